@@ -1,0 +1,51 @@
+// Every bound of the system in one place (house style 2: bound everything).
+// Units come last in the name; *Max is an inclusive upper bound.
+
+/** Largest frame body the native protocol server accepts (Cassandra's native_transport_max_frame_size). */
+export const frameBodyBytesMax = 256 * 1024 * 1024;
+/** Stream ids per connection in protocol v4 (signed 16-bit, non-negative for requests). */
+export const streamIdMax = 32767;
+/** Requests a single connection may have in flight before the server stops reading from it. */
+export const connectionRequestsInFlightMax = 2048;
+/** Longest CQL statement text accepted, in bytes. */
+export const queryTextBytesMax = 16 * 1024 * 1024;
+/** Parser nesting depth (parentheses, collection literals, nested types). */
+export const parserDepthMax = 64;
+/** Statements in one BATCH. */
+export const batchStatementsMax = 65535;
+/** Bound values in one statement. */
+export const boundValuesMax = 65535;
+/** Elements in one collection value. */
+export const collectionElementsMax = 1 << 20;
+/** Prepared statements a node remembers (least recently used are evicted). */
+export const preparedStatementsMax = 10_000;
+/** Values in one IN restriction. */
+export const inValuesMax = 65535;
+/** Rows in one result page when the client asks for no paging. */
+export const resultRowsMax = 1_000_000;
+/** Default page size when the client gives none (drivers normally send 5000). */
+export const pageSizeDefault = 5000;
+/** Length of a partition key, as in Cassandra (unsigned 16-bit length prefix). */
+export const partitionKeyBytesMax = 65535;
+/** Length of one clustering value. */
+export const clusteringValueBytesMax = 65535;
+/** Length of one cell value. */
+export const cellValueBytesMax = 128 * 1024 * 1024;
+/** Keyspace, table, column and role names (Cassandra: 48 characters for schema names). */
+export const schemaNameLengthMax = 48;
+/** Columns in one table. */
+export const tableColumnsMax = 1024;
+/** TTL in seconds (Cassandra: 20 years). */
+export const ttlSecondsMax = 20 * 365 * 24 * 60 * 60;
+/** Mutations applied in one commit-log group commit. */
+export const commitLogGroupMutationsMax = 1024;
+/** Size of one commit log segment file. */
+export const commitLogSegmentBytesDefault = 32 * 1024 * 1024;
+/** Largest single mutation accepted (Cassandra: half a commit log segment). */
+export const mutationBytesMax = 16 * 1024 * 1024;
+/** Memtable size at which it is flushed to an sstable, unless configured. */
+export const memtableFlushBytesDefault = 64 * 1024 * 1024;
+/** Compactions that may run at once. */
+export const compactionConcurrencyMax = 1;
+/** Client connections a node accepts at once. */
+export const clientConnectionsMax = 1024;

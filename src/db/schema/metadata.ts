@@ -1,0 +1,77 @@
+// Schema metadata: keyspaces, tables, columns, user types, as system_schema describes them.
+// Pure data; Schema (schema.ts) holds the current set and applies changes.
+
+import type { DataType } from '../protocol/data-type.js';
+
+export type ColumnKind = 'partition_key' | 'clustering' | 'regular' | 'static';
+export type ClusteringOrder = 'asc' | 'desc' | 'none';
+
+export interface ColumnMetadata {
+  name: string;
+  type: DataType;
+  kind: ColumnKind;
+  /** Index within the partition key or clustering columns; -1 for regular and static columns (as system_schema.columns.position). */
+  position: number;
+  /** 'asc' or 'desc' for clustering columns, 'none' otherwise. */
+  order: ClusteringOrder;
+}
+
+/** Table options that drivers read from system_schema.tables and print in DESCRIBE. */
+export interface TableOptions {
+  bloomFilterFpChance: number;
+  caching: Record<string, string>;
+  comment: string;
+  compaction: Record<string, string>;
+  compression: Record<string, string>;
+  crcCheckChance: number;
+  defaultTimeToLive: number;
+  extensions: Record<string, Buffer>;
+  gcGraceSeconds: number;
+  maxIndexInterval: number;
+  memtableFlushPeriodInMs: number;
+  minIndexInterval: number;
+  readRepair: string;
+  speculativeRetry: string;
+  additionalWritePolicy: string;
+  cdc: boolean;
+}
+
+export interface TableMetadata {
+  keyspace: string;
+  name: string;
+  /** UUID string; a new one each time a table is created. */
+  id: string;
+  partitionKey: ColumnMetadata[];
+  clustering: ColumnMetadata[];
+  /** Regular and static columns, sorted by name. */
+  regular: ColumnMetadata[];
+  /** Every column by name. */
+  columns: Map<string, ColumnMetadata>;
+  options: TableOptions;
+  /** Columns dropped by ALTER TABLE DROP, with the time (microseconds) of the drop: older cells of that name are ignored. */
+  droppedColumns: Map<string, { type: DataType; droppedAtMicros: number }>;
+  /** True for tables whose data is generated on read (system, system_schema, virtual tables). */
+  virtual: boolean;
+}
+
+export interface ReplicationOptions {
+  /** Fully qualified, e.g. 'org.apache.cassandra.locator.SimpleStrategy'. */
+  class: string;
+  /** replication_factor, or datacenter name -> factor; all values as strings, as system_schema stores them. */
+  [option: string]: string;
+}
+
+export interface UserTypeMetadata {
+  keyspace: string;
+  name: string;
+  fields: Array<{ name: string; type: DataType }>;
+}
+
+export interface KeyspaceMetadata {
+  name: string;
+  replication: ReplicationOptions;
+  durableWrites: boolean;
+  tables: Map<string, TableMetadata>;
+  types: Map<string, UserTypeMetadata>;
+  virtual: boolean;
+}
