@@ -66,19 +66,24 @@ export interface RangeTombstone {
   deletion: DeletionTime;
 }
 
-/** All changes to one partition of one table, applied atomically. */
-export interface Mutation {
-  keyspace: string;
-  /** The table's id (a UUID string), stable across renames and distinct after drop and re-create. */
-  tableId: string;
+/** The contents of one partition: what a write changes, what an sstable stores, what a read returns. */
+export interface Partition {
   /** Serialized partition key (composite keys in Cassandra's CompositeType layout). */
   key: Buffer;
   /** Murmur3 token of key. */
   token: bigint;
   partitionDeletion: DeletionTime | null;
+  /** Sorted by start, non-overlapping once merged. */
   rangeTombstones: RangeTombstone[];
-  /** Sorted by clustering, at most one per clustering key. */
+  /** Sorted by clustering (in the table's order, i.e. Buffer.compare), at most one per clustering key. */
   rows: Row[];
+}
+
+/** All changes to one partition of one table, applied atomically. */
+export interface Mutation extends Partition {
+  keyspace: string;
+  /** The table's id (a UUID string), stable across renames and distinct after drop and re-create. */
+  tableId: string;
 }
 
 /** A slice of clustering keys: rows with start < clustering < end. */
@@ -137,15 +142,12 @@ export interface PartitionRangeReadCommand extends ReadCommandBase {
 
 export type ReadCommand = SinglePartitionReadCommand | PartitionRangeReadCommand;
 
-/** One partition of a read result, rows in the requested order. */
-export interface ReadPartition {
-  key: Buffer;
-  token: bigint;
-  partitionDeletion: DeletionTime | null;
-  /** Only when includeTombstones. */
-  rangeTombstones: RangeTombstone[];
-  rows: Row[];
-}
+/**
+ * One partition of a read result, rows in the requested order (reversed when asked). Without
+ * includeTombstones, partitionDeletion is null, rangeTombstones is empty, and rows hold only
+ * live rows with only live cells.
+ */
+export type ReadPartition = Partition;
 
 export interface ReadResult {
   partitions: ReadPartition[];
