@@ -49,3 +49,9 @@ export const memtableFlushBytesDefault = 64 * 1024 * 1024;
 export const compactionConcurrencyMax = 1;
 /** Client connections a node accepts at once. */
 export const clientConnectionsMax = 1024;
+/** Tokens (vnodes) one node may own (Cassandra refuses num_tokens above 1536). */
+export const numTokensMax = 1536;
+/** Seed addresses in a node's configuration. */
+export const seedsMax = 64;
+/** Largest memtable_flush_bytes a configuration may set. */
+export const memtableFlushBytesMax = 4 * 1024 * 1024 * 1024;
