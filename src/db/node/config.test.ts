@@ -1,0 +1,162 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadNodeConfig, parseSeeds, resolveNodeConfig } from './config.js';
+
+const cwd = '/srv/aero';
+
+test('defaults: every field set, paths absolute', () => {
+  const config = resolveNodeConfig({}, { cwd });
+  assert.equal(config.clusterName, 'Test Cluster');
+  assert.equal(config.listenAddress, '127.0.0.1');
+  assert.equal(config.rpcAddress, '127.0.0.1');
+  assert.equal(config.broadcastRpcAddress, '127.0.0.1');
+  assert.equal(config.nativeTransportPort, 9042);
+  assert.equal(config.storagePort, 7000);
+  assert.deepEqual(config.dataFileDirectories, ['/srv/aero/data/data']);
+  assert.equal(config.commitlogDirectory, '/srv/aero/data/commitlog');
+  assert.deepEqual(config.seeds, [{ host: '127.0.0.1', port: 7000 }]);
+  assert.equal(config.numTokens, 16);
+  assert.equal(config.endpointSnitch, 'SimpleSnitch');
+  assert.equal(config.dc, 'datacenter1');
+  assert.equal(config.rack, 'rack1');
+  assert.equal(config.commitlogSync, 'batch');
+  assert.equal(config.nativeTransportMaxFrameSizeBytes, 256 * 1024 * 1024);
+  assert.equal(config.authenticator, 'AllowAllAuthenticator');
+  assert.equal(config.adminPort, 7199);
+  assert.equal(config.logLevel, 'info');
+});
+
+test('cassandra.yaml keys, fully qualified class names, blank keys default', () => {
+  const config = resolveNodeConfig({
+    cluster_name: 'Flights',
+    listen_address: 'localhost',
+    rpc_address: '127.0.0.2',
+    native_transport_port: 9043,
+    hints_directory: null,
+    data_file_directories: ['/var/lib/aero/data'],
+    seed_provider: [{ class_name: 'org.apache.cassandra.locator.SimpleSeedProvider', parameters: [{ seeds: '127.0.0.1:7001, 127.0.0.2' }] }],
+    endpoint_snitch: 'org.apache.cassandra.locator.GossipingPropertyFileSnitch',
+    dc: 'dc2',
+    rack: 'r7',
+    commitlog_sync: 'periodic',
+    commitlog_sync_period_in_ms: 2000,
+    authenticator: 'org.apache.cassandra.auth.PasswordAuthenticator',
+    client_encryption_options: { enabled: false, keystore: 'conf/.keystore' },
+    log_level: 'DEBUG',
+    native_transport_max_frame_size_in_mb: 16,
+  }, { cwd });
+  assert.equal(config.clusterName, 'Flights');
+  assert.equal(config.listenAddress, '127.0.0.1');
+  assert.equal(config.rpcAddress, '127.0.0.2');
+  assert.equal(config.broadcastAddress, '127.0.0.1');
+  assert.equal(config.broadcastRpcAddress, '127.0.0.2');
+  assert.equal(config.nativeTransportPort, 9043);
+  assert.equal(config.hintsDirectory, '/srv/aero/data/hints');
+  assert.deepEqual(config.dataFileDirectories, ['/var/lib/aero/data']);
+  assert.deepEqual(config.seeds, [{ host: '127.0.0.1', port: 7001 }, { host: '127.0.0.2', port: 7000 }]);
+  assert.equal(config.endpointSnitch, 'GossipingPropertyFileSnitch');
+  assert.equal(config.dc, 'dc2');
+  assert.equal(config.rack, 'r7');
+  assert.equal(config.commitlogSync, 'periodic');
+  assert.equal(config.commitlogSyncPeriodMs, 2000);
+  assert.equal(config.authenticator, 'PasswordAuthenticator');
+  assert.deepEqual(config.clientEncryptionOptions, { enabled: false, keystore: 'conf/.keystore' });
+  assert.equal(config.logLevel, 'debug');
+  assert.equal(config.nativeTransportMaxFrameSizeBytes, 16 * 1024 * 1024);
+});
+
+test('flags override the file; --data-dir places every directory under it', () => {
+  const config = resolveNodeConfig({ native_transport_port: 9043, cluster_name: 'A' }, {
+    cwd,
+    flags: {
+      nativePort: '9050', storagePort: '7005', dataDir: 'nodes/n1', clusterName: 'B', seeds: '127.0.0.1,127.0.0.2',
+      numTokens: '8', dc: 'east', rack: 'r1', logLevel: 'warn', memtableFlushBytes: '1048576', listenAddress: '127.0.0.3',
+    },
+  });
+  assert.equal(config.nativeTransportPort, 9050);
+  assert.equal(config.storagePort, 7005);
+  assert.equal(config.clusterName, 'B');
+  assert.deepEqual(config.dataFileDirectories, ['/srv/aero/nodes/n1/data']);
+  assert.equal(config.commitlogDirectory, '/srv/aero/nodes/n1/commitlog');
+  assert.equal(config.hintsDirectory, '/srv/aero/nodes/n1/hints');
+  assert.equal(config.logDirectory, '/srv/aero/nodes/n1/logs');
+  assert.deepEqual(config.seeds.map((seed) => seed.port), [7005, 7005]);
+  assert.equal(config.numTokens, 8);
+  assert.equal(config.endpointSnitch, 'GossipingPropertyFileSnitch');
+  assert.equal(config.dc, 'east');
+  assert.equal(config.logLevel, 'warn');
+  assert.equal(config.memtableFlushBytes, 1048576);
+  assert.equal(config.listenAddress, '127.0.0.3');
+  assert.equal(config.rpcAddress, '127.0.0.3');
+});
+
+test('bad values name the key, the problem and the value', () => {
+  assert.throws(() => resolveNodeConfig({ native_transport_port: 'abc' }, { cwd }), {
+    message: "configuration error in 'native_transport_port': expected an integer between 1 and 65535, got 'abc'",
+  });
+  assert.throws(() => resolveNodeConfig({ storage_port: 70000 }, { cwd }), /'storage_port': expected an integer between 1 and 65535, got 70000/);
+  assert.throws(() => resolveNodeConfig({ listen_address: 'nowhere' }, { cwd }), /'listen_address': expected an IP address/);
+  assert.throws(() => resolveNodeConfig({ commitlog_sync: 'group' }, { cwd }), /'commitlog_sync': expected batch or periodic, got 'group'/);
+  assert.throws(() => resolveNodeConfig({ endpoint_snitch: 'Ec2Snitch' }, { cwd }), /'endpoint_snitch': expected one of SimpleSnitch, GossipingPropertyFileSnitch/);
+  assert.throws(() => resolveNodeConfig({ num_tokens: 0 }, { cwd }), /'num_tokens': expected an integer between 1 and 1536, got 0/);
+  assert.throws(() => resolveNodeConfig({ hinted_handoff_enabled: 'yes' }, { cwd }), /'hinted_handoff_enabled': expected true or false/);
+  assert.throws(() => resolveNodeConfig({ data_file_directories: 'data' }, { cwd }), /'data_file_directories': expected a list of directory paths/);
+  assert.throws(
+    () => resolveNodeConfig({ seed_provider: [{ class_name: 'x', parameters: [{ seeds: 'a.b.c' }] }] }, { cwd }),
+    /'seed_provider\[0\]\.parameters\[0\]\.seeds': expected IP addresses with optional ports, got 'a\.b\.c'/,
+  );
+  assert.throws(() => resolveNodeConfig({ endpoint_snitch: 'SimpleSnitch', dc: 'x' }, { cwd }), /'dc': requires endpoint_snitch/);
+  assert.throws(() => resolveNodeConfig({ rpc_address: '0.0.0.0' }, { cwd }), /'broadcast_rpc_address': must be set/);
+});
+
+test('bad flags name the flag', () => {
+  assert.throws(() => resolveNodeConfig({}, { cwd, flags: { nativePort: 'abc' } }), {
+    message: "configuration error in '--native-port': expected an integer between 1 and 65535, got 'abc'",
+  });
+  assert.throws(() => resolveNodeConfig({}, { cwd, flags: { logLevel: 'loud' } }), /'--log-level': expected one of debug, info, warn, error, got 'loud'/);
+  assert.throws(() => resolveNodeConfig({}, { cwd, flags: { seeds: ' , ' } }), /'--seeds': expected at least one seed/);
+  assert.throws(() => resolveNodeConfig({}, { cwd, flags: { dataDir: '' } }), /'--data-dir'/);
+});
+
+test('unknown keys warn once and do not fail', () => {
+  const warnings: string[] = [];
+  const config = resolveNodeConfig({ concurrent_reads: 32, row_cache_size_in_mb: 0, cluster_name: 'X' }, { cwd, onWarning: (m) => warnings.push(m) });
+  assert.equal(config.clusterName, 'X');
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0] ?? '', /2 unknown configuration key\(s\): concurrent_reads, row_cache_size_in_mb/);
+});
+
+test('seeds: ports, IPv6 in brackets, localhost', () => {
+  assert.deepEqual(parseSeeds('[::1]:7001,::2,localhost', 7000, 'seeds'), [
+    { host: '::1', port: 7001 }, { host: '::2', port: 7000 }, { host: '127.0.0.1', port: 7000 },
+  ]);
+  assert.throws(() => parseSeeds('127.0.0.1:0', 7000, 'seeds'), /port between 1 and 65535/);
+});
+
+test('files: missing, syntax error with line, not a mapping, valid', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'aero-config-'));
+  try {
+    const missing = join(dir, 'missing.yaml');
+    await assert.rejects(loadNodeConfig({ file: missing }), { message: `configuration error in '${missing}': file not found` });
+    const broken = join(dir, 'broken.yaml');
+    await writeFile(broken, 'cluster_name: A\nnative_transport_port: [9042\nstorage_port: 7000\n');
+    await assert.rejects(loadNodeConfig({ file: broken }), new RegExp(`'${broken}': YAML syntax error at line \\d+, column \\d+`));
+    const list = join(dir, 'list.yaml');
+    await writeFile(list, '- a\n- b\n');
+    await assert.rejects(loadNodeConfig({ file: list }), /expected a mapping of settings/);
+    const good = join(dir, 'good.yaml');
+    await writeFile(good, '# comment\ncluster_name: Good\nnative_transport_port: 9100\nhints_directory:\n');
+    const config = await loadNodeConfig({ file: good, flags: { storagePort: 7100 }, cwd: dir });
+    assert.equal(config.clusterName, 'Good');
+    assert.equal(config.nativeTransportPort, 9100);
+    assert.equal(config.storagePort, 7100);
+    const empty = join(dir, 'empty.yaml');
+    await writeFile(empty, '');
+    assert.equal((await loadNodeConfig({ file: empty })).clusterName, 'Test Cluster');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

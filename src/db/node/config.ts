@@ -1,0 +1,375 @@
+// The node's configuration: a YAML file with cassandra.yaml's key names, overridden by command
+// line flags, validated (zod) into a fully defaulted NodeConfig. Every problem names the key
+// (or flag) and what is wrong with it; keys we do not know are reported as warnings, because
+// real cassandra.yaml files carry hundreds of settings that do not apply here.
+
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { ConfigurationError } from '../common/errors.js';
+import { frameBodyBytesMax, memtableFlushBytesDefault, memtableFlushBytesMax, numTokensMax, seedsMax } from '../common/limits.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type Snitch = 'SimpleSnitch' | 'GossipingPropertyFileSnitch';
+export type CommitLogSync = 'batch' | 'periodic';
+
+export interface SeedAddress {
+  host: string;
+  port: number;
+}
+
+export interface NodeConfig {
+  clusterName: string;
+  listenAddress: string;
+  rpcAddress: string;
+  broadcastAddress: string;
+  broadcastRpcAddress: string;
+  nativeTransportPort: number;
+  storagePort: number;
+  /** Absolute paths; only the first is used for now. */
+  dataFileDirectories: string[];
+  commitlogDirectory: string;
+  hintsDirectory: string;
+  /** Where system.log goes (ours; --data-dir puts it under the data directory). */
+  logDirectory: string;
+  seeds: SeedAddress[];
+  numTokens: number;
+  endpointSnitch: Snitch;
+  /** Datacenter and rack: fixed datacenter1/rack1 under SimpleSnitch, configurable under GossipingPropertyFileSnitch. */
+  dc: string;
+  rack: string;
+  commitlogSync: CommitLogSync;
+  commitlogSyncPeriodMs: number;
+  memtableFlushBytes: number;
+  nativeTransportMaxFrameSizeBytes: number;
+  authenticator: 'AllowAllAuthenticator' | 'PasswordAuthenticator';
+  authorizer: 'AllowAllAuthorizer' | 'CassandraAuthorizer';
+  /** Stored as written in the file (snake_case keys); interpreted by the TLS code. */
+  clientEncryptionOptions: Readonly<Record<string, unknown>> | null;
+  serverEncryptionOptions: Readonly<Record<string, unknown>> | null;
+  hintedHandoffEnabled: boolean;
+  maxHintWindowMs: number;
+  logLevel: LogLevel;
+  adminPort: number;
+}
+
+/** Command line flags as the CLI parses them (strings; numbers are validated here). */
+export interface ConfigFlags {
+  listenAddress?: string;
+  rpcAddress?: string;
+  nativePort?: string | number;
+  storagePort?: string | number;
+  dataDir?: string;
+  clusterName?: string;
+  seeds?: string;
+  numTokens?: string | number;
+  dc?: string;
+  rack?: string;
+  logLevel?: string;
+  memtableFlushBytes?: string | number;
+}
+
+export interface LoadConfigOptions {
+  /** YAML file; without it every key takes its default. */
+  file?: string;
+  flags?: ConfigFlags;
+  /** Receives warnings (unknown keys, ignored settings); the logger does not exist yet. */
+  onWarning?: (message: string) => void;
+  /** Relative paths resolve against this directory (default: the process's). */
+  cwd?: string;
+}
+
+const defaultDataRoot = 'data';
+const defaultSeedHost = '127.0.0.1';
+
+// --- field schemas: each carries its own problem text ---
+
+function integer(min: number, max: number) {
+  const problem = `expected an integer between ${min} and ${max}`;
+  return z.preprocess(
+    (value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value),
+    z.number({ error: problem }).int({ error: problem }).min(min, { error: problem }).max(max, { error: problem }),
+  );
+}
+
+const port = integer(1, 65535);
+
+const address = z
+  .string({ error: 'expected an IP address' })
+  .transform((value) => (value.trim() === 'localhost' ? '127.0.0.1' : value.trim()))
+  .refine((value) => isIP(value) !== 0, { error: 'expected an IP address (IPv4 or IPv6) or localhost' });
+
+const nonEmptyText = (what: string) =>
+  z.string({ error: `expected ${what}` }).trim().min(1, { error: `expected ${what}` }).max(256, { error: `expected ${what} of at most 256 characters` });
+
+const path = nonEmptyText('a directory path');
+
+const boolean = z.preprocess(
+  (value) => (value === 'true' ? true : value === 'false' ? false : value),
+  z.boolean({ error: 'expected true or false' }),
+);
+
+/** Accepts a short class name or Cassandra's fully qualified one. */
+function className<const T extends readonly [string, ...string[]]>(names: T) {
+  const problem = `expected one of ${names.join(', ')}`;
+  return z.preprocess(
+    (value) => (typeof value === 'string' ? value.trim().replace(/^org\.apache\.cassandra\.[a-z.]*\./, '') : value),
+    z.enum(names, { error: problem }),
+  );
+}
+
+const encryptionOptions = z.record(z.string(), z.unknown(), { error: 'expected a mapping of encryption settings' });
+
+const seedProvider = z
+  .array(
+    z.object({
+      class_name: z.string({ error: 'expected a class name' }),
+      parameters: z.array(z.object({ seeds: z.string({ error: 'expected a comma-separated list of addresses' }) })).min(1, {
+        error: 'expected one parameters entry with seeds',
+      }),
+    }),
+    { error: 'expected a list with one seed provider' },
+  )
+  .length(1, { error: 'expected exactly one seed provider' });
+
+const fields = {
+  cluster_name: nonEmptyText('a cluster name'),
+  listen_address: address,
+  rpc_address: address,
+  broadcast_address: address,
+  broadcast_rpc_address: address,
+  native_transport_port: port,
+  storage_port: port,
+  data_file_directories: z.array(path, { error: 'expected a list of directory paths' }).min(1, { error: 'expected at least one directory' }).max(16),
+  commitlog_directory: path,
+  saved_caches_directory: z.unknown(),
+  hints_directory: path,
+  log_directory: path,
+  seed_provider: seedProvider,
+  num_tokens: integer(1, numTokensMax),
+  endpoint_snitch: className(['SimpleSnitch', 'GossipingPropertyFileSnitch']),
+  dc: nonEmptyText('a datacenter name'),
+  rack: nonEmptyText('a rack name'),
+  commitlog_sync: z.enum(['batch', 'periodic'], { error: 'expected batch or periodic' }),
+  commitlog_sync_period_in_ms: integer(1, 3_600_000),
+  memtable_flush_bytes: integer(64 * 1024, memtableFlushBytesMax),
+  native_transport_max_frame_size_in_mb: integer(1, frameBodyBytesMax / (1024 * 1024)),
+  authenticator: className(['AllowAllAuthenticator', 'PasswordAuthenticator']),
+  authorizer: className(['AllowAllAuthorizer', 'CassandraAuthorizer']),
+  client_encryption_options: encryptionOptions,
+  server_encryption_options: encryptionOptions,
+  hinted_handoff_enabled: boolean,
+  max_hint_window_in_ms: integer(0, 2_147_483_647),
+  log_level: z.preprocess(
+    (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
+    z.enum(['debug', 'info', 'warn', 'error'], { error: 'expected one of debug, info, warn, error' }),
+  ),
+  admin_port: port,
+};
+
+type FieldName = keyof typeof fields;
+const fileSchema = z.object(fields).partial();
+type RawConfig = z.infer<typeof fileSchema>;
+
+/** Flag name and the YAML key it overrides (--data-dir and --seeds are handled apart). */
+const flagTable: ReadonlyArray<{ flag: keyof ConfigFlags; option: string; key: FieldName }> = [
+  { flag: 'listenAddress', option: '--listen-address', key: 'listen_address' },
+  { flag: 'rpcAddress', option: '--rpc-address', key: 'rpc_address' },
+  { flag: 'nativePort', option: '--native-port', key: 'native_transport_port' },
+  { flag: 'storagePort', option: '--storage-port', key: 'storage_port' },
+  { flag: 'clusterName', option: '--cluster-name', key: 'cluster_name' },
+  { flag: 'numTokens', option: '--num-tokens', key: 'num_tokens' },
+  { flag: 'dc', option: '--dc', key: 'dc' },
+  { flag: 'rack', option: '--rack', key: 'rack' },
+  { flag: 'logLevel', option: '--log-level', key: 'log_level' },
+  { flag: 'memtableFlushBytes', option: '--memtable-flush-bytes', key: 'memtable_flush_bytes' },
+];
+
+export async function loadNodeConfig(options: LoadConfigOptions): Promise<NodeConfig> {
+  const raw = options.file === undefined ? {} : await readConfigFile(options.file);
+  return resolveNodeConfig(raw, options);
+}
+
+/** Reads and parses the YAML file; every failure names the file (and the line, for syntax). */
+export async function readConfigFile(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const problem = code === 'ENOENT' ? 'file not found' : `cannot read the file (${code})`;
+    throw new ConfigurationError(file, problem);
+  }
+  return parseConfigText(text, file);
+}
+
+export function parseConfigText(text: string, file: string): Record<string, unknown> {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: false, lineCounter });
+  const first = document.errors[0];
+  if (first !== undefined) {
+    const position = lineCounter.linePos(first.pos[0]);
+    const where = `line ${position.line}, column ${position.col}: `;
+    throw new ConfigurationError(file, `YAML syntax error at ${where}${first.message.split('\n')[0] ?? ''}`);
+  }
+  const value: unknown = document.toJS();
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigurationError(file, 'expected a mapping of settings at the top level');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Pure part of loading: file contents (already parsed) plus flags to a NodeConfig. */
+export function resolveNodeConfig(raw: Record<string, unknown>, options: Omit<LoadConfigOptions, 'file'>): NodeConfig {
+  const warn = options.onWarning ?? (() => undefined);
+  const known = new Set<string>(Object.keys(fields));
+  const unknown = Object.keys(raw).filter((key) => !known.has(key));
+  if (unknown.length > 0) {
+    const shown = unknown.slice(0, 20).join(', ');
+    warn(`ignoring ${unknown.length} unknown configuration key(s): ${shown}${unknown.length > 20 ? ', ...' : ''}`);
+  }
+  // Blank keys (`hints_directory:`) mean "use the default", as in cassandra.yaml.
+  const present = Object.fromEntries(Object.entries(raw).filter(([key, value]) => known.has(key) && value !== null));
+  const overrides = flagOverrides(options.flags ?? {});
+  const parsed = parseOrThrow(fileSchema, { ...present, ...overrides }, (key) => key);
+  return applyDefaults(parsed, { cwd: options.cwd ?? process.cwd(), warn });
+}
+
+function flagOverrides(flags: ConfigFlags): Record<string, unknown> {
+  const overrides: Record<string, unknown> = {};
+  for (const { flag, option, key } of flagTable) {
+    const value = flags[flag];
+    if (value === undefined) continue;
+    // Validate each flag alone so that the error names the flag, not the YAML key.
+    parseOrThrow(z.object({ [key]: fields[key] }), { [key]: value }, () => option);
+    overrides[key] = value;
+  }
+  if (flags.seeds !== undefined) {
+    parseSeeds(flags.seeds, 7000, '--seeds');
+    overrides['seed_provider'] = [{ class_name: 'SimpleSeedProvider', parameters: [{ seeds: flags.seeds }] }];
+  }
+  if (flags.dataDir !== undefined) {
+    parseOrThrow(z.object({ dir: path }), { dir: flags.dataDir }, () => '--data-dir');
+    const root = flags.dataDir;
+    overrides['data_file_directories'] = [`${root}/data`];
+    overrides['commitlog_directory'] = `${root}/commitlog`;
+    overrides['hints_directory'] = `${root}/hints`;
+    overrides['log_directory'] = `${root}/logs`;
+  }
+  return overrides;
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, input: Record<string, unknown>, name: (key: string) => string): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (issue === undefined) throw new ConfigurationError('?', 'invalid configuration');
+  const keyPath = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '');
+  const topKey = String(issue.path[0] ?? '?');
+  const shownKey = name(topKey) === topKey ? keyPath : name(topKey);
+  throw new ConfigurationError(shownKey, `${issue.message}, got ${describeValue(valueAt(input, issue.path))}`);
+}
+
+function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let value = input;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Splits "a,b:7001,[::1]:7002" into addresses; a seed without a port uses the storage port. */
+export function parseSeeds(text: string, defaultPort: number, key: string): SeedAddress[] {
+  const parts = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  if (parts.length === 0) throw new ConfigurationError(key, `expected at least one seed address, got '${text}'`);
+  if (parts.length > seedsMax) throw new ConfigurationError(key, `expected at most ${seedsMax} seeds, got ${parts.length}`);
+  return parts.map((part) => parseSeed(part, defaultPort, key));
+}
+
+function parseSeed(part: string, defaultPort: number, key: string): SeedAddress {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(part);
+  let host = part;
+  let portText: string | undefined;
+  if (bracketed !== null) {
+    host = bracketed[1] ?? '';
+    portText = bracketed[2];
+  } else if (part.split(':').length === 2) {
+    [host = '', portText] = part.split(':');
+  }
+  if (host === 'localhost') host = '127.0.0.1';
+  if (isIP(host) === 0) throw new ConfigurationError(key, `expected IP addresses with optional ports, got '${part}'`);
+  const seedPort = portText === undefined ? defaultPort : Number(portText);
+  if (!Number.isInteger(seedPort) || seedPort < 1 || seedPort > 65535) {
+    throw new ConfigurationError(key, `expected a port between 1 and 65535 in '${part}'`);
+  }
+  return { host, port: seedPort };
+}
+
+function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: string) => void }): NodeConfig {
+  const absolute = (dir: string) => resolvePath(context.cwd, dir);
+  const listenAddress = raw.listen_address ?? '127.0.0.1';
+  const rpcAddress = raw.rpc_address ?? listenAddress;
+  if ((rpcAddress === '0.0.0.0' || rpcAddress === '::') && raw.broadcast_rpc_address === undefined) {
+    throw new ConfigurationError('broadcast_rpc_address', `must be set when rpc_address is the wildcard address ${rpcAddress}`);
+  }
+  const storagePort = raw.storage_port ?? 7000;
+  const seedText = raw.seed_provider?.[0]?.parameters[0]?.seeds ?? defaultSeedHost;
+  const dataFileDirectories = (raw.data_file_directories ?? [`${defaultDataRoot}/data`]).map(absolute);
+  if (dataFileDirectories.length > 1) context.warn('only the first of data_file_directories is used');
+  if (raw.saved_caches_directory !== undefined) context.warn('saved_caches_directory is ignored (no saved caches)');
+  const { endpointSnitch, dc, rack } = resolveSnitch(raw);
+  return {
+    clusterName: raw.cluster_name ?? 'Test Cluster',
+    listenAddress,
+    rpcAddress,
+    broadcastAddress: raw.broadcast_address ?? listenAddress,
+    broadcastRpcAddress: raw.broadcast_rpc_address ?? rpcAddress,
+    nativeTransportPort: raw.native_transport_port ?? 9042,
+    storagePort,
+    dataFileDirectories,
+    commitlogDirectory: absolute(raw.commitlog_directory ?? `${defaultDataRoot}/commitlog`),
+    hintsDirectory: absolute(raw.hints_directory ?? `${defaultDataRoot}/hints`),
+    logDirectory: absolute(raw.log_directory ?? `${defaultDataRoot}/logs`),
+    seeds: parseSeeds(seedText, storagePort, 'seed_provider[0].parameters[0].seeds'),
+    numTokens: raw.num_tokens ?? 16,
+    endpointSnitch,
+    dc,
+    rack,
+    commitlogSync: raw.commitlog_sync ?? 'batch',
+    commitlogSyncPeriodMs: raw.commitlog_sync_period_in_ms ?? 10_000,
+    memtableFlushBytes: raw.memtable_flush_bytes ?? memtableFlushBytesDefault,
+    nativeTransportMaxFrameSizeBytes: (raw.native_transport_max_frame_size_in_mb ?? frameBodyBytesMax / (1024 * 1024)) * 1024 * 1024,
+    authenticator: raw.authenticator ?? 'AllowAllAuthenticator',
+    authorizer: raw.authorizer ?? 'AllowAllAuthorizer',
+    clientEncryptionOptions: raw.client_encryption_options ?? null,
+    serverEncryptionOptions: raw.server_encryption_options ?? null,
+    hintedHandoffEnabled: raw.hinted_handoff_enabled ?? true,
+    maxHintWindowMs: raw.max_hint_window_in_ms ?? 10_800_000,
+    logLevel: raw.log_level ?? 'info',
+    adminPort: raw.admin_port ?? 7199,
+  };
+}
+
+/**
+ * SimpleSnitch puts every node in datacenter1/rack1. Setting dc or rack without naming a
+ * snitch selects GossipingPropertyFileSnitch (our stand-in for cassandra-rackdc.properties);
+ * setting them under an explicit SimpleSnitch is a contradiction and an error.
+ */
+function resolveSnitch(raw: RawConfig): { endpointSnitch: Snitch; dc: string; rack: string } {
+  const located = raw.dc !== undefined || raw.rack !== undefined;
+  const endpointSnitch = raw.endpoint_snitch ?? (located ? 'GossipingPropertyFileSnitch' : 'SimpleSnitch');
+  if (endpointSnitch === 'SimpleSnitch' && located) {
+    throw new ConfigurationError(raw.dc === undefined ? 'rack' : 'dc', 'requires endpoint_snitch: GossipingPropertyFileSnitch (SimpleSnitch uses datacenter1/rack1)');
+  }
+  return { endpointSnitch, dc: raw.dc ?? 'datacenter1', rack: raw.rack ?? 'rack1' };
+}
