@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CorruptionError } from '../common/errors.js';
+import { NO_DELETION_TIME, type Mutation } from './types.js';
+import { decodeMutation, decodeMutationBatch, encodeMutation, encodeMutationBatch } from './mutation-serializer.js';
+
+const sample: Mutation = {
+  keyspace: 'ks',
+  tableId: '6ab09bec-e68e-48d9-a5f8-97e6fb4c9b47',
+  key: Buffer.from('partition'),
+  token: -(2n ** 63n) + 5n,
+  partitionDeletion: { markedForDeleteAtMicros: 1_700_000_000_000_000, localDeletionTime: 1_700_000_000 },
+  rangeTombstones: [{ start: Buffer.from([1]), end: Buffer.from([2, 255]), deletion: { markedForDeleteAtMicros: 7, localDeletionTime: 9 } }],
+  rows: [
+    {
+      clustering: Buffer.from([1, 5]),
+      liveness: { timestampMicros: 2 ** 53 - 1, ttlSeconds: 3, localExpirationTime: 99 },
+      deletion: null,
+      cells: [
+        { column: 'a', timestampMicros: 5, ttlSeconds: 0, localDeletionTime: NO_DELETION_TIME, value: Buffer.from('x') },
+        { column: 'é', timestampMicros: 6, ttlSeconds: 0, localDeletionTime: 12, value: null },
+      ],
+    },
+    { clustering: Buffer.from([3]), liveness: null, deletion: { markedForDeleteAtMicros: -4, localDeletionTime: 1 }, cells: [] },
+  ],
+};
+
+test('mutation round trip', () => {
+  assert.deepEqual(decodeMutation(encodeMutation(sample)), sample);
+  const empty: Mutation = { ...sample, partitionDeletion: null, rangeTombstones: [], rows: [] };
+  assert.deepEqual(decodeMutation(encodeMutation(empty)), empty);
+});
+
+test('batch round trip', () => {
+  const other = { ...sample, keyspace: 'other', rows: [] };
+  assert.deepEqual(decodeMutationBatch(encodeMutationBatch([sample, other])), [sample, other]);
+  assert.deepEqual(decodeMutationBatch(encodeMutationBatch([])), []);
+});
+
+test('every truncation throws CorruptionError naming the source', () => {
+  const bytes = encodeMutation(sample);
+  for (let length = 0; length < bytes.length; length++) {
+    assert.throws(() => decodeMutation(bytes.subarray(0, length), { source: 'seg-1.log' }), (e: unknown) => e instanceof CorruptionError && e.path === 'seg-1.log');
+  }
+  const batch = encodeMutationBatch([sample, sample]);
+  for (let length = 0; length < batch.length; length++) {
+    assert.throws(() => decodeMutationBatch(batch.subarray(0, length)), CorruptionError);
+  }
+});
+
+test('trailing bytes and bad versions are corruption', () => {
+  assert.throws(() => decodeMutation(Buffer.concat([encodeMutation(sample), Buffer.from([0])])), CorruptionError);
+  const bytes = encodeMutation(sample);
+  bytes[0] = 9;
+  assert.throws(() => decodeMutation(bytes), /unknown mutation format version 9/);
+});
+
+test('flipped bytes either decode or throw CorruptionError, never anything else', () => {
+  const bytes = encodeMutation(sample);
+  for (let index = 0; index < bytes.length; index++) {
+    for (const mask of [0x01, 0x80, 0xff]) {
+      const copy = Buffer.from(bytes);
+      copy[index] = (copy[index] as number) ^ mask;
+      try {
+        decodeMutation(copy);
+      } catch (error) {
+        assert.ok(error instanceof CorruptionError, `byte ${index} mask ${mask}: ${String(error)}`);
+      }
+    }
+  }
+});

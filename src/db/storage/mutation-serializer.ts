@@ -1,0 +1,332 @@
+// Compact binary form of Mutation and Partition, for the commit log and (later) internode
+// messages. Layout (big-endian), after a version byte for mutations:
+//   keyspace: u16 length + utf8, tableId: u16 length + utf8          (mutations only)
+//   key: u16 length + bytes, token: i64
+//   partition deletion: u8 flag [+ deletion]
+//   range tombstones: u32 count, each start (u32 length + bytes), end, deletion
+//   rows: u32 count, each clustering (u32 length + bytes), u8 flags (1 liveness, 2 deletion),
+//         [liveness: i64 timestamp, i32 ttl, i32 expiration], [deletion],
+//         cells: u16 count, each column (u16 + utf8), i64 timestamp, i32 ttl, i32 ldt,
+//         u8 hasValue [+ u32 length + bytes]
+//   deletion: i64 markedForDeleteAt, i32 localDeletionTime
+// Decoding checks every length against the bytes left and the limits, and throws
+// CorruptionError naming the source and offset; it never returns a truncated value.
+
+import { CorruptionError } from '../common/errors.js';
+import { cellValueBytesMax, mutationBytesMax, partitionKeyBytesMax, tableColumnsMax } from '../common/limits.js';
+import type { Cell, DeletionTime, LivenessInfo, Mutation, Partition, RangeTombstone, Row } from './types.js';
+
+export const mutationFormatVersion = 1;
+const rowHasLiveness = 1;
+const rowHasDeletion = 2;
+/** Clustering keys and bounds: several values of up to 64 KiB each, bounded generously. */
+const clusteringBytesMax = 16 * 65_536;
+
+export class ByteWriter {
+  private chunks: Buffer[] = [];
+  private current = Buffer.allocUnsafe(4096);
+  private used = 0;
+
+  private reserve(n: number): void {
+    if (this.used + n <= this.current.length) return;
+    this.chunks.push(this.current.subarray(0, this.used));
+    this.current = Buffer.allocUnsafe(Math.max(4096, n));
+    this.used = 0;
+  }
+  u8(v: number): void {
+    this.reserve(1);
+    this.current.writeUInt8(v, this.used);
+    this.used += 1;
+  }
+  u16(v: number): void {
+    this.reserve(2);
+    this.current.writeUInt16BE(v, this.used);
+    this.used += 2;
+  }
+  u32(v: number): void {
+    this.reserve(4);
+    this.current.writeUInt32BE(v, this.used);
+    this.used += 4;
+  }
+  i32(v: number): void {
+    this.reserve(4);
+    this.current.writeInt32BE(v, this.used);
+    this.used += 4;
+  }
+  i64(v: number | bigint): void {
+    this.reserve(8);
+    this.current.writeBigInt64BE(BigInt(v), this.used);
+    this.used += 8;
+  }
+  bytes(b: Uint8Array): void {
+    this.reserve(b.length);
+    this.current.set(b, this.used);
+    this.used += b.length;
+  }
+  finish(): Buffer {
+    return Buffer.concat([...this.chunks, this.current.subarray(0, this.used)]);
+  }
+}
+
+export class ByteReader {
+  offset = 0;
+  constructor(
+    readonly buffer: Buffer,
+    readonly source: string,
+    private readonly baseOffset = 0,
+  ) {}
+
+  corrupt(detail: string): CorruptionError {
+    return new CorruptionError(this.source, this.baseOffset + this.offset, detail);
+  }
+  private need(n: number, what: string): void {
+    if (this.offset + n > this.buffer.length) throw this.corrupt(`truncated ${what}: need ${n} bytes, ${this.buffer.length - this.offset} left`);
+  }
+  u8(what: string): number {
+    this.need(1, what);
+    return this.buffer.readUInt8(this.offset++);
+  }
+  u16(what: string): number {
+    this.need(2, what);
+    const v = this.buffer.readUInt16BE(this.offset);
+    this.offset += 2;
+    return v;
+  }
+  u32(what: string): number {
+    this.need(4, what);
+    const v = this.buffer.readUInt32BE(this.offset);
+    this.offset += 4;
+    return v;
+  }
+  i32(what: string): number {
+    this.need(4, what);
+    const v = this.buffer.readInt32BE(this.offset);
+    this.offset += 4;
+    return v;
+  }
+  i64Bigint(what: string): bigint {
+    this.need(8, what);
+    const v = this.buffer.readBigInt64BE(this.offset);
+    this.offset += 8;
+    return v;
+  }
+  /** A timestamp: must fit a JS safe integer. */
+  i64Safe(what: string): number {
+    const v = this.i64Bigint(what);
+    const n = Number(v);
+    if (!Number.isSafeInteger(n)) throw this.corrupt(`${what} out of range: ${v}`);
+    return n;
+  }
+  bytes(n: number, what: string): Buffer {
+    this.need(n, what);
+    // Copy so decoded values never pin a large segment or block buffer in memory.
+    const out = Buffer.from(this.buffer.subarray(this.offset, this.offset + n));
+    this.offset += n;
+    return out;
+  }
+  lengthPrefixed(lengthBytes: 2 | 4, maxBytes: number, what: string): Buffer {
+    const length = lengthBytes === 2 ? this.u16(what) : this.u32(what);
+    if (length > maxBytes) throw this.corrupt(`${what} length ${length} exceeds ${maxBytes}`);
+    return this.bytes(length, what);
+  }
+  utf8(maxBytes: number, what: string): string {
+    return this.lengthPrefixed(2, maxBytes, what).toString('utf8');
+  }
+  remaining(): number {
+    return this.buffer.length - this.offset;
+  }
+}
+
+function writeDeletion(w: ByteWriter, d: DeletionTime): void {
+  w.i64(d.markedForDeleteAtMicros);
+  w.i32(d.localDeletionTime);
+}
+
+function readDeletion(r: ByteReader): DeletionTime {
+  return { markedForDeleteAtMicros: r.i64Safe('markedForDeleteAt'), localDeletionTime: r.i32('localDeletionTime') };
+}
+
+function writeCell(w: ByteWriter, c: Cell): void {
+  const name = Buffer.from(c.column, 'utf8');
+  w.u16(name.length);
+  w.bytes(name);
+  w.i64(c.timestampMicros);
+  w.i32(c.ttlSeconds);
+  w.i32(c.localDeletionTime);
+  if (c.value === null) {
+    w.u8(0);
+  } else {
+    w.u8(1);
+    w.u32(c.value.length);
+    w.bytes(c.value);
+  }
+}
+
+function readCell(r: ByteReader): Cell {
+  const column = r.utf8(65535, 'column name');
+  const timestampMicros = r.i64Safe('cell timestamp');
+  const ttlSeconds = r.i32('cell ttl');
+  const localDeletionTime = r.i32('cell localDeletionTime');
+  const hasValue = r.u8('cell value flag');
+  if (hasValue > 1) throw r.corrupt(`bad cell value flag ${hasValue}`);
+  const value = hasValue === 1 ? r.lengthPrefixed(4, cellValueBytesMax, 'cell value') : null;
+  if (ttlSeconds < 0) throw r.corrupt(`negative ttl ${ttlSeconds}`);
+  return { column, timestampMicros, ttlSeconds, localDeletionTime, value };
+}
+
+function writeRow(w: ByteWriter, row: Row): void {
+  w.u32(row.clustering.length);
+  w.bytes(row.clustering);
+  w.u8((row.liveness !== null ? rowHasLiveness : 0) | (row.deletion !== null ? rowHasDeletion : 0));
+  if (row.liveness !== null) {
+    w.i64(row.liveness.timestampMicros);
+    w.i32(row.liveness.ttlSeconds);
+    w.i32(row.liveness.localExpirationTime);
+  }
+  if (row.deletion !== null) writeDeletion(w, row.deletion);
+  w.u16(row.cells.length);
+  for (const cell of row.cells) writeCell(w, cell);
+}
+
+function readRow(r: ByteReader): Row {
+  const clustering = r.lengthPrefixed(4, clusteringBytesMax, 'clustering');
+  const flags = r.u8('row flags');
+  if ((flags & ~(rowHasLiveness | rowHasDeletion)) !== 0) throw r.corrupt(`bad row flags ${flags}`);
+  let liveness: LivenessInfo | null = null;
+  if ((flags & rowHasLiveness) !== 0) {
+    liveness = { timestampMicros: r.i64Safe('liveness timestamp'), ttlSeconds: r.i32('liveness ttl'), localExpirationTime: r.i32('liveness expiration') };
+  }
+  const deletion = (flags & rowHasDeletion) !== 0 ? readDeletion(r) : null;
+  const cellCount = r.u16('cell count');
+  if (cellCount > tableColumnsMax) throw r.corrupt(`cell count ${cellCount} exceeds ${tableColumnsMax}`);
+  const cells: Cell[] = [];
+  for (let i = 0; i < cellCount; i++) {
+    const cell = readCell(r);
+    const previous = cells[cells.length - 1];
+    if (previous !== undefined && previous.column >= cell.column) throw r.corrupt('cells out of column order');
+    cells.push(cell);
+  }
+  return { clustering, liveness, deletion, cells };
+}
+
+/** Writes a partition's body (everything but keyspace and table). */
+export function writePartition(w: ByteWriter, p: Partition): void {
+  w.u16(p.key.length);
+  w.bytes(p.key);
+  w.i64(p.token);
+  if (p.partitionDeletion === null) {
+    w.u8(0);
+  } else {
+    w.u8(1);
+    writeDeletion(w, p.partitionDeletion);
+  }
+  w.u32(p.rangeTombstones.length);
+  for (const t of p.rangeTombstones) {
+    w.u32(t.start.length);
+    w.bytes(t.start);
+    w.u32(t.end.length);
+    w.bytes(t.end);
+    writeDeletion(w, t.deletion);
+  }
+  w.u32(p.rows.length);
+  for (const row of p.rows) writeRow(w, row);
+}
+
+/** Reads a partition's body; each count is checked against the bytes left before allocating. */
+export function readPartition(r: ByteReader): Partition {
+  const key = r.lengthPrefixed(2, partitionKeyBytesMax, 'partition key');
+  const token = r.i64Bigint('token');
+  const hasDeletion = r.u8('partition deletion flag');
+  if (hasDeletion > 1) throw r.corrupt(`bad partition deletion flag ${hasDeletion}`);
+  const partitionDeletion = hasDeletion === 1 ? readDeletion(r) : null;
+  const tombstoneCount = r.u32('range tombstone count');
+  // Each range tombstone takes at least 20 bytes; a count beyond what is left is corrupt.
+  if (tombstoneCount * 20 > r.remaining()) throw r.corrupt(`range tombstone count ${tombstoneCount} exceeds the data`);
+  const rangeTombstones: RangeTombstone[] = [];
+  for (let i = 0; i < tombstoneCount; i++) {
+    const start = r.lengthPrefixed(4, clusteringBytesMax, 'range tombstone start');
+    const end = r.lengthPrefixed(4, clusteringBytesMax, 'range tombstone end');
+    if (Buffer.compare(start, end) >= 0) throw r.corrupt('range tombstone start does not precede its end');
+    rangeTombstones.push({ start, end, deletion: readDeletion(r) });
+  }
+  const rowCount = r.u32('row count');
+  if (rowCount * 7 > r.remaining()) throw r.corrupt(`row count ${rowCount} exceeds the data`);
+  const rows: Row[] = [];
+  for (let i = 0; i < rowCount; i++) {
+    const row = readRow(r);
+    const previous = rows[rows.length - 1];
+    if (previous !== undefined && Buffer.compare(previous.clustering, row.clustering) >= 0) throw r.corrupt('rows out of clustering order');
+    rows.push(row);
+  }
+  return { key, token, partitionDeletion, rangeTombstones, rows };
+}
+
+export function writeMutation(w: ByteWriter, m: Mutation): void {
+  w.u8(mutationFormatVersion);
+  const keyspace = Buffer.from(m.keyspace, 'utf8');
+  const tableId = Buffer.from(m.tableId, 'utf8');
+  w.u16(keyspace.length);
+  w.bytes(keyspace);
+  w.u16(tableId.length);
+  w.bytes(tableId);
+  writePartition(w, m);
+}
+
+export function readMutation(r: ByteReader): Mutation {
+  const version = r.u8('mutation version');
+  if (version !== mutationFormatVersion) throw r.corrupt(`unknown mutation format version ${version}`);
+  const keyspace = r.utf8(1024, 'keyspace');
+  const tableId = r.utf8(1024, 'table id');
+  return { keyspace, tableId, ...readPartition(r) };
+}
+
+export function encodeMutation(m: Mutation): Buffer {
+  const w = new ByteWriter();
+  writeMutation(w, m);
+  return w.finish();
+}
+
+export interface DecodeOptions {
+  /** Named in CorruptionError (a file path, or a peer for internode messages). */
+  source?: string;
+  /** Offset of bytes[0] in the source, for error messages. */
+  offset?: number;
+}
+
+/** Decodes exactly one mutation; trailing bytes are corruption. */
+export function decodeMutation(bytes: Buffer, options: DecodeOptions = {}): Mutation {
+  const r = new ByteReader(bytes, options.source ?? '<mutation>', options.offset ?? 0);
+  if (bytes.length > mutationBytesMax) throw r.corrupt(`mutation of ${bytes.length} bytes exceeds ${mutationBytesMax}`);
+  const m = readMutation(r);
+  if (r.remaining() !== 0) throw r.corrupt(`${r.remaining()} trailing bytes after mutation`);
+  return m;
+}
+
+/** A batch of mutations (one commit log entry): u32 count, then each u32 length + mutation. */
+export function encodeMutationBatch(mutations: Mutation[]): Buffer {
+  const w = new ByteWriter();
+  w.u32(mutations.length);
+  for (const m of mutations) {
+    const bytes = encodeMutation(m);
+    w.u32(bytes.length);
+    w.bytes(bytes);
+  }
+  return w.finish();
+}
+
+export function decodeMutationBatch(bytes: Buffer, options: DecodeOptions = {}): Mutation[] {
+  const source = options.source ?? '<mutation batch>';
+  const base = options.offset ?? 0;
+  const r = new ByteReader(bytes, source, base);
+  const count = r.u32('batch count');
+  if (count * 4 > r.remaining()) throw r.corrupt(`batch count ${count} exceeds the data`);
+  const out: Mutation[] = [];
+  for (let i = 0; i < count; i++) {
+    const length = r.u32('mutation length');
+    const start = r.offset;
+    const body = r.bytes(length, 'mutation');
+    out.push(decodeMutation(body, { source, offset: base + start }));
+  }
+  if (r.remaining() !== 0) throw r.corrupt(`${r.remaining()} trailing bytes after batch`);
+  return out;
+}
