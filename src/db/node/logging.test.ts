@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from './logging.js';
+
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.fail('condition not met in time');
+}
+
+test('writes JSON lines at or above the level to the file, with child bindings and errors', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'aero-log-'));
+  try {
+    const file = join(dir, 'logs', 'system.log');
+    const logger = createLogger({ level: 'info', file, stdout: false });
+    assert.equal(logger.isDebugEnabled(), false);
+    logger.debug('hidden');
+    logger.info('node started', { port: 9042 });
+    logger.child({ connection: 7 }).error('handler failed', { error: new Error('boom') });
+    await eventually(async () => {
+      logger.flush();
+      return (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean).length >= 2;
+    });
+    const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.equal(lines.length, 2);
+    assert.equal(lines[0]?.['msg'], 'node started');
+    assert.equal(lines[0]?.['port'], 9042);
+    assert.equal(lines[0]?.['level'], 30);
+    assert.equal(lines[1]?.['connection'], 7);
+    const error = lines[1]?.['error'] as Record<string, unknown>;
+    assert.equal(error['message'], 'boom');
+    assert.match(String(error['stack']), /logging\.test/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('debug level enables debug', () => {
+  const logger = createLogger({ level: 'debug', stdout: false });
+  assert.equal(logger.isDebugEnabled(), true);
+  assert.equal(logger.child({ a: 1 }).isDebugEnabled(), true);
+  logger.flush();
+});
