@@ -1,0 +1,111 @@
+// The real Disk (common/world.ts) on node:fs/promises. Paths are relative to a root
+// directory; every failure becomes a DiskError carrying the system code (ENOSPC, EIO, ...),
+// so the storage engine can fail a write without acknowledging it.
+
+import { constants, type FileHandle, mkdir, open, readFile, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DiskError } from '../common/errors.js';
+import type { Disk, DiskFile } from '../common/world.js';
+
+function toDiskError(error: unknown, path: string, operation: string): DiskError {
+  if (error instanceof DiskError) return error;
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : 'EIO';
+  const message = error instanceof Error ? error.message : String(error);
+  return new DiskError(path, operation, code, message);
+}
+
+async function wrap<T>(path: string, operation: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw toDiskError(error, path, operation);
+  }
+}
+
+function diskFile(path: string, handle: FileHandle, initialSize: number): DiskFile {
+  let size = initialSize;
+  return {
+    path,
+    size: () => size,
+    append: (data: Uint8Array) =>
+      wrap(path, 'append', async () => {
+        let written = 0;
+        // A short write is possible (e.g. the disk filled mid-write): write the rest or fail.
+        while (written < data.length) {
+          const result = await handle.write(data, written, data.length - written, null);
+          if (result.bytesWritten === 0) throw new DiskError(path, 'append', 'EIO', 'no progress writing');
+          written += result.bytesWritten;
+          size += result.bytesWritten;
+        }
+      }),
+    read: (position: number, length: number) =>
+      wrap(path, 'read', async () => {
+        const buffer = Buffer.alloc(length);
+        let done = 0;
+        while (done < length) {
+          const result = await handle.read(buffer, done, length - done, position + done);
+          if (result.bytesRead === 0) throw new DiskError(path, 'read', 'EOF', `read of ${length} bytes at ${position} past the end`);
+          done += result.bytesRead;
+        }
+        return buffer;
+      }),
+    sync: () => wrap(path, 'sync', () => handle.datasync()),
+    close: () => wrap(path, 'close', () => handle.close()),
+  };
+}
+
+/** A Disk rooted at `rootDirectory` (an absolute or process-relative path). */
+export function realDisk(rootDirectory: string): Disk {
+  const resolve = (path: string) => join(rootDirectory, path);
+  return {
+    openAppend: (path) =>
+      wrap(path, 'open', async () => {
+        const handle = await open(resolve(path), constants.O_RDWR | constants.O_CREAT | constants.O_APPEND, 0o644);
+        const info = await handle.stat();
+        return diskFile(path, handle, info.size);
+      }),
+    openRead: (path) =>
+      wrap(path, 'open', async () => {
+        const handle = await open(resolve(path), 'r');
+        const info = await handle.stat();
+        return diskFile(path, handle, info.size);
+      }),
+    readFile: (path) => wrap(path, 'read', () => readFile(resolve(path))),
+    exists: async (path) => {
+      try {
+        await stat(resolve(path));
+        return true;
+      } catch (error) {
+        const diskError = toDiskError(error, path, 'stat');
+        if (diskError.systemCode === 'ENOENT') return false;
+        throw diskError;
+      }
+    },
+    list: (directory) => wrap(directory, 'list', async () => (await readdir(resolve(directory))).sort()),
+    makeDirectory: (directory) =>
+      wrap(directory, 'mkdir', async () => {
+        await mkdir(resolve(directory), { recursive: true });
+      }),
+    rename: (from, to) => wrap(from, 'rename', () => rename(resolve(from), resolve(to))),
+    remove: (path) => wrap(path, 'remove', () => rm(resolve(path), { recursive: true })),
+    syncDirectory: (directory) =>
+      wrap(directory, 'syncDirectory', async () => {
+        const handle = await open(resolve(directory), 'r');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      }),
+    freeBytes: async (path) => {
+      try {
+        const info = await statfs(resolve(path));
+        return info.bavail * info.bsize;
+      } catch (error) {
+        // Not every platform reports free space; callers treat undefined as unknown.
+        if (toDiskError(error, path, 'statfs').systemCode === 'ENOSYS') return undefined;
+        throw toDiskError(error, path, 'statfs');
+      }
+    },
+  };
+}
