@@ -1,0 +1,297 @@
+// The commit log: every write is appended (and, in batch mode, fsynced) here before it is
+// acknowledged, so that memtables can be rebuilt after a crash. Group commit: concurrent
+// add() calls queue up and the writer appends a whole group with one append and one fsync.
+//
+// Segment lifetime: a segment is "held" by each memtable that holds one of its mutations
+// (reference) and by writes appended but not yet in a memtable (pending). Once it is no
+// longer the current segment and nothing holds it, its file is deleted.
+
+import { assert } from '../../common/assert.js';
+import type { CorruptionError } from '../../common/errors.js';
+import { commitLogGroupMutationsMax } from '../../common/limits.js';
+import type { Clock, Disk, DiskFile, Logger, TimerHandle } from '../../common/world.js';
+import { decodeMutationBatch } from '../mutation-serializer.js';
+import type { Mutation } from '../types.js';
+import { SEGMENT_HEADER_BYTES, encodeEntry, encodeSegmentHeader, parseSegmentFileName, readSegment, segmentFileName } from './segment-format.js';
+
+export type SyncMode = 'batch' | 'periodic';
+
+export interface CommitLogOptions {
+  disk: Disk;
+  clock: Clock;
+  logger: Logger;
+  directory: string;
+  syncMode: SyncMode;
+  syncPeriodMs: number;
+  segmentBytes: number;
+}
+
+/** What replay found in one segment. */
+export interface ReplayedSegment {
+  id: number;
+  path: string;
+  /** Batches in log order; each was one add() and must be applied atomically. */
+  batches: Mutation[][];
+  /** Why reading stopped early, if it did. */
+  corruption: CorruptionError | null;
+}
+
+interface Segment {
+  id: number;
+  path: string;
+  file: DiskFile | null;
+  current: boolean;
+  /** A failed append may have left a partial entry: nothing more is written here. */
+  broken: boolean;
+  pending: number;
+  holders: Set<string>;
+}
+
+interface QueuedEntry {
+  entry: Buffer;
+  mutationCount: number;
+  resolve: (segmentId: number) => void;
+  reject: (error: unknown) => void;
+}
+
+function pathOf(directory: string, name: string): string {
+  return directory === '' ? name : `${directory}/${name}`;
+}
+
+export class CommitLog {
+  private readonly segments = new Map<number, Segment>();
+  private current: Segment | null = null;
+  private queue: QueuedEntry[] = [];
+  private draining: Promise<void> | null = null;
+  private unsynced = false;
+  private timer: TimerHandle | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly options: CommitLogOptions,
+    private nextId: number,
+  ) {
+    assert(options.segmentBytes > SEGMENT_HEADER_BYTES, 'commit log segments too small');
+  }
+
+  /** Opens the log directory and reads every segment in it for replay; new writes go to a new segment. */
+  static async open(options: CommitLogOptions): Promise<{ log: CommitLog; replay: ReplayedSegment[] }> {
+    await options.disk.makeDirectory(options.directory);
+    const ids: number[] = [];
+    for (const name of await options.disk.list(options.directory)) {
+      const id = parseSegmentFileName(name);
+      if (id !== null) ids.push(id);
+    }
+    ids.sort((a, b) => a - b);
+    const log = new CommitLog(options, (ids[ids.length - 1] ?? 0) + 1);
+    const replay: ReplayedSegment[] = [];
+    for (const id of ids) {
+      const path = pathOf(options.directory, segmentFileName(id));
+      replay.push(await log.readForReplay(id, path));
+      log.segments.set(id, { id, path, file: null, current: false, broken: true, pending: 0, holders: new Set() });
+    }
+    if (options.syncMode === 'periodic') log.scheduleSync();
+    return { log, replay };
+  }
+
+  private async readForReplay(id: number, path: string): Promise<ReplayedSegment> {
+    const bytes = await this.options.disk.readFile(path);
+    const read = readSegment(bytes, { path, id });
+    const batches: Mutation[][] = [];
+    let corruption = read.corruption;
+    for (const entry of read.entries) {
+      try {
+        batches.push(decodeMutationBatch(entry.payload, { source: path, offset: entry.offset }));
+      } catch (error) {
+        // A checksummed entry that does not parse: stop this segment exactly as for a bad checksum.
+        corruption = error as CorruptionError;
+        break;
+      }
+    }
+    if (corruption !== null) {
+      this.options.logger.warn('commit log replay stopped at a torn or corrupt entry; later entries of this segment are skipped', {
+        file: corruption.path,
+        offset: corruption.offset,
+        detail: corruption.message,
+      });
+    }
+    return { id, path, batches, corruption };
+  }
+
+  /**
+   * Appends one entry (a batch of mutations). Resolves with the id of the segment holding it,
+   * after fsync in batch mode or after the append in periodic mode; the caller must then
+   * reference() the segment for each memtable it applied to, and settle() it.
+   */
+  add(payload: Buffer, mutationCount: number): Promise<number> {
+    if (this.closed) return Promise.reject(new Error('commit log is closed'));
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ entry: encodeEntry(payload), mutationCount, resolve, reject });
+      this.draining ??= this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) await this.writeGroup(this.takeGroup());
+    } finally {
+      this.draining = null;
+    }
+  }
+
+  private takeGroup(): QueuedEntry[] {
+    const group: QueuedEntry[] = [];
+    let mutations = 0;
+    let bytes = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0] as QueuedEntry;
+      const fits = mutations + next.mutationCount <= commitLogGroupMutationsMax && bytes + next.entry.length <= this.options.segmentBytes;
+      if (group.length > 0 && !fits) break;
+      group.push(next);
+      this.queue.shift();
+      mutations += next.mutationCount;
+      bytes += next.entry.length;
+    }
+    return group;
+  }
+
+  private async writeGroup(group: QueuedEntry[]): Promise<void> {
+    const bytes = group.length === 1 ? (group[0] as QueuedEntry).entry : Buffer.concat(group.map((g) => g.entry));
+    let segment: Segment | null = null;
+    try {
+      segment = await this.segmentFor(bytes.length);
+      segment.pending += group.length;
+      const file = segment.file as DiskFile;
+      try {
+        await file.append(bytes);
+        if (this.options.syncMode === 'batch') await file.sync();
+        else this.unsynced = true;
+      } catch (error) {
+        segment.broken = true;
+        throw error;
+      }
+    } catch (error) {
+      if (segment !== null) segment.pending -= group.length;
+      for (const g of group) g.reject(error);
+      return;
+    }
+    const id = segment.id;
+    for (const g of group) g.resolve(id);
+  }
+
+  private async segmentFor(bytes: number): Promise<Segment> {
+    const current = this.current;
+    if (current !== null && !current.broken && (current.file as DiskFile).size() + bytes <= this.options.segmentBytes) return current;
+    if (current !== null && !current.broken && (current.file as DiskFile).size() <= SEGMENT_HEADER_BYTES) return current;
+    if (current !== null) await this.retire(current);
+    const id = this.nextId++;
+    const path = pathOf(this.options.directory, segmentFileName(id));
+    const file = await this.options.disk.openAppend(path);
+    const segment: Segment = { id, path, file, current: true, broken: false, pending: 0, holders: new Set() };
+    this.segments.set(id, segment);
+    this.current = segment;
+    try {
+      await file.append(encodeSegmentHeader(id));
+      await file.sync();
+      // The new file's directory entry must be durable before any entry in it is acknowledged.
+      await this.options.disk.syncDirectory(this.options.directory);
+    } catch (error) {
+      segment.broken = true;
+      throw error;
+    }
+    return segment;
+  }
+
+  private async retire(segment: Segment): Promise<void> {
+    this.current = null;
+    segment.current = false;
+    const file = segment.file;
+    segment.file = null;
+    if (file !== null) {
+      try {
+        if (!segment.broken && this.unsynced) await file.sync();
+        this.unsynced = false;
+      } finally {
+        await file.close();
+      }
+    }
+    await this.maybeRemove(segment);
+  }
+
+  /** Records that a memtable (holder) holds mutations from the segment. */
+  reference(segmentId: number, holder: string): void {
+    const segment = this.segments.get(segmentId);
+    assert(segment !== undefined, `unknown commit log segment ${segmentId}`);
+    segment.holders.add(holder);
+  }
+
+  /** Ends the pending state of one add() whose mutations are now referenced by their memtables. */
+  async settle(segmentId: number): Promise<void> {
+    const segment = this.segments.get(segmentId);
+    assert(segment !== undefined && segment.pending > 0, `settling unknown commit log segment ${segmentId}`);
+    segment.pending--;
+    await this.maybeRemove(segment);
+  }
+
+  /** A memtable was flushed (or discarded): its segments no longer need to be kept for it. */
+  async release(holder: string): Promise<void> {
+    for (const segment of [...this.segments.values()]) {
+      if (segment.holders.delete(holder)) await this.maybeRemove(segment);
+    }
+  }
+
+  private async maybeRemove(segment: Segment): Promise<void> {
+    if (segment.current || segment.pending > 0 || segment.holders.size > 0 || !this.segments.has(segment.id)) return;
+    this.segments.delete(segment.id);
+    try {
+      await this.options.disk.remove(segment.path);
+    } catch (error) {
+      // A leftover segment is replayed again at the next start, which is harmless (idempotent).
+      this.options.logger.warn('could not remove a released commit log segment', { file: segment.path, error: String(error) });
+    }
+  }
+
+  /** Deletes replayed segments that no memtable referenced (after replay is applied). */
+  async collect(): Promise<void> {
+    for (const segment of [...this.segments.values()]) await this.maybeRemove(segment);
+  }
+
+  /** Ids of segments still on disk (tests, metrics). */
+  liveSegmentIds(): number[] {
+    return [...this.segments.keys()].sort((a, b) => a - b);
+  }
+
+  private scheduleSync(): void {
+    this.timer = this.options.clock.setTimer(this.options.syncPeriodMs, () => {
+      void this.periodicSync().finally(() => {
+        if (!this.closed) this.scheduleSync();
+      });
+    });
+  }
+
+  private async periodicSync(): Promise<void> {
+    const segment = this.current;
+    if (!this.unsynced || segment === null || segment.file === null || segment.broken) return;
+    this.unsynced = false;
+    try {
+      await segment.file.sync();
+    } catch (error) {
+      segment.broken = true;
+      this.options.logger.error('periodic commit log sync failed; moving to a new segment', { file: segment.path, error: String(error) });
+    }
+  }
+
+  /** Waits for queued writes, syncs and closes. Does not delete segments: they are replayed at the next open. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.timer?.cancel();
+    this.timer = null;
+    while (this.draining !== null) await this.draining;
+    const current = this.current;
+    if (current?.file) {
+      if (this.unsynced && !current.broken) await current.file.sync();
+      await current.file.close();
+      current.file = null;
+    }
+  }
+}
