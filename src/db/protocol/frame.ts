@@ -1,0 +1,179 @@
+// The frame envelope (spec section 2): the 9-byte header, and a streaming decoder that cuts
+// socket chunks into frames. The decoder checks each declared body length before buffering
+// the body, so a peer cannot make it hold more than the configured bound.
+
+import { assert } from '../common/assert.js';
+import { protocolError, type CqlError } from '../common/errors.js';
+import { frameBodyBytesMax } from '../common/limits.js';
+import { HEADER_BYTES, PROTOCOL_VERSION, type FrameHeader } from './messages.js';
+
+const responseBit = 0x80;
+const versionMask = 0x7f;
+/** Protocol v1 and v2 headers are 8 bytes with a 1-byte stream id. */
+const legacyHeaderBytes = 8;
+const legacyVersionMax = 2;
+
+export function encodeFrameHeader(header: FrameHeader): Buffer {
+  assert(header.version >= 0 && header.version <= versionMask, `bad frame version ${header.version}`);
+  assert(header.stream >= -0x8000 && header.stream <= 0x7fff, `bad stream id ${header.stream}`);
+  assert(header.bodyLength >= 0 && header.bodyLength <= 0x7fffffff, `bad body length ${header.bodyLength}`);
+  const bytes = Buffer.alloc(HEADER_BYTES);
+  bytes.writeUInt8(header.version | (header.isResponse ? responseBit : 0), 0);
+  bytes.writeUInt8(header.flags, 1);
+  bytes.writeInt16BE(header.stream, 2);
+  bytes.writeUInt8(header.opcode, 4);
+  bytes.writeInt32BE(header.bodyLength, 5);
+  return bytes;
+}
+
+/** Decodes a v3+ header from the first 9 bytes (the caller checks there are 9). */
+export function decodeFrameHeader(bytes: Buffer): FrameHeader {
+  if (bytes.length < HEADER_BYTES) throw protocolError(`Frame header needs ${HEADER_BYTES} bytes, got ${bytes.length}`);
+  const versionByte = bytes.readUInt8(0);
+  return {
+    version: versionByte & versionMask,
+    isResponse: (versionByte & responseBit) !== 0,
+    flags: bytes.readUInt8(1),
+    stream: bytes.readInt16BE(2),
+    opcode: bytes.readUInt8(4),
+    bodyLength: bytes.readInt32BE(5),
+  };
+}
+
+/** A whole frame, header and body as it came off the wire (still compressed if flagged). */
+export interface Frame {
+  header: FrameHeader;
+  body: Buffer;
+}
+
+export type FrameDecodeResult =
+  | { kind: 'frame'; frame: Frame }
+  /** A frame of another protocol version: answer it with unsupportedVersionFrame, then close. */
+  | { kind: 'unsupportedVersion'; version: number; stream: number }
+  /** A frame that cannot be read (bad length): answer ProtocolError on the stream, then close. */
+  | { kind: 'error'; stream: number; error: CqlError };
+
+export interface FrameDecoderOptions {
+  /** Largest accepted body; defaults to frameBodyBytesMax. */
+  bodyBytesMax?: number;
+  /** The only version accepted; defaults to 4. */
+  version?: number;
+}
+
+/**
+ * Cuts a byte stream into frames. After any non-frame result the stream cannot be resynced,
+ * so the decoder stops: later chunks are dropped and the caller closes the connection.
+ */
+export class FrameDecoder {
+  private readonly bodyBytesMax: number;
+  private readonly version: number;
+  private chunks: Buffer[] = [];
+  private bufferedBytes = 0;
+  private header: FrameHeader | null = null;
+  private stopped = false;
+
+  constructor(options: FrameDecoderOptions = {}) {
+    this.bodyBytesMax = options.bodyBytesMax ?? frameBodyBytesMax;
+    this.version = options.version ?? PROTOCOL_VERSION;
+    assert(this.bodyBytesMax >= 0 && this.bodyBytesMax <= 0x7fffffff, 'bodyBytesMax must fit an [int]');
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Bytes held waiting for the rest of a frame. */
+  get bufferedByteCount(): number {
+    return this.bufferedBytes;
+  }
+
+  push(chunk: Buffer): FrameDecodeResult[] {
+    const results: FrameDecodeResult[] = [];
+    if (this.stopped) return results;
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.bufferedBytes += chunk.length;
+    }
+    for (;;) {
+      const result = this.next();
+      if (result === null) break;
+      results.push(result);
+      if (result.kind !== 'frame') {
+        this.stop();
+        break;
+      }
+    }
+    return results;
+  }
+
+  private stop(): void {
+    this.stopped = true;
+    this.chunks = [];
+    this.bufferedBytes = 0;
+    this.header = null;
+  }
+
+  private next(): FrameDecodeResult | null {
+    if (this.header === null) {
+      const headerOrResult = this.readHeader();
+      if (headerOrResult === null || 'kind' in headerOrResult) return headerOrResult;
+      this.header = headerOrResult;
+    }
+    const header = this.header;
+    if (this.bufferedBytes < header.bodyLength) return null;
+    const body = this.take(header.bodyLength);
+    this.header = null;
+    return { kind: 'frame', frame: { header, body } };
+  }
+
+  private readHeader(): FrameHeader | FrameDecodeResult | null {
+    if (this.bufferedBytes < 1) return null;
+    const version = this.peek(1).readUInt8(0) & versionMask;
+    if (version !== this.version) {
+      // Old versions have a shorter header with a 1-byte stream id.
+      const headerBytes = version <= legacyVersionMax ? legacyHeaderBytes : HEADER_BYTES;
+      if (this.bufferedBytes < headerBytes) return null;
+      const bytes = this.peek(headerBytes);
+      const stream = version <= legacyVersionMax ? bytes.readInt8(2) : bytes.readInt16BE(2);
+      return { kind: 'unsupportedVersion', version, stream };
+    }
+    if (this.bufferedBytes < HEADER_BYTES) return null;
+    const header = decodeFrameHeader(this.take(HEADER_BYTES));
+    if (header.bodyLength < 0) {
+      return { kind: 'error', stream: header.stream, error: protocolError(`Invalid frame body length ${header.bodyLength}`) };
+    }
+    if (header.bodyLength > this.bodyBytesMax) {
+      return {
+        kind: 'error',
+        stream: header.stream,
+        error: protocolError(`Request is too big: length ${header.bodyLength} exceeds maximum allowed length ${this.bodyBytesMax}.`),
+      };
+    }
+    return header;
+  }
+
+  /** The first chunk, merged with the following ones until it holds at least `bytes`. */
+  private peek(bytes: number): Buffer {
+    assert(bytes <= this.bufferedBytes, 'peek past buffered bytes');
+    const first = this.chunks[0];
+    if (first !== undefined && first.length >= bytes) return first;
+    // Merge only the chunks needed, so a small header never copies a large body behind it.
+    let count = 0;
+    let mergedBytes = 0;
+    while (mergedBytes < bytes) mergedBytes += this.chunks[count++]?.length ?? 0;
+    const merged = Buffer.concat(this.chunks.slice(0, count), mergedBytes);
+    this.chunks.splice(0, count, merged);
+    return merged;
+  }
+
+  private take(bytes: number): Buffer {
+    if (bytes === 0) return Buffer.alloc(0);
+    const first = this.peek(bytes);
+    const taken = first.subarray(0, bytes);
+    const rest = first.subarray(bytes);
+    if (rest.length > 0) this.chunks[0] = rest;
+    else this.chunks.shift();
+    this.bufferedBytes -= bytes;
+    return taken;
+  }
+}

@@ -1,0 +1,135 @@
+// One codec per request message (spec 4.1), named as the spec names them.
+
+import { protocolError } from '../common/errors.js';
+import {
+  BatchType,
+  Opcode,
+  type BatchMessage,
+  type BatchStatement,
+  type EventType,
+  type RequestMessage,
+} from './messages.js';
+import { decodeQueryParameters, decodeValues, encodeQueryParameters, encodeValues, QueryFlag } from './query-parameters.js';
+import type { ProtocolReader } from './reader.js';
+import type { ProtocolWriter } from './writer.js';
+
+export interface MessageCodec<T> {
+  encode(message: T, writer: ProtocolWriter): void;
+  decode(reader: ProtocolReader): T;
+}
+
+type Request<O extends RequestMessage['opcode']> = Extract<RequestMessage, { opcode: O }>;
+
+export const STARTUP: MessageCodec<Request<typeof Opcode.STARTUP>> = {
+  encode: (message, writer) => void writer.writeStringMap(message.options),
+  decode: (reader) => ({ opcode: Opcode.STARTUP, options: reader.readStringMap('STARTUP options') }),
+};
+
+export const AUTH_RESPONSE: MessageCodec<Request<typeof Opcode.AUTH_RESPONSE>> = {
+  encode: (message, writer) => void writer.writeBytes(message.token),
+  decode: (reader) => ({ opcode: Opcode.AUTH_RESPONSE, token: reader.readBytes('AUTH_RESPONSE token') }),
+};
+
+export const OPTIONS: MessageCodec<Request<typeof Opcode.OPTIONS>> = {
+  encode: () => undefined,
+  decode: () => ({ opcode: Opcode.OPTIONS }),
+};
+
+export const QUERY: MessageCodec<Request<typeof Opcode.QUERY>> = {
+  encode: (message, writer) => {
+    writer.writeLongString(message.query);
+    encodeQueryParameters(message.parameters, writer);
+  },
+  decode: (reader) => {
+    const query = reader.readLongString('query string');
+    return { opcode: Opcode.QUERY, query, parameters: decodeQueryParameters(reader) };
+  },
+};
+
+export const PREPARE: MessageCodec<Request<typeof Opcode.PREPARE>> = {
+  encode: (message, writer) => void writer.writeLongString(message.query),
+  decode: (reader) => ({ opcode: Opcode.PREPARE, query: reader.readLongString('query string') }),
+};
+
+export const EXECUTE: MessageCodec<Request<typeof Opcode.EXECUTE>> = {
+  encode: (message, writer) => {
+    writer.writeShortBytes(message.id);
+    encodeQueryParameters(message.parameters, writer);
+  },
+  decode: (reader) => {
+    const id = reader.readShortBytes('prepared statement id');
+    if (id.length === 0) throw protocolError('Empty prepared statement id in EXECUTE');
+    return { opcode: Opcode.EXECUTE, id, parameters: decodeQueryParameters(reader) };
+  },
+};
+
+const batchKinds = { query: 0, prepared: 1 } as const;
+/** BATCH takes only the serial consistency and timestamp flags (spec 4.1.7). */
+const batchFlagsAllowed = QueryFlag.WITH_SERIAL_CONSISTENCY | QueryFlag.WITH_DEFAULT_TIMESTAMP;
+const batchTypes = new Set<number>(Object.values(BatchType));
+
+export const BATCH: MessageCodec<Request<typeof Opcode.BATCH>> = {
+  encode: (message, writer) => encodeBatch(message.batch, writer),
+  decode: (reader) => ({ opcode: Opcode.BATCH, batch: decodeBatch(reader) }),
+};
+
+function encodeBatch(batch: BatchMessage, writer: ProtocolWriter): void {
+  writer.writeByte(batch.type).writeShort(batch.statements.length);
+  for (const statement of batch.statements) {
+    if (statement.kind === 'query') writer.writeByte(batchKinds.query).writeLongString(statement.query);
+    else writer.writeByte(batchKinds.prepared).writeShortBytes(statement.id);
+    encodeValues(statement.values, writer);
+  }
+  let flags = 0;
+  if (batch.serialConsistency !== null) flags |= QueryFlag.WITH_SERIAL_CONSISTENCY;
+  if (batch.defaultTimestamp !== null) flags |= QueryFlag.WITH_DEFAULT_TIMESTAMP;
+  writer.writeConsistency(batch.consistency).writeByte(flags);
+  if (batch.serialConsistency !== null) writer.writeConsistency(batch.serialConsistency);
+  if (batch.defaultTimestamp !== null) writer.writeLong(batch.defaultTimestamp);
+}
+
+function decodeBatch(reader: ProtocolReader): BatchMessage {
+  const type = reader.readByte('batch type');
+  if (!batchTypes.has(type)) throw protocolError(`Invalid BATCH type ${type}`);
+  const count = reader.readShort('batch statement count');
+  // Each statement is at least a kind byte, an empty id or query, and a value count.
+  if (count * 5 > reader.remaining) throw protocolError(`Invalid batch statement count ${count}`);
+  const statements: BatchStatement[] = [];
+  for (let index = 0; index < count; index++) statements.push(decodeBatchStatement(reader));
+  const consistency = reader.readConsistency('batch consistency');
+  const flags = reader.readByte('batch flags');
+  if ((flags & ~batchFlagsAllowed) !== 0) {
+    throw protocolError(`Invalid BATCH flags 0x${flags.toString(16)} (only serial consistency and timestamp are allowed)`);
+  }
+  const serialConsistency =
+    (flags & QueryFlag.WITH_SERIAL_CONSISTENCY) !== 0 ? reader.readConsistency('batch serial consistency') : null;
+  const defaultTimestamp = (flags & QueryFlag.WITH_DEFAULT_TIMESTAMP) !== 0 ? reader.readLong('batch timestamp') : null;
+  return { type: type as BatchType, statements, consistency, serialConsistency, defaultTimestamp };
+}
+
+function decodeBatchStatement(reader: ProtocolReader): BatchStatement {
+  const kind = reader.readByte('batch statement kind');
+  if (kind === batchKinds.query) {
+    const query = reader.readLongString('batch query string');
+    return { kind: 'query', query, values: decodeValues(reader, false).values };
+  }
+  if (kind === batchKinds.prepared) {
+    const id = reader.readShortBytes('batch prepared statement id');
+    if (id.length === 0) throw protocolError('Empty prepared statement id in BATCH');
+    return { kind: 'prepared', id, values: decodeValues(reader, false).values };
+  }
+  throw protocolError(`Invalid BATCH statement kind ${kind} (expected 0 or 1)`);
+}
+
+const eventTypes: ReadonlySet<string> = new Set<EventType>(['TOPOLOGY_CHANGE', 'STATUS_CHANGE', 'SCHEMA_CHANGE']);
+
+export const REGISTER: MessageCodec<Request<typeof Opcode.REGISTER>> = {
+  encode: (message, writer) => void writer.writeStringList(message.events),
+  decode: (reader) => {
+    const events = reader.readStringList('REGISTER event types');
+    for (const event of events) {
+      if (!eventTypes.has(event)) throw protocolError(`Invalid value '${event}' for Event.Type`);
+    }
+    return { opcode: Opcode.REGISTER, events };
+  },
+};

@@ -1,0 +1,179 @@
+// RESULT (spec 4.2.5): Void, Rows, Set_keyspace, Prepared (v4 layout) and Schema_change.
+
+import { assert } from '../common/assert.js';
+import { protocolError } from '../common/errors.js';
+import { resultRowsMax } from '../common/limits.js';
+import { Opcode, type ColumnSpec, type PreparedMetadata, type ResponseMessage, type ResultMessage, type RowsMetadata } from './messages.js';
+import type { ProtocolReader } from './reader.js';
+import type { MessageCodec } from './requests.js';
+import { decodeSchemaChange, encodeSchemaChange } from './schema-change.js';
+import { decodeOption, writeOption } from './type-options.js';
+import type { ProtocolWriter } from './writer.js';
+
+export const ResultKind = { VOID: 0x0001, ROWS: 0x0002, SET_KEYSPACE: 0x0003, PREPARED: 0x0004, SCHEMA_CHANGE: 0x0005 } as const;
+export const RowsFlag = { GLOBAL_TABLES_SPEC: 0x0001, HAS_MORE_PAGES: 0x0002, NO_METADATA: 0x0004 } as const;
+
+for (const table of [ResultKind, RowsFlag]) {
+  const values = Object.values(table);
+  if (new Set(values).size !== values.length) throw new Error('duplicate RESULT wire id');
+}
+
+type ResultResponse = Extract<ResponseMessage, { opcode: typeof Opcode.RESULT }>;
+
+export const RESULT: MessageCodec<ResultResponse> = {
+  encode: (message, writer) => encodeResult(message.result, writer),
+  decode: (reader) => ({ opcode: Opcode.RESULT, result: decodeResult(reader) }),
+};
+
+function encodeResult(result: ResultMessage, writer: ProtocolWriter): void {
+  switch (result.kind) {
+    case 'void':
+      writer.writeInt(ResultKind.VOID);
+      return;
+    case 'rows':
+      writer.writeInt(ResultKind.ROWS);
+      encodeRowsMetadata(result.metadata, writer);
+      encodeRows(result.metadata.columnCount, result.rows, writer);
+      return;
+    case 'setKeyspace':
+      writer.writeInt(ResultKind.SET_KEYSPACE).writeString(result.keyspace);
+      return;
+    case 'prepared':
+      writer.writeInt(ResultKind.PREPARED).writeShortBytes(result.id);
+      encodePreparedMetadata(result.metadata, writer);
+      encodeRowsMetadata(result.resultMetadata, writer);
+      return;
+    case 'schemaChange':
+      writer.writeInt(ResultKind.SCHEMA_CHANGE);
+      encodeSchemaChange(result.schemaChange, writer);
+      return;
+  }
+}
+
+function decodeResult(reader: ProtocolReader): ResultMessage {
+  const kind = reader.readInt('result kind');
+  switch (kind) {
+    case ResultKind.VOID:
+      return { kind: 'void' };
+    case ResultKind.ROWS: {
+      const metadata = decodeRowsMetadata(reader);
+      return { kind: 'rows', metadata, rows: decodeRows(metadata.columnCount, reader) };
+    }
+    case ResultKind.SET_KEYSPACE:
+      return { kind: 'setKeyspace', keyspace: reader.readString('keyspace') };
+    case ResultKind.PREPARED: {
+      const id = reader.readShortBytes('prepared id');
+      const metadata = decodePreparedMetadata(reader);
+      return { kind: 'prepared', id, metadata, resultMetadata: decodeRowsMetadata(reader) };
+    }
+    case ResultKind.SCHEMA_CHANGE:
+      return { kind: 'schemaChange', schemaChange: decodeSchemaChange(reader) };
+    default:
+      throw protocolError(`Unknown RESULT kind 0x${kind.toString(16)}`);
+  }
+}
+
+/** The keyspace and table every column shares, or null when they differ (or there are none). */
+function globalTableSpec(columns: readonly ColumnSpec[]): { keyspace: string; table: string } | null {
+  const first = columns[0];
+  if (first === undefined) return null;
+  const shared = columns.every((column) => column.keyspace === first.keyspace && column.table === first.table);
+  return shared ? { keyspace: first.keyspace, table: first.table } : null;
+}
+
+function columnSpecFlags(columns: readonly ColumnSpec[]): number {
+  return globalTableSpec(columns) === null ? 0 : RowsFlag.GLOBAL_TABLES_SPEC;
+}
+
+function writeColumnSpecs(columns: readonly ColumnSpec[], global: boolean, writer: ProtocolWriter): void {
+  const first = columns[0];
+  if (global && first !== undefined) writer.writeString(first.keyspace).writeString(first.table);
+  for (const column of columns) {
+    if (!global) writer.writeString(column.keyspace).writeString(column.table);
+    writer.writeString(column.name);
+    writeOption(writer, column.type);
+  }
+}
+
+function readColumnSpecs(count: number, flags: number, reader: ProtocolReader): ColumnSpec[] {
+  const global = (flags & RowsFlag.GLOBAL_TABLES_SPEC) !== 0;
+  // A column spec takes at least a name and a type id (4 bytes), plus 4 without a global spec.
+  if (count * (global ? 4 : 8) > reader.remaining) throw protocolError(`Invalid column count ${count}`);
+  const keyspace = global ? reader.readString('global keyspace') : '';
+  const table = global ? reader.readString('global table') : '';
+  const columns: ColumnSpec[] = [];
+  for (let index = 0; index < count; index++) {
+    const columnKeyspace = global ? keyspace : reader.readString('column keyspace');
+    const columnTable = global ? table : reader.readString('column table');
+    const name = reader.readString('column name');
+    columns.push({ keyspace: columnKeyspace, table: columnTable, name, type: decodeOption(reader) });
+  }
+  return columns;
+}
+
+export function encodeRowsMetadata(metadata: RowsMetadata, writer: ProtocolWriter): void {
+  const { columns } = metadata;
+  assert(columns === null || columns.length === metadata.columnCount, 'columnCount must match the column specs');
+  let flags = columns === null ? RowsFlag.NO_METADATA : columnSpecFlags(columns);
+  if (metadata.pagingState !== null) flags |= RowsFlag.HAS_MORE_PAGES;
+  writer.writeInt(flags).writeInt(metadata.columnCount);
+  if (metadata.pagingState !== null) writer.writeBytes(metadata.pagingState);
+  if (columns !== null) writeColumnSpecs(columns, (flags & RowsFlag.GLOBAL_TABLES_SPEC) !== 0, writer);
+}
+
+const knownRowsFlags = RowsFlag.GLOBAL_TABLES_SPEC | RowsFlag.HAS_MORE_PAGES | RowsFlag.NO_METADATA;
+
+export function decodeRowsMetadata(reader: ProtocolReader): RowsMetadata {
+  const flags = reader.readInt('rows metadata flags');
+  if ((flags & ~knownRowsFlags) !== 0) throw protocolError(`Unknown rows metadata flags 0x${flags.toString(16)}`);
+  const columnCount = reader.readInt('column count');
+  if (columnCount < 0) throw protocolError(`Invalid negative column count ${columnCount}`);
+  const pagingState = (flags & RowsFlag.HAS_MORE_PAGES) !== 0 ? reader.readBytes('paging state') : null;
+  const columns = (flags & RowsFlag.NO_METADATA) !== 0 ? null : readColumnSpecs(columnCount, flags, reader);
+  return { columns, columnCount, pagingState };
+}
+
+function encodeRows(columnCount: number, rows: ReadonlyArray<ReadonlyArray<Buffer | null>>, writer: ProtocolWriter): void {
+  writer.writeInt(rows.length);
+  for (const row of rows) {
+    assert(row.length === columnCount, `row has ${row.length} cells, metadata says ${columnCount}`);
+    for (const cell of row) writer.writeBytes(cell);
+  }
+}
+
+function decodeRows(columnCount: number, reader: ProtocolReader): Array<Array<Buffer | null>> {
+  const rowCount = reader.readInt('row count');
+  if (rowCount < 0 || rowCount > resultRowsMax) throw protocolError(`Invalid row count ${rowCount}`);
+  // Every cell takes at least its 4-byte length, so the count must fit the bytes left.
+  if (rowCount * columnCount * 4 > reader.remaining) throw protocolError(`Row count ${rowCount} does not fit the body`);
+  const rows: Array<Array<Buffer | null>> = [];
+  for (let rowIndex = 0; rowIndex < rowCount; rowIndex++) {
+    const row: Array<Buffer | null> = [];
+    for (let columnIndex = 0; columnIndex < columnCount; columnIndex++) row.push(reader.readBytes('cell'));
+    rows.push(row);
+  }
+  return rows;
+}
+
+function encodePreparedMetadata(metadata: PreparedMetadata, writer: ProtocolWriter): void {
+  const flags = columnSpecFlags(metadata.columns);
+  writer.writeInt(flags).writeInt(metadata.columns.length).writeInt(metadata.partitionKeyIndices.length);
+  for (const index of metadata.partitionKeyIndices) writer.writeShort(index);
+  writeColumnSpecs(metadata.columns, flags !== 0, writer);
+}
+
+function decodePreparedMetadata(reader: ProtocolReader): PreparedMetadata {
+  const flags = reader.readInt('prepared metadata flags');
+  if ((flags & ~RowsFlag.GLOBAL_TABLES_SPEC) !== 0) throw protocolError(`Unknown prepared metadata flags 0x${flags.toString(16)}`);
+  const columnCount = reader.readInt('bind marker count');
+  if (columnCount < 0) throw protocolError(`Invalid negative bind marker count ${columnCount}`);
+  const keyCount = reader.readInt('partition key count');
+  if (keyCount < 0 || keyCount * 2 > reader.remaining) throw protocolError(`Invalid partition key count ${keyCount}`);
+  const partitionKeyIndices: number[] = [];
+  for (let index = 0; index < keyCount; index++) {
+    const keyIndex = reader.readShort('partition key index');
+    if (keyIndex >= columnCount) throw protocolError(`Partition key index ${keyIndex} is not a bind marker`);
+    partitionKeyIndices.push(keyIndex);
+  }
+  return { columns: readColumnSpecs(columnCount, flags, reader), partitionKeyIndices };
+}

@@ -1,0 +1,150 @@
+// Growable writer of the spec's notations (section 3). What it is asked to write must fit
+// the notation (a [string] of at most 65535 bytes, an [int] in 32 bits...): values come from
+// this program, so a misfit is a bug and asserts.
+
+import { assert } from '../common/assert.js';
+import type { ConsistencyLevel } from '../common/consistency.js';
+import { frameBodyBytesMax } from '../common/limits.js';
+import { parseInetAddress } from './inet.js';
+import { UNSET, type BoundValue } from './messages.js';
+
+const shortMax = 0xffff;
+const int32Min = -0x80000000;
+const int32Max = 0x7fffffff;
+
+export class ProtocolWriter {
+  private buffer: Buffer;
+  private offset = 0;
+
+  constructor(initialBytes = 256) {
+    this.buffer = Buffer.allocUnsafe(initialBytes);
+  }
+
+  get length(): number {
+    return this.offset;
+  }
+
+  /** The bytes written so far (a view: do not write after taking it if it must stay stable). */
+  finish(): Buffer {
+    return this.buffer.subarray(0, this.offset);
+  }
+
+  private reserve(bytes: number): void {
+    const needed = this.offset + bytes;
+    if (needed <= this.buffer.length) return;
+    // Bodies never exceed the frame bound, plus a header's worth of slack.
+    assert(needed <= frameBodyBytesMax + 64, `message exceeds ${frameBodyBytesMax} bytes`);
+    let capacity = Math.max(this.buffer.length * 2, 64);
+    while (capacity < needed) capacity *= 2;
+    const grown = Buffer.allocUnsafe(capacity);
+    this.buffer.copy(grown, 0, 0, this.offset);
+    this.buffer = grown;
+  }
+
+  writeRaw(bytes: Uint8Array): this {
+    this.reserve(bytes.length);
+    this.buffer.set(bytes, this.offset);
+    this.offset += bytes.length;
+    return this;
+  }
+
+  writeByte(value: number): this {
+    assert(Number.isInteger(value) && value >= 0 && value <= 0xff, `[byte] out of range: ${value}`);
+    this.reserve(1);
+    this.buffer.writeUInt8(value, this.offset);
+    this.offset += 1;
+    return this;
+  }
+
+  writeShort(value: number): this {
+    assert(Number.isInteger(value) && value >= 0 && value <= shortMax, `[short] out of range: ${value}`);
+    this.reserve(2);
+    this.buffer.writeUInt16BE(value, this.offset);
+    this.offset += 2;
+    return this;
+  }
+
+  writeInt(value: number): this {
+    assert(Number.isInteger(value) && value >= int32Min && value <= int32Max, `[int] out of range: ${value}`);
+    this.reserve(4);
+    this.buffer.writeInt32BE(value, this.offset);
+    this.offset += 4;
+    return this;
+  }
+
+  writeLong(value: bigint): this {
+    assert(BigInt.asIntN(64, value) === value, `[long] out of range: ${value}`);
+    this.reserve(8);
+    this.buffer.writeBigInt64BE(value, this.offset);
+    this.offset += 8;
+    return this;
+  }
+
+  writeString(value: string): this {
+    const bytes = Buffer.from(value, 'utf8');
+    assert(bytes.length <= shortMax, `[string] too long: ${bytes.length} bytes`);
+    return this.writeShort(bytes.length).writeRaw(bytes);
+  }
+
+  writeLongString(value: string): this {
+    const bytes = Buffer.from(value, 'utf8');
+    return this.writeInt(bytes.length).writeRaw(bytes);
+  }
+
+  writeUuid(bytes: Buffer): this {
+    assert(bytes.length === 16, `[uuid] must be 16 bytes, got ${bytes.length}`);
+    return this.writeRaw(bytes);
+  }
+
+  writeStringList(values: readonly string[]): this {
+    this.writeShort(values.length);
+    for (const value of values) this.writeString(value);
+    return this;
+  }
+
+  writeBytes(value: Buffer | null): this {
+    if (value === null) return this.writeInt(-1);
+    return this.writeInt(value.length).writeRaw(value);
+  }
+
+  writeValue(value: BoundValue): this {
+    if (value === UNSET) return this.writeInt(-2);
+    return this.writeBytes(value);
+  }
+
+  writeShortBytes(value: Buffer): this {
+    return this.writeShort(value.length).writeRaw(value);
+  }
+
+  writeInetAddr(address: string): this {
+    const bytes = parseInetAddress(address);
+    assert(bytes !== null, `not an IP address: ${address}`);
+    return this.writeByte(bytes.length).writeRaw(bytes);
+  }
+
+  writeInet(address: string, port: number): this {
+    return this.writeInetAddr(address).writeInt(port);
+  }
+
+  writeConsistency(level: ConsistencyLevel): this {
+    return this.writeShort(level);
+  }
+
+  writeStringMap(map: ReadonlyMap<string, string>): this {
+    this.writeShort(map.size);
+    for (const [key, value] of map) this.writeString(key).writeString(value);
+    return this;
+  }
+
+  writeStringMultimap(map: ReadonlyMap<string, readonly string[]>): this {
+    this.writeShort(map.size);
+    for (const [key, values] of map) this.writeString(key).writeStringList(values);
+    return this;
+  }
+
+  writeBytesMap(map: ReadonlyMap<string, Buffer | null>): this {
+    this.writeShort(map.size);
+    for (const [key, value] of map) this.writeString(key).writeBytes(value);
+    return this;
+  }
+}
