@@ -55,3 +55,9 @@ export const numTokensMax = 1536;
 export const seedsMax = 64;
 /** Largest memtable_flush_bytes a configuration may set. */
 export const memtableFlushBytesMax = 4 * 1024 * 1024 * 1024;
+/** Largest sstable block payload a reader accepts (a block holds at least one whole row, whose cells may be large). */
+export const sstableBlockBytesMax = 512 * 1024 * 1024;
+/** Largest sstable bloom filter, in bytes (about 400 million partitions at a 1% false positive chance). */
+export const sstableBloomBytesMax = 512 * 1024 * 1024;
+/** Length of a column or user-type field name (Cassandra has no explicit bound; quoted names may be long). */
+export const columnNameLengthMax = 1024;

@@ -1,0 +1,323 @@
+// Reads one sstable (format.ts). Opening verifies the footer and loads the metadata, the
+// summary (the sparse index: one entry per partition index block) and the bloom filter; the
+// partition index, row indexes and data blocks stay on disk and pass through a bounded LRU of
+// decoded blocks. Every block is checksummed on every read from disk; a mismatch or a
+// malformed block throws CorruptionError naming the file and offset.
+
+import { assert } from '../../common/assert.js';
+import { CorruptionError } from '../../common/errors.js';
+import type { Disk, DiskFile } from '../../common/world.js';
+import { comparePartitionOrder } from '../partition.js';
+import type { ClusteringSlice, Partition, PartitionPosition, Row } from '../types.js';
+import { BlockCache } from './block-cache.js';
+import { BloomFilter } from './bloom.js';
+import { ByteReader } from './bytes.js';
+import {
+  type PartitionHeader, type PartitionIndexEntry, type RowIndex, type RowIndexEntry, type SummaryEntry, type Unit,
+  decodePartitionIndex, decodeRowIndex, decodeSummary, readUnits,
+} from './codec.js';
+import {
+  type BlockPosition, type Footer, BlockKind, FOOTER_BYTES, UnitKind, decodeBlock, decodeFooter, parseSSTableFileName,
+} from './format.js';
+import { type SSTableMetadata, decodeMetadata } from './metadata.js';
+import { sliceRows, tombstonesOverlapping } from './rows.js';
+import { scanPartitions } from './scan.js';
+import type { SSTableDescriptor } from './writer.js';
+
+export interface ReadPartitionOptions {
+  /** Sorted, disjoint clustering slices. */
+  slices: ClusteringSlice[];
+  reversed: boolean;
+}
+
+/** One partition found in an sstable: its partition-level deletions now, its rows on demand. */
+export interface SSTablePartition {
+  header: PartitionHeader;
+  /** Batches of rows within the slices, in the requested direction (one batch per block visited). */
+  rowBatches(options: ReadPartitionOptions): AsyncGenerator<Row[]>;
+}
+
+export interface OpenSSTableOptions {
+  /** Shared cache of decoded blocks; a private one of the default size when absent. */
+  blockCache?: BlockCache;
+}
+
+/** An estimate of a decoded block's memory: its bytes on disk plus object overhead per unit. */
+function decodedBytes(payloadBytes: number, unitCount: number): number {
+  return payloadBytes * 2 + unitCount * 64;
+}
+
+export class SSTableReader {
+  private closed = false;
+  private readonly cachePrefix: string;
+
+  private constructor(
+    private readonly disk: Disk,
+    private readonly file: DiskFile,
+    readonly descriptor: SSTableDescriptor,
+    private readonly state: { footer: Footer; summary: SummaryEntry[]; bloom: BloomFilter; cache: BlockCache },
+  ) {
+    this.cachePrefix = `${descriptor.path}@`;
+  }
+
+  static async open(disk: Disk, target: SSTableDescriptor | string, options: OpenSSTableOptions = {}): Promise<SSTableReader> {
+    const path = typeof target === 'string' ? target : target.path;
+    const file = await disk.openRead(path);
+    try {
+      const sizeBytes = file.size();
+      if (sizeBytes < FOOTER_BYTES) throw new CorruptionError(path, 0, `file of ${sizeBytes} bytes is shorter than a footer`);
+      const footerOffset = sizeBytes - FOOTER_BYTES;
+      const footer = decodeFooter(await file.read(footerOffset, FOOTER_BYTES), { path, offset: footerOffset });
+      const metadataPayload = await readVerified(file, footer.metadata, BlockKind.Metadata);
+      const metadata = decodeMetadata(metadataPayload, { path, offset: footer.metadata.offset });
+      checkIdentity(path, metadata, target);
+      const summaryPayload = await readVerified(file, footer.summary, BlockKind.Summary);
+      const summary = decodeSummary(new ByteReader(summaryPayload, path, footer.summary.offset));
+      const bloomPayload = await readVerified(file, footer.bloom, BlockKind.Bloom);
+      const bloom = BloomFilter.decode(new ByteReader(bloomPayload, path, footer.bloom.offset));
+      const directory = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+      const descriptor: SSTableDescriptor = { directory, generation: metadata.generation, path, tableId: metadata.tableId, sizeBytes, metadata };
+      const cache = options.blockCache ?? new BlockCache();
+      return new SSTableReader(disk, file, descriptor, { footer, summary, bloom, cache });
+    } catch (error) {
+      await file.close();
+      throw error;
+    }
+  }
+
+  get path(): string {
+    return this.descriptor.path;
+  }
+
+  get generation(): number {
+    return this.descriptor.generation;
+  }
+
+  get sizeBytes(): number {
+    return this.descriptor.sizeBytes;
+  }
+
+  get metadata(): SSTableMetadata {
+    return this.descriptor.metadata;
+  }
+
+  get minToken(): bigint {
+    return this.metadata.minToken;
+  }
+
+  get maxToken(): bigint {
+    return this.metadata.maxToken;
+  }
+
+  get minTimestampMicros(): number {
+    return this.metadata.minTimestampMicros;
+  }
+
+  get maxTimestampMicros(): number {
+    return this.metadata.maxTimestampMicros;
+  }
+
+  /** End of the data region: data, row index and partition index blocks all lie before it. */
+  private get dataEnd(): number {
+    return this.state.footer.summary.offset;
+  }
+
+  /** False when the sstable certainly lacks the partition (token bounds, then bloom filter). */
+  mayContain(key: Buffer, token: bigint): boolean {
+    void key;
+    if (token < this.metadata.minToken || token > this.metadata.maxToken) return false;
+    return this.state.bloom.mayContain(token);
+  }
+
+  private async readBlock(position: BlockPosition, kind: BlockKind): Promise<Buffer> {
+    assert(!this.closed, `read from closed sstable ${this.path}`);
+    if (position.offset + position.length > this.dataEnd) {
+      throw new CorruptionError(this.path, position.offset, `block of ${position.length} bytes beyond the data region`);
+    }
+    return readVerified(this.file, position, kind);
+  }
+
+  private async cached<T>(position: BlockPosition, kind: BlockKind, decode: (payload: Buffer) => { value: T; bytes: number }): Promise<T> {
+    const key = `${this.cachePrefix}${position.offset}`;
+    const hit = this.state.cache.get(key);
+    if (hit !== undefined) return hit as T;
+    const decoded = decode(await this.readBlock(position, kind));
+    this.state.cache.set(key, decoded.value, decoded.bytes);
+    return decoded.value;
+  }
+
+  /** The decoded units of a data block (cached). */
+  readonly loadDataBlock = async (position: BlockPosition): Promise<Unit[]> =>
+    this.cached(position, BlockKind.Data, (payload) => {
+      const units = readUnits(new ByteReader(payload, this.path, position.offset + 5));
+      return { value: units, bytes: decodedBytes(payload.length, units.length) };
+    });
+
+  private async loadIndexBlock(position: BlockPosition): Promise<PartitionIndexEntry[]> {
+    return this.cached(position, BlockKind.PartitionIndex, (payload) => {
+      const entries = decodePartitionIndex(new ByteReader(payload, this.path, position.offset + 5));
+      return { value: entries, bytes: decodedBytes(payload.length, entries.length) };
+    });
+  }
+
+  private async loadRowIndex(position: BlockPosition): Promise<RowIndex> {
+    return this.cached(position, BlockKind.RowIndex, (payload) => {
+      const index = decodeRowIndex(new ByteReader(payload, this.path, position.offset + 5));
+      return { value: index, bytes: decodedBytes(payload.length, index.entries.length) };
+    });
+  }
+
+  /** The summary entry whose index block may hold `position` (the last one starting at or before it). */
+  private summaryIndexFor(target: { token: bigint; key: Buffer }): number {
+    const summary = this.state.summary;
+    let low = 0;
+    let high = summary.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (comparePartitionOrder(summary[middle] as SummaryEntry, target) <= 0) low = middle + 1;
+      else high = middle;
+    }
+    return low - 1;
+  }
+
+  /** The partition index entry of a key, or null when the sstable does not hold it. */
+  async findPartition(key: Buffer, token: bigint): Promise<PartitionIndexEntry | null> {
+    const target = { token, key };
+    const summaryIndex = this.summaryIndexFor(target);
+    if (summaryIndex < 0) return null;
+    const entries = await this.loadIndexBlock((this.state.summary[summaryIndex] as SummaryEntry).indexBlock);
+    let low = 0;
+    let high = entries.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const order = comparePartitionOrder(entries[middle] as PartitionIndexEntry, target);
+      if (order === 0) return entries[middle] as PartitionIndexEntry;
+      if (order < 0) low = middle + 1;
+      else high = middle;
+    }
+    return null;
+  }
+
+  /** Finds a partition: its header, and a way to read its rows by slices. Null when absent. */
+  async openPartition(key: Buffer, token: bigint): Promise<SSTablePartition | null> {
+    if (!this.mayContain(key, token)) return null;
+    const entry = await this.findPartition(key, token);
+    if (entry === null) return null;
+    let header: PartitionHeader;
+    let entries: RowIndexEntry[];
+    if (entry.rowIndex !== null) {
+      ({ header, entries } = await this.loadRowIndex(entry.rowIndex));
+    } else {
+      const units = await this.loadDataBlock(entry.start.block);
+      const start = units[entry.start.unitIndex];
+      if (start?.kind !== UnitKind.PartitionStart) {
+        throw new CorruptionError(this.path, entry.start.block.offset, `index points at unit ${entry.start.unitIndex}, not a partition start`);
+      }
+      header = start.header;
+      const first = units[entry.start.unitIndex + 1];
+      const firstRow = { block: entry.start.block, unitIndex: entry.start.unitIndex + 1 };
+      entries = first?.kind === UnitKind.Row ? [{ firstClustering: first.row.clustering, start: firstRow }] : [];
+    }
+    if (comparePartitionOrder(header, entry) !== 0) {
+      throw new CorruptionError(this.path, entry.start.block.offset, 'partition index and data disagree on the key');
+    }
+    const source = { path: this.path, entries, load: this.loadDataBlock };
+    return { header, rowBatches: (options) => sliceRows(source, options) };
+  }
+
+  /**
+   * The partition's unfiltered contents within the slices: partition deletion, the range
+   * tombstones overlapping the slices, and the rows in ascending clustering order (whatever
+   * `reversed` says; it only changes which blocks are read first). Null when absent.
+   */
+  async readPartition(key: Buffer, token: bigint, options: ReadPartitionOptions): Promise<Partition | null> {
+    const found = await this.openPartition(key, token);
+    if (found === null) return null;
+    const batches: Row[][] = [];
+    for await (const batch of found.rowBatches(options)) batches.push(batch);
+    if (options.reversed) {
+      batches.reverse();
+      for (const batch of batches) batch.reverse();
+    }
+    const { header } = found;
+    return {
+      key: header.key,
+      token: header.token,
+      partitionDeletion: header.partitionDeletion,
+      rangeTombstones: tombstonesOverlapping(header.rangeTombstones, options.slices),
+      rows: batches.flat(),
+    };
+  }
+
+  /** The first partition index entry after `start` (start < entry), or null. */
+  private async firstEntryAfter(start: PartitionPosition): Promise<PartitionIndexEntry | null> {
+    const summary = this.state.summary;
+    const after = (entry: { token: bigint; key: Buffer }) => comparePositions(entry, start) > 0;
+    let low = 0;
+    let high = summary.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (after(summary[middle] as SummaryEntry)) high = middle;
+      else low = middle + 1;
+    }
+    // Blocks before `low` start at or before `start`; the answer is in block low-1 or starts block low.
+    for (let block = Math.max(0, low - 1); block < summary.length && block <= low; block++) {
+      const entries = await this.loadIndexBlock((summary[block] as SummaryEntry).indexBlock);
+      const found = entries.find(after);
+      if (found !== undefined) return found;
+    }
+    return null;
+  }
+
+  /**
+   * Partitions with start < position <= end in (token, key) order, rows ascending and
+   * unfiltered. A position without a key sorts before every key of its token; an `end` of
+   * MIN_TOKEN without a key means the end of the ring (Cassandra's convention for (x, min]).
+   * Scans bypass the block cache (they would only flush it).
+   */
+  async *scan(start: PartitionPosition, end: PartitionPosition): AsyncGenerator<Partition> {
+    const first = await this.firstEntryAfter(start);
+    if (first === null) return;
+    yield* scanPartitions({ path: this.path, file: this.file, dataEnd: this.dataEnd, from: first.start, end, isClosed: () => this.closed });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.state.cache.invalidatePrefix(this.cachePrefix);
+    await this.file.close();
+  }
+
+  /** Closes the reader and removes its file (after compaction replaced it). */
+  async delete(): Promise<void> {
+    await this.close();
+    await this.disk.remove(this.path);
+    await this.disk.syncDirectory(this.descriptor.directory);
+  }
+}
+
+/** Compares a partition with a position (a bare token sorts before every key of that token). */
+export function comparePositions(partition: { token: bigint; key: Buffer }, position: PartitionPosition): number {
+  if (partition.token !== position.token) return partition.token < position.token ? -1 : 1;
+  if (position.key === undefined) return 1;
+  return Buffer.compare(partition.key, position.key);
+}
+
+async function readVerified(file: DiskFile, position: BlockPosition, kind: BlockKind): Promise<Buffer> {
+  if (position.offset + position.length > file.size()) {
+    throw new CorruptionError(file.path, position.offset, `block of ${position.length} bytes beyond the end of the file`);
+  }
+  const block = await file.read(position.offset, position.length);
+  return decodeBlock(block, kind, { path: file.path, offset: position.offset });
+}
+
+function checkIdentity(path: string, metadata: SSTableMetadata, target: SSTableDescriptor | string): void {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const generation = parseSSTableFileName(name);
+  if (generation !== null && generation !== metadata.generation) {
+    throw new CorruptionError(path, 0, `file name says generation ${generation}, metadata says ${metadata.generation}`);
+  }
+  if (typeof target !== 'string' && target.tableId !== metadata.tableId) {
+    throw new CorruptionError(path, 0, `sstable of table ${metadata.tableId} where ${target.tableId} was expected`);
+  }
+}

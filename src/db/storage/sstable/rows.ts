@@ -1,0 +1,105 @@
+// Reading the rows of one partition out of decoded data blocks, restricted to clustering
+// slices, in either direction. Each data block is decoded once (and cached by the reader);
+// rows within a block are found by binary search and returned as one batch per block, so a
+// caller with a limit stops after the blocks it needs and pays no promise per row.
+
+import { CorruptionError } from '../../common/errors.js';
+import type { ClusteringSlice, RangeTombstone, Row } from '../types.js';
+import { type RowIndexEntry, type Unit } from './codec.js';
+import { type BlockPosition, UnitKind } from './format.js';
+
+export type LoadDataBlock = (position: BlockPosition) => Promise<Unit[]>;
+
+/** The end (exclusive) of the run of ROW units starting at `from`; checks what ends it. */
+export function rowRunEnd(units: Unit[], from: number, context: { path: string; block: BlockPosition }): number {
+  let to = from;
+  while (to < units.length && (units[to] as Unit).kind === UnitKind.Row) to++;
+  const next = units[to];
+  if (next !== undefined && next.kind !== UnitKind.PartitionEnd) {
+    throw new CorruptionError(context.path, context.block.offset, `partition start inside a partition (unit ${to})`);
+  }
+  return to;
+}
+
+function clusteringAt(units: Unit[], index: number): Buffer {
+  return (units[index] as { row: Row }).row.clustering;
+}
+
+/** First index in [from, to) whose clustering is > key (strict) or >= key (not strict). */
+function searchRows(units: Unit[], range: { from: number; to: number }, key: Buffer, strict: boolean): number {
+  let low = range.from;
+  let high = range.to;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const order = Buffer.compare(clusteringAt(units, middle), key);
+    if (order < 0 || (strict && order === 0)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function rowsBetween(units: Unit[], from: number, to: number): Row[] {
+  const rows: Row[] = [];
+  for (let index = from; index < to; index++) rows.push((units[index] as { row: Row }).row);
+  return rows;
+}
+
+/** Index of the last entry whose first clustering is <= key (strict: < key), or -1. */
+function lastEntryBefore(entries: RowIndexEntry[], key: Buffer, strict: boolean): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const order = Buffer.compare((entries[middle] as RowIndexEntry).firstClustering, key);
+    if (order < 0 || (!strict && order === 0)) low = middle + 1;
+    else high = middle;
+  }
+  return low - 1;
+}
+
+export interface RowSource {
+  path: string;
+  entries: RowIndexEntry[];
+  load: LoadDataBlock;
+}
+
+async function* ascendingSlice(source: RowSource, slice: ClusteringSlice): AsyncGenerator<Row[]> {
+  for (let entry = Math.max(0, lastEntryBefore(source.entries, slice.start, false)); entry < source.entries.length; entry++) {
+    const { block, unitIndex } = (source.entries[entry] as RowIndexEntry).start;
+    const units = await source.load(block);
+    const to = rowRunEnd(units, unitIndex, { path: source.path, block });
+    const low = searchRows(units, { from: unitIndex, to }, slice.start, true);
+    const high = searchRows(units, { from: low, to }, slice.end, false);
+    if (low < high) yield rowsBetween(units, low, high);
+    if (high < to || to < units.length) return;
+  }
+}
+
+async function* descendingSlice(source: RowSource, slice: ClusteringSlice): AsyncGenerator<Row[]> {
+  for (let entry = lastEntryBefore(source.entries, slice.end, true); entry >= 0; entry--) {
+    const { block, unitIndex } = (source.entries[entry] as RowIndexEntry).start;
+    const units = await source.load(block);
+    const to = rowRunEnd(units, unitIndex, { path: source.path, block });
+    const high = searchRows(units, { from: unitIndex, to }, slice.end, false);
+    const low = searchRows(units, { from: unitIndex, to: high }, slice.start, true);
+    if (low < high) yield rowsBetween(units, low, high).reverse();
+    if (low > unitIndex) return;
+  }
+}
+
+/** Batches of rows within the slices (sorted, disjoint), in the requested direction. */
+export async function* sliceRows(source: RowSource, options: { slices: ClusteringSlice[]; reversed: boolean }): AsyncGenerator<Row[]> {
+  const { slices, reversed } = options;
+  for (let index = 0; index < slices.length; index++) {
+    const slice = slices[reversed ? slices.length - 1 - index : index] as ClusteringSlice;
+    if (Buffer.compare(slice.start, slice.end) >= 0) continue;
+    yield* reversed ? descendingSlice(source, slice) : ascendingSlice(source, slice);
+  }
+}
+
+/** Range tombstones that may delete rows of some slice (start < slice.end and slice.start < end). */
+export function tombstonesOverlapping(tombstones: RangeTombstone[], slices: ClusteringSlice[]): RangeTombstone[] {
+  return tombstones.filter((tombstone) =>
+    slices.some((slice) => Buffer.compare(tombstone.start, slice.end) < 0 && Buffer.compare(slice.start, tombstone.end) < 0),
+  );
+}

@@ -1,0 +1,70 @@
+// Sequential reading of the data region for scans and compaction: starting at one partition,
+// walks the blocks in file order, skips index blocks, and assembles whole partitions until the
+// end position. Blocks are verified like any other read; the block cache is not used.
+
+import { assert } from '../../common/assert.js';
+import { CorruptionError } from '../../common/errors.js';
+import type { DiskFile } from '../../common/world.js';
+import { MIN_TOKEN, type Partition, type PartitionPosition } from '../types.js';
+import { ByteReader } from './bytes.js';
+import { type Unit, type UnitPosition, readUnits } from './codec.js';
+import { BLOCK_HEADER_BYTES, BlockKind, UnitKind, decodeBlock, decodeBlockHeader } from './format.js';
+
+export interface ScanOptions {
+  path: string;
+  file: DiskFile;
+  /** End of the data region. */
+  dataEnd: number;
+  /** The PARTITION_START unit of the first partition to return. */
+  from: UnitPosition;
+  end: PartitionPosition;
+  isClosed: () => boolean;
+}
+
+function beyondEnd(partition: { token: bigint; key: Buffer }, end: PartitionPosition): boolean {
+  if (end.key === undefined && end.token === MIN_TOKEN) return false;
+  if (partition.token !== end.token) return partition.token > end.token;
+  // A bare end token sorts before every key of that token, so such keys are beyond it.
+  return end.key === undefined || Buffer.compare(partition.key, end.key) > 0;
+}
+
+/** Data blocks in file order from `offset` (index blocks skipped), decoded. */
+async function* dataBlocks(options: ScanOptions, offset: number): AsyncGenerator<{ offset: number; units: Unit[] }> {
+  let at = offset;
+  while (at < options.dataEnd) {
+    assert(!options.isClosed(), `scan of closed sstable ${options.path}`);
+    if (at + BLOCK_HEADER_BYTES > options.dataEnd) throw new CorruptionError(options.path, at, 'truncated block header');
+    const header = decodeBlockHeader(await options.file.read(at, BLOCK_HEADER_BYTES), { path: options.path, offset: at, regionEnd: options.dataEnd });
+    if (header.kind === BlockKind.Data) {
+      const payload = decodeBlock(await options.file.read(at, header.length), BlockKind.Data, { path: options.path, offset: at });
+      yield { offset: at, units: readUnits(new ByteReader(payload, options.path, at + BLOCK_HEADER_BYTES)) };
+    }
+    at += header.length;
+  }
+}
+
+/** Whole partitions from options.from up to options.end (inclusive), in file order. */
+export async function* scanPartitions(options: ScanOptions): AsyncGenerator<Partition> {
+  let current: Partition | null = null;
+  let skip = options.from.unitIndex;
+  for await (const block of dataBlocks(options, options.from.block.offset)) {
+    const corrupt = (detail: string) => new CorruptionError(options.path, block.offset, detail);
+    for (let index = skip; index < block.units.length; index++) {
+      const unit = block.units[index] as Unit;
+      if (unit.kind === UnitKind.PartitionStart) {
+        if (current !== null) throw corrupt(`partition start inside a partition (unit ${index})`);
+        if (beyondEnd(unit.header, options.end)) return;
+        current = { ...unit.header, rows: [] };
+      } else if (unit.kind === UnitKind.Row) {
+        if (current === null) throw corrupt(`row outside a partition (unit ${index})`);
+        current.rows.push(unit.row);
+      } else {
+        if (current === null) throw corrupt(`partition end outside a partition (unit ${index})`);
+        yield current;
+        current = null;
+      }
+    }
+    skip = 0;
+  }
+  if (current !== null) throw new CorruptionError(options.path, options.dataEnd, 'data region ends inside a partition');
+}
