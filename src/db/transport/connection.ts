@@ -1,0 +1,309 @@
+// One client connection of the native-protocol server: cuts bytes into frames, runs the
+// connection's state machine (STARTUP, optional authentication, READY), hands statements to
+// the QueryHandler with many requests in flight, and writes each answer on its stream id.
+//
+// States: 'startup' -> ('authenticating' ->) 'ready'. OPTIONS is answered in every state;
+// statements and REGISTER only when ready. Reading pauses when too many requests are in flight
+// or when the socket's write buffer is full, so a connection never buffers without bound.
+
+import { CqlError, protocolError, serverError, toCqlError } from '../common/errors.js';
+import type { Connection, Logger } from '../common/world.js';
+import { FrameDecoder, type Frame, type FrameDecodeResult } from '../protocol/frame.js';
+import { FrameFlag, Opcode, type EventMessage, type RequestMessage, type ResponseMessage } from '../protocol/messages.js';
+import { decodeRequest, encodeResponse } from '../protocol/codec.js';
+import { decompressBody } from '../protocol/compression.js';
+import type { Authenticator, SaslNegotiator } from './authenticator.js';
+import { parseEventTypes, type EventHub, type EventSubscriber } from './events.js';
+import { opcodeName, summarizeRequest, summarizeResponse } from './message-log.js';
+import type { ClientState, QueryHandler } from './query-handler.js';
+
+/** What OPTIONS answers (spec 4.2.4); drivers index every key, so all three are always present. */
+export const supportedOptions: ReadonlyMap<string, string[]> = new Map([
+  ['CQL_VERSION', ['3.4.5']],
+  ['COMPRESSION', ['lz4']],
+  ['PROTOCOL_VERSIONS', ['4/v4']],
+]);
+
+/** Event frames a slow client may leave unwritten (socket buffer full) before it is dropped. */
+const eventBacklogMax = 1024;
+
+export interface ClientConnectionOptions {
+  handler: QueryHandler;
+  events: EventHub;
+  logger: Logger;
+  frameBodyBytesMax: number;
+  requestsInFlightMax: number;
+  /** Undefined: every client is admitted without credentials (AllowAllAuthenticator). */
+  authenticator: Authenticator | undefined;
+  /** Called once the connection has closed, for the server's bookkeeping. */
+  onClosed: (connection: ClientConnection) => void;
+}
+
+type Phase = 'startup' | 'authenticating' | 'ready';
+
+export class ClientConnection implements EventSubscriber {
+  readonly state: ClientState;
+  private readonly decoder: FrameDecoder;
+  private readonly pending: Frame[] = [];
+  private phase: Phase = 'startup';
+  private compressed = false;
+  /** STARTUP asked for compression: it starts with the frame after the reply to STARTUP. */
+  private compressAfterReply = false;
+  private negotiator: SaslNegotiator | null = null;
+  private inFlight = 0;
+  private eventBacklog = 0;
+  private writable = true;
+  private paused = false;
+  /** No new frames are taken; the connection ends once in-flight requests are answered. */
+  private closing = false;
+  private closed = false;
+  private idleWaiters: Array<() => void> = [];
+  private closeWaiters: Array<() => void> = [];
+
+  constructor(private readonly connection: Connection, private readonly options: ClientConnectionOptions) {
+    this.state = { keyspace: null, user: null, remoteAddress: connection.remoteAddress, remotePort: connection.remotePort };
+    this.decoder = new FrameDecoder({ bodyBytesMax: options.frameBodyBytesMax });
+    connection.onData((chunk) => this.onData(chunk));
+    connection.onDrain(() => this.onDrain());
+    connection.onClose((error) => this.onClose(error));
+  }
+
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  /** Stops taking requests; the connection ends when those in flight are answered. */
+  shutdown(): void {
+    this.closeWhenIdle();
+  }
+
+  /** Resolves once no request is in flight (at once if none is). */
+  whenIdle(): Promise<void> {
+    if (this.inFlight === 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Resolves once the socket has closed. */
+  whenClosed(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.closeWaiters.push(resolve));
+  }
+
+  destroy(): void {
+    this.connection.destroy();
+  }
+
+  sendEvent(event: EventMessage): void {
+    if (this.closed || this.closing) return;
+    if (!this.writable && ++this.eventBacklog > eventBacklogMax) {
+      this.options.logger.warn('client too slow to take events, closing its connection', { eventBacklog: this.eventBacklog });
+      this.connection.destroy();
+      return;
+    }
+    this.send(-1, { opcode: Opcode.EVENT, event });
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const result of this.decoder.push(chunk)) {
+      if (result.kind === 'frame') this.pending.push(result.frame);
+      else this.rejectStream(result);
+    }
+    this.processPending();
+  }
+
+  /** A frame that cannot be read leaves the stream unsynchronized: answer it, then close. */
+  private rejectStream(result: Exclude<FrameDecodeResult, { kind: 'frame' }>): void {
+    const error =
+      result.kind === 'unsupportedVersion'
+        ? protocolError(`Invalid or unsupported protocol version (${result.version}); supported versions are (4/v4)`)
+        : result.error;
+    this.options.logger.debug('unreadable frame, closing the connection', { stream: result.stream, message: error.message });
+    this.sendError(result.stream, error);
+    this.closeWhenIdle();
+  }
+
+  private processPending(): void {
+    while (this.pending.length > 0 && this.inFlight < this.options.requestsInFlightMax && !this.closed) {
+      const frame = this.pending.shift();
+      if (frame !== undefined) this.handleFrame(frame);
+    }
+    this.updateReading();
+    if (this.closing && this.pending.length === 0 && this.inFlight === 0) this.connection.end();
+  }
+
+  private handleFrame(frame: Frame): void {
+    const { stream } = frame.header;
+    let request: RequestMessage;
+    try {
+      request = this.decodeFrame(frame);
+    } catch (error) {
+      // The length was valid, so the next frame starts where this one ended: keep the connection.
+      this.sendError(stream, toCqlError(error));
+      return;
+    }
+    if (this.options.logger.isDebugEnabled()) {
+      this.options.logger.debug('received', { opcode: opcodeName(request.opcode), stream, summary: summarizeRequest(request) });
+    }
+    this.inFlight++;
+    this.dispatch(request).then(
+      (response) => this.complete(stream, response),
+      (error: unknown) => this.complete(stream, this.errorResponse(error)),
+    );
+  }
+
+  private decodeFrame(frame: Frame): RequestMessage {
+    const { header } = frame;
+    let body = frame.body;
+    if ((header.flags & FrameFlag.COMPRESSION) !== 0) {
+      if (!this.compressed) throw protocolError('Compressed frame received but no compression was negotiated in STARTUP');
+      body = decompressBody(body, { bodyBytesMax: this.options.frameBodyBytesMax });
+    }
+    return decodeRequest(header, body);
+  }
+
+  private complete(stream: number, response: ResponseMessage): void {
+    this.inFlight--;
+    this.send(stream, response);
+    if (this.inFlight === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+    this.processPending();
+  }
+
+  private async dispatch(request: RequestMessage): Promise<ResponseMessage> {
+    const { handler } = this.options;
+    switch (request.opcode) {
+      case Opcode.OPTIONS:
+        return { opcode: Opcode.SUPPORTED, options: new Map(supportedOptions) };
+      case Opcode.STARTUP:
+        return this.startup(request.options);
+      case Opcode.AUTH_RESPONSE:
+        return this.authResponse(request.token);
+      default:
+        break;
+    }
+    if (this.phase !== 'ready') {
+      throw protocolError(`Unexpected message ${opcodeName(request.opcode)}, expecting ${this.phase === 'startup' ? 'STARTUP' : 'AUTH_RESPONSE'}`);
+    }
+    switch (request.opcode) {
+      case Opcode.REGISTER:
+        this.options.events.register(this, parseEventTypes(request.events));
+        return { opcode: Opcode.READY };
+      case Opcode.QUERY:
+        return { opcode: Opcode.RESULT, result: await handler.query(request.query, request.parameters, this.state) };
+      case Opcode.PREPARE:
+        return { opcode: Opcode.RESULT, result: await handler.prepare(request.query, this.state) };
+      case Opcode.EXECUTE:
+        return { opcode: Opcode.RESULT, result: await handler.execute(request.id, request.parameters, this.state) };
+      case Opcode.BATCH:
+        return { opcode: Opcode.RESULT, result: await handler.batch(request.batch, this.state) };
+    }
+  }
+
+  private startup(options: Map<string, string>): ResponseMessage {
+    if (this.phase !== 'startup') throw protocolError('Unexpected message STARTUP, the connection is already started');
+    const cqlVersion = options.get('CQL_VERSION');
+    if (cqlVersion === undefined) throw protocolError('Missing value CQL_VERSION in STARTUP message');
+    if (!/^3(\.\d+){0,2}$/.test(cqlVersion)) throw protocolError(`Unsupported CQL version ${cqlVersion}, supported: 3.4.5`);
+    const compression = options.get('COMPRESSION');
+    if (compression !== undefined && compression !== '' && compression.toLowerCase() !== 'lz4') {
+      throw protocolError(`Unknown compression algorithm: ${compression}`);
+    }
+    // Compression starts after READY (or AUTHENTICATE): the answer to STARTUP itself is plain.
+    const startCompressing = compression !== undefined && compression !== '';
+    const authenticator = this.options.authenticator;
+    if (authenticator === undefined) {
+      this.phase = 'ready';
+      this.compressAfterReply = startCompressing;
+      return { opcode: Opcode.READY };
+    }
+    this.phase = 'authenticating';
+    this.negotiator = authenticator.newSaslNegotiator(this.state);
+    this.compressAfterReply = startCompressing;
+    return { opcode: Opcode.AUTHENTICATE, authenticator: authenticator.className };
+  }
+
+  private async authResponse(token: Buffer | null): Promise<ResponseMessage> {
+    const negotiator = this.negotiator;
+    if (this.phase !== 'authenticating' || negotiator === null) {
+      throw protocolError('Unexpected message AUTH_RESPONSE, no authentication in progress');
+    }
+    const step = await negotiator.evaluateResponse(token);
+    if (step.kind === 'challenge') return { opcode: Opcode.AUTH_CHALLENGE, token: step.token };
+    this.state.user = step.user;
+    this.negotiator = null;
+    this.phase = 'ready';
+    return { opcode: Opcode.AUTH_SUCCESS, token: step.token };
+  }
+
+  private errorResponse(error: unknown): ResponseMessage {
+    if (!(error instanceof CqlError)) {
+      // Anything but a CqlError escaping the handler is a bug in this program.
+      const stack = error instanceof Error ? error.stack : String(error);
+      this.options.logger.error('request failed with an unexpected error', { stack });
+    }
+    const cqlError = error instanceof CqlError ? error : serverError(toCqlError(error).message);
+    return { opcode: Opcode.ERROR, code: cqlError.code, message: cqlError.message, details: cqlError.details };
+  }
+
+  private sendError(stream: number, error: CqlError): void {
+    this.send(stream, { opcode: Opcode.ERROR, code: error.code, message: error.message, details: error.details });
+  }
+
+  private send(stream: number, response: ResponseMessage): void {
+    if (this.closed) return;
+    if (this.options.logger.isDebugEnabled()) {
+      this.options.logger.debug('sending', { opcode: opcodeName(response.opcode), stream, summary: summarizeResponse(response) });
+    }
+    const frame = encodeResponse(stream, response, { compress: this.compressed });
+    if (this.compressAfterReply && (response.opcode === Opcode.READY || response.opcode === Opcode.AUTHENTICATE)) {
+      this.compressed = true;
+      this.compressAfterReply = false;
+    }
+    if (!this.connection.write(frame)) {
+      this.writable = false;
+      this.updateReading();
+    }
+  }
+
+  private onDrain(): void {
+    this.writable = true;
+    this.eventBacklog = 0;
+    this.processPending();
+  }
+
+  /** Reads only while answers can be written and the in-flight bound has room. */
+  private updateReading(): void {
+    const shouldRead = this.writable && !this.closing && this.inFlight < this.options.requestsInFlightMax;
+    if (shouldRead && this.paused) {
+      this.paused = false;
+      this.connection.resume();
+    } else if (!shouldRead && !this.paused) {
+      this.paused = true;
+      this.connection.pause();
+    }
+  }
+
+  private closeWhenIdle(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.processPending();
+  }
+
+  private onClose(error?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pending.length = 0;
+    this.options.events.remove(this);
+    if (error !== undefined && (error as NodeJS.ErrnoException).code !== 'ECONNRESET') {
+      this.options.logger.debug('client connection failed', { message: error.message });
+    }
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+    this.options.onClosed(this);
+    for (const resolve of this.closeWaiters.splice(0)) resolve();
+  }
+}

@@ -1,0 +1,119 @@
+// The native-protocol server: accepts client connections (bounded), gives each a
+// ClientConnection, and on close stops accepting, lets in-flight requests finish within a
+// bound, then closes what is left.
+
+import { assert } from '../common/assert.js';
+import { clientConnectionsMax, connectionRequestsInFlightMax, frameBodyBytesMax } from '../common/limits.js';
+import type { Clock, Connection, Logger, Network } from '../common/world.js';
+import type { Authenticator } from './authenticator.js';
+import { ClientConnection } from './connection.js';
+import { EventHub } from './events.js';
+import type { QueryHandler } from './query-handler.js';
+
+export interface NativeServerOptions {
+  network: Network;
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  handler: QueryHandler;
+  logger: Logger;
+  clock: Clock;
+  frameBodyBytesMax?: number;
+  connectionsMax?: number;
+  requestsInFlightMax?: number;
+  /** Undefined admits every client without credentials (AllowAllAuthenticator). */
+  authenticator?: Authenticator;
+}
+
+export interface NativeServer {
+  readonly host: string;
+  readonly port: number;
+  /** Open client connections. */
+  connectionCount(): number;
+  /**
+   * Stops accepting connections, waits up to drainMs for in-flight requests, then closes
+   * every connection. Idempotent.
+   */
+  close(options: { drainMs: number }): Promise<void>;
+}
+
+/** After connections are ended, how long to wait for clients to hang up before cutting them. */
+const endGraceMs = 1000;
+
+export async function startNativeServer(options: NativeServerOptions): Promise<NativeServer> {
+  const bodyBytesMax = options.frameBodyBytesMax ?? frameBodyBytesMax;
+  const connectionsMax = options.connectionsMax ?? clientConnectionsMax;
+  assert(bodyBytesMax > 0 && connectionsMax > 0, 'server bounds must be positive');
+  const logger = options.logger.child({ component: 'native-transport' });
+  const events = new EventHub(options.handler);
+  const connections = new Set<ClientConnection>();
+  let nextConnectionId = 1;
+  let accepting = true;
+
+  const accept = (connection: Connection) => {
+    const remote = `${connection.remoteAddress}:${connection.remotePort}`;
+    if (!accepting || connections.size >= connectionsMax) {
+      // No frame has arrived yet, so there is no stream to answer on: hang up, drivers retry.
+      logger.warn('refusing client connection', { remote, reason: accepting ? 'too many connections' : 'shutting down', connectionsMax });
+      connection.destroy();
+      return;
+    }
+    const id = nextConnectionId++;
+    const client = new ClientConnection(connection, {
+      handler: options.handler,
+      events,
+      logger: logger.child({ connection: id, remote }),
+      frameBodyBytesMax: bodyBytesMax,
+      requestsInFlightMax: options.requestsInFlightMax ?? connectionRequestsInFlightMax,
+      authenticator: options.authenticator,
+      onClosed: (closed) => {
+        connections.delete(closed);
+        logger.debug('client disconnected', { connection: id, remote });
+      },
+    });
+    connections.add(client);
+    logger.debug('client connected', { connection: id, remote });
+  };
+
+  const listener = await options.network.listen({ host: options.host, port: options.port }, accept);
+  logger.info('native transport listening', { host: options.host, port: listener.port });
+  let closing: Promise<void> | undefined;
+
+  const close = async (drainMs: number) => {
+    accepting = false;
+    await listener.close();
+    for (const client of connections) client.shutdown();
+    await within(options.clock, drainMs, Promise.all([...connections].map((client) => client.whenIdle())));
+    const left = [...connections];
+    if (left.some((client) => client.requestsInFlight > 0)) {
+      logger.warn('requests still in flight after the drain time, closing anyway', { drainMs });
+    }
+    await within(options.clock, endGraceMs, Promise.all(left.map((client) => closedPromise(client, connections))));
+    for (const client of connections) client.destroy();
+    events.close();
+    logger.info('native transport stopped');
+  };
+
+  return {
+    host: options.host,
+    port: listener.port,
+    connectionCount: () => connections.size,
+    close: ({ drainMs }) => (closing ??= close(drainMs)),
+  };
+}
+
+/** Waits for `work`, but no longer than timeoutMs. */
+async function within(clock: Clock, timeoutMs: number, work: Promise<unknown>): Promise<void> {
+  let timer: { cancel(): void } | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = clock.setTimer(timeoutMs, resolve);
+  });
+  await Promise.race([work, timeout]);
+  timer?.cancel();
+}
+
+/** Resolves when the client has left the server's set (its socket closed). */
+async function closedPromise(client: ClientConnection, connections: Set<ClientConnection>): Promise<void> {
+  await client.whenClosed();
+  assert(!connections.has(client), 'closed connection still tracked');
+}
