@@ -57,6 +57,8 @@ export class ClientConnection implements EventSubscriber {
   /** No new frames are taken; the connection ends once in-flight requests are answered. */
   private closing = false;
   private closed = false;
+  /** end() was called on the socket: nothing more may be written. */
+  private ended = false;
   private idleWaiters: Array<() => void> = [];
   private closeWaiters: Array<() => void> = [];
 
@@ -87,6 +89,19 @@ export class ClientConnection implements EventSubscriber {
   whenClosed(): Promise<void> {
     if (this.closed) return Promise.resolve();
     return new Promise((resolve) => this.closeWaiters.push(resolve));
+  }
+
+  /** Flushes what is queued and closes, whether or not requests are in flight. */
+  end(): void {
+    this.closing = true;
+    this.pending.length = 0;
+    this.endSocket();
+  }
+
+  private endSocket(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.connection.end();
   }
 
   destroy(): void {
@@ -128,7 +143,7 @@ export class ClientConnection implements EventSubscriber {
       if (frame !== undefined) this.handleFrame(frame);
     }
     this.updateReading();
-    if (this.closing && this.pending.length === 0 && this.inFlight === 0) this.connection.end();
+    if (this.closing && this.pending.length === 0 && this.inFlight === 0) this.endSocket();
   }
 
   private handleFrame(frame: Frame): void {
@@ -253,7 +268,7 @@ export class ClientConnection implements EventSubscriber {
   }
 
   private send(stream: number, response: ResponseMessage): void {
-    if (this.closed) return;
+    if (this.closed || this.ended) return;
     if (this.options.logger.isDebugEnabled()) {
       this.options.logger.debug('sending', { opcode: opcodeName(response.opcode), stream, summary: summarizeResponse(response) });
     }

@@ -88,6 +88,7 @@ export async function startNativeServer(options: NativeServerOptions): Promise<N
     if (left.some((client) => client.requestsInFlight > 0)) {
       logger.warn('requests still in flight after the drain time, closing anyway', { drainMs });
     }
+    for (const client of left) client.end();
     await within(options.clock, endGraceMs, Promise.all(left.map((client) => closedPromise(client, connections))));
     for (const client of connections) client.destroy();
     events.close();
