@@ -220,6 +220,7 @@ export class SimulatedDisk implements Disk {
     if (this.live.delete(name)) return;
     if (this.directories.has(name)) {
       for (const p of [...this.live.keys()]) if (p.startsWith(`${name}/`)) this.live.delete(p);
+      for (const d of [...this.directories]) if (d === name || d.startsWith(`${name}/`)) this.directories.delete(d);
       return;
     }
     throw new DiskError(name, 'remove', 'ENOENT', 'no such file');

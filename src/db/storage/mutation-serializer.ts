@@ -304,10 +304,14 @@ export function decodeMutation(bytes: Buffer, options: DecodeOptions = {}): Muta
 
 /** A batch of mutations (one commit log entry): u32 count, then each u32 length + mutation. */
 export function encodeMutationBatch(mutations: Mutation[]): Buffer {
+  return frameMutationBatch(mutations.map(encodeMutation));
+}
+
+/** A batch from mutations already encoded with encodeMutation. */
+export function frameMutationBatch(encoded: Buffer[]): Buffer {
   const w = new ByteWriter();
-  w.u32(mutations.length);
-  for (const m of mutations) {
-    const bytes = encodeMutation(m);
+  w.u32(encoded.length);
+  for (const bytes of encoded) {
     w.u32(bytes.length);
     w.bytes(bytes);
   }

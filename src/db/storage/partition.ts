@@ -102,7 +102,8 @@ function mergeCellLists(a: Cell[], b: Cell[]): Cell[] {
   return out;
 }
 
-function mergeRows(a: Row, b: Row): Row {
+/** Reconciles two versions of one row (same clustering); shadowed data is not removed here. */
+export function mergeRow(a: Row, b: Row): Row {
   return {
     clustering: a.clustering,
     liveness: reconcileLiveness(a.liveness, b.liveness),
@@ -126,7 +127,7 @@ function mergeRowLists(a: Row[], b: Row[]): Row[] {
       out.push(y as Row);
       j++;
     } else {
-      out.push(mergeRows(x as Row, y as Row));
+      out.push(mergeRow(x as Row, y as Row));
       i++;
       j++;
     }
@@ -245,6 +246,15 @@ export interface PurgeOptions {
   nowSeconds: number;
   /** Tombstones deleted before this time (seconds) are dropped: now - gc_grace_seconds. */
   gcBeforeSeconds: number;
+  /**
+   * Only tombstones with a timestamp below this may be dropped: data outside the compaction
+   * (memtables, other sstables) at or above it could otherwise be resurrected. Default: any.
+   */
+  maxPurgeableTimestampMicros?: number;
+}
+
+function purgeableAt(timestampMicros: number, localDeletionTime: number, options: PurgeOptions): boolean {
+  return localDeletionTime < options.gcBeforeSeconds && timestampMicros < (options.maxPurgeableTimestampMicros ?? Infinity);
 }
 
 function isExpired(cell: Cell, nowSeconds: number): boolean {
@@ -258,16 +268,16 @@ function purgeCell(cell: Cell, options: PurgeOptions): Cell | null {
     // Cassandra turns an expired cell into a tombstone deleted at its write time (expiration - ttl).
     current = { column: cell.column, timestampMicros: cell.timestampMicros, ttlSeconds: 0, localDeletionTime: cell.localDeletionTime - cell.ttlSeconds, value: null };
   }
-  if (current.value === null && current.localDeletionTime < options.gcBeforeSeconds) return null;
+  if (current.value === null && purgeableAt(current.timestampMicros, current.localDeletionTime, options)) return null;
   return current;
 }
 
 function purgeRow(row: Row, options: PurgeOptions): Row | null {
   let liveness = row.liveness;
-  if (liveness !== null && liveness.ttlSeconds > 0 && liveness.localExpirationTime <= options.nowSeconds && liveness.localExpirationTime < options.gcBeforeSeconds) {
+  if (liveness !== null && liveness.ttlSeconds > 0 && liveness.localExpirationTime <= options.nowSeconds && purgeableAt(liveness.timestampMicros, liveness.localExpirationTime, options)) {
     liveness = null;
   }
-  const deletion = row.deletion !== null && row.deletion.localDeletionTime < options.gcBeforeSeconds ? null : row.deletion;
+  const deletion = row.deletion !== null && purgeableAt(row.deletion.markedForDeleteAtMicros, row.deletion.localDeletionTime, options) ? null : row.deletion;
   const cells: Cell[] = [];
   for (const cell of row.cells) {
     const kept = purgeCell(cell, options);
@@ -283,7 +293,7 @@ function purgeRow(row: Row, options: PurgeOptions): Row | null {
  */
 export function purgePartition(p: Partition, options: PurgeOptions): Partition {
   const merged = mergePartitions([p]);
-  const purgeable = (d: DeletionTime) => d.localDeletionTime < options.gcBeforeSeconds;
+  const purgeable = (d: DeletionTime) => purgeableAt(d.markedForDeleteAtMicros, d.localDeletionTime, options);
   const partitionDeletion = merged.partitionDeletion !== null && purgeable(merged.partitionDeletion) ? null : merged.partitionDeletion;
   const rangeTombstones = merged.rangeTombstones.filter((t) => !purgeable(t.deletion));
   const rows: Row[] = [];

@@ -66,6 +66,8 @@ export class CommitLog {
   private unsynced = false;
   private timer: TimerHandle | null = null;
   private closed = false;
+  /** Set by forceNewSegment: the next write starts a new segment. */
+  private rollRequested = false;
 
   private constructor(
     private readonly options: CommitLogOptions,
@@ -181,6 +183,11 @@ export class CommitLog {
 
   private async segmentFor(bytes: number): Promise<Segment> {
     const current = this.current;
+    if (this.rollRequested) {
+      this.rollRequested = false;
+      if (current !== null) await this.retire(current);
+      return this.segmentFor(bytes);
+    }
     if (current !== null && !current.broken && (current.file as DiskFile).size() + bytes <= this.options.segmentBytes) return current;
     if (current !== null && !current.broken && (current.file as DiskFile).size() <= SEGMENT_HEADER_BYTES) return current;
     if (current !== null) await this.retire(current);
@@ -249,6 +256,16 @@ export class CommitLog {
       // A leftover segment is replayed again at the next start, which is harmless (idempotent).
       this.options.logger.warn('could not remove a released commit log segment', { file: segment.path, error: String(error) });
     }
+  }
+
+  /**
+   * Makes every later write go to a new segment and returns that segment's id: every write
+   * acknowledged before this call lies in a lower segment (a truncation's replay boundary).
+   */
+  async forceNewSegment(): Promise<number> {
+    while (this.draining !== null) await this.draining;
+    this.rollRequested = true;
+    return this.nextId;
   }
 
   /** Deletes replayed segments that no memtable referenced (after replay is applied). */

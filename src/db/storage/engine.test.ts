@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SimulatedDisk } from '../../../test/harness/simulated-disk.js';
+import { CorruptionError, DiskError } from '../common/errors.js';
+import { silentLogger, type Clock } from '../common/world.js';
+import { digestReadResult } from './digest.js';
+import { StorageEngine, type StorageEngineOptions } from './engine.js';
+import { MIN_TOKEN, NO_DELETION_TIME, type Mutation, type ReadCommand } from './types.js';
+
+const nowMs = 1_700_000_000_000;
+const clock: Clock = { nowMs: () => nowMs, nowMicros: () => nowMs * 1000, monotonicMs: () => 0, setTimer: () => ({ cancel() {} }), sleep: async () => {} };
+const table = { keyspace: 'ks', tableId: 't1', gcGraceSeconds: 864000 };
+const fullSlice = [{ start: Buffer.alloc(0), end: Buffer.from([0xff, 0xff]) }];
+
+function options(disk: SimulatedDisk, extra: Partial<StorageEngineOptions> = {}): StorageEngineOptions {
+  return {
+    world: { clock, disk, logger: silentLogger }, dataDirectory: 'data', commitLogDirectory: 'commitlog', syncMode: 'batch', syncPeriodMs: 10,
+    memtableFlushBytes: 1 << 20, commitLogSegmentBytes: 8192, sstableBlockBytes: 256, tables: [table], ...extra,
+  };
+}
+
+function write(k: number, c: number, value: string, ts: number): Mutation {
+  return {
+    keyspace: 'ks', tableId: 't1', key: Buffer.from([k]), token: BigInt(k), partitionDeletion: null, rangeTombstones: [],
+    rows: [{ clustering: Buffer.from([c]), liveness: null, deletion: null, cells: [{ column: 'v', timestampMicros: ts, ttlSeconds: 0, localDeletionTime: NO_DELETION_TIME, value: Buffer.from(value) }] }],
+  };
+}
+
+function single(k: number, extra: Partial<ReadCommand> = {}): ReadCommand {
+  return {
+    kind: 'single', tableId: 't1', key: Buffer.from([k]), token: BigInt(k), slices: fullSlice, reversed: false, columns: 'all',
+    rowLimit: 1000, perPartitionRowLimit: 1000, nowSeconds: nowMs / 1000, includeTombstones: false, ...extra,
+  } as ReadCommand;
+}
+
+const values = (result: Awaited<ReturnType<StorageEngine['read']>>) =>
+  result.partitions.flatMap((p) => p.rows.map((r) => `${p.key[0]}/${r.clustering[0]}=${r.cells[0]?.value?.toString()}`));
+
+test('writes are readable from memtable, after flush, after compaction and after a crash', async () => {
+  const disk = new SimulatedDisk();
+  let engine = await StorageEngine.open(options(disk));
+  await engine.apply([write(1, 1, 'a', 10), write(1, 2, 'b', 10)]);
+  await engine.flush();
+  await engine.apply([write(1, 1, 'c', 5), write(2, 1, 'd', 10)]);
+  assert.deepEqual(values(await engine.read(single(1))), ['1/1=a', '1/2=b']);
+  await engine.flush();
+  await engine.compact();
+  assert.deepEqual(values(await engine.read(single(1, { reversed: true, rowLimit: 1 }))), ['1/2=b']);
+  await engine.apply([write(3, 1, 'e', 10)]);
+  disk.crash();
+  engine = await StorageEngine.open(options(disk));
+  const range: ReadCommand = { ...single(0), kind: 'range', start: { token: MIN_TOKEN }, end: { token: MIN_TOKEN }, partitionLimit: 100 } as ReadCommand;
+  assert.deepEqual(values(await engine.read(range)), ['1/1=a', '1/2=b', '2/1=d', '3/1=e']);
+  assert.ok(engine.loadBytes() > 0);
+  await engine.close();
+});
+
+test('truncate survives replay; drop removes files', async () => {
+  const disk = new SimulatedDisk();
+  let engine = await StorageEngine.open(options(disk));
+  await engine.apply([write(1, 1, 'a', 10)]);
+  await engine.flush();
+  await engine.apply([write(1, 2, 'b', 10)]);
+  await engine.truncate('t1');
+  await engine.apply([write(1, 3, 'c', 10)]);
+  disk.crash();
+  engine = await StorageEngine.open(options(disk));
+  assert.deepEqual(values(await engine.read(single(1))), ['1/3=c']);
+  await engine.dropTable('t1');
+  assert.deepEqual(await disk.list('data/ks'), []);
+  await engine.close();
+});
+
+test('a full disk fails the apply with DiskError and keeps what was acknowledged', async () => {
+  const disk = new SimulatedDisk();
+  let engine = await StorageEngine.open(options(disk));
+  await engine.apply([write(1, 1, 'a', 10)]);
+  disk.setCapacity(disk.usedBytes() + 20);
+  await assert.rejects(engine.apply([write(1, 2, 'b'.repeat(100), 10)]), DiskError);
+  disk.setCapacity(undefined);
+  await engine.apply([write(1, 3, 'c', 10)]);
+  disk.crash();
+  engine = await StorageEngine.open(options(disk));
+  assert.deepEqual(values(await engine.read(single(1))), ['1/1=a', '1/3=c']);
+  await engine.close();
+});
+
+test('corrupt commit log tail and corrupt sstable block are reported, never returned', async () => {
+  const disk = new SimulatedDisk();
+  let engine = await StorageEngine.open(options(disk));
+  await engine.apply([write(1, 1, 'a', 10)]);
+  await engine.flush();
+  await engine.apply([write(2, 1, 'b', 10)]);
+  await engine.apply([write(2, 2, 'c', 10)]);
+  await engine.close();
+  const [segment] = await disk.list('commitlog');
+  const segmentPath = `commitlog/${segment}`;
+  disk.corrupt(segmentPath, disk.contents(segmentPath).length - 2, (b) => b ^ 0xff);
+  const [sstable] = await disk.list('data/ks/t1');
+  const sstablePath = `data/ks/t1/${sstable}`;
+  // The first data block starts the file; flip a byte of its payload.
+  disk.corrupt(sstablePath, 12, (b) => b ^ 0xff);
+  engine = await StorageEngine.open(options(disk));
+  assert.equal(engine.replayIssues.length, 1);
+  assert.equal(engine.replayIssues[0]?.path, segmentPath);
+  assert.deepEqual(values(await engine.read(single(2))), ['2/1=b']);
+  await assert.rejects(engine.read(single(1)), (e: unknown) => e instanceof CorruptionError && e.path === sstablePath);
+  await engine.close();
+});
+
+test('digest is equal for equal results and differs otherwise', async () => {
+  const disk = new SimulatedDisk();
+  const engine = await StorageEngine.open(options(disk));
+  await engine.apply([write(1, 1, 'a', 10)]);
+  const first = digestReadResult(await engine.read(single(1)));
+  assert.deepEqual(first, digestReadResult(await engine.read(single(1))));
+  await engine.apply([write(1, 1, 'b', 11)]);
+  assert.notDeepEqual(first, digestReadResult(await engine.read(single(1))));
+  await engine.close();
+});

@@ -1,0 +1,404 @@
+// The storage engine (DESIGN.md, "Data model and storage"): commit log, memtables, sstables
+// and compaction for every table of a node. Writes go to the commit log, then the memtable;
+// memtables past their size bound are flushed to sstables in the background while writes
+// continue; reads merge the memtables and the sstables that may hold the key.
+
+import { assert } from '../common/assert.js';
+import { type CorruptionError, invalidRequest } from '../common/errors.js';
+import { compactionConcurrencyMax, commitLogSegmentBytesDefault, mutationBytesMax } from '../common/limits.js';
+import type { Clock, Disk, Logger } from '../common/world.js';
+import { CommitLog, type SyncMode } from './commitlog/commit-log.js';
+import { effectiveSlices, shapePartition } from './engine-read.js';
+import {
+  chooseSizeTieredCompaction, readTruncationRecord, tableDirectory, writeTruncationRecord, type EngineTableOptions, type TableState,
+} from './engine-table.js';
+import { Memtable } from './memtable.js';
+import { encodeMutation, frameMutationBatch } from './mutation-serializer.js';
+import { isEmptyPartition, mergePartitionStreams, mergePartitions, purgePartition } from './partition.js';
+import { BlockCache, SSTableReader, listSSTables, nextSSTableGeneration, removeTemporarySSTableFiles, writeSSTable } from './sstable/index.js';
+import {
+  MIN_TOKEN, type Mutation, type Partition, type PartitionRangeReadCommand, type ReadCommand, type ReadResult, type SinglePartitionReadCommand,
+} from './types.js';
+
+export type { EngineTableOptions } from './engine-table.js';
+
+export interface StorageEngineOptions {
+  world: { clock: Clock; disk: Disk; logger: Logger };
+  dataDirectory: string;
+  commitLogDirectory: string;
+  syncMode: SyncMode;
+  syncPeriodMs: number;
+  memtableFlushBytes: number;
+  commitLogSegmentBytes?: number;
+  /** Target size of sstable data blocks (tests use small ones). */
+  sstableBlockBytes?: number;
+  tables: EngineTableOptions[];
+}
+
+const ringStart = { token: MIN_TOKEN };
+
+export class StorageEngine {
+  private readonly tables = new Map<string, TableState>();
+  private readonly blockCache = new BlockCache();
+  private memtableCounter = 0;
+  private compactionsRunning = 0;
+  private readonly background = new Set<Promise<unknown>>();
+  private closed = false;
+  /** Torn or corrupt commit log entries met by the last replay (each was logged). */
+  readonly replayIssues: CorruptionError[] = [];
+
+  private constructor(
+    private readonly options: StorageEngineOptions,
+    private readonly commitLog: CommitLog,
+  ) {}
+
+  private get disk(): Disk {
+    return this.options.world.disk;
+  }
+
+  private get logger(): Logger {
+    return this.options.world.logger;
+  }
+
+  /** Opens every table's sstables (removing unfinished writes) and replays the commit log. */
+  static async open(options: StorageEngineOptions): Promise<StorageEngine> {
+    const { disk, clock, logger } = options.world;
+    await disk.makeDirectory(options.dataDirectory);
+    const { log, replay } = await CommitLog.open({
+      disk, clock, logger, directory: options.commitLogDirectory, syncMode: options.syncMode, syncPeriodMs: options.syncPeriodMs,
+      segmentBytes: options.commitLogSegmentBytes ?? commitLogSegmentBytesDefault,
+    });
+    const engine = new StorageEngine(options, log);
+    const truncatedBelow = new Map<string, number>();
+    for (const table of options.tables) {
+      const state = await engine.openTable(table);
+      truncatedBelow.set(table.tableId, await readTruncationRecord(disk, state.directory));
+    }
+    let skipped = 0;
+    for (const segment of replay) {
+      if (segment.corruption !== null) engine.replayIssues.push(segment.corruption);
+      for (const batch of segment.batches) {
+        for (const mutation of batch) {
+          const state = engine.tables.get(mutation.tableId);
+          if (state === undefined || segment.id < (truncatedBelow.get(mutation.tableId) ?? 0)) {
+            skipped++;
+            continue;
+          }
+          state.memtable.apply(mutation);
+          log.reference(segment.id, state.memtable.id);
+        }
+      }
+    }
+    await log.collect();
+    logger.info('commit log replayed', { segments: replay.length, skippedMutations: skipped, issues: engine.replayIssues.length });
+    for (const state of engine.tables.values()) engine.maybeFlush(state);
+    return engine;
+  }
+
+  private newMemtable(tableId: string): Memtable {
+    return new Memtable(`${tableId}#${++this.memtableCounter}`);
+  }
+
+  private async openTable(options: EngineTableOptions): Promise<TableState> {
+    assert(!this.tables.has(options.tableId), `table ${options.tableId} opened twice`);
+    const directory = tableDirectory(this.options.dataDirectory, options);
+    await this.disk.makeDirectory(directory);
+    await removeTemporarySSTableFiles(this.disk, directory);
+    const sstables: SSTableReader[] = [];
+    try {
+      for (const file of await listSSTables(this.disk, directory)) {
+        sstables.push(await SSTableReader.open(this.disk, file.path, { blockCache: this.blockCache }));
+      }
+    } catch (error) {
+      this.logger.error('could not open an sstable', { table: options.tableId, error: String(error) });
+      for (const reader of sstables) await reader.close();
+      throw error;
+    }
+    const state: TableState = {
+      options, directory, memtable: this.newMemtable(options.tableId), flushing: [], sstables, compacting: new Set(),
+      nextGeneration: await nextSSTableGeneration(this.disk, directory), flushQueue: Promise.resolve(), reads: new Set(), epoch: 0, dropped: false,
+    };
+    this.tables.set(options.tableId, state);
+    return state;
+  }
+
+  private table(tableId: string): TableState {
+    const state = this.tables.get(tableId);
+    if (state === undefined) throw invalidRequest(`unknown table id ${tableId}`);
+    return state;
+  }
+
+  async addTable(options: EngineTableOptions): Promise<void> {
+    if (this.tables.has(options.tableId)) return;
+    await this.openTable(options);
+  }
+
+  updateTable(options: EngineTableOptions): void {
+    this.table(options.tableId).options = options;
+  }
+
+  async dropTable(tableId: string): Promise<void> {
+    const state = this.tables.get(tableId);
+    if (state === undefined) return;
+    this.tables.delete(tableId);
+    state.dropped = true;
+    state.epoch++;
+    await this.discardData(state);
+    await this.disk.remove(state.directory);
+    await this.disk.syncDirectory(state.directory.slice(0, state.directory.lastIndexOf('/')));
+  }
+
+  /** Removes every row of a table; replay will not bring back what was written before. */
+  async truncate(tableId: string): Promise<void> {
+    const state = this.table(tableId);
+    const boundary = await this.commitLog.forceNewSegment();
+    await writeTruncationRecord(this.disk, state.directory, boundary);
+    state.epoch++;
+    await this.discardData(state);
+  }
+
+  private async discardData(state: TableState): Promise<void> {
+    const memtables = [state.memtable, ...state.flushing];
+    state.memtable = this.newMemtable(state.options.tableId);
+    state.flushing = [];
+    await state.flushQueue;
+    const sstables = state.sstables;
+    state.sstables = [];
+    await Promise.allSettled([...state.reads]);
+    for (const reader of sstables) await reader.delete();
+    for (const memtable of memtables) await this.commitLog.release(memtable.id);
+  }
+
+  /** Applies mutations atomically per call: commit log first (durable per the sync mode), then memtables. */
+  async apply(mutations: Mutation[]): Promise<void> {
+    assert(!this.closed, 'apply on a closed storage engine');
+    if (mutations.length === 0) return;
+    const encoded: Buffer[] = [];
+    for (const mutation of mutations) {
+      this.table(mutation.tableId);
+      const bytes = encodeMutation(mutation);
+      if (bytes.length > mutationBytesMax) throw invalidRequest(`mutation of ${bytes.length} bytes is larger than the maximum of ${mutationBytesMax}`);
+      encoded.push(bytes);
+    }
+    const segmentId = await this.commitLog.add(frameMutationBatch(encoded), mutations.length);
+    const touched = new Set<TableState>();
+    try {
+      for (const mutation of mutations) {
+        const state = this.tables.get(mutation.tableId);
+        if (state === undefined) continue; // dropped while the commit log wrote
+        state.memtable.apply(mutation);
+        this.commitLog.reference(segmentId, state.memtable.id);
+        touched.add(state);
+      }
+    } finally {
+      await this.commitLog.settle(segmentId);
+    }
+    for (const state of touched) this.maybeFlush(state);
+  }
+
+  private maybeFlush(state: TableState): void {
+    if (state.memtable.sizeBytes < this.options.memtableFlushBytes) return;
+    this.track(this.flushTable(state));
+  }
+
+  private track(work: Promise<unknown>): void {
+    const guarded = work.catch((error: unknown) => this.logger.error('background storage work failed', { error: String(error) }));
+    this.background.add(guarded);
+    void guarded.finally(() => this.background.delete(guarded));
+  }
+
+  /** Switches the memtable and writes it (and any earlier failed flush) to an sstable. */
+  private flushTable(state: TableState): Promise<void> {
+    if (!state.memtable.isEmpty()) {
+      state.flushing.push(state.memtable);
+      state.memtable = this.newMemtable(state.options.tableId);
+    }
+    const run = state.flushQueue.then(async () => {
+      for (const memtable of [...state.flushing]) await this.writeMemtable(state, memtable);
+    });
+    state.flushQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeMemtable(state: TableState, memtable: Memtable): Promise<void> {
+    if (!state.flushing.includes(memtable)) return;
+    const epoch = state.epoch;
+    const reader = await this.writeSSTableFrom(state, cleaned(memtable.scan(ringStart, ringStart)));
+    if (state.epoch !== epoch) {
+      await reader?.delete();
+      return;
+    }
+    if (reader !== null) state.sstables.push(reader);
+    state.flushing = state.flushing.filter((m) => m !== memtable);
+    await this.commitLog.release(memtable.id);
+    this.track(this.compactInBackground(state));
+  }
+
+  private async writeSSTableFrom(state: TableState, partitions: AsyncIterable<Partition>): Promise<SSTableReader | null> {
+    const generation = state.nextGeneration++;
+    const descriptor = await writeSSTable({
+      disk: this.disk, directory: state.directory, tableId: state.options.tableId, generation, partitions,
+      ...(this.options.sstableBlockBytes === undefined ? {} : { blockBytes: this.options.sstableBlockBytes }),
+    });
+    const reader = await SSTableReader.open(this.disk, descriptor, { blockCache: this.blockCache });
+    if (reader.metadata.partitionCount > 0) return reader;
+    await reader.delete();
+    return null;
+  }
+
+  /** Flushes the memtables of one table or of all; resolves when they are sstables. */
+  async flush(tableId?: string): Promise<void> {
+    const states = tableId === undefined ? [...this.tables.values()] : [this.table(tableId)];
+    await Promise.all(states.map((state) => this.flushTable(state)));
+  }
+
+  /** Major compaction: merges all sstables of one table (or of each table) into one, now. */
+  async compact(tableId?: string): Promise<void> {
+    const states = tableId === undefined ? [...this.tables.values()] : [this.table(tableId)];
+    for (const state of states) {
+      const inputs = state.sstables.filter((r) => !state.compacting.has(r));
+      if (inputs.length > 0) await this.compactSSTables(state, inputs);
+    }
+  }
+
+  private async compactInBackground(state: TableState): Promise<void> {
+    while (!this.closed && !state.dropped && this.compactionsRunning < compactionConcurrencyMax) {
+      const inputs = chooseSizeTieredCompaction(state.sstables.filter((r) => !state.compacting.has(r)));
+      if (inputs.length === 0) return;
+      await this.compactSSTables(state, inputs);
+    }
+  }
+
+  private async compactSSTables(state: TableState, inputs: SSTableReader[]): Promise<void> {
+    for (const reader of inputs) state.compacting.add(reader);
+    this.compactionsRunning++;
+    try {
+      const epoch = state.epoch;
+      const nowSeconds = Math.floor(this.options.world.clock.nowMs() / 1000);
+      const purge = { nowSeconds, gcBeforeSeconds: nowSeconds - state.options.gcGraceSeconds, maxPurgeableTimestampMicros: this.minTimestampOutside(state, inputs) };
+      const merged = mergePartitionStreams(inputs.map((r) => r.scan(ringStart, ringStart)));
+      const output = await this.writeSSTableFrom(state, purged(merged, purge));
+      if (state.epoch !== epoch) {
+        await output?.delete();
+        return;
+      }
+      state.sstables = state.sstables.filter((r) => !inputs.includes(r));
+      if (output !== null) state.sstables.push(output);
+      await Promise.allSettled([...state.reads]);
+      for (const reader of inputs) await reader.delete();
+    } finally {
+      this.compactionsRunning--;
+      for (const reader of inputs) state.compacting.delete(reader);
+    }
+  }
+
+  /** The lowest timestamp of data not in the compaction: tombstones at or above it must stay. */
+  private minTimestampOutside(state: TableState, inputs: SSTableReader[]): number {
+    let min = state.memtable.minTimestampMicros;
+    for (const memtable of state.flushing) min = Math.min(min, memtable.minTimestampMicros);
+    for (const reader of state.sstables) if (!inputs.includes(reader)) min = Math.min(min, reader.minTimestampMicros);
+    return min;
+  }
+
+  /** Reads one partition or a token range, merging every source, honouring the command's limits. */
+  async read(command: ReadCommand): Promise<ReadResult> {
+    assert(!this.closed, 'read on a closed storage engine');
+    const state = this.table(command.tableId);
+    const work = command.kind === 'single' ? this.readSingle(state, command) : this.readRange(state, command);
+    state.reads.add(work);
+    try {
+      return await work;
+    } finally {
+      state.reads.delete(work);
+    }
+  }
+
+  private async readSingle(state: TableState, command: SinglePartitionReadCommand): Promise<ReadResult> {
+    const merged = await this.mergedPartition(state, command.key, command.token, effectiveSlices(command, command.afterClustering));
+    if (merged === null) return { partitions: [] };
+    const rowsMax = Math.min(command.rowLimit, command.perPartitionRowLimit);
+    const shaped = shapePartition(merged, { command, slices: effectiveSlices(command, command.afterClustering), rowsMax });
+    return { partitions: shaped.partition === null ? [] : [shaped.partition] };
+  }
+
+  private async mergedPartition(state: TableState, key: Buffer, token: bigint, slices: ReadCommand['slices']): Promise<Partition | null> {
+    const sources: Partition[] = [];
+    for (const memtable of [state.memtable, ...state.flushing]) {
+      const found = memtable.readPartition(key, token, slices);
+      if (found !== null) sources.push(found);
+    }
+    for (const reader of [...state.sstables]) {
+      if (!reader.mayContain(key, token)) continue;
+      const found = await reader.readPartition(key, token, { slices, reversed: false });
+      if (found !== null) sources.push(found);
+    }
+    return sources.length === 0 ? null : mergePartitions(sources);
+  }
+
+  private async readRange(state: TableState, command: PartitionRangeReadCommand): Promise<ReadResult> {
+    const partitions: Partition[] = [];
+    let rowsLeft = command.rowLimit;
+    let partitionsLeft = command.partitionLimit;
+    const add = (merged: Partition, afterClustering: Buffer | undefined): void => {
+      const slices = effectiveSlices(command, afterClustering);
+      const shaped = shapePartition(merged, { command, slices, rowsMax: Math.min(rowsLeft, command.perPartitionRowLimit) });
+      if (shaped.partition === null) return;
+      partitions.push(shaped.partition);
+      rowsLeft -= shaped.liveRows;
+      if (shaped.liveRows > 0) partitionsLeft--;
+    };
+    // Paging: with afterClustering, the partition at `start` is resumed (Cassandra's inclusive paging start).
+    if (command.afterClustering !== undefined && command.start.key !== undefined) {
+      const merged = await this.mergedPartition(state, command.start.key, command.start.token, command.slices);
+      if (merged !== null) add(merged, command.afterClustering);
+    }
+    if (rowsLeft <= 0 || partitionsLeft <= 0) return { partitions };
+    const { start, end } = command;
+    const endOfRing = end.token === MIN_TOKEN && end.key === undefined;
+    const streams: AsyncIterable<Partition>[] = [state.memtable, ...state.flushing].map((m) => m.scan(start, end));
+    for (const reader of [...state.sstables]) {
+      if (reader.maxToken >= start.token && (endOfRing || reader.minToken <= end.token)) streams.push(reader.scan(start, end));
+    }
+    for await (const merged of mergePartitionStreams(streams)) {
+      add(merged, undefined);
+      if (rowsLeft <= 0 || partitionsLeft <= 0) break;
+    }
+    return { partitions };
+  }
+
+  /** Bytes of sstables on disk (nodetool status, gossip LOAD). */
+  loadBytes(): number {
+    let total = 0;
+    for (const state of this.tables.values()) for (const reader of state.sstables) total += reader.sizeBytes;
+    return total;
+  }
+
+  /** Waits for background flushes and compactions (tests, orderly shutdown). */
+  async idle(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  /** Closes files; flushes nothing (the commit log holds whatever the memtables hold). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.idle();
+    for (const state of this.tables.values()) {
+      await state.flushQueue;
+      for (const reader of state.sstables) await reader.close();
+    }
+    await this.commitLog.close();
+  }
+}
+
+/** A memtable's partitions with shadowed data removed (the memtable keeps updates unmerged). */
+async function* cleaned(partitions: AsyncIterable<Partition>): AsyncGenerator<Partition> {
+  for await (const partition of partitions) yield mergePartitions([partition]);
+}
+
+async function* purged(partitions: AsyncIterable<Partition>, options: Parameters<typeof purgePartition>[1]): AsyncGenerator<Partition> {
+  for await (const partition of partitions) {
+    const kept = purgePartition(partition, options);
+    if (!isEmptyPartition(kept)) yield kept;
+  }
+}
