@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CqlError, ErrorCode } from '../common/errors.js';
+import { encodeRequest } from './codec.js';
+import { decodeFrameHeader, encodeFrameHeader, FrameDecoder, type FrameDecodeResult } from './frame.js';
+import { Opcode } from './messages.js';
+import { sampleRequests } from './test-messages.js';
+
+/** A v4 request frame built by hand: header fields then body. */
+function handFrame(stream: number, opcode: number, body: Buffer, versionByte = 0x04): Buffer {
+  const header = Buffer.from([versionByte, 0x00, (stream >> 8) & 0xff, stream & 0xff, opcode, 0, 0, 0, 0]);
+  header.writeInt32BE(body.length, 5);
+  return Buffer.concat([header, body]);
+}
+
+function frames(results: FrameDecodeResult[]): Array<{ stream: number; opcode: number; body: string }> {
+  return results.map((result) => {
+    assert.equal(result.kind, 'frame');
+    const { header, body } = (result as Extract<FrameDecodeResult, { kind: 'frame' }>).frame;
+    return { stream: header.stream, opcode: header.opcode, body: body.toString('hex') };
+  });
+}
+
+describe('frame header', () => {
+  it('encodes and decodes the 9 bytes of the spec', () => {
+    const bytes = encodeFrameHeader({ version: 4, isResponse: true, flags: 0x0a, stream: -1, opcode: Opcode.EVENT, bodyLength: 258 });
+    assert.equal(bytes.toString('hex'), '840affff0c00000102');
+    assert.deepEqual(decodeFrameHeader(bytes), { version: 4, isResponse: true, flags: 0x0a, stream: -1, opcode: 0x0c, bodyLength: 258 });
+    assert.deepEqual(decodeFrameHeader(Buffer.from('0400800001ffffffff', 'hex')), {
+      version: 4, isResponse: false, flags: 0, stream: -32768, opcode: 1, bodyLength: -1,
+    });
+    assert.throws(() => decodeFrameHeader(Buffer.alloc(8)), (error: unknown) => error instanceof CqlError && error.code === ErrorCode.ProtocolError);
+  });
+});
+
+describe('FrameDecoder', () => {
+  const stream = Buffer.concat([
+    handFrame(1, Opcode.OPTIONS, Buffer.alloc(0)),
+    handFrame(2, Opcode.PREPARE, Buffer.from('000000015a', 'hex')),
+    handFrame(0x7fff, Opcode.QUERY, Buffer.alloc(300, 0x33)),
+    handFrame(4, Opcode.OPTIONS, Buffer.alloc(0)),
+  ]);
+  const expected = [
+    { stream: 1, opcode: Opcode.OPTIONS, body: '' },
+    { stream: 2, opcode: Opcode.PREPARE, body: '000000015a' },
+    { stream: 0x7fff, opcode: Opcode.QUERY, body: '33'.repeat(300) },
+    { stream: 4, opcode: Opcode.OPTIONS, body: '' },
+  ];
+
+  it('yields many frames from one chunk', () => {
+    assert.deepEqual(frames(new FrameDecoder().push(stream)), expected);
+  });
+
+  it('yields the same frames when the bytes are split at every position, in two and three chunks', () => {
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const decoder = new FrameDecoder();
+      const results = [...decoder.push(stream.subarray(0, cut)), ...decoder.push(stream.subarray(cut))];
+      assert.deepEqual(frames(results), expected, `split at ${cut}`);
+      assert.equal(decoder.bufferedByteCount, 0);
+    }
+    for (let cut = 0; cut < stream.length; cut += 7) {
+      const decoder = new FrameDecoder();
+      const second = Math.min(stream.length, cut + 5);
+      const results = [
+        ...decoder.push(stream.subarray(0, cut)), ...decoder.push(stream.subarray(cut, second)), ...decoder.push(stream.subarray(second)),
+      ];
+      assert.deepEqual(frames(results), expected, `split at ${cut} and ${second}`);
+    }
+  });
+
+  it('yields the same frames fed one byte at a time', () => {
+    const decoder = new FrameDecoder();
+    const results: FrameDecodeResult[] = [];
+    for (const byte of stream) results.push(...decoder.push(Buffer.from([byte])));
+    assert.deepEqual(frames(results), expected);
+  });
+
+  it('decodes frames of every sample request', () => {
+    const bytes = Buffer.concat(sampleRequests().map((request, index) => encodeRequest(index, request)));
+    const results = new FrameDecoder().push(bytes);
+    assert.equal(results.length, sampleRequests().length);
+  });
+
+  it('refuses an oversized body from its header alone, with the stream id, then stops', () => {
+    const decoder = new FrameDecoder({ bodyBytesMax: 100 });
+    const header = Buffer.from('0400002a07', 'hex');
+    const length = Buffer.alloc(4);
+    length.writeInt32BE(101);
+    const results = decoder.push(Buffer.concat([handFrame(1, Opcode.OPTIONS, Buffer.alloc(0)), header, length]));
+    assert.equal(results.length, 2);
+    const error = results[1];
+    assert.ok(error?.kind === 'error');
+    assert.equal(error.stream, 42);
+    assert.equal(error.error.code, ErrorCode.ProtocolError);
+    assert.match(error.error.message, /101 exceeds maximum allowed length 100/);
+    assert.ok(decoder.isStopped);
+    assert.deepEqual(decoder.push(handFrame(1, Opcode.OPTIONS, Buffer.alloc(0))), []);
+    assert.equal(decoder.bufferedByteCount, 0);
+  });
+
+  it('refuses the default 256 MiB bound plus one without buffering', () => {
+    const header = Buffer.from('040000050700000000', 'hex');
+    header.writeInt32BE(256 * 1024 * 1024 + 1, 5);
+    const [result] = new FrameDecoder().push(header);
+    assert.ok(result?.kind === 'error' && result.stream === 5);
+  });
+
+  it('refuses a negative body length', () => {
+    const [result] = new FrameDecoder().push(Buffer.from('0400000707ffffffff', 'hex'));
+    assert.ok(result?.kind === 'error');
+    assert.equal(result.stream, 7);
+    assert.match(result.error.message, /Invalid frame body length -1/);
+  });
+
+  it('reports other protocol versions with their stream id', () => {
+    // Node.js driver: DSE v2 (0x42) with a v3+ header; Python: v5; both 9-byte headers.
+    for (const [versionByte, streamId] of [[0x42, 0], [0x05, 300], [0x03, 1]] as const) {
+      const bytes = handFrame(streamId, Opcode.STARTUP, Buffer.alloc(22), versionByte);
+      for (let cut = 0; cut <= 9; cut++) {
+        const decoder = new FrameDecoder();
+        const results = [...decoder.push(bytes.subarray(0, cut)), ...decoder.push(bytes.subarray(cut))];
+        assert.deepEqual(results, [{ kind: 'unsupportedVersion', version: versionByte, stream: streamId }]);
+      }
+    }
+    // v1 and v2 headers are 8 bytes with a one-byte stream id.
+    const legacy = Buffer.from([0x02, 0x00, 0x05, 0x01, 0x00, 0x00, 0x00, 0x00]);
+    assert.deepEqual(new FrameDecoder().push(legacy), [{ kind: 'unsupportedVersion', version: 2, stream: 5 }]);
+    assert.deepEqual(new FrameDecoder().push(legacy.subarray(0, 7)), []);
+  });
+
+  it('passes response frames through (the codec rejects them by direction)', () => {
+    const response = Buffer.from('840000010200000000', 'hex');
+    const [result] = new FrameDecoder().push(response);
+    assert.ok(result?.kind === 'frame' && result.frame.header.isResponse);
+  });
+});
