@@ -19,7 +19,7 @@ function assertShape(actual: unknown, expected: unknown, path = '$'): void {
   }
 }
 
-function check(text: string, expected: Partial<Record<keyof Statement, unknown>> & { kind: string }): void {
+function check(text: string, expected: { kind: Statement['kind'] } & Record<string, unknown>): void {
   assertShape(parseStatement(text), expected);
 }
 

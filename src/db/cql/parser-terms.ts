@@ -170,8 +170,9 @@ function parseParenthesised(p: Parser): Term {
 /** An integer or a marker: LIMIT, PER PARTITION LIMIT, TTL, TIMESTAMP. */
 export function parseIntValue(p: Parser): Term {
   if (p.isMarker()) return p.marker();
-  const constant = parseConstant(p);
-  if (constant === null || constant.type !== 'integer') throw p.mismatch('INTEGER');
+  const isInteger = p.peek().kind === 'integer' || (p.isPunctuation('-') && p.peek(1).kind === 'integer');
+  const constant = isInteger ? parseConstant(p) : null;
+  if (constant === null) throw p.mismatch('INTEGER');
   return constant;
 }
 

@@ -29,7 +29,7 @@ const marker = (index: number, name: string | null = null) => ({ kind: 'bindMark
 const native = (name: string) => ({ kind: 'native', name });
 const eq = (column: string, value: unknown) => ({ kind: 'singleColumn', column: col(column), operator: '=', value });
 
-function check(text: string, expected: Partial<Record<keyof Statement, unknown>> & { kind: string }): Statement {
+function check(text: string, expected: { kind: Statement['kind'] } & Record<string, unknown>): Statement {
   const statement = parseStatement(text);
   assertShape(statement, expected);
   return statement;
