@@ -1,0 +1,86 @@
+// `aero nodetool`: operations on a running node through its local admin channel
+// (src/db/node/admin.ts), the way Cassandra's nodetool talks JMX on port 7199.
+
+import type { Command } from 'commander';
+import type { CommandContext } from './console.js';
+
+interface NodetoolOptions {
+  host: string;
+  port: string;
+}
+
+/** Flushes and compactions of big tables take a while; status is quick. */
+const operationTimeoutMs = 10 * 60 * 1000;
+
+export function registerNodetoolCommand(program: Command, context: CommandContext): void {
+  const nodetool = program
+    .command('nodetool')
+    .description('operate a running node through its admin channel')
+    .option('--host <host>', 'the node\'s listen address', '127.0.0.1')
+    .option('--port <port>', 'the node\'s admin_port', '7199');
+  for (const operation of ['flush', 'compact'] as const) {
+    nodetool
+      .command(`${operation} [keyspace] [tables...]`)
+      .description(`${operation} the memtables${operation === 'compact' ? ' and sstables' : ''} of all tables, a keyspace, or some of its tables`)
+      .action(async (keyspace: string | undefined, tables: string[]) => {
+        const targets = tables.length === 0 ? [targetQuery(keyspace)] : tables.map((table) => targetQuery(keyspace, table));
+        let code = 0;
+        for (const query of targets) {
+          code = Math.max(code, await call(nodetool.opts<NodetoolOptions>(), { method: 'POST', path: `/${operation}${query}` }, context));
+        }
+        context.setExitCode(code);
+      });
+  }
+  nodetool
+    .command('status')
+    .description('show the node\'s state')
+    .action(async () => {
+      context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: '/status' }, context));
+    });
+}
+
+function targetQuery(keyspace?: string, table?: string): string {
+  const params = new URLSearchParams();
+  if (keyspace !== undefined) params.set('keyspace', keyspace);
+  if (table !== undefined) params.set('table', table);
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+async function call(options: NodetoolOptions, request: { method: string; path: string }, context: CommandContext): Promise<number> {
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${host}:${options.port}${request.path}`;
+  let response: Response;
+  try {
+    response = await fetch(url, { method: request.method, signal: AbortSignal.timeout(operationTimeoutMs) });
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+    context.io.err(`aero nodetool: cannot reach the node at ${options.host}:${options.port} (${cause})\n`);
+    return 1;
+  }
+  const body = await response.text();
+  if (!response.ok) {
+    context.io.err(`aero nodetool: ${request.method} ${request.path} failed (${response.status}): ${errorText(body)}\n`);
+    return 1;
+  }
+  if (request.method === 'GET') context.io.out(`${formatJson(body)}\n`);
+  return 0;
+}
+
+function errorText(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown };
+    return typeof parsed.error === 'string' ? parsed.error : body.trim();
+  } catch (error) {
+    // Not our JSON (another service on that port): show what came back.
+    return error instanceof SyntaxError ? body.trim().slice(0, 200) : String(error);
+  }
+}
+
+function formatJson(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2);
+  } catch (error) {
+    return error instanceof SyntaxError ? body.trim() : String(error);
+  }
+}

@@ -1,0 +1,150 @@
+// The composition root: builds the real World (clock, random, disk, network, logger) and a node
+// from it — schema, storage engine, query processor, native-protocol server, admin channel —
+// and stops them in the reverse order: clients are drained before storage closes.
+
+import { join, relative, sep } from 'node:path';
+import { ConfigurationError } from '../common/errors.js';
+import type { World } from '../common/world.js';
+import { systemClock, systemRandom } from '../platform/clock.js';
+import { realDisk } from '../platform/disk.js';
+import { systemNetwork } from '../platform/network.js';
+import { StorageEngine } from '../storage/engine.js';
+import { startNativeServer, type NativeServer } from '../transport/server.js';
+import { startAdminServer, type AdminOperations, type AdminServer } from './admin.js';
+import type { NodeConfig } from './config.js';
+import { createLogger, type NodeLogger } from './logging.js';
+import { createQueryHandler, loadNodeSchema, type NodeSchema } from './pending-wiring.js';
+
+export interface StartNodeOptions {
+  /** Configuration warnings gathered before the logger existed; logged at startup. */
+  warnings?: readonly string[];
+  /** Also log to stdout (foreground `aero node`); the log file is always written. */
+  stdout?: boolean;
+}
+
+export interface RunningNode {
+  readonly config: NodeConfig;
+  readonly logger: NodeLogger;
+  /** The bound ports (differ from the configuration when it asked for port 0). */
+  readonly nativePort: number;
+  readonly adminPort: number;
+  /** Stops the admin channel, drains clients for up to drainMs, closes storage. Idempotent. */
+  stop(options?: { drainMs?: number }): Promise<void>;
+}
+
+/** How long clients get to finish in-flight requests at shutdown, unless told otherwise. */
+const drainMsDefault = 10_000;
+
+/** One Disk rooted at the deepest directory holding data, commit log and hints; paths under it. */
+export function diskLayout(config: NodeConfig): { root: string; dataDirectory: string; commitLogDirectory: string; hintsDirectory: string } {
+  const data = config.dataFileDirectories[0];
+  if (data === undefined) throw new ConfigurationError('data_file_directories', 'expected at least one directory');
+  const directories = [data, config.commitlogDirectory, config.hintsDirectory];
+  let root = data;
+  while (!directories.every((directory) => directory === root || directory.startsWith(root.endsWith(sep) ? root : root + sep))) {
+    root = join(root, '..');
+  }
+  const under = (directory: string) => relative(root, directory).split(sep).join('/') || '.';
+  return { root, dataDirectory: under(data), commitLogDirectory: under(config.commitlogDirectory), hintsDirectory: under(config.hintsDirectory) };
+}
+
+export async function startNode(config: NodeConfig, options: StartNodeOptions = {}): Promise<RunningNode> {
+  if (config.authenticator !== 'AllowAllAuthenticator') {
+    // Refuse rather than silently admit everyone when the operator asked for passwords.
+    throw new ConfigurationError('authenticator', `${config.authenticator} is not available yet; use AllowAllAuthenticator`);
+  }
+  const logger = createLogger({ level: config.logLevel, file: join(config.logDirectory, 'system.log'), stdout: options.stdout ?? false });
+  for (const warning of options.warnings ?? []) logger.warn(warning);
+  const layout = diskLayout(config);
+  const world: World = { clock: systemClock(), random: systemRandom(), disk: realDisk(layout.root), network: systemNetwork(), logger };
+  logger.info('starting node', { clusterName: config.clusterName, listenAddress: config.listenAddress, dataRoot: layout.root });
+  const cleanups: Array<() => Promise<void>> = [];
+  try {
+    return await assemble(config, { world, logger, layout, cleanups });
+  } catch (error) {
+    // Undo what started, newest first, so a failed start leaves no port bound and no file open.
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((cause: unknown) => logger.error('cleanup after a failed start failed', { error: cause }));
+    logger.error('node failed to start', { error });
+    logger.flush();
+    throw error;
+  }
+}
+
+interface AssemblyContext {
+  world: World;
+  logger: NodeLogger;
+  layout: ReturnType<typeof diskLayout>;
+  cleanups: Array<() => Promise<void>>;
+}
+
+async function assemble(config: NodeConfig, context: AssemblyContext): Promise<RunningNode> {
+  const { world, logger, layout, cleanups } = context;
+  const schema = await loadNodeSchema(world, layout.dataDirectory);
+  const storage = await StorageEngine.open({
+    world, dataDirectory: layout.dataDirectory, commitLogDirectory: layout.commitLogDirectory,
+    syncMode: config.commitlogSync, syncPeriodMs: config.commitlogSyncPeriodMs, memtableFlushBytes: config.memtableFlushBytes,
+    tables: schema.storageTables(),
+  });
+  cleanups.push(() => storage.close());
+  const handler = createQueryHandler({
+    world, schema, storage,
+    local: {
+      clusterName: config.clusterName, listenAddress: config.listenAddress, rpcAddress: config.rpcAddress,
+      broadcastAddress: config.broadcastAddress, nativePort: config.nativeTransportPort, dataCenter: config.dc, rack: config.rack,
+    },
+  });
+  const native = await startNativeServer({
+    network: world.network, host: config.rpcAddress, port: config.nativeTransportPort, handler, logger, clock: world.clock,
+    frameBodyBytesMax: config.nativeTransportMaxFrameSizeBytes,
+  });
+  cleanups.push(() => native.close({ drainMs: 0 }));
+  const startedMs = world.clock.monotonicMs();
+  const admin = await startAdminServer({
+    host: config.listenAddress, port: config.adminPort, logger,
+    operations: adminOperations({ config, schema, storage, native, uptimeMs: () => world.clock.monotonicMs() - startedMs }),
+  });
+  logger.info('node started', { nativePort: native.port, adminPort: admin.port });
+  let stopping: Promise<void> | undefined;
+  return {
+    config, logger, nativePort: native.port, adminPort: admin.port,
+    stop: (stopOptions = {}) => (stopping ??= stopNode({ admin, native, storage, logger }, stopOptions.drainMs ?? drainMsDefault)),
+  };
+}
+
+async function stopNode(parts: { admin: AdminServer; native: NativeServer; storage: StorageEngine; logger: NodeLogger }, drainMs: number): Promise<void> {
+  const { admin, native, storage, logger } = parts;
+  logger.info('stopping node', { drainMs });
+  await admin.close();
+  await native.close({ drainMs });
+  // The commit log holds everything the memtables hold, so closing without a flush loses nothing.
+  await storage.close();
+  logger.info('node stopped');
+  logger.flush();
+}
+
+function adminOperations(parts: { config: NodeConfig; schema: NodeSchema; storage: StorageEngine; native: NativeServer; uptimeMs: () => number }): AdminOperations {
+  const { config, schema, storage, native } = parts;
+  const eachTable = async (target: Parameters<AdminOperations['flush']>[0], operation: (tableId?: string) => Promise<void>) => {
+    const tableIds = schema.tableIds(target);
+    if (tableIds === undefined) await operation();
+    else for (const tableId of tableIds) await operation(tableId);
+  };
+  return {
+    flush: (target) => eachTable(target, (tableId) => storage.flush(tableId)),
+    compact: (target) => eachTable(target, (tableId) => storage.compact(tableId)),
+    status: () =>
+      Promise.resolve({
+        clusterName: config.clusterName,
+        listenAddress: config.listenAddress,
+        rpcAddress: config.rpcAddress,
+        nativePort: native.port,
+        dataCenter: config.dc,
+        rack: config.rack,
+        state: 'NORMAL',
+        schemaVersion: schema.version(),
+        loadBytes: storage.loadBytes(),
+        clientConnections: native.connectionCount(),
+        uptimeSeconds: Math.floor(parts.uptimeMs() / 1000),
+      }),
+  };
+}
