@@ -27,6 +27,7 @@ export class ByteWriter {
     this.used = 0;
   }
 
+  /** Makes room and returns where to write. Callers take the offset before touching this.buffer, which this may replace. */
   private reserve(bytes: number): number {
     const needed = this.used + bytes;
     if (needed > this.buffer.length) {
@@ -42,43 +43,52 @@ export class ByteWriter {
   }
 
   u8(value: number): void {
-    this.buffer[this.reserve(1)] = value;
+    const at = this.reserve(1);
+    this.buffer[at] = value;
   }
 
   u16(value: number): void {
-    this.buffer.writeUInt16BE(value, this.reserve(2));
+    const at = this.reserve(2);
+    this.buffer.writeUInt16BE(value, at);
   }
 
   u32(value: number): void {
-    this.buffer.writeUInt32BE(value, this.reserve(4));
+    const at = this.reserve(4);
+    this.buffer.writeUInt32BE(value, at);
   }
 
   i32(value: number): void {
-    this.buffer.writeInt32BE(value, this.reserve(4));
+    const at = this.reserve(4);
+    this.buffer.writeInt32BE(value, at);
   }
 
   /** A non-negative integer below 2^48 (file offsets and counts). */
   u48(value: number): void {
     assert(Number.isInteger(value) && value >= 0 && value < 2 ** 48, `u48 out of range: ${value}`);
-    this.buffer.writeUIntBE(value, this.reserve(6), 6);
+    const at = this.reserve(6);
+    this.buffer.writeUIntBE(value, at, 6);
   }
 
   /** A safe integer as an IEEE double: exact for every JS safe integer, cheaper than bigint. */
   safeInteger(value: number): void {
     assert(Number.isSafeInteger(value), `not a safe integer: ${value}`);
-    this.buffer.writeDoubleBE(value, this.reserve(8));
+    const at = this.reserve(8);
+    this.buffer.writeDoubleBE(value, at);
   }
 
   f64(value: number): void {
-    this.buffer.writeDoubleBE(value, this.reserve(8));
+    const at = this.reserve(8);
+    this.buffer.writeDoubleBE(value, at);
   }
 
   i64(value: bigint): void {
-    this.buffer.writeBigInt64BE(value, this.reserve(8));
+    const at = this.reserve(8);
+    this.buffer.writeBigInt64BE(value, at);
   }
 
   bytes(data: Uint8Array): void {
-    this.buffer.set(data, this.reserve(data.length));
+    const at = this.reserve(data.length);
+    this.buffer.set(data, at);
   }
 
   /** u16 length, then the bytes. */

@@ -88,7 +88,7 @@ export function makePartition(random: TestRandom, options: { token?: bigint; key
   };
 }
 
-export function comparePartitions(a: Partition, b: Partition): number {
+export function comparePartitions(a: { token: bigint; key: Buffer }, b: { token: bigint; key: Buffer }): number {
   if (a.token !== b.token) return a.token < b.token ? -1 : 1;
   return Buffer.compare(a.key, b.key);
 }
