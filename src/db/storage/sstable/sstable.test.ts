@@ -35,7 +35,8 @@ describe('sstable round trip', () => {
     assert.equal(descriptor.metadata.rowCount, partitions.reduce((n, p) => n + p.rows.length, 0));
     assert.equal(reader.generation, 1);
     for (const partition of partitions) {
-      for (let round = 0; round < 3; round++) {
+      const rounds = partition.rows.length > 100 ? 40 : 3;
+      for (let round = 0; round < rounds; round++) {
         const slices = round === 0 ? [FULL_SLICE] : randomSlices(random);
         const reversed = random.chance(0.5);
         const actual = await reader.readPartition(partition.key, partition.token, { slices, reversed });
@@ -102,6 +103,23 @@ describe('sstable round trip', () => {
     }
     // Same token, different key.
     assert.equal(await reader.readPartition(Buffer.from('absent'), first.token, { slices: [FULL_SLICE], reversed: false }), null);
+  });
+
+  it('holds rows larger than a block, with default block size', async () => {
+    const random = new TestRandom(13);
+    const partitions = makePartitions(random, { count: 40, rowsMax: 4, wideCount: 1, wideRows: 300 });
+    const big = partitions.find((p) => p.rows.length >= 3 && p.rows.length < 100);
+    assert.ok(big !== undefined);
+    big.rows = big.rows.map((r, i) => ({ ...r, cells: [{ column: 'a', timestampMicros: 1, ttlSeconds: 0, localDeletionTime: 0x7fffffff, value: Buffer.alloc(150_000 + i, i) }] }));
+    const disk = new SimulatedDisk();
+    await disk.makeDirectory(directory);
+    const descriptor = await writeSSTable({ disk, directory, tableId: 't', generation: 2, partitions });
+    const reader = await SSTableReader.open(disk, descriptor);
+    assert.deepEqual(await collect(reader.scan({ token: MIN_TOKEN }, { token: MIN_TOKEN })), partitions);
+    for (const p of partitions) {
+      const slices = randomSlices(random);
+      assert.deepEqual(await reader.readPartition(p.key, p.token, { slices, reversed: true }), expectedSlice(p, slices));
+    }
   });
 
   it('writes and reads an empty sstable', async () => {
