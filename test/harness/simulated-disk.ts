@@ -94,6 +94,29 @@ export class SimulatedDisk implements Disk {
     }
   }
 
+  /**
+   * A view of this disk for one process lifetime: after crash() every call through it fails
+   * with EIO, so background work of the crashed process cannot touch the restarted one's files.
+   */
+  view(): Disk {
+    const epoch = this.epoch;
+    const check = (path: string, operation: string) => {
+      if (epoch !== this.epoch) throw new DiskError(path, operation, 'EIO', 'the disk crashed');
+    };
+    return {
+      openAppend: async (path) => (check(path, 'open'), this.openAppend(path)),
+      openRead: async (path) => (check(path, 'open'), this.openRead(path)),
+      readFile: async (path) => (check(path, 'read'), this.readFile(path)),
+      exists: async (path) => (check(path, 'stat'), this.exists(path)),
+      list: async (directory) => (check(directory, 'list'), this.list(directory)),
+      makeDirectory: async (directory) => (check(directory, 'mkdir'), this.makeDirectory(directory)),
+      rename: async (from, to) => (check(from, 'rename'), this.rename(from, to)),
+      remove: async (path) => (check(path, 'remove'), this.remove(path)),
+      syncDirectory: async (directory) => (check(directory, 'syncDirectory'), this.syncDirectory(directory)),
+      freeBytes: async (path) => (check(path, 'statfs'), this.freeBytes()),
+    };
+  }
+
   /** Overwrites bytes of a file in place (tests: corruption). */
   corrupt(path: string, position: number, mutate: (byte: number) => number): void {
     const inode = this.live.get(normalize(path));

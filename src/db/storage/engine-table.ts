@@ -1,6 +1,5 @@
-// The per-table state of the storage engine and the pure choices about it: where its files
-// live, the truncation record that bounds commit log replay, and which sstables a
-// size-tiered compaction would merge next.
+// The per-table state of the storage engine: where its files live, and the truncation
+// record that bounds commit log replay.
 
 import { ByteReader } from './mutation-serializer.js';
 import type { Disk } from '../common/world.js';
@@ -63,34 +62,4 @@ export async function writeTruncationRecord(disk: Disk, directory: string, segme
   }
   await disk.rename(temporary, `${directory}/${TRUNCATION_RECORD}`);
   await disk.syncDirectory(directory);
-}
-
-export interface SizeTieredOptions {
-  minThreshold: number;
-  maxThreshold: number;
-  /** Sstables whose size is within [low, high] times a bucket's average join it. */
-  bucketLow: number;
-  bucketHigh: number;
-}
-
-export const sizeTieredDefaults: SizeTieredOptions = { minThreshold: 4, maxThreshold: 32, bucketLow: 0.5, bucketHigh: 1.5 };
-
-/**
- * Size-tiered choice (Cassandra's STCS, simplified): bucket sstables of similar size and pick
- * the bucket of the smallest sstables that has at least minThreshold members.
- */
-export function chooseSizeTieredCompaction<T extends { sizeBytes: number }>(candidates: T[], options: SizeTieredOptions = sizeTieredDefaults): T[] {
-  const sorted = [...candidates].sort((a, b) => a.sizeBytes - b.sizeBytes);
-  const buckets: Array<{ members: T[]; average: number }> = [];
-  for (const sstable of sorted) {
-    const bucket = buckets.find((b) => sstable.sizeBytes >= b.average * options.bucketLow && sstable.sizeBytes <= b.average * options.bucketHigh);
-    if (bucket === undefined) {
-      buckets.push({ members: [sstable], average: sstable.sizeBytes });
-    } else {
-      bucket.members.push(sstable);
-      bucket.average = bucket.members.reduce((sum, m) => sum + m.sizeBytes, 0) / bucket.members.length;
-    }
-  }
-  const chosen = buckets.find((b) => b.members.length >= options.minThreshold);
-  return chosen === undefined ? [] : chosen.members.slice(0, options.maxThreshold);
 }

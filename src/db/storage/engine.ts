@@ -9,13 +9,12 @@ import { compactionConcurrencyMax, commitLogSegmentBytesDefault, mutationBytesMa
 import type { Clock, Disk, Logger } from '../common/world.js';
 import { CommitLog, type SyncMode } from './commitlog/commit-log.js';
 import { effectiveSlices, shapePartition } from './engine-read.js';
-import {
-  chooseSizeTieredCompaction, readTruncationRecord, tableDirectory, writeTruncationRecord, type EngineTableOptions, type TableState,
-} from './engine-table.js';
+import { chooseSizeTieredCompaction, compact } from './compaction.js';
+import { readTruncationRecord, tableDirectory, writeTruncationRecord, type EngineTableOptions, type TableState } from './engine-table.js';
 import { Memtable } from './memtable.js';
 import { encodeMutation, frameMutationBatch } from './mutation-serializer.js';
-import { isEmptyPartition, mergePartitionStreams, mergePartitions, purgePartition } from './partition.js';
-import { BlockCache, SSTableReader, listSSTables, nextSSTableGeneration, removeTemporarySSTableFiles, writeSSTable } from './sstable/index.js';
+import { mergePartitionStreams, mergePartitions, purgePartition } from './partition.js';
+import { BlockCache, SSTableReader, type SSTableDescriptor, listSSTables, nextSSTableGeneration, removeTemporarySSTableFiles, writeSSTable } from './sstable/index.js';
 import {
   MIN_TOKEN, type Mutation, type Partition, type PartitionRangeReadCommand, type ReadCommand, type ReadResult, type SinglePartitionReadCommand,
 } from './types.js';
@@ -240,6 +239,11 @@ export class StorageEngine {
       disk: this.disk, directory: state.directory, tableId: state.options.tableId, generation, partitions,
       ...(this.options.sstableBlockBytes === undefined ? {} : { blockBytes: this.options.sstableBlockBytes }),
     });
+    return this.openOutput(descriptor);
+  }
+
+  /** Opens a new sstable; an empty one (everything purged) is deleted instead. */
+  private async openOutput(descriptor: SSTableDescriptor): Promise<SSTableReader | null> {
     const reader = await SSTableReader.open(this.disk, descriptor, { blockCache: this.blockCache });
     if (reader.metadata.partitionCount > 0) return reader;
     await reader.delete();
@@ -263,9 +267,10 @@ export class StorageEngine {
 
   private async compactInBackground(state: TableState): Promise<void> {
     while (!this.closed && !state.dropped && this.compactionsRunning < compactionConcurrencyMax) {
-      const inputs = chooseSizeTieredCompaction(state.sstables.filter((r) => !state.compacting.has(r)));
-      if (inputs.length === 0) return;
-      await this.compactSSTables(state, inputs);
+      const candidates = state.sstables.filter((r) => !state.compacting.has(r));
+      const chosen = chooseSizeTieredCompaction(candidates.map((r) => ({ generation: r.generation, sizeBytes: r.sizeBytes })));
+      if (chosen === null) return;
+      await this.compactSSTables(state, candidates.filter((r) => chosen.includes(r.generation)));
     }
   }
 
@@ -275,9 +280,14 @@ export class StorageEngine {
     try {
       const epoch = state.epoch;
       const nowSeconds = Math.floor(this.options.world.clock.nowMs() / 1000);
-      const purge = { nowSeconds, gcBeforeSeconds: nowSeconds - state.options.gcGraceSeconds, maxPurgeableTimestampMicros: this.minTimestampOutside(state, inputs) };
-      const merged = mergePartitionStreams(inputs.map((r) => r.scan(ringStart, ringStart)));
-      const output = await this.writeSSTableFrom(state, purged(merged, purge));
+      const maxPurgeableTimestampMicros = this.minTimestampOutside(state, inputs);
+      const descriptor = await compact({
+        disk: this.disk, directory: state.directory, tableId: state.options.tableId, inputs, outputGeneration: state.nextGeneration++,
+        nowSeconds, gcBeforeSeconds: Math.min(nowSeconds, nowSeconds - state.options.gcGraceSeconds),
+        purge: (partition, options) => purgePartition(partition, { ...options, maxPurgeableTimestampMicros }),
+        ...(this.options.sstableBlockBytes === undefined ? {} : { blockBytes: this.options.sstableBlockBytes }),
+      });
+      const output = await this.openOutput(descriptor);
       if (state.epoch !== epoch) {
         await output?.delete();
         return;
@@ -394,11 +404,4 @@ export class StorageEngine {
 /** A memtable's partitions with shadowed data removed (the memtable keeps updates unmerged). */
 async function* cleaned(partitions: AsyncIterable<Partition>): AsyncGenerator<Partition> {
   for await (const partition of partitions) yield mergePartitions([partition]);
-}
-
-async function* purged(partitions: AsyncIterable<Partition>, options: Parameters<typeof purgePartition>[1]): AsyncGenerator<Partition> {
-  for await (const partition of partitions) {
-    const kept = purgePartition(partition, options);
-    if (!isEmptyPartition(kept)) yield kept;
-  }
 }
