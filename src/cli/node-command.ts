@@ -54,7 +54,7 @@ function startupProblem(error: unknown): string {
   if (error instanceof ConfigurationError) return error.message;
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return code === undefined ? error.message : `${error.message} (${code})`;
+    return code === undefined || error.message.includes(code) ? error.message : `${error.message} (${code})`;
   }
   return String(error);
 }

@@ -272,7 +272,7 @@ export class ClientConnection implements EventSubscriber {
     if (this.options.logger.isDebugEnabled()) {
       this.options.logger.debug('sending', { opcode: opcodeName(response.opcode), stream, summary: summarizeResponse(response) });
     }
-    const frame = encodeResponse(stream, response, { compress: this.compressed });
+    const frame = this.encode(stream, response);
     if (this.compressAfterReply && (response.opcode === Opcode.READY || response.opcode === Opcode.AUTHENTICATE)) {
       this.compressed = true;
       this.compressAfterReply = false;
@@ -280,6 +280,22 @@ export class ClientConnection implements EventSubscriber {
     if (!this.connection.write(frame)) {
       this.writable = false;
       this.updateReading();
+    }
+  }
+
+  /**
+   * A result the codecs refuse (an assertion about its shape) is the handler's bug: it is
+   * logged and that one request gets a ServerError, instead of taking the node down.
+   */
+  private encode(stream: number, response: ResponseMessage): Buffer {
+    try {
+      return encodeResponse(stream, response, { compress: this.compressed });
+    } catch (error) {
+      if (response.opcode === Opcode.ERROR) throw error;
+      const stack = error instanceof Error ? error.stack : String(error);
+      this.options.logger.error('response could not be encoded', { opcode: opcodeName(response.opcode), stack });
+      const failure = serverError(`Response could not be encoded: ${toCqlError(error).message}`);
+      return encodeResponse(stream, { opcode: Opcode.ERROR, code: failure.code, message: failure.message, details: failure.details }, { compress: this.compressed });
     }
   }
 

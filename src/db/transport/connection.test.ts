@@ -1,0 +1,153 @@
+// ClientConnection over an in-memory Connection: authentication, back-pressure and handler
+// bugs, where a real socket would make the timing hard to control.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { badCredentials } from '../common/errors.js';
+import { silentLogger, type Connection } from '../common/world.js';
+import type { EventMessage, ResultMessage } from '../protocol/messages.js';
+import type { Authenticator } from './authenticator.js';
+import { ClientConnection } from './connection.js';
+import { EventHub } from './events.js';
+import type { ClientState, QueryHandler } from './query-handler.js';
+import { frameBytes, op, queryBody, readError, readString, stringMapBytes, type RawFrame } from './raw-client.test.js';
+
+class MemoryConnection implements Connection {
+  readonly remoteAddress = '127.0.0.9';
+  readonly remotePort = 50000;
+  readonly localAddress = '127.0.0.1';
+  readonly written: Buffer[] = [];
+  acceptWrites = true;
+  paused = false;
+  ended = false;
+  private dataListener: (chunk: Buffer) => void = () => undefined;
+  private drainListener: () => void = () => undefined;
+  write(data: Uint8Array): boolean {
+    this.written.push(Buffer.from(data));
+    return this.acceptWrites;
+  }
+  onData(listener: (chunk: Buffer) => void): void {
+    this.dataListener = listener;
+  }
+  onDrain(listener: () => void): void {
+    this.drainListener = listener;
+  }
+  onClose(): void {}
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+  }
+  end(): void {
+    this.ended = true;
+  }
+  destroy(): void {
+    this.ended = true;
+  }
+  deliver(frame: Parameters<typeof frameBytes>[0]): void {
+    this.dataListener(frameBytes(frame));
+  }
+  drain(): void {
+    this.acceptWrites = true;
+    this.drainListener();
+  }
+  /** Frames written so far, parsed. */
+  frames(): RawFrame[] {
+    return this.written.map((bytes) => ({
+      version: bytes.readUInt8(0), flags: bytes.readUInt8(1), stream: bytes.readInt16BE(2), opcode: bytes.readUInt8(4), body: bytes.subarray(9),
+    }));
+  }
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+function handlerWith(query: (text: string, state: ClientState) => Promise<ResultMessage>): QueryHandler {
+  const none = (): Promise<ResultMessage> => Promise.resolve({ kind: 'void' });
+  return { query: (text, _parameters, state) => query(text, state), prepare: none, execute: none, batch: none, onEvent: (_listener: (event: EventMessage) => void) => () => undefined };
+}
+
+function open(handler: QueryHandler, authenticator?: Authenticator): { socket: MemoryConnection; connection: ClientConnection } {
+  const socket = new MemoryConnection();
+  const connection = new ClientConnection(socket, {
+    handler, events: new EventHub(handler), logger: silentLogger, frameBodyBytesMax: 1 << 20, requestsInFlightMax: 4, authenticator, onClosed: () => undefined,
+  });
+  return { socket, connection };
+}
+
+const passwordAuthenticator: Authenticator = {
+  className: 'org.apache.cassandra.auth.PasswordAuthenticator',
+  newSaslNegotiator: () => {
+    let step = 0;
+    return {
+      evaluateResponse: (token) => {
+        step++;
+        if (step === 1) return Promise.resolve({ kind: 'challenge', token: Buffer.from('more') });
+        if (token?.toString() !== '\0cassandra\0cassandra') return Promise.reject(badCredentials('Provided username cassandra and/or password are incorrect'));
+        return Promise.resolve({ kind: 'success', user: 'cassandra', token: null });
+      },
+    };
+  },
+};
+
+function authResponse(token: string): Buffer {
+  const bytes = Buffer.from(token);
+  const length = Buffer.alloc(4);
+  length.writeInt32BE(bytes.length);
+  return Buffer.concat([length, bytes]);
+}
+
+test('authentication: AUTHENTICATE, a challenge, AUTH_SUCCESS; statements wait for it', async () => {
+  let seenUser: string | null = null;
+  const { socket } = open(handlerWith((_text, state) => {
+    seenUser = state.user;
+    return Promise.resolve({ kind: 'void' });
+  }), passwordAuthenticator);
+  socket.deliver({ stream: 0, opcode: op.STARTUP, body: stringMapBytes({ CQL_VERSION: '3.0.0' }) });
+  await tick();
+  socket.deliver({ stream: 1, opcode: op.QUERY, body: queryBody('select') });
+  socket.deliver({ stream: 2, opcode: 0x0f, body: authResponse('first') });
+  await tick();
+  socket.deliver({ stream: 3, opcode: 0x0f, body: authResponse('\0cassandra\0cassandra') });
+  await tick();
+  socket.deliver({ stream: 4, opcode: op.QUERY, body: queryBody('select') });
+  await tick();
+  const frames = socket.frames();
+  assert.deepEqual(frames.map((frame) => [frame.stream, frame.opcode]), [[0, op.AUTHENTICATE], [1, op.ERROR], [2, 0x0e], [3, 0x10], [4, op.RESULT]]);
+  assert.equal(readString(frames[0]?.body ?? Buffer.alloc(2), 0).value, 'org.apache.cassandra.auth.PasswordAuthenticator');
+  assert.match(readError(frames[1]?.body ?? Buffer.alloc(6)).message, /expecting AUTH_RESPONSE/);
+  assert.equal(seenUser, 'cassandra');
+});
+
+test('authentication: bad credentials answer BadCredentials', async () => {
+  const { socket } = open(handlerWith(() => Promise.resolve({ kind: 'void' })), passwordAuthenticator);
+  socket.deliver({ stream: 0, opcode: op.STARTUP, body: stringMapBytes({ CQL_VERSION: '3.0.0' }) });
+  socket.deliver({ stream: 1, opcode: 0x0f, body: authResponse('first') });
+  await tick();
+  socket.deliver({ stream: 2, opcode: 0x0f, body: authResponse('\0cassandra\0wrong') });
+  await tick();
+  assert.equal(readError(socket.frames()[2]?.body ?? Buffer.alloc(6)).code, 0x0100);
+});
+
+test('back-pressure: a full write buffer pauses reading until drain', async () => {
+  const { socket } = open(handlerWith(() => Promise.resolve({ kind: 'void' })));
+  socket.deliver({ stream: 0, opcode: op.STARTUP, body: stringMapBytes({ CQL_VERSION: '3.0.0' }) });
+  await tick();
+  socket.acceptWrites = false;
+  socket.deliver({ stream: 1, opcode: op.QUERY, body: queryBody('select') });
+  await tick();
+  assert.equal(socket.paused, true);
+  socket.drain();
+  assert.equal(socket.paused, false);
+});
+
+test('a result the codecs refuse becomes a ServerError for that request only', async () => {
+  const { socket } = open(handlerWith((text) => Promise.resolve({ kind: 'setKeyspace', keyspace: text === 'huge' ? 'k'.repeat(70_000) : 'ks' })));
+  socket.deliver({ stream: 0, opcode: op.STARTUP, body: stringMapBytes({ CQL_VERSION: '3.0.0' }) });
+  socket.deliver({ stream: 1, opcode: op.QUERY, body: queryBody('huge') });
+  socket.deliver({ stream: 2, opcode: op.QUERY, body: queryBody('small') });
+  await tick();
+  const frames = socket.frames();
+  assert.deepEqual(frames.map((frame) => [frame.stream, frame.opcode]), [[0, op.READY], [1, op.ERROR], [2, op.RESULT]]);
+  assert.equal(readError(frames[1]?.body ?? Buffer.alloc(6)).code, 0x0000);
+});
