@@ -173,8 +173,10 @@ test('bad sizes and corrupt keys are Invalid, at every truncation point', () => 
 });
 
 test('unsupported clustering types are rejected', () => {
-  const frozenList: DataType = { kind: 'list', element: native('int'), frozen: true };
-  assert.throws(() => checkClusteringType('c', frozenList), CqlError);
+  const list: DataType = { kind: 'list', element: native('int'), frozen: false };
+  assert.throws(() => checkClusteringType('c', list), CqlError);
+  assert.throws(() => checkClusteringType('c', { kind: 'list', element: native('duration'), frozen: true }), CqlError);
+  checkClusteringType('c', { kind: 'list', element: native('int'), frozen: true });
   assert.throws(() => checkClusteringType('c', native('duration')), CqlError);
   assert.throws(() => checkClusteringType('c', native('counter')), CqlError);
   checkClusteringType('c', native('text'));
@@ -196,4 +198,51 @@ test('compareValues reproduces known Cassandra orders', () => {
   const uuidB = Buffer.from('00000000000010008000000000000000', 'hex');
   assert.equal(compareValues(native('timeuuid'), uuidA, uuidB), 1);
   assert.equal(compareValues(native('uuid'), uuidA, uuidB), -1);
+});
+
+function wire(items: Array<Buffer | null>, count: number | null): Buffer {
+  const parts: Buffer[] = [];
+  const int32 = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeInt32BE(n); return b; };
+  if (count !== null) parts.push(int32(count));
+  for (const item of items) parts.push(int32(item === null ? -1 : item.length), item ?? Buffer.alloc(0));
+  return Buffer.concat(parts);
+}
+
+test('frozen collections, tuples and UDTs: order and round trip', () => {
+  const next = generator(7);
+  const int = (): Buffer => randomValue('int', next).length === 0 ? Buffer.alloc(4) : randomValue('int', next).subarray(0, 4);
+  const text = (): Buffer => Buffer.from(['', 'a', 'b', 'ab'][Math.floor(next() * 4)] as string);
+  const cases: Array<[DataType, () => Buffer]> = [
+    [{ kind: 'list', element: native('int'), frozen: true }, () => {
+      const n = Math.floor(next() * 3);
+      return wire(Array.from({ length: n }, int), n);
+    }],
+    [{ kind: 'map', key: native('text'), value: native('int'), frozen: true }, () => {
+      const n = Math.floor(next() * 3);
+      return wire(Array.from({ length: n * 2 }, (_, i) => (i % 2 === 0 ? text() : int())), n);
+    }],
+    [{ kind: 'tuple', elements: [native('int'), native('text')] }, () => {
+      const length = Math.floor(next() * 3);
+      return wire(Array.from({ length }, (_, i) => (next() < 0.2 ? null : i === 0 ? int() : text())), null);
+    }],
+    [{ kind: 'udt', keyspace: 'ks', name: 'u', frozen: true, fields: [{ name: 'a', type: native('text') }, { name: 'b', type: { kind: 'set', element: native('text'), frozen: true } }] }, () => {
+      const n = Math.floor(next() * 3);
+      return wire([text(), wire(Array.from({ length: n }, text), n)], null);
+    }],
+  ];
+  for (const [type, make] of cases) {
+    for (const order of ['asc', 'desc'] as const) {
+      const column: ColumnMetadata = { name: 'c0', type, kind: 'clustering', position: 0, order };
+      const definition: TableMetadata = { ...table([]), clustering: [column], columns: new Map([['c0', column]]) };
+      const values = Array.from({ length: 60 }, () => (next() < 0.05 ? Buffer.alloc(0) : make()));
+      const keys = values.map((value) => encodeClustering(definition, [value]));
+      for (let i = 0; i < values.length; i++) {
+        assert.deepEqual(decodeClustering(definition, keys[i] as Buffer), [values[i]]);
+        for (let j = 0; j < values.length; j++) {
+          const expected = compareValues(type, values[i] as Buffer, values[j] as Buffer) * (order === 'desc' ? -1 : 1);
+          assert.equal(sign(Buffer.compare(keys[i] as Buffer, keys[j] as Buffer)), sign(expected), `${type.kind} ${order}`);
+        }
+      }
+    }
+  }
 });

@@ -50,9 +50,16 @@ const ORDERABLE: ReadonlyMap<NativeTypeName, { family: Family; length: number }>
   ['decimal', { family: 'decimal', length: 0 }],
 ] as Array<[NativeTypeName, { family: Family; length: number }]>);
 
-/** Whether values of this type can be clustering columns here (frozen collections, tuples and UDTs cannot yet). */
+/** Whether values of this type can be clustering columns: orderable natives and frozen collections, tuples and UDTs of them. */
 export function isOrderableType(type: DataType): boolean {
-  return type.kind === 'native' && ORDERABLE.has(type.name);
+  switch (type.kind) {
+    case 'native': return ORDERABLE.has(type.name);
+    case 'custom': return false;
+    case 'list': case 'set': return type.frozen && isOrderableType(type.element);
+    case 'map': return type.frozen && isOrderableType(type.key) && isOrderableType(type.value);
+    case 'tuple': return type.elements.every(isOrderableType);
+    case 'udt': return type.frozen && type.fields.every((field) => isOrderableType(field.type));
+  }
 }
 
 /** Encodes one value (wire bytes) order-preservingly, presence byte included. */
@@ -89,7 +96,8 @@ export function compareValues(type: DataType, a: Buffer, b: Buffer): number {
 }
 
 function codecFor(type: DataType): OrderedCodec {
-  if (type.kind !== 'native') throw invalidRequest(`Type ${type.kind} is not supported as a clustering column`);
+  if (type.kind === 'custom') throw invalidRequest(`Custom type ${type.className} is not supported as a clustering column`);
+  if (type.kind !== 'native') return compositeCodec(type);
   const entry = ORDERABLE.get(type.name);
   if (entry === undefined) throw invalidRequest(`Type ${type.name} is not supported as a clustering column`);
   switch (entry.family) {
@@ -302,3 +310,111 @@ const timeuuidCodec: OrderedCodec = {
 
 const varintCodec: OrderedCodec = { encode: encodeVarintOrdered, decode: decodeVarintOrdered, compare: compareVarint };
 const decimalCodec: OrderedCodec = { encode: encodeDecimalOrdered, decode: decodeDecimalOrdered, compare: compareDecimal };
+
+// ---- frozen collections, tuples and UDTs: element by element, as Cassandra's comparators ----
+// A list or set is, per element, ELEMENT (0x40) and the element's encoding, then END (0x20):
+// a list that is a prefix of another sorts first. A map alternates key and value encodings
+// after each ELEMENT. A tuple or UDT writes NULL (0x30) for a null component, and ends early
+// when the value has fewer components (Cassandra sorts fewer components first).
+
+const SEQUENCE_END = 0x20;
+const SEQUENCE_NULL = 0x30;
+const SEQUENCE_ELEMENT = 0x40;
+
+type Composite = Exclude<DataType, { kind: 'native' } | { kind: 'custom' }>;
+
+/** The [int length][bytes] items of a serialized value (length -1: null), after an optional [int count]. */
+function wireItems(value: Buffer, counted: boolean, perEntry: number): Array<Buffer | null> {
+  let offset = 0;
+  const items: Array<Buffer | null> = [];
+  let expected = -1;
+  if (counted) {
+    if (value.length < 4) throw invalidRequest('Not enough bytes to read a collection size');
+    expected = value.readInt32BE(0) * perEntry;
+    if (expected < 0) throw invalidRequest('Negative collection size');
+    offset = 4;
+  }
+  while (offset < value.length && (expected < 0 || items.length < expected)) {
+    if (offset + 4 > value.length) throw invalidRequest('Not enough bytes to read an element size');
+    const length = value.readInt32BE(offset);
+    offset += 4;
+    if (length < 0) {
+      if (counted) throw invalidRequest('Null is not allowed inside collections');
+      items.push(null);
+      continue;
+    }
+    if (offset + length > value.length) throw invalidRequest('Not enough bytes to read an element');
+    items.push(value.subarray(offset, offset + length));
+    offset += length;
+  }
+  if (offset !== value.length || (expected >= 0 && items.length !== expected)) throw invalidRequest('Invalid collection or tuple value: unexpected size');
+  return items;
+}
+
+function wireValue(items: ReadonlyArray<Buffer | null>, count: number | null): Buffer {
+  const parts: Buffer[] = [];
+  if (count !== null) parts.push(int32(count));
+  for (const item of items) parts.push(int32(item === null ? -1 : item.length), ...(item === null ? [] : [item]));
+  return Buffer.concat(parts);
+}
+
+function int32(value: number): Buffer {
+  const out = Buffer.alloc(4);
+  out.writeInt32BE(value, 0);
+  return out;
+}
+
+/** The item types of a composite, by item index (maps alternate key and value). */
+function itemType(type: Composite, index: number): DataType | undefined {
+  switch (type.kind) {
+    case 'list': case 'set': return type.element;
+    case 'map': return index % 2 === 0 ? type.key : type.value;
+    case 'tuple': return type.elements[index];
+    case 'udt': return type.fields[index]?.type;
+  }
+}
+
+function compositeCodec(type: Composite): OrderedCodec {
+  if (!isOrderableType(type)) throw invalidRequest(`Type ${type.kind} is not supported as a clustering column`);
+  const counted = type.kind !== 'tuple' && type.kind !== 'udt';
+  const perEntry = type.kind === 'map' ? 2 : 1;
+  const typeAt = (index: number): DataType => {
+    const found = itemType(type, index);
+    if (found === undefined) throw invalidRequest(`Too many components for ${type.kind} value`);
+    return found;
+  };
+  return {
+    encode(value) {
+      const parts: Buffer[] = [];
+      wireItems(value, counted, perEntry).forEach((item, index) => {
+        if (item === null) parts.push(Buffer.from([SEQUENCE_NULL]));
+        else if (index % perEntry === 0) parts.push(Buffer.from([SEQUENCE_ELEMENT]), encodeOrdered(typeAt(index), item));
+        else parts.push(encodeOrdered(typeAt(index), item));
+      });
+      parts.push(Buffer.from([SEQUENCE_END]));
+      return Buffer.concat(parts);
+    },
+    decode(reader) {
+      const items: Array<Buffer | null> = [];
+      for (let marker = reader.byte(); marker !== SEQUENCE_END; marker = reader.byte()) {
+        if (marker === SEQUENCE_NULL && !counted) items.push(null);
+        else if (marker !== SEQUENCE_ELEMENT) throw corruptKey(reader.key, `bad sequence marker ${marker}`);
+        else for (let i = 0; i < perEntry; i++) items.push(decodeOrdered(typeAt(items.length), reader));
+      }
+      return wireValue(items, counted ? items.length / perEntry : null);
+    },
+    compare(a, b) {
+      const left = wireItems(a, counted, perEntry), right = wireItems(b, counted, perEntry);
+      for (let i = 0; i < Math.min(left.length, right.length); i++) {
+        const x = left[i] as Buffer | null, y = right[i] as Buffer | null;
+        if (x === null || y === null) {
+          if (x !== y) return x === null ? -1 : 1;
+          continue;
+        }
+        const difference = compareValues(typeAt(i), x, y);
+        if (difference !== 0) return difference;
+      }
+      return Math.sign(left.length - right.length);
+    },
+  };
+}

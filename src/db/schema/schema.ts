@@ -1,0 +1,325 @@
+// The schema: every keyspace, table and user type this node knows. DDL methods validate a
+// change with Cassandra's rules and messages, apply it copy-on-write (metadata objects handed
+// out earlier never change), notify listeners and return the SCHEMA_CHANGE event to emit,
+// or null when IF [NOT] EXISTS made the statement a no-op. Persisted as one checksummed JSON
+// file, replaced atomically through the injected Disk.
+
+import { assert } from '../common/assert.js';
+import { alreadyExists, invalidRequest } from '../common/errors.js';
+import type { Disk, Random } from '../common/world.js';
+import type { DataType } from '../protocol/data-type.js';
+import type { SchemaChange } from '../protocol/messages.js';
+import type { KeyspaceMetadata, TableMetadata, UserTypeMetadata } from './metadata.js';
+import { parseReplication } from './replication.js';
+import {
+  alterTableMetadata, alterUserType, propagateUserType, referencesUserType, type AlterTableChange, type AlterTypeChange,
+} from './schema-alter.js';
+import { decodeSchemaFile, documentVersion, encodeSchemaFile, formatUuid, fromDocument, toDocument } from './schema-document.js';
+import { builtInKeyspaces, isSystemKeyspace, REPLICATED_SYSTEM_KEYSPACES } from './system-keyspaces.js';
+import { buildTable, checkColumnName, checkSchemaName, type CreateTableInput } from './table-builder.js';
+import { applyTableOptions, defaultTableOptions, ID_OPTION, type OptionInput } from './table-options.js';
+
+export type { AlterTableChange, AlterTypeChange } from './schema-alter.js';
+export type { CreateTableInput, ColumnInput } from './table-builder.js';
+export type { OptionInput, OptionValue } from './table-options.js';
+
+export type SchemaListener = (change: SchemaChange) => void;
+
+export interface SchemaOptions {
+  random: Random;
+  /** Where save() writes; both or neither. */
+  disk?: Disk;
+  path?: string;
+  /** Known datacenters, for NetworkTopologyStrategy's replication_factor shorthand. */
+  dataCenters?: () => readonly string[];
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export class Schema {
+  private readonly keyspaces = new Map<string, KeyspaceMetadata>();
+  private readonly listeners = new Set<SchemaListener>();
+  private version: string | null = null;
+
+  constructor(private readonly options: SchemaOptions) {
+    assert((options.disk === undefined) === (options.path === undefined), 'Schema needs both disk and path, or neither');
+    for (const keyspace of builtInKeyspaces()) this.keyspaces.set(keyspace.name, keyspace);
+  }
+
+  /** Reads the schema file (a fresh schema when there is none). A corrupt file is a CorruptionError naming it. */
+  static async load(disk: Disk, path: string, random: Random, options: { dataCenters?: () => readonly string[] } = {}): Promise<Schema> {
+    const schema = new Schema({ random, disk, path, ...options });
+    if (await disk.exists(path)) {
+      for (const keyspace of fromDocument(decodeSchemaFile(path, await disk.readFile(path)))) schema.keyspaces.set(keyspace.name, keyspace);
+    }
+    return schema;
+  }
+
+  /** Writes the schema durably: a temporary file, synced, renamed over the old one, directory synced. */
+  async save(): Promise<void> {
+    const { disk, path } = this.options;
+    assert(disk !== undefined && path !== undefined, 'Schema.save without a disk');
+    const slash = path.lastIndexOf('/');
+    const directory = slash < 0 ? '.' : path.slice(0, slash);
+    const temporary = `${path}.tmp`;
+    if (await disk.exists(temporary)) await disk.remove(temporary);
+    const file = await disk.openAppend(temporary);
+    try {
+      await file.append(encodeSchemaFile(this.document()));
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await disk.rename(temporary, path);
+    await disk.syncDirectory(directory);
+  }
+
+  onChange(listener: SchemaListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A UUID derived from the canonical text of every non-virtual keyspace: equal schemas, equal versions. */
+  schemaVersion(): string {
+    this.version ??= documentVersion(this.document());
+    return this.version;
+  }
+
+  /** Canonical JSON of the non-virtual keyspaces (what is persisted and hashed). */
+  exportJson(): string {
+    return JSON.stringify(this.document());
+  }
+
+  private document(): ReturnType<typeof toDocument> {
+    return toDocument([...this.keyspaces.values()].filter((keyspace) => !keyspace.virtual));
+  }
+
+  // ---- lookups ----
+
+  /** Every keyspace, sorted by name. */
+  allKeyspaces(): KeyspaceMetadata[] {
+    return [...this.keyspaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  findKeyspace(name: string): KeyspaceMetadata | undefined {
+    return this.keyspaces.get(name);
+  }
+
+  getKeyspace(name: string): KeyspaceMetadata {
+    const keyspace = this.keyspaces.get(name);
+    if (keyspace === undefined) throw invalidRequest(`Keyspace '${name}' does not exist`);
+    return keyspace;
+  }
+
+  findTable(keyspace: string, name: string): TableMetadata | undefined {
+    return this.keyspaces.get(keyspace)?.tables.get(name);
+  }
+
+  getTable(keyspace: string, name: string): TableMetadata {
+    const table = this.getKeyspace(keyspace).tables.get(name);
+    if (table === undefined) throw invalidRequest(`unconfigured table ${name}`);
+    return table;
+  }
+
+  findTableById(id: string): TableMetadata | undefined {
+    for (const keyspace of this.keyspaces.values()) {
+      for (const table of keyspace.tables.values()) if (table.id === id) return table;
+    }
+    return undefined;
+  }
+
+  findType(keyspace: string, name: string): UserTypeMetadata | undefined {
+    return this.keyspaces.get(keyspace)?.types.get(name);
+  }
+
+  // ---- keyspaces ----
+
+  createKeyspace(name: string, replication: Readonly<Record<string, string>>, durableWrites: boolean, options: { ifNotExists?: boolean } = {}): SchemaChange | null {
+    checkSchemaName('Keyspace', name);
+    if (this.keyspaces.has(name) || isSystemKeyspace(name)) {
+      if (options.ifNotExists === true) return null;
+      throw alreadyExists(name, '');
+    }
+    const parsed = parseReplication(replication, this.replicationContext(name));
+    this.keyspaces.set(name, { name, replication: parsed, durableWrites, tables: new Map(), types: new Map(), virtual: false });
+    return this.changed({ change: 'CREATED', target: 'KEYSPACE', keyspace: name });
+  }
+
+  alterKeyspace(name: string, change: { replication?: Readonly<Record<string, string>>; durableWrites?: boolean }, options: { ifExists?: boolean } = {}): SchemaChange | null {
+    const keyspace = this.keyspaces.get(name);
+    if (keyspace === undefined) {
+      if (options.ifExists === true) return null;
+      throw invalidRequest(`Keyspace '${name}' doesn't exist`);
+    }
+    if (isSystemKeyspace(name) && !REPLICATED_SYSTEM_KEYSPACES.has(name)) throw notModifiable(name);
+    const replication = change.replication === undefined ? keyspace.replication : parseReplication(change.replication, this.replicationContext(name));
+    this.keyspaces.set(name, { ...keyspace, replication, durableWrites: change.durableWrites ?? keyspace.durableWrites });
+    return this.changed({ change: 'UPDATED', target: 'KEYSPACE', keyspace: name });
+  }
+
+  dropKeyspace(name: string, options: { ifExists?: boolean } = {}): SchemaChange | null {
+    if (isSystemKeyspace(name)) throw notModifiable(name);
+    if (!this.keyspaces.has(name)) {
+      if (options.ifExists === true) return null;
+      throw invalidRequest(`Keyspace '${name}' doesn't exist`);
+    }
+    this.keyspaces.delete(name);
+    return this.changed({ change: 'DROPPED', target: 'KEYSPACE', keyspace: name });
+  }
+
+  // ---- tables ----
+
+  createTable(input: CreateTableInput & { options?: OptionInput }, options: { ifNotExists?: boolean } = {}): SchemaChange | null {
+    const keyspace = this.userKeyspace(input.keyspace);
+    checkSchemaName('Table', input.name);
+    if (keyspace.tables.has(input.name)) {
+      if (options.ifNotExists === true) return null;
+      throw alreadyExists(input.keyspace, input.name);
+    }
+    for (const column of input.columns) this.checkUserTypes(keyspace, column.type);
+    const tableOptions = applyTableOptions(defaultTableOptions(), input.options ?? {}, { allowId: true });
+    const id = this.tableId(input.options?.[ID_OPTION]);
+    const table = buildTable(input, { id, options: tableOptions, virtual: false });
+    this.putTable(keyspace, table);
+    return this.changed({ change: 'CREATED', target: 'TABLE', keyspace: input.keyspace, name: input.name });
+  }
+
+  alterTable(keyspaceName: string, name: string, change: AlterTableChange): SchemaChange {
+    const keyspace = this.userKeyspace(keyspaceName);
+    const table = keyspace.tables.get(name);
+    if (table === undefined) throw invalidRequest(`Table '${keyspaceName}.${name}' doesn't exist`);
+    if (change.kind === 'addColumns') for (const column of change.columns) this.checkUserTypes(keyspace, column.type);
+    this.putTable(keyspace, alterTableMetadata(table, change));
+    return this.changed({ change: 'UPDATED', target: 'TABLE', keyspace: keyspaceName, name });
+  }
+
+  dropTable(keyspaceName: string, name: string, options: { ifExists?: boolean } = {}): SchemaChange | null {
+    const keyspace = this.keyspaces.get(keyspaceName);
+    if (keyspace !== undefined && isSystemKeyspace(keyspaceName)) throw notModifiable(keyspaceName);
+    if (keyspace === undefined || !keyspace.tables.has(name)) {
+      if (options.ifExists === true) return null;
+      if (keyspace === undefined) throw invalidRequest(`Keyspace '${keyspaceName}' doesn't exist`);
+      throw invalidRequest(`Table '${keyspaceName}.${name}' doesn't exist`);
+    }
+    const tables = new Map(keyspace.tables);
+    tables.delete(name);
+    this.keyspaces.set(keyspaceName, { ...keyspace, tables });
+    return this.changed({ change: 'DROPPED', target: 'TABLE', keyspace: keyspaceName, name });
+  }
+
+  // ---- user types ----
+
+  createType(keyspaceName: string, name: string, fields: ReadonlyArray<{ name: string; type: DataType }>, options: { ifNotExists?: boolean } = {}): SchemaChange | null {
+    const keyspace = this.userKeyspace(keyspaceName);
+    checkSchemaName('Type', name);
+    if (keyspace.types.has(name)) {
+      if (options.ifNotExists === true) return null;
+      throw alreadyExists(keyspaceName, name);
+    }
+    const seen = new Set<string>();
+    for (const field of fields) {
+      checkColumnName(field.name);
+      if (seen.has(field.name)) throw invalidRequest(`Duplicate field name '${field.name}' in type '${name}'`);
+      seen.add(field.name);
+      this.checkUserTypes(keyspace, field.type);
+      if (field.type.kind === 'udt' && !field.type.frozen) throw invalidRequest('A user type cannot contain non-frozen UDTs');
+    }
+    const types = new Map(keyspace.types);
+    types.set(name, { keyspace: keyspaceName, name, fields: fields.map((field) => ({ ...field })) });
+    this.keyspaces.set(keyspaceName, { ...keyspace, types });
+    return this.changed({ change: 'CREATED', target: 'TYPE', keyspace: keyspaceName, name });
+  }
+
+  alterType(keyspaceName: string, name: string, change: AlterTypeChange): SchemaChange {
+    const keyspace = this.userKeyspace(keyspaceName);
+    const type = keyspace.types.get(name);
+    if (type === undefined) throw invalidRequest(`Type '${keyspaceName}.${name}' doesn't exist`);
+    if (change.kind === 'addField') {
+      checkColumnName(change.field);
+      this.checkUserTypes(keyspace, change.type);
+      if (referencesUserType(change.type, keyspaceName, name)) throw invalidRequest(`Cannot add a field of type ${name} to type ${name} itself`);
+    }
+    this.keyspaces.set(keyspaceName, propagateUserType(keyspace, alterUserType(type, change)));
+    return this.changed({ change: 'UPDATED', target: 'TYPE', keyspace: keyspaceName, name });
+  }
+
+  dropType(keyspaceName: string, name: string, options: { ifExists?: boolean } = {}): SchemaChange | null {
+    const keyspace = this.keyspaces.get(keyspaceName);
+    if (keyspace === undefined || !keyspace.types.has(name)) {
+      if (options.ifExists === true) return null;
+      throw invalidRequest(`Type '${keyspaceName}.${name}' doesn't exist`);
+    }
+    for (const other of keyspace.types.values()) {
+      if (other.name !== name && other.fields.some((field) => referencesUserType(field.type, keyspaceName, name))) {
+        throw invalidRequest(`Cannot drop user type ${keyspaceName}.${name} as it is still used by user type ${other.name}`);
+      }
+    }
+    for (const table of keyspace.tables.values()) {
+      if ([...table.columns.values()].some((column) => referencesUserType(column.type, keyspaceName, name))) {
+        throw invalidRequest(`Cannot drop user type ${keyspaceName}.${name} as it is still used by table ${keyspaceName}.${table.name}`);
+      }
+    }
+    const types = new Map(keyspace.types);
+    types.delete(name);
+    this.keyspaces.set(keyspaceName, { ...keyspace, types });
+    return this.changed({ change: 'DROPPED', target: 'TYPE', keyspace: keyspaceName, name });
+  }
+
+  // ---- helpers ----
+
+  private replicationContext(keyspace: string): { keyspace: string; dataCenters?: readonly string[] } {
+    const dataCenters = this.options.dataCenters?.();
+    return dataCenters === undefined ? { keyspace } : { keyspace, dataCenters };
+  }
+
+  /** A keyspace DDL may change tables and types in: it exists and is not a system keyspace. */
+  private userKeyspace(name: string): KeyspaceMetadata {
+    const keyspace = this.keyspaces.get(name);
+    if (keyspace === undefined) throw invalidRequest(`Keyspace '${name}' doesn't exist`);
+    if (isSystemKeyspace(name)) throw notModifiable(name);
+    return keyspace;
+  }
+
+  private checkUserTypes(keyspace: KeyspaceMetadata, type: DataType): void {
+    switch (type.kind) {
+      case 'native': case 'custom': return;
+      case 'list': case 'set': this.checkUserTypes(keyspace, type.element); return;
+      case 'map': this.checkUserTypes(keyspace, type.key); this.checkUserTypes(keyspace, type.value); return;
+      case 'tuple': for (const element of type.elements) this.checkUserTypes(keyspace, element); return;
+      case 'udt':
+        if (type.keyspace !== keyspace.name) {
+          throw invalidRequest(`Statement on keyspace ${keyspace.name} cannot refer to a user type in keyspace ${type.keyspace}; user types can only be used in the keyspace they are defined in`);
+        }
+        if (!keyspace.types.has(type.name)) throw invalidRequest(`Unknown type ${type.keyspace}.${type.name}`);
+    }
+  }
+
+  private tableId(given: unknown): string {
+    if (given !== undefined) {
+      if (typeof given !== 'string' || !UUID_PATTERN.test(given.toLowerCase())) throw invalidRequest(`Invalid table id ${String(given)}`);
+      const id = given.toLowerCase();
+      if (this.findTableById(id) !== undefined) throw invalidRequest(`Table id ${id} is already used by another table`);
+      return id;
+    }
+    const bytes = this.options.random.bytes(16);
+    bytes[6] = ((bytes[6] as number) & 0x0f) | 0x40;
+    bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+    return formatUuid(bytes);
+  }
+
+  private putTable(keyspace: KeyspaceMetadata, table: TableMetadata): void {
+    const tables = new Map(keyspace.tables);
+    tables.set(table.name, table);
+    this.keyspaces.set(keyspace.name, { ...keyspace, tables });
+  }
+
+  private changed(change: SchemaChange): SchemaChange {
+    this.version = null;
+    for (const listener of [...this.listeners]) listener(change);
+    return change;
+  }
+}
+
+function notModifiable(keyspace: string): Error {
+  return invalidRequest(`${keyspace} keyspace is not user-modifiable`);
+}
