@@ -29,8 +29,11 @@ export interface Token {
   position: Position;
 }
 
-// Longest first, so that '<=' wins over '<' and '..' over '.'.
-const punctuations = ['..', '<=', '>=', '!=', '+=', '-=', '(', ')', ',', ';', '.', '*', '=', '<', '>', '[', ']', '{', '}', ':', '?', '+', '-', '/', '%'];
+// Two-character punctuation is tried first, so that '<=' wins over '<' and '..' over '.'.
+const twoCharacterPunctuations: ReadonlySet<string> = new Set(['..', '<=', '>=', '!=', '+=', '-=']);
+const oneCharacterPunctuations: ReadonlySet<string> = new Set([
+  '(', ')', ',', ';', '.', '*', '=', '<', '>', '[', ']', '{', '}', ':', '?', '+', '-', '/', '%',
+]);
 
 const uuidPattern = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![a-z0-9_])/iy;
 const hexPattern = /0x[0-9a-f]*(?![a-z0-9_])/iy;
@@ -43,7 +46,6 @@ const identifierPattern = /[a-z][a-z0-9_]*/iy;
 
 /** Splits statement text into tokens, ending with one 'eof' token. Throws CqlError on bad input. */
 export function tokenize(text: string): Token[] {
-  checkLength(text);
   const lexer = new Lexer(text);
   const tokens: Token[] = [];
   for (;;) {
@@ -62,13 +64,21 @@ function checkLength(text: string): void {
   }
 }
 
-class Lexer {
+/**
+ * Produces tokens one at a time, so the parser holds only a window of them rather than the
+ * whole statement's worth (a 16 MiB statement can hold millions of tokens).
+ */
+export class Lexer {
   private offset = 0;
   private line = 1;
   private lineStart = 0;
 
-  constructor(private readonly text: string) {}
+  /** Throws Invalid when the text is longer than queryTextBytesMax. */
+  constructor(private readonly text: string) {
+    checkLength(text);
+  }
 
+  /** The next token; 'eof' at the end (and again on every later call). Throws CqlError on bad input. */
   next(): Token {
     this.skipWhitespaceAndComments();
     const start = this.offset;
@@ -86,26 +96,39 @@ class Lexer {
     if (char === "'") return this.quoted("'", 'string', position);
     if (char === '"') return this.quoted('"', 'quotedName', position);
     if (char === '$' && this.text.startsWith('$$', this.offset)) return this.dollarString(position);
-    if (/[0-9a-fA-F]/.test(char)) {
+    // A UUID is 8 hex digits and a '-': only then is it worth trying the pattern.
+    if (isHexDigit(char) && this.text[this.offset + 8] === '-') {
       const uuid = this.match(uuidPattern, 'uuid', position);
       if (uuid !== null) return uuid;
     }
-    if (/[0-9]/.test(char)) {
-      return this.match(hexPattern, 'hex', position) ??
-        this.match(unitDurationPattern, 'duration', position) ??
-        this.number(position);
-    }
-    if (/[a-zA-Z]/.test(char)) {
+    if (isDigit(char)) return this.numeric(char, position);
+    if (isLetter(char)) {
       if (char === 'p' || char === 'P') {
         const duration = this.match(isoDurationPattern, 'duration', position);
         if (duration !== null) return duration;
       }
       return this.word(position);
     }
-    for (const punctuation of punctuations) {
-      if (this.text.startsWith(punctuation, this.offset)) return this.take(punctuation.length, 'punctuation', position);
-    }
+    if (twoCharacterPunctuations.has(this.text.slice(this.offset, this.offset + 2))) return this.take(2, 'punctuation', position);
+    if (oneCharacterPunctuations.has(char)) return this.take(1, 'punctuation', position);
     return null;
+  }
+
+  /** A hex blob, a duration such as 1h30m, or a number. */
+  private numeric(char: string, position: Position): Token {
+    const after = this.text[this.offset + 1];
+    if (char === '0' && (after === 'x' || after === 'X')) {
+      const hex = this.match(hexPattern, 'hex', position);
+      if (hex !== null) return hex;
+    }
+    let end = this.offset + 1;
+    while (end < this.text.length && isDigit(this.text[end] as string)) end += 1;
+    const unit = this.text[end];
+    if (unit !== undefined && (isLetter(unit) || unit === 'µ')) {
+      const duration = this.match(unitDurationPattern, 'duration', position);
+      if (duration !== null) return duration;
+    }
+    return this.number(position);
   }
 
   private position(): Position {
@@ -215,4 +238,16 @@ class Lexer {
     this.offset += length;
     return { kind, text: raw, raw, offset: start, position };
   }
+}
+
+function isDigit(char: string): boolean {
+  return char >= '0' && char <= '9';
+}
+
+function isLetter(char: string): boolean {
+  return (char >= 'a' && char <= 'z') || (char >= 'A' && char <= 'Z');
+}
+
+function isHexDigit(char: string): boolean {
+  return isDigit(char) || (char >= 'a' && char <= 'f') || (char >= 'A' && char <= 'F');
 }

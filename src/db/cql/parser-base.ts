@@ -6,10 +6,12 @@ import { CqlError, ErrorCode, invalidRequest, syntaxError } from '../common/erro
 import { assert } from '../common/assert.js';
 import type { BindMarker, ColumnRef, Position, QualifiedName } from './ast.js';
 import { reservedKeywords } from './keywords.js';
-import type { Token } from './lexer.js';
+import { Lexer, type Token } from './lexer.js';
 
 /** Tokens of context shown before the offending one in syntax error messages. */
 const errorContextTokens = 5;
+/** Tokens behind the current one at which the parser drops those it no longer needs. */
+const tokenWindowTrim = 1024;
 /** Characters of a token or of its context quoted in an error message; long literals are cut. */
 const errorTextLengthMax = 100;
 
@@ -26,24 +28,53 @@ export interface Name {
 }
 
 export class Parser {
+  private readonly lexer: Lexer;
+  /** Tokens read so far and still needed; buffer[0] is token number `base` of the statement. */
+  private buffer: Token[] = [];
+  private base = 0;
+  /** Number of the current token. */
   private index = 0;
   private depth = 0;
-  /** Set once the nesting bound is exceeded: that error must never be backtracked over. */
-  private depthExceeded = false;
+  /** Attempts in progress: while any is, no token may be dropped (they may rewind). */
+  private attempts = 0;
+  /** Set on errors that must never be backtracked over: lexical errors, the nesting bound. */
+  private fatal = false;
   readonly markers: BindMarker[] = [];
 
-  constructor(private readonly text: string, private readonly tokens: readonly Token[]) {
-    assert(tokens.length > 0 && tokens[tokens.length - 1]?.kind === 'eof', 'token list must end with eof');
+  constructor(private readonly text: string) {
+    this.lexer = new Lexer(text);
   }
 
   peek(ahead = 0): Token {
-    const last = this.tokens.length - 1;
-    return this.tokens[Math.min(this.index + ahead, last)] as Token;
+    const wanted = this.index + ahead - this.base;
+    while (this.buffer.length <= wanted) {
+      const last = this.buffer[this.buffer.length - 1];
+      if (last?.kind === 'eof') return last;
+      this.buffer.push(this.lex());
+    }
+    return this.buffer[wanted] as Token;
+  }
+
+  private lex(): Token {
+    try {
+      return this.lexer.next();
+    } catch (error) {
+      this.fatal = true;
+      throw error;
+    }
   }
 
   next(): Token {
     const token = this.peek();
-    if (token.kind !== 'eof') this.index += 1;
+    if (token.kind === 'eof') return token;
+    this.index += 1;
+    const behind = this.index - this.base;
+    if (this.attempts === 0 && behind >= tokenWindowTrim) {
+      // Nothing can rewind now: keep only the tokens error messages quote as context.
+      const drop = behind - errorContextTokens;
+      this.buffer = this.buffer.slice(drop);
+      this.base += drop;
+    }
     return token;
   }
 
@@ -64,7 +95,7 @@ export class Parser {
 
   acceptKeyword(word: string): boolean {
     if (!this.isKeyword(word)) return false;
-    this.index += 1;
+    this.next();
     return true;
   }
 
@@ -89,7 +120,7 @@ export class Parser {
 
   acceptPunctuation(text: string): boolean {
     if (!this.isPunctuation(text)) return false;
-    this.index += 1;
+    this.next();
     return true;
   }
 
@@ -159,7 +190,7 @@ export class Parser {
   /** Runs a grammar rule one nesting level deeper; the depth is bounded (parserDepthMax). */
   nested<T>(rule: () => T): T {
     if (this.depth >= parserDepthMax) {
-      this.depthExceeded = true;
+      this.fatal = true;
       throw this.failure(`nesting deeper than the maximum of ${parserDepthMax} levels`);
     }
     this.depth += 1;
@@ -178,15 +209,18 @@ export class Parser {
     const index = this.index;
     const markerCount = this.markers.length;
     const depth = this.depth;
+    this.attempts += 1;
     try {
       return rule();
     } catch (error) {
-      const rewindable = error instanceof CqlError && error.code === ErrorCode.SyntaxError && !this.depthExceeded;
+      const rewindable = error instanceof CqlError && error.code === ErrorCode.SyntaxError && !this.fatal;
       if (!rewindable) throw error;
       this.index = index;
       this.markers.length = markerCount;
       this.depth = depth;
       return null;
+    } finally {
+      this.attempts -= 1;
     }
   }
 
@@ -208,8 +242,8 @@ export class Parser {
   }
 
   private context(token: Token): string {
-    const at = this.tokens.indexOf(token);
-    const first = this.tokens[Math.max(0, at - errorContextTokens)] ?? token;
+    const at = this.buffer.indexOf(token);
+    const first = at === -1 ? token : this.buffer[Math.max(0, at - errorContextTokens)] ?? token;
     let before = this.text.slice(first.offset, token.offset).replace(/\s+/g, ' ');
     if (before.length > errorTextLengthMax) before = `...${before.slice(-errorTextLengthMax)}`;
     return `(${before}[${shorten(token.raw)}]...)`;

@@ -6,7 +6,6 @@
 // exception.
 
 import type { Position, Statement } from './ast.js';
-import { tokenize } from './lexer.js';
 import { type Parsed, Parser } from './parser-base.js';
 import * as auth from './parser-auth.js';
 import * as ddl from './parser-ddl.js';
@@ -14,7 +13,7 @@ import { parseBatch, parseDelete, parseInsert, parseSelect, parseUpdate } from '
 
 /** Parses one statement, with an optional trailing ';'. Throws CqlError on bad input. */
 export function parseStatement(text: string): Statement {
-  const parser = new Parser(text, tokenize(text));
+  const parser = new Parser(text);
   const statement = parseAny(parser);
   parser.acceptPunctuation(';');
   if (!parser.atEnd()) throw parser.mismatch('<EOF>');
