@@ -1,0 +1,224 @@
+// INSERT, UPDATE and DELETE into ModificationPlans: closures that build Mutations.
+
+import { invalidRequest } from '../common/errors.js';
+import { ttlSecondsMax } from '../common/limits.js';
+import { murmur3Token } from '../dht/murmur3.js';
+import type { DataType } from '../protocol/data-type.js';
+import { UNSET, type BoundValue } from '../protocol/messages.js';
+import { decodeValue } from '../protocol/type-codecs.js';
+import { clusteringPrefixBound, encodeClustering, EMPTY_CLUSTERING } from '../schema/clustering-key.js';
+import type { ColumnMetadata, TableMetadata } from '../schema/metadata.js';
+import { serializePartitionKey } from '../schema/partition-key.js';
+import { NO_DELETION_TIME, type Cell, type Mutation, type Row } from '../storage/types.js';
+import type { Assignment, DeleteStatement, InsertStatement, Relation, Term, UpdateStatement, UsingClause } from './ast.js';
+import type { ModificationPlan, ValuesOf } from './plan.js';
+import { analyzeWhere, cartesian } from './restrictions.js';
+import { BindVariables, prepareTerm, type EvaluationContext, type PreparedTerm } from './terms.js';
+
+interface CellWrite {
+  column: ColumnMetadata;
+  value: PreparedTerm;
+}
+
+interface Time {
+  timestampMicros: number;
+  nowSeconds: number;
+}
+
+const bigint: DataType = { kind: 'native', name: 'bigint' };
+const int: DataType = { kind: 'native', name: 'int' };
+
+function columnOf(table: TableMetadata, name: string): ColumnMetadata {
+  const column = table.columns.get(name);
+  if (column === undefined) throw invalidRequest(`Undefined column name ${name} in table ${table.keyspace}.${table.name}`);
+  return column;
+}
+
+function usingTerms(using: UsingClause, table: TableMetadata, variables: BindVariables) {
+  const receiver = (name: string, type: DataType) => ({ keyspace: table.keyspace, table: table.name, name, type });
+  return {
+    timestamp: using.timestamp === null ? null : prepareTerm(using.timestamp, receiver('[timestamp]', bigint), variables),
+    ttl: using.ttl === null ? null : prepareTerm(using.ttl, receiver('[ttl]', int), variables),
+  };
+}
+
+/** The TTL of this execution: USING TTL, else the table's default_time_to_live. */
+function ttlOf(ttl: PreparedTerm | null, table: TableMetadata, context: EvaluationContext): number {
+  if (ttl === null) return table.options.defaultTimeToLive;
+  const bytes = ttl(context);
+  if (bytes === null || bytes === UNSET) return table.options.defaultTimeToLive;
+  const value = decodeValue(int, bytes) as number | null;
+  if (value === null) return 0;
+  if (value < 0) throw invalidRequest('A TTL must be greater or equal to 0, but was ' + value);
+  if (value > ttlSecondsMax) throw invalidRequest(`ttl is too large. requested (${value}) maximum (${ttlSecondsMax})`);
+  return value;
+}
+
+function makeCell(column: string, value: Buffer | null, time: Time, ttlSeconds: number): Cell {
+  if (value === null) return { column, timestampMicros: time.timestampMicros, ttlSeconds: 0, localDeletionTime: time.nowSeconds, value: null };
+  if (ttlSeconds > 0) return { column, timestampMicros: time.timestampMicros, ttlSeconds, localDeletionTime: time.nowSeconds + ttlSeconds, value };
+  return { column, timestampMicros: time.timestampMicros, ttlSeconds: 0, localDeletionTime: NO_DELETION_TIME, value };
+}
+
+function partitionKeysOf(table: TableMetadata, values: ValuesOf[], context: EvaluationContext): Array<{ key: Buffer; token: bigint }> {
+  return cartesian(values.map((v) => v(context))).map((components) => {
+    components.forEach((c, i) => { if (c.length === 0 && table.partitionKey.length === 1) throw invalidRequest(`Key may not be empty (column ${table.partitionKey[i]?.name})`); });
+    const key = serializePartitionKey(components);
+    return { key, token: murmur3Token(key) };
+  });
+}
+
+function cellsOf(writes: CellWrite[], context: EvaluationContext, time: Time, ttl: number): Cell[] {
+  const cells: Cell[] = [];
+  for (const write of writes) {
+    const value: BoundValue = write.value(context);
+    if (value === UNSET) continue;
+    cells.push(makeCell(write.column.name, value, time, ttl));
+  }
+  return cells.sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
+}
+
+function checkWritable(column: ColumnMetadata): void {
+  if (column.type.kind === 'native' && column.type.name === 'counter') throw invalidRequest('Counter columns are not supported');
+}
+
+export function analyzeInsert(statement: InsertStatement, table: TableMetadata, variables: BindVariables): ModificationPlan {
+  if (statement.ifNotExists) throw invalidRequest('Conditional updates (IF NOT EXISTS) are not supported');
+  if (statement.values.kind === 'json') throw invalidRequest('INSERT JSON is not supported');
+  const { columns, values } = statement.values;
+  if (columns.length !== values.length) throw invalidRequest('Unmatched column names/values');
+  const keyTerms = new Map<string, PreparedTerm>();
+  const writes: CellWrite[] = [];
+  const seen = new Set<string>();
+  columns.forEach((ref, i) => {
+    const column = columnOf(table, ref.name);
+    if (seen.has(column.name)) throw invalidRequest(`Multiple definitions found for column ${column.name}`);
+    seen.add(column.name);
+    checkWritable(column);
+    const term = prepareTerm(values[i] as Term, { keyspace: table.keyspace, table: table.name, name: column.name, type: column.type }, variables);
+    if (column.kind === 'partition_key' || column.kind === 'clustering') keyTerms.set(column.name, term);
+    else writes.push({ column, value: term });
+  });
+  const missing = (list: ColumnMetadata[], what: string) => {
+    const absent = list.filter((c) => !keyTerms.has(c.name));
+    if (absent.length > 0) throw invalidRequest(`Some ${what} are missing: ${absent.map((c) => c.name).join(', ')}`);
+  };
+  missing(table.partitionKey, 'partition key parts');
+  missing(table.clustering, 'clustering keys');
+  const single = (column: ColumnMetadata): ValuesOf => (context) => {
+    const value = keyTerms.get(column.name)!(context);
+    if (value === null || value === UNSET) throw invalidRequest(`Invalid null value in condition for column ${column.name}`);
+    return [value];
+  };
+  const using = usingTerms(statement.using, table, variables);
+  return {
+    kind: 'modification', table, timestamp: using.timestamp,
+    mutations: (context, time) => {
+      const ttl = ttlOf(using.ttl, table, context);
+      const clustering = encodeClustering(table, table.clustering.map((c) => single(c)(context)[0]!));
+      const row: Row = {
+        clustering,
+        liveness: { timestampMicros: time.timestampMicros, ttlSeconds: ttl, localExpirationTime: ttl > 0 ? time.nowSeconds + ttl : NO_DELETION_TIME },
+        deletion: null,
+        cells: cellsOf(writes, context, time, ttl),
+      };
+      return partitionKeysOf(table, table.partitionKey.map(single), context).map(({ key, token }) => mutationOf(table, key, token, { rows: [row] }));
+    },
+  };
+}
+
+function mutationOf(table: TableMetadata, key: Buffer, token: bigint, parts: Partial<Pick<Mutation, 'rows' | 'rangeTombstones' | 'partitionDeletion'>>): Mutation {
+  return {
+    keyspace: table.keyspace, tableId: table.id, key, token,
+    partitionDeletion: parts.partitionDeletion ?? null,
+    rangeTombstones: parts.rangeTombstones ?? [],
+    rows: parts.rows ?? [],
+  };
+}
+
+function keyRestrictions(table: TableMetadata, where: Relation[], variables: BindVariables) {
+  const restrictions = analyzeWhere(table, where, variables, { allowFiltering: false, forModification: true });
+  if (restrictions.partitionKeys === null) {
+    const missing = table.partitionKey.map((c) => c.name);
+    throw invalidRequest(`Some partition key parts are missing: ${missing.join(', ')}`);
+  }
+  if (restrictions.filters.length > 0) throw invalidRequest('Non PRIMARY KEY columns found in where clause');
+  return { ...restrictions, partitionKeys: restrictions.partitionKeys };
+}
+
+function assignmentWrite(assignment: Assignment, table: TableMetadata, variables: BindVariables): CellWrite {
+  const column = columnOf(table, assignment.column.name);
+  if (column.kind === 'partition_key' || column.kind === 'clustering') throw invalidRequest(`PRIMARY KEY part ${column.name} found in SET part`);
+  checkWritable(column);
+  if (assignment.kind !== 'set') {
+    throw invalidRequest(`Operation ${assignment.kind} on column ${column.name} is not supported (collections are stored frozen; assign the whole value)`);
+  }
+  return { column, value: prepareTerm(assignment.value, { keyspace: table.keyspace, table: table.name, name: column.name, type: column.type }, variables) };
+}
+
+export function analyzeUpdate(statement: UpdateStatement, table: TableMetadata, variables: BindVariables): ModificationPlan {
+  if (statement.condition.kind !== 'none') throw invalidRequest('Conditional updates (IF) are not supported');
+  const using = usingTerms(statement.using, table, variables);
+  const writes = statement.assignments.map((a) => assignmentWrite(a, table, variables));
+  const restrictions = keyRestrictions(table, statement.where, variables);
+  if (!restrictions.fullClustering) {
+    const missing = table.clustering.slice(restrictions.clusteringPrefix.length).map((c) => c.name);
+    throw invalidRequest(`Some clustering keys are missing: ${missing.join(', ')}`);
+  }
+  return {
+    kind: 'modification', table, timestamp: using.timestamp,
+    mutations: (context, time) => {
+      const ttl = ttlOf(using.ttl, table, context);
+      const cells = cellsOf(writes, context, time, ttl);
+      const clusterings = cartesian(restrictions.clusteringPrefix.map((v) => v(context))).map((values) => (values.length === 0 ? EMPTY_CLUSTERING : encodeClustering(table, values)));
+      const rows: Row[] = clusterings.sort(Buffer.compare).map((clustering) => ({ clustering, liveness: null, deletion: null, cells }));
+      return partitionKeysOf(table, restrictions.partitionKeys, context).map(({ key, token }) => mutationOf(table, key, token, { rows }));
+    },
+  };
+}
+
+export function analyzeDelete(statement: DeleteStatement, table: TableMetadata, variables: BindVariables): ModificationPlan {
+  if (statement.condition.kind !== 'none') throw invalidRequest('Conditional deletions (IF) are not supported');
+  const using = usingTerms(statement.using, table, variables);
+  const columns = statement.selections.map((target) => {
+    const column = columnOf(table, target.column.name);
+    if (target.element !== null || target.field !== null) throw invalidRequest(`Deleting elements or fields of ${column.name} is not supported`);
+    if (column.kind === 'partition_key' || column.kind === 'clustering') throw invalidRequest(`Invalid identifier ${column.name} for deletion (should not be a PRIMARY KEY part)`);
+    return column;
+  });
+  const restrictions = keyRestrictions(table, statement.where, variables);
+  if (columns.length > 0 && !restrictions.fullClustering) {
+    throw invalidRequest(`Some clustering keys are missing: ${table.clustering.slice(restrictions.clusteringPrefix.length).map((c) => c.name).join(', ')}`);
+  }
+  return {
+    kind: 'modification', table, timestamp: using.timestamp,
+    mutations: (context, time) => {
+      const deletion = { markedForDeleteAtMicros: time.timestampMicros, localDeletionTime: time.nowSeconds };
+      const keys = partitionKeysOf(table, restrictions.partitionKeys, context);
+      return keys.map(({ key, token }) => mutationOf(table, key, token, deletionParts(table, restrictions, columns, context, time, deletion)));
+    },
+  };
+}
+
+function deletionParts(
+  table: TableMetadata,
+  restrictions: ReturnType<typeof keyRestrictions>,
+  columns: ColumnMetadata[],
+  context: EvaluationContext,
+  time: Time,
+  deletion: { markedForDeleteAtMicros: number; localDeletionTime: number },
+): Partial<Pick<Mutation, 'rows' | 'rangeTombstones' | 'partitionDeletion'>> {
+  if (columns.length > 0) {
+    const clusterings = cartesian(restrictions.clusteringPrefix.map((v) => v(context))).map((values) => (values.length === 0 ? EMPTY_CLUSTERING : encodeClustering(table, values)));
+    const cells = columns.map((c) => makeCell(c.name, null, time, 0)).sort((a, b) => (a.column < b.column ? -1 : 1));
+    return { rows: clusterings.sort(Buffer.compare).map((clustering) => ({ clustering, liveness: null, deletion: null, cells })) };
+  }
+  if (restrictions.fullClustering && table.clustering.length > 0) {
+    const clusterings = cartesian(restrictions.clusteringPrefix.map((v) => v(context))).map((values) => encodeClustering(table, values));
+    return { rows: clusterings.sort(Buffer.compare).map((clustering) => ({ clustering, liveness: null, deletion, cells: [] })) };
+  }
+  const slices = restrictions.slices(context);
+  const wholePartition = slices.length === 1 && slices[0]!.start.equals(clusteringPrefixBound(table, [], 'before')) && slices[0]!.end.equals(clusteringPrefixBound(table, [], 'after'));
+  if (wholePartition) return { partitionDeletion: deletion };
+  return { rangeTombstones: slices.map((slice) => ({ start: slice.start, end: slice.end, deletion })) };
+}

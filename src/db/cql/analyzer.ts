@@ -1,0 +1,112 @@
+// Semantic analysis: a parsed Statement plus the schema and the session's keyspace become a
+// PreparedStatement (plan, bind variable types, result columns).
+
+import { invalidRequest } from '../common/errors.js';
+import type { ColumnSpec } from '../protocol/messages.js';
+import type { TableMetadata } from '../schema/metadata.js';
+import type { Schema } from '../schema/schema.js';
+import type { ModificationStatement, QualifiedName, Statement } from './ast.js';
+import { analyzeDdl, keyspaceOf } from './analyze-ddl.js';
+import { analyzeDelete, analyzeInsert, analyzeUpdate } from './analyze-modification.js';
+import { analyzeSelect } from './analyze-select.js';
+import type { ModificationPlan, Plan, PreparedStatement } from './plan.js';
+import { BindVariables, prepareTerm } from './terms.js';
+
+export interface AnalysisContext {
+  schema: Schema;
+  keyspace: string | null;
+  nowMicros: () => number;
+}
+
+function tableOf(schema: Schema, name: QualifiedName, sessionKeyspace: string | null): TableMetadata {
+  const keyspace = keyspaceOf(name, sessionKeyspace);
+  if (schema.findKeyspace(keyspace) === undefined) throw invalidRequest(`Keyspace ${keyspace} does not exist`);
+  const table = schema.findTable(keyspace, name.name);
+  if (table === undefined) throw invalidRequest(`unconfigured table ${name.name}`);
+  return table;
+}
+
+function analyzeModification(statement: ModificationStatement, context: AnalysisContext, variables: BindVariables): ModificationPlan {
+  const table = tableOf(context.schema, statement.table, context.keyspace);
+  if (table.virtual) throw invalidRequest(`Modification of system table ${table.keyspace}.${table.name} is not supported`);
+  switch (statement.kind) {
+    case 'insert': return analyzeInsert(statement, table, variables);
+    case 'update': return analyzeUpdate(statement, table, variables);
+    case 'delete': return analyzeDelete(statement, table, variables);
+  }
+}
+
+function partitionKeyIndices(table: TableMetadata | null, variables: ColumnSpec[]): number[] {
+  if (table === null) return [];
+  const indices = table.partitionKey.map((column) =>
+    variables.findIndex((v) => v.table === table.name && v.keyspace === table.keyspace && v.name === column.name));
+  return indices.every((i) => i >= 0) ? indices : [];
+}
+
+function qualified(statement: Statement): boolean {
+  if (statement.kind === 'batch') return statement.statements.every((s) => s.table.keyspace !== null);
+  if ('table' in statement && statement.table !== undefined && 'keyspace' in statement.table) return statement.table.keyspace !== null;
+  return true;
+}
+
+export function analyzeStatement(statement: Statement, context: AnalysisContext): PreparedStatement {
+  const variables = new BindVariables();
+  let plan: Plan;
+  let table: TableMetadata | null = null;
+  let resultColumns: ColumnSpec[] = [];
+  switch (statement.kind) {
+    case 'select': {
+      table = tableOf(context.schema, statement.table, context.keyspace);
+      const select = analyzeSelect(statement, table, variables);
+      resultColumns = select.selection.columns;
+      plan = select;
+      break;
+    }
+    case 'insert': case 'update': case 'delete': {
+      const modification = analyzeModification(statement, context, variables);
+      table = modification.table;
+      plan = modification;
+      break;
+    }
+    case 'batch': {
+      if (statement.batchType === 'counter') throw invalidRequest('Counter batches are not supported');
+      const statements = statement.statements.map((s) => {
+        if (s.using.timestamp !== null && statement.using.timestamp !== null) throw invalidRequest('Timestamp must be set either on BATCH or individual statements');
+        return analyzeModification(s, context, variables);
+      });
+      if (statement.using.ttl !== null) throw invalidRequest('Global TTL on the BATCH statement is not supported.');
+      // BATCH USING TIMESTAMP applies to every statement (none may carry its own).
+      const timestamp = statement.using.timestamp === null ? null
+        : prepareTerm(statement.using.timestamp, { keyspace: '', table: '', name: '[timestamp]', type: { kind: 'native', name: 'bigint' } }, variables);
+      plan = { kind: 'batch', statements, logged: statement.batchType === 'logged', timestamp };
+      break;
+    }
+    case 'use':
+      if (context.schema.findKeyspace(statement.keyspace) === undefined) throw invalidRequest(`Keyspace '${statement.keyspace}' does not exist`);
+      plan = { kind: 'use', keyspace: statement.keyspace };
+      break;
+    case 'truncate': {
+      table = tableOf(context.schema, statement.table, context.keyspace);
+      if (table.virtual) throw invalidRequest(`Cannot truncate system table ${table.keyspace}.${table.name}`);
+      plan = { kind: 'truncate', table };
+      break;
+    }
+    case 'createKeyspace': case 'alterKeyspace': case 'dropKeyspace': case 'createTable': case 'alterTable':
+    case 'dropTable': case 'createType': case 'alterType': case 'dropType':
+      plan = analyzeDdl(statement, { schema: context.schema, keyspace: context.keyspace, nowMicros: context.nowMicros });
+      break;
+    case 'unsupported':
+      throw invalidRequest(`${statement.feature} is not supported`);
+    default:
+      throw invalidRequest(`${statement.kind} statements are not supported yet (authentication and authorization arrive with the security work)`);
+  }
+  const bound = variables.complete(statement.bindMarkers.length);
+  return {
+    plan,
+    variables: bound,
+    partitionKeyIndices: partitionKeyIndices(table, bound),
+    resultColumns,
+    keyspace: table?.keyspace ?? null,
+    fullyQualified: qualified(statement),
+  };
+}

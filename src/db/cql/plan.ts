@@ -1,0 +1,109 @@
+// Executable plans: what semantic analysis makes of a statement. A plan holds closures over
+// the bound values (terms.ts), so preparing is done once and each execution only evaluates.
+// Plans perform no I/O; the coordinator executes them.
+
+import type { ColumnSpec, SchemaChange } from '../protocol/messages.js';
+import type { DataType } from '../protocol/data-type.js';
+import type { TableMetadata } from '../schema/metadata.js';
+import type { Cell, ClusteringSlice, Mutation } from '../storage/types.js';
+import type { EvaluationContext, PreparedTerm } from './terms.js';
+
+/** A row as the select pipeline sees it: its key values and cells by column name. */
+export interface DecodedRow {
+  partitionKey: Buffer;
+  token: bigint;
+  /** Wire bytes of each partition key column. */
+  partitionKeyValues: Buffer[];
+  /** Wire bytes of each clustering column. */
+  clusteringValues: Buffer[];
+  cells: Map<string, Cell>;
+}
+
+export type ValuesOf = (context: EvaluationContext) => Buffer[];
+
+/** A bound on tokens from token(pk) relations. */
+export interface TokenBound {
+  term: PreparedTerm;
+  inclusive: boolean;
+}
+
+export interface Selection {
+  columns: ColumnSpec[];
+  /** Evaluates one output row; null when the selection aggregates (count). */
+  project: ((row: DecodedRow, context: EvaluationContext) => Array<Buffer | null>) | null;
+  /** COUNT(*) and friends: the selection produces one row from all rows. */
+  aggregate: ((rows: number, context: EvaluationContext) => Array<Buffer | null>) | null;
+  /** Columns whose cells must be read. */
+  fetched: string[] | 'all';
+}
+
+export interface SelectPlan {
+  kind: 'select';
+  table: TableMetadata;
+  /** One list of values per partition key column (IN gives several), or null for a range read. */
+  partitionKeys: ValuesOf[] | null;
+  tokenStart: TokenBound | null;
+  tokenEnd: TokenBound | null;
+  /** Clustering slices in the table's order (sorted, disjoint). */
+  slices: (context: EvaluationContext) => ClusteringSlice[];
+  /** Row filters (ALLOW FILTERING, or restrictions the slices cannot express). */
+  filters: Array<(row: DecodedRow, context: EvaluationContext) => boolean>;
+  selection: Selection;
+  reversed: boolean;
+  distinct: boolean;
+  limit: PreparedTerm | null;
+  perPartitionLimit: PreparedTerm | null;
+}
+
+export interface ModificationPlan {
+  kind: 'modification';
+  table: TableMetadata;
+  /** Builds the mutations for one execution at a timestamp (microseconds) and time (seconds). */
+  mutations: (context: EvaluationContext, time: { timestampMicros: number; nowSeconds: number }) => Mutation[];
+  /** USING TIMESTAMP, when given. */
+  timestamp: PreparedTerm | null;
+}
+
+export interface BatchPlan {
+  kind: 'batch';
+  statements: ModificationPlan[];
+  logged: boolean;
+  /** BATCH USING TIMESTAMP, when given. */
+  timestamp: PreparedTerm | null;
+}
+
+/** DDL and USE: run against the schema by the coordinator. */
+export interface SchemaPlan {
+  kind: 'schema';
+  /** Returns the change to announce, or null when nothing changed (IF [NOT] EXISTS). */
+  apply: () => Promise<SchemaChange | null>;
+}
+
+export interface UsePlan {
+  kind: 'use';
+  keyspace: string;
+}
+
+export interface TruncatePlan {
+  kind: 'truncate';
+  table: TableMetadata;
+}
+
+export type Plan = SelectPlan | ModificationPlan | BatchPlan | SchemaPlan | UsePlan | TruncatePlan;
+
+/** A statement ready to execute any number of times with different bound values. */
+export interface PreparedStatement {
+  plan: Plan;
+  /** The type each bind marker receives, in marker order. */
+  variables: ColumnSpec[];
+  /** For each partition key column (in key order), the index of the marker that binds it; empty if not all are markers. */
+  partitionKeyIndices: number[];
+  /** Result columns (SELECT), empty otherwise. */
+  resultColumns: ColumnSpec[];
+  /** Keyspace and table of the statement, for routing and metadata. */
+  keyspace: string | null;
+  /** True when every table name in the text was keyspace-qualified (prepared id ignores the session keyspace). */
+  fullyQualified: boolean;
+}
+
+export type ResultType = DataType;

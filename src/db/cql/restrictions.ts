@@ -1,0 +1,372 @@
+// WHERE clauses: which relations restrict the partition key, the token, the clustering
+// columns, and which must be evaluated as filters on rows (Cassandra's StatementRestrictions).
+
+import { invalidRequest } from '../common/errors.js';
+import type { DataType } from '../protocol/data-type.js';
+import { UNSET } from '../protocol/messages.js';
+import { clusteringPrefixBound, compareValues, CLUSTERING_RANGE_END, CLUSTERING_RANGE_START } from '../schema/clustering-key.js';
+import type { ColumnMetadata, TableMetadata } from '../schema/metadata.js';
+import type { ClusteringSlice } from '../storage/types.js';
+import type { ComparisonOperator, Relation } from './ast.js';
+import type { DecodedRow, TokenBound, ValuesOf } from './plan.js';
+import { BindVariables, prepareInValues, prepareTerm, splitCollection, type EvaluationContext, type PreparedTerm } from './terms.js';
+
+type Bound = { term: PreparedTerm; inclusive: boolean } | null;
+
+interface ColumnRestriction {
+  eq: ValuesOf | null;
+  lower: Bound;
+  upper: Bound;
+  others: Relation[];
+}
+
+export interface Restrictions {
+  partitionKeys: ValuesOf[] | null;
+  tokenStart: TokenBound | null;
+  tokenEnd: TokenBound | null;
+  slices: (context: EvaluationContext) => ClusteringSlice[];
+  filters: Array<(row: DecodedRow, context: EvaluationContext) => boolean>;
+  /** Whether every partition key column is restricted by = or IN. */
+  singlePartitions: boolean;
+  /** Whether the clustering restrictions select exactly one row per partition (for modifications). */
+  fullClustering: boolean;
+  /** Clustering prefix values (for DELETE of ranges and UPDATE of rows). */
+  clusteringPrefix: ValuesOf[];
+}
+
+const spec = (table: TableMetadata, column: ColumnMetadata, type: DataType = column.type) =>
+  ({ keyspace: table.keyspace, table: table.name, name: column.name, type });
+
+function columnOf(table: TableMetadata, name: string): ColumnMetadata {
+  const column = table.columns.get(name);
+  if (column === undefined) throw invalidRequest(`Undefined column name ${name} in table ${table.keyspace}.${table.name}`);
+  return column;
+}
+
+function evaluateOne(term: PreparedTerm, column: string): ValuesOf {
+  return (context) => {
+    const value = term(context);
+    if (value === null) throw invalidRequest(`Invalid null value in condition for column ${column}`);
+    if (value === UNSET) throw invalidRequest(`Invalid unset value for column ${column}`);
+    return [value];
+  };
+}
+
+export function analyzeWhere(
+  table: TableMetadata,
+  relations: Relation[],
+  variables: BindVariables,
+  options: { allowFiltering: boolean; forModification: boolean },
+): Restrictions {
+  const byColumn = new Map<string, ColumnRestriction>();
+  const get = (name: string) => {
+    let r = byColumn.get(name);
+    if (r === undefined) { r = { eq: null, lower: null, upper: null, others: [] }; byColumn.set(name, r); }
+    return r;
+  };
+  let tokenStart: TokenBound | null = null;
+  let tokenEnd: TokenBound | null = null;
+  const multi: Relation[] = [];
+  for (const relation of relations) {
+    switch (relation.kind) {
+      case 'singleColumn': {
+        const column = columnOf(table, relation.column.name);
+        const r = get(column.name);
+        if (relation.operator === '=') {
+          if (r.eq !== null) throw invalidRequest(`${column.name} cannot be restricted by more than one relation if it includes an Equal`);
+          r.eq = evaluateOne(prepareTerm(relation.value, spec(table, column), variables), column.name);
+        } else if (['<', '<=', '>', '>='].includes(relation.operator)) {
+          const bound = { term: prepareTerm(relation.value, spec(table, column), variables), inclusive: relation.operator.endsWith('=') };
+          if (relation.operator.startsWith('>')) r.lower = bound; else r.upper = bound;
+        } else {
+          r.others.push(relation);
+        }
+        break;
+      }
+      case 'singleColumnIn': {
+        const column = columnOf(table, relation.column.name);
+        const r = get(column.name);
+        if (r.eq !== null) throw invalidRequest(`${column.name} cannot be restricted by more than one relation if it includes a IN`);
+        r.eq = prepareInValues(relation.values, spec(table, column), variables);
+        break;
+      }
+      case 'token': {
+        checkTokenColumns(table, relation.columns.map((c) => c.name));
+        const term = prepareTerm(relation.value, { keyspace: table.keyspace, table: table.name, name: 'partition key token', type: { kind: 'native', name: 'bigint' } }, variables);
+        if (relation.operator === '=') { tokenStart = { term, inclusive: true }; tokenEnd = { term, inclusive: true }; }
+        else if (relation.operator === '>' || relation.operator === '>=') tokenStart = { term, inclusive: relation.operator === '>=' };
+        else if (relation.operator === '<' || relation.operator === '<=') tokenEnd = { term, inclusive: relation.operator === '<=' };
+        else throw invalidRequest(`Unsupported "${relation.operator}" relation on token`);
+        break;
+      }
+      case 'multiColumn': case 'multiColumnIn':
+        multi.push(relation);
+        break;
+      case 'mapEntry': case 'isNotNull':
+        get(relation.column.name).others.push(relation);
+        break;
+    }
+  }
+  return buildRestrictions(table, { byColumn, multi, tokenStart, tokenEnd, variables, ...options });
+}
+
+function checkTokenColumns(table: TableMetadata, names: string[]): void {
+  const expected = table.partitionKey.map((c) => c.name);
+  if (names.length !== expected.length || names.some((n, i) => n !== expected[i])) {
+    throw invalidRequest(`The token function arguments must be in the partition key order: ${expected.join(', ')}`);
+  }
+}
+
+interface BuildInput {
+  byColumn: Map<string, ColumnRestriction>;
+  multi: Relation[];
+  tokenStart: TokenBound | null;
+  tokenEnd: TokenBound | null;
+  variables: BindVariables;
+  allowFiltering: boolean;
+  forModification: boolean;
+}
+
+const FILTERING_MESSAGE = 'Cannot execute this query as it might involve data filtering and thus may have unpredictable performance. If you want to execute this query despite the performance unpredictability, use ALLOW FILTERING';
+
+function buildRestrictions(table: TableMetadata, input: BuildInput): Restrictions {
+  const { byColumn } = input;
+  const filters: Restrictions['filters'] = [];
+  let needsFiltering = false;
+  // Partition key: all columns by = or IN, or none (then a range read, perhaps by token).
+  const pkRestricted = table.partitionKey.map((c) => byColumn.get(c.name));
+  const allPk = pkRestricted.every((r) => r?.eq != null && r.lower === null && r.upper === null && r.others.length === 0);
+  let partitionKeys: ValuesOf[] | null = null;
+  if (allPk) {
+    partitionKeys = pkRestricted.map((r) => r!.eq!);
+  } else {
+    for (const column of table.partitionKey) {
+      const r = byColumn.get(column.name);
+      if (r !== undefined) { needsFiltering = true; filters.push(...columnFilters(table, column, r, input.variables)); }
+    }
+  }
+  if (partitionKeys !== null && (input.tokenStart !== null || input.tokenEnd !== null)) {
+    throw invalidRequest('Columns of the partition key cannot be restricted by both token and value relations');
+  }
+  // Clustering: a prefix of = / IN, then at most one slice; anything after is a filter.
+  const prefix: ValuesOf[] = [];
+  let sliceColumn: { column: ColumnMetadata; lower: Bound; upper: Bound } | null = null;
+  let multiSlice: ((context: EvaluationContext) => ClusteringSlice[]) | null = null;
+  let index = 0;
+  if (input.multi.length > 0) {
+    const result = analyzeMultiColumn(table, input.multi, input.variables);
+    prefix.push(...result.prefix);
+    multiSlice = result.slices;
+    index = result.columnsCovered;
+  }
+  let gap = false;
+  for (; index < table.clustering.length; index++) {
+    const column = table.clustering[index]!;
+    const r = byColumn.get(column.name);
+    if (r === undefined) { gap = true; continue; }
+    const sliceable = !gap && sliceColumn === null && multiSlice === null && r.others.length === 0;
+    if (sliceable && r.eq !== null && r.lower === null && r.upper === null) { prefix.push(r.eq); continue; }
+    if (sliceable && r.eq === null) { sliceColumn = { column, lower: r.lower, upper: r.upper }; continue; }
+    if (!input.allowFiltering && gap) {
+      throw invalidRequest(`PRIMARY KEY column "${column.name}" cannot be restricted as preceding column "${table.clustering[index - 1]?.name}" is not restricted`);
+    }
+    needsFiltering = true;
+    filters.push(...columnFilters(table, column, r, input.variables));
+  }
+  for (const column of table.regular) {
+    const r = byColumn.get(column.name);
+    if (r === undefined) continue;
+    needsFiltering = true;
+    filters.push(...columnFilters(table, column, r, input.variables));
+  }
+  if (needsFiltering && !input.allowFiltering) {
+    if (input.forModification) throw invalidRequest('Non PRIMARY KEY columns found in where clause');
+    throw invalidRequest(FILTERING_MESSAGE);
+  }
+  const slices = multiSlice ?? buildSlices(table, prefix, sliceColumn);
+  return {
+    partitionKeys, tokenStart: input.tokenStart, tokenEnd: input.tokenEnd, slices, filters,
+    singlePartitions: partitionKeys !== null,
+    fullClustering: prefix.length === table.clustering.length && sliceColumn === null && multiSlice === null,
+    clusteringPrefix: sliceColumn === null && multiSlice === null ? prefix : [],
+  };
+}
+
+/** Cartesian product of per-column value lists. */
+export function cartesian(lists: Buffer[][]): Buffer[][] {
+  let out: Buffer[][] = [[]];
+  for (const list of lists) out = out.flatMap((prefix) => list.map((value) => [...prefix, value]));
+  return out;
+}
+
+function buildSlices(table: TableMetadata, prefix: ValuesOf[], slice: { column: ColumnMetadata; lower: Bound; upper: Bound } | null) {
+  return (context: EvaluationContext): ClusteringSlice[] => {
+    const prefixes = cartesian(prefix.map((values) => values(context)));
+    const slices = prefixes.map((p) => {
+      if (slice === null) return { start: clusteringPrefixBound(table, p, 'before'), end: clusteringPrefixBound(table, p, 'after') };
+      return sliceFor(table, p, slice, context);
+    });
+    return normalizeSlices(slices);
+  };
+}
+
+function boundValue(bound: NonNullable<Bound>, column: ColumnMetadata, context: EvaluationContext): Buffer {
+  const value = bound.term(context);
+  if (value === null || value === UNSET) throw invalidRequest(`Invalid null value in condition for column ${column.name}`);
+  return value;
+}
+
+function sliceFor(table: TableMetadata, p: Buffer[], slice: { column: ColumnMetadata; lower: Bound; upper: Bound }, context: EvaluationContext): ClusteringSlice {
+  // In value order: lower bound -> start, upper bound -> end. A DESC column reverses byte order.
+  const desc = slice.column.order === 'desc';
+  const edge = (bound: Bound, isLower: boolean): Buffer => {
+    if (bound === null) return clusteringPrefixBound(table, p, isLower !== desc ? 'before' : 'after');
+    const values = [...p, boundValue(bound, slice.column, context)];
+    // Ascending: lower inclusive -> before, lower exclusive -> after; upper inclusive -> after, exclusive -> before.
+    const before = isLower ? bound.inclusive : !bound.inclusive;
+    return clusteringPrefixBound(table, values, before !== desc ? 'before' : 'after');
+  };
+  const lower = edge(slice.lower, true);
+  const upper = edge(slice.upper, false);
+  return desc ? { start: upper, end: lower } : { start: lower, end: upper };
+}
+
+/** Sorts slices by start, drops empty ones and merges overlapping ones. */
+export function normalizeSlices(slices: ClusteringSlice[]): ClusteringSlice[] {
+  const sorted = slices.filter((s) => Buffer.compare(s.start, s.end) < 0).sort((a, b) => Buffer.compare(a.start, b.start));
+  const out: ClusteringSlice[] = [];
+  for (const slice of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && Buffer.compare(slice.start, last.end) <= 0) {
+      if (Buffer.compare(slice.end, last.end) > 0) last.end = slice.end;
+    } else {
+      out.push({ ...slice });
+    }
+  }
+  return out;
+}
+
+export const FULL_SLICE: ClusteringSlice = { start: CLUSTERING_RANGE_START, end: CLUSTERING_RANGE_END };
+
+function analyzeMultiColumn(table: TableMetadata, relations: Relation[], variables: BindVariables) {
+  if (relations.length !== 1) throw invalidRequest('Only one multi-column relation is supported per query');
+  const relation = relations[0]!;
+  if (relation.kind !== 'multiColumn' && relation.kind !== 'multiColumnIn') throw invalidRequest('bad multi-column relation');
+  const columns = relation.columns.map((c) => columnOf(table, c.name));
+  columns.forEach((column, i) => {
+    if (column.kind !== 'clustering' || column.position !== i) {
+      throw invalidRequest(`Multi-column relations can only be applied to clustering columns in order, from the first: ${column.name}`);
+    }
+  });
+  const tupleType: DataType = { kind: 'tuple', elements: columns.map((c) => c.type) };
+  const receiver = { keyspace: table.keyspace, table: table.name, name: `(${columns.map((c) => c.name).join(',')})`, type: tupleType };
+  const split = (bytes: Buffer): Buffer[] => tupleComponents(bytes, columns.length);
+  if (relation.kind === 'multiColumnIn') {
+    const values = prepareInValues(relation.values, receiver, variables);
+    const slices = (context: EvaluationContext) => normalizeSlices(values(context).map((tuple) => {
+      const parts = split(tuple);
+      return { start: clusteringPrefixBound(table, parts, 'before'), end: clusteringPrefixBound(table, parts, 'after') };
+    }));
+    return { prefix: [], slices, columnsCovered: columns.length };
+  }
+  const term = prepareTerm(relation.value, receiver, variables);
+  const desc = columns[0]!.order === 'desc';
+  if (columns.some((c) => (c.order === 'desc') !== desc)) throw invalidRequest('Multi-column slices over columns of mixed clustering order are not supported');
+  const op = relation.operator;
+  const slices = (context: EvaluationContext): ClusteringSlice[] => {
+    const bytes = term(context);
+    if (bytes === null || bytes === UNSET) throw invalidRequest('Invalid null value in multi-column condition');
+    const parts = split(bytes);
+    return normalizeSlices([tupleSlice(table, parts, op, desc)]);
+  };
+  return { prefix: [], slices, columnsCovered: columns.length };
+}
+
+function tupleSlice(table: TableMetadata, parts: Buffer[], op: ComparisonOperator, desc: boolean): ClusteringSlice {
+  const at = (b: 'before' | 'after') => clusteringPrefixBound(table, parts, b);
+  if (op === '=') return { start: at('before'), end: at('after') };
+  const isLower = op === '>' || op === '>=';
+  const inclusive = op.endsWith('=');
+  const flip = (b: 'before' | 'after'): 'before' | 'after' => (desc ? (b === 'before' ? 'after' : 'before') : b);
+  const bound = at(flip(isLower ? (inclusive ? 'before' : 'after') : (inclusive ? 'after' : 'before')));
+  const lowEnd = isLower !== desc;
+  return lowEnd ? { start: bound, end: CLUSTERING_RANGE_END } : { start: CLUSTERING_RANGE_START, end: bound };
+}
+
+function tupleComponents(bytes: Buffer, count: number): Buffer[] {
+  const out: Buffer[] = [];
+  let offset = 0;
+  for (let i = 0; i < count; i++) {
+    if (offset + 4 > bytes.length) throw invalidRequest('Invalid tuple value: too short');
+    const length = bytes.readInt32BE(offset);
+    if (length < 0) throw invalidRequest('Invalid null component in multi-column relation');
+    out.push(bytes.subarray(offset + 4, offset + 4 + length));
+    offset += 4 + length;
+  }
+  return out;
+}
+
+/** Row filters for a column's restrictions (ALLOW FILTERING or restrictions beyond the key prefix). */
+function columnFilters(table: TableMetadata, column: ColumnMetadata, r: ColumnRestriction, variables: BindVariables) {
+  const filters: Array<(row: DecodedRow, context: EvaluationContext) => boolean> = [];
+  const read = valueReader(column);
+  const cmp = (a: Buffer, b: Buffer) => compareValues(column.type, a, b);
+  if (r.eq !== null) {
+    const eq = r.eq;
+    filters.push((row, context) => { const v = read(row); return v !== null && eq(context).some((x) => cmp(v, x) === 0); });
+  }
+  for (const [bound, isLower] of [[r.lower, true], [r.upper, false]] as const) {
+    if (bound === null) continue;
+    filters.push((row, context) => {
+      const v = read(row);
+      if (v === null) return false;
+      const c = cmp(v, boundValue(bound, column, context));
+      return isLower ? (bound.inclusive ? c >= 0 : c > 0) : (bound.inclusive ? c <= 0 : c < 0);
+    });
+  }
+  for (const relation of r.others) filters.push(otherFilter(table, column, relation, variables, read));
+  return filters;
+}
+
+export function valueReader(column: ColumnMetadata): (row: DecodedRow) => Buffer | null {
+  if (column.kind === 'partition_key') return (row) => row.partitionKeyValues[column.position] ?? null;
+  if (column.kind === 'clustering') return (row) => row.clusteringValues[column.position] ?? null;
+  return (row) => row.cells.get(column.name)?.value ?? null;
+}
+
+function otherFilter(table: TableMetadata, column: ColumnMetadata, relation: Relation, variables: BindVariables, read: (row: DecodedRow) => Buffer | null) {
+  const receiver = (type: DataType) => ({ keyspace: table.keyspace, table: table.name, name: column.name, type });
+  if (relation.kind === 'singleColumn' && relation.operator === '!=') {
+    const term = prepareTerm(relation.value, receiver(column.type), variables);
+    return (row: DecodedRow, context: EvaluationContext) => {
+      const v = read(row); const x = term(context);
+      return v !== null && x instanceof Buffer && compareValues(column.type, v, x) !== 0;
+    };
+  }
+  if (relation.kind === 'singleColumn' && (relation.operator === 'CONTAINS' || relation.operator === 'CONTAINS KEY')) {
+    const type = column.type;
+    const isKey = relation.operator === 'CONTAINS KEY';
+    const elementType = type.kind === 'map' ? (isKey ? type.key : type.value) : type.kind === 'list' || type.kind === 'set' ? type.element : null;
+    if (elementType === null || (isKey && type.kind !== 'map')) throw invalidRequest(`Cannot use ${relation.operator} on non-collection column ${column.name}`);
+    const term = prepareTerm(relation.value, receiver(elementType), variables);
+    return (row: DecodedRow, context: EvaluationContext) => {
+      const v = read(row); const x = term(context);
+      if (v === null || !(x instanceof Buffer)) return false;
+      const elements = type.kind === 'map' ? mapParts(v, isKey) : splitCollection(v);
+      return elements.some((e) => compareValues(elementType, e, x) === 0);
+    };
+  }
+  throw invalidRequest(`Unsupported restriction on column ${column.name}`);
+}
+
+function mapParts(bytes: Buffer, keys: boolean): Buffer[] {
+  const all = splitCollection(Buffer.concat([countPrefix(bytes), bytes.subarray(4)]));
+  return all.filter((_, i) => (i % 2 === 0) === keys);
+}
+
+function countPrefix(bytes: Buffer): Buffer {
+  const out = Buffer.alloc(4);
+  out.writeInt32BE(bytes.readInt32BE(0) * 2, 0);
+  return out;
+}
+

@@ -1,0 +1,197 @@
+// Terms (values in statements) prepared against the type that receives them. A prepared term
+// is a closure over the bound values: constants are encoded once, at prepare time; bind
+// markers read and validate their value; functions such as now() run at each execution.
+
+import { unreachable } from '../common/assert.js';
+import { invalidRequest } from '../common/errors.js';
+import { dataTypeToCql, type DataType } from '../protocol/data-type.js';
+import { UNSET, type BoundValue, type ColumnSpec } from '../protocol/messages.js';
+import { encodeValue, validateValue } from '../protocol/type-codecs.js';
+import { readCollectionCount, readElement, writeCount, writeElement } from '../protocol/value-bytes.js';
+import { compareValues } from '../schema/clustering-key.js';
+import type { BindMarker, InValues, Term } from './ast.js';
+import { findFunction, type FunctionContext } from './functions.js';
+import { literalToNative } from './literals.js';
+
+export interface EvaluationContext extends FunctionContext {
+  values: readonly BoundValue[];
+}
+
+export type PreparedTerm = (context: EvaluationContext) => BoundValue;
+
+/** What receives a value: a column (or a pseudo-column such as "[ttl]"), with its type. */
+export type Receiver = ColumnSpec;
+
+/** Collects the type each bind marker receives, for prepared-statement metadata. */
+export class BindVariables {
+  readonly specs: Array<ColumnSpec | undefined> = [];
+
+  bind(marker: BindMarker, receiver: Receiver): void {
+    const name = marker.name ?? receiver.name;
+    this.specs[marker.index] = { ...receiver, name };
+  }
+
+  /** Every marker's spec; a marker the analysis never typed is a bug. */
+  complete(count: number): ColumnSpec[] {
+    const out: ColumnSpec[] = [];
+    for (let i = 0; i < count; i++) {
+      const spec = this.specs[i];
+      if (spec === undefined) throw invalidRequest(`Bind marker ${i} is used where no value is expected`);
+      out.push(spec);
+    }
+    return out;
+  }
+}
+
+function boundValue(marker: BindMarker, type: DataType, context: EvaluationContext): BoundValue {
+  const value = context.values[marker.index];
+  if (value === undefined) {
+    throw invalidRequest(`There were fewer values bound (${context.values.length}) than bind markers in the statement`);
+  }
+  if (value !== null && value !== UNSET) validateValue(type, value);
+  return value;
+}
+
+export function prepareTerm(term: Term, receiver: Receiver, variables: BindVariables): PreparedTerm {
+  const type = receiver.type;
+  switch (term.kind) {
+    case 'bindMarker':
+      variables.bind(term, receiver);
+      return (context) => boundValue(term, type, context);
+    case 'null':
+      return () => null;
+    case 'literal': {
+      if (type.kind !== 'native') throw invalidRequest(`Invalid ${term.type.toUpperCase()} constant (${term.text}) for "${receiver.name}" of type ${dataTypeToCql(type)}`);
+      const bytes = encodeValue(type, literalToNative(term, type.name, receiver.name));
+      return () => bytes;
+    }
+    case 'typeHint':
+      return prepareTerm(term.term, receiver, variables);
+    case 'functionCall':
+      return prepareFunction(term, receiver, variables);
+    case 'list': case 'set': case 'map': case 'tuple': case 'userTypeLiteral':
+      return constantIfPossible(prepareComposite(term, receiver, variables), term);
+    default:
+      return unreachable(term, 'term');
+  }
+}
+
+function constantIfPossible(prepared: PreparedTerm, term: Term): PreparedTerm {
+  // A composite literal with no markers and no functions is evaluated once.
+  const text = JSON.stringify(term);
+  if (text.includes('"bindMarker"') || text.includes('"functionCall"')) return prepared;
+  const value = prepared({ values: [], nowMs: 0, randomBytes: (n) => Buffer.alloc(n) });
+  return () => value;
+}
+
+function prepareFunction(term: Extract<Term, { kind: 'functionCall' }>, receiver: Receiver, variables: BindVariables): PreparedTerm {
+  const overloads = findFunction(term.function.keyspace, term.function.name, term.args.length);
+  const matching = overloads.filter((fn) => dataTypeToCql(fn.returnType) === dataTypeToCql(receiver.type));
+  const fn = matching[0] ?? overloads[0]!;
+  if (matching.length === 0 && !(receiver.type.kind === 'native' && receiver.type.name === 'blob')) {
+    throw invalidRequest(`Type error: ${term.function.name}(...) returns ${dataTypeToCql(fn.returnType)} and cannot be assigned to "${receiver.name}" of type ${dataTypeToCql(receiver.type)}`);
+  }
+  const args = term.args.map((arg, i) =>
+    prepareTerm(arg, { ...receiver, name: `arg${i}(${term.function.name})`, type: fn.argumentTypes[i]! }, variables));
+  return (context) => {
+    const values = args.map((arg) => {
+      const value = arg(context);
+      return value === UNSET ? null : value;
+    });
+    return fn.evaluate(values, context);
+  };
+}
+
+function prepareComposite(term: Term, receiver: Receiver, variables: BindVariables): PreparedTerm {
+  const type = receiver.type;
+  const element = (t: DataType, what: string): Receiver => ({ ...receiver, name: `${what}(${receiver.name})`, type: t });
+  const mismatch = () => invalidRequest(`Invalid ${term.kind} literal for "${receiver.name}" of type ${dataTypeToCql(type)}`);
+  if (term.kind === 'list' && type.kind === 'list') {
+    const items = term.elements.map((e) => prepareTerm(e, element(type.element, 'value'), variables));
+    return (context) => encodeCollection(items.map((item) => notNullElement(item(context), receiver)));
+  }
+  if ((term.kind === 'set' || (term.kind === 'map' && term.entries.length === 0) || (term.kind === 'list' && term.elements.length === 0)) && type.kind === 'set') {
+    const items = term.kind === 'set' ? term.elements.map((e) => prepareTerm(e, element(type.element, 'value'), variables)) : [];
+    return (context) => encodeCollection(sortedUnique(items.map((item) => notNullElement(item(context), receiver)), type.element));
+  }
+  if ((term.kind === 'map' || (term.kind === 'set' && term.elements.length === 0)) && type.kind === 'map') {
+    const entries = term.kind === 'map'
+      ? term.entries.map((e) => [prepareTerm(e.key, element(type.key, 'key'), variables), prepareTerm(e.value, element(type.value, 'value'), variables)] as const)
+      : [];
+    return (context) => encodeMapValue(entries.map(([k, v]) => [notNullElement(k(context), receiver), notNullElement(v(context), receiver)]), type.key);
+  }
+  if (term.kind === 'tuple' && type.kind === 'tuple') {
+    if (term.elements.length > type.elements.length) throw mismatch();
+    const items = term.elements.map((e, i) => prepareTerm(e, element(type.elements[i]!, `component${i}`), variables));
+    return (context) => Buffer.concat(items.map((item) => writeElement(orNull(item(context)))));
+  }
+  if ((term.kind === 'userTypeLiteral' || (term.kind === 'map' && term.entries.length === 0)) && type.kind === 'udt') {
+    const given = term.kind === 'userTypeLiteral' ? term.fields : [];
+    for (const field of given) {
+      if (!type.fields.some((f) => f.name === field.name)) throw invalidRequest(`Unknown field '${field.name}' in value of user defined type ${type.name}`);
+    }
+    const items = type.fields.map((f) => {
+      const value = given.find((g) => g.name === f.name);
+      return value === undefined ? () => null : prepareTerm(value.value, element(f.type, f.name), variables);
+    });
+    return (context) => Buffer.concat(items.map((item) => writeElement(orNull(item(context)))));
+  }
+  throw mismatch();
+}
+
+function orNull(value: BoundValue): Buffer | null {
+  return value === UNSET ? null : value;
+}
+
+function notNullElement(value: BoundValue, receiver: Receiver): Buffer {
+  if (value === null || value === UNSET) throw invalidRequest(`null is not supported inside collections (column "${receiver.name}")`);
+  return value;
+}
+
+function encodeCollection(elements: Buffer[]): Buffer {
+  return Buffer.concat([writeCount(elements.length), ...elements.map((e) => writeElement(e))]);
+}
+
+function sortedUnique(elements: Buffer[], type: DataType): Buffer[] {
+  const sorted = [...elements].sort((a, b) => compareValues(type, a, b));
+  return sorted.filter((e, i) => i === 0 || compareValues(type, sorted[i - 1]!, e) !== 0);
+}
+
+function encodeMapValue(entries: Array<[Buffer, Buffer]>, keyType: DataType): Buffer {
+  const sorted = [...entries].sort((a, b) => compareValues(keyType, a[0], b[0]));
+  const unique = sorted.filter((e, i) => i === sorted.length - 1 || compareValues(keyType, e[0], sorted[i + 1]![0]) !== 0);
+  return Buffer.concat([writeCount(unique.length), ...unique.flatMap(([k, v]) => [writeElement(k), writeElement(v)])]);
+}
+
+/** The values of an IN restriction (a parenthesised list, or one marker bound to a list). */
+export function prepareInValues(values: InValues, receiver: Receiver, variables: BindVariables): (context: EvaluationContext) => Buffer[] {
+  if (values.kind === 'terms') {
+    const terms = values.terms.map((term) => prepareTerm(term, receiver, variables));
+    return (context) => terms.map((term) => {
+      const value = term(context);
+      if (value === null || value === UNSET) throw invalidRequest(`Invalid null value in condition for column ${receiver.name}`);
+      return value;
+    });
+  }
+  const listType: DataType = { kind: 'list', element: receiver.type, frozen: false };
+  const marker = prepareTerm(values.marker, { ...receiver, name: `in(${receiver.name})`, type: listType }, variables);
+  return (context) => {
+    const bytes = marker(context);
+    if (bytes === null || bytes === UNSET) throw invalidRequest(`Invalid null value for IN restriction on ${receiver.name}`);
+    return splitCollection(bytes);
+  };
+}
+
+/** The elements of a serialized list or set. */
+export function splitCollection(bytes: Buffer): Buffer[] {
+  const { count, offset: start } = readCollectionCount(bytes, 4);
+  const out: Buffer[] = [];
+  let offset = start;
+  for (let i = 0; i < count; i++) {
+    const { value, offset: next } = readElement(bytes, offset);
+    if (value === null) throw invalidRequest('null is not supported inside collections');
+    out.push(value);
+    offset = next;
+  }
+  return out;
+}
