@@ -42,7 +42,6 @@ function stringLiteral(text: string, type: NativeTypeName, fail: () => never): u
   switch (type) {
     case 'text': case 'varchar': return text;
     case 'ascii':
-      // eslint-disable-next-line no-control-regex
       return /^[\x00-\x7f]*$/.test(text) ? text : fail();
     case 'timestamp': return parseTimestamp(text) ?? fail();
     case 'date': return parseDate(text) ?? fail();
