@@ -9,11 +9,13 @@ import {
   encodeRequest,
   encodeResponse,
   protocolErrorFrame,
+  responseBodySize,
   unsupportedVersionFrame,
 } from './codec.js';
 import { decompressBody } from './compression.js';
 import { decodeFrameHeader } from './frame.js';
 import { Opcode, UNSET, type FrameHeader } from './messages.js';
+import { AUTH_RESPONSE, OPTIONS, PREPARE, REGISTER, STARTUP } from './requests.js';
 import { sampleRequests, sampleResponses } from './test-messages.js';
 
 function split(frame: Buffer): { header: FrameHeader; body: Buffer } {
@@ -56,6 +58,16 @@ describe('request codecs', () => {
         assert.equal(header.stream, 5);
         assert.deepEqual(decodeRequest(header, body), request);
       }
+    }
+  });
+
+  it('knows the exact body size of the requests whose codec has encodedSize', () => {
+    const codecs = new Map<number, { encodedSize?: (message: never) => number }>([
+      [Opcode.STARTUP, STARTUP], [Opcode.AUTH_RESPONSE, AUTH_RESPONSE], [Opcode.OPTIONS, OPTIONS], [Opcode.PREPARE, PREPARE], [Opcode.REGISTER, REGISTER],
+    ]);
+    for (const request of sampleRequests()) {
+      const size = codecs.get(request.opcode)?.encodedSize?.(request as never);
+      if (size !== undefined) assert.equal(size, encodeRequest(0, request).length - 9);
     }
   });
 
@@ -150,6 +162,13 @@ describe('response codecs', () => {
         assert.equal(header.stream, -1);
         assert.deepEqual(decodeResponse(header, body), response);
       }
+    }
+  });
+
+  it('knows the exact body size of every response whose codec has encodedSize', () => {
+    for (const response of sampleResponses()) {
+      if (response.opcode === Opcode.ERROR || response.opcode === Opcode.EVENT) continue;
+      assert.equal(responseBodySize(response), encodeResponse(0, response).length - 9, JSON.stringify(response.opcode));
     }
   });
 

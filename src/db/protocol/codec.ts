@@ -64,6 +64,19 @@ function encodeRequestBody(request: RequestMessage, writer: ProtocolWriter): voi
   }
 }
 
+/** The body size when the codec knows it up front (else a small guess: the writer grows). */
+export function responseBodySize(response: ResponseMessage): number {
+  switch (response.opcode) {
+    case Opcode.READY: return READY.encodedSize?.(response) ?? 0;
+    case Opcode.AUTHENTICATE: return AUTHENTICATE.encodedSize?.(response) ?? 0;
+    case Opcode.SUPPORTED: return SUPPORTED.encodedSize?.(response) ?? 0;
+    case Opcode.RESULT: return RESULT.encodedSize?.(response) ?? 0;
+    case Opcode.AUTH_CHALLENGE: return AUTH_CHALLENGE.encodedSize?.(response) ?? 0;
+    case Opcode.AUTH_SUCCESS: return AUTH_SUCCESS.encodedSize?.(response) ?? 0;
+    default: return 192;
+  }
+}
+
 function encodeResponseBody(response: ResponseMessage, writer: ProtocolWriter): void {
   switch (response.opcode) {
     case Opcode.ERROR: return ERROR.encode(response, writer);
@@ -117,7 +130,7 @@ export interface EncodeResponseOptions {
 
 /** A whole response frame, v4 header included. */
 export function encodeResponse(stream: number, response: ResponseMessage, options: EncodeResponseOptions = {}): Buffer {
-  const writer = new ProtocolWriter();
+  const writer = new ProtocolWriter(64 + responseBodySize(response));
   let flags = 0;
   if (options.tracingId !== undefined) {
     flags |= FrameFlag.TRACING;

@@ -11,11 +11,13 @@ import {
 } from './messages.js';
 import { decodeQueryParameters, decodeValues, encodeQueryParameters, encodeValues, QueryFlag } from './query-parameters.js';
 import type { ProtocolReader } from './reader.js';
-import type { ProtocolWriter } from './writer.js';
+import { bytesSize, longStringSize, stringListSize, stringMapSize, type ProtocolWriter } from './writer.js';
 
 export interface MessageCodec<T> {
   encode(message: T, writer: ProtocolWriter): void;
   decode(reader: ProtocolReader): T;
+  /** Exact body size, where it is cheap to know before writing (used to size the buffer). */
+  encodedSize?(message: T): number;
 }
 
 type Request<O extends RequestMessage['opcode']> = Extract<RequestMessage, { opcode: O }>;
@@ -23,16 +25,19 @@ type Request<O extends RequestMessage['opcode']> = Extract<RequestMessage, { opc
 export const STARTUP: MessageCodec<Request<typeof Opcode.STARTUP>> = {
   encode: (message, writer) => void writer.writeStringMap(message.options),
   decode: (reader) => ({ opcode: Opcode.STARTUP, options: reader.readStringMap('STARTUP options') }),
+  encodedSize: (message) => stringMapSize(message.options),
 };
 
 export const AUTH_RESPONSE: MessageCodec<Request<typeof Opcode.AUTH_RESPONSE>> = {
   encode: (message, writer) => void writer.writeBytes(message.token),
   decode: (reader) => ({ opcode: Opcode.AUTH_RESPONSE, token: reader.readBytes('AUTH_RESPONSE token') }),
+  encodedSize: (message) => bytesSize(message.token),
 };
 
 export const OPTIONS: MessageCodec<Request<typeof Opcode.OPTIONS>> = {
   encode: () => undefined,
   decode: () => ({ opcode: Opcode.OPTIONS }),
+  encodedSize: () => 0,
 };
 
 export const QUERY: MessageCodec<Request<typeof Opcode.QUERY>> = {
@@ -49,6 +54,7 @@ export const QUERY: MessageCodec<Request<typeof Opcode.QUERY>> = {
 export const PREPARE: MessageCodec<Request<typeof Opcode.PREPARE>> = {
   encode: (message, writer) => void writer.writeLongString(message.query),
   decode: (reader) => ({ opcode: Opcode.PREPARE, query: reader.readLongString('query string') }),
+  encodedSize: (message) => longStringSize(message.query),
 };
 
 export const EXECUTE: MessageCodec<Request<typeof Opcode.EXECUTE>> = {
@@ -132,4 +138,5 @@ export const REGISTER: MessageCodec<Request<typeof Opcode.REGISTER>> = {
     }
     return { opcode: Opcode.REGISTER, events };
   },
+  encodedSize: (message) => stringListSize(message.events),
 };

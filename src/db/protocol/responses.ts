@@ -6,33 +6,38 @@ import { Opcode, type EventMessage, type ResponseMessage } from './messages.js';
 import type { ProtocolReader } from './reader.js';
 import type { MessageCodec } from './requests.js';
 import { decodeSchemaChange, encodeSchemaChange } from './schema-change.js';
-import type { ProtocolWriter } from './writer.js';
+import { bytesSize, stringMultimapSize, stringSize, type ProtocolWriter } from './writer.js';
 
 type Response<O extends ResponseMessage['opcode']> = Extract<ResponseMessage, { opcode: O }>;
 
 export const READY: MessageCodec<Response<typeof Opcode.READY>> = {
   encode: () => undefined,
   decode: () => ({ opcode: Opcode.READY }),
+  encodedSize: () => 0,
 };
 
 export const AUTHENTICATE: MessageCodec<Response<typeof Opcode.AUTHENTICATE>> = {
   encode: (message, writer) => void writer.writeString(message.authenticator),
   decode: (reader) => ({ opcode: Opcode.AUTHENTICATE, authenticator: reader.readString('authenticator') }),
+  encodedSize: (message) => stringSize(message.authenticator),
 };
 
 export const SUPPORTED: MessageCodec<Response<typeof Opcode.SUPPORTED>> = {
   encode: (message, writer) => void writer.writeStringMultimap(message.options),
   decode: (reader) => ({ opcode: Opcode.SUPPORTED, options: reader.readStringMultimap('SUPPORTED options') }),
+  encodedSize: (message) => stringMultimapSize(message.options),
 };
 
 export const AUTH_CHALLENGE: MessageCodec<Response<typeof Opcode.AUTH_CHALLENGE>> = {
   encode: (message, writer) => void writer.writeBytes(message.token),
   decode: (reader) => ({ opcode: Opcode.AUTH_CHALLENGE, token: reader.readBytes('AUTH_CHALLENGE token') }),
+  encodedSize: (message) => bytesSize(message.token),
 };
 
 export const AUTH_SUCCESS: MessageCodec<Response<typeof Opcode.AUTH_SUCCESS>> = {
   encode: (message, writer) => void writer.writeBytes(message.token),
   decode: (reader) => ({ opcode: Opcode.AUTH_SUCCESS, token: reader.readBytes('AUTH_SUCCESS token') }),
+  encodedSize: (message) => bytesSize(message.token),
 };
 
 const topologyChanges: ReadonlySet<string> = new Set(['NEW_NODE', 'REMOVED_NODE', 'MOVED_NODE']);

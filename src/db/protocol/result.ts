@@ -6,9 +6,9 @@ import { resultRowsMax } from '../common/limits.js';
 import { Opcode, type ColumnSpec, type PreparedMetadata, type ResponseMessage, type ResultMessage, type RowsMetadata } from './messages.js';
 import type { ProtocolReader } from './reader.js';
 import type { MessageCodec } from './requests.js';
-import { decodeSchemaChange, encodeSchemaChange } from './schema-change.js';
-import { decodeOption, writeOption } from './type-options.js';
-import type { ProtocolWriter } from './writer.js';
+import { decodeSchemaChange, encodeSchemaChange, schemaChangeSize } from './schema-change.js';
+import { decodeOption, optionSize, writeOption } from './type-options.js';
+import { bytesSize, stringSize, type ProtocolWriter } from './writer.js';
 
 export const ResultKind = { VOID: 0x0001, ROWS: 0x0002, SET_KEYSPACE: 0x0003, PREPARED: 0x0004, SCHEMA_CHANGE: 0x0005 } as const;
 export const RowsFlag = { GLOBAL_TABLES_SPEC: 0x0001, HAS_MORE_PAGES: 0x0002, NO_METADATA: 0x0004 } as const;
@@ -23,7 +23,45 @@ type ResultResponse = Extract<ResponseMessage, { opcode: typeof Opcode.RESULT }>
 export const RESULT: MessageCodec<ResultResponse> = {
   encode: (message, writer) => encodeResult(message.result, writer),
   decode: (reader) => ({ opcode: Opcode.RESULT, result: decodeResult(reader) }),
+  encodedSize: (message) => resultSize(message.result),
 };
+
+/** Exact encoded size, so a large Rows body is written into one buffer of the right size. */
+function resultSize(result: ResultMessage): number {
+  switch (result.kind) {
+    case 'void':
+      return 4;
+    case 'rows': {
+      let total = 4 + rowsMetadataSize(result.metadata) + 4;
+      for (const row of result.rows) for (const cell of row) total += bytesSize(cell);
+      return total;
+    }
+    case 'setKeyspace':
+      return 4 + stringSize(result.keyspace);
+    case 'prepared': {
+      const { columns, partitionKeyIndices } = result.metadata;
+      const preparedSize = 12 + 2 * partitionKeyIndices.length + columnSpecsSize(columns);
+      return 4 + 2 + result.id.length + preparedSize + rowsMetadataSize(result.resultMetadata);
+    }
+    case 'schemaChange':
+      return 4 + schemaChangeSize(result.schemaChange);
+  }
+}
+
+function rowsMetadataSize(metadata: RowsMetadata): number {
+  const pagingSize = metadata.pagingState === null ? 0 : bytesSize(metadata.pagingState);
+  return 8 + pagingSize + (metadata.columns === null ? 0 : columnSpecsSize(metadata.columns));
+}
+
+function columnSpecsSize(columns: readonly ColumnSpec[]): number {
+  const global = globalTableSpec(columns);
+  let total = global === null ? 0 : stringSize(global.keyspace) + stringSize(global.table);
+  for (const column of columns) {
+    if (global === null) total += stringSize(column.keyspace) + stringSize(column.table);
+    total += stringSize(column.name) + optionSize(column.type);
+  }
+  return total;
+}
 
 function encodeResult(result: ResultMessage, writer: ProtocolWriter): void {
   switch (result.kind) {

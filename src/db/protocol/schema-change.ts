@@ -5,7 +5,7 @@ import { assert } from '../common/assert.js';
 import { protocolError } from '../common/errors.js';
 import type { SchemaChange, SchemaChangeTarget, SchemaChangeType } from './messages.js';
 import type { ProtocolReader } from './reader.js';
-import type { ProtocolWriter } from './writer.js';
+import { stringListSize, stringSize, type ProtocolWriter } from './writer.js';
 
 const changeTypes: ReadonlySet<string> = new Set<SchemaChangeType>(['CREATED', 'UPDATED', 'DROPPED']);
 const targets: ReadonlySet<string> = new Set<SchemaChangeTarget>(['KEYSPACE', 'TABLE', 'TYPE', 'FUNCTION', 'AGGREGATE']);
@@ -34,4 +34,12 @@ export function decodeSchemaChange(reader: ProtocolReader): SchemaChange {
   if (target === 'TABLE' || target === 'TYPE') return result;
   result.argumentTypes = reader.readStringList('schema change argument types');
   return result;
+}
+
+export function schemaChangeSize(change: SchemaChange): number {
+  let total = stringSize(change.change) + stringSize(change.target) + stringSize(change.keyspace);
+  if (change.target === 'KEYSPACE') return total;
+  total += stringSize(change.name ?? '');
+  if (change.target === 'TABLE' || change.target === 'TYPE') return total;
+  return total + stringListSize(change.argumentTypes ?? []);
 }

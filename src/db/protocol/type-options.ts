@@ -6,7 +6,7 @@ import { protocolError } from '../common/errors.js';
 import { parserDepthMax } from '../common/limits.js';
 import { DataTypeId, type DataType, type NativeTypeName } from './data-type.js';
 import type { ProtocolReader } from './reader.js';
-import { ProtocolWriter } from './writer.js';
+import { ProtocolWriter, stringSize } from './writer.js';
 
 /** Wire id of every native type; 'text' is sent as varchar (there is no separate id). */
 const nativeIds: Readonly<Record<NativeTypeName, number>> = {
@@ -72,6 +72,22 @@ export function writeOption(writer: ProtocolWriter, type: DataType): void {
       return;
     default:
       unreachable(type, 'data type');
+  }
+}
+
+/** Encoded size of an [option], without writing it. */
+export function optionSize(type: DataType): number {
+  switch (type.kind) {
+    case 'native': return 2;
+    case 'custom': return 2 + stringSize(type.className);
+    case 'list':
+    case 'set': return 2 + optionSize(type.element);
+    case 'map': return 2 + optionSize(type.key) + optionSize(type.value);
+    case 'tuple': return type.elements.reduce((total, element) => total + optionSize(element), 4);
+    case 'udt':
+      return type.fields.reduce((total, field) => total + stringSize(field.name) + optionSize(field.type),
+        4 + stringSize(type.keyspace) + stringSize(type.name));
+    default: return unreachable(type, 'data type');
   }
 }
 

@@ -4,6 +4,7 @@
 
 import { assert } from '../common/assert.js';
 import type { ConsistencyLevel } from '../common/consistency.js';
+import { serverError } from '../common/errors.js';
 import { frameBodyBytesMax } from '../common/limits.js';
 import { parseInetAddress } from './inet.js';
 import { UNSET, type BoundValue } from './messages.js';
@@ -17,7 +18,8 @@ export class ProtocolWriter {
   private offset = 0;
 
   constructor(initialBytes = 256) {
-    this.buffer = Buffer.allocUnsafe(initialBytes);
+    // Capped so a size hint can never skip the growth check in reserve().
+    this.buffer = Buffer.allocUnsafe(Math.min(initialBytes, frameBodyBytesMax));
   }
 
   get length(): number {
@@ -32,8 +34,9 @@ export class ProtocolWriter {
   private reserve(bytes: number): void {
     const needed = this.offset + bytes;
     if (needed <= this.buffer.length) return;
-    // Bodies never exceed the frame bound, plus a header's worth of slack.
-    assert(needed <= frameBodyBytesMax + 64, `message exceeds ${frameBodyBytesMax} bytes`);
+    // A body past the frame bound (a huge result, say) cannot be sent: the request fails
+    // with an error the client sees, and the buffer never grows without bound.
+    if (needed > frameBodyBytesMax + 64) throw serverError(`Response body exceeds the frame limit of ${frameBodyBytesMax} bytes`);
     let capacity = Math.max(this.buffer.length * 2, 64);
     while (capacity < needed) capacity *= 2;
     const grown = Buffer.allocUnsafe(capacity);
@@ -147,4 +150,34 @@ export class ProtocolWriter {
     for (const [key, value] of map) this.writeString(key).writeBytes(value);
     return this;
   }
+}
+
+// Encoded sizes of the notations, for codecs that can tell their size before writing.
+
+export function stringSize(value: string): number {
+  return 2 + Buffer.byteLength(value, 'utf8');
+}
+
+export function longStringSize(value: string): number {
+  return 4 + Buffer.byteLength(value, 'utf8');
+}
+
+export function bytesSize(value: Buffer | null): number {
+  return 4 + (value === null ? 0 : value.length);
+}
+
+export function stringListSize(values: readonly string[]): number {
+  return values.reduce((total, value) => total + stringSize(value), 2);
+}
+
+export function stringMapSize(map: ReadonlyMap<string, string>): number {
+  let total = 2;
+  for (const [key, value] of map) total += stringSize(key) + stringSize(value);
+  return total;
+}
+
+export function stringMultimapSize(map: ReadonlyMap<string, readonly string[]>): number {
+  let total = 2;
+  for (const [key, values] of map) total += stringSize(key) + stringListSize(values);
+  return total;
 }
