@@ -9,7 +9,7 @@ import type {
 } from './ast.js';
 import type { Parsed, Parser } from './parser-base.js';
 import {
-  parseConstant, parseFunctionName, parseIntValue, parseTerm, parseTermList, parseType, startsFunctionCall,
+  parseConstant, parseFunctionName, parseIntValue, parseTerm, parseTermList, parseType, startsFunctionCall, startsTerm,
 } from './parser-terms.js';
 import { parseColumnTarget, parseIfClause, parseUsingClause, parseWhereClause } from './parser-where.js';
 
@@ -125,9 +125,17 @@ function parseSelectableBase(p: Parser): Selectable {
       p.expectPunctuation('(');
       const hinted = parseType(p);
       p.expectPunctuation(')');
+      // `(a)` followed by FROM or ',' is no type hint: only a selector may follow one.
+      if (!p.isName() && !startsTerm(p)) throw p.noViableAlternative();
       return hinted;
     });
     if (type !== null) return { kind: 'typeHint', type, selectable: parseSelectable(p), position };
+    if (!p.isPunctuation(')', 2)) return { kind: 'term', term: parseTerm(p) };
+    // `(selector)`: parentheses only group.
+    p.expectPunctuation('(');
+    const inner = parseSelectable(p);
+    p.expectPunctuation(')');
+    return inner;
   }
   if (p.isName()) return { kind: 'column', column: p.columnRef() };
   return { kind: 'term', term: parseSelectorTerm(p) };

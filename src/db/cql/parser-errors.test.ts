@@ -71,6 +71,18 @@ test('nesting is bounded, whatever nests', () => {
   assert.equal(parseStatement(`SELECT * FROM t WHERE a = ${'['.repeat(ok)}${']'.repeat(ok)}`).kind, 'select');
 });
 
+test('lexical errors are reported even where the parser looks ahead', () => {
+  syntax('SELECT * FROM t WHERE a = (int) #', /^line 1:32 no viable alternative at character '#'/);
+  syntax("SELECT * FROM t WHERE a = ('x", /^line 1:27 mismatched character '<EOF>' expecting '''/);
+});
+
+test('long statements parse, and errors at their end still quote context', () => {
+  const values = Array.from({ length: 50_000 }, (_, index) => String(index)).join(', ');
+  const statement = parseStatement(`SELECT * FROM t WHERE k IN (${values})`);
+  assert.equal(statement.kind, 'select');
+  syntax(`SELECT * FROM t WHERE k IN (${values}) LIMT 5`, /mismatched input 'LIMT' expecting <EOF> \(.*49999\) \[LIMT\]\.\.\.\)$/);
+});
+
 test('bind markers are bounded', () => {
   const markers = Array.from({ length: boundValuesMax + 1 }, () => '?').join(',');
   invalid(`INSERT INTO t (a) VALUES ([${markers}])`, /Too many bind markers/);

@@ -98,6 +98,17 @@ test('selectors: aggregates, writetime, ttl, functions, casts, terms', () => {
   ]);
 });
 
+test('selectors: parentheses group, type hints need a selector after them', () => {
+  check('SELECT (a), (int) b, (text) \'x\' FROM t', {
+    kind: 'select',
+    selectors: [
+      { selectable: { kind: 'column', column: col('a') } },
+      { selectable: { kind: 'typeHint', type: native('int'), selectable: { kind: 'column', column: col('b') } } },
+      { selectable: { kind: 'typeHint', type: native('text'), selectable: { kind: 'term', term: str('x') } } },
+    ],
+  });
+});
+
 test('WHERE relations', () => {
   check(
     'SELECT * FROM t WHERE a = 1 AND b < 2 AND c <= 3 AND d > 4 AND e >= 5 AND f != 6 AND g IN (1, 2) AND h IN ? ' +
