@@ -14,7 +14,7 @@ interface NativeCodec {
   emptyIsNull: boolean;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const int64Min = -(1n << 63n);
 const int64Max = (1n << 63n) - 1n;
 const timeNanosecondsMax = 86_399_999_999_999n;

@@ -7,7 +7,7 @@ import { protocolError } from '../common/errors.js';
 import { formatInetAddress } from './inet.js';
 import { UNSET, type BoundValue } from './messages.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export interface InetSocketAddress {
   address: string;

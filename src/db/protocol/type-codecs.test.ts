@@ -39,7 +39,7 @@ describe('scalar value codecs', () => {
       ['double', [0, -0, 1.5, Number.MAX_VALUE, Number.MIN_VALUE, Infinity, -Infinity, NaN]],
       ['float', [0, 1.5, -2.25, Infinity, -Infinity, NaN]],
       ['boolean', [true, false]],
-      ['text', ['', 'héllo ✈ 𝄞']],
+      ['text', ['', 'héllo ✈ 𝄞', '\uFEFFkeeps its byte order mark']],
       ['varchar', ['']],
       ['ascii', ['', 'plain ascii\u007f']],
       ['blob', [Buffer.alloc(0), Buffer.from([0, 255])]],
