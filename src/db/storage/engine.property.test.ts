@@ -185,16 +185,18 @@ function inSlices(clustering: Buffer, slices: ClusteringSlice[]): boolean {
 /** The model's answer to a read, as comparable strings. */
 function modelRead(model: Model, command: ReadCommand): string[] {
   let keys = [...model.byKey.keys()].sort((a, b) => (tokenOf(a) === tokenOf(b) ? Buffer.compare(keyOf(a), keyOf(b)) : tokenOf(a) < tokenOf(b) ? -1 : 1));
+  // Range paging: with afterClustering, the partition at start is resumed, then the range continues.
+  const resumed = command.kind === 'range' && command.afterClustering !== undefined ? command.start.key : undefined;
   if (command.kind === 'single') keys = keys.filter((k) => keyOf(k).equals(command.key));
-  else keys = keys.filter((k) => comparePosition(k, command.start) > 0 && (command.end.token === MIN_TOKEN || comparePosition(k, command.end) <= 0));
+  else keys = keys.filter((k) => (resumed !== undefined && keyOf(k).equals(resumed)) || (comparePosition(k, command.start) > 0 && (command.end.token === MIN_TOKEN || comparePosition(k, command.end) <= 0)));
   const out: string[] = [];
   let rowsLeft = command.rowLimit;
   let partitionsLeft = command.kind === 'range' ? command.partitionLimit : 1;
   for (const k of keys) {
     if (rowsLeft <= 0 || partitionsLeft <= 0) break;
     let rows = modelPartition(model.byKey.get(k) ?? [], command.nowSeconds).filter((r) => inSlices(r.clustering, command.slices));
-    if (command.kind === 'single' && command.afterClustering !== undefined) {
-      const after = command.afterClustering;
+    const after = command.kind === 'single' || (resumed !== undefined && keyOf(k).equals(resumed)) ? command.afterClustering : undefined;
+    if (after !== undefined) {
       rows = rows.filter((r) => (command.reversed ? Buffer.compare(r.clustering, after) < 0 : Buffer.compare(r.clustering, after) > 0));
     }
     if (command.reversed) rows.reverse();
@@ -248,7 +250,8 @@ function randomRead(ctx: Context): ReadCommand {
   let start = position();
   let end = position();
   if (end.token !== MIN_TOKEN && start.token > end.token) [start, end] = [end, start];
-  return { ...base, kind: 'range', start, end, partitionLimit: chance(rng, 0.7) ? 1000 : 1 + int(rng, 3) };
+  const paging = start.key !== undefined && chance(rng, 0.3) ? { afterClustering: clusteringOf(int(rng, CLUSTERINGS)) } : {};
+  return { ...base, kind: 'range', start, end, partitionLimit: chance(rng, 0.7) ? 1000 : 1 + int(rng, 3), ...paging };
 }
 
 // ---- The run ---------------------------------------------------------------------------
@@ -272,19 +275,22 @@ async function runSeed(seed: number, steps: number): Promise<void> {
   const model: Model = { byKey: new Map() };
   let engine = await StorageEngine.open(engineOptions(disk, clock));
   for (let step = 0; step < steps; step++) {
-    const action = int(rng, 20);
-    if (action < 12) {
+    const action = int(rng, 41);
+    if (action === 40) {
+      await engine.truncate('t1');
+      model.byKey.clear();
+    } else if (action < 24) {
       const batch = Array.from({ length: 1 + int(rng, 3) }, () => randomMutation(ctx));
       await engine.apply(batch);
       for (const m of batch) {
         const k = (m.key[0] as number) - 0x40;
         model.byKey.set(k, [...(model.byKey.get(k) ?? []), m]);
       }
-    } else if (action < 14) {
+    } else if (action < 28) {
       await engine.flush();
-    } else if (action < 15) {
+    } else if (action < 30) {
       await engine.compact();
-    } else if (action < 17) {
+    } else if (action < 34) {
       ctx.nowSeconds += int(rng, 30);
     } else {
       // Crash: with background flushes or compactions possibly in flight.

@@ -118,3 +118,42 @@ test('digest is equal for equal results and differs otherwise', async () => {
   assert.notDeepEqual(first, digestReadResult(await engine.read(single(1))));
   await engine.close();
 });
+
+test('writes after a truncate survive restarts even once every segment was released', async () => {
+  const disk = new SimulatedDisk();
+  let engine = await StorageEngine.open(options(disk));
+  await engine.apply([write(1, 1, 'a', 10)]);
+  await engine.truncate('t1');
+  await engine.apply([write(1, 2, 'b', 10)]);
+  await engine.flush();
+  await engine.close();
+  engine = await StorageEngine.open(options(disk));
+  await engine.apply([write(1, 3, 'c', 10)]);
+  disk.crash();
+  engine = await StorageEngine.open(options(disk));
+  assert.deepEqual(values(await engine.read(single(1))), ['1/2=b', '1/3=c']);
+  await engine.close();
+});
+
+test('includeTombstones returns deletions and counts only live rows against limits', async () => {
+  const disk = new SimulatedDisk();
+  const engine = await StorageEngine.open(options(disk));
+  const deletion = { markedForDeleteAtMicros: 20, localDeletionTime: 5 };
+  await engine.apply([
+    write(1, 1, 'a', 10),
+    { ...write(1, 2, 'x', 30), rangeTombstones: [{ start: Buffer.from([3]), end: Buffer.from([5]), deletion }] },
+    write(1, 4, 'old', 15),
+    write(1, 6, 'f', 30),
+  ]);
+  await engine.apply([{ ...write(1, 1, 'ignored', 1), rows: [{ clustering: Buffer.from([1]), liveness: null, deletion, cells: [] }] }]);
+  const result = await engine.read(single(1, { includeTombstones: true, rowLimit: 2 }));
+  const partition = result.partitions[0];
+  assert.deepEqual(partition?.rows.map((r) => [r.clustering[0], r.deletion?.markedForDeleteAtMicros ?? null]), [
+    [1, 20],
+    [2, null],
+    [6, null],
+  ]);
+  assert.equal(partition?.rangeTombstones.length, 1);
+  assert.deepEqual(values(await engine.read(single(1))), ['1/2=x', '1/6=f']);
+  await engine.close();
+});

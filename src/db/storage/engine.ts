@@ -63,16 +63,14 @@ export class StorageEngine {
   static async open(options: StorageEngineOptions): Promise<StorageEngine> {
     const { disk, clock, logger } = options.world;
     await disk.makeDirectory(options.dataDirectory);
+    const truncatedBelow = new Map<string, number>();
+    for (const table of options.tables) truncatedBelow.set(table.tableId, await readTruncationRecord(disk, tableDirectory(options.dataDirectory, table)));
     const { log, replay } = await CommitLog.open({
       disk, clock, logger, directory: options.commitLogDirectory, syncMode: options.syncMode, syncPeriodMs: options.syncPeriodMs,
-      segmentBytes: options.commitLogSegmentBytes ?? commitLogSegmentBytesDefault,
+      segmentBytes: options.commitLogSegmentBytes ?? commitLogSegmentBytesDefault, firstSegmentId: Math.max(1, ...truncatedBelow.values()),
     });
     const engine = new StorageEngine(options, log);
-    const truncatedBelow = new Map<string, number>();
-    for (const table of options.tables) {
-      const state = await engine.openTable(table);
-      truncatedBelow.set(table.tableId, await readTruncationRecord(disk, state.directory));
-    }
+    for (const table of options.tables) await engine.openTable(table);
     let skipped = 0;
     for (const segment of replay) {
       if (segment.corruption !== null) engine.replayIssues.push(segment.corruption);

@@ -24,6 +24,12 @@ export interface CommitLogOptions {
   syncMode: SyncMode;
   syncPeriodMs: number;
   segmentBytes: number;
+  /**
+   * Lowest id for new segments. Ids restart above the highest segment on disk, which after
+   * every segment was released could fall below a truncation record's boundary: the engine
+   * passes the highest boundary here so later writes are never mistaken for truncated ones.
+   */
+  firstSegmentId?: number;
 }
 
 /** What replay found in one segment. */
@@ -85,7 +91,7 @@ export class CommitLog {
       if (id !== null) ids.push(id);
     }
     ids.sort((a, b) => a - b);
-    const log = new CommitLog(options, (ids[ids.length - 1] ?? 0) + 1);
+    const log = new CommitLog(options, Math.max((ids[ids.length - 1] ?? 0) + 1, options.firstSegmentId ?? 1));
     const replay: ReplayedSegment[] = [];
     for (const id of ids) {
       const path = pathOf(options.directory, segmentFileName(id));
