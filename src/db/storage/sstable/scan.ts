@@ -28,15 +28,38 @@ function beyondEnd(partition: { token: bigint; key: Buffer }, end: PartitionPosi
   return end.key === undefined || Buffer.compare(partition.key, end.key) > 0;
 }
 
+/** Bytes read at once by a scan: several blocks per disk read (sequential reading). */
+const scanReadAheadBytes = 256 * 1024;
+
+/** Sequential reads of the data region through one read-ahead buffer. */
+class ReadAhead {
+  private chunk: Buffer = Buffer.alloc(0);
+  private chunkOffset = 0;
+
+  constructor(private readonly options: ScanOptions) {}
+
+  async read(offset: number, length: number): Promise<Buffer> {
+    const start = offset - this.chunkOffset;
+    if (start < 0 || start + length > this.chunk.length) {
+      const wanted = Math.max(length, Math.min(scanReadAheadBytes, this.options.dataEnd - offset));
+      this.chunk = await this.options.file.read(offset, wanted);
+      this.chunkOffset = offset;
+      return this.chunk.subarray(0, length);
+    }
+    return this.chunk.subarray(start, start + length);
+  }
+}
+
 /** Data blocks in file order from `offset` (index blocks skipped), decoded. */
 async function* dataBlocks(options: ScanOptions, offset: number): AsyncGenerator<{ offset: number; units: Unit[] }> {
+  const input = new ReadAhead(options);
   let at = offset;
   while (at < options.dataEnd) {
     assert(!options.isClosed(), `scan of closed sstable ${options.path}`);
     if (at + BLOCK_HEADER_BYTES > options.dataEnd) throw new CorruptionError(options.path, at, 'truncated block header');
-    const header = decodeBlockHeader(await options.file.read(at, BLOCK_HEADER_BYTES), { path: options.path, offset: at, regionEnd: options.dataEnd });
+    const header = decodeBlockHeader(await input.read(at, BLOCK_HEADER_BYTES), { path: options.path, offset: at, regionEnd: options.dataEnd });
     if (header.kind === BlockKind.Data) {
-      const payload = decodeBlock(await options.file.read(at, header.length), BlockKind.Data, { path: options.path, offset: at });
+      const payload = decodeBlock(await input.read(at, header.length), BlockKind.Data, { path: options.path, offset: at });
       yield { offset: at, units: readUnits(new ByteReader(payload, options.path, at + BLOCK_HEADER_BYTES)) };
     }
     at += header.length;
