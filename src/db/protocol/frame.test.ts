@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CqlError, ErrorCode } from '../common/errors.js';
-import { encodeRequest } from './codec.js';
+import { decodeRequest, encodeRequest } from './codec.js';
 import { decodeFrameHeader, encodeFrameHeader, FrameDecoder, type FrameDecodeResult } from './frame.js';
 import { Opcode } from './messages.js';
 import { sampleRequests } from './test-messages.js';
@@ -132,5 +132,28 @@ describe('FrameDecoder', () => {
     const response = Buffer.from('840000010200000000', 'hex');
     const [result] = new FrameDecoder().push(response);
     assert.ok(result?.kind === 'frame' && result.frame.header.isResponse);
+  });
+
+  it('never throws on corrupted streams cut into random chunks; decoding yields only ProtocolErrors', () => {
+    let state = 2024;
+    const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0);
+    const clean = Buffer.concat(sampleRequests().map((request, index) => encodeRequest(index, request)));
+    for (let round = 0; round < 300; round++) {
+      const bytes = Buffer.from(clean);
+      for (let flip = 0; flip < 1 + (next() % 4); flip++) bytes[next() % bytes.length] = next() & 0xff;
+      const decoder = new FrameDecoder({ bodyBytesMax: 4096 });
+      for (let offset = 0; offset < bytes.length;) {
+        const end = Math.min(bytes.length, offset + 1 + (next() % 64));
+        for (const result of decoder.push(bytes.subarray(offset, end))) {
+          if (result.kind !== 'frame') continue;
+          try {
+            decodeRequest(result.frame.header, result.frame.body);
+          } catch (error) {
+            assert.ok(error instanceof CqlError && error.code === ErrorCode.ProtocolError, String(error));
+          }
+        }
+        offset = end;
+      }
+    }
   });
 });
