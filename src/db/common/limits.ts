@@ -61,3 +61,5 @@ export const sstableBlockBytesMax = 512 * 1024 * 1024;
 export const sstableBloomBytesMax = 512 * 1024 * 1024;
 /** Length of a column or user-type field name (Cassandra has no explicit bound; quoted names may be long). */
 export const columnNameLengthMax = 1024;
+/** Memtables of one table waiting for their flush before writes to that table wait too (back-pressure). */
+export const memtablesFlushingMax = 4;
