@@ -204,7 +204,7 @@ export function parseCreateType(p: Parser, position: Position): Parsed<CreateTyp
   const fields: Array<{ name: string; type: TypeNode; position: Position }> = [];
   p.expectPunctuation('(');
   do {
-    if (p.isPunctuation(')') && fields.length > 0) break; // trailing comma, as for tables
+    if (p.isPunctuation(')')) break; // no fields, or a trailing comma: Cassandra accepts both
     if (fields.length >= tableColumnsMax) throw p.failure(`more than ${tableColumnsMax} fields`);
     const { name, position: fieldPosition } = p.name();
     fields.push({ name, type: parseType(p), position: fieldPosition });

@@ -290,6 +290,15 @@ test('BATCH numbers markers across its statements', () => {
   check('BEGIN COUNTER BATCH UPDATE c SET n = n + 1 WHERE k = 1; APPLY BATCH', { kind: 'batch', batchType: 'counter' });
 });
 
+test('unreserved keywords name tables, columns and markers', () => {
+  check('INSERT INTO values (json, key, type) VALUES (:ttl, :count, :key)', {
+    kind: 'insert', table: { name: 'values' }, values: { kind: 'columns', columns: [col('json'), col('key'), col('type')] },
+    bindMarkers: [marker(0, 'ttl'), marker(1, 'count'), marker(2, 'key')],
+  });
+  check('SELECT * FROM key WHERE filtering = 1 AND role IN (1) ALLOW FILTERING', { kind: 'select', table: { name: 'key' }, allowFiltering: true });
+  check('UPDATE user SET password = \'x\', login = true WHERE status = 1', { kind: 'update', table: { name: 'user' } });
+});
+
 test('USE and TRUNCATE', () => {
   check('USE ks', { kind: 'use', keyspace: 'ks' });
   check('use "MyKs";', { kind: 'use', keyspace: 'MyKs' });
