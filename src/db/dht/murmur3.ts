@@ -25,7 +25,7 @@ function multiply(out: Pair, aHi: number, aLo: number, bHi: number, bLo: number)
   const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
   const middle = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
   const lo = (((middle & 0xffff) << 16) | (p00 & 0xffff)) >>> 0;
-  const carry = p11 + Math.floor(p01 / 65536) + Math.floor(p10 / 65536) + Math.floor(middle / 65536);
+  const carry = p11 + (p01 >>> 16) + (p10 >>> 16) + (middle >>> 16);
   out[0] = (carry + Math.imul(aLo, bHi) + Math.imul(aHi, bLo)) >>> 0;
   out[1] = lo;
 }
@@ -147,6 +147,10 @@ function readUint32LE(data: Uint8Array, offset: number): number {
 export function murmur3Token(key: Uint8Array): bigint {
   const out: Pair = [0, 0];
   hash64(out, key);
-  const token = BigInt.asIntN(64, (BigInt(out[0]) << 32n) | BigInt(out[1]));
+  // Reading the two halves back as one signed 64-bit value is cheaper than bigint shifts.
+  const word = Buffer.allocUnsafe(8);
+  word.writeUInt32BE(out[0], 0);
+  word.writeUInt32BE(out[1], 4);
+  const token = word.readBigInt64BE(0);
   return token === MIN_TOKEN ? MAX_TOKEN : token;
 }
