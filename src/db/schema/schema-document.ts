@@ -111,9 +111,30 @@ export function decodeSchemaFile(path: string, bytes: Buffer): SchemaDocument {
   if (typeof checksum !== 'string' || typeof schema !== 'object' || schema === null) throw new CorruptionError(path, 0, 'schema file lacks checksum or schema');
   const actual = createHash('sha256').update(JSON.stringify(schema)).digest('hex');
   if (actual !== checksum) throw new CorruptionError(path, 0, 'schema file checksum mismatch');
-  const document = schema as SchemaDocument;
+  return checkDocument(path, schema);
+}
+
+function checkDocument(source: string, value: object): SchemaDocument {
+  const document = value as SchemaDocument;
   if (document.format !== SCHEMA_DOCUMENT_FORMAT || !Array.isArray(document.keyspaces)) {
-    throw new CorruptionError(path, 0, `unsupported schema document format ${String(document.format)}`);
+    throw new CorruptionError(source, 0, `unsupported schema document format ${String(document.format)}`);
+  }
+  for (const keyspace of document.keyspaces) {
+    if (typeof keyspace?.name !== 'string' || !Array.isArray(keyspace.tables) || !Array.isArray(keyspace.types)) {
+      throw new CorruptionError(source, 0, 'malformed keyspace entry');
+    }
   }
   return document;
+}
+
+/** Parses a document exported by a peer (Schema.exportJson). */
+export function parseSchemaDocument(json: string, source: string): SchemaDocument {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (error) {
+    throw new CorruptionError(source, 0, `schema document is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw new CorruptionError(source, 0, 'schema document is not a JSON object');
+  return checkDocument(source, parsed);
 }

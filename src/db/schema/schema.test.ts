@@ -235,3 +235,26 @@ test('persistence: save and load round trip, corrupt file names the file', async
   disk.corrupt('data/schema.json', 30, (byte) => byte ^ 1);
   await assert.rejects(Schema.load(disk, 'data/schema.json', seededRandom(5)), (error: unknown) => error instanceof CorruptionError && error.message.includes('data/schema.json'));
 });
+
+test('importJson adopts a peer schema and reports the differences', () => {
+  const peer = schemaWithKeyspace();
+  peer.createTable(flights());
+  peer.createType('ks', 'address', [{ name: 'street', type: native('text') }]);
+  peer.createKeyspace('other', simple, true);
+  const local = new Schema({ random: seededRandom(9) });
+  local.createKeyspace('gone', simple, true);
+  const events: SchemaChange[] = [];
+  local.onChange((change) => events.push(change));
+  const changes = local.importJson(peer.exportJson(), '127.0.0.2');
+  assert.deepEqual(changes, events);
+  assert.deepEqual(changes.map((c) => `${c.change} ${c.target} ${c.keyspace}${c.name === undefined ? '' : `.${c.name}`}`), [
+    'CREATED KEYSPACE ks', 'CREATED TYPE ks.address', 'CREATED TABLE ks.flights', 'CREATED KEYSPACE other', 'DROPPED KEYSPACE gone',
+  ]);
+  assert.equal(local.schemaVersion(), peer.schemaVersion());
+  assert.equal(local.getTable('ks', 'flights').id, peer.getTable('ks', 'flights').id);
+  assert.ok(local.getTable('system', 'local').virtual);
+  peer.alterTable('ks', 'flights', { kind: 'withOptions', options: { comment: 'changed' } });
+  assert.deepEqual(local.importJson(peer.exportJson(), 'peer'), [{ change: 'UPDATED', target: 'TABLE', keyspace: 'ks', name: 'flights' }]);
+  assert.deepEqual(local.importJson(peer.exportJson(), 'peer'), []);
+  assert.throws(() => local.importJson('{nope', 'peer'), CorruptionError);
+});

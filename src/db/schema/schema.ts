@@ -14,7 +14,8 @@ import { parseReplication } from './replication.js';
 import {
   alterTableMetadata, alterUserType, propagateUserType, referencesUserType, type AlterTableChange, type AlterTypeChange,
 } from './schema-alter.js';
-import { decodeSchemaFile, documentVersion, encodeSchemaFile, formatUuid, fromDocument, toDocument } from './schema-document.js';
+import { decodeSchemaFile, documentVersion, encodeSchemaFile, formatUuid, fromDocument, parseSchemaDocument, toDocument } from './schema-document.js';
+import { schemaChanges } from './schema-diff.js';
 import { builtInKeyspaces, isSystemKeyspace, REPLICATED_SYSTEM_KEYSPACES } from './system-keyspaces.js';
 import { buildTable, checkColumnName, checkSchemaName, type CreateTableInput } from './table-builder.js';
 import { applyTableOptions, defaultTableOptions, ID_OPTION, type OptionInput } from './table-options.js';
@@ -85,9 +86,24 @@ export class Schema {
     return this.version;
   }
 
-  /** Canonical JSON of the non-virtual keyspaces (what is persisted and hashed). */
+  /** Canonical JSON of the non-virtual keyspaces (what is persisted and hashed, and what peers exchange). */
   exportJson(): string {
     return JSON.stringify(this.document());
+  }
+
+  /**
+   * Adopts a schema exported by a peer (exportJson): replaces every non-virtual keyspace,
+   * notifies listeners of each difference and returns them. `source` names the sender in errors.
+   */
+  importJson(json: string, source: string): SchemaChange[] {
+    const document = parseSchemaDocument(json, source);
+    const before = [...this.keyspaces.values()].filter((keyspace) => !keyspace.virtual);
+    const after = fromDocument(document);
+    const changes = schemaChanges(before, after);
+    for (const keyspace of before) this.keyspaces.delete(keyspace.name);
+    for (const keyspace of after) this.keyspaces.set(keyspace.name, keyspace);
+    for (const change of changes) this.changed(change);
+    return changes;
   }
 
   private document(): ReturnType<typeof toDocument> {
