@@ -4,7 +4,8 @@
 // - Every union is discriminated by `kind`; switch on it with unreachable() in the default.
 // - Names are plain strings, already normalised as Cassandra does: unquoted identifiers are
 //   lowercased, "double-quoted" ones keep their case (with "" unescaped). Role and user names
-//   given as 'string literals' keep their case too.
+//   given as 'string literals' keep their case too. Function names follow the same rule, so
+//   `toTimestamp(now())` calls 'totimestamp' and 'now', as Cassandra names its functions.
 // - Statements, columns, terms, relations and selectors carry `position` (line 1-based,
 //   column 0-based, as Cassandra's ANTLR messages print them) for error messages.
 // - Bind markers (`?` and `:name`) are numbered 0, 1, 2... in order of appearance in the text;

@@ -245,7 +245,7 @@ export function parseDropType(p: Parser, position: Position): Parsed<DropTypeSta
 }
 
 /** The rest of an unsupported statement is lexed (so bad tokens still fail) but not parsed. */
-export function parseUnsupported(p: Parser, position: Position, feature: string): Parsed<UnsupportedStatement> {
+export function parseUnsupported(p: Parser, head: { position: Position; feature: string }): Parsed<UnsupportedStatement> {
   while (!p.atEnd()) p.next();
-  return { kind: 'unsupported', position, feature };
+  return { kind: 'unsupported', position: head.position, feature: head.feature };
 }

@@ -37,16 +37,16 @@ function parseAny(p: Parser): Parsed<Statement> {
     case 'grant': return parseGrant(p, p.next().position);
     case 'revoke': return parseRevoke(p, p.next().position);
     case 'list': return parseList(p, p.next().position);
-    case 'describe': case 'desc': return ddl.parseUnsupported(p, p.next().position, 'DESCRIBE');
+    case 'describe': case 'desc': return ddl.parseUnsupported(p, { position: p.next().position, feature: 'DESCRIBE' });
     default: throw p.noViableAlternative();
   }
 }
 
 /** Consumes the words of a feature that is recognised but not supported, and names it. */
-function unsupported(p: Parser, position: Position, verb: string, words: string[]): Parsed<Statement> {
-  for (const word of words) p.expectKeyword(word);
-  const named = words.filter((word) => word !== 'custom');
-  return ddl.parseUnsupported(p, position, `${verb} ${named.join(' ').toUpperCase()}`);
+function unsupported(p: Parser, head: { position: Position; verb: string; words: string[] }): Parsed<Statement> {
+  for (const word of head.words) p.expectKeyword(word);
+  const named = head.words.filter((word) => word !== 'custom');
+  return ddl.parseUnsupported(p, { position: head.position, feature: `${head.verb} ${named.join(' ').toUpperCase()}` });
 }
 
 function parseCreate(p: Parser, position: Position): Parsed<Statement> {
@@ -57,16 +57,16 @@ function parseCreate(p: Parser, position: Position): Parsed<Statement> {
     case 'type': p.next(); return ddl.parseCreateType(p, position);
     case 'role': p.next(); return auth.parseCreateRole(p, position);
     case 'user': p.next(); return auth.parseCreateUser(p, position);
-    case 'index': return unsupported(p, position, 'CREATE', ['index']);
-    case 'custom': return unsupported(p, position, 'CREATE', ['custom', 'index']);
-    case 'materialized': return unsupported(p, position, 'CREATE', ['materialized', 'view']);
-    case 'function': return unsupported(p, position, 'CREATE', ['function']);
-    case 'aggregate': return unsupported(p, position, 'CREATE', ['aggregate']);
-    case 'trigger': return unsupported(p, position, 'CREATE', ['trigger']);
+    case 'index': return unsupported(p, { position, verb: 'CREATE', words: ['index'] });
+    case 'custom': return unsupported(p, { position, verb: 'CREATE', words: ['custom', 'index'] });
+    case 'materialized': return unsupported(p, { position, verb: 'CREATE', words: ['materialized', 'view'] });
+    case 'function': return unsupported(p, { position, verb: 'CREATE', words: ['function'] });
+    case 'aggregate': return unsupported(p, { position, verb: 'CREATE', words: ['aggregate'] });
+    case 'trigger': return unsupported(p, { position, verb: 'CREATE', words: ['trigger'] });
     case 'or': {
       p.next();
       p.expectKeyword('replace');
-      return unsupported(p, position, 'CREATE', [p.isKeyword('aggregate') ? 'aggregate' : 'function']);
+      return unsupported(p, { position, verb: 'CREATE', words: [p.isKeyword('aggregate') ? 'aggregate' : 'function'] });
     }
     default: throw p.noViableAlternative();
   }
@@ -80,7 +80,7 @@ function parseAlter(p: Parser, position: Position): Parsed<Statement> {
     case 'type': p.next(); return ddl.parseAlterType(p, position);
     case 'role': p.next(); return auth.parseAlterRole(p, position);
     case 'user': p.next(); return auth.parseAlterUser(p, position);
-    case 'materialized': return unsupported(p, position, 'ALTER', ['materialized', 'view']);
+    case 'materialized': return unsupported(p, { position, verb: 'ALTER', words: ['materialized', 'view'] });
     default: throw p.noViableAlternative();
   }
 }
@@ -93,11 +93,11 @@ function parseDrop(p: Parser, position: Position): Parsed<Statement> {
     case 'type': p.next(); return ddl.parseDropType(p, position);
     case 'role': p.next(); return auth.parseDropRole(p, position);
     case 'user': p.next(); return auth.parseDropUser(p, position);
-    case 'index': return unsupported(p, position, 'DROP', ['index']);
-    case 'materialized': return unsupported(p, position, 'DROP', ['materialized', 'view']);
-    case 'function': return unsupported(p, position, 'DROP', ['function']);
-    case 'aggregate': return unsupported(p, position, 'DROP', ['aggregate']);
-    case 'trigger': return unsupported(p, position, 'DROP', ['trigger']);
+    case 'index': return unsupported(p, { position, verb: 'DROP', words: ['index'] });
+    case 'materialized': return unsupported(p, { position, verb: 'DROP', words: ['materialized', 'view'] });
+    case 'function': return unsupported(p, { position, verb: 'DROP', words: ['function'] });
+    case 'aggregate': return unsupported(p, { position, verb: 'DROP', words: ['aggregate'] });
+    case 'trigger': return unsupported(p, { position, verb: 'DROP', words: ['trigger'] });
     default: throw p.noViableAlternative();
   }
 }
