@@ -5,7 +5,7 @@
 
 import { assert } from '../common/assert.js';
 import { type CorruptionError, invalidRequest } from '../common/errors.js';
-import { compactionConcurrencyMax, commitLogSegmentBytesDefault, mutationBytesMax } from '../common/limits.js';
+import { compactionConcurrencyMax, commitLogSegmentBytesDefault, memtablesFlushingMax, mutationBytesMax } from '../common/limits.js';
 import type { Clock, Disk, Logger } from '../common/world.js';
 import { CommitLog, type SyncMode } from './commitlog/commit-log.js';
 import { effectiveSlices, shapePartition } from './engine-read.js';
@@ -172,7 +172,9 @@ export class StorageEngine {
     if (mutations.length === 0) return;
     const encoded: Buffer[] = [];
     for (const mutation of mutations) {
-      this.table(mutation.tableId);
+      const state = this.table(mutation.tableId);
+      // Back-pressure: when flushes fall behind, writes wait for them (or fail with their error) rather than fill memory.
+      if (state.flushing.length >= memtablesFlushingMax) await this.flushTable(state);
       const bytes = encodeMutation(mutation);
       if (bytes.length > mutationBytesMax) throw invalidRequest(`mutation of ${bytes.length} bytes is larger than the maximum of ${mutationBytesMax}`);
       encoded.push(bytes);
