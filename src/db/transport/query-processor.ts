@@ -18,10 +18,10 @@ import { analyzeStatement } from '../cql/analyzer.js';
 import { parseStatement } from '../cql/parser.js';
 import type { ModificationPlan, PreparedStatement } from '../cql/plan.js';
 import type { EvaluationContext, PreparedTerm } from '../cql/terms.js';
-import type { ClientState, QueryHandler } from '../transport/query-handler.js';
-import { checkAvailable } from './consistency.js';
-import { SelectExecution, type ReadSource } from './select-executor.js';
-import { virtualSource, type VirtualRow } from './virtual-source.js';
+import type { ClientState, QueryHandler } from './query-handler.js';
+import { checkAvailable } from '../coordinator/consistency.js';
+import { SelectExecution, type ReadSource } from '../coordinator/select-executor.js';
+import { virtualSource, type VirtualRow } from '../coordinator/virtual-source.js';
 
 export interface QueryProcessorOptions {
   world: { clock: Clock; random: Random; logger: Logger };

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { ConsistencyLevel } from '../common/consistency.js';
 import { CqlError, ErrorCode } from '../common/errors.js';
 import { silentLogger } from '../common/world.js';
-import { systemClock, systemRandom } from '../platform/clock.js';
+import { randomBytes } from 'node:crypto';
+import type { Clock, Random } from '../common/world.js';
 import { defaultQueryParameters } from '../protocol/query-parameters.js';
 import type { BoundValue, ResultMessage } from '../protocol/messages.js';
 import { decodeValue, encodeValue } from '../protocol/type-codecs.js';
@@ -17,8 +18,14 @@ import type { ClientState } from '../transport/query-handler.js';
 import { QueryProcessor } from './query-processor.js';
 
 async function setup() {
-  const clock = systemClock();
-  const random = systemRandom();
+  // Wall-clock time and real randomness suffice here; nothing depends on their values.
+  let micros = Date.now() * 1000;
+  const clock: Clock = {
+    nowMs: () => Date.now(), nowMicros: () => ++micros, monotonicMs: () => performance.now(),
+    setTimer: (delayMs, fn) => { const t = setTimeout(fn, delayMs); return { cancel: () => clearTimeout(t) }; },
+    sleep: (delayMs) => new Promise((resolve) => setTimeout(resolve, delayMs)),
+  };
+  const random: Random = { nextFloat: () => Math.random(), nextInt: (n) => Math.floor(Math.random() * n), bytes: (n) => randomBytes(n) };
   const disk = new SimulatedDisk();
   await disk.makeDirectory('data');
   await disk.makeDirectory('commitlog');

@@ -1,0 +1,99 @@
+// Real node processes for integration tests: `aero node` in a child process on 127.0.0.1 with
+// free ports and a fresh data directory, reachable by real drivers over real sockets.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface NodeProcess {
+  host: string;
+  nativePort: number;
+  adminPort: number;
+  dataDir: string;
+  /** Everything the process printed, for failure messages. */
+  output(): string;
+  /** SIGTERM and wait for exit; returns the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait for exit. */
+  kill(): Promise<void>;
+  /** Starts the process again on the same data directory and ports. */
+  restart(): Promise<void>;
+  /** Removes the data directory (after stop). */
+  cleanup(): void;
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export interface StartOptions {
+  /** Extra YAML lines for the node's configuration. */
+  extraConfig?: string;
+  dataDir?: string;
+  logLevel?: string;
+}
+
+export async function startNodeProcess(options: StartOptions = {}): Promise<NodeProcess> {
+  const host = '127.0.0.1';
+  const nativePort = await freePort();
+  const storagePort = await freePort();
+  const adminPort = await freePort();
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'aero-node-'));
+  const configFile = join(dataDir, 'aero-test.yaml');
+  writeFileSync(configFile, [
+    'cluster_name: Test Cluster',
+    `listen_address: ${host}`,
+    `rpc_address: ${host}`,
+    `native_transport_port: ${nativePort}`,
+    `storage_port: ${storagePort}`,
+    `admin_port: ${adminPort}`,
+    `log_level: ${options.logLevel ?? 'info'}`,
+    options.extraConfig ?? '',
+  ].join('\n'));
+  let child: ChildProcess | null = null;
+  let output = '';
+  let exited: Promise<number | null> = Promise.resolve(null);
+
+  const launch = async () => {
+    child = spawn(process.execPath, ['bin/aero.js', 'node', '--config', configFile, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const current = child;
+    current.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); if (output.length > 1_000_000) output = output.slice(-500_000); });
+    current.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    exited = new Promise((resolve) => current.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (current.exitCode !== null) throw new Error(`node exited with ${current.exitCode} during startup:\n${output}`);
+      if (await canConnect(host, nativePort)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    current.kill('SIGKILL');
+    throw new Error(`node did not open ${host}:${nativePort} within 30 s:\n${output}`);
+  };
+  await launch();
+  return {
+    host, nativePort, adminPort, dataDir,
+    output: () => output,
+    stop: async () => { child?.kill('SIGTERM'); return exited; },
+    kill: async () => { child?.kill('SIGKILL'); await exited; },
+    restart: launch,
+    cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
