@@ -1,7 +1,7 @@
 // Keyspace replication options: validated and stored as system_schema.keyspaces shows them
 // (the class fully qualified, every value a string).
 
-import { configurationError, invalidRequest } from '../common/errors.js';
+import { configurationError, invalidRequest, syntaxError } from '../common/errors.js';
 import type { ReplicationOptions } from './metadata.js';
 
 const LOCATOR_PACKAGE = 'org.apache.cassandra.locator.';
@@ -68,4 +68,31 @@ export function replicationFactors(replication: ReplicationOptions): Map<string,
     factors.set(key === 'replication_factor' ? '' : key, Number(value));
   }
   return factors;
+}
+
+/**
+ * The WITH properties of CREATE/ALTER KEYSPACE (replication = {...}, durable_writes = bool),
+ * as the CQL layer hands them over (constant text or a map of texts). Validation of the
+ * replication map itself happens in Schema.createKeyspace/alterKeyspace.
+ */
+export function parseKeyspaceProperties(
+  input: Readonly<Record<string, string | Readonly<Record<string, string>>>>,
+  options: { create: boolean },
+): { replication?: Readonly<Record<string, string>>; durableWrites?: boolean } {
+  const result: { replication?: Readonly<Record<string, string>>; durableWrites?: boolean } = {};
+  for (const [name, value] of Object.entries(input)) {
+    const key = name.toLowerCase();
+    if (key === 'replication') {
+      if (typeof value === 'string') throw syntaxError(`Invalid value for property '${name}'. It should be a map.`);
+      result.replication = value;
+    } else if (key === 'durable_writes') {
+      const text = typeof value === 'string' ? value.toLowerCase() : '';
+      if (text !== 'true' && text !== 'false') throw syntaxError(`Invalid boolean value ${typeof value === 'string' ? value : 'map'} for 'durable_writes'`);
+      result.durableWrites = text === 'true';
+    } else {
+      throw syntaxError(`Unknown property '${name}'`);
+    }
+  }
+  if (options.create && result.replication === undefined) throw configurationError('Missing mandatory option \'replication\'');
+  return result;
 }
