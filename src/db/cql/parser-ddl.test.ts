@@ -127,6 +127,7 @@ test('user types', () => {
     kind: 'alterType', type: { keyspace: 'ks' }, action: { kind: 'renameFields', renames: [{ from: 'zip', to: 'postcode' }, { from: 'street', to: 'road' }] },
   });
   check('ALTER TYPE address ALTER zip TYPE bigint', { kind: 'alterType', action: { kind: 'alterFieldType', field: 'zip' } });
+  check('CREATE TYPE empty ()', { kind: 'createType', fields: [] });
   check('DROP TYPE IF EXISTS ks.address', { kind: 'dropType', type: { keyspace: 'ks', name: 'address' }, ifExists: true });
 });
 
@@ -203,4 +204,11 @@ test('permissions', () => {
     kind: 'listPermissions', resource: { kind: 'keyspace', keyspace: 'ks' }, of: 'alice', recursive: false,
   });
   check('LIST SELECT OF alice', { kind: 'listPermissions', permissions: { kind: 'one', permission: 'SELECT' }, resource: null, of: 'alice' });
+});
+
+test('errors inside multi-line DDL point at the line and column', () => {
+  const text = 'CREATE TABLE t (\n  a int,\n  b lst<int>,\n  PRIMARY KEY (a)\n)';
+  assert.throws(() => parseStatement(text), /: line 3:7 mismatched input '<' expecting/);
+  assert.throws(() => parseStatement('CREATE TABLE t (a frozen<list<int>, PRIMARY KEY (a))'), /: line 1:34 mismatched input ',' expecting '>'/);
+  assert.throws(() => parseStatement('CREATE KEYSPACE ks WITH replication = {class: 1}'), /: line 1:39 Invalid property name: class/);
 });
