@@ -6,7 +6,7 @@ import { assert } from '../../common/assert.js';
 
 export const blockCacheBytesDefault = 4 * 1024 * 1024;
 
-interface CacheEntry {
+export interface CacheEntry {
   value: unknown;
   bytes: number;
 }
@@ -45,14 +45,15 @@ export class BlockCache {
   }
 
   /** Caches a value costing about `bytes`; values larger than the whole cache are not kept. */
-  set(key: string, value: unknown, bytes: number): void {
+  set(key: string, entry: CacheEntry): void {
+    const { bytes } = entry;
     const existing = this.entries.get(key);
     if (existing !== undefined) {
       this.entries.delete(key);
       this.usedBytes -= existing.bytes;
     }
     if (bytes > this.bytesMax) return;
-    this.entries.set(key, { value, bytes });
+    this.entries.set(key, { value: entry.value, bytes });
     this.usedBytes += bytes;
     for (const [oldestKey, oldest] of this.entries) {
       if (this.usedBytes <= this.bytesMax) break;

@@ -39,12 +39,12 @@ describe('bloom filter', () => {
     for (let i = 0n; i < 100n; i++) filter.add(i * 7919n - 300n);
     const out = new ByteWriter();
     filter.encode(out);
-    const decoded = BloomFilter.decode(new ByteReader(Buffer.from(out.view()), 'f', 0));
+    const decoded = BloomFilter.decode(new ByteReader(Buffer.from(out.view()), { path: 'f', offset: 0 }));
     for (let i = 0n; i < 100n; i++) assert.equal(decoded.mayContain(i * 7919n - 300n), true);
     const truncated = Buffer.from(out.view()).subarray(0, out.length - 1);
-    assert.throws(() => BloomFilter.decode(new ByteReader(truncated, 'f', 0)), CorruptionError);
+    assert.throws(() => BloomFilter.decode(new ByteReader(truncated, { path: 'f', offset: 0 })), CorruptionError);
     const badHashes = Buffer.from(out.view());
     badHashes[0] = 0;
-    assert.throws(() => BloomFilter.decode(new ByteReader(badHashes, 'f', 0)), CorruptionError);
+    assert.throws(() => BloomFilter.decode(new ByteReader(badHashes, { path: 'f', offset: 0 })), CorruptionError);
   });
 });

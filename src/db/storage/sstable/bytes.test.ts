@@ -19,7 +19,7 @@ describe('byte writer and reader', () => {
       out.longBytes(Buffer.alloc(i % 7, i));
       out.shortString(`é${i}`);
     }
-    const input = new ByteReader(Buffer.from(out.view()), 'f', 100);
+    const input = new ByteReader(Buffer.from(out.view()), { path: 'f', offset: 100 });
     for (let i = 0; i < 200; i++) {
       assert.equal(input.u8(), i & 0xff);
       assert.equal(input.u16(), i * 7);
@@ -37,11 +37,11 @@ describe('byte writer and reader', () => {
   });
 
   it('throws CorruptionError with the absolute offset on short input', () => {
-    const input = new ByteReader(Buffer.from([0, 0, 0, 9, 1]), 'file.db', 1000);
+    const input = new ByteReader(Buffer.from([0, 0, 0, 9, 1]), { path: 'file.db', offset: 1000 });
     assert.throws(() => input.longBytes(100), (error: unknown) => error instanceof CorruptionError && error.offset === 1004 && error.path === 'file.db');
-    assert.throws(() => new ByteReader(Buffer.from([0, 0, 1, 0]), 'f', 0).longBytes(10), CorruptionError);
+    assert.throws(() => new ByteReader(Buffer.from([0, 0, 1, 0]), { path: 'f', offset: 0 }).longBytes(10), CorruptionError);
     const notInteger = Buffer.alloc(8);
     notInteger.writeDoubleBE(0.5);
-    assert.throws(() => new ByteReader(notInteger, 'f', 0).safeInteger(), CorruptionError);
+    assert.throws(() => new ByteReader(notInteger, { path: 'f', offset: 0 }).safeInteger(), CorruptionError);
   });
 });

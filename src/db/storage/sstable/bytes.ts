@@ -112,12 +112,16 @@ export class ByteWriter {
 /** Reads big-endian fields from one section; `baseOffset` is the section's offset in its file. */
 export class ByteReader {
   private position = 0;
+  private readonly path: string;
+  private readonly baseOffset: number;
 
   constructor(
     private readonly buffer: Buffer,
-    private readonly path: string,
-    private readonly baseOffset: number,
-  ) {}
+    where: { path: string; offset: number },
+  ) {
+    this.path = where.path;
+    this.baseOffset = where.offset;
+  }
 
   get offset(): number {
     return this.position;

@@ -12,11 +12,11 @@ import { TestRandom, makePartition } from './fixtures.test.js';
 
 /** Every strict prefix must fail with CorruptionError, or (streams) decode to a prefix of the whole. */
 function checkPrefixes<T>(bytes: Buffer, decode: (input: ByteReader) => T[], options: { stream: boolean }): void {
-  const whole = decode(new ByteReader(bytes, 'f', 0));
+  const whole = decode(new ByteReader(bytes, { path: 'f', offset: 0 }));
   for (let length = 0; length < bytes.length; length++) {
     let decoded: T[] | null = null;
     try {
-      decoded = decode(new ByteReader(bytes.subarray(0, length), 'f', 0));
+      decoded = decode(new ByteReader(bytes.subarray(0, length), { path: 'f', offset: 0 }));
     } catch (error) {
       assert.ok(error instanceof CorruptionError, `prefix ${length}: ${String(error)}`);
       continue;
@@ -38,7 +38,7 @@ describe('sstable codecs', () => {
     for (const row of partition.rows) writeRow(out, row);
     writePartitionEnd(out);
     const bytes = Buffer.from(out.view());
-    const units = readUnits(new ByteReader(bytes, 'f', 0));
+    const units = readUnits(new ByteReader(bytes, { path: 'f', offset: 0 }));
     assert.equal(units.length, partition.rows.length + 2);
     assert.deepEqual(units.slice(1, -1).map((u) => (u as { row: unknown }).row), partition.rows);
     checkPrefixes(bytes, readUnits, { stream: true });
@@ -51,19 +51,19 @@ describe('sstable codecs', () => {
     ];
     const out = new ByteWriter();
     for (const entry of entries) writePartitionIndexEntry(out, entry);
-    assert.deepEqual(decodePartitionIndex(new ByteReader(Buffer.from(out.view()), 'f', 0)), entries);
+    assert.deepEqual(decodePartitionIndex(new ByteReader(Buffer.from(out.view()), { path: 'f', offset: 0 })), entries);
     checkPrefixes(Buffer.from(out.view()), decodePartitionIndex, { stream: true });
 
     const rowIndex = { header: partition, entries: [{ firstClustering: Buffer.from([1, 2]), start: { block: { offset: 9, length: 99 }, unitIndex: 4 } }] };
     const { rows: _rows, ...header } = partition;
     void _rows;
     const rowIndexBytes = Buffer.from(encodeRowIndex({ header, entries: rowIndex.entries }).view());
-    assert.deepEqual(decodeRowIndex(new ByteReader(rowIndexBytes, 'f', 0)), { header, entries: rowIndex.entries });
+    assert.deepEqual(decodeRowIndex(new ByteReader(rowIndexBytes, { path: 'f', offset: 0 })), { header, entries: rowIndex.entries });
     checkPrefixes(rowIndexBytes, (input) => [decodeRowIndex(input)], { stream: false });
 
     const summary = [{ token: 3n, key: Buffer.from('k'), indexBlock: { offset: 1, length: 20 } }];
     const summaryBytes = Buffer.from(encodeSummary(summary).view());
-    assert.deepEqual(decodeSummary(new ByteReader(summaryBytes, 'f', 0)), summary);
+    assert.deepEqual(decodeSummary(new ByteReader(summaryBytes, { path: 'f', offset: 0 })), summary);
     checkPrefixes(summaryBytes, (input) => [decodeSummary(input)], { stream: false });
   });
 

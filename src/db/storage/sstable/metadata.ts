@@ -124,7 +124,7 @@ export function encodeMetadata(metadata: SSTableMetadata): ByteWriter {
 }
 
 export function decodeMetadata(payload: Buffer, options: { path: string; offset: number }): SSTableMetadata {
-  const input = new ByteReader(payload, options.path, options.offset);
+  const input = new ByteReader(payload, options);
   const formatVersion = input.u16();
   if (formatVersion !== FORMAT_VERSION) throw input.corrupt(`unsupported format version ${formatVersion}`);
   const metadata: SSTableMetadata = {

@@ -17,7 +17,7 @@ import {
   decodePartitionIndex, decodeRowIndex, decodeSummary, readUnits,
 } from './codec.js';
 import {
-  type BlockPosition, type Footer, BlockKind, FOOTER_BYTES, UnitKind, decodeBlock, decodeFooter, parseSSTableFileName,
+  type BlockPosition, type Footer, BLOCK_HEADER_BYTES, BlockKind, FOOTER_BYTES, UnitKind, decodeBlock, decodeFooter, parseSSTableFileName,
 } from './format.js';
 import { type SSTableMetadata, decodeMetadata } from './metadata.js';
 import { sliceRows, tombstonesOverlapping } from './rows.js';
@@ -51,12 +51,15 @@ export class SSTableReader {
   private closed = false;
   private readonly cachePrefix: string;
 
+  private readonly disk: Disk;
+  private readonly file: DiskFile;
+
   private constructor(
-    private readonly disk: Disk,
-    private readonly file: DiskFile,
     readonly descriptor: SSTableDescriptor,
-    private readonly state: { footer: Footer; summary: SummaryEntry[]; bloom: BloomFilter; cache: BlockCache },
+    private readonly state: { disk: Disk; file: DiskFile; footer: Footer; summary: SummaryEntry[]; bloom: BloomFilter; cache: BlockCache },
   ) {
+    this.disk = state.disk;
+    this.file = state.file;
     this.cachePrefix = `${descriptor.path}@`;
   }
 
@@ -68,17 +71,17 @@ export class SSTableReader {
       if (sizeBytes < FOOTER_BYTES) throw new CorruptionError(path, 0, `file of ${sizeBytes} bytes is shorter than a footer`);
       const footerOffset = sizeBytes - FOOTER_BYTES;
       const footer = decodeFooter(await file.read(footerOffset, FOOTER_BYTES), { path, offset: footerOffset });
-      const metadataPayload = await readVerified(file, footer.metadata, BlockKind.Metadata);
+      const metadataPayload = await readVerified(file, { ...footer.metadata, kind: BlockKind.Metadata });
       const metadata = decodeMetadata(metadataPayload, { path, offset: footer.metadata.offset });
-      checkIdentity(path, metadata, target);
-      const summaryPayload = await readVerified(file, footer.summary, BlockKind.Summary);
-      const summary = decodeSummary(new ByteReader(summaryPayload, path, footer.summary.offset));
-      const bloomPayload = await readVerified(file, footer.bloom, BlockKind.Bloom);
-      const bloom = BloomFilter.decode(new ByteReader(bloomPayload, path, footer.bloom.offset));
+      checkIdentity(metadata, target);
+      const summaryPayload = await readVerified(file, { ...footer.summary, kind: BlockKind.Summary });
+      const summary = decodeSummary(new ByteReader(summaryPayload, { path, offset: footer.summary.offset }));
+      const bloomPayload = await readVerified(file, { ...footer.bloom, kind: BlockKind.Bloom });
+      const bloom = BloomFilter.decode(new ByteReader(bloomPayload, { path, offset: footer.bloom.offset }));
       const directory = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
       const descriptor: SSTableDescriptor = { directory, generation: metadata.generation, path, tableId: metadata.tableId, sizeBytes, metadata };
       const cache = options.blockCache ?? new BlockCache();
-      return new SSTableReader(disk, file, descriptor, { footer, summary, bloom, cache });
+      return new SSTableReader(descriptor, { disk, file, footer, summary, bloom, cache });
     } catch (error) {
       await file.close();
       throw error;
@@ -134,37 +137,37 @@ export class SSTableReader {
     if (position.offset + position.length > this.dataEnd) {
       throw new CorruptionError(this.path, position.offset, `block of ${position.length} bytes beyond the data region`);
     }
-    return readVerified(this.file, position, kind);
+    return readVerified(this.file, { ...position, kind });
   }
 
-  private async cached<T>(position: BlockPosition, kind: BlockKind, decode: (payload: Buffer) => { value: T; bytes: number }): Promise<T> {
+  private async cached<T>(position: BlockPosition, how: { kind: BlockKind; decode: (payload: Buffer) => { value: T; bytes: number } }): Promise<T> {
     const key = `${this.cachePrefix}${position.offset}`;
     const hit = this.state.cache.get(key);
     if (hit !== undefined) return hit as T;
-    const decoded = decode(await this.readBlock(position, kind));
-    this.state.cache.set(key, decoded.value, decoded.bytes);
+    const decoded = how.decode(await this.readBlock(position, how.kind));
+    this.state.cache.set(key, decoded);
     return decoded.value;
   }
 
   /** The decoded units of a data block (cached). */
   readonly loadDataBlock = async (position: BlockPosition): Promise<Unit[]> =>
-    this.cached(position, BlockKind.Data, (payload) => {
-      const units = readUnits(new ByteReader(payload, this.path, position.offset + 5));
+    this.cached(position, { kind: BlockKind.Data, decode: (payload) => {
+      const units = readUnits(new ByteReader(payload, { path: this.path, offset: position.offset + BLOCK_HEADER_BYTES }));
       return { value: units, bytes: decodedBytes(payload.length, units.length) };
-    });
+    } });
 
   private async loadIndexBlock(position: BlockPosition): Promise<PartitionIndexEntry[]> {
-    return this.cached(position, BlockKind.PartitionIndex, (payload) => {
-      const entries = decodePartitionIndex(new ByteReader(payload, this.path, position.offset + 5));
+    return this.cached(position, { kind: BlockKind.PartitionIndex, decode: (payload) => {
+      const entries = decodePartitionIndex(new ByteReader(payload, { path: this.path, offset: position.offset + BLOCK_HEADER_BYTES }));
       return { value: entries, bytes: decodedBytes(payload.length, entries.length) };
-    });
+    } });
   }
 
   private async loadRowIndex(position: BlockPosition): Promise<RowIndex> {
-    return this.cached(position, BlockKind.RowIndex, (payload) => {
-      const index = decodeRowIndex(new ByteReader(payload, this.path, position.offset + 5));
+    return this.cached(position, { kind: BlockKind.RowIndex, decode: (payload) => {
+      const index = decodeRowIndex(new ByteReader(payload, { path: this.path, offset: position.offset + BLOCK_HEADER_BYTES }));
       return { value: index, bytes: decodedBytes(payload.length, index.entries.length) };
-    });
+    } });
   }
 
   /** The summary entry whose index block may hold `position` (the last one starting at or before it). */
@@ -303,15 +306,16 @@ export function comparePositions(partition: { token: bigint; key: Buffer }, posi
   return Buffer.compare(partition.key, position.key);
 }
 
-async function readVerified(file: DiskFile, position: BlockPosition, kind: BlockKind): Promise<Buffer> {
+async function readVerified(file: DiskFile, position: BlockPosition & { kind: BlockKind }): Promise<Buffer> {
   if (position.offset + position.length > file.size()) {
     throw new CorruptionError(file.path, position.offset, `block of ${position.length} bytes beyond the end of the file`);
   }
   const block = await file.read(position.offset, position.length);
-  return decodeBlock(block, kind, { path: file.path, offset: position.offset });
+  return decodeBlock(block, position.kind, { path: file.path, offset: position.offset });
 }
 
-function checkIdentity(path: string, metadata: SSTableMetadata, target: SSTableDescriptor | string): void {
+function checkIdentity(metadata: SSTableMetadata, target: SSTableDescriptor | string): void {
+  const path = typeof target === 'string' ? target : target.path;
   const name = path.slice(path.lastIndexOf('/') + 1);
   const generation = parseSSTableFileName(name);
   if (generation !== null && generation !== metadata.generation) {

@@ -26,9 +26,10 @@ function clusteringAt(units: Unit[], index: number): Buffer {
 }
 
 /** First index in [from, to) whose clustering is > key (strict) or >= key (not strict). */
-function searchRows(units: Unit[], range: { from: number; to: number }, key: Buffer, strict: boolean): number {
-  let low = range.from;
-  let high = range.to;
+function searchRows(units: Unit[], search: { from: number; to: number; key: Buffer; strict: boolean }): number {
+  const { key, strict } = search;
+  let low = search.from;
+  let high = search.to;
   while (low < high) {
     const middle = (low + high) >>> 1;
     const order = Buffer.compare(clusteringAt(units, middle), key);
@@ -45,7 +46,8 @@ function rowsBetween(units: Unit[], from: number, to: number): Row[] {
 }
 
 /** Index of the last entry whose first clustering is <= key (strict: < key), or -1. */
-function lastEntryBefore(entries: RowIndexEntry[], key: Buffer, strict: boolean): number {
+function lastEntryBefore(entries: RowIndexEntry[], search: { key: Buffer; strict: boolean }): number {
+  const { key, strict } = search;
   let low = 0;
   let high = entries.length;
   while (low < high) {
@@ -64,24 +66,24 @@ export interface RowSource {
 }
 
 async function* ascendingSlice(source: RowSource, slice: ClusteringSlice): AsyncGenerator<Row[]> {
-  for (let entry = Math.max(0, lastEntryBefore(source.entries, slice.start, false)); entry < source.entries.length; entry++) {
+  for (let entry = Math.max(0, lastEntryBefore(source.entries, { key: slice.start, strict: false })); entry < source.entries.length; entry++) {
     const { block, unitIndex } = (source.entries[entry] as RowIndexEntry).start;
     const units = await source.load(block);
     const to = rowRunEnd(units, unitIndex, { path: source.path, block });
-    const low = searchRows(units, { from: unitIndex, to }, slice.start, true);
-    const high = searchRows(units, { from: low, to }, slice.end, false);
+    const low = searchRows(units, { from: unitIndex, to, key: slice.start, strict: true });
+    const high = searchRows(units, { from: low, to, key: slice.end, strict: false });
     if (low < high) yield rowsBetween(units, low, high);
     if (high < to || to < units.length) return;
   }
 }
 
 async function* descendingSlice(source: RowSource, slice: ClusteringSlice): AsyncGenerator<Row[]> {
-  for (let entry = lastEntryBefore(source.entries, slice.end, true); entry >= 0; entry--) {
+  for (let entry = lastEntryBefore(source.entries, { key: slice.end, strict: true }); entry >= 0; entry--) {
     const { block, unitIndex } = (source.entries[entry] as RowIndexEntry).start;
     const units = await source.load(block);
     const to = rowRunEnd(units, unitIndex, { path: source.path, block });
-    const high = searchRows(units, { from: unitIndex, to }, slice.end, false);
-    const low = searchRows(units, { from: unitIndex, to: high }, slice.start, true);
+    const high = searchRows(units, { from: unitIndex, to, key: slice.end, strict: false });
+    const low = searchRows(units, { from: unitIndex, to: high, key: slice.start, strict: true });
     if (low < high) yield rowsBetween(units, low, high).reverse();
     if (low > unitIndex) return;
   }

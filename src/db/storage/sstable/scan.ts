@@ -60,7 +60,7 @@ async function* dataBlocks(options: ScanOptions, offset: number): AsyncGenerator
     const header = decodeBlockHeader(await input.read(at, BLOCK_HEADER_BYTES), { path: options.path, offset: at, regionEnd: options.dataEnd });
     if (header.kind === BlockKind.Data) {
       const payload = decodeBlock(await input.read(at, header.length), BlockKind.Data, { path: options.path, offset: at });
-      yield { offset: at, units: readUnits(new ByteReader(payload, options.path, at + BLOCK_HEADER_BYTES)) };
+      yield { offset: at, units: readUnits(new ByteReader(payload, { path: options.path, offset: at + BLOCK_HEADER_BYTES })) };
     }
     at += header.length;
   }
