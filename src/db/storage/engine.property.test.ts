@@ -50,9 +50,21 @@ interface Context {
   nowSeconds: number;
   /** Unique write timestamps, drawn out of order. */
   usedTimestamps: Set<number>;
+  /**
+   * Monotonic timestamps with gc_grace_seconds = 0, so compaction purges tombstones: with
+   * out-of-order timestamps a purged tombstone would legitimately let an older write reappear
+   * (Cassandra's gc_grace contract), which the model does not know about.
+   */
+  monotonic: boolean;
+  lastTimestamp: number;
 }
 
 function timestamp(ctx: Context): number {
+  if (ctx.monotonic) {
+    ctx.lastTimestamp += 1 + int(ctx.rng, 3);
+    ctx.usedTimestamps.add(ctx.lastTimestamp);
+    return ctx.lastTimestamp;
+  }
   for (;;) {
     const ts = 1_000 + int(ctx.rng, 100_000);
     if (!ctx.usedTimestamps.has(ts)) {
@@ -64,6 +76,7 @@ function timestamp(ctx: Context): number {
 
 /** Deletions may share a timestamp with a write: "timestamp <= markedForDeleteAt" must hold exactly. */
 function deletionTimestamp(ctx: Context): number {
+  if (ctx.monotonic) return chance(ctx.rng, 0.3) ? ctx.lastTimestamp : timestamp(ctx);
   const used = [...ctx.usedTimestamps];
   return used.length > 0 && chance(ctx.rng, 0.3) ? (used[int(ctx.rng, used.length)] as number) : 1_000 + int(ctx.rng, 100_000);
 }
@@ -256,24 +269,26 @@ function randomRead(ctx: Context): ReadCommand {
 
 // ---- The run ---------------------------------------------------------------------------
 
-function engineOptions(disk: SimulatedDisk, clock: Clock): StorageEngineOptions {
+function engineOptions(disk: SimulatedDisk, clock: Clock, gcGraceSeconds: number): StorageEngineOptions {
   return {
     world: { clock, disk: disk.view(), logger: silentLogger }, dataDirectory: 'data', commitLogDirectory: 'commitlog', syncMode: 'batch',
     syncPeriodMs: 10, memtableFlushBytes: 2048, commitLogSegmentBytes: 1024, sstableBlockBytes: 128,
-    tables: [{ keyspace: 'ks', tableId: 't1', gcGraceSeconds: 86_400 }],
+    tables: [{ keyspace: 'ks', tableId: 't1', gcGraceSeconds }],
   };
 }
 
 async function runSeed(seed: number, steps: number): Promise<void> {
   const rng = mulberry32(seed);
-  const ctx: Context = { rng, nowSeconds: 1_700_000_000, usedTimestamps: new Set() };
+  const monotonic = seed % 2 === 0;
+  const gcGraceSeconds = monotonic ? 0 : 86_400;
+  const ctx: Context = { rng, nowSeconds: 1_700_000_000, usedTimestamps: new Set(), monotonic, lastTimestamp: 1_000 };
   const clock: Clock = {
     nowMs: () => ctx.nowSeconds * 1000, nowMicros: () => ctx.nowSeconds * 1_000_000, monotonicMs: () => ctx.nowSeconds * 1000,
     setTimer: () => ({ cancel() {} }), sleep: async () => {},
   };
   const disk = new SimulatedDisk({ seed });
   const model: Model = { byKey: new Map() };
-  let engine = await StorageEngine.open(engineOptions(disk, clock));
+  let engine = await StorageEngine.open(engineOptions(disk, clock, gcGraceSeconds));
   for (let step = 0; step < steps; step++) {
     const action = int(rng, 41);
     if (action === 40) {
@@ -295,7 +310,7 @@ async function runSeed(seed: number, steps: number): Promise<void> {
     } else {
       // Crash: with background flushes or compactions possibly in flight.
       disk.crash({ tornWrites: chance(rng, 0.5) });
-      engine = await StorageEngine.open(engineOptions(disk, clock));
+      engine = await StorageEngine.open(engineOptions(disk, clock, gcGraceSeconds));
     }
     for (let r = 0; r < 3; r++) {
       const command = randomRead(ctx);
