@@ -8,6 +8,7 @@ import { type CorruptionError, invalidRequest } from '../common/errors.js';
 import { compactionConcurrencyMax, commitLogSegmentBytesDefault, memtablesFlushingMax, mutationBytesMax } from '../common/limits.js';
 import type { Clock, Disk, Logger } from '../common/world.js';
 import { CommitLog, type SyncMode } from './commitlog/commit-log.js';
+import { entryPayloadBytesMax } from './commitlog/segment-format.js';
 import { effectiveSlices, shapePartition } from './engine-read.js';
 import { chooseSizeTieredCompaction, compact } from './compaction.js';
 import { readTruncationRecord, tableDirectory, writeTruncationRecord, type EngineTableOptions, type TableState } from './engine-table.js';
@@ -179,7 +180,9 @@ export class StorageEngine {
       if (bytes.length > mutationBytesMax) throw invalidRequest(`mutation of ${bytes.length} bytes is larger than the maximum of ${mutationBytesMax}`);
       encoded.push(bytes);
     }
-    const segmentId = await this.commitLog.add(frameMutationBatch(encoded), mutations.length);
+    const payload = frameMutationBatch(encoded);
+    if (payload.length > entryPayloadBytesMax) throw invalidRequest(`a batch of ${payload.length} bytes is larger than the maximum of ${entryPayloadBytesMax}`);
+    const segmentId = await this.commitLog.add(payload, mutations.length);
     const touched = new Set<TableState>();
     try {
       for (const mutation of mutations) {

@@ -156,3 +156,11 @@ test('mergePartitionStreams merges sorted sources by (token, key)', async () => 
   for await (const merged of mergePartitionStreams(sources)) out.push(`${merged.token}:${merged.key[1]}:${merged.rows[0]?.cells[0]?.value?.toString()}`);
   assert.deepEqual(out, ['1:1:a', '2:1:c', '2:2:d', '5:1:x']);
 });
+
+test('purgePartition keeps tombstones at or above maxPurgeableTimestampMicros', () => {
+  const p = partition([row(1, [tombstone(9, 30)]), row(2, [tombstone(3, 30)])], { partitionDeletion: del(5, 30) });
+  const kept = purgePartition(p, { nowSeconds: 60, gcBeforeSeconds: 50, maxPurgeableTimestampMicros: 5 });
+  // The partition deletion (5) and row 1's tombstone (9) may still shadow data outside the compaction.
+  assert.equal(kept.partitionDeletion?.markedForDeleteAtMicros, 5);
+  assert.deepEqual(kept.rows.map((r) => r.clustering[0]), [1]);
+});
