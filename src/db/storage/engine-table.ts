@@ -63,3 +63,56 @@ export async function writeTruncationRecord(disk: Disk, directory: string, segme
   await disk.rename(temporary, `${directory}/${TRUNCATION_RECORD}`);
   await disk.syncDirectory(directory);
 }
+
+/**
+ * An obsolescence record: the generations of sstables a compaction (or truncate) replaced.
+ * It is made durable before any of them is deleted, and deleted after all of them are, so a
+ * crash midway never leaves only some of them (which could resurrect data a purged tombstone
+ * shadowed): at open, completeObsoleteRecords finishes the deletions.
+ */
+const OBSOLETE_RECORD = /^obsolete-([0-9]+)\.txn$/;
+
+export function obsoleteRecordName(id: number): string {
+  return `obsolete-${id}.txn`;
+}
+
+export async function writeObsoleteRecord(disk: Disk, directory: string, options: { id: number; generations: number[] }): Promise<string> {
+  const path = `${directory}/${obsoleteRecordName(options.id)}`;
+  const temporary = `${path}.tmp`;
+  if (await disk.exists(temporary)) await disk.remove(temporary);
+  const bytes = Buffer.alloc(4 + 8 * options.generations.length);
+  bytes.writeUInt32BE(options.generations.length, 0);
+  options.generations.forEach((generation, index) => bytes.writeBigInt64BE(BigInt(generation), 4 + 8 * index));
+  const file = await disk.openAppend(temporary);
+  try {
+    await file.append(bytes);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await disk.rename(temporary, path);
+  await disk.syncDirectory(directory);
+  return path;
+}
+
+/** Finishes deletions an interrupted compaction or truncate recorded; removes stale temporary records. */
+export async function completeObsoleteRecords(disk: Disk, directory: string, sstablePath: (generation: number) => string): Promise<void> {
+  for (const name of await disk.list(directory)) {
+    const path = `${directory}/${name}`;
+    if (name.startsWith('obsolete-') && name.endsWith('.txn.tmp')) {
+      await disk.remove(path);
+      continue;
+    }
+    if (!OBSOLETE_RECORD.test(name)) continue;
+    const reader = new ByteReader(await disk.readFile(path), path);
+    const count = reader.u32('obsolete count');
+    if (count * 8 !== reader.remaining()) throw reader.corrupt('obsolete record length does not match its count');
+    for (let i = 0; i < count; i++) {
+      const target = sstablePath(Number(reader.i64Bigint('obsolete generation')));
+      if (await disk.exists(target)) await disk.remove(target);
+    }
+    await disk.syncDirectory(directory);
+    await disk.remove(path);
+    await disk.syncDirectory(directory);
+  }
+}

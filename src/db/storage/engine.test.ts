@@ -157,3 +157,23 @@ test('includeTombstones returns deletions and counts only live rows against limi
   assert.deepEqual(values(await engine.read(single(1))), ['1/2=x', '1/6=f']);
   await engine.close();
 });
+
+test('an interrupted compaction finishes deleting its inputs at open', async () => {
+  const disk = new SimulatedDisk();
+  let engine = await StorageEngine.open(options(disk));
+  await engine.apply([write(1, 1, 'a', 10)]);
+  await engine.flush();
+  await engine.apply([write(1, 1, 'b', 20)]);
+  await engine.flush();
+  await engine.close();
+  const before = await disk.list('data/ks/t1');
+  // Simulate a crash right after the obsolescence record of a compaction of generation 1 became durable.
+  const { writeObsoleteRecord } = await import('./engine-table.js');
+  await writeObsoleteRecord(disk, 'data/ks/t1', { id: 9, generations: [1] });
+  engine = await StorageEngine.open(options(disk));
+  const after = await disk.list('data/ks/t1');
+  assert.deepEqual(before, ['sstable-1.db', 'sstable-2.db']);
+  assert.deepEqual(after, ['sstable-2.db']);
+  assert.deepEqual(values(await engine.read(single(1))), ['1/1=b']);
+  await engine.close();
+});

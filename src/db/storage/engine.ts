@@ -11,11 +11,13 @@ import { CommitLog, type SyncMode } from './commitlog/commit-log.js';
 import { entryPayloadBytesMax } from './commitlog/segment-format.js';
 import { effectiveSlices, shapePartition } from './engine-read.js';
 import { chooseSizeTieredCompaction, compact } from './compaction.js';
-import { readTruncationRecord, tableDirectory, writeTruncationRecord, type EngineTableOptions, type TableState } from './engine-table.js';
+import {
+  completeObsoleteRecords, readTruncationRecord, tableDirectory, writeObsoleteRecord, writeTruncationRecord, type EngineTableOptions, type TableState,
+} from './engine-table.js';
 import { Memtable } from './memtable.js';
 import { encodeMutation, frameMutationBatch } from './mutation-serializer.js';
 import { mergePartitionStreams, mergePartitions, purgePartition } from './partition.js';
-import { BlockCache, SSTableReader, type SSTableDescriptor, listSSTables, nextSSTableGeneration, removeTemporarySSTableFiles, writeSSTable } from './sstable/index.js';
+import { BlockCache, SSTableReader, type SSTableDescriptor, listSSTables, nextSSTableGeneration, removeTemporarySSTableFiles, sstableFileName, writeSSTable } from './sstable/index.js';
 import {
   MIN_TOKEN, type Mutation, type Partition, type PartitionRangeReadCommand, type ReadCommand, type ReadResult, type SinglePartitionReadCommand,
 } from './types.js';
@@ -102,6 +104,7 @@ export class StorageEngine {
     const directory = tableDirectory(this.options.dataDirectory, options);
     await this.disk.makeDirectory(directory);
     await removeTemporarySSTableFiles(this.disk, directory);
+    await completeObsoleteRecords(this.disk, directory, (generation) => `${directory}/${sstableFileName(generation)}`);
     const sstables: SSTableReader[] = [];
     try {
       for (const file of await listSSTables(this.disk, directory)) {
@@ -162,8 +165,13 @@ export class StorageEngine {
     await state.flushQueue;
     const sstables = state.sstables;
     state.sstables = [];
-    await Promise.allSettled([...state.reads]);
-    for (const reader of sstables) await reader.delete();
+    if (state.dropped) {
+      // The whole directory goes next; only close the files once reads are done with them.
+      await Promise.allSettled([...state.reads]);
+      for (const reader of sstables) await reader.close();
+    } else if (sstables.length > 0) {
+      await this.deleteSSTables(state, sstables, state.nextGeneration++);
+    }
     for (const memtable of memtables) await this.commitLog.release(memtable.id);
   }
 
@@ -297,12 +305,20 @@ export class StorageEngine {
       }
       state.sstables = state.sstables.filter((r) => !inputs.includes(r));
       if (output !== null) state.sstables.push(output);
-      await Promise.allSettled([...state.reads]);
-      for (const reader of inputs) await reader.delete();
+      await this.deleteSSTables(state, inputs, descriptor.generation);
     } finally {
       this.compactionsRunning--;
       for (const reader of inputs) state.compacting.delete(reader);
     }
+  }
+
+  /** Deletes replaced sstables all-or-nothing across crashes (engine-table.ts, obsolescence records), after in-flight reads. */
+  private async deleteSSTables(state: TableState, readers: SSTableReader[], recordId: number): Promise<void> {
+    const record = await writeObsoleteRecord(this.disk, state.directory, { id: recordId, generations: readers.map((r) => r.generation) });
+    await Promise.allSettled([...state.reads]);
+    for (const reader of readers) await reader.delete();
+    await this.disk.remove(record);
+    await this.disk.syncDirectory(state.directory);
   }
 
   /** The lowest timestamp of data not in the compaction: tombstones at or above it must stay. */
