@@ -177,3 +177,20 @@ test('an interrupted compaction finishes deleting its inputs at open', async () 
   assert.deepEqual(values(await engine.read(single(1))), ['1/1=b']);
   await engine.close();
 });
+
+test('a flush that hits a full disk fails without losing data, and succeeds once space returns', async () => {
+  const disk = new SimulatedDisk();
+  let engine = await StorageEngine.open(options(disk));
+  for (let c = 0; c < 20; c++) await engine.apply([write(1, c, 'v'.repeat(40), 10)]);
+  disk.setCapacity(disk.usedBytes() + 100);
+  await assert.rejects(engine.flush(), (e: unknown) => e instanceof DiskError && e.systemCode === 'ENOSPC');
+  assert.equal(values(await engine.read(single(1))).length, 20);
+  disk.setCapacity(undefined);
+  await engine.flush();
+  assert.equal(engine.loadBytes() > 0, true);
+  disk.crash();
+  engine = await StorageEngine.open(options(disk));
+  assert.equal(values(await engine.read(single(1))).length, 20);
+  assert.deepEqual((await disk.list('data/ks/t1')).filter((name) => name.endsWith('.tmp')), []);
+  await engine.close();
+});
