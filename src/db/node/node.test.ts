@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestClient, op, readStringMultimap } from '../transport/raw-client.test.js';
+import { TestClient, op, queryBody, readStringMultimap } from '../transport/raw-client.test.js';
 import { resolveNodeConfig } from './config.js';
 import { diskLayout, startNode } from './node.js';
 
@@ -27,6 +27,11 @@ test('a node starts, answers OPTIONS and admin status, writes its log, and stops
       const supported = await client.expect();
       assert.equal(supported.opcode, op.SUPPORTED);
       assert.deepEqual(readStringMultimap(supported.body).get('PROTOCOL_VERSIONS'), ['4/v4']);
+      assert.equal((await client.startup()).opcode, op.READY);
+      client.send({ stream: 2, opcode: op.QUERY, body: queryBody("SELECT cluster_name FROM system.local WHERE key = 'local'") });
+      const rows = await client.expect();
+      assert.deepEqual([rows.opcode, rows.body.readInt32BE(0)], [op.RESULT, 0x0002]);
+      assert.ok(rows.body.includes(Buffer.from('Node Test')));
       client.close();
       const status = (await (await fetch(`http://127.0.0.1:${node.adminPort}/status`)).json()) as Record<string, unknown>;
       assert.equal(status['clusterName'], 'Node Test');

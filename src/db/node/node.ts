@@ -8,12 +8,15 @@ import type { World } from '../common/world.js';
 import { systemClock, systemRandom } from '../platform/clock.js';
 import { realDisk } from '../platform/disk.js';
 import { systemNetwork } from '../platform/network.js';
-import { StorageEngine } from '../storage/engine.js';
+import { Schema } from '../schema/schema.js';
+import { StorageEngine, type EngineTableOptions } from '../storage/engine.js';
+import { QueryProcessor } from '../transport/query-processor.js';
 import { startNativeServer, type NativeServer } from '../transport/server.js';
-import { startAdminServer, type AdminOperations, type AdminServer } from './admin.js';
+import { startAdminServer, type AdminOperations, type AdminServer, type AdminTarget } from './admin.js';
 import type { NodeConfig } from './config.js';
+import { loadOrCreateIdentity } from './identity.js';
 import { createLogger, type NodeLogger } from './logging.js';
-import { createQueryHandler, loadNodeSchema, type NodeSchema } from './pending-wiring.js';
+import { localNodeInfo, systemRows } from './system-info.js';
 
 export interface StartNodeOptions {
   /** Configuration warnings gathered before the logger existed; logged at startup. */
@@ -79,36 +82,56 @@ interface AssemblyContext {
 
 async function assemble(config: NodeConfig, context: AssemblyContext): Promise<RunningNode> {
   const { world, logger, layout, cleanups } = context;
-  const schema = await loadNodeSchema(world, layout.dataDirectory);
+  await world.disk.makeDirectory(layout.dataDirectory);
+  const schema = await Schema.load(world.disk, `${layout.dataDirectory}/schema.json`, world.random, { dataCenters: () => [config.dc] });
+  const identity = await loadOrCreateIdentity(world.disk, layout.dataDirectory, { random: world.random, numTokens: config.numTokens });
+  // Every table must be open before the commit log replays, or its mutations would be skipped.
   const storage = await StorageEngine.open({
     world, dataDirectory: layout.dataDirectory, commitLogDirectory: layout.commitLogDirectory,
     syncMode: config.commitlogSync, syncPeriodMs: config.commitlogSyncPeriodMs, memtableFlushBytes: config.memtableFlushBytes,
-    tables: schema.storageTables(),
+    tables: storageTables(schema),
   });
   cleanups.push(() => storage.close());
-  const handler = createQueryHandler({
-    world, schema, storage,
-    local: {
-      clusterName: config.clusterName, listenAddress: config.listenAddress, rpcAddress: config.rpcAddress,
-      broadcastAddress: config.broadcastAddress, nativePort: config.nativeTransportPort, dataCenter: config.dc, rack: config.rack,
-    },
+  const gossipGeneration = Math.floor(world.clock.nowMs() / 1000);
+  const local = localNodeInfo(config, identity, gossipGeneration);
+  const processor = new QueryProcessor({
+    world, schema, storage, localDataCenter: config.dc,
+    virtualRows: systemRows({ schema, local: () => local, peers: () => [] }),
   });
+  await processor.start();
   const native = await startNativeServer({
-    network: world.network, host: config.rpcAddress, port: config.nativeTransportPort, handler, logger, clock: world.clock,
+    network: world.network, host: config.rpcAddress, port: config.nativeTransportPort, handler: processor, logger, clock: world.clock,
     frameBodyBytesMax: config.nativeTransportMaxFrameSizeBytes,
   });
   cleanups.push(() => native.close({ drainMs: 0 }));
   const startedMs = world.clock.monotonicMs();
   const admin = await startAdminServer({
     host: config.listenAddress, port: config.adminPort, logger,
-    operations: adminOperations({ config, schema, storage, native, uptimeMs: () => world.clock.monotonicMs() - startedMs }),
+    operations: adminOperations({ config, schema, storage, native, hostId: identity.hostId, uptimeMs: () => world.clock.monotonicMs() - startedMs }),
   });
-  logger.info('node started', { nativePort: native.port, adminPort: admin.port });
+  logger.info('node started', { nativePort: native.port, adminPort: admin.port, hostId: identity.hostId, tokens: identity.tokens.length });
   let stopping: Promise<void> | undefined;
   return {
     config, logger, nativePort: native.port, adminPort: admin.port,
     stop: (stopOptions = {}) => (stopping ??= stopNode({ admin, native, storage, logger }, stopOptions.drainMs ?? drainMsDefault)),
   };
+}
+
+/** The tables the storage engine holds: every non-virtual table of the schema. */
+function storageTables(schema: Schema): EngineTableOptions[] {
+  return schema.allKeyspaces()
+    .filter((keyspace) => !keyspace.virtual)
+    .flatMap((keyspace) => [...keyspace.tables.values()].filter((table) => !table.virtual)
+      .map((table) => ({ keyspace: keyspace.name, tableId: table.id, gcGraceSeconds: table.options.gcGraceSeconds })));
+}
+
+/** The table ids an admin operation applies to; undefined means every table. */
+function targetTableIds(schema: Schema, target: AdminTarget): string[] | undefined {
+  if (target.keyspace === undefined) return undefined;
+  const keyspace = schema.getKeyspace(target.keyspace);
+  if (keyspace.virtual) return [];
+  if (target.table === undefined) return [...keyspace.tables.values()].filter((table) => !table.virtual).map((table) => table.id);
+  return [schema.getTable(target.keyspace, target.table).id];
 }
 
 async function stopNode(parts: { admin: AdminServer; native: NativeServer; storage: StorageEngine; logger: NodeLogger }, drainMs: number): Promise<void> {
@@ -122,10 +145,19 @@ async function stopNode(parts: { admin: AdminServer; native: NativeServer; stora
   logger.flush();
 }
 
-function adminOperations(parts: { config: NodeConfig; schema: NodeSchema; storage: StorageEngine; native: NativeServer; uptimeMs: () => number }): AdminOperations {
+interface AdminParts {
+  config: NodeConfig;
+  schema: Schema;
+  storage: StorageEngine;
+  native: NativeServer;
+  hostId: string;
+  uptimeMs: () => number;
+}
+
+function adminOperations(parts: AdminParts): AdminOperations {
   const { config, schema, storage, native } = parts;
-  const eachTable = async (target: Parameters<AdminOperations['flush']>[0], operation: (tableId?: string) => Promise<void>) => {
-    const tableIds = schema.tableIds(target);
+  const eachTable = async (target: AdminTarget, operation: (tableId?: string) => Promise<void>) => {
+    const tableIds = targetTableIds(schema, target);
     if (tableIds === undefined) await operation();
     else for (const tableId of tableIds) await operation(tableId);
   };
@@ -140,8 +172,9 @@ function adminOperations(parts: { config: NodeConfig; schema: NodeSchema; storag
         nativePort: native.port,
         dataCenter: config.dc,
         rack: config.rack,
+        hostId: parts.hostId,
         state: 'NORMAL',
-        schemaVersion: schema.version(),
+        schemaVersion: schema.schemaVersion(),
         loadBytes: storage.loadBytes(),
         clientConnections: native.connectionCount(),
         uptimeSeconds: Math.floor(parts.uptimeMs() / 1000),
