@@ -132,3 +132,17 @@ export function toCqlError(error: unknown): CqlError {
   if (error instanceof Error) return serverError(`${error.name}: ${error.message}`);
   return serverError(String(error));
 }
+
+/** Why an internode request got no answer: no response in time, a failure response, a full queue, or shutdown. */
+export type InternodeFailure = 'timeout' | 'failure' | 'overloaded' | 'closed';
+
+/**
+ * An internode request that did not succeed. The coordinator turns these into the client's
+ * WriteTimeout, ReadTimeout, ReadFailure or WriteFailure as the consistency level demands.
+ */
+export class InternodeError extends Error {
+  override name = 'InternodeError';
+  constructor(readonly reason: InternodeFailure, readonly peer: string, readonly verb: string, detail: string) {
+    super(`${verb} to ${peer}: ${reason}: ${detail}`);
+  }
+}

@@ -63,3 +63,19 @@ export const sstableBloomBytesMax = 512 * 1024 * 1024;
 export const columnNameLengthMax = 1024;
 /** Memtables of one table waiting for their flush before writes to that table wait too (back-pressure). */
 export const memtablesFlushingMax = 4;
+/** Largest internode message payload (checked from the frame header before buffering). */
+export const internodePayloadBytesMax = 256 * 1024 * 1024;
+/** Messages queued for one peer (while connecting or when the socket pushes back); more are dropped. */
+export const internodeOutboundMessagesMax = 8192;
+/** Bytes queued for one peer; more are dropped (the sender's request then times out). */
+export const internodeOutboundBytesMax = 128 * 1024 * 1024;
+/** Internode requests awaiting a response on one node. */
+export const internodeRequestsPendingMax = 65536;
+/** Length of an endpoint's text form (host:port). */
+export const endpointTextLengthMax = 300;
+/** Endpoints gossip tracks (cluster size bound). */
+export const gossipEndpointsMax = 1024;
+/** Length of one gossip application state value (TOKENS of 1536 vnodes is about 32 KiB). */
+export const gossipValueBytesMax = 128 * 1024;
+/** Inter-arrival samples the failure detector keeps per endpoint (Cassandra: 1000). */
+export const failureDetectorSamplesMax = 1000;

@@ -1,0 +1,84 @@
+// The internode verb table (house style 3: explicit wire ids, checked for duplicates at load).
+// Each request verb names its response verb and its timeout; response verbs have neither.
+// Timeouts follow cassandra.yaml's defaults (write 2 s, read 5 s, range 10 s, truncate 60 s,
+// everything else the 10 s rpc timeout). Gossip verbs are one-way, as in Cassandra.
+
+import { assert } from '../../common/assert.js';
+
+export interface VerbInfo {
+  readonly name: string;
+  readonly id: number;
+  /** How long a sender waits for the response; 0 for one-way verbs and responses. */
+  readonly timeoutMs: number;
+  /** The verb of the answer, when this verb is a request. */
+  readonly responseVerb?: string;
+}
+
+const writeTimeoutMs = 2_000;
+const readTimeoutMs = 5_000;
+const rangeTimeoutMs = 10_000;
+const rpcTimeoutMs = 10_000;
+const truncateTimeoutMs = 60_000;
+
+const table = [
+  { name: 'GOSSIP_DIGEST_SYN', id: 1, timeoutMs: 0 },
+  { name: 'GOSSIP_DIGEST_ACK', id: 2, timeoutMs: 0 },
+  { name: 'GOSSIP_DIGEST_ACK2', id: 3, timeoutMs: 0 },
+  { name: 'GOSSIP_SHUTDOWN', id: 4, timeoutMs: 0 },
+  { name: 'ECHO', id: 5, timeoutMs: rpcTimeoutMs, responseVerb: 'ECHO_RSP' },
+  { name: 'ECHO_RSP', id: 6, timeoutMs: 0 },
+  { name: 'MUTATION', id: 7, timeoutMs: writeTimeoutMs, responseVerb: 'MUTATION_RSP' },
+  { name: 'MUTATION_RSP', id: 8, timeoutMs: 0 },
+  { name: 'READ', id: 9, timeoutMs: readTimeoutMs, responseVerb: 'READ_RSP' },
+  { name: 'READ_RSP', id: 10, timeoutMs: 0 },
+  { name: 'RANGE_READ', id: 11, timeoutMs: rangeTimeoutMs, responseVerb: 'RANGE_READ_RSP' },
+  { name: 'RANGE_READ_RSP', id: 12, timeoutMs: 0 },
+  { name: 'HINT', id: 13, timeoutMs: writeTimeoutMs, responseVerb: 'HINT_RSP' },
+  { name: 'HINT_RSP', id: 14, timeoutMs: 0 },
+  { name: 'SCHEMA_PULL', id: 15, timeoutMs: rpcTimeoutMs, responseVerb: 'SCHEMA_PULL_RSP' },
+  { name: 'SCHEMA_PULL_RSP', id: 16, timeoutMs: 0 },
+  { name: 'SCHEMA_PUSH', id: 17, timeoutMs: rpcTimeoutMs, responseVerb: 'SCHEMA_PUSH_RSP' },
+  { name: 'SCHEMA_PUSH_RSP', id: 18, timeoutMs: 0 },
+  { name: 'TRUNCATE', id: 19, timeoutMs: truncateTimeoutMs, responseVerb: 'TRUNCATE_RSP' },
+  { name: 'TRUNCATE_RSP', id: 20, timeoutMs: 0 },
+  { name: 'BATCH_STORE', id: 21, timeoutMs: writeTimeoutMs, responseVerb: 'BATCH_STORE_RSP' },
+  { name: 'BATCH_STORE_RSP', id: 22, timeoutMs: 0 },
+  { name: 'BATCH_REMOVE', id: 23, timeoutMs: writeTimeoutMs, responseVerb: 'BATCH_REMOVE_RSP' },
+  { name: 'BATCH_REMOVE_RSP', id: 24, timeoutMs: 0 },
+  { name: 'FAILURE_RSP', id: 99, timeoutMs: 0 },
+] as const satisfies readonly VerbInfo[];
+
+export type Verb = (typeof table)[number]['name'];
+
+const byName = new Map<string, VerbInfo>();
+const byId = new Map<number, VerbInfo>();
+for (const info of table) {
+  assert(!byName.has(info.name), `duplicate verb name ${info.name}`);
+  assert(!byId.has(info.id), `duplicate verb id ${info.id} (${info.name})`);
+  assert(Number.isInteger(info.id) && info.id > 0 && info.id <= 0xffff, `verb id out of range: ${info.name}`);
+  byName.set(info.name, info);
+  byId.set(info.id, info);
+}
+for (const info of table) {
+  const response = (info as VerbInfo).responseVerb;
+  if (response === undefined) continue;
+  assert(byName.has(response), `verb ${info.name} answers with unknown ${response}`);
+  assert(info.timeoutMs > 0, `request verb ${info.name} needs a timeout`);
+}
+
+export const verbs: readonly VerbInfo[] = table;
+
+export function verbInfo(verb: Verb): VerbInfo {
+  const info = byName.get(verb);
+  assert(info !== undefined, `unknown verb ${verb}`);
+  return info;
+}
+
+/** The verb with this wire id, or undefined (bad input: the frame is rejected). */
+export function verbForId(id: number): Verb | undefined {
+  return byId.get(id)?.name as Verb | undefined;
+}
+
+export function isRequestVerb(verb: Verb): boolean {
+  return verbInfo(verb).responseVerb !== undefined;
+}
