@@ -79,3 +79,9 @@ export const gossipEndpointsMax = 1024;
 export const gossipValueBytesMax = 128 * 1024;
 /** Inter-arrival samples the failure detector keeps per endpoint (Cassandra: 1000). */
 export const failureDetectorSamplesMax = 1000;
+/** Event frames a client connection may leave unwritten (socket buffer full) before it is dropped as too slow. */
+export const connectionEventBacklogMax = 1024;
+/** Characters of a statement's text put in one debug log line. */
+export const logStatementCharactersMax = 200;
+/** Body of an admin-channel request (its requests carry none). */
+export const adminRequestBodyBytesMax = 1024;

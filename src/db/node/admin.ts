@@ -3,6 +3,7 @@
 // its own 127.0.0.N) and answers only clients on the same machine.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { adminRequestBodyBytesMax, schemaNameLengthMax } from '../common/limits.js';
 import type { Logger } from '../common/world.js';
 
 /** Which tables an operation applies to; absent fields mean "all". */
@@ -33,10 +34,6 @@ export interface AdminServerOptions {
   logger: Logger;
 }
 
-/** Requests carry no body; anything larger than this is refused unread. */
-const requestBodyBytesMax = 1024;
-/** Longest accepted keyspace or table name in a query string (schema names are shorter). */
-const targetNameLengthMax = 256;
 
 export function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const server = createServer((request, response) => {
@@ -77,8 +74,8 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
     return;
   }
   const declaredBytes = Number(request.headers['content-length'] ?? 0);
-  if (!(declaredBytes <= requestBodyBytesMax)) {
-    reply(response, 413, { error: `request body larger than ${requestBodyBytesMax} bytes` });
+  if (!(declaredBytes <= adminRequestBodyBytesMax)) {
+    reply(response, 413, { error: `request body larger than ${adminRequestBodyBytesMax} bytes` });
     return;
   }
   const url = new URL(request.url ?? '/', 'http://admin');
@@ -113,7 +110,7 @@ function parseTarget(url: URL): AdminTarget | string {
   const keyspace = url.searchParams.get('keyspace');
   const table = url.searchParams.get('table');
   for (const name of [keyspace, table]) {
-    if (name !== null && (name.length === 0 || name.length > targetNameLengthMax)) return 'bad keyspace or table name';
+    if (name !== null && (name.length === 0 || name.length > schemaNameLengthMax)) return 'bad keyspace or table name';
   }
   if (table !== null && keyspace === null) return 'a table needs its keyspace';
   if (keyspace !== null) target.keyspace = keyspace;

@@ -7,6 +7,7 @@
 // or when the socket's write buffer is full, so a connection never buffers without bound.
 
 import { CqlError, protocolError, serverError, toCqlError } from '../common/errors.js';
+import { connectionEventBacklogMax } from '../common/limits.js';
 import type { Connection, Logger } from '../common/world.js';
 import { FrameDecoder, type Frame, type FrameDecodeResult } from '../protocol/frame.js';
 import { FrameFlag, Opcode, type EventMessage, type RequestMessage, type ResponseMessage } from '../protocol/messages.js';
@@ -23,9 +24,6 @@ export const supportedOptions: ReadonlyMap<string, string[]> = new Map([
   ['COMPRESSION', ['lz4']],
   ['PROTOCOL_VERSIONS', ['4/v4']],
 ]);
-
-/** Event frames a slow client may leave unwritten (socket buffer full) before it is dropped. */
-const eventBacklogMax = 1024;
 
 export interface ClientConnectionOptions {
   handler: QueryHandler;
@@ -110,7 +108,7 @@ export class ClientConnection implements EventSubscriber {
 
   sendEvent(event: EventMessage): void {
     if (this.closed || this.closing) return;
-    if (!this.writable && ++this.eventBacklog > eventBacklogMax) {
+    if (!this.writable && ++this.eventBacklog > connectionEventBacklogMax) {
       this.options.logger.warn('client too slow to take events, closing its connection', { eventBacklog: this.eventBacklog });
       this.connection.destroy();
       return;

@@ -1,6 +1,7 @@
 // Short summaries of messages for debug logging. Never includes credentials: an AUTH_RESPONSE
 // is summarized by its length only (STARTUP options carry none: versions and driver names).
 
+import { logStatementCharactersMax } from '../common/limits.js';
 import { Opcode, type RequestMessage, type ResponseMessage } from '../protocol/messages.js';
 
 const opcodeNames = new Map<number, string>();
@@ -13,11 +14,8 @@ export function opcodeName(opcode: number): string {
   return opcodeNames.get(opcode) ?? `0x${opcode.toString(16).padStart(2, '0')}`;
 }
 
-/** Longest statement text put in a log line. */
-const loggedQueryCharactersMax = 200;
-
 function shorten(text: string): string {
-  return text.length > loggedQueryCharactersMax ? `${text.slice(0, loggedQueryCharactersMax)}...` : text;
+  return text.length > logStatementCharactersMax ? `${text.slice(0, logStatementCharactersMax)}...` : text;
 }
 
 export function summarizeRequest(request: RequestMessage): string {
