@@ -3,8 +3,8 @@
 
 import { ByteReader } from './mutation-serializer.js';
 import type { Disk } from '../common/world.js';
-import { Memtable } from './memtable.js';
-import type { SSTableReader } from './sstable/index.js';
+import type { Memtable } from './memtable.js';
+import { listSSTables, type SSTableReader } from './sstable/index.js';
 
 export interface EngineTableOptions {
   keyspace: string;
@@ -36,24 +36,34 @@ export function tableDirectory(dataDirectory: string, options: EngineTableOption
 
 export const TRUNCATION_RECORD = 'truncated-at';
 
-/** Reads the truncation record: replay skips this table's mutations in segments below the id. */
-export async function readTruncationRecord(disk: Disk, directory: string): Promise<number> {
+/**
+ * What a truncate made obsolete: commit log segments below segmentId (for this table) and
+ * sstables below generation. The generation bound also covers flushes and compactions that
+ * were writing when the truncate ran: their generations were allocated before it.
+ */
+export interface TruncationRecord {
+  segmentId: number;
+  generation: number;
+}
+
+export async function readTruncationRecord(disk: Disk, directory: string): Promise<TruncationRecord> {
   const path = `${directory}/${TRUNCATION_RECORD}`;
-  if (!(await disk.exists(path))) return 0;
-  const bytes = await disk.readFile(path);
-  const reader = new ByteReader(bytes, path);
+  if (!(await disk.exists(path))) return { segmentId: 0, generation: 0 };
+  const reader = new ByteReader(await disk.readFile(path), path);
   const segmentId = Number(reader.i64Bigint('truncation segment id'));
+  const generation = Number(reader.i64Bigint('truncation generation'));
   if (reader.remaining() !== 0) throw reader.corrupt('trailing bytes in truncation record');
-  return segmentId;
+  return { segmentId, generation };
 }
 
 /** Writes the truncation record atomically (temporary file, sync, rename, directory sync). */
-export async function writeTruncationRecord(disk: Disk, directory: string, segmentId: number): Promise<void> {
+export async function writeTruncationRecord(disk: Disk, directory: string, record: TruncationRecord): Promise<void> {
   const temporary = `${directory}/${TRUNCATION_RECORD}.tmp`;
   if (await disk.exists(temporary)) await disk.remove(temporary);
   const file = await disk.openAppend(temporary);
-  const bytes = Buffer.alloc(8);
-  bytes.writeBigInt64BE(BigInt(segmentId));
+  const bytes = Buffer.alloc(16);
+  bytes.writeBigInt64BE(BigInt(record.segmentId), 0);
+  bytes.writeBigInt64BE(BigInt(record.generation), 8);
   try {
     await file.append(bytes);
     await file.sync();
@@ -115,4 +125,15 @@ export async function completeObsoleteRecords(disk: Disk, directory: string, sst
     await disk.remove(path);
     await disk.syncDirectory(directory);
   }
+}
+
+/** Deletes sstables a truncate made obsolete (a crash may have left some behind). */
+export async function removeTruncatedSSTables(disk: Disk, directory: string, generationBelow: number): Promise<void> {
+  let removed = 0;
+  for (const file of await listSSTables(disk, directory)) {
+    if (file.generation >= generationBelow) continue;
+    await disk.remove(file.path);
+    removed++;
+  }
+  if (removed > 0) await disk.syncDirectory(directory);
 }

@@ -194,3 +194,18 @@ test('a flush that hits a full disk fails without losing data, and succeeds once
   assert.deepEqual((await disk.list('data/ks/t1')).filter((name) => name.endsWith('.tmp')), []);
   await engine.close();
 });
+
+test('sstables below a truncation record are removed at open (e.g. a compaction output published during the truncate)', async () => {
+  const disk = new SimulatedDisk();
+  let engine = await StorageEngine.open(options(disk));
+  await engine.apply([write(1, 1, 'a', 10)]);
+  await engine.flush();
+  await engine.apply([write(1, 2, 'b', 10)]);
+  await engine.flush();
+  await engine.close();
+  const { writeTruncationRecord } = await import('./engine-table.js');
+  await writeTruncationRecord(disk, 'data/ks/t1', { segmentId: 0, generation: 2 });
+  engine = await StorageEngine.open(options(disk));
+  assert.deepEqual(values(await engine.read(single(1))), ['1/2=b']);
+  await engine.close();
+});

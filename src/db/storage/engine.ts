@@ -12,7 +12,8 @@ import { entryPayloadBytesMax } from './commitlog/segment-format.js';
 import { effectiveSlices, shapePartition } from './engine-read.js';
 import { chooseSizeTieredCompaction, compact } from './compaction.js';
 import {
-  completeObsoleteRecords, readTruncationRecord, tableDirectory, writeObsoleteRecord, writeTruncationRecord, type EngineTableOptions, type TableState,
+  completeObsoleteRecords, readTruncationRecord, removeTruncatedSSTables, tableDirectory, writeObsoleteRecord, writeTruncationRecord,
+  type EngineTableOptions, type TableState, type TruncationRecord,
 } from './engine-table.js';
 import { Memtable } from './memtable.js';
 import { encodeMutation, frameMutationBatch } from './mutation-serializer.js';
@@ -66,21 +67,21 @@ export class StorageEngine {
   static async open(options: StorageEngineOptions): Promise<StorageEngine> {
     const { disk, clock, logger } = options.world;
     await disk.makeDirectory(options.dataDirectory);
-    const truncatedBelow = new Map<string, number>();
-    for (const table of options.tables) truncatedBelow.set(table.tableId, await readTruncationRecord(disk, tableDirectory(options.dataDirectory, table)));
+    const truncations = new Map<string, TruncationRecord>();
+    for (const table of options.tables) truncations.set(table.tableId, await readTruncationRecord(disk, tableDirectory(options.dataDirectory, table)));
     const { log, replay } = await CommitLog.open({
       disk, clock, logger, directory: options.commitLogDirectory, syncMode: options.syncMode, syncPeriodMs: options.syncPeriodMs,
-      segmentBytes: options.commitLogSegmentBytes ?? commitLogSegmentBytesDefault, firstSegmentId: Math.max(1, ...truncatedBelow.values()),
+      segmentBytes: options.commitLogSegmentBytes ?? commitLogSegmentBytesDefault, firstSegmentId: Math.max(1, ...[...truncations.values()].map((t) => t.segmentId)),
     });
     const engine = new StorageEngine(options, log);
-    for (const table of options.tables) await engine.openTable(table);
+    for (const table of options.tables) await engine.openTable(table, truncations.get(table.tableId));
     let skipped = 0;
     for (const segment of replay) {
       if (segment.corruption !== null) engine.replayIssues.push(segment.corruption);
       for (const batch of segment.batches) {
         for (const mutation of batch) {
           const state = engine.tables.get(mutation.tableId);
-          if (state === undefined || segment.id < (truncatedBelow.get(mutation.tableId) ?? 0)) {
+          if (state === undefined || segment.id < (truncations.get(mutation.tableId)?.segmentId ?? 0)) {
             skipped++;
             continue;
           }
@@ -99,12 +100,13 @@ export class StorageEngine {
     return new Memtable(`${tableId}#${++this.memtableCounter}`);
   }
 
-  private async openTable(options: EngineTableOptions): Promise<TableState> {
+  private async openTable(options: EngineTableOptions, truncation: TruncationRecord = { segmentId: 0, generation: 0 }): Promise<TableState> {
     assert(!this.tables.has(options.tableId), `table ${options.tableId} opened twice`);
     const directory = tableDirectory(this.options.dataDirectory, options);
     await this.disk.makeDirectory(directory);
     await removeTemporarySSTableFiles(this.disk, directory);
     await completeObsoleteRecords(this.disk, directory, (generation) => `${directory}/${sstableFileName(generation)}`);
+    await removeTruncatedSSTables(this.disk, directory, truncation.generation);
     const sstables: SSTableReader[] = [];
     try {
       for (const file of await listSSTables(this.disk, directory)) {
@@ -117,7 +119,7 @@ export class StorageEngine {
     }
     const state: TableState = {
       options, directory, memtable: this.newMemtable(options.tableId), flushing: [], sstables, compacting: new Set(),
-      nextGeneration: await nextSSTableGeneration(this.disk, directory), flushQueue: Promise.resolve(), reads: new Set(), epoch: 0, dropped: false,
+      nextGeneration: Math.max(truncation.generation, await nextSSTableGeneration(this.disk, directory)), flushQueue: Promise.resolve(), reads: new Set(), epoch: 0, dropped: false,
     };
     this.tables.set(options.tableId, state);
     return state;
@@ -152,8 +154,10 @@ export class StorageEngine {
   /** Removes every row of a table; replay will not bring back what was written before. */
   async truncate(tableId: string): Promise<void> {
     const state = this.table(tableId);
-    const boundary = await this.commitLog.forceNewSegment();
-    await writeTruncationRecord(this.disk, state.directory, boundary);
+    // Every sstable generation allocated so far (including running flushes and compactions) is below this one.
+    const generation = state.nextGeneration++;
+    const segmentId = await this.commitLog.forceNewSegment();
+    await writeTruncationRecord(this.disk, state.directory, { segmentId, generation });
     state.epoch++;
     await this.discardData(state);
   }
