@@ -1,0 +1,158 @@
+// TokenMetadata: which endpoint owns which ring tokens (vnodes), and where each endpoint sits
+// (datacenter, rack). It answers the replica question for a keyspace's replication through
+// the pure placement functions of replication-strategy.ts. Cassandra keeps the same nouns.
+
+import { assert } from '../../common/assert.js';
+import { gossipEndpointsMax, numTokensMax } from '../../common/limits.js';
+import type { Random } from '../../common/world.js';
+import { compareTokens, MIN_TOKEN, rangesForTokens, type Token, type TokenRange } from '../../dht/token.js';
+import type { ReplicationOptions } from '../../schema/metadata.js';
+import type { Endpoint } from '../endpoint.js';
+import { placeReplicas, type RingView } from './replication-strategy.js';
+
+export interface Location {
+  dataCenter: string;
+  rack: string;
+}
+
+export interface TokenMetadataOptions {
+  /** This node's endpoint, the single replica of LocalStrategy keyspaces. */
+  localEndpoint?: Endpoint;
+}
+
+/** Replica lists cached per (replication, owning token); cleared on every ring change. */
+const replicaCacheEntriesMax = 100_000;
+
+export class TokenMetadata implements RingView {
+  private readonly owners = new Map<Token, Endpoint>();
+  private readonly tokensByEndpoint = new Map<Endpoint, Token[]>();
+  private readonly locations = new Map<Endpoint, Location>();
+  private sorted: Token[] | undefined;
+  private readonly replicaCache = new Map<string, readonly Endpoint[]>();
+  readonly localEndpoint: Endpoint | undefined;
+
+  constructor(options: TokenMetadataOptions = {}) {
+    this.localEndpoint = options.localEndpoint;
+  }
+
+  /** Sets an endpoint's tokens (replacing its previous ones); a token owned by another endpoint moves. */
+  updateNormalTokens(endpoint: Endpoint, tokens: readonly Token[]): void {
+    assert(tokens.length > 0 && tokens.length <= numTokensMax, `bad token count ${tokens.length}`);
+    assert(this.tokensByEndpoint.has(endpoint) || this.tokensByEndpoint.size < gossipEndpointsMax, 'too many endpoints in the ring');
+    this.removeTokensOf(endpoint);
+    const distinct = [...new Set(tokens)].sort(compareTokens);
+    for (const token of distinct) {
+      assert(token !== MIN_TOKEN, 'MIN_TOKEN cannot be owned');
+      const previous = this.owners.get(token);
+      if (previous !== undefined) this.dropToken(previous, token);
+      this.owners.set(token, endpoint);
+    }
+    this.tokensByEndpoint.set(endpoint, distinct);
+    this.changed();
+  }
+
+  /** Sets where an endpoint sits; placement by NetworkTopologyStrategy depends on it. */
+  updateLocation(endpoint: Endpoint, location: Location): void {
+    this.locations.set(endpoint, { ...location });
+    this.changed();
+  }
+
+  removeEndpoint(endpoint: Endpoint): void {
+    this.removeTokensOf(endpoint);
+    this.tokensByEndpoint.delete(endpoint);
+    this.locations.delete(endpoint);
+    this.changed();
+  }
+
+  isMember(endpoint: Endpoint): boolean {
+    return this.tokensByEndpoint.has(endpoint);
+  }
+
+  /** Endpoints that own tokens, sorted. */
+  endpoints(): Endpoint[] {
+    return [...this.tokensByEndpoint.keys()].sort();
+  }
+
+  tokensOf(endpoint: Endpoint): readonly Token[] {
+    return this.tokensByEndpoint.get(endpoint) ?? [];
+  }
+
+  sortedTokens(): readonly Token[] {
+    this.sorted ??= [...this.owners.keys()].sort(compareTokens);
+    return this.sorted;
+  }
+
+  tokenOwner(token: Token): Endpoint {
+    const owner = this.owners.get(token);
+    assert(owner !== undefined, `no owner for ring token ${token}`);
+    return owner;
+  }
+
+  /** Where an endpoint sits; endpoints never told default to datacenter1/rack1 (SimpleSnitch). */
+  location(endpoint: Endpoint): Location {
+    return this.locations.get(endpoint) ?? { dataCenter: 'datacenter1', rack: 'rack1' };
+  }
+
+  /** The replicas of a token under a keyspace's replication, in placement order. */
+  replicasFor(replication: ReplicationOptions, token: Token): readonly Endpoint[] {
+    if (this.owners.size === 0) return [];
+    const key = `${JSON.stringify(replication)}|${token}`;
+    const cached = this.replicaCache.get(key);
+    if (cached !== undefined) return cached;
+    const replicas = placeReplicas(this, { replication, token, localEndpoint: this.localEndpoint });
+    if (this.replicaCache.size >= replicaCacheEntriesMax) this.replicaCache.clear();
+    this.replicaCache.set(key, replicas);
+    return replicas;
+  }
+
+  /** Every range of the ring with its replicas: (previous token, token] for each ring token. */
+  rangesWithReplicas(replication: ReplicationOptions): { range: TokenRange; replicas: readonly Endpoint[] }[] {
+    const tokens = this.sortedTokens();
+    if (tokens.length === 0) return [];
+    return rangesForTokens(tokens).map((range) => ({ range, replicas: this.replicasFor(replication, range.right) }));
+  }
+
+  /** The ranges an endpoint holds a replica of (what it must store, stream and repair). */
+  rangesFor(replication: ReplicationOptions, endpoint: Endpoint): TokenRange[] {
+    return this.rangesWithReplicas(replication).filter((entry) => entry.replicas.includes(endpoint)).map((entry) => entry.range);
+  }
+
+  /** A copy that later changes to this one do not affect (a snapshot for a plan). */
+  clone(): TokenMetadata {
+    const copy = new TokenMetadata(this.localEndpoint === undefined ? {} : { localEndpoint: this.localEndpoint });
+    for (const [endpoint, tokens] of this.tokensByEndpoint) copy.updateNormalTokens(endpoint, tokens);
+    for (const [endpoint, location] of this.locations) copy.updateLocation(endpoint, location);
+    return copy;
+  }
+
+  private removeTokensOf(endpoint: Endpoint): void {
+    for (const token of this.tokensByEndpoint.get(endpoint) ?? []) {
+      if (this.owners.get(token) === endpoint) this.owners.delete(token);
+    }
+  }
+
+  private dropToken(endpoint: Endpoint, token: Token): void {
+    const remaining = (this.tokensByEndpoint.get(endpoint) ?? []).filter((owned) => owned !== token);
+    if (remaining.length === 0) this.tokensByEndpoint.delete(endpoint);
+    else this.tokensByEndpoint.set(endpoint, remaining);
+  }
+
+  private changed(): void {
+    this.sorted = undefined;
+    this.replicaCache.clear();
+  }
+}
+
+/** num_tokens random tokens, distinct from each other and from the ring's (never MIN_TOKEN). */
+export function randomTokens(random: Random, options: { count: number; taken?: ReadonlySet<Token> }): Token[] {
+  assert(options.count > 0 && options.count <= numTokensMax, `bad num_tokens ${options.count}`);
+  const chosen = new Set<Token>();
+  // Collisions among 2^64 values are vanishingly rare; the bound only guards a broken Random.
+  for (let attempts = 0; chosen.size < options.count; attempts++) {
+    assert(attempts < options.count * 100, 'random source keeps repeating tokens');
+    const token = random.bytes(8).readBigInt64BE(0);
+    if (token === MIN_TOKEN || chosen.has(token) || options.taken?.has(token) === true) continue;
+    chosen.add(token);
+  }
+  return [...chosen].sort(compareTokens);
+}
