@@ -1,0 +1,43 @@
+// What the node tells clients about itself and its peers through the virtual system tables
+// (system.local, system.peers, system.peers_v2, system_schema.*).
+
+import type { TableMetadata } from '../schema/metadata.js';
+import type { Schema } from '../schema/schema.js';
+import {
+  CQL_VERSION, NATIVE_PROTOCOL_VERSION, PARTITIONER, RELEASE_VERSION, virtualTables,
+  type LocalNodeInfo, type PeerInfo, type SystemRow,
+} from '../schema/system-tables.js';
+import type { NodeConfig } from './config.js';
+import type { NodeIdentity } from './identity.js';
+
+export function localNodeInfo(config: NodeConfig, identity: NodeIdentity, gossipGeneration: number): LocalNodeInfo {
+  return {
+    clusterName: config.clusterName,
+    listenAddress: config.listenAddress,
+    listenPort: config.storagePort,
+    broadcastAddress: config.broadcastAddress,
+    broadcastPort: config.storagePort,
+    rpcAddress: config.rpcAddress,
+    rpcPort: config.nativeTransportPort,
+    dataCenter: config.dc,
+    rack: config.rack,
+    tokens: identity.tokens.map(String),
+    hostId: identity.hostId,
+    releaseVersion: RELEASE_VERSION,
+    cqlVersion: CQL_VERSION,
+    nativeProtocolVersion: NATIVE_PROTOCOL_VERSION,
+    partitioner: PARTITIONER,
+    bootstrapped: 'COMPLETED',
+    gossipGeneration,
+  };
+}
+
+/** The row source of every virtual table, for the query processor. */
+export function systemRows(options: { schema: Schema; local: () => LocalNodeInfo; peers: () => readonly PeerInfo[] }): (table: TableMetadata) => SystemRow[] {
+  const tables = virtualTables();
+  return (table) => {
+    const virtual = tables.get(`${table.keyspace}.${table.name}`);
+    if (virtual === undefined) return [];
+    return virtual.rows({ schema: options.schema, local: options.local(), peers: options.peers() });
+  };
+}
