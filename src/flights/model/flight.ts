@@ -1,0 +1,112 @@
+// The flight-control domain: flights, their statuses and the transitions between them, and
+// the tracking samples the simulator writes. Shared by the simulator, the web server and (as
+// plain JSON) the browser.
+
+export const flightStatuses = ['scheduled', 'boarding', 'departed', 'en_route', 'delayed', 'landed', 'cancelled'] as const;
+export type FlightStatus = (typeof flightStatuses)[number];
+
+/**
+ * Which status may follow which. The simulator walks scheduled -> boarding -> departed ->
+ * en_route -> landed; operators may delay or cancel a flight that has not left the gate.
+ */
+export const statusTransitions: Readonly<Record<FlightStatus, readonly FlightStatus[]>> = {
+  scheduled: ['boarding', 'delayed', 'cancelled'],
+  delayed: ['boarding', 'cancelled'],
+  boarding: ['departed', 'delayed', 'cancelled'],
+  departed: ['en_route'],
+  en_route: ['landed'],
+  landed: [],
+  cancelled: [],
+};
+
+export function isFlightStatus(value: unknown): value is FlightStatus {
+  return typeof value === 'string' && (flightStatuses as readonly string[]).includes(value);
+}
+
+export function canTransition(from: FlightStatus, to: FlightStatus): boolean {
+  return statusTransitions[from].includes(to);
+}
+
+/** Statuses after which the simulator no longer flies the flight. */
+export function isTerminalStatus(status: FlightStatus): boolean {
+  return status === 'landed' || status === 'cancelled';
+}
+
+export const flightPhases = ['parked', 'taxi_out', 'climb', 'cruise', 'descent', 'taxi_in', 'arrived'] as const;
+export type FlightPhase = (typeof flightPhases)[number];
+
+/** Flight numbers: an airline designator (2 or 3 letters/digits) and 1 to 4 digits. */
+const flightNumberPattern = /^[A-Z0-9]{2,3}[0-9]{1,4}[A-Z]?$/;
+export const flightNumberCharactersMax = 8;
+
+export function isFlightNumber(value: string): boolean {
+  return value.length <= flightNumberCharactersMax && flightNumberPattern.test(value);
+}
+
+export function isIataCode(value: string): boolean {
+  return /^[A-Z0-9]{3}$/.test(value);
+}
+
+/** A date as the tables key it: UTC, 'YYYY-MM-DD'. */
+export function utcDate(timeMs: number): string {
+  return new Date(timeMs).toISOString().slice(0, 10);
+}
+
+export function isIsoDate(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+}
+
+/** A flight's schedule: what flights_by_origin, flights_by_destination and flight_status share. */
+export interface FlightPlan {
+  flightNumber: string;
+  /** UTC departure date, part of the flight's identity. */
+  date: string;
+  origin: string;
+  destination: string;
+  departureAtMs: number;
+  arrivalAtMs: number;
+  /** Cruise ground speed the simulator flies at. */
+  speedKmh: number;
+}
+
+export interface FlightStatusRecord {
+  flightNumber: string;
+  date: string;
+  status: FlightStatus;
+  gate: string | null;
+  origin: string;
+  destination: string;
+  departureAtMs: number;
+  arrivalAtMs: number;
+  speedKmh: number;
+  /** Set when a delay moves the departure; the simulator flies from here. */
+  estimatedDepartureAtMs: number | null;
+  actualDepartureAtMs: number | null;
+  actualArrivalAtMs: number | null;
+  updatedAtMs: number;
+}
+
+export interface TrackingSample {
+  flightNumber: string;
+  date: string;
+  recordedAtMs: number;
+  latitude: number;
+  longitude: number;
+  altitudeFt: number;
+  groundSpeedKmh: number;
+  verticalRateFpm: number;
+  headingDeg: number;
+  fuelKg: number;
+  phase: FlightPhase;
+}
+
+export interface Airport {
+  iata: string;
+  name: string;
+  city: string;
+  country: string;
+  latitude: number;
+  longitude: number;
+  /** 'large_airport' or 'medium_airport' (OurAirports' types). */
+  type: string;
+}

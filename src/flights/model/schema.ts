@@ -1,0 +1,97 @@
+// The flight-control schema as CQL text. Partitions follow the reads (DESIGN.md, "Flight
+// control"): airports by code; a day's departures and arrivals of one airport; a day's
+// flights (what the simulator flies and the map shows); a flight's status (strong) and its
+// time-ordered tracking samples (weak, expiring by TTL). Every statement is idempotent.
+
+export type ReplicationStrategy = 'SimpleStrategy' | 'NetworkTopologyStrategy';
+
+export interface ReplicationOptions {
+  strategy: ReplicationStrategy;
+  replicationFactor: number;
+  /** For NetworkTopologyStrategy: the datacenter that holds the replicas. */
+  dataCenter?: string;
+}
+
+export const replicationFactorMax = 9;
+
+const identifierPattern = /^[a-z][a-z0-9_]{0,47}$/;
+
+export function isKeyspaceName(name: string): boolean {
+  return identifierPattern.test(name);
+}
+
+export function createKeyspaceCql(keyspace: string, replication: ReplicationOptions): string {
+  if (!isKeyspaceName(keyspace)) throw new RangeError(`invalid keyspace name '${keyspace}'`);
+  const factor = replication.replicationFactor;
+  if (!Number.isInteger(factor) || factor < 1 || factor > replicationFactorMax) {
+    throw new RangeError(`replication factor must be 1..${replicationFactorMax}, got ${factor}`);
+  }
+  let map: string;
+  if (replication.strategy === 'SimpleStrategy') {
+    map = `{'class': 'SimpleStrategy', 'replication_factor': ${factor}}`;
+  } else {
+    const dc = replication.dataCenter ?? 'datacenter1';
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(dc)) throw new RangeError(`invalid datacenter name '${dc}'`);
+    map = `{'class': 'NetworkTopologyStrategy', '${dc}': ${factor}}`;
+  }
+  return `CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = ${map}`;
+}
+
+/** CREATE TABLE statements, in creation order. */
+export function createTablesCql(keyspace: string): string[] {
+  if (!isKeyspaceName(keyspace)) throw new RangeError(`invalid keyspace name '${keyspace}'`);
+  const k = keyspace;
+  return [
+    `CREATE TABLE IF NOT EXISTS ${k}.airports (iata text PRIMARY KEY, name text, city text, country text,
+      latitude double, longitude double, type text)`,
+    `CREATE TABLE IF NOT EXISTS ${k}.flights_by_origin (origin text, date date, departure_at timestamp,
+      flight_number text, destination text, arrival_at timestamp, speed_kmh int,
+      PRIMARY KEY ((origin, date), departure_at, flight_number))`,
+    // Keyed by the arrival date; flight_date is the flight's identity (its departure date).
+    `CREATE TABLE IF NOT EXISTS ${k}.flights_by_destination (destination text, date date, arrival_at timestamp,
+      flight_number text, flight_date date, origin text, departure_at timestamp, speed_kmh int,
+      PRIMARY KEY ((destination, date), arrival_at, flight_number))`,
+    `CREATE TABLE IF NOT EXISTS ${k}.flights_by_date (date date, departure_at timestamp, flight_number text,
+      origin text, destination text, arrival_at timestamp, speed_kmh int,
+      PRIMARY KEY ((date), departure_at, flight_number))`,
+    `CREATE TABLE IF NOT EXISTS ${k}.flight_status (flight_number text, date date, status text, gate text,
+      origin text, destination text, departure_at timestamp, arrival_at timestamp, speed_kmh int,
+      estimated_departure_at timestamp, actual_departure_at timestamp, actual_arrival_at timestamp,
+      updated_at timestamp, PRIMARY KEY ((flight_number, date)))`,
+    `CREATE TABLE IF NOT EXISTS ${k}.flight_tracking (flight_number text, date date, recorded_at timestamp,
+      latitude double, longitude double, altitude_ft int, ground_speed_kmh int, vertical_rate_fpm int,
+      heading_deg double, fuel_kg int, phase text, updated_at timestamp,
+      PRIMARY KEY ((flight_number, date), recorded_at)) WITH CLUSTERING ORDER BY (recorded_at DESC)`,
+    // One row per simulator: how its clock maps to the wall clock, so the map shows sim time.
+    `CREATE TABLE IF NOT EXISTS ${k}.simulation_clock (name text PRIMARY KEY, sim_epoch timestamp,
+      real_epoch timestamp, speedup double, updated_at timestamp)`,
+  ].map((statement) => statement.replace(/\s+/g, ' '));
+}
+
+/** The DML the application prepares. */
+export function queries(keyspace: string) {
+  const k = keyspace;
+  return {
+    insertAirport: `INSERT INTO ${k}.airports (iata, name, city, country, latitude, longitude, type) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    selectAirports: `SELECT iata, name, city, country, latitude, longitude, type FROM ${k}.airports`,
+    selectAirport: `SELECT iata, name, city, country, latitude, longitude, type FROM ${k}.airports WHERE iata = ?`,
+    insertByOrigin: `INSERT INTO ${k}.flights_by_origin (origin, date, departure_at, flight_number, destination, arrival_at, speed_kmh) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    insertByDestination: `INSERT INTO ${k}.flights_by_destination (destination, date, arrival_at, flight_number, flight_date, origin, departure_at, speed_kmh) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    insertByDate: `INSERT INTO ${k}.flights_by_date (date, departure_at, flight_number, origin, destination, arrival_at, speed_kmh) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    selectByOrigin: `SELECT origin, date, departure_at, flight_number, destination, arrival_at, speed_kmh FROM ${k}.flights_by_origin WHERE origin = ? AND date = ?`,
+    selectByDestination: `SELECT destination, date, arrival_at, flight_number, flight_date, origin, departure_at, speed_kmh FROM ${k}.flights_by_destination WHERE destination = ? AND date = ?`,
+    selectByDate: `SELECT date, departure_at, flight_number, origin, destination, arrival_at, speed_kmh FROM ${k}.flights_by_date WHERE date = ?`,
+    insertStatus: `INSERT INTO ${k}.flight_status (flight_number, date, status, gate, origin, destination, departure_at, arrival_at, speed_kmh, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    updateStatus: `UPDATE ${k}.flight_status SET status = ?, updated_at = ? WHERE flight_number = ? AND date = ?`,
+    updateStatusDelayed: `UPDATE ${k}.flight_status SET status = ?, estimated_departure_at = ?, updated_at = ? WHERE flight_number = ? AND date = ?`,
+    updateStatusDeparted: `UPDATE ${k}.flight_status SET status = ?, actual_departure_at = ?, updated_at = ? WHERE flight_number = ? AND date = ?`,
+    updateStatusLanded: `UPDATE ${k}.flight_status SET status = ?, actual_arrival_at = ?, updated_at = ? WHERE flight_number = ? AND date = ?`,
+    selectStatus: `SELECT flight_number, date, status, gate, origin, destination, departure_at, arrival_at, speed_kmh, estimated_departure_at, actual_departure_at, actual_arrival_at, updated_at FROM ${k}.flight_status WHERE flight_number = ? AND date = ?`,
+    insertTracking: `INSERT INTO ${k}.flight_tracking (flight_number, date, recorded_at, latitude, longitude, altitude_ft, ground_speed_kmh, vertical_rate_fpm, heading_deg, fuel_kg, phase, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?`,
+    selectTracking: `SELECT flight_number, date, recorded_at, latitude, longitude, altitude_ft, ground_speed_kmh, vertical_rate_fpm, heading_deg, fuel_kg, phase FROM ${k}.flight_tracking WHERE flight_number = ? AND date = ? LIMIT ?`,
+    upsertClock: `INSERT INTO ${k}.simulation_clock (name, sim_epoch, real_epoch, speedup, updated_at) VALUES (?, ?, ?, ?, ?)`,
+    selectClock: `SELECT name, sim_epoch, real_epoch, speedup, updated_at FROM ${k}.simulation_clock WHERE name = ?`,
+  } as const;
+}
+
+export type Queries = ReturnType<typeof queries>;

@@ -1,0 +1,188 @@
+// FlightStore: every read and write of the flight-control tables, with the consistency level
+// each needs (status and schedule strong, tracking weak). Thin: builds parameters, maps rows.
+
+import cassandra from 'cassandra-driver';
+import { consistencyCode, type DatabaseOptions } from './database.js';
+import { isFlightStatus, type Airport, type FlightPhase, type FlightPlan, type FlightStatus, type FlightStatusRecord, type TrackingSample, flightPhases } from './flight.js';
+import { queries, type Queries } from './schema.js';
+
+export const airportsMax = 20_000;
+export const flightsPerPartitionMax = 5_000;
+export const trackingReadRowsMax = 5_000;
+const pageRows = 1_000;
+
+export interface SimulationClockRecord {
+  name: string;
+  simEpochMs: number;
+  realEpochMs: number;
+  speedup: number;
+  updatedAtMs: number;
+}
+
+type Row = cassandra.types.Row;
+
+const millis = (value: unknown): number => (value instanceof Date ? value.getTime() : Number.NaN);
+const optionalMillis = (value: unknown): number | null => (value instanceof Date ? value.getTime() : null);
+const text = (value: unknown): string => (typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value));
+const num = (value: unknown): number => (typeof value === 'number' ? value : Number(value));
+
+export class FlightStore {
+  readonly q: Queries;
+  private readonly strong: number;
+  private readonly weak: number;
+
+  constructor(readonly client: cassandra.Client, options: Pick<DatabaseOptions, 'keyspace' | 'strongConsistency' | 'weakConsistency'>) {
+    this.q = queries(options.keyspace);
+    this.strong = consistencyCode(options.strongConsistency);
+    this.weak = consistencyCode(options.weakConsistency);
+  }
+
+  /** Reads every page of a query, up to rowsMax rows (more is a bug or an attack: refuse). */
+  async readRows(query: string, params: unknown[], options: { consistency: number; rowsMax: number }): Promise<Row[]> {
+    const rows: Row[] = [];
+    let pageState: string | undefined;
+    do {
+      const result = await this.client.execute(query, params, {
+        prepare: true, consistency: options.consistency, fetchSize: pageRows, ...(pageState === undefined ? {} : { pageState }),
+      });
+      rows.push(...result.rows);
+      if (rows.length > options.rowsMax) throw new RangeError(`more than ${options.rowsMax} rows from: ${query.slice(0, 80)}`);
+      pageState = result.pageState ?? undefined;
+    } while (pageState !== undefined && pageState !== null);
+    return rows;
+  }
+
+  async insertAirport(airport: Airport): Promise<void> {
+    const a = airport;
+    await this.client.execute(this.q.insertAirport, [a.iata, a.name, a.city, a.country, a.latitude, a.longitude, a.type], { prepare: true, consistency: this.strong });
+  }
+
+  async listAirports(): Promise<Airport[]> {
+    const rows = await this.readRows(this.q.selectAirports, [], { consistency: this.weak, rowsMax: airportsMax });
+    return rows.map(airportFromRow);
+  }
+
+  async getAirport(iata: string): Promise<Airport | null> {
+    const result = await this.client.execute(this.q.selectAirport, [iata], { prepare: true, consistency: this.weak });
+    const row = result.first();
+    return row === null ? null : airportFromRow(row);
+  }
+
+  /** Schedules a flight: the three schedule tables and its first status, in one logged batch. */
+  async addFlight(plan: FlightPlan, options: { gate: string; nowMs: number }): Promise<void> {
+    const p = plan;
+    const arrivalDate = new Date(p.arrivalAtMs).toISOString().slice(0, 10);
+    const departureAt = new Date(p.departureAtMs);
+    const arrivalAt = new Date(p.arrivalAtMs);
+    await this.client.batch([
+      { query: this.q.insertByOrigin, params: [p.origin, p.date, departureAt, p.flightNumber, p.destination, arrivalAt, p.speedKmh] },
+      { query: this.q.insertByDestination, params: [p.destination, arrivalDate, arrivalAt, p.flightNumber, p.date, p.origin, departureAt, p.speedKmh] },
+      { query: this.q.insertByDate, params: [p.date, departureAt, p.flightNumber, p.origin, p.destination, arrivalAt, p.speedKmh] },
+      {
+        query: this.q.insertStatus,
+        params: [p.flightNumber, p.date, 'scheduled', options.gate, p.origin, p.destination, departureAt, arrivalAt, p.speedKmh, new Date(options.nowMs)],
+      },
+    ], { prepare: true, logged: true, consistency: this.strong });
+  }
+
+  async flightsOfDate(date: string): Promise<FlightPlan[]> {
+    const rows = await this.readRows(this.q.selectByDate, [date], { consistency: this.strong, rowsMax: flightsPerPartitionMax });
+    return rows.map((row) => planFromRow(row, text(row.get('date'))));
+  }
+
+  async departures(origin: string, date: string): Promise<FlightPlan[]> {
+    const rows = await this.readRows(this.q.selectByOrigin, [origin, date], { consistency: this.strong, rowsMax: flightsPerPartitionMax });
+    return rows.map((row) => planFromRow(row, text(row.get('date'))));
+  }
+
+  async arrivals(destination: string, date: string): Promise<FlightPlan[]> {
+    const rows = await this.readRows(this.q.selectByDestination, [destination, date], { consistency: this.strong, rowsMax: flightsPerPartitionMax });
+    return rows.map((row) => planFromRow(row, text(row.get('flight_date'))));
+  }
+
+  async getStatus(flightNumber: string, date: string): Promise<FlightStatusRecord | null> {
+    const result = await this.client.execute(this.q.selectStatus, [flightNumber, date], { prepare: true, consistency: this.strong });
+    const row = result.first();
+    return row === null ? null : statusFromRow(row);
+  }
+
+  /** Writes a new status; `atMs` also records the delay, departure or arrival it stands for. */
+  async setStatus(key: { flightNumber: string; date: string }, change: { status: FlightStatus; nowMs: number; atMs?: number }): Promise<void> {
+    const now = new Date(change.nowMs);
+    const at = new Date(change.atMs ?? change.nowMs);
+    const where = [key.flightNumber, key.date];
+    const options = { prepare: true, consistency: this.strong };
+    if (change.status === 'delayed') await this.client.execute(this.q.updateStatusDelayed, [change.status, at, now, ...where], options);
+    else if (change.status === 'departed') await this.client.execute(this.q.updateStatusDeparted, [change.status, at, now, ...where], options);
+    else if (change.status === 'landed') await this.client.execute(this.q.updateStatusLanded, [change.status, at, now, ...where], options);
+    else await this.client.execute(this.q.updateStatus, [change.status, now, ...where], options);
+  }
+
+  async writeTracking(sample: TrackingSample, options: { ttlSeconds: number; nowMs: number }): Promise<void> {
+    const s = sample;
+    await this.client.execute(this.q.insertTracking, [
+      s.flightNumber, s.date, new Date(s.recordedAtMs), s.latitude, s.longitude, s.altitudeFt, s.groundSpeedKmh,
+      s.verticalRateFpm, s.headingDeg, s.fuelKg, s.phase, new Date(options.nowMs), options.ttlSeconds,
+    ], { prepare: true, consistency: this.weak });
+  }
+
+  /** The newest `limit` samples, newest first. */
+  async readTracking(key: { flightNumber: string; date: string }, limit: number): Promise<TrackingSample[]> {
+    const bounded = Math.max(1, Math.min(trackingReadRowsMax, Math.floor(limit)));
+    const rows = await this.readRows(this.q.selectTracking, [key.flightNumber, key.date, bounded], { consistency: this.weak, rowsMax: bounded });
+    return rows.map(trackingFromRow);
+  }
+
+  async writeClock(clock: SimulationClockRecord): Promise<void> {
+    const c = clock;
+    await this.client.execute(this.q.upsertClock, [c.name, new Date(c.simEpochMs), new Date(c.realEpochMs), c.speedup, new Date(c.updatedAtMs)], { prepare: true, consistency: this.weak });
+  }
+
+  async readClock(name: string): Promise<SimulationClockRecord | null> {
+    const result = await this.client.execute(this.q.selectClock, [name], { prepare: true, consistency: this.weak });
+    const row = result.first();
+    if (row === null) return null;
+    return { name, simEpochMs: millis(row.get('sim_epoch')), realEpochMs: millis(row.get('real_epoch')), speedup: num(row.get('speedup')), updatedAtMs: millis(row.get('updated_at')) };
+  }
+}
+
+function airportFromRow(row: Row): Airport {
+  return {
+    iata: text(row.get('iata')), name: text(row.get('name')), city: text(row.get('city')), country: text(row.get('country')),
+    latitude: num(row.get('latitude')), longitude: num(row.get('longitude')), type: text(row.get('type')),
+  };
+}
+
+function planFromRow(row: Row, date: string): FlightPlan {
+  return {
+    flightNumber: text(row.get('flight_number')), date, origin: text(row.get('origin')), destination: text(row.get('destination')),
+    departureAtMs: millis(row.get('departure_at')), arrivalAtMs: millis(row.get('arrival_at')), speedKmh: num(row.get('speed_kmh')),
+  };
+}
+
+function statusFromRow(row: Row): FlightStatusRecord {
+  const status = text(row.get('status'));
+  return {
+    flightNumber: text(row.get('flight_number')), date: text(row.get('date')),
+    // An unknown value (written by a newer version) reads as scheduled rather than failing the page.
+    status: isFlightStatus(status) ? status : 'scheduled',
+    gate: row.get('gate') === null ? null : text(row.get('gate')),
+    origin: text(row.get('origin')), destination: text(row.get('destination')),
+    departureAtMs: millis(row.get('departure_at')), arrivalAtMs: millis(row.get('arrival_at')), speedKmh: num(row.get('speed_kmh')),
+    estimatedDepartureAtMs: optionalMillis(row.get('estimated_departure_at')),
+    actualDepartureAtMs: optionalMillis(row.get('actual_departure_at')),
+    actualArrivalAtMs: optionalMillis(row.get('actual_arrival_at')),
+    updatedAtMs: millis(row.get('updated_at')),
+  };
+}
+
+function trackingFromRow(row: Row): TrackingSample {
+  const phase = text(row.get('phase'));
+  return {
+    flightNumber: text(row.get('flight_number')), date: text(row.get('date')), recordedAtMs: millis(row.get('recorded_at')),
+    latitude: num(row.get('latitude')), longitude: num(row.get('longitude')), altitudeFt: num(row.get('altitude_ft')),
+    groundSpeedKmh: num(row.get('ground_speed_kmh')), verticalRateFpm: num(row.get('vertical_rate_fpm')),
+    headingDeg: num(row.get('heading_deg')), fuelKg: num(row.get('fuel_kg')),
+    phase: (flightPhases as readonly string[]).includes(phase) ? (phase as FlightPhase) : 'cruise',
+  };
+}

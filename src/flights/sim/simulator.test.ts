@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Airport, FlightPlan, FlightStatus, FlightStatusRecord, TrackingSample } from '../model/flight.js';
+import { Simulator, defaultSimulatorOptions, type SimulatorStore } from './simulator.js';
+import { seededChance, type WallClock } from './world.js';
+
+const airports = new Map<string, Airport>([
+  ['MAD', { iata: 'MAD', name: 'Madrid', city: 'Madrid', country: 'Spain', latitude: 40.4719, longitude: -3.5626, type: 'large_airport' }],
+  ['BCN', { iata: 'BCN', name: 'Barcelona', city: 'Barcelona', country: 'Spain', latitude: 41.2971, longitude: 2.0785, type: 'large_airport' }],
+  ['LIS', { iata: 'LIS', name: 'Lisbon', city: 'Lisbon', country: 'Portugal', latitude: 38.7813, longitude: -9.1359, type: 'large_airport' }],
+]);
+
+class FakeClock implements WallClock {
+  constructor(public now: number) {}
+  nowMs() { return this.now; }
+  async sleep(delayMs: number) { this.now += delayMs; }
+}
+
+class MemoryStore implements SimulatorStore {
+  plans: FlightPlan[] = [];
+  statuses = new Map<string, FlightStatusRecord>();
+  statusLog: FlightStatus[] = [];
+  tracking: TrackingSample[] = [];
+  failing = false;
+  private check() { if (this.failing) throw new Error('NoHostAvailable: all nodes down'); }
+  async addFlight(plan: FlightPlan, options: { gate: string; nowMs: number }) {
+    this.check();
+    this.plans.push(plan);
+    this.statuses.set(`${plan.flightNumber}/${plan.date}`, {
+      ...plan, status: 'scheduled', gate: options.gate, estimatedDepartureAtMs: null, actualDepartureAtMs: null, actualArrivalAtMs: null, updatedAtMs: options.nowMs,
+    });
+  }
+  async flightsOfDate(date: string) { this.check(); return this.plans.filter((plan) => plan.date === date); }
+  async getStatus(flightNumber: string, date: string) { this.check(); return this.statuses.get(`${flightNumber}/${date}`) ?? null; }
+  async setStatus(key: { flightNumber: string; date: string }, change: { status: FlightStatus; nowMs: number; atMs?: number }) {
+    this.check();
+    const record = this.statuses.get(`${key.flightNumber}/${key.date}`);
+    assert.ok(record);
+    record.status = change.status;
+    if (change.status === 'delayed') record.estimatedDepartureAtMs = change.atMs ?? null;
+    this.statusLog.push(change.status);
+  }
+  async writeTracking(sample: TrackingSample) { this.check(); this.tracking.push(sample); }
+  async writeClock() { this.check(); }
+}
+
+const start = Date.UTC(2026, 5, 1, 8, 0, 0);
+
+function makeSimulator(store: MemoryStore, clock: FakeClock, warnings: string[] = []) {
+  return new Simulator(store, {
+    clock, chance: seededChance(7), airports, logger: { info: () => {}, warn: (m) => warnings.push(m) },
+    options: { ...defaultSimulatorOptions, speedup: 60, tickMs: 1_000, refreshMs: 5_000 },
+  });
+}
+
+test('a flight walks every status, writes tracking while moving and lands at its destination', async () => {
+  const store = new MemoryStore();
+  const clock = new FakeClock(start);
+  const simulator = makeSimulator(store, clock);
+  await simulator.addFlight({ flightNumber: 'AR1', origin: 'MAD', destination: 'BCN', departureAtMs: start + 45 * 60_000, speedKmh: 800 });
+  // 60x: one real second is a sim minute; MAD-BCN takes well under three hours.
+  for (let i = 0; i < 200; i++) { await simulator.tick(); clock.now += 1_000; }
+  assert.deepEqual(store.statusLog, ['boarding', 'departed', 'en_route', 'landed']);
+  const last = store.tracking.at(-1);
+  assert.equal(last?.phase, 'arrived');
+  assert.ok(Math.abs((last?.latitude ?? 0) - 41.2971) < 0.01);
+  const fuel = store.tracking.map((sample) => sample.fuelKg);
+  assert.deepEqual(fuel, [...fuel].sort((a, b) => b - a), 'fuel never rises');
+  const count = store.tracking.length;
+  await simulator.tick();
+  assert.equal(store.tracking.length, count, 'nothing written after arrival');
+});
+
+test('database outages are logged and retried, never thrown', async () => {
+  const store = new MemoryStore();
+  const clock = new FakeClock(start);
+  const warnings: string[] = [];
+  const simulator = makeSimulator(store, clock, warnings);
+  await simulator.addFlight({ flightNumber: 'AR2', origin: 'MAD', destination: 'LIS', departureAtMs: start, speedKmh: 800 });
+  store.failing = true;
+  for (let i = 0; i < 20; i++) { await simulator.tick(); clock.now += 1_000; }
+  assert.ok(warnings.length >= 1 && warnings.length <= 3, `rate-limited warnings: ${warnings.length}`);
+  assert.equal(store.tracking.length, 0);
+  store.failing = false;
+  await simulator.tick();
+  assert.ok(store.statusLog.includes('en_route'));
+  assert.equal(store.tracking.length, 1);
+});
+
+test('flights scheduled elsewhere are picked up; an operator delay holds the departure', async () => {
+  const store = new MemoryStore();
+  const clock = new FakeClock(start);
+  const other = makeSimulator(store, new FakeClock(start));
+  await other.addFlight({ flightNumber: 'AR3', origin: 'BCN', destination: 'MAD', departureAtMs: start + 40 * 60_000, speedKmh: 800 });
+  const simulator = makeSimulator(store, clock);
+  await simulator.tick();
+  assert.equal(simulator.find('ar3')?.status, 'scheduled');
+  const record = store.statuses.get(`AR3/${new Date(start).toISOString().slice(0, 10)}`);
+  assert.ok(record);
+  record.status = 'delayed';
+  record.estimatedDepartureAtMs = start + 3 * 3_600_000;
+  for (let i = 0; i < 60; i++) { await simulator.tick(); clock.now += 1_000; }
+  assert.equal(simulator.find('AR3')?.status, 'delayed', 'still delayed an hour later');
+  for (let i = 0; i < 100; i++) { await simulator.tick(); clock.now += 1_000; }
+  assert.ok(['boarding', 'departed', 'en_route'].includes(simulator.find('AR3')?.status ?? ''));
+});
+
+test('random flights use real airports and distinct numbers; bad input is rejected', async () => {
+  const store = new MemoryStore();
+  const simulator = makeSimulator(store, new FakeClock(start));
+  const added = await simulator.addRandomFlights(5, { fromOffsetMs: -3_600_000, toOffsetMs: 3_600_000 });
+  assert.equal(added.length, 5);
+  assert.equal(new Set(added.map((flight) => flight.plan.flightNumber)).size, 5);
+  await assert.rejects(simulator.addFlight({ flightNumber: 'AR9', origin: 'MAD', destination: 'XXX', departureAtMs: start, speedKmh: 800 }), /unknown airport/);
+  await assert.rejects(simulator.addFlight({ flightNumber: 'AR9', origin: 'MAD', destination: 'BCN', departureAtMs: start, speedKmh: 5 }), /speed/);
+  await assert.rejects(simulator.addFlight({ flightNumber: 'bad number!', origin: 'MAD', destination: 'BCN', departureAtMs: start, speedKmh: 800 }), /flight number/);
+});

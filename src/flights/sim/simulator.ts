@@ -1,0 +1,249 @@
+// The simulator: keeps the flights of the current sim day (whoever scheduled them: this
+// console, another simulator or the web map) moving. Each tick it advances the sim clock,
+// writes status changes (strong) and a tracking sample per moving flight (weak, with a TTL),
+// with bounded concurrency. A failed write is logged and retried on the next tick, so losing
+// a database node slows nothing but the writes it cannot take.
+
+import { canTransition, isTerminalStatus, utcDate, type Airport, type FlightPlan, type FlightStatus, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
+import type { SimulationClockRecord } from '../model/store.js';
+import { buildProfile, scheduledStatusAt, stateAt, type FlightProfile, type FlightState } from './physics.js';
+import { RateLimitedLog, runBounded } from './pool.js';
+import { FlightInputError, planFlight, randomFlight, randomFlightsMax, randomGate, type NewFlight } from './schedule.js';
+import type { AppLogger, Chance, WallClock } from './world.js';
+
+export const simulatedFlightsMax = 5_000;
+export const writeConcurrencyMax = 256;
+const dayMs = 86_400_000;
+
+export interface SimulatorStore {
+  addFlight(plan: FlightPlan, options: { gate: string; nowMs: number }): Promise<void>;
+  flightsOfDate(date: string): Promise<FlightPlan[]>;
+  getStatus(flightNumber: string, date: string): Promise<FlightStatusRecord | null>;
+  setStatus(key: { flightNumber: string; date: string }, change: { status: FlightStatus; nowMs: number; atMs?: number }): Promise<void>;
+  writeTracking(sample: TrackingSample, options: { ttlSeconds: number; nowMs: number }): Promise<void>;
+  writeClock(clock: SimulationClockRecord): Promise<void>;
+}
+
+export interface SimulatorOptions {
+  /** Sim seconds per real second. */
+  speedup: number;
+  /** Real milliseconds between ticks (and tracking samples). */
+  tickMs: number;
+  trackingTtlSeconds: number;
+  writeConcurrency: number;
+  /** Real milliseconds between re-reads of the day's flights and their statuses. */
+  refreshMs: number;
+  /** Sim time at start; defaults to the wall clock. */
+  simStartMs?: number;
+  clockName: string;
+}
+
+export const defaultSimulatorOptions: SimulatorOptions = {
+  speedup: 10, tickMs: 1_000, trackingTtlSeconds: 3_600, writeConcurrency: 32, refreshMs: 5_000, clockName: 'default',
+};
+
+export interface SimulatedFlight {
+  plan: FlightPlan;
+  profile: FlightProfile;
+  status: FlightStatus;
+  gate: string | null;
+  /** Last computed state (for the console). */
+  state: FlightState;
+  /** True once the 'arrived' sample is written: nothing more to write. */
+  finished: boolean;
+}
+
+const flightKey = (plan: { flightNumber: string; date: string }) => `${plan.flightNumber}/${plan.date}`;
+/** The order the simulator itself walks; delayed re-enters it at boarding. */
+const statusChain: readonly FlightStatus[] = ['scheduled', 'boarding', 'departed', 'en_route', 'landed'];
+
+export class Simulator {
+  private readonly flights = new Map<string, SimulatedFlight>();
+  private readonly realEpochMs: number;
+  private readonly simEpochMs: number;
+  private lastRefreshMs = -Infinity;
+  private running = false;
+  private stopped: Promise<void> = Promise.resolve();
+  private readonly errorLog: RateLimitedLog;
+  private writeFailures = 0;
+  private writes = 0;
+
+  constructor(
+    private readonly store: SimulatorStore,
+    private readonly world: { clock: WallClock; chance: Chance; logger: AppLogger; airports: ReadonlyMap<string, Airport>; options: SimulatorOptions },
+  ) {
+    const o = world.options;
+    if (!(o.speedup > 0 && o.speedup <= 10_000)) throw new RangeError('speed-up must be in (0, 10000]');
+    if (!(o.tickMs >= 50)) throw new RangeError('tick must be at least 50 ms');
+    this.realEpochMs = world.clock.nowMs();
+    this.simEpochMs = o.simStartMs ?? this.realEpochMs;
+    this.errorLog = new RateLimitedLog(10_000, (message) => world.logger.warn(message));
+  }
+
+  simNowMs(): number {
+    return this.simEpochMs + (this.world.clock.nowMs() - this.realEpochMs) * this.world.options.speedup;
+  }
+
+  stats(): { flights: number; writes: number; writeFailures: number } {
+    return { flights: this.flights.size, writes: this.writes, writeFailures: this.writeFailures };
+  }
+
+  list(): SimulatedFlight[] {
+    return [...this.flights.values()].sort((a, b) => a.plan.departureAtMs - b.plan.departureAtMs);
+  }
+
+  find(flightNumber: string): SimulatedFlight | undefined {
+    const wanted = flightNumber.trim().toUpperCase();
+    return this.list().find((flight) => flight.plan.flightNumber === wanted);
+  }
+
+  /** Schedules a flight in the database and starts flying it. */
+  async addFlight(input: NewFlight): Promise<SimulatedFlight> {
+    if (this.flights.size >= simulatedFlightsMax) throw new FlightInputError(`the simulator flies at most ${simulatedFlightsMax} flights`);
+    const plan = planFlight(input, this.world.airports);
+    if (this.flights.has(flightKey(plan)) || (await this.store.getStatus(plan.flightNumber, plan.date)) !== null) {
+      throw new FlightInputError(`flight ${plan.flightNumber} on ${plan.date} already exists`);
+    }
+    const gate = randomGate(this.world.chance);
+    await this.store.addFlight(plan, { gate, nowMs: this.world.clock.nowMs() });
+    return this.track(plan, { status: 'scheduled', gate, estimatedDepartureAtMs: null });
+  }
+
+  /** Adds `count` random flights departing between `fromOffsetMs` and `toOffsetMs` of sim time from now. */
+  async addRandomFlights(count: number, window: { fromOffsetMs: number; toOffsetMs: number }): Promise<SimulatedFlight[]> {
+    if (!Number.isInteger(count) || count < 1 || count > randomFlightsMax) throw new FlightInputError(`count must be 1 to ${randomFlightsMax}`);
+    const airports = [...this.world.airports.values()];
+    const now = this.simNowMs();
+    const added: SimulatedFlight[] = [];
+    const taken = new Set(this.list().map((flight) => flight.plan.flightNumber));
+    const inputs = Array.from({ length: count }, () => {
+      const input = randomFlight(airports, { chance: this.world.chance, fromMs: now + window.fromOffsetMs, toMs: now + window.toOffsetMs, taken });
+      taken.add(input.flightNumber ?? '');
+      return input;
+    });
+    await runBounded(inputs, {
+      concurrency: this.world.options.writeConcurrency,
+      job: async (input) => void added.push(await this.addFlight(input)),
+      onError: (input, error) => this.world.logger.warn(`could not add ${input.flightNumber ?? ''}: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    return added;
+  }
+
+  private track(plan: FlightPlan, status: { status: FlightStatus; gate: string | null; estimatedDepartureAtMs: number | null }): SimulatedFlight {
+    const origin = this.world.airports.get(plan.origin);
+    const destination = this.world.airports.get(plan.destination);
+    if (origin === undefined || destination === undefined) throw new FlightInputError(`unknown airport in ${plan.flightNumber}`);
+    const departureAtMs = status.estimatedDepartureAtMs ?? plan.departureAtMs;
+    const profile = buildProfile({ origin, destination }, { departureAtMs, speedKmh: plan.speedKmh });
+    const flight: SimulatedFlight = { plan, profile, status: status.status, gate: status.gate, state: stateAt(profile, this.simNowMs()), finished: false };
+    this.flights.set(flightKey(plan), flight);
+    return flight;
+  }
+
+  /** Picks up flights scheduled elsewhere and status changes made by operators. */
+  async refresh(): Promise<void> {
+    const now = this.simNowMs();
+    const dates = [utcDate(now - dayMs), utcDate(now), utcDate(now + dayMs)];
+    const plans: FlightPlan[] = [];
+    for (const date of dates) plans.push(...(await this.store.flightsOfDate(date)));
+    const current = new Set(plans.map(flightKey));
+    for (const [key, flight] of this.flights) {
+      if (!current.has(key) && flight.plan.date < (dates[0] ?? '')) this.flights.delete(key);
+    }
+    const toRead = plans.filter((plan) => {
+      const known = this.flights.get(flightKey(plan));
+      return known === undefined || !isTerminalStatus(known.status);
+    }).slice(0, simulatedFlightsMax);
+    await runBounded(toRead, {
+      concurrency: this.world.options.writeConcurrency,
+      job: async (plan) => this.adoptStatus(plan, await this.store.getStatus(plan.flightNumber, plan.date)),
+      onError: (plan, error) => this.reportFailure(`reading status of ${plan.flightNumber}`, error),
+    });
+  }
+
+  private adoptStatus(plan: FlightPlan, record: FlightStatusRecord | null): void {
+    if (record === null) return;
+    const known = this.flights.get(flightKey(plan));
+    const estimated = record.estimatedDepartureAtMs;
+    const moved = known !== undefined && (estimated ?? plan.departureAtMs) !== known.profile.pushbackAtMs;
+    if (known === undefined || moved) {
+      if (known === undefined && this.flights.size >= simulatedFlightsMax) return;
+      this.track(plan, { status: record.status, gate: record.gate, estimatedDepartureAtMs: estimated });
+    } else {
+      known.status = record.status;
+    }
+  }
+
+  /** One step: statuses then tracking for every flight still moving. */
+  async tick(): Promise<void> {
+    const realNow = this.world.clock.nowMs();
+    if (realNow - this.lastRefreshMs >= this.world.options.refreshMs) {
+      this.lastRefreshMs = realNow;
+      try {
+        await this.refresh();
+        await this.store.writeClock({ name: this.world.options.clockName, simEpochMs: this.simEpochMs, realEpochMs: this.realEpochMs, speedup: this.world.options.speedup, updatedAtMs: realNow });
+      } catch (error) {
+        this.reportFailure('refreshing flights', error);
+      }
+    }
+    const simNow = this.simNowMs();
+    const moving = this.list().filter((flight) => !flight.finished && flight.status !== 'cancelled');
+    await runBounded(moving, {
+      concurrency: this.world.options.writeConcurrency,
+      job: async (flight) => this.advance(flight, simNow),
+      onError: (flight, error) => this.reportFailure(`writing ${flight.plan.flightNumber}`, error),
+    });
+  }
+
+  private async advance(flight: SimulatedFlight, simNow: number): Promise<void> {
+    flight.state = stateAt(flight.profile, simNow);
+    await this.advanceStatus(flight, simNow);
+    if (flight.state.phase === 'parked') return;
+    const sample: TrackingSample = { flightNumber: flight.plan.flightNumber, date: flight.plan.date, recordedAtMs: Math.round(simNow), ...flight.state };
+    this.writes++;
+    await this.store.writeTracking(sample, { ttlSeconds: this.world.options.trackingTtlSeconds, nowMs: this.world.clock.nowMs() });
+    if (flight.state.phase === 'arrived') flight.finished = true;
+  }
+
+  /** Walks the status chain up to where the clock says the flight is, one write per step. */
+  private async advanceStatus(flight: SimulatedFlight, simNow: number): Promise<void> {
+    let target = scheduledStatusAt(flight.profile, simNow);
+    if (flight.status === 'delayed' && target === 'scheduled') return;
+    if (target === 'scheduled' && flight.status === 'scheduled') return;
+    const from = flight.status === 'delayed' ? 0 : statusChain.indexOf(flight.status);
+    const to = statusChain.indexOf(target);
+    for (let i = Math.max(0, from) + 1; i <= to; i++) {
+      target = statusChain[i] as FlightStatus;
+      if (!canTransition(flight.status, target)) return;
+      const atMs = target === 'departed' ? flight.profile.pushbackAtMs : target === 'landed' ? flight.profile.touchdownAtMs : simNow;
+      this.writes++;
+      await this.store.setStatus(flight.plan, { status: target, nowMs: this.world.clock.nowMs(), atMs: Math.round(atMs) });
+      flight.status = target;
+    }
+  }
+
+  private reportFailure(what: string, error: unknown): void {
+    this.writeFailures++;
+    const reason = error instanceof Error ? error.message : String(error);
+    this.errorLog.report(this.world.clock.nowMs(), `simulator: ${what} failed (will retry): ${reason.slice(0, 300)}`);
+  }
+
+  /** Ticks until stop(); a tick that overruns starts the next one at once. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.stopped = (async () => {
+      while (this.running) {
+        const began = this.world.clock.nowMs();
+        await this.tick();
+        const spent = this.world.clock.nowMs() - began;
+        if (this.running) await this.world.clock.sleep(Math.max(0, this.world.options.tickMs - spent));
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.stopped;
+  }
+}
