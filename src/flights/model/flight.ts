@@ -36,7 +36,7 @@ export const flightPhases = ['parked', 'taxi_out', 'climb', 'cruise', 'descent',
 export type FlightPhase = (typeof flightPhases)[number];
 
 /** Flight numbers: an airline designator (2 or 3 letters/digits) and 1 to 4 digits. */
-const flightNumberPattern = /^[A-Z0-9]{2,3}[0-9]{1,4}[A-Z]?$/;
+const flightNumberPattern = /^([A-Z]{3}|[A-Z0-9]{2})[0-9]{1,4}[A-Z]?$/;
 export const flightNumberCharactersMax = 8;
 
 export function isFlightNumber(value: string): boolean {
