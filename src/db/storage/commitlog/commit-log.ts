@@ -258,8 +258,10 @@ export class CommitLog {
     this.segments.delete(segment.id);
     try {
       await this.options.disk.remove(segment.path);
+      // Make the removal durable: a segment that came back after a crash would replay old
+      // writes whose tombstones compaction may since have purged.
+      await this.options.disk.syncDirectory(this.options.directory);
     } catch (error) {
-      // A leftover segment is replayed again at the next start, which is harmless (idempotent).
       this.options.logger.warn('could not remove a released commit log segment', { file: segment.path, error: String(error) });
     }
   }
