@@ -12,6 +12,7 @@ import uuid
 
 from cassandra import InvalidRequest, Unavailable, AlreadyExists, ConsistencyLevel
 from cassandra.cluster import Cluster
+from cassandra.policies import FallthroughRetryPolicy
 from cassandra.protocol import SyntaxException
 from cassandra.query import BatchStatement, SimpleStatement
 from cassandra.util import Date, Time, Duration
@@ -77,6 +78,8 @@ expect(InvalidRequest, "SELECT * FROM py.nothing")
 expect(AlreadyExists, "CREATE TABLE py.t (a int PRIMARY KEY)")
 session.execute("CREATE KEYSPACE py3 WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}")
 session.execute("CREATE TABLE py3.t (a int PRIMARY KEY)")
-expect(Unavailable, SimpleStatement("INSERT INTO py3.t (a) VALUES (1)", consistency_level=ConsistencyLevel.QUORUM))
+# The default retry policy tries the next host on Unavailable; fall through to see the error itself.
+expect(Unavailable, SimpleStatement("INSERT INTO py3.t (a) VALUES (1)", consistency_level=ConsistencyLevel.QUORUM,
+                                    retry_policy=FallthroughRetryPolicy()))
 cluster.shutdown()
 print("python driver checks passed")
