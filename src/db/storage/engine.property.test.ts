@@ -274,6 +274,8 @@ function engineOptions(disk: SimulatedDisk, clock: Clock, options: { gcGraceSeco
     world: { clock, disk: disk.view(), logger: silentLogger }, dataDirectory: 'data', commitLogDirectory: 'commitlog', syncMode: options.syncMode,
     syncPeriodMs: 10, memtableFlushBytes: 2048, commitLogSegmentBytes: 1024, sstableBlockBytes: 128,
     tables: [{ keyspace: 'ks', tableId: 't1', gcGraceSeconds: options.gcGraceSeconds }],
+    // Compacting pairs means compactions of subsets, so purging must respect data outside them.
+    sizeTiered: { minThreshold: 2, maxThreshold: 2 },
   };
 }
 

@@ -10,7 +10,7 @@ import type { Clock, Disk, Logger } from '../common/world.js';
 import { CommitLog, type SyncMode } from './commitlog/commit-log.js';
 import { entryPayloadBytesMax } from './commitlog/segment-format.js';
 import { effectiveSlices, shapePartition } from './engine-read.js';
-import { chooseSizeTieredCompaction, compact } from './compaction.js';
+import { type SizeTieredOptions, chooseSizeTieredCompaction, compact } from './compaction.js';
 import {
   completeObsoleteRecords, readTruncationRecord, removeTruncatedSSTables, tableDirectory, writeObsoleteRecord, writeTruncationRecord,
   type EngineTableOptions, type TableState, type TruncationRecord,
@@ -35,6 +35,8 @@ export interface StorageEngineOptions {
   commitLogSegmentBytes?: number;
   /** Target size of sstable data blocks (tests use small ones). */
   sstableBlockBytes?: number;
+  /** Size-tiered compaction settings (compaction-strategy.ts defaults otherwise). */
+  sizeTiered?: Partial<SizeTieredOptions>;
   tables: EngineTableOptions[];
 }
 
@@ -283,7 +285,7 @@ export class StorageEngine {
   private async compactInBackground(state: TableState): Promise<void> {
     while (!this.closed && !state.dropped && this.compactionsRunning < compactionConcurrencyMax) {
       const candidates = state.sstables.filter((r) => !state.compacting.has(r));
-      const chosen = chooseSizeTieredCompaction(candidates.map((r) => ({ generation: r.generation, sizeBytes: r.sizeBytes })));
+      const chosen = chooseSizeTieredCompaction(candidates.map((r) => ({ generation: r.generation, sizeBytes: r.sizeBytes })), this.options.sizeTiered);
       if (chosen === null) return;
       await this.compactSSTables(state, candidates.filter((r) => chosen.includes(r.generation)));
     }
