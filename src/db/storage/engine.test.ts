@@ -52,6 +52,7 @@ test('writes are readable from memtable, after flush, after compaction and after
   const range: ReadCommand = { ...single(0), kind: 'range', start: { token: MIN_TOKEN }, end: { token: MIN_TOKEN }, partitionLimit: 100 } as ReadCommand;
   assert.deepEqual(values(await engine.read(range)), ['1/1=a', '1/2=b', '2/1=d', '3/1=e']);
   assert.ok(engine.loadBytes() > 0);
+  assert.equal(engine.tableStats()[0]?.sstableCount, 1);
   await engine.close();
 });
 

@@ -408,6 +408,18 @@ export class StorageEngine {
     return total;
   }
 
+  /** Per-table figures for nodetool-style status and metrics. */
+  tableStats(): Array<{ keyspace: string; tableId: string; memtableBytes: number; flushingMemtables: number; sstableCount: number; sstableBytes: number }> {
+    return [...this.tables.values()].map((state) => ({
+      keyspace: state.options.keyspace,
+      tableId: state.options.tableId,
+      memtableBytes: state.memtable.sizeBytes,
+      flushingMemtables: state.flushing.length,
+      sstableCount: state.sstables.length,
+      sstableBytes: state.sstables.reduce((sum, reader) => sum + reader.sizeBytes, 0),
+    }));
+  }
+
   /** Waits for background flushes and compactions (tests, orderly shutdown). */
   async idle(): Promise<void> {
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
