@@ -4,6 +4,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerNodeCommand } from './node-command.js';
 import { registerNodetoolCommand } from './nodetool-command.js';
+import { registerSimCommand } from './sim-command.js';
+import { registerWebCommand } from './web-command.js';
+import { registerStartCommand } from './start-command.js';
 import { processConsole, type CliConsole } from './console.js';
 
 export async function main(argv: string[], io: CliConsole = processConsole): Promise<number> {
@@ -18,6 +21,9 @@ export async function main(argv: string[], io: CliConsole = processConsole): Pro
     .showHelpAfterError();
   registerNodeCommand(program, { io, setExitCode });
   registerNodetoolCommand(program, { io, setExitCode });
+  registerSimCommand(program, { io, setExitCode });
+  registerWebCommand(program, { io, setExitCode });
+  registerStartCommand(program, { io, setExitCode });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

@@ -1,0 +1,79 @@
+// Connecting the application: driver client, schema, airports (loaded once, with a progress
+// bar on a terminal). Shared by `aero sim`, `aero web` and `aero start`.
+
+import type cassandra from 'cassandra-driver';
+import cliProgress from 'cli-progress';
+import { bundledAirports, loadAirports } from '../model/airports.js';
+import { createClient, ensureSchema, type DatabaseOptions } from '../model/database.js';
+import type { Airport } from '../model/flight.js';
+import { FlightStore } from '../model/store.js';
+import type { AppLogger, WallClock } from '../sim/world.js';
+
+export interface AppDatabase {
+  client: cassandra.Client;
+  store: FlightStore;
+  airports: Map<string, Airport>;
+  close(): Promise<void>;
+}
+
+export const connectAttemptsMax = 60;
+
+/** Connects, retrying while the database starts (bounded), creates the schema, loads airports. */
+export async function openAppDatabase(options: DatabaseOptions, world: {
+  clock: WallClock;
+  logger: AppLogger;
+  /** Draw a progress bar on this stream (a terminal) while loading airports. */
+  progressStream?: NodeJS.WriteStream;
+  connectAttempts?: number;
+}): Promise<AppDatabase> {
+  const attempts = Math.min(connectAttemptsMax, world.connectAttempts ?? 1);
+  let client = createClient(options);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.connect();
+      break;
+    } catch (error) {
+      await client.shutdown();
+      if (attempt >= attempts) throw error;
+      await world.clock.sleep(1_000);
+      client = createClient(options);
+    }
+  }
+  try {
+    await ensureSchema(client, options);
+    const store = new FlightStore(client, options);
+    await loadAirportsWithProgress(store, world);
+    const airports = new Map((await store.listAirports()).map((airport) => [airport.iata, airport]));
+    return { client, store, airports, close: () => client.shutdown() };
+  } catch (error) {
+    await client.shutdown();
+    throw error;
+  }
+}
+
+async function loadAirportsWithProgress(store: FlightStore, world: { logger: AppLogger; progressStream?: NodeJS.WriteStream }): Promise<void> {
+  const stream = world.progressStream;
+  const bar = stream?.isTTY === true
+    ? new cliProgress.SingleBar({ stream, format: 'loading airports [{bar}] {percentage}% {value}/{total}', hideCursor: true }, cliProgress.Presets.shades_classic)
+    : null;
+  let lastLoggedPercent = -1;
+  const inserted = await loadAirports(store, bundledAirports(), {
+    concurrency: 32,
+    onStart: (total) => {
+      if (total > 0) {
+        world.logger.info(`loading ${total} airports`);
+        bar?.start(total, 0);
+      }
+    },
+    onProgress: ({ done, total }) => {
+      if (bar !== null) bar.update(done);
+      const percent = Math.floor((done * 4) / total) * 25;
+      if (bar === null && percent !== lastLoggedPercent) {
+        lastLoggedPercent = percent;
+        world.logger.info(`airports: ${done}/${total}`);
+      }
+    },
+  });
+  bar?.stop();
+  if (inserted === 0) world.logger.info('airports already loaded');
+}

@@ -1,0 +1,98 @@
+// The database `aero start` runs for the application: today one local node process
+// (`aero node`, data under the data directory); the local cluster of `aero cluster start`
+// will implement the same LocalDatabase interface, so start-command only picks which to use.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { WallClock } from '../sim/world.js';
+
+export interface LocalDatabase {
+  contactPoints: string[];
+  localDataCenter: string;
+  /** The replication factor the application's keyspace should use on it. */
+  replicationFactor: number;
+  /** Where its logs go, for messages. */
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+export interface LocalNodeOptions {
+  dataDir: string;
+  host: string;
+  nativePort: number;
+  storagePort: number;
+  adminPort: number;
+  startTimeoutMs: number;
+}
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'bin', 'aero.js'))) return dir;
+    dir = dirname(dir);
+  }
+  return resolve('.');
+}
+
+export function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolveConnect) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => { socket.destroy(); resolveConnect(true); });
+    socket.once('error', () => resolveConnect(false));
+  });
+}
+
+/** Starts `aero node` in a child process on the data directory and waits for its CQL port. */
+export async function startLocalNode(options: LocalNodeOptions, clock: WallClock): Promise<LocalDatabase> {
+  const nodeDir = resolve(options.dataDir, 'node1');
+  mkdirSync(nodeDir, { recursive: true });
+  if (await canConnect(options.host, options.nativePort)) {
+    throw new Error(`port ${options.host}:${options.nativePort} is already in use (another node running? use --native-port, or --contact-points to use it)`);
+  }
+  const configFile = join(nodeDir, 'aero.yaml');
+  writeFileSync(configFile, [
+    'cluster_name: Aerolineas Rusticas',
+    `listen_address: ${options.host}`,
+    `rpc_address: ${options.host}`,
+    `native_transport_port: ${options.nativePort}`,
+    `storage_port: ${options.storagePort}`,
+    `admin_port: ${options.adminPort}`,
+    'log_level: info',
+    '',
+  ].join('\n'));
+  const logFile = join(nodeDir, 'node.out');
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child: ChildProcess = spawn(process.execPath, [join(packageRoot(), 'bin', 'aero.js'), 'node', '--config', configFile, '--data-dir', nodeDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  const deadline = clock.nowMs() + options.startTimeoutMs;
+  while (!(await canConnect(options.host, options.nativePort))) {
+    if (child.exitCode !== null) throw new Error(`the database node exited with code ${child.exitCode} during startup; see ${logFile}`);
+    if (clock.nowMs() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the database node did not open ${options.host}:${options.nativePort} within ${options.startTimeoutMs} ms; see ${logFile}`);
+    }
+    await clock.sleep(200);
+  }
+  return {
+    contactPoints: [`${options.host}:${options.nativePort}`],
+    localDataCenter: 'datacenter1',
+    replicationFactor: 1,
+    logFile,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timeout = clock.sleep(15_000).then(() => 'timeout' as const);
+      if ((await Promise.race([exited, timeout])) === 'timeout') {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      log.end();
+    },
+  };
+}

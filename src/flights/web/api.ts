@@ -1,0 +1,153 @@
+// The HTTP API the browser uses. Reads go straight to the database (strong for statuses and
+// schedules); writes validate first and answer 400 with the reason for bad input, 503 when
+// the database is unavailable, 404 for unknown flights and airports.
+
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { canTransition, isFlightNumber, isFlightStatus, isIataCode, isIsoDate, statusTransitions, type Airport, type FlightPlan, type FlightStatusRecord } from '../model/flight.js';
+import type { FlightStore } from '../model/store.js';
+import { greatCirclePoints } from '../sim/geo.js';
+import { FlightInputError, planFlight, randomFlightNumber, randomGate } from '../sim/schedule.js';
+import type { Chance, WallClock } from '../sim/world.js';
+import type { LiveFeed } from './live-feed.js';
+
+export const pathPointsMax = 1_000;
+export const searchResultsMax = 20;
+const statusReadConcurrency = 16;
+
+export interface ApiContext {
+  store: FlightStore;
+  airports: ReadonlyMap<string, Airport>;
+  feed: LiveFeed;
+  clock: WallClock;
+  chance: Chance;
+  describeError: (error: unknown) => string;
+}
+
+class NotFoundError extends Error {}
+
+async function answer(reply: FastifyReply, context: ApiContext, work: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof FlightInputError) return reply.code(400).send({ error: error.message });
+    if (error instanceof NotFoundError) return reply.code(404).send({ error: error.message });
+    return reply.code(503).send({ error: context.describeError(error) });
+  }
+}
+
+function flightKey(params: { number?: string; date?: string }): { flightNumber: string; date: string } {
+  const flightNumber = (params.number ?? '').toUpperCase();
+  const date = params.date ?? '';
+  if (!isFlightNumber(flightNumber)) throw new FlightInputError(`invalid flight number '${params.number ?? ''}'`);
+  if (!isIsoDate(date)) throw new FlightInputError(`invalid date '${date}' (YYYY-MM-DD)`);
+  return { flightNumber, date };
+}
+
+async function withStatuses(context: ApiContext, plans: FlightPlan[]) {
+  const rows: (FlightPlan & { status: string | null; gate: string | null })[] = plans.map((plan) => ({ ...plan, status: null, gate: null }));
+  let next = 0;
+  const worker = async () => {
+    while (next < rows.length) {
+      const row = rows[next++];
+      if (row === undefined) break;
+      const record = await context.store.getStatus(row.flightNumber, row.date);
+      row.status = record?.status ?? null;
+      row.gate = record?.gate ?? null;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(statusReadConcurrency, rows.length) }, worker));
+  return rows;
+}
+
+export function registerApi(app: FastifyInstance, context: ApiContext): void {
+  app.get('/api/health', async () => {
+    const snapshot = context.feed.snapshot();
+    return { ok: snapshot?.healthy ?? true, error: snapshot?.error ?? null };
+  });
+
+  app.get('/api/clock', async () => ({ simNowMs: context.feed.simNowMs(), speedup: context.feed.speedup() }));
+
+  app.get('/api/airports', async (_request, reply) => {
+    reply.header('cache-control', 'max-age=300');
+    return [...context.airports.values()].map((a) => [a.iata, a.name, a.city, a.country, a.latitude, a.longitude, a.type === 'large_airport' ? 1 : 0]);
+  });
+
+  app.get<{ Params: { iata: string }; Querystring: { date?: string } }>('/api/airports/:iata/flights', async (request, reply) => answer(reply, context, async () => {
+    const iata = request.params.iata.toUpperCase();
+    const date = request.query.date ?? new Date(context.feed.simNowMs()).toISOString().slice(0, 10);
+    if (!isIataCode(iata)) throw new FlightInputError(`invalid airport code '${request.params.iata}'`);
+    if (!isIsoDate(date)) throw new FlightInputError(`invalid date '${date}' (YYYY-MM-DD)`);
+    const airport = context.airports.get(iata);
+    if (airport === undefined) throw new NotFoundError(`unknown airport '${iata}'`);
+    const [departures, arrivals] = await Promise.all([context.store.departures(iata, date), context.store.arrivals(iata, date)]);
+    return { airport, date, departures: await withStatuses(context, departures), arrivals: await withStatuses(context, arrivals) };
+  }));
+
+  app.post<{ Body: { flightNumber?: string; origin?: string; destination?: string; departureAt?: string; speedKmh?: number | string } }>(
+    '/api/flights', async (request, reply) => answer(reply, context, async () => {
+      const body = request.body ?? {};
+      const departureAtMs = Date.parse(body.departureAt ?? '');
+      if (Number.isNaN(departureAtMs)) throw new FlightInputError('invalid departure time');
+      const requested = (body.flightNumber ?? '').trim();
+      const plan = planFlight({
+        flightNumber: requested === '' ? randomFlightNumber(context.chance) : requested,
+        origin: body.origin ?? '', destination: body.destination ?? '', departureAtMs, speedKmh: Number(body.speedKmh),
+      }, context.airports);
+      if ((await context.store.getStatus(plan.flightNumber, plan.date)) !== null) {
+        throw new FlightInputError(`flight ${plan.flightNumber} on ${plan.date} already exists`);
+      }
+      await context.store.addFlight(plan, { gate: randomGate(context.chance), nowMs: context.clock.nowMs() });
+      return reply.code(201).send({ flight: plan });
+    }));
+
+  app.get<{ Params: { number: string; date: string } }>('/api/flights/:number/:date', async (request, reply) => answer(reply, context, async () => {
+    const key = flightKey(request.params);
+    const status = await context.store.getStatus(key.flightNumber, key.date);
+    if (status === null) throw new NotFoundError(`no flight ${key.flightNumber} on ${key.date}`);
+    const samples = await context.store.readTracking(key, pathPointsMax);
+    const origin = context.airports.get(status.origin);
+    const destination = context.airports.get(status.destination);
+    const route = origin !== undefined && destination !== undefined ? greatCirclePoints(origin, destination, 64).map((p) => [p.latitude, p.longitude]) : [];
+    return {
+      status, allowed: statusTransitions[status.status], latest: samples[0] ?? null,
+      path: samples.map((s) => [s.latitude, s.longitude]).reverse(), route,
+    };
+  }));
+
+  app.post<{ Params: { number: string; date: string }; Body: { status?: string; delayMinutes?: number } }>(
+    '/api/flights/:number/:date/status', async (request, reply) => answer(reply, context, async () => {
+      const key = flightKey(request.params);
+      const wanted = request.body?.status;
+      if (!isFlightStatus(wanted)) throw new FlightInputError(`unknown status '${String(wanted)}'`);
+      const current = await context.store.getStatus(key.flightNumber, key.date);
+      if (current === null) throw new NotFoundError(`no flight ${key.flightNumber} on ${key.date}`);
+      if (!canTransition(current.status, wanted)) throw new FlightInputError(`a ${current.status} flight cannot become ${wanted}`);
+      const nowMs = context.clock.nowMs();
+      let atMs: number | undefined;
+      if (wanted === 'delayed') {
+        const delayMinutes = Number(request.body?.delayMinutes ?? 30);
+        if (!Number.isFinite(delayMinutes) || delayMinutes < 1 || delayMinutes > 24 * 60) throw new FlightInputError('delay must be 1 to 1440 minutes');
+        const from = Math.max(current.estimatedDepartureAtMs ?? current.departureAtMs, context.feed.simNowMs());
+        atMs = Math.round(from + delayMinutes * 60_000);
+      }
+      await context.store.setStatus(key, { status: wanted, nowMs, ...(atMs === undefined ? {} : { atMs }) });
+      const updated: FlightStatusRecord = { ...current, status: wanted, updatedAtMs: nowMs, ...(atMs === undefined ? {} : { estimatedDepartureAtMs: atMs }) };
+      context.feed.noteStatus(updated);
+      return { status: updated, allowed: statusTransitions[wanted] };
+    }));
+
+  app.get<{ Querystring: { q?: string } }>('/api/search', async (request) => {
+    const q = (request.query.q ?? '').trim().toUpperCase().slice(0, 40);
+    if (q.length === 0) return { airports: [], flights: [] };
+    const airports: Airport[] = [];
+    const exact = context.airports.get(q);
+    if (exact !== undefined) airports.push(exact);
+    for (const airport of context.airports.values()) {
+      if (airports.length >= searchResultsMax) break;
+      if (airport !== exact && (airport.iata.startsWith(q) || airport.city.toUpperCase().startsWith(q) || airport.name.toUpperCase().includes(q))) airports.push(airport);
+    }
+    const flights = context.feed.flights().filter((f) => f.plan.flightNumber.startsWith(q)).slice(0, searchResultsMax)
+      .map((f) => ({ ...f.plan, status: f.status }));
+    return { airports, flights };
+  });
+}
