@@ -38,11 +38,6 @@ function clipTombstones(tombstones: RangeTombstone[], slices: ClusteringSlice[])
   return out;
 }
 
-function selectColumns(row: Row, columns: string[] | 'all'): Row {
-  if (columns === 'all') return row;
-  return { ...row, cells: row.cells.filter((c) => columns.includes(c.column)) };
-}
-
 export interface ShapedPartition {
   /** Null when nothing of the partition is returned. */
   partition: Partition | null;
@@ -62,7 +57,9 @@ export function shapePartition(merged: Partition, options: { command: ReadComman
     const row = merged.rows[command.reversed ? count - 1 - i : i] as Row;
     if (!inSlices(row.clustering, slices)) continue;
     if (command.includeTombstones) {
-      rows.push(selectColumns(row, command.columns));
+      // Every column's cells are returned: whether a row is live depends on all of them, and
+      // the coordinator resolving replicas must decide that the way this read did.
+      rows.push(row);
       if (isLiveRow(row, command.nowSeconds)) liveRows++;
     } else {
       const live = filterLiveRow(row, { nowSeconds: command.nowSeconds, columns: command.columns });
