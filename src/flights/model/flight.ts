@@ -19,6 +19,14 @@ export const statusTransitions: Readonly<Record<FlightStatus, readonly FlightSta
   cancelled: [],
 };
 
+/**
+ * What an operator may set by hand: boarding, delays and cancellations. Departing, flying and
+ * landing follow the aircraft, so only the simulator writes them.
+ */
+export function operatorTransitions(from: FlightStatus): FlightStatus[] {
+  return statusTransitions[from].filter((to) => to === 'boarding' || to === 'delayed' || to === 'cancelled');
+}
+
 export function isFlightStatus(value: unknown): value is FlightStatus {
   return typeof value === 'string' && (flightStatuses as readonly string[]).includes(value);
 }

@@ -3,7 +3,7 @@
 // the database is unavailable, 404 for unknown flights and airports.
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { canTransition, isFlightNumber, isFlightStatus, isIataCode, isIsoDate, statusTransitions, type Airport, type FlightPlan, type FlightStatusRecord } from '../model/flight.js';
+import { isFlightNumber, isFlightStatus, isIataCode, isIsoDate, operatorTransitions, type Airport, type FlightPlan, type FlightStatusRecord } from '../model/flight.js';
 import type { FlightStore } from '../model/store.js';
 import { greatCirclePoints } from '../sim/geo.js';
 import { FlightInputError, planFlight, randomFlightNumber, randomGate } from '../sim/schedule.js';
@@ -109,7 +109,7 @@ export function registerApi(app: FastifyInstance, context: ApiContext): void {
     const destination = context.airports.get(status.destination);
     const route = origin !== undefined && destination !== undefined ? greatCirclePoints(origin, destination, 64).map((p) => [p.latitude, p.longitude]) : [];
     return {
-      status, allowed: statusTransitions[status.status], latest: samples[0] ?? null,
+      status, allowed: operatorTransitions(status.status), latest: samples[0] ?? null,
       path: samples.map((s) => [s.latitude, s.longitude]).reverse(), route,
     };
   }));
@@ -121,7 +121,7 @@ export function registerApi(app: FastifyInstance, context: ApiContext): void {
       if (!isFlightStatus(wanted)) throw new FlightInputError(`unknown status '${String(wanted)}'`);
       const current = await context.store.getStatus(key.flightNumber, key.date);
       if (current === null) throw new NotFoundError(`no flight ${key.flightNumber} on ${key.date}`);
-      if (!canTransition(current.status, wanted)) throw new FlightInputError(`a ${current.status} flight cannot become ${wanted}`);
+      if (!operatorTransitions(current.status).includes(wanted)) throw new FlightInputError(`a ${current.status.replace('_', ' ')} flight cannot be set to ${wanted.replace('_', ' ')}`);
       const nowMs = context.clock.nowMs();
       let atMs: number | undefined;
       if (wanted === 'delayed') {
@@ -133,7 +133,7 @@ export function registerApi(app: FastifyInstance, context: ApiContext): void {
       await context.store.setStatus(key, { status: wanted, nowMs, ...(atMs === undefined ? {} : { atMs }) });
       const updated: FlightStatusRecord = { ...current, status: wanted, updatedAtMs: nowMs, ...(atMs === undefined ? {} : { estimatedDepartureAtMs: atMs }) };
       context.feed.noteStatus(updated);
-      return { status: updated, allowed: statusTransitions[wanted] };
+      return { status: updated, allowed: operatorTransitions(wanted) };
     }));
 
   app.get<{ Querystring: { q?: string } }>('/api/search', async (request) => {

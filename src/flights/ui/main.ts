@@ -1,0 +1,122 @@
+// The flight-control page: wires the map, the side panel, search and the live feed, and keeps
+// a banner for whatever is wrong (server unreachable, database unavailable) so that a problem
+// is shown in words instead of a blank or frozen page.
+
+import './style.css';
+import { connectFeed, fetchAirports, fetchClock, search, type AirportInfo, type FlightDetail, type PlaneInfo, type Snapshot } from './api.js';
+import { byId, h, statusBadge } from './dom.js';
+import { FlightMap } from './map.js';
+import { Panel } from './panel.js';
+
+const problems = new Map<string, string>();
+
+function setProblem(key: string, message: string | null): void {
+  if (message === null) problems.delete(key);
+  else problems.set(key, message);
+  const banner = byId('banner');
+  banner.hidden = problems.size === 0;
+  banner.textContent = [...problems.values()].join(' · ');
+}
+
+window.addEventListener('error', (event) => setProblem('script', `Page error: ${event.message}`));
+window.addEventListener('unhandledrejection', (event) => setProblem('script', `Page error: ${String((event.reason as Error | undefined)?.message ?? event.reason)}`));
+
+const airports = new Map<string, AirportInfo>();
+let simBase = { simNowMs: Date.now(), speedup: 1, atMs: performance.now() };
+const simNowMs = () => simBase.simNowMs + (performance.now() - simBase.atMs) * simBase.speedup;
+
+const map = new FlightMap(byId('map'), {
+  onAirport: (iata) => void panel.showAirport(iata),
+  onPlane: (plane: PlaneInfo) => void panel.showFlight(plane.flightNumber, plane.date),
+});
+
+const panel = new Panel({
+  simNowMs,
+  airport: (iata) => airports.get(iata),
+  selectFlight: (flightNumber, date) => void panel.showFlight(flightNumber, date),
+  showFlightLines: (flightNumber: string | null, detail: FlightDetail | null, fit: boolean) => {
+    map.showFlight(flightNumber, detail === null ? null : { route: detail.route, path: detail.path });
+    if (fit && detail !== null) map.fitRoute(detail.route);
+  },
+});
+
+function onSnapshot(snapshot: Snapshot): void {
+  simBase = { simNowMs: snapshot.simNowMs, speedup: snapshot.speedup, atMs: performance.now() };
+  setProblem('database', snapshot.healthy ? null : `Database unavailable: ${snapshot.error ?? 'unknown error'} (retrying)`);
+  map.updatePlanes(snapshot.planes);
+  byId('plane-count').textContent = `${snapshot.planes.length} in the air`;
+}
+
+function setupSearch(): void {
+  const input = byId<HTMLInputElement>('search');
+  const results = byId<HTMLUListElement>('search-results');
+  let pending = 0;
+  const run = async () => {
+    const q = input.value.trim();
+    const ticket = ++pending;
+    if (q.length === 0) { results.hidden = true; return; }
+    try {
+      const found = await search(q);
+      if (ticket !== pending) return;
+      const items = [
+        ...found.flights.map((f) => {
+          const li = h('li', { 'data-flight': f.flightNumber }, `✈ ${f.flightNumber} ${f.origin} → ${f.destination} (${f.date}) `, statusBadge(f.status));
+          li.addEventListener('click', () => { results.hidden = true; void panel.showFlight(f.flightNumber, f.date); });
+          return li;
+        }),
+        ...found.airports.map((a) => {
+          const li = h('li', { 'data-airport': a.iata }, `${a.iata} — ${a.name}, ${a.city} (${a.country})`);
+          li.addEventListener('click', () => {
+            results.hidden = true;
+            const airport = airports.get(a.iata);
+            if (airport !== undefined) map.focusAirport(airport);
+            void panel.showAirport(a.iata);
+          });
+          return li;
+        }),
+      ];
+      results.replaceChildren(...(items.length > 0 ? items : [h('li', {}, 'Nothing found')]));
+      results.hidden = false;
+    } catch (error) {
+      results.replaceChildren(h('li', { class: 'error' }, `Search failed: ${error instanceof Error ? error.message : String(error)}`));
+      results.hidden = false;
+    }
+  };
+  let timer = 0;
+  input.addEventListener('input', () => { clearTimeout(timer); timer = window.setTimeout(() => void run(), 200); });
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') { event.preventDefault(); (results.querySelector('li[data-flight], li[data-airport]') as HTMLElement | null)?.click(); }
+    if (event.key === 'Escape') results.hidden = true;
+  });
+}
+
+async function start(): Promise<void> {
+  setupSearch();
+  byId<HTMLInputElement>('online-tiles').addEventListener('change', (event) => map.setOnlineTiles((event.target as HTMLInputElement).checked));
+  map.loadBasemap().catch((error: unknown) => setProblem('basemap', `Basemap not loaded: ${String(error)}`));
+  try {
+    const clock = await fetchClock();
+    simBase = { simNowMs: clock.simNowMs, speedup: clock.speedup, atMs: performance.now() };
+    for (const airport of await fetchAirports()) airports.set(airport.iata, airport);
+    map.setAirports([...airports.values()]);
+    setProblem('airports', null);
+  } catch (error) {
+    setProblem('airports', `Airports not loaded: ${error instanceof Error ? error.message : String(error)} (reload to retry)`);
+  }
+  connectFeed({ onSnapshot, onConnection: (connected) => setProblem('server', connected ? null : 'Connection to the map server lost; reconnecting…') });
+  setInterval(() => { byId('sim-clock').textContent = `${new Date(simNowMs()).toISOString().slice(0, 16).replace('T', ' ')} UTC`; }, 1000);
+  setInterval(() => void panel.tick(), 3000);
+}
+
+// For tests and debugging: what the map shows, without reading the canvas.
+Object.assign(window, {
+  aero: {
+    airportCount: () => map.shownAirportCount(),
+    planeCount: () => map.planeCount(),
+    planePosition: (flightNumber: string) => map.planePosition(flightNumber),
+    selectAirport: (iata: string) => panel.showAirport(iata),
+    map: map.map,
+  },
+});
+
+void start();

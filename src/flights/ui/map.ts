@@ -1,0 +1,242 @@
+// The Leaflet map: an offline Natural Earth basemap (optional online tiles), airports drawn
+// on a canvas and sized by type and zoom, IATA labels where they fit, planes as rotated icons
+// that glide between updates, and the selected flight's route and flown path.
+
+import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+import { feature } from 'topojson-client';
+import type { GeometryCollection, Topology } from 'topojson-specification';
+import countriesUrl from 'world-atlas/countries-50m.json?url';
+import type { AirportInfo, PlaneInfo } from './api.js';
+
+const labelsMax = 250;
+const planeSvg = '<svg viewBox="0 0 24 24"><path fill="#1c3f94" d="M21 16v-2l-8-5V3.5a1.5 1.5 0 0 0-3 0V9l-8 5v2l8-2.5V19l-2 1.5V22l3.5-1 3.5 1v-1.5L13 19v-5.5z"/></svg>';
+
+/** Makes consecutive longitudes continuous (no jump across the antimeridian). */
+export function unwrap(points: [number, number][]): [number, number][] {
+  const out: [number, number][] = [];
+  let offset = 0;
+  let previous: number | null = null;
+  for (const [lat, lon] of points) {
+    if (previous !== null) {
+      const delta = lon + offset - previous;
+      if (delta > 180) offset -= 360;
+      else if (delta < -180) offset += 360;
+    }
+    previous = lon + offset;
+    out.push([lat, previous]);
+  }
+  return out;
+}
+
+/**
+ * Natural Earth cuts polygons at ±180°, but a ring such as Chukotka's still jumps from 180 to
+ * -180 in its middle, which Leaflet draws as a band across the world. Shifting the western
+ * half of such rings by 360° keeps them whole. Antarctica legitimately spans every longitude.
+ */
+function fixAntimeridian(geometry: GeoJSON.Geometry | null): void {
+  if (geometry === null) return;
+  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.type === 'MultiPolygon' ? geometry.coordinates : [];
+  for (const polygon of polygons) {
+    for (const ring of polygon) {
+      let west = 180;
+      let east = -180;
+      let south = 90;
+      for (const [lon = 0, lat = 0] of ring) { west = Math.min(west, lon); east = Math.max(east, lon); south = Math.min(south, lat); }
+      if (east - west <= 180 || south < -60) continue;
+      for (const point of ring) if ((point[0] ?? 0) < 0) point[0] = (point[0] ?? 0) + 360;
+    }
+  }
+}
+
+interface PlaneMarker {
+  marker: L.Marker;
+  from: L.LatLng;
+  to: L.LatLng;
+  startMs: number;
+  durationMs: number;
+  info: PlaneInfo;
+}
+
+export class FlightMap {
+  readonly map: L.Map;
+  private readonly renderer = L.canvas({ padding: 0.5 });
+  private readonly airportLayer = L.layerGroup();
+  private readonly labelLayer = L.layerGroup();
+  private readonly planeLayer = L.layerGroup();
+  private readonly routeLayer = L.layerGroup();
+  private airports: { info: AirportInfo; marker: L.CircleMarker }[] = [];
+  private readonly planes = new Map<string, PlaneMarker>();
+  private tiles: L.TileLayer | null = null;
+  private selectedFlight: string | null = null;
+  private updateIntervalMs = 1000;
+  private lastSnapshotMs = 0;
+
+  constructor(element: HTMLElement, private readonly handlers: { onAirport: (iata: string) => void; onPlane: (plane: PlaneInfo) => void }) {
+    this.map = L.map(element, { preferCanvas: true, worldCopyJump: true, minZoom: 2, maxZoom: 12, zoomSnap: 0.5 }).setView([30, 0], 3);
+    this.routeLayer.addTo(this.map);
+    this.airportLayer.addTo(this.map);
+    this.labelLayer.addTo(this.map);
+    this.planeLayer.addTo(this.map);
+    this.map.on('zoomend moveend', () => this.restyle());
+    const animate = () => { this.animate(); requestAnimationFrame(animate); };
+    requestAnimationFrame(animate);
+  }
+
+  async loadBasemap(): Promise<void> {
+    const response = await fetch(countriesUrl);
+    if (!response.ok) throw new Error(`basemap: HTTP ${response.status}`);
+    const topology = (await response.json()) as Topology<{ countries: GeometryCollection }>;
+    const land = feature(topology, topology.objects.countries);
+    for (const country of land.features) fixAntimeridian(country.geometry);
+    // Its own pane and canvas under the overlays, whenever it finishes loading.
+    const pane = this.map.createPane('basemap');
+    pane.style.zIndex = '250';
+    const options: L.GeoJSONOptions & L.PathOptions = { interactive: false, pane: 'basemap', renderer: L.canvas({ pane: 'basemap', padding: 0.5 }) };
+    L.geoJSON(land, { ...options, style: { color: '#9aa69a', weight: 0.6, fillColor: '#f2efe6', fillOpacity: 1 } }).addTo(this.map);
+  }
+
+  setOnlineTiles(enabled: boolean): void {
+    if (enabled && this.tiles === null) {
+      this.tiles = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', { maxZoom: 12, attribution: '© OpenStreetMap contributors' }).addTo(this.map);
+    } else if (!enabled && this.tiles !== null) {
+      this.tiles.remove();
+      this.tiles = null;
+    }
+  }
+
+  setAirports(airports: AirportInfo[]): void {
+    this.airportLayer.clearLayers();
+    this.airports = airports.map((info) => {
+      const marker = L.circleMarker([info.latitude, info.longitude], { renderer: this.renderer, weight: 1, color: '#fff', fillColor: info.large ? '#b4232a' : '#6b7785', fillOpacity: 0.9 });
+      marker.bindTooltip(`${info.iata} — ${info.name}, ${info.city} (${info.country})`);
+      marker.on('click', () => this.handlers.onAirport(info.iata));
+      return { info, marker };
+    });
+    for (const { marker } of this.airports) marker.addTo(this.airportLayer);
+    this.restyle();
+  }
+
+  shownAirportCount(): number {
+    return this.airports.filter(({ marker }) => marker.options.opacity !== 0).length;
+  }
+
+  /** Sizes airports for the zoom; small ones appear as you zoom in; labels where they fit. */
+  private restyle(): void {
+    const zoom = this.map.getZoom();
+    for (const { info, marker } of this.airports) {
+      const visible = info.large || zoom >= 5;
+      const radius = info.large ? 2 + zoom * 0.55 : 1 + zoom * 0.4;
+      marker.setStyle({ opacity: visible ? 1 : 0, fillOpacity: visible ? 0.9 : 0, interactive: visible } as L.PathOptions);
+      marker.setRadius(visible ? radius : 0);
+    }
+    this.labelLayer.clearLayers();
+    const bounds = this.map.getBounds().pad(0.05);
+    let labels = 0;
+    for (const { info } of this.airports) {
+      if (labels >= labelsMax) break;
+      const wanted = (info.large && zoom >= 4.5) || zoom >= 7;
+      if (!wanted || !bounds.contains([info.latitude, info.longitude])) continue;
+      L.marker([info.latitude, info.longitude], {
+        interactive: false, keyboard: false,
+        icon: L.divIcon({ className: 'airport-label', html: info.iata, iconSize: [30, 12], iconAnchor: [-6, 14] }),
+      }).addTo(this.labelLayer);
+      labels++;
+    }
+    this.map.getContainer().classList.toggle('map-hide-callsigns', zoom < 3.5 && this.planes.size > 60);
+  }
+
+  focusAirport(airport: AirportInfo): void {
+    this.map.setView([airport.latitude, airport.longitude], Math.max(this.map.getZoom(), 6));
+  }
+
+  /** Applies a feed snapshot: new targets for every plane, removing those gone. */
+  updatePlanes(planes: PlaneInfo[]): void {
+    const now = performance.now();
+    if (this.lastSnapshotMs > 0) this.updateIntervalMs = Math.min(5000, Math.max(200, now - this.lastSnapshotMs));
+    this.lastSnapshotMs = now;
+    const seen = new Set<string>();
+    for (const info of planes) {
+      const key = `${info.flightNumber}/${info.date}`;
+      seen.add(key);
+      const existing = this.planes.get(key);
+      if (existing === undefined) {
+        const marker = L.marker([info.latitude, info.longitude], { icon: this.planeIcon(info), zIndexOffset: 1000 });
+        marker.on('click', () => this.handlers.onPlane(info));
+        marker.addTo(this.planeLayer);
+        const at = L.latLng(info.latitude, info.longitude);
+        this.planes.set(key, { marker, from: at, to: at, startMs: now, durationMs: 1, info });
+      } else {
+        const from = existing.marker.getLatLng();
+        // Glide the short way round, even across the antimeridian.
+        let lon = info.longitude;
+        while (lon - from.lng > 180) lon -= 360;
+        while (lon - from.lng < -180) lon += 360;
+        existing.from = from;
+        existing.to = L.latLng(info.latitude, lon);
+        existing.startMs = now;
+        existing.durationMs = this.updateIntervalMs;
+        existing.info = info;
+        existing.marker.off('click').on('click', () => this.handlers.onPlane(info));
+        this.rotate(existing);
+      }
+    }
+    for (const [key, plane] of this.planes) {
+      if (!seen.has(key)) {
+        plane.marker.remove();
+        this.planes.delete(key);
+      }
+    }
+  }
+
+  planeCount(): number {
+    return this.planes.size;
+  }
+
+  planePosition(flightNumber: string): [number, number] | null {
+    for (const plane of this.planes.values()) {
+      if (plane.info.flightNumber === flightNumber) return [plane.info.latitude, plane.info.longitude];
+    }
+    return null;
+  }
+
+  private planeIcon(info: PlaneInfo): L.DivIcon {
+    const selected = info.flightNumber === this.selectedFlight ? ' selected' : '';
+    return L.divIcon({
+      className: 'plane-icon',
+      html: `<div class="plane${selected}" data-flight="${info.flightNumber}"><div style="transform: rotate(${info.headingDeg}deg)">${planeSvg}</div><span class="callsign">${info.flightNumber}</span></div>`,
+      iconSize: [24, 24],
+      iconAnchor: [12, 12],
+    });
+  }
+
+  private rotate(plane: PlaneMarker): void {
+    const element = plane.marker.getElement();
+    const rotor = element?.querySelector<HTMLElement>('.plane > div');
+    if (rotor) rotor.style.transform = `rotate(${plane.info.headingDeg}deg)`;
+    element?.querySelector('.plane')?.classList.toggle('selected', plane.info.flightNumber === this.selectedFlight);
+  }
+
+  private animate(): void {
+    const now = performance.now();
+    for (const plane of this.planes.values()) {
+      const t = Math.min(1, (now - plane.startMs) / plane.durationMs);
+      if (t >= 1 && plane.marker.getLatLng().equals(plane.to)) continue;
+      plane.marker.setLatLng([plane.from.lat + (plane.to.lat - plane.from.lat) * t, plane.from.lng + (plane.to.lng - plane.from.lng) * t]);
+    }
+  }
+
+  /** Draws the route (dashed) and the flown path (solid) of the selected flight. */
+  showFlight(flightNumber: string | null, lines: { route: [number, number][]; path: [number, number][] } | null): void {
+    this.selectedFlight = flightNumber;
+    this.routeLayer.clearLayers();
+    for (const plane of this.planes.values()) this.rotate(plane);
+    if (lines === null) return;
+    if (lines.route.length > 1) L.polyline(unwrap(lines.route), { color: '#1c3f94', weight: 2, dashArray: '6 6', opacity: 0.8, interactive: false }).addTo(this.routeLayer);
+    if (lines.path.length > 1) L.polyline(unwrap(lines.path), { color: '#d9480f', weight: 3, opacity: 0.9, interactive: false }).addTo(this.routeLayer);
+  }
+
+  fitRoute(route: [number, number][]): void {
+    if (route.length > 1) this.map.fitBounds(L.latLngBounds(unwrap(route)), { padding: [40, 40], maxZoom: 7 });
+  }
+}

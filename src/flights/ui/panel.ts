@@ -1,0 +1,194 @@
+// The side panel: an airport's departures and arrivals for a date with a form to add a flight,
+// and a flight's status and tracking with the status changes it allows.
+
+import { addFlight, changeStatus, fetchBoard, fetchFlight, type AirportInfo, type FlightDetail, type FlightRow } from './api.js';
+import { byId, dateTimeUtc, h, statusBadge, statusLabel, timeUtc } from './dom.js';
+
+export interface PanelHooks {
+  simNowMs(): number;
+  airport(iata: string): AirportInfo | undefined;
+  selectFlight(flightNumber: string, date: string): void;
+  showFlightLines(flightNumber: string | null, detail: FlightDetail | null, fit: boolean): void;
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+function show(view: 'welcome' | 'airport-view' | 'flight-view'): void {
+  for (const id of ['welcome', 'airport-view', 'flight-view']) byId(id).hidden = id !== view;
+}
+
+function flightTable(rows: FlightRow[], kind: 'departures' | 'arrivals', hooks: PanelHooks): HTMLElement {
+  if (rows.length === 0) return h('p', { class: 'empty' }, `No ${kind}.`);
+  const body = h('tbody');
+  for (const row of rows) {
+    const tr = h('tr', { 'data-flight': row.flightNumber },
+      h('td', {}, timeUtc(kind === 'departures' ? row.departureAtMs : row.arrivalAtMs)),
+      h('td', {}, row.flightNumber),
+      h('td', {}, kind === 'departures' ? row.destination : row.origin),
+      h('td', {}, row.gate ?? ''),
+      h('td', {}, statusBadge(row.status)));
+    tr.addEventListener('click', () => hooks.selectFlight(row.flightNumber, row.date));
+    body.append(tr);
+  }
+  return h('table', { id: `${kind}-table` }, h('thead', {}, h('tr', {}, h('th', {}, 'UTC'), h('th', {}, 'Flight'), h('th', {}, kind === 'departures' ? 'To' : 'From'), h('th', {}, 'Gate'), h('th', {}, 'Status'))), body);
+}
+
+export class Panel {
+  private airportIata: string | null = null;
+  private airportDate = '';
+  private flight: { flightNumber: string; date: string } | null = null;
+  private refreshing = false;
+
+  constructor(private readonly hooks: PanelHooks) {}
+
+  async showAirport(iata: string, date?: string): Promise<void> {
+    this.flight = null;
+    this.hooks.showFlightLines(null, null, false);
+    this.airportIata = iata;
+    this.airportDate = date ?? new Date(this.hooks.simNowMs()).toISOString().slice(0, 10);
+    show('airport-view');
+    await this.renderAirport();
+  }
+
+  private async renderAirport(): Promise<void> {
+    const iata = this.airportIata;
+    if (iata === null) return;
+    const view = byId('airport-view');
+    const airport = this.hooks.airport(iata);
+    const dateInput = h('input', { type: 'date', id: 'board-date', value: this.airportDate });
+    dateInput.addEventListener('change', () => { this.airportDate = dateInput.value; void this.renderAirport(); });
+    const board = h('div', { id: 'board' }, h('p', {}, 'Loading…'));
+    view.replaceChildren(
+      h('h2', {}, `${iata} — ${airport?.name ?? ''}`),
+      h('p', {}, `${airport?.city ?? ''}, ${airport?.country ?? ''}`),
+      h('label', {}, 'Date (UTC) ', dateInput),
+      board,
+      this.addFlightForm(iata),
+    );
+    try {
+      const result = await fetchBoard(iata, this.airportDate);
+      board.replaceChildren(
+        h('h3', {}, `Departures (${result.departures.length})`), flightTable(result.departures, 'departures', this.hooks),
+        h('h3', {}, `Arrivals (${result.arrivals.length})`), flightTable(result.arrivals, 'arrivals', this.hooks),
+      );
+    } catch (error) {
+      board.replaceChildren(h('p', { class: 'error' }, `Could not load flights: ${errorText(error)}`));
+    }
+  }
+
+  private addFlightForm(origin: string): HTMLElement {
+    const departure = new Date(this.hooks.simNowMs() + 30 * 60_000).toISOString().slice(0, 16);
+    const message = h('p', { id: 'add-flight-message' });
+    const form = h('form', { class: 'add-flight', id: 'add-flight' },
+      h('label', {}, 'Destination', h('input', { name: 'destination', required: '', maxlength: '3', placeholder: 'BCN', autocomplete: 'off' })),
+      h('label', {}, 'Flight number', h('input', { name: 'flightNumber', maxlength: '8', placeholder: 'auto' })),
+      h('label', {}, 'Departure (UTC)', h('input', { name: 'departure', type: 'datetime-local', required: '', value: departure })),
+      h('label', {}, 'Speed (km/h)', h('input', { name: 'speed', type: 'number', min: '200', max: '1200', value: '850', required: '' })),
+      h('button', { type: 'submit' }, `Add flight from ${origin}`),
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      const field = (name: string) => String(data.get(name) ?? '').trim();
+      message.className = '';
+      message.textContent = 'Adding…';
+      addFlight({
+        flightNumber: field('flightNumber').toUpperCase(), origin, destination: field('destination').toUpperCase(),
+        departureAt: `${field('departure')}:00Z`, speedKmh: Number(field('speed')),
+      }).then(async ({ flight }) => {
+        await this.renderAirport();
+        const note = byId('add-flight-message');
+        note.className = 'ok';
+        note.textContent = `Added ${flight.flightNumber} to ${flight.destination}, departing ${dateTimeUtc(flight.departureAtMs)}.`;
+      }, (error: unknown) => {
+        message.className = 'error';
+        message.textContent = `Not added: ${errorText(error)}`;
+      });
+    });
+    return h('div', {}, h('h3', {}, 'Add a flight'), form, message);
+  }
+
+  async showFlight(flightNumber: string, date: string): Promise<void> {
+    this.flight = { flightNumber, date };
+    show('flight-view');
+    byId('flight-view').replaceChildren(h('h2', {}, flightNumber), h('p', {}, 'Loading…'));
+    await this.refreshFlight(true);
+  }
+
+  /** Re-reads the selected flight (status, tracking, path); called periodically. */
+  async refreshFlight(fit = false): Promise<void> {
+    const key = this.flight;
+    if (key === null || this.refreshing) return;
+    this.refreshing = true;
+    try {
+      const detail = await fetchFlight(key.flightNumber, key.date);
+      if (this.flight !== key) return;
+      this.renderFlight(detail);
+      this.hooks.showFlightLines(key.flightNumber, detail, fit);
+    } catch (error) {
+      if (this.flight === key) byId('flight-view').replaceChildren(h('h2', {}, key.flightNumber), h('p', { class: 'error' }, `Could not load the flight: ${errorText(error)}`));
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  private renderFlight(detail: FlightDetail): void {
+    const s = detail.status;
+    const t = detail.latest;
+    const facts: [string, string][] = [
+      ['Route', `${s.origin} → ${s.destination}`], ['Date', s.date], ['Gate', s.gate ?? '—'],
+      ['Departure', dateTimeUtc(s.departureAtMs)], ['Arrival', dateTimeUtc(s.arrivalAtMs)],
+      ...(s.estimatedDepartureAtMs === null ? [] : [['Estimated dep.', dateTimeUtc(s.estimatedDepartureAtMs)] as [string, string]]),
+      ...(s.actualDepartureAtMs === null ? [] : [['Departed', dateTimeUtc(s.actualDepartureAtMs)] as [string, string]]),
+      ...(s.actualArrivalAtMs === null ? [] : [['Landed', dateTimeUtc(s.actualArrivalAtMs)] as [string, string]]),
+      ['Cruise speed', `${s.speedKmh} km/h`],
+    ];
+    const tracking: [string, string][] = t === null ? [] : [
+      ['Phase', t.phase.replace('_', ' ')], ['Position', `${t.latitude.toFixed(3)}, ${t.longitude.toFixed(3)}`],
+      ['Altitude', `${t.altitudeFt.toLocaleString('en')} ft`], ['Ground speed', `${t.groundSpeedKmh} km/h`],
+      ['Vertical rate', `${t.verticalRateFpm} ft/min`], ['Heading', `${t.headingDeg}°`], ['Fuel', `${t.fuelKg.toLocaleString('en')} kg`],
+      ['Updated', dateTimeUtc(t.recordedAtMs)],
+    ];
+    const list = (rows: [string, string][]) => h('dl', {}, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+    byId('flight-view').replaceChildren(
+      h('h2', {}, `${s.flightNumber} `, statusBadge(s.status)),
+      list(facts),
+      h('h3', {}, 'Tracking'),
+      t === null ? h('p', {}, 'No tracking yet (the flight has not left the gate, or its samples expired).') : list(tracking),
+      h('h3', {}, 'Change status'),
+      this.transitions(detail),
+      h('p', { id: 'status-message' }),
+    );
+  }
+
+  private transitions(detail: FlightDetail): HTMLElement {
+    const s = detail.status;
+    if (detail.allowed.length === 0) return h('p', {}, `Status '${statusLabel(s.status)}' follows the aircraft now; it cannot be changed by hand.`);
+    const delay = h('input', { type: 'number', id: 'delay-minutes', min: '1', max: '1440', value: '30', style: 'width:5em' });
+    const buttons = detail.allowed.map((status) => {
+      const button = h('button', { type: 'button', 'data-status': status }, `Mark ${statusLabel(status)}`);
+      button.addEventListener('click', () => {
+        const note = byId('status-message');
+        note.className = '';
+        note.textContent = 'Saving…';
+        changeStatus(s.flightNumber, s.date, status === 'delayed' ? { status, delayMinutes: Number(delay.value) } : { status })
+          .then(() => this.refreshFlight(), (error: unknown) => {
+            note.className = 'error';
+            note.textContent = `Not changed: ${errorText(error)}`;
+          });
+      });
+      return button;
+    });
+    const delayed = detail.allowed.includes('delayed') ? h('label', {}, ' delay (min) ', delay) : null;
+    return h('div', { class: 'transitions' }, ...buttons, delayed);
+  }
+
+  /** Periodic refresh of whatever is shown. */
+  async tick(): Promise<void> {
+    if (this.flight !== null) await this.refreshFlight();
+  }
+
+  currentAirport(): string | null {
+    return this.airportIata;
+  }
+}
