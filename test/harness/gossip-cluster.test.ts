@@ -4,6 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Endpoint } from '../../src/db/cluster/endpoint.js';
+import { RingMembership } from '../../src/db/cluster/ring/ring-membership.js';
+import { TokenMetadata } from '../../src/db/cluster/ring/token-metadata.js';
+import { silentLogger } from '../../src/db/common/world.js';
 import { GossipCluster } from './gossip-cluster.js';
 
 const seeds = [1, 2, 3, 4, 5];
@@ -113,4 +116,25 @@ test('a run is reproducible from its seed', async () => {
   assert.ok(first.length > 4);
   assert.deepEqual(second, first, 'seed 42 replayed differently');
   assert.notDeepEqual(await trace(43), first);
+});
+
+test('every node builds the same ring from gossip and places replicas alike', async () => {
+  const cluster = new GossipCluster({ nodes: 5, seed: 7, lossRate: 0.1 });
+  await cluster.startAll();
+  const rings = cluster.running().map((node) => {
+    const ring = new TokenMetadata({ localEndpoint: node.endpoint });
+    const membership = new RingMembership(ring, node.gossiper, silentLogger);
+    node.gossiper.subscribe(membership);
+    membership.syncAll();
+    return ring;
+  });
+  assert.ok(await cluster.runUntil(() => cluster.converged(), 30_000), cluster.describe());
+  const replication = { class: 'org.apache.cassandra.locator.SimpleStrategy', replication_factor: '3' };
+  for (const ring of rings) {
+    assert.deepEqual(ring.endpoints(), cluster.endpoints);
+    assert.equal(ring.sortedTokens().length, 5 * 16);
+    for (const token of [0n, -123456789n, 2n ** 62n]) {
+      assert.deepEqual(ring.replicasFor(replication, token), rings[0]?.replicasFor(replication, token));
+    }
+  }
 });

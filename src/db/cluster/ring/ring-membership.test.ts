@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { silentLogger } from '../../common/world.js';
+import type { EndpointState } from '../gossip/endpoint-state.js';
+import { RingMembership, ringEntryFor } from './ring-membership.js';
+import { TokenMetadata } from './token-metadata.js';
+
+function state(values: Record<string, string>): EndpointState {
+  return { heartbeat: { generation: 1, version: 1 }, states: new Map(Object.entries(values).map(([key, value]) => [key as never, { value, version: 1 }])) };
+}
+
+test('ringEntryFor: NORMAL, LEAVING and shutdown own their tokens; LEFT leaves; BOOT waits', () => {
+  assert.deepEqual(ringEntryFor(state({ STATUS: 'NORMAL,5', TOKENS: '5,-3', DC: 'dc2', RACK: 'r9' })), {
+    kind: 'owner', tokens: [5n, -3n], location: { dataCenter: 'dc2', rack: 'r9' },
+  });
+  assert.equal(ringEntryFor(state({ STATUS: 'LEAVING', TOKENS: '1' })).kind, 'owner');
+  assert.deepEqual(ringEntryFor(state({ STATUS: 'shutdown', TOKENS: '1' })), { kind: 'owner', tokens: [1n], location: { dataCenter: 'datacenter1', rack: 'rack1' } });
+  assert.deepEqual(ringEntryFor(state({ STATUS: 'LEFT,1', TOKENS: '1' })), { kind: 'remove' });
+  assert.equal(ringEntryFor(state({ STATUS: 'BOOT', TOKENS: '1' })).kind, 'ignore');
+  assert.equal(ringEntryFor(state({ TOKENS: '1' })).kind, 'ignore');
+  assert.equal(ringEntryFor(state({ STATUS: 'NORMAL', TOKENS: 'x' })).kind, 'ignore');
+  assert.equal(ringEntryFor(state({ STATUS: 'NORMAL' })).kind, 'ignore');
+});
+
+test('RingMembership follows gossip events', () => {
+  const states = new Map<string, EndpointState>([['a', state({ STATUS: 'NORMAL', TOKENS: '10,20' })], ['b', state({ STATUS: 'BOOT', TOKENS: '30' })]]);
+  const ring = new TokenMetadata();
+  const membership = new RingMembership(ring, { endpointState: (e) => states.get(e), endpoints: () => [...states.keys()] }, silentLogger);
+  membership.syncAll();
+  assert.deepEqual(ring.endpoints(), ['a']);
+  states.set('b', state({ STATUS: 'NORMAL', TOKENS: '30', DC: 'dc2' }));
+  membership.onChange('b', 'STATUS');
+  assert.deepEqual(ring.endpoints(), ['a', 'b']);
+  assert.equal(ring.location('b').dataCenter, 'dc2');
+  membership.onChange('b', 'LOAD');
+  states.set('a', state({ STATUS: 'LEFT', TOKENS: '10,20' }));
+  membership.onChange('a', 'STATUS');
+  assert.deepEqual(ring.endpoints(), ['b']);
+  assert.deepEqual(ring.sortedTokens(), [30n]);
+});
