@@ -179,16 +179,20 @@ export class SelectExecution {
 
   private async readRange(state: PagingState | null, budget: Budget, perPartitionLimit: number): Promise<void> {
     const { plan, context } = this;
+    // Positions follow storage's rule: a bare token sorts before every key with that token, and
+    // a bare MIN_TOKEN end means the end of the ring. So token >= X starts at {X}, token > X at
+    // {X + 1}; token <= X ends at {X + 1}, token < X at {X}.
     let start: PartitionPosition = { token: MIN_TOKEN };
-    let end: PartitionPosition = { token: MAX_TOKEN };
+    let end: PartitionPosition = END_OF_RING;
     if (plan.tokenStart !== null) {
       const token = tokenOf(plan.tokenStart.term, context);
-      start = { token: plan.tokenStart.inclusive ? token - 1n : token };
-      if (plan.tokenStart.inclusive && token === MIN_TOKEN) start = { token: MIN_TOKEN };
+      if (!plan.tokenStart.inclusive && token === MAX_TOKEN) return;
+      start = { token: plan.tokenStart.inclusive ? token : token + 1n };
     }
     if (plan.tokenEnd !== null) {
       const token = tokenOf(plan.tokenEnd.term, context);
-      end = { token: plan.tokenEnd.inclusive ? token : token - 1n };
+      if (!plan.tokenEnd.inclusive && token === MIN_TOKEN) return;
+      end = plan.tokenEnd.inclusive ? (token === MAX_TOKEN ? END_OF_RING : { token: token + 1n }) : { token };
     }
     if (state !== null) {
       const token = murmur3Token(state.partitionKey);
@@ -229,7 +233,11 @@ export class SelectExecution {
   }
 }
 
+/** The end position that means "to the end of the ring" (storage's convention). */
+const END_OF_RING: PartitionPosition = { token: MIN_TOKEN };
+
 function compareStartEnd(start: PartitionPosition, end: PartitionPosition): boolean {
+  if (end.key === undefined && end.token === MIN_TOKEN) return true;
   if (start.token < end.token) return true;
   if (start.token > end.token) return false;
   return start.key === undefined || end.key !== undefined;

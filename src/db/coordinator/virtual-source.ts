@@ -3,6 +3,7 @@
 // interface as stored tables, so WHERE, ORDER BY, LIMIT and paging behave identically.
 
 import { murmur3Token } from '../dht/murmur3.js';
+import { MIN_TOKEN } from '../dht/token.js';
 import { encodeValue } from '../protocol/type-codecs.js';
 import { encodeClustering } from '../schema/clustering-key.js';
 import type { TableMetadata } from '../schema/metadata.js';
@@ -17,6 +18,11 @@ function comparePositions(a: PartitionPosition, b: { token: bigint; key: Buffer 
   if (a.token !== b.token) return a.token < b.token ? -1 : 1;
   if (a.key === undefined) return -1;
   return Buffer.compare(a.key, b.key);
+}
+
+/** A bare MIN_TOKEN end position means the end of the ring (storage's convention). */
+function isEndOfRing(position: PartitionPosition): boolean {
+  return position.key === undefined && position.token === MIN_TOKEN;
 }
 
 export function partitionsOf(table: TableMetadata, rows: VirtualRow[]): Partition[] {
@@ -50,7 +56,7 @@ export function partitionsOf(table: TableMetadata, rows: VirtualRow[]): Partitio
 export function readPartitions(partitions: Partition[], command: ReadCommand): ReadResult {
   const selected = command.kind === 'single'
     ? partitions.filter((p) => p.key.equals(command.key))
-    : partitions.filter((p) => comparePositions(command.start, p) < 0 && comparePositions(command.end, p) >= 0);
+    : partitions.filter((p) => comparePositions(command.start, p) < 0 && (isEndOfRing(command.end) || comparePositions(command.end, p) >= 0));
   const out: Partition[] = [];
   let budget = command.rowLimit;
   for (const partition of selected) {

@@ -105,3 +105,22 @@ test('errors: syntax, unknown table, unavailable', async () => {
   await assert.rejects(run("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}"),
     (e: unknown) => e instanceof CqlError && e.code === ErrorCode.AlreadyExists);
 });
+
+test('token restrictions select exactly the keys in range, bounds included or not', async () => {
+  const { run } = await setup();
+  await run("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+  await run('CREATE TABLE ks.t (p int PRIMARY KEY, v int)');
+  for (let p = 0; p < 200; p++) await run('INSERT INTO ks.t (p, v) VALUES (?, ?)', [encodeValue(int, p), encodeValue(int, p)]);
+  const bigint = { kind: 'native', name: 'bigint' } as const;
+  const all = rowsOf(await run('SELECT token(p), p FROM ks.t')).map((r) => decodeValue(bigint, r[0]!) as bigint);
+  assert.equal(all.length, 200);
+  assert.deepEqual(all, [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), 'range scans return token order');
+  const low = all[50]!;
+  const high = all[150]!;
+  for (const [lowOp, highOp] of [['>', '<'], ['>=', '<='], ['>', '<='], ['>=', '<']] as const) {
+    const got = rowsOf(await run(`SELECT token(p) FROM ks.t WHERE token(p) ${lowOp} ${low} AND token(p) ${highOp} ${high}`))
+      .map((r) => decodeValue(bigint, r[0]!) as bigint);
+    const expected = all.filter((t) => (lowOp === '>' ? t > low : t >= low) && (highOp === '<' ? t < high : t <= high));
+    assert.deepEqual(got, expected, `token(p) ${lowOp} low AND token(p) ${highOp} high`);
+  }
+});
