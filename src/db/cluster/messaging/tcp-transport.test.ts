@@ -106,3 +106,24 @@ test('a connection sending garbage is closed and logged; others keep working', a
   const response = clock.advance(10).then(() => undefined);
   await Promise.all([a.messaging.sendRequest('10.0.0.2:7000', 'ECHO', Buffer.alloc(0)), response]);
 });
+
+test('a connect that never completes times out and is retried', async () => {
+  const clock = new SimulatedClock();
+  const network = new MemoryNetwork(new SeededRandom(5));
+  let hangs = 1;
+  const hanging = {
+    listen: network.listen.bind(network),
+    connect: (options: { host: string; port: number }) => (hangs-- > 0 ? new Promise<never>(() => undefined) : network.connect(options)),
+  };
+  const a = new TcpTransport({ network: hanging, clock, logger: silentLogger, localEndpoint: '10.0.0.1:7000' });
+  const b = new TcpTransport({ network, clock, logger: silentLogger, localEndpoint: '10.0.0.2:7000' });
+  const received: string[] = [];
+  await a.start(() => undefined);
+  await b.start((from) => { received.push(from); });
+  const frame = encodeFrame({ verb: 'GOSSIP_DIGEST_SYN', id: 0, flags: 0, payload: Buffer.alloc(1) });
+  assert.ok(a.send('10.0.0.2:7000', frame));
+  await clock.advance(1_999);
+  assert.deepEqual(received, []);
+  await clock.advance(200);
+  assert.deepEqual(received, ['10.0.0.1:7000']);
+});

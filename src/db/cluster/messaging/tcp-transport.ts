@@ -58,6 +58,8 @@ export interface TcpTransportOptions {
   outboundBytesMax?: number;
   reconnectDelayMinMs?: number;
   reconnectDelayMaxMs?: number;
+  /** How long a connect may take (Cassandra's internode_tcp_connect_timeout: 2 s). */
+  connectTimeoutMs?: number;
 }
 
 export class TcpTransport implements Transport {
@@ -146,6 +148,8 @@ class OutboundConnection {
   private connection: Connection | undefined;
   private blocked = false;
   private failures = 0;
+  /** Numbers connect attempts, so a late answer to an abandoned one is discarded. */
+  private attempts = 0;
   private retryTimer: TimerHandle | undefined;
 
   constructor(
@@ -179,14 +183,28 @@ class OutboundConnection {
 
   private connect(): void {
     this.state = 'connecting';
+    const attempt = ++this.attempts;
+    // A peer that never answers the connect must not hold the queue forever.
+    const timeoutMs = this.options.connectTimeoutMs ?? 2_000;
+    const timer = this.options.clock.setTimer(timeoutMs, () => {
+      if (this.attempts !== attempt || this.state !== 'connecting') return;
+      this.attempts++;
+      this.lost(new Error(`connect timed out after ${timeoutMs} ms`));
+    });
     this.options.network.connect({ host: this.address.host, port: this.address.port }).then(
-      (connection) => this.opened(connection),
-      (error: unknown) => this.lost(error),
+      (connection) => {
+        timer.cancel();
+        this.opened(connection, attempt);
+      },
+      (error: unknown) => {
+        timer.cancel();
+        if (this.attempts === attempt) this.lost(error);
+      },
     );
   }
 
-  private opened(connection: Connection): void {
-    if (this.state === 'closed') {
+  private opened(connection: Connection, attempt: number): void {
+    if (this.state === 'closed' || this.attempts !== attempt) {
       connection.destroy();
       return;
     }
