@@ -2,10 +2,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Gossiper } from '../src/db/cluster/gossip/gossiper.js';
 import { MessagingService } from '../src/db/cluster/messaging/messaging-service.js';
 import { TcpTransport } from '../src/db/cluster/messaging/tcp-transport.js';
 import { silentLogger } from '../src/db/common/world.js';
-import { systemClock } from '../src/db/platform/clock.js';
+import { systemClock, systemRandom } from '../src/db/platform/clock.js';
 import { systemNetwork } from '../src/db/platform/network.js';
 import { freePort } from './harness/node-process.js';
 
@@ -38,5 +39,35 @@ test('two nodes exchange requests over TCP, and a restarted peer is reached agai
   } finally {
     await a.close();
     await b.close();
+  }
+});
+
+test('three gossipers over real TCP find each other through a seed', async () => {
+  const clock = systemClock();
+  const network = systemNetwork();
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const endpoints = ports.map((port) => `127.0.0.1:${port}`);
+  const nodes = endpoints.map((endpoint) => {
+    const transport = new TcpTransport({ network, clock, logger: silentLogger, localEndpoint: endpoint, reconnectDelayMinMs: 20 });
+    const messaging = new MessagingService({ transport, clock, logger: silentLogger });
+    const gossiper = new Gossiper({
+      messaging, clock, random: systemRandom(), logger: silentLogger, clusterName: 'TCP', seeds: [endpoints[0] as string], intervalMs: 50,
+      initialStates: { STATUS: 'NORMAL', TOKENS: '1' },
+    });
+    return { messaging, gossiper };
+  });
+  try {
+    for (const node of nodes) {
+      await node.messaging.start();
+      node.gossiper.start();
+    }
+    const deadline = clock.monotonicMs() + 10_000;
+    while (!nodes.every((node) => node.gossiper.liveEndpoints().length === 2) && clock.monotonicMs() < deadline) await clock.sleep(20);
+    for (const node of nodes) assert.equal(node.gossiper.liveEndpoints().length, 2, `${node.messaging.localEndpoint} sees ${node.gossiper.liveEndpoints().join(' ')}`);
+  } finally {
+    for (const node of nodes) {
+      node.gossiper.stop({ announce: false });
+      await node.messaging.close();
+    }
   }
 });
