@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Gossiper } from '../src/db/cluster/gossip/gossiper.js';
+import { startClusterServices } from '../src/db/cluster/cluster-services.js';
 import { MessagingService } from '../src/db/cluster/messaging/messaging-service.js';
 import { TcpTransport } from '../src/db/cluster/messaging/tcp-transport.js';
 import { silentLogger } from '../src/db/common/world.js';
@@ -42,32 +42,29 @@ test('two nodes exchange requests over TCP, and a restarted peer is reached agai
   }
 });
 
-test('three gossipers over real TCP find each other through a seed', async () => {
+test('three nodes\' cluster services over real TCP find each other through a seed and share a ring', async () => {
   const clock = systemClock();
   const network = systemNetwork();
   const ports = [await freePort(), await freePort(), await freePort()];
   const endpoints = ports.map((port) => `127.0.0.1:${port}`);
-  const nodes = endpoints.map((endpoint) => {
-    const transport = new TcpTransport({ network, clock, logger: silentLogger, localEndpoint: endpoint, reconnectDelayMinMs: 20 });
-    const messaging = new MessagingService({ transport, clock, logger: silentLogger });
-    const gossiper = new Gossiper({
-      messaging, clock, random: systemRandom(), logger: silentLogger, clusterName: 'TCP', seeds: [endpoints[0] as string], intervalMs: 50,
-      initialStates: { STATUS: 'NORMAL', TOKENS: '1' },
-    });
-    return { messaging, gossiper };
-  });
+  const nodes = [];
   try {
-    for (const node of nodes) {
-      await node.messaging.start();
-      node.gossiper.start();
+    for (const [index, endpoint] of endpoints.entries()) {
+      nodes.push(await startClusterServices({
+        clock, random: systemRandom(), network, logger: silentLogger, clusterName: 'TCP', localEndpoint: endpoint,
+        seeds: [endpoints[0] as string], tokens: [BigInt(index * 1000), BigInt(index * 1000 + 500)], dataCenter: 'dc1', rack: 'r1',
+        hostId: `host-${index}`, rpcAddress: '127.0.0.1', nativePort: 9042, releaseVersion: '4.0.11', schemaVersion: 'v', gossipIntervalMs: 50,
+      }));
     }
     const deadline = clock.monotonicMs() + 10_000;
-    while (!nodes.every((node) => node.gossiper.liveEndpoints().length === 2) && clock.monotonicMs() < deadline) await clock.sleep(20);
-    for (const node of nodes) assert.equal(node.gossiper.liveEndpoints().length, 2, `${node.messaging.localEndpoint} sees ${node.gossiper.liveEndpoints().join(' ')}`);
-  } finally {
-    for (const node of nodes) {
-      node.gossiper.stop({ announce: false });
-      await node.messaging.close();
+    while (!nodes.every((node) => node.ring.endpoints().length === 3 && node.gossiper.liveEndpoints().length === 2) && clock.monotonicMs() < deadline) {
+      await clock.sleep(20);
     }
+    for (const node of nodes) {
+      assert.equal(node.gossiper.liveEndpoints().length, 2, `${node.messaging.localEndpoint} sees ${node.gossiper.liveEndpoints().join(' ')}`);
+      assert.deepEqual(node.ring.sortedTokens(), [0n, 500n, 1000n, 1500n, 2000n, 2500n]);
+    }
+  } finally {
+    for (const node of nodes) await node.stop({ announce: true });
   }
 });

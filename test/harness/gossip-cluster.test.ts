@@ -4,9 +4,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Endpoint } from '../../src/db/cluster/endpoint.js';
-import { RingMembership } from '../../src/db/cluster/ring/ring-membership.js';
-import { TokenMetadata } from '../../src/db/cluster/ring/token-metadata.js';
-import { silentLogger } from '../../src/db/common/world.js';
 import { GossipCluster } from './gossip-cluster.js';
 
 const seeds = [1, 2, 3, 4, 5];
@@ -121,14 +118,8 @@ test('a run is reproducible from its seed', async () => {
 test('every node builds the same ring from gossip and places replicas alike', async () => {
   const cluster = new GossipCluster({ nodes: 5, seed: 7, lossRate: 0.1 });
   await cluster.startAll();
-  const rings = cluster.running().map((node) => {
-    const ring = new TokenMetadata({ localEndpoint: node.endpoint });
-    const membership = new RingMembership(ring, node.gossiper, silentLogger);
-    node.gossiper.subscribe(membership);
-    membership.syncAll();
-    return ring;
-  });
   assert.ok(await cluster.runUntil(() => cluster.converged(), 30_000), cluster.describe());
+  const rings = cluster.running().map((node) => node.ring);
   const replication = { class: 'org.apache.cassandra.locator.SimpleStrategy', replication_factor: '3' };
   for (const ring of rings) {
     assert.deepEqual(ring.endpoints(), cluster.endpoints);

@@ -1,14 +1,15 @@
-// A small in-process cluster for gossip: N nodes, each a MessagingService over an
-// InMemoryTransport of the SimulatedNetwork plus a Gossiper, all on one SimulatedClock and
+// A small in-process cluster for gossip: N nodes, each the cluster services of a node
+// (messaging over an InMemoryTransport of the SimulatedNetwork, a Gossiper, the ring kept
+// from gossip: src/db/cluster/cluster-services.ts), all on one SimulatedClock and
 // driven from one seed, so a failing run replays exactly. Nodes can crash (silently, as a
 // killed process) and restart with a larger generation.
 
 import type { Endpoint } from '../../src/db/cluster/endpoint.js';
-import { formatStatus, formatTokens, type EndpointState } from '../../src/db/cluster/gossip/endpoint-state.js';
-import { Gossiper } from '../../src/db/cluster/gossip/gossiper.js';
-import { MessagingService } from '../../src/db/cluster/messaging/messaging-service.js';
+import { startClusterServices, type ClusterServices } from '../../src/db/cluster/cluster-services.js';
+import type { EndpointState } from '../../src/db/cluster/gossip/endpoint-state.js';
 import { randomTokens } from '../../src/db/cluster/ring/token-metadata.js';
-import { silentLogger, type Logger } from '../../src/db/common/world.js';
+import { silentLogger, type Logger, type Network } from '../../src/db/common/world.js';
+import type { Token } from '../../src/db/dht/token.js';
 import { SeededRandom } from './seeded-random.js';
 import { SimulatedClock } from './simulated-clock.js';
 import { SimulatedNetwork } from './simulated-network.js';
@@ -26,12 +27,16 @@ export interface GossipClusterOptions {
   logger?: Logger;
 }
 
-export interface GossipNode {
+export interface GossipNode extends ClusterServices {
   index: number;
   endpoint: Endpoint;
-  messaging: MessagingService;
-  gossiper: Gossiper;
 }
+
+/** The harness never opens sockets: every node gets an in-memory transport. */
+const unusedNetwork: Network = {
+  listen: () => Promise.reject(new Error('the gossip harness uses in-memory transports')),
+  connect: () => Promise.reject(new Error('the gossip harness uses in-memory transports')),
+};
 
 export class GossipCluster {
   readonly clock = new SimulatedClock();
@@ -40,7 +45,7 @@ export class GossipCluster {
   readonly endpoints: Endpoint[];
   private readonly nodes: (GossipNode | undefined)[];
   private readonly generations: number[];
-  private readonly tokens: string[];
+  private readonly tokens: Token[][];
 
   constructor(readonly options: GossipClusterOptions) {
     this.random = new SeededRandom(options.seed);
@@ -54,7 +59,7 @@ export class GossipCluster {
     this.endpoints = Array.from({ length: options.nodes }, (_, index) => `127.0.0.${index + 1}:7000`);
     this.nodes = this.endpoints.map(() => undefined);
     this.generations = this.endpoints.map(() => 0);
-    this.tokens = this.endpoints.map(() => formatTokens(randomTokens(this.random, { count: options.numTokens ?? 16 })));
+    this.tokens = this.endpoints.map(() => randomTokens(this.random, { count: options.numTokens ?? 16 }));
   }
 
   /** Starts every node (in index order, all at the same virtual instant). */
@@ -74,35 +79,31 @@ export class GossipCluster {
     if (this.nodes[index] !== undefined) throw new Error(`node ${index} is already running`);
     const endpoint = this.endpoints[index] as Endpoint;
     const logger = (this.options.logger ?? silentLogger).child({ node: endpoint });
-    const messaging = new MessagingService({ transport: this.network.transportFor(endpoint), clock: this.clock, logger });
     // A restart gets a larger generation even within the same virtual second, as a node's
     // persisted generation guarantees.
     const generation = Math.max(Math.floor(this.clock.nowMs() / 1000), (this.generations[index] as number) + 1);
     this.generations[index] = generation;
-    const gossiper = new Gossiper({
-      messaging,
+    const services = await startClusterServices({
       clock: this.clock,
       random: this.random.fork(),
+      network: unusedNetwork,
+      transport: this.network.transportFor(endpoint),
       logger,
       clusterName: 'Test Cluster',
+      localEndpoint: endpoint,
       seeds: this.endpoints.slice(0, this.options.seedNodes ?? 1),
+      tokens: this.tokens[index] as Token[],
       generation,
+      dataCenter: 'datacenter1',
+      rack: 'rack1',
+      hostId: `00000000-0000-4000-8000-${String(index + 1).padStart(12, '0')}`,
+      rpcAddress: endpoint.split(':')[0] as string,
+      nativePort: 9042,
+      releaseVersion: '4.0.11',
+      schemaVersion: '59adb24e-f3cd-3e02-97f0-5b395827453f',
       ...(this.options.phiConvictThreshold === undefined ? {} : { phiConvictThreshold: this.options.phiConvictThreshold }),
-      initialStates: {
-        DC: 'datacenter1',
-        RACK: 'rack1',
-        HOST_ID: `00000000-0000-4000-8000-${String(index + 1).padStart(12, '0')}`,
-        RPC_ADDRESS: endpoint.split(':')[0] as string,
-        NATIVE_PORT: '9042',
-        RELEASE_VERSION: '4.0.11',
-        SCHEMA: '59adb24e-f3cd-3e02-97f0-5b395827453f',
-        TOKENS: this.tokens[index] as string,
-        STATUS: formatStatus('NORMAL'),
-      },
     });
-    await messaging.start();
-    gossiper.start();
-    const node = { index, endpoint, messaging, gossiper };
+    const node = { index, endpoint, ...services };
     this.nodes[index] = node;
     return node;
   }
@@ -112,18 +113,17 @@ export class GossipCluster {
     const node = this.nodes[index];
     if (node === undefined) throw new Error(`node ${index} is not running`);
     this.nodes[index] = undefined;
-    node.gossiper.stop({ announce: false });
-    await node.messaging.close();
+    await node.stop({ announce: false });
   }
 
   /** Stops a node cleanly: it announces its shutdown first. */
   async shutdown(index: number): Promise<void> {
     const node = this.nodes[index];
     if (node === undefined) throw new Error(`node ${index} is not running`);
-    node.gossiper.stop({ announce: true });
-    await this.clock.advance(50);
+    const stopped = node.stop({ announce: true });
+    await this.clock.advance(150);
+    await stopped;
     this.nodes[index] = undefined;
-    await node.messaging.close();
   }
 
   async run(durationMs: number): Promise<void> {

@@ -1,0 +1,104 @@
+// The cluster half of a node, assembled: internode messaging over a transport (TCP on the
+// storage port unless one is given, as the harness does), a Gossiper announcing this node's
+// states, and a TokenMetadata kept in step with gossip. The node's composition root persists
+// what must survive a restart (tokens, the last generation, the host id) and passes it in.
+
+import type { Clock, Logger, Network, Random } from '../common/world.js';
+import { compareTokens, type Token } from '../dht/token.js';
+import type { Endpoint } from './endpoint.js';
+import { formatStatus, formatTokens } from './gossip/endpoint-state.js';
+import { Gossiper } from './gossip/gossiper.js';
+import { MessagingService } from './messaging/messaging-service.js';
+import { TcpTransport } from './messaging/tcp-transport.js';
+import type { Transport } from './messaging/transport.js';
+import { RingMembership } from './ring/ring-membership.js';
+import { TokenMetadata } from './ring/token-metadata.js';
+
+export interface ClusterServicesOptions {
+  clock: Clock;
+  random: Random;
+  network: Network;
+  logger: Logger;
+  clusterName: string;
+  /** broadcast_address:storage_port, as peers reach and name this node. */
+  localEndpoint: Endpoint;
+  /** listen_address, when it differs from the endpoint's host. */
+  listenHost?: string;
+  seeds: readonly Endpoint[];
+  /** This node's tokens (persisted after the first start). */
+  tokens: readonly Token[];
+  /** Must exceed the previous incarnation's; defaults to the start time in seconds. */
+  generation?: number;
+  dataCenter: string;
+  rack: string;
+  hostId: string;
+  rpcAddress: string;
+  nativePort: number;
+  releaseVersion: string;
+  schemaVersion: string;
+  phiConvictThreshold?: number;
+  gossipIntervalMs?: number;
+  /** Replaces the TCP transport (the in-process harness passes an in-memory one). */
+  transport?: Transport;
+}
+
+export interface ClusterServices {
+  messaging: MessagingService;
+  gossiper: Gossiper;
+  ring: TokenMetadata;
+  /** Stops gossip (announcing the shutdown when asked) and closes every connection. */
+  stop(options: { announce: boolean }): Promise<void>;
+}
+
+export async function startClusterServices(options: ClusterServicesOptions): Promise<ClusterServices> {
+  const logger = options.logger;
+  const transport = options.transport ?? new TcpTransport({
+    network: options.network,
+    clock: options.clock,
+    logger: logger.child({ component: 'internode' }),
+    localEndpoint: options.localEndpoint,
+    ...(options.listenHost === undefined ? {} : { listenHost: options.listenHost }),
+  });
+  const messaging = new MessagingService({ transport, clock: options.clock, logger: logger.child({ component: 'messaging' }) });
+  const tokens = [...options.tokens].sort(compareTokens);
+  const gossiper = new Gossiper({
+    messaging,
+    clock: options.clock,
+    random: options.random,
+    logger: logger.child({ component: 'gossip' }),
+    clusterName: options.clusterName,
+    seeds: options.seeds,
+    ...(options.generation === undefined ? {} : { generation: options.generation }),
+    ...(options.gossipIntervalMs === undefined ? {} : { intervalMs: options.gossipIntervalMs }),
+    ...(options.phiConvictThreshold === undefined ? {} : { phiConvictThreshold: options.phiConvictThreshold }),
+    initialStates: {
+      DC: options.dataCenter,
+      RACK: options.rack,
+      HOST_ID: options.hostId,
+      RPC_ADDRESS: options.rpcAddress,
+      NATIVE_PORT: String(options.nativePort),
+      RELEASE_VERSION: options.releaseVersion,
+      SCHEMA: options.schemaVersion,
+      LOAD: '0',
+      TOKENS: formatTokens(tokens),
+      STATUS: formatStatus('NORMAL', tokens),
+    },
+  });
+  const ring = new TokenMetadata({ localEndpoint: options.localEndpoint });
+  const membership = new RingMembership(ring, gossiper, logger.child({ component: 'ring' }));
+  gossiper.subscribe(membership);
+  membership.syncAll();
+  await messaging.start();
+  gossiper.start();
+  return {
+    messaging,
+    gossiper,
+    ring,
+    async stop(stopOptions) {
+      gossiper.stop(stopOptions);
+      // Give the shutdown announcement a moment to leave before the connections close.
+      if (stopOptions.announce) await options.clock.sleep(100);
+      await messaging.close();
+    },
+  };
+}
