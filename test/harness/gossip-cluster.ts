@@ -79,10 +79,6 @@ export class GossipCluster {
     if (this.nodes[index] !== undefined) throw new Error(`node ${index} is already running`);
     const endpoint = this.endpoints[index] as Endpoint;
     const logger = (this.options.logger ?? silentLogger).child({ node: endpoint });
-    // A restart gets a larger generation even within the same virtual second, as a node's
-    // persisted generation guarantees.
-    const generation = Math.max(Math.floor(this.clock.nowMs() / 1000), (this.generations[index] as number) + 1);
-    this.generations[index] = generation;
     const services = await startClusterServices({
       clock: this.clock,
       random: this.random.fork(),
@@ -93,7 +89,8 @@ export class GossipCluster {
       localEndpoint: endpoint,
       seeds: this.endpoints.slice(0, this.options.seedNodes ?? 1),
       tokens: this.tokens[index] as Token[],
-      generation,
+      // A restart gets a larger generation even within the same virtual second.
+      previousGeneration: this.generations[index] as number,
       dataCenter: 'datacenter1',
       rack: 'rack1',
       hostId: `00000000-0000-4000-8000-${String(index + 1).padStart(12, '0')}`,
@@ -103,6 +100,7 @@ export class GossipCluster {
       schemaVersion: '59adb24e-f3cd-3e02-97f0-5b395827453f',
       ...(this.options.phiConvictThreshold === undefined ? {} : { phiConvictThreshold: this.options.phiConvictThreshold }),
     });
+    this.generations[index] = services.gossiper.generation;
     const node = { index, endpoint, ...services };
     this.nodes[index] = node;
     return node;

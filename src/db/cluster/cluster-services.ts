@@ -27,8 +27,13 @@ export interface ClusterServicesOptions {
   seeds: readonly Endpoint[];
   /** This node's tokens (persisted after the first start). */
   tokens: readonly Token[];
-  /** Must exceed the previous incarnation's; defaults to the start time in seconds. */
-  generation?: number;
+  /**
+   * The generation this node last gossiped with (persisted, like Cassandra's
+   * system.local gossip_generation): the new one is the start time in seconds, but always
+   * larger than this, so a restart within the same second is still seen as a restart.
+   * Persist services.gossiper.generation after the start.
+   */
+  previousGeneration?: number;
   dataCenter: string;
   rack: string;
   hostId: string;
@@ -68,7 +73,7 @@ export async function startClusterServices(options: ClusterServicesOptions): Pro
     logger: logger.child({ component: 'gossip' }),
     clusterName: options.clusterName,
     seeds: options.seeds,
-    ...(options.generation === undefined ? {} : { generation: options.generation }),
+    generation: Math.max(Math.floor(options.clock.nowMs() / 1000), (options.previousGeneration ?? 0) + 1),
     ...(options.gossipIntervalMs === undefined ? {} : { intervalMs: options.gossipIntervalMs }),
     ...(options.phiConvictThreshold === undefined ? {} : { phiConvictThreshold: options.phiConvictThreshold }),
     initialStates: {
