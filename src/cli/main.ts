@@ -7,6 +7,7 @@ import { registerNodetoolCommand } from './nodetool-command.js';
 import { registerSimCommand } from './sim-command.js';
 import { registerWebCommand } from './web-command.js';
 import { registerStartCommand } from './start-command.js';
+import { registerClusterCommand } from './cluster-command.js';
 import { processConsole, type CliConsole } from './console.js';
 
 export async function main(argv: string[], io: CliConsole = processConsole): Promise<number> {
@@ -24,6 +25,7 @@ export async function main(argv: string[], io: CliConsole = processConsole): Pro
   registerSimCommand(program, { io, setExitCode });
   registerWebCommand(program, { io, setExitCode });
   registerStartCommand(program, { io, setExitCode });
+  registerClusterCommand(program, { io, setExitCode });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

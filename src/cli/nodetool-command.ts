@@ -2,6 +2,8 @@
 // (src/db/node/admin.ts), the way Cassandra's nodetool talks JMX on port 7199.
 
 import type { Command } from 'commander';
+import { formatNodetoolRing, formatNodetoolStatus } from './cluster/nodetool-format.js';
+import { fetchNodeStatus, NodeStatusShapeError, type NodeStatusReport } from './cluster/node-status.js';
 import type { CommandContext } from './console.js';
 
 interface NodetoolOptions {
@@ -11,6 +13,7 @@ interface NodetoolOptions {
 
 /** Flushes and compactions of big tables take a while; status is quick. */
 const operationTimeoutMs = 10 * 60 * 1000;
+const statusTimeoutMs = 10_000;
 
 export function registerNodetoolCommand(program: Command, context: CommandContext): void {
   const nodetool = program
@@ -33,10 +36,43 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
   }
   nodetool
     .command('status')
-    .description('show the node\'s state')
-    .action(async () => {
-      context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: '/status' }, context));
+    .description('show the state, load, tokens and ownership of each node, as Cassandra\'s nodetool status does')
+    .option('--json', 'print the node\'s /status JSON as it came')
+    .action(async (flags: { json?: boolean }) => {
+      const options = nodetool.opts<NodetoolOptions>();
+      if (flags.json === true) context.setExitCode(await call(options, { method: 'GET', path: '/status' }, context));
+      else context.setExitCode(await showRing(options, formatNodetoolStatus, context));
     });
+  nodetool
+    .command('ring')
+    .description('show every token of every node in ring order, as Cassandra\'s nodetool ring does')
+    .action(async () => {
+      context.setExitCode(await showRing(nodetool.opts<NodetoolOptions>(), formatNodetoolRing, context));
+    });
+}
+
+/** Fetches /status and prints it through format; a body that is no node status is shown raw. */
+async function showRing(options: NodetoolOptions, format: (report: NodeStatusReport) => string, context: CommandContext): Promise<number> {
+  const port = Number(options.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    context.io.err(`aero nodetool: --port expects a port number, got '${options.port}'\n`);
+    return 1;
+  }
+  let report: NodeStatusReport;
+  try {
+    report = await fetchNodeStatus(options.host, port, { timeoutMs: statusTimeoutMs });
+  } catch (error) {
+    if (error instanceof NodeStatusShapeError) {
+      // Not the shape this CLI knows (an older or newer node): show what it said rather than nothing.
+      context.io.err(`aero nodetool: ${error.message}; showing the raw status\n`);
+      return call(options, { method: 'GET', path: '/status' }, context);
+    }
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
+    context.io.err(`aero nodetool: cannot reach the node at ${options.host}:${options.port} (${cause})\n`);
+    return 1;
+  }
+  context.io.out(format(report));
+  return 0;
 }
 
 function targetQuery(keyspace?: string, table?: string): string {

@@ -85,3 +85,9 @@ export const connectionEventBacklogMax = 1024;
 export const logStatementCharactersMax = 200;
 /** Body of an admin-channel request (its requests carry none). */
 export const adminRequestBodyBytesMax = 1024;
+/** Nodes of a local cluster (`aero cluster start`): node i listens on 127.0.0.i. */
+export const localClusterNodesMax = 64;
+/** Body of an admin-channel /status response the CLI accepts (peers with their tokens included). */
+export const adminStatusBytesMax = 16 * 1024 * 1024;
+/** Bytes of a node's log the CLI shows when the node fails to start. */
+export const logTailBytesMax = 4096;

@@ -1,0 +1,102 @@
+// `aero cluster`: a local cluster of node processes for tests and demonstrations, the way ccm
+// runs Cassandra: node i on 127.0.0.i, every node with the same ports, files under DIR/node<i>/,
+// the cluster's manifest in DIR/cluster.json. The work is in ./cluster/operations.ts.
+
+import type { Command } from 'commander';
+import { localClusterNodesMax, numTokensMax } from '../db/common/limits.js';
+import { ManifestError } from './cluster/manifest.js';
+import { ClusterError, clusterStatus, killNode, restartNode, startCluster, stopCluster, stopTimeoutMsDefault } from './cluster/operations.js';
+import type { CommandContext } from './console.js';
+
+interface StartFlags {
+  nodes: string;
+  dir: string;
+  basePort: string;
+  storagePort: string;
+  adminPort: string;
+  numTokens: string;
+  clusterName: string;
+  startTimeout: string;
+}
+
+const startTimeoutSecondsMax = 600;
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function integerFlag(value: string, options: { name: string; min: number; max: number }): number {
+  const number = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < options.min || number > options.max) {
+    throw new UsageError(`${options.name} expects an integer between ${options.min} and ${options.max}, got '${value}'`);
+  }
+  return number;
+}
+
+/** Runs an operation; expected failures print one line and exit 1, anything else propagates. */
+async function run(context: CommandContext, operation: () => Promise<number>): Promise<void> {
+  try {
+    context.setExitCode(await operation());
+  } catch (error) {
+    if (!(error instanceof ClusterError || error instanceof ManifestError || error instanceof UsageError)) throw error;
+    context.io.err(`aero cluster: ${error.message}\n`);
+    context.setExitCode(1);
+  }
+}
+
+export function registerClusterCommand(program: Command, context: CommandContext): void {
+  const cluster = program.command('cluster').description('run a local cluster of nodes on 127.0.0.1 ... 127.0.0.N (like ccm)');
+  cluster
+    .command('start')
+    .description('start N nodes in the background (or the stopped nodes of DIR\'s cluster) and wait until all are up')
+    .requiredOption('--dir <dir>', 'directory of the cluster: manifest, and data and logs under node<i>/')
+    .option('--nodes <n>', `number of nodes (1 to ${localClusterNodesMax})`, '3')
+    .option('--base-port <port>', 'CQL native port of every node', '9042')
+    .option('--storage-port <port>', 'internode port of every node', '7000')
+    .option('--admin-port <port>', 'admin channel port of every node (nodetool)', '7199')
+    .option('--num-tokens <n>', 'tokens (vnodes) per node', '16')
+    .option('--cluster-name <name>', 'cluster name', 'Test Cluster')
+    .option('--start-timeout <seconds>', 'how long to wait for every node to be up', '60')
+    .action((flags: StartFlags) => run(context, () => {
+      const port = (value: string, name: string) => integerFlag(value, { name, min: 1, max: 65535 });
+      return startCluster({
+        directory: flags.dir,
+        nodeCount: integerFlag(flags.nodes, { name: '--nodes', min: 1, max: localClusterNodesMax }),
+        nativePort: port(flags.basePort, '--base-port'),
+        storagePort: port(flags.storagePort, '--storage-port'),
+        adminPort: port(flags.adminPort, '--admin-port'),
+        numTokens: integerFlag(flags.numTokens, { name: '--num-tokens', min: 1, max: numTokensMax }),
+        clusterName: flags.clusterName,
+        startTimeoutMs: integerFlag(flags.startTimeout, { name: '--start-timeout', min: 1, max: startTimeoutSecondsMax }) * 1000,
+      }, context.io);
+    }));
+  cluster
+    .command('stop')
+    .description('stop every node (SIGTERM; SIGKILL after the timeout)')
+    .requiredOption('--dir <dir>', 'directory of the cluster')
+    .option('--timeout <seconds>', 'how long each node gets to stop cleanly', String(stopTimeoutMsDefault / 1000))
+    .action((flags: { dir: string; timeout: string }) => run(context, () =>
+      stopCluster(flags.dir, context.io, { timeoutMs: integerFlag(flags.timeout, { name: '--timeout', min: 1, max: startTimeoutSecondsMax }) * 1000 })));
+  cluster
+    .command('status')
+    .description('show each node: address, pid, up/down, native port, load')
+    .requiredOption('--dir <dir>', 'directory of the cluster')
+    .action((flags: { dir: string }) => run(context, () => clusterStatus(flags.dir, context.io)));
+  cluster
+    .command('kill')
+    .description('kill one node at once (SIGKILL), as a crash would')
+    .requiredOption('--node <i>', 'the node number (1-based)')
+    .requiredOption('--dir <dir>', 'directory of the cluster')
+    .action((flags: { node: string; dir: string }) => run(context, () =>
+      killNode(flags.dir, integerFlag(flags.node, { name: '--node', min: 1, max: localClusterNodesMax }), context.io)));
+  cluster
+    .command('restart')
+    .description('stop one node if it runs, start it again with its data, wait until it is up')
+    .requiredOption('--node <i>', 'the node number (1-based)')
+    .requiredOption('--dir <dir>', 'directory of the cluster')
+    .option('--start-timeout <seconds>', 'how long to wait for the node to be up', '60')
+    .action((flags: { node: string; dir: string; startTimeout: string }) => run(context, () =>
+      restartNode(flags.dir, integerFlag(flags.node, { name: '--node', min: 1, max: localClusterNodesMax }), context.io, {
+        startTimeoutMs: integerFlag(flags.startTimeout, { name: '--start-timeout', min: 1, max: startTimeoutSecondsMax }) * 1000,
+      })));
+}

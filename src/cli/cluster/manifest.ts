@@ -1,0 +1,156 @@
+// The local cluster's manifest, DIR/cluster.json: which nodes exist, where they listen, where
+// their files are and which process runs each. As ccm does, node i listens on 127.0.0.i with
+// the same ports as every other node, so drivers and tools see an ordinary multi-host cluster.
+// Planning and the node's configuration are pure; reading and writing the file are the I/O.
+
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { localClusterNodesMax, numTokensMax } from '../../db/common/limits.js';
+
+export interface ClusterNode {
+  /** 1-based; node i listens on 127.0.0.i. */
+  index: number;
+  address: string;
+  /** Absolute; the node's --data-dir (data, commitlog, hints, logs under it). */
+  directory: string;
+  /** The process last started for it; null once it is known to be stopped. */
+  pid: number | null;
+}
+
+export interface ClusterManifest {
+  version: 1;
+  clusterName: string;
+  /** Absolute path of DIR. */
+  directory: string;
+  nativePort: number;
+  storagePort: number;
+  adminPort: number;
+  numTokens: number;
+  nodes: ClusterNode[];
+}
+
+export interface ClusterPlanOptions {
+  directory: string;
+  nodeCount: number;
+  nativePort: number;
+  storagePort: number;
+  adminPort: number;
+  numTokens: number;
+  clusterName: string;
+}
+
+export const manifestFileName = 'cluster.json';
+
+export function nodeAddress(index: number): string {
+  return `127.0.0.${index}`;
+}
+
+/** Seeds: the first node, and the second too once there are more than two (one seed may be down). */
+export function seedAddresses(nodeCount: number): string[] {
+  return nodeCount > 2 ? [nodeAddress(1), nodeAddress(2)] : [nodeAddress(1)];
+}
+
+export function planCluster(options: ClusterPlanOptions): ClusterManifest {
+  const directory = resolve(options.directory);
+  const nodes = Array.from({ length: options.nodeCount }, (_, position) => {
+    const index = position + 1;
+    return { index, address: nodeAddress(index), directory: join(directory, `node${index}`), pid: null };
+  });
+  return {
+    version: 1, clusterName: options.clusterName, directory,
+    nativePort: options.nativePort, storagePort: options.storagePort, adminPort: options.adminPort, numTokens: options.numTokens,
+    nodes,
+  };
+}
+
+export function nodeConfigFile(node: ClusterNode): string {
+  return join(node.directory, 'conf', 'aero.yaml');
+}
+
+export function nodeStdoutFile(node: ClusterNode): string {
+  return join(node.directory, 'logs', 'stdout.log');
+}
+
+/** The node's YAML (cassandra.yaml key names); paths come from --data-dir on the command line. */
+export function nodeConfigYaml(manifest: ClusterManifest, node: ClusterNode): string {
+  const seeds = seedAddresses(manifest.nodes.length).join(',');
+  return [
+    '# Written by `aero cluster start`; rewritten at every start of this node.',
+    `cluster_name: ${JSON.stringify(manifest.clusterName)}`,
+    `listen_address: ${node.address}`,
+    `rpc_address: ${node.address}`,
+    `native_transport_port: ${manifest.nativePort}`,
+    `storage_port: ${manifest.storagePort}`,
+    `admin_port: ${manifest.adminPort}`,
+    `num_tokens: ${manifest.numTokens}`,
+    'seed_provider:',
+    '  - class_name: org.apache.cassandra.locator.SimpleSeedProvider',
+    '    parameters:',
+    `      - seeds: "${seeds}"`,
+    '',
+  ].join('\n');
+}
+
+/** Arguments after `bin/aero.js` that run the node. */
+export function nodeArguments(node: ClusterNode): string[] {
+  return ['node', '--config', nodeConfigFile(node), '--data-dir', node.directory];
+}
+
+const port = z.number().int().min(1).max(65535);
+const manifestSchema = z.object({
+  version: z.literal(1),
+  clusterName: z.string().min(1).max(256),
+  directory: z.string().min(1),
+  nativePort: port,
+  storagePort: port,
+  adminPort: port,
+  numTokens: z.number().int().min(1).max(numTokensMax),
+  nodes: z.array(z.object({
+    index: z.number().int().min(1).max(localClusterNodesMax),
+    address: z.string().min(1).max(64),
+    directory: z.string().min(1),
+    pid: z.number().int().positive().nullable(),
+  })).min(1).max(localClusterNodesMax),
+});
+
+export class ManifestError extends Error {
+  override readonly name = 'ManifestError';
+}
+
+/** The manifest under DIR, or null when DIR holds no cluster. */
+export function readManifest(directory: string): ClusterManifest | null {
+  const file = join(resolve(directory), manifestFileName);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ManifestError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ManifestError(`${file} is not JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const result = manifestSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ManifestError(`${file} is not a cluster manifest: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
+  }
+  return result.data;
+}
+
+/** Writes through a temporary file and a rename, so a crash never leaves half a manifest. */
+export function writeManifest(manifest: ClusterManifest): void {
+  mkdirSync(manifest.directory, { recursive: true });
+  const file = join(manifest.directory, manifestFileName);
+  const temporary = `${file}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(temporary, file);
+}
+
+export function findNode(manifest: ClusterManifest, index: number): ClusterNode | undefined {
+  return manifest.nodes.find((node) => node.index === index);
+}

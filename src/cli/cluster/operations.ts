@@ -1,0 +1,162 @@
+// The local cluster's operations: start, stop, status, kill and restart of node processes
+// recorded in DIR/cluster.json. Each returns the command's exit code and writes what it did.
+// The manifest is rewritten after every pid change, so a failure half-way leaves it accurate.
+
+import type { CliConsole } from '../console.js';
+import { findNode, planCluster, readManifest, writeManifest, type ClusterManifest, type ClusterNode, type ClusterPlanOptions } from './manifest.js';
+import { bindProblem, isNodeRunning, signalNode, spawnNode, waitForExit } from './processes.js';
+import { ClusterStartError, nodeReadiness, probeNode, waitUntilReady } from './readiness.js';
+import { formatClusterStatus, type ClusterStatusRow } from './status-table.js';
+
+export interface StartClusterOptions extends ClusterPlanOptions {
+  startTimeoutMs: number;
+}
+
+/** How long a node gets to drain and exit after SIGTERM before it is killed. */
+export const stopTimeoutMsDefault = 20_000;
+const killWaitMs = 5000;
+
+export class ClusterError extends Error {
+  override readonly name = 'ClusterError';
+}
+
+function requireManifest(directory: string): ClusterManifest {
+  const manifest = readManifest(directory);
+  if (manifest === null) throw new ClusterError(`no cluster in ${directory} (no cluster.json); start one with \`aero cluster start --nodes N --dir ${directory}\``);
+  return manifest;
+}
+
+function requireNode(manifest: ClusterManifest, index: number): ClusterNode {
+  const node = findNode(manifest, index);
+  if (node === undefined) throw new ClusterError(`the cluster in ${manifest.directory} has nodes 1 to ${manifest.nodes.length}, not ${index}`);
+  return node;
+}
+
+export async function startCluster(options: StartClusterOptions, io: CliConsole): Promise<number> {
+  const existing = readManifest(options.directory);
+  if (existing !== null && existing.nodes.length !== options.nodeCount) {
+    throw new ClusterError(`${existing.directory} holds a cluster of ${existing.nodes.length} nodes, not ${options.nodeCount}; use --nodes ${existing.nodes.length}, or stop it and use another --dir`);
+  }
+  const manifest = existing ?? planCluster(options);
+  const stopped = manifest.nodes.filter((node) => !isNodeRunning(node.pid, node));
+  if (stopped.length === 0) {
+    io.out(`the cluster in ${manifest.directory} is already running (${manifest.nodes.length} nodes)\n`);
+    return 0;
+  }
+  if (existing !== null) io.out(`restarting ${stopped.length} stopped node(s) of the cluster in ${manifest.directory} with their data\n`);
+  await checkBindable(manifest, stopped);
+  for (const node of stopped) {
+    node.pid = spawnNode(manifest, node);
+    writeManifest(manifest);
+    io.out(`started node${node.index} on ${node.address} (pid ${node.pid})\n`);
+  }
+  try {
+    await waitUntilReady(manifest, manifest.nodes, { timeoutMs: options.startTimeoutMs, expectedUp: manifest.nodes.map((node) => node.address) });
+  } catch (error) {
+    if (!(error instanceof ClusterStartError)) throw error;
+    io.err(`aero cluster start: ${error.message}\n`);
+    // Leave nothing half-started behind: stop what this command launched.
+    await stopNodes(manifest, stopped, io);
+    return 1;
+  }
+  io.out(`cluster "${manifest.clusterName}" is up: ${manifest.nodes.length} nodes, CQL on ${manifest.nodes.map((node) => node.address).join(', ')} port ${manifest.nativePort}\n`);
+  return 0;
+}
+
+/** Every address and port a node will bind must be free, and 127.0.0.i must exist. */
+async function checkBindable(manifest: ClusterManifest, nodes: readonly ClusterNode[]): Promise<void> {
+  const problems: string[] = [];
+  for (const node of nodes) {
+    for (const port of new Set([manifest.nativePort, manifest.storagePort, manifest.adminPort])) {
+      const problem = await bindProblem(node.address, port);
+      if (problem !== null) {
+        problems.push(`node${node.index}: ${problem}`);
+        break;
+      }
+    }
+  }
+  if (problems.length > 0) throw new ClusterError(`cannot start the cluster:\n  ${problems.join('\n  ')}`);
+}
+
+export async function stopCluster(directory: string, io: CliConsole, options: { timeoutMs: number }): Promise<number> {
+  const manifest = requireManifest(directory);
+  const running = manifest.nodes.filter((node) => isNodeRunning(node.pid, node));
+  if (running.length === 0) io.out(`no node of the cluster in ${manifest.directory} is running\n`);
+  await stopNodes(manifest, running, io, options.timeoutMs);
+  for (const node of manifest.nodes) node.pid = null;
+  writeManifest(manifest);
+  return 0;
+}
+
+/** SIGTERM to each, then waits (in parallel, bounded); SIGKILL with a warning after the bound. */
+async function stopNodes(manifest: ClusterManifest, nodes: readonly ClusterNode[], io: CliConsole, timeoutMs = stopTimeoutMsDefault): Promise<void> {
+  await Promise.all(nodes.map(async (node) => {
+    const pid = node.pid;
+    if (pid === null || !signalNode(pid, node, 'SIGTERM')) return;
+    if (!(await waitForExit(pid, node, { timeoutMs }))) {
+      io.err(`warning: node${node.index} (pid ${pid}) did not stop within ${Math.round(timeoutMs / 1000)} s; killing it\n`);
+      signalNode(pid, node, 'SIGKILL');
+      await waitForExit(pid, node, { timeoutMs: killWaitMs });
+    }
+    io.out(`stopped node${node.index} (pid ${pid})\n`);
+  }));
+  for (const node of nodes) node.pid = isNodeRunning(node.pid, node) ? node.pid : null;
+  writeManifest(manifest);
+}
+
+export async function killNode(directory: string, index: number, io: CliConsole): Promise<number> {
+  const manifest = requireManifest(directory);
+  const node = requireNode(manifest, index);
+  const pid = node.pid;
+  if (pid === null || !signalNode(pid, node, 'SIGKILL')) {
+    io.out(`node${index} is not running\n`);
+    return 0;
+  }
+  if (!(await waitForExit(pid, node, { timeoutMs: killWaitMs }))) {
+    io.err(`aero cluster kill: node${index} (pid ${pid}) still runs ${killWaitMs} ms after SIGKILL\n`);
+    return 1;
+  }
+  node.pid = null;
+  writeManifest(manifest);
+  io.out(`killed node${index} (pid ${pid})\n`);
+  return 0;
+}
+
+export async function restartNode(directory: string, index: number, io: CliConsole, options: { startTimeoutMs: number }): Promise<number> {
+  const manifest = requireManifest(directory);
+  const node = requireNode(manifest, index);
+  if (isNodeRunning(node.pid, node)) await stopNodes(manifest, [node], io);
+  await checkBindable(manifest, [node]);
+  node.pid = spawnNode(manifest, node);
+  writeManifest(manifest);
+  io.out(`started node${index} on ${node.address} (pid ${node.pid})\n`);
+  const othersUp = manifest.nodes.filter((other) => other !== node && isNodeRunning(other.pid, other)).map((other) => other.address);
+  try {
+    await waitUntilReady(manifest, [node], { timeoutMs: options.startTimeoutMs, expectedUp: othersUp });
+  } catch (error) {
+    if (!(error instanceof ClusterStartError)) throw error;
+    io.err(`aero cluster restart: ${error.message}\n`);
+    await stopNodes(manifest, [node], io);
+    return 1;
+  }
+  io.out(`node${index} is up\n`);
+  return 0;
+}
+
+export async function clusterStatus(directory: string, io: CliConsole): Promise<number> {
+  const manifest = requireManifest(directory);
+  const rows = await Promise.all(manifest.nodes.map(async (node): Promise<ClusterStatusRow> => {
+    const probe = await probeNode(manifest, node);
+    const readiness = nodeReadiness(probe, []);
+    return {
+      index: node.index, address: node.address, pid: node.pid,
+      state: !probe.running ? 'down' : readiness.ready ? 'up' : 'starting',
+      nativeReachable: probe.nativeReachable,
+      loadBytes: probe.status?.local.loadBytes ?? null,
+      hostId: probe.status?.local.hostId ?? null,
+      note: readiness.ready ? null : readiness.reason,
+    };
+  }));
+  io.out(formatClusterStatus(manifest.clusterName, manifest.directory, rows));
+  return 0;
+}
