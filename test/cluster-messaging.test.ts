@@ -64,6 +64,11 @@ test('three nodes\' cluster services over real TCP find each other through a see
       assert.equal(node.gossiper.liveEndpoints().length, 2, `${node.messaging.localEndpoint} sees ${node.gossiper.liveEndpoints().join(' ')}`);
       assert.deepEqual(node.ring.sortedTokens(), [0n, 500n, 1000n, 1500n, 2000n, 2500n]);
     }
+    // A clean shutdown reaches the peers at once (no waiting for the failure detector).
+    const leaving = nodes.pop();
+    await leaving?.stop({ announce: true });
+    await clock.sleep(100);
+    for (const node of nodes) assert.deepEqual(node.gossiper.liveEndpoints(), endpoints.filter((e) => e !== node.messaging.localEndpoint && e !== endpoints[2]));
   } finally {
     for (const node of nodes) await node.stop({ announce: true });
   }

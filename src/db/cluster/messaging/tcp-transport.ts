@@ -176,7 +176,9 @@ class OutboundConnection {
   close(): void {
     this.state = 'closed';
     this.retryTimer?.cancel();
-    this.connection?.destroy();
+    // end(), not destroy(): frames already handed to the socket (a shutdown announcement)
+    // still leave before the connection closes.
+    this.connection?.end();
     this.queue = [];
     this.queuedBytes = 0;
   }
