@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { NodeStatusReport, RingEndpoint } from './node-status.js';
+import { compareAddresses, formatLoad, formatNodetoolRing, formatNodetoolStatus, tokenOwnership } from './nodetool-format.js';
+
+function endpoint(address: string, fields: Partial<RingEndpoint> = {}): RingEndpoint {
+  return { address, hostId: `00000000-0000-4000-8000-00000000000${address.slice(-1)}`, dataCenter: 'datacenter1', rack: 'rack1', status: 'UP', state: 'NORMAL', loadBytes: 48_804, tokens: null, ...fields };
+}
+
+function report(local: RingEndpoint, peers: RingEndpoint[] | null): NodeStatusReport {
+  return { clusterName: 'Test Cluster', nativePort: 9042, schemaVersion: null, local, peers };
+}
+
+test('loads print as nodetool prints them', () => {
+  assert.equal(formatLoad(null), '?');
+  assert.equal(formatLoad(0), '0 bytes');
+  assert.equal(formatLoad(1023), '1023 bytes');
+  assert.equal(formatLoad(1024), '1 KiB');
+  assert.equal(formatLoad(48_804), '47.66 KiB');
+  assert.equal(formatLoad(1.5 * 2 ** 30), '1.5 GiB');
+  assert.equal(formatLoad(3 * 2 ** 40), '3 TiB');
+});
+
+test('addresses sort numerically', () => {
+  assert.deepEqual(['127.0.0.10', '127.0.0.9', '127.0.0.2'].sort(compareAddresses), ['127.0.0.2', '127.0.0.9', '127.0.0.10']);
+});
+
+test('ownership: each token owns the range from the previous one, wrapping around', () => {
+  const quarter = 1n << 62n;
+  const min = -(1n << 63n);
+  // Tokens at min, min+q, min+2q, min+3q alternate between a and b: each owns half.
+  const a = endpoint('127.0.0.1', { tokens: [String(min), String(min + 2n * quarter)] });
+  const b = endpoint('127.0.0.2', { tokens: [String(min + quarter), String(min + 3n * quarter)] });
+  assert.deepEqual([...(tokenOwnership([a, b]) ?? [])], [['127.0.0.1', 0.5], ['127.0.0.2', 0.5]]);
+  // a owns (min+3q, min] (the wrap, one quarter); b owns (min, min+3q] (three quarters).
+  const c = endpoint('127.0.0.1', { tokens: [String(min)] });
+  const d = endpoint('127.0.0.2', { tokens: [String(min + 3n * quarter)] });
+  assert.deepEqual([...(tokenOwnership([c, d]) ?? [])], [['127.0.0.1', 0.25], ['127.0.0.2', 0.75]]);
+  assert.deepEqual([...(tokenOwnership([endpoint('127.0.0.1', { tokens: ['42'] })]) ?? [])], [['127.0.0.1', 1]]);
+  assert.equal(tokenOwnership([a, endpoint('127.0.0.3')]), null);
+});
+
+test('nodetool status: datacenter header, legend, UN/DN lines in address order', () => {
+  const local = endpoint('127.0.0.2', { tokens: ['-4611686018427387904'] });
+  const peers = [
+    endpoint('127.0.0.3', { status: 'DOWN', loadBytes: null, tokens: ['4611686018427387904'] }),
+    endpoint('127.0.0.1', { state: 'JOINING', loadBytes: 700, tokens: ['0'] }),
+  ];
+  const expected = [
+    'Datacenter: datacenter1',
+    '=======================',
+    'Status=Up/Down',
+    '|/ State=Normal/Leaving/Joining/Moving',
+    '--  Address    Load       Tokens       Owns    Host ID                               Rack',
+    'UJ  127.0.0.1  700 bytes  1            25.0%   00000000-0000-4000-8000-000000000001  rack1',
+    'UN  127.0.0.2  47.66 KiB  1            50.0%   00000000-0000-4000-8000-000000000002  rack1',
+    'DN  127.0.0.3  ?          1            25.0%   00000000-0000-4000-8000-000000000003  rack1',
+    '',
+  ].join('\n');
+  assert.equal(formatNodetoolStatus(report(local, peers)), expected);
+});
+
+test('nodetool status of a node that does not gossip: itself, with notes', () => {
+  const text = formatNodetoolStatus(report(endpoint('127.0.0.1'), null));
+  assert.match(text, /^UN {2}127\.0\.0\.1 {2}47\.66 KiB {2}\? {12}\? {7}0000/m);
+  assert.match(text, /Note: this node does not gossip yet/);
+  assert.match(text, /Note: tokens are not reported/);
+});
+
+test('nodetool status: one block per datacenter', () => {
+  const text = formatNodetoolStatus(report(endpoint('127.0.0.1', { tokens: ['1'] }), [endpoint('127.0.0.2', { dataCenter: 'dc2', rack: 'r2', tokens: ['2'] })]));
+  const headers = text.split('\n').filter((line) => line.startsWith('Datacenter:'));
+  assert.deepEqual(headers, ['Datacenter: datacenter1', 'Datacenter: dc2']);
+  assert.match(text, /UN {2}127\.0\.0\.2 .* r2$/m);
+});
+
+test('nodetool ring: the last token first, then every token in ring order', () => {
+  const local = endpoint('127.0.0.1', { tokens: ['100', '-100'] });
+  const peer = endpoint('127.0.0.2', { status: 'DOWN', tokens: ['0'] });
+  const lines = formatNodetoolRing(report(local, [peer])).split('\n');
+  assert.deepEqual(lines.slice(0, 8), [
+    '',
+    'Datacenter: datacenter1',
+    '==========',
+    'Address    Rack        Status State   Load            Owns                Token',
+    '                                                                          100',
+    '127.0.0.1  rack1       Up     Normal  47.66 KiB       100.00%             -100',
+    '127.0.0.2  rack1       Down   Normal  47.66 KiB       0.00%               0',
+    '127.0.0.1  rack1       Up     Normal  47.66 KiB       100.00%             100',
+  ]);
+  assert.ok(lines.includes('  Warning: "nodetool ring" is used to output all the tokens of a node.'));
+});
