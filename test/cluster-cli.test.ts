@@ -1,0 +1,143 @@
+// The local cluster through the real CLI (issue 4): `aero cluster start` runs three detached node
+// processes on 127.0.0.1-3, a driver queries them, `kill` and `restart` take node 2 down and
+// back, `nodetool` reads a node's admin channel, and `stop` leaves no process behind. Needs the
+// build (bin/aero.js runs dist/). Whatever happens, the nodes this test started are stopped.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import cassandra from 'cassandra-driver';
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function aero(args: string[], timeoutMs = 60_000): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/aero.js', ...args], { timeout: timeoutMs }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The pids cluster.json records (null for stopped nodes). */
+function manifestPids(directory: string): Array<number | null> {
+  const file = join(directory, 'cluster.json');
+  if (!existsSync(file)) return [];
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Array<{ pid: number | null }> };
+  return manifest.nodes.map((node) => node.pid);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false; // ESRCH: gone
+  }
+  // A killed child of ours that nobody has reaped yet still answers kill(0); it is dead.
+  const stat = `/proc/${pid}/stat`;
+  return !existsSync(stat) || !/\) [ZX] /.test(readFileSync(stat, 'utf8'));
+}
+
+/** Whether the process's command line names the cluster's directory (pids are reused). */
+function runsIn(pid: number, directory: string): boolean {
+  const file = `/proc/${pid}/cmdline`;
+  return !existsSync(file) || readFileSync(file, 'utf8').includes(directory);
+}
+
+/** Node state per line of `aero cluster status`. */
+function states(statusOutput: string): Map<number, string> {
+  const found = new Map<number, string>();
+  for (const match of statusOutput.matchAll(/^node(\d+)\s+127\.0\.0\.\d+\s+\S+\s+(up|down|starting)\b/gm)) {
+    found.set(Number(match[1]), match[2] ?? '');
+  }
+  return found;
+}
+
+test('aero cluster: start 3 nodes, query, kill and restart one, nodetool, stop', { timeout: 120_000 }, async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'aero-cluster-'));
+  const [nativePort, storagePort, adminPort] = [await freePort(), await freePort(), await freePort()];
+  const started = new Set<number>();
+  const dir = ['--dir', directory];
+  let client: cassandra.Client | null = null;
+  try {
+    const start = await aero(['cluster', 'start', '--nodes', '3', ...dir, '--base-port', String(nativePort), '--storage-port', String(storagePort), '--admin-port', String(adminPort), '--num-tokens', '8']);
+    for (const pid of manifestPids(directory)) if (pid !== null) started.add(pid);
+    assert.equal(start.code, 0, `start failed:\n${start.stdout}\n${start.stderr}`);
+    assert.match(start.stdout, /is up: 3 nodes/);
+    assert.equal(started.size, 3);
+    for (const index of [1, 2, 3]) assert.ok(existsSync(join(directory, `node${index}`, 'logs', 'stdout.log')));
+
+    const again = await aero(['cluster', 'start', '--nodes', '3', ...dir]);
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /already running/);
+
+    client = new cassandra.Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1', protocolOptions: { port: nativePort } });
+    await client.connect();
+    await client.execute("CREATE KEYSPACE demo WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+    await client.execute('CREATE TABLE demo.t (k int PRIMARY KEY, v text)');
+    await client.execute('INSERT INTO demo.t (k, v) VALUES (?, ?)', [1, 'one'], { prepare: true });
+    assert.equal((await client.execute('SELECT v FROM demo.t WHERE k = ?', [1], { prepare: true })).first()?.['v'], 'one');
+
+    const status = await aero(['cluster', 'status', ...dir]);
+    assert.equal(status.code, 0);
+    assert.deepEqual([...states(status.stdout)], [[1, 'up'], [2, 'up'], [3, 'up']], status.stdout);
+
+    const nodetool = await aero(['nodetool', '--host', '127.0.0.1', '--port', String(adminPort), 'status']);
+    assert.equal(nodetool.code, 0, nodetool.stderr);
+    assert.match(nodetool.stdout, /^Datacenter: datacenter1$/m);
+    assert.match(nodetool.stdout, /^--  Address +Load +Tokens +Owns +Host ID +Rack$/m);
+    assert.match(nodetool.stdout, /^UN  127\.0\.0\.1 /m);
+    const ring = await aero(['nodetool', '--host', '127.0.0.3', '--port', String(adminPort), 'ring']);
+    assert.equal(ring.code, 0, ring.stderr);
+    assert.match(ring.stdout, /^127\.0\.0\.3 +rack1 +Up +Normal /m);
+
+    const kill = await aero(['cluster', 'kill', '--node', '2', ...dir]);
+    assert.equal(kill.code, 0, kill.stderr);
+    const killedPid = [...started][1];
+    assert.ok(killedPid !== undefined && !isAlive(killedPid), 'node 2 still runs after kill');
+    const afterKill = await aero(['cluster', 'status', ...dir]);
+    assert.deepEqual([...states(afterKill.stdout)], [[1, 'up'], [2, 'down'], [3, 'up']], afterKill.stdout);
+
+    const restart = await aero(['cluster', 'restart', '--node', '2', ...dir]);
+    for (const pid of manifestPids(directory)) if (pid !== null) started.add(pid);
+    assert.equal(restart.code, 0, `restart failed:\n${restart.stdout}\n${restart.stderr}`);
+    const afterRestart = await aero(['cluster', 'status', ...dir]);
+    assert.deepEqual([...states(afterRestart.stdout)], [[1, 'up'], [2, 'up'], [3, 'up']], afterRestart.stdout);
+    assert.equal((await client.execute('SELECT v FROM demo.t WHERE k = ?', [1], { prepare: true })).first()?.['v'], 'one');
+    await client.shutdown();
+    client = null;
+
+    const stop = await aero(['cluster', 'stop', ...dir]);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.doesNotMatch(stop.stderr, /did not stop/);
+    assert.deepEqual([...started].filter(isAlive), [], 'node processes left after stop');
+    assert.deepEqual(manifestPids(directory), [null, null, null]);
+  } finally {
+    await client?.shutdown();
+    for (const pid of manifestPids(directory)) if (pid !== null) started.add(pid);
+    if ([...started].some(isAlive)) await aero(['cluster', 'stop', ...dir, '--timeout', '10']);
+    // Last resort, so that a broken stop never leaves processes behind.
+    for (const pid of [...started].filter((pid) => isAlive(pid) && runsIn(pid, directory))) process.kill(pid, 'SIGKILL');
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
