@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EndpointState } from './endpoint-state.js';
-import { peerInfoFromGossip, peersFromGossip } from './peer-info.js';
+import { peerInfoFromGossip, peersFromGossip, schemaVersionsFromGossip } from './peer-info.js';
 
 function state(values: Record<string, string>): EndpointState {
   return { heartbeat: { generation: 1, version: 1 }, states: new Map(Object.entries(values).map(([key, value]) => [key as never, { value, version: 1 }])) };
@@ -33,4 +33,10 @@ test('peersFromGossip lists every peer but this node', () => {
   const states = new Map([['10.0.0.1:7000', full], ['10.0.0.2:7000', full], ['10.0.0.3:7000', state({ STATUS: 'BOOT' })]]);
   const peers = peersFromGossip({ localEndpoint: '10.0.0.1:7000', endpoints: () => [...states.keys()], endpointState: (e) => states.get(e) });
   assert.deepEqual(peers.map((peer) => peer.peer), ['10.0.0.2']);
+});
+
+test('schemaVersionsFromGossip groups live endpoints by SCHEMA', () => {
+  const states = new Map([['a', state({ SCHEMA: 's1' })], ['b', state({ SCHEMA: 's2' })], ['c', state({ SCHEMA: 's1' })], ['d', state({ SCHEMA: 's3' })], ['e', state({})]]);
+  const versions = schemaVersionsFromGossip({ endpoints: () => [...states.keys()], endpointState: (e) => states.get(e), isAlive: (e) => e !== 'd' });
+  assert.deepEqual(versions, new Map([['s1', ['a', 'c']], ['s2', ['b']]]));
 });

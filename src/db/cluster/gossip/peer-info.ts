@@ -42,3 +42,24 @@ export function peersFromGossip(gossip: { localEndpoint: Endpoint; endpoints(): 
   }
   return peers;
 }
+
+/**
+ * Schema versions as gossip sees them (nodetool describecluster): version -> endpoints, for
+ * endpoints that are alive (this node included). One entry means the cluster agrees.
+ */
+export function schemaVersionsFromGossip(gossip: {
+  endpoints(): Endpoint[];
+  endpointState(endpoint: Endpoint): EndpointState | undefined;
+  isAlive(endpoint: Endpoint): boolean;
+}): Map<string, Endpoint[]> {
+  const versions = new Map<string, Endpoint[]>();
+  for (const endpoint of gossip.endpoints()) {
+    if (!gossip.isAlive(endpoint)) continue;
+    const version = gossip.endpointState(endpoint)?.states.get('SCHEMA')?.value;
+    if (version === undefined) continue;
+    const holders = versions.get(version);
+    if (holders === undefined) versions.set(version, [endpoint]);
+    else holders.push(endpoint);
+  }
+  return versions;
+}
