@@ -6,7 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,6 +138,43 @@ test('aero cluster: start 3 nodes, query, kill and restart one, nodetool, stop',
     if ([...started].some(isAlive)) await aero(['cluster', 'stop', ...dir, '--timeout', '10']);
     // Last resort, so that a broken stop never leaves processes behind.
     for (const pid of [...started].filter((pid) => isAlive(pid) && runsIn(pid, directory))) process.kill(pid, 'SIGKILL');
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test('aero cluster start names a taken port before starting anything', { timeout: 30_000 }, async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'aero-cluster-'));
+  const port = await freePort();
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.2', () => resolve()));
+  try {
+    const start = await aero(['cluster', 'start', '--nodes', '2', '--dir', directory, '--base-port', String(port), '--storage-port', String(await freePort()), '--admin-port', String(await freePort())]);
+    assert.equal(start.code, 1);
+    assert.match(start.stderr, new RegExp(`node2: 127\\.0\\.0\\.2:${port} is already in use`));
+    assert.deepEqual(manifestPids(directory), []);
+  } finally {
+    await new Promise((resolve) => blocker.close(resolve));
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test('aero cluster start: a node that fails to start is named with its log, and the others are stopped', { timeout: 60_000 }, async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'aero-cluster-'));
+  // Node 2's data directory is a file: that node cannot start.
+  mkdirSync(join(directory, 'node2'), { recursive: true });
+  writeFileSync(join(directory, 'node2', 'data'), 'not a directory');
+  const started: number[] = [];
+  try {
+    const args = ['--base-port', String(await freePort()), '--storage-port', String(await freePort()), '--admin-port', String(await freePort())];
+    const start = await aero(['cluster', 'start', '--nodes', '2', '--dir', directory, ...args, '--start-timeout', '20']);
+    started.push(...[...start.stdout.matchAll(/^started node\d+ on \S+ \(pid (\d+)\)$/gm)].map((match) => Number(match[1])));
+    assert.equal(start.code, 1, start.stdout);
+    assert.match(start.stderr, /node 2 \(127\.0\.0\.2\) exited during startup; the end of .*node2\/logs\/stdout\.log:\n {2}\S/);
+    assert.equal(started.length, 2);
+    assert.deepEqual(started.filter(isAlive), [], 'a node was left running');
+    assert.deepEqual(manifestPids(directory), [null, null]);
+  } finally {
+    for (const pid of started.filter((pid) => isAlive(pid) && runsIn(pid, directory))) process.kill(pid, 'SIGKILL');
     rmSync(directory, { recursive: true, force: true });
   }
 });

@@ -38,6 +38,7 @@ export async function startCluster(options: StartClusterOptions, io: CliConsole)
     throw new ClusterError(`${existing.directory} holds a cluster of ${existing.nodes.length} nodes, not ${options.nodeCount}; use --nodes ${existing.nodes.length}, or stop it and use another --dir`);
   }
   const manifest = existing ?? planCluster(options);
+  if (existing !== null) noteRecordedSettings(existing, options, io);
   const stopped = manifest.nodes.filter((node) => !isNodeRunning(node.pid, node));
   if (stopped.length === 0) {
     io.out(`the cluster in ${manifest.directory} is already running (${manifest.nodes.length} nodes)\n`);
@@ -61,6 +62,14 @@ export async function startCluster(options: StartClusterOptions, io: CliConsole)
   }
   io.out(`cluster "${manifest.clusterName}" is up: ${manifest.nodes.length} nodes, CQL on ${manifest.nodes.map((node) => node.address).join(', ')} port ${manifest.nativePort}\n`);
   return 0;
+}
+
+/** A cluster keeps the ports and tokens it was created with; say so when the flags ask otherwise. */
+function noteRecordedSettings(manifest: ClusterManifest, options: StartClusterOptions, io: CliConsole): void {
+  const differing = (['nativePort', 'storagePort', 'adminPort', 'numTokens', 'clusterName'] as const)
+    .filter((key) => manifest[key] !== options[key])
+    .map((key) => `${key} ${String(manifest[key])}`);
+  if (differing.length > 0) io.out(`note: the cluster in ${manifest.directory} keeps its recorded settings (${differing.join(', ')})\n`);
 }
 
 /** Every address and port a node will bind must be free, and 127.0.0.i must exist. */
