@@ -91,3 +91,7 @@ export const localClusterNodesMax = 64;
 export const adminStatusBytesMax = 16 * 1024 * 1024;
 /** Bytes of a node's log the CLI shows when the node fails to start. */
 export const logTailBytesMax = 4096;
+/** Internode requests one node serves at once; more are answered at once with an overloaded failure. */
+export const internodeRequestsServedMax = 4096;
+/** Inbound internode connections one node accepts (peers open one each, plus reconnects). */
+export const internodeInboundConnectionsMax = 4096;

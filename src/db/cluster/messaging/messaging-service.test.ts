@@ -125,3 +125,21 @@ test('failure payload codec round-trips and rejects truncation', () => {
   }
   assert.throws(() => decodeFailure(Buffer.concat([encoded, Buffer.from([1])]), 't'), CorruptionError);
 });
+
+test('requests past the served bound are refused as overloaded, and served again once answered', async () => {
+  const clock = new SimulatedClock();
+  const links = new DirectLinks();
+  const a = new MessagingService({ transport: links.transportFor('a:1'), clock, logger: silentLogger });
+  const b = new MessagingService({ transport: links.transportFor('b:1'), clock, logger: silentLogger, requestsServedMax: 2 });
+  b.registerHandler('READ', async () => { await clock.sleep(100); return Buffer.from('ok'); });
+  await a.start();
+  await b.start();
+  const first = [a.sendRequest('b:1', 'READ', Buffer.alloc(0)), a.sendRequest('b:1', 'READ', Buffer.alloc(0))];
+  const refused = await rejection(a.sendRequest('b:1', 'READ', Buffer.alloc(0)));
+  assert.match(refused.message, /reason 5/);
+  await clock.advance(100);
+  await Promise.all(first);
+  const again = a.sendRequest('b:1', 'READ', Buffer.alloc(0));
+  await clock.advance(100);
+  assert.equal((await again).payload.toString(), 'ok');
+});

@@ -5,7 +5,7 @@
 
 import { assert } from '../../common/assert.js';
 import { CorruptionError, InternodeError } from '../../common/errors.js';
-import { endpointTextLengthMax, internodeRequestsPendingMax } from '../../common/limits.js';
+import { endpointTextLengthMax, internodeRequestsPendingMax, internodeRequestsServedMax } from '../../common/limits.js';
 import type { Clock, Logger, TimerHandle } from '../../common/world.js';
 import { ByteReader, ByteWriter } from '../../storage/mutation-serializer.js';
 import type { Endpoint } from '../endpoint.js';
@@ -82,6 +82,8 @@ export interface MessagingServiceOptions {
   transport: Transport;
   clock: Clock;
   logger: Logger;
+  /** Requests served at once before more are refused as overloaded. */
+  requestsServedMax?: number;
 }
 
 export interface RequestOptions {
@@ -98,12 +100,16 @@ export class MessagingService {
   private readonly pending = new Map<number, PendingRequest>();
   private nextRequestId = 1;
   private running = false;
+  /** Requests from peers whose handler has not answered yet. */
+  private served = 0;
+  private readonly requestsServedMax: number;
 
   constructor(options: MessagingServiceOptions) {
     this.transport = options.transport;
     this.clock = options.clock;
     this.logger = options.logger;
     this.localEndpoint = options.transport.localEndpoint;
+    this.requestsServedMax = options.requestsServedMax ?? internodeRequestsServedMax;
     assert(this.localEndpoint.length <= endpointTextLengthMax, 'endpoint too long');
   }
 
@@ -230,6 +236,11 @@ export class MessagingService {
       if (expectsResponse) this.respondFailure(message, new RequestFailure(RequestFailureReason.noHandler, `no handler for ${message.verb}`));
       return;
     }
+    if (expectsResponse && this.served >= this.requestsServedMax) {
+      // Shed load rather than queue without bound; the requester treats it as a failure.
+      this.respondFailure(message, new RequestFailure(RequestFailureReason.overloaded, `${this.served} requests in progress`));
+      return;
+    }
     let result: ReturnType<VerbHandler>;
     try {
       result = handler(message);
@@ -237,11 +248,18 @@ export class MessagingService {
       this.handlerFailed(message, error, expectsResponse);
       return;
     }
+    if (expectsResponse) this.served++;
     Promise.resolve(result).then(
       (payload) => {
-        if (expectsResponse) this.respond(message, payload ?? Buffer.alloc(0));
+        if (expectsResponse) {
+          this.served--;
+          this.respond(message, payload ?? Buffer.alloc(0));
+        }
       },
-      (error: unknown) => this.handlerFailed(message, error, expectsResponse),
+      (error: unknown) => {
+        if (expectsResponse) this.served--;
+        this.handlerFailed(message, error, expectsResponse);
+      },
     );
   }
 

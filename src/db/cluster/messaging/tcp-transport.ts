@@ -8,7 +8,7 @@
 
 import { assert } from '../../common/assert.js';
 import { CorruptionError } from '../../common/errors.js';
-import { endpointTextLengthMax, internodeOutboundBytesMax, internodeOutboundMessagesMax } from '../../common/limits.js';
+import { endpointTextLengthMax, internodeInboundConnectionsMax, internodeOutboundBytesMax, internodeOutboundMessagesMax } from '../../common/limits.js';
 import type { Clock, Connection, Listener, Logger, Network, TimerHandle } from '../../common/world.js';
 import { parseEndpoint, type Endpoint } from '../endpoint.js';
 import { frameVersion, FrameSplitter } from './frame.js';
@@ -108,6 +108,11 @@ export class TcpTransport implements Transport {
 
   private accept(connection: Connection, receiver: FrameReceiver): void {
     if (this.closed) {
+      connection.destroy();
+      return;
+    }
+    if (this.inbound.size >= internodeInboundConnectionsMax) {
+      this.options.logger.warn('refusing internode connection: too many open', { remote: connection.remoteAddress, open: this.inbound.size });
       connection.destroy();
       return;
     }
