@@ -14,7 +14,7 @@ test('a lone node: itself, up, no peers, tokens unknown', () => {
   assert.equal(report.clusterName, 'Test Cluster');
   assert.equal(report.peers, null);
   assert.deepEqual(report.local, {
-    address: '127.0.0.1', hostId: today.hostId, dataCenter: 'datacenter1', rack: 'rack1', status: 'UP', state: 'NORMAL', loadBytes: 1234, tokens: null,
+    address: '127.0.0.1', hostId: today.hostId, dataCenter: 'datacenter1', rack: 'rack1', status: 'UP', state: 'NORMAL', loadBytes: 1234, tokens: null, owns: null,
   });
 });
 
@@ -24,7 +24,7 @@ test('a gossiping node: its tokens and its peers, itself left out of them', () =
     tokens: ['-9', '7'],
     peers: [
       { address: '127.0.0.1:7000', status: 'UP', state: 'NORMAL', tokens: ['-9', '7'] },
-      { address: '127.0.0.2:7000', hostId: 'h2', status: 'DOWN', state: 'BOOT', loadBytes: 10, tokens: [3, '12'] },
+      { address: '127.0.0.2:7000', hostId: 'h2', status: 'DOWN', state: 'BOOT', loadBytes: 10, tokens: [3, '12'], owns: 0.25 },
       { endpoint: '[::1]:7000', up: true, state: 'LEAVING' },
       { address: '127.0.0.4', status: 'weird', state: 'shutdown' },
     ],
@@ -37,6 +37,8 @@ test('a gossiping node: its tokens and its peers, itself left out of them', () =
   ]);
   assert.equal(report.peers?.[0]?.hostId, 'h2');
   assert.equal(report.peers?.[0]?.loadBytes, 10);
+  assert.equal(report.peers?.[0]?.owns, 0.25);
+  assert.equal(report.peers?.[1]?.owns, null);
 });
 
 test('what is not a node status is refused with a reason', () => {

@@ -5,7 +5,8 @@
 // The shape read here, for the node side to produce:
 //   { clusterName, listenAddress, nativePort, hostId, dataCenter, rack, state, loadBytes,
 //     schemaVersion, tokens?: string[],
-//     peers?: [{ address, hostId, dataCenter, rack, status: 'UP' | 'DOWN', state, loadBytes, tokens }] }
+//     owns?: number (0..1),
+//     peers?: [{ address, hostId, dataCenter, rack, status: 'UP' | 'DOWN', state, loadBytes, tokens, owns? }] }
 // `peers` present (even empty) means the node gossips; absent means it runs alone.
 
 import { adminStatusBytesMax, gossipEndpointsMax, numTokensMax } from '../../db/common/limits.js';
@@ -24,6 +25,8 @@ export interface RingEndpoint {
   loadBytes: number | null;
   /** Tokens as decimal strings; null when the node does not report them. */
   tokens: string[] | null;
+  /** Share of the ring (0..1) the node computed for this endpoint; null: compute it from tokens. */
+  owns: number | null;
 }
 
 export interface NodeStatusReport {
@@ -86,6 +89,7 @@ function parseEndpoint(value: Record<string, unknown>): RingEndpoint {
     state: ringState(value['state']),
     loadBytes: integer(value['loadBytes']),
     tokens: tokenList(value['tokens']),
+    owns: fraction(value['owns']),
   };
 }
 
@@ -131,6 +135,10 @@ function text(value: unknown): string | null {
 
 function integer(value: unknown): number | null {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
+}
+
+function fraction(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 1 ? value : null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

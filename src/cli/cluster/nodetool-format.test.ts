@@ -4,7 +4,7 @@ import type { NodeStatusReport, RingEndpoint } from './node-status.js';
 import { compareAddresses, formatLoad, formatNodetoolRing, formatNodetoolStatus, tokenOwnership } from './nodetool-format.js';
 
 function endpoint(address: string, fields: Partial<RingEndpoint> = {}): RingEndpoint {
-  return { address, hostId: `00000000-0000-4000-8000-00000000000${address.slice(-1)}`, dataCenter: 'datacenter1', rack: 'rack1', status: 'UP', state: 'NORMAL', loadBytes: 48_804, tokens: null, ...fields };
+  return { address, hostId: `00000000-0000-4000-8000-00000000000${address.slice(-1)}`, dataCenter: 'datacenter1', rack: 'rack1', status: 'UP', state: 'NORMAL', loadBytes: 48_804, tokens: null, owns: null, ...fields };
 }
 
 function report(local: RingEndpoint, peers: RingEndpoint[] | null): NodeStatusReport {
@@ -38,6 +38,13 @@ test('ownership: each token owns the range from the previous one, wrapping aroun
   assert.deepEqual([...(tokenOwnership([c, d]) ?? [])], [['127.0.0.1', 0.25], ['127.0.0.2', 0.75]]);
   assert.deepEqual([...(tokenOwnership([endpoint('127.0.0.1', { tokens: ['42'] })]) ?? [])], [['127.0.0.1', 1]]);
   assert.equal(tokenOwnership([a, endpoint('127.0.0.3')]), null);
+});
+
+test('ownership the node reports for every endpoint wins over the tokens', () => {
+  const a = endpoint('127.0.0.1', { tokens: ['1'], owns: 0.7 });
+  const b = endpoint('127.0.0.2', { tokens: ['2'], owns: 0.3 });
+  assert.deepEqual([...(tokenOwnership([a, b]) ?? [])], [['127.0.0.1', 0.7], ['127.0.0.2', 0.3]]);
+  assert.notEqual(tokenOwnership([a, endpoint('127.0.0.2', { tokens: ['2'] })])?.get('127.0.0.1'), 0.7);
 });
 
 test('nodetool status: datacenter header, legend, UN/DN lines in address order', () => {

@@ -46,6 +46,10 @@ export function compareAddresses(a: string, b: string): number {
  * token wraps around from the last. Null when some endpoint's tokens are unknown.
  */
 export function tokenOwnership(endpoints: readonly RingEndpoint[]): Map<string, number> | null {
+  // The node's own figures, when it gives them for everyone, are the ring it actually uses.
+  if (endpoints.length > 0 && endpoints.every((endpoint) => endpoint.owns !== null)) {
+    return new Map(endpoints.map((endpoint) => [endpoint.address, endpoint.owns ?? 0]));
+  }
   const owned: Array<{ token: bigint; address: string }> = [];
   for (const endpoint of endpoints) {
     if (endpoint.tokens === null) return null;
@@ -109,7 +113,7 @@ export function formatNodetoolStatus(report: NodeStatusReport): string {
 function notes(report: NodeStatusReport): string {
   const missing: string[] = [];
   if (report.peers === null) missing.push('this node does not gossip yet: only itself is shown');
-  if (ringEndpoints(report).some((endpoint) => endpoint.tokens === null)) missing.push('tokens are not reported by every node: ownership is unknown');
+  if (ringEndpoints(report).some((endpoint) => endpoint.tokens === null && endpoint.owns === null)) missing.push('tokens are not reported by every node: ownership is unknown');
   return missing.length === 0 ? '' : `\n${missing.map((note) => `Note: ${note}`).join('\n')}\n`;
 }
 
