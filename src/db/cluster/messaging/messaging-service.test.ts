@@ -143,3 +143,18 @@ test('requests past the served bound are refused as overloaded, and served again
   await clock.advance(100);
   assert.equal((await again).payload.toString(), 'ok');
 });
+
+test('messages to this node are delivered locally, without the transport', async () => {
+  const clock = new SimulatedClock();
+  const links = new DirectLinks();
+  const transport = links.transportFor('a:1');
+  let sent = 0;
+  const counting = { localEndpoint: 'a:1', start: transport.start.bind(transport), close: transport.close.bind(transport), send: (peer: string, frame: Buffer) => { sent++; return transport.send(peer, frame); } };
+  const a = new MessagingService({ transport: counting, clock, logger: silentLogger });
+  a.registerHandler('MUTATION', () => Buffer.from('applied'));
+  await a.start();
+  const response = await a.sendRequest('a:1', 'MUTATION', Buffer.from('m'));
+  assert.equal(response.payload.toString(), 'applied');
+  assert.equal(response.from, 'a:1');
+  assert.equal(sent, 0);
+});

@@ -186,6 +186,13 @@ export class MessagingService {
     if (this.logger.isDebugEnabled()) {
       this.logger.debug('internode send', { peer, verb: message.verb, id: message.id, flags: message.flags, bytes: frame.length });
     }
+    if (peer === this.localEndpoint) {
+      // Messages to this node skip the network (as Cassandra delivers locally), but still go
+      // through the frame codec and dispatch, on a later microtask as a peer's would.
+      if (!this.running) return false;
+      queueMicrotask(() => this.receive(peer, frame));
+      return true;
+    }
     const accepted = this.transport.send(peer, frame);
     if (!accepted) this.logger.debug('internode send refused', { peer, verb: message.verb, id: message.id });
     return accepted;
