@@ -1,7 +1,8 @@
 // An in-memory Network (src/db/common/world.ts) of byte streams, for testing code that speaks
 // over Connections (the TCP transport) without sockets. Bytes arrive on a later microtask,
 // cut into seeded random chunk sizes so that readers meet every kind of split. Hosts can be
-// made unreachable (connects fail) and live connections can be broken.
+// made unreachable (connects fail), live connections can be broken, and a small write buffer
+// makes writers wait for drain events (back-pressure).
 
 import type { Connection, Listener, ListenOptions, Network } from '../../src/db/common/world.js';
 import type { SeededRandom } from './seeded-random.js';
@@ -10,15 +11,19 @@ class MemoryConnection implements Connection {
   peer: MemoryConnection | undefined;
   private dataListeners: ((chunk: Buffer) => void)[] = [];
   private closeListeners: ((error?: Error) => void)[] = [];
+  private drainListeners: (() => void)[] = [];
   private closed = false;
   private paused = false;
   private held: Buffer[] = [];
+  /** Bytes written but not yet delivered; past writeBufferBytes, write() asks the caller to wait. */
+  private unsentBytes = 0;
+  private full = false;
 
   constructor(
     readonly localAddress: string,
     readonly remoteAddress: string,
     readonly remotePort: number,
-    private readonly random: SeededRandom,
+    private readonly options: { random: SeededRandom; writeBufferBytes: number },
   ) {}
 
   write(data: Uint8Array): boolean {
@@ -28,12 +33,21 @@ class MemoryConnection implements Connection {
     // Deliver in random pieces, in order.
     let offset = 0;
     while (offset < bytes.length) {
-      const size = 1 + this.random.nextInt(Math.max(1, Math.min(bytes.length - offset, 64)));
+      const size = 1 + this.options.random.nextInt(Math.max(1, Math.min(bytes.length - offset, 64)));
       const piece = bytes.subarray(offset, offset + size);
       offset += size;
-      queueMicrotask(() => peer?.deliver(piece));
+      this.unsentBytes += piece.length;
+      queueMicrotask(() => {
+        this.unsentBytes -= piece.length;
+        peer?.deliver(piece);
+        if (this.full && this.unsentBytes === 0) {
+          this.full = false;
+          for (const listener of this.drainListeners) listener();
+        }
+      });
     }
-    return true;
+    if (this.unsentBytes > this.options.writeBufferBytes) this.full = true;
+    return !this.full;
   }
 
   deliver(chunk: Buffer): void {
@@ -49,8 +63,8 @@ class MemoryConnection implements Connection {
     this.dataListeners.push(listener);
   }
 
-  onDrain(): void {
-    // write() never pushes back here.
+  onDrain(listener: () => void): void {
+    this.drainListeners.push(listener);
   }
 
   onClose(listener: (error?: Error) => void): void {
@@ -87,7 +101,12 @@ export class MemoryNetwork implements Network {
   private readonly connections = new Set<MemoryConnection>();
   private nextPort = 40_000;
 
-  constructor(private readonly random: SeededRandom) {}
+  private readonly writeBufferBytes: number;
+
+  /** writeBufferBytes: undelivered bytes past which write() returns false until a drain. */
+  constructor(private readonly random: SeededRandom, options: { writeBufferBytes?: number } = {}) {
+    this.writeBufferBytes = options.writeBufferBytes ?? Number.MAX_SAFE_INTEGER;
+  }
 
   listen(options: ListenOptions, onConnection: (connection: Connection) => void): Promise<Listener> {
     const key = `${options.host}:${options.port}`;
@@ -108,8 +127,9 @@ export class MemoryNetwork implements Network {
     const accept = this.listeners.get(key);
     if (accept === undefined || this.unreachable.has(options.host)) return Promise.reject(new Error(`ECONNREFUSED ${key}`));
     const localHost = options.localAddress ?? '127.0.0.1';
-    const client = new MemoryConnection(localHost, options.host, options.port, this.random);
-    const server = new MemoryConnection(options.host, localHost, this.nextPort++, this.random);
+    const connectionOptions = { random: this.random, writeBufferBytes: this.writeBufferBytes };
+    const client = new MemoryConnection(localHost, options.host, options.port, connectionOptions);
+    const server = new MemoryConnection(options.host, localHost, this.nextPort++, connectionOptions);
     client.peer = server;
     server.peer = client;
     this.connections.add(client);

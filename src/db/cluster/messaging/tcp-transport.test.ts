@@ -127,3 +127,18 @@ test('a connect that never completes times out and is retried', async () => {
   await clock.advance(200);
   assert.deepEqual(received, ['10.0.0.1:7000']);
 });
+
+test('socket back-pressure holds frames in the queue until the drain, in order', async () => {
+  const clock = new SimulatedClock();
+  const network = new MemoryNetwork(new SeededRandom(6), { writeBufferBytes: 100 });
+  const a = new TcpTransport({ network, clock, logger: silentLogger, localEndpoint: '10.0.0.1:7000' });
+  const b = new TcpTransport({ network, clock, logger: silentLogger, localEndpoint: '10.0.0.2:7000' });
+  const received: number[] = [];
+  await a.start(() => undefined);
+  await b.start((_from, frame) => { received.push(frame.readUInt8(20)); });
+  for (let index = 0; index < 50; index++) {
+    assert.ok(a.send('10.0.0.2:7000', encodeFrame({ verb: 'GOSSIP_DIGEST_SYN', id: 0, flags: 0, payload: Buffer.alloc(60, index) })));
+  }
+  await clock.advance(10);
+  assert.deepEqual(received, Array.from({ length: 50 }, (_, index) => index));
+});
