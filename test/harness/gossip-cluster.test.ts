@@ -129,3 +129,27 @@ test('every node builds the same ring from gossip and places replicas alike', as
     }
   }
 });
+
+test('NetworkTopologyStrategy over a gossiped two-datacenter topology', async () => {
+  // Nodes 0-2 in dc1 (racks r0, r1, r0), nodes 3-5 in dc2 (one rack).
+  const cluster = new GossipCluster({
+    nodes: 6, seed: 8, seedNodes: 2,
+    location: (index) => (index < 3 ? { dataCenter: 'dc1', rack: `r${index % 2}` } : { dataCenter: 'dc2', rack: 'r0' }),
+  });
+  await cluster.startAll();
+  assert.ok(await cluster.runUntil(() => cluster.converged(), 30_000), cluster.describe());
+  const replication = { class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '2', dc2: '1' };
+  const dc1 = new Set(cluster.endpoints.slice(0, 3));
+  for (const node of cluster.running()) {
+    for (let step = 0; step < 50; step++) {
+      const token = BigInt.asIntN(64, BigInt(step) * 0x9e3779b97f4a7c15n);
+      const replicas = node.ring.replicasFor(replication, token);
+      const inDc1 = replicas.filter((replica) => dc1.has(replica));
+      assert.equal(inDc1.length, 2, cluster.describe());
+      assert.equal(replicas.length, 3, cluster.describe());
+      // Two dc1 replicas on two different racks.
+      assert.notEqual(node.ring.location(inDc1[0] as Endpoint).rack, node.ring.location(inDc1[1] as Endpoint).rack);
+      assert.deepEqual(replicas, cluster.node(0)?.ring.replicasFor(replication, token));
+    }
+  }
+});

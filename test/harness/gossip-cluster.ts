@@ -24,6 +24,8 @@ export interface GossipClusterOptions {
   delayMaxMs?: number;
   numTokens?: number;
   phiConvictThreshold?: number;
+  /** Where each node sits (default: datacenter1/rack1 for all). */
+  location?: (index: number) => { dataCenter: string; rack: string };
   logger?: Logger;
 }
 
@@ -91,8 +93,7 @@ export class GossipCluster {
       tokens: this.tokens[index] as Token[],
       // A restart gets a larger generation even within the same virtual second.
       previousGeneration: this.generations[index] as number,
-      dataCenter: 'datacenter1',
-      rack: 'rack1',
+      ...(this.options.location?.(index) ?? { dataCenter: 'datacenter1', rack: 'rack1' }),
       hostId: `00000000-0000-4000-8000-${String(index + 1).padStart(12, '0')}`,
       rpcAddress: endpoint.split(':')[0] as string,
       nativePort: 9042,
