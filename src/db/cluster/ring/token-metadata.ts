@@ -5,7 +5,7 @@
 import { assert } from '../../common/assert.js';
 import { gossipEndpointsMax, numTokensMax } from '../../common/limits.js';
 import type { Random } from '../../common/world.js';
-import { compareTokens, MIN_TOKEN, rangesForTokens, type Token, type TokenRange } from '../../dht/token.js';
+import { compareTokens, MIN_TOKEN, ownerTokenIndex, rangesForTokens, type Token, type TokenRange } from '../../dht/token.js';
 import type { ReplicationOptions } from '../../schema/metadata.js';
 import type { Endpoint } from '../endpoint.js';
 import { placeReplicas, type RingView } from './replication-strategy.js';
@@ -20,7 +20,7 @@ export interface TokenMetadataOptions {
   localEndpoint?: Endpoint;
 }
 
-/** Replica lists cached per (replication, owning token); cleared on every ring change. */
+/** Replica lists cached per (replication, range); cleared on every ring change. */
 const replicaCacheEntriesMax = 100_000;
 
 export class TokenMetadata implements RingView {
@@ -96,10 +96,12 @@ export class TokenMetadata implements RingView {
   /** The replicas of a token under a keyspace's replication, in placement order. */
   replicasFor(replication: ReplicationOptions, token: Token): readonly Endpoint[] {
     if (this.owners.size === 0) return [];
-    const key = `${JSON.stringify(replication)}|${token}`;
+    // Every token of a range (previous, t] has the replicas of t: cache per range, not per token.
+    const rangeToken = this.sortedTokens()[ownerTokenIndex(this.sortedTokens(), token)] as Token;
+    const key = `${JSON.stringify(replication)}|${rangeToken}`;
     const cached = this.replicaCache.get(key);
     if (cached !== undefined) return cached;
-    const replicas = placeReplicas(this, { replication, token, localEndpoint: this.localEndpoint });
+    const replicas = placeReplicas(this, { replication, token: rangeToken, localEndpoint: this.localEndpoint });
     if (this.replicaCache.size >= replicaCacheEntriesMax) this.replicaCache.clear();
     this.replicaCache.set(key, replicas);
     return replicas;
