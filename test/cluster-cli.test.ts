@@ -87,9 +87,13 @@ test('aero cluster: start 3 nodes, query, kill and restart one, nodetool, stop',
     assert.equal(started.size, 3);
     for (const index of [1, 2, 3]) assert.ok(existsSync(join(directory, `node${index}`, 'logs', 'stdout.log')));
 
-    const again = await aero(['cluster', 'start', '--nodes', '3', ...dir]);
+    const again = await aero(['cluster', 'start', ...dir]);
     assert.equal(again.code, 0);
     assert.match(again.stdout, /already running/);
+    assert.doesNotMatch(again.stdout, /note:/);
+    const otherSize = await aero(['cluster', 'start', '--nodes', '2', ...dir]);
+    assert.equal(otherSize.code, 1);
+    assert.match(otherSize.stderr, /holds a cluster of 3 nodes, not 2/);
 
     client = new cassandra.Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1', protocolOptions: { port: nativePort } });
     await client.connect();

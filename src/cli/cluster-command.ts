@@ -5,17 +5,17 @@
 import type { Command } from 'commander';
 import { localClusterNodesMax, numTokensMax } from '../db/common/limits.js';
 import { ManifestError } from './cluster/manifest.js';
-import { ClusterError, clusterStatus, killNode, restartNode, startCluster, stopCluster, stopTimeoutMsDefault } from './cluster/operations.js';
+import { ClusterError, clusterDefaults, clusterStatus, killNode, restartNode, startCluster, stopCluster, stopTimeoutMsDefault, type StartClusterOptions } from './cluster/operations.js';
 import type { CommandContext } from './console.js';
 
 interface StartFlags {
-  nodes: string;
   dir: string;
-  basePort: string;
-  storagePort: string;
-  adminPort: string;
-  numTokens: string;
-  clusterName: string;
+  nodes?: string;
+  basePort?: string;
+  storagePort?: string;
+  adminPort?: string;
+  numTokens?: string;
+  clusterName?: string;
   startTimeout: string;
 }
 
@@ -44,32 +44,40 @@ async function run(context: CommandContext, operation: () => Promise<number>): P
   }
 }
 
+/** Only the settings given on the command line: the others come from the cluster or the defaults. */
+function startOptions(flags: StartFlags): StartClusterOptions {
+  const options: StartClusterOptions = {
+    directory: flags.dir,
+    startTimeoutMs: integerFlag(flags.startTimeout, { name: '--start-timeout', min: 1, max: startTimeoutSecondsMax }) * 1000,
+  };
+  const port = (value: string, name: string) => integerFlag(value, { name, min: 1, max: 65535 });
+  if (flags.nodes !== undefined) options.nodeCount = integerFlag(flags.nodes, { name: '--nodes', min: 1, max: localClusterNodesMax });
+  if (flags.basePort !== undefined) options.nativePort = port(flags.basePort, '--base-port');
+  if (flags.storagePort !== undefined) options.storagePort = port(flags.storagePort, '--storage-port');
+  if (flags.adminPort !== undefined) options.adminPort = port(flags.adminPort, '--admin-port');
+  if (flags.numTokens !== undefined) options.numTokens = integerFlag(flags.numTokens, { name: '--num-tokens', min: 1, max: numTokensMax });
+  if (flags.clusterName !== undefined) {
+    if (flags.clusterName.trim() === '' || flags.clusterName.length > 256) throw new UsageError('--cluster-name expects 1 to 256 characters');
+    options.clusterName = flags.clusterName;
+  }
+  return options;
+}
+
 export function registerClusterCommand(program: Command, context: CommandContext): void {
   const cluster = program.command('cluster').description('run a local cluster of nodes on 127.0.0.1 ... 127.0.0.N (like ccm)');
   cluster
     .command('start')
     .description('start N nodes in the background (or the stopped nodes of DIR\'s cluster) and wait until all are up')
     .requiredOption('--dir <dir>', 'directory of the cluster: manifest, and data and logs under node<i>/')
-    .option('--nodes <n>', `number of nodes (1 to ${localClusterNodesMax})`, '3')
-    .option('--base-port <port>', 'CQL native port of every node', '9042')
-    .option('--storage-port <port>', 'internode port of every node', '7000')
-    .option('--admin-port <port>', 'admin channel port of every node (nodetool)', '7199')
-    .option('--num-tokens <n>', 'tokens (vnodes) per node', '16')
-    .option('--cluster-name <name>', 'cluster name', 'Test Cluster')
+    .option('--nodes <n>', `number of nodes, 1 to ${localClusterNodesMax} (default: ${clusterDefaults.nodeCount})`)
+    .option('--base-port <port>', `CQL native port of every node (default: ${clusterDefaults.nativePort})`)
+    .option('--storage-port <port>', `internode port of every node (default: ${clusterDefaults.storagePort})`)
+    .option('--admin-port <port>', `admin channel port of every node, for nodetool (default: ${clusterDefaults.adminPort})`)
+    .option('--num-tokens <n>', `tokens (vnodes) per node (default: ${clusterDefaults.numTokens})`)
+    .option('--cluster-name <name>', `cluster name (default: ${clusterDefaults.clusterName})`)
     .option('--start-timeout <seconds>', 'how long to wait for every node to be up', '60')
-    .action((flags: StartFlags) => run(context, () => {
-      const port = (value: string, name: string) => integerFlag(value, { name, min: 1, max: 65535 });
-      return startCluster({
-        directory: flags.dir,
-        nodeCount: integerFlag(flags.nodes, { name: '--nodes', min: 1, max: localClusterNodesMax }),
-        nativePort: port(flags.basePort, '--base-port'),
-        storagePort: port(flags.storagePort, '--storage-port'),
-        adminPort: port(flags.adminPort, '--admin-port'),
-        numTokens: integerFlag(flags.numTokens, { name: '--num-tokens', min: 1, max: numTokensMax }),
-        clusterName: flags.clusterName,
-        startTimeoutMs: integerFlag(flags.startTimeout, { name: '--start-timeout', min: 1, max: startTimeoutSecondsMax }) * 1000,
-      }, context.io);
-    }));
+    .addHelpText('after', '\nA cluster that exists in DIR keeps the settings it was created with; start restarts its stopped nodes.')
+    .action((flags: StartFlags) => run(context, () => startCluster(startOptions(flags), context.io)));
   cluster
     .command('stop')
     .description('stop every node (SIGTERM; SIGKILL after the timeout)')

@@ -8,9 +8,12 @@ import { bindProblem, isNodeRunning, signalNode, spawnNode, waitForExit } from '
 import { ClusterStartError, nodeReadiness, probeNode, waitUntilReady } from './readiness.js';
 import { formatClusterStatus, type ClusterStatusRow } from './status-table.js';
 
-export interface StartClusterOptions extends ClusterPlanOptions {
-  startTimeoutMs: number;
-}
+/** What `start` was asked for; settings left out take clusterDefaults (new cluster) or the recorded ones. */
+export type StartClusterOptions = { directory: string; startTimeoutMs: number } & Partial<Omit<ClusterPlanOptions, 'directory'>>;
+
+export const clusterDefaults = {
+  nodeCount: 3, nativePort: 9042, storagePort: 7000, adminPort: 7199, numTokens: 16, clusterName: 'Test Cluster',
+} as const satisfies Omit<ClusterPlanOptions, 'directory'>;
 
 /** How long a node gets to drain and exit after SIGTERM before it is killed. */
 export const stopTimeoutMsDefault = 20_000;
@@ -34,10 +37,10 @@ function requireNode(manifest: ClusterManifest, index: number): ClusterNode {
 
 export async function startCluster(options: StartClusterOptions, io: CliConsole): Promise<number> {
   const existing = readManifest(options.directory);
-  if (existing !== null && existing.nodes.length !== options.nodeCount) {
+  if (existing !== null && options.nodeCount !== undefined && existing.nodes.length !== options.nodeCount) {
     throw new ClusterError(`${existing.directory} holds a cluster of ${existing.nodes.length} nodes, not ${options.nodeCount}; use --nodes ${existing.nodes.length}, or stop it and use another --dir`);
   }
-  const manifest = existing ?? planCluster(options);
+  const manifest = existing ?? planCluster({ ...clusterDefaults, ...options });
   if (existing !== null) noteRecordedSettings(existing, options, io);
   const stopped = manifest.nodes.filter((node) => !isNodeRunning(node.pid, node));
   if (stopped.length === 0) {
@@ -67,7 +70,7 @@ export async function startCluster(options: StartClusterOptions, io: CliConsole)
 /** A cluster keeps the ports and tokens it was created with; say so when the flags ask otherwise. */
 function noteRecordedSettings(manifest: ClusterManifest, options: StartClusterOptions, io: CliConsole): void {
   const differing = (['nativePort', 'storagePort', 'adminPort', 'numTokens', 'clusterName'] as const)
-    .filter((key) => manifest[key] !== options[key])
+    .filter((key) => options[key] !== undefined && manifest[key] !== options[key])
     .map((key) => `${key} ${String(manifest[key])}`);
   if (differing.length > 0) io.out(`note: the cluster in ${manifest.directory} keeps its recorded settings (${differing.join(', ')})\n`);
 }
@@ -139,9 +142,10 @@ export async function restartNode(directory: string, index: number, io: CliConso
   node.pid = spawnNode(manifest, node);
   writeManifest(manifest);
   io.out(`started node${index} on ${node.address} (pid ${node.pid})\n`);
-  const othersUp = manifest.nodes.filter((other) => other !== node && isNodeRunning(other.pid, other)).map((other) => other.address);
+  // Up means every running node sees every other one again (once nodes gossip), not just this one.
+  const running = manifest.nodes.filter((other) => other === node || isNodeRunning(other.pid, other));
   try {
-    await waitUntilReady(manifest, [node], { timeoutMs: options.startTimeoutMs, expectedUp: othersUp });
+    await waitUntilReady(manifest, running, { timeoutMs: options.startTimeoutMs, expectedUp: running.map((other) => other.address) });
   } catch (error) {
     if (!(error instanceof ClusterStartError)) throw error;
     io.err(`aero cluster restart: ${error.message}\n`);
