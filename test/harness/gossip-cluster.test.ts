@@ -153,3 +153,16 @@ test('NetworkTopologyStrategy over a gossiped two-datacenter topology', async ()
     }
   }
 });
+
+test('a node announcing LEFT leaves every ring and is no longer seen up', async () => {
+  const cluster = new GossipCluster({ nodes: 4, seed: 9, lossRate: 0.05 });
+  await cluster.startAll();
+  assert.ok(await cluster.runUntil(() => cluster.converged(), 30_000), cluster.describe());
+  const leaving = cluster.node(3);
+  leaving?.gossiper.setApplicationState('STATUS', 'LEFT');
+  const gone = await cluster.runUntil(
+    () => cluster.running().every((node) => node.index === 3 || (!node.ring.isMember(leaving?.endpoint as Endpoint) && !node.gossiper.isAlive(leaving?.endpoint as Endpoint))),
+    20_000,
+  );
+  assert.ok(gone, cluster.describe());
+});
