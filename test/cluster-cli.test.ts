@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
+import { startLocalCluster } from '../src/cli/cluster/local-database.js';
 
 interface CliResult {
   code: number;
@@ -179,6 +180,25 @@ test('aero cluster start: a node that fails to start is named with its log, and 
     assert.deepEqual(manifestPids(directory), [null, null]);
   } finally {
     for (const pid of started.filter((pid) => isAlive(pid) && runsIn(pid, directory))) process.kill(pid, 'SIGKILL');
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test('startLocalCluster gives `aero start` a LocalDatabase over the cluster', { timeout: 60_000 }, async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'aero-cluster-'));
+  const nativePort = await freePort();
+  try {
+    const database = await startLocalCluster({
+      dataDir: directory, nodes: 2, nativePort, storagePort: await freePort(), adminPort: await freePort(), startTimeoutMs: 30_000,
+    });
+    assert.deepEqual(database.contactPoints, [`127.0.0.1:${nativePort}`, `127.0.0.2:${nativePort}`]);
+    assert.equal(database.replicationFactor, 2);
+    const pids = manifestPids(directory).filter((pid): pid is number => pid !== null);
+    assert.equal(pids.length, 2);
+    await database.stop();
+    assert.deepEqual(pids.filter(isAlive), []);
+  } finally {
+    if (manifestPids(directory).some((pid) => pid !== null && isAlive(pid))) await aero(['cluster', 'stop', '--dir', directory, '--timeout', '10']);
     rmSync(directory, { recursive: true, force: true });
   }
 });

@@ -167,6 +167,7 @@ export async function clusterStatus(directory: string, io: CliConsole): Promise<
       nativeReachable: probe.nativeReachable,
       loadBytes: probe.status?.local.loadBytes ?? null,
       hostId: probe.status?.local.hostId ?? null,
+      seesUp: probe.status?.peers === null || probe.status === null ? null : 1 + probe.status.peers.filter((peer) => peer.status === 'UP').length,
       note: readiness.ready ? null : readiness.reason,
     };
   }));

@@ -13,12 +13,15 @@ export interface ClusterStatusRow {
   nativeReachable: boolean;
   loadBytes: number | null;
   hostId: string | null;
+  /** How many nodes this one sees up through gossip, itself included; null when it does not gossip. */
+  seesUp: number | null;
   /** Why a running node is not up yet. */
   note: string | null;
 }
 
 export function formatClusterStatus(clusterName: string, directory: string, rows: readonly ClusterStatusRow[]): string {
-  const header = ['Node', 'Address', 'PID', 'State', 'Native', 'Load', 'Host ID'];
+  const gossiping = rows.some((row) => row.seesUp !== null);
+  const header = ['Node', 'Address', 'PID', 'State', 'Native', 'Load', ...(gossiping ? ['Sees up'] : []), 'Host ID'];
   const cells = rows.map((row) => [
     `node${row.index}`,
     row.address,
@@ -26,6 +29,7 @@ export function formatClusterStatus(clusterName: string, directory: string, rows
     row.state,
     row.nativeReachable ? 'yes' : 'no',
     row.state === 'down' ? '-' : formatLoad(row.loadBytes),
+    ...(gossiping ? [row.seesUp === null ? '-' : `${row.seesUp}/${rows.length}`] : []),
     row.hostId ?? '-',
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]?.length ?? 0)));
