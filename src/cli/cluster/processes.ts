@@ -136,8 +136,10 @@ export function tailOfFile(file: string, options: { lines: number }): string {
     const length = Math.min(size, logTailBytesMax);
     const buffer = Buffer.alloc(length);
     readSync(descriptor, buffer, 0, length, size - length);
-    const lines = buffer.toString('utf8').split('\n').filter((line) => line.trim() !== '');
-    return lines.slice(-options.lines).join('\n');
+    const lines = buffer.toString('utf8').split('\n');
+    // Reading from the middle of the file: its first line is cut, so leave it out.
+    if (length < size) lines.shift();
+    return lines.filter((line) => line.trim() !== '').slice(-options.lines).join('\n');
   } finally {
     closeSync(descriptor);
   }
