@@ -166,3 +166,21 @@ test('a node announcing LEFT leaves every ring and is no longer seen up', async 
   );
   assert.ok(gone, cluster.describe());
 });
+
+test('a joining node is a pending replica everywhere until it turns NORMAL', async () => {
+  const cluster = new GossipCluster({ nodes: 4, seed: 12 });
+  for (let index = 0; index < 3; index++) await cluster.startNode(index);
+  assert.ok(await cluster.runUntil(() => cluster.converged(), 30_000), cluster.describe());
+  const joining = await cluster.startNode(3, { status: 'BOOT' });
+  const replication = { class: 'org.apache.cassandra.locator.SimpleStrategy', replication_factor: '2' };
+  const pendingEverywhere = () => cluster.running().every((node) => node.ring.bootstrappingEndpoints().includes(joining.endpoint));
+  assert.ok(await cluster.runUntil(pendingEverywhere, 20_000), cluster.describe());
+  const observer = cluster.node(0)?.ring;
+  assert.ok(!observer?.isMember(joining.endpoint), 'a joining node owns nothing yet');
+  const pendingSomewhere = Array.from({ length: 200 }, (_, step) => BigInt.asIntN(64, BigInt(step) * 0x9e3779b97f4a7c15n))
+    .some((candidate) => observer?.pendingReplicasFor(replication, candidate).includes(joining.endpoint));
+  assert.ok(pendingSomewhere, 'writes to some ranges also go to the joining node');
+  joining.gossiper.setApplicationState('STATUS', 'NORMAL');
+  const joined = () => cluster.running().every((node) => node.ring.isMember(joining.endpoint) && node.ring.bootstrappingEndpoints().length === 0);
+  assert.ok(await cluster.runUntil(joined, 20_000), cluster.describe());
+});

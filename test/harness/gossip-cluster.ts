@@ -77,7 +77,7 @@ export class GossipCluster {
     return this.nodes.filter((node): node is GossipNode => node !== undefined);
   }
 
-  async startNode(index: number): Promise<GossipNode> {
+  async startNode(index: number, options: { status?: 'BOOT' | 'NORMAL' } = {}): Promise<GossipNode> {
     if (this.nodes[index] !== undefined) throw new Error(`node ${index} is already running`);
     const endpoint = this.endpoints[index] as Endpoint;
     const logger = (this.options.logger ?? silentLogger).child({ node: endpoint });
@@ -100,6 +100,7 @@ export class GossipCluster {
       releaseVersion: '4.0.11',
       schemaVersion: '59adb24e-f3cd-3e02-97f0-5b395827453f',
       ...(this.options.phiConvictThreshold === undefined ? {} : { phiConvictThreshold: this.options.phiConvictThreshold }),
+      ...(options.status === undefined ? {} : { initialStatus: options.status }),
     });
     this.generations[index] = services.gossiper.generation;
     const node = { index, endpoint, ...services };

@@ -43,6 +43,8 @@ export interface ClusterServicesOptions {
   schemaVersion: string;
   phiConvictThreshold?: number;
   gossipIntervalMs?: number;
+  /** BOOT for a node that must stream its ranges before serving them; NORMAL otherwise (default). */
+  initialStatus?: 'BOOT' | 'NORMAL';
   /** Replaces the TCP transport (the in-process harness passes an in-memory one). */
   transport?: Transport;
 }
@@ -86,7 +88,7 @@ export async function startClusterServices(options: ClusterServicesOptions): Pro
       SCHEMA: options.schemaVersion,
       LOAD: '0',
       TOKENS: formatTokens(tokens),
-      STATUS: formatStatus('NORMAL', tokens),
+      STATUS: formatStatus(options.initialStatus ?? 'NORMAL', tokens),
     },
   });
   const ring = new TokenMetadata({ localEndpoint: options.localEndpoint });

@@ -9,17 +9,23 @@ function state(values: Record<string, string>): EndpointState {
   return { heartbeat: { generation: 1, version: 1 }, states: new Map(Object.entries(values).map(([key, value]) => [key as never, { value, version: 1 }])) };
 }
 
-test('ringEntryFor: NORMAL, LEAVING and shutdown own their tokens; LEFT leaves; BOOT waits', () => {
+test('ringEntryFor: NORMAL, LEAVING and shutdown own their tokens; BOOT is pending; LEFT leaves', () => {
   assert.deepEqual(ringEntryFor(state({ STATUS: 'NORMAL,5', TOKENS: '5,-3', DC: 'dc2', RACK: 'r9' })), {
-    kind: 'owner', tokens: [5n, -3n], location: { dataCenter: 'dc2', rack: 'r9' },
+    kind: 'owner', tokens: [5n, -3n], location: { dataCenter: 'dc2', rack: 'r9' }, leaving: false,
   });
-  assert.equal(ringEntryFor(state({ STATUS: 'LEAVING', TOKENS: '1' })).kind, 'owner');
-  assert.deepEqual(ringEntryFor(state({ STATUS: 'shutdown', TOKENS: '1' })), { kind: 'owner', tokens: [1n], location: { dataCenter: 'datacenter1', rack: 'rack1' } });
+  assert.deepEqual(ringEntryFor(state({ STATUS: 'LEAVING', TOKENS: '1' })), { kind: 'owner', tokens: [1n], location: { dataCenter: 'datacenter1', rack: 'rack1' }, leaving: true });
+  assert.deepEqual(ringEntryFor(state({ STATUS: 'shutdown', TOKENS: '1' })), { kind: 'owner', tokens: [1n], location: { dataCenter: 'datacenter1', rack: 'rack1' }, leaving: false });
+  assert.deepEqual(ringEntryFor(state({ STATUS: 'BOOT', TOKENS: '1' })), { kind: 'bootstrap', tokens: [1n], location: { dataCenter: 'datacenter1', rack: 'rack1' } });
   assert.deepEqual(ringEntryFor(state({ STATUS: 'LEFT,1', TOKENS: '1' })), { kind: 'remove' });
-  assert.equal(ringEntryFor(state({ STATUS: 'BOOT', TOKENS: '1' })).kind, 'ignore');
   assert.equal(ringEntryFor(state({ TOKENS: '1' })).kind, 'ignore');
   assert.equal(ringEntryFor(state({ STATUS: 'NORMAL', TOKENS: 'x' })).kind, 'ignore');
   assert.equal(ringEntryFor(state({ STATUS: 'NORMAL' })).kind, 'ignore');
+});
+
+test('ringEntryFor refuses token lists a peer should never send', () => {
+  assert.deepEqual(ringEntryFor(state({ STATUS: 'NORMAL', TOKENS: String(-(2n ** 63n)) })), { kind: 'ignore', reason: 'TOKENS holds the minimum token, which nobody owns' });
+  const tooMany = Array.from({ length: 1537 }, (_, index) => String(index + 1)).join(',');
+  assert.equal(ringEntryFor(state({ STATUS: 'NORMAL', TOKENS: tooMany })).kind, 'ignore');
 });
 
 test('RingMembership follows gossip events', () => {
@@ -28,11 +34,16 @@ test('RingMembership follows gossip events', () => {
   const membership = new RingMembership(ring, { endpointState: (e) => states.get(e), endpoints: () => [...states.keys()] }, silentLogger);
   membership.syncAll();
   assert.deepEqual(ring.endpoints(), ['a']);
+  assert.deepEqual(ring.bootstrappingEndpoints(), ['b']);
   states.set('b', state({ STATUS: 'NORMAL', TOKENS: '30', DC: 'dc2' }));
   membership.onChange('b', 'STATUS');
   assert.deepEqual(ring.endpoints(), ['a', 'b']);
   assert.equal(ring.location('b').dataCenter, 'dc2');
+  assert.deepEqual(ring.bootstrappingEndpoints(), []);
   membership.onChange('b', 'LOAD');
+  states.set('a', state({ STATUS: 'LEAVING', TOKENS: '10,20' }));
+  membership.onChange('a', 'STATUS');
+  assert.deepEqual(ring.leavingEndpoints(), ['a']);
   states.set('a', state({ STATUS: 'LEFT', TOKENS: '10,20' }));
   membership.onChange('a', 'STATUS');
   assert.deepEqual(ring.endpoints(), ['b']);

@@ -1,35 +1,47 @@
 // Keeps a TokenMetadata in step with gossip (Cassandra's StorageService does this): an
 // endpoint whose STATUS is NORMAL or LEAVING, or that shut down cleanly, owns the tokens its
-// TOKENS state lists, at the DC and RACK it announces; LEFT removes it from the ring. BOOT
-// (a joining node's pending ranges) is not handled yet: the node owns nothing until NORMAL.
+// TOKENS state lists, at the DC and RACK it announces; LEAVING also marks it as departing;
+// BOOT records the tokens a joining node will own (pending ranges); LEFT removes it.
 
+import { numTokensMax } from '../../common/limits.js';
 import type { Logger } from '../../common/world.js';
-import type { Token } from '../../dht/token.js';
+import { MIN_TOKEN, type Token } from '../../dht/token.js';
 import type { Endpoint } from '../endpoint.js';
 import { parseTokens, statusOf, type ApplicationState, type EndpointState } from '../gossip/endpoint-state.js';
 import type { GossipListener } from '../gossip/gossiper.js';
 import type { Location, TokenMetadata } from './token-metadata.js';
 
 export type RingEntry =
-  | { kind: 'owner'; tokens: Token[]; location: Location }
+  | { kind: 'owner'; tokens: Token[]; location: Location; leaving: boolean }
+  | { kind: 'bootstrap'; tokens: Token[]; location: Location }
   | { kind: 'remove' }
   | { kind: 'ignore'; reason: string };
 
 const ringStates: ReadonlySet<ApplicationState> = new Set(['STATUS', 'TOKENS', 'DC', 'RACK']);
 
+/** TOKENS as the ring can take them, or why not (the value comes from a peer: check it). */
+function ringTokens(state: EndpointState): Token[] | string {
+  const value = state.states.get('TOKENS')?.value;
+  const tokens = value === undefined ? undefined : parseTokens(value);
+  if (tokens === undefined || tokens.length === 0) return 'no valid TOKENS';
+  if (tokens.length > numTokensMax) return `${tokens.length} tokens exceed ${numTokensMax}`;
+  if (tokens.includes(MIN_TOKEN)) return 'TOKENS holds the minimum token, which nobody owns';
+  return tokens;
+}
+
 /** What the ring should hold for an endpoint with this gossip state (pure). */
 export function ringEntryFor(state: EndpointState): RingEntry {
   const status = statusOf(state);
   if (status === 'LEFT') return { kind: 'remove' };
-  if (status !== 'NORMAL' && status !== 'LEAVING' && status !== 'shutdown') return { kind: 'ignore', reason: `status ${status ?? 'unknown'}` };
-  const tokensValue = state.states.get('TOKENS')?.value;
-  const tokens = tokensValue === undefined ? undefined : parseTokens(tokensValue);
-  if (tokens === undefined || tokens.length === 0) return { kind: 'ignore', reason: 'no valid TOKENS' };
+  if (status === undefined) return { kind: 'ignore', reason: 'no STATUS' };
+  const tokens = ringTokens(state);
+  if (typeof tokens === 'string') return { kind: 'ignore', reason: tokens };
   const location = {
     dataCenter: state.states.get('DC')?.value ?? 'datacenter1',
     rack: state.states.get('RACK')?.value ?? 'rack1',
   };
-  return { kind: 'owner', tokens, location };
+  if (status === 'BOOT') return { kind: 'bootstrap', tokens, location };
+  return { kind: 'owner', tokens, location, leaving: status === 'LEAVING' };
 }
 
 export class RingMembership implements GossipListener {
@@ -66,6 +78,12 @@ export class RingMembership implements GossipListener {
     } else if (entry.kind === 'owner') {
       this.ring.updateLocation(endpoint, entry.location);
       this.ring.updateNormalTokens(endpoint, entry.tokens);
+      if (entry.leaving) this.ring.addLeavingEndpoint(endpoint);
+    } else if (entry.kind === 'bootstrap') {
+      this.ring.updateLocation(endpoint, entry.location);
+      this.ring.addBootstrapTokens(endpoint, entry.tokens);
+    } else {
+      this.logger.debug('gossip state not in the ring', { endpoint, reason: entry.reason });
     }
   }
 }

@@ -161,3 +161,34 @@ test('placement invariants over random rings (seeded)', () => {
     assert.deepEqual(flat.replicasFor(topology({ dc: 3 }), token), flat.replicasFor(simple(3), token), `seed ${seed}: flat`);
   }
 });
+
+test('pending replicas: a joining node gets the writes of the ranges it will own', () => {
+  // Ring 0 A, 25 B, 50 C, 100 A, 125 B, 150 C; D joins with token 40 (taking (25, 40] from C).
+  const metadata = simpleRing();
+  metadata.addBootstrapTokens('D', [40n]);
+  assert.deepEqual(metadata.bootstrappingEndpoints(), ['D']);
+  assert.deepEqual(metadata.replicasFor(simple(1), 30n), ['C'], 'the joining node does not serve reads yet');
+  assert.deepEqual(metadata.pendingReplicasFor(simple(1), 30n), ['D']);
+  assert.deepEqual(metadata.pendingReplicasFor(simple(1), 45n), [], 'C keeps (40, 50]');
+  // At RF 2, D also becomes the second replica of the range before its own, (0, 25]: (B, C) -> (B, D).
+  assert.deepEqual(metadata.pendingReplicasFor(simple(2), 10n), ['D']);
+  metadata.updateNormalTokens('D', [40n]);
+  assert.deepEqual(metadata.pendingReplicasFor(simple(1), 30n), []);
+  assert.deepEqual(metadata.replicasFor(simple(1), 30n), ['D']);
+});
+
+test('pending replicas: a leaving node hands its ranges to the next owners', () => {
+  const metadata = simpleRing();
+  metadata.addLeavingEndpoint('C');
+  metadata.addLeavingEndpoint('nobody');
+  assert.deepEqual(metadata.leavingEndpoints(), ['C']);
+  // (25, 50] goes from C to A (the next owner) at RF 1; at RF 2 from (C, A) to (A, B).
+  assert.deepEqual(metadata.replicasFor(simple(1), 30n), ['C']);
+  assert.deepEqual(metadata.pendingReplicasFor(simple(1), 30n), ['A']);
+  assert.deepEqual(metadata.pendingReplicasFor(simple(2), 30n), ['B']);
+  const copy = metadata.clone();
+  assert.deepEqual(copy.pendingReplicasFor(simple(1), 30n), ['A'], 'a clone keeps pending changes');
+  metadata.removeEndpoint('C');
+  assert.deepEqual(metadata.leavingEndpoints(), []);
+  assert.deepEqual(metadata.pendingReplicasFor(simple(1), 30n), []);
+});

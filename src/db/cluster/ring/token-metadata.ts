@@ -1,6 +1,7 @@
 // TokenMetadata: which endpoint owns which ring tokens (vnodes), and where each endpoint sits
 // (datacenter, rack). It answers the replica question for a keyspace's replication through
-// the pure placement functions of replication-strategy.ts. Cassandra keeps the same nouns.
+// the pure placement functions of replication-strategy.ts, and, while nodes join (BOOT) or
+// leave (LEAVING), which extra endpoints writes must also reach. Cassandra keeps the same nouns.
 
 import { assert } from '../../common/assert.js';
 import { gossipEndpointsMax, numTokensMax } from '../../common/limits.js';
@@ -29,6 +30,12 @@ export class TokenMetadata implements RingView {
   private readonly locations = new Map<Endpoint, Location>();
   private sorted: Token[] | undefined;
   private readonly replicaCache = new Map<string, readonly Endpoint[]>();
+  /** Endpoints announcing BOOT with the tokens they will own once NORMAL. */
+  private readonly bootstrapping = new Map<Endpoint, Token[]>();
+  /** Owners announcing LEAVING: they still own their tokens until LEFT. */
+  private readonly leaving = new Set<Endpoint>();
+  /** The ring once every pending join and departure completes (built on demand). */
+  private future: TokenMetadata | undefined;
   readonly localEndpoint: Endpoint | undefined;
 
   constructor(options: TokenMetadataOptions = {}) {
@@ -48,7 +55,47 @@ export class TokenMetadata implements RingView {
       this.owners.set(token, endpoint);
     }
     this.tokensByEndpoint.set(endpoint, distinct);
+    this.bootstrapping.delete(endpoint);
+    this.leaving.delete(endpoint);
     this.changed();
+  }
+
+  /** A joining endpoint (BOOT) and the tokens it will own; writes to those ranges go to it too. */
+  addBootstrapTokens(endpoint: Endpoint, tokens: readonly Token[]): void {
+    assert(tokens.length > 0 && tokens.length <= numTokensMax, `bad token count ${tokens.length}`);
+    assert(tokens.every((token) => token !== MIN_TOKEN), 'MIN_TOKEN cannot be owned');
+    assert(this.bootstrapping.has(endpoint) || this.bootstrapping.size < gossipEndpointsMax, 'too many joining endpoints');
+    this.removeTokensOf(endpoint);
+    this.tokensByEndpoint.delete(endpoint);
+    this.leaving.delete(endpoint);
+    this.bootstrapping.set(endpoint, [...new Set(tokens)].sort(compareTokens));
+    this.changed();
+  }
+
+  /** An owner announcing LEAVING: its ranges move to others once it has LEFT. */
+  addLeavingEndpoint(endpoint: Endpoint): void {
+    if (!this.tokensByEndpoint.has(endpoint)) return;
+    this.leaving.add(endpoint);
+    this.changed();
+  }
+
+  bootstrappingEndpoints(): Endpoint[] {
+    return [...this.bootstrapping.keys()].sort();
+  }
+
+  leavingEndpoints(): Endpoint[] {
+    return [...this.leaving].sort();
+  }
+
+  /**
+   * Endpoints that are not replicas of token now but will be once pending joins and departures
+   * complete: writes go to them as well, so a joining node misses nothing while it streams.
+   */
+  pendingReplicasFor(replication: ReplicationOptions, token: Token): Endpoint[] {
+    if (this.bootstrapping.size === 0 && this.leaving.size === 0) return [];
+    this.future ??= this.futureRing();
+    const current = new Set(this.replicasFor(replication, token));
+    return this.future.replicasFor(replication, token).filter((endpoint) => !current.has(endpoint));
   }
 
   /** Sets where an endpoint sits; placement by NetworkTopologyStrategy depends on it. */
@@ -60,6 +107,8 @@ export class TokenMetadata implements RingView {
   removeEndpoint(endpoint: Endpoint): void {
     this.removeTokensOf(endpoint);
     this.tokensByEndpoint.delete(endpoint);
+    this.bootstrapping.delete(endpoint);
+    this.leaving.delete(endpoint);
     this.locations.delete(endpoint);
     this.changed();
   }
@@ -121,10 +170,28 @@ export class TokenMetadata implements RingView {
 
   /** A copy that later changes to this one do not affect (a snapshot for a plan). */
   clone(): TokenMetadata {
+    const copy = this.normalCopy();
+    for (const [endpoint, tokens] of this.bootstrapping) copy.addBootstrapTokens(endpoint, tokens);
+    for (const endpoint of this.leaving) copy.addLeavingEndpoint(endpoint);
+    return copy;
+  }
+
+  private normalCopy(): TokenMetadata {
     const copy = new TokenMetadata(this.localEndpoint === undefined ? {} : { localEndpoint: this.localEndpoint });
     for (const [endpoint, tokens] of this.tokensByEndpoint) copy.updateNormalTokens(endpoint, tokens);
     for (const [endpoint, location] of this.locations) copy.updateLocation(endpoint, location);
     return copy;
+  }
+
+  /** The ring after the leaving endpoints left and the joining ones turned NORMAL. */
+  private futureRing(): TokenMetadata {
+    const future = this.normalCopy();
+    for (const endpoint of this.leaving) future.removeEndpoint(endpoint);
+    for (const [endpoint, tokens] of this.bootstrapping) {
+      future.updateLocation(endpoint, this.location(endpoint));
+      future.updateNormalTokens(endpoint, tokens);
+    }
+    return future;
   }
 
   private removeTokensOf(endpoint: Endpoint): void {
@@ -141,6 +208,7 @@ export class TokenMetadata implements RingView {
 
   private changed(): void {
     this.sorted = undefined;
+    this.future = undefined;
     this.replicaCache.clear();
   }
 }
