@@ -5,7 +5,7 @@
 
 import { assert } from '../../common/assert.js';
 import { CorruptionError, InternodeError } from '../../common/errors.js';
-import { endpointTextLengthMax, internodeRequestsPendingMax, internodeRequestsServedMax } from '../../common/limits.js';
+import { endpointTextLengthMax, internodePayloadBytesMax, internodeRequestsPendingMax, internodeRequestsServedMax } from '../../common/limits.js';
 import type { Clock, Logger, TimerHandle } from '../../common/world.js';
 import { ByteReader, ByteWriter } from '../../storage/mutation-serializer.js';
 import type { Endpoint } from '../endpoint.js';
@@ -276,6 +276,11 @@ export class MessagingService {
   }
 
   private respond(request: InboundMessage, payload: Buffer): void {
+    if (payload.length > internodePayloadBytesMax) {
+      // A result too large for one frame (a huge range read) fails the request, not the node.
+      this.respondFailure(request, new RequestFailure(RequestFailureReason.unknown, `response of ${payload.length} bytes exceeds ${internodePayloadBytesMax}`));
+      return;
+    }
     const responseVerb = verbInfo(request.verb).responseVerb as Verb;
     this.transmit(request.from, { verb: responseVerb, id: request.id, flags: MessageFlag.response, payload });
   }
