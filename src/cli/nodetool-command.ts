@@ -35,24 +35,30 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
       });
   }
   nodetool
-    .command('status')
+    .command('status [keyspace]')
     .description('show the state, load, tokens and ownership of each node, as Cassandra\'s nodetool status does')
     .option('--json', 'print the node\'s /status JSON as it came')
-    .action(async (flags: { json?: boolean }) => {
+    .action(async (keyspace: string | undefined, flags: { json?: boolean }) => {
       const options = nodetool.opts<NodetoolOptions>();
-      if (flags.json === true) context.setExitCode(await call(options, { method: 'GET', path: '/status' }, context));
-      else context.setExitCode(await showRing(options, formatNodetoolStatus, context));
+      const target = keyspace === undefined ? {} : { keyspace };
+      if (flags.json === true) context.setExitCode(await call(options, { method: 'GET', path: `/status${targetQuery(keyspace)}` }, context));
+      else context.setExitCode(await showRing(options, { ...target, format: (report) => formatNodetoolStatus(report, target) }, context));
     });
   nodetool
     .command('ring')
     .description('show every token of every node in ring order, as Cassandra\'s nodetool ring does')
     .action(async () => {
-      context.setExitCode(await showRing(nodetool.opts<NodetoolOptions>(), formatNodetoolRing, context));
+      context.setExitCode(await showRing(nodetool.opts<NodetoolOptions>(), { format: formatNodetoolRing }, context));
     });
 }
 
+interface ShowOptions {
+  keyspace?: string;
+  format: (report: NodeStatusReport) => string;
+}
+
 /** Fetches /status and prints it through format; a body that is no node status is shown raw. */
-async function showRing(options: NodetoolOptions, format: (report: NodeStatusReport) => string, context: CommandContext): Promise<number> {
+async function showRing(options: NodetoolOptions, show: ShowOptions, context: CommandContext): Promise<number> {
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     context.io.err(`aero nodetool: --port expects a port number, got '${options.port}'\n`);
@@ -60,7 +66,7 @@ async function showRing(options: NodetoolOptions, format: (report: NodeStatusRep
   }
   let report: NodeStatusReport;
   try {
-    report = await fetchNodeStatus(options.host, port, { timeoutMs: statusTimeoutMs });
+    report = await fetchNodeStatus(options.host, port, { timeoutMs: statusTimeoutMs, ...(show.keyspace === undefined ? {} : { keyspace: show.keyspace }) });
   } catch (error) {
     if (error instanceof NodeStatusShapeError) {
       // Not the shape this CLI knows (an older or newer node): show what it said rather than nothing.
@@ -71,7 +77,7 @@ async function showRing(options: NodetoolOptions, format: (report: NodeStatusRep
     context.io.err(`aero nodetool: cannot reach the node at ${options.host}:${options.port} (${cause})\n`);
     return 1;
   }
-  context.io.out(format(report));
+  context.io.out(show.format(report));
   return 0;
 }
 

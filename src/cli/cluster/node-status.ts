@@ -5,7 +5,8 @@
 // The shape read here, for the node side to produce:
 //   { clusterName, listenAddress, nativePort, hostId, dataCenter, rack, state, loadBytes,
 //     schemaVersion, tokens?: string[],
-//     owns?: number (0..1),
+//     owns?: number (0..1), ownershipKeyspace?: string (set when owns is effective ownership
+//     under that keyspace's replication: GET /status?keyspace=ks asks for it),
 //     peers?: [{ address, hostId, dataCenter, rack, status: 'UP' | 'DOWN', state, loadBytes, tokens, owns? }] }
 // `peers` present (even empty) means the node gossips; absent means it runs alone.
 
@@ -33,6 +34,8 @@ export interface NodeStatusReport {
   clusterName: string | null;
   nativePort: number | null;
   schemaVersion: string | null;
+  /** The keyspace whose replication the reported `owns` figures are effective for; null: raw ownership. */
+  ownershipKeyspace: string | null;
   /** The node answering; it is up, since it answered. */
   local: RingEndpoint;
   /** The other nodes it knows through gossip; null when the node does not gossip (yet). */
@@ -60,6 +63,7 @@ export function parseNodeStatus(body: unknown): NodeStatusReport {
     clusterName: text(body['clusterName']),
     nativePort: integer(body['nativePort']),
     schemaVersion: text(body['schemaVersion']),
+    ownershipKeyspace: text(body['ownershipKeyspace']),
     local,
     peers,
   };
@@ -146,9 +150,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** GET /status of the admin channel at host:port, bounded in time and size. */
-export async function fetchNodeStatus(host: string, port: number, options: { timeoutMs: number }): Promise<NodeStatusReport> {
+export async function fetchNodeStatus(host: string, port: number, options: { timeoutMs: number; keyspace?: string }): Promise<NodeStatusReport> {
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  const response = await fetch(`http://${shownHost}:${port}/status`, { signal: AbortSignal.timeout(options.timeoutMs) });
+  const query = options.keyspace === undefined ? '' : `?${new URLSearchParams({ keyspace: options.keyspace }).toString()}`;
+  const response = await fetch(`http://${shownHost}:${port}/status${query}`, { signal: AbortSignal.timeout(options.timeoutMs) });
   const declared = Number(response.headers.get('content-length') ?? 0);
   if (declared > adminStatusBytesMax) throw new NodeStatusError(`the status is ${declared} bytes, more than ${adminStatusBytesMax}`);
   const body = await response.text();

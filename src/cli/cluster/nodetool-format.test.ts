@@ -8,7 +8,7 @@ function endpoint(address: string, fields: Partial<RingEndpoint> = {}): RingEndp
 }
 
 function report(local: RingEndpoint, peers: RingEndpoint[] | null): NodeStatusReport {
-  return { clusterName: 'Test Cluster', nativePort: 9042, schemaVersion: null, local, peers };
+  return { clusterName: 'Test Cluster', nativePort: 9042, schemaVersion: null, ownershipKeyspace: null, local, peers };
 }
 
 test('loads print as nodetool prints them', () => {
@@ -96,4 +96,16 @@ test('nodetool ring: the last token first, then every token in ring order', () =
     '127.0.0.1  rack1       Up     Normal  47.66 KiB       100.00%             100',
   ]);
   assert.ok(lines.includes('  Warning: "nodetool ring" is used to output all the tokens of a node.'));
+});
+
+test('nodetool status <keyspace>: "Owns (effective)" when the node computed it for that keyspace', () => {
+  const local = endpoint('127.0.0.1', { tokens: ['1'], owns: 1 });
+  const peer = endpoint('127.0.0.2', { tokens: ['2'], owns: 1 });
+  const effective = formatNodetoolStatus({ ...report(local, [peer]), ownershipKeyspace: 'flights' }, { keyspace: 'flights' });
+  assert.match(effective, /^--  Address    Load       Tokens       Owns \(effective\)  Host ID {31}Rack$/m);
+  assert.match(effective, /^UN  127\.0\.0\.2  47\.66 KiB  1 {12}100\.0% {12}0000/m);
+  assert.doesNotMatch(effective, /Note:/);
+  const raw = formatNodetoolStatus(report(endpoint('127.0.0.1', { tokens: ['1'] }), []), { keyspace: 'flights' });
+  assert.match(raw, /^--  Address    Load       Tokens       Owns    Host ID/m);
+  assert.match(raw, /Note: the node does not report effective ownership for keyspace flights/);
 });

@@ -83,18 +83,21 @@ const stateCode = { NORMAL: 'N', JOINING: 'J', LEAVING: 'L', MOVING: 'M' } as co
 const stateWord = { NORMAL: 'Normal', JOINING: 'Joining', LEAVING: 'Leaving', MOVING: 'Moving' } as const;
 const statusWord = { UP: 'Up', DOWN: 'Down', UNKNOWN: '?' } as const;
 
-/** `nodetool status`: one block per datacenter, one line per node with its UN/DN code. */
-export function formatNodetoolStatus(report: NodeStatusReport): string {
+/** `nodetool status [keyspace]`: one block per datacenter, one line per node with its UN/DN code. */
+export function formatNodetoolStatus(report: NodeStatusReport, options: { keyspace?: string } = {}): string {
   const endpoints = ringEndpoints(report);
   const ownership = tokenOwnership(endpoints);
+  // Effective ownership (replicas counted) only when the node computed it for the asked keyspace.
+  const effective = options.keyspace !== undefined && report.ownershipKeyspace === options.keyspace && ownership !== null;
+  const ownsWidth = effective ? 16 : 6;
   const addressWidth = Math.max(...endpoints.map((endpoint) => endpoint.address.length), 'Address'.length);
   const line = (cells: { code: string; address: string; load: string; tokens: string; owns: string; hostId: string; rack: string }) =>
-    `${cells.code}  ${cells.address.padEnd(addressWidth)}  ${cells.load.padEnd(9)}  ${cells.tokens.padEnd(11)}  ${cells.owns.padEnd(6)}  ${cells.hostId.padEnd(36)}  ${cells.rack}`;
+    `${cells.code}  ${cells.address.padEnd(addressWidth)}  ${cells.load.padEnd(9)}  ${cells.tokens.padEnd(11)}  ${cells.owns.padEnd(ownsWidth)}  ${cells.hostId.padEnd(36)}  ${cells.rack}`;
   const lines: string[] = [];
   for (const [dataCenter, members] of byDataCenter(endpoints)) {
     const header = `Datacenter: ${dataCenter}`;
     lines.push(header, '='.repeat(header.length), 'Status=Up/Down', '|/ State=Normal/Leaving/Joining/Moving');
-    lines.push(line({ code: '--', address: 'Address', load: 'Load', tokens: 'Tokens', owns: 'Owns', hostId: 'Host ID', rack: 'Rack' }));
+    lines.push(line({ code: '--', address: 'Address', load: 'Load', tokens: 'Tokens', owns: effective ? 'Owns (effective)' : 'Owns', hostId: 'Host ID', rack: 'Rack' }));
     for (const endpoint of members) {
       lines.push(line({
         code: `${statusCode[endpoint.status]}${stateCode[endpoint.state]}`,
@@ -107,13 +110,17 @@ export function formatNodetoolStatus(report: NodeStatusReport): string {
       }).trimEnd());
     }
   }
-  return `${lines.join('\n')}\n${notes(report)}`;
+  const keyspaceNote = options.keyspace !== undefined && !effective
+    ? [`the node does not report effective ownership for keyspace ${options.keyspace}: Owns is the share of the token ring`]
+    : [];
+  return `${lines.join('\n')}\n${notes(report, keyspaceNote)}`;
 }
 
-function notes(report: NodeStatusReport): string {
+function notes(report: NodeStatusReport, extra: readonly string[] = []): string {
   const missing: string[] = [];
   if (report.peers === null) missing.push('this node does not gossip yet: only itself is shown');
   if (ringEndpoints(report).some((endpoint) => endpoint.tokens === null && endpoint.owns === null)) missing.push('tokens are not reported by every node: ownership is unknown');
+  missing.push(...extra);
   return missing.length === 0 ? '' : `\n${missing.map((note) => `Note: ${note}`).join('\n')}\n`;
 }
 

@@ -14,7 +14,7 @@ function probe(fields: Partial<NodeProbe> & { peers?: RingEndpoint[] | null; sta
   const { peers = null, state = 'NORMAL', ...rest } = fields;
   return {
     node, running: true, nativeReachable: true, statusProblem: null,
-    status: { clusterName: 'c', nativePort: 9042, schemaVersion: null, local: peer('127.0.0.1', { state }), peers },
+    status: { clusterName: 'c', nativePort: 9042, schemaVersion: null, ownershipKeyspace: null, local: peer('127.0.0.1', { state }), peers },
     ...rest,
   };
 }
