@@ -96,7 +96,13 @@ test('aero cluster: start 3 nodes, query, kill and restart one, nodetool, stop',
     assert.equal(otherSize.code, 1);
     assert.match(otherSize.stderr, /holds a cluster of 3 nodes, not 2/);
 
-    client = new cassandra.Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1', protocolOptions: { port: nativePort } });
+    // Pinned to node 1: this test is about the processes, not replication, so it stays valid
+    // whatever the other nodes know of the schema while the cluster code is being wired in.
+    const { AllowListPolicy, DCAwareRoundRobinPolicy } = cassandra.policies.loadBalancing;
+    client = new cassandra.Client({
+      contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1', protocolOptions: { port: nativePort, maxSchemaAgreementWaitSeconds: 5 },
+      policies: { loadBalancing: new AllowListPolicy(new DCAwareRoundRobinPolicy('datacenter1'), [`127.0.0.1:${nativePort}`]) },
+    });
     await client.connect();
     await client.execute("CREATE KEYSPACE demo WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
     await client.execute('CREATE TABLE demo.t (k int PRIMARY KEY, v text)');
