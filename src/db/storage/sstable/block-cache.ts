@@ -4,7 +4,7 @@
 
 import { assert } from '../../common/assert.js';
 
-export const blockCacheBytesDefault = 4 * 1024 * 1024;
+export const blockCacheBytesDefault = 64 * 1024 * 1024;
 
 export interface CacheEntry {
   value: unknown;

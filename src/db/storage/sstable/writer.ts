@@ -19,7 +19,7 @@ import {
 } from './format.js';
 import { MetadataCollector, type SSTableMetadata, encodeMetadata } from './metadata.js';
 
-export const sstableBlockBytesDefault = 64 * 1024;
+export const sstableBlockBytesDefault = 16 * 1024;
 export const bloomFalsePositiveChanceDefault = 0.01;
 
 /** A published sstable: where it is and what it holds. */
