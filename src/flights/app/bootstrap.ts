@@ -44,11 +44,32 @@ export async function openAppDatabase(options: DatabaseOptions, world: {
     const store = new FlightStore(client, options);
     await loadAirportsWithProgress(store, world);
     const airports = new Map((await store.listAirports()).map((airport) => [airport.iata, airport]));
-    return { client, store, airports, close: () => client.shutdown() };
+    const seenHosts = trackHosts(client);
+    return { client, store, airports, close: () => shutdownClient(client, seenHosts) };
   } catch (error) {
     await client.shutdown();
     throw error;
   }
+}
+
+type ClosableHost = { shutdown?: (waitForPending: boolean) => Promise<void> };
+
+/** Every Host object the driver ever used, including ones it later replaced. */
+function trackHosts(client: cassandra.Client): Set<ClosableHost> {
+  const seen = new Set<ClosableHost>(client.hosts.values() as unknown as ClosableHost[]);
+  client.on('hostAdd', (host: unknown) => seen.add(host as ClosableHost));
+  return seen;
+}
+
+/**
+ * When every node was down, the driver re-resolves its contact points and replaces its Host
+ * objects, but the replaced ones keep their pools reconnecting every few seconds forever,
+ * which keeps the process alive after shutdown(). Shutting down each Host ever seen ends that.
+ */
+async function shutdownClient(client: cassandra.Client, hosts: Set<ClosableHost>): Promise<void> {
+  for (const host of client.hosts.values() as unknown as ClosableHost[]) hosts.add(host);
+  await client.shutdown();
+  for (const host of hosts) await host.shutdown?.(false);
 }
 
 async function loadAirportsWithProgress(store: FlightStore, world: { logger: AppLogger; progressStream?: NodeJS.WriteStream }): Promise<void> {
