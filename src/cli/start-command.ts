@@ -87,7 +87,7 @@ async function runStart(flags: StartFlags, context: CommandContext): Promise<num
   }
 }
 
-async function stopAll(running: Running, logger: { warn(message: string): void }): Promise<void> {
+async function stopAll(running: Running, logger: { info(message: string): void; warn(message: string): void }): Promise<void> {
   const steps: [string, (() => Promise<void>) | undefined][] = [
     ['web server', running.web?.close],
     ['simulator', running.simulator === null ? undefined : () => running.simulator?.stop() ?? Promise.resolve()],
@@ -97,7 +97,9 @@ async function stopAll(running: Running, logger: { warn(message: string): void }
   for (const [name, stop] of steps) {
     if (stop === undefined) continue;
     try {
+      const began = systemClock.nowMs();
       await stop();
+      logger.info(`stopped the ${name} (${systemClock.nowMs() - began} ms)`);
     } catch (error) {
       logger.warn(`stopping the ${name}: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -9,6 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WallClock } from '../sim/world.js';
 
+const stopTimeoutMs = 15_000;
+
 export interface LocalDatabase {
   contactPoints: string[];
   localDataCenter: string;
@@ -87,8 +89,13 @@ export async function startLocalNode(options: LocalNodeOptions, clock: WallClock
     logFile,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
-      const timeout = clock.sleep(15_000).then(() => 'timeout' as const);
-      if ((await Promise.race([exited, timeout])) === 'timeout') {
+      // A timer of our own (not clock.sleep) so that it can be cleared: a pending one would
+      // keep the process alive for its whole length after a clean stop.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolveTimeout) => { timer = setTimeout(() => resolveTimeout('timeout'), stopTimeoutMs); });
+      const outcome = await Promise.race([exited, timeout]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
         child.kill('SIGKILL');
         await exited;
       }
