@@ -95,3 +95,7 @@ export const logTailBytesMax = 4096;
 export const internodeRequestsServedMax = 4096;
 /** Inbound internode connections one node accepts (peers open one each, plus reconnects). */
 export const internodeInboundConnectionsMax = 4096;
+/** Hints a coordinator keeps for one down replica; more are dropped (repair then restores it). */
+export const hintsPerEndpointMax = 100_000;
+/** Times a coordinator re-reads with a larger limit when merged replicas come up short (deleted rows). */
+export const shortReadRetriesMax = 4;

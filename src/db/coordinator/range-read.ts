@@ -1,0 +1,89 @@
+// Partition-range reads across the ring: the read's bounds cut along the ring's ranges, each
+// slice read from the fewest live replicas its level needs (data from all of them: a range
+// has no single answer to digest), merged, stale replicas repaired, and the slices appended
+// in token order until the row or partition limit is reached. Paging stays with
+// SelectExecution, which resumes after the last partition it returned.
+
+import type { ConsistencyLevel } from '../common/consistency.js';
+import { readTimeout } from '../common/errors.js';
+import { shortReadRetriesMax } from '../common/limits.js';
+import type { PartitionRangeReadCommand, ReadCommand, ReadResult, SinglePartitionReadCommand } from '../storage/types.js';
+import { splitByRing } from './range-split.js';
+import { growLimit, resolveAnswers } from './read-resolver.js';
+import { assureSufficientLive, readContacts, replicaGroups, tally } from './replica-plan.js';
+import type { Endpoint } from '../cluster/endpoint.js';
+import type { TokenMetadata } from '../cluster/ring/token-metadata.js';
+import type { Mutation } from '../storage/types.js';
+import type { ReplicaAnswer } from './read-resolver.js';
+import type { PlanContext } from './replica-plan.js';
+
+/** What a range read needs of the StorageProxy (an interface, so the two files do not import each other). */
+export interface RangeReadHost {
+  options: { ring: TokenMetadata };
+  planContext(keyspace: string): PlanContext;
+  byProximity(replicas: readonly Endpoint[]): Endpoint[];
+  isAlive(endpoint: Endpoint): boolean;
+  read(command: ReadCommand, level: ConsistencyLevel): Promise<ReadResult>;
+  dataFromAll(contacts: readonly Endpoint[], command: ReadCommand, fail: (received: number, dataPresent: boolean) => Error): Promise<ReplicaAnswer[]>;
+  repair(repairs: Map<Endpoint, Mutation[]>, fail: (received: number, dataPresent: boolean) => Error): Promise<void>;
+}
+
+export interface RangeReadRequest {
+  command: PartitionRangeReadCommand;
+  level: ConsistencyLevel;
+  keyspace: string;
+}
+
+export async function readRange(proxy: RangeReadHost, request: RangeReadRequest): Promise<ReadResult> {
+  const { command, level, keyspace } = request;
+  const context = proxy.planContext(keyspace);
+  const groups = replicaGroups(level, context);
+  const slices = splitByRing(command.start, command.end, proxy.options.ring.rangesWithReplicas(context.replication));
+  const partitions: ReadResult['partitions'] = [];
+  let rowsLeft = command.rowLimit;
+  let partitionsLeft = command.partitionLimit;
+  const take = (result: ReadResult) => {
+    for (const partition of result.partitions) {
+      partitions.push(partition);
+      rowsLeft -= partition.rows.length;
+      if (partition.rows.length > 0) partitionsLeft--;
+    }
+  };
+  // Paging inside the first partition: its remainder first (storage's inclusive paging start).
+  if (command.afterClustering !== undefined && command.start.key !== undefined) {
+    const single: SinglePartitionReadCommand = {
+      kind: 'single', tableId: command.tableId, key: command.start.key, token: command.start.token, slices: command.slices,
+      reversed: command.reversed, columns: command.columns, rowLimit: rowsLeft, perPartitionRowLimit: command.perPartitionRowLimit,
+      nowSeconds: command.nowSeconds, includeTombstones: false, afterClustering: command.afterClustering,
+    };
+    take(await proxy.read(single, level));
+  }
+  // Every slice is checked before the first is read, so Unavailable comes before any work.
+  const plans = slices.map((slice) => {
+    const live = proxy.byProximity(slice.replicas.filter((endpoint) => proxy.isAlive(endpoint)));
+    assureSufficientLive(level, groups, live, { write: false });
+    return { slice, contacts: readContacts(groups, live) };
+  });
+  for (const { slice, contacts } of plans) {
+    if (rowsLeft <= 0 || partitionsLeft <= 0) break;
+    const sliceCommand: PartitionRangeReadCommand = { ...command, start: slice.start, end: slice.end, rowLimit: rowsLeft, partitionLimit: partitionsLeft };
+    delete sliceCommand.afterClustering;
+    const fail = (received: number, dataPresent: boolean) => readTimeout(level, received, tally(groups, contacts).blockFor, dataPresent);
+    take(await readSlice(proxy, { command: sliceCommand, contacts, keyspace, fail }));
+  }
+  return { partitions };
+}
+
+async function readSlice(
+  proxy: RangeReadHost,
+  request: { command: PartitionRangeReadCommand; contacts: string[]; keyspace: string; fail: (received: number, dataPresent: boolean) => Error },
+): Promise<ReadResult> {
+  let attempt: ReadCommand = request.command;
+  for (let retry = 0; ; retry++) {
+    const answers = await proxy.dataFromAll(request.contacts, { ...attempt, includeTombstones: true }, request.fail);
+    const resolution = resolveAnswers(request.command, answers, request.keyspace);
+    await proxy.repair(resolution.repairs, request.fail);
+    if (!resolution.short || retry >= shortReadRetriesMax) return resolution.result;
+    attempt = { ...request.command, rowLimit: growLimit(attempt.rowLimit), partitionLimit: growLimit((attempt as PartitionRangeReadCommand).partitionLimit) };
+  }
+}

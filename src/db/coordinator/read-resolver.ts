@@ -1,0 +1,106 @@
+// Resolution of replica answers to one read (Cassandra's DataResolver): versions of each
+// partition are merged by timestamp (mergePartitions), the replicas whose version differs
+// from the merge get it back as a repair mutation, and the client sees the live view within
+// the command's limits. Replicas read with includeTombstones, so a deletion on one replica
+// shadows older data on another. A replica that stopped on a limit answered only a prefix:
+// partitions past the earliest such stop are left for the next read.
+
+import type { Endpoint } from '../cluster/endpoint.js';
+import { digestReadResult } from '../storage/digest.js';
+import { comparePartitionOrder, filterLive, isLiveRow, mergePartitions } from '../storage/partition.js';
+import type { Mutation, Partition, ReadCommand, ReadResult } from '../storage/types.js';
+
+export interface ReplicaAnswer {
+  endpoint: Endpoint;
+  result: ReadResult;
+}
+
+export interface Resolution {
+  /** The client's view: live rows only, within the command's limits, in its order. */
+  result: ReadResult;
+  /** Per stale replica, the mutations that make it current. */
+  repairs: Map<Endpoint, Mutation[]>;
+  /** Some replica stopped on a limit and the merge came out smaller: re-read with larger limits. */
+  short: boolean;
+}
+
+/** Rows ascending (the order merges and mutations use), whatever the read's order. */
+function ascending(partition: Partition, reversed: boolean): Partition {
+  return reversed ? { ...partition, rows: [...partition.rows].reverse() } : partition;
+}
+
+function liveRowCount(partition: Partition, nowSeconds: number): number {
+  return partition.rows.filter((row) => isLiveRow(row, nowSeconds)).length;
+}
+
+/** Whether a replica's answer was cut by the row or partition limit (it may hold more). */
+function stoppedOnLimit(result: ReadResult, command: ReadCommand): boolean {
+  let rows = 0;
+  let partitions = 0;
+  for (const partition of result.partitions) {
+    const live = liveRowCount(partition, command.nowSeconds);
+    rows += live;
+    if (live > 0) partitions++;
+    if (live >= command.perPartitionRowLimit) return true;
+  }
+  return rows >= command.rowLimit || (command.kind === 'range' && partitions >= command.partitionLimit);
+}
+
+function cutoffOf(answers: readonly ReplicaAnswer[], command: ReadCommand): Partition | undefined {
+  let cutoff: Partition | undefined;
+  for (const answer of answers) {
+    const last = answer.result.partitions[answer.result.partitions.length - 1];
+    if (last === undefined || !stoppedOnLimit(answer.result, command)) continue;
+    if (cutoff === undefined || comparePartitionOrder(last, cutoff) < 0) cutoff = last;
+  }
+  return cutoff;
+}
+
+export function resolveAnswers(command: ReadCommand, answers: readonly ReplicaAnswer[], keyspace: string): Resolution {
+  const cutoff = cutoffOf(answers, command);
+  const versions = new Map<string, { sample: Partition; byReplica: Map<Endpoint, Partition> }>();
+  for (const answer of answers) {
+    for (const raw of answer.result.partitions) {
+      if (cutoff !== undefined && comparePartitionOrder(raw, cutoff) > 0) continue;
+      const partition = ascending(raw, command.reversed);
+      const id = partition.key.toString('hex');
+      const entry = versions.get(id) ?? { sample: partition, byReplica: new Map() };
+      entry.byReplica.set(answer.endpoint, partition);
+      versions.set(id, entry);
+    }
+  }
+  const ordered = [...versions.values()].sort((a, b) => comparePartitionOrder(a.sample, b.sample));
+  const repairs = new Map<Endpoint, Mutation[]>();
+  const out: Partition[] = [];
+  let rowsLeft = command.rowLimit;
+  let partitionsLeft = command.kind === 'range' ? command.partitionLimit : Number.MAX_SAFE_INTEGER;
+  let mismatched = false;
+  for (const entry of ordered) {
+    const merged = mergePartitions([...entry.byReplica.values()]);
+    const digest = digestReadResult({ partitions: [merged] });
+    for (const answer of answers) {
+      const version = entry.byReplica.get(answer.endpoint);
+      // Compared in merged form: one replica's version normalized the same way as the merge.
+      if (version !== undefined && digestReadResult({ partitions: [mergePartitions([version])] }).equals(digest)) continue;
+      mismatched = true;
+      const list = repairs.get(answer.endpoint) ?? [];
+      list.push({ keyspace, tableId: command.tableId, ...merged });
+      repairs.set(answer.endpoint, list);
+    }
+    if (rowsLeft <= 0 || partitionsLeft <= 0) continue;
+    const live = filterLive(merged, { nowSeconds: command.nowSeconds, columns: command.columns });
+    const limit = Math.min(rowsLeft, command.perPartitionRowLimit);
+    const rows = command.reversed ? live.rows.slice(-limit).reverse() : live.rows.slice(0, limit);
+    if (rows.length === 0) continue;
+    out.push({ ...live, rows });
+    rowsLeft -= rows.length;
+    partitionsLeft--;
+  }
+  const short = mismatched && cutoff !== undefined && rowsLeft > 0 && partitionsLeft > 0;
+  return { result: { partitions: out }, repairs, short };
+}
+
+/** A limit for a re-read after a short read: four times larger, capped. */
+export function growLimit(limit: number): number {
+  return limit >= Number.MAX_SAFE_INTEGER / 4 ? Number.MAX_SAFE_INTEGER : limit * 4;
+}

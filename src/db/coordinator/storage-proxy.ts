@@ -1,0 +1,283 @@
+// The coordinator's distributed write and read paths (Cassandra's StorageProxy). Writes go
+// to every live replica of the mutation's token (pending ones included), this node's own
+// share applied without the network, and return once the consistency level is met; too few
+// live replicas fail with Unavailable before anything is sent, too few answers in time with
+// WriteTimeout. Down or failing replicas get hints. Reads ask the closest replica for data
+// and the others the level needs for digests; on a mismatch every contacted replica is read
+// in full, the versions merged by timestamp, and the stale replicas repaired (blocking)
+// before the answer. Range reads walk the ring's ranges in order (range-read.ts).
+
+import { ConsistencyLevel } from '../common/consistency.js';
+import { InternodeError, readTimeout, writeTimeout, type WriteType } from '../common/errors.js';
+import type { Clock, Logger } from '../common/world.js';
+import type { Endpoint } from '../cluster/endpoint.js';
+import type { MessagingService } from '../cluster/messaging/messaging-service.js';
+import { decodeReadResponse, encodeMutationPayload, encodeReadRequest } from '../cluster/messaging/payloads.js';
+import type { ReplicaStore } from '../cluster/replica-verbs.js';
+import type { TokenMetadata } from '../cluster/ring/token-metadata.js';
+import type { ReplicationOptions } from '../schema/metadata.js';
+import { digestReadResult } from '../storage/digest.js';
+import type { Mutation, ReadCommand, ReadResult, SinglePartitionReadCommand } from '../storage/types.js';
+import type { HintStore } from './hints.js';
+import { readRange } from './range-read.js';
+import { growLimit, resolveAnswers, type ReplicaAnswer } from './read-resolver.js';
+import { assureSufficientLive, readContacts, replicaGroups, satisfies, sortByProximity, tally, type PlanContext, type ReplicaGroup } from './replica-plan.js';
+import type { ReadSource } from './select-executor.js';
+import { shortReadRetriesMax } from '../common/limits.js';
+
+export interface StorageProxyOptions {
+  clock: Clock;
+  logger: Logger;
+  messaging: Pick<MessagingService, 'sendRequest' | 'localEndpoint'>;
+  ring: TokenMetadata;
+  /** The failure detector's verdict (gossip); this node is always alive to itself. */
+  isAlive(endpoint: Endpoint): boolean;
+  /** This node's storage, for its own share of writes and reads. */
+  store: ReplicaStore;
+  replicationOf(keyspace: string): ReplicationOptions | undefined;
+  keyspaceOfTable(tableId: string): string | undefined;
+  localDataCenter: string;
+  hints?: HintStore;
+  writeTimeoutMs?: number;
+  readTimeoutMs?: number;
+  rangeTimeoutMs?: number;
+}
+
+export interface ProxyStats {
+  writes: number;
+  reads: number;
+  rangeReads: number;
+  readRepairs: number;
+  /** Single-partition requests this node coordinated without being a replica of the key. */
+  forwardedSinglePartition: number;
+  hintsWritten: number;
+}
+
+export class StorageProxy {
+  readonly stats: ProxyStats = { writes: 0, reads: 0, rangeReads: 0, readRepairs: 0, forwardedSinglePartition: 0, hintsWritten: 0 };
+  readonly localEndpoint: Endpoint;
+  readonly writeTimeoutMs: number;
+  readonly readTimeoutMs: number;
+  readonly rangeTimeoutMs: number;
+
+  constructor(readonly options: StorageProxyOptions) {
+    this.localEndpoint = options.messaging.localEndpoint;
+    this.writeTimeoutMs = options.writeTimeoutMs ?? 2_000;
+    this.readTimeoutMs = options.readTimeoutMs ?? 5_000;
+    this.rangeTimeoutMs = options.rangeTimeoutMs ?? 10_000;
+  }
+
+  isAlive(endpoint: Endpoint): boolean {
+    return endpoint === this.localEndpoint || this.options.isAlive(endpoint);
+  }
+
+  planContext(keyspace: string): PlanContext {
+    const replication = this.options.replicationOf(keyspace);
+    if (replication === undefined) throw new Error(`no replication known for keyspace ${keyspace}`);
+    return { replication, localDataCenter: this.options.localDataCenter, dataCenterOf: (endpoint) => this.options.ring.location(endpoint).dataCenter };
+  }
+
+  byProximity(replicas: readonly Endpoint[]): Endpoint[] {
+    return sortByProximity(replicas, { localEndpoint: this.localEndpoint, localDataCenter: this.options.localDataCenter, dataCenterOf: (e) => this.options.ring.location(e).dataCenter });
+  }
+
+  /** A ReadSource for SelectExecution at one consistency level. */
+  source(level: ConsistencyLevel): ReadSource {
+    return { read: (command) => this.read(command, level) };
+  }
+
+  /** Writes mutations at the level (each partition independently, as an unlogged batch is). */
+  async mutate(mutations: readonly Mutation[], level: ConsistencyLevel, options: { writeType?: WriteType } = {}): Promise<void> {
+    const writeType = options.writeType ?? (mutations.length > 1 ? 'UNLOGGED_BATCH' : 'SIMPLE');
+    // Every Unavailable is raised before anything is sent.
+    const plans = mutations.map((mutation) => this.writePlan(mutation, level));
+    await Promise.all(plans.map((plan) => this.writeOne(plan, level, writeType)));
+  }
+
+  private writePlan(mutation: Mutation, level: ConsistencyLevel): WritePlan {
+    const context = this.planContext(mutation.keyspace);
+    const natural = this.options.ring.replicasFor(context.replication, mutation.token);
+    const pending = this.options.ring.pendingReplicasFor(context.replication, mutation.token);
+    const targets = [...natural, ...pending];
+    const live = targets.filter((endpoint) => this.isAlive(endpoint));
+    const groups = replicaGroups(level, context, pending);
+    assureSufficientLive(level, groups, live, { write: true });
+    if (natural.length > 0 && !natural.includes(this.localEndpoint)) this.stats.forwardedSinglePartition++;
+    return { mutation, targets, live, groups };
+  }
+
+  private async writeOne(plan: WritePlan, level: ConsistencyLevel, writeType: WriteType): Promise<void> {
+    this.stats.writes++;
+    const payload = encodeMutationPayload(plan.mutation);
+    const hinted = plan.targets.filter((endpoint) => !plan.live.includes(endpoint));
+    const hintWrites = hinted.map((endpoint) => this.hint(endpoint, payload));
+    if (level === ConsistencyLevel.ANY && plan.live.length === 0) {
+      // ANY is met by the hints this coordinator keeps.
+      if (!(await Promise.all(hintWrites)).some(Boolean)) throw writeTimeout(level, 0, 1, writeType);
+      return;
+    }
+    const acked: Endpoint[] = [];
+    await new Promise<void>((resolve, reject) => {
+      let outstanding = plan.live.length;
+      let settled = false;
+      const check = () => {
+        if (settled) return;
+        if (satisfies(plan.groups, acked) || (level === ConsistencyLevel.ANY && acked.length > 0)) {
+          settled = true;
+          timer.cancel();
+          resolve();
+        } else if (outstanding === 0) {
+          settled = true;
+          timer.cancel();
+          const { received, blockFor } = tally(plan.groups, acked);
+          reject(writeTimeout(level, received, blockFor, writeType));
+        }
+      };
+      const timer = this.options.clock.setTimer(this.writeTimeoutMs, () => {
+        if (settled) return;
+        settled = true;
+        const { received, blockFor } = tally(plan.groups, acked);
+        reject(writeTimeout(level, received, blockFor, writeType));
+      });
+      for (const endpoint of plan.live) {
+        this.sendMutation(endpoint, plan.mutation, payload).then(
+          () => { outstanding--; acked.push(endpoint); check(); },
+          (error: unknown) => {
+            outstanding--;
+            this.options.logger.debug('write to replica failed; hinting', { endpoint, reason: String(error) });
+            void this.hint(endpoint, payload);
+            check();
+          },
+        );
+      }
+    });
+  }
+
+  private async sendMutation(endpoint: Endpoint, mutation: Mutation, payload: Buffer): Promise<void> {
+    if (endpoint === this.localEndpoint) {
+      await this.options.store.apply([mutation]);
+      return;
+    }
+    await this.options.messaging.sendRequest(endpoint, 'MUTATION', payload, { timeoutMs: this.writeTimeoutMs });
+  }
+
+  private async hint(endpoint: Endpoint, payload: Buffer): Promise<boolean> {
+    const hints = this.options.hints;
+    if (hints === undefined || endpoint === this.localEndpoint) return false;
+    try {
+      const stored = await hints.add(endpoint, payload);
+      if (stored) this.stats.hintsWritten++;
+      return stored;
+    } catch (error) {
+      this.options.logger.warn('hint not stored', { endpoint, reason: String(error) });
+      return false;
+    }
+  }
+
+  /** Delivers the hints this node holds for a replica that came back (gossip marked it up). */
+  async replayHints(endpoint: Endpoint): Promise<number> {
+    const hints = this.options.hints;
+    if (hints === undefined || hints.pending(endpoint) === 0) return 0;
+    return hints.replay(endpoint, async (payload) => {
+      await this.options.messaging.sendRequest(endpoint, 'HINT', payload, { timeoutMs: this.writeTimeoutMs });
+    });
+  }
+
+  /** Reads at the level: single partitions with digests and read repair, ranges along the ring. */
+  async read(command: ReadCommand, level: ConsistencyLevel): Promise<ReadResult> {
+    const keyspace = this.options.keyspaceOfTable(command.tableId);
+    if (keyspace === undefined) throw new Error(`no keyspace known for table ${command.tableId}`);
+    if (command.kind === 'range') {
+      this.stats.rangeReads++;
+      return readRange(this, { command, level, keyspace });
+    }
+    this.stats.reads++;
+    const context = this.planContext(keyspace);
+    const natural = this.options.ring.replicasFor(context.replication, command.token);
+    if (natural.length > 0 && !natural.includes(this.localEndpoint)) this.stats.forwardedSinglePartition++;
+    const groups = replicaGroups(level, context);
+    const live = this.byProximity(natural.filter((endpoint) => this.isAlive(endpoint)));
+    assureSufficientLive(level, groups, live, { write: false });
+    return this.readSingle(command, { level, keyspace, groups, contacts: readContacts(groups, live) });
+  }
+
+  private async readSingle(command: SinglePartitionReadCommand, plan: { level: ConsistencyLevel; keyspace: string; groups: ReplicaGroup[]; contacts: Endpoint[] }): Promise<ReadResult> {
+    const replicaCommand: ReadCommand = { ...command, includeTombstones: true };
+    const [dataReplica, ...digestReplicas] = plan.contacts;
+    if (dataReplica === undefined) return { partitions: [] };
+    const fail = (received: number, dataPresent: boolean) => readTimeout(plan.level, received, tally(plan.groups, plan.contacts).blockFor, dataPresent);
+    const answers = await Promise.allSettled([
+      this.readFrom(dataReplica, replicaCommand, false),
+      ...digestReplicas.map((endpoint) => this.readFrom(endpoint, replicaCommand, true)),
+    ]);
+    const received = answers.filter((a) => a.status === 'fulfilled').length;
+    const data = answers[0];
+    if (data?.status !== 'fulfilled' || data.value.kind !== 'data') throw fail(received, false);
+    if (received < answers.length) throw fail(received, true);
+    const digest = digestReadResult(data.value.result);
+    const agree = answers.every((a) => a.status === 'fulfilled' && (a.value.kind === 'data' || a.value.digest.equals(digest)));
+    if (agree) return resolveAnswers(command, [{ endpoint: dataReplica, result: data.value.result }], plan.keyspace).result;
+    return this.resolveWithRepair(command, { ...plan, timeoutFail: fail });
+  }
+
+  /** Full data reads from every contacted replica, merge, blocking repair, then the live view. */
+  private async resolveWithRepair(command: ReadCommand, plan: { level: ConsistencyLevel; keyspace: string; contacts: Endpoint[]; timeoutFail: (received: number, dataPresent: boolean) => Error }): Promise<ReadResult> {
+    let attempt: ReadCommand = command;
+    for (let retry = 0; ; retry++) {
+      const answers = await this.dataFromAll(plan.contacts, { ...attempt, includeTombstones: true }, plan.timeoutFail);
+      const resolution = resolveAnswers(command, answers, plan.keyspace);
+      await this.repair(resolution.repairs, plan.timeoutFail);
+      if (!resolution.short || retry >= shortReadRetriesMax) return resolution.result;
+      attempt = { ...attempt, rowLimit: growLimit(attempt.rowLimit), perPartitionRowLimit: growLimit(attempt.perPartitionRowLimit) };
+    }
+  }
+
+  /** Data from every contact (the range path uses it too); a missing answer fails the read. */
+  async dataFromAll(contacts: readonly Endpoint[], command: ReadCommand, fail: (received: number, dataPresent: boolean) => Error): Promise<ReplicaAnswer[]> {
+    const settled = await Promise.allSettled(contacts.map((endpoint) => this.readFrom(endpoint, command, false)));
+    const answers: ReplicaAnswer[] = [];
+    settled.forEach((outcome, index) => {
+      if (outcome.status === 'fulfilled' && outcome.value.kind === 'data') answers.push({ endpoint: contacts[index] as Endpoint, result: outcome.value.result });
+    });
+    if (answers.length < contacts.length) throw fail(answers.length, answers.length > 0);
+    return answers;
+  }
+
+  /** Sends each stale replica its repair and waits for all (a read at QUORUM then sees it everywhere it read). */
+  async repair(repairs: Map<Endpoint, Mutation[]>, fail: (received: number, dataPresent: boolean) => Error): Promise<void> {
+    if (repairs.size === 0) return;
+    const sends: Promise<void>[] = [];
+    for (const [endpoint, mutations] of repairs) {
+      for (const mutation of mutations) {
+        this.stats.readRepairs++;
+        sends.push(this.sendMutation(endpoint, mutation, encodeMutationPayload(mutation)));
+      }
+    }
+    const outcomes = await Promise.allSettled(sends);
+    const failed = outcomes.filter((o) => o.status === 'rejected').length;
+    if (failed > 0) {
+      this.options.logger.info('read repair incomplete', { failed });
+      throw fail(outcomes.length - failed, true);
+    }
+  }
+
+  private async readFrom(endpoint: Endpoint, command: ReadCommand, digestOnly: boolean): Promise<{ kind: 'data'; result: ReadResult } | { kind: 'digest'; digest: Buffer }> {
+    if (endpoint === this.localEndpoint) {
+      const result = await this.options.store.read(command);
+      return digestOnly ? { kind: 'digest', digest: digestReadResult(result) } : { kind: 'data', result };
+    }
+    const verb = command.kind === 'range' ? 'RANGE_READ' : 'READ';
+    const timeoutMs = command.kind === 'range' ? this.rangeTimeoutMs : this.readTimeoutMs;
+    const response = await this.options.messaging.sendRequest(endpoint, verb, encodeReadRequest({ command, digestOnly }), { timeoutMs });
+    const decoded = decodeReadResponse(response.payload, `${verb}_RSP from ${endpoint}`);
+    if (digestOnly !== (decoded.kind === 'digest')) throw new InternodeError('failure', endpoint, verb, 'answered the wrong kind of response');
+    return decoded;
+  }
+}
+
+interface WritePlan {
+  mutation: Mutation;
+  targets: Endpoint[];
+  live: Endpoint[];
+  groups: ReplicaGroup[];
+}

@@ -1,0 +1,180 @@
+// The coordinator (StorageProxy) on every node of an in-process cluster over the simulated
+// network and clock: Unavailable with the spec's fields, read repair of a stale replica,
+// hints delivered after a replica returns, and, across many seeds with message loss, delay
+// and partitions, no acknowledged QUORUM write lost and every QUORUM read after a QUORUM
+// write returning it.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Endpoint } from '../../src/db/cluster/endpoint.js';
+import { ConsistencyLevel } from '../../src/db/common/consistency.js';
+import { CqlError } from '../../src/db/common/errors.js';
+import { silentLogger, type Clock } from '../../src/db/common/world.js';
+import { HintStore } from '../../src/db/coordinator/hints.js';
+import { StorageProxy } from '../../src/db/coordinator/storage-proxy.js';
+import { murmur3Token } from '../../src/db/dht/murmur3.js';
+import { CLUSTERING_RANGE_END, CLUSTERING_RANGE_START, EMPTY_CLUSTERING } from '../../src/db/schema/clustering-key.js';
+import { MIN_TOKEN, NO_DELETION_TIME, type Mutation, type ReadCommand } from '../../src/db/storage/types.js';
+import { StorageCluster, type StorageNode } from './storage-cluster.js';
+
+const table = { keyspace: 'ks', tableId: '00000000-0000-4000-8000-00000000000b', gcGraceSeconds: 864000 };
+const replication = { class: 'org.apache.cassandra.locator.SimpleStrategy', replication_factor: '3' };
+
+function keyOf(k: number): { key: Buffer; token: bigint } {
+  const key = Buffer.alloc(4);
+  key.writeInt32BE(k);
+  return { key, token: murmur3Token(key) };
+}
+
+function write(k: number, value: string, timestampMicros: number): Mutation {
+  return {
+    keyspace: table.keyspace, tableId: table.tableId, ...keyOf(k), partitionDeletion: null, rangeTombstones: [],
+    rows: [{ clustering: EMPTY_CLUSTERING, liveness: null, deletion: null, cells: [{ column: 'v', timestampMicros, ttlSeconds: 0, localDeletionTime: NO_DELETION_TIME, value: Buffer.from(value) }] }],
+  };
+}
+
+function read(k: number, nowSeconds: number): ReadCommand {
+  return {
+    kind: 'single', tableId: table.tableId, ...keyOf(k), slices: [{ start: CLUSTERING_RANGE_START, end: CLUSTERING_RANGE_END }], reversed: false,
+    columns: 'all', rowLimit: 100, perPartitionRowLimit: 100, nowSeconds, includeTombstones: false,
+  };
+}
+
+function scan(nowSeconds: number, rowLimit: number): ReadCommand {
+  return {
+    kind: 'range', tableId: table.tableId, slices: [{ start: CLUSTERING_RANGE_START, end: CLUSTERING_RANGE_END }], reversed: false, columns: 'all',
+    rowLimit, perPartitionRowLimit: 100, nowSeconds, includeTombstones: false, start: { token: MIN_TOKEN }, end: { token: MIN_TOKEN }, partitionLimit: rowLimit,
+  };
+}
+
+function proxyFor(node: StorageNode, clock: Clock, hints?: HintStore): StorageProxy {
+  return new StorageProxy({
+    clock, logger: silentLogger, messaging: node.messaging, ring: node.ring,
+    isAlive: (endpoint) => node.gossiper.isAlive(endpoint), store: node.engine,
+    replicationOf: () => replication, keyspaceOfTable: () => table.keyspace, localDataCenter: 'datacenter1',
+    ...(hints === undefined ? {} : { hints }),
+  });
+}
+
+async function drive<T>(cluster: StorageCluster, work: Promise<T>): Promise<T> {
+  let done = false;
+  // Settled into a value at once, so a rejection is never unhandled while the clock runs.
+  const tracked = work.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+  void tracked.finally(() => { done = true; });
+  await cluster.runUntil(() => done, 120_000);
+  const outcome = await tracked;
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
+}
+
+const valueOf = (result: { partitions: { rows: { cells: { value: Buffer | null }[] }[] }[] }) => result.partitions[0]?.rows[0]?.cells[0]?.value?.toString();
+
+async function startedCluster(seed: number, options: { lossRate?: number; delayMaxMs?: number } = {}): Promise<StorageCluster> {
+  const cluster = new StorageCluster({ nodes: 5, seed, tables: [table], ...options });
+  await cluster.startAll();
+  assert.ok(await cluster.runUntil(() => cluster.gossip.converged(), 60_000), cluster.describe());
+  return cluster;
+}
+
+test('too few live replicas: Unavailable with the required and alive counts; ONE still succeeds', async () => {
+  const cluster = await startedCluster(11);
+  const coordinator = cluster.node(0) as StorageNode;
+  const proxy = proxyFor(coordinator, cluster.clock);
+  const now = () => Math.floor(cluster.clock.nowMs() / 1000);
+  // A key whose replicas do not include the coordinator, two of them then crashed.
+  const k = Array.from({ length: 200 }, (_, i) => i).find((i) => !coordinator.ring.replicasFor(replication, keyOf(i).token).includes(coordinator.endpoint)) as number;
+  const replicas = coordinator.ring.replicasFor(replication, keyOf(k).token);
+  await drive(cluster, proxy.mutate([write(k, 'before', cluster.clock.nowMicros())], ConsistencyLevel.ALL));
+  const victims = replicas.slice(0, 2).map((endpoint) => cluster.endpoints.indexOf(endpoint));
+  for (const victim of victims) await cluster.crash(victim);
+  assert.ok(await cluster.runUntil(() => replicas.slice(0, 2).every((e) => !coordinator.gossiper.isAlive(e)), 15_000));
+  for (const attempt of [
+    () => proxy.mutate([write(k, 'x', cluster.clock.nowMicros())], ConsistencyLevel.QUORUM),
+    () => proxy.read(read(k, now()), ConsistencyLevel.QUORUM).then(() => undefined),
+  ]) {
+    await assert.rejects(drive(cluster, attempt()), (error: unknown) => {
+      assert.ok(error instanceof CqlError);
+      assert.deepEqual(error.details, { kind: 'unavailable', consistency: ConsistencyLevel.QUORUM, required: 2, alive: 1 });
+      return true;
+    });
+  }
+  await drive(cluster, proxy.mutate([write(k, 'one', cluster.clock.nowMicros())], ConsistencyLevel.ONE));
+  assert.equal(valueOf(await drive(cluster, proxy.read(read(k, now()), ConsistencyLevel.ONE))), 'one');
+});
+
+test('a QUORUM read repairs a stale replica before answering; hints reach a replica that returns', async () => {
+  const cluster = await startedCluster(12);
+  const coordinator = cluster.node(0) as StorageNode;
+  const hints = new HintStore({ clock: cluster.clock, logger: silentLogger, hintWindowMs: 3 * 3600_000 });
+  const proxy = proxyFor(coordinator, cluster.clock, hints);
+  const plain = proxyFor(coordinator, cluster.clock);
+  const now = () => Math.floor(cluster.clock.nowMs() / 1000);
+  const victim = 3;
+  const victimEndpoint = cluster.endpoints[victim] as Endpoint;
+  const keys = Array.from({ length: 60 }, (_, i) => i).filter((i) => coordinator.ring.replicasFor(replication, keyOf(i).token).includes(victimEndpoint));
+  assert.ok(keys.length > 5);
+  for (const k of keys) await drive(cluster, plain.mutate([write(k, `old-${k}`, cluster.clock.nowMicros())], ConsistencyLevel.ALL));
+  await cluster.crash(victim);
+  assert.ok(await cluster.runUntil(() => !coordinator.gossiper.isAlive(victimEndpoint), 15_000));
+  const [repaired, hinted] = [keys.slice(0, keys.length / 2), keys.slice(keys.length / 2)];
+  // Hints off for the first half (the plain proxy), on for the second.
+  for (const k of repaired) await drive(cluster, plain.mutate([write(k, `new-${k}`, cluster.clock.nowMicros())], ConsistencyLevel.ONE));
+  for (const k of hinted) await drive(cluster, proxy.mutate([write(k, `new-${k}`, cluster.clock.nowMicros())], ConsistencyLevel.ONE));
+  assert.equal(hints.pending(victimEndpoint), hinted.length);
+  const restarted = await cluster.startNode(victim);
+  assert.ok(await cluster.runUntil(() => coordinator.gossiper.isAlive(victimEndpoint), 15_000));
+  assert.equal(await drive(cluster, proxy.replayHints(victimEndpoint)), hinted.length);
+  for (const k of hinted) assert.equal(valueOf(await drive(cluster, restarted.engine.read(read(k, now())))), `new-${k}`, `hinted key ${k}`);
+  for (const k of repaired) assert.equal(valueOf(await drive(cluster, restarted.engine.read(read(k, now())))), `old-${k}`, `stale key ${k}`);
+  // ALL contacts the stale replica for sure; the read answers the newest value and repairs it.
+  for (const k of repaired) assert.equal(valueOf(await drive(cluster, plain.read(read(k, now()), ConsistencyLevel.ALL))), `new-${k}`);
+  for (const k of repaired) assert.equal(valueOf(await drive(cluster, restarted.engine.read(read(k, now())))), `new-${k}`, `repaired key ${k}`);
+  assert.ok(plain.stats.readRepairs >= repaired.length);
+  // A range scan across the ring sees every key once, in token order.
+  const all = await drive(cluster, plain.read(scan(now(), 1000), ConsistencyLevel.QUORUM));
+  assert.equal(all.partitions.length, keys.length);
+  const tokens = all.partitions.map((p) => p.token);
+  assert.deepEqual(tokens, [...tokens].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  const limited = await drive(cluster, plain.read(scan(now(), 7), ConsistencyLevel.QUORUM));
+  assert.deepEqual(limited.partitions.map((p) => p.token), tokens.slice(0, 7));
+});
+
+test('chaos: no acknowledged QUORUM write is lost and QUORUM reads see them', async () => {
+  for (const seed of [21, 22, 23, 24, 25, 26]) {
+    const cluster = await startedCluster(seed, { lossRate: 0.02, delayMaxMs: 60 });
+    const random = cluster.gossip.random.fork();
+    const acknowledged = new Map<number, number>();
+    const now = () => Math.floor(cluster.clock.nowMs() / 1000);
+    for (let step = 0; step < 60; step++) {
+      if (step === 20) cluster.gossip.network.partition([cluster.endpoints[0] as Endpoint, cluster.endpoints[1] as Endpoint], cluster.endpoints.slice(2));
+      if (step === 40) cluster.gossip.network.heal();
+      const node = cluster.running()[random.nextInt(cluster.running().length)] as StorageNode;
+      const proxy = proxyFor(node, cluster.clock);
+      const k = random.nextInt(12);
+      if (random.nextFloat() < 0.6) {
+        const version = step + 1;
+        const outcome = await drive(cluster, proxy.mutate([write(k, String(version), cluster.clock.nowMicros())], ConsistencyLevel.QUORUM).then(() => true, () => false));
+        if (outcome) acknowledged.set(k, version);
+      } else {
+        const result = await drive(cluster, proxy.read(read(k, now()), ConsistencyLevel.QUORUM).then((r) => r, () => undefined));
+        const seen = result === undefined ? undefined : valueOf(result);
+        const floor = acknowledged.get(k);
+        if (result !== undefined && floor !== undefined) assert.ok(seen !== undefined && Number(seen) >= floor, `seed ${seed} step ${step} key ${k}: read ${seen}, acknowledged ${floor}`);
+      }
+    }
+    assert.ok(acknowledged.size >= 6, `seed ${seed}: only ${acknowledged.size} keys acknowledged`);
+    cluster.gossip.network.heal();
+    assert.ok(await cluster.runUntil(() => cluster.gossip.converged(), 60_000), cluster.describe());
+    const proxy = proxyFor(cluster.node(0) as StorageNode, cluster.clock);
+    for (const [k, floor] of acknowledged) {
+      // Lost messages time a read out now and then; the client retries, as drivers do.
+      let result;
+      for (let attempt = 0; result === undefined && attempt < 5; attempt++) {
+        result = await drive(cluster, proxy.read(read(k, now()), ConsistencyLevel.QUORUM).then((r) => r, () => undefined));
+      }
+      assert.ok(result !== undefined, `seed ${seed} key ${k}: five reads timed out`);
+      const seen = valueOf(result);
+      assert.ok(seen !== undefined && Number(seen) >= floor, `seed ${seed} key ${k}: read ${seen}, acknowledged ${floor}`);
+    }
+  }
+});
