@@ -41,7 +41,7 @@ before(async () => {
   // 60x: a real second is a sim minute, so flights visibly move and statuses change.
   simulator = new Simulator(database.store, {
     clock: systemClock, chance: seededChance(11), logger, airports: database.airports,
-    options: { ...defaultSimulatorOptions, speedup: 60, tickMs: 500, refreshMs: 1_000, simStartMs },
+    options: { ...defaultSimulatorOptions, delayProbability: 0, cancelProbability: 0, speedup: 60, tickMs: 500, refreshMs: 1_000, simStartMs },
   });
   await simulator.addFlight({ flightNumber: 'TS1', origin: 'MAD', destination: 'JFK', departureAtMs: simStartMs + 6 * 3_600_000, speedKmh: 850 });
   await simulator.addFlight({ flightNumber: 'TS2', origin: 'MAD', destination: 'CDG', departureAtMs: simStartMs - 30 * 60_000, speedKmh: 820 });

@@ -43,7 +43,7 @@ test('a scheduled flight is listed by origin, destination and date, and flies to
   const clock = { nowMs: () => now, sleep: async (ms: number) => { now += ms; } };
   const simulator = new Simulator(database.store, {
     clock, chance: seededChance(3), logger, airports: database.airports,
-    options: { ...defaultSimulatorOptions, speedup: 120, tickMs: 1_000, refreshMs: 60_000, trackingTtlSeconds: 600 },
+    options: { ...defaultSimulatorOptions, delayProbability: 0, cancelProbability: 0, speedup: 120, tickMs: 1_000, refreshMs: 60_000, trackingTtlSeconds: 600 },
   });
   await simulator.addFlight({ flightNumber: 'TS10', origin: 'MAD', destination: 'LIS', departureAtMs: start + 20 * 60_000, speedKmh: 800 });
   const [departure] = await database.store.departures('MAD', '2026-03-10');
@@ -70,7 +70,7 @@ test('a scheduled flight is listed by origin, destination and date, and flies to
 test('the simulator keeps ticking while the node is down and resumes writing when it is back', async () => {
   const simulator = new Simulator(database.store, {
     clock: systemClock, chance: seededChance(5), logger, airports: database.airports,
-    options: { ...defaultSimulatorOptions, speedup: 60, tickMs: 200, refreshMs: 1_000 },
+    options: { ...defaultSimulatorOptions, delayProbability: 0, cancelProbability: 0, speedup: 60, tickMs: 200, refreshMs: 1_000 },
   });
   await simulator.addFlight({ flightNumber: 'TS20', origin: 'JFK', destination: 'LHR', departureAtMs: Date.now() - 3_600_000, speedKmh: 850 });
   await simulator.tick();

@@ -23,7 +23,7 @@ before(async () => {
   database = await openAppDatabase({ ...defaultDatabaseOptions, contactPoints: [`${node.host}:${node.nativePort}`], keyspace: 'flights_web', requestTimeoutMs: 2_000 }, { clock: systemClock, logger });
   const simulator = new Simulator(database.store, {
     clock: systemClock, chance: seededChance(2), logger, airports: database.airports,
-    options: { ...defaultSimulatorOptions, speedup: 60, simStartMs },
+    options: { ...defaultSimulatorOptions, delayProbability: 0, cancelProbability: 0, speedup: 60, simStartMs },
   });
   await simulator.addFlight({ flightNumber: 'WB1', origin: 'GRU', destination: 'EZE', departureAtMs: simStartMs - 60 * 60_000, speedKmh: 850 });
   await simulator.addFlight({ flightNumber: 'WB2', origin: 'GRU', destination: 'SCL', departureAtMs: simStartMs + 5 * 3_600_000, speedKmh: 850 });

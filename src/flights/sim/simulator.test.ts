@@ -49,7 +49,7 @@ const start = Date.UTC(2026, 5, 1, 8, 0, 0);
 function makeSimulator(store: MemoryStore, clock: FakeClock, warnings: string[] = []) {
   return new Simulator(store, {
     clock, chance: seededChance(7), airports, logger: { info: () => {}, warn: (m) => warnings.push(m) },
-    options: { ...defaultSimulatorOptions, speedup: 60, tickMs: 1_000, refreshMs: 5_000 },
+    options: { ...defaultSimulatorOptions, speedup: 60, tickMs: 1_000, refreshMs: 5_000, delayProbability: 0, cancelProbability: 0 },
   });
 }
 
@@ -114,4 +114,21 @@ test('random flights use real airports and distinct numbers; bad input is reject
   await assert.rejects(simulator.addFlight({ flightNumber: 'AR9', origin: 'MAD', destination: 'XXX', departureAtMs: start, speedKmh: 800 }), /unknown airport/);
   await assert.rejects(simulator.addFlight({ flightNumber: 'AR9', origin: 'MAD', destination: 'BCN', departureAtMs: start, speedKmh: 5 }), /speed/);
   await assert.rejects(simulator.addFlight({ flightNumber: 'bad number!', origin: 'MAD', destination: 'BCN', departureAtMs: start, speedKmh: 800 }), /flight number/);
+});
+
+test('some flights are delayed or cancelled as boarding would start', async () => {
+  const store = new MemoryStore();
+  const clock = new FakeClock(start);
+  const simulator = new Simulator(store, {
+    clock, chance: seededChance(9), airports, logger: { info: () => {}, warn: () => {} },
+    options: { ...defaultSimulatorOptions, speedup: 60, delayProbability: 0.5, cancelProbability: 0.2 },
+  });
+  for (let i = 0; i < 20; i++) {
+    await simulator.addFlight({ flightNumber: `AR${100 + i}`, origin: 'MAD', destination: 'BCN', departureAtMs: start + 60 * 60_000, speedKmh: 800 });
+  }
+  for (let i = 0; i < 60; i++) { await simulator.tick(); clock.now += 1_000; }
+  const statuses = simulator.list().map((flight) => flight.status);
+  assert.ok(statuses.includes('cancelled') && statuses.includes('delayed') && statuses.includes('boarding'), statuses.join());
+  const delayed = [...store.statuses.values()].filter((record) => record.status === 'delayed');
+  assert.ok(delayed.every((record) => (record.estimatedDepartureAtMs ?? 0) >= start + 75 * 60_000));
 });

@@ -36,10 +36,15 @@ export interface SimulatorOptions {
   /** Sim time at start; defaults to the wall clock. */
   simStartMs?: number;
   clockName: string;
+  /** Chance that a flight is delayed (15 to 90 min) when boarding would start. */
+  delayProbability: number;
+  /** Chance that a flight is cancelled when boarding would start. */
+  cancelProbability: number;
 }
 
 export const defaultSimulatorOptions: SimulatorOptions = {
   speedup: 10, tickMs: 1_000, trackingTtlSeconds: 3_600, writeConcurrency: 32, refreshMs: 5_000, clockName: 'default',
+  delayProbability: 0.08, cancelProbability: 0.02,
 };
 
 export interface SimulatedFlight {
@@ -51,6 +56,8 @@ export interface SimulatedFlight {
   state: FlightState;
   /** True once the 'arrived' sample is written: nothing more to write. */
   finished: boolean;
+  /** Whether the dice for a delay or cancellation were rolled (once, when boarding is due). */
+  disruptionRolled: boolean;
 }
 
 const flightKey = (plan: { flightNumber: string; date: string }) => `${plan.flightNumber}/${plan.date}`;
@@ -135,7 +142,7 @@ export class Simulator {
     if (origin === undefined || destination === undefined) throw new FlightInputError(`unknown airport in ${plan.flightNumber}`);
     const departureAtMs = status.estimatedDepartureAtMs ?? plan.departureAtMs;
     const profile = buildProfile({ origin, destination }, { departureAtMs, speedKmh: plan.speedKmh });
-    const flight: SimulatedFlight = { plan, profile, status: status.status, gate: status.gate, state: stateAt(profile, this.simNowMs()), finished: false };
+    const flight: SimulatedFlight = { plan, profile, status: status.status, gate: status.gate, state: stateAt(profile, this.simNowMs()), finished: false, disruptionRolled: false };
     this.flights.set(flightKey(plan), flight);
     return flight;
   }
@@ -210,6 +217,10 @@ export class Simulator {
     let target = scheduledStatusAt(flight.profile, simNow);
     if (flight.status === 'delayed' && target === 'scheduled') return;
     if (target === 'scheduled' && flight.status === 'scheduled') return;
+    if (flight.status === 'scheduled' && !flight.disruptionRolled && simNow < flight.profile.pushbackAtMs) {
+      flight.disruptionRolled = true;
+      if (await this.disrupt(flight)) return;
+    }
     const from = flight.status === 'delayed' ? 0 : statusChain.indexOf(flight.status);
     const to = statusChain.indexOf(target);
     for (let i = Math.max(0, from) + 1; i <= to; i++) {
@@ -220,6 +231,24 @@ export class Simulator {
       await this.store.setStatus(flight.plan, { status: target, nowMs: this.world.clock.nowMs(), atMs: Math.round(atMs) });
       flight.status = target;
     }
+  }
+
+  /** Sometimes delays or cancels a flight as boarding would start, as real operations do. */
+  private async disrupt(flight: SimulatedFlight): Promise<boolean> {
+    const roll = this.world.chance.next();
+    const o = this.world.options;
+    if (roll < o.cancelProbability) {
+      await this.store.setStatus(flight.plan, { status: 'cancelled', nowMs: this.world.clock.nowMs() });
+      flight.status = 'cancelled';
+      return true;
+    }
+    if (roll >= o.cancelProbability + o.delayProbability) return false;
+    const delayMs = (15 + Math.floor(this.world.chance.next() * 76)) * 60_000;
+    const estimatedDepartureAtMs = flight.profile.pushbackAtMs + delayMs;
+    await this.store.setStatus(flight.plan, { status: 'delayed', nowMs: this.world.clock.nowMs(), atMs: estimatedDepartureAtMs });
+    flight.status = 'delayed';
+    flight.profile = buildProfile({ origin: flight.profile.origin, destination: flight.profile.destination }, { departureAtMs: estimatedDepartureAtMs, speedKmh: flight.plan.speedKmh });
+    return true;
   }
 
   private reportFailure(what: string, error: unknown): void {
