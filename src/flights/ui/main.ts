@@ -34,6 +34,7 @@ const panel = new Panel({
   simNowMs,
   airport: (iata) => airports.get(iata),
   selectFlight: (flightNumber, date) => void panel.showFlight(flightNumber, date),
+  airportShown: (iata: string | null) => map.highlightAirport(iata === null ? null : airports.get(iata) ?? null),
   showFlightLines: (flightNumber: string | null, detail: FlightDetail | null, fit: boolean) => {
     map.showFlight(flightNumber, detail === null ? null : { route: detail.route, path: detail.path });
     if (fit && detail !== null) map.fitRoute(detail.route);

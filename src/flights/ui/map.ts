@@ -69,6 +69,7 @@ export class FlightMap {
   private readonly planes = new Map<string, PlaneMarker>();
   private tiles: L.TileLayer | null = null;
   private selectedFlight: string | null = null;
+  private highlight: L.CircleMarker | null = null;
   private updateIntervalMs = 1000;
   private lastSnapshotMs = 0;
 
@@ -78,7 +79,8 @@ export class FlightMap {
     this.airportLayer.addTo(this.map);
     this.labelLayer.addTo(this.map);
     this.planeLayer.addTo(this.map);
-    this.map.on('zoomend moveend', () => this.restyle());
+    this.map.on('zoomend', () => this.restyle());
+    this.map.on('moveend', () => this.relabel());
     const animate = () => { this.animate(); requestAnimationFrame(animate); };
     requestAnimationFrame(animate);
   }
@@ -121,15 +123,21 @@ export class FlightMap {
     return this.airports.filter(({ marker }) => marker.options.opacity !== 0).length;
   }
 
-  /** Sizes airports for the zoom; small ones appear as you zoom in; labels where they fit. */
+  /** Sizes airports for the zoom; small ones appear as you zoom in. */
   private restyle(): void {
     const zoom = this.map.getZoom();
     for (const { info, marker } of this.airports) {
       const visible = info.large || zoom >= 5;
       const radius = info.large ? 2 + zoom * 0.55 : 1 + zoom * 0.4;
-      marker.setStyle({ opacity: visible ? 1 : 0, fillOpacity: visible ? 0.9 : 0, interactive: visible } as L.PathOptions);
+      marker.setStyle({ opacity: visible ? 1 : 0, fillOpacity: visible ? 0.9 : 0 });
       marker.setRadius(visible ? radius : 0);
     }
+    this.relabel();
+  }
+
+  /** IATA labels for the airports in view that fit at this zoom (bounded). */
+  private relabel(): void {
+    const zoom = this.map.getZoom();
     this.labelLayer.clearLayers();
     const bounds = this.map.getBounds().pad(0.05);
     let labels = 0;
@@ -150,6 +158,13 @@ export class FlightMap {
     this.map.setView([airport.latitude, airport.longitude], Math.max(this.map.getZoom(), 6));
   }
 
+  /** Rings the airport whose board is open. */
+  highlightAirport(airport: AirportInfo | null): void {
+    this.highlight?.remove();
+    this.highlight = airport === null ? null
+      : L.circleMarker([airport.latitude, airport.longitude], { radius: 14, color: '#d9480f', weight: 3, fill: false, interactive: false }).addTo(this.map);
+  }
+
   /** Applies a feed snapshot: new targets for every plane, removing those gone. */
   updatePlanes(planes: PlaneInfo[]): void {
     const now = performance.now();
@@ -162,6 +177,7 @@ export class FlightMap {
       const existing = this.planes.get(key);
       if (existing === undefined) {
         const marker = L.marker([info.latitude, info.longitude], { icon: this.planeIcon(info), zIndexOffset: 1000 });
+        marker.bindTooltip(() => this.planeTooltip(key), { direction: 'top', offset: [0, -10] });
         marker.on('click', () => this.handlers.onPlane(info));
         marker.addTo(this.planeLayer);
         const at = L.latLng(info.latitude, info.longitude);
@@ -198,6 +214,13 @@ export class FlightMap {
       if (plane.info.flightNumber === flightNumber) return [plane.info.latitude, plane.info.longitude];
     }
     return null;
+  }
+
+  private planeTooltip(key: string): string {
+    const info = this.planes.get(key)?.info;
+    if (info === undefined) return '';
+    // Tooltip content is HTML: only codes and numbers from the feed go in.
+    return `${info.flightNumber} ${info.origin}→${info.destination}<br>${Math.round(info.altitudeFt).toLocaleString('en')} ft · ${info.groundSpeedKmh} km/h · ${info.phase.replace('_', ' ')}`;
   }
 
   private planeIcon(info: PlaneInfo): L.DivIcon {

@@ -9,6 +9,7 @@ export interface PanelHooks {
   airport(iata: string): AirportInfo | undefined;
   selectFlight(flightNumber: string, date: string): void;
   showFlightLines(flightNumber: string | null, detail: FlightDetail | null, fit: boolean): void;
+  airportShown(iata: string | null): void;
 }
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -46,6 +47,7 @@ export class Panel {
     this.hooks.showFlightLines(null, null, false);
     this.airportIata = iata;
     this.airportDate = date ?? new Date(this.hooks.simNowMs()).toISOString().slice(0, 10);
+    this.hooks.airportShown(iata);
     show('airport-view');
     await this.renderAirport();
   }
@@ -110,6 +112,7 @@ export class Panel {
 
   async showFlight(flightNumber: string, date: string): Promise<void> {
     this.flight = { flightNumber, date };
+    this.hooks.airportShown(null);
     show('flight-view');
     byId('flight-view').replaceChildren(h('h2', {}, flightNumber), h('p', {}, 'Loading…'));
     await this.refreshFlight(true);
