@@ -72,10 +72,20 @@ export async function startLocalNode(options: LocalNodeOptions, clock: WallClock
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
+  // `aero node` says so on stderr when it cannot start; do not wait for the timeout then.
+  let failure: string | null = null;
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    if (failure === null && text.startsWith('aero node: ')) failure = text.trim().slice(0, 500);
+  });
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
   const deadline = clock.nowMs() + options.startTimeoutMs;
   while (!(await canConnect(options.host, options.nativePort))) {
     if (child.exitCode !== null) throw new Error(`the database node exited with code ${child.exitCode} during startup; see ${logFile}`);
+    if (failure !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`the database node did not start (${failure}); see ${logFile}`);
+    }
     if (clock.nowMs() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`the database node did not open ${options.host}:${options.nativePort} within ${options.startTimeoutMs} ms; see ${logFile}`);
