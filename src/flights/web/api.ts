@@ -60,12 +60,37 @@ async function withStatuses(context: ApiContext, plans: FlightPlan[]) {
 }
 
 export function registerApi(app: FastifyInstance, context: ApiContext): void {
+  registerInfoRoutes(app, context);
+  registerAirportRoutes(app, context);
+  registerFlightRoutes(app, context);
+  registerStatusRoute(app, context);
+}
+
+function registerInfoRoutes(app: FastifyInstance, context: ApiContext): void {
   app.get('/api/health', async () => {
     const snapshot = context.feed.snapshot();
     return { ok: snapshot?.healthy ?? true, error: snapshot?.error ?? null };
   });
 
   app.get('/api/clock', async () => ({ simNowMs: context.feed.simNowMs(), speedup: context.feed.speedup() }));
+
+  app.get<{ Querystring: { q?: string } }>('/api/search', async (request) => {
+    const q = (request.query.q ?? '').trim().toUpperCase().slice(0, 40);
+    if (q.length === 0) return { airports: [], flights: [] };
+    const airports: Airport[] = [];
+    const exact = context.airports.get(q);
+    if (exact !== undefined) airports.push(exact);
+    for (const airport of context.airports.values()) {
+      if (airports.length >= searchResultsMax) break;
+      if (airport !== exact && (airport.iata.startsWith(q) || airport.city.toUpperCase().startsWith(q) || airport.name.toUpperCase().includes(q))) airports.push(airport);
+    }
+    const flights = context.feed.flights().filter((f) => f.plan.flightNumber.startsWith(q)).slice(0, searchResultsMax)
+      .map((f) => ({ ...f.plan, status: f.status }));
+    return { airports, flights };
+  });
+}
+
+function registerAirportRoutes(app: FastifyInstance, context: ApiContext): void {
 
   app.get('/api/airports', async (_request, reply) => {
     reply.header('cache-control', 'max-age=300');
@@ -82,6 +107,9 @@ export function registerApi(app: FastifyInstance, context: ApiContext): void {
     const [departures, arrivals] = await Promise.all([context.store.departures(iata, date), context.store.arrivals(iata, date)]);
     return { airport, date, departures: await withStatuses(context, departures), arrivals: await withStatuses(context, arrivals) };
   }));
+}
+
+function registerFlightRoutes(app: FastifyInstance, context: ApiContext): void {
 
   app.post<{ Body: { flightNumber?: string; origin?: string; destination?: string; departureAt?: string; speedKmh?: number | string } }>(
     '/api/flights', async (request, reply) => answer(reply, context, async () => {
@@ -113,6 +141,9 @@ export function registerApi(app: FastifyInstance, context: ApiContext): void {
       path: samples.map((s) => [s.latitude, s.longitude]).reverse(), route,
     };
   }));
+}
+
+function registerStatusRoute(app: FastifyInstance, context: ApiContext): void {
 
   app.post<{ Params: { number: string; date: string }; Body: { status?: string; delayMinutes?: number } }>(
     '/api/flights/:number/:date/status', async (request, reply) => answer(reply, context, async () => {
@@ -135,19 +166,4 @@ export function registerApi(app: FastifyInstance, context: ApiContext): void {
       context.feed.noteStatus(updated);
       return { status: updated, allowed: operatorTransitions(wanted) };
     }));
-
-  app.get<{ Querystring: { q?: string } }>('/api/search', async (request) => {
-    const q = (request.query.q ?? '').trim().toUpperCase().slice(0, 40);
-    if (q.length === 0) return { airports: [], flights: [] };
-    const airports: Airport[] = [];
-    const exact = context.airports.get(q);
-    if (exact !== undefined) airports.push(exact);
-    for (const airport of context.airports.values()) {
-      if (airports.length >= searchResultsMax) break;
-      if (airport !== exact && (airport.iata.startsWith(q) || airport.city.toUpperCase().startsWith(q) || airport.name.toUpperCase().includes(q))) airports.push(airport);
-    }
-    const flights = context.feed.flights().filter((f) => f.plan.flightNumber.startsWith(q)).slice(0, searchResultsMax)
-      .map((f) => ({ ...f.plan, status: f.status }));
-    return { airports, flights };
-  });
 }
