@@ -125,3 +125,11 @@ test('planes move over time', { skip: !hasChromium }, async () => {
   await page.locator('#flight-view dl').first().waitFor({ timeout: 10_000 });
   await page.screenshot({ path: join(artifacts, 'plane-selected.png') });
 });
+
+test('a stopped database shows as a banner, not a blank page, and clears when it is back', { skip: !hasChromium }, async () => {
+  await node.stop();
+  await page.locator('#banner', { hasText: 'Database unavailable' }).waitFor({ timeout: 20_000 });
+  await page.screenshot({ path: join(artifacts, 'database-down.png') });
+  await node.restart();
+  await page.locator('#banner').waitFor({ state: 'hidden', timeout: 30_000 });
+});

@@ -43,7 +43,8 @@ const panel = new Panel({
 
 function onSnapshot(snapshot: Snapshot): void {
   simBase = { simNowMs: snapshot.simNowMs, speedup: snapshot.speedup, atMs: performance.now() };
-  setProblem('database', snapshot.healthy ? null : `Database unavailable: ${snapshot.error ?? 'unknown error'} (retrying)`);
+  const reason = snapshot.error ?? 'database unavailable';
+  setProblem('database', snapshot.healthy ? null : `${reason.charAt(0).toUpperCase()}${reason.slice(1)} — retrying`);
   map.updatePlanes(snapshot.planes);
   byId('plane-count').textContent = `${snapshot.planes.length} in the air`;
 }
