@@ -83,6 +83,10 @@ test('status changes follow the operator transitions', async () => {
   const record = (await inject('GET', '/api/flights/WB2/2026-09-01')).json() as { status: { status: string; estimatedDepartureAtMs: number } };
   assert.equal(record.status.status, 'delayed');
   assert.equal(record.status.estimatedDepartureAtMs, simStartMs + 5 * 3_600_000 + 45 * 60_000);
+  const flying = (await inject('GET', '/api/flights/WB1/2026-09-01')).json() as { path: [number, number][]; latest: { phase: string } };
+  const gru = database.airports.get('GRU');
+  assert.ok(gru && flying.path.length > 2 && flying.latest.phase !== 'taxi_out');
+  assert.ok(Math.abs((flying.path[0]?.[0] ?? 0) - gru.latitude) < 1e-6, 'the flown path starts at the origin');
   const landed = await inject('POST', '/api/flights/WB1/2026-09-01/status', { status: 'landed' });
   assert.equal(landed.statusCode, 400, 'landing follows the aircraft');
   assert.equal((await inject('POST', '/api/flights/WB9/2026-09-01/status', { status: 'cancelled' })).statusCode, 404);

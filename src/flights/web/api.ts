@@ -3,7 +3,7 @@
 // the database is unavailable, 404 for unknown flights and airports.
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { isFlightNumber, isFlightStatus, isIataCode, isIsoDate, operatorTransitions, type Airport, type FlightPlan, type FlightStatusRecord } from '../model/flight.js';
+import { isFlightNumber, isFlightStatus, isIataCode, isIsoDate, operatorTransitions, type Airport, type FlightPlan, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
 import type { FlightStore } from '../model/store.js';
 import { greatCirclePoints } from '../sim/geo.js';
 import { FlightInputError, planFlight, randomFlightNumber, randomGate } from '../sim/schedule.js';
@@ -136,11 +136,20 @@ function registerFlightRoutes(app: FastifyInstance, context: ApiContext): void {
     const origin = context.airports.get(status.origin);
     const destination = context.airports.get(status.destination);
     const route = origin !== undefined && destination !== undefined ? greatCirclePoints(origin, destination, 64).map((p) => [p.latitude, p.longitude]) : [];
-    return {
-      status, allowed: operatorTransitions(status.status), latest: samples[0] ?? null,
-      path: samples.map((s) => [s.latitude, s.longitude]).reverse(), route,
-    };
+    return { status, allowed: operatorTransitions(status.status), latest: samples[0] ?? null, path: flownPath(samples, origin), route };
   }));
+}
+
+/**
+ * The flown path, oldest first. Only the newest samples are read (bounded); flights follow
+ * the great circle, so the part before them is drawn along it from the origin.
+ */
+function flownPath(newestFirst: TrackingSample[], origin: Airport | undefined): number[][] {
+  const path = newestFirst.map((s) => [s.latitude, s.longitude]).reverse();
+  const oldest = newestFirst.at(-1);
+  if (oldest === undefined || origin === undefined || oldest.phase === 'taxi_out') return path;
+  const before = greatCirclePoints(origin, oldest, 32).slice(0, -1).map((p) => [p.latitude, p.longitude]);
+  return [...before, ...path];
 }
 
 function registerStatusRoute(app: FastifyInstance, context: ApiContext): void {
