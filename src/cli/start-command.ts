@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { openAppDatabase, type AppDatabase } from '../flights/app/bootstrap.js';
 import { startLocalNode, type LocalDatabase } from '../flights/app/local-database.js';
+import { join } from 'node:path';
 import { addDatabaseOptions, boundedNumber, databaseOptionsFrom, type DatabaseFlags } from '../flights/app/options.js';
 import { addInitialFlights, createSimulator } from '../flights/app/run-simulator.js';
 import { describeDatabaseError } from '../flights/model/database.js';
@@ -14,7 +15,9 @@ import { isTerminalStatus } from '../flights/model/flight.js';
 import type { Simulator } from '../flights/sim/simulator.js';
 import { systemChance, systemClock } from '../flights/sim/world.js';
 import { startWebServer, type WebServer } from '../flights/web/server.js';
-import type { CommandContext } from './console.js';
+import { readManifest } from './cluster/manifest.js';
+import { startCluster, stopCluster, stopTimeoutMsDefault } from './cluster/operations.js';
+import type { CliConsole, CommandContext } from './console.js';
 import { addSimulatorOptions, cliLogger, simulatorOptionsFrom, type SimulatorFlags } from './sim-command.js';
 import { addWebOptions, webOptionsFrom, type WebFlags } from './web-command.js';
 
@@ -29,7 +32,7 @@ export function registerStartCommand(program: Command, context: CommandContext):
   const command = program
     .command('start')
     .description('start the database, the simulator with a few dozen flights and the live map')
-    .option('--nodes <n>', 'local database nodes (1 until `aero cluster` lands)', '1')
+    .option('--nodes <n>', 'local database nodes: 1 runs one node in the foreground; more run `aero cluster` on 127.0.0.1..N (keyspace RF 3, or N when smaller)', '1')
     .option('--flights <n>', 'flights to keep in the air (random ones are added up to this)', '40')
     .option('--data-dir <dir>', 'where the local database keeps its data', '.aero')
     .option('--native-port <port>', 'CQL port of the local database node', '9042');
@@ -38,6 +41,20 @@ export function registerStartCommand(program: Command, context: CommandContext):
   addDatabaseOptions(command, {});
   command.addHelpText('after', '\nWith --contact-points no local database starts: the application uses that one (with --local-dc, --username/--password, --tls...).');
   command.action(async (flags: StartFlags) => context.setExitCode(await runStart(flags, context)));
+}
+
+/** `aero cluster start` for the application: N nodes on 127.0.0.1..N, stopped with us. */
+async function startLocalCluster(options: { directory: string; nodeCount: number; nativePort: number }, io: CliConsole): Promise<LocalDatabase> {
+  const code = await startCluster({ directory: options.directory, nodeCount: options.nodeCount, nativePort: options.nativePort, startTimeoutMs: 120_000 }, io);
+  const manifest = readManifest(options.directory);
+  if (code !== 0 || manifest === null) throw new Error(`the local cluster in ${options.directory} did not start`);
+  return {
+    contactPoints: manifest.nodes.map((node) => `${node.address}:${manifest.nativePort}`),
+    localDataCenter: 'datacenter1',
+    replicationFactor: Math.min(3, manifest.nodes.length),
+    logFile: manifest.directory,
+    stop: async () => void (await stopCluster(manifest.directory, io, { timeoutMs: stopTimeoutMsDefault })),
+  };
 }
 
 interface Running {
@@ -61,12 +78,13 @@ async function runStart(flags: StartFlags, context: CommandContext): Promise<num
     const webOptions = webOptionsFrom(flags);
     let databaseFlags: DatabaseFlags = flags;
     if (flags.contactPoints === undefined) {
-      if (nodes > 1) logger.warn(`--nodes ${nodes}: the local cluster is not available yet; starting one node`);
       const nativePort = Math.round(boundedNumber(flags.nativePort, { name: '--native-port', fallback: 9042, min: 1, max: 65_535 }));
-      context.io.out(`starting the database (data in ${flags.dataDir})\n`);
-      running.local = await startLocalNode({
-        dataDir: flags.dataDir, host: '127.0.0.1', nativePort, storagePort: 7000 + (nativePort - 9042), adminPort: 7199 + (nativePort - 9042), startTimeoutMs: 60_000,
-      }, systemClock);
+      context.io.out(`starting the database (${nodes} node${nodes === 1 ? '' : 's'}, data in ${flags.dataDir})\n`);
+      running.local = nodes === 1
+        ? await startLocalNode({
+          dataDir: flags.dataDir, host: '127.0.0.1', nativePort, storagePort: 7000 + (nativePort - 9042), adminPort: 7199 + (nativePort - 9042), startTimeoutMs: 60_000,
+        }, systemClock)
+        : await startLocalCluster({ directory: join(flags.dataDir, 'cluster'), nodeCount: nodes, nativePort }, context.io);
       databaseFlags = { ...flags, contactPoints: running.local.contactPoints.join(','), localDc: running.local.localDataCenter, replicationFactor: flags.replicationFactor ?? String(running.local.replicationFactor) };
     }
     running.database = await openAppDatabase(databaseOptionsFrom(databaseFlags, process.env), { clock: systemClock, logger, progressStream: process.stderr, connectAttempts: 30 });
