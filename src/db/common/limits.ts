@@ -99,3 +99,5 @@ export const internodeInboundConnectionsMax = 4096;
 export const hintsPerEndpointMax = 100_000;
 /** Times a coordinator re-reads with a larger limit when merged replicas come up short (deleted rows). */
 export const shortReadRetriesMax = 4;
+/** Logged batches one node holds for other coordinators (batchlog entries awaiting removal). */
+export const batchlogEntriesMax = 100_000;

@@ -78,6 +78,8 @@ async function readSlice(
   proxy: RangeReadHost,
   request: { command: PartitionRangeReadCommand; contacts: string[]; keyspace: string; fail: (received: number, dataPresent: boolean) => Error },
 ): Promise<ReadResult> {
+  // One replica's answer needs no merge: ask it for the client's view directly.
+  if (request.contacts.length === 1) return (await proxy.dataFromAll(request.contacts, request.command, request.fail))[0]?.result ?? { partitions: [] };
   let attempt: ReadCommand = request.command;
   for (let retry = 0; ; retry++) {
     const answers = await proxy.dataFromAll(request.contacts, { ...attempt, includeTombstones: true }, request.fail);

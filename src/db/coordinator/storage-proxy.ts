@@ -8,11 +8,18 @@
 // before the answer. Range reads walk the ring's ranges in order (range-read.ts).
 
 import { ConsistencyLevel } from '../common/consistency.js';
-import { InternodeError, readTimeout, writeTimeout, type WriteType } from '../common/errors.js';
+import { CqlError, InternodeError, readTimeout, unavailable, writeTimeout, type WriteType } from '../common/errors.js';
 import type { Clock, Logger } from '../common/world.js';
 import type { Endpoint } from '../cluster/endpoint.js';
 import type { MessagingService } from '../cluster/messaging/messaging-service.js';
-import { decodeReadResponse, encodeMutationPayload, encodeReadRequest } from '../cluster/messaging/payloads.js';
+import {
+  decodeReadResponse,
+  encodeBatchRemoveRequest,
+  encodeBatchStoreRequest,
+  encodeMutationPayload,
+  encodeReadRequest,
+  encodeTruncateRequest,
+} from '../cluster/messaging/payloads.js';
 import type { ReplicaStore } from '../cluster/replica-verbs.js';
 import type { TokenMetadata } from '../cluster/ring/token-metadata.js';
 import type { ReplicationOptions } from '../schema/metadata.js';
@@ -41,6 +48,8 @@ export interface StorageProxyOptions {
   writeTimeoutMs?: number;
   readTimeoutMs?: number;
   rangeTimeoutMs?: number;
+  /** Time-UUIDs for logged batches' batchlog entries. */
+  batchIds?: () => Buffer;
 }
 
 export interface ProxyStats {
@@ -91,7 +100,61 @@ export class StorageProxy {
     const writeType = options.writeType ?? (mutations.length > 1 ? 'UNLOGGED_BATCH' : 'SIMPLE');
     // Every Unavailable is raised before anything is sent.
     const plans = mutations.map((mutation) => this.writePlan(mutation, level));
+    if (plans.every((plan) => plan.targets.length === 1 && plan.targets[0] === this.localEndpoint)) {
+      // Only this node replicates them (a single node): one local apply keeps a batch atomic.
+      this.stats.writes += plans.length;
+      await this.options.store.apply([...mutations]);
+      return;
+    }
     await Promise.all(plans.map((plan) => this.writeOne(plan, level, writeType)));
+  }
+
+  /**
+   * A logged batch: stored first in the batchlog of up to two other live nodes, then applied,
+   * then removed from their batchlogs; a coordinator dying midway leaves the entry for them to
+   * replay (batchlog.ts), so every statement of the batch applies eventually.
+   */
+  async mutateLogged(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void> {
+    const plans = mutations.map((mutation) => this.writePlan(mutation, level));
+    const endpoints = this.batchlogEndpoints();
+    const batchId = this.options.batchIds?.() ?? Buffer.alloc(16);
+    const stored: Endpoint[] = [];
+    if (endpoints.length > 0) {
+      const payload = encodeBatchStoreRequest({ batchId, creationMicros: this.options.clock.nowMicros(), mutations: [...mutations] });
+      const outcomes = await Promise.allSettled(endpoints.map((endpoint) => this.options.messaging.sendRequest(endpoint, 'BATCH_STORE', payload, { timeoutMs: this.writeTimeoutMs })));
+      outcomes.forEach((outcome, index) => { if (outcome.status === 'fulfilled') stored.push(endpoints[index] as Endpoint); });
+      if (stored.length === 0) throw writeTimeout(level, 0, 1, 'BATCH_LOG');
+    }
+    await Promise.all(plans.map((plan) => this.writeOne(plan, level, 'BATCH')));
+    for (const endpoint of stored) {
+      this.options.messaging.sendRequest(endpoint, 'BATCH_REMOVE', encodeBatchRemoveRequest(batchId), { timeoutMs: this.writeTimeoutMs })
+        .catch((error: unknown) => this.options.logger.debug('batchlog removal failed; the entry will be replayed', { endpoint, reason: String(error) }));
+    }
+  }
+
+  /** Up to two live nodes other than this one, in different racks when the ring has them. */
+  private batchlogEndpoints(): Endpoint[] {
+    const candidates = this.options.ring.endpoints().filter((endpoint) => endpoint !== this.localEndpoint && this.isAlive(endpoint));
+    const chosen: Endpoint[] = [];
+    const racks = new Set<string>();
+    for (const endpoint of candidates) {
+      const rack = this.options.ring.location(endpoint).rack;
+      if (!racks.has(rack) && chosen.length < 2) { chosen.push(endpoint); racks.add(rack); }
+    }
+    for (const endpoint of candidates) if (chosen.length < 2 && !chosen.includes(endpoint)) chosen.push(endpoint);
+    return chosen;
+  }
+
+  /** TRUNCATE on every node of the ring: all must be up (Cassandra's rule). */
+  async truncate(keyspace: string, tableId: string): Promise<void> {
+    const endpoints = this.options.ring.endpoints();
+    const down = endpoints.filter((endpoint) => !this.isAlive(endpoint));
+    if (down.length > 0) throw unavailable(ConsistencyLevel.ALL, endpoints.length, endpoints.length - down.length);
+    await Promise.all(endpoints.map(async (endpoint) => {
+      if (endpoint === this.localEndpoint) await this.options.store.truncate(tableId);
+      else await this.options.messaging.sendRequest(endpoint, 'TRUNCATE', encodeTruncateRequest({ keyspace, tableId }));
+    }));
+    if (!endpoints.includes(this.localEndpoint)) await this.options.store.truncate(tableId);
   }
 
   private writePlan(mutation: Mutation, level: ConsistencyLevel): WritePlan {
@@ -144,6 +207,13 @@ export class StorageProxy {
           () => { outstanding--; acked.push(endpoint); check(); },
           (error: unknown) => {
             outstanding--;
+            if (!(error instanceof InternodeError) && !settled) {
+              // This node's own storage failed (a disk error): the client hears of it as it is.
+              settled = true;
+              timer.cancel();
+              reject(error);
+              return;
+            }
             this.options.logger.debug('write to replica failed; hinting', { endpoint, reason: String(error) });
             void this.hint(endpoint, payload);
             check();
@@ -206,10 +276,13 @@ export class StorageProxy {
     const [dataReplica, ...digestReplicas] = plan.contacts;
     if (dataReplica === undefined) return { partitions: [] };
     const fail = (received: number, dataPresent: boolean) => readTimeout(plan.level, received, tally(plan.groups, plan.contacts).blockFor, dataPresent);
+    // One replica's answer needs no merge: ask it for the client's view directly.
+    if (digestReplicas.length === 0) return (await this.dataFromAll([dataReplica], command, fail))[0]?.result ?? { partitions: [] };
     const answers = await Promise.allSettled([
       this.readFrom(dataReplica, replicaCommand, false),
       ...digestReplicas.map((endpoint) => this.readFrom(endpoint, replicaCommand, true)),
     ]);
+    rethrowLocalFailure(answers);
     const received = answers.filter((a) => a.status === 'fulfilled').length;
     const data = answers[0];
     if (data?.status !== 'fulfilled' || data.value.kind !== 'data') throw fail(received, false);
@@ -235,6 +308,7 @@ export class StorageProxy {
   /** Data from every contact (the range path uses it too); a missing answer fails the read. */
   async dataFromAll(contacts: readonly Endpoint[], command: ReadCommand, fail: (received: number, dataPresent: boolean) => Error): Promise<ReplicaAnswer[]> {
     const settled = await Promise.allSettled(contacts.map((endpoint) => this.readFrom(endpoint, command, false)));
+    rethrowLocalFailure(settled);
     const answers: ReplicaAnswer[] = [];
     settled.forEach((outcome, index) => {
       if (outcome.status === 'fulfilled' && outcome.value.kind === 'data') answers.push({ endpoint: contacts[index] as Endpoint, result: outcome.value.result });
@@ -280,4 +354,14 @@ interface WritePlan {
   targets: Endpoint[];
   live: Endpoint[];
   groups: ReplicaGroup[];
+}
+
+/**
+ * A failure that is not the network's (this node's storage reporting corruption or a full
+ * disk) is reported as it is rather than disguised as a timeout.
+ */
+function rethrowLocalFailure(outcomes: readonly PromiseSettledResult<unknown>[]): void {
+  for (const outcome of outcomes) {
+    if (outcome.status === 'rejected' && !(outcome.reason instanceof InternodeError) && !(outcome.reason instanceof CqlError)) throw outcome.reason;
+  }
 }

@@ -16,8 +16,8 @@ export interface AdminTarget {
 export interface AdminOperations {
   flush(target: AdminTarget): Promise<void>;
   compact(target: AdminTarget): Promise<void>;
-  /** A JSON-serializable summary of the node. */
-  status(): Promise<Record<string, unknown>>;
+  /** A JSON-serializable summary of the node; with a keyspace, ownership is effective under its replication. */
+  status(target?: AdminTarget): Promise<Record<string, unknown>>;
 }
 
 export interface AdminServer {
@@ -98,7 +98,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
       reply(response, 200, { ok: true });
       return;
     case 'GET /status':
-      reply(response, 200, await operations.status());
+      reply(response, 200, await operations.status(target));
       return;
     default:
       reply(response, 404, { error: `no such admin operation: ${route}` });

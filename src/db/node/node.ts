@@ -17,6 +17,9 @@ import type { NodeConfig } from './config.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { createLogger, type NodeLogger } from './logging.js';
 import { localNodeInfo, systemRows } from './system-info.js';
+import { ClusterNode } from './cluster-node.js';
+import { clusterStatus } from './cluster-status.js';
+import type { NodeIdentity } from './identity.js';
 
 export interface StartNodeOptions {
   /** Configuration warnings gathered before the logger existed; logged at startup. */
@@ -92,12 +95,14 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
     tables: storageTables(schema),
   });
   cleanups.push(() => storage.close());
-  const gossipGeneration = Math.floor(world.clock.nowMs() / 1000);
-  const local = localNodeInfo(config, identity, gossipGeneration);
+  const cluster = await ClusterNode.start({ config, world, identity, schema, storage, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory });
+  cleanups.push(() => cluster.stop());
+  const local = localNodeInfo(config, identity, cluster.generation);
   const processor = new QueryProcessor({
-    world, schema, storage, localDataCenter: config.dc,
-    virtualRows: systemRows({ schema, local: () => local, peers: () => [] }),
+    world, schema, storage, localDataCenter: config.dc, coordinator: cluster.proxy,
+    virtualRows: systemRows({ schema, local: () => local, peers: () => cluster.peers() }),
   });
+  cluster.attach({ emit: (event) => processor.emitNodeEvent(event), schemaImported: () => processor.schemaImported() });
   await processor.start();
   const native = await startNativeServer({
     network: world.network, host: config.rpcAddress, port: config.nativeTransportPort, handler: processor, logger, clock: world.clock,
@@ -107,13 +112,13 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const startedMs = world.clock.monotonicMs();
   const admin = await startAdminServer({
     host: config.listenAddress, port: config.adminPort, logger,
-    operations: adminOperations({ config, schema, storage, native, hostId: identity.hostId, uptimeMs: () => world.clock.monotonicMs() - startedMs }),
+    operations: adminOperations({ config, schema, storage, native, cluster, identity, uptimeMs: () => world.clock.monotonicMs() - startedMs }),
   });
   logger.info('node started', { nativePort: native.port, adminPort: admin.port, hostId: identity.hostId, tokens: identity.tokens.length });
   let stopping: Promise<void> | undefined;
   return {
     config, logger, nativePort: native.port, adminPort: admin.port,
-    stop: (stopOptions = {}) => (stopping ??= stopNode({ admin, native, storage, logger }, stopOptions.drainMs ?? drainMsDefault)),
+    stop: (stopOptions = {}) => (stopping ??= stopNode({ admin, native, storage, cluster, logger }, stopOptions.drainMs ?? drainMsDefault)),
   };
 }
 
@@ -134,11 +139,13 @@ function targetTableIds(schema: Schema, target: AdminTarget): string[] | undefin
   return [schema.getTable(target.keyspace, target.table).id];
 }
 
-async function stopNode(parts: { admin: AdminServer; native: NativeServer; storage: StorageEngine; logger: NodeLogger }, drainMs: number): Promise<void> {
-  const { admin, native, storage, logger } = parts;
+async function stopNode(parts: { admin: AdminServer; native: NativeServer; storage: StorageEngine; cluster: ClusterNode; logger: NodeLogger }, drainMs: number): Promise<void> {
+  const { admin, native, storage, cluster, logger } = parts;
   logger.info('stopping node', { drainMs });
   await admin.close();
   await native.close({ drainMs });
+  // Peers hear of the shutdown (gossip) before storage closes.
+  await cluster.stop();
   // The commit log holds everything the memtables hold, so closing without a flush loses nothing.
   await storage.close();
   logger.info('node stopped');
@@ -150,7 +157,8 @@ interface AdminParts {
   schema: Schema;
   storage: StorageEngine;
   native: NativeServer;
-  hostId: string;
+  cluster: ClusterNode;
+  identity: NodeIdentity;
   uptimeMs: () => number;
 }
 
@@ -164,7 +172,7 @@ function adminOperations(parts: AdminParts): AdminOperations {
   return {
     flush: (target) => eachTable(target, (tableId) => storage.flush(tableId)),
     compact: (target) => eachTable(target, (tableId) => storage.compact(tableId)),
-    status: () =>
+    status: (target) =>
       Promise.resolve({
         clusterName: config.clusterName,
         listenAddress: config.listenAddress,
@@ -172,12 +180,13 @@ function adminOperations(parts: AdminParts): AdminOperations {
         nativePort: native.port,
         dataCenter: config.dc,
         rack: config.rack,
-        hostId: parts.hostId,
+        hostId: parts.identity.hostId,
         state: 'NORMAL',
         schemaVersion: schema.schemaVersion(),
         loadBytes: storage.loadBytes(),
         clientConnections: native.connectionCount(),
         uptimeSeconds: Math.floor(parts.uptimeMs() / 1000),
+        ...clusterStatus(parts.cluster, { schema, tokens: parts.identity.tokens, keyspace: target?.keyspace }),
       }),
   };
 }

@@ -1,13 +1,14 @@
 // The QueryHandler of a node: parses and analyses CQL (cached), keeps prepared statements,
 // and executes plans against the local storage engine and the virtual system tables.
-// With the cluster, the storage calls here become calls to the replicas (StorageProxy).
+// With the cluster, reads and writes go through the coordinator (a Coordinator such as the
+// StorageProxy) to the replicas; without one, to the local storage engine.
 
 import { createHash } from 'node:crypto';
 import { invalidRequest, unprepared } from '../common/errors.js';
 import { preparedStatementsMax, queryTextBytesMax } from '../common/limits.js';
 import type { Clock, Logger, Random } from '../common/world.js';
 import type { BatchMessage, EventMessage, QueryParameters, ResultMessage, RowsMetadata, SchemaChange } from '../protocol/messages.js';
-import { UNSET } from '../protocol/messages.js';
+import { BatchType, UNSET } from '../protocol/messages.js';
 import { decodeValue } from '../protocol/type-codecs.js';
 import { replicationFactors } from '../schema/replication.js';
 import type { TableMetadata } from '../schema/metadata.js';
@@ -19,6 +20,8 @@ import { parseStatement } from '../cql/parser.js';
 import type { ModificationPlan, PreparedStatement } from '../cql/plan.js';
 import type { EvaluationContext, PreparedTerm } from '../cql/terms.js';
 import type { ClientState, QueryHandler } from './query-handler.js';
+import type { ConsistencyLevel } from '../common/consistency.js';
+import type { WriteType } from '../common/errors.js';
 import { checkAvailable } from '../coordinator/consistency.js';
 import { SelectExecution, type ReadSource } from '../coordinator/select-executor.js';
 import { virtualSource, type VirtualRow } from '../coordinator/virtual-source.js';
@@ -32,6 +35,17 @@ export interface QueryProcessorOptions {
   localDataCenter: string;
   /** Live replicas a request can reach (1 for a single node; the cluster computes it per token). */
   liveReplicas?: () => number;
+  /** The distributed read and write paths; without it, the local storage engine serves all. */
+  coordinator?: Coordinator;
+}
+
+/** What the query processor needs of the cluster's coordinator (coordinator/storage-proxy.ts). */
+export interface Coordinator {
+  mutate(mutations: readonly Mutation[], level: ConsistencyLevel, options: { writeType?: WriteType }): Promise<void>;
+  /** A logged batch: through the batchlog, so all of it applies eventually or none. */
+  mutateLogged?(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void>;
+  source(level: ConsistencyLevel): ReadSource;
+  truncate?(keyspace: string, tableId: string): Promise<void>;
 }
 
 interface CachedStatement {
@@ -73,6 +87,16 @@ export class QueryProcessor implements QueryHandler {
   onEvent(listener: (event: EventMessage) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Pushes a node event (TOPOLOGY_CHANGE, STATUS_CHANGE) to every registered client. */
+  emitNodeEvent(event: EventMessage): void {
+    this.emit(event);
+  }
+
+  /** Opens, alters and drops storage tables after the schema changed outside a DDL statement (a peer's schema adopted). */
+  async schemaImported(): Promise<void> {
+    await this.syncStorageTables();
   }
 
   private emit(event: EventMessage): void {
@@ -138,7 +162,7 @@ export class QueryProcessor implements QueryHandler {
       const context = this.context(statement.values, entry.prepared.variables.length);
       mutations.push(...this.mutationsOf(plan, context, null, batch.defaultTimestamp));
     }
-    await this.write(mutations, batch.consistency);
+    await this.write(mutations, batch.consistency, batch.type === BatchType.LOGGED ? 'BATCH' : 'UNLOGGED_BATCH');
     return { kind: 'void' };
   }
 
@@ -165,7 +189,14 @@ export class QueryProcessor implements QueryHandler {
     return plan.mutations(context, { timestampMicros, nowSeconds: context.nowSeconds });
   }
 
-  private async write(mutations: Mutation[], consistency: QueryParameters['consistency']): Promise<void> {
+  private async write(mutations: Mutation[], consistency: QueryParameters['consistency'], writeType?: WriteType): Promise<void> {
+    const { coordinator } = this.options;
+    if (coordinator !== undefined) {
+      if (mutations.length === 0) return;
+      if (writeType === 'BATCH' && coordinator.mutateLogged !== undefined && mutations.length > 1) await coordinator.mutateLogged(mutations, consistency);
+      else await coordinator.mutate(mutations, consistency, writeType === undefined ? {} : { writeType });
+      return;
+    }
     const keyspaces = new Set(mutations.map((m) => m.keyspace));
     for (const keyspace of keyspaces) this.checkConsistency(keyspace, consistency, true);
     if (mutations.length > 0) await this.options.storage.apply(mutations);
@@ -186,8 +217,11 @@ export class QueryProcessor implements QueryHandler {
       case 'select': {
         const context = this.context(parameters.values, prepared.variables.length);
         const table = plan.table;
-        if (!table.virtual) this.checkConsistency(table.keyspace, parameters.consistency, false);
-        const source: ReadSource = table.virtual ? virtualSource(table, () => this.options.virtualRows(table)) : this.options.storage;
+        const { coordinator } = this.options;
+        if (!table.virtual && coordinator === undefined) this.checkConsistency(table.keyspace, parameters.consistency, false);
+        const source: ReadSource = table.virtual
+          ? virtualSource(table, () => this.options.virtualRows(table))
+          : coordinator?.source(parameters.consistency) ?? this.options.storage;
         const result = await new SelectExecution(plan, source, context).run({ pageSize: parameters.pageSize, pagingState: parameters.pagingState });
         const metadata: RowsMetadata = {
           columns: parameters.skipMetadata ? null : prepared.resultColumns,
@@ -204,14 +238,15 @@ export class QueryProcessor implements QueryHandler {
       case 'batch': {
         const context = this.context(parameters.values, prepared.variables.length);
         const mutations = plan.statements.flatMap((s) => this.mutationsOf(s, context, plan.timestamp, parameters.defaultTimestamp));
-        await this.write(mutations, parameters.consistency);
+        await this.write(mutations, parameters.consistency, plan.logged ? 'BATCH' : 'UNLOGGED_BATCH');
         return { kind: 'void' };
       }
       case 'use':
         state.keyspace = plan.keyspace;
         return { kind: 'setKeyspace', keyspace: plan.keyspace };
       case 'truncate':
-        await this.options.storage.truncate(plan.table.id);
+        if (this.options.coordinator?.truncate !== undefined) await this.options.coordinator.truncate(plan.table.keyspace, plan.table.id);
+        else await this.options.storage.truncate(plan.table.id);
         return { kind: 'void' };
       case 'schema':
         return this.applySchema(plan.apply);

@@ -1,0 +1,196 @@
+// The cluster half of a running node, wired from its configuration: gossip and internode
+// messaging on the storage port (startClusterServices), the replica verbs, the batchlog, the
+// coordinator (StorageProxy) with persisted hints, schema propagation between nodes
+// (schema-sync.ts), client events from gossip (TOPOLOGY_CHANGE, STATUS_CHANGE), and the
+// periodic chores: LOAD announcements, hint delivery and batchlog replay.
+
+import { registerReplicaVerbs } from '../cluster/replica-verbs.js';
+import { startClusterServices, type ClusterServices } from '../cluster/cluster-services.js';
+import { formatEndpoint, parseEndpoint, type Endpoint } from '../cluster/endpoint.js';
+import type { EndpointState } from '../cluster/gossip/endpoint-state.js';
+import { parseStatus } from '../cluster/gossip/endpoint-state.js';
+import { peersFromGossip } from '../cluster/gossip/peer-info.js';
+import { ConsistencyLevel } from '../common/consistency.js';
+import type { TimerHandle, World } from '../common/world.js';
+import { Batchlog } from '../coordinator/batchlog.js';
+import { HintStore } from '../coordinator/hints.js';
+import { StorageProxy } from '../coordinator/storage-proxy.js';
+import type { EventMessage } from '../protocol/messages.js';
+import type { Schema } from '../schema/schema.js';
+import { RELEASE_VERSION, type PeerInfo } from '../schema/system-tables.js';
+import type { StorageEngine } from '../storage/engine.js';
+import type { NodeConfig } from './config.js';
+import type { NodeIdentity } from './identity.js';
+import { SchemaSync } from './schema-sync.js';
+import { writeSmallFile } from './small-file.js';
+
+export interface ClusterNodeOptions {
+  config: NodeConfig;
+  world: World;
+  identity: NodeIdentity;
+  schema: Schema;
+  storage: StorageEngine;
+  dataDirectory: string;
+  hintsDirectory: string;
+}
+
+/** What the node learns from the rest of the process once the query processor exists. */
+export interface ClusterNodeHooks {
+  emit(event: EventMessage): void;
+  schemaImported(): Promise<void>;
+}
+
+const loadIntervalMs = 10_000;
+const choresIntervalMs = 5_000;
+
+export class ClusterNode {
+  readonly proxy: StorageProxy;
+  readonly hints: HintStore;
+  readonly batchlog: Batchlog;
+  readonly schemaSync: SchemaSync;
+  private hooks: ClusterNodeHooks | undefined;
+  private readonly timers = new Map<string, TimerHandle>();
+  private stopped = false;
+
+  private constructor(readonly services: ClusterServices, private readonly options: ClusterNodeOptions) {
+    const { world, config, schema, storage } = options;
+    // Cassandra replays batchlog entries older than twice the write timeout.
+    this.batchlog = new Batchlog({ clock: world.clock, logger: world.logger.child({ component: 'batchlog' }), replayAfterMs: 4_000 });
+    this.hints = new HintStore({ clock: world.clock, logger: world.logger, disk: world.disk, directory: options.hintsDirectory, hintWindowMs: config.maxHintWindowMs });
+    this.proxy = new StorageProxy({
+      clock: world.clock, logger: world.logger.child({ component: 'coordinator' }), messaging: services.messaging, ring: services.ring,
+      isAlive: (endpoint) => services.gossiper.isAlive(endpoint), store: storage,
+      replicationOf: (keyspace) => schema.findKeyspace(keyspace)?.replication,
+      keyspaceOfTable: (tableId) => schema.findTableById(tableId)?.keyspace,
+      localDataCenter: config.dc,
+      batchIds: () => timeUuid(world),
+      ...(config.hintedHandoffEnabled ? { hints: this.hints } : {}),
+    });
+    this.schemaSync = new SchemaSync({
+      world, schema, gossiper: services.gossiper, messaging: services.messaging, dataDirectory: options.dataDirectory,
+      imported: () => this.hooks?.schemaImported() ?? Promise.resolve(),
+    });
+  }
+
+  static async start(options: ClusterNodeOptions): Promise<ClusterNode> {
+    const { config, world, identity, schema, storage } = options;
+    const generationPath = `${options.dataDirectory}/gossip-generation`;
+    const previousGeneration = (await world.disk.exists(generationPath)) ? Number((await world.disk.readFile(generationPath)).toString('utf8')) || 0 : 0;
+    const services = await startClusterServices({
+      clock: world.clock, random: world.random, network: world.network, logger: world.logger,
+      clusterName: config.clusterName,
+      localEndpoint: formatEndpoint(config.broadcastAddress, config.storagePort),
+      listenHost: config.listenAddress,
+      seeds: config.seeds.map((seed) => formatEndpoint(seed.host, seed.port)),
+      tokens: identity.tokens, previousGeneration,
+      dataCenter: config.dc, rack: config.rack, hostId: identity.hostId,
+      rpcAddress: config.broadcastRpcAddress, nativePort: config.nativeTransportPort,
+      releaseVersion: RELEASE_VERSION, schemaVersion: schema.schemaVersion(),
+    });
+    try {
+      return await ClusterNode.wire(services, options, generationPath);
+    } catch (error) {
+      await services.stop({ announce: false });
+      throw error;
+    }
+  }
+
+  private static async wire(services: ClusterServices, options: ClusterNodeOptions, generationPath: string): Promise<ClusterNode> {
+    const { config, world, storage } = options;
+    await writeSmallFile(world, generationPath, String(services.gossiper.generation), options.dataDirectory);
+    registerReplicaVerbs(services.messaging, { store: storage, logger: world.logger.child({ component: 'replica' }) });
+    const node = new ClusterNode(services, options);
+    node.batchlog.register(services.messaging);
+    await node.hints.load();
+    await node.schemaSync.start();
+    services.gossiper.subscribe({
+      onAlive: (endpoint, state) => node.peerUp(endpoint, state),
+      onDead: (endpoint, state) => node.statusEvent('DOWN', endpoint, state),
+      onJoin: (endpoint, state) => node.joined(endpoint, state),
+      onChange: (endpoint, key, value) => {
+        if (key === 'STATUS' && parseStatus(value.value) === 'LEFT') node.topologyEvent('REMOVED_NODE', endpoint);
+      },
+    });
+    node.every('load', loadIntervalMs, () => services.gossiper.setApplicationState('LOAD', String(storage.loadBytes())));
+    node.every('hints and batchlog', choresIntervalMs, () => node.chores());
+    world.logger.info('cluster services started', { endpoint: services.messaging.localEndpoint, generation: services.gossiper.generation, seeds: config.seeds.length });
+    return node;
+  }
+
+  /** Connects events and schema imports to the query processor. */
+  attach(hooks: ClusterNodeHooks): void {
+    this.hooks = hooks;
+  }
+
+  get generation(): number {
+    return this.services.gossiper.generation;
+  }
+
+  peers(): PeerInfo[] {
+    return peersFromGossip(this.services.gossiper);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers.values()) timer.cancel();
+    this.schemaSync.stop();
+    await this.services.stop({ announce: true });
+  }
+
+  private every(name: string, intervalMs: number, chore: () => void | Promise<void>): void {
+    const run = () => {
+      if (this.stopped) return;
+      Promise.resolve(chore())
+        .catch((error: unknown) => this.options.world.logger.warn('cluster chore failed', { chore: name, error }))
+        .finally(() => { if (!this.stopped) this.timers.set(name, this.options.world.clock.setTimer(intervalMs, run)); });
+    };
+    this.timers.set(name, this.options.world.clock.setTimer(intervalMs, run));
+  }
+
+  private async chores(): Promise<void> {
+    for (const endpoint of this.hints.endpointsWithHints()) {
+      if (this.services.gossiper.isAlive(endpoint)) await this.proxy.replayHints(endpoint);
+    }
+    await this.batchlog.replayOrphans((mutations) => this.proxy.mutate(mutations, ConsistencyLevel.ONE, { writeType: 'BATCH' }));
+  }
+
+  private peerUp(endpoint: Endpoint, state: EndpointState): void {
+    this.statusEvent('UP', endpoint, state);
+    this.proxy.replayHints(endpoint).catch((error: unknown) => this.options.world.logger.info('hint replay failed', { endpoint, error }));
+  }
+
+  private joined(endpoint: Endpoint, state: EndpointState): void {
+    const status = state.states.get('STATUS')?.value;
+    if (status !== undefined && parseStatus(status) === 'NORMAL') this.topologyEvent('NEW_NODE', endpoint, state);
+  }
+
+  private statusEvent(change: 'UP' | 'DOWN', endpoint: Endpoint, state: EndpointState): void {
+    const address = this.nativeAddress(endpoint, state);
+    if (address !== undefined) this.hooks?.emit({ type: 'STATUS_CHANGE', change, ...address });
+  }
+
+  private topologyEvent(change: 'NEW_NODE' | 'REMOVED_NODE', endpoint: Endpoint, state?: EndpointState): void {
+    const address = this.nativeAddress(endpoint, state ?? this.services.gossiper.endpointState(endpoint));
+    if (address !== undefined) this.hooks?.emit({ type: 'TOPOLOGY_CHANGE', change, ...address });
+  }
+
+  /** A peer's client address (RPC_ADDRESS, NATIVE_PORT), as drivers name hosts in events. */
+  private nativeAddress(endpoint: Endpoint, state: EndpointState | undefined): { address: string; port: number } | undefined {
+    if (endpoint === this.services.messaging.localEndpoint) return undefined;
+    const host = state?.states.get('RPC_ADDRESS')?.value ?? parseEndpoint(endpoint)?.host;
+    const port = Number(state?.states.get('NATIVE_PORT')?.value ?? this.options.config.nativeTransportPort);
+    if (host === undefined || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
+    return { address: host, port };
+  }
+}
+
+/** A version-1 (time-based) UUID's bytes for batchlog ids. */
+function timeUuid(world: World): Buffer {
+  const bytes = world.random.bytes(16);
+  const ticks = BigInt(world.clock.nowMs()) * 10_000n + 0x01b21dd213814000n;
+  bytes.writeUInt32BE(Number(ticks & 0xffffffffn), 0);
+  bytes.writeUInt16BE(Number((ticks >> 32n) & 0xffffn), 4);
+  bytes.writeUInt16BE(Number((ticks >> 48n) & 0x0fffn) | 0x1000, 6);
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  return bytes;
+}

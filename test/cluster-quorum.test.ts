@@ -1,0 +1,150 @@
+// Issue 4's demonstration with real processes: `aero cluster start` runs five nodes on
+// 127.0.0.1-5, replication factor 3. 1,000 rows written at QUORUM through a token-aware
+// driver (no coordinator forwarding on any node) stay readable at QUORUM while each node in
+// turn is killed; every other node marks a killed node down within 10 s and up within 10 s of
+// its restart, and the driver's control connection receives both events; with two replicas of
+// a key down, QUORUM is Unavailable (required 2, alive 1) and ONE still succeeds. Needs the
+// build (bin/aero.js runs dist/). The nodes this test started are stopped whatever happens.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import cassandra from 'cassandra-driver';
+
+const nodes = 5;
+const rows = 1000;
+
+function aero(args: string[], timeoutMs = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/aero.js', ...args], { timeout: timeoutMs }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Status {
+  peers?: Array<{ address: string; status: string }>;
+  coordinator?: { forwardedSinglePartition: number };
+}
+
+async function status(index: number, adminPort: number): Promise<Status | undefined> {
+  try {
+    const response = await fetch(`http://127.0.0.${index}:${adminPort}/status`, { signal: AbortSignal.timeout(2000) });
+    return (await response.json()) as Status;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether every running node other than `index` sees node `index` as `wanted`. */
+async function seenAs(index: number, wanted: 'UP' | 'DOWN', running: number[], adminPort: number): Promise<boolean> {
+  for (const other of running) {
+    if (other === index) continue;
+    const peer = (await status(other, adminPort))?.peers?.find((p) => p.address.startsWith(`127.0.0.${index}:`));
+    if (peer?.status !== wanted) return false;
+  }
+  return true;
+}
+
+async function waitFor(condition: () => Promise<boolean>, limitMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < limitMs) {
+    if (await condition()) return Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`condition not met within ${limitMs} ms`);
+}
+
+test('five nodes, RF 3: QUORUM survives any one node down; Unavailable with two replicas down', { timeout: 240_000 }, async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'aero-quorum-'));
+  const [nativePort, storagePort, adminPort] = [await freePort(), await freePort(), await freePort()];
+  let client: cassandra.Client | undefined;
+  try {
+    const start = await aero(['cluster', 'start', '--nodes', String(nodes), '--dir', directory, '--base-port', String(nativePort),
+      '--storage-port', String(storagePort), '--admin-port', String(adminPort), '--num-tokens', '8']);
+    assert.equal(start.code, 0, start.stderr + start.stdout);
+    const all = Array.from({ length: nodes }, (_, i) => i + 1);
+    await waitFor(async () => (await Promise.all(all.map((i) => seenAs(i, 'UP', all, adminPort)))).every(Boolean), 30_000);
+    client = new cassandra.Client({
+      contactPoints: all.map((i) => `127.0.0.${i}:${nativePort}`), localDataCenter: 'datacenter1',
+      protocolOptions: { port: nativePort },
+      queryOptions: { isIdempotent: true, prepare: true },
+      socketOptions: { readTimeout: 15_000 },
+    });
+    await client.connect();
+    await client.execute("CREATE KEYSPACE quorum_test WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}");
+    await client.execute('CREATE TABLE quorum_test.kv (k int PRIMARY KEY, v text)');
+    const quorum = cassandra.types.consistencies.quorum;
+    const insert = 'INSERT INTO quorum_test.kv (k, v) VALUES (?, ?)';
+    for (let base = 0; base < rows; base += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, j) => client!.execute(insert, [base + j, `value-${base + j}`], { consistency: quorum })));
+    }
+    // Token-aware routing: every single-partition statement reached a replica of its key.
+    const forwarded = await Promise.all(all.map(async (i) => (await status(i, adminPort))?.coordinator?.forwardedSinglePartition));
+    assert.deepEqual(forwarded, all.map(() => 0), 'no node coordinated a key it does not replicate');
+
+    const events: string[] = [];
+    const controlConnection = (client as unknown as { controlConnection: { connection: NodeJS.EventEmitter } }).controlConnection.connection;
+    controlConnection.on('nodeStatusChange', (event: { up: boolean; inet: { address: unknown } }) => events.push(`${String(event.inet.address)} ${event.up ? 'UP' : 'DOWN'}`));
+
+    const readAll = async () => {
+      for (let base = 0; base < rows; base += 100) {
+        const results = await Promise.all(Array.from({ length: 100 }, (_, j) => client!.execute('SELECT v FROM quorum_test.kv WHERE k = ?', [base + j], { consistency: quorum })));
+        results.forEach((result, j) => assert.equal(result.first()?.['v'], `value-${base + j}`));
+      }
+    };
+    // Node 1 holds the driver's control connection; the others go down in turn first.
+    for (const victim of [2, 3, 4, 5, 1]) {
+      const kill = await aero(['cluster', 'kill', '--node', String(victim), '--dir', directory]);
+      assert.equal(kill.code, 0, kill.stderr);
+      const running = all.filter((i) => i !== victim);
+      const downMs = await waitFor(() => seenAs(victim, 'DOWN', running, adminPort), 10_000);
+      await readAll();
+      const restart = await aero(['cluster', 'restart', '--node', String(victim), '--dir', directory]);
+      assert.equal(restart.code, 0, restart.stderr);
+      const upMs = await waitFor(() => seenAs(victim, 'UP', all, adminPort), 10_000);
+      assert.ok(downMs < 10_000 && upMs < 10_000);
+    }
+    assert.ok(events.includes('127.0.0.3 DOWN') && events.includes('127.0.0.3 UP'), `the driver heard: ${events.join(', ')}`);
+
+    // Two replicas of a key down: QUORUM is Unavailable, ONE succeeds.
+    const key = 7;
+    const routingKey = Buffer.alloc(4);
+    routingKey.writeInt32BE(key);
+    const replicas = client.getReplicas('quorum_test', routingKey).map((host) => Number(host.address.split('.')[3]?.split(':')[0]));
+    assert.equal(replicas.length, 3);
+    const [first, second] = replicas as [number, number];
+    for (const victim of [first, second]) assert.equal((await aero(['cluster', 'kill', '--node', String(victim), '--dir', directory])).code, 0);
+    const running = all.filter((i) => i !== first && i !== second);
+    await waitFor(async () => (await seenAs(first, 'DOWN', running, adminPort)) && (await seenAs(second, 'DOWN', running, adminPort)), 10_000);
+    await assert.rejects(client.execute('SELECT v FROM quorum_test.kv WHERE k = ?', [key], { consistency: quorum }), (error: unknown) => {
+      const failure = error as { code?: number; required?: number; alive?: number; innerErrors?: Record<string, { code?: number; required?: number; alive?: number }> };
+      const unavailable = failure.code === 0x1000 ? failure : Object.values(failure.innerErrors ?? {}).find((inner) => inner.code === 0x1000);
+      assert.ok(unavailable !== undefined, `expected Unavailable, got ${String(error)}`);
+      assert.deepEqual([unavailable.required, unavailable.alive], [2, 1]);
+      return true;
+    });
+    const one = await client.execute('SELECT v FROM quorum_test.kv WHERE k = ?', [key], { consistency: cassandra.types.consistencies.one });
+    assert.equal(one.first()?.['v'], `value-${key}`);
+  } finally {
+    await client?.shutdown().catch(() => undefined);
+    await aero(['cluster', 'stop', '--dir', directory, '--timeout', '20']);
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
