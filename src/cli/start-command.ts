@@ -45,7 +45,11 @@ export function registerStartCommand(program: Command, context: CommandContext):
 
 /** `aero cluster start` for the application: N nodes on 127.0.0.1..N, stopped with us. */
 async function startLocalCluster(options: { directory: string; nodeCount: number; nativePort: number }, io: CliConsole): Promise<LocalDatabase> {
-  const code = await startCluster({ directory: options.directory, nodeCount: options.nodeCount, nativePort: options.nativePort, startTimeoutMs: 120_000 }, io);
+  const offset = options.nativePort - 9042;
+  const code = await startCluster({
+    directory: options.directory, nodeCount: options.nodeCount, nativePort: options.nativePort,
+    storagePort: 7000 + offset, adminPort: 7199 + offset, startTimeoutMs: 120_000,
+  }, io);
   const manifest = readManifest(options.directory);
   if (code !== 0 || manifest === null) throw new Error(`the local cluster in ${options.directory} did not start`);
   return {
@@ -110,7 +114,7 @@ async function stopAll(running: Running, logger: { info(message: string): void; 
     ['web server', running.web?.close],
     ['simulator', running.simulator === null ? undefined : () => running.simulator?.stop() ?? Promise.resolve()],
     ['database client', running.database?.close],
-    ['database node', running.local?.stop],
+    ['database', running.local?.stop],
   ];
   for (const [name, stop] of steps) {
     if (stop === undefined) continue;
