@@ -37,7 +37,7 @@ test('aero start brings everything up, stops on SIGINT and reuses its data', asy
     assert.equal(first.code, 0, first.output);
     assert.match(first.output, /loading \d+ airports/);
     assert.match(first.output, /added 3 random flights/);
-    assert.match(first.output, /stopped the database node/);
+    assert.match(first.output, /stopped the database \(/);
     const second = await runStart(dataDir, ports);
     assert.equal(second.code, 0, second.output);
     assert.match(second.output, /airports already loaded/);
