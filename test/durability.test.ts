@@ -138,3 +138,33 @@ test('a corrupt sstable block and a corrupt commit log tail are reported by name
     node.cleanup();
   }
 });
+
+test('after a restart the node has forgotten prepared statements: Unprepared makes the driver re-prepare', { timeout: 120_000 }, async () => {
+  const node = await startNodeProcess();
+  try {
+    const client = connect(node);
+    await client.connect();
+    await client.execute("CREATE KEYSPACE u WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+    await client.execute('CREATE TABLE u.t (k int PRIMARY KEY, v text)');
+    await client.execute('INSERT INTO u.t (k, v) VALUES (?, ?)', [1, 'one'], { prepare: true });
+    await node.kill();
+    await node.restart();
+    // The same client, the same prepared statement: the node answers Unprepared (0x2500) and the driver prepares again.
+    let row: cassandra.types.Row | null = null;
+    for (let attempt = 0; attempt < 50 && row === null; attempt++) {
+      try {
+        row = (await client.execute('SELECT v FROM u.t WHERE k = ?', [1], { prepare: true })).first();
+      } catch (error) {
+        if (!String(error).includes('NoHostAvailable') && !String(error).includes('not available')) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    assert.equal(row?.['v'], 'one');
+    await client.execute('INSERT INTO u.t (k, v) VALUES (?, ?)', [2, 'two'], { prepare: true });
+    assert.equal((await client.execute('SELECT v FROM u.t WHERE k = ?', [2], { prepare: true })).first()?.['v'], 'two');
+    await client.shutdown();
+  } finally {
+    await node.stop();
+    node.cleanup();
+  }
+});
