@@ -100,28 +100,35 @@ test('five nodes, RF 3: QUORUM survives any one node down; Unavailable with two 
     assert.deepEqual(forwarded, all.map(() => 0), 'no node coordinated a key it does not replicate');
 
     const events: string[] = [];
-    const controlConnection = (client as unknown as { controlConnection: { connection: NodeJS.EventEmitter } }).controlConnection.connection;
-    controlConnection.on('nodeStatusChange', (event: { up: boolean; inet: { address: unknown } }) => events.push(`${String(event.inet.address)} ${event.up ? 'UP' : 'DOWN'}`));
+    const control = (client as unknown as { controlConnection: { connection: NodeJS.EventEmitter; host: { address: string } } }).controlConnection;
+    const controlNode = Number(control.host.address.split(':')[0]?.split('.')[3]);
+    control.connection.on('nodeStatusChange', (event: { up: boolean; inet: { address: unknown } }) => events.push(`${String(event.inet.address)} ${event.up ? 'UP' : 'DOWN'}`));
 
-    const readAll = async () => {
-      for (let base = 0; base < rows; base += 100) {
+    const readAll = async (count = rows) => {
+      for (let base = 0; base < count; base += 100) {
         const results = await Promise.all(Array.from({ length: 100 }, (_, j) => client!.execute('SELECT v FROM quorum_test.kv WHERE k = ?', [base + j], { consistency: quorum })));
         results.forEach((result, j) => assert.equal(result.first()?.['v'], `value-${base + j}`));
       }
     };
-    // Node 1 holds the driver's control connection; the others go down in turn first.
-    for (const victim of [2, 3, 4, 5, 1]) {
+    // The node holding the driver's control connection goes down last, so it hears the others.
+    const victims = [...all.filter((i) => i !== controlNode), controlNode];
+    for (const victim of victims) {
       const kill = await aero(['cluster', 'kill', '--node', String(victim), '--dir', directory]);
       assert.equal(kill.code, 0, kill.stderr);
       const running = all.filter((i) => i !== victim);
-      const downMs = await waitFor(() => seenAs(victim, 'DOWN', running, adminPort), 10_000);
+      const killedAt = Date.now();
+      const noticed = waitFor(() => seenAs(victim, 'DOWN', running, adminPort), 10_000);
+      // Before the others notice: reads that reach the dead replica fall back on another.
+      if (victim === victims[0]) await readAll(100);
+      const downMs = await noticed;
       await readAll();
       const restart = await aero(['cluster', 'restart', '--node', String(victim), '--dir', directory]);
       assert.equal(restart.code, 0, restart.stderr);
       const upMs = await waitFor(() => seenAs(victim, 'UP', all, adminPort), 10_000);
       assert.ok(downMs < 10_000 && upMs < 10_000);
     }
-    assert.ok(events.includes('127.0.0.3 DOWN') && events.includes('127.0.0.3 UP'), `the driver heard: ${events.join(', ')}`);
+    const heard = `127.0.0.${victims[0]}`;
+    assert.ok(events.includes(`${heard} DOWN`) && events.includes(`${heard} UP`), `the driver heard: ${events.join(', ')}`);
 
     // Two replicas of a key down: QUORUM is Unavailable, ONE succeeds.
     const key = 7;

@@ -10,7 +10,9 @@ import type { Endpoint } from '../../src/db/cluster/endpoint.js';
 import { ConsistencyLevel } from '../../src/db/common/consistency.js';
 import { CqlError } from '../../src/db/common/errors.js';
 import { silentLogger, type Clock } from '../../src/db/common/world.js';
+import { Batchlog } from '../../src/db/coordinator/batchlog.js';
 import { HintStore } from '../../src/db/coordinator/hints.js';
+import { encodeBatchStoreRequest } from '../../src/db/cluster/messaging/payloads.js';
 import { StorageProxy } from '../../src/db/coordinator/storage-proxy.js';
 import { murmur3Token } from '../../src/db/dht/murmur3.js';
 import { CLUSTERING_RANGE_END, CLUSTERING_RANGE_START, EMPTY_CLUSTERING } from '../../src/db/schema/clustering-key.js';
@@ -177,4 +179,49 @@ test('chaos: no acknowledged QUORUM write is lost and QUORUM reads see them', as
       assert.ok(seen !== undefined && Number(seen) >= floor, `seed ${seed} key ${k}: read ${seen}, acknowledged ${floor}`);
     }
   }
+});
+
+test('a replica that dies unnoticed: QUORUM reads fall back on a spare replica', async () => {
+  const cluster = await startedCluster(13);
+  const coordinator = cluster.node(0) as StorageNode;
+  const proxy = proxyFor(coordinator, cluster.clock);
+  const now = () => Math.floor(cluster.clock.nowMs() / 1000);
+  const keys = Array.from({ length: 30 }, (_, i) => i);
+  for (const k of keys) await drive(cluster, proxy.mutate([write(k, `v-${k}`, cluster.clock.nowMicros())], ConsistencyLevel.QUORUM));
+  await drive(cluster, cluster.gossip.run(500));
+  await cluster.crash(2);
+  // Read at once: the coordinator still believes node 2 alive and contacts it for some keys.
+  assert.ok(coordinator.gossiper.isAlive(cluster.endpoints[2] as Endpoint));
+  for (const k of keys) assert.equal(valueOf(await drive(cluster, proxy.read(read(k, now()), ConsistencyLevel.QUORUM))), `v-${k}`);
+});
+
+test('logged batches go through the batchlog; an orphaned entry is replayed', async () => {
+  const cluster = await startedCluster(14);
+  const batchlogs = cluster.running().map((node) => {
+    const batchlog = new Batchlog({ clock: cluster.clock, logger: silentLogger, replayAfterMs: 4000 });
+    batchlog.register(node.messaging);
+    return batchlog;
+  });
+  const coordinator = cluster.node(0) as StorageNode;
+  let counter = 0;
+  const proxy = new StorageProxy({
+    clock: cluster.clock, logger: silentLogger, messaging: coordinator.messaging, ring: coordinator.ring,
+    isAlive: (endpoint) => coordinator.gossiper.isAlive(endpoint), store: coordinator.engine,
+    replicationOf: () => replication, keyspaceOfTable: () => table.keyspace, localDataCenter: 'datacenter1',
+    batchIds: () => { const id = Buffer.alloc(16); id.writeUInt32BE(++counter); return id; },
+  });
+  const now = () => Math.floor(cluster.clock.nowMs() / 1000);
+  await drive(cluster, proxy.mutateLogged([write(1, 'a', cluster.clock.nowMicros()), write(2, 'b', cluster.clock.nowMicros())], ConsistencyLevel.QUORUM));
+  await drive(cluster, cluster.gossip.run(200));
+  assert.equal(batchlogs.reduce((sum, log) => sum + log.size(), 0), 0, 'entries removed after the batch applied');
+  assert.equal(valueOf(await drive(cluster, proxy.read(read(2, now()), ConsistencyLevel.QUORUM))), 'b');
+  // A coordinator that stored its batch and died: the entry stays, and is replayed.
+  const orphan = encodeBatchStoreRequest({ batchId: Buffer.alloc(16, 7), creationMicros: cluster.clock.nowMicros(), mutations: [write(3, 'orphan', cluster.clock.nowMicros())] });
+  await drive(cluster, coordinator.messaging.sendRequest(cluster.endpoints[1] as Endpoint, 'BATCH_STORE', orphan));
+  const holder = batchlogs[1] as Batchlog;
+  assert.equal(holder.size(), 1);
+  assert.equal(await drive(cluster, holder.replayOrphans((mutations) => proxy.mutate(mutations, ConsistencyLevel.ONE))), 0, 'too young to replay');
+  await drive(cluster, cluster.gossip.run(5000));
+  assert.equal(await drive(cluster, holder.replayOrphans((mutations) => proxy.mutate(mutations, ConsistencyLevel.QUORUM))), 1);
+  assert.equal(valueOf(await drive(cluster, proxy.read(read(3, now()), ConsistencyLevel.QUORUM))), 'orphan');
 });

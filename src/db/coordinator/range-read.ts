@@ -15,7 +15,7 @@ import type { Endpoint } from '../cluster/endpoint.js';
 import type { TokenMetadata } from '../cluster/ring/token-metadata.js';
 import type { Mutation } from '../storage/types.js';
 import type { ReplicaAnswer } from './read-resolver.js';
-import type { PlanContext } from './replica-plan.js';
+import type { DataPlan, PlanContext } from './replica-plan.js';
 
 /** What a range read needs of the StorageProxy (an interface, so the two files do not import each other). */
 export interface RangeReadHost {
@@ -24,7 +24,7 @@ export interface RangeReadHost {
   byProximity(replicas: readonly Endpoint[]): Endpoint[];
   isAlive(endpoint: Endpoint): boolean;
   read(command: ReadCommand, level: ConsistencyLevel): Promise<ReadResult>;
-  dataFromAll(contacts: readonly Endpoint[], command: ReadCommand, fail: (received: number, dataPresent: boolean) => Error): Promise<ReplicaAnswer[]>;
+  dataFromAll(plan: DataPlan, command: ReadCommand): Promise<ReplicaAnswer[]>;
   repair(repairs: Map<Endpoint, Mutation[]>, fail: (received: number, dataPresent: boolean) => Error): Promise<void>;
 }
 
@@ -62,29 +62,33 @@ export async function readRange(proxy: RangeReadHost, request: RangeReadRequest)
   const plans = slices.map((slice) => {
     const live = proxy.byProximity(slice.replicas.filter((endpoint) => proxy.isAlive(endpoint)));
     assureSufficientLive(level, groups, live, { write: false });
-    return { slice, contacts: readContacts(groups, live) };
+    const contacts = readContacts(groups, live);
+    return { slice, contacts, spares: live.filter((endpoint) => !contacts.includes(endpoint)) };
   });
-  for (const { slice, contacts } of plans) {
+  for (const { slice, contacts, spares } of plans) {
     if (rowsLeft <= 0 || partitionsLeft <= 0) break;
     const sliceCommand: PartitionRangeReadCommand = { ...command, start: slice.start, end: slice.end, rowLimit: rowsLeft, partitionLimit: partitionsLeft };
     delete sliceCommand.afterClustering;
     const fail = (received: number, dataPresent: boolean) => readTimeout(level, received, tally(groups, contacts).blockFor, dataPresent);
-    take(await readSlice(proxy, { command: sliceCommand, contacts, keyspace, fail }));
+    take(await readSlice(proxy, { command: sliceCommand, keyspace, data: { contacts, spares, groups, fail } }));
   }
   return { partitions };
 }
 
 async function readSlice(
   proxy: RangeReadHost,
-  request: { command: PartitionRangeReadCommand; contacts: string[]; keyspace: string; fail: (received: number, dataPresent: boolean) => Error },
+  request: { command: PartitionRangeReadCommand; keyspace: string; data: DataPlan },
 ): Promise<ReadResult> {
   // One replica's answer needs no merge: ask it for the client's view directly.
-  if (request.contacts.length === 1) return (await proxy.dataFromAll(request.contacts, request.command, request.fail))[0]?.result ?? { partitions: [] };
+  if (request.data.contacts.length === 1) {
+    const answers = await proxy.dataFromAll(request.data, request.command);
+    if (answers.length === 1) return answers[0]?.result ?? { partitions: [] };
+  }
   let attempt: ReadCommand = request.command;
   for (let retry = 0; ; retry++) {
-    const answers = await proxy.dataFromAll(request.contacts, { ...attempt, includeTombstones: true }, request.fail);
+    const answers = await proxy.dataFromAll(request.data, { ...attempt, includeTombstones: true });
     const resolution = resolveAnswers(request.command, answers, request.keyspace);
-    await proxy.repair(resolution.repairs, request.fail);
+    await proxy.repair(resolution.repairs, request.data.fail);
     if (!resolution.short || retry >= shortReadRetriesMax) return resolution.result;
     attempt = { ...request.command, rowLimit: growLimit(attempt.rowLimit), partitionLimit: growLimit((attempt as PartitionRangeReadCommand).partitionLimit) };
   }

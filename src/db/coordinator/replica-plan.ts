@@ -17,6 +17,14 @@ export interface ReplicaGroup {
   required: number;
 }
 
+/** The replicas a read asks for data, the live ones it may fall back on, and what it needs. */
+export interface DataPlan {
+  contacts: readonly Endpoint[];
+  spares: readonly Endpoint[];
+  groups: readonly ReplicaGroup[];
+  fail: (received: number, dataPresent: boolean) => Error;
+}
+
 export interface PlanContext {
   replication: ReplicationOptions;
   localDataCenter: string;

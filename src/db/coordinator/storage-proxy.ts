@@ -28,7 +28,7 @@ import type { Mutation, ReadCommand, ReadResult, SinglePartitionReadCommand } fr
 import type { HintStore } from './hints.js';
 import { readRange } from './range-read.js';
 import { growLimit, resolveAnswers, type ReplicaAnswer } from './read-resolver.js';
-import { assureSufficientLive, readContacts, replicaGroups, satisfies, sortByProximity, tally, type PlanContext, type ReplicaGroup } from './replica-plan.js';
+import { assureSufficientLive, readContacts, replicaGroups, satisfies, sortByProximity, tally, type DataPlan, type PlanContext, type ReplicaGroup } from './replica-plan.js';
 import type { ReadSource } from './select-executor.js';
 import { shortReadRetriesMax } from '../common/limits.js';
 
@@ -268,52 +268,67 @@ export class StorageProxy {
     const groups = replicaGroups(level, context);
     const live = this.byProximity(natural.filter((endpoint) => this.isAlive(endpoint)));
     assureSufficientLive(level, groups, live, { write: false });
-    return this.readSingle(command, { level, keyspace, groups, contacts: readContacts(groups, live) });
+    const contacts = readContacts(groups, live);
+    const fail = (received: number, dataPresent: boolean) => readTimeout(level, received, tally(groups, contacts).blockFor, dataPresent);
+    return this.readSingle(command, { keyspace, groups, contacts, spares: live.filter((endpoint) => !contacts.includes(endpoint)), fail });
   }
 
-  private async readSingle(command: SinglePartitionReadCommand, plan: { level: ConsistencyLevel; keyspace: string; groups: ReplicaGroup[]; contacts: Endpoint[] }): Promise<ReadResult> {
+  private async readSingle(command: SinglePartitionReadCommand, plan: DataPlan & { keyspace: string }): Promise<ReadResult> {
     const replicaCommand: ReadCommand = { ...command, includeTombstones: true };
     const [dataReplica, ...digestReplicas] = plan.contacts;
     if (dataReplica === undefined) return { partitions: [] };
-    const fail = (received: number, dataPresent: boolean) => readTimeout(plan.level, received, tally(plan.groups, plan.contacts).blockFor, dataPresent);
     // One replica's answer needs no merge: ask it for the client's view directly.
-    if (digestReplicas.length === 0) return (await this.dataFromAll([dataReplica], command, fail))[0]?.result ?? { partitions: [] };
+    if (digestReplicas.length === 0) return (await this.dataFromAll(plan, command))[0]?.result ?? { partitions: [] };
     const answers = await Promise.allSettled([
       this.readFrom(dataReplica, replicaCommand, false),
       ...digestReplicas.map((endpoint) => this.readFrom(endpoint, replicaCommand, true)),
     ]);
     rethrowLocalFailure(answers);
-    const received = answers.filter((a) => a.status === 'fulfilled').length;
+    const answered = plan.contacts.filter((_, index) => answers[index]?.status === 'fulfilled');
     const data = answers[0];
-    if (data?.status !== 'fulfilled' || data.value.kind !== 'data') throw fail(received, false);
-    if (received < answers.length) throw fail(received, true);
-    const digest = digestReadResult(data.value.result);
-    const agree = answers.every((a) => a.status === 'fulfilled' && (a.value.kind === 'data' || a.value.digest.equals(digest)));
-    if (agree) return resolveAnswers(command, [{ endpoint: dataReplica, result: data.value.result }], plan.keyspace).result;
-    return this.resolveWithRepair(command, { ...plan, timeoutFail: fail });
+    if (data?.status === 'fulfilled' && data.value.kind === 'data' && answered.length === plan.contacts.length) {
+      const digest = digestReadResult(data.value.result);
+      const agree = answers.every((a) => a.status === 'fulfilled' && (a.value.kind === 'data' || a.value.digest.equals(digest)));
+      if (agree) return resolveAnswers(command, [{ endpoint: dataReplica, result: data.value.result }], plan.keyspace).result;
+    }
+    // A mismatch, or a replica that did not answer (down but not yet convicted): full data
+    // from the replicas that answered, topped up from the spare live replicas.
+    return this.resolveWithRepair(command, { ...plan, contacts: answered });
   }
 
   /** Full data reads from every contacted replica, merge, blocking repair, then the live view. */
-  private async resolveWithRepair(command: ReadCommand, plan: { level: ConsistencyLevel; keyspace: string; contacts: Endpoint[]; timeoutFail: (received: number, dataPresent: boolean) => Error }): Promise<ReadResult> {
+  private async resolveWithRepair(command: ReadCommand, plan: DataPlan & { keyspace: string }): Promise<ReadResult> {
     let attempt: ReadCommand = command;
     for (let retry = 0; ; retry++) {
-      const answers = await this.dataFromAll(plan.contacts, { ...attempt, includeTombstones: true }, plan.timeoutFail);
+      const answers = await this.dataFromAll(plan, { ...attempt, includeTombstones: true });
       const resolution = resolveAnswers(command, answers, plan.keyspace);
-      await this.repair(resolution.repairs, plan.timeoutFail);
+      await this.repair(resolution.repairs, plan.fail);
       if (!resolution.short || retry >= shortReadRetriesMax) return resolution.result;
       attempt = { ...attempt, rowLimit: growLimit(attempt.rowLimit), perPartitionRowLimit: growLimit(attempt.perPartitionRowLimit) };
     }
   }
 
-  /** Data from every contact (the range path uses it too); a missing answer fails the read. */
-  async dataFromAll(contacts: readonly Endpoint[], command: ReadCommand, fail: (received: number, dataPresent: boolean) => Error): Promise<ReplicaAnswer[]> {
-    const settled = await Promise.allSettled(contacts.map((endpoint) => this.readFrom(endpoint, command, false)));
-    rethrowLocalFailure(settled);
+  /**
+   * Data from the contacts (the range path uses it too) until the level is met: a contact that
+   * fails is replaced by the next spare live replica; too few answers fail the read.
+   */
+  async dataFromAll(plan: DataPlan, command: ReadCommand): Promise<ReplicaAnswer[]> {
     const answers: ReplicaAnswer[] = [];
-    settled.forEach((outcome, index) => {
-      if (outcome.status === 'fulfilled' && outcome.value.kind === 'data') answers.push({ endpoint: contacts[index] as Endpoint, result: outcome.value.result });
-    });
-    if (answers.length < contacts.length) throw fail(answers.length, answers.length > 0);
+    const spares = [...plan.spares];
+    const attempt = async (endpoint: Endpoint): Promise<void> => {
+      try {
+        const response = await this.readFrom(endpoint, command, false);
+        if (response.kind === 'data') answers.push({ endpoint, result: response.result });
+      } catch (error) {
+        if (!(error instanceof InternodeError) && !(error instanceof CqlError)) throw error;
+        const next = spares.shift();
+        if (next !== undefined) await attempt(next);
+      }
+    };
+    await Promise.all(plan.contacts.map(attempt));
+    const answered = () => answers.map((answer) => answer.endpoint);
+    while (!satisfies(plan.groups, answered()) && spares.length > 0) await attempt(spares.shift() as Endpoint);
+    if (!satisfies(plan.groups, answered())) throw plan.fail(tally(plan.groups, answered()).received, answers.length > 0);
     return answers;
   }
 

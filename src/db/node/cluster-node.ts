@@ -11,6 +11,7 @@ import type { EndpointState } from '../cluster/gossip/endpoint-state.js';
 import { parseStatus } from '../cluster/gossip/endpoint-state.js';
 import { peersFromGossip } from '../cluster/gossip/peer-info.js';
 import { ConsistencyLevel } from '../common/consistency.js';
+import { gossipEndpointsMax } from '../common/limits.js';
 import type { TimerHandle, World } from '../common/world.js';
 import { Batchlog } from '../coordinator/batchlog.js';
 import { HintStore } from '../coordinator/hints.js';
@@ -51,6 +52,7 @@ export class ClusterNode {
   private hooks: ClusterNodeHooks | undefined;
   private readonly timers = new Map<string, TimerHandle>();
   private stopped = false;
+  private readonly known = new Set<Endpoint>();
 
   private constructor(readonly services: ClusterServices, private readonly options: ClusterNodeOptions) {
     const { world, config, schema, storage } = options;
@@ -159,7 +161,10 @@ export class ClusterNode {
     this.proxy.replayHints(endpoint).catch((error: unknown) => this.options.world.logger.info('hint replay failed', { endpoint, error }));
   }
 
+  /** A node new to this one (not a restart of one it knew) is a NEW_NODE for clients. */
   private joined(endpoint: Endpoint, state: EndpointState): void {
+    if (this.known.has(endpoint) || this.known.size >= gossipEndpointsMax) return;
+    this.known.add(endpoint);
     const status = state.states.get('STATUS')?.value;
     if (status !== undefined && parseStatus(status) === 'NORMAL') this.topologyEvent('NEW_NODE', endpoint, state);
   }
