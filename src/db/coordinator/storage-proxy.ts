@@ -68,12 +68,15 @@ export class StorageProxy {
   readonly writeTimeoutMs: number;
   readonly readTimeoutMs: number;
   readonly rangeTimeoutMs: number;
+  /** Whether down replicas get hints (hinted_handoff_enabled; nodetool disablehandoff/enablehandoff). */
+  hintedHandoffEnabled: boolean;
 
   constructor(readonly options: StorageProxyOptions) {
     this.localEndpoint = options.messaging.localEndpoint;
     this.writeTimeoutMs = options.writeTimeoutMs ?? 2_000;
     this.readTimeoutMs = options.readTimeoutMs ?? 5_000;
     this.rangeTimeoutMs = options.rangeTimeoutMs ?? 10_000;
+    this.hintedHandoffEnabled = options.hints !== undefined;
   }
 
   isAlive(endpoint: Endpoint): boolean {
@@ -233,7 +236,7 @@ export class StorageProxy {
 
   private async hint(endpoint: Endpoint, payload: Buffer): Promise<boolean> {
     const hints = this.options.hints;
-    if (hints === undefined || endpoint === this.localEndpoint) return false;
+    if (hints === undefined || !this.hintedHandoffEnabled || endpoint === this.localEndpoint) return false;
     try {
       const stored = await hints.add(endpoint, payload);
       if (stored) this.stats.hintsWritten++;

@@ -18,6 +18,8 @@ export interface AdminOperations {
   compact(target: AdminTarget): Promise<void>;
   /** A JSON-serializable summary of the node; with a keyspace, ownership is effective under its replication. */
   status(target?: AdminTarget): Promise<Record<string, unknown>>;
+  /** nodetool enablehandoff / disablehandoff: whether this coordinator writes hints for down replicas. */
+  setHintedHandoff?(enabled: boolean): void;
 }
 
 export interface AdminServer {
@@ -97,6 +99,18 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
       await operations.compact(target);
       reply(response, 200, { ok: true });
       return;
+    case 'POST /enablehandoff':
+    case 'POST /disablehandoff': {
+      const enabled = route === 'POST /enablehandoff';
+      if (operations.setHintedHandoff === undefined) {
+        reply(response, 404, { error: 'this node keeps no hints' });
+        return;
+      }
+      logger.info('admin: hinted handoff', { enabled });
+      operations.setHintedHandoff(enabled);
+      reply(response, 200, { ok: true, hintedHandoffEnabled: enabled });
+      return;
+    }
     case 'GET /status':
       reply(response, 200, await operations.status(target));
       return;

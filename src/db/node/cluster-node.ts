@@ -65,9 +65,10 @@ export class ClusterNode {
       replicationOf: (keyspace) => schema.findKeyspace(keyspace)?.replication,
       keyspaceOfTable: (tableId) => schema.findTableById(tableId)?.keyspace,
       localDataCenter: config.dc,
-      batchIds: () => timeUuid(world),
-      ...(config.hintedHandoffEnabled ? { hints: this.hints } : {}),
+      batchIds: () => timeUuid(world), hints: this.hints,
     });
+    // Hints already stored are still delivered when handoff is off; only new ones stop.
+    this.proxy.hintedHandoffEnabled = config.hintedHandoffEnabled;
     this.schemaSync = new SchemaSync({
       world, schema, gossiper: services.gossiper, messaging: services.messaging, dataDirectory: options.dataDirectory,
       imported: () => this.hooks?.schemaImported() ?? Promise.resolve(),

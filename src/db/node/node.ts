@@ -172,6 +172,7 @@ function adminOperations(parts: AdminParts): AdminOperations {
   return {
     flush: (target) => eachTable(target, (tableId) => storage.flush(tableId)),
     compact: (target) => eachTable(target, (tableId) => storage.compact(tableId)),
+    setHintedHandoff: (enabled) => { parts.cluster.proxy.hintedHandoffEnabled = enabled; },
     status: (target) =>
       Promise.resolve({
         clusterName: config.clusterName,
