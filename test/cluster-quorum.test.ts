@@ -139,7 +139,8 @@ test('five nodes, RF 3: QUORUM survives any one node down; Unavailable with two 
     const [first, second] = replicas as [number, number];
     for (const victim of [first, second]) assert.equal((await aero(['cluster', 'kill', '--node', String(victim), '--dir', directory])).code, 0);
     const running = all.filter((i) => i !== first && i !== second);
-    await waitFor(async () => (await seenAs(first, 'DOWN', running, adminPort)) && (await seenAs(second, 'DOWN', running, adminPort)), 10_000);
+    // Both may have restarted seconds ago (few failure-detector samples yet): allow longer than 10 s.
+    await waitFor(async () => (await seenAs(first, 'DOWN', running, adminPort)) && (await seenAs(second, 'DOWN', running, adminPort)), 20_000);
     await assert.rejects(client.execute('SELECT v FROM quorum_test.kv WHERE k = ?', [key], { consistency: quorum }), (error: unknown) => {
       const failure = error as { code?: number; required?: number; alive?: number; innerErrors?: Record<string, { code?: number; required?: number; alive?: number }> };
       const unavailable = failure.code === 0x1000 ? failure : Object.values(failure.innerErrors ?? {}).find((inner) => inner.code === 0x1000);
