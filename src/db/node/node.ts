@@ -109,6 +109,8 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
     frameBodyBytesMax: config.nativeTransportMaxFrameSizeBytes,
   });
   cleanups.push(() => native.close({ drainMs: 0 }));
+  // Peers and drivers reach this node's clients on the port actually bound (port 0 picks one).
+  if (native.port !== config.nativeTransportPort) cluster.services.gossiper.setApplicationState('NATIVE_PORT', String(native.port));
   const startedMs = world.clock.monotonicMs();
   const admin = await startAdminServer({
     host: config.listenAddress, port: config.adminPort, logger,
