@@ -1,5 +1,7 @@
 // Runs every compiled test file with node's built-in test runner. No test may run past 10
 // minutes, and the runner exits even if a test leaves a handle open (a stuck socket never hangs CI).
+// Files run one at a time: the multi-node tests measure failure detection in wall-clock seconds
+// and need the two cores to themselves (the whole suite takes a few minutes either way).
 // Usage: node scripts/run-tests.js [substring ...]   (only files whose path contains one of them)
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -20,5 +22,5 @@ if (files.length === 0) {
   console.error('no test files found under dist/ (did the build run?)');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=600000', '--test-force-exit', ...files], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=600000', '--test-force-exit', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);
