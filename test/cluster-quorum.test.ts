@@ -8,71 +8,28 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
+import { aero, adminStatus, freePort, seenBy, waitFor } from './harness/local-cluster.js';
 
 const nodes = 5;
 const rows = 1000;
 
-function aero(args: string[], timeoutMs = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/aero.js', ...args], { timeout: timeoutMs }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** Whether every running node other than `index` sees node `index` as `wanted`. */
+const seenAs = (index: number, wanted: 'UP' | 'DOWN', running: number[], adminPort: number) =>
+  seenBy(running.filter((other) => other !== index), index, wanted, adminPort);
 
 interface Status {
   peers?: Array<{ address: string; status: string }>;
   coordinator?: { forwardedSinglePartition: number };
 }
 
-async function status(index: number, adminPort: number): Promise<Status | undefined> {
-  try {
-    const response = await fetch(`http://127.0.0.${index}:${adminPort}/status`, { signal: AbortSignal.timeout(2000) });
-    return (await response.json()) as Status;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether every running node other than `index` sees node `index` as `wanted`. */
-async function seenAs(index: number, wanted: 'UP' | 'DOWN', running: number[], adminPort: number): Promise<boolean> {
-  for (const other of running) {
-    if (other === index) continue;
-    const peer = (await status(other, adminPort))?.peers?.find((p) => p.address.startsWith(`127.0.0.${index}:`));
-    if (peer?.status !== wanted) return false;
-  }
-  return true;
-}
+const status = (index: number, adminPort: number) => adminStatus<Status>(index, adminPort);
 
 /** How long every other node may take to mark a killed node down, or a restarted one up. */
 const detectionBoundMs = 20_000;
-
-async function waitFor(condition: () => Promise<boolean>, limitMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < limitMs) {
-    if (await condition()) return Date.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`condition not met within ${limitMs} ms`);
-}
 
 test('five nodes, RF 3: QUORUM survives any one node down; Unavailable with two replicas down', { timeout: 240_000 }, async () => {
   const directory = mkdtempSync(join(tmpdir(), 'aero-quorum-'));
@@ -83,7 +40,7 @@ test('five nodes, RF 3: QUORUM survives any one node down; Unavailable with two 
       '--storage-port', String(storagePort), '--admin-port', String(adminPort), '--num-tokens', '8']);
     assert.equal(start.code, 0, start.stderr + start.stdout);
     const all = Array.from({ length: nodes }, (_, i) => i + 1);
-    await waitFor(async () => (await Promise.all(all.map((i) => seenAs(i, 'UP', all, adminPort)))).every(Boolean), 30_000);
+    await waitFor('every node up', async () => (await Promise.all(all.map((i) => seenAs(i, 'UP', all, adminPort)))).every(Boolean), 30_000);
     client = new cassandra.Client({
       contactPoints: all.map((i) => `127.0.0.${i}:${nativePort}`), localDataCenter: 'datacenter1',
       protocolOptions: { port: nativePort },
@@ -123,14 +80,14 @@ test('five nodes, RF 3: QUORUM survives any one node down; Unavailable with two 
       // Issue 4 asks for 10 s. Measured here it is usually 5 to 9 s, but on a loaded 2-core machine
       // it sometimes takes longer (gossip rounds run late); the bound below keeps CI reliable
       // and the measured times are printed, so a regression shows.
-      const noticed = waitFor(() => seenAs(victim, 'DOWN', running, adminPort), detectionBoundMs);
+      const noticed = waitFor(`node ${victim} down`, () => seenAs(victim, 'DOWN', running, adminPort), detectionBoundMs);
       // Before the others notice: reads that reach the dead replica fall back on another.
       if (victim === victims[0]) await readAll(100);
       const downMs = await noticed;
       await readAll();
       const restart = await aero(['cluster', 'restart', '--node', String(victim), '--dir', directory]);
       assert.equal(restart.code, 0, restart.stderr);
-      const upMs = await waitFor(() => seenAs(victim, 'UP', all, adminPort), detectionBoundMs);
+      const upMs = await waitFor(`node ${victim} up`, () => seenAs(victim, 'UP', all, adminPort), detectionBoundMs);
       console.log(`node ${victim}: marked down by every other node after ${downMs} ms, up after ${upMs} ms`);
     }
     const heard = `127.0.0.${victims[0]}`;
@@ -146,7 +103,7 @@ test('five nodes, RF 3: QUORUM survives any one node down; Unavailable with two 
     for (const victim of [first, second]) assert.equal((await aero(['cluster', 'kill', '--node', String(victim), '--dir', directory])).code, 0);
     const running = all.filter((i) => i !== first && i !== second);
     // Both may have restarted seconds ago (few failure-detector samples yet): allow longer than 10 s.
-    await waitFor(async () => (await seenAs(first, 'DOWN', running, adminPort)) && (await seenAs(second, 'DOWN', running, adminPort)), 20_000);
+    await waitFor('two replicas down', async () => (await seenAs(first, 'DOWN', running, adminPort)) && (await seenAs(second, 'DOWN', running, adminPort)), 20_000);
     await assert.rejects(client.execute('SELECT v FROM quorum_test.kv WHERE k = ?', [key], { consistency: quorum }), (error: unknown) => {
       const failure = error as { code?: number; required?: number; alive?: number; innerErrors?: Record<string, { code?: number; required?: number; alive?: number }> };
       const unavailable = failure.code === 0x1000 ? failure : Object.values(failure.innerErrors ?? {}).find((inner) => inner.code === 0x1000);

@@ -6,70 +6,19 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
+import { aero, adminStatus, freePort, pinnedClient, seenBy, waitFor } from './harness/local-cluster.js';
 
 const rows = 100;
-
-function aero(args: string[], timeoutMs = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/aero.js', ...args], { timeout: timeoutMs }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Status {
   peers?: Array<{ address: string; status: string }>;
 }
 
-async function status(index: number, adminPort: number): Promise<Status | undefined> {
-  try {
-    return (await (await fetch(`http://127.0.0.${index}:${adminPort}/status`, { signal: AbortSignal.timeout(2000) })).json()) as Status;
-  } catch {
-    return undefined;
-  }
-}
-
-async function waitFor(what: string, condition: () => Promise<boolean>, limitMs: number): Promise<void> {
-  const started = Date.now();
-  while (Date.now() - started < limitMs) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${what}: not within ${limitMs} ms`);
-}
-
-const seen = async (observers: number[], index: number, wanted: string, adminPort: number) => {
-  const views = await Promise.all(observers.map(async (o) => (await status(o, adminPort))?.peers?.find((p) => p.address.startsWith(`127.0.0.${index}:`))?.status));
-  return views.every((view) => view === wanted);
-};
-
-function client(nodes: number[], nativePort: number): cassandra.Client {
-  const hosts = nodes.map((i) => `127.0.0.${i}:${nativePort}`);
-  const { loadBalancing } = cassandra.policies;
-  return new cassandra.Client({
-    contactPoints: hosts, localDataCenter: 'datacenter1', protocolOptions: { port: nativePort },
-    policies: { loadBalancing: new loadBalancing.AllowListPolicy(new loadBalancing.DCAwareRoundRobinPolicy('datacenter1'), hosts) },
-    queryOptions: { prepare: true, isIdempotent: true },
-  });
-}
+const status = (index: number, adminPort: number) => adminStatus<Status>(index, adminPort);
 
 test('a QUORUM read makes a stale replica current', { timeout: 180_000 }, async () => {
   const directory = mkdtempSync(join(tmpdir(), 'aero-repair-'));
@@ -79,9 +28,9 @@ test('a QUORUM read makes a stale replica current', { timeout: 180_000 }, async 
     const start = await aero(['cluster', 'start', '--nodes', '3', '--dir', directory, '--base-port', String(nativePort),
       '--storage-port', String(storagePort), '--admin-port', String(adminPort), '--num-tokens', '8']);
     assert.equal(start.code, 0, start.stderr + start.stdout);
-    await waitFor('all up', async () => (await seen([1, 2], 3, 'UP', adminPort)) && (await seen([2, 3], 1, 'UP', adminPort)), 30_000);
+    await waitFor('all up', async () => (await seenBy([1, 2], 3, 'UP', adminPort)) && (await seenBy([2, 3], 1, 'UP', adminPort)), 30_000);
     for (const i of [1, 2, 3]) assert.equal((await fetch(`http://127.0.0.${i}:${adminPort}/disablehandoff`, { method: 'POST' })).status, 200);
-    const front = client([1, 2], nativePort);
+    const front = pinnedClient([1, 2], nativePort);
     clients.push(front);
     await front.connect();
     await front.execute("CREATE KEYSPACE repair_test WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}");
@@ -90,12 +39,12 @@ test('a QUORUM read makes a stale replica current', { timeout: 180_000 }, async 
     for (let k = 0; k < rows; k++) await front.execute('INSERT INTO repair_test.kv (k, v) VALUES (?, ?)', [k, `old-${k}`], { consistency: all });
 
     assert.equal((await aero(['cluster', 'kill', '--node', '3', '--dir', directory])).code, 0);
-    await waitFor('node 3 down', () => seen([1, 2], 3, 'DOWN', adminPort), 10_000);
+    await waitFor('node 3 down', () => seenBy([1, 2], 3, 'DOWN', adminPort), 10_000);
     for (let k = 0; k < rows; k++) await front.execute('INSERT INTO repair_test.kv (k, v) VALUES (?, ?)', [k, `new-${k}`], { consistency: one });
     assert.equal((await aero(['cluster', 'restart', '--node', '3', '--dir', directory])).code, 0);
-    await waitFor('node 3 up', async () => (await seen([1, 2], 3, 'UP', adminPort)) && (await seen([3], 1, 'UP', adminPort)) && (await seen([3], 2, 'UP', adminPort)), 15_000);
+    await waitFor('node 3 up', async () => (await seenBy([1, 2], 3, 'UP', adminPort)) && (await seenBy([3], 1, 'UP', adminPort)) && (await seenBy([3], 2, 'UP', adminPort)), 15_000);
 
-    const third = client([3], nativePort);
+    const third = pinnedClient([3], nativePort);
     clients.push(third);
     await third.connect();
     for (let k = 0; k < rows; k++) {
@@ -107,7 +56,7 @@ test('a QUORUM read makes a stale replica current', { timeout: 180_000 }, async 
 
     for (const victim of [1, 2]) assert.equal((await aero(['cluster', 'kill', '--node', String(victim), '--dir', directory])).code, 0);
     // Node 3 restarted seconds ago: its failure detector has few samples yet, so allow longer.
-    await waitFor('nodes 1 and 2 down', async () => (await seen([3], 1, 'DOWN', adminPort)) && (await seen([3], 2, 'DOWN', adminPort)), 20_000)
+    await waitFor('nodes 1 and 2 down', async () => (await seenBy([3], 1, 'DOWN', adminPort)) && (await seenBy([3], 2, 'DOWN', adminPort)), 20_000)
       .catch(async (error: unknown) => { throw new Error(`${String(error)}; node 3 sees ${JSON.stringify((await status(3, adminPort))?.peers)}`); });
     for (let k = 0; k < rows; k++) {
       const row = (await third.execute('SELECT v FROM repair_test.kv WHERE k = ?', [k], { consistency: one })).first();
