@@ -22,14 +22,16 @@ const seenAs = (index: number, wanted: 'UP' | 'DOWN', running: number[], adminPo
   seenBy(running.filter((other) => other !== index), index, wanted, adminPort);
 
 interface Status {
+  /** The node's gossip generation: the wall-clock second its gossip started. */
+  generation?: number;
   peers?: Array<{ address: string; status: string }>;
   coordinator?: { forwardedSinglePartition: number };
 }
 
 const status = (index: number, adminPort: number) => adminStatus<Status>(index, adminPort);
 
-/** How long every other node may take to mark a killed node down, or a restarted one up. */
-const detectionBoundMs = 20_000;
+/** How long every other node may take to mark a killed node down, or a restarted one up (issue 4). */
+const detectionBoundMs = 10_000;
 
 test('five nodes, RF 3: QUORUM survives any one node down; Unavailable with two replicas down', { timeout: 240_000 }, async () => {
   const directory = mkdtempSync(join(tmpdir(), 'aero-quorum-'));
@@ -77,18 +79,24 @@ test('five nodes, RF 3: QUORUM survives any one node down; Unavailable with two 
       assert.equal(kill.code, 0, kill.stderr);
       const running = all.filter((i) => i !== victim);
       const killedAt = Date.now();
-      // Issue 4 asks for 10 s. Measured here it is usually 5 to 9 s, but on a loaded 2-core machine
-      // it sometimes takes longer (gossip rounds run late); the bound below keeps CI reliable
-      // and the measured times are printed, so a regression shows.
+      // Measured with two live peers per gossip round and phi 2.5: 5.7 to 6.6 s.
       const noticed = waitFor(`node ${victim} down`, () => seenAs(victim, 'DOWN', running, adminPort), detectionBoundMs);
       // Before the others notice: reads that reach the dead replica fall back on another.
       if (victim === victims[0]) await readAll(100);
       const downMs = await noticed;
       await readAll();
+      const restartedAt = Date.now();
       const restart = await aero(['cluster', 'restart', '--node', String(victim), '--dir', directory]);
       assert.equal(restart.code, 0, restart.stderr);
-      const upMs = await waitFor(`node ${victim} up`, () => seenAs(victim, 'UP', all, adminPort), detectionBoundMs);
-      console.log(`node ${victim}: marked down by every other node after ${downMs} ms, up after ${upMs} ms`);
+      // `cluster restart` returns once every node sees every other up; the clock of "up within
+      // 10 s" starts when the restarted node's gossip starts (its generation, in wall-clock
+      // seconds: rounding down can only make the measured time longer), not at process spawn.
+      await waitFor(`node ${victim} up`, () => seenAs(victim, 'UP', all, adminPort), detectionBoundMs);
+      const generation = (await status(victim, adminPort))?.generation;
+      assert.ok(generation !== undefined, `node ${victim} reports its generation`);
+      const upMs = Date.now() - generation * 1000;
+      console.log(`node ${victim}: marked down by every other node after ${downMs} ms; up ${upMs} ms after its gossip started (${Date.now() - restartedAt} ms after the restart command)`);
+      assert.ok(upMs <= detectionBoundMs, `node ${victim} seen up ${upMs} ms after it started gossiping`);
     }
     const heard = `127.0.0.${victims[0]}`;
     assert.ok(events.includes(`${heard} DOWN`) && events.includes(`${heard} UP`), `the driver heard: ${events.join(', ')}`);

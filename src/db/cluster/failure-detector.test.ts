@@ -34,3 +34,34 @@ test('intervals above the maximum are ignored; remove forgets history', async ()
   detector.remove('a');
   assert.equal(detector.phi('a'), undefined);
 });
+
+test('the default threshold convicts after about 5.8 mean intervals of silence (a killed node: under 10 s)', async () => {
+  const clock = new SimulatedClock();
+  const detector = new FailureDetector({ clock, samplesMax: 8 });
+  detector.report('a');
+  for (let beat = 0; beat < 8; beat++) {
+    await clock.advance(1000);
+    detector.report('a');
+  }
+  // phi = silence / 1000 ms / ln(10) passes 2.5 at 2.5 * ln(10) * 1000 ms ≈ 5757 ms.
+  await clock.advance(5_700);
+  assert.equal(detector.isConvicted('a'), false);
+  await clock.advance(100);
+  assert.equal(detector.isConvicted('a'), true);
+  // One heartbeat clears it; the long gap is not learned (above the 2000 ms maximum).
+  detector.report('a');
+  assert.equal(detector.isConvicted('a'), false);
+  await clock.advance(5_700);
+  assert.equal(detector.isConvicted('a'), false, 'mean still 1000 ms');
+});
+
+test('a new endpoint starts from the initial interval: slower to convict until it has samples', async () => {
+  const clock = new SimulatedClock();
+  const detector = new FailureDetector({ clock, initialIntervalMs: 2000 });
+  detector.report('a');
+  // Only the 2000 ms initial interval: conviction after 2.5 * ln(10) * 2000 ms ≈ 11.5 s.
+  await clock.advance(11_000);
+  assert.equal(detector.isConvicted('a'), false);
+  await clock.advance(600);
+  assert.equal(detector.isConvicted('a'), true);
+});

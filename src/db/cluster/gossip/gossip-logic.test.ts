@@ -107,16 +107,20 @@ function scripted(values: number[]): Random {
 
 test('chooseGossipTargets follows the live / unreachable / seed rules', () => {
   // Nobody live: always a seed (never self).
-  assert.deepEqual(chooseGossipTargets({ live: [], unreachable: [], seeds: ['me', 's1'], localEndpoint: 'me' }, scripted([0.99])), { seed: 's1' });
+  assert.deepEqual(chooseGossipTargets({ live: [], unreachable: [], seeds: ['me', 's1'], localEndpoint: 'me' }, scripted([0.99])), { live: [], seed: 's1' });
   // Alone as the only seed: nobody to talk to.
-  assert.deepEqual(chooseGossipTargets({ live: [], unreachable: [], seeds: ['me'], localEndpoint: 'me' }, scripted([0.5])), {});
+  assert.deepEqual(chooseGossipTargets({ live: [], unreachable: [], seeds: ['me'], localEndpoint: 'me' }, scripted([0.5])), { live: [] });
   // A live non-seed peer; an unreachable one with probability 1/(live+1) = 1/3; a seed with probability 1/(2+1).
   const peers = { live: ['a', 'b'], unreachable: ['u'], seeds: ['s'], localEndpoint: 'me' };
-  assert.deepEqual(chooseGossipTargets(peers, scripted([0.6, 0.3, 0.0, 0.3, 0.0])), { live: 'b', unreachable: 'u', seed: 's' });
-  assert.deepEqual(chooseGossipTargets(peers, scripted([0.1, 0.34, 0.34])), { live: 'a' });
+  assert.deepEqual(chooseGossipTargets(peers, scripted([0.6, 0.3, 0.0, 0.3, 0.0])), { live: ['b'], unreachable: 'u', seed: 's' });
+  assert.deepEqual(chooseGossipTargets(peers, scripted([0.1, 0.34, 0.34])), { live: ['a'] });
   // Gossiped to a seed already and enough peers are live: no extra seed round.
   const seedPeers = { live: ['s', 'a'], unreachable: [], seeds: ['s'], localEndpoint: 'me' };
-  assert.deepEqual(chooseGossipTargets(seedPeers, scripted([0.1, 0.0])), { live: 's' });
+  assert.deepEqual(chooseGossipTargets(seedPeers, scripted([0.1, 0.0])), { live: ['s'] });
+  // A fanout of 2 names two distinct live peers; fewer when fewer are live.
+  const three = { live: ['a', 'b', 'c'], unreachable: [], seeds: [], localEndpoint: 'me', liveFanout: 2 };
+  assert.deepEqual(chooseGossipTargets(three, scripted([0.5, 0.5])), { live: ['b', 'c'] });
+  assert.deepEqual(chooseGossipTargets({ ...three, live: ['a'] }, scripted([0.5])), { live: ['a'] });
 });
 
 test('STATUS and TOKENS values', () => {

@@ -150,7 +150,8 @@ function planMerge(plan: ApplyPlan, merge: { endpoint: Endpoint; current: Endpoi
 }
 
 export interface GossipTargets {
-  live?: Endpoint;
+  /** Distinct random live peers (up to the fanout). */
+  live: Endpoint[];
   unreachable?: Endpoint;
   seed?: Endpoint;
 }
@@ -159,21 +160,35 @@ function pick(random: Random, endpoints: readonly Endpoint[]): Endpoint | undefi
   return endpoints.length === 0 ? undefined : endpoints[random.nextInt(endpoints.length)];
 }
 
-/** Whom one gossip round talks to. */
+/** Up to count distinct endpoints, chosen at random. */
+function pickDistinct(random: Random, endpoints: readonly Endpoint[], count: number): Endpoint[] {
+  const remaining = [...endpoints];
+  const chosen: Endpoint[] = [];
+  while (chosen.length < count && remaining.length > 0) {
+    const index = random.nextInt(remaining.length);
+    chosen.push(remaining[index] as Endpoint);
+    remaining.splice(index, 1);
+  }
+  return chosen;
+}
+
+/**
+ * Whom one gossip round talks to. Cassandra talks to one live peer per round; liveFanout
+ * (default 1) talks to more, which shortens the gaps between heartbeat arrivals relayed by
+ * third nodes, so the failure detector can convict sooner without false convictions.
+ */
 export function chooseGossipTargets(
-  peers: { live: readonly Endpoint[]; unreachable: readonly Endpoint[]; seeds: readonly Endpoint[]; localEndpoint: Endpoint },
+  peers: { live: readonly Endpoint[]; unreachable: readonly Endpoint[]; seeds: readonly Endpoint[]; localEndpoint: Endpoint; liveFanout?: number },
   random: Random,
 ): GossipTargets {
-  const targets: GossipTargets = {};
-  const live = pick(random, peers.live);
-  if (live !== undefined) targets.live = live;
+  const targets: GossipTargets = { live: pickDistinct(random, peers.live, peers.liveFanout ?? 1) };
   // An unreachable peer with probability unreachable / (live + 1), to notice it coming back.
   if (peers.unreachable.length > 0 && random.nextFloat() < peers.unreachable.length / (peers.live.length + 1)) {
     const unreachable = pick(random, peers.unreachable);
     if (unreachable !== undefined) targets.unreachable = unreachable;
   }
   const seeds = peers.seeds.filter((seed) => seed !== peers.localEndpoint);
-  const gossipedToSeed = live !== undefined && peers.seeds.includes(live);
+  const gossipedToSeed = targets.live.some((live) => peers.seeds.includes(live));
   if (seeds.length > 0 && (!gossipedToSeed || peers.live.length < seeds.length)) {
     // With nobody live, always a seed (that is how a node joins); otherwise now and then,
     // so partitions of the cluster find each other through the seeds.

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { silentLogger, type Logger } from '../../common/world.js';
+import { silentLogger, type Clock, type Logger } from '../../common/world.js';
 import { SeededRandom } from '../../../../test/harness/seeded-random.js';
 import { SimulatedClock } from '../../../../test/harness/simulated-clock.js';
 import { DirectLinks } from '../messaging/in-memory-transport.js';
 import { MessagingService } from '../messaging/messaging-service.js';
 import { Gossiper } from './gossiper.js';
 
-function node(links: DirectLinks, options: { endpoint: string; clock: SimulatedClock; clusterName?: string; logger?: Logger }) {
+function node(links: DirectLinks, options: { endpoint: string; clock: Clock; clusterName?: string; logger?: Logger }) {
   const messaging = new MessagingService({ transport: links.transportFor(options.endpoint), clock: options.clock, logger: silentLogger });
   const gossiper = new Gossiper({
     messaging,
@@ -60,3 +60,38 @@ test('gossip from another cluster is ignored; corrupt gossip is dropped and logg
   await clock.advance(10);
   assert.ok(warnings.includes('dropping bad gossip message'));
 });
+
+test('after a local pause (every peer looks silent) nothing is convicted until gossip is read again', async () => {
+  const clock = new SimulatedClock();
+  // Node a's view of time jumps ahead by pauseMs at once, as when its process was stopped.
+  let pauseMs = 0;
+  const pausedClock = { ...clockMethods(clock), monotonicMs: () => clock.monotonicMs() + pauseMs };
+  const links = new DirectLinks();
+  const a = node(links, { endpoint: '10.0.0.1:7000', clock: pausedClock });
+  const b = node(links, { endpoint: '10.0.0.2:7000', clock });
+  const downs: string[] = [];
+  a.gossiper.subscribe({ onDead: (endpoint) => downs.push(endpoint) });
+  for (const n of [a, b]) {
+    await n.messaging.start();
+    n.gossiper.start();
+  }
+  await clock.advance(20_000);
+  assert.deepEqual(a.gossiper.liveEndpoints(), ['10.0.0.2:7000']);
+  pauseMs = 8_000; // 8 mean intervals of silence: phi ≈ 3.5, past the 2.5 threshold
+  await clock.advance(3_000);
+  assert.deepEqual(downs, [], 'no conviction for a pause of the observer itself');
+  // A real silence is still convicted.
+  b.gossiper.stop({ announce: false });
+  await clock.advance(10_000);
+  assert.deepEqual(downs, ['10.0.0.2:7000']);
+});
+
+function clockMethods(clock: SimulatedClock): Clock {
+  return {
+    nowMs: () => clock.nowMs(),
+    nowMicros: () => clock.nowMicros(),
+    monotonicMs: () => clock.monotonicMs(),
+    setTimer: (delayMs, fn) => clock.setTimer(delayMs, fn),
+    sleep: (delayMs) => clock.sleep(delayMs),
+  };
+}
