@@ -101,3 +101,13 @@ export const hintsPerEndpointMax = 100_000;
 export const shortReadRetriesMax = 4;
 /** Logged batches one node holds for other coordinators (batchlog entries awaiting removal). */
 export const batchlogEntriesMax = 100_000;
+/** Rows an auth table read (all roles, all permissions) may return. */
+export const authRowsMax = 100_000;
+/** Roles (and credentials) the auth caches hold; the oldest entry goes first. */
+export const authCacheEntriesMax = 10_000;
+/** Client addresses whose failed logins are remembered for slowing down repeated failures. */
+export const loginThrottleAddressesMax = 10_000;
+/** Roles one role may inherit, transitively (GRANT role TO role). */
+export const inheritedRolesMax = 1024;
+/** Bytes of a SASL PLAIN token (authzid, user and password). */
+export const saslTokenBytesMax = 4096;

@@ -9,7 +9,8 @@ import type { ModificationStatement, QualifiedName, Statement } from './ast.js';
 import { analyzeDdl, keyspaceOf } from './analyze-ddl.js';
 import { analyzeDelete, analyzeInsert, analyzeUpdate } from './analyze-modification.js';
 import { analyzeSelect } from './analyze-select.js';
-import type { ModificationPlan, Plan, PreparedStatement } from './plan.js';
+import { analyzeAuth, isAuthStatement, schemaAccessOf } from './analyze-auth.js';
+import type { DataAccess, ModificationPlan, Plan, PreparedStatement } from './plan.js';
 import { BindVariables, prepareTerm } from './terms.js';
 
 export interface AnalysisContext {
@@ -98,7 +99,9 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
     case 'unsupported':
       throw invalidRequest(`${statement.feature} is not supported`);
     default:
-      throw invalidRequest(`${statement.kind} statements are not supported yet (authentication and authorization arrive with the security work)`);
+      if (!isAuthStatement(statement)) throw invalidRequest('statement not supported');
+      plan = analyzeAuth(statement, { schema: context.schema, keyspace: context.keyspace });
+      break;
   }
   const bound = variables.complete(statement.bindMarkers.length);
   return {
@@ -108,5 +111,17 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
     resultColumns,
     keyspace: table?.keyspace ?? null,
     fullyQualified: qualified(statement),
+    ...accessOf(plan, statement, context.keyspace),
   };
+}
+
+/** What the authorizer checks before execution: SELECT to read, MODIFY to write, DDL per schemaAccessOf. */
+function accessOf(plan: Plan, statement: Statement, sessionKeyspace: string | null): Pick<PreparedStatement, 'access' | 'created' | 'dropped'> {
+  const on = (permission: DataAccess['permission'], table: TableMetadata): DataAccess => ({ permission, keyspace: table.keyspace, table: table.name });
+  switch (plan.kind) {
+    case 'select': return { access: [on('SELECT', plan.table)] };
+    case 'modification': return { access: [on('MODIFY', plan.table)] };
+    case 'batch': return { access: plan.statements.map((s) => on('MODIFY', s.table)) };
+    default: return schemaAccessOf(statement, sessionKeyspace);
+  }
 }

@@ -7,6 +7,7 @@ import type { DataType } from '../protocol/data-type.js';
 import type { TableMetadata } from '../schema/metadata.js';
 import type { Cell, ClusteringSlice, Mutation } from '../storage/types.js';
 import type { EvaluationContext, PreparedTerm } from './terms.js';
+import type { PermissionName, RoleOptions } from './ast.js';
 
 /** A row as the select pipeline sees it: its key values and cells by column name. */
 export interface DecodedRow {
@@ -89,7 +90,41 @@ export interface TruncatePlan {
   table: TableMetadata;
 }
 
-export type Plan = SelectPlan | ModificationPlan | BatchPlan | SchemaPlan | UsePlan | TruncatePlan;
+/** A resource permissions are granted on (Cassandra's DataResource and RoleResource). */
+export type AuthResource =
+  | { kind: 'allKeyspaces' }
+  | { kind: 'keyspace'; keyspace: string }
+  | { kind: 'table'; keyspace: string; table: string }
+  | { kind: 'allRoles' }
+  | { kind: 'role'; role: string };
+
+/** Roles and permissions statements, with USER forms turned into ROLE forms and resources resolved. */
+export type AuthStatement =
+  | { kind: 'createRole'; role: string; ifNotExists: boolean; options: RoleOptions }
+  | { kind: 'alterRole'; role: string; ifExists: boolean; options: RoleOptions }
+  | { kind: 'dropRole'; role: string; ifExists: boolean }
+  | { kind: 'grantRole'; role: string; grantee: string }
+  | { kind: 'revokeRole'; role: string; revokee: string }
+  | { kind: 'grantPermissions' | 'revokePermissions'; permissions: PermissionName[] | 'all'; resource: AuthResource; role: string }
+  | { kind: 'listPermissions'; permissions: PermissionName[] | 'all'; resource: AuthResource | null; of: string | null; recursive: boolean }
+  | { kind: 'listRoles'; of: string | null; recursive: boolean; users: boolean };
+
+/** Roles and permissions: executed by the auth layer. */
+export interface AuthPlan {
+  kind: 'auth';
+  statement: AuthStatement;
+}
+
+export type Plan = SelectPlan | ModificationPlan | BatchPlan | SchemaPlan | UsePlan | TruncatePlan | AuthPlan;
+
+/** A data permission a statement needs before it runs (checked by the authorizer). */
+export interface DataAccess {
+  permission: 'CREATE' | 'ALTER' | 'DROP' | 'SELECT' | 'MODIFY';
+  /** null: ALL KEYSPACES. */
+  keyspace: string | null;
+  /** null: the keyspace itself. */
+  table: string | null;
+}
 
 /** A statement ready to execute any number of times with different bound values. */
 export interface PreparedStatement {
@@ -104,6 +139,12 @@ export interface PreparedStatement {
   keyspace: string | null;
   /** True when every table name in the text was keyspace-qualified (prepared id ignores the session keyspace). */
   fullyQualified: boolean;
+  /** The data permissions the statement needs (absent: none, e.g. USE and role statements, which check their own). */
+  access?: DataAccess[];
+  /** CREATE KEYSPACE/TABLE: the resource whose creator is granted every applicable permission. */
+  created?: { keyspace: string; table: string | null };
+  /** DROP KEYSPACE/TABLE: the resource whose permissions are revoked from every role. */
+  dropped?: { keyspace: string; table: string | null };
 }
 
 export type ResultType = DataType;

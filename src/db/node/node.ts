@@ -20,6 +20,7 @@ import { localNodeInfo, systemRows } from './system-info.js';
 import { ClusterNode } from './cluster-node.js';
 import { clusterStatus } from './cluster-status.js';
 import type { NodeIdentity } from './identity.js';
+import { awaitSetup, nodeAuth } from './node-auth.js';
 
 export interface StartNodeOptions {
   /** Configuration warnings gathered before the logger existed; logged at startup. */
@@ -55,10 +56,6 @@ export function diskLayout(config: NodeConfig): { root: string; dataDirectory: s
 }
 
 export async function startNode(config: NodeConfig, options: StartNodeOptions = {}): Promise<RunningNode> {
-  if (config.authenticator !== 'AllowAllAuthenticator') {
-    // Refuse rather than silently admit everyone when the operator asked for passwords.
-    throw new ConfigurationError('authenticator', `${config.authenticator} is not available yet; use AllowAllAuthenticator`);
-  }
   const logger = createLogger({ level: config.logLevel, file: join(config.logDirectory, 'system.log'), stdout: options.stdout ?? false });
   for (const warning of options.warnings ?? []) logger.warn(warning);
   const layout = diskLayout(config);
@@ -98,15 +95,19 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const cluster = await ClusterNode.start({ config, world, identity, schema, storage, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory });
   cleanups.push(() => cluster.stop());
   const local = localNodeInfo(config, identity, cluster.generation);
+  const security = nodeAuth(config, world, { execute: (query, values, consistency) => processor.internalQuery(query, values, consistency) });
   const processor = new QueryProcessor({
-    world, schema, storage, localDataCenter: config.dc, coordinator: cluster.proxy,
+    world, schema, storage, localDataCenter: config.dc, coordinator: cluster.proxy, auth: security.auth,
     virtualRows: systemRows({ schema, local: () => local, peers: () => cluster.peers() }),
   });
   cluster.attach({ emit: (event) => processor.emitNodeEvent(event), schemaImported: () => processor.schemaImported() });
   await processor.start();
+  const authSetup = security.startSetup();
+  cleanups.push(() => Promise.resolve(authSetup?.cancel()));
+  await awaitSetup(authSetup, world);
   const native = await startNativeServer({
     network: world.network, host: config.rpcAddress, port: config.nativeTransportPort, handler: processor, logger, clock: world.clock,
-    frameBodyBytesMax: config.nativeTransportMaxFrameSizeBytes,
+    frameBodyBytesMax: config.nativeTransportMaxFrameSizeBytes, ...(security.authenticator === undefined ? {} : { authenticator: security.authenticator }),
   });
   cleanups.push(() => native.close({ drainMs: 0 }));
   // Peers and drivers reach this node's clients on the port actually bound (port 0 picks one).
@@ -120,7 +121,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   let stopping: Promise<void> | undefined;
   return {
     config, logger, nativePort: native.port, adminPort: admin.port,
-    stop: (stopOptions = {}) => (stopping ??= stopNode({ admin, native, storage, cluster, logger }, stopOptions.drainMs ?? drainMsDefault)),
+    stop: (stopOptions = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native, storage, cluster, logger }, stopOptions.drainMs ?? drainMsDefault)),
   };
 }
 

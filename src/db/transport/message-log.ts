@@ -1,5 +1,6 @@
 // Short summaries of messages for debug logging. Never includes credentials: an AUTH_RESPONSE
-// is summarized by its length only (STARTUP options carry none: versions and driver names).
+// is summarized by its length only (STARTUP options carry none: versions and driver names),
+// and the string after PASSWORD in a statement (CREATE/ALTER ROLE/USER) is replaced by *****.
 
 import { logStatementCharactersMax } from '../common/limits.js';
 import { Opcode, type RequestMessage, type ResponseMessage } from '../protocol/messages.js';
@@ -18,6 +19,19 @@ function shorten(text: string): string {
   return text.length > logStatementCharactersMax ? `${text.slice(0, logStatementCharactersMax)}...` : text;
 }
 
+// PASSWORD 'x', PASSWORD = 'x', HASHED PASSWORD = 'x', with '' escapes and an unterminated string
+// (cut off or malformed) redacted to its end; also $$-quoted strings.
+const passwordLiteral = /(password\s*=?\s*)('(?:[^']|'')*(?:'|$)|\$\$[\s\S]*?(?:\$\$|$))/gi;
+
+/** A statement as it may be logged: password literals replaced, so no log ever holds one. */
+export function redactStatement(text: string): string {
+  return text.replace(passwordLiteral, '$1*****');
+}
+
+function statementForLog(text: string): string {
+  return shorten(redactStatement(text));
+}
+
 export function summarizeRequest(request: RequestMessage): string {
   switch (request.opcode) {
     case Opcode.STARTUP:
@@ -27,9 +41,9 @@ export function summarizeRequest(request: RequestMessage): string {
     case Opcode.OPTIONS:
       return '';
     case Opcode.QUERY:
-      return `${shorten(request.query)} (${request.parameters.values.length} values)`;
+      return `${statementForLog(request.query)} (${request.parameters.values.length} values)`;
     case Opcode.PREPARE:
-      return shorten(request.query);
+      return statementForLog(request.query);
     case Opcode.EXECUTE:
       return `id ${request.id.toString('hex')} (${request.parameters.values.length} values)`;
     case Opcode.BATCH:
@@ -42,7 +56,7 @@ export function summarizeRequest(request: RequestMessage): string {
 export function summarizeResponse(response: ResponseMessage): string {
   switch (response.opcode) {
     case Opcode.ERROR:
-      return `0x${response.code.toString(16).padStart(4, '0')} ${shorten(response.message)}`;
+      return `0x${response.code.toString(16).padStart(4, '0')} ${statementForLog(response.message)}`;
     case Opcode.RESULT:
       return response.result.kind === 'rows' ? `rows (${response.result.rows.length})` : response.result.kind;
     case Opcode.EVENT:

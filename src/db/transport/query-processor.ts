@@ -4,10 +4,10 @@
 // StorageProxy) to the replicas; without one, to the local storage engine.
 
 import { createHash } from 'node:crypto';
-import { invalidRequest, unprepared } from '../common/errors.js';
+import { invalidRequest, unauthorized, unprepared } from '../common/errors.js';
 import { preparedStatementsMax, queryTextBytesMax } from '../common/limits.js';
 import type { Clock, Logger, Random } from '../common/world.js';
-import type { BatchMessage, EventMessage, QueryParameters, ResultMessage, RowsMetadata, SchemaChange } from '../protocol/messages.js';
+import type { BatchMessage, BoundValue, EventMessage, QueryParameters, ResultMessage, RowsMetadata, SchemaChange } from '../protocol/messages.js';
 import { BatchType, UNSET } from '../protocol/messages.js';
 import { decodeValue } from '../protocol/type-codecs.js';
 import { replicationFactors } from '../schema/replication.js';
@@ -25,6 +25,12 @@ import type { WriteType } from '../common/errors.js';
 import { checkAvailable } from '../coordinator/consistency.js';
 import { SelectExecution, type ReadSource } from '../coordinator/select-executor.js';
 import { virtualSource, type VirtualRow } from '../coordinator/virtual-source.js';
+import type { AuthService } from '../auth/auth-service.js';
+import { executeAuthStatement } from '../auth/auth-statements.js';
+import { defaultQueryParameters } from '../protocol/query-parameters.js';
+import { authRowsMax } from '../common/limits.js';
+import { applicablePermissions } from '../auth/resources.js';
+import type { AuthResource } from '../cql/plan.js';
 
 export interface QueryProcessorOptions {
   world: { clock: Clock; random: Random; logger: Logger };
@@ -37,6 +43,8 @@ export interface QueryProcessorOptions {
   liveReplicas?: () => number;
   /** The distributed read and write paths; without it, the local storage engine serves all. */
   coordinator?: Coordinator;
+  /** Authentication and authorization; without it, every session is anonymous and may do everything but role statements. */
+  auth?: AuthService;
 }
 
 /** What the query processor needs of the cluster's coordinator (coordinator/storage-proxy.ts). */
@@ -133,6 +141,7 @@ export class QueryProcessor implements QueryHandler {
   }
 
   async prepare(query: string, state: ClientState): Promise<ResultMessage> {
+    await this.options.auth?.checkSession(state.user);
     const entry = this.analyze(query, state.keyspace);
     const keyspace = entry.prepared.fullyQualified ? null : state.keyspace;
     const id = createHash('md5').update(`${keyspace ?? ''}${query}`).digest();
@@ -155,10 +164,12 @@ export class QueryProcessor implements QueryHandler {
 
   async batch(batch: BatchMessage, state: ClientState): Promise<ResultMessage> {
     const mutations: Mutation[] = [];
+    await this.options.auth?.checkSession(state.user);
     for (const statement of batch.statements) {
       const entry = statement.kind === 'prepared' ? this.lookup(statement.id) : this.analyze(statement.query, state.keyspace);
       const { plan } = entry.prepared;
       if (plan.kind !== 'modification') throw invalidRequest('Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.');
+      await this.authorize(entry.prepared, state);
       const context = this.context(statement.values, entry.prepared.variables.length);
       mutations.push(...this.mutationsOf(plan, context, null, batch.defaultTimestamp));
     }
@@ -211,7 +222,48 @@ export class QueryProcessor implements QueryHandler {
     checkAvailable(consistency, { factors, localDataCenter: this.options.localDataCenter, alive, write });
   }
 
+  private async authorize(prepared: PreparedStatement, state: ClientState): Promise<void> {
+    const { auth } = this.options;
+    if (auth === undefined) return;
+    await auth.authorize(state.user, prepared.access);
+  }
+
+  /** A client's statement: the session's role must still be valid and hold the statement's permissions. */
   private async execute_(prepared: PreparedStatement, parameters: QueryParameters, state: ClientState): Promise<ResultMessage> {
+    await this.options.auth?.checkSession(state.user);
+    await this.authorize(prepared, state);
+    if (prepared.plan.kind === 'schema') return this.applySchema(prepared, state);
+    return this.executePlan(prepared, parameters, state);
+  }
+
+  /**
+   * Runs CQL as the system, without permission checks (the auth layer's reads and writes of
+   * system_auth), through the coordinator like any statement. Returns every row by column name.
+   */
+  async internalQuery(query: string, values: Array<Buffer | null>, consistency: QueryParameters['consistency']): Promise<Array<Map<string, Buffer | null>>> {
+    const cacheKey = `\u0000internal\u0000${query}`;
+    let entry = this.adhoc.get(cacheKey);
+    if (entry === undefined) {
+      entry = this.analyze(query, null);
+      if (entry.prepared.plan.kind === 'select' || entry.prepared.plan.kind === 'modification') this.adhoc.set(cacheKey, entry);
+    } else {
+      entry = this.fresh(entry);
+    }
+    const state: ClientState = { keyspace: null, user: null, remoteAddress: '127.0.0.1', remotePort: 0 };
+    const out: Array<Map<string, Buffer | null>> = [];
+    let pagingState: Buffer | null = null;
+    do {
+      const parameters: QueryParameters = { ...defaultQueryParameters(consistency), values: values as BoundValue[], pageSize: 1000, pagingState };
+      const result = await this.executePlan(entry.prepared, parameters, state);
+      if (result.kind !== 'rows') return out;
+      const names = entry.prepared.resultColumns.map((column) => column.name);
+      for (const row of result.rows) out.push(new Map(names.map((name, index) => [name, row[index] ?? null])));
+      pagingState = result.metadata.pagingState;
+    } while (pagingState !== null && out.length < authRowsMax);
+    return out;
+  }
+
+  private async executePlan(prepared: PreparedStatement, parameters: QueryParameters, state: ClientState): Promise<ResultMessage> {
     const { plan } = prepared;
     switch (plan.kind) {
       case 'select': {
@@ -249,15 +301,41 @@ export class QueryProcessor implements QueryHandler {
         else await this.options.storage.truncate(plan.table.id);
         return { kind: 'void' };
       case 'schema':
-        return this.applySchema(plan.apply);
+        return this.applySchemaChange(plan.apply);
+      case 'auth':
+        if (this.options.auth === undefined) throw unauthorized('You have to be logged in and not anonymous to perform this request');
+        return executeAuthStatement(this.options.auth, plan.statement, state.user);
     }
   }
 
-  private async applySchema(apply: () => Promise<SchemaChange | null>): Promise<ResultMessage> {
+  private async applySchemaChange(apply: () => Promise<SchemaChange | null>): Promise<ResultMessage> {
     const change = await apply();
     if (change === null) return { kind: 'void' };
     await this.syncStorageTables();
     return { kind: 'schemaChange', schemaChange: change };
+  }
+
+  /** DDL, then Cassandra's bookkeeping of permissions: the creator gets all of them, a dropped resource loses its grants. */
+  private async applySchema(prepared: PreparedStatement, state: ClientState): Promise<ResultMessage> {
+    const { plan, created, dropped } = prepared;
+    if (plan.kind !== 'schema') return this.executePlan(prepared, defaultQueryParameters(), state);
+    const droppedResources = dropped === undefined ? [] : this.resourcesUnder(dropped.keyspace, dropped.table);
+    const result = await this.applySchemaChange(plan.apply);
+    const { auth } = this.options;
+    if (auth === undefined || result.kind !== 'schemaChange') return result;
+    if (created !== undefined) {
+      const resource: AuthResource = created.table === null ? { kind: 'keyspace', keyspace: created.keyspace } : { kind: 'table', keyspace: created.keyspace, table: created.table };
+      await auth.grantToCreator(state.user, resource, applicablePermissions(resource));
+    }
+    for (const resource of droppedResources) await auth.revokeAllOn(resource);
+    return result;
+  }
+
+  /** A keyspace and its tables, or one table: the resources a DROP takes away. */
+  private resourcesUnder(keyspace: string, table: string | null): AuthResource[] {
+    if (table !== null) return [{ kind: 'table', keyspace, table }];
+    const tables = [...(this.options.schema.findKeyspace(keyspace)?.tables.keys() ?? [])];
+    return [{ kind: 'keyspace', keyspace }, ...tables.map((name): AuthResource => ({ kind: 'table', keyspace, table: name }))];
   }
 
   /** Opens the storage of every table of the schema; call once before serving. */

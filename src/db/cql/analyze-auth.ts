@@ -1,0 +1,128 @@
+// Roles and permissions statements into AuthPlans (executed by the auth layer), and the data
+// permissions every other statement needs before it runs. USER statements become ROLE
+// statements as Cassandra treats them (a user is a role that can log in); resources are
+// resolved against the session keyspace and must exist, as Cassandra checks at validation.
+
+import { invalidRequest } from '../common/errors.js';
+import type { Schema } from '../schema/schema.js';
+import type { PermissionName, Permissions, Resource, RoleOptions, Statement } from './ast.js';
+import { keyspaceOf } from './analyze-ddl.js';
+import type { AuthPlan, AuthResource, AuthStatement, DataAccess, PreparedStatement } from './plan.js';
+
+export type AuthStatementNode = Extract<Statement, {
+  kind: 'createRole' | 'alterRole' | 'dropRole' | 'createUser' | 'alterUser' | 'dropUser' | 'grantRole' | 'revokeRole'
+    | 'grantPermissions' | 'revokePermissions' | 'listPermissions' | 'listRoles' | 'listUsers';
+}>;
+
+const authKinds: ReadonlySet<string> = new Set([
+  'createRole', 'alterRole', 'dropRole', 'createUser', 'alterUser', 'dropUser', 'grantRole', 'revokeRole',
+  'grantPermissions', 'revokePermissions', 'listPermissions', 'listRoles', 'listUsers',
+]);
+
+export function isAuthStatement(statement: Statement): statement is AuthStatementNode {
+  return authKinds.has(statement.kind);
+}
+
+interface AuthAnalysisContext {
+  schema: Schema;
+  keyspace: string | null;
+}
+
+function userOptions(password: string | null, superuser: boolean | null, login: boolean | null): RoleOptions {
+  return { password, hashedPassword: null, login, superuser, options: null };
+}
+
+function permissionsOf(permissions: Permissions): PermissionName[] | 'all' {
+  return permissions.kind === 'all' ? 'all' : [permissions.permission];
+}
+
+export function analyzeAuth(statement: AuthStatementNode, context: AuthAnalysisContext): AuthPlan {
+  return { kind: 'auth', statement: authStatement(statement, context) };
+}
+
+function authStatement(statement: AuthStatementNode, context: AuthAnalysisContext): AuthStatement {
+  switch (statement.kind) {
+    case 'createRole':
+      return { kind: 'createRole', role: statement.role, ifNotExists: statement.ifNotExists, options: statement.options };
+    case 'alterRole':
+      return { kind: 'alterRole', role: statement.role, ifExists: statement.ifExists, options: statement.options };
+    case 'dropRole':
+      return { kind: 'dropRole', role: statement.role, ifExists: statement.ifExists };
+    case 'createUser':
+      // CREATE USER always makes a login role, and NOSUPERUSER is the default.
+      return { kind: 'createRole', role: statement.user, ifNotExists: statement.ifNotExists, options: userOptions(statement.password, statement.superuser ?? false, true) };
+    case 'alterUser':
+      return { kind: 'alterRole', role: statement.user, ifExists: statement.ifExists, options: userOptions(statement.password, statement.superuser, null) };
+    case 'dropUser':
+      return { kind: 'dropRole', role: statement.user, ifExists: statement.ifExists };
+    case 'grantRole':
+      return { kind: 'grantRole', role: statement.role, grantee: statement.grantee };
+    case 'revokeRole':
+      return { kind: 'revokeRole', role: statement.role, revokee: statement.revokee };
+    case 'grantPermissions':
+      return { kind: 'grantPermissions', permissions: permissionsOf(statement.permissions), resource: resolveResource(statement.resource, context), role: statement.grantee };
+    case 'revokePermissions':
+      return { kind: 'revokePermissions', permissions: permissionsOf(statement.permissions), resource: resolveResource(statement.resource, context), role: statement.revokee };
+    case 'listPermissions':
+      return {
+        kind: 'listPermissions', permissions: permissionsOf(statement.permissions), of: statement.of, recursive: statement.recursive,
+        resource: statement.resource === null ? null : resolveResource(statement.resource, context),
+      };
+    case 'listRoles':
+      return { kind: 'listRoles', of: statement.of, recursive: statement.recursive, users: false };
+    case 'listUsers':
+      return { kind: 'listRoles', of: null, recursive: true, users: true };
+  }
+}
+
+/** Resolves a resource as written; data resources must exist ("Resource <table ks.t> doesn't exist"). */
+function resolveResource(resource: Resource, context: AuthAnalysisContext): AuthResource {
+  switch (resource.kind) {
+    case 'allKeyspaces': return { kind: 'allKeyspaces' };
+    case 'allRoles': return { kind: 'allRoles' };
+    case 'role': return { kind: 'role', role: resource.role };
+    case 'keyspace':
+      if (context.schema.findKeyspace(resource.keyspace) === undefined) throw invalidRequest(`Resource <keyspace ${resource.keyspace}> doesn't exist`);
+      return { kind: 'keyspace', keyspace: resource.keyspace };
+    case 'table': {
+      const keyspace = keyspaceOf(resource.table, context.keyspace);
+      if (context.schema.findTable(keyspace, resource.table.name) === undefined) {
+        throw invalidRequest(`Resource <table ${keyspace}.${resource.table.name}> doesn't exist`);
+      }
+      return { kind: 'table', keyspace, table: resource.table.name };
+    }
+    case 'allFunctions': case 'function': case 'allMbeans': case 'mbean':
+      throw invalidRequest(`Permissions on ${resource.kind === 'allFunctions' || resource.kind === 'function' ? 'functions' : 'MBeans'} are not supported`);
+  }
+}
+
+type AccessFields = Pick<PreparedStatement, 'access' | 'created' | 'dropped'>;
+
+/**
+ * The data permissions a DDL or TRUNCATE statement needs, as Cassandra's statements check them
+ * (CREATE KEYSPACE: CREATE on ALL KEYSPACES; CREATE TABLE/TYPE: CREATE on the keyspace; ALTER
+ * and DROP on what they change). SELECT and modifications are derived from their plans.
+ */
+export function schemaAccessOf(statement: Statement, sessionKeyspace: string | null): AccessFields {
+  const on = (permission: DataAccess['permission'], keyspace: string | null, table: string | null = null): DataAccess[] => [{ permission, keyspace, table }];
+  switch (statement.kind) {
+    case 'createKeyspace':
+      return { access: on('CREATE', null), created: { keyspace: statement.keyspace, table: null } };
+    case 'alterKeyspace': return { access: on('ALTER', statement.keyspace) };
+    case 'dropKeyspace': return { access: on('DROP', statement.keyspace), dropped: { keyspace: statement.keyspace, table: null } };
+    case 'createTable': {
+      const keyspace = keyspaceOf(statement.table, sessionKeyspace);
+      return { access: on('CREATE', keyspace), created: { keyspace, table: statement.table.name } };
+    }
+    case 'alterTable': return { access: on('ALTER', keyspaceOf(statement.table, sessionKeyspace), statement.table.name) };
+    case 'dropTable': {
+      const keyspace = keyspaceOf(statement.table, sessionKeyspace);
+      return { access: on('DROP', keyspace, statement.table.name), dropped: { keyspace, table: statement.table.name } };
+    }
+    case 'createType': return { access: on('CREATE', keyspaceOf(statement.type, sessionKeyspace)) };
+    case 'alterType': return { access: on('ALTER', keyspaceOf(statement.type, sessionKeyspace)) };
+    case 'dropType': return { access: on('DROP', keyspaceOf(statement.type, sessionKeyspace)) };
+    case 'truncate': return { access: on('MODIFY', keyspaceOf(statement.table, sessionKeyspace), statement.table.name) };
+    default: return {};
+  }
+}
