@@ -1,23 +1,210 @@
-// `npm run bench`: every benchmark, with its numbers printed as a table and as JSON.
-//   node dist/bench/run.js [storage]      AERO_BENCH_ROWS sets the storage benchmark's row count.
+// `npm run bench`: the benchmark suite (issue 7). Starts real servers (the protocol ceiling,
+// `aero node` processes), drives them with the lean pipelined client and the official driver,
+// and reports throughput, latency percentiles, errors, server CPU and memory per scenario.
+//
+//   npm run bench                       quick mode (about two minutes)
+//   npm run bench -- --full             every scenario at full length (an idle machine)
+//   npm run bench -- --scenario single --scenario cluster
+//   npm run bench -- --smoke --results-dir /tmp/x --no-readme     the CI smoke run
 
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConsistencyLevel } from '../src/db/common/consistency.js';
+import { driverClient, type ClientKind } from './clients.js';
+import { flightLadder, type FlightStep } from './flights.js';
+import { shapeName, workloads, type Shape, type Workload } from './load.js';
+import { measure, type KeyState, type Measurement } from './measure.js';
+import { repositoryRoot, startCeilingServer, startNodes, type ServerGroup } from './nodes.js';
+import { gitCommit, machineInfo, markdown, updateReadme, writeResultsFile, type BenchResults, type CurvePoint } from './report.js';
+import { modes, scenarioNames, type Mode, type ScenarioName, type Settings } from './settings.js';
+import { createKeyspaceCql, createTableCql } from './statements.js';
 import { storageBenchmark } from './storage.js';
 
-async function main(): Promise<void> {
-  const only = process.argv.slice(2);
-  const wants = (name: string) => only.length === 0 || only.includes(name);
-  const results: Record<string, unknown> = {};
-  if (wants('storage')) {
-    const rows = Number(process.env['AERO_BENCH_ROWS'] ?? 5_000_000);
-    console.log(`storage: loading ${rows} rows, restarting, reading them back...`);
-    const result = await storageBenchmark({ rows });
-    console.table(result);
-    results['storage'] = result;
-  }
-  console.log(JSON.stringify(results));
+interface Flags {
+  quick?: boolean;
+  full?: boolean;
+  smoke?: boolean;
+  scenario: ScenarioName[];
+  duration?: number;
+  clientThreads?: number;
+  resultsDir: string;
+  readme: boolean;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+const log = (line: string) => console.log(line);
+
+function parseScenario(value: string, previous: ScenarioName[]): ScenarioName[] {
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  for (const name of names) {
+    if (!(scenarioNames as readonly string[]).includes(name)) throw new InvalidArgumentError(`unknown scenario '${name}' (one of ${scenarioNames.join(', ')})`);
+  }
+  return [...previous, ...(names as ScenarioName[])];
+}
+
+function positiveInteger(max: number) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < 1 || number > max) throw new InvalidArgumentError(`expected an integer from 1 to ${max}`);
+    return number;
+  };
+}
+
+function settingsOf(flags: Flags): Settings {
+  const chosen = [flags.smoke === true, flags.quick === true, flags.full === true].filter(Boolean).length;
+  if (chosen > 1) throw new InvalidArgumentError('choose one of --smoke, --quick, --full');
+  const mode: Mode = flags.smoke === true ? 'smoke' : flags.full === true ? 'full' : 'quick';
+  const settings = { ...modes[mode] };
+  if (flags.duration !== undefined) settings.durationMs = flags.duration * 1000;
+  if (flags.clientThreads !== undefined) settings.clientThreads = flags.clientThreads;
+  return settings;
+}
+
+async function setupSchema(group: ServerGroup, replicationFactor: number): Promise<void> {
+  const client = driverClient(group.endpoints, { connectionsPerHost: 1 });
+  try {
+    await client.connect();
+    await client.execute(createKeyspaceCql(replicationFactor));
+    await client.execute(createTableCql);
+  } finally {
+    await client.shutdown();
+  }
+}
+
+interface KvPlan {
+  scenario: string;
+  workloads: readonly Workload[];
+  clients: readonly ClientKind[];
+  consistency: ConsistencyLevel;
+}
+
+async function runKv(group: ServerGroup, plan: KvPlan, context: { settings: Settings; keys: KeyState; out: Measurement[] }): Promise<void> {
+  const { settings } = context;
+  for (const client of plan.clients) {
+    for (const workload of plan.workloads) {
+      for (const shape of settings.shapes) {
+        const m = await measure(group, {
+          scenario: plan.scenario, client, workload, shape, rate: null, threads: settings.clientThreads, consistency: plan.consistency,
+          warmupMs: settings.warmupMs, durationMs: settings.durationMs,
+        }, context.keys);
+        context.out.push(m);
+        log(`  ${plan.scenario} ${workload} ${client} ${m.shape}: ${m.throughput} ops/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, ` +
+          `errors ${m.errors}, ${m.opsPerServerCpuSecond} ops/server-CPU-s (server ${m.serverCpuSeconds} s, client ${m.clientCpuSeconds} s CPU)` +
+          (m.firstError === null ? '' : ` first error: ${m.firstError}`));
+      }
+    }
+  }
+}
+
+/** p99 at fractions of the closed-loop maximum (mixed workload, lean client), open loop capped by each shape. */
+async function runCurve(group: ServerGroup, scenario: string, context: { settings: Settings; keys: KeyState; measurements: Measurement[]; consistency: ConsistencyLevel; out: CurvePoint[] }): Promise<void> {
+  const { settings } = context;
+  let max = context.measurements.find((m) => m.scenario === scenario && m.workload === 'mixed' && m.client === 'lean' && m.shape === shapeName(settings.shapes[0] as Shape));
+  const base = { scenario, client: 'lean' as const, workload: 'mixed' as const, threads: settings.clientThreads, consistency: context.consistency, warmupMs: settings.warmupMs, durationMs: settings.durationMs };
+  if (max === undefined) {
+    max = await measure(group, { ...base, shape: settings.shapes[0] as Shape, rate: null }, context.keys);
+    log(`  ${scenario} maximum (mixed, ${max.shape}): ${max.throughput} ops/s`);
+  }
+  for (const shape of settings.shapes) {
+    for (const fraction of settings.curveFractions) {
+      const rate = Math.max(1, Math.round(max.throughput * fraction));
+      const point = { ...(await measure(group, { ...base, shape, rate }, context.keys)), fraction, maxThroughput: max.throughput };
+      context.out.push(point);
+      log(`  latency ${scenario} ${shapeName(shape)} at ${Math.round(fraction * 100)}% (${rate} ops/s): achieved ${point.throughput}, p50 ${point.latencyMs.p50} ms, p99 ${point.latencyMs.p99} ms, errors ${point.errors}`);
+    }
+  }
+}
+
+async function withGroup<T>(start: () => Promise<ServerGroup>, body: (group: ServerGroup) => Promise<T>): Promise<T> {
+  const group = await start();
+  try {
+    return await body(group);
+  } finally {
+    await group.stop();
+  }
+}
+
+async function runAll(settings: Settings, selected: ReadonlySet<ScenarioName>, results: BenchResults): Promise<void> {
+  const out = results.measurements;
+  const wants = (name: ScenarioName) => selected.has(name);
+  const clientsFor = (name: ScenarioName): ClientKind[] => (settings.driverScenarios.includes(name) ? ['lean', 'driver'] : ['lean']);
+  if (wants('ceiling')) {
+    log('ceiling: the protocol-ceiling server (empty results)');
+    await withGroup(startCeilingServer, (group) =>
+      runKv(group, { scenario: 'ceiling', workloads, clients: clientsFor('ceiling'), consistency: ConsistencyLevel.ONE }, { settings, keys: { keySpace: settings.keySpace, readable: settings.keySpace }, out }));
+  }
+  if (wants('single') || (wants('latency'))) {
+    log('single: 1 node, RF=1, ONE');
+    await withGroup(() => startNodes({ nodes: 1, startTimeoutMs: settings.startTimeoutMs }), async (group) => {
+      await setupSchema(group, 1);
+      const keys = { keySpace: settings.keySpace, readable: 0 };
+      if (wants('single')) await runKv(group, { scenario: 'single', workloads, clients: clientsFor('single'), consistency: ConsistencyLevel.ONE }, { settings, keys, out });
+      if (wants('latency')) await runCurve(group, 'single', { settings, keys, measurements: out, consistency: ConsistencyLevel.ONE, out: results.curve });
+    });
+  }
+  if (wants('memtable')) {
+    log(`memtable: 1 node, memtable flushed every ${settings.memtableFlushBytes} bytes`);
+    await withGroup(() => startNodes({ nodes: 1, memtableFlushBytes: settings.memtableFlushBytes, startTimeoutMs: settings.startTimeoutMs }), async (group) => {
+      await setupSchema(group, 1);
+      await runKv(group, { scenario: 'memtable', workloads: ['insert', 'select'], clients: clientsFor('memtable'), consistency: ConsistencyLevel.ONE }, { settings, keys: { keySpace: settings.keySpace * 10, readable: 0 }, out });
+    });
+  }
+  if (wants('cluster') || wants('latency')) {
+    log(`cluster: ${settings.clusterNodes} nodes, RF=3, QUORUM`);
+    await withGroup(() => startNodes({ nodes: settings.clusterNodes, startTimeoutMs: settings.startTimeoutMs }), async (group) => {
+      await setupSchema(group, Math.min(3, settings.clusterNodes));
+      const keys = { keySpace: settings.keySpace, readable: 0 };
+      if (wants('cluster')) await runKv(group, { scenario: 'cluster', workloads, clients: clientsFor('cluster'), consistency: ConsistencyLevel.QUORUM }, { settings, keys, out });
+      if (wants('latency')) await runCurve(group, 'cluster', { settings, keys, measurements: out, consistency: ConsistencyLevel.QUORUM, out: results.curve });
+    });
+  }
+  if (wants('flights')) {
+    log(`flights: ${settings.flightNodes} node(s), ladder ${settings.flightLadder.join(', ')}`);
+    const steps: FlightStep[] = await withGroup(() => startNodes({ nodes: settings.flightNodes, startTimeoutMs: settings.startTimeoutMs }), (group) =>
+      flightLadder(group, { ladder: settings.flightLadder, shapes: settings.shapes, warmupMs: settings.warmupMs, durationMs: settings.durationMs, replicationFactor: Math.min(3, settings.flightNodes) }, log));
+    results.flights.push(...steps);
+  }
+  if (wants('storage')) {
+    log(`storage: ${settings.storageRows} rows through the engine, restart, read back`);
+    results.storage = await storageBenchmark({ rows: settings.storageRows });
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('bench')
+    .description('benchmarks of the database against the protocol ceiling (issue 7)')
+    .addOption(new Option('--quick', 'quick mode, about two minutes (the default)'))
+    .addOption(new Option('--full', 'every scenario at full length; for an idle machine'))
+    .addOption(new Option('--smoke', 'the smallest run that exercises every scenario (CI)'))
+    .option('--scenario <names>', `scenarios to run, repeatable or comma-separated: ${scenarioNames.join(', ')}`, parseScenario, [])
+    .option('--duration <seconds>', 'measured seconds per run (overrides the mode)', positiveInteger(3600))
+    .option('--client-threads <n>', 'worker threads of the lean client', positiveInteger(16))
+    .option('--results-dir <dir>', 'where the JSON results go', join(repositoryRoot, 'bench', 'results'))
+    .option('--no-readme', 'do not write the table into bench/README.md')
+    .parse(argv, { from: 'user' });
+  const flags = program.opts<Flags>();
+  const settings = settingsOf(flags);
+  const selected = new Set<ScenarioName>(flags.scenario.length > 0 ? flags.scenario : settings.defaultScenarios);
+  // Every kv scenario is reported as a ratio to the ceiling, so it is measured in the same run.
+  if (['single', 'memtable', 'cluster'].some((name) => selected.has(name as ScenarioName))) selected.add('ceiling');
+  const { commit, dirty } = gitCommit(repositoryRoot);
+  const results: BenchResults = {
+    startedAt: new Date().toISOString(), finishedAt: '', commit, dirty, machine: machineInfo(), node: process.version, settings,
+    scenarios: scenarioNames.filter((name) => selected.has(name)), measurements: [], curve: [], flights: [], storage: null,
+  };
+  log(`bench ${settings.mode}: ${results.scenarios.join(', ')} (commit ${commit}${dirty ? ', dirty' : ''}, ${results.machine.cpus} CPUs, load ${results.machine.loadAverageAtStart.join(' ')})`);
+  await runAll(settings, selected, results);
+  results.finishedAt = new Date().toISOString();
+  const file = writeResultsFile(results, flags.resultsDir);
+  const table = markdown(results);
+  console.log(`\n${table}`);
+  if (flags.readme && settings.mode !== 'smoke') updateReadme(join(repositoryRoot, 'bench', 'README.md'), table);
+  log(`results: ${file}`);
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(process.exitCode ?? 0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,57 @@
+// The benchmark's modes. Quick (the default) finishes in about two minutes on a 2-core machine;
+// full is for an idle machine and the numbers in bench/README.md; smoke is the smallest run
+// that still exercises every scenario (the CI smoke test).
+
+import type { Shape } from './load.js';
+
+export const scenarioNames = ['ceiling', 'single', 'memtable', 'cluster', 'latency', 'flights', 'storage'] as const;
+export type ScenarioName = (typeof scenarioNames)[number];
+
+export type Mode = 'smoke' | 'quick' | 'full';
+
+export interface Settings {
+  mode: Mode;
+  warmupMs: number;
+  durationMs: number;
+  /** Every closed-loop scenario runs at each shape: driver-like first, then latency-like. */
+  shapes: Shape[];
+  /** Scenarios that also run through the official driver (all run through the lean client). */
+  driverScenarios: ScenarioName[];
+  /** Threads of the lean client. */
+  clientThreads: number;
+  /** Keys the inserts cycle through (rows of about 100 bytes). */
+  keySpace: number;
+  /** The memtable scenario's flush bound: far below the data it writes. */
+  memtableFlushBytes: number;
+  clusterNodes: number;
+  curveFractions: number[];
+  flightLadder: number[];
+  flightNodes: number;
+  storageRows: number;
+  startTimeoutMs: number;
+  /** Scenarios run when none is named. */
+  defaultScenarios: ScenarioName[];
+}
+
+const driverLike: Shape = { connections: 8, inflight: 32 };
+const latencyLike: Shape = { connections: 64, inflight: 1 };
+const allButStorage = scenarioNames.filter((name) => name !== 'storage');
+
+export const modes: Readonly<Record<Mode, Settings>> = {
+  smoke: {
+    mode: 'smoke', warmupMs: 200, durationMs: 600, shapes: [driverLike, latencyLike], driverScenarios: ['ceiling', 'single'],
+    clientThreads: 1, keySpace: 10_000, memtableFlushBytes: 256 * 1024, clusterNodes: 3, curveFractions: [0.5], flightLadder: [20],
+    flightNodes: 1, storageRows: 20_000, startTimeoutMs: 60_000, defaultScenarios: allButStorage,
+  },
+  quick: {
+    mode: 'quick', warmupMs: 500, durationMs: 2_000, shapes: [driverLike, latencyLike], driverScenarios: ['ceiling', 'single'],
+    clientThreads: 1, keySpace: 200_000, memtableFlushBytes: 1024 * 1024, clusterNodes: 3, curveFractions: [0.25, 0.5, 0.75],
+    flightLadder: [100, 400, 1_600], flightNodes: 1, storageRows: 200_000, startTimeoutMs: 60_000, defaultScenarios: allButStorage,
+  },
+  full: {
+    mode: 'full', warmupMs: 3_000, durationMs: 15_000, shapes: [driverLike, latencyLike], driverScenarios: ['ceiling', 'single', 'cluster'],
+    clientThreads: 1, keySpace: 2_000_000, memtableFlushBytes: 4 * 1024 * 1024, clusterNodes: 3, curveFractions: [0.25, 0.5, 0.75],
+    flightLadder: [500, 1_000, 2_000, 4_000, 7_000, 10_000, 14_000], flightNodes: 5, storageRows: 2_000_000, startTimeoutMs: 120_000,
+    defaultScenarios: [...scenarioNames],
+  },
+};
