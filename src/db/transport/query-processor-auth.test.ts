@@ -171,6 +171,15 @@ test('with the AllowAllAuthorizer every logged-in role may do everything, and GR
   await rejects(run(session('cassandra'), 'GRANT SELECT ON ALL KEYSPACES TO erin'), ErrorCode.Invalid, /GRANT operation is not supported by AllowAllAuthorizer/);
 });
 
+test('system_auth replication can be altered like any keyspace; its tables cannot be dropped', async () => {
+  const { auth, run, session, schema } = await setup();
+  await createDefaultSuperuserIfNoRoles(auth);
+  const admin = session('cassandra');
+  await run(admin, "ALTER KEYSPACE system_auth WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}");
+  assert.equal(schema.findKeyspace('system_auth')?.replication['replication_factor'], '3');
+  await assert.rejects(run(admin, 'DROP TABLE system_auth.roles'));
+});
+
 test('system_auth has Cassandra 4.0 tables', () => {
   const auth = builtInKeyspaces().find((k) => k.name === 'system_auth');
   assert.deepEqual([...(auth?.tables.keys() ?? [])].sort(), ['network_permissions', 'resource_role_permissons_index', 'role_members', 'role_permissions', 'roles']);
