@@ -128,6 +128,13 @@ test('PasswordAuthenticator and CassandraAuthorizer with the DataStax drivers', 
     assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
     assert.deepEqual(result.stdout.trim().split('\n'), ['AR1', 'unauthorized']);
 
+    // A malformed statement's syntax error does not echo the password.
+    await assert.rejects(admin.execute(`CREATE ROLE oops WITH PASSWORD '${secret}' AND LOGIN = true`), (error: unknown) => {
+      assert.equal((error as { code?: number }).code, 0x2000, String(error));
+      assert.doesNotMatch((error as Error).message, new RegExp(secret));
+      return true;
+    });
+
     // Only bcrypt hashes in system_auth; the password appears in no log line (the log is at debug level).
     const hashes = (await admin.execute('SELECT salted_hash FROM system_auth.roles')).rows.map((r) => String(r['salted_hash']));
     assert.ok(hashes.length >= 2 && hashes.every((hash) => /^\$2a\$10\$/.test(hash)), hashes.join(' '));

@@ -4,7 +4,8 @@
 // StorageProxy) to the replicas; without one, to the local storage engine.
 
 import { createHash } from 'node:crypto';
-import { invalidRequest, unauthorized, unprepared } from '../common/errors.js';
+import { CqlError, invalidRequest, unauthorized, unprepared } from '../common/errors.js';
+import { redactErrorMessage } from './message-log.js';
 import { preparedStatementsMax, queryTextBytesMax } from '../common/limits.js';
 import type { Clock, Logger, Random } from '../common/world.js';
 import type { BatchMessage, BoundValue, EventMessage, QueryParameters, ResultMessage, RowsMetadata, SchemaChange } from '../protocol/messages.js';
@@ -113,9 +114,15 @@ export class QueryProcessor implements QueryHandler {
 
   private analyze(query: string, keyspace: string | null): CachedStatement {
     if (Buffer.byteLength(query) > queryTextBytesMax) throw invalidRequest(`Query text is larger than ${queryTextBytesMax} bytes`);
-    const statement = parseStatement(query);
-    const prepared = analyzeStatement(statement, { schema: this.options.schema, keyspace, nowMicros: () => this.options.world.clock.nowMicros() });
-    return { query, keyspace, schemaVersion: this.options.schema.schemaVersion(), prepared };
+    try {
+      const statement = parseStatement(query);
+      const prepared = analyzeStatement(statement, { schema: this.options.schema, keyspace, nowMicros: () => this.options.world.clock.nowMicros() });
+      return { query, keyspace, schemaVersion: this.options.schema.schemaVersion(), prepared };
+    } catch (error) {
+      // Syntax errors quote the text around them: never echo a password back (or into the log).
+      if (error instanceof CqlError) throw new CqlError(error.code, redactErrorMessage(error.message, query), error.details);
+      throw error;
+    }
   }
 
   /** A cached statement is re-analysed when the schema changed since (its tables may have). */
