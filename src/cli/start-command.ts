@@ -1,64 +1,65 @@
 // `aero start` (`npm start`): everything for a demo in one command. Starts the local database
-// (one node today; the local cluster once `aero cluster` exists: swap startLocalNode for it),
-// creates the schema, loads airports, flies a few dozen flights and serves the map. Ctrl-C
-// stops it all; a second start reuses the data directory. With --contact-points it uses an
-// existing database (Cassandra, ScyllaDB or a cluster of ours) instead.
+// (a 5-node `aero cluster` on 127.0.0.1..5 by default, or one node with --nodes 1), creates the
+// schema, loads airports, flies a few dozen flights and serves the map. Ctrl-C stops it all; a
+// second start reuses the data directory. With --contact-points it uses an existing database
+// (Cassandra, ScyllaDB or a cluster of ours) instead.
 
 import type { Command } from 'commander';
+import { join } from 'node:path';
 import { openAppDatabase, type AppDatabase } from '../flights/app/bootstrap.js';
 import { startLocalNode, type LocalDatabase } from '../flights/app/local-database.js';
-import { join } from 'node:path';
 import { addDatabaseOptions, boundedNumber, databaseOptionsFrom, type DatabaseFlags } from '../flights/app/options.js';
 import { addInitialFlights, createSimulator } from '../flights/app/run-simulator.js';
 import { describeDatabaseError } from '../flights/model/database.js';
 import { isTerminalStatus } from '../flights/model/flight.js';
 import type { Simulator } from '../flights/sim/simulator.js';
-import { systemChance, systemClock } from '../flights/sim/world.js';
+import { systemChance, systemClock, type AppLogger } from '../flights/sim/world.js';
 import { startWebServer, type WebServer } from '../flights/web/server.js';
+import { startLocalCluster } from './cluster/local-database.js';
 import { readManifest } from './cluster/manifest.js';
-import { startCluster, stopCluster, stopTimeoutMsDefault } from './cluster/operations.js';
 import type { CliConsole, CommandContext } from './console.js';
 import { addSimulatorOptions, cliLogger, simulatorOptionsFrom, type SimulatorFlags } from './sim-command.js';
 import { addWebOptions, webOptionsFrom, type WebFlags } from './web-command.js';
+
+export const startNodesDefault = 5;
+const startNodesMax = 9;
+const clusterStartTimeoutMs = 120_000;
+/**
+ * Ctrl-C under `npm start` arrives twice: the terminal signals the whole process group and npm
+ * forwards the signal to its child as well. Signals this soon after the first are that echo.
+ */
+const signalEchoMs = 2_000;
 
 interface StartFlags extends DatabaseFlags, SimulatorFlags, WebFlags {
   nodes?: string;
   flights?: string;
   dataDir: string;
   nativePort?: string;
+  storagePort?: string;
+  adminPort?: string;
 }
 
 export function registerStartCommand(program: Command, context: CommandContext): void {
   const command = program
     .command('start')
-    .description('start the database, the simulator with a few dozen flights and the live map')
-    .option('--nodes <n>', 'local database nodes: 1 runs one node in the foreground; more run `aero cluster` on 127.0.0.1..N (keyspace RF 3, or N when smaller)', '1')
+    .description('start a local database cluster, the simulator with a few dozen flights and the live map')
+    .option('--nodes <n>', `local database nodes (1 to ${startNodesMax}): more than 1 runs \`aero cluster\` on 127.0.0.1..N with the keyspace at RF 3 (N when smaller); 1 runs one node`, String(startNodesDefault))
     .option('--flights <n>', 'flights to keep in the air (random ones are added up to this)', '40')
-    .option('--data-dir <dir>', 'where the local database keeps its data', '.aero')
-    .option('--native-port <port>', 'CQL port of the local database node', '9042');
+    .option('--data-dir <dir>', 'where the local database keeps its data (DIR/cluster, or DIR/node1 for --nodes 1); reused by the next start', '.aero')
+    .option('--native-port <port>', 'CQL port of every local node', '9042')
+    .option('--storage-port <port>', 'internode port of every local node (default: 7000, moved as much as --native-port is)')
+    .option('--admin-port <port>', 'admin (nodetool) port of every local node (default: 7199, moved as much as --native-port is)');
   addWebOptions(command);
   addSimulatorOptions(command);
   addDatabaseOptions(command, {});
-  command.addHelpText('after', '\nWith --contact-points no local database starts: the application uses that one (with --local-dc, --username/--password, --tls...).');
+  command.addHelpText('after', [
+    '',
+    'Flight status is read and written at QUORUM, tracking at ONE (--strong-consistency, --weak-consistency).',
+    'Ctrl-C stops the simulator, the map and the local nodes; the next start reuses their data.',
+    'With --contact-points no local database starts: the application uses that one (with --local-dc,',
+    '--replication-factor, --username/--password, --tls...).',
+  ].join('\n'));
   command.action(async (flags: StartFlags) => context.setExitCode(await runStart(flags, context)));
-}
-
-/** `aero cluster start` for the application: N nodes on 127.0.0.1..N, stopped with us. */
-async function startLocalCluster(options: { directory: string; nodeCount: number; nativePort: number }, io: CliConsole): Promise<LocalDatabase> {
-  const offset = options.nativePort - 9042;
-  const code = await startCluster({
-    directory: options.directory, nodeCount: options.nodeCount, nativePort: options.nativePort,
-    storagePort: 7000 + offset, adminPort: 7199 + offset, startTimeoutMs: 120_000,
-  }, io);
-  const manifest = readManifest(options.directory);
-  if (code !== 0 || manifest === null) throw new Error(`the local cluster in ${options.directory} did not start`);
-  return {
-    contactPoints: manifest.nodes.map((node) => `${node.address}:${manifest.nativePort}`),
-    localDataCenter: 'datacenter1',
-    replicationFactor: Math.min(3, manifest.nodes.length),
-    logFile: manifest.directory,
-    stop: async () => void (await stopCluster(manifest.directory, io, { timeoutMs: stopTimeoutMsDefault })),
-  };
 }
 
 interface Running {
@@ -68,48 +69,132 @@ interface Running {
   web: WebServer | null;
 }
 
+interface StopSignals {
+  requested: Promise<void>;
+  isRequested(): boolean;
+  dispose(): void;
+}
+
+/** SIGINT/SIGTERM ask for a clean stop; another one later (not npm's echo) exits at once. */
+function watchStopSignals(io: CliConsole, forcedExitHint: () => string): StopSignals {
+  let firstAtMs: number | null = null;
+  let resolveRequested: () => void = () => {};
+  const requested = new Promise<void>((resolve) => { resolveRequested = resolve; });
+  const onSignal = () => {
+    const nowMs = systemClock.nowMs();
+    if (firstAtMs === null) {
+      firstAtMs = nowMs;
+      resolveRequested();
+      return;
+    }
+    if (nowMs - firstAtMs < signalEchoMs) return;
+    io.err(`aero start: stopping at once${forcedExitHint()}\n`);
+    process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    requested,
+    isRequested: () => firstAtMs !== null,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** Thrown between startup steps when Ctrl-C came during startup. */
+class StartInterrupted extends Error {}
+
 async function runStart(flags: StartFlags, context: CommandContext): Promise<number> {
   const logger = cliLogger(context);
   const running: Running = { local: null, database: null, simulator: null, web: null };
-  const stopRequested = new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  const startedAtMs = systemClock.nowMs();
+  let clusterDirectory: string | null = null;
+  const signals = watchStopSignals(context.io, () => (clusterDirectory === null ? '' : `; local nodes may still run: \`aero cluster stop --dir ${clusterDirectory}\``));
+  // Each startup step finishes (what it started is then stopped in order), but no new one begins.
+  const checkpoint = () => {
+    if (signals.isRequested()) throw new StartInterrupted();
+  };
   try {
-    const nodes = Math.round(boundedNumber(flags.nodes, { name: '--nodes', fallback: 1, min: 1, max: 9 }));
     const flights = Math.round(boundedNumber(flags.flights, { name: '--flights', fallback: 40, min: 0, max: 2_000 }));
     const simulatorOptions = simulatorOptionsFrom(flags);
     const webOptions = webOptionsFrom(flags);
     let databaseFlags: DatabaseFlags = flags;
     if (flags.contactPoints === undefined) {
-      const nativePort = Math.round(boundedNumber(flags.nativePort, { name: '--native-port', fallback: 9042, min: 1, max: 65_535 }));
-      context.io.out(`starting the database (${nodes} node${nodes === 1 ? '' : 's'}, data in ${flags.dataDir})\n`);
-      running.local = nodes === 1
-        ? await startLocalNode({
-          dataDir: flags.dataDir, host: '127.0.0.1', nativePort, storagePort: 7000 + (nativePort - 9042), adminPort: 7199 + (nativePort - 9042), startTimeoutMs: 60_000,
-        }, systemClock)
-        : await startLocalCluster({ directory: join(flags.dataDir, 'cluster'), nodeCount: nodes, nativePort }, context.io);
+      const plan = localDatabasePlan(flags);
+      clusterDirectory = plan.nodes > 1 ? plan.directory : null;
+      running.local = await startLocalDatabase(plan, context.io);
+      checkpoint();
       databaseFlags = { ...flags, contactPoints: running.local.contactPoints.join(','), localDc: running.local.localDataCenter, replicationFactor: flags.replicationFactor ?? String(running.local.replicationFactor) };
     }
     running.database = await openAppDatabase(databaseOptionsFrom(databaseFlags, process.env), { clock: systemClock, logger, progressStream: process.stderr, connectAttempts: 30 });
+    checkpoint();
     running.simulator = await createSimulator(running.database, { clock: systemClock, chance: systemChance, logger, options: simulatorOptions });
     const active = running.simulator.list().filter((flight) => !isTerminalStatus(flight.status)).length;
     for (const line of await addInitialFlights(running.simulator, { add: [], random: Math.max(0, flights - active) })) context.io.out(`${line}\n`);
+    checkpoint();
     running.simulator.start();
     running.web = await startWebServer(running.database, { clock: systemClock, chance: systemChance, logger, options: webOptions });
-    context.io.out(`flying ${running.simulator.list().length} flights at ${simulatorOptions.speedup}x; map at ${running.web.url}\nCtrl-C stops everything\n`);
-    await stopRequested;
+    checkpoint();
+    const upInS = ((systemClock.nowMs() - startedAtMs) / 1000).toFixed(1);
+    context.io.out(`flying ${running.simulator.list().length} flights at ${simulatorOptions.speedup}x; map at ${running.web.url} (up in ${upInS} s)\nCtrl-C stops everything\n`);
+    await signals.requested;
     context.io.out('stopping\n');
     return 0;
   } catch (error) {
+    if (error instanceof StartInterrupted) {
+      context.io.out('stopping (interrupted during startup)\n');
+      return 0;
+    }
     context.io.err(`aero start: ${describeDatabaseError(error)}\n`);
     return 1;
   } finally {
     await stopAll(running, logger);
+    signals.dispose();
   }
 }
 
-async function stopAll(running: Running, logger: { info(message: string): void; warn(message: string): void }): Promise<void> {
+interface LocalDatabasePlan {
+  nodes: number;
+  /** DIR/cluster for a cluster, DIR for one node (which keeps its data in DIR/node1). */
+  directory: string;
+  nativePort: number;
+  storagePort: number;
+  adminPort: number;
+}
+
+function localDatabasePlan(flags: StartFlags): LocalDatabasePlan {
+  const port = (value: string | undefined, name: string, fallback: number) => Math.round(boundedNumber(value, { name, fallback, min: 1, max: 65_535 }));
+  const nodes = Math.round(boundedNumber(flags.nodes, { name: '--nodes', fallback: startNodesDefault, min: 1, max: startNodesMax }));
+  const nativePort = port(flags.nativePort, '--native-port', 9042);
+  // One --native-port moves all three, so a second demo beside the first needs one flag.
+  const offset = nativePort - 9042;
+  const storagePort = port(flags.storagePort, '--storage-port', Math.min(65_535, Math.max(1, 7000 + offset)));
+  const adminPort = port(flags.adminPort, '--admin-port', Math.min(65_535, Math.max(1, 7199 + offset)));
+  const directory = nodes === 1 ? flags.dataDir : join(flags.dataDir, 'cluster');
+  return { nodes, directory, nativePort, storagePort, adminPort };
+}
+
+async function startLocalDatabase(plan: LocalDatabasePlan, io: CliConsole): Promise<LocalDatabase> {
+  io.out(`starting the database (${plan.nodes} node${plan.nodes === 1 ? '' : 's'}, data in ${plan.directory})\n`);
+  if (plan.nodes === 1) {
+    return startLocalNode({
+      dataDir: plan.directory, host: '127.0.0.1', nativePort: plan.nativePort, storagePort: plan.storagePort, adminPort: plan.adminPort, startTimeoutMs: 60_000,
+    }, systemClock);
+  }
+  // A cluster keeps its size: say how to reuse it in aero start's own terms.
+  const existing = readManifest(plan.directory);
+  if (existing !== null && existing.nodes.length !== plan.nodes) {
+    throw new Error(`${existing.directory} holds a cluster of ${existing.nodes.length} nodes, not ${plan.nodes}: use --nodes ${existing.nodes.length}, or another --data-dir`);
+  }
+  return startLocalCluster({
+    dataDir: plan.directory, nodes: plan.nodes, nativePort: plan.nativePort, storagePort: plan.storagePort, adminPort: plan.adminPort,
+    startTimeoutMs: clusterStartTimeoutMs, io,
+  });
+}
+
+async function stopAll(running: Running, logger: AppLogger): Promise<void> {
   const steps: [string, (() => Promise<void>) | undefined][] = [
     ['web server', running.web?.close],
     ['simulator', running.simulator === null ? undefined : () => running.simulator?.stop() ?? Promise.resolve()],

@@ -60,6 +60,29 @@ export const defaultDatabaseOptions: DatabaseOptions = {
 };
 
 export const contactPointsMax = 64;
+const nativePortDefault = 9042;
+
+/** The port of a contact point: host:port, [ipv6]:port, or none given (the default). */
+function contactPointPort(point: string): number {
+  const match = /^(?:\[[^\]]*\]|[^:[\]]+):(\d{1,5})$/.exec(point);
+  const port = match?.[1] === undefined ? nativePortDefault : Number(match[1]);
+  if (port < 1 || port > 65_535) throw new RangeError(`invalid port in contact point '${point}'`);
+  return port;
+}
+
+/**
+ * The driver reaches the nodes it discovers (system.peers) on one port, protocolOptions.port,
+ * whatever port the contact points name; so the contact points must agree on it, and it must
+ * be passed on, or a cluster on another port than 9042 is used through its contact points only.
+ */
+export function clusterNativePort(contactPoints: readonly string[]): number {
+  const ports = new Set(contactPoints.map(contactPointPort));
+  const [port] = ports;
+  if (port === undefined || ports.size > 1) {
+    throw new RangeError(`the contact points must all use one native port (the driver reaches the other nodes on it), got ${[...ports].join(', ')}`);
+  }
+  return port;
+}
 
 export function createClient(options: DatabaseOptions): cassandra.Client {
   if (options.contactPoints.length === 0 || options.contactPoints.length > contactPointsMax) {
@@ -69,7 +92,13 @@ export function createClient(options: DatabaseOptions): cassandra.Client {
   const clientOptions: cassandra.ClientOptions = {
     contactPoints: options.contactPoints,
     localDataCenter: options.localDataCenter,
+    protocolOptions: { port: clusterNativePort(options.contactPoints) },
     socketOptions: { readTimeout: options.requestTimeoutMs ?? 12_000, connectTimeout: 5_000 },
+    // Every statement of the application may be retried on another node: plain inserts and
+    // updates with driver-side timestamps, reads and IF NOT EXISTS DDL; no counters, list
+    // appends or lightweight transactions. So a request caught on a node that dies is retried
+    // on another node rather than failed.
+    queryOptions: { isIdempotent: true },
     // The map and the simulator keep working while a node is down: reconnect steadily.
     policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(2_000) },
   };
