@@ -59,3 +59,14 @@ test('the authenticator answers BadCredentials with Cassandra\'s message, logs t
   assert.equal(warnings[0]?.['username'], 'alice');
   assert.doesNotMatch(JSON.stringify(warnings), /wrong-secret/);
 });
+
+test('roles that cannot be read give BadCredentials "Unable to perform authentication", not throttled', async () => {
+  const { clock, slept } = fakeClock();
+  const auth = { login: () => Promise.reject(new CqlError(ErrorCode.Unavailable, 'Cannot achieve consistency level')), logger: silentLogger } as unknown as AuthService;
+  const negotiator = new PasswordAuthenticator(auth, clock).newSaslNegotiator({ remoteAddress: '192.0.2.8' });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await assert.rejects(negotiator.evaluateResponse(Buffer.from('\0alice\0pw')), (error: unknown) =>
+      error instanceof CqlError && error.code === ErrorCode.BadCredentials && /^Unable to perform authentication: Cannot achieve/.test(error.message));
+  }
+  assert.deepEqual(slept, []);
+});

@@ -7,7 +7,7 @@
 // Shaped like transport/authenticator.ts's Authenticator (auth sits below transport, so the
 // interface is matched structurally rather than imported).
 
-import { badCredentials } from '../common/errors.js';
+import { CqlError, ErrorCode, badCredentials } from '../common/errors.js';
 import { saslTokenBytesMax } from '../common/limits.js';
 import type { Clock } from '../common/world.js';
 import type { AuthService } from './auth-service.js';
@@ -54,6 +54,11 @@ export class PasswordAuthenticator {
         throw badCredentials(`Provided username ${credentials.user} and/or password are incorrect`);
       }
     } catch (error) {
+      if (error instanceof CqlError && error.code !== ErrorCode.BadCredentials) {
+        // The roles could not be read (replicas down): not the client's fault, so not throttled.
+        this.auth.logger.warn('authentication could not be performed', { address, username: user, message: error.message });
+        throw badCredentials(`Unable to perform authentication: ${error.message}`);
+      }
       const delayMs = this.throttle.failed(address);
       this.auth.logger.warn('authentication failed', { address, username: user, failures: this.throttle.failureCount(address), delayMs });
       if (delayMs > 0) await this.clock.sleep(delayMs);
