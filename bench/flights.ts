@@ -75,7 +75,7 @@ export async function flightLadder(group: ServerGroup, options: FlightLadderOpti
       for (const flights of options.ladder) {
         const step = await flightStep(group, { store, client, shape, flights, options });
         steps.push(step);
-        log(`  flights ${shapeName(shape)} N=${flights}: ${step.throughput} writes/s, p99 ${step.latencyMs.p99} ms, map p99 ${step.mapReads.latencyMs.p99} ms, errors ${step.errors + step.mapReads.errors} -> ${step.held ? 'held' : 'not held'}`);
+        log(`  flights ${shapeName(shape)} N=${flights}: ${step.throughput} writes/s, p50 ${step.latencyMs.p50} ms, p99 ${step.latencyMs.p99} ms, map p99 ${step.mapReads.latencyMs.p99} ms, errors ${step.errors + step.mapReads.errors} -> ${step.held ? 'held' : 'not held'}`);
         if (!step.held) break;
       }
     } finally {

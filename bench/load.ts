@@ -84,8 +84,8 @@ class LoadRun {
   private errors = 0;
   private firstError: string | null = null;
   private inserted = 0;
-  private measureStartMs = 0;
-  private measureEndMs = 0;
+  private measureStartMs = Number.POSITIVE_INFINITY;
+  private measureEndMs = Number.POSITIVE_INFINITY;
   private drained: () => void = () => undefined;
 
   constructor(private readonly target: LoadTarget, private readonly spec: LoadSpec, private readonly hooks: LoadHooks) {
@@ -112,8 +112,11 @@ class LoadRun {
     this.stopping = true;
     this.hooks.onMeasureEnd?.();
     if (ticker !== null) clearInterval(ticker);
-    this.backlog.length = 0;
+    // A closed loop's last requests are not counted; an open loop's backlog still goes out.
     if (this.outstanding > 0) await Promise.race([done, sleep(drainMs)]);
+    const unanswered = this.spec.rate === null ? 0 : this.outstanding + this.backlog.length;
+    for (let i = 0; i < unanswered; i++) this.fail(`no response within ${drainMs} ms after the run`);
+    this.backlog.length = 0;
     const cpu = process.cpuUsage(cpuStart);
     return {
       ops: this.ops, errors: this.errors, firstError: this.firstError, seconds: (this.measureEndMs - this.measureStartMs) / 1000,
@@ -160,20 +163,24 @@ class LoadRun {
   private complete(slot: number, intendedMs: number, error: string | null): void {
     this.outstanding--;
     const nowMs = performance.now();
-    if (this.measuring && intendedMs >= this.measureStartMs) {
+    // A closed loop counts what completes inside the window; an open loop counts every request
+    // meant to start inside it, however late it completes (its lateness is the latency).
+    const counted = intendedMs >= this.measureStartMs && (this.measuring || (this.spec.rate !== null && intendedMs < this.measureEndMs));
+    if (counted) {
       if (error === null) {
         this.ops++;
         this.histogram.recordValue(Math.max(1, Math.round((nowMs - intendedMs) * 1000)));
       } else this.fail(error);
     }
-    if (this.stopping) {
-      if (this.outstanding === 0) this.drained();
+    if (this.spec.rate === null) {
+      if (!this.stopping) this.issue(slot, nowMs);
+      else if (this.outstanding === 0) this.drained();
       return;
     }
-    if (this.spec.rate === null) { this.issue(slot, nowMs); return; }
     const waiting = this.backlog.shift();
     if (waiting !== undefined) this.issue(slot, waiting);
     else this.freeSlots.push(slot);
+    if (this.stopping && this.outstanding === 0) this.drained();
   }
 
   private fail(error: string): void {

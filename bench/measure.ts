@@ -122,7 +122,11 @@ async function runThreaded(group: ServerGroup, request: RunRequest, spec: LoadSp
   try {
     for (let t = 0; t < threads; t++) {
       const connections = Math.floor(request.shape.connections / threads) + (t < request.shape.connections % threads ? 1 : 0);
-      const input: WorkerInput = { endpoints: group.endpoints, consistency: request.consistency, spec: { ...spec, shape: { ...spec.shape, connections }, keyOffset: t, keyStride: threads } };
+      const input: WorkerInput = { endpoints: group.endpoints, consistency: request.consistency, spec: {
+        ...spec, shape: { ...spec.shape, connections }, keyOffset: t, keyStride: threads,
+        // Each thread carries its share of an open loop's rate.
+        rate: spec.rate === null ? null : (spec.rate * connections) / request.shape.connections,
+      } };
       const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: input });
       workers.push(worker);
       const messages = workerMessages(worker);

@@ -69,12 +69,12 @@ function ratio(value: number, base: number | undefined): string {
 
 function measurementTable(results: BenchResults): string[] {
   const lines = [
-    '| scenario | workload | client | shape | ops/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | server CPU s | ops per server CPU-s | CPU-s per op vs ceiling | ops/s vs ceiling | peak RSS MiB |',
-    '|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
+    '| scenario | workload | client | shape | ops/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | server CPU s | client CPU s | ops per server CPU-s | efficiency vs ceiling | ops/s vs ceiling | peak RSS MiB |',
+    '|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
   ];
   for (const m of results.measurements) {
     const ceiling = m.scenario === 'ceiling' ? undefined : ceilingOf(results, m);
-    lines.push(`| ${m.scenario} | ${m.workload} | ${m.client} | ${m.shape} | ${fmt(m.throughput)} | ${m.latencyMs.p50} | ${m.latencyMs.p99} | ${m.latencyMs.p999} | ${m.latencyMs.max} | ${m.errors} | ${m.serverCpuSeconds} | ${fmt(m.opsPerServerCpuSecond)} | ${ratio(m.opsPerServerCpuSecond, ceiling?.opsPerServerCpuSecond)} | ${ratio(m.throughput, ceiling?.throughput)} | ${rss(m)} |`);
+    lines.push(`| ${m.scenario} | ${m.workload} | ${m.client} | ${m.shape} | ${fmt(m.throughput)} | ${m.latencyMs.p50} | ${m.latencyMs.p99} | ${m.latencyMs.p999} | ${m.latencyMs.max} | ${m.errors} | ${m.serverCpuSeconds} | ${m.clientCpuSeconds} | ${fmt(m.opsPerServerCpuSecond)} | ${ratio(m.opsPerServerCpuSecond, ceiling?.opsPerServerCpuSecond)} | ${ratio(m.throughput, ceiling?.throughput)} | ${rss(m)} |`);
   }
   return lines;
 }
