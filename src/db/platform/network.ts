@@ -1,11 +1,12 @@
-// The real Network of common/world.ts, over node:net TCP sockets. TLS comes later (its own
-// factory beside this one); the Connection interface hides which one is underneath.
+// The real Network of common/world.ts, over node:net TCP sockets. TLS (tls.ts) builds on the
+// listening and wrapping helpers exported here; the Connection interface hides which one is
+// underneath.
 
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import type { Connection, Listener, ListenOptions, Network } from '../common/world.js';
 
 /** Idle time before TCP keepalive probes start; dead peers are noticed in minutes, not hours. */
-const keepAliveInitialDelayMs = 60_000;
+export const keepAliveInitialDelayMs = 60_000;
 
 export function systemNetwork(): Network {
   return {
@@ -15,8 +16,13 @@ export function systemNetwork(): Network {
 }
 
 function listenTcp(options: ListenOptions, onConnection: (connection: Connection) => void): Promise<Listener> {
+  return listenSockets(options, (socket) => onConnection(socketConnection(socket)));
+}
+
+/** Listens for TCP connections and hands over each raw socket (TLS wraps it before use). */
+export function listenSockets(options: ListenOptions, onSocket: (socket: Socket) => void): Promise<Listener> {
   const server = createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: keepAliveInitialDelayMs });
-  server.on('connection', (socket) => onConnection(socketConnection(socket)));
+  server.on('connection', onSocket);
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => reject(error);
     server.once('error', onError);

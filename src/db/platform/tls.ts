@@ -1,0 +1,180 @@
+// The real Network of common/world.ts over TLS (node:tls), for the native port
+// (client_encryption_options) and the storage port (server_encryption_options). Listening
+// accepts TCP (network.ts) and hands each socket to a non-listening tls.Server, so one code
+// path serves both strict TLS and the "optional" mode, where a port takes TLS and plaintext
+// alike: a TLS ClientHello starts with the handshake record type 0x16, while a CQL frame starts
+// with a version byte (0x01 to 0x05, or 0x8N for responses), so the first byte decides.
+// A connection reaches onConnection only after its handshake completed (and, with
+// requireClientAuth, after the peer's certificate verified against the CA), so a peer without
+// a valid certificate never reaches the layers above. Failed handshakes are logged with the
+// remote address and never thrown.
+
+import type { Socket } from 'node:net';
+import { checkServerIdentity, connect as tlsConnect, createSecureContext, createServer as createTlsServer, type SecureContextOptions, type SecureVersion, type TLSSocket } from 'node:tls';
+import type { Connection, Listener, ListenOptions, Logger, Network } from '../common/world.js';
+import { keepAliveInitialDelayMs, listenSockets, socketConnection } from './network.js';
+
+export interface TlsSettings {
+  /** PEM private key; may be encrypted (then passphrase is needed). */
+  keyPem: string;
+  passphrase?: string;
+  /** PEM certificate chain, the node's own certificate first. */
+  certificatePem: string;
+  /** PEM certificates of the authorities trusted for peers. */
+  caPem: string;
+  /** Listening: ask for a client certificate and refuse peers without a valid one. */
+  requireClientAuth: boolean;
+  minVersion: SecureVersion;
+  maxVersion: SecureVersion;
+  /** OpenSSL cipher list (TLS 1.2 names and TLS 1.3 suites); node's default when absent. */
+  ciphers?: string;
+  /** Connecting: the peer's certificate must name the address connected to (subjectAltName). */
+  endpointVerification: boolean;
+  /** Bound on a handshake (and, in optional mode, on the wait for the first byte). */
+  handshakeTimeoutMs?: number;
+}
+
+export interface TlsNetworkOptions {
+  logger: Logger;
+  /** Listening accepts plaintext too (client_encryption_options.optional). */
+  optional?: boolean;
+}
+
+const handshakeTimeoutMsDefault = 10_000;
+/** First byte of a TLS record carrying a handshake message (RFC 8446 5.1, ContentType 22). */
+const tlsHandshakeRecordType = 0x16;
+
+function contextOptions(settings: TlsSettings): SecureContextOptions {
+  return {
+    key: settings.keyPem,
+    cert: settings.certificatePem,
+    ca: settings.caPem,
+    minVersion: settings.minVersion,
+    maxVersion: settings.maxVersion,
+    ...(settings.passphrase === undefined ? {} : { passphrase: settings.passphrase }),
+    ...(settings.ciphers === undefined ? {} : { ciphers: settings.ciphers }),
+  };
+}
+
+/**
+ * Builds the secure context once, so that a bad key, certificate, passphrase or cipher list is
+ * an error at startup rather than at the first connection. Throws node's error (which names
+ * the problem, never the key material).
+ */
+export function checkTlsSettings(settings: TlsSettings): void {
+  createSecureContext(contextOptions(settings));
+}
+
+export function tlsNetwork(settings: TlsSettings, options: TlsNetworkOptions): Network {
+  checkTlsSettings(settings);
+  return {
+    listen: (listenOptions, onConnection) => listenTls(settings, options, { listenOptions, onConnection }),
+    connect: (target) => connectTls(settings, options, target),
+  };
+}
+
+function describeError(error: Error): { error: string; code?: string } {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === undefined ? { error: error.message } : { error: error.message, code };
+}
+
+function listenTls(
+  settings: TlsSettings,
+  options: TlsNetworkOptions,
+  parts: { listenOptions: ListenOptions; onConnection: (connection: Connection) => void },
+): Promise<Listener> {
+  const handshakeTimeoutMs = settings.handshakeTimeoutMs ?? handshakeTimeoutMsDefault;
+  const server = createTlsServer({
+    ...contextOptions(settings),
+    requestCert: settings.requireClientAuth,
+    rejectUnauthorized: settings.requireClientAuth,
+    handshakeTimeout: handshakeTimeoutMs,
+  });
+  const remotes = new WeakMap<Socket, string>();
+  server.on('secureConnection', (socket: TLSSocket) => parts.onConnection(socketConnection(socket)));
+  server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+    options.logger.warn('TLS handshake failed', { remote: remoteOf(socket, remotes), ...describeError(error) });
+    socket.destroy();
+  });
+  return listenSockets(parts.listenOptions, (socket) => {
+    remotes.set(socket, `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`);
+    if (options.optional !== true) {
+      server.emit('connection', socket);
+      return;
+    }
+    peekFirstByte(socket, { timeoutMs: handshakeTimeoutMs, logger: options.logger }, (first) => {
+      if (first === tlsHandshakeRecordType) server.emit('connection', socket);
+      else parts.onConnection(socketConnection(socket));
+    });
+  });
+}
+
+/**
+ * The peer of a server-side TLS socket. A socket refused during the handshake has already lost
+ * its handle, so fall back on the address noted when the TCP socket it wraps (node keeps it
+ * as _parent) was accepted.
+ */
+function remoteOf(socket: TLSSocket, remotes: WeakMap<Socket, string>): string {
+  if (socket.remoteAddress !== undefined) return `${socket.remoteAddress}:${socket.remotePort ?? 0}`;
+  const raw = (socket as TLSSocket & { _parent?: Socket })._parent;
+  return (raw === undefined ? undefined : remotes.get(raw)) ?? 'unknown';
+}
+
+/** Waits for the first bytes without consuming them (they are pushed back for whoever reads next). */
+function peekFirstByte(socket: Socket, options: { timeoutMs: number; logger: Logger }, then: (first: number) => void): void {
+  const onError = (error: Error) => {
+    options.logger.debug('connection failed before its first byte', { remote: socket.remoteAddress, ...describeError(error) });
+    socket.destroy();
+  };
+  socket.on('error', onError);
+  socket.setTimeout(options.timeoutMs, () => socket.destroy());
+  const onReadable = () => {
+    // Everything buffered at once, so the reader above gets the first chunk whole.
+    const head = socket.read() as Buffer | null;
+    if (head === null) {
+      if (socket.readableEnded || socket.destroyed) return;
+      socket.once('readable', onReadable);
+      return;
+    }
+    socket.unshift(head);
+    socket.setTimeout(0);
+    socket.off('error', onError);
+    then(head[0] ?? 0);
+  };
+  socket.once('readable', onReadable);
+  socket.once('end', () => socket.destroy());
+}
+
+function connectTls(
+  settings: TlsSettings,
+  options: TlsNetworkOptions,
+  target: { host: string; port: number; localAddress?: string },
+): Promise<Connection> {
+  const timeoutMs = settings.handshakeTimeoutMs ?? handshakeTimeoutMsDefault;
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({
+      ...contextOptions(settings),
+      host: target.host,
+      port: target.port,
+      ...(target.localAddress === undefined ? {} : { localAddress: target.localAddress }),
+      rejectUnauthorized: true,
+      // Peers are addressed by IP: node checks the IP against the certificate's IP SANs. Without
+      // endpoint verification only the CA signature counts (Cassandra's default).
+      checkServerIdentity: settings.endpointVerification ? checkServerIdentity : () => undefined,
+    });
+    const onError = (error: Error) => {
+      options.logger.warn('TLS connection failed', { remote: `${target.host}:${target.port}`, ...describeError(error) });
+      socket.destroy();
+      reject(error);
+    };
+    socket.once('error', onError);
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`TLS handshake with ${target.host}:${target.port} timed out after ${timeoutMs} ms`)));
+    socket.once('secureConnect', () => {
+      socket.setTimeout(0);
+      socket.off('error', onError);
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true, keepAliveInitialDelayMs);
+      resolve(socketConnection(socket));
+    });
+  });
+}
