@@ -140,6 +140,8 @@ test('PasswordAuthenticator and CassandraAuthorizer with the DataStax drivers', 
     assert.ok(hashes.length >= 2 && hashes.every((hash) => /^\$2a\$10\$/.test(hash)), hashes.join(' '));
     const log = readFileSync(join(node.dataDir, 'logs', 'system.log'), 'utf8') + node.output();
     assert.match(log, /authentication failed/);
+    assert.match(log, /Created default superuser role 'cassandra'/);
+    assert.match(log, /default superuser 'cassandra' still has its default password/);
     assert.match(log, /CREATE ROLE pilot WITH PASSWORD = \*\*\*\*\*/);
     assert.doesNotMatch(log, new RegExp(secret));
     assert.doesNotMatch(log, /wrong-one/);
