@@ -51,7 +51,7 @@ export function registerStartCommand(program: Command, context: CommandContext):
     .option('--admin-port <port>', 'admin (nodetool) port of every local node (default: 7199, moved as much as --native-port is)');
   addWebOptions(command);
   addSimulatorOptions(command);
-  addDatabaseOptions(command, {});
+  addDatabaseOptions(command, { replicationFactorNote: 'default: 3 on the local cluster, 1 on one local node or with --contact-points' });
   command.addHelpText('after', [
     '',
     'Flight status is read and written at QUORUM, tracking at ONE (--strong-consistency, --weak-consistency).',

@@ -20,12 +20,12 @@ export interface DatabaseFlags {
   tlsInsecure?: boolean;
 }
 
-export function addDatabaseOptions(command: Command, defaults: { contactPoints?: string }): Command {
+export function addDatabaseOptions(command: Command, defaults: { contactPoints?: string; replicationFactorNote?: string }): Command {
   return command
     .option('--contact-points <hosts>', 'comma-separated host[:port] of database nodes', defaults.contactPoints)
     .option('--local-dc <name>', 'the driver\'s local datacenter', defaultDatabaseOptions.localDataCenter)
     .option('--keyspace <name>', 'keyspace of the flight tables', defaultDatabaseOptions.keyspace)
-    .option('--replication-factor <n>', 'replication factor when creating the keyspace (default 1)')
+    .option('--replication-factor <n>', `replication factor when creating the keyspace (${defaults.replicationFactorNote ?? 'default 1'})`)
     .option('--replication-strategy <class>', 'SimpleStrategy or NetworkTopologyStrategy (in --local-dc)', 'SimpleStrategy')
     .option('--strong-consistency <level>', 'consistency of status and schedule reads and writes', defaultDatabaseOptions.strongConsistency)
     .option('--weak-consistency <level>', 'consistency of tracking reads and writes', defaultDatabaseOptions.weakConsistency)
