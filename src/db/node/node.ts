@@ -16,6 +16,7 @@ import { startAdminServer, type AdminOperations, type AdminServer, type AdminTar
 import type { NodeConfig } from './config.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { createLogger, type NodeLogger } from './logging.js';
+import { nodeNetworks } from './encryption.js';
 import { localNodeInfo, systemRows } from './system-info.js';
 import { ClusterNode } from './cluster-node.js';
 import { clusterStatus } from './cluster-status.js';
@@ -82,6 +83,8 @@ interface AssemblyContext {
 
 async function assemble(config: NodeConfig, context: AssemblyContext): Promise<RunningNode> {
   const { world, logger, layout, cleanups } = context;
+  // TLS settings are checked (files read, key and certificate matched) before any data opens.
+  const networks = nodeNetworks(config, { base: world.network, logger });
   await world.disk.makeDirectory(layout.dataDirectory);
   const schema = await Schema.load(world.disk, `${layout.dataDirectory}/schema.json`, world.random, { dataCenters: () => [config.dc] });
   const identity = await loadOrCreateIdentity(world.disk, layout.dataDirectory, { random: world.random, numTokens: config.numTokens });
@@ -92,7 +95,8 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
     tables: storageTables(schema),
   });
   cleanups.push(() => storage.close());
-  const cluster = await ClusterNode.start({ config, world, identity, schema, storage, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory });
+  // Internode traffic, gossip included, goes over server_encryption_options' network.
+  const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory });
   cleanups.push(() => cluster.stop());
   const local = localNodeInfo(config, identity, cluster.generation);
   const security = nodeAuth(config, world, { execute: (query, values, consistency) => processor.internalQuery(query, values, consistency) });
@@ -106,7 +110,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   cleanups.push(() => Promise.resolve(authSetup?.cancel()));
   await awaitSetup(authSetup, world);
   const native = await startNativeServer({
-    network: world.network, host: config.rpcAddress, port: config.nativeTransportPort, handler: processor, logger, clock: world.clock,
+    network: networks.native, host: config.rpcAddress, port: config.nativeTransportPort, handler: processor, logger, clock: world.clock,
     frameBodyBytesMax: config.nativeTransportMaxFrameSizeBytes, ...(security.authenticator === undefined ? {} : { authenticator: security.authenticator }),
   });
   cleanups.push(() => native.close({ drainMs: 0 }));
