@@ -5,11 +5,14 @@
 
 import cassandra from 'cassandra-driver';
 import type { ConsistencyLevel } from '../src/db/common/consistency.js';
-import { LeanConnection } from './lean-client.js';
+import { ExecuteTemplate, LeanConnection } from './lean-client.js';
 import { keyOf, poolValue, type Completion, type LoadTarget, type Shape } from './load.js';
 import { insertCql, selectCql } from './statements.js';
 
 export type ClientKind = 'lean' | 'driver';
+
+/** A key unlikely to appear elsewhere in a frame, to find where templates put the key. */
+const templateKey = 0x0bad_cafe_f00d;
 
 export interface Endpoint {
   host: string;
@@ -17,11 +20,13 @@ export interface Endpoint {
 }
 
 export class LeanTarget implements LoadTarget {
-  private constructor(
-    private readonly connections: LeanConnection[],
-    private readonly ids: { insert: Buffer; select: Buffer },
-    private readonly consistency: ConsistencyLevel,
-  ) {}
+  private readonly insertFrame: ExecuteTemplate;
+  private readonly selectFrame: ExecuteTemplate;
+
+  private constructor(private readonly connections: LeanConnection[], ids: { insert: Buffer; select: Buffer }, consistency: ConsistencyLevel) {
+    this.insertFrame = ExecuteTemplate.create(ids.insert, { consistency, key: keyOf(templateKey), value: poolValue(0) });
+    this.selectFrame = ExecuteTemplate.create(ids.select, { consistency, key: keyOf(templateKey), value: null });
+  }
 
   static async open(endpoints: Endpoint[], options: { connections: number; consistency: ConsistencyLevel }): Promise<LeanTarget> {
     const connections: LeanConnection[] = [];
@@ -49,11 +54,11 @@ export class LeanTarget implements LoadTarget {
   }
 
   insert(key: number, slot: number, done: Completion): void {
-    this.connection(slot).execute(this.ids.insert, [keyOf(key), poolValue(key)], { consistency: this.consistency, done });
+    this.connection(slot).request((stream) => this.insertFrame.build(stream, key, poolValue(key)), done);
   }
 
   select(key: number, slot: number, done: Completion): void {
-    this.connection(slot).execute(this.ids.select, [keyOf(key)], { consistency: this.consistency, done });
+    this.connection(slot).request((stream) => this.selectFrame.build(stream, key, null), done);
   }
 
   close(): void {

@@ -93,14 +93,15 @@ async function flightStep(group: ServerGroup, run: { store: FlightStore; client:
   const base = { warmupMs: options.warmupMs, durationMs: options.durationMs, keyOffset: 0, keyStride: 1 };
   let cpuAtStart = 0;
   let cpuAtEnd = 0;
-  const cpuBefore = process.cpuUsage();
+  let clientAtStart = process.cpuUsage();
+  let cpu = { user: 0, system: 0 };
   const [writes, reads] = await Promise.all([
     runLoad(target, { ...base, workload: 'insert', shape, rate: flights, keySpace: flights, readableKeys: flights }, {
-      onMeasureStart: () => { cpuAtStart = cpuSeconds(pids); }, onMeasureEnd: () => { cpuAtEnd = cpuSeconds(pids); },
+      onMeasureStart: () => { cpuAtStart = cpuSeconds(pids); clientAtStart = process.cpuUsage(); },
+      onMeasureEnd: () => { cpuAtEnd = cpuSeconds(pids); cpu = process.cpuUsage(clientAtStart); },
     }),
     runLoad(target, { ...base, workload: 'select', shape: { connections: 1, inflight: mapReadInflight }, rate: Math.min(flights, mapFlightsMax), keySpace: flights, readableKeys: flights }),
   ]);
-  const cpu = process.cpuUsage(cpuBefore);
   const serverCpuSeconds = Number((cpuAtEnd - cpuAtStart).toFixed(2));
   const throughput = Math.round(writes.ops / writes.seconds);
   const latencyMs = latencies(writes.histogram);

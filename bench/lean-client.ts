@@ -4,10 +4,10 @@
 // the client costs far less per request than the server it measures.
 
 import { connect, type Socket } from 'node:net';
-import { ConsistencyLevel } from '../src/db/common/consistency.js';
+import type { ConsistencyLevel } from '../src/db/common/consistency.js';
 import { decodeResponse, encodeRequest } from '../src/db/protocol/codec.js';
 import { FrameDecoder } from '../src/db/protocol/frame.js';
-import { Opcode, type BoundValue, type FrameHeader, type RequestMessage, type ResponseMessage } from '../src/db/protocol/messages.js';
+import { Opcode, type FrameHeader, type RequestMessage, type ResponseMessage } from '../src/db/protocol/messages.js';
 
 /** Called once per request: null on success, else a one-line error. */
 export type Completion = (error: string | null) => void;
@@ -68,16 +68,12 @@ export class LeanConnection {
     throw new Error(`PREPARE answered with opcode ${message.opcode}`);
   }
 
-  /** Pipelined EXECUTE of a prepared statement; `done` gets null or the error text. */
-  execute(id: Buffer, values: BoundValue[], options: { consistency: ConsistencyLevel; done: Completion }): void {
-    const parameters = {
-      consistency: options.consistency, values, names: null, skipMetadata: true, pageSize: null,
-      pagingState: null, serialConsistency: null, defaultTimestamp: null,
-    };
-    this.send((stream) => encodeRequest(stream, { opcode: Opcode.EXECUTE, id, parameters }), (header, body) => {
-      if (header === null) options.done(this.closedReason ?? 'connection closed');
-      else if (header.opcode === Opcode.RESULT) options.done(null);
-      else options.done(describeError(header, body));
+  /** Pipelined request whose frame `encode` builds for a stream id; `done` gets null for any RESULT, else the error text. */
+  request(encode: (stream: number) => Buffer, done: Completion): void {
+    this.send(encode, (header, body) => {
+      if (header === null) done(this.closedReason ?? 'connection closed');
+      else if (header.opcode === Opcode.RESULT) done(null);
+      else done(describeError(header, body));
     });
   }
 
@@ -139,5 +135,43 @@ function describeError(header: FrameHeader, body: Buffer): string {
     return message.opcode === Opcode.ERROR ? `error 0x${message.code.toString(16)}: ${message.message}` : 'error';
   } catch (error) {
     return `undecodable error: ${(error as Error).message}`;
+  }
+}
+
+/**
+ * An EXECUTE frame encoded once by the codec with marker values, then copied per request with
+ * the stream id, key and value written in place: every request of a statement has the same
+ * length (8-byte key, fixed-size value), so the hot path allocates one buffer and encodes nothing.
+ */
+export class ExecuteTemplate {
+  private constructor(private readonly frame: Buffer, private readonly keyOffset: number, private readonly valueOffset: number) {}
+
+  static create(id: Buffer, options: { consistency: ConsistencyLevel; key: Buffer; value: Buffer | null }): ExecuteTemplate {
+    const values = options.value === null ? [options.key] : [options.key, options.value];
+    const parameters = {
+      consistency: options.consistency, values, names: null, skipMetadata: true, pageSize: null,
+      pagingState: null, serialConsistency: null, defaultTimestamp: null,
+    };
+    const frame = encodeRequest(0, { opcode: Opcode.EXECUTE, id, parameters });
+    // Values are the body's last bytes: [int length][key] then [int length][value].
+    const valueOffset = options.value === null ? frame.length : frame.length - options.value.length;
+    const keyOffset = (options.value === null ? frame.length : valueOffset - 4) - options.key.length;
+    const keyFound = frame.subarray(keyOffset, keyOffset + options.key.length).equals(options.key) && frame.readInt32BE(keyOffset - 4) === options.key.length;
+    if (options.key.length !== 8 || !keyFound) throw new Error('EXECUTE template: an 8-byte key was not where expected');
+    return new ExecuteTemplate(frame, keyOffset, valueOffset);
+  }
+
+  /** The frame for a stream id, a bigint key (0 <= key < 2^53) and the value (same length as the template's). */
+  build(stream: number, key: number, value: Buffer | null): Buffer {
+    const frame = Buffer.allocUnsafe(this.frame.length);
+    this.frame.copy(frame);
+    frame.writeInt16BE(stream, 2);
+    frame.writeUInt32BE(Math.floor(key / 0x1_0000_0000), this.keyOffset);
+    frame.writeUInt32BE(key >>> 0, this.keyOffset + 4);
+    if (value !== null) {
+      if (value.length !== this.frame.length - this.valueOffset) throw new Error(`EXECUTE template: value of ${value.length} bytes, template has ${this.frame.length - this.valueOffset}`);
+      value.copy(frame, this.valueOffset);
+    }
+    return frame;
   }
 }

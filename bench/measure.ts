@@ -75,14 +75,18 @@ export async function measure(group: ServerGroup, request: RunRequest, keys: Key
     workload: request.workload, shape: request.shape, warmupMs: request.warmupMs, durationMs: request.durationMs, rate: request.rate,
     keySpace: keys.keySpace, keyOffset: 0, keyStride: 1, readableKeys: Math.max(1, keys.readable),
   };
+  // Server and client CPU over the same measured window (the client's includes its worker threads).
   let cpuAtStart = 0;
   let cpuAtEnd = 0;
-  const hooks = { onMeasureStart: () => { cpuAtStart = cpuSeconds(pids); }, onMeasureEnd: () => { cpuAtEnd = cpuSeconds(pids); } };
-  const cpuBefore = process.cpuUsage();
+  let clientAtStart = process.cpuUsage();
+  let clientCpu = { user: 0, system: 0 };
+  const hooks = {
+    onMeasureStart: () => { cpuAtStart = cpuSeconds(pids); clientAtStart = process.cpuUsage(); },
+    onMeasureEnd: () => { cpuAtEnd = cpuSeconds(pids); clientCpu = process.cpuUsage(clientAtStart); },
+  };
   const result = request.client === 'lean' && request.threads > 1
     ? await runThreaded(group, request, spec, hooks)
     : await runInThread(group, request, spec, hooks);
-  const cpu = process.cpuUsage(cpuBefore);
   if (request.workload !== 'select') keys.readable = Math.min(keys.keySpace, Math.max(keys.readable, result.inserted));
   const serverCpuSeconds = round(cpuAtEnd - cpuAtStart, 2);
   return {
@@ -91,7 +95,7 @@ export async function measure(group: ServerGroup, request: RunRequest, keys: Key
     seconds: round(result.seconds, 2), ops: result.ops, throughput: Math.round(result.ops / result.seconds),
     errors: result.errors, firstError: result.firstError, latencyMs: latencies(result.histogram),
     serverCpuSeconds, opsPerServerCpuSecond: serverCpuSeconds > 0 ? Math.round(result.ops / serverCpuSeconds) : 0,
-    clientCpuSeconds: round((cpu.user + cpu.system) / 1e6, 2),
+    clientCpuSeconds: round((clientCpu.user + clientCpu.system) / 1e6, 2),
     peakRssMiB: Object.fromEntries(group.processes.map((p) => [p.name, peakRssMiB(p.pid)])),
   };
 }
