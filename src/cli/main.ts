@@ -8,6 +8,7 @@ import { registerSimCommand } from './sim-command.js';
 import { registerWebCommand } from './web-command.js';
 import { registerStartCommand } from './start-command.js';
 import { registerClusterCommand } from './cluster-command.js';
+import { registerCertsCommand } from './certs-command.js';
 import { processConsole, type CliConsole } from './console.js';
 
 export async function main(argv: string[], io: CliConsole = processConsole): Promise<number> {
@@ -26,6 +27,7 @@ export async function main(argv: string[], io: CliConsole = processConsole): Pro
   registerWebCommand(program, { io, setExitCode });
   registerStartCommand(program, { io, setExitCode });
   registerClusterCommand(program, { io, setExitCode });
+  registerCertsCommand(program, { io, setExitCode });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

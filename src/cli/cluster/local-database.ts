@@ -14,8 +14,15 @@ export interface LocalClusterOptions {
   storagePort: number;
   adminPort: number;
   startTimeoutMs: number;
+  /** TLS on every port (`aero cluster start --tls`); clients then trust clusterCaFile(dataDir). */
+  tls?: boolean;
   /** Where progress lines go (default: nowhere; failures are thrown). */
   io?: CliConsole;
+}
+
+/** The CA certificate clients of a TLS local cluster in dataDir trust; null when it runs without TLS. */
+export function clusterCaFile(dataDir: string): string | null {
+  return readManifest(dataDir)?.tls?.caFile ?? null;
 }
 
 /** Replication factor the application should use on a cluster of n nodes. */
@@ -35,6 +42,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const code = await startCluster({
     directory: options.dataDir, nodeCount: options.nodes, nativePort: options.nativePort, storagePort: options.storagePort,
     adminPort: options.adminPort, startTimeoutMs: options.startTimeoutMs, clusterName: 'Aerolineas Rusticas',
+    ...(options.tls === true ? { tls: true } : {}),
   }, io);
   const manifest = readManifest(options.dataDir);
   if (code !== 0 || manifest === null) throw new Error(errors.trim() || `the local cluster in ${options.dataDir} did not start`);

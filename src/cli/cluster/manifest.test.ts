@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfigText, resolveNodeConfig } from '../../db/node/config.js';
+import { parseClientEncryption, parseServerEncryption } from '../../db/node/encryption.js';
 import { nodeArguments, nodeConfigYaml, planCluster, readManifest, seedAddresses, writeManifest, ManifestError } from './manifest.js';
 
 const plan = () => planCluster({ directory: '/tmp/c', nodeCount: 3, nativePort: 19042, storagePort: 17000, adminPort: 17199, numTokens: 8, clusterName: 'Demo "A"' });
@@ -16,6 +17,25 @@ test('node i listens on 127.0.0.i with files under DIR/node<i>', () => {
     { index: 3, address: '127.0.0.3', directory: '/tmp/c/node3', pid: null },
   ]);
   assert.deepEqual(nodeArguments(manifest.nodes[1]!), ['node', '--config', '/tmp/c/node2/conf/aero.yaml', '--data-dir', '/tmp/c/node2']);
+});
+
+test('a TLS cluster: each node encrypts both ports with its own keystore and the cluster CA, mutual TLS between nodes', () => {
+  const manifest = planCluster({ directory: '/tmp/c', nodeCount: 2, nativePort: 19042, storagePort: 17000, adminPort: 17199, numTokens: 8, clusterName: 'Demo', tls: true });
+  assert.deepEqual(manifest.tls, { certificatesDirectory: '/tmp/c/certs', caFile: '/tmp/c/certs/ca.pem', requireClientAuth: false });
+  const node = manifest.nodes[1]!;
+  const warnings: string[] = [];
+  const config = resolveNodeConfig(parseConfigText(nodeConfigYaml(manifest, node), 'aero.yaml'), {
+    flags: { dataDir: node.directory }, onWarning: (warning) => warnings.push(warning),
+  });
+  const client = parseClientEncryption(config.clientEncryptionOptions, (warning) => warnings.push(warning));
+  const server = parseServerEncryption(config.serverEncryptionOptions, (warning) => warnings.push(warning));
+  assert.deepEqual(warnings, []);
+  assert.equal(client?.keystore, '/tmp/c/certs/node2.pem');
+  assert.equal(client?.requireClientAuth, false);
+  assert.equal(server?.truststore, '/tmp/c/certs/ca.pem');
+  assert.equal(server?.requireClientAuth, true);
+  assert.equal(server?.requireEndpointVerification, true);
+  assert.equal(nodeConfigYaml(plan(), plan().nodes[0]!).includes('encryption'), false);
 });
 
 test('seeds: the first node, and the second once there are more than two', () => {

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { localClusterNodesMax, numTokensMax } from '../../db/common/limits.js';
+import { caFileName, nodeKeystoreFileName } from '../certs/files.js';
 
 export interface ClusterNode {
   /** 1-based; node i listens on 127.0.0.i. */
@@ -27,7 +28,19 @@ export interface ClusterManifest {
   storagePort: number;
   adminPort: number;
   numTokens: number;
+  /** Absent for clusters without TLS (and for manifests written before TLS existed). */
+  tls?: ClusterTls;
   nodes: ClusterNode[];
+}
+
+/** TLS of `aero cluster start --tls`: every node's native and storage ports, certificates from one CA. */
+export interface ClusterTls {
+  /** Absolute; holds ca.pem, node<i>.pem and client.pem (./certs/files.ts). */
+  certificatesDirectory: string;
+  /** Absolute path of the CA certificate clients trust. */
+  caFile: string;
+  /** Whether the native port asks clients for certificates. */
+  requireClientAuth: boolean;
 }
 
 export interface ClusterPlanOptions {
@@ -38,6 +51,8 @@ export interface ClusterPlanOptions {
   adminPort: number;
   numTokens: number;
   clusterName: string;
+  /** TLS everywhere, with certificates under DIR/certs. */
+  tls?: boolean;
 }
 
 export const manifestFileName = 'cluster.json';
@@ -57,9 +72,11 @@ export function planCluster(options: ClusterPlanOptions): ClusterManifest {
     const index = position + 1;
     return { index, address: nodeAddress(index), directory: join(directory, `node${index}`), pid: null };
   });
+  const certificatesDirectory = join(directory, 'certs');
   return {
     version: 1, clusterName: options.clusterName, directory,
     nativePort: options.nativePort, storagePort: options.storagePort, adminPort: options.adminPort, numTokens: options.numTokens,
+    ...(options.tls === true ? { tls: { certificatesDirectory, caFile: join(certificatesDirectory, caFileName), requireClientAuth: false } } : {}),
     nodes,
   };
 }
@@ -88,8 +105,29 @@ export function nodeConfigYaml(manifest: ClusterManifest, node: ClusterNode): st
     '  - class_name: org.apache.cassandra.locator.SimpleSeedProvider',
     '    parameters:',
     `      - seeds: "${seeds}"`,
+    ...(manifest.tls === undefined ? [] : tlsConfigLines(manifest.tls, node)),
     '',
   ].join('\n');
+}
+
+/** Both ports encrypted: clients verify the node, nodes verify each other (mutual, by address). */
+function tlsConfigLines(tls: ClusterTls, node: ClusterNode): string[] {
+  const keystore = JSON.stringify(join(tls.certificatesDirectory, nodeKeystoreFileName(node.index)));
+  const truststore = JSON.stringify(tls.caFile);
+  return [
+    'client_encryption_options:',
+    '  enabled: true',
+    '  optional: false',
+    `  keystore: ${keystore}`,
+    `  truststore: ${truststore}`,
+    `  require_client_auth: ${String(tls.requireClientAuth)}`,
+    'server_encryption_options:',
+    '  internode_encryption: all',
+    `  keystore: ${keystore}`,
+    `  truststore: ${truststore}`,
+    '  require_client_auth: true',
+    '  require_endpoint_verification: true',
+  ];
 }
 
 /** Arguments after `bin/aero.js` that run the node. */
@@ -106,6 +144,7 @@ const manifestSchema = z.object({
   storagePort: port,
   adminPort: port,
   numTokens: z.number().int().min(1).max(numTokensMax),
+  tls: z.object({ certificatesDirectory: z.string().min(1), caFile: z.string().min(1), requireClientAuth: z.boolean() }).optional(),
   nodes: z.array(z.object({
     index: z.number().int().min(1).max(localClusterNodesMax),
     address: z.string().min(1).max(64),
@@ -139,7 +178,8 @@ export function readManifest(directory: string): ClusterManifest | null {
     const issue = result.error.issues[0];
     throw new ManifestError(`${file} is not a cluster manifest: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
   }
-  return result.data;
+  const { tls, ...manifest } = result.data;
+  return tls === undefined ? manifest : { ...manifest, tls };
 }
 
 /** Writes through a temporary file and a rename, so a crash never leaves half a manifest. */

@@ -2,6 +2,7 @@
 // recorded in DIR/cluster.json. Each returns the command's exit code and writes what it did.
 // The manifest is rewritten after every pid change, so a failure half-way leaves it accurate.
 
+import { createCertificates } from '../certs/files.js';
 import type { CliConsole } from '../console.js';
 import { findNode, planCluster, readManifest, writeManifest, type ClusterManifest, type ClusterNode, type ClusterPlanOptions } from './manifest.js';
 import { bindProblem, isNodeRunning, signalNode, spawnNode, waitForExit } from './processes.js';
@@ -42,6 +43,7 @@ export async function startCluster(options: StartClusterOptions, io: CliConsole)
   }
   const manifest = existing ?? planCluster({ ...clusterDefaults, ...options });
   if (existing !== null) noteRecordedSettings(existing, options, io);
+  ensureCertificates(manifest, io);
   const stopped = manifest.nodes.filter((node) => !isNodeRunning(node.pid, node));
   if (stopped.length === 0) {
     io.out(`the cluster in ${manifest.directory} is already running (${manifest.nodes.length} nodes)\n`);
@@ -64,6 +66,7 @@ export async function startCluster(options: StartClusterOptions, io: CliConsole)
     return 1;
   }
   io.out(`cluster "${manifest.clusterName}" is up: ${manifest.nodes.length} nodes, CQL on ${manifest.nodes.map((node) => node.address).join(', ')} port ${manifest.nativePort}\n`);
+  if (manifest.tls !== undefined) io.out(`TLS on every port; clients trust ${manifest.tls.caFile}\n`);
   return 0;
 }
 
@@ -72,7 +75,20 @@ function noteRecordedSettings(manifest: ClusterManifest, options: StartClusterOp
   const differing = (['nativePort', 'storagePort', 'adminPort', 'numTokens', 'clusterName'] as const)
     .filter((key) => options[key] !== undefined && manifest[key] !== options[key])
     .map((key) => `${key} ${String(manifest[key])}`);
+  if (options.tls === true && manifest.tls === undefined) differing.push('TLS off');
   if (differing.length > 0) io.out(`note: the cluster in ${manifest.directory} keeps its recorded settings (${differing.join(', ')})\n`);
+}
+
+/** A TLS cluster's CA and node certificates exist (made once, kept afterwards; see certs/files.ts). */
+function ensureCertificates(manifest: ClusterManifest, io: CliConsole): void {
+  if (manifest.tls === undefined) return;
+  const reports = createCertificates({
+    directory: manifest.tls.certificatesDirectory,
+    nodes: manifest.nodes.map((node) => ({ index: node.index, addresses: [node.address] })),
+    clients: ['client'],
+  });
+  const created = reports.filter((report) => report.action === 'created');
+  if (created.length > 0) io.out(`created ${created.length} certificate file(s) in ${manifest.tls.certificatesDirectory}\n`);
 }
 
 /** Every address and port a node will bind must be free, and 127.0.0.i must exist. */
