@@ -1,75 +1,20 @@
 // The coordinator (StorageProxy) on every node of an in-process cluster over the simulated
 // network and clock: Unavailable with the spec's fields, read repair of a stale replica,
-// hints delivered after a replica returns, and, across many seeds with message loss, delay
-// and partitions, no acknowledged QUORUM write lost and every QUORUM read after a QUORUM
-// write returning it.
+// hints delivered after a replica returns, reads falling back on a spare replica, and the
+// batchlog. The many-seed QUORUM chaos test is quorum-chaos.test.ts.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Endpoint } from '../../src/db/cluster/endpoint.js';
 import { ConsistencyLevel } from '../../src/db/common/consistency.js';
 import { CqlError } from '../../src/db/common/errors.js';
-import { silentLogger, type Clock } from '../../src/db/common/world.js';
+import { silentLogger } from '../../src/db/common/world.js';
 import { Batchlog } from '../../src/db/coordinator/batchlog.js';
 import { HintStore } from '../../src/db/coordinator/hints.js';
 import { encodeBatchStoreRequest } from '../../src/db/cluster/messaging/payloads.js';
 import { StorageProxy } from '../../src/db/coordinator/storage-proxy.js';
-import { murmur3Token } from '../../src/db/dht/murmur3.js';
-import { CLUSTERING_RANGE_END, CLUSTERING_RANGE_START, EMPTY_CLUSTERING } from '../../src/db/schema/clustering-key.js';
-import { MIN_TOKEN, NO_DELETION_TIME, type Mutation, type ReadCommand } from '../../src/db/storage/types.js';
+import { drive, keyOf, proxyFor, read, replication, scan, table, valueOf, write } from './coordinator-fixtures.js';
 import { StorageCluster, type StorageNode } from './storage-cluster.js';
-
-const table = { keyspace: 'ks', tableId: '00000000-0000-4000-8000-00000000000b', gcGraceSeconds: 864000 };
-const replication = { class: 'org.apache.cassandra.locator.SimpleStrategy', replication_factor: '3' };
-
-function keyOf(k: number): { key: Buffer; token: bigint } {
-  const key = Buffer.alloc(4);
-  key.writeInt32BE(k);
-  return { key, token: murmur3Token(key) };
-}
-
-function write(k: number, value: string, timestampMicros: number): Mutation {
-  return {
-    keyspace: table.keyspace, tableId: table.tableId, ...keyOf(k), partitionDeletion: null, rangeTombstones: [],
-    rows: [{ clustering: EMPTY_CLUSTERING, liveness: null, deletion: null, cells: [{ column: 'v', timestampMicros, ttlSeconds: 0, localDeletionTime: NO_DELETION_TIME, value: Buffer.from(value) }] }],
-  };
-}
-
-function read(k: number, nowSeconds: number): ReadCommand {
-  return {
-    kind: 'single', tableId: table.tableId, ...keyOf(k), slices: [{ start: CLUSTERING_RANGE_START, end: CLUSTERING_RANGE_END }], reversed: false,
-    columns: 'all', rowLimit: 100, perPartitionRowLimit: 100, nowSeconds, includeTombstones: false,
-  };
-}
-
-function scan(nowSeconds: number, rowLimit: number): ReadCommand {
-  return {
-    kind: 'range', tableId: table.tableId, slices: [{ start: CLUSTERING_RANGE_START, end: CLUSTERING_RANGE_END }], reversed: false, columns: 'all',
-    rowLimit, perPartitionRowLimit: 100, nowSeconds, includeTombstones: false, start: { token: MIN_TOKEN }, end: { token: MIN_TOKEN }, partitionLimit: rowLimit,
-  };
-}
-
-function proxyFor(node: StorageNode, clock: Clock, hints?: HintStore): StorageProxy {
-  return new StorageProxy({
-    clock, logger: silentLogger, messaging: node.messaging, ring: node.ring,
-    isAlive: (endpoint) => node.gossiper.isAlive(endpoint), store: node.engine,
-    replicationOf: () => replication, keyspaceOfTable: () => table.keyspace, localDataCenter: 'datacenter1',
-    ...(hints === undefined ? {} : { hints }),
-  });
-}
-
-async function drive<T>(cluster: StorageCluster, work: Promise<T>): Promise<T> {
-  let done = false;
-  // Settled into a value at once, so a rejection is never unhandled while the clock runs.
-  const tracked = work.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
-  void tracked.finally(() => { done = true; });
-  await cluster.runUntil(() => done, 120_000);
-  const outcome = await tracked;
-  if (!outcome.ok) throw outcome.error;
-  return outcome.value;
-}
-
-const valueOf = (result: { partitions: { rows: { cells: { value: Buffer | null }[] }[] }[] }) => result.partitions[0]?.rows[0]?.cells[0]?.value?.toString();
 
 async function startedCluster(seed: number, options: { lossRate?: number; delayMaxMs?: number } = {}): Promise<StorageCluster> {
   const cluster = new StorageCluster({ nodes: 5, seed, tables: [table], ...options });
@@ -139,46 +84,6 @@ test('a QUORUM read repairs a stale replica before answering; hints reach a repl
   assert.deepEqual(tokens, [...tokens].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
   const limited = await drive(cluster, plain.read(scan(now(), 7), ConsistencyLevel.QUORUM));
   assert.deepEqual(limited.partitions.map((p) => p.token), tokens.slice(0, 7));
-});
-
-test('chaos: no acknowledged QUORUM write is lost and QUORUM reads see them', async () => {
-  for (const seed of [21, 22, 23, 24, 25, 26]) {
-    const cluster = await startedCluster(seed, { lossRate: 0.02, delayMaxMs: 60 });
-    const random = cluster.gossip.random.fork();
-    const acknowledged = new Map<number, number>();
-    const now = () => Math.floor(cluster.clock.nowMs() / 1000);
-    for (let step = 0; step < 60; step++) {
-      if (step === 20) cluster.gossip.network.partition([cluster.endpoints[0] as Endpoint, cluster.endpoints[1] as Endpoint], cluster.endpoints.slice(2));
-      if (step === 40) cluster.gossip.network.heal();
-      const node = cluster.running()[random.nextInt(cluster.running().length)] as StorageNode;
-      const proxy = proxyFor(node, cluster.clock);
-      const k = random.nextInt(12);
-      if (random.nextFloat() < 0.6) {
-        const version = step + 1;
-        const outcome = await drive(cluster, proxy.mutate([write(k, String(version), cluster.clock.nowMicros())], ConsistencyLevel.QUORUM).then(() => true, () => false));
-        if (outcome) acknowledged.set(k, version);
-      } else {
-        const result = await drive(cluster, proxy.read(read(k, now()), ConsistencyLevel.QUORUM).then((r) => r, () => undefined));
-        const seen = result === undefined ? undefined : valueOf(result);
-        const floor = acknowledged.get(k);
-        if (result !== undefined && floor !== undefined) assert.ok(seen !== undefined && Number(seen) >= floor, `seed ${seed} step ${step} key ${k}: read ${seen}, acknowledged ${floor}`);
-      }
-    }
-    assert.ok(acknowledged.size >= 6, `seed ${seed}: only ${acknowledged.size} keys acknowledged`);
-    cluster.gossip.network.heal();
-    assert.ok(await cluster.runUntil(() => cluster.gossip.converged(), 60_000), cluster.describe());
-    const proxy = proxyFor(cluster.node(0) as StorageNode, cluster.clock);
-    for (const [k, floor] of acknowledged) {
-      // Lost messages time a read out now and then; the client retries, as drivers do.
-      let result;
-      for (let attempt = 0; result === undefined && attempt < 5; attempt++) {
-        result = await drive(cluster, proxy.read(read(k, now()), ConsistencyLevel.QUORUM).then((r) => r, () => undefined));
-      }
-      assert.ok(result !== undefined, `seed ${seed} key ${k}: five reads timed out`);
-      const seen = valueOf(result);
-      assert.ok(seen !== undefined && Number(seen) >= floor, `seed ${seed} key ${k}: read ${seen}, acknowledged ${floor}`);
-    }
-  }
 });
 
 test('a replica that dies unnoticed: QUORUM reads fall back on a spare replica', async () => {

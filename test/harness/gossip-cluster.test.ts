@@ -184,3 +184,20 @@ test('a joining node is a pending replica everywhere until it turns NORMAL', asy
   const joined = () => cluster.running().every((node) => node.ring.isMember(joining.endpoint) && node.ring.bootstrappingEndpoints().length === 0);
   assert.ok(await cluster.runUntil(joined, 20_000), cluster.describe());
 });
+
+test('a restarted node places replicas right from its first instant (the saved ring), before gossip tells it anything', async () => {
+  const cluster = new GossipCluster({ nodes: 5, seed: 31 });
+  await cluster.startAll();
+  assert.ok(await cluster.runUntil(() => cluster.converged(), 30_000), cluster.describe());
+  const replication = { class: 'org.apache.cassandra.locator.SimpleStrategy', replication_factor: '3' };
+  const observer = cluster.node(0)?.ring;
+  await cluster.crash(3);
+  cluster.network.partition([cluster.endpoints[3] as Endpoint], cluster.endpoints.filter((_, index) => index !== 3));
+  const restarted = await cluster.startNode(3);
+  await cluster.run(5_000);
+  // Cut off from everyone, it still knows the whole ring.
+  assert.deepEqual(restarted.ring.endpoints(), [...cluster.endpoints].sort());
+  for (const token of [-7n, 0n, 123_456_789n, 9_000_000_000_000_000_000n]) {
+    assert.deepEqual(restarted.ring.replicasFor(replication, token), observer?.replicasFor(replication, token), `token ${token}`);
+  }
+});

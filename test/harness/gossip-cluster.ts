@@ -7,6 +7,7 @@
 import type { Endpoint } from '../../src/db/cluster/endpoint.js';
 import { startClusterServices, type ClusterServices } from '../../src/db/cluster/cluster-services.js';
 import type { EndpointState } from '../../src/db/cluster/gossip/endpoint-state.js';
+import { savedPeersOf, type SavedPeer } from '../../src/db/cluster/ring/saved-ring.js';
 import { randomTokens } from '../../src/db/cluster/ring/token-metadata.js';
 import { silentLogger, type Logger, type Network } from '../../src/db/common/world.js';
 import type { Token } from '../../src/db/dht/token.js';
@@ -48,6 +49,8 @@ export class GossipCluster {
   private readonly nodes: (GossipNode | undefined)[];
   private readonly generations: number[];
   private readonly tokens: Token[][];
+  /** Each node's ring as it last saved it (a real node saves it to disk: ring/saved-ring.ts). */
+  private readonly savedRings: SavedPeer[][];
 
   constructor(readonly options: GossipClusterOptions) {
     this.random = new SeededRandom(options.seed);
@@ -62,6 +65,7 @@ export class GossipCluster {
     this.nodes = this.endpoints.map(() => undefined);
     this.generations = this.endpoints.map(() => 0);
     this.tokens = this.endpoints.map(() => randomTokens(this.random, { count: options.numTokens ?? 16 }));
+    this.savedRings = this.endpoints.map(() => []);
   }
 
   /** Starts every node (in index order, all at the same virtual instant). */
@@ -93,6 +97,7 @@ export class GossipCluster {
       tokens: this.tokens[index] as Token[],
       // A restart gets a larger generation even within the same virtual second.
       previousGeneration: this.generations[index] as number,
+      savedPeers: this.savedRings[index] as SavedPeer[],
       ...(this.options.location?.(index) ?? { dataCenter: 'datacenter1', rack: 'rack1' }),
       hostId: `00000000-0000-4000-8000-${String(index + 1).padStart(12, '0')}`,
       rpcAddress: endpoint.split(':')[0] as string,
@@ -113,6 +118,7 @@ export class GossipCluster {
     const node = this.nodes[index];
     if (node === undefined) throw new Error(`node ${index} is not running`);
     this.nodes[index] = undefined;
+    this.savedRings[index] = savedPeersOf(node.ring, node.endpoint);
     await node.stop({ announce: false });
   }
 
@@ -120,6 +126,7 @@ export class GossipCluster {
   async shutdown(index: number): Promise<void> {
     const node = this.nodes[index];
     if (node === undefined) throw new Error(`node ${index} is not running`);
+    this.savedRings[index] = savedPeersOf(node.ring, node.endpoint);
     const stopped = node.stop({ announce: true });
     await this.clock.advance(150);
     await stopped;
@@ -161,7 +168,23 @@ export class GossipCluster {
   /** A line for failure messages: how to replay, and who sees whom. */
   describe(): string {
     const views = this.running().map((node) => `${node.endpoint} live=[${node.gossiper.liveEndpoints().join(' ')}]`);
-    return `seed=${this.options.seed} t=${this.clock.nowMs()} ${JSON.stringify(this.network.stats)}\n${views.join('\n')}`;
+    return `seed=${this.options.seed} t=${this.clock.nowMs()} ${JSON.stringify(this.network.stats)}\n${views.join('\n')}\n${this.divergence().join('\n')}`;
+  }
+
+  /** Where a running node's view of another differs from that node's own states (at most 10 lines). */
+  divergence(): string[] {
+    const lines: string[] = [];
+    for (const observer of this.running()) {
+      for (const subject of this.running()) {
+        if (observer === subject) continue;
+        const own = subject.gossiper.endpointState(subject.endpoint) as EndpointState;
+        const seen = observer.gossiper.endpointState(subject.endpoint);
+        const show = (state: EndpointState | undefined) => state === undefined ? 'nothing'
+          : `gen ${state.heartbeat.generation} hb ${state.heartbeat.version} ${[...state.states].map(([key, value]) => `${key}@${value.version}`).join(' ')}`;
+        if (seen === undefined || !sameStates(own, seen)) lines.push(`${observer.endpoint} sees ${subject.endpoint} as ${show(seen)}; it is ${show(own)}`);
+      }
+    }
+    return lines.slice(0, 10);
   }
 }
 

@@ -30,12 +30,13 @@ export class SimulatedClock implements Clock {
     this.currentMs = startMs;
   }
 
+  /** Whole milliseconds, as Date.now (timers may fire at fractional times: network delays are drawn as floats). */
   nowMs(): number {
-    return this.currentMs;
+    return Math.floor(this.currentMs);
   }
 
   nowMicros(): number {
-    const micros = this.currentMs * 1000;
+    const micros = Math.floor(this.currentMs * 1000);
     this.lastMicros = micros > this.lastMicros ? micros : this.lastMicros + 1;
     return this.lastMicros;
   }

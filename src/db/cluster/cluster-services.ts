@@ -12,6 +12,7 @@ import { MessagingService } from './messaging/messaging-service.js';
 import { TcpTransport } from './messaging/tcp-transport.js';
 import type { Transport } from './messaging/transport.js';
 import { RingMembership } from './ring/ring-membership.js';
+import { applySavedRing, type SavedPeer } from './ring/saved-ring.js';
 import { TokenMetadata } from './ring/token-metadata.js';
 
 export interface ClusterServicesOptions {
@@ -45,6 +46,8 @@ export interface ClusterServicesOptions {
   gossipIntervalMs?: number;
   /** BOOT for a node that must stream its ranges before serving them; NORMAL otherwise (default). */
   initialStatus?: 'BOOT' | 'NORMAL';
+  /** The ring as this node last saved it (ring/saved-ring.ts): replicas are right before gossip catches up. */
+  savedPeers?: readonly SavedPeer[];
   /** Replaces the TCP transport (the in-process harness passes an in-memory one). */
   transport?: Transport;
 }
@@ -92,6 +95,7 @@ export async function startClusterServices(options: ClusterServicesOptions): Pro
     },
   });
   const ring = new TokenMetadata({ localEndpoint: options.localEndpoint });
+  applySavedRing(ring, options.savedPeers ?? [], options.localEndpoint);
   const membership = new RingMembership(ring, gossiper, logger.child({ component: 'ring' }));
   gossiper.subscribe(membership);
   membership.syncAll();

@@ -10,6 +10,7 @@ import { formatEndpoint, parseEndpoint, type Endpoint } from '../cluster/endpoin
 import type { EndpointState } from '../cluster/gossip/endpoint-state.js';
 import { parseStatus } from '../cluster/gossip/endpoint-state.js';
 import { peersFromGossip } from '../cluster/gossip/peer-info.js';
+import { loadSavedRing, RingSaver } from '../cluster/ring/saved-ring.js';
 import { ConsistencyLevel } from '../common/consistency.js';
 import { gossipEndpointsMax } from '../common/limits.js';
 import type { TimerHandle, World } from '../common/world.js';
@@ -79,13 +80,14 @@ export class ClusterNode {
     const { config, world, identity, schema, storage } = options;
     const generationPath = `${options.dataDirectory}/gossip-generation`;
     const previousGeneration = (await world.disk.exists(generationPath)) ? Number((await world.disk.readFile(generationPath)).toString('utf8')) || 0 : 0;
+    const savedPeers = await loadSavedRing(world.disk, `${options.dataDirectory}/saved-ring.json`, world.logger);
     const services = await startClusterServices({
       clock: world.clock, random: world.random, network: world.network, logger: world.logger,
       clusterName: config.clusterName,
       localEndpoint: formatEndpoint(config.broadcastAddress, config.storagePort),
       listenHost: config.listenAddress,
       seeds: config.seeds.map((seed) => formatEndpoint(seed.host, seed.port)),
-      tokens: identity.tokens, previousGeneration,
+      tokens: identity.tokens, previousGeneration, savedPeers,
       dataCenter: config.dc, rack: config.rack, hostId: identity.hostId,
       rpcAddress: config.broadcastRpcAddress, nativePort: config.nativeTransportPort,
       releaseVersion: RELEASE_VERSION, schemaVersion: schema.schemaVersion(),
@@ -116,6 +118,9 @@ export class ClusterNode {
     });
     node.every('load', loadIntervalMs, () => services.gossiper.setApplicationState('LOAD', String(storage.loadBytes())));
     node.every('hints and batchlog', choresIntervalMs, () => node.chores());
+    // The ring as last known, so that after a restart replicas are placed right at once.
+    const ringSaver = new RingSaver({ disk: world.disk, path: `${options.dataDirectory}/saved-ring.json`, directory: options.dataDirectory, ring: services.ring, localEndpoint: services.messaging.localEndpoint });
+    node.every('saved ring', choresIntervalMs, async () => { await ringSaver.saveIfChanged(); });
     world.logger.info('cluster services started', { endpoint: services.messaging.localEndpoint, generation: services.gossiper.generation, seeds: config.seeds.length });
     return node;
   }

@@ -45,6 +45,12 @@ export interface VersionedValue {
 export interface EndpointState {
   heartbeat: HeartbeatState;
   states: Map<ApplicationState, VersionedValue>;
+  /**
+   * Set on a delta in flight (only the states newer than a version the receiver advertised),
+   * never on a stored state. A delta is no whole state: a node that does not know the
+   * endpoint, or knows an older generation, must not take it as one (gossip-logic.ts).
+   */
+  partial?: true;
 }
 
 /** Largest version a node can reach; a node announcing shutdown is pinned at it (see Gossiper). */
@@ -65,7 +71,7 @@ export function stateNewerThan(state: EndpointState, version: number): EndpointS
   const newer = new Map<ApplicationState, VersionedValue>();
   for (const [key, value] of state.states) if (value.version > version) newer.set(key, { ...value });
   if (state.heartbeat.version <= version && newer.size === 0) return undefined;
-  return { heartbeat: { ...state.heartbeat }, states: newer };
+  return version > 0 ? { heartbeat: { ...state.heartbeat }, states: newer, partial: true } : { heartbeat: { ...state.heartbeat }, states: newer };
 }
 
 /** Node status as STATUS carries it (Cassandra's names; 'shutdown' after a clean stop). */

@@ -15,8 +15,9 @@ function endpointState(generation: number, heartbeat: number, states: Record<str
 test('maxVersion and stateNewerThan', () => {
   const state = endpointState(5, 10, { STATUS: ['NORMAL', 3], LOAD: ['12', 11] });
   assert.equal(maxVersion(state), 11);
-  assert.deepEqual(stateNewerThan(state, 10), endpointState(5, 10, { LOAD: ['12', 11] }));
-  assert.deepEqual(stateNewerThan(state, 2), state);
+  assert.deepEqual(stateNewerThan(state, 10), { ...endpointState(5, 10, { LOAD: ['12', 11] }), partial: true });
+  assert.deepEqual(stateNewerThan(state, 2), { ...state, partial: true }, 'newer than a version: a delta, even when it holds everything');
+  assert.deepEqual(stateNewerThan(state, 0), state, 'newer than 0: the whole state');
   assert.equal(stateNewerThan(state, 11), undefined);
 });
 
@@ -43,7 +44,7 @@ test('examineDigests asks for what it lacks and sends what it has newer', () => 
     { endpoint: 'e', generation: 1, maxVersion: 0 },
   ]);
   assert.deepEqual([...deltas.keys()], ['b', 'c', 'g']);
-  assert.deepEqual(deltas.get('b'), endpointState(5, 20, { LOAD: ['1', 15] }));
+  assert.deepEqual(deltas.get('b'), { ...endpointState(5, 20, { LOAD: ['1', 15] }), partial: true });
   assert.deepEqual(deltas.get('c'), endpointState(9, 3));
 });
 
@@ -54,7 +55,7 @@ test('deltasForRequests answers from the requested version, or whole across gene
     { endpoint: 'b', generation: 5, maxVersion: 6 },
     { endpoint: 'zz', generation: 1, maxVersion: 0 },
   ]);
-  assert.deepEqual(deltas.get('a'), endpointState(5, 10));
+  assert.deepEqual(deltas.get('a'), { ...endpointState(5, 10), partial: true });
   assert.deepEqual(deltas.get('b'), endpointState(8, 10, { LOAD: ['1', 4] }));
   assert.equal(deltas.has('zz'), false);
 });
@@ -81,6 +82,19 @@ test('planApply: join, restart, merge, stale and self', () => {
   assert.deepEqual([...plan.updates.keys()].sort(), ['a', 'b', 'n']);
   assert.deepEqual(plan.updates.get('a'), endpointState(5, 12, { LOAD: ['2', 11], STATUS: ['NORMAL', 2] }));
   assert.deepEqual(plan.refused, []);
+});
+
+test('planApply refuses a delta as the whole state of an unknown endpoint or a newer generation', () => {
+  // Deltas answering digests an earlier incarnation of this node sent before it restarted.
+  const local = new Map([['a', endpointState(5, 10, { STATUS: ['NORMAL', 2] })]]);
+  const remote = new Map([['a', { ...endpointState(6, 30), partial: true as const }], ['x', { ...endpointState(1, 40), partial: true as const }]]);
+  const plan = planApply(local, remote, { localEndpoint: 'me', endpointsMax: 10 });
+  assert.deepEqual(plan.refused.map((r) => r.endpoint), ['a', 'x']);
+  assert.deepEqual([plan.joined, plan.restarted, [...plan.updates.keys()]], [[], [], []]);
+  // Within a known generation a delta merges as usual; whole states join.
+  const merge = planApply(local, new Map([['a', { ...endpointState(5, 11), partial: true as const }], ['x', endpointState(1, 40)]]), { localEndpoint: 'me', endpointsMax: 10 });
+  assert.deepEqual([merge.heartbeatAdvanced, merge.joined, merge.refused], [['a'], ['x'], []]);
+  assert.equal(merge.updates.get('a')?.partial, undefined, 'stored states are never marked partial');
 });
 
 test('planApply refuses absurd generations and endpoints past the bound', () => {

@@ -107,6 +107,13 @@ export function planApply(
     if (endpoint === options.localEndpoint) continue;
     const current = local.get(endpoint);
     if (current === undefined) {
+      // A delta for an endpoint this node does not know answers digests of an earlier
+      // incarnation of this node (a SYN sent before it restarted): taken as the whole state,
+      // the missing states would never come (this node's digest would claim them).
+      if (incoming.partial === true) {
+        plan.refused.push({ endpoint, reason: 'a partial state of an unknown endpoint' });
+        continue;
+      }
       if (known >= options.endpointsMax) {
         plan.refused.push({ endpoint, reason: `more than ${options.endpointsMax} endpoints` });
         continue;
@@ -130,6 +137,10 @@ function planMerge(plan: ApplyPlan, merge: { endpoint: Endpoint; current: Endpoi
     return;
   }
   if (remoteGeneration > localGeneration) {
+    if (incoming.partial === true) {
+      plan.refused.push({ endpoint, reason: `a partial state of generation ${remoteGeneration}, newer than ${localGeneration}` });
+      return;
+    }
     plan.updates.set(endpoint, copyEndpointState(incoming));
     plan.restarted.push(endpoint);
     return;

@@ -26,7 +26,7 @@ const state: EndpointState = {
 // Built by hand from the layout in messages.ts's header comment.
 const synBytes = Buffer.concat([text('Test Cluster'), text('P'), u16(1), text('10.0.0.1:7000'), u32(1_750_000_000), u32(42)]);
 const stateBytes = Buffer.concat([
-  u16(1), text('10.0.0.1:7000'), u32(1_750_000_000), u32(42), u16(2),
+  u16(1), text('10.0.0.1:7000'), Buffer.from([0]), u32(1_750_000_000), u32(42), u16(2),
   Buffer.from([0]), u32(3), u32(9), Buffer.from('NORMAL,-5'),
   Buffer.from([9]), u32(2), u32(5), Buffer.from('-5,17'),
 ]);
@@ -43,6 +43,11 @@ test('ACK and ACK2 carry digests and states in the documented layout', () => {
   assert.deepEqual(decodeGossipDigestAck2(stateBytes, 't'), { states });
   const ack = { digests: [{ endpoint: '10.0.0.2:7000', generation: 7, maxVersion: 0 }], states };
   assert.deepEqual(decodeGossipDigestAck(encodeGossipDigestAck(ack), 't'), ack);
+  // A delta travels with its partial flag (bit 0 of the flags byte after the endpoint).
+  const partial = new Map([['10.0.0.1:7000', { ...state, partial: true as const }]]);
+  const partialBytes = encodeGossipDigestAck2({ states: partial });
+  assert.equal(partialBytes[2 + 2 + '10.0.0.1:7000'.length], 1);
+  assert.deepEqual(decodeGossipDigestAck2(partialBytes, 't'), { states: partial });
 });
 
 test('every truncation and every trailing byte is rejected', () => {
@@ -67,8 +72,10 @@ test('unknown state ids, repeats and oversized counts are rejected', () => {
   repeated[repeated.indexOf(Buffer.from([9, 0, 0, 0, 2]))] = 0;
   assert.throws(() => decodeGossipDigestAck2(repeated, 't'), /repeated/);
   assert.throws(() => decodeGossipDigestAck2(Buffer.concat([u16(60000)]), 't'), /exceed/);
-  const manyStates = Buffer.concat([u16(1), text('a:1'), u32(1), u32(1), u16(500)]);
+  const manyStates = Buffer.concat([u16(1), text('a:1'), Buffer.from([0]), u32(1), u32(1), u16(500)]);
   assert.throws(() => decodeGossipDigestAck2(manyStates, 't'), /exceed/);
-  const hugeValue = Buffer.concat([u16(1), text('a:1'), u32(1), u32(1), u16(1), Buffer.from([0]), u32(1), u32(0x7fffffff)]);
+  const hugeValue = Buffer.concat([u16(1), text('a:1'), Buffer.from([0]), u32(1), u32(1), u16(1), Buffer.from([0]), u32(1), u32(0x7fffffff)]);
   assert.throws(() => decodeGossipDigestAck2(hugeValue, 't'), /exceeds/);
+  const unknownFlags = Buffer.concat([u16(1), text('a:1'), Buffer.from([2]), u32(1), u32(1), u16(0)]);
+  assert.throws(() => decodeGossipDigestAck2(unknownFlags, 't'), /unknown state flags 2/);
 });

@@ -3,8 +3,9 @@
 //   GossipDigestAck  := digests | states
 //   GossipDigestAck2 := states
 //   digests := u16 count | (endpoint utf8 | generation u32 | maxVersion u32)*
-//   states  := u16 count | (endpoint utf8 | generation u32 | heartbeat version u32
+//   states  := u16 count | (endpoint utf8 | flags u8 | generation u32 | heartbeat version u32
 //                           | u16 count | (state id u8 | version u32 | value u32-length utf8)*)*
+//   flags: bit 0 = partial (a delta, not the endpoint's whole state); other bits are zero.
 // utf8 is u16 length + bytes unless noted. Every count and length is bounded before use.
 
 import { endpointTextLengthMax, gossipEndpointsMax, gossipValueBytesMax } from '../../common/limits.js';
@@ -38,6 +39,7 @@ export interface GossipDigestAck2 {
 const clusterNameBytesMax = 1024;
 const partitionerBytesMax = 256;
 const applicationStatesMax = Object.keys(ApplicationState).length;
+const partialFlag = 0x01;
 
 function writeText(writer: ByteWriter, text: string, bytesMax: number): void {
   const bytes = Buffer.from(text, 'utf8');
@@ -72,6 +74,7 @@ function writeStates(writer: ByteWriter, states: ReadonlyMap<Endpoint, EndpointS
   writer.u16(states.size);
   for (const [endpoint, state] of states) {
     writeText(writer, endpoint, endpointTextLengthMax);
+    writer.u8(state.partial === true ? partialFlag : 0);
     writer.u32(state.heartbeat.generation);
     writer.u32(state.heartbeat.version);
     writer.u16(state.states.size);
@@ -87,6 +90,8 @@ function writeStates(writer: ByteWriter, states: ReadonlyMap<Endpoint, EndpointS
 }
 
 function readEndpointState(reader: ByteReader): EndpointState {
+  const flags = reader.u8('state flags');
+  if ((flags & ~partialFlag) !== 0) throw reader.corrupt(`unknown state flags ${flags}`);
   const heartbeat = { generation: reader.u32('generation'), version: reader.u32('heartbeat version') };
   const count = reader.u16('application state count');
   if (count > applicationStatesMax) throw reader.corrupt(`${count} application states exceed ${applicationStatesMax}`);
@@ -100,7 +105,7 @@ function readEndpointState(reader: ByteReader): EndpointState {
     const value = reader.lengthPrefixed(4, gossipValueBytesMax, `value of ${key}`).toString('utf8');
     states.set(key, { value, version });
   }
-  return { heartbeat, states };
+  return (flags & partialFlag) !== 0 ? { heartbeat, states, partial: true } : { heartbeat, states };
 }
 
 function readStates(reader: ByteReader): Map<Endpoint, EndpointState> {
