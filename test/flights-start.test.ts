@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from './harness/node-process.js';
 
@@ -106,6 +107,30 @@ test('aero start --nodes 1 brings everything up, stops on SIGINT and reuses its 
     const flying = Number(/flying (\d+) flights/.exec(second.output)?.[1] ?? '0');
     assert.equal(flying, 3 + added, second.output);
   } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a port held by another process stops aero start before any node starts, saying how to go around it', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'aero-start-busy-'));
+  const ports = await freePorts();
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(ports.native, '127.0.0.3', resolve));
+  try {
+    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(process.execPath, ['bin/aero.js', 'start', '--data-dir', dataDir, '--native-port', String(ports.native), '--storage-port', String(ports.storage),
+        '--admin-port', String(ports.admin), '--port', String(ports.web)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+      child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+      child.once('exit', (code) => resolve({ code, output }));
+    });
+    assert.equal(result.code, 1, result.output);
+    assert.match(result.output, new RegExp(`node3: 127\\.0\\.0\\.3:${ports.native} is already in use`));
+    assert.match(result.output, /--native-port N moves all three ports/);
+    assert.doesNotMatch(result.output, /started node/);
+  } finally {
+    holder.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

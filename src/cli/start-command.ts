@@ -188,10 +188,18 @@ async function startLocalDatabase(plan: LocalDatabasePlan, io: CliConsole): Prom
   if (existing !== null && existing.nodes.length !== plan.nodes) {
     throw new Error(`${existing.directory} holds a cluster of ${existing.nodes.length} nodes, not ${plan.nodes}: use --nodes ${existing.nodes.length}, or another --data-dir`);
   }
-  return startLocalCluster({
-    dataDir: plan.directory, nodes: plan.nodes, nativePort: plan.nativePort, storagePort: plan.storagePort, adminPort: plan.adminPort,
-    startTimeoutMs: clusterStartTimeoutMs, io,
-  });
+  try {
+    return await startLocalCluster({
+      dataDir: plan.directory, nodes: plan.nodes, nativePort: plan.nativePort, storagePort: plan.storagePort, adminPort: plan.adminPort,
+      startTimeoutMs: clusterStartTimeoutMs, io,
+    });
+  } catch (error) {
+    // Most often another database (or another demo) holds the ports: say how to go around it.
+    if (error instanceof Error && error.message.includes('already in use')) {
+      throw new Error(`${error.message}\n  another database on these ports? --native-port N moves all three ports; --contact-points uses a running database`);
+    }
+    throw error;
+  }
 }
 
 async function stopAll(running: Running, logger: AppLogger): Promise<void> {
