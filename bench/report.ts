@@ -116,7 +116,7 @@ function find(results: BenchResults, scenario: string, workload: string, client 
 
 function atLeast(target: string, goal: number, value: number | undefined, unit: string): TargetRow {
   if (value === undefined) return { target, goal: `>= ${fmt(goal)} ${unit}`, measured: 'not run', gap: 'n/a' };
-  const gap = value >= goal ? 'met' : `${fmt(goal - value)} short (${(goal / Math.max(value, 1)).toFixed(1)}x needed)`;
+  const gap = value >= goal ? 'met' : value <= 0 ? `${fmt(goal)} short (none reached)` : `${fmt(goal - value)} short (${(goal / value).toFixed(1)}x needed)`;
   return { target, goal: `>= ${fmt(goal)} ${unit}`, measured: fmt(value), gap };
 }
 
@@ -146,6 +146,7 @@ export function markdown(results: BenchResults): string {
   const header = [
     `All numbers below come from one run: \`npm run bench -- --${results.settings.mode}\` started ${results.startedAt}, commit \`${results.commit}\`${results.dirty ? ' (with uncommitted changes)' : ''},`,
     `${results.machine.cpus} x ${results.machine.model}, ${results.machine.memoryGiB} GiB, Node ${results.node}, load average at start ${results.machine.loadAverageAtStart.join(' / ')}.`,
+    ...(results.settings.mode === 'full' ? [] : [`**${results.settings.mode} mode: short runs, for checking that everything works; quote only a full run's numbers, on an idle machine.**`]),
     `Each closed-loop run: ${results.settings.warmupMs / 1000} s warm-up, ${results.settings.durationMs / 1000} s measured; shape = connections x requests in flight per connection; lean client in ${results.settings.clientThreads} thread(s).`,
     'Server CPU is utime+stime of every server process of the scenario (/proc), over the measured window. "vs ceiling" compares with the protocol-ceiling server at the same client, workload and shape in this run: the share of the ceiling\'s efficiency (ops per server CPU-second) and throughput the database keeps.',
     '',

@@ -89,7 +89,8 @@ async function runKv(group: ServerGroup, plan: KvPlan, context: { settings: Sett
         context.out.push(m);
         log(`  ${plan.scenario} ${workload} ${client} ${m.shape}: ${m.throughput} ops/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, ` +
           `errors ${m.errors}, ${m.opsPerServerCpuSecond} ops/server-CPU-s (server ${m.serverCpuSeconds} s, client ${m.clientCpuSeconds} s CPU)` +
-          (m.firstError === null ? '' : ` first error: ${m.firstError}`));
+          (m.firstError === null ? '' : ` first error: ${m.firstError}`) +
+          (client === 'lean' && m.clientCpuSeconds >= 0.9 * m.seconds * m.clientThreads ? ` [client saturated: try --client-threads ${m.clientThreads + 1}]` : ''));
       }
     }
   }

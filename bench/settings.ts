@@ -44,7 +44,7 @@ export const modes: Readonly<Record<Mode, Settings>> = {
     flightNodes: 1, storageRows: 20_000, startTimeoutMs: 60_000, defaultScenarios: allButStorage,
   },
   quick: {
-    mode: 'quick', warmupMs: 500, durationMs: 2_000, shapes: [driverLike, latencyLike], driverScenarios: ['ceiling', 'single'],
+    mode: 'quick', warmupMs: 500, durationMs: 1_500, shapes: [driverLike, latencyLike], driverScenarios: ['ceiling', 'single'],
     clientThreads: 1, keySpace: 200_000, memtableFlushBytes: 1024 * 1024, clusterNodes: 3, curveFractions: [0.25, 0.5, 0.75],
     flightLadder: [100, 400, 1_600], flightNodes: 1, storageRows: 200_000, startTimeoutMs: 60_000, defaultScenarios: allButStorage,
   },
