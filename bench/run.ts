@@ -27,6 +27,7 @@ interface Flags {
   scenario: ScenarioName[];
   duration?: number;
   clientThreads?: number;
+  flightNodes?: number;
   resultsDir: string;
   readme: boolean;
 }
@@ -56,6 +57,7 @@ function settingsOf(flags: Flags): Settings {
   const settings = { ...modes[mode] };
   if (flags.duration !== undefined) settings.durationMs = flags.duration * 1000;
   if (flags.clientThreads !== undefined) settings.clientThreads = flags.clientThreads;
+  if (flags.flightNodes !== undefined) settings.flightNodes = flags.flightNodes;
   return settings;
 }
 
@@ -179,6 +181,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--scenario <names>', `scenarios to run, repeatable or comma-separated: ${scenarioNames.join(', ')}`, parseScenario, [])
     .option('--duration <seconds>', 'measured seconds per run (overrides the mode)', positiveInteger(3600))
     .option('--client-threads <n>', 'worker threads of the lean client', positiveInteger(16))
+    .option('--flight-nodes <n>', 'nodes of the flights scenario (quick 1, full 5)', positiveInteger(9))
     .option('--results-dir <dir>', 'where the JSON results go', join(repositoryRoot, 'bench', 'results'))
     .option('--no-readme', 'do not write the table into bench/README.md')
     .parse(argv, { from: 'user' });
