@@ -100,33 +100,73 @@ test('a replica that dies unnoticed: QUORUM reads fall back on a spare replica',
   for (const k of keys) assert.equal(valueOf(await drive(cluster, proxy.read(read(k, now()), ConsistencyLevel.QUORUM))), `v-${k}`);
 });
 
-test('logged batches go through the batchlog; an orphaned entry is replayed', async () => {
-  const cluster = await startedCluster(14);
-  const batchlogs = cluster.running().map((node) => {
-    const batchlog = new Batchlog({ clock: cluster.clock, logger: silentLogger, replayAfterMs: 4000 });
-    batchlog.register(node.messaging);
-    return batchlog;
-  });
-  const coordinator = cluster.node(0) as StorageNode;
+function batchlogProxy(cluster: StorageCluster, node: StorageNode, batchlog?: Batchlog): StorageProxy {
   let counter = 0;
-  const proxy = new StorageProxy({
-    clock: cluster.clock, logger: silentLogger, messaging: coordinator.messaging, ring: coordinator.ring,
-    isAlive: (endpoint) => coordinator.gossiper.isAlive(endpoint), store: coordinator.engine,
+  return new StorageProxy({
+    clock: cluster.clock, logger: silentLogger, messaging: node.messaging, ring: node.ring,
+    isAlive: (endpoint) => node.gossiper.isAlive(endpoint), store: node.engine,
     replicationOf: () => replication, keyspaceOfTable: () => table.keyspace, localDataCenter: 'datacenter1',
-    batchIds: () => { const id = Buffer.alloc(16); id.writeUInt32BE(++counter); return id; },
+    batchIds: () => { const id = Buffer.alloc(16); id.writeUInt32BE(++counter); id.writeUInt32BE(node.index, 8); return id; },
+    ...(batchlog === undefined ? {} : { localBatchlog: batchlog }),
   });
+}
+
+function batchlogOf(cluster: StorageCluster, node: StorageNode): Batchlog {
+  const batchlog = new Batchlog({ clock: cluster.clock, logger: silentLogger, store: node.batchlogStore, replayAfterMs: 4000 });
+  batchlog.register(node.messaging);
+  return batchlog;
+}
+
+test('logged batches go through the batchlog; an orphaned entry survives its holder\'s crash and is replayed', async () => {
+  const cluster = await startedCluster(14);
+  const batchlogs = cluster.running().map((node) => batchlogOf(cluster, node));
+  const coordinator = cluster.node(0) as StorageNode;
+  const proxy = batchlogProxy(cluster, coordinator);
   const now = () => Math.floor(cluster.clock.nowMs() / 1000);
   await drive(cluster, proxy.mutateLogged([write(1, 'a', cluster.clock.nowMicros()), write(2, 'b', cluster.clock.nowMicros())], ConsistencyLevel.QUORUM));
   await drive(cluster, cluster.gossip.run(200));
   assert.equal(batchlogs.reduce((sum, log) => sum + log.size(), 0), 0, 'entries removed after the batch applied');
   assert.equal(valueOf(await drive(cluster, proxy.read(read(2, now()), ConsistencyLevel.QUORUM))), 'b');
-  // A coordinator that stored its batch and died: the entry stays, and is replayed.
+  // A coordinator that stored its batch and died before applying it: the entry stays.
   const orphan = encodeBatchStoreRequest({ batchId: Buffer.alloc(16, 7), creationMicros: cluster.clock.nowMicros(), mutations: [write(3, 'orphan', cluster.clock.nowMicros())] });
   await drive(cluster, coordinator.messaging.sendRequest(cluster.endpoints[1] as Endpoint, 'BATCH_STORE', orphan));
-  const holder = batchlogs[1] as Batchlog;
-  assert.equal(holder.size(), 1);
-  assert.equal(await drive(cluster, holder.replayOrphans((mutations) => proxy.mutate(mutations, ConsistencyLevel.ONE))), 0, 'too young to replay');
+  assert.equal((batchlogs[1] as Batchlog).size(), 1);
+  // Its holder crashes too (the entry was synced before BATCH_STORE was answered) and restarts.
+  await cluster.crash(1);
+  const holderNode = await cluster.startNode(1);
+  const holder = batchlogOf(cluster, holderNode);
+  assert.equal(await drive(cluster, holder.load()), 1, 'the entry survived the restart');
+  assert.ok(await cluster.runUntil(() => cluster.gossip.converged(), 30_000), cluster.describe());
+  const holderProxy = batchlogProxy(cluster, holderNode);
+  const replay = () => drive(cluster, holder.replayOrphans((mutations) => holderProxy.mutate(mutations, ConsistencyLevel.QUORUM)));
+  assert.equal(valueOf(await drive(cluster, proxy.read(read(3, now()), ConsistencyLevel.QUORUM))), undefined, 'not applied yet');
   await drive(cluster, cluster.gossip.run(5000));
-  assert.equal(await drive(cluster, holder.replayOrphans((mutations) => proxy.mutate(mutations, ConsistencyLevel.QUORUM))), 1);
+  assert.equal(await replay(), 1);
   assert.equal(valueOf(await drive(cluster, proxy.read(read(3, now()), ConsistencyLevel.QUORUM))), 'orphan');
+  assert.equal(holder.size(), 0);
+  // Removed for good: after another restart nothing is left to replay.
+  await cluster.crash(1);
+  assert.equal(await drive(cluster, batchlogOf(cluster, await cluster.startNode(1)).load()), 0);
+});
+
+test('a coordinator alone keeps its logged batch in its own batchlog, replayed after it restarts', async () => {
+  const cluster = new StorageCluster({ nodes: 1, seed: 15, tables: [table] });
+  await cluster.startAll();
+  const node = cluster.node(0) as StorageNode;
+  const batchlog = batchlogOf(cluster, node);
+  const proxy = batchlogProxy(cluster, node, batchlog);
+  const now = () => Math.floor(cluster.clock.nowMs() / 1000);
+  await drive(cluster, proxy.mutateLogged([write(1, 'x', cluster.clock.nowMicros()), write(2, 'y', cluster.clock.nowMicros())], ConsistencyLevel.ONE));
+  assert.equal(batchlog.size(), 0, 'stored, applied, removed');
+  assert.equal(valueOf(await drive(cluster, proxy.read(read(2, now()), ConsistencyLevel.ONE))), 'y');
+  // Stored, then the node died before applying the batch: the restarted node replays it.
+  await drive(cluster, batchlog.store(encodeBatchStoreRequest({ batchId: Buffer.alloc(16, 9), creationMicros: cluster.clock.nowMicros(), mutations: [write(5, 'late', cluster.clock.nowMicros())] })));
+  await cluster.crash(0);
+  const restarted = await cluster.startNode(0);
+  const reloaded = batchlogOf(cluster, restarted);
+  assert.equal(await drive(cluster, reloaded.load()), 1);
+  await drive(cluster, cluster.gossip.run(5000));
+  const restartedProxy = batchlogProxy(cluster, restarted, reloaded);
+  assert.equal(await drive(cluster, reloaded.replayOrphans((mutations) => restartedProxy.mutate(mutations, ConsistencyLevel.ONE))), 1);
+  assert.equal(valueOf(await drive(cluster, restartedProxy.read(read(5, now()), ConsistencyLevel.ONE))), 'late');
 });

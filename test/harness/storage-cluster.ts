@@ -6,6 +6,7 @@
 // full node is the coordinator: tests (and later the coordinator) drive the replicas by verb.
 
 import { registerReplicaVerbs } from '../../src/db/cluster/replica-verbs.js';
+import { openBatchlogEngine } from '../../src/db/coordinator/batchlog.js';
 import { silentLogger } from '../../src/db/common/world.js';
 import { StorageEngine, type EngineTableOptions } from '../../src/db/storage/engine.js';
 import { GossipCluster, type GossipClusterOptions, type GossipNode } from './gossip-cluster.js';
@@ -19,17 +20,21 @@ export interface StorageClusterOptions extends GossipClusterOptions {
 
 export interface StorageNode extends GossipNode {
   engine: StorageEngine;
+  /** The node's batchlog engine (on the same disk, as a real node's: coordinator/batchlog.ts). */
+  batchlogStore: StorageEngine;
 }
 
 export class StorageCluster {
   readonly gossip: GossipCluster;
   private readonly disks: SimulatedDisk[];
   private readonly engines: (StorageEngine | undefined)[];
+  private readonly batchlogStores: (StorageEngine | undefined)[];
 
   constructor(readonly options: StorageClusterOptions) {
     this.gossip = new GossipCluster(options);
     this.disks = this.gossip.endpoints.map((_, index) => new SimulatedDisk({ seed: options.seed * 1000 + index }));
     this.engines = this.gossip.endpoints.map(() => undefined);
+    this.batchlogStores = this.gossip.endpoints.map(() => undefined);
   }
 
   get clock() {
@@ -58,20 +63,23 @@ export class StorageCluster {
       tables: this.options.tables,
     });
     this.engines[index] = engine;
+    const batchlogStore = await openBatchlogEngine({ clock: this.clock, disk: disk.view(), logger }, 'batchlog');
+    this.batchlogStores[index] = batchlogStore;
     const node = await this.gossip.startNode(index);
     // No virtual time passes between the start and this registration, so no request is missed.
     registerReplicaVerbs(node.messaging, { store: engine, logger });
-    return { ...node, engine };
+    return { ...node, engine, batchlogStore };
   }
 
   node(index: number): StorageNode | undefined {
     const node = this.gossip.node(index);
     const engine = this.engines[index];
-    return node === undefined || engine === undefined ? undefined : { ...node, engine };
+    const batchlogStore = this.batchlogStores[index];
+    return node === undefined || engine === undefined || batchlogStore === undefined ? undefined : { ...node, engine, batchlogStore };
   }
 
   running(): StorageNode[] {
-    return this.gossip.running().map((node) => ({ ...node, engine: this.engines[node.index] as StorageEngine }));
+    return this.gossip.running().map((node) => this.node(node.index) as StorageNode);
   }
 
   /** Kills a node: unsynced bytes are lost; its engine is abandoned, not closed (the process died). */
@@ -79,6 +87,7 @@ export class StorageCluster {
     await this.gossip.crash(index);
     (this.disks[index] as SimulatedDisk).crash({ tornWrites: this.options.tornWrites === true });
     this.engines[index] = undefined;
+    this.batchlogStores[index] = undefined;
   }
 
   async runUntil(condition: () => boolean, limitMs: number): Promise<boolean> {

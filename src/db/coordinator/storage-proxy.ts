@@ -25,6 +25,7 @@ import type { TokenMetadata } from '../cluster/ring/token-metadata.js';
 import type { ReplicationOptions } from '../schema/metadata.js';
 import { digestReadResult } from '../storage/digest.js';
 import type { Mutation, ReadCommand, ReadResult, SinglePartitionReadCommand } from '../storage/types.js';
+import type { LocalBatchlog } from './batchlog.js';
 import type { HintStore } from './hints.js';
 import { readRange } from './range-read.js';
 import { growLimit, resolveAnswers, type ReplicaAnswer } from './read-resolver.js';
@@ -50,6 +51,8 @@ export interface StorageProxyOptions {
   rangeTimeoutMs?: number;
   /** Time-UUIDs for logged batches' batchlog entries. */
   batchIds?: () => Buffer;
+  /** This node's batchlog: a logged batch is stored there when no other node is live. */
+  localBatchlog?: LocalBatchlog;
 }
 
 export interface ProxyStats {
@@ -113,17 +116,25 @@ export class StorageProxy {
   }
 
   /**
-   * A logged batch: stored first in the batchlog of up to two other live nodes, then applied,
-   * then removed from their batchlogs; a coordinator dying midway leaves the entry for them to
-   * replay (batchlog.ts), so every statement of the batch applies eventually.
+   * A logged batch: stored first in the batchlog of up to two other live nodes (this node's
+   * own when no other is live), then applied, then removed from those batchlogs; a coordinator
+   * dying midway leaves the entry to be replayed (batchlog.ts), so every statement of the
+   * batch applies eventually.
    */
   async mutateLogged(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void> {
     const plans = mutations.map((mutation) => this.writePlan(mutation, level));
     const endpoints = this.batchlogEndpoints();
     const batchId = this.options.batchIds?.() ?? Buffer.alloc(16);
+    const payload = encodeBatchStoreRequest({ batchId, creationMicros: this.options.clock.nowMicros(), mutations: [...mutations] });
+    const local = this.options.localBatchlog;
+    if (endpoints.length === 0 && local !== undefined) {
+      await local.store(payload);
+      await Promise.all(plans.map((plan) => this.writeOne(plan, level, 'BATCH')));
+      await local.remove(batchId);
+      return;
+    }
     const stored: Endpoint[] = [];
     if (endpoints.length > 0) {
-      const payload = encodeBatchStoreRequest({ batchId, creationMicros: this.options.clock.nowMicros(), mutations: [...mutations] });
       const outcomes = await Promise.allSettled(endpoints.map((endpoint) => this.options.messaging.sendRequest(endpoint, 'BATCH_STORE', payload, { timeoutMs: this.writeTimeoutMs })));
       outcomes.forEach((outcome, index) => { if (outcome.status === 'fulfilled') stored.push(endpoints[index] as Endpoint); });
       if (stored.length === 0) throw writeTimeout(level, 0, 1, 'BATCH_LOG');

@@ -14,7 +14,7 @@ import { loadSavedRing, RingSaver } from '../cluster/ring/saved-ring.js';
 import { ConsistencyLevel } from '../common/consistency.js';
 import { gossipEndpointsMax } from '../common/limits.js';
 import type { TimerHandle, World } from '../common/world.js';
-import { Batchlog } from '../coordinator/batchlog.js';
+import { Batchlog, openBatchlogEngine } from '../coordinator/batchlog.js';
 import { HintStore } from '../coordinator/hints.js';
 import { StorageProxy } from '../coordinator/storage-proxy.js';
 import type { EventMessage } from '../protocol/messages.js';
@@ -55,10 +55,10 @@ export class ClusterNode {
   private stopped = false;
   private readonly known = new Set<Endpoint>();
 
-  private constructor(readonly services: ClusterServices, private readonly options: ClusterNodeOptions) {
+  private constructor(readonly services: ClusterServices, private readonly options: ClusterNodeOptions, private readonly batchlogStore: StorageEngine) {
     const { world, config, schema, storage } = options;
     // Cassandra replays batchlog entries older than twice the write timeout.
-    this.batchlog = new Batchlog({ clock: world.clock, logger: world.logger.child({ component: 'batchlog' }), replayAfterMs: 4_000 });
+    this.batchlog = new Batchlog({ clock: world.clock, logger: world.logger.child({ component: 'batchlog' }), store: batchlogStore, replayAfterMs: 4_000 });
     this.hints = new HintStore({ clock: world.clock, logger: world.logger, disk: world.disk, directory: options.hintsDirectory, hintWindowMs: config.maxHintWindowMs });
     this.proxy = new StorageProxy({
       clock: world.clock, logger: world.logger.child({ component: 'coordinator' }), messaging: services.messaging, ring: services.ring,
@@ -66,7 +66,7 @@ export class ClusterNode {
       replicationOf: (keyspace) => schema.findKeyspace(keyspace)?.replication,
       keyspaceOfTable: (tableId) => schema.findTableById(tableId)?.keyspace,
       localDataCenter: config.dc,
-      batchIds: () => timeUuid(world), hints: this.hints,
+      batchIds: () => timeUuid(world), hints: this.hints, localBatchlog: this.batchlog,
     });
     // Hints already stored are still delivered when handoff is off; only new ones stop.
     this.proxy.hintedHandoffEnabled = config.hintedHandoffEnabled;
@@ -92,19 +92,23 @@ export class ClusterNode {
       rpcAddress: config.broadcastRpcAddress, nativePort: config.nativeTransportPort,
       releaseVersion: RELEASE_VERSION, schemaVersion: schema.schemaVersion(),
     });
+    let batchlogStore: StorageEngine | undefined;
     try {
-      return await ClusterNode.wire(services, options, generationPath);
+      batchlogStore = await openBatchlogEngine(world, `${options.dataDirectory}/batchlog`);
+      return await ClusterNode.wire(services, options, { generationPath, batchlogStore });
     } catch (error) {
       await services.stop({ announce: false });
+      await batchlogStore?.close();
       throw error;
     }
   }
 
-  private static async wire(services: ClusterServices, options: ClusterNodeOptions, generationPath: string): Promise<ClusterNode> {
+  private static async wire(services: ClusterServices, options: ClusterNodeOptions, parts: { generationPath: string; batchlogStore: StorageEngine }): Promise<ClusterNode> {
     const { config, world, storage } = options;
-    await writeSmallFile(world, generationPath, String(services.gossiper.generation), options.dataDirectory);
+    await writeSmallFile(world, parts.generationPath, String(services.gossiper.generation), options.dataDirectory);
     registerReplicaVerbs(services.messaging, { store: storage, logger: world.logger.child({ component: 'replica' }) });
-    const node = new ClusterNode(services, options);
+    const node = new ClusterNode(services, options, parts.batchlogStore);
+    await node.batchlog.load();
     node.batchlog.register(services.messaging);
     await node.hints.load();
     await node.schemaSync.start();
@@ -143,6 +147,7 @@ export class ClusterNode {
     for (const timer of this.timers.values()) timer.cancel();
     this.schemaSync.stop();
     await this.services.stop({ announce: true });
+    await this.batchlogStore.close();
   }
 
   private every(name: string, intervalMs: number, chore: () => void | Promise<void>): void {
