@@ -75,7 +75,7 @@ interface StopSignals {
   dispose(): void;
 }
 
-/** SIGINT/SIGTERM ask for a clean stop; another one later (not npm's echo) exits at once. */
+/** SIGINT, SIGTERM or SIGHUP asks for a clean stop; another one later (not npm's echo) exits at once. */
 function watchStopSignals(io: CliConsole, forcedExitHint: () => string): StopSignals {
   let firstAtMs: number | null = null;
   let resolveRequested: () => void = () => {};
@@ -91,14 +91,15 @@ function watchStopSignals(io: CliConsole, forcedExitHint: () => string): StopSig
     io.err(`aero start: stopping at once${forcedExitHint()}\n`);
     process.exit(130);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // SIGHUP too: the local nodes run in their own process groups, so a closed terminal would
+  // otherwise end this process and leave them running.
+  const watched: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of watched) process.on(signal, onSignal);
   return {
     requested,
     isRequested: () => firstAtMs !== null,
     dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const signal of watched) process.off(signal, onSignal);
     },
   };
 }

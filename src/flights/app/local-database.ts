@@ -67,8 +67,11 @@ export async function startLocalNode(options: LocalNodeOptions, clock: WallClock
   ].join('\n'));
   const logFile = join(nodeDir, 'node.out');
   const log = createWriteStream(logFile, { flags: 'a' });
+  // In its own process group, as the cluster's nodes are: Ctrl-C on the terminal signals the
+  // whole foreground group, and a node signalled both by it and by our stop() would take the
+  // second signal as "exit at once, undrained". This way only we stop it, after its clients.
   const child: ChildProcess = spawn(process.execPath, [join(packageRoot(), 'bin', 'aero.js'), 'node', '--config', configFile, '--data-dir', nodeDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'], detached: true,
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
@@ -110,6 +113,8 @@ export async function startLocalNode(options: LocalNodeOptions, clock: WallClock
         await exited;
       }
       log.end();
+      if (outcome === 'timeout') throw new Error(`the database node did not stop within ${stopTimeoutMs} ms and was killed; see ${logFile}`);
+      if (outcome !== 0 && outcome !== null) throw new Error(`the database node exited with code ${outcome} (not a clean stop); see ${logFile}`);
     },
   };
 }
