@@ -22,7 +22,7 @@ test('defaults: every field set, paths absolute', () => {
   assert.equal(config.endpointSnitch, 'SimpleSnitch');
   assert.equal(config.dc, 'datacenter1');
   assert.equal(config.rack, 'rack1');
-  assert.equal(config.commitlogSync, 'batch');
+  assert.equal(config.commitlogSync, 'periodic');
   assert.equal(config.nativeTransportMaxFrameSizeBytes, 256 * 1024 * 1024);
   assert.equal(config.authenticator, 'AllowAllAuthenticator');
   assert.equal(config.adminPort, 7199);

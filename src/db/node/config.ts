@@ -345,7 +345,7 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
     endpointSnitch,
     dc,
     rack,
-    commitlogSync: raw.commitlog_sync ?? 'batch',
+    commitlogSync: raw.commitlog_sync ?? 'periodic',
     commitlogSyncPeriodMs: raw.commitlog_sync_period_in_ms ?? 10_000,
     memtableFlushBytes: raw.memtable_flush_bytes ?? memtableFlushBytesDefault,
     nativeTransportMaxFrameSizeBytes: (raw.native_transport_max_frame_size_in_mb ?? frameBodyBytesMax / (1024 * 1024)) * 1024 * 1024,
