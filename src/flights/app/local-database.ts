@@ -1,6 +1,6 @@
-// The database `aero start` runs for the application: today one local node process
-// (`aero node`, data under the data directory); the local cluster of `aero cluster start`
-// will implement the same LocalDatabase interface, so start-command only picks which to use.
+// The database `aero start` runs for the application, behind one interface (LocalDatabase):
+// one local node process here (`aero node`, data in DIR/node1, for --nodes 1), or the local
+// cluster of `aero cluster start` (src/cli/cluster/local-database.ts); start-command picks.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
