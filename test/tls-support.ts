@@ -3,11 +3,25 @@
 // 127.0.0.N address with its own YAML (the harness's startNodeProcess binds 127.0.0.1 only).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificates } from '../src/cli/certs/files.js';
+
+const temporaryDirectories: string[] = [];
+
+/** A new directory under the system's temp directory, removed by removeTemporaryDirectories. */
+function temporaryDirectory(prefix: string): string {
+  const directory = mkdtempSync(join(tmpdir(), prefix));
+  temporaryDirectories.push(directory);
+  return directory;
+}
+
+/** Removes every directory these helpers made (call after the nodes stopped). */
+export function removeTemporaryDirectories(): void {
+  for (const directory of temporaryDirectories.splice(0)) rmSync(directory, { recursive: true, force: true });
+}
 
 export interface TestCertificates {
   directory: string;
@@ -19,7 +33,7 @@ export interface TestCertificates {
 
 /** A CA, node<i>.pem for 127.0.0.<i> (i in indexes) and client.pem, in a new temp directory. */
 export function makeCertificates(name: string, indexes: readonly number[]): TestCertificates {
-  const directory = mkdtempSync(join(tmpdir(), `aero-${name}-certs-`));
+  const directory = temporaryDirectory(`aero-${name}-certs-`);
   createCertificates({ directory, nodes: indexes.map((index) => ({ index, addresses: [`127.0.0.${index}`] })), clients: ['client'] });
   return {
     directory,
@@ -91,7 +105,7 @@ function canConnect(host: string, port: number): Promise<boolean> {
 export async function spawnNode(options: {
   address: string; nativePort: number; storagePort: number; adminPort: number; seeds: string; clusterName: string; extra?: string[]; logLevel?: string;
 }): Promise<SpawnedNode> {
-  const directory = mkdtempSync(join(tmpdir(), 'aero-tls-node-'));
+  const directory = temporaryDirectory('aero-tls-node-');
   mkdirSync(join(directory, 'conf'));
   const configFile = join(directory, 'conf', 'aero.yaml');
   writeFileSync(configFile, [

@@ -14,7 +14,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { freePort } from './harness/node-process.js';
-import { encryptionYaml, makeCertificates, recordingProxy, spawnNode, type SpawnedNode, type TestCertificates } from './tls-support.js';
+import { encryptionYaml, makeCertificates, recordingProxy, removeTemporaryDirectories, spawnNode, type SpawnedNode, type TestCertificates } from './tls-support.js';
 
 const keystorePassword = 'Tr0ub4dor-keystore-pass';
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -73,6 +73,7 @@ before(async () => {
 after(async () => {
   await Promise.all(clients.map((each) => each.shutdown().catch(() => undefined)));
   await Promise.all(Object.values(nodes).map(({ node }) => node.stop()));
+  removeTemporaryDirectories();
 });
 
 function splitKeystore(text: string): { keyPem: string; certificatePems: string[] } {

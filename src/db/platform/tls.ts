@@ -93,7 +93,12 @@ function listenTls(
   const remotes = new WeakMap<Socket, string>();
   server.on('secureConnection', (socket: TLSSocket) => parts.onConnection(socketConnection(socket)));
   server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
-    options.logger.warn('TLS handshake failed', { remote: remoteOf(socket, remotes), ...describeError(error) });
+    // A peer that hangs up mid-handshake (a port probe, or a client refusing this node's
+    // certificate, which it logs itself) is routine; a handshake this side refused is not.
+    const hungUp = (error as NodeJS.ErrnoException).code === 'ECONNRESET';
+    const fields = { remote: remoteOf(socket, remotes), ...describeError(error) };
+    if (hungUp) options.logger.debug('TLS handshake abandoned by the peer', fields);
+    else options.logger.warn('TLS handshake failed', fields);
     socket.destroy();
   });
   return listenSockets(parts.listenOptions, (socket) => {
