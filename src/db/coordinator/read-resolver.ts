@@ -1,6 +1,7 @@
 // Resolution of replica answers to one read (Cassandra's DataResolver): versions of each
 // partition are merged by timestamp (mergePartitions), the replicas whose version differs
-// from the merge get it back as a repair mutation, and the client sees the live view within
+// from the merge get back what they lack of it (the rows that differ, and the deletions when
+// those differ; not the whole partition) as a repair mutation, and the client sees the live view within
 // the command's limits. Replicas read with includeTombstones, so a deletion on one replica
 // shadows older data on another. A replica that stopped on a limit answered only a prefix:
 // partitions past the earliest such stop are left for the next read.
@@ -8,7 +9,7 @@
 import type { Endpoint } from '../cluster/endpoint.js';
 import { digestReadResult } from '../storage/digest.js';
 import { comparePartitionOrder, filterLive, isLiveRow, mergePartitions } from '../storage/partition.js';
-import type { Mutation, Partition, ReadCommand, ReadResult } from '../storage/types.js';
+import type { DeletionTime, Mutation, Partition, RangeTombstone, ReadCommand, ReadResult, Row } from '../storage/types.js';
 
 export interface ReplicaAnswer {
   endpoint: Endpoint;
@@ -83,8 +84,10 @@ export function resolveAnswers(command: ReadCommand, answers: readonly ReplicaAn
       // Compared in merged form: one replica's version normalized the same way as the merge.
       if (version !== undefined && digestReadResult({ partitions: [mergePartitions([version])] }).equals(digest)) continue;
       mismatched = true;
+      const repair = repairFor(merged, version);
+      if (repair.rows.length === 0 && repair.partitionDeletion === null && repair.rangeTombstones.length === 0) continue;
       const list = repairs.get(answer.endpoint) ?? [];
-      list.push({ keyspace, tableId: command.tableId, ...merged });
+      list.push({ keyspace, tableId: command.tableId, ...repair });
       repairs.set(answer.endpoint, list);
     }
     if (rowsLeft <= 0 || partitionsLeft <= 0) continue;
@@ -98,6 +101,41 @@ export function resolveAnswers(command: ReadCommand, answers: readonly ReplicaAn
   }
   const short = mismatched && cutoff !== undefined && rowsLeft > 0 && partitionsLeft > 0;
   return { result: { partitions: out }, repairs, short };
+}
+
+/**
+ * What a replica lacks of the merged version: the merged rows where its own row differs or
+ * is missing, and the partition deletion and range tombstones when its own differ. Merged
+ * rows reconcile the replica's, so applying these makes its version equal to the merge.
+ */
+export function repairFor(merged: Partition, version: Partition | undefined): Partition {
+  if (version === undefined) return merged;
+  const own = mergePartitions([version]);
+  const ownRows = new Map(own.rows.map((row) => [row.clustering.toString('hex'), row]));
+  const rowDigest = (row: Row) => digestReadResult({ partitions: [{ key: merged.key, token: merged.token, partitionDeletion: null, rangeTombstones: [], rows: [row] }] });
+  const rows = merged.rows.filter((row) => {
+    const mine = ownRows.get(row.clustering.toString('hex'));
+    return mine === undefined || !rowDigest(mine).equals(rowDigest(row));
+  });
+  return {
+    key: merged.key,
+    token: merged.token,
+    partitionDeletion: sameDeletion(own.partitionDeletion, merged.partitionDeletion) ? null : merged.partitionDeletion,
+    rangeTombstones: sameRangeTombstones(own.rangeTombstones, merged.rangeTombstones) ? [] : merged.rangeTombstones,
+    rows,
+  };
+}
+
+function sameDeletion(a: DeletionTime | null, b: DeletionTime | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.markedForDeleteAtMicros === b.markedForDeleteAtMicros && a.localDeletionTime === b.localDeletionTime;
+}
+
+function sameRangeTombstones(a: readonly RangeTombstone[], b: readonly RangeTombstone[]): boolean {
+  return a.length === b.length && a.every((tombstone, index) => {
+    const other = b[index] as RangeTombstone;
+    return tombstone.start.equals(other.start) && tombstone.end.equals(other.end) && sameDeletion(tombstone.deletion, other.deletion);
+  });
 }
 
 /** A limit for a re-read after a short read: four times larger, capped. */

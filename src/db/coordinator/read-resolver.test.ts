@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CLUSTERING_RANGE_END, CLUSTERING_RANGE_START } from '../schema/clustering-key.js';
+import { NO_DELETION_TIME, type Partition, type ReadCommand, type Row } from '../storage/types.js';
+import { repairFor, resolveAnswers } from './read-resolver.js';
+
+const key = Buffer.from('k');
+const row = (clustering: number, value: string, timestampMicros: number): Row => ({
+  clustering: Buffer.from([clustering]), liveness: { timestampMicros, ttlSeconds: 0, localExpirationTime: NO_DELETION_TIME }, deletion: null,
+  cells: [{ column: 'v', timestampMicros, ttlSeconds: 0, localDeletionTime: NO_DELETION_TIME, value: Buffer.from(value) }],
+});
+const partition = (rows: Row[], deletedAt?: number): Partition => ({
+  key, token: 5n, rangeTombstones: [], rows,
+  partitionDeletion: deletedAt === undefined ? null : { markedForDeleteAtMicros: deletedAt, localDeletionTime: 1000 },
+});
+const command: ReadCommand = {
+  kind: 'single', tableId: 't', key, token: 5n, slices: [{ start: CLUSTERING_RANGE_START, end: CLUSTERING_RANGE_END }], reversed: false,
+  columns: 'all', rowLimit: 100, perPartitionRowLimit: 100, nowSeconds: 2000, includeTombstones: true,
+};
+
+test('read repair sends a stale replica only the rows it lacks or holds older, not the whole partition', () => {
+  const current = partition([row(1, 'a', 10), row(2, 'b-new', 30), row(3, 'c', 10), row(4, 'd', 20)]);
+  const stale = partition([row(1, 'a', 10), row(2, 'b-old', 15), row(3, 'c', 10)]);
+  const resolution = resolveAnswers(command, [{ endpoint: 'A', result: { partitions: [current] } }, { endpoint: 'B', result: { partitions: [stale] } }], 'ks');
+  assert.equal(resolution.repairs.has('A'), false, 'the up-to-date replica gets nothing');
+  const repair = resolution.repairs.get('B');
+  assert.equal(repair?.length, 1);
+  assert.deepEqual(repair?.[0]?.rows.map((r) => r.cells[0]?.value?.toString()), ['b-new', 'd']);
+  assert.equal(repair?.[0]?.partitionDeletion, null);
+  assert.deepEqual(resolution.result.partitions[0]?.rows.map((r) => r.cells[0]?.value?.toString()), ['a', 'b-new', 'c', 'd']);
+});
+
+test('a newer partition deletion is sent with only the rows written after it; a missing partition is sent whole', () => {
+  const merged = partition([row(2, 'after', 50)], 40);
+  const repair = repairFor(merged, partition([row(1, 'before', 10)]));
+  assert.deepEqual(repair.partitionDeletion, { markedForDeleteAtMicros: 40, localDeletionTime: 1000 });
+  assert.deepEqual(repair.rows.map((r) => r.cells[0]?.value?.toString()), ['after']);
+  assert.deepEqual(repairFor(merged, undefined), merged);
+  // Same deletion on both: not sent again.
+  assert.equal(repairFor(merged, partition([], 40)).partitionDeletion, null);
+});
