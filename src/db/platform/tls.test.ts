@@ -93,7 +93,7 @@ test('with requireClientAuth a client from another CA or without a certificate n
     }
   }
   assert.equal(server.accepted.length, 0);
-  assert.ok(server.logger.warnings.length >= 2);
+  assert.ok(server.logger.warnings.length >= 1, "a refused client certificate is a warning");
   assert.match(String(server.logger.warnings[0]?.fields?.remote), /^127\.0\.0\.1:\d+$/);
   await server.listener.close();
 });
