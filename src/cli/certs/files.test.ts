@@ -26,6 +26,9 @@ test('creates a CA, node keystores with their addresses and a client certificate
   assert.deepEqual(second.map((report) => report.action), ['kept', 'kept', 'kept', 'created', 'kept']);
   assert.equal(readFileSync(join(directory, 'node1.pem'), 'utf8'), before);
 
+  const moved = createCertificates({ ...plan, nodes: [{ index: 1, addresses: ['127.0.0.11'] }] });
+  assert.deepEqual(moved.map((report) => report.action), ['kept', 'created', 'kept'], 'a node whose address changed gets a new certificate');
+
   const forced = createCertificates({ ...plan, force: true });
   assert.ok(forced.every((report) => report.action === 'created'));
   assert.notEqual(readFileSync(join(directory, 'node1.pem'), 'utf8'), before);

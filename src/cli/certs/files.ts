@@ -4,10 +4,13 @@
 //   ca-key.pem      the CA's private key (0600): keep it off the nodes in production
 //   node<i>.pem     node i's keystore: private key + certificate (0600), SANs = its addresses
 //   <client>.pem    a client's private key + certificate (0600), e.g. client.pem
-// Idempotent: an existing CA is reused and existing certificates issued by it are kept, unless
-// force; a new CA reissues everything (old certificates would no longer be trusted).
+// Idempotent: an existing CA is reused and existing certificates issued by it (and naming the
+// wanted addresses) are kept, unless force; a new CA reissues everything (old certificates
+// would no longer be trusted).
 
+import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createAuthority, isIssuedBy, issueCertificate, type KeyAndCertificate } from './authority.js';
 
@@ -71,12 +74,14 @@ function loadAuthority(directory: string): KeyAndCertificate | null {
   return { certificatePem, keyPem };
 }
 
-/** Whether file holds a key and a certificate issued by authority (then it is kept). */
-function isCurrent(file: string, authority: KeyAndCertificate): boolean {
+/** Whether file holds a key and a certificate issued by authority naming every one of names (then it is kept). */
+function isCurrent(file: string, authority: KeyAndCertificate, names: readonly string[]): boolean {
   if (!existsSync(file)) return false;
   const { keyPem, certificatePems } = splitPem(readFileSync(file, 'utf8'));
   const certificate = certificatePems[0];
-  return keyPem !== null && certificate !== undefined && isIssuedBy(certificate, authority);
+  if (keyPem === null || certificate === undefined || !isIssuedBy(certificate, authority)) return false;
+  const alternativeNames = (new X509Certificate(certificate).subjectAltName ?? '').split(', ');
+  return names.every((name) => alternativeNames.includes(isIP(name) === 0 ? `DNS:${name}` : `IP Address:${name}`));
 }
 
 export function createCertificates(plan: CertificatePlan): CertificateFileReport[] {
@@ -95,8 +100,8 @@ export function createCertificates(plan: CertificatePlan): CertificateFileReport
     writeFileAtomically(join(directory, caFileName), authority.certificatePem, { secret: false });
   }
   reports.push({ file: join(directory, caFileName), action: newAuthority ? 'created' : 'kept' });
-  const issue = (file: string, make: () => KeyAndCertificate) => {
-    if (!newAuthority && isCurrent(file, authority)) {
+  const issue = (file: string, names: readonly string[], make: () => KeyAndCertificate) => {
+    if (!newAuthority && isCurrent(file, authority, names)) {
       reports.push({ file, action: 'kept' });
       return;
     }
@@ -106,11 +111,11 @@ export function createCertificates(plan: CertificatePlan): CertificateFileReport
   };
   for (const node of plan.nodes) {
     const names = [...new Set([...node.addresses, ...(plan.extraNames ?? [])])];
-    issue(join(directory, nodeKeystoreFileName(node.index)), () =>
+    issue(join(directory, nodeKeystoreFileName(node.index)), names, () =>
       issueCertificate(authority, { commonName: `node${node.index}`, use: 'node', alternativeNames: names, ...validity }));
   }
   for (const client of plan.clients) {
-    issue(join(directory, clientFileName(client)), () => issueCertificate(authority, { commonName: client, use: 'client', ...validity }));
+    issue(join(directory, clientFileName(client)), [], () => issueCertificate(authority, { commonName: client, use: 'client', ...validity }));
   }
   return reports;
 }
