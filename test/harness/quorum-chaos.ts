@@ -76,6 +76,7 @@ interface Storm {
 const keys = 6;
 const clients = 4;
 const operationsPerClient = 15;
+const finalReadAttempts = 20;
 /** A client gives up on an operation after this long (its coordinator may have crashed). */
 const clientDeadlineMs = 30_000;
 
@@ -158,13 +159,14 @@ async function finalReads(storm: Storm): Promise<string[]> {
     const known = [...storm.writes.filter((w) => w.key === key && w.outcome === 'ok'), ...storm.reads.filter((r) => r.key === key)]
       .reduce((newest, record) => Math.max(newest, record.timestampMicros), 0);
     let cell: { timestampMicros: number } | undefined | 'none';
-    // Loss still times a read out now and then; the client retries, as drivers do.
-    for (let attempt = 0; cell === undefined && attempt < 5; attempt++) {
+    // Loss still fails a read now and then (at 10% loss about one in five: a lost message of
+    // the data, digest or blocking repair round trips times it out); the client retries.
+    for (let attempt = 0; cell === undefined && attempt < finalReadAttempts; attempt++) {
       const startMs = cluster.clock.nowMs();
       const outcome = await withDeadline(storm, proxy.read(read(key, Math.floor(startMs / 1000)), ConsistencyLevel.QUORUM));
       if (typeof outcome === 'object') cell = cellOf(outcome.value) ?? 'none';
     }
-    if (cell === undefined) violations.push(`key ${key}: five final reads failed`);
+    if (cell === undefined) violations.push(`key ${key}: ${finalReadAttempts} final reads failed`);
     else if ((cell === 'none' ? 0 : cell.timestampMicros) < known) violations.push(`key ${key}: final read older than the newest acknowledged or read value`);
   }
   return violations;
