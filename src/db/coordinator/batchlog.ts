@@ -11,6 +11,7 @@
 // Cassandra's, so compaction drops removed entries at once. An index of ids and creation
 // times stays in memory (bounded by batchlogEntriesMax); load() rebuilds it after a restart.
 
+import { CorruptionError } from '../common/errors.js';
 import { batchlogEntriesMax } from '../common/limits.js';
 import type { Clock, Disk, Logger } from '../common/world.js';
 import type { MessagingService } from '../cluster/messaging/messaging-service.js';
@@ -75,8 +76,13 @@ export class Batchlog implements LocalBatchlog {
     for (const partition of result.partitions) {
       const value = partition.rows[0]?.cells[0]?.value;
       if (value === null || value === undefined) continue;
-      const request = decodeBatchStoreRequest(value, `batchlog entry ${partition.key.toString('hex')}`);
-      this.index.set(partition.key.toString('hex'), request.creationMicros);
+      try {
+        this.index.set(partition.key.toString('hex'), decodeBatchStoreRequest(value, `batchlog entry ${partition.key.toString('hex')}`).creationMicros);
+      } catch (error) {
+        // Checked when stored, so this is damage: the batch cannot be replayed; say so loudly.
+        if (!(error instanceof CorruptionError)) throw error;
+        this.options.logger.error('corrupt batchlog entry skipped', { error: error.message });
+      }
     }
     if (this.index.size > 0) this.options.logger.info('batchlog entries loaded', { count: this.index.size });
     return this.index.size;
