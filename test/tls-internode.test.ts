@@ -157,4 +157,7 @@ test('TLS internode: a node from the cluster CA joins, one from another CA never
   assert.equal(keyspaces.rowLength, 0, 'the schema reached the rogue');
   // The rogue logs why: the cluster's certificates are not signed by its CA.
   assert.match(rogue.output(), /"error":"[^"]*certificate[^"]*".*"msg":"TLS connection failed"/);
+  // And the cluster's node logs the refused handshakes (the log is written asynchronously).
+  await waitFor('node 1 logs refused handshakes', () =>
+    Promise.resolve(readFileSync(join(directory, 'node1', 'logs', 'stdout.log'), 'utf8').includes('TLS handshake failed')), 10_000);
 });

@@ -121,6 +121,18 @@ test('a plaintext client on a TLS port is closed without reaching the layer abov
   await server.listener.close();
 });
 
+test('a port probe (connect, close without a byte) is no warning', async () => {
+  const server = await echoServer(settings(node1));
+  const probe = await systemNetwork().connect({ host: '127.0.0.1', port: server.listener.port });
+  probe.destroy();
+  // A TLS client that fails its own check of the server's certificate is one.
+  await assert.rejects(tlsNetwork({ ...settings(node2), caPem: otherAuthority.certificatePem }, { logger: recordingLogger() })
+    .connect({ host: '127.0.0.1', port: server.listener.port }));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.deepEqual(server.logger.warnings.map((warning) => warning.message), ['TLS handshake failed']);
+  await server.listener.close();
+});
+
 test('optional mode serves TLS and plaintext on one port', async () => {
   const server = await echoServer(settings(node1), { optional: true });
   const port = server.listener.port;

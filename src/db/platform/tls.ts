@@ -93,11 +93,10 @@ function listenTls(
   const remotes = new WeakMap<Socket, string>();
   server.on('secureConnection', (socket: TLSSocket) => parts.onConnection(socketConnection(socket)));
   server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
-    // A peer that hangs up mid-handshake (a port probe, or a client refusing this node's
-    // certificate, which it logs itself) is routine; a handshake this side refused is not.
-    const hungUp = (error as NodeJS.ErrnoException).code === 'ECONNRESET';
+    // A port probe (connect, then close without a byte: readiness checks) is routine; any
+    // peer that started a handshake and failed it, on either side, is worth a warning.
     const fields = { remote: remoteOf(socket, remotes), ...describeError(error) };
-    if (hungUp) options.logger.debug('TLS handshake abandoned by the peer', fields);
+    if (bytesReceived(socket) === 0) options.logger.debug('connection closed before a TLS handshake', fields);
     else options.logger.warn('TLS handshake failed', fields);
     socket.destroy();
   });
@@ -123,6 +122,12 @@ function remoteOf(socket: TLSSocket, remotes: WeakMap<Socket, string>): string {
   if (socket.remoteAddress !== undefined) return `${socket.remoteAddress}:${socket.remotePort ?? 0}`;
   const raw = (socket as TLSSocket & { _parent?: Socket })._parent;
   return (raw === undefined ? undefined : remotes.get(raw)) ?? 'unknown';
+}
+
+/** Bytes the TCP socket under a server-side TLS socket received (0: the peer never spoke). */
+function bytesReceived(socket: TLSSocket): number {
+  const raw = (socket as TLSSocket & { _parent?: Socket })._parent;
+  return raw?.bytesRead ?? socket.bytesRead;
 }
 
 /** Waits for the first bytes without consuming them (they are pushed back for whoever reads next). */
