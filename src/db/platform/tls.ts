@@ -173,7 +173,11 @@ function connectTls(
       checkServerIdentity: settings.endpointVerification ? checkServerIdentity : () => undefined,
     });
     const onError = (error: Error) => {
-      options.logger.warn('TLS connection failed', { remote: `${target.host}:${target.port}`, ...describeError(error) });
+      // A refused or unreachable TCP connect (syscall errors) is the caller's ordinary retry
+      // case; a failed handshake (certificate, protocol) deserves a warning.
+      const fields = { remote: `${target.host}:${target.port}`, ...describeError(error) };
+      if ((error as NodeJS.ErrnoException).syscall !== undefined) options.logger.debug('TLS connection failed', fields);
+      else options.logger.warn('TLS connection failed', fields);
       socket.destroy();
       reject(error);
     };
