@@ -149,10 +149,13 @@ function peekFirstByte(socket: Socket, options: { timeoutMs: number; logger: Log
     socket.unshift(head);
     socket.setTimeout(0);
     socket.off('error', onError);
+    socket.off('end', onEnd);
     then(head[0] ?? 0);
   };
   socket.once('readable', onReadable);
-  socket.once('end', () => socket.destroy());
+  // A peer that closes before its first byte is done with; once handed over, ends belong to the reader.
+  const onEnd = () => socket.destroy();
+  socket.once('end', onEnd);
 }
 
 function connectTls(
