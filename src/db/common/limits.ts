@@ -111,3 +111,5 @@ export const loginThrottleAddressesMax = 10_000;
 export const inheritedRolesMax = 1024;
 /** Bytes of a SASL PLAIN token (authzid, user and password). */
 export const saslTokenBytesMax = 4096;
+/** Bytes of answers a client connection gathers before writing them at once (it writes sooner at the end of a turn). */
+export const responseCoalesceBytesMax = 256 * 1024;

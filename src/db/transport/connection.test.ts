@@ -54,9 +54,15 @@ class MemoryConnection implements Connection {
   }
   /** Frames written so far, parsed. */
   frames(): RawFrame[] {
-    return this.written.map((bytes) => ({
-      version: bytes.readUInt8(0), flags: bytes.readUInt8(1), stream: bytes.readInt16BE(2), opcode: bytes.readUInt8(4), body: bytes.subarray(9),
-    }));
+    // Answers of one turn are coalesced into one write: split them on the frames' lengths.
+    const frames: RawFrame[] = [];
+    for (const bytes of this.written) {
+      for (let at = 0; at < bytes.length; at += 9 + bytes.readInt32BE(at + 5)) {
+        const end = at + 9 + bytes.readInt32BE(at + 5);
+        frames.push({ version: bytes.readUInt8(at), flags: bytes.readUInt8(at + 1), stream: bytes.readInt16BE(at + 2), opcode: bytes.readUInt8(at + 4), body: bytes.subarray(at + 9, end) });
+      }
+    }
+    return frames;
   }
 }
 
@@ -150,4 +156,28 @@ test('a result the codecs refuse becomes a ServerError for that request only', a
   const frames = socket.frames();
   assert.deepEqual(frames.map((frame) => [frame.stream, frame.opcode]), [[0, op.READY], [1, op.ERROR], [2, op.RESULT]]);
   assert.equal(readError(frames[1]?.body ?? Buffer.alloc(6)).code, 0x0000);
+});
+
+test('answers completed in one turn go out in one write, in completion order', async () => {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  const { socket } = open(handlerWith(async () => { await gate; return { kind: 'void' }; }));
+  socket.deliver({ stream: 0, opcode: op.STARTUP, body: stringMapBytes({ CQL_VERSION: '3.0.0' }) });
+  await tick();
+  const before = socket.written.length;
+  for (const stream of [1, 2, 3]) socket.deliver({ stream, opcode: op.QUERY, body: queryBody('q') });
+  release();
+  await tick();
+  assert.equal(socket.written.length, before + 1);
+  assert.deepEqual(socket.frames().slice(1).map((frame) => [frame.stream, frame.opcode]), [[1, op.RESULT], [2, op.RESULT], [3, op.RESULT]]);
+});
+
+test('end() writes the answers still gathered before closing', async () => {
+  const { socket, connection } = open(handlerWith(() => Promise.resolve({ kind: 'void' })));
+  socket.deliver({ stream: 0, opcode: op.STARTUP, body: stringMapBytes({ CQL_VERSION: '3.0.0' }) });
+  await Promise.resolve();
+  await Promise.resolve();
+  connection.end();
+  assert.equal(socket.ended, true);
+  assert.deepEqual(socket.frames().map((frame) => [frame.stream, frame.opcode]), [[0, op.READY]]);
 });

@@ -7,7 +7,7 @@
 // or when the socket's write buffer is full, so a connection never buffers without bound.
 
 import { CqlError, protocolError, serverError, toCqlError } from '../common/errors.js';
-import { connectionEventBacklogMax } from '../common/limits.js';
+import { connectionEventBacklogMax, responseCoalesceBytesMax } from '../common/limits.js';
 import type { Connection, Logger } from '../common/world.js';
 import { FrameDecoder, type Frame, type FrameDecodeResult } from '../protocol/frame.js';
 import { FrameFlag, Opcode, type EventMessage, type RequestMessage, type ResponseMessage } from '../protocol/messages.js';
@@ -39,6 +39,9 @@ export interface ClientConnectionOptions {
 
 type Phase = 'startup' | 'authenticating' | 'ready';
 
+/** Microtasks a flush waits for more answers while they keep arriving (bounds the delay). */
+const flushHopsMax = 3;
+
 export class ClientConnection implements EventSubscriber {
   readonly state: ClientState;
   private readonly decoder: FrameDecoder;
@@ -58,6 +61,11 @@ export class ClientConnection implements EventSubscriber {
   /** end() was called on the socket: nothing more may be written. */
   private ended = false;
   private idleWaiters: Array<() => void> = [];
+  /** Encoded answers not yet written: those of one turn go out in one write (see queueFrame). */
+  private outgoing: Buffer[] = [];
+  private outgoingBytes = 0;
+  private flushQueued = false;
+  private flushHops = 0;
   private closeWaiters: Array<() => void> = [];
 
   constructor(private readonly connection: Connection, private readonly options: ClientConnectionOptions) {
@@ -98,6 +106,7 @@ export class ClientConnection implements EventSubscriber {
 
   private endSocket(): void {
     if (this.ended) return;
+    this.flush();
     this.ended = true;
     this.connection.end();
   }
@@ -275,11 +284,52 @@ export class ClientConnection implements EventSubscriber {
       this.compressed = true;
       this.compressAfterReply = false;
     }
-    if (!this.connection.write(frame)) {
+    this.queueFrame(frame);
+  }
+
+  /**
+   * Answers completed in one turn (a group commit releases hundreds) are written together: a
+   * socket write per answer cost more CPU than the answer itself. The flush runs as a microtask,
+   * after the completions already queued; it waits a few more microtasks while answers keep
+   * arriving, and a full batch goes out at once.
+   */
+  private queueFrame(frame: Buffer): void {
+    this.outgoing.push(frame);
+    this.outgoingBytes += frame.length;
+    if (this.outgoingBytes >= responseCoalesceBytesMax) {
+      this.flush();
+      return;
+    }
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    this.flushHops = 0;
+    queueMicrotask(() => this.flushWhenQuiet(this.outgoing.length));
+  }
+
+  private flushWhenQuiet(seen: number): void {
+    if (!this.flushQueued) return;
+    if (this.outgoing.length > seen && this.flushHops < flushHopsMax) {
+      this.flushHops++;
+      queueMicrotask(() => this.flushWhenQuiet(this.outgoing.length));
+      return;
+    }
+    this.flush();
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    const frames = this.outgoing;
+    if (frames.length === 0) return;
+    const bytes = frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames, this.outgoingBytes);
+    this.outgoing = [];
+    this.outgoingBytes = 0;
+    if (this.closed) return;
+    if (!this.connection.write(bytes)) {
       this.writable = false;
       this.updateReading();
     }
   }
+
 
   /**
    * A result the codecs refuse (an assertion about its shape) is the handler's bug: it is
