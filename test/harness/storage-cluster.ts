@@ -63,7 +63,7 @@ export class StorageCluster {
       tables: this.options.tables,
     });
     this.engines[index] = engine;
-    const batchlogStore = await openBatchlogEngine({ clock: this.clock, disk: disk.view(), logger }, 'batchlog');
+    const batchlogStore = await openBatchlogEngine({ clock: this.clock, disk: disk.view(), logger }, 'batchlog', { syncMode: 'batch', syncPeriodMs: 10 });
     this.batchlogStores[index] = batchlogStore;
     const node = await this.gossip.startNode(index);
     // No virtual time passes between the start and this registration, so no request is missed.

@@ -18,7 +18,7 @@ test('entries persist across a crash, replay once old enough, and stay removed',
   const clock = new SimulatedClock();
   const disk = new SimulatedDisk({ seed: 3 });
   const open = async (logger: Logger = silentLogger) => {
-    const store = await openBatchlogEngine({ clock, disk: disk.view(), logger }, 'batchlog');
+    const store = await openBatchlogEngine({ clock, disk: disk.view(), logger }, 'batchlog', { syncMode: 'batch', syncPeriodMs: 10 });
     return { store, batchlog: new Batchlog({ clock, logger, store, replayAfterMs: 4000 }) };
   };
   const first = await open();
@@ -52,7 +52,7 @@ test('entries persist across a crash, replay once old enough, and stay removed',
 
 test('a failed replay keeps the entry for the next round', async () => {
   const clock = new SimulatedClock();
-  const store = await openBatchlogEngine({ clock, disk: new SimulatedDisk({ seed: 4 }).view(), logger: silentLogger }, 'batchlog');
+  const store = await openBatchlogEngine({ clock, disk: new SimulatedDisk({ seed: 4 }).view(), logger: silentLogger }, 'batchlog', { syncMode: 'batch', syncPeriodMs: 10 });
   const batchlog = new Batchlog({ clock, logger: silentLogger, store, replayAfterMs: 1000 });
   await batchlog.store(encodeBatchStoreRequest({ batchId: Buffer.alloc(16, 1), creationMicros: clock.nowMicros(), mutations: [mutation('x', clock.nowMicros())] }));
   await clock.advance(2000);

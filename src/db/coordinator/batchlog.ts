@@ -19,6 +19,7 @@ import { decodeBatchRemoveRequest, decodeBatchStoreRequest } from '../cluster/me
 import { murmur3Token } from '../dht/murmur3.js';
 import { CLUSTERING_RANGE_END, CLUSTERING_RANGE_START, EMPTY_CLUSTERING } from '../schema/clustering-key.js';
 import { SYSTEM_KEYSPACE, systemTableId } from '../schema/system-keyspaces.js';
+import type { SyncMode } from '../storage/commitlog/commit-log.js';
 import { StorageEngine } from '../storage/engine.js';
 import { MIN_TOKEN, NO_DELETION_TIME, type Mutation, type ReadCommand, type ReadResult } from '../storage/types.js';
 
@@ -48,13 +49,18 @@ export interface BatchlogOptions {
 
 /**
  * Opens a storage engine of its own for the batchlog under directory (data and commit log),
- * in batch sync mode: a stored entry is durable before BATCH_STORE is answered. Its own
- * engine because the node's engine opens the schema's tables only, and an entry must be
- * replayed from the commit log with its table open.
+ * synced as the node's commit log is (commitlog_sync: with batch, an entry is durable before
+ * BATCH_STORE is answered; with periodic, as every other write, it survives a killed
+ * process). Its own engine because the node's engine opens the schema's tables only, and an
+ * entry must be replayed from the commit log with its table open.
  */
-export function openBatchlogEngine(world: { clock: Clock; disk: Disk; logger: Logger }, directory: string): Promise<StorageEngine> {
+export function openBatchlogEngine(
+  world: { clock: Clock; disk: Disk; logger: Logger },
+  directory: string,
+  sync: { syncMode: SyncMode; syncPeriodMs: number },
+): Promise<StorageEngine> {
   return StorageEngine.open({
-    world, dataDirectory: `${directory}/data`, commitLogDirectory: `${directory}/commitlog`, syncMode: 'batch', syncPeriodMs: 10,
+    world, dataDirectory: `${directory}/data`, commitLogDirectory: `${directory}/commitlog`, ...sync,
     memtableFlushBytes: 4 * 1024 * 1024, commitLogSegmentBytes: 8 * 1024 * 1024, tables: [batchlogTable],
   });
 }

@@ -94,7 +94,7 @@ export class ClusterNode {
     });
     let batchlogStore: StorageEngine | undefined;
     try {
-      batchlogStore = await openBatchlogEngine(world, `${options.dataDirectory}/batchlog`);
+      batchlogStore = await openBatchlogEngine(world, `${options.dataDirectory}/batchlog`, { syncMode: config.commitlogSync, syncPeriodMs: config.commitlogSyncPeriodMs });
       return await ClusterNode.wire(services, options, { generationPath, batchlogStore });
     } catch (error) {
       await services.stop({ announce: false });
