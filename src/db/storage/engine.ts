@@ -16,7 +16,7 @@ import {
   type EngineTableOptions, type TableState, type TruncationRecord,
 } from './engine-table.js';
 import { Memtable } from './memtable.js';
-import { encodeMutation, frameMutationBatch } from './mutation-serializer.js';
+import { encodeMutationBatchChecked } from './mutation-serializer.js';
 import { mergePartitionStreams, mergePartitions, purgePartition } from './partition.js';
 import { BlockCache, SSTableReader, type SSTableDescriptor, listSSTables, nextSSTableGeneration, removeTemporarySSTableFiles, sstableFileName, writeSSTable } from './sstable/index.js';
 import {
@@ -185,16 +185,14 @@ export class StorageEngine {
   async apply(mutations: Mutation[]): Promise<void> {
     assert(!this.closed, 'apply on a closed storage engine');
     if (mutations.length === 0) return;
-    const encoded: Buffer[] = [];
     for (const mutation of mutations) {
       const state = this.table(mutation.tableId);
       // Back-pressure: when flushes fall behind, writes wait for them (or fail with their error) rather than fill memory.
       if (state.flushing.length >= memtablesFlushingMax) await this.flushTable(state);
-      const bytes = encodeMutation(mutation);
-      if (bytes.length > mutationBytesMax) throw invalidRequest(`mutation of ${bytes.length} bytes is larger than the maximum of ${mutationBytesMax}`);
-      encoded.push(bytes);
     }
-    const payload = frameMutationBatch(encoded);
+    const payload = encodeMutationBatchChecked(mutations, (bytes) => {
+      if (bytes > mutationBytesMax) throw invalidRequest(`mutation of ${bytes} bytes is larger than the maximum of ${mutationBytesMax}`);
+    });
     if (payload.length > entryPayloadBytesMax) throw invalidRequest(`a batch of ${payload.length} bytes is larger than the maximum of ${entryPayloadBytesMax}`);
     const segmentId = await this.commitLog.add(payload, mutations.length);
     const touched = new Set<TableState>();

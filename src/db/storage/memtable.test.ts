@@ -42,3 +42,18 @@ test('updates merge into the partition; slices select rows; the size and minimum
   assert.deepEqual(sliced?.rows.map((r) => r.clustering[0]), [3]);
   assert.equal(memtable.readPartition(Buffer.from('absent'), 1n, []), null);
 });
+
+test('tokens that round to the same double still order and find exactly', async () => {
+  const memtable = new Memtable('m');
+  const big = 2n ** 62n;
+  const tokens = [big + 3n, big + 1n, big + 2n, -big - 1n, -big - 2n, big];
+  for (const token of tokens) memtable.apply(update(token, 'k', 1, String(token)));
+  const ring = { token: MIN_TOKEN };
+  const sorted = [...tokens].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  assert.deepEqual(await keys(memtable.scan(ring, ring)), sorted.map((t) => `${t}:k`));
+  for (const token of tokens) {
+    const found = memtable.readPartition(Buffer.from('k'), token, [{ start: Buffer.alloc(0), end: Buffer.from([0xff]) }]);
+    assert.equal(found?.rows[0]?.cells[0]?.value?.toString(), String(token));
+  }
+  assert.deepEqual(await keys(memtable.scan({ token: big + 1n, key: Buffer.from('k') }, { token: big + 2n, key: Buffer.from('k') })), [`${big + 2n}:k`]);
+});

@@ -6,7 +6,7 @@
 
 import sortedBtree from 'sorted-btree';
 import type SortedBTree from 'sorted-btree';
-import { comparePartitionOrder, maxDeletion, mergeRow, normalizeRangeTombstones } from './partition.js';
+import { maxDeletion, mergeRow, normalizeRangeTombstones } from './partition.js';
 import { MIN_TOKEN, type ClusteringSlice, type DeletionTime, type Partition, type PartitionPosition, type RangeTombstone, type Row } from './types.js';
 
 // sorted-btree is CommonJS with `exports.default`: under Node's ESM interop the class is `.default`.
@@ -16,6 +16,25 @@ type BTree<K, V> = SortedBTree.default<K, V>;
 interface PartitionKey {
   token: bigint;
   key: Buffer;
+}
+
+/**
+ * The tree's key: the token also as a double. Number() of a bigint rounds monotonically, so
+ * comparing the doubles first orders keys as the tokens do and falls back to the bigints only
+ * when the doubles are equal; bigint comparisons dominated a memtable lookup's cost.
+ */
+interface TreeKey extends PartitionKey {
+  order: number;
+}
+
+function treeKey(token: bigint, key: Buffer): TreeKey {
+  return { order: Number(token), token, key };
+}
+
+function compareTreeKeys(a: TreeKey, b: TreeKey): number {
+  if (a.order !== b.order) return a.order < b.order ? -1 : 1;
+  if (a.token !== b.token) return a.token < b.token ? -1 : 1;
+  return Buffer.compare(a.key, b.key);
 }
 
 interface MemtablePartition {
@@ -72,7 +91,7 @@ export function inRange(partition: PartitionKey, start: PartitionPosition, end: 
 }
 
 export class Memtable {
-  private readonly partitions = new BTree<PartitionKey, MemtablePartition>(undefined, comparePartitionOrder);
+  private readonly partitions = new BTree<TreeKey, MemtablePartition>(undefined, compareTreeKeys);
   private bytes = 0;
   private minTimestamp = Infinity;
 
@@ -100,7 +119,7 @@ export class Memtable {
   apply(update: Partition): void {
     this.bytes += estimateBytes(update);
     this.minTimestamp = Math.min(this.minTimestamp, minTimestampOf(update));
-    const lookup = { token: update.token, key: update.key };
+    const lookup = treeKey(update.token, update.key);
     let entry = this.partitions.get(lookup);
     if (entry === undefined) {
       entry = { key: update.key, token: update.token, partitionDeletion: null, rangeTombstones: [], rows: new BTree<Buffer, Row>(undefined, Buffer.compare) };
@@ -118,7 +137,7 @@ export class Memtable {
 
   /** The partition's unmerged contents within the slices (rows ascending), or null when absent. */
   readPartition(key: Buffer, token: bigint, slices: ClusteringSlice[]): Partition | null {
-    const entry = this.partitions.get({ token, key });
+    const entry = this.partitions.get(treeKey(token, key));
     if (entry === undefined) return null;
     const rows: Row[] = [];
     for (const slice of slices) {
@@ -136,7 +155,7 @@ export class Memtable {
    */
   async *scan(start: PartitionPosition, end: PartitionPosition): AsyncGenerator<Partition> {
     const snapshot = this.partitions.clone();
-    for (const [position, entry] of snapshot.entries({ token: start.token, key: start.key ?? Buffer.alloc(0) })) {
+    for (const [position, entry] of snapshot.entries(treeKey(start.token, start.key ?? Buffer.alloc(0)))) {
       if (comparePartitionToPosition(position, start) <= 0) continue;
       if (!inRange(position, start, end)) return;
       yield { key: entry.key, token: entry.token, partitionDeletion: entry.partitionDeletion, rangeTombstones: entry.rangeTombstones, rows: entry.rows.valuesArray() };

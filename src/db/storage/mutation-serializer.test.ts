@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CorruptionError } from '../common/errors.js';
 import { NO_DELETION_TIME, type Mutation } from './types.js';
-import { decodeMutation, decodeMutationBatch, encodeMutation, encodeMutationBatch } from './mutation-serializer.js';
+import { decodeMutation, decodeMutationBatch, encodeMutation, encodeMutationBatch, encodeMutationBatchChecked } from './mutation-serializer.js';
 
 const sample: Mutation = {
   keyspace: 'ks',
@@ -68,4 +68,15 @@ test('flipped bytes either decode or throw CorruptionError, never anything else'
       }
     }
   }
+});
+
+test('the one-pass batch encoding equals the two-pass one and reports each mutation size', () => {
+  const big: Mutation = { ...sample, rows: [{ clustering: Buffer.alloc(0), liveness: null, deletion: null, cells: [{ column: 'v', timestampMicros: 1, ttlSeconds: 0, localDeletionTime: NO_DELETION_TIME, value: Buffer.alloc(10_000, 7) }] }] };
+  const mutations = [sample, big, sample];
+  const sizes: number[] = [];
+  const bytes = encodeMutationBatchChecked(mutations, (n) => sizes.push(n));
+  assert.deepEqual(bytes, encodeMutationBatch(mutations));
+  assert.deepEqual(sizes, mutations.map((m) => encodeMutation(m).length));
+  assert.deepEqual(decodeMutationBatch(bytes), mutations);
+  assert.throws(() => encodeMutationBatchChecked(mutations, (n) => { if (n > 5000) throw new RangeError('too big'); }), /too big/);
 });

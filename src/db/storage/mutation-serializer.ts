@@ -22,16 +22,34 @@ const rowHasDeletion = 2;
 /** Clustering keys and bounds: several values of up to 64 KiB each, bounded generously. */
 const clusteringBytesMax = 16 * 65_536;
 
+/**
+ * A growing output buffer. It starts small, so that the many small mutations of a write
+ * workload come from Node's shared buffer pool (a 4 KiB first chunk bypassed the pool and was
+ * a fresh allocation per mutation), and doubles when full.
+ */
 export class ByteWriter {
-  private chunks: Buffer[] = [];
-  private current = Buffer.allocUnsafe(4096);
+  private current: Buffer;
   private used = 0;
+
+  constructor(initialBytes = 256) {
+    this.current = Buffer.allocUnsafe(initialBytes);
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.used;
+  }
 
   private reserve(n: number): void {
     if (this.used + n <= this.current.length) return;
-    this.chunks.push(this.current.subarray(0, this.used));
-    this.current = Buffer.allocUnsafe(Math.max(4096, n));
-    this.used = 0;
+    const next = Buffer.allocUnsafe(Math.max(2 * this.current.length, this.used + n));
+    this.current.copy(next, 0, 0, this.used);
+    this.current = next;
+  }
+  /** Overwrites four bytes written earlier (a length known only once what follows is written). */
+  patchU32(offset: number, v: number): void {
+    if (offset < 0 || offset + 4 > this.used) throw new RangeError(`patch at ${offset} outside the ${this.used} bytes written`);
+    this.current.writeUInt32BE(v, offset);
   }
   u8(v: number): void {
     this.reserve(1);
@@ -63,8 +81,10 @@ export class ByteWriter {
     this.current.set(b, this.used);
     this.used += b.length;
   }
+  /** The bytes written; a copy when most of the buffer is unused, so a kept result holds no slack. */
   finish(): Buffer {
-    return Buffer.concat([...this.chunks, this.current.subarray(0, this.used)]);
+    if (2 * this.used >= this.current.length) return this.current.subarray(0, this.used);
+    return Buffer.from(this.current.subarray(0, this.used));
   }
 }
 
@@ -305,6 +325,24 @@ export function decodeMutation(bytes: Buffer, options: DecodeOptions = {}): Muta
 /** A batch of mutations (one commit log entry): u32 count, then each u32 length + mutation. */
 export function encodeMutationBatch(mutations: Mutation[]): Buffer {
   return frameMutationBatch(mutations.map(encodeMutation));
+}
+
+/**
+ * A batch encoded in one pass (the form of encodeMutationBatch), each mutation's size checked
+ * against `mutationBytesMax` by `onMutationBytes` as it is written.
+ */
+export function encodeMutationBatchChecked(mutations: readonly Mutation[], onMutationBytes: (bytes: number) => void): Buffer {
+  const w = new ByteWriter();
+  w.u32(mutations.length);
+  for (const mutation of mutations) {
+    const at = w.length;
+    w.u32(0);
+    writeMutation(w, mutation);
+    const bytes = w.length - at - 4;
+    onMutationBytes(bytes);
+    w.patchU32(at, bytes);
+  }
+  return w.finish();
 }
 
 /** A batch from mutations already encoded with encodeMutation. */
