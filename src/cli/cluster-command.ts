@@ -17,6 +17,7 @@ interface StartFlags {
   numTokens?: string;
   clusterName?: string;
   tls?: boolean;
+  auth?: boolean;
   startTimeout: string;
 }
 
@@ -58,6 +59,7 @@ function startOptions(flags: StartFlags): StartClusterOptions {
   if (flags.adminPort !== undefined) options.adminPort = port(flags.adminPort, '--admin-port');
   if (flags.numTokens !== undefined) options.numTokens = integerFlag(flags.numTokens, { name: '--num-tokens', min: 1, max: numTokensMax });
   if (flags.tls === true) options.tls = true;
+  if (flags.auth === true) options.auth = true;
   if (flags.clusterName !== undefined) {
     if (flags.clusterName.trim() === '' || flags.clusterName.length > 256) throw new UsageError('--cluster-name expects 1 to 256 characters');
     options.clusterName = flags.clusterName;
@@ -78,11 +80,13 @@ export function registerClusterCommand(program: Command, context: CommandContext
     .option('--num-tokens <n>', `tokens (vnodes) per node (default: ${clusterDefaults.numTokens})`)
     .option('--cluster-name <name>', `cluster name (default: ${clusterDefaults.clusterName})`)
     .option('--tls', 'TLS on every native and storage port, with a cluster CA and certificates made under DIR/certs (as `aero certs create`)')
+    .option('--auth', 'logins and permissions on every node (authenticator: PasswordAuthenticator, authorizer: CassandraAuthorizer); the first login is cassandra/cassandra')
     .option('--start-timeout <seconds>', 'how long to wait for every node to be up', '60')
     .addHelpText('after', [
       '\nA cluster that exists in DIR keeps the settings it was created with; start restarts its stopped nodes.',
       'With --tls, clients connect over TLS trusting DIR/certs/ca.pem (client certificates are optional: DIR/certs/client.pem);',
       'nodes authenticate each other with their certificates (mutual TLS, internode_encryption: all).',
+      'With --auth, log in as cassandra/cassandra first, create your own superuser and drop (or change) cassandra.',
     ].join('\n'))
     .action((flags: StartFlags) => run(context, () => startCluster(startOptions(flags), context.io)));
   cluster

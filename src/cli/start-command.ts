@@ -1,11 +1,13 @@
 // `aero start` (`npm start`): everything for a demo in one command. Starts the local database
 // (a 5-node `aero cluster` on 127.0.0.1..5 by default, or one node with --nodes 1), creates the
 // schema, loads airports, flies a few dozen flights and serves the map. Ctrl-C stops it all; a
-// second start reuses the data directory. With --contact-points it uses an existing database
-// (Cassandra, ScyllaDB or a cluster of ours) instead.
+// second start reuses the data directory. The local database requires TLS and logins: the app
+// connects as its own role `flights_app` (./cluster/app-security.ts), trusting the cluster's CA.
+// With --contact-points it uses an existing database (Cassandra, ScyllaDB or a cluster of ours)
+// instead, with the credentials and TLS options given.
 
 import type { Command } from 'commander';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { openAppDatabase, type AppDatabase } from '../flights/app/bootstrap.js';
 import { startLocalNode, type LocalDatabase } from '../flights/app/local-database.js';
 import { addDatabaseOptions, boundedNumber, databaseOptionsFrom, type DatabaseFlags } from '../flights/app/options.js';
@@ -15,8 +17,11 @@ import { isTerminalStatus } from '../flights/model/flight.js';
 import type { Simulator } from '../flights/sim/simulator.js';
 import { systemChance, systemClock, type AppLogger } from '../flights/sim/world.js';
 import { startWebServer, type WebServer } from '../flights/web/server.js';
+import { adminRoleName, secureAppDatabase } from './cluster/app-security.js';
 import { startLocalCluster } from './cluster/local-database.js';
 import { readManifest } from './cluster/manifest.js';
+import { createCertificates, caFileName, nodeKeystoreFileName } from './certs/files.js';
+import type { DatabaseOptions } from '../flights/model/database.js';
 import type { CliConsole, CommandContext } from './console.js';
 import { addSimulatorOptions, cliLogger, simulatorOptionsFrom, type SimulatorFlags } from './sim-command.js';
 import { addWebOptions, webOptionsFrom, type WebFlags } from './web-command.js';
@@ -37,6 +42,8 @@ interface StartFlags extends DatabaseFlags, SimulatorFlags, WebFlags {
   nativePort?: string;
   storagePort?: string;
   adminPort?: string;
+  /** false with --no-auth (local database only). */
+  auth?: boolean;
 }
 
 export function registerStartCommand(program: Command, context: CommandContext): void {
@@ -52,12 +59,18 @@ export function registerStartCommand(program: Command, context: CommandContext):
   addWebOptions(command);
   addSimulatorOptions(command);
   addDatabaseOptions(command, { replicationFactorNote: 'default: 3 on the local cluster, 1 on one local node or with --contact-points' });
+  command
+    .option('--no-tls', 'a new local database without TLS (for debugging; a database created with TLS keeps it)')
+    .option('--no-auth', 'a new local database without logins (for debugging; a cluster created with them keeps them)');
   command.addHelpText('after', [
     '',
     'Flight status is read and written at QUORUM, tracking at ONE (--strong-consistency, --weak-consistency).',
     'Ctrl-C stops the simulator, the map and the local nodes; the next start reuses their data.',
     'With --contact-points no local database starts: the application uses that one (with --local-dc,',
     '--replication-factor, --username/--password, --tls...).',
+    'The local database requires TLS (CA DIR/certs/ca.pem) and logins: the app logs in as flights_app, which may only',
+    'read and write the flights keyspace; passwords are in DIR/credentials/ (0600; admin is a superuser), where DIR is',
+    '--data-dir/cluster (or --data-dir for --nodes 1).',
   ].join('\n'));
   command.action(async (flags: StartFlags) => context.setExitCode(await runStart(flags, context)));
 }
@@ -121,15 +134,17 @@ async function runStart(flags: StartFlags, context: CommandContext): Promise<num
     const flights = Math.round(boundedNumber(flags.flights, { name: '--flights', fallback: 40, min: 0, max: 2_000 }));
     const simulatorOptions = simulatorOptionsFrom(flags);
     const webOptions = webOptionsFrom(flags);
-    let databaseFlags: DatabaseFlags = flags;
+    let databaseOptions = databaseOptionsFrom(flags, process.env);
     if (flags.contactPoints === undefined) {
       const plan = localDatabasePlan(flags);
       clusterDirectory = plan.nodes > 1 ? plan.directory : null;
-      running.local = await startLocalDatabase(plan, context.io);
+      const local = await startLocalDatabase(plan, context.io);
+      running.local = local.database;
       checkpoint();
-      databaseFlags = { ...flags, contactPoints: running.local.contactPoints.join(','), localDc: running.local.localDataCenter, replicationFactor: flags.replicationFactor ?? String(running.local.replicationFactor) };
+      databaseOptions = await localDatabaseOptions(flags, { plan, local, io: context.io });
+      checkpoint();
     }
-    running.database = await openAppDatabase(databaseOptionsFrom(databaseFlags, process.env), { clock: systemClock, logger, progressStream: process.stderr, connectAttempts: 30 });
+    running.database = await openAppDatabase(databaseOptions, { clock: systemClock, logger, progressStream: process.stderr, connectAttempts: 30 });
     checkpoint();
     running.simulator = await createSimulator(running.database, { clock: systemClock, chance: systemChance, logger, options: simulatorOptions });
     const active = running.simulator.list().filter((flight) => !isTerminalStatus(flight.status)).length;
@@ -158,6 +173,8 @@ async function runStart(flags: StartFlags, context: CommandContext): Promise<num
 
 interface LocalDatabasePlan {
   nodes: number;
+  tls: boolean;
+  auth: boolean;
   /** DIR/cluster for a cluster, DIR for one node (which keeps its data in DIR/node1). */
   directory: string;
   nativePort: number;
@@ -174,16 +191,64 @@ function localDatabasePlan(flags: StartFlags): LocalDatabasePlan {
   const storagePort = port(flags.storagePort, '--storage-port', Math.min(65_535, Math.max(1, 7000 + offset)));
   const adminPort = port(flags.adminPort, '--admin-port', Math.min(65_535, Math.max(1, 7199 + offset)));
   const directory = nodes === 1 ? flags.dataDir : join(flags.dataDir, 'cluster');
-  return { nodes, directory, nativePort, storagePort, adminPort };
+  return { nodes, tls: flags.tls !== false, auth: flags.auth !== false, directory, nativePort, storagePort, adminPort };
 }
 
-async function startLocalDatabase(plan: LocalDatabasePlan, io: CliConsole): Promise<LocalDatabase> {
+/** The local database started, and what it requires of clients (a cluster keeps what it was created with). */
+interface StartedLocalDatabase {
+  database: LocalDatabase;
+  caFile: string | null;
+  auth: boolean;
+}
+
+async function startLocalDatabase(plan: LocalDatabasePlan, io: CliConsole): Promise<StartedLocalDatabase> {
   io.out(`starting the database (${plan.nodes} node${plan.nodes === 1 ? '' : 's'}, data in ${plan.directory})\n`);
-  if (plan.nodes === 1) {
-    return startLocalNode({
-      dataDir: plan.directory, host: '127.0.0.1', nativePort: plan.nativePort, storagePort: plan.storagePort, adminPort: plan.adminPort, startTimeoutMs: 60_000,
-    }, systemClock);
+  if (plan.nodes === 1) return startSingleNode(plan);
+  const database = await startClusterDatabase(plan, io);
+  const manifest = readManifest(plan.directory);
+  return { database, caFile: manifest?.tls?.caFile ?? null, auth: manifest?.auth === true };
+}
+
+async function startSingleNode(plan: LocalDatabasePlan): Promise<StartedLocalDatabase> {
+  const host = '127.0.0.1';
+  const certificates = join(plan.directory, 'certs');
+  // Made once and kept, as `aero cluster start --tls` does for a cluster.
+  if (plan.tls) createCertificates({ directory: certificates, nodes: [{ index: 1, addresses: [host] }], clients: [] });
+  const tls = plan.tls ? { keystoreFile: join(certificates, nodeKeystoreFileName(1)), caFile: join(certificates, caFileName) } : null;
+  const database = await startLocalNode({
+    dataDir: plan.directory, host, nativePort: plan.nativePort, storagePort: plan.storagePort, adminPort: plan.adminPort, startTimeoutMs: 60_000,
+    ...(tls === null ? {} : { tls }), auth: plan.auth,
+  }, systemClock);
+  return { database, caFile: tls?.caFile ?? null, auth: plan.auth };
+}
+
+/**
+ * The app's options on the local database: its contact points, the CA to verify it with, and
+ * (when it requires logins) the role flights_app, created on the first start.
+ */
+async function localDatabaseOptions(flags: StartFlags, context: { plan: LocalDatabasePlan; local: StartedLocalDatabase; io: CliConsole }): Promise<DatabaseOptions> {
+  const { local, plan, io } = context;
+  const options = databaseOptionsFrom({
+    ...flags, contactPoints: local.database.contactPoints.join(','), localDc: local.database.localDataCenter,
+    replicationFactor: flags.replicationFactor ?? String(local.database.replicationFactor),
+  });
+  delete options.username;
+  delete options.password;
+  delete options.tls;
+  if (local.caFile !== null) options.tls = { caFile: local.caFile, rejectUnauthorized: true };
+  if (!local.auth) {
+    io.out(`the local database takes clients without login${local.caFile === null ? ' and without TLS' : ''}\n`);
+    return options;
   }
+  const app = await secureAppDatabase(options, { directory: plan.directory, authReplicationFactor: local.database.replicationFactor, io });
+  options.username = app.role;
+  options.password = app.password;
+  const ca = local.caFile === null ? 'no TLS' : `CA ${local.caFile}`;
+  io.out(`cqlsh-like clients: user ${app.role}, password in ${app.file}, ${ca} (superuser: ${adminRoleName}, password in ${join(dirname(app.file), adminRoleName)})\n`);
+  return options;
+}
+
+async function startClusterDatabase(plan: LocalDatabasePlan, io: CliConsole): Promise<LocalDatabase> {
   // A cluster keeps its size: say how to reuse it in aero start's own terms.
   const existing = readManifest(plan.directory);
   if (existing !== null && existing.nodes.length !== plan.nodes) {
@@ -192,7 +257,7 @@ async function startLocalDatabase(plan: LocalDatabasePlan, io: CliConsole): Prom
   try {
     return await startLocalCluster({
       dataDir: plan.directory, nodes: plan.nodes, nativePort: plan.nativePort, storagePort: plan.storagePort, adminPort: plan.adminPort,
-      startTimeoutMs: clusterStartTimeoutMs, io,
+      startTimeoutMs: clusterStartTimeoutMs, io, tls: plan.tls, auth: plan.auth,
     });
   } catch (error) {
     // Most often another database (or another demo) holds the ports: say how to go around it.

@@ -16,6 +16,8 @@ export interface LocalClusterOptions {
   startTimeoutMs: number;
   /** TLS on every port (`aero cluster start --tls`); clients then trust clusterCaFile(dataDir). */
   tls?: boolean;
+  /** Logins and permissions on every node (`aero cluster start --auth`). */
+  auth?: boolean;
   /** Where progress lines go (default: nowhere; failures are thrown). */
   io?: CliConsole;
 }
@@ -43,6 +45,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     directory: options.dataDir, nodeCount: options.nodes, nativePort: options.nativePort, storagePort: options.storagePort,
     adminPort: options.adminPort, startTimeoutMs: options.startTimeoutMs, clusterName: 'Aerolineas Rusticas',
     ...(options.tls === true ? { tls: true } : {}),
+    ...(options.auth === true ? { auth: true } : {}),
   }, io);
   const manifest = readManifest(options.dataDir);
   if (code !== 0 || manifest === null) throw new Error(errors.trim() || `the local cluster in ${options.dataDir} did not start`);

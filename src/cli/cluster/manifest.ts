@@ -30,6 +30,8 @@ export interface ClusterManifest {
   numTokens: number;
   /** Absent for clusters without TLS (and for manifests written before TLS existed). */
   tls?: ClusterTls;
+  /** True: PasswordAuthenticator and CassandraAuthorizer on every node (`--auth`); absent: no login. */
+  auth?: boolean;
   nodes: ClusterNode[];
 }
 
@@ -53,6 +55,8 @@ export interface ClusterPlanOptions {
   clusterName: string;
   /** TLS everywhere, with certificates under DIR/certs. */
   tls?: boolean;
+  /** Logins and permissions (PasswordAuthenticator, CassandraAuthorizer). */
+  auth?: boolean;
 }
 
 export const manifestFileName = 'cluster.json';
@@ -77,6 +81,7 @@ export function planCluster(options: ClusterPlanOptions): ClusterManifest {
     version: 1, clusterName: options.clusterName, directory,
     nativePort: options.nativePort, storagePort: options.storagePort, adminPort: options.adminPort, numTokens: options.numTokens,
     ...(options.tls === true ? { tls: { certificatesDirectory, caFile: join(certificatesDirectory, caFileName), requireClientAuth: false } } : {}),
+    ...(options.auth === true ? { auth: true } : {}),
     nodes,
   };
 }
@@ -106,6 +111,7 @@ export function nodeConfigYaml(manifest: ClusterManifest, node: ClusterNode): st
     '    parameters:',
     `      - seeds: "${seeds}"`,
     ...(manifest.tls === undefined ? [] : tlsConfigLines(manifest.tls, node)),
+    ...(manifest.auth === true ? ['authenticator: PasswordAuthenticator', 'authorizer: CassandraAuthorizer'] : []),
     '',
   ].join('\n');
 }
@@ -145,6 +151,7 @@ const manifestSchema = z.object({
   adminPort: port,
   numTokens: z.number().int().min(1).max(numTokensMax),
   tls: z.object({ certificatesDirectory: z.string().min(1), caFile: z.string().min(1), requireClientAuth: z.boolean() }).optional(),
+  auth: z.boolean().optional(),
   nodes: z.array(z.object({
     index: z.number().int().min(1).max(localClusterNodesMax),
     address: z.string().min(1).max(64),
@@ -178,8 +185,8 @@ export function readManifest(directory: string): ClusterManifest | null {
     const issue = result.error.issues[0];
     throw new ManifestError(`${file} is not a cluster manifest: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
   }
-  const { tls, ...manifest } = result.data;
-  return tls === undefined ? manifest : { ...manifest, tls };
+  const { tls, auth, ...manifest } = result.data;
+  return { ...manifest, ...(tls === undefined ? {} : { tls }), ...(auth === true ? { auth } : {}) };
 }
 
 /** Writes through a temporary file and a rename, so a crash never leaves half a manifest. */

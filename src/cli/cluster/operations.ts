@@ -67,6 +67,7 @@ export async function startCluster(options: StartClusterOptions, io: CliConsole)
   }
   io.out(`cluster "${manifest.clusterName}" is up: ${manifest.nodes.length} nodes, CQL on ${manifest.nodes.map((node) => node.address).join(', ')} port ${manifest.nativePort}\n`);
   if (manifest.tls !== undefined) io.out(`TLS on every port; clients trust ${manifest.tls.caFile}\n`);
+  if (manifest.auth === true) io.out('logins required (PasswordAuthenticator, CassandraAuthorizer)\n');
   return 0;
 }
 
@@ -76,6 +77,7 @@ function noteRecordedSettings(manifest: ClusterManifest, options: StartClusterOp
     .filter((key) => options[key] !== undefined && manifest[key] !== options[key])
     .map((key) => `${key} ${String(manifest[key])}`);
   if (options.tls === true && manifest.tls === undefined) differing.push('TLS off');
+  if (options.auth === true && manifest.auth !== true) differing.push('authentication off');
   if (differing.length > 0) io.out(`note: the cluster in ${manifest.directory} keeps its recorded settings (${differing.join(', ')})\n`);
 }
 

@@ -5,6 +5,7 @@ import type cassandra from 'cassandra-driver';
 import cliProgress from 'cli-progress';
 import { bundledAirports, loadAirports } from '../model/airports.js';
 import { createClient, ensureSchema, type DatabaseOptions } from '../model/database.js';
+import { createTablesCql } from '../model/schema.js';
 import type { Airport } from '../model/flight.js';
 import { FlightStore } from '../model/store.js';
 import type { AppLogger, WallClock } from '../sim/world.js';
@@ -40,7 +41,9 @@ export async function openAppDatabase(options: DatabaseOptions, world: {
     }
   }
   try {
-    await ensureSchema(client, options);
+    // A role with only SELECT and MODIFY (aero start's flights_app) may not run even
+    // IF NOT EXISTS DDL, so the schema is created only when something is missing.
+    if (!(await schemaExists(client, options.keyspace))) await ensureSchema(client, options);
     const store = new FlightStore(client, options);
     await loadAirportsWithProgress(store, world);
     const airports = new Map((await store.listAirports()).map((airport) => [airport.iata, airport]));
@@ -50,6 +53,14 @@ export async function openAppDatabase(options: DatabaseOptions, world: {
     await client.shutdown();
     throw error;
   }
+}
+
+/** Whether the keyspace holds every table of the application (system_schema is readable by every role). */
+export async function schemaExists(client: cassandra.Client, keyspace: string): Promise<boolean> {
+  const wanted = createTablesCql(keyspace).map((statement) => /CREATE TABLE IF NOT EXISTS [^.\s]+\.(\w+)/.exec(statement)?.[1]);
+  const result = await client.execute('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?', [keyspace], { prepare: true });
+  const present = new Set(result.rows.map((row) => String(row.get('table_name'))));
+  return wanted.every((table) => table !== undefined && present.has(table));
 }
 
 type ClosableHost = { shutdown?: (waitForPending: boolean) => Promise<void> };

@@ -28,6 +28,10 @@ export interface LocalNodeOptions {
   storagePort: number;
   adminPort: number;
   startTimeoutMs: number;
+  /** TLS on the native port (client_encryption_options): the node's key + certificate and the CA, PEM files. */
+  tls?: { keystoreFile: string; caFile: string };
+  /** PasswordAuthenticator and CassandraAuthorizer. */
+  auth?: boolean;
 }
 
 function packageRoot(): string {
@@ -47,6 +51,16 @@ export function canConnect(host: string, port: number): Promise<boolean> {
   });
 }
 
+function securityConfigLines(options: LocalNodeOptions): string[] {
+  const lines: string[] = [];
+  if (options.tls !== undefined) {
+    lines.push('client_encryption_options:', '  enabled: true', '  optional: false',
+      `  keystore: ${JSON.stringify(options.tls.keystoreFile)}`, `  truststore: ${JSON.stringify(options.tls.caFile)}`, '  require_client_auth: false');
+  }
+  if (options.auth === true) lines.push('authenticator: PasswordAuthenticator', 'authorizer: CassandraAuthorizer');
+  return lines;
+}
+
 /** Starts `aero node` in a child process on the data directory and waits for its CQL port. */
 export async function startLocalNode(options: LocalNodeOptions, clock: WallClock): Promise<LocalDatabase> {
   const nodeDir = resolve(options.dataDir, 'node1');
@@ -63,6 +77,7 @@ export async function startLocalNode(options: LocalNodeOptions, clock: WallClock
     `storage_port: ${options.storagePort}`,
     `admin_port: ${options.adminPort}`,
     'log_level: info',
+    ...securityConfigLines(options),
     '',
   ].join('\n'));
   const logFile = join(nodeDir, 'node.out');

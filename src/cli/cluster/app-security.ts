@@ -1,0 +1,153 @@
+// Securing the local database of `aero start` for the flight app (issue 6): on a database with
+// PasswordAuthenticator and CassandraAuthorizer, as the default superuser `cassandra` the first
+// time, it replicates system_auth, creates an administrator superuser, then as that one the
+// flights schema and the role `flights_app` with SELECT and MODIFY on its keyspace only, and
+// finally drops `cassandra`, so no default password remains. Passwords are random, kept in
+// DIR/credentials/<role> (0600) and written before their role is created, so a start that
+// crashed half-way resumes: every step is idempotent (IF [NOT] EXISTS, GRANT, ALTER ROLE). A
+// later start logs in as the administrator and finds everything in place. Passwords are
+// never printed or logged.
+
+import cassandra from 'cassandra-driver';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
+import { createClient, ensureSchema, type DatabaseOptions } from '../../flights/model/database.js';
+import type { CliConsole } from '../console.js';
+
+export const adminRoleName = 'admin';
+export const appRoleName = 'flights_app';
+const defaultSuperuser = { role: 'cassandra', password: 'cassandra' } as const;
+/** 24 random bytes: 32 characters of base64url, no quote to escape in CQL. */
+const passwordBytes = 24;
+/** A role made through one node reaches the others' caches within 2 s; the default superuser appears once a node's QUORUM read of roles succeeds. */
+const loginAttemptsMax = 30;
+const loginRetryMs = 1_000;
+
+export interface RoleCredentials {
+  role: string;
+  password: string;
+  /** DIR/credentials/<role>: the password alone, one line, mode 0600. */
+  file: string;
+  /** Whether this start wrote the file (the role may then not exist yet, or have another password). */
+  created: boolean;
+}
+
+export interface AppSecurityOptions {
+  /** The local database's directory (DIR/cluster, or DIR for one node): credentials go to DIR/credentials. */
+  directory: string;
+  /** system_auth's replication factor: 3 on a cluster of 3 or more nodes. */
+  authReplicationFactor: number;
+  io: CliConsole;
+}
+
+export function credentialsDirectory(directory: string): string {
+  return join(directory, 'credentials');
+}
+
+/** The role's stored password, or a new random one written (0600, through a rename) before any use. */
+export function ensureCredentials(directory: string, role: string): RoleCredentials {
+  const folder = credentialsDirectory(directory);
+  const file = join(folder, role);
+  if (existsSync(file)) {
+    const password = readFileSync(file, 'utf8').trim();
+    if (!/^[A-Za-z0-9_-]{16,128}$/.test(password)) throw new Error(`${file} does not hold a password written by aero start; remove it to make a new one`);
+    return { role, password, file, created: false };
+  }
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const password = randomBytes(passwordBytes).toString('base64url');
+  const temporary = `${file}.tmp`;
+  writeFileSync(temporary, `${password}\n`, { mode: 0o600 });
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, file);
+  return { role, password, file, created: true };
+}
+
+/** Makes the database ready for the app and returns the app's credentials. */
+export async function secureAppDatabase(options: DatabaseOptions, setup: AppSecurityOptions): Promise<RoleCredentials> {
+  const admin = ensureCredentials(setup.directory, adminRoleName);
+  const app = ensureCredentials(setup.directory, appRoleName);
+  // A new administrator file means its role was never made (or has another password).
+  let client = admin.created ? null : await login(options, admin, { attempts: 1 });
+  if (client === null) {
+    setup.io.out(`creating the administrator role '${admin.role}' (as the default superuser)\n`);
+    await createAdministrator(options, admin, setup.authReplicationFactor);
+    client = await login(options, admin, { attempts: loginAttemptsMax });
+    if (client === null) throw new Error(`cannot log in as '${admin.role}' after creating it`);
+  }
+  try {
+    await ensureSchema(client, options);
+    await ensureAppRole(client, options.keyspace, app);
+    // Cassandra's advice once another superuser exists: no role keeps the default password.
+    await client.execute(`DROP ROLE IF EXISTS ${defaultSuperuser.role}`);
+  } finally {
+    await client.shutdown();
+  }
+  return app;
+}
+
+/** As `cassandra`: system_auth replicated first (so new roles reach every replica), then the administrator. */
+async function createAdministrator(options: DatabaseOptions, admin: RoleCredentials, authReplicationFactor: number): Promise<void> {
+  const client = await login(options, { role: defaultSuperuser.role, password: defaultSuperuser.password }, { attempts: loginAttemptsMax });
+  if (client === null) {
+    throw new Error(`cannot log in as '${admin.role}' (password in ${admin.file}) nor as the default superuser '${defaultSuperuser.role}': `
+      + 'the credentials no longer match this database; use another --data-dir, or restore the file');
+  }
+  try {
+    await replicateSystemAuth(client, options, authReplicationFactor);
+    await client.execute(`CREATE ROLE IF NOT EXISTS ${admin.role} WITH PASSWORD = '${admin.password}' AND SUPERUSER = true AND LOGIN = true`);
+    // It may exist from a start that crashed after creating it and lost the file.
+    await client.execute(`ALTER ROLE ${admin.role} WITH PASSWORD = '${admin.password}' AND SUPERUSER = true AND LOGIN = true`);
+  } finally {
+    await client.shutdown();
+  }
+}
+
+async function replicateSystemAuth(client: cassandra.Client, options: DatabaseOptions, factor: number): Promise<void> {
+  const row = (await client.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = 'system_auth'")).first();
+  const current = (row?.get('replication') ?? {}) as Record<string, string>;
+  const nts = options.replication.strategy === 'NetworkTopologyStrategy';
+  const dataCenter = options.replication.dataCenter ?? options.localDataCenter;
+  const wanted = nts ? current[dataCenter] : current.replication_factor;
+  if (wanted === String(factor) && current.class?.endsWith(options.replication.strategy) === true) return;
+  const map = nts ? `{'class': 'NetworkTopologyStrategy', '${dataCenter}': ${factor}}` : `{'class': 'SimpleStrategy', 'replication_factor': ${factor}}`;
+  await client.execute(`ALTER KEYSPACE system_auth WITH replication = ${map}`);
+  // The roles written so far live on the old replicas only: a read at ALL repairs the new ones.
+  await client.execute('SELECT role FROM system_auth.roles WHERE role = ?', [defaultSuperuser.role], {
+    prepare: true, consistency: cassandra.types.consistencies.all,
+  });
+}
+
+/** flights_app: login, SELECT and MODIFY on the app's keyspace, nothing else. */
+async function ensureAppRole(client: cassandra.Client, keyspace: string, app: RoleCredentials): Promise<void> {
+  await client.execute(`CREATE ROLE IF NOT EXISTS ${app.role} WITH PASSWORD = '${app.password}' AND LOGIN = true`);
+  if (app.created) await client.execute(`ALTER ROLE ${app.role} WITH PASSWORD = '${app.password}'`);
+  for (const permission of ['SELECT', 'MODIFY']) await client.execute(`GRANT ${permission} ON KEYSPACE ${keyspace} TO ${app.role}`);
+}
+
+/** A connected client as the role, or null when its login is refused (after the attempts). */
+async function login(options: DatabaseOptions, credentials: { role: string; password: string }, retry: { attempts: number }): Promise<cassandra.Client | null> {
+  for (let attempt = 1; ; attempt++) {
+    const client = createClient({ ...options, username: credentials.role, password: credentials.password });
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      await client.shutdown();
+      if (!isLoginRefused(error)) throw error;
+      if (attempt >= retry.attempts) return null;
+      await sleep(loginRetryMs);
+    }
+  }
+}
+
+/** BadCredentials (0x0100) from the nodes, as the driver reports it. */
+export function isLoginRefused(error: unknown): boolean {
+  const refused = (inner: unknown) => inner instanceof cassandra.errors.AuthenticationError
+    || (inner instanceof cassandra.errors.ResponseError && inner.code === cassandra.types.responseErrorCodes.badCredentials);
+  if (refused(error)) return true;
+  if (!(error instanceof cassandra.errors.NoHostAvailableError)) return false;
+  const inner = Object.values(error.innerErrors as Record<string, unknown>);
+  return inner.length > 0 && inner.some(refused);
+}
