@@ -194,6 +194,8 @@ function buildRestrictions(table: TableMetadata, input: BuildInput): Restriction
 
 /** Cartesian product of per-column value lists. */
 export function cartesian(lists: Buffer[][]): Buffer[][] {
+  // The common case, every column restricted by `=`, is one combination: no intermediate arrays.
+  if (lists.every((list) => list.length === 1)) return [lists.map((list) => list[0] as Buffer)];
   let out: Buffer[][] = [[]];
   for (const list of lists) out = out.flatMap((prefix) => list.map((value) => [...prefix, value]));
   return out;
