@@ -24,14 +24,15 @@ test('the checker flags a lost acknowledged write, a value never written and a r
   assert.equal(checkHistory(writes, [r('c', 30, 45, 46), r('b', 20, 47, 48)]).length, 1, 'back in time');
 });
 
-test('QUORUM under loss, delay, partitions, cut links, crashes and restarts: no acknowledged write lost', { timeout: 600_000 }, async () => {
-  const totals = { seeds: 0, writes: 0, acknowledged: 0, reads: 0 };
+test('QUORUM under loss, delay, partitions, cut links, crashes and restarts: no acknowledged write lost, logged batches atomic', { timeout: 600_000 }, async () => {
+  const totals = { seeds: 0, writes: 0, acknowledged: 0, reads: 0, batches: 0 };
   for (const seed of seedsToRun()) {
     const counts = await runSeed(seed);
     totals.seeds++;
     totals.writes += counts.writes;
     totals.acknowledged += counts.acknowledged;
     totals.reads += counts.reads;
+    totals.batches += counts.batches;
   }
   // Enough happened for the check to mean something.
   assert.ok(totals.acknowledged > totals.seeds * 5, JSON.stringify(totals));
