@@ -91,8 +91,8 @@ export interface ApplyPlan {
   changed: StateChange[];
   /** Endpoints whose heartbeat advanced within a generation (failure detector arrivals). */
   heartbeatAdvanced: Endpoint[];
-  /** Remote data refused, with why (logged by the shell). */
-  refused: { endpoint: Endpoint; reason: string }[];
+  /** Remote data refused, with why (logged by the shell); expected: a normal race after a restart, not a fault. */
+  refused: { endpoint: Endpoint; reason: string; expected?: true }[];
 }
 
 export function planApply(
@@ -111,7 +111,7 @@ export function planApply(
       // incarnation of this node (a SYN sent before it restarted): taken as the whole state,
       // the missing states would never come (this node's digest would claim them).
       if (incoming.partial === true) {
-        plan.refused.push({ endpoint, reason: 'a partial state of an unknown endpoint' });
+        plan.refused.push({ endpoint, reason: 'a partial state of an unknown endpoint', expected: true });
         continue;
       }
       if (known >= options.endpointsMax) {
@@ -138,7 +138,7 @@ function planMerge(plan: ApplyPlan, merge: { endpoint: Endpoint; current: Endpoi
   }
   if (remoteGeneration > localGeneration) {
     if (incoming.partial === true) {
-      plan.refused.push({ endpoint, reason: `a partial state of generation ${remoteGeneration}, newer than ${localGeneration}` });
+      plan.refused.push({ endpoint, reason: `a partial state of generation ${remoteGeneration}, newer than ${localGeneration}`, expected: true });
       return;
     }
     plan.updates.set(endpoint, copyEndpointState(incoming));

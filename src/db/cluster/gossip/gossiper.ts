@@ -301,7 +301,10 @@ export class Gossiper {
 
   private applyStates(remote: Map<Endpoint, EndpointState>): void {
     const plan = planApply(this.states, remote, { localEndpoint: this.localEndpoint, endpointsMax: gossipEndpointsMax });
-    for (const { endpoint, reason } of plan.refused) this.logger.warn('gossip state refused', { endpoint, reason });
+    for (const { endpoint, reason, expected } of plan.refused) {
+      if (expected === true) this.logger.debug('gossip state refused', { endpoint, reason });
+      else this.logger.warn('gossip state refused', { endpoint, reason });
+    }
     for (const [endpoint, state] of plan.updates) this.states.set(endpoint, state);
     for (const endpoint of plan.joined) this.handleMajorChange(endpoint, { restarted: false });
     for (const endpoint of plan.restarted) this.handleMajorChange(endpoint, { restarted: true });
