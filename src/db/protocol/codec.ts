@@ -6,7 +6,7 @@ import { assert } from '../common/assert.js';
 import { protocolError } from '../common/errors.js';
 import { compressBody } from './compression.js';
 import { ERROR } from './error-codec.js';
-import { encodeFrameHeader } from './frame.js';
+import { encodeFrameHeader, writeFrameHeader } from './frame.js';
 import { FrameFlag, HEADER_BYTES, Opcode, PROTOCOL_VERSION, type FrameHeader, type RequestMessage, type ResponseMessage } from './messages.js';
 import { ProtocolReader } from './reader.js';
 import { AUTH_RESPONSE, BATCH, EXECUTE, OPTIONS, PREPARE, QUERY, REGISTER, STARTUP } from './requests.js';
@@ -130,7 +130,10 @@ export interface EncodeResponseOptions {
 
 /** A whole response frame, v4 header included. */
 export function encodeResponse(stream: number, response: ResponseMessage, options: EncodeResponseOptions = {}): Buffer {
+  const compress = options.compress === true;
   const writer = new ProtocolWriter(64 + responseBodySize(response));
+  // Uncompressed, the header's bytes are reserved first and filled in last: no copy of the body.
+  if (!compress) writer.writeRaw(headerPlaceholder);
   let flags = 0;
   if (options.tracingId !== undefined) {
     flags |= FrameFlag.TRACING;
@@ -141,8 +144,13 @@ export function encodeResponse(stream: number, response: ResponseMessage, option
     writer.writeStringList(options.warnings);
   }
   encodeResponseBody(response, writer);
-  return frame({ stream, opcode: response.opcode, isResponse: true, flags }, writer.finish(), options.compress === true);
+  if (compress) return frame({ stream, opcode: response.opcode, isResponse: true, flags }, writer.finish(), true);
+  const bytes = writer.finish();
+  writeFrameHeader(bytes, { version: PROTOCOL_VERSION, stream, opcode: response.opcode, isResponse: true, flags, bodyLength: bytes.length - HEADER_BYTES });
+  return bytes;
 }
+
+const headerPlaceholder = Buffer.alloc(HEADER_BYTES);
 
 interface FrameFields {
   stream: number;

@@ -18,12 +18,21 @@ export function encodeFrameHeader(header: FrameHeader): Buffer {
   assert(header.stream >= -0x8000 && header.stream <= 0x7fff, `bad stream id ${header.stream}`);
   assert(header.bodyLength >= 0 && header.bodyLength <= 0x7fffffff, `bad body length ${header.bodyLength}`);
   const bytes = Buffer.alloc(HEADER_BYTES);
-  bytes.writeUInt8(header.version | (header.isResponse ? responseBit : 0), 0);
-  bytes.writeUInt8(header.flags, 1);
-  bytes.writeInt16BE(header.stream, 2);
-  bytes.writeUInt8(header.opcode, 4);
-  bytes.writeInt32BE(header.bodyLength, 5);
+  writeFrameHeader(bytes, header);
   return bytes;
+}
+
+/** Writes a v3+ header into the first 9 bytes of `target` (a frame whose body follows). */
+export function writeFrameHeader(target: Buffer, header: FrameHeader): void {
+  assert(target.length >= HEADER_BYTES, 'frame header needs 9 bytes');
+  assert(header.version >= 0 && header.version <= versionMask, `bad frame version ${header.version}`);
+  assert(header.stream >= -0x8000 && header.stream <= 0x7fff, `bad stream id ${header.stream}`);
+  assert(header.bodyLength >= 0 && header.bodyLength <= 0x7fffffff, `bad body length ${header.bodyLength}`);
+  target.writeUInt8(header.version | (header.isResponse ? responseBit : 0), 0);
+  target.writeUInt8(header.flags, 1);
+  target.writeInt16BE(header.stream, 2);
+  target.writeUInt8(header.opcode, 4);
+  target.writeInt32BE(header.bodyLength, 5);
 }
 
 /** Decodes a v3+ header from the first 9 bytes (the caller checks there are 9). */
