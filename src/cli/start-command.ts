@@ -17,7 +17,7 @@ import { isTerminalStatus } from '../flights/model/flight.js';
 import type { Simulator } from '../flights/sim/simulator.js';
 import { systemChance, systemClock, type AppLogger } from '../flights/sim/world.js';
 import { startWebServer, type WebServer } from '../flights/web/server.js';
-import { adminRoleName, secureAppDatabase } from './cluster/app-security.js';
+import { adminRoleName, secureAppDatabase, type RoleCredentials } from './cluster/app-security.js';
 import { startLocalCluster } from './cluster/local-database.js';
 import { readManifest } from './cluster/manifest.js';
 import { createCertificates, caFileName, nodeKeystoreFileName } from './certs/files.js';
@@ -240,7 +240,12 @@ async function localDatabaseOptions(flags: StartFlags, context: { plan: LocalDat
     io.out(`the local database takes clients without login${local.caFile === null ? ' and without TLS' : ''}\n`);
     return options;
   }
-  const app = await secureAppDatabase(options, { directory: plan.directory, authReplicationFactor: local.database.replicationFactor, io });
+  let app: RoleCredentials;
+  try {
+    app = await secureAppDatabase(options, { directory: plan.directory, authReplicationFactor: local.database.replicationFactor, io });
+  } catch (error) {
+    throw new Error(`setting up the app's role on the local database: ${describeDatabaseError(error)}`);
+  }
   options.username = app.role;
   options.password = app.password;
   const ca = local.caFile === null ? 'no TLS' : `CA ${local.caFile}`;

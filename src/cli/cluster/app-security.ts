@@ -23,6 +23,8 @@ const defaultSuperuser = { role: 'cassandra', password: 'cassandra' } as const;
 const passwordBytes = 24;
 /** A role made through one node reaches the others' caches within 2 s; the default superuser appears once a node's QUORUM read of roles succeeds. */
 const loginAttemptsMax = 30;
+/** Nodes just started on a busy machine may time out the first connections (TLS, bcrypt): retry, bounded. */
+const unavailableAttemptsMax = 10;
 const loginRetryMs = 1_000;
 
 export interface RoleCredentials {
@@ -69,11 +71,11 @@ export async function secureAppDatabase(options: DatabaseOptions, setup: AppSecu
   const admin = ensureCredentials(setup.directory, adminRoleName);
   const app = ensureCredentials(setup.directory, appRoleName);
   // A new administrator file means its role was never made (or has another password).
-  let client = admin.created ? null : await login(options, admin, { attempts: 1 });
+  let client = admin.created ? null : await login(options, admin, { refusedAttempts: 1 });
   if (client === null) {
     setup.io.out(`creating the administrator role '${admin.role}' (as the default superuser)\n`);
     await createAdministrator(options, admin, setup.authReplicationFactor);
-    client = await login(options, admin, { attempts: loginAttemptsMax });
+    client = await login(options, admin, { refusedAttempts: loginAttemptsMax });
     if (client === null) throw new Error(`cannot log in as '${admin.role}' after creating it`);
   }
   try {
@@ -89,7 +91,7 @@ export async function secureAppDatabase(options: DatabaseOptions, setup: AppSecu
 
 /** As `cassandra`: system_auth replicated first (so new roles reach every replica), then the administrator. */
 async function createAdministrator(options: DatabaseOptions, admin: RoleCredentials, authReplicationFactor: number): Promise<void> {
-  const client = await login(options, { role: defaultSuperuser.role, password: defaultSuperuser.password }, { attempts: loginAttemptsMax });
+  const client = await login(options, { role: defaultSuperuser.role, password: defaultSuperuser.password }, { refusedAttempts: loginAttemptsMax });
   if (client === null) {
     throw new Error(`cannot log in as '${admin.role}' (password in ${admin.file}) nor as the default superuser '${defaultSuperuser.role}': `
       + 'the credentials no longer match this database; use another --data-dir, or restore the file');
@@ -126,8 +128,8 @@ async function ensureAppRole(client: cassandra.Client, keyspace: string, app: Ro
   for (const permission of ['SELECT', 'MODIFY']) await client.execute(`GRANT ${permission} ON KEYSPACE ${keyspace} TO ${app.role}`);
 }
 
-/** A connected client as the role, or null when its login is refused (after the attempts). */
-async function login(options: DatabaseOptions, credentials: { role: string; password: string }, retry: { attempts: number }): Promise<cassandra.Client | null> {
+/** A connected client as the role, or null when its login is still refused after refusedAttempts. */
+async function login(options: DatabaseOptions, credentials: { role: string; password: string }, retry: { refusedAttempts: number }): Promise<cassandra.Client | null> {
   for (let attempt = 1; ; attempt++) {
     const client = createClient({ ...options, username: credentials.role, password: credentials.password });
     try {
@@ -135,8 +137,11 @@ async function login(options: DatabaseOptions, credentials: { role: string; pass
       return client;
     } catch (error) {
       await client.shutdown();
-      if (!isLoginRefused(error)) throw error;
-      if (attempt >= retry.attempts) return null;
+      const refused = isLoginRefused(error);
+      if (attempt >= (refused ? retry.refusedAttempts : unavailableAttemptsMax)) {
+        if (refused) return null;
+        throw error;
+      }
       await sleep(loginRetryMs);
     }
   }

@@ -38,6 +38,25 @@ test('a TLS cluster: each node encrypts both ports with its own keystore and the
   assert.equal(nodeConfigYaml(plan(), plan().nodes[0]!).includes('encryption'), false);
 });
 
+test('an --auth cluster: PasswordAuthenticator and CassandraAuthorizer on every node, kept by the manifest', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'aero-manifest-auth-'));
+  try {
+    const manifest = planCluster({ directory, nodeCount: 2, nativePort: 9042, storagePort: 7000, adminPort: 7199, numTokens: 8, clusterName: 'c', auth: true });
+    assert.equal(manifest.auth, true);
+    const node = manifest.nodes[0]!;
+    const config = resolveNodeConfig(parseConfigText(nodeConfigYaml(manifest, node), 'aero.yaml'), { flags: { dataDir: node.directory }, onWarning: () => {} });
+    assert.equal(config.authenticator, 'PasswordAuthenticator');
+    assert.equal(config.authorizer, 'CassandraAuthorizer');
+    writeManifest(manifest);
+    assert.equal(readManifest(directory)?.auth, true);
+    const plain = plan();
+    assert.equal(plain.auth, undefined);
+    assert.equal(nodeConfigYaml(plain, plain.nodes[0]!).includes('authenticator'), false);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
 test('seeds: the first node, and the second once there are more than two', () => {
   assert.deepEqual(seedAddresses(1), ['127.0.0.1']);
   assert.deepEqual(seedAddresses(2), ['127.0.0.1']);
