@@ -208,3 +208,42 @@ test('startLocalCluster gives `aero start` a LocalDatabase over the cluster', { 
     rmSync(directory, { recursive: true, force: true });
   }
 });
+
+test('aero cluster start --auth: every node requires a login, and the cluster keeps it across restarts', { timeout: 90_000 }, async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'aero-cluster-auth-'));
+  const nativePort = await freePort();
+  const dir = ['--dir', directory];
+  const options = { contactPoints: [`127.0.0.1:${nativePort}`], localDataCenter: 'datacenter1', protocolOptions: { port: nativePort } };
+  try {
+    const args = ['--base-port', String(nativePort), '--storage-port', String(await freePort()), '--admin-port', String(await freePort())];
+    const start = await aero(['cluster', 'start', '--auth', '--nodes', '1', ...dir, ...args]);
+    assert.equal(start.code, 0, start.stderr);
+    assert.match(start.stdout, /logins required \(PasswordAuthenticator, CassandraAuthorizer\)/);
+    const anonymous = new cassandra.Client(options);
+    await assert.rejects(anonymous.connect(), /requires authentication/);
+    await anonymous.shutdown();
+    // The default superuser appears once the node's first read of the roles succeeds.
+    let rows = 0;
+    for (let attempt = 0; attempt < 20 && rows === 0; attempt++) {
+      const client = new cassandra.Client({ ...options, authProvider: new cassandra.auth.PlainTextAuthProvider('cassandra', 'cassandra') });
+      try {
+        await client.connect();
+        rows = (await client.execute('LIST ROLES')).rows.length;
+      } catch (error) {
+        if (!(error instanceof cassandra.errors.NoHostAvailableError)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      } finally {
+        await client.shutdown();
+      }
+    }
+    assert.equal(rows, 1, 'cassandra/cassandra logs in and lists itself');
+    assert.equal((await aero(['cluster', 'stop', ...dir])).code, 0);
+    const again = await aero(['cluster', 'start', ...dir]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /logins required/);
+    assert.match(readFileSync(join(directory, 'node1', 'conf', 'aero.yaml'), 'utf8'), /^authenticator: PasswordAuthenticator\nauthorizer: CassandraAuthorizer$/m);
+  } finally {
+    await aero(['cluster', 'stop', ...dir, '--timeout', '10']);
+    rmSync(directory, { recursive: true, force: true });
+  }
+});

@@ -237,7 +237,8 @@ async function localDatabaseOptions(flags: StartFlags, context: { plan: LocalDat
   delete options.tls;
   if (local.caFile !== null) options.tls = { caFile: local.caFile, rejectUnauthorized: true };
   if (!local.auth) {
-    io.out(`the local database takes clients without login${local.caFile === null ? ' and without TLS' : ''}\n`);
+    const why = plan.auth ? ' (it was created without --auth: a new --data-dir makes a secured one)' : '';
+    io.out(`the local database takes clients without login${local.caFile === null ? ' and without TLS' : ''}${why}\n`);
     return options;
   }
   let app: RoleCredentials;
