@@ -18,25 +18,6 @@ interface PartitionKey {
   key: Buffer;
 }
 
-/**
- * The tree's key: the token also as a double. Number() of a bigint rounds monotonically, so
- * comparing the doubles first orders keys as the tokens do and falls back to the bigints only
- * when the doubles are equal; bigint comparisons dominated a memtable lookup's cost.
- */
-interface TreeKey extends PartitionKey {
-  order: number;
-}
-
-function treeKey(token: bigint, key: Buffer): TreeKey {
-  return { order: Number(token), token, key };
-}
-
-function compareTreeKeys(a: TreeKey, b: TreeKey): number {
-  if (a.order !== b.order) return a.order < b.order ? -1 : 1;
-  if (a.token !== b.token) return a.token < b.token ? -1 : 1;
-  return Buffer.compare(a.key, b.key);
-}
-
 interface MemtablePartition {
   key: Buffer;
   token: bigint;
@@ -51,6 +32,32 @@ interface MemtablePartition {
 const objectBytes = 64;
 const bufferBytes = 112;
 const treeSlotBytes = 40;
+
+/**
+ * Partitions whose tokens round to the same double, in (token, key) order; almost always one.
+ * A bucket is never changed once in the tree (a new one replaces it), so a scan over a clone
+ * of the tree sees the partitions of the moment it started.
+ */
+type Bucket = readonly MemtablePartition[];
+
+/**
+ * The tree is keyed by the token as a double: Number() of a bigint rounds monotonically, so
+ * ordering by it orders as the tokens do, ties go to the bucket. Number keys are compared
+ * inline and stored unboxed in the tree's nodes; object keys with bigint tokens made a lookup
+ * chase a pointer and compare bigints at every step, the memtable's largest cost.
+ */
+const orderOf = (token: bigint): number => Number(token);
+const compareOrders = (a: number, b: number): number => a - b;
+
+/** Where (token, key) is or would go in the bucket, and whether it is there. */
+function bucketIndex(bucket: Bucket, token: bigint, key: Buffer): { index: number; found: boolean } {
+  for (let index = 0; index < bucket.length; index++) {
+    const order = comparePartitionToPosition(bucket[index] as MemtablePartition, { token, key });
+    if (order === 0) return { index, found: true };
+    if (order > 0) return { index, found: false };
+  }
+  return { index: bucket.length, found: false };
+}
 
 function estimateBytes(p: Partition): number {
   let bytes = bufferBytes + p.key.length + objectBytes + treeSlotBytes;
@@ -91,7 +98,8 @@ export function inRange(partition: PartitionKey, start: PartitionPosition, end: 
 }
 
 export class Memtable {
-  private readonly partitions = new BTree<TreeKey, MemtablePartition>(undefined, compareTreeKeys);
+  private readonly partitions = new BTree<number, Bucket>(undefined, compareOrders);
+  private partitionsCount = 0;
   private bytes = 0;
   private minTimestamp = Infinity;
 
@@ -103,7 +111,7 @@ export class Memtable {
   }
 
   get partitionCount(): number {
-    return this.partitions.size;
+    return this.partitionsCount;
   }
 
   /** The lowest timestamp written here (Infinity when empty): compaction may only purge tombstones below it. */
@@ -112,19 +120,14 @@ export class Memtable {
   }
 
   isEmpty(): boolean {
-    return this.partitions.size === 0;
+    return this.partitionsCount === 0;
   }
 
   /** Merges a write into the partition it changes. */
   apply(update: Partition): void {
     this.bytes += estimateBytes(update);
     this.minTimestamp = Math.min(this.minTimestamp, minTimestampOf(update));
-    const lookup = treeKey(update.token, update.key);
-    let entry = this.partitions.get(lookup);
-    if (entry === undefined) {
-      entry = { key: update.key, token: update.token, partitionDeletion: null, rangeTombstones: [], rows: new BTree<Buffer, Row>(undefined, Buffer.compare) };
-      this.partitions.set(lookup, entry);
-    }
+    const entry = this.find(update.token, update.key) ?? this.insert(update.token, update.key);
     entry.partitionDeletion = maxDeletion(entry.partitionDeletion, update.partitionDeletion);
     if (update.rangeTombstones.length > 0) {
       entry.rangeTombstones = normalizeRangeTombstones([...entry.rangeTombstones, ...update.rangeTombstones], null);
@@ -135,9 +138,33 @@ export class Memtable {
     }
   }
 
+  private find(token: bigint, key: Buffer): MemtablePartition | undefined {
+    const bucket = this.partitions.get(orderOf(token));
+    if (bucket === undefined) return undefined;
+    // The common bucket of one: compare it directly.
+    const first = bucket[0] as MemtablePartition;
+    if (bucket.length === 1) return first.token === token && first.key.equals(key) ? first : undefined;
+    const { index, found } = bucketIndex(bucket, token, key);
+    return found ? bucket[index] : undefined;
+  }
+
+  private insert(token: bigint, key: Buffer): MemtablePartition {
+    const entry: MemtablePartition = { key, token, partitionDeletion: null, rangeTombstones: [], rows: new BTree<Buffer, Row>(undefined, Buffer.compare) };
+    const order = orderOf(token);
+    const bucket = this.partitions.get(order);
+    if (bucket === undefined) {
+      this.partitions.set(order, [entry]);
+    } else {
+      const { index } = bucketIndex(bucket, token, key);
+      this.partitions.set(order, [...bucket.slice(0, index), entry, ...bucket.slice(index)]);
+    }
+    this.partitionsCount++;
+    return entry;
+  }
+
   /** The partition's unmerged contents within the slices (rows ascending), or null when absent. */
   readPartition(key: Buffer, token: bigint, slices: ClusteringSlice[]): Partition | null {
-    const entry = this.partitions.get(treeKey(token, key));
+    const entry = this.find(token, key);
     if (entry === undefined) return null;
     const rows: Row[] = [];
     for (const slice of slices) {
@@ -155,10 +182,12 @@ export class Memtable {
    */
   async *scan(start: PartitionPosition, end: PartitionPosition): AsyncGenerator<Partition> {
     const snapshot = this.partitions.clone();
-    for (const [position, entry] of snapshot.entries(treeKey(start.token, start.key ?? Buffer.alloc(0)))) {
-      if (comparePartitionToPosition(position, start) <= 0) continue;
-      if (!inRange(position, start, end)) return;
-      yield { key: entry.key, token: entry.token, partitionDeletion: entry.partitionDeletion, rangeTombstones: entry.rangeTombstones, rows: entry.rows.valuesArray() };
+    for (const [, bucket] of snapshot.entries(orderOf(start.token))) {
+      for (const entry of bucket) {
+        if (comparePartitionToPosition(entry, start) <= 0) continue;
+        if (!inRange(entry, start, end)) return;
+        yield { key: entry.key, token: entry.token, partitionDeletion: entry.partitionDeletion, rangeTombstones: entry.rangeTombstones, rows: entry.rows.valuesArray() };
+      }
     }
   }
 }
