@@ -4,7 +4,7 @@ import cassandra from 'cassandra-driver';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureCredentials, isLoginRefused } from './app-security.js';
+import { ensureCredentials, isLoginRefused, isUnavailable } from './app-security.js';
 
 test('credentials: a random password in DIR/credentials/<role>, mode 0600, reused by the next start', () => {
   const directory = mkdtempSync(join(tmpdir(), 'aero-credentials-'));
@@ -34,4 +34,13 @@ test('a refused login is told apart from an unreachable database', () => {
   assert.equal(isLoginRefused(new cassandra.errors.NoHostAvailableError({ '127.0.0.1:9042': new Error('ECONNREFUSED') })), false);
   assert.equal(isLoginRefused(new cassandra.errors.NoHostAvailableError({})), false);
   assert.equal(isLoginRefused(new Error('other')), false);
+});
+
+test('timeouts and unavailable replicas are retried, other errors are not', () => {
+  const codes = cassandra.types.responseErrorCodes;
+  assert.equal(isUnavailable(new cassandra.errors.NoHostAvailableError({})), true);
+  assert.equal(isUnavailable(new cassandra.errors.OperationTimedOutError('timeout', '127.0.0.1:9042')), true);
+  assert.equal(isUnavailable(new cassandra.errors.ResponseError(codes.writeTimeout, 'write timeout')), true);
+  assert.equal(isUnavailable(new cassandra.errors.ResponseError(codes.unauthorized, 'no permission')), false);
+  assert.equal(isUnavailable(new Error('cannot log in')), false);
 });

@@ -26,6 +26,7 @@ const loginAttemptsMax = 30;
 /** Nodes just started on a busy machine may time out the first connections (TLS, bcrypt): retry, bounded. */
 const unavailableAttemptsMax = 10;
 const loginRetryMs = 1_000;
+const setupAttemptsMax = 3;
 
 export interface RoleCredentials {
   role: string;
@@ -66,12 +67,29 @@ export function ensureCredentials(directory: string, role: string): RoleCredenti
   return { role, password, file, created: true };
 }
 
-/** Makes the database ready for the app and returns the app's credentials. */
+/**
+ * Makes the database ready for the app and returns the app's credentials. Every step is
+ * idempotent, so a step that timed out on nodes busy starting is retried from the beginning.
+ */
 export async function secureAppDatabase(options: DatabaseOptions, setup: AppSecurityOptions): Promise<RoleCredentials> {
   const admin = ensureCredentials(setup.directory, adminRoleName);
   const app = ensureCredentials(setup.directory, appRoleName);
-  // A new administrator file means its role was never made (or has another password).
-  let client = admin.created ? null : await login(options, admin, { refusedAttempts: 1 });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // A new administrator file means its role was never made (or has another password).
+      await secureOnce(options, setup, { admin, app, tryAdminFirst: !admin.created || attempt > 1 });
+      return app;
+    } catch (error) {
+      if (attempt >= setupAttemptsMax || !isUnavailable(error)) throw error;
+      setup.io.out(`retrying the role setup (${error instanceof Error ? error.message.slice(0, 200) : String(error)})\n`);
+      await sleep(loginRetryMs);
+    }
+  }
+}
+
+async function secureOnce(options: DatabaseOptions, setup: AppSecurityOptions, roles: { admin: RoleCredentials; app: RoleCredentials; tryAdminFirst: boolean }): Promise<void> {
+  const { admin, app } = roles;
+  let client = roles.tryAdminFirst ? await login(options, admin, { refusedAttempts: 1 }) : null;
   if (client === null) {
     setup.io.out(`creating the administrator role '${admin.role}' (as the default superuser)\n`);
     await createAdministrator(options, admin, setup.authReplicationFactor);
@@ -86,7 +104,6 @@ export async function secureAppDatabase(options: DatabaseOptions, setup: AppSecu
   } finally {
     await client.shutdown();
   }
-  return app;
 }
 
 /** As `cassandra`: system_auth replicated first (so new roles reach every replica), then the administrator. */
@@ -145,6 +162,13 @@ async function login(options: DatabaseOptions, credentials: { role: string; pass
       await sleep(loginRetryMs);
     }
   }
+}
+
+/** No node answered in time, or too few replicas did: worth another try. */
+export function isUnavailable(error: unknown): boolean {
+  const codes = cassandra.types.responseErrorCodes;
+  return error instanceof cassandra.errors.NoHostAvailableError || error instanceof cassandra.errors.OperationTimedOutError
+    || (error instanceof cassandra.errors.ResponseError && [codes.unavailableException, codes.writeTimeout, codes.readTimeout].includes(error.code));
 }
 
 /** BadCredentials (0x0100) from the nodes, as the driver reports it. */
