@@ -32,6 +32,8 @@ interface MemtablePartition {
 const objectBytes = 64;
 const bufferBytes = 112;
 const treeSlotBytes = 40;
+/** A bucket array and its entry in the lookup Map. */
+const indexSlotBytes = 48;
 
 /**
  * Partitions whose tokens round to the same double, in (token, key) order; almost always one.
@@ -60,7 +62,7 @@ function bucketIndex(bucket: Bucket, token: bigint, key: Buffer): { index: numbe
 }
 
 function estimateBytes(p: Partition): number {
-  let bytes = bufferBytes + p.key.length + objectBytes + treeSlotBytes;
+  let bytes = bufferBytes + p.key.length + objectBytes + treeSlotBytes + indexSlotBytes;
   for (const t of p.rangeTombstones) bytes += 2 * bufferBytes + t.start.length + t.end.length + 2 * objectBytes;
   for (const row of p.rows) {
     bytes += objectBytes + bufferBytes + row.clustering.length + treeSlotBytes + 8 * row.cells.length;
@@ -99,6 +101,11 @@ export function inRange(partition: PartitionKey, start: PartitionPosition, end: 
 
 export class Memtable {
   private readonly partitions = new BTree<number, Bucket>(undefined, compareOrders);
+  /**
+   * The same buckets by order, for point lookups: a hash probe instead of a tree descent,
+   * whose comparator calls (shared by every tree in the process) cost more than the probe.
+   */
+  private readonly index = new Map<number, Bucket>();
   private partitionsCount = 0;
   private bytes = 0;
   private minTimestamp = Infinity;
@@ -139,7 +146,7 @@ export class Memtable {
   }
 
   private find(token: bigint, key: Buffer): MemtablePartition | undefined {
-    const bucket = this.partitions.get(orderOf(token));
+    const bucket = this.index.get(orderOf(token));
     if (bucket === undefined) return undefined;
     // The common bucket of one: compare it directly.
     const first = bucket[0] as MemtablePartition;
@@ -151,13 +158,14 @@ export class Memtable {
   private insert(token: bigint, key: Buffer): MemtablePartition {
     const entry: MemtablePartition = { key, token, partitionDeletion: null, rangeTombstones: [], rows: new BTree<Buffer, Row>(undefined, Buffer.compare) };
     const order = orderOf(token);
-    const bucket = this.partitions.get(order);
-    if (bucket === undefined) {
-      this.partitions.set(order, [entry]);
-    } else {
+    const bucket = this.index.get(order);
+    let next: Bucket = [entry];
+    if (bucket !== undefined) {
       const { index } = bucketIndex(bucket, token, key);
-      this.partitions.set(order, [...bucket.slice(0, index), entry, ...bucket.slice(index)]);
+      next = [...bucket.slice(0, index), entry, ...bucket.slice(index)];
     }
+    this.partitions.set(order, next);
+    this.index.set(order, next);
     this.partitionsCount++;
     return entry;
   }
