@@ -1,6 +1,7 @@
 // The local cluster as the database of `aero start` (the LocalDatabase of
-// src/flights/app/local-database.ts): start-command can swap startLocalNode for this once
-// nodes form a ring. Same layout as one node there: DIR/node1 is node 1's data directory.
+// src/flights/app/local-database.ts), with TLS (--tls) and logins (--auth) when asked; a
+// cluster keeps what it was created with. Same layout as one node there: DIR/node1 is node 1's
+// data directory.
 
 import type { LocalDatabase } from '../../flights/app/local-database.js';
 import type { CliConsole } from '../console.js';
