@@ -1,7 +1,8 @@
 // Reads one sstable (format.ts). Opening verifies the footer and loads the metadata, the
 // summary (the sparse index: one entry per partition index block) and the bloom filter; the
-// partition index, row indexes and data blocks stay on disk and pass through a bounded LRU of
-// decoded blocks. Every block is checksummed on every read from disk; a mismatch or a
+// partition index, row indexes and data blocks stay on disk and pass through a bounded LRU
+// (data and partition index blocks as indexed payloads that decode on demand, blocks.ts;
+// row indexes decoded). Every block is checksummed on every read from disk; a mismatch or a
 // malformed block throws CorruptionError naming the file and offset.
 
 import { assert } from '../../common/assert.js';
@@ -12,9 +13,10 @@ import type { ClusteringSlice, Partition, PartitionPosition, Row } from '../type
 import { BlockCache } from './block-cache.js';
 import { BloomFilter } from './bloom.js';
 import { ByteReader } from './bytes.js';
+import { DataBlock, PartitionIndexBlock } from './blocks.js';
 import {
-  type PartitionHeader, type PartitionIndexEntry, type RowIndex, type RowIndexEntry, type SummaryEntry, type Unit,
-  decodePartitionIndex, decodeRowIndex, decodeSummary, readUnits,
+  type PartitionHeader, type PartitionIndexEntry, type RowIndex, type RowIndexEntry, type SummaryEntry,
+  decodeRowIndex, decodeSummary,
 } from './codec.js';
 import {
   type BlockPosition, type Footer, BLOCK_HEADER_BYTES, BlockKind, FOOTER_BYTES, UnitKind, decodeBlock, decodeFooter, parseSSTableFileName,
@@ -149,17 +151,17 @@ export class SSTableReader {
     return decoded.value;
   }
 
-  /** The decoded units of a data block (cached). */
-  readonly loadDataBlock = async (position: BlockPosition): Promise<Unit[]> =>
+  /** A data block, indexed by unit and decoded on demand (cached). */
+  readonly loadDataBlock = async (position: BlockPosition): Promise<DataBlock> =>
     this.cached(position, { kind: BlockKind.Data, decode: (payload) => {
-      const units = readUnits(new ByteReader(payload, { path: this.path, offset: position.offset + BLOCK_HEADER_BYTES }));
-      return { value: units, bytes: decodedBytes(payload.length, units.length) };
+      const block = DataBlock.index(payload, { path: this.path, offset: position.offset + BLOCK_HEADER_BYTES });
+      return { value: block, bytes: block.costBytes };
     } });
 
-  private async loadIndexBlock(position: BlockPosition): Promise<PartitionIndexEntry[]> {
+  private async loadIndexBlock(position: BlockPosition): Promise<PartitionIndexBlock> {
     return this.cached(position, { kind: BlockKind.PartitionIndex, decode: (payload) => {
-      const entries = decodePartitionIndex(new ByteReader(payload, { path: this.path, offset: position.offset + BLOCK_HEADER_BYTES }));
-      return { value: entries, bytes: decodedBytes(payload.length, entries.length) };
+      const block = PartitionIndexBlock.index(payload, { path: this.path, offset: position.offset + BLOCK_HEADER_BYTES });
+      return { value: block, bytes: block.costBytes };
     } });
   }
 
@@ -188,17 +190,8 @@ export class SSTableReader {
     const target = { token, key };
     const summaryIndex = this.summaryIndexFor(target);
     if (summaryIndex < 0) return null;
-    const entries = await this.loadIndexBlock((this.state.summary[summaryIndex] as SummaryEntry).indexBlock);
-    let low = 0;
-    let high = entries.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      const order = comparePartitionOrder(entries[middle] as PartitionIndexEntry, target);
-      if (order === 0) return entries[middle] as PartitionIndexEntry;
-      if (order < 0) low = middle + 1;
-      else high = middle;
-    }
-    return null;
+    const block = await this.loadIndexBlock((this.state.summary[summaryIndex] as SummaryEntry).indexBlock);
+    return block.find(target);
   }
 
   /** Finds a partition: its header, and a way to read its rows by slices. Null when absent. */
@@ -212,14 +205,14 @@ export class SSTableReader {
       ({ header, entries } = await this.loadRowIndex(entry.rowIndex));
     } else {
       const units = await this.loadDataBlock(entry.start.block);
-      const start = units[entry.start.unitIndex];
-      if (start?.kind !== UnitKind.PartitionStart) {
+      if (units.kindAt(entry.start.unitIndex) !== UnitKind.PartitionStart) {
         throw new CorruptionError(this.path, entry.start.block.offset, `index points at unit ${entry.start.unitIndex}, not a partition start`);
       }
-      header = start.header;
-      const first = units[entry.start.unitIndex + 1];
+      header = units.partitionHeaderAt(entry.start.unitIndex);
       const firstRow = { block: entry.start.block, unitIndex: entry.start.unitIndex + 1 };
-      entries = first?.kind === UnitKind.Row ? [{ firstClustering: first.row.clustering, start: firstRow }] : [];
+      entries = units.kindAt(firstRow.unitIndex) === UnitKind.Row
+        ? [{ firstClustering: Buffer.from(units.clusteringViewAt(firstRow.unitIndex)), start: firstRow }]
+        : [];
     }
     if (comparePartitionOrder(header, entry) !== 0) {
       throw new CorruptionError(this.path, entry.start.block.offset, 'partition index and data disagree on the key');
@@ -265,9 +258,8 @@ export class SSTableReader {
     }
     // Blocks before `low` start at or before `start`; the answer is in block low-1 or starts block low.
     for (let block = Math.max(0, low - 1); block < summary.length && block <= low; block++) {
-      const entries = await this.loadIndexBlock((summary[block] as SummaryEntry).indexBlock);
-      const found = entries.find(after);
-      if (found !== undefined) return found;
+      const found = (await this.loadIndexBlock((summary[block] as SummaryEntry).indexBlock)).firstAfter(start);
+      if (found !== null) return found;
     }
     return null;
   }

@@ -1,47 +1,45 @@
-// Reading the rows of one partition out of decoded data blocks, restricted to clustering
-// slices, in either direction. Each data block is decoded once (and cached by the reader);
-// rows within a block are found by binary search and returned as one batch per block, so a
-// caller with a limit stops after the blocks it needs and pays no promise per row.
+// Reading the rows of one partition out of data blocks, restricted to clustering slices, in
+// either direction. Blocks come indexed (and cached) from the reader and decode only the rows
+// returned; rows within a block are found by binary search over clusterings read in place and
+// returned as one batch per block, so a caller with a limit stops after the blocks it needs
+// and pays no promise per row.
 
 import { CorruptionError } from '../../common/errors.js';
 import type { ClusteringSlice, RangeTombstone, Row } from '../types.js';
-import { type RowIndexEntry, type Unit } from './codec.js';
+import type { DataBlock } from './blocks.js';
+import type { RowIndexEntry } from './codec.js';
 import { type BlockPosition, UnitKind } from './format.js';
 
-export type LoadDataBlock = (position: BlockPosition) => Promise<Unit[]>;
+export type LoadDataBlock = (position: BlockPosition) => Promise<DataBlock>;
 
 /** The end (exclusive) of the run of ROW units starting at `from`; checks what ends it. */
-export function rowRunEnd(units: Unit[], from: number, context: { path: string; block: BlockPosition }): number {
+export function rowRunEnd(units: DataBlock, from: number, context: { path: string; block: BlockPosition }): number {
   let to = from;
-  while (to < units.length && (units[to] as Unit).kind === UnitKind.Row) to++;
-  const next = units[to];
-  if (next !== undefined && next.kind !== UnitKind.PartitionEnd) {
+  while (to < units.length && units.kindAt(to) === UnitKind.Row) to++;
+  const next = units.kindAt(to);
+  if (next !== undefined && next !== UnitKind.PartitionEnd) {
     throw new CorruptionError(context.path, context.block.offset, `partition start inside a partition (unit ${to})`);
   }
   return to;
 }
 
-function clusteringAt(units: Unit[], index: number): Buffer {
-  return (units[index] as { row: Row }).row.clustering;
-}
-
 /** First index in [from, to) whose clustering is > key (strict) or >= key (not strict). */
-function searchRows(units: Unit[], search: { from: number; to: number; key: Buffer; strict: boolean }): number {
+function searchRows(units: DataBlock, search: { from: number; to: number; key: Buffer; strict: boolean }): number {
   const { key, strict } = search;
   let low = search.from;
   let high = search.to;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    const order = Buffer.compare(clusteringAt(units, middle), key);
+    const order = Buffer.compare(units.clusteringViewAt(middle), key);
     if (order < 0 || (strict && order === 0)) low = middle + 1;
     else high = middle;
   }
   return low;
 }
 
-function rowsBetween(units: Unit[], from: number, to: number): Row[] {
+function rowsBetween(units: DataBlock, from: number, to: number): Row[] {
   const rows: Row[] = [];
-  for (let index = from; index < to; index++) rows.push((units[index] as { row: Row }).row);
+  for (let index = from; index < to; index++) rows.push(units.rowAt(index));
   return rows;
 }
 

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CorruptionError } from '../../common/errors.js';
+import { DataBlock, PartitionIndexBlock } from './blocks.js';
+import { ByteReader, ByteWriter } from './bytes.js';
+import {
+  type PartitionIndexEntry, decodePartitionIndex, readUnits, writePartitionEnd, writePartitionIndexEntry, writePartitionStart, writeRow,
+} from './codec.js';
+import { UnitKind } from './format.js';
+import { TestRandom, makePartition } from './fixtures.test.js';
+
+const where = { path: 'f', offset: 0 };
+
+describe('indexed sstable blocks', () => {
+  const random = new TestRandom(77);
+  const partitions = [makePartition(random, { rowsMax: 5 }), makePartition(random, { rowsMax: 5 })];
+  const first = partitions[0];
+  assert.ok(first !== undefined);
+  first.partitionDeletion = { markedForDeleteAtMicros: 5, localDeletionTime: 6 };
+  first.rangeTombstones = [{ start: Buffer.from([1]), end: Buffer.from([2]), deletion: { markedForDeleteAtMicros: 7, localDeletionTime: 8 } }];
+  const out = new ByteWriter(16);
+  for (const partition of partitions) {
+    writePartitionStart(out, partition);
+    for (const row of partition.rows) writeRow(out, row);
+    writePartitionEnd(out);
+  }
+  const bytes = Buffer.from(out.view());
+
+  it('a data block decodes each unit on demand exactly as a whole-block decode', () => {
+    const units = readUnits(new ByteReader(bytes, where));
+    const block = DataBlock.index(bytes, where);
+    assert.equal(block.length, units.length);
+    units.forEach((unit, index) => {
+      assert.equal(block.kindAt(index), unit.kind);
+      if (unit.kind === UnitKind.Row) {
+        assert.deepEqual(block.rowAt(index), unit.row);
+        assert.deepEqual(block.clusteringViewAt(index), unit.row.clustering);
+      } else if (unit.kind === UnitKind.PartitionStart) {
+        assert.deepEqual(block.partitionHeaderAt(index), unit.header);
+        assert.throws(() => block.rowAt(index), CorruptionError);
+      }
+    });
+    assert.equal(block.kindAt(units.length), undefined);
+  });
+
+  it('a data block cut short or with a bad unit kind is corrupt', () => {
+    for (let length = 1; length < bytes.length; length++) {
+      try {
+        DataBlock.index(bytes.subarray(0, length), where);
+      } catch (error) {
+        assert.ok(error instanceof CorruptionError, String(error));
+        continue;
+      }
+      // A cut between units is a valid (shorter) stream: it must index as a prefix.
+      const units = readUnits(new ByteReader(bytes.subarray(0, length), where));
+      assert.equal(DataBlock.index(bytes.subarray(0, length), where).length, units.length);
+    }
+    assert.throws(() => DataBlock.index(Buffer.from([9]), where), CorruptionError);
+  });
+
+  it('a partition index block finds entries by (token, key) in place', () => {
+    const entries: PartitionIndexEntry[] = [];
+    for (let index = 0; index < 50; index++) {
+      const token = BigInt(index >> 1) * 1000n - 20_000n;
+      entries.push({
+        key: Buffer.from(`k${index}`), token, start: { block: { offset: index * 10, length: 10 }, unitIndex: index },
+        rowIndex: index % 3 === 0 ? { offset: 900 + index, length: 20 } : null,
+      });
+    }
+    const writer = new ByteWriter();
+    for (const entry of entries) writePartitionIndexEntry(writer, entry);
+    const payload = Buffer.from(writer.view());
+    assert.deepEqual(decodePartitionIndex(new ByteReader(payload, where)), entries);
+    const block = PartitionIndexBlock.index(payload, where);
+    assert.equal(block.length, entries.length);
+    entries.forEach((entry, index) => {
+      assert.deepEqual(block.find(entry), entry);
+      assert.deepEqual(block.firstAfter(entry), entries[index + 1] ?? null);
+      assert.deepEqual(block.firstAfter({ token: entry.token }), entries.find((other) => other.token === entry.token));
+    });
+    assert.equal(block.find({ token: 0n, key: Buffer.from('k0') }), null);
+    assert.equal(block.find({ token: -20_000n, key: Buffer.from('k00') }), null);
+    assert.deepEqual(block.firstAfter({ token: -30_000n }), entries[0]);
+    assert.throws(() => PartitionIndexBlock.index(payload.subarray(0, payload.length - 1), where), CorruptionError);
+  });
+});

@@ -1,0 +1,242 @@
+// Cached forms of data and partition index blocks for point reads. A block is kept as its
+// verified payload plus a table of where each unit (or index entry) starts; units decode on
+// demand. Decoding a whole 16 KiB block to serve one row cost far more than the read itself
+// (hundreds of objects and buffer copies), and cached decoded blocks took ~3x their bytes, so
+// the cache held a fraction of what its budget suggests. The offset table is built by a
+// bounds-checked walk that validates the framing; values are checked when a unit decodes.
+
+import { CorruptionError } from '../../common/errors.js';
+import type { Row } from '../types.js';
+import { ByteReader } from './bytes.js';
+import {
+  type PartitionHeader, type PartitionIndexEntry, readPartitionHeaderBody, readPartitionIndexEntry, readRowBody,
+} from './codec.js';
+import { UnitKind } from './format.js';
+
+interface Where {
+  path: string;
+  /** Absolute file offset of the payload's first byte. */
+  offset: number;
+}
+
+/** A forward cursor over a payload that checks every length against the end. */
+class Walker {
+  at = 0;
+  constructor(
+    private readonly payload: Buffer,
+    private readonly where: Where,
+  ) {}
+
+  corrupt(detail: string): CorruptionError {
+    return new CorruptionError(this.where.path, this.where.offset + this.at, detail);
+  }
+
+  skip(bytes: number): void {
+    if (bytes < 0 || bytes > this.payload.length - this.at) throw this.corrupt(`needs ${bytes} bytes, ${this.payload.length - this.at} left`);
+    this.at += bytes;
+  }
+
+  u8(): number {
+    this.skip(1);
+    return this.payload[this.at - 1] as number;
+  }
+
+  u16(): number {
+    this.skip(2);
+    return this.payload.readUInt16BE(this.at - 2);
+  }
+
+  u32(): number {
+    this.skip(4);
+    return this.payload.readUInt32BE(this.at - 4);
+  }
+
+  i32(): number {
+    this.skip(4);
+    return this.payload.readInt32BE(this.at - 4);
+  }
+
+  get done(): boolean {
+    return this.at >= this.payload.length;
+  }
+}
+
+function skipRowBody(walk: Walker): void {
+  walk.skip(walk.u32());
+  const flags = walk.u8();
+  if ((flags & 1) !== 0) walk.skip(16);
+  if ((flags & 2) !== 0) walk.skip(12);
+  const cells = walk.u16();
+  for (let index = 0; index < cells; index++) {
+    walk.skip(walk.u16());
+    walk.skip(16);
+    const length = walk.i32();
+    if (length < -1) throw walk.corrupt(`bad cell value length ${length}`);
+    if (length > 0) walk.skip(length);
+  }
+}
+
+function skipPartitionHeaderBody(walk: Walker): void {
+  walk.skip(walk.u16());
+  walk.skip(8);
+  const flag = walk.u8();
+  if (flag > 1) throw walk.corrupt(`bad partition deletion flag ${flag}`);
+  if (flag === 1) walk.skip(12);
+  const tombstones = walk.u32();
+  for (let index = 0; index < tombstones; index++) {
+    walk.skip(walk.u32());
+    walk.skip(walk.u32());
+    walk.skip(12);
+  }
+}
+
+/** Growable list of unit starts (payload offsets fit in u32: blocks are bounded by sstableBlockBytesMax). */
+function finish(starts: number[]): Uint32Array {
+  return Uint32Array.from(starts);
+}
+
+/** A data block: its payload and where each unit starts; units decode on demand. */
+export class DataBlock {
+  private constructor(
+    private readonly payload: Buffer,
+    private readonly starts: Uint32Array,
+    private readonly kinds: Uint8Array,
+    private readonly where: Where,
+  ) {}
+
+  /** Indexes a verified data block payload; throws CorruptionError on malformed framing. */
+  static index(payload: Buffer, where: Where): DataBlock {
+    const walk = new Walker(payload, where);
+    const starts: number[] = [];
+    const kinds: number[] = [];
+    while (!walk.done) {
+      starts.push(walk.at);
+      const kind = walk.u8();
+      kinds.push(kind);
+      if (kind === UnitKind.Row) skipRowBody(walk);
+      else if (kind === UnitKind.PartitionStart) skipPartitionHeaderBody(walk);
+      else if (kind !== UnitKind.PartitionEnd) throw walk.corrupt(`unknown unit kind ${kind}`);
+    }
+    return new DataBlock(payload, finish(starts), Uint8Array.from(kinds), where);
+  }
+
+  get length(): number {
+    return this.starts.length;
+  }
+
+  /** About what the block costs in memory. */
+  get costBytes(): number {
+    return this.payload.length + this.starts.length * 5 + 128;
+  }
+
+  /** The kind of unit `index`, or undefined past the end. */
+  kindAt(index: number): number | undefined {
+    return this.kinds[index];
+  }
+
+  private readerAt(index: number, what: number): ByteReader {
+    const start = this.starts[index];
+    if (start === undefined || this.kinds[index] !== what) {
+      throw new CorruptionError(this.where.path, this.where.offset, `unit ${index} is not of kind ${what}`);
+    }
+    // Past the kind byte; the reader's offsets stay absolute for error messages.
+    return new ByteReader(this.payload.subarray(start + 1), { path: this.where.path, offset: this.where.offset + start + 1 });
+  }
+
+  /** The header of the PARTITION_START unit at `index` (throws CorruptionError for another kind). */
+  partitionHeaderAt(index: number): PartitionHeader {
+    return readPartitionHeaderBody(this.readerAt(index, UnitKind.PartitionStart));
+  }
+
+  /** The ROW unit at `index`, decoded (a fresh object: callers may keep it). */
+  rowAt(index: number): Row {
+    return readRowBody(this.readerAt(index, UnitKind.Row));
+  }
+
+  /** The clustering of the ROW unit at `index`: a view into the cached payload, for comparing only. */
+  clusteringViewAt(index: number): Buffer {
+    const start = this.starts[index];
+    if (start === undefined || this.kinds[index] !== UnitKind.Row) {
+      throw new CorruptionError(this.where.path, this.where.offset, `unit ${index} is not a row`);
+    }
+    // The walk checked that the length and bytes lie within the payload.
+    const length = this.payload.readUInt32BE(start + 1);
+    return this.payload.subarray(start + 5, start + 5 + length);
+  }
+}
+
+/** A partition index block: its payload and where each entry starts; binary search reads keys in place. */
+export class PartitionIndexBlock {
+  private constructor(
+    private readonly payload: Buffer,
+    private readonly starts: Uint32Array,
+    private readonly where: Where,
+  ) {}
+
+  static index(payload: Buffer, where: Where): PartitionIndexBlock {
+    const walk = new Walker(payload, where);
+    const starts: number[] = [];
+    while (!walk.done) {
+      starts.push(walk.at);
+      walk.skip(walk.u16());
+      walk.skip(8 + 10 + 4);
+      const flag = walk.u8();
+      if (flag > 1) throw walk.corrupt(`bad row index flag ${flag}`);
+      if (flag === 1) walk.skip(10);
+    }
+    return new PartitionIndexBlock(payload, finish(starts), where);
+  }
+
+  get length(): number {
+    return this.starts.length;
+  }
+
+  get costBytes(): number {
+    return this.payload.length + this.starts.length * 4 + 128;
+  }
+
+  /**
+   * Compares entry `index` with a target in (token, key) order, without decoding the entry.
+   * A target without a key sorts before every key of its token.
+   */
+  private compareAt(index: number, target: { token: bigint; key?: Buffer | undefined }): number {
+    const start = this.starts[index] as number;
+    const keyLength = this.payload.readUInt16BE(start);
+    const token = this.payload.readBigInt64BE(start + 2 + keyLength);
+    if (token !== target.token) return token < target.token ? -1 : 1;
+    if (target.key === undefined) return 1;
+    return -target.key.compare(this.payload, start + 2, start + 2 + keyLength);
+  }
+
+  /** The first entry after the position (position < entry), decoded, or null. */
+  firstAfter(position: { token: bigint; key?: Buffer | undefined }): PartitionIndexEntry | null {
+    let low = 0;
+    let high = this.starts.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.compareAt(middle, position) > 0) high = middle;
+      else low = middle + 1;
+    }
+    return low < this.starts.length ? this.entryAt(low) : null;
+  }
+
+  /** The entry with exactly this (token, key), decoded, or null. */
+  find(target: { token: bigint; key: Buffer }): PartitionIndexEntry | null {
+    let low = 0;
+    let high = this.starts.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const order = this.compareAt(middle, target);
+      if (order === 0) return this.entryAt(middle);
+      if (order < 0) low = middle + 1;
+      else high = middle;
+    }
+    return null;
+  }
+
+  entryAt(index: number): PartitionIndexEntry {
+    const start = this.starts[index];
+    if (start === undefined) throw new CorruptionError(this.where.path, this.where.offset, `no index entry ${index}`);
+    return readPartitionIndexEntry(new ByteReader(this.payload.subarray(start), { path: this.where.path, offset: this.where.offset + start }));
+  }
+}
