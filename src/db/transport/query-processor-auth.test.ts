@@ -3,39 +3,22 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { ConsistencyLevel } from '../common/consistency.js';
 import { CqlError, ErrorCode } from '../common/errors.js';
-import { silentLogger, type Clock, type Random } from '../common/world.js';
+import { silentLogger } from '../common/world.js';
 import { defaultQueryParameters } from '../protocol/query-parameters.js';
 import type { ResultMessage } from '../protocol/messages.js';
 import { decodeValue } from '../protocol/type-codecs.js';
-import { Schema } from '../schema/schema.js';
 import { builtInKeyspaces } from '../schema/system-keyspaces.js';
-import { StorageEngine } from '../storage/engine.js';
-import { SimulatedDisk } from '../../../test/harness/simulated-disk.js';
+import { openProcessorFixture } from '../../../test/harness/processor-fixture.js';
 import type { ClientState } from './query-handler.js';
 import { QueryProcessor } from './query-processor.js';
 import { AuthService } from '../auth/auth-service.js';
 import { createDefaultSuperuserIfNoRoles, defaultPasswordInUse } from '../auth/default-superuser.js';
 
 async function setup(options: { authorization?: boolean } = {}) {
-  let micros = Date.now() * 1000;
   let nowMs = 0;
-  const clock: Clock = {
-    nowMs: () => Date.now(), nowMicros: () => ++micros, monotonicMs: () => nowMs,
-    setTimer: (delayMs, fn) => { const t = setTimeout(fn, delayMs); return { cancel: () => clearTimeout(t) }; },
-    sleep: (delayMs) => new Promise((resolve) => setTimeout(resolve, delayMs)),
-  };
-  const random: Random = { nextFloat: () => Math.random(), nextInt: (n) => Math.floor(Math.random() * n), bytes: (n) => randomBytes(n) };
-  const disk = new SimulatedDisk();
-  await disk.makeDirectory('data');
-  await disk.makeDirectory('commitlog');
-  const storage = await StorageEngine.open({
-    world: { clock, disk, logger: silentLogger }, dataDirectory: 'data', commitLogDirectory: 'commitlog',
-    syncMode: 'batch', syncPeriodMs: 10, memtableFlushBytes: 1 << 20, tables: [],
-  });
-  const schema = new Schema({ random, disk, path: 'data/schema.json' });
+  const { clock, random, storage, schema } = await openProcessorFixture({ monotonicMs: () => nowMs });
   const world = { clock, random, logger: silentLogger };
   const auth: AuthService = new AuthService({
     executor: { execute: (query, values, consistency) => processor.internalQuery(query, values, consistency) },

@@ -6,34 +6,15 @@ import assert from 'node:assert/strict';
 import { ConsistencyLevel } from '../common/consistency.js';
 import { CqlError, ErrorCode } from '../common/errors.js';
 import { silentLogger } from '../common/world.js';
-import { randomBytes } from 'node:crypto';
-import type { Clock, Random } from '../common/world.js';
 import { defaultQueryParameters } from '../protocol/query-parameters.js';
 import type { BoundValue, ResultMessage } from '../protocol/messages.js';
 import { decodeValue, encodeValue } from '../protocol/type-codecs.js';
-import { Schema } from '../schema/schema.js';
-import { StorageEngine } from '../storage/engine.js';
-import { SimulatedDisk } from '../../../test/harness/simulated-disk.js';
+import { openProcessorFixture } from '../../../test/harness/processor-fixture.js';
 import type { ClientState } from '../transport/query-handler.js';
 import { QueryProcessor } from './query-processor.js';
 
 async function setup() {
-  // Wall-clock time and real randomness suffice here; nothing depends on their values.
-  let micros = Date.now() * 1000;
-  const clock: Clock = {
-    nowMs: () => Date.now(), nowMicros: () => ++micros, monotonicMs: () => performance.now(),
-    setTimer: (delayMs, fn) => { const t = setTimeout(fn, delayMs); return { cancel: () => clearTimeout(t) }; },
-    sleep: (delayMs) => new Promise((resolve) => setTimeout(resolve, delayMs)),
-  };
-  const random: Random = { nextFloat: () => Math.random(), nextInt: (n) => Math.floor(Math.random() * n), bytes: (n) => randomBytes(n) };
-  const disk = new SimulatedDisk();
-  await disk.makeDirectory('data');
-  await disk.makeDirectory('commitlog');
-  const storage = await StorageEngine.open({
-    world: { clock, disk, logger: silentLogger }, dataDirectory: 'data', commitLogDirectory: 'commitlog',
-    syncMode: 'batch', syncPeriodMs: 10, memtableFlushBytes: 1 << 20, tables: [],
-  });
-  const schema = new Schema({ random, disk, path: 'data/schema.json' });
+  const { clock, random, storage, schema } = await openProcessorFixture();
   const processor = new QueryProcessor({ world: { clock, random, logger: silentLogger }, schema, storage, virtualRows: () => [], localDataCenter: 'datacenter1' });
   await processor.start();
   const state: ClientState = { keyspace: null, user: null, remoteAddress: '127.0.0.1', remotePort: 1 };
