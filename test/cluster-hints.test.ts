@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
-import { aero, adminStatus, freePort, pinnedClient, seenBy, waitFor } from './harness/local-cluster.js';
+import { aero, adminStatus, pinnedClient, seenBy, startThreeNodeCluster, waitFor } from './harness/local-cluster.js';
 
 const rows = 200;
 
@@ -22,13 +22,9 @@ const status = (index: number, adminPort: number) => adminStatus<Status>(index, 
 
 test('hints written while a replica is down reach it when it returns', { timeout: 180_000 }, async () => {
   const directory = mkdtempSync(join(tmpdir(), 'aero-hints-'));
-  const [nativePort, storagePort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const clients: cassandra.Client[] = [];
   try {
-    const start = await aero(['cluster', 'start', '--nodes', '3', '--dir', directory, '--base-port', String(nativePort),
-      '--storage-port', String(storagePort), '--admin-port', String(adminPort), '--num-tokens', '8']);
-    assert.equal(start.code, 0, start.stderr + start.stdout);
-    await waitFor('all up', async () => (await seenBy([1, 2], 3, 'UP', adminPort)) && (await seenBy([2, 3], 1, 'UP', adminPort)), 30_000);
+    const { nativePort, adminPort } = await startThreeNodeCluster(directory);
     const front = pinnedClient([1, 2], nativePort);
     clients.push(front);
     await front.connect();

@@ -4,8 +4,9 @@
 
 import { execFile } from 'node:child_process';
 import cassandra from 'cassandra-driver';
+import { freePort } from './node-process.js';
 
-export { freePort } from './node-process.js';
+export { freePort };
 
 /** Runs `aero ARGS` (the build in dist/) and resolves with its exit code and output. */
 export function aero(args: string[], timeoutMs = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -54,4 +55,17 @@ export function pinnedClient(nodes: number[], nativePort: number): cassandra.Cli
     policies: { loadBalancing: new loadBalancing.AllowListPolicy(new loadBalancing.DCAwareRoundRobinPolicy('datacenter1'), hosts) },
     queryOptions: { prepare: true, isIdempotent: true },
   });
+}
+
+/**
+ * `aero cluster start` of three nodes (8 tokens each) in directory on free ports; resolves once
+ * each node's gossip shows the others up. Throws with the CLI's output when the start fails.
+ */
+export async function startThreeNodeCluster(directory: string): Promise<{ nativePort: number; storagePort: number; adminPort: number }> {
+  const [nativePort, storagePort, adminPort] = [await freePort(), await freePort(), await freePort()];
+  const start = await aero(['cluster', 'start', '--nodes', '3', '--dir', directory, '--base-port', String(nativePort),
+    '--storage-port', String(storagePort), '--admin-port', String(adminPort), '--num-tokens', '8']);
+  if (start.code !== 0) throw new Error(`aero cluster start exited with ${start.code}:\n${start.stderr}${start.stdout}`);
+  await waitFor('all up', async () => (await seenBy([1, 2], 3, 'UP', adminPort)) && (await seenBy([2, 3], 1, 'UP', adminPort)), 30_000);
+  return { nativePort, storagePort, adminPort };
 }
