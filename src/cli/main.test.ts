@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../db/common/world.js';
+import { systemClock } from '../db/platform/clock.js';
+import { systemNetwork } from '../db/platform/network.js';
 import { startAdminServer, type AdminTarget } from '../db/node/admin.js';
 import { main } from './main.js';
 import type { CliConsole } from './console.js';
@@ -40,7 +42,7 @@ test('aero node: a bad configuration prints one line and exits 1', async () => {
 test('aero nodetool: flush, compact with targets, status; errors exit 1', async () => {
   const calls: Array<[string, AdminTarget]> = [];
   const admin = await startAdminServer({
-    host: '127.0.0.1', port: 0, logger: silentLogger,
+    network: systemNetwork(), clock: systemClock(), host: '127.0.0.1', port: 0, logger: silentLogger,
     operations: {
       flush: async (target) => void calls.push(['flush', target]),
       compact: async (target) => void calls.push(['compact', target]),

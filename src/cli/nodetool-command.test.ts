@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../db/common/world.js';
+import { systemClock } from '../db/platform/clock.js';
+import { systemNetwork } from '../db/platform/network.js';
 import { startAdminServer } from '../db/node/admin.js';
 import type { CliConsole } from './console.js';
 import { main } from './main.js';
@@ -22,7 +24,7 @@ const gossipingStatus = {
 
 async function withAdmin(status: Record<string, unknown>, body: (port: string) => Promise<void>): Promise<void> {
   const admin = await startAdminServer({
-    host: '127.0.0.1', port: 0, logger: silentLogger,
+    network: systemNetwork(), clock: systemClock(), host: '127.0.0.1', port: 0, logger: silentLogger,
     operations: { flush: async () => undefined, compact: async () => undefined, status: async () => status },
   });
   try {

@@ -85,6 +85,8 @@ export const connectionEventBacklogMax = 1024;
 export const logStatementCharactersMax = 200;
 /** Body of an admin-channel request (its requests carry none). */
 export const adminRequestBodyBytesMax = 1024;
+/** Request line and headers of an admin-channel request (curl and fetch send a few hundred bytes). */
+export const adminRequestHeadBytesMax = 8 * 1024;
 /** Nodes of a local cluster (`aero cluster start`): node i listens on 127.0.0.i. */
 export const localClusterNodesMax = 64;
 /** Body of an admin-channel /status response the CLI accepts (peers with their tokens included). */

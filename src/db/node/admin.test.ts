@@ -1,11 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../common/world.js';
+import { systemClock } from '../platform/clock.js';
+import { systemNetwork } from '../platform/network.js';
 import { startAdminServer, type AdminTarget } from './admin.js';
 
 test('flush, compact and status call the injected operations', async () => {
   const calls: Array<[string, AdminTarget]> = [];
   const server = await startAdminServer({
+    network: systemNetwork(),
+    clock: systemClock(),
     host: '127.0.0.1',
     port: 0,
     logger: silentLogger,
@@ -34,6 +38,8 @@ test('flush, compact and status call the injected operations', async () => {
 
 test('a failing operation answers 500 with its message', async () => {
   const server = await startAdminServer({
+    network: systemNetwork(),
+    clock: systemClock(),
     host: '127.0.0.1',
     port: 0,
     logger: silentLogger,

@@ -1,10 +1,12 @@
 // The admin channel (our stand-in for Cassandra's JMX on port 7199): a small HTTP API that
 // `aero nodetool` calls. Local-only: it binds to the node's listen address (each local node has
-// its own 127.0.0.N) and answers only clients on the same machine.
+// its own 127.0.0.N) and answers only clients on the same machine. It listens on the injected
+// Network (admin-http.ts speaks HTTP/1.1 over its Connections), so the in-process harness
+// reaches it as real tools reach a real node.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { adminRequestBodyBytesMax, schemaNameLengthMax } from '../common/limits.js';
-import type { Logger } from '../common/world.js';
+import { clientConnectionsMax, schemaNameLengthMax } from '../common/limits.js';
+import type { Clock, Connection, Listener, Logger, Network } from '../common/world.js';
+import { encodeAdminResponse, parseAdminRequest, type AdminHttpRequest } from './admin-http.js';
 
 /** Which tables an operation applies to; absent fields mean "all". */
 export interface AdminTarget {
@@ -29,6 +31,8 @@ export interface AdminServer {
 }
 
 export interface AdminServerOptions {
+  network: Network;
+  clock: Clock;
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
@@ -36,86 +40,96 @@ export interface AdminServerOptions {
   logger: Logger;
 }
 
+/** A client gets this long to send its whole request (an idle connection never holds a slot). */
+const requestTimeoutMs = 10_000;
 
-export function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
-  const server = createServer((request, response) => {
-    handle(request, response, options).catch((error: unknown) => {
-      options.logger.error('admin request failed', { url: request.url, error });
-      reply(response, 500, { error: error instanceof Error ? error.message : String(error) });
-    });
-  });
-  // Admin requests are rare and short; do not let an idle client hold a socket forever.
-  server.keepAliveTimeout = 1000;
-  server.requestTimeout = 0;
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: options.host, port: options.port }, () => {
-      server.off('error', reject);
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : options.port;
-      resolve(adminServer(server, options.host, port));
-    });
-  });
+interface AdminReply {
+  status: number;
+  body: unknown;
 }
 
-function adminServer(server: Server, host: string, port: number): AdminServer {
+export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
+  const open = new Set<Connection>();
+  const listener: Listener = await options.network.listen({ host: options.host, port: options.port }, (connection) => {
+    if (open.size >= clientConnectionsMax) {
+      connection.destroy();
+      return;
+    }
+    open.add(connection);
+    connection.onClose(() => open.delete(connection));
+    serve(connection, options);
+  });
+  let closing: Promise<void> | undefined;
   return {
-    host,
-    port,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    host: options.host,
+    port: listener.port,
+    close: () => (closing ??= listener.close().then(() => {
+      for (const connection of open) connection.destroy();
+    })),
   };
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, options: AdminServerOptions): Promise<void> {
-  if (!isLocal(request)) {
-    reply(response, 403, { error: 'the admin channel answers local clients only' });
-    return;
-  }
-  const declaredBytes = Number(request.headers['content-length'] ?? 0);
-  if (!(declaredBytes <= adminRequestBodyBytesMax)) {
-    reply(response, 413, { error: `request body larger than ${adminRequestBodyBytesMax} bytes` });
-    return;
-  }
-  const url = new URL(request.url ?? '/', 'http://admin');
+/** One request per connection: gather it, answer, close. */
+function serve(connection: Connection, options: AdminServerOptions): void {
+  let received = Buffer.alloc(0);
+  let answered = false;
+  const timer = options.clock.setTimer(requestTimeoutMs, () => answer({ status: 408, body: { error: 'request not received in time' } }));
+  const answer = (reply: AdminReply) => {
+    if (answered) return;
+    answered = true;
+    timer.cancel();
+    connection.write(encodeAdminResponse(reply.status, reply.body));
+    connection.end();
+  };
+  connection.onClose(() => timer.cancel());
+  connection.onData((chunk) => {
+    if (answered) return;
+    // The parser refuses a head or body past its bounds, so `received` stays bounded.
+    received = Buffer.concat([received, chunk]);
+    const parsed = parseAdminRequest(received);
+    if (parsed.kind === 'more') return;
+    if (parsed.kind === 'refused') {
+      answer({ status: parsed.refusal.status, body: { error: parsed.refusal.error } });
+      return;
+    }
+    if (!isLocal(connection)) {
+      answer({ status: 403, body: { error: 'the admin channel answers local clients only' } });
+      return;
+    }
+    handle(parsed.request, options).then(answer, (error: unknown) => {
+      options.logger.error('admin request failed', { url: parsed.request.target, error });
+      answer({ status: 500, body: { error: error instanceof Error ? error.message : String(error) } });
+    });
+  });
+}
+
+async function handle(request: AdminHttpRequest, options: AdminServerOptions): Promise<AdminReply> {
+  const url = new URL(request.target, 'http://admin');
   const target = parseTarget(url);
-  if (typeof target === 'string') {
-    reply(response, 400, { error: target });
-    return;
-  }
-  const route = `${request.method ?? 'GET'} ${url.pathname}`;
+  if (typeof target === 'string') return { status: 400, body: { error: target } };
+  const route = `${request.method} ${url.pathname}`;
   const { operations, logger } = options;
   switch (route) {
     case 'POST /flush':
       logger.info('admin: flush', { ...target });
       await operations.flush(target);
-      reply(response, 200, { ok: true });
-      return;
+      return { status: 200, body: { ok: true } };
     case 'POST /compact':
       logger.info('admin: compact', { ...target });
       await operations.compact(target);
-      reply(response, 200, { ok: true });
-      return;
+      return { status: 200, body: { ok: true } };
     case 'POST /enablehandoff':
     case 'POST /disablehandoff': {
       const enabled = route === 'POST /enablehandoff';
-      if (operations.setHintedHandoff === undefined) {
-        reply(response, 404, { error: 'this node keeps no hints' });
-        return;
-      }
+      if (operations.setHintedHandoff === undefined) return { status: 404, body: { error: 'this node keeps no hints' } };
       logger.info('admin: hinted handoff', { enabled });
       operations.setHintedHandoff(enabled);
-      reply(response, 200, { ok: true, hintedHandoffEnabled: enabled });
-      return;
+      return { status: 200, body: { ok: true, hintedHandoffEnabled: enabled } };
     }
     case 'GET /status':
-      reply(response, 200, await operations.status(target));
-      return;
+      return { status: 200, body: await operations.status(target) };
     default:
-      reply(response, 404, { error: `no such admin operation: ${route}` });
+      return { status: 404, body: { error: `no such admin operation: ${route}` } };
   }
 }
 
@@ -133,18 +147,7 @@ function parseTarget(url: URL): AdminTarget | string {
 }
 
 /** Same machine: a loopback peer, or a peer connecting from our own address. */
-function isLocal(request: IncomingMessage): boolean {
-  const remote = request.socket.remoteAddress ?? '';
-  const local = request.socket.localAddress ?? '';
-  return remote === local || remote.startsWith('127.') || remote === '::1' || remote.startsWith('::ffff:127.');
-}
-
-function reply(response: ServerResponse, status: number, body: unknown): void {
-  if (response.headersSent) {
-    response.end();
-    return;
-  }
-  const text = `${JSON.stringify(body)}\n`;
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
+function isLocal(connection: Connection): boolean {
+  const remote = connection.remoteAddress;
+  return remote === connection.localAddress || remote.startsWith('127.') || remote === '::1' || remote.startsWith('::ffff:127.');
 }

@@ -22,14 +22,23 @@ export interface NodeAuth {
 /** How long a start waits for the default superuser before opening the native port anyway. */
 const setupWaitMs = 5000;
 
-export function nodeAuth(config: NodeConfig, world: World, executor: AuthQueryExecutor): NodeAuth {
+export interface NodeAuthOptions {
+  executor: AuthQueryExecutor;
+  /** bcrypt's cost for new password hashes (default Cassandra's 10). */
+  bcryptWorkFactor?: number;
+}
+
+export function nodeAuth(config: NodeConfig, world: World, options: NodeAuthOptions): NodeAuth {
   const authentication = config.authenticator === 'PasswordAuthenticator';
   const authorization = config.authorizer === 'CassandraAuthorizer';
   if (authorization && !authentication) {
     // As Cassandra refuses it: permissions need a logged-in role to hold them.
     throw new ConfigurationError('authorizer', 'AllowAllAuthenticator can\'t be used with CassandraAuthorizer');
   }
-  const auth = new AuthService({ executor, world, authentication, authorization });
+  const auth = new AuthService({
+    executor: options.executor, world, authentication, authorization,
+    ...(options.bcryptWorkFactor === undefined ? {} : { bcryptWorkFactor: options.bcryptWorkFactor }),
+  });
   return {
     auth,
     authenticator: authentication ? new PasswordAuthenticator(auth, world.clock) : undefined,

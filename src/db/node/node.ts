@@ -1,10 +1,14 @@
-// The composition root: builds the real World (clock, random, disk, network, logger) and a node
-// from it — schema, storage engine, query processor, native-protocol server, admin channel —
-// and stops them in the reverse order: clients are drained before storage closes.
+// The composition root. buildNode wires a whole node — schema, storage engine, cluster
+// services (gossip, messaging, coordinator, hints, batchlog, schema sync), auth, query
+// processor, native-protocol server, admin channel — from an injected World (clock, random,
+// disk, network, logger), and stops them in the reverse order: clients are drained before
+// storage closes. startNode builds the real World (system clock and randomness, the files
+// under the configured directories, TCP, a pino log file) and calls buildNode; the in-process
+// harness (test/harness/node-cluster.ts) calls buildNode with a simulated one.
 
 import { join, relative, sep } from 'node:path';
 import { ConfigurationError } from '../common/errors.js';
-import type { World } from '../common/world.js';
+import type { Logger, World } from '../common/world.js';
 import { systemClock, systemRandom } from '../platform/clock.js';
 import { realDisk } from '../platform/disk.js';
 import { systemNetwork } from '../platform/network.js';
@@ -15,7 +19,7 @@ import { startNativeServer, type NativeServer } from '../transport/server.js';
 import { startAdminServer, type AdminOperations, type AdminServer, type AdminTarget } from './admin.js';
 import type { NodeConfig } from './config.js';
 import { loadOrCreateIdentity } from './identity.js';
-import { createLogger, type NodeLogger } from './logging.js';
+import { createLogger } from './logging.js';
 import { nodeNetworks } from './encryption.js';
 import { localNodeInfo, systemRows } from './system-info.js';
 import { ClusterNode } from './cluster-node.js';
@@ -30,9 +34,18 @@ export interface StartNodeOptions {
   stdout?: boolean;
 }
 
+export interface BuildNodeOptions {
+  /** Where data, commit log and hints sit on world.disk (default: data, commitlog, hints). */
+  layout?: DiskLayout;
+  /** Cost of the bcrypt hashes of passwords (default Cassandra's 10); the harness lowers it for speed. */
+  bcryptWorkFactor?: number;
+  /** Writes out buffered log lines; called when the node has stopped or failed to start. */
+  flushLog?: () => void;
+}
+
 export interface RunningNode {
   readonly config: NodeConfig;
-  readonly logger: NodeLogger;
+  readonly logger: Logger;
   /** The bound ports (differ from the configuration when it asked for port 0). */
   readonly nativePort: number;
   readonly adminPort: number;
@@ -43,8 +56,15 @@ export interface RunningNode {
 /** How long clients get to finish in-flight requests at shutdown, unless told otherwise. */
 const drainMsDefault = 10_000;
 
+/** Directories on a node's Disk (paths relative to its root). */
+export interface DiskLayout {
+  dataDirectory: string;
+  commitLogDirectory: string;
+  hintsDirectory: string;
+}
+
 /** One Disk rooted at the deepest directory holding data, commit log and hints; paths under it. */
-export function diskLayout(config: NodeConfig): { root: string; dataDirectory: string; commitLogDirectory: string; hintsDirectory: string } {
+export function diskLayout(config: NodeConfig): DiskLayout & { root: string } {
   const data = config.dataFileDirectories[0];
   if (data === undefined) throw new ConfigurationError('data_file_directories', 'expected at least one directory');
   const directories = [data, config.commitlogDirectory, config.hintsDirectory];
@@ -56,29 +76,39 @@ export function diskLayout(config: NodeConfig): { root: string; dataDirectory: s
   return { root, dataDirectory: under(data), commitLogDirectory: under(config.commitlogDirectory), hintsDirectory: under(config.hintsDirectory) };
 }
 
+/** Starts a node on the real World: the system clock and randomness, its directories, TCP, a log file. */
 export async function startNode(config: NodeConfig, options: StartNodeOptions = {}): Promise<RunningNode> {
   const logger = createLogger({ level: config.logLevel, file: join(config.logDirectory, 'system.log'), stdout: options.stdout ?? false });
   for (const warning of options.warnings ?? []) logger.warn(warning);
   const layout = diskLayout(config);
   const world: World = { clock: systemClock(), random: systemRandom(), disk: realDisk(layout.root), network: systemNetwork(), logger };
   logger.info('starting node', { clusterName: config.clusterName, listenAddress: config.listenAddress, dataRoot: layout.root });
+  return buildNode(world, config, { layout, flushLog: () => logger.flush() });
+}
+
+/** Wires a whole node from the injected World and starts it; a failed start closes what it opened. */
+export async function buildNode(world: World, config: NodeConfig, options: BuildNodeOptions = {}): Promise<RunningNode> {
   const cleanups: Array<() => Promise<void>> = [];
+  const flushLog = options.flushLog ?? (() => undefined);
+  const layout = options.layout ?? { dataDirectory: 'data', commitLogDirectory: 'commitlog', hintsDirectory: 'hints' };
   try {
-    return await assemble(config, { world, logger, layout, cleanups });
+    return await assemble(config, { world, logger: world.logger, layout, cleanups, flushLog, ...(options.bcryptWorkFactor === undefined ? {} : { bcryptWorkFactor: options.bcryptWorkFactor }) });
   } catch (error) {
     // Undo what started, newest first, so a failed start leaves no port bound and no file open.
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((cause: unknown) => logger.error('cleanup after a failed start failed', { error: cause }));
-    logger.error('node failed to start', { error });
-    logger.flush();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((cause: unknown) => world.logger.error('cleanup after a failed start failed', { error: cause }));
+    world.logger.error('node failed to start', { error });
+    flushLog();
     throw error;
   }
 }
 
 interface AssemblyContext {
   world: World;
-  logger: NodeLogger;
-  layout: ReturnType<typeof diskLayout>;
+  logger: Logger;
+  layout: DiskLayout;
   cleanups: Array<() => Promise<void>>;
+  flushLog: () => void;
+  bcryptWorkFactor?: number;
 }
 
 async function assemble(config: NodeConfig, context: AssemblyContext): Promise<RunningNode> {
@@ -99,7 +129,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory });
   cleanups.push(() => cluster.stop());
   const local = localNodeInfo(config, identity, cluster.generation);
-  const security = nodeAuth(config, world, { execute: (query, values, consistency) => processor.internalQuery(query, values, consistency) });
+  const security = nodeAuth(config, world, { executor: { execute: (query, values, consistency) => processor.internalQuery(query, values, consistency) }, ...(context.bcryptWorkFactor === undefined ? {} : { bcryptWorkFactor: context.bcryptWorkFactor }) });
   const processor = new QueryProcessor({
     world, schema, storage, localDataCenter: config.dc, coordinator: cluster.proxy, auth: security.auth,
     virtualRows: systemRows({ schema, local: () => local, peers: () => cluster.peers() }),
@@ -118,14 +148,14 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   if (native.port !== config.nativeTransportPort) cluster.services.gossiper.setApplicationState('NATIVE_PORT', String(native.port));
   const startedMs = world.clock.monotonicMs();
   const admin = await startAdminServer({
-    host: config.listenAddress, port: config.adminPort, logger,
+    network: world.network, clock: world.clock, host: config.listenAddress, port: config.adminPort, logger,
     operations: adminOperations({ config, schema, storage, native, cluster, identity, uptimeMs: () => world.clock.monotonicMs() - startedMs }),
   });
   logger.info('node started', { nativePort: native.port, adminPort: admin.port, hostId: identity.hostId, tokens: identity.tokens.length });
   let stopping: Promise<void> | undefined;
   return {
     config, logger, nativePort: native.port, adminPort: admin.port,
-    stop: (stopOptions = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native, storage, cluster, logger }, stopOptions.drainMs ?? drainMsDefault)),
+    stop: (stopOptions = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native, storage, cluster, logger, flushLog: context.flushLog }, stopOptions.drainMs ?? drainMsDefault)),
   };
 }
 
@@ -146,7 +176,16 @@ function targetTableIds(schema: Schema, target: AdminTarget): string[] | undefin
   return [schema.getTable(target.keyspace, target.table).id];
 }
 
-async function stopNode(parts: { admin: AdminServer; native: NativeServer; storage: StorageEngine; cluster: ClusterNode; logger: NodeLogger }, drainMs: number): Promise<void> {
+interface StoppableParts {
+  admin: AdminServer;
+  native: NativeServer;
+  storage: StorageEngine;
+  cluster: ClusterNode;
+  logger: Logger;
+  flushLog: () => void;
+}
+
+async function stopNode(parts: StoppableParts, drainMs: number): Promise<void> {
   const { admin, native, storage, cluster, logger } = parts;
   logger.info('stopping node', { drainMs });
   await admin.close();
@@ -156,7 +195,7 @@ async function stopNode(parts: { admin: AdminServer; native: NativeServer; stora
   // The commit log holds everything the memtables hold, so closing without a flush loses nothing.
   await storage.close();
   logger.info('node stopped');
-  logger.flush();
+  parts.flushLog();
 }
 
 interface AdminParts {
