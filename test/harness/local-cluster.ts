@@ -56,16 +56,3 @@ export function pinnedClient(nodes: number[], nativePort: number): cassandra.Cli
     queryOptions: { prepare: true, isIdempotent: true },
   });
 }
-
-/**
- * `aero cluster start` of three nodes (8 tokens each) in directory on free ports; resolves once
- * each node's gossip shows the others up. Throws with the CLI's output when the start fails.
- */
-export async function startThreeNodeCluster(directory: string): Promise<{ nativePort: number; storagePort: number; adminPort: number }> {
-  const [nativePort, storagePort, adminPort] = [await freePort(), await freePort(), await freePort()];
-  const start = await aero(['cluster', 'start', '--nodes', '3', '--dir', directory, '--base-port', String(nativePort),
-    '--storage-port', String(storagePort), '--admin-port', String(adminPort), '--num-tokens', '8']);
-  if (start.code !== 0) throw new Error(`aero cluster start exited with ${start.code}:\n${start.stderr}${start.stdout}`);
-  await waitFor('all up', async () => (await seenBy([1, 2], 3, 'UP', adminPort)) && (await seenBy([2, 3], 1, 'UP', adminPort)), 30_000);
-  return { nativePort, storagePort, adminPort };
-}

@@ -30,7 +30,7 @@ export interface AdminStatus {
   schemaVersion?: string;
   tokens?: string[];
   peers?: Array<{ address: string; status: string; tokens?: string[] }>;
-  coordinator?: { hints: { pending: number; written: number }; batchlogEntries: number; batchesReplayed: number };
+  coordinator?: { hints: { pending: number; written: number }; batchlogEntries: number; batchesReplayed: number; readRepairs: number };
 }
 
 export const ports = { native: 9042, storage: 7000, admin: 7199 };
@@ -112,10 +112,15 @@ export class NodeCluster {
   /** Node index's admin /status, over HTTP on the simulated network; undefined if it does not answer. */
   async adminStatus(index: number): Promise<AdminStatus | undefined> {
     try {
-      return await this.run(adminGet(this.clientNetwork, this.hosts[index] as string, '/status'), 5_000) as AdminStatus;
+      return await this.run(adminRequest(this.clientNetwork, this.hosts[index] as string, 'GET /status'), 5_000) as AdminStatus;
     } catch {
       return undefined;
     }
+  }
+
+  /** An admin operation on node index (e.g. 'POST /disablehandoff'), as nodetool sends it; its JSON answer. */
+  admin(index: number, request: string): Promise<unknown> {
+    return this.run(adminRequest(this.clientNetwork, this.hosts[index] as string, request), 5_000);
   }
 
   /** Whether node index's gossip shows every other node with status wanted ('UP' or 'DOWN'). */
@@ -188,16 +193,16 @@ function safeJson(fields: Record<string, unknown>): string {
   return JSON.stringify(fields, (_, value: unknown) => (value instanceof Error ? value.message : typeof value === 'bigint' ? String(value) : value));
 }
 
-/** GET path from the admin channel at host, as curl would: one request, the response until close. */
-async function adminGet(network: Network, host: string, path: string): Promise<unknown> {
+/** 'METHOD /path' to the admin channel at host, as curl sends it: one request, the response until close. */
+async function adminRequest(network: Network, host: string, request: string): Promise<unknown> {
   const connection = await network.connect({ host, port: ports.admin });
   const chunks: Buffer[] = [];
   connection.onData((chunk) => chunks.push(chunk));
   const closed = new Promise<void>((resolve) => connection.onClose(() => resolve()));
-  connection.write(Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${host}:${ports.admin}\r\n\r\n`, 'latin1'));
+  connection.write(Buffer.from(`${request} HTTP/1.1\r\nHost: ${host}:${ports.admin}\r\nContent-Length: 0\r\n\r\n`, 'latin1'));
   await closed;
   const text = Buffer.concat(chunks).toString('utf8');
   const bodyStart = text.indexOf('\r\n\r\n');
-  if (!text.startsWith('HTTP/1.1 200 ') || bodyStart < 0) throw new Error(`admin ${path}: ${text.split('\r\n')[0] ?? 'no response'}`);
+  if (!text.startsWith('HTTP/1.1 200 ') || bodyStart < 0) throw new Error(`admin ${request}: ${text.split('\r\n')[0] ?? 'no response'}`);
   return JSON.parse(text.slice(bodyStart + 4));
 }

@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchlogReplay, flightStatusDuringPartition, hintsAfterRestart, rolesOnEveryNode, schemaAgreementAfterDdl } from './node-scenarios.js';
+import { batchlogReplay, flightStatusDuringPartition, hintsAfterRestart, readRepairOfAStaleReplica, rolesOnEveryNode, schemaAgreementAfterDdl } from './node-scenarios.js';
 
 function seedsToRun(): number[] {
   const only = process.env['AERO_NODE_SEED'];
@@ -16,6 +16,7 @@ function seedsToRun(): number[] {
 
 const scenarios = [
   ['hints written while a replica is down reach it after its restart', hintsAfterRestart],
+  ['a QUORUM read makes a stale replica current', readRepairOfAStaleReplica],
   ['a logged batch whose coordinator dies midway is replayed from the batchlog', batchlogReplay],
   ['DDL through one node: every node agrees on the schema version, as drivers check it', schemaAgreementAfterDdl],
   ['a role created and granted through one node logs in through the others', rolesOnEveryNode],

@@ -1,10 +1,10 @@
 // Scenarios over whole nodes (node-cluster.ts), each a function of a seed that asserts as it
 // goes and returns its cluster's trace digest (same seed, same digest). They took over from
-// process tests that needed only logical time (test/cluster-hints and test/auth-cluster,
-// which took 36 s and 12 s of wall clock for one run each): hints delivered after a restart,
-// batchlog replay, schema agreement after DDL on one node, role changes seen on every node,
-// and a flight status written at QUORUM during a partition. node-scenarios.test.ts runs
-// them over seeds.
+// process tests that needed only logical time (test/cluster-hints, test/auth-cluster and
+// test/cluster-repair, which took 36 s, 12 s and 29 s of wall clock for one run each): hints
+// delivered after a restart, read repair of a stale replica, batchlog replay, schema
+// agreement after DDL on one node, role changes seen on every node, and a flight status
+// written at QUORUM during a partition. node-scenarios.test.ts runs them over seeds.
 
 import assert from 'node:assert/strict';
 import { ConsistencyLevel } from '../../src/db/common/consistency.js';
@@ -57,6 +57,49 @@ export async function hintsAfterRestart(seed: number): Promise<string> {
   for (let k = 0; k < rows; k++) {
     const found = await cluster.run(alone.query(`SELECT v FROM hints_test.kv WHERE k = ${k}`, ONE));
     assert.equal(found[0]?.['v'], `hinted-${k}`, `row ${k} on node 3 (seed ${seed})`);
+  }
+  return cluster.network.traceDigest();
+}
+
+/**
+ * 3 nodes, RF 3, hinted handoff off (nodetool disablehandoff): node 3 is down while rows get
+ * new values at ONE, so it comes back stale; a QUORUM read per key coordinated by node 3
+ * (its own copy and one other) repairs it before answering, and node 3 alone then has them.
+ */
+export async function readRepairOfAStaleReplica(seed: number): Promise<string> {
+  const rows = 30;
+  const cluster = new NodeCluster({ nodes: 3, seed });
+  await cluster.startAll();
+  for (const index of [0, 1, 2]) assert.deepEqual(await cluster.admin(index, 'POST /disablehandoff'), { ok: true, hintedHandoffEnabled: false });
+  await cluster.query(0, `CREATE KEYSPACE repair_test WITH replication = ${rf(3)}`, ONE);
+  await cluster.query(0, 'CREATE TABLE repair_test.kv (k int PRIMARY KEY, v text)', ONE);
+  await schemaAgreement(cluster, [0, 1, 2]);
+  const write = async (value: string, level: ConsistencyLevel) => {
+    const front = await cluster.client(0);
+    const insert = await cluster.run(front.prepare('INSERT INTO repair_test.kv (k, v) VALUES (?, ?)'));
+    for (let k = 0; k < rows; k++) await cluster.run(front.execute(insert, [k, `${value}-${k}`], level));
+    front.close();
+  };
+  await write('old', ALL);
+
+  cluster.crash(2);
+  await cluster.until('node 3 down', async () => (await cluster.seesAll(0, 'DOWN', [2])) && (await cluster.seesAll(1, 'DOWN', [2])), 30_000);
+  await write('new', ONE);
+  await cluster.start(2);
+  await cluster.until('node 3 up everywhere', async () => (await cluster.seesAll(2, 'UP')) && (await cluster.seesAll(0, 'UP', [2])) && (await cluster.seesAll(1, 'UP', [2])), 30_000);
+  const third = await cluster.client(2);
+  for (let k = 0; k < rows; k++) {
+    const found = await cluster.run(third.query(`SELECT v FROM repair_test.kv WHERE k = ${k}`, QUORUM));
+    assert.equal(found[0]?.['v'], `new-${k}`, `QUORUM read of row ${k} (seed ${seed})`);
+  }
+  const repairs = (await cluster.adminStatus(2))?.coordinator?.readRepairs ?? 0;
+  assert.ok(repairs >= rows, `node 3 repaired ${repairs} partitions (seed ${seed})`);
+  cluster.crash(0);
+  cluster.crash(1);
+  await cluster.until('nodes 1 and 2 down', () => cluster.seesAll(2, 'DOWN'), 60_000);
+  for (let k = 0; k < rows; k++) {
+    const found = await cluster.run(third.query(`SELECT v FROM repair_test.kv WHERE k = ${k}`, ONE));
+    assert.equal(found[0]?.['v'], `new-${k}`, `row ${k} on node 3 alone (seed ${seed})`);
   }
   return cluster.network.traceDigest();
 }
