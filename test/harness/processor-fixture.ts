@@ -1,36 +1,41 @@
-// What in-process query-processor tests share: a wall clock and real randomness (nothing
-// depends on their values), and an empty storage engine and schema on a simulated disk.
+// What in-process query-processor tests share: a one-node cluster from storage-cluster.ts
+// (messaging, gossip and ring on the simulated network and clock, a storage engine on a
+// simulated disk), an empty schema, and the real coordinator, a StorageProxy on that node, so
+// that every request of a test takes the path a client's request takes. Replication factor 1
+// is all one node can serve; a keyspace asking for more is Unavailable above ONE, as on a
+// single real node. Time stands still unless the test advances the clock.
 
-import { randomBytes } from 'node:crypto';
-import type { Clock, Random } from '../../src/db/common/world.js';
 import { silentLogger } from '../../src/db/common/world.js';
+import { StorageProxy } from '../../src/db/coordinator/storage-proxy.js';
 import { Schema } from '../../src/db/schema/schema.js';
-import { StorageEngine } from '../../src/db/storage/engine.js';
+import type { StorageEngine } from '../../src/db/storage/engine.js';
+import type { SeededRandom } from './seeded-random.js';
+import type { SimulatedClock } from './simulated-clock.js';
 import { SimulatedDisk } from './simulated-disk.js';
+import { StorageCluster } from './storage-cluster.js';
 
 export interface ProcessorFixture {
-  clock: Clock;
-  random: Random;
+  clock: SimulatedClock;
+  random: SeededRandom;
   storage: StorageEngine;
   schema: Schema;
+  coordinator: StorageProxy;
 }
 
-/** monotonicMs defaults to performance.now(); tests that move time themselves pass their own. */
-export async function openProcessorFixture(options: { monotonicMs?: () => number } = {}): Promise<ProcessorFixture> {
-  let micros = Date.now() * 1000;
-  const clock: Clock = {
-    nowMs: () => Date.now(), nowMicros: () => ++micros, monotonicMs: options.monotonicMs ?? (() => performance.now()),
-    setTimer: (delayMs, fn) => { const t = setTimeout(fn, delayMs); return { cancel: () => clearTimeout(t) }; },
-    sleep: (delayMs) => new Promise((resolve) => setTimeout(resolve, delayMs)),
-  };
-  const random: Random = { nextFloat: () => Math.random(), nextInt: (n) => Math.floor(Math.random() * n), bytes: (n) => randomBytes(n) };
+export async function openProcessorFixture(options: { seed?: number } = {}): Promise<ProcessorFixture> {
+  const cluster = new StorageCluster({ nodes: 1, seed: options.seed ?? 1, tables: [] });
+  const node = await cluster.startNode(0);
+  const { clock } = cluster;
+  const random = cluster.gossip.random.fork();
   const disk = new SimulatedDisk();
   await disk.makeDirectory('data');
-  await disk.makeDirectory('commitlog');
-  const storage = await StorageEngine.open({
-    world: { clock, disk, logger: silentLogger }, dataDirectory: 'data', commitLogDirectory: 'commitlog',
-    syncMode: 'batch', syncPeriodMs: 10, memtableFlushBytes: 1 << 20, tables: [],
-  });
   const schema = new Schema({ random, disk, path: 'data/schema.json' });
-  return { clock, random, storage, schema };
+  const coordinator = new StorageProxy({
+    clock, logger: silentLogger, messaging: node.messaging, ring: node.ring,
+    isAlive: (endpoint) => node.gossiper.isAlive(endpoint), store: node.engine,
+    replicationOf: (keyspace) => schema.findKeyspace(keyspace)?.replication,
+    keyspaceOfTable: (tableId) => schema.findTableById(tableId)?.keyspace,
+    localDataCenter: 'datacenter1',
+  });
+  return { clock, random, storage: node.engine, schema, coordinator };
 }

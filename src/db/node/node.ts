@@ -14,7 +14,7 @@ import { realDisk } from '../platform/disk.js';
 import { systemNetwork } from '../platform/network.js';
 import { Schema } from '../schema/schema.js';
 import { StorageEngine, type EngineTableOptions } from '../storage/engine.js';
-import { QueryProcessor } from '../transport/query-processor.js';
+import { QueryProcessor } from '../query/query-processor.js';
 import { startNativeServer, type NativeServer } from '../transport/server.js';
 import { startAdminServer, type AdminOperations, type AdminServer, type AdminTarget } from './admin.js';
 import type { NodeConfig } from './config.js';
@@ -131,7 +131,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const local = localNodeInfo(config, identity, cluster.generation);
   const security = nodeAuth(config, world, { executor: { execute: (query, values, consistency) => processor.internalQuery(query, values, consistency) }, ...(context.bcryptWorkFactor === undefined ? {} : { bcryptWorkFactor: context.bcryptWorkFactor }) });
   const processor = new QueryProcessor({
-    world, schema, storage, localDataCenter: config.dc, coordinator: cluster.proxy, auth: security.auth,
+    world, schema, storage, coordinator: cluster.proxy, auth: security.auth,
     virtualRows: systemRows({ schema, local: () => local, peers: () => cluster.peers() }),
   });
   cluster.attach({ emit: (event) => processor.emitNodeEvent(event), schemaImported: () => processor.schemaImported() });

@@ -1,5 +1,6 @@
-// Roles and permissions end to end in one process: the query processor over the real storage
-// engine on a simulated disk, with the AuthService reading and writing system_auth through it.
+// Roles and permissions end to end in one process: the query processor through the coordinator
+// (a StorageProxy at replication factor 1) over the real storage engine on a simulated disk,
+// with the AuthService reading and writing system_auth through it.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,25 +12,23 @@ import type { ResultMessage } from '../protocol/messages.js';
 import { decodeValue } from '../protocol/type-codecs.js';
 import { builtInKeyspaces } from '../schema/system-keyspaces.js';
 import { openProcessorFixture } from '../../../test/harness/processor-fixture.js';
-import type { ClientState } from './query-handler.js';
-import { QueryProcessor } from './query-processor.js';
+import { QueryProcessor, type QuerySession } from './query-processor.js';
 import { AuthService } from '../auth/auth-service.js';
 import { createDefaultSuperuserIfNoRoles, defaultPasswordInUse } from '../auth/default-superuser.js';
 
 async function setup(options: { authorization?: boolean } = {}) {
-  let nowMs = 0;
-  const { clock, random, storage, schema } = await openProcessorFixture({ monotonicMs: () => nowMs });
+  const { clock, random, storage, schema, coordinator } = await openProcessorFixture();
   const world = { clock, random, logger: silentLogger };
   const auth: AuthService = new AuthService({
     executor: { execute: (query, values, consistency) => processor.internalQuery(query, values, consistency) },
     world, authentication: true, authorization: options.authorization ?? true, bcryptWorkFactor: 4,
   });
-  const processor = new QueryProcessor({ world, schema, storage, virtualRows: () => [], localDataCenter: 'datacenter1', auth });
+  const processor = new QueryProcessor({ world, schema, storage, coordinator, virtualRows: () => [], auth });
   await processor.start();
-  const session = (user: string | null): ClientState => ({ keyspace: null, user, remoteAddress: '127.0.0.1', remotePort: 1 });
-  const run = (state: ClientState, query: string) => processor.query(query, defaultQueryParameters(ConsistencyLevel.ONE), state);
+  const session = (user: string | null): QuerySession => ({ keyspace: null, user });
+  const run = (state: QuerySession, query: string) => processor.query(query, defaultQueryParameters(ConsistencyLevel.ONE), state);
   /** Lets the role caches expire (the validity window passes). */
-  const later = () => { nowMs += 10_000; };
+  const later = () => clock.advance(10_000);
   return { auth, processor, run, session, later, schema };
 }
 
@@ -141,7 +140,7 @@ test('a dropped role loses access on its open sessions once the cache window pas
   const dave = session('dave');
   await run(dave, 'SELECT * FROM system.local');
   await run(admin, 'DROP ROLE dave');
-  later();
+  await later();
   await rejects(run(dave, 'SELECT * FROM system.local'), ErrorCode.Unauthorized, /dave/);
   assert.equal(await auth.login('dave', 'pw'), false);
 });

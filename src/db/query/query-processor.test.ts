@@ -1,5 +1,6 @@
-// The query processor end to end in one process: CQL text in, protocol results out, over the
-// real storage engine on a simulated disk.
+// The query processor end to end in one process: CQL text in, protocol results out, through
+// the coordinator (a StorageProxy at replication factor 1) to the real storage engine on a
+// simulated disk.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,14 +11,13 @@ import { defaultQueryParameters } from '../protocol/query-parameters.js';
 import type { BoundValue, ResultMessage } from '../protocol/messages.js';
 import { decodeValue, encodeValue } from '../protocol/type-codecs.js';
 import { openProcessorFixture } from '../../../test/harness/processor-fixture.js';
-import type { ClientState } from '../transport/query-handler.js';
-import { QueryProcessor } from './query-processor.js';
+import { QueryProcessor, type QuerySession } from './query-processor.js';
 
 async function setup() {
-  const { clock, random, storage, schema } = await openProcessorFixture();
-  const processor = new QueryProcessor({ world: { clock, random, logger: silentLogger }, schema, storage, virtualRows: () => [], localDataCenter: 'datacenter1' });
+  const { clock, random, storage, schema, coordinator } = await openProcessorFixture();
+  const processor = new QueryProcessor({ world: { clock, random, logger: silentLogger }, schema, storage, coordinator, virtualRows: () => [] });
   await processor.start();
-  const state: ClientState = { keyspace: null, user: null, remoteAddress: '127.0.0.1', remotePort: 1 };
+  const state: QuerySession = { keyspace: null, user: null };
   const run = (query: string, values: BoundValue[] = [], extra: Partial<ReturnType<typeof defaultQueryParameters>> = {}) =>
     processor.query(query, { ...defaultQueryParameters(ConsistencyLevel.ONE), values, ...extra }, state);
   return { processor, run, state, storage };

@@ -1,96 +1,77 @@
-// The QueryHandler of a node: parses and analyses CQL (cached), keeps prepared statements,
-// and executes plans against the local storage engine and the virtual system tables.
-// With the cluster, reads and writes go through the coordinator (a Coordinator such as the
-// StorageProxy) to the replicas; without one, to the local storage engine.
+// The QueryHandler of a node (Cassandra's cql3.QueryProcessor): analyses CQL (cached, with the
+// prepared statements: statement-cache.ts), checks the session's permissions, and executes
+// plans. Reads and writes of tables go through the coordinator (the StorageProxy) to the
+// replicas, a single node's included; virtual (system) tables are generated here; DDL changes
+// the schema and keeps the storage engine's tables in step. The native-protocol server calls
+// it through transport's QueryHandler interface, which it matches structurally (transport does
+// not import this layer, nor this layer transport: node/ wires them).
 
-import { createHash } from 'node:crypto';
-import { CqlError, invalidRequest, unauthorized, unprepared } from '../common/errors.js';
-import { redactErrorMessage } from './message-log.js';
-import { preparedStatementsMax, queryTextBytesMax } from '../common/limits.js';
+import { invalidRequest, unauthorized } from '../common/errors.js';
+import { authRowsMax } from '../common/limits.js';
+import type { ConsistencyLevel } from '../common/consistency.js';
+import type { WriteType } from '../common/errors.js';
 import type { Clock, Logger, Random } from '../common/world.js';
 import type { BatchMessage, BoundValue, EventMessage, QueryParameters, ResultMessage, RowsMetadata, SchemaChange } from '../protocol/messages.js';
 import { BatchType, UNSET } from '../protocol/messages.js';
+import { defaultQueryParameters } from '../protocol/query-parameters.js';
 import { decodeValue } from '../protocol/type-codecs.js';
-import { replicationFactors } from '../schema/replication.js';
 import type { TableMetadata } from '../schema/metadata.js';
 import type { Schema } from '../schema/schema.js';
 import type { StorageEngine } from '../storage/engine.js';
 import type { Mutation } from '../storage/types.js';
-import { analyzeStatement } from '../cql/analyzer.js';
-import { parseStatement } from '../cql/parser.js';
-import type { ModificationPlan, PreparedStatement } from '../cql/plan.js';
+import type { AuthResource, ModificationPlan, PreparedStatement } from '../cql/plan.js';
 import type { EvaluationContext, PreparedTerm } from '../cql/terms.js';
-import type { ClientState, QueryHandler } from './query-handler.js';
-import type { ConsistencyLevel } from '../common/consistency.js';
-import type { WriteType } from '../common/errors.js';
-import { checkAvailable } from '../coordinator/consistency.js';
 import { SelectExecution, type ReadSource } from '../coordinator/select-executor.js';
 import { virtualSource, type VirtualRow } from '../coordinator/virtual-source.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { executeAuthStatement } from '../auth/auth-statements.js';
-import { defaultQueryParameters } from '../protocol/query-parameters.js';
-import { authRowsMax } from '../common/limits.js';
 import { applicablePermissions } from '../auth/resources.js';
-import type { AuthResource } from '../cql/plan.js';
+import { StatementCache } from './statement-cache.js';
 
 export interface QueryProcessorOptions {
   world: { clock: Clock; random: Random; logger: Logger };
   schema: Schema;
-  storage: StorageEngine;
+  /** The engine whose tables follow the schema (created, altered, dropped with it). */
+  storage: Pick<StorageEngine, 'addTable' | 'updateTable' | 'dropTable'>;
   /** Rows of a virtual (system) table, generated on read. */
   virtualRows: (table: TableMetadata) => VirtualRow[];
-  localDataCenter: string;
-  /** Live replicas a request can reach (1 for a single node; the cluster computes it per token). */
-  liveReplicas?: () => number;
-  /** The distributed read and write paths; without it, the local storage engine serves all. */
-  coordinator?: Coordinator;
+  /** The read and write paths of every table that is not virtual, and the availability checks of consistency levels. */
+  coordinator: Coordinator;
   /** Authentication and authorization; without it, every session is anonymous and may do everything but role statements. */
   auth?: AuthService;
 }
 
-/** What the query processor needs of the cluster's coordinator (coordinator/storage-proxy.ts). */
+/** What the query processor needs of the coordinator (coordinator/storage-proxy.ts). */
 export interface Coordinator {
   mutate(mutations: readonly Mutation[], level: ConsistencyLevel, options: { writeType?: WriteType }): Promise<void>;
   /** A logged batch: through the batchlog, so all of it applies eventually or none. */
-  mutateLogged?(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void>;
+  mutateLogged(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void>;
   source(level: ConsistencyLevel): ReadSource;
-  truncate?(keyspace: string, tableId: string): Promise<void>;
+  truncate(keyspace: string, tableId: string): Promise<void>;
 }
 
-interface CachedStatement {
-  query: string;
+/**
+ * What the processor reads and changes of a client's session: USE sets the keyspace, and the
+ * role (null when anonymous) is checked. transport's ClientState is one.
+ */
+export interface QuerySession {
   keyspace: string | null;
-  schemaVersion: string;
-  prepared: PreparedStatement;
-}
-
-/** A small LRU map (insertion order of a Map, re-inserted on use). */
-class LruCache<V> {
-  private readonly entries = new Map<string, V>();
-  constructor(private readonly capacity: number) {}
-  get(key: string): V | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) { this.entries.delete(key); this.entries.set(key, value); }
-    return value;
-  }
-  set(key: string, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-  }
+  readonly user: string | null;
 }
 
 const bigint = { kind: 'native', name: 'bigint' } as const;
 
-export class QueryProcessor implements QueryHandler {
-  private readonly prepared = new LruCache<CachedStatement>(preparedStatementsMax);
-  private readonly adhoc = new LruCache<CachedStatement>(1000);
+/** The rows internalQuery collects per page. */
+const internalPageSize = 1000;
+
+export class QueryProcessor {
+  private readonly statements: StatementCache;
   private readonly listeners = new Set<(event: EventMessage) => void>();
-  private storedTableIds: Set<string>;
+  private storedTableIds = new Set<string>();
 
   constructor(private readonly options: QueryProcessorOptions) {
+    this.statements = new StatementCache({ schema: options.schema, clock: options.world.clock });
     options.schema.onChange((change) => this.emit({ type: 'SCHEMA_CHANGE', schemaChange: change }));
-    this.storedTableIds = new Set();
   }
 
   onEvent(listener: (event: EventMessage) => void): () => void {
@@ -112,68 +93,27 @@ export class QueryProcessor implements QueryHandler {
     for (const listener of this.listeners) listener(event);
   }
 
-  private analyze(query: string, keyspace: string | null): CachedStatement {
-    if (Buffer.byteLength(query) > queryTextBytesMax) throw invalidRequest(`Query text is larger than ${queryTextBytesMax} bytes`);
-    try {
-      const statement = parseStatement(query);
-      const prepared = analyzeStatement(statement, { schema: this.options.schema, keyspace, nowMicros: () => this.options.world.clock.nowMicros() });
-      return { query, keyspace, schemaVersion: this.options.schema.schemaVersion(), prepared };
-    } catch (error) {
-      // Syntax errors quote the text around them: never echo a password back (or into the log).
-      if (error instanceof CqlError) throw new CqlError(error.code, redactErrorMessage(error.message, query), error.details);
-      throw error;
-    }
-  }
-
-  /** A cached statement is re-analysed when the schema changed since (its tables may have). */
-  private fresh(entry: CachedStatement): CachedStatement {
-    if (entry.schemaVersion === this.options.schema.schemaVersion()) return entry;
-    const updated = this.analyze(entry.query, entry.keyspace);
-    entry.prepared = updated.prepared;
-    entry.schemaVersion = updated.schemaVersion;
-    return entry;
-  }
-
-  async query(query: string, parameters: QueryParameters, state: ClientState): Promise<ResultMessage> {
-    const cacheKey = `${state.keyspace ?? ''}\u0000${query}`;
-    let entry = this.adhoc.get(cacheKey);
-    if (entry === undefined) {
-      entry = this.analyze(query, state.keyspace);
-      // DDL and USE depend on the moment; only cache what is safe to re-run.
-      if (entry.prepared.plan.kind === 'select' || entry.prepared.plan.kind === 'modification') this.adhoc.set(cacheKey, entry);
-    } else {
-      entry = this.fresh(entry);
-    }
+  async query(query: string, parameters: QueryParameters, state: QuerySession): Promise<ResultMessage> {
+    const entry = this.statements.adhocStatement(`${state.keyspace ?? ''}\u0000${query}`, query, state.keyspace);
     return this.execute_(entry.prepared, parameters, state);
   }
 
-  async prepare(query: string, state: ClientState): Promise<ResultMessage> {
+  async prepare(query: string, state: QuerySession): Promise<ResultMessage> {
     await this.options.auth?.checkSession(state.user);
-    const entry = this.analyze(query, state.keyspace);
-    const keyspace = entry.prepared.fullyQualified ? null : state.keyspace;
-    const id = createHash('md5').update(`${keyspace ?? ''}${query}`).digest();
-    entry.keyspace = state.keyspace;
-    this.prepared.set(id.toString('hex'), entry);
-    const { prepared } = entry;
+    const { id, entry: { prepared } } = this.statements.prepare(query, state.keyspace);
     const resultMetadata: RowsMetadata = { columns: prepared.resultColumns, columnCount: prepared.resultColumns.length, pagingState: null };
     return { kind: 'prepared', id, metadata: { columns: prepared.variables, partitionKeyIndices: prepared.partitionKeyIndices }, resultMetadata };
   }
 
-  private lookup(id: Buffer): CachedStatement {
-    const entry = this.prepared.get(id.toString('hex'));
-    if (entry === undefined) throw unprepared(id);
-    return this.fresh(entry);
+  async execute(id: Buffer, parameters: QueryParameters, state: QuerySession): Promise<ResultMessage> {
+    return this.execute_(this.statements.lookup(id).prepared, parameters, state);
   }
 
-  async execute(id: Buffer, parameters: QueryParameters, state: ClientState): Promise<ResultMessage> {
-    return this.execute_(this.lookup(id).prepared, parameters, state);
-  }
-
-  async batch(batch: BatchMessage, state: ClientState): Promise<ResultMessage> {
+  async batch(batch: BatchMessage, state: QuerySession): Promise<ResultMessage> {
     const mutations: Mutation[] = [];
     await this.options.auth?.checkSession(state.user);
     for (const statement of batch.statements) {
-      const entry = statement.kind === 'prepared' ? this.lookup(statement.id) : this.analyze(statement.query, state.keyspace);
+      const entry = statement.kind === 'prepared' ? this.statements.lookup(statement.id) : this.statements.analyze(statement.query, state.keyspace);
       const { plan } = entry.prepared;
       if (plan.kind !== 'modification') throw invalidRequest('Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.');
       await this.authorize(entry.prepared, state);
@@ -209,34 +149,19 @@ export class QueryProcessor implements QueryHandler {
 
   private async write(mutations: Mutation[], consistency: QueryParameters['consistency'], writeType?: WriteType): Promise<void> {
     const { coordinator } = this.options;
-    if (coordinator !== undefined) {
-      if (mutations.length === 0) return;
-      if (writeType === 'BATCH' && coordinator.mutateLogged !== undefined && mutations.length > 1) await coordinator.mutateLogged(mutations, consistency);
-      else await coordinator.mutate(mutations, consistency, writeType === undefined ? {} : { writeType });
-      return;
-    }
-    const keyspaces = new Set(mutations.map((m) => m.keyspace));
-    for (const keyspace of keyspaces) this.checkConsistency(keyspace, consistency, true);
-    if (mutations.length > 0) await this.options.storage.apply(mutations);
+    if (mutations.length === 0) return;
+    if (writeType === 'BATCH' && mutations.length > 1) await coordinator.mutateLogged(mutations, consistency);
+    else await coordinator.mutate(mutations, consistency, writeType === undefined ? {} : { writeType });
   }
 
-  private checkConsistency(keyspace: string, consistency: QueryParameters['consistency'], write: boolean): void {
-    const metadata = this.options.schema.findKeyspace(keyspace);
-    if (metadata === undefined || metadata.virtual) return;
-    const factors = replicationFactors(metadata.replication);
-    const total = [...factors.values()].reduce((a, b) => a + b, 0);
-    const alive = Math.min(total, this.options.liveReplicas?.() ?? 1);
-    checkAvailable(consistency, { factors, localDataCenter: this.options.localDataCenter, alive, write });
-  }
-
-  private async authorize(prepared: PreparedStatement, state: ClientState): Promise<void> {
+  private async authorize(prepared: PreparedStatement, state: QuerySession): Promise<void> {
     const { auth } = this.options;
     if (auth === undefined) return;
     await auth.authorize(state.user, prepared.access);
   }
 
   /** A client's statement: the session's role must still be valid and hold the statement's permissions. */
-  private async execute_(prepared: PreparedStatement, parameters: QueryParameters, state: ClientState): Promise<ResultMessage> {
+  private async execute_(prepared: PreparedStatement, parameters: QueryParameters, state: QuerySession): Promise<ResultMessage> {
     // An anonymous session (no authenticator) has nothing to check: skip the two awaits per request.
     if (state.user !== null) {
       await this.options.auth?.checkSession(state.user);
@@ -251,19 +176,12 @@ export class QueryProcessor implements QueryHandler {
    * system_auth), through the coordinator like any statement. Returns every row by column name.
    */
   async internalQuery(query: string, values: Array<Buffer | null>, consistency: QueryParameters['consistency']): Promise<Array<Map<string, Buffer | null>>> {
-    const cacheKey = `\u0000internal\u0000${query}`;
-    let entry = this.adhoc.get(cacheKey);
-    if (entry === undefined) {
-      entry = this.analyze(query, null);
-      if (entry.prepared.plan.kind === 'select' || entry.prepared.plan.kind === 'modification') this.adhoc.set(cacheKey, entry);
-    } else {
-      entry = this.fresh(entry);
-    }
-    const state: ClientState = { keyspace: null, user: null, remoteAddress: '127.0.0.1', remotePort: 0 };
+    const entry = this.statements.adhocStatement(`\u0000internal\u0000${query}`, query, null);
+    const state: QuerySession = { keyspace: null, user: null };
     const out: Array<Map<string, Buffer | null>> = [];
     let pagingState: Buffer | null = null;
     do {
-      const parameters: QueryParameters = { ...defaultQueryParameters(consistency), values: values as BoundValue[], pageSize: 1000, pagingState };
+      const parameters: QueryParameters = { ...defaultQueryParameters(consistency), values: values as BoundValue[], pageSize: internalPageSize, pagingState };
       const result = await this.executePlan(entry.prepared, parameters, state);
       if (result.kind !== 'rows') return out;
       const names = entry.prepared.resultColumns.map((column) => column.name);
@@ -273,17 +191,15 @@ export class QueryProcessor implements QueryHandler {
     return out;
   }
 
-  private async executePlan(prepared: PreparedStatement, parameters: QueryParameters, state: ClientState): Promise<ResultMessage> {
+  private async executePlan(prepared: PreparedStatement, parameters: QueryParameters, state: QuerySession): Promise<ResultMessage> {
     const { plan } = prepared;
     switch (plan.kind) {
       case 'select': {
         const context = this.context(parameters.values, prepared.variables.length);
         const table = plan.table;
-        const { coordinator } = this.options;
-        if (!table.virtual && coordinator === undefined) this.checkConsistency(table.keyspace, parameters.consistency, false);
         const source: ReadSource = table.virtual
           ? virtualSource(table, () => this.options.virtualRows(table))
-          : coordinator?.source(parameters.consistency) ?? this.options.storage;
+          : this.options.coordinator.source(parameters.consistency);
         const result = await new SelectExecution(plan, source, context).run({ pageSize: parameters.pageSize, pagingState: parameters.pagingState });
         const metadata: RowsMetadata = {
           columns: parameters.skipMetadata ? null : prepared.resultColumns,
@@ -307,8 +223,7 @@ export class QueryProcessor implements QueryHandler {
         state.keyspace = plan.keyspace;
         return { kind: 'setKeyspace', keyspace: plan.keyspace };
       case 'truncate':
-        if (this.options.coordinator?.truncate !== undefined) await this.options.coordinator.truncate(plan.table.keyspace, plan.table.id);
-        else await this.options.storage.truncate(plan.table.id);
+        await this.options.coordinator.truncate(plan.table.keyspace, plan.table.id);
         return { kind: 'void' };
       case 'schema':
         return this.applySchemaChange(plan.apply);
@@ -326,7 +241,7 @@ export class QueryProcessor implements QueryHandler {
   }
 
   /** DDL, then Cassandra's bookkeeping of permissions: the creator gets all of them, a dropped resource loses its grants. */
-  private async applySchema(prepared: PreparedStatement, state: ClientState): Promise<ResultMessage> {
+  private async applySchema(prepared: PreparedStatement, state: QuerySession): Promise<ResultMessage> {
     const { plan, created, dropped } = prepared;
     if (plan.kind !== 'schema') return this.executePlan(prepared, defaultQueryParameters(), state);
     const droppedResources = dropped === undefined ? [] : this.resourcesUnder(dropped.keyspace, dropped.table);
@@ -366,7 +281,7 @@ export class QueryProcessor implements QueryHandler {
   }
 
   /** The tables the storage engine must hold: every non-virtual table of the schema. */
-  storageTables(): Array<{ keyspace: string; tableId: string; gcGraceSeconds: number }> {
+  private storageTables(): Array<{ keyspace: string; tableId: string; gcGraceSeconds: number }> {
     return this.options.schema.allKeyspaces()
       .filter((k) => !k.virtual)
       .flatMap((k) => [...k.tables.values()].filter((t) => !t.virtual)
