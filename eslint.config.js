@@ -19,7 +19,7 @@ const nondeterministicProperties = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/flights/ui/dist/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'src/flights/ui/dist/**', '.cache/**'] },
   {
     files: ['**/*.ts'],
     languageOptions: { parser: tseslint.parser },
