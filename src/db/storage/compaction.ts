@@ -9,6 +9,7 @@
 
 import { assert } from '../common/assert.js';
 import type { Disk } from '../common/world.js';
+import { furthestPosition } from './commitlog/commit-log.js';
 import { type PurgeOptions, isEmptyPartition, mergePartitionStreams, purgePartition } from './partition.js';
 import type { SSTableReader } from './sstable/reader.js';
 import { type SSTableDescriptor, writeSSTable } from './sstable/writer.js';
@@ -62,6 +63,8 @@ export async function compact(options: CompactOptions): Promise<SSTableDescripto
     tableId: options.tableId,
     generation: options.outputGeneration,
     partitions: compactedPartitions(options),
+    // The output holds everything its inputs held, so it covers the commit log as far as the furthest of them.
+    commitLogUpperBound: furthestPosition(options.inputs.map((input) => input.metadata.commitLogUpperBound)),
     ...(options.blockBytes === undefined ? {} : { blockBytes: options.blockBytes }),
     ...(options.bloomFalsePositiveChance === undefined ? {} : { bloomFalsePositiveChance: options.bloomFalsePositiveChance }),
   });

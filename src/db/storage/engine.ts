@@ -7,7 +7,9 @@ import { assert } from '../common/assert.js';
 import { type CorruptionError, invalidRequest } from '../common/errors.js';
 import { compactionConcurrencyMax, commitLogSegmentBytesDefault, memtablesFlushingMax, mutationBytesMax } from '../common/limits.js';
 import type { Clock, Disk, Logger } from '../common/world.js';
-import { CommitLog, type SyncMode } from './commitlog/commit-log.js';
+import {
+  CommitLog, type CommitLogPosition, type ReplayedSegment, type SyncMode, commitLogStart, compareCommitLogPositions, furthestPosition,
+} from './commitlog/commit-log.js';
 import { entryPayloadBytesMax } from './commitlog/segment-format.js';
 import { effectiveSlices, shapePartition } from './engine-read.js';
 import { type SizeTieredOptions, chooseSizeTieredCompaction, compact } from './compaction.js';
@@ -52,10 +54,14 @@ export class StorageEngine {
   /** Torn or corrupt commit log entries met by the last replay (each was logged). */
   readonly replayIssues: CorruptionError[] = [];
 
-  private constructor(
-    private readonly options: StorageEngineOptions,
-    private readonly commitLog: CommitLog,
-  ) {}
+  private log: CommitLog | null = null;
+
+  private constructor(private readonly options: StorageEngineOptions) {}
+
+  private get commitLog(): CommitLog {
+    assert(this.log !== null, 'storage engine used before its commit log opened');
+    return this.log;
+  }
 
   private get disk(): Disk {
     return this.options.world.disk;
@@ -65,37 +71,55 @@ export class StorageEngine {
     return this.options.world.logger;
   }
 
-  /** Opens every table's sstables (removing unfinished writes) and replays the commit log. */
+  /**
+   * Opens every table's sstables (removing unfinished writes), then replays the commit log,
+   * skipping per table what a truncation discarded and what its sstables already hold.
+   */
   static async open(options: StorageEngineOptions): Promise<StorageEngine> {
     const { disk, clock, logger } = options.world;
     await disk.makeDirectory(options.dataDirectory);
+    const engine = new StorageEngine(options);
     const truncations = new Map<string, TruncationRecord>();
     for (const table of options.tables) truncations.set(table.tableId, await readTruncationRecord(disk, tableDirectory(options.dataDirectory, table)));
+    const flushedUpTo = new Map<string, CommitLogPosition>();
+    for (const table of options.tables) {
+      const state = await engine.openTable(table, truncations.get(table.tableId));
+      flushedUpTo.set(table.tableId, furthestPosition(state.sstables.map((reader) => reader.metadata.commitLogUpperBound)));
+    }
+    // New segments get ids above every recorded bound, or later writes could be mistaken for flushed (or truncated) ones.
+    const firstSegmentId = Math.max(1, ...[...truncations.values()].map((t) => t.segmentId), ...[...flushedUpTo.values()].map((p) => p.segmentId + 1));
     const { log, replay } = await CommitLog.open({
       disk, clock, logger, directory: options.commitLogDirectory, syncMode: options.syncMode, syncPeriodMs: options.syncPeriodMs,
-      segmentBytes: options.commitLogSegmentBytes ?? commitLogSegmentBytesDefault, firstSegmentId: Math.max(1, ...[...truncations.values()].map((t) => t.segmentId)),
+      segmentBytes: options.commitLogSegmentBytes ?? commitLogSegmentBytesDefault, firstSegmentId,
     });
-    const engine = new StorageEngine(options, log);
-    for (const table of options.tables) await engine.openTable(table, truncations.get(table.tableId));
-    let skipped = 0;
-    for (const segment of replay) {
-      if (segment.corruption !== null) engine.replayIssues.push(segment.corruption);
-      for (const batch of segment.batches) {
-        for (const mutation of batch) {
-          const state = engine.tables.get(mutation.tableId);
-          if (state === undefined || segment.id < (truncations.get(mutation.tableId)?.segmentId ?? 0)) {
-            skipped++;
-            continue;
-          }
-          state.memtable.apply(mutation);
-          log.reference(segment.id, state.memtable.id);
-        }
-      }
-    }
+    engine.log = log;
+    const skipped = engine.replay(replay, { truncations, flushedUpTo });
     await log.collect();
     logger.info('commit log replayed', { segments: replay.length, skippedMutations: skipped, issues: engine.replayIssues.length });
     for (const state of engine.tables.values()) engine.maybeFlush(state);
     return engine;
+  }
+
+  /** Applies replayed mutations to memtables, except those truncated or already in sstables; returns how many were skipped. */
+  private replay(segments: ReplayedSegment[], bounds: { truncations: Map<string, TruncationRecord>; flushedUpTo: Map<string, CommitLogPosition> }): number {
+    let skipped = 0;
+    for (const segment of segments) {
+      if (segment.corruption !== null) this.replayIssues.push(segment.corruption);
+      segment.batches.forEach((batch, index) => {
+        const position = { segmentId: segment.id, offset: segment.offsets[index] as number };
+        for (const mutation of batch) {
+          const state = this.tables.get(mutation.tableId);
+          const truncated = segment.id < (bounds.truncations.get(mutation.tableId)?.segmentId ?? 0);
+          if (state === undefined || truncated || compareCommitLogPositions(position, bounds.flushedUpTo.get(mutation.tableId) ?? commitLogStart) < 0) {
+            skipped++;
+            continue;
+          }
+          state.memtable.apply(mutation);
+          this.commitLog.reference(segment.id, state.memtable.id);
+        }
+      });
+    }
+    return skipped;
   }
 
   private newMemtable(tableId: string): Memtable {
@@ -194,18 +218,18 @@ export class StorageEngine {
       if (bytes > mutationBytesMax) throw invalidRequest(`mutation of ${bytes} bytes is larger than the maximum of ${mutationBytesMax}`);
     });
     if (payload.length > entryPayloadBytesMax) throw invalidRequest(`a batch of ${payload.length} bytes is larger than the maximum of ${entryPayloadBytesMax}`);
-    const segmentId = await this.commitLog.add(payload, mutations.length);
+    const position = await this.commitLog.add(payload, mutations.length);
     const touched = new Set<TableState>();
     try {
       for (const mutation of mutations) {
         const state = this.tables.get(mutation.tableId);
         if (state === undefined) continue; // dropped while the commit log wrote
         state.memtable.apply(mutation);
-        this.commitLog.reference(segmentId, state.memtable.id);
+        this.commitLog.reference(position.segmentId, state.memtable.id);
         touched.add(state);
       }
     } finally {
-      await this.commitLog.settle(segmentId);
+      await this.commitLog.settle(position);
     }
     for (const state of touched) this.maybeFlush(state);
   }
@@ -224,6 +248,7 @@ export class StorageEngine {
   /** Switches the memtable and writes it (and any earlier failed flush) to an sstable. */
   private flushTable(state: TableState): Promise<void> {
     if (!state.memtable.isEmpty()) {
+      state.memtable.commitLogUpperBound = this.commitLog.replayPosition();
       state.flushing.push(state.memtable);
       state.memtable = this.newMemtable(state.options.tableId);
     }
@@ -237,7 +262,9 @@ export class StorageEngine {
   private async writeMemtable(state: TableState, memtable: Memtable): Promise<void> {
     if (!state.flushing.includes(memtable)) return;
     const epoch = state.epoch;
-    const reader = await this.writeSSTableFrom(state, cleaned(memtable.scan(ringStart, ringStart)));
+    const bound = memtable.commitLogUpperBound;
+    assert(bound !== null, 'flushing a memtable that was not switched out');
+    const reader = await this.writeSSTableFrom(state, cleaned(memtable.scan(ringStart, ringStart)), bound);
     if (state.epoch !== epoch) {
       await reader?.delete();
       return;
@@ -248,10 +275,10 @@ export class StorageEngine {
     this.track(this.compactInBackground(state));
   }
 
-  private async writeSSTableFrom(state: TableState, partitions: AsyncIterable<Partition>): Promise<SSTableReader | null> {
+  private async writeSSTableFrom(state: TableState, partitions: AsyncIterable<Partition>, commitLogUpperBound: CommitLogPosition): Promise<SSTableReader | null> {
     const generation = state.nextGeneration++;
     const descriptor = await writeSSTable({
-      disk: this.disk, directory: state.directory, tableId: state.options.tableId, generation, partitions,
+      disk: this.disk, directory: state.directory, tableId: state.options.tableId, generation, partitions, commitLogUpperBound,
       ...(this.options.sstableBlockBytes === undefined ? {} : { blockBytes: this.options.sstableBlockBytes }),
     });
     return this.openOutput(descriptor);

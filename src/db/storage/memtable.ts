@@ -6,6 +6,7 @@
 
 import sortedBtree from 'sorted-btree';
 import type SortedBTree from 'sorted-btree';
+import type { CommitLogPosition } from './commitlog/commit-log.js';
 import { maxDeletion, mergeRow, normalizeRangeTombstones } from './partition.js';
 import { MIN_TOKEN, type ClusteringSlice, type DeletionTime, type Partition, type PartitionPosition, type RangeTombstone, type Row } from './types.js';
 
@@ -109,6 +110,11 @@ export class Memtable {
   private partitionsCount = 0;
   private bytes = 0;
   private minTimestamp = Infinity;
+  /**
+   * Set when the memtable is switched out for flushing: with the sstables flushed before it,
+   * it holds every commit log entry below this position (its sstable records it for replay).
+   */
+  commitLogUpperBound: CommitLogPosition | null = null;
 
   /** `id` names the memtable as a commit log segment holder. */
   constructor(readonly id: string) {}

@@ -50,7 +50,7 @@ test('segments roll over at the size bound and are removed once released', async
   const { log } = await CommitLog.open(options(disk, { segmentBytes: 200 }));
   for (let n = 0; n < 10; n++) {
     const id = await log.add(encodeMutationBatch([mutation(n)]), 1);
-    log.reference(id, n < 5 ? 'memtable-a' : 'memtable-b');
+    log.reference(id.segmentId, n < 5 ? 'memtable-a' : 'memtable-b');
     await log.settle(id);
   }
   const before = log.liveSegmentIds();
@@ -66,14 +66,14 @@ test('a torn last entry is detected at every byte offset and reported with file 
   const disk = new SimulatedDisk();
   const { log } = await CommitLog.open(options(disk));
   const id = await log.add(encodeMutationBatch([mutation(1)]), 1);
-  const sizeBefore = disk.contents(`commitlog/${segmentFileName(id)}`).length;
+  const sizeBefore = disk.contents(`commitlog/${segmentFileName(id.segmentId)}`).length;
   await log.add(encodeMutationBatch([mutation(2), mutation(3)]), 2);
   await log.close();
-  const full = disk.contents(`commitlog/${segmentFileName(id)}`);
+  const full = disk.contents(`commitlog/${segmentFileName(id.segmentId)}`);
   for (let cut = sizeBefore; cut < full.length; cut++) {
     const torn = new SimulatedDisk();
     await torn.makeDirectory('commitlog');
-    const f = await torn.openAppend(`commitlog/${segmentFileName(id)}`);
+    const f = await torn.openAppend(`commitlog/${segmentFileName(id.segmentId)}`);
     await f.append(full.subarray(0, cut));
     const warnings: Array<Record<string, unknown> | undefined> = [];
     const logger: Logger = { ...silentLogger, warn: (_m, fields) => warnings.push(fields) };
@@ -83,7 +83,7 @@ test('a torn last entry is detected at every byte offset and reported with file 
       assert.equal(replay[0]?.corruption, null);
     } else {
       assert.equal(replay[0]?.corruption?.offset, sizeBefore, `cut ${cut}`);
-      assert.equal(warnings[0]?.['file'], `commitlog/${segmentFileName(id)}`);
+      assert.equal(warnings[0]?.['file'], `commitlog/${segmentFileName(id.segmentId)}`);
     }
   }
 });
@@ -94,7 +94,7 @@ test('a flipped byte in the last entry stops replay there', async () => {
   const id = await log.add(encodeMutationBatch([mutation(1)]), 1);
   await log.add(encodeMutationBatch([mutation(2)]), 1);
   await log.close();
-  const path = `commitlog/${segmentFileName(id)}`;
+  const path = `commitlog/${segmentFileName(id.segmentId)}`;
   disk.corrupt(path, disk.contents(path).length - 3, (b) => b ^ 0x10);
   const { replay } = await CommitLog.open(options(disk));
   assert.equal(replay[0]?.batches.length, 1);

@@ -12,9 +12,31 @@ import { commitLogGroupMutationsMax } from '../../common/limits.js';
 import type { Clock, Disk, DiskFile, Logger, TimerHandle } from '../../common/world.js';
 import { decodeMutationBatch } from '../mutation-serializer.js';
 import type { Mutation } from '../types.js';
-import { SEGMENT_HEADER_BYTES, encodeEntry, encodeSegmentHeader, parseSegmentFileName, readSegment, segmentFileName } from './segment-format.js';
+import { ENTRY_HEADER_BYTES, SEGMENT_HEADER_BYTES, encodeEntry, encodeSegmentHeader, parseSegmentFileName, readSegment, segmentFileName } from './segment-format.js';
 
 export type SyncMode = 'batch' | 'periodic';
+
+/**
+ * Where an entry starts in the log: its segment and the byte offset of its header there.
+ * Positions order the log (segment first); Cassandra's CommitLogPosition.
+ */
+export interface CommitLogPosition {
+  readonly segmentId: number;
+  readonly offset: number;
+}
+
+export const commitLogStart: CommitLogPosition = { segmentId: 0, offset: 0 };
+
+export function compareCommitLogPositions(a: CommitLogPosition, b: CommitLogPosition): number {
+  return a.segmentId !== b.segmentId ? a.segmentId - b.segmentId : a.offset - b.offset;
+}
+
+/** The furthest of some positions (commitLogStart for none). */
+export function furthestPosition(positions: Iterable<CommitLogPosition>): CommitLogPosition {
+  let furthest = commitLogStart;
+  for (const position of positions) if (compareCommitLogPositions(position, furthest) > 0) furthest = position;
+  return furthest;
+}
 
 export interface CommitLogOptions {
   disk: Disk;
@@ -38,6 +60,8 @@ export interface ReplayedSegment {
   path: string;
   /** Batches in log order; each was one add() and must be applied atomically. */
   batches: Mutation[][];
+  /** offsets[i]: where batches[i]'s entry starts in the segment (its CommitLogPosition offset). */
+  offsets: number[];
   /** Why reading stopped early, if it did. */
   corruption: CorruptionError | null;
 }
@@ -56,7 +80,7 @@ interface Segment {
 interface QueuedEntry {
   entry: Buffer;
   mutationCount: number;
-  resolve: (segmentId: number) => void;
+  resolve: (position: CommitLogPosition) => void;
   reject: (error: unknown) => void;
 }
 
@@ -74,6 +98,11 @@ export class CommitLog {
   private closed = false;
   /** Set by forceNewSegment: the next write starts a new segment. */
   private rollRequested = false;
+  /**
+   * Entries being appended or appended but not yet applied to memtables (settle() ends it),
+   * in log order: the first one bounds what memtables are known to hold (replayPosition).
+   */
+  private readonly unsettled = new Set<CommitLogPosition>();
 
   private constructor(
     private readonly options: CommitLogOptions,
@@ -106,10 +135,12 @@ export class CommitLog {
     const bytes = await this.options.disk.readFile(path);
     const read = readSegment(bytes, { path, id });
     const batches: Mutation[][] = [];
+    const offsets: number[] = [];
     let corruption = read.corruption;
     for (const entry of read.entries) {
       try {
         batches.push(decodeMutationBatch(entry.payload, { source: path, offset: entry.offset }));
+        offsets.push(entry.offset - ENTRY_HEADER_BYTES);
       } catch (error) {
         // A checksummed entry that does not parse: stop this segment exactly as for a bad checksum.
         corruption = error as CorruptionError;
@@ -123,17 +154,17 @@ export class CommitLog {
         detail: corruption.message,
       });
     }
-    return { id, path, batches, corruption };
+    return { id, path, batches, offsets, corruption };
   }
 
   /**
-   * Appends one entry (a batch of mutations). Resolves with the id of the segment holding it,
-   * after fsync in batch mode or after the append in periodic mode; the caller must then
-   * reference() the segment for each memtable it applied to, and settle() it.
+   * Appends one entry (a batch of mutations). Resolves with its position, after fsync in batch
+   * mode or after the append in periodic mode; the caller must then reference() its segment
+   * for each memtable it applied to, and settle() the position.
    */
-  add(payload: Buffer, mutationCount: number): Promise<number> {
+  add(payload: Buffer, mutationCount: number): Promise<CommitLogPosition> {
     if (this.closed) return Promise.reject(new Error('commit log is closed'));
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<CommitLogPosition>((resolve, reject) => {
       this.queue.push({ entry: encodeEntry(payload), mutationCount, resolve, reject });
       this.draining ??= this.drain();
     });
@@ -166,10 +197,18 @@ export class CommitLog {
   private async writeGroup(group: QueuedEntry[]): Promise<void> {
     const bytes = group.length === 1 ? (group[0] as QueuedEntry).entry : Buffer.concat(group.map((g) => g.entry));
     let segment: Segment | null = null;
+    const positions: CommitLogPosition[] = [];
     try {
       segment = await this.segmentFor(bytes.length);
       segment.pending += group.length;
       const file = segment.file as DiskFile;
+      let offset = file.size();
+      for (const g of group) {
+        const position = { segmentId: segment.id, offset };
+        positions.push(position);
+        this.unsettled.add(position);
+        offset += g.entry.length;
+      }
       try {
         await file.append(bytes);
         if (this.options.syncMode === 'batch') await file.sync();
@@ -180,11 +219,11 @@ export class CommitLog {
       }
     } catch (error) {
       if (segment !== null) segment.pending -= group.length;
+      for (const position of positions) this.unsettled.delete(position);
       for (const g of group) g.reject(error);
       return;
     }
-    const id = segment.id;
-    for (const g of group) g.resolve(id);
+    group.forEach((g, index) => g.resolve(positions[index] as CommitLogPosition));
   }
 
   private async segmentFor(bytes: number): Promise<Segment> {
@@ -239,11 +278,24 @@ export class CommitLog {
   }
 
   /** Ends the pending state of one add() whose mutations are now referenced by their memtables. */
-  async settle(segmentId: number): Promise<void> {
-    const segment = this.segments.get(segmentId);
-    assert(segment !== undefined && segment.pending > 0, `settling unknown commit log segment ${segmentId}`);
+  async settle(position: CommitLogPosition): Promise<void> {
+    const segment = this.segments.get(position.segmentId);
+    assert(segment !== undefined && segment.pending > 0 && this.unsettled.delete(position), `settling unknown commit log entry in segment ${position.segmentId}`);
     segment.pending--;
     await this.maybeRemove(segment);
+  }
+
+  /**
+   * A position below which every entry has been applied to a memtable (settled): a memtable
+   * switched out now holds, with the sstables before it, everything below this position, which
+   * is what its sstable records as the replay bound (Cassandra's commitLogUpperBound). Entries
+   * still in flight are at or above it, whichever memtable they land in.
+   */
+  replayPosition(): CommitLogPosition {
+    for (const first of this.unsettled) return first;
+    const current = this.current;
+    if (current !== null && current.file !== null) return { segmentId: current.id, offset: current.file.size() };
+    return { segmentId: this.nextId, offset: 0 };
   }
 
   /** A memtable was flushed (or discarded): its segments no longer need to be kept for it. */

@@ -71,9 +71,13 @@ describe('sstable codecs', () => {
     const collector = new MetadataCollector();
     collector.partition(partition);
     for (const row of partition.rows) collector.row(row);
-    const metadata = collector.finish({ tableId: 'tbl', generation: 4, dataBytes: 1000, bloomFalsePositiveChance: 0.01 });
+    const metadata = collector.finish({ tableId: 'tbl', generation: 4, dataBytes: 1000, bloomFalsePositiveChance: 0.01, commitLogUpperBound: { segmentId: 7, offset: 4096 } });
     const metadataBytes = Buffer.from(encodeMetadata(metadata).view());
     assert.deepEqual(decodeMetadata(metadataBytes, { path: 'f', offset: 0 }), metadata);
+    // Version 1 ended before the commit log bound (two 8-byte fields): it reads as position zero.
+    const version1 = Buffer.from(metadataBytes.subarray(0, metadataBytes.length - 16));
+    version1.writeUInt16BE(1, 0);
+    assert.deepEqual(decodeMetadata(version1, { path: 'f', offset: 0 }), { ...metadata, formatVersion: 1, commitLogUpperBound: { segmentId: 0, offset: 0 } });
     for (let length = 0; length < metadataBytes.length; length++) {
       assert.throws(() => decodeMetadata(metadataBytes.subarray(0, length), { path: 'f', offset: 0 }), CorruptionError);
     }

@@ -1,4 +1,5 @@
-// The sstable file format (version 1).
+// The sstable file format (version 2; version 1 lacked the commit log bound in METADATA and
+// is still read).
 //
 // One file per sstable generation, `sstable-<generation>.db`, rather than Cassandra's set of
 // component files: a single rename publishes the whole sstable atomically, a crash can leave
@@ -19,7 +20,8 @@
 //   One SUMMARY block: the first (token, key) of every PARTITION_INDEX block (the sparse index
 //     a reader keeps in memory; the full index stays on disk).
 //   One BLOOM block: the bloom filter over partition tokens.
-//   One METADATA block: counts, token and timestamp bounds, format version.
+//   One METADATA block: counts, token and timestamp bounds, format version, and (version 2)
+//     the commit log position below which replay may skip entries.
 //   FOOTER (fixed size, last bytes of the file): magic, version, positions of the summary,
 //     bloom and metadata blocks, crc32 of the footer. Everything before the summary block is
 //     the data region (data, row index and partition index blocks).
@@ -31,7 +33,9 @@ import { assert } from '../../common/assert.js';
 import { CorruptionError } from '../../common/errors.js';
 import { sstableBlockBytesMax } from '../../common/limits.js';
 
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/** The oldest version still read (version 1: no commit log bound in the metadata). */
+export const FORMAT_VERSION_MIN = 1;
 /** "AROSST01": identifies the footer. */
 export const FOOTER_MAGIC = Buffer.from('AROSST01', 'ascii');
 
@@ -142,7 +146,7 @@ export function decodeFooter(bytes: Buffer, options: { path: string; offset: num
   if (!bytes.subarray(0, 8).equals(FOOTER_MAGIC)) throw corrupt('bad footer magic');
   if (bytes.readUInt32BE(FOOTER_BYTES - 4) !== crc32(bytes.subarray(0, FOOTER_BYTES - 4))) throw corrupt('footer checksum mismatch');
   const version = bytes.readUInt16BE(8);
-  if (version !== FORMAT_VERSION) throw corrupt(`unsupported format version ${version}`);
+  if (version < FORMAT_VERSION_MIN || version > FORMAT_VERSION) throw corrupt(`unsupported format version ${version}`);
   const positions: BlockPosition[] = [];
   for (let at = 10; at < FOOTER_BYTES - 4; at += 10) {
     const position = { offset: bytes.readUIntBE(at, 6), length: bytes.readUInt32BE(at + 6) };

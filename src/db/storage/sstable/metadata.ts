@@ -3,7 +3,13 @@
 
 import { type Partition, MAX_TOKEN, MIN_TOKEN, NO_DELETION_TIME } from '../types.js';
 import { ByteReader, ByteWriter } from './bytes.js';
-import { FORMAT_VERSION } from './format.js';
+import { FORMAT_VERSION, FORMAT_VERSION_MIN } from './format.js';
+
+/** A commit log position (commitlog/commit-log.ts's CommitLogPosition). */
+export interface ReplayBound {
+  segmentId: number;
+  offset: number;
+}
 
 export interface SSTableMetadata {
   formatVersion: number;
@@ -28,6 +34,12 @@ export interface SSTableMetadata {
   /** Bytes of the data region (data, row index and partition index blocks). */
   dataBytes: number;
   bloomFalsePositiveChance: number;
+  /**
+   * Every commit log entry below this position is in this sstable or in sstables of this table
+   * flushed before it (Cassandra's commitLogUpperBound): replay skips those entries. Format
+   * version 1 did not record it; such sstables read as position zero (replay everything).
+   */
+  commitLogUpperBound: ReplayBound;
 }
 
 /** Accumulates metadata while partitions stream through the writer. */
@@ -83,7 +95,7 @@ export class MetadataCollector {
     }
   }
 
-  finish(fixed: { tableId: string; generation: number; dataBytes: number; bloomFalsePositiveChance: number }): SSTableMetadata {
+  finish(fixed: { tableId: string; generation: number; dataBytes: number; bloomFalsePositiveChance: number; commitLogUpperBound: ReplayBound }): SSTableMetadata {
     const empty = this.minTimestamp > this.maxTimestamp;
     return {
       formatVersion: FORMAT_VERSION,
@@ -100,6 +112,7 @@ export class MetadataCollector {
       maxLocalDeletionTime: Number.isFinite(this.maxDeletionTime) ? this.maxDeletionTime : NO_DELETION_TIME,
       dataBytes: fixed.dataBytes,
       bloomFalsePositiveChance: fixed.bloomFalsePositiveChance,
+      commitLogUpperBound: fixed.commitLogUpperBound,
     };
   }
 }
@@ -120,13 +133,15 @@ export function encodeMetadata(metadata: SSTableMetadata): ByteWriter {
   out.i32(metadata.maxLocalDeletionTime);
   out.safeInteger(metadata.dataBytes);
   out.f64(metadata.bloomFalsePositiveChance);
+  out.safeInteger(metadata.commitLogUpperBound.segmentId);
+  out.safeInteger(metadata.commitLogUpperBound.offset);
   return out;
 }
 
 export function decodeMetadata(payload: Buffer, options: { path: string; offset: number }): SSTableMetadata {
   const input = new ByteReader(payload, options);
   const formatVersion = input.u16();
-  if (formatVersion !== FORMAT_VERSION) throw input.corrupt(`unsupported format version ${formatVersion}`);
+  if (formatVersion < FORMAT_VERSION_MIN || formatVersion > FORMAT_VERSION) throw input.corrupt(`unsupported format version ${formatVersion}`);
   const metadata: SSTableMetadata = {
     formatVersion,
     tableId: input.shortString(),
@@ -142,6 +157,7 @@ export function decodeMetadata(payload: Buffer, options: { path: string; offset:
     maxLocalDeletionTime: input.i32(),
     dataBytes: input.safeInteger(),
     bloomFalsePositiveChance: input.f64(),
+    commitLogUpperBound: formatVersion >= 2 ? { segmentId: input.safeInteger(), offset: input.safeInteger() } : { segmentId: 0, offset: 0 },
   };
   input.expectEnd();
   const p = metadata.bloomFalsePositiveChance;

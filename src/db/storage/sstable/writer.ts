@@ -17,7 +17,7 @@ import {
 import {
   type BlockPosition, BlockKind, FORMAT_VERSION, encodeBlock, encodeFooter, joinPath, sstableFileName, temporarySSTableFileName,
 } from './format.js';
-import { MetadataCollector, type SSTableMetadata, encodeMetadata } from './metadata.js';
+import { MetadataCollector, type ReplayBound, type SSTableMetadata, encodeMetadata } from './metadata.js';
 
 export const sstableBlockBytesDefault = 16 * 1024;
 export const bloomFalsePositiveChanceDefault = 0.01;
@@ -44,6 +44,8 @@ export interface WriteSSTableOptions {
   bloomFalsePositiveChance?: number;
   /** Target size of a data or index block payload. */
   blockBytes?: number;
+  /** The commit log position replay may skip below (metadata.ts); zero (replay all) by default. */
+  commitLogUpperBound?: ReplayBound;
 }
 
 /** A data-block unit position while its block may still be in memory (ordinal = data block number). */
@@ -187,7 +189,7 @@ class SSTableWriter {
   }
 
   /** Writes the index tail, summary, bloom filter, metadata and footer; returns the metadata. */
-  async finish(options: { tableId: string; generation: number; bloomFalsePositiveChance: number }): Promise<SSTableMetadata> {
+  async finish(options: { tableId: string; generation: number; bloomFalsePositiveChance: number; commitLogUpperBound: ReplayBound }): Promise<SSTableMetadata> {
     await this.flushDataBlock();
     assert(this.pending.length === 0, 'unindexed partitions after the last flush');
     await this.flushIndexBlock();
@@ -225,7 +227,8 @@ export async function writeSSTable(options: WriteSSTableOptions): Promise<SSTabl
   try {
     const writer = new SSTableWriter(file, blockBytes);
     for await (const partition of options.partitions) await writer.addPartition(partition);
-    metadata = await writer.finish({ tableId: options.tableId, generation: options.generation, bloomFalsePositiveChance });
+    const commitLogUpperBound = options.commitLogUpperBound ?? { segmentId: 0, offset: 0 };
+    metadata = await writer.finish({ tableId: options.tableId, generation: options.generation, bloomFalsePositiveChance, commitLogUpperBound });
     sizeBytes = writer.sizeBytes;
     await file.sync();
   } catch (error) {
