@@ -16,7 +16,7 @@ import { decompressBody } from './compression.js';
 import { decodeFrameHeader } from './frame.js';
 import { Opcode, UNSET, type FrameHeader } from './messages.js';
 import { AUTH_RESPONSE, OPTIONS, PREPARE, REGISTER, STARTUP } from './requests.js';
-import { sampleRequests, sampleResponses } from './test-messages.js';
+import { sampleRequests, sampleResponses } from '../../../test/fixtures/protocol-messages.js';
 
 function split(frame: Buffer): { header: FrameHeader; body: Buffer } {
   const header = decodeFrameHeader(frame);

@@ -10,7 +10,7 @@ import { ErrorCode } from '../common/errors.js';
 import { decodeRequest, encodeResponse } from './codec.js';
 import { FrameDecoder } from './frame.js';
 import { BatchType, Opcode, type RequestMessage, type ResponseMessage } from './messages.js';
-import { sampleColumns } from './test-messages.js';
+import { sampleColumns } from '../../../test/fixtures/protocol-messages.js';
 
 // The driver's internals have no type declarations, so they are used as `any` here.
 const require = createRequire(import.meta.url);

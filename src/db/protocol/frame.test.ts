@@ -4,7 +4,7 @@ import { CqlError, ErrorCode } from '../common/errors.js';
 import { decodeRequest, encodeRequest } from './codec.js';
 import { decodeFrameHeader, encodeFrameHeader, FrameDecoder, type FrameDecodeResult } from './frame.js';
 import { Opcode } from './messages.js';
-import { sampleRequests } from './test-messages.js';
+import { sampleRequests } from '../../../test/fixtures/protocol-messages.js';
 
 /** A v4 request frame built by hand: header fields then body. */
 function handFrame(stream: number, opcode: number, body: Buffer, versionByte = 0x04): Buffer {
