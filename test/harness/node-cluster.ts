@@ -8,6 +8,7 @@
 // what a disk had not synced), and cut links. Nothing waits on real time, so a run replays
 // exactly from its seed; traceDigest() fingerprints it.
 
+import { inlineBcrypt } from '../../src/db/auth/password.js';
 import type { ConsistencyLevel } from '../../src/db/common/consistency.js';
 import type { Logger, Network } from '../../src/db/common/world.js';
 import { resolveNodeConfig, type NodeConfig } from '../../src/db/node/config.js';
@@ -36,8 +37,8 @@ export interface AdminStatus {
 export const ports = { native: 9042, storage: 7000, admin: 7199 };
 /** Where the harness's clients run: a host of its own, outside every cut between nodes. */
 const clientHost = '127.0.1.1';
-/** bcrypt at its lowest cost: the harness checks logins, not the hash's strength. */
-const bcryptWorkFactor = 4;
+/** bcrypt inline (no slices timed by the real clock) at its lowest cost: the harness checks logins, not the hash's strength. */
+const passwords = { hasher: inlineBcrypt, workFactor: 4 };
 const logLinesMax = 400;
 
 export class NodeCluster {
@@ -76,7 +77,7 @@ export class NodeCluster {
       clock: this.clock, random: this.random.fork(), disk: (this.disks[index] as SimulatedDisk).view(),
       network: this.network.view(host), logger: this.logger({ node: index + 1 }),
     };
-    const node = await this.run(buildNode(world, this.config(index), { bcryptWorkFactor }), 60_000);
+    const node = await this.run(buildNode(world, this.config(index), { passwords }), 60_000);
     this.nodes[index] = node;
     return node;
   }

@@ -10,7 +10,7 @@ import { unauthorized } from '../common/errors.js';
 import { authCacheEntriesMax, inheritedRolesMax } from '../common/limits.js';
 import type { Clock, Logger, Random } from '../common/world.js';
 import type { AuthResource, DataAccess } from '../cql/plan.js';
-import { checkPassword } from './password.js';
+import { slicedBcrypt, type PasswordHasher } from './password.js';
 import { displayResource, resourceChain, resourceName, type Permission } from './resources.js';
 import { RoleStore, type AuthQueryExecutor, type RoleRecord } from './role-store.js';
 
@@ -31,6 +31,8 @@ export interface AuthServiceOptions {
   validityMs?: number;
   /** bcrypt work factor for new passwords (10 as in Cassandra; tests may lower it). */
   bcryptWorkFactor?: number;
+  /** How passwords are hashed and checked (default: bcrypt in slices; the simulation's inline). */
+  passwords?: PasswordHasher;
 }
 
 /** What a role may do, as of the moment it was read. */
@@ -70,6 +72,7 @@ export class AuthService {
   readonly authentication: boolean;
   readonly authorization: boolean;
   readonly bcryptWorkFactor: number;
+  readonly passwords: PasswordHasher;
   private readonly validityMs: number;
   private readonly snapshots = new ExpiringCache<Promise<RoleSnapshot>>(authCacheEntriesMax);
   private readonly credentials = new ExpiringCache<true>(authCacheEntriesMax);
@@ -82,6 +85,7 @@ export class AuthService {
     this.authorization = options.authorization;
     this.validityMs = options.validityMs ?? rolesValidityMsDefault;
     this.bcryptWorkFactor = options.bcryptWorkFactor ?? 10;
+    this.passwords = options.passwords ?? slicedBcrypt;
     this.credentialsKey = options.world.random.bytes(32);
   }
 
@@ -147,7 +151,7 @@ export class AuthService {
     // The stored hash is part of the key, so a changed password stops matching at once.
     const key = `${name}\u0000${role.saltedHash}\u0000${createHmac('sha256', this.credentialsKey).update(password).digest('hex')}`;
     if (this.credentials.get(key, nowMs) !== undefined) return true;
-    if (!(await checkPassword(password, role.saltedHash))) return false;
+    if (!(await this.passwords.check(password, role.saltedHash))) return false;
     this.credentials.set(key, true, nowMs + this.validityMs);
     return true;
   }

@@ -9,7 +9,6 @@ import type { AuthResource, AuthStatement } from '../cql/plan.js';
 import type { ResultMessage } from '../protocol/messages.js';
 import type { AuthService, RoleSnapshot } from './auth-service.js';
 import { listPermissions, listRoles } from './auth-listing.js';
-import { hashPassword } from './password.js';
 import { applicablePermissions, requestedPermissions, resourceName, type Permission } from './resources.js';
 import { checkRoleName, type RoleChanges } from './role-store.js';
 
@@ -61,7 +60,7 @@ async function roleChanges(auth: AuthService, options: RoleOptions): Promise<Rol
   if (options.login !== null) changes.login = options.login;
   if (options.password !== null) {
     if (!auth.authentication) throw invalidRequest('PASSWORD is not supported by the AllowAllAuthenticator');
-    changes.saltedHash = await hashPassword(options.password, auth.random, auth.bcryptWorkFactor);
+    changes.saltedHash = await auth.passwords.hash(options.password, auth.random, auth.bcryptWorkFactor);
   }
   return changes;
 }

@@ -6,7 +6,6 @@
 
 import type { Clock, TimerHandle } from '../common/world.js';
 import type { AuthService } from './auth-service.js';
-import { checkPassword, hashPassword } from './password.js';
 import { DEFAULT_SUPERUSER } from './role-store.js';
 
 const DEFAULT_PASSWORD = 'cassandra';
@@ -20,7 +19,7 @@ export interface DefaultSuperuserSetup {
 /** Creates the default superuser when no role exists; returns whether it created it. */
 export async function createDefaultSuperuserIfNoRoles(auth: AuthService): Promise<boolean> {
   if (await auth.store.hasRoles()) return false;
-  const saltedHash = await hashPassword(DEFAULT_PASSWORD, auth.random, auth.bcryptWorkFactor);
+  const saltedHash = await auth.passwords.hash(DEFAULT_PASSWORD, auth.random, auth.bcryptWorkFactor);
   await auth.store.createRole(DEFAULT_SUPERUSER, { superuser: true, login: true, saltedHash }, { timestampMicros: 0 });
   auth.invalidate();
   auth.logger.info(`Created default superuser role '${DEFAULT_SUPERUSER}'`);
@@ -30,7 +29,7 @@ export async function createDefaultSuperuserIfNoRoles(auth: AuthService): Promis
 /** Whether 'cassandra' still exists with the password 'cassandra' (operators are warned). */
 export async function defaultPasswordInUse(auth: AuthService): Promise<boolean> {
   const role = await auth.store.getRole(DEFAULT_SUPERUSER);
-  return role !== null && role.saltedHash !== null && (await checkPassword(DEFAULT_PASSWORD, role.saltedHash));
+  return role !== null && role.saltedHash !== null && (await auth.passwords.check(DEFAULT_PASSWORD, role.saltedHash));
 }
 
 /** Runs the setup now and again every retryMs until it succeeds; warns if the default password is in use. */

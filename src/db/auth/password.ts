@@ -11,14 +11,38 @@ export const bcryptWorkFactorDefault = 10;
 
 const saltBytes = 16;
 
+/** How passwords are hashed and checked (AuthService's `passwords`). */
+export interface PasswordHasher {
+  hash(password: string, random: Random, workFactor: number): Promise<string>;
+  /** False for a wrong password and for a stored value that is not a bcrypt hash (never throws on bad data). */
+  check(password: string, saltedHash: string): Promise<boolean>;
+}
+
+function saltOf(random: Random, workFactor: number): string {
+  return `$2a$${String(workFactor).padStart(2, '0')}$${bcrypt.encodeBase64(random.bytes(saltBytes), saltBytes)}`;
+}
+
+const isBcryptHash = (value: string) => /^\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}$/.test(value);
+
 export function hashPassword(password: string, random: Random, workFactor = bcryptWorkFactorDefault): Promise<string> {
-  const rounds = String(workFactor).padStart(2, '0');
-  const salt = `$2a$${rounds}$${bcrypt.encodeBase64(random.bytes(saltBytes), saltBytes)}`;
-  return bcrypt.hash(password, salt);
+  return bcrypt.hash(password, saltOf(random, workFactor));
 }
 
 /** False for a wrong password and for a stored value that is not a bcrypt hash (never throws on bad data). */
 export async function checkPassword(password: string, saltedHash: string): Promise<boolean> {
-  if (!/^\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}$/.test(saltedHash)) return false;
+  if (!isBcryptHash(saltedHash)) return false;
   return bcrypt.compare(password, saltedHash);
 }
+
+/** bcrypt in slices between event-loop turns: a node's default. */
+export const slicedBcrypt: PasswordHasher = { hash: hashPassword, check: checkPassword };
+
+/**
+ * bcrypt in one go, for the simulation: bcryptjs ends a slice after 100 ms of real time, so
+ * under a loaded CPU the sliced hash would finish a turn later and a run would differ from
+ * its replay. With the low work factors simulations use, one go costs about a millisecond.
+ */
+export const inlineBcrypt: PasswordHasher = {
+  hash: (password, random, workFactor) => Promise.resolve(bcrypt.hashSync(password, saltOf(random, workFactor))),
+  check: (password, saltedHash) => Promise.resolve(isBcryptHash(saltedHash) && bcrypt.compareSync(password, saltedHash)),
+};

@@ -6,6 +6,7 @@
 import { AuthService } from '../auth/auth-service.js';
 import { setupDefaultSuperuser, type DefaultSuperuserSetup } from '../auth/default-superuser.js';
 import { PasswordAuthenticator } from '../auth/password-authenticator.js';
+import type { PasswordHasher } from '../auth/password.js';
 import type { AuthQueryExecutor } from '../auth/role-store.js';
 import { ConfigurationError } from '../common/errors.js';
 import type { World } from '../common/world.js';
@@ -24,8 +25,14 @@ const setupWaitMs = 5000;
 
 export interface NodeAuthOptions {
   executor: AuthQueryExecutor;
-  /** bcrypt's cost for new password hashes (default Cassandra's 10). */
-  bcryptWorkFactor?: number;
+  /** How passwords are hashed (default: bcrypt at Cassandra's cost 10, in slices). */
+  passwords?: NodePasswords;
+}
+
+/** The simulation hashes inline and cheaply (node/node.ts's BuildNodeOptions). */
+export interface NodePasswords {
+  hasher: PasswordHasher;
+  workFactor: number;
 }
 
 export function nodeAuth(config: NodeConfig, world: World, options: NodeAuthOptions): NodeAuth {
@@ -37,7 +44,7 @@ export function nodeAuth(config: NodeConfig, world: World, options: NodeAuthOpti
   }
   const auth = new AuthService({
     executor: options.executor, world, authentication, authorization,
-    ...(options.bcryptWorkFactor === undefined ? {} : { bcryptWorkFactor: options.bcryptWorkFactor }),
+    ...(options.passwords === undefined ? {} : { passwords: options.passwords.hasher, bcryptWorkFactor: options.passwords.workFactor }),
   });
   return {
     auth,

@@ -25,7 +25,7 @@ import { localNodeInfo, systemRows } from './system-info.js';
 import { ClusterNode } from './cluster-node.js';
 import { clusterStatus } from './cluster-status.js';
 import type { NodeIdentity } from './identity.js';
-import { awaitSetup, nodeAuth } from './node-auth.js';
+import { awaitSetup, nodeAuth, type NodePasswords } from './node-auth.js';
 
 export interface StartNodeOptions {
   /** Configuration warnings gathered before the logger existed; logged at startup. */
@@ -37,8 +37,8 @@ export interface StartNodeOptions {
 export interface BuildNodeOptions {
   /** Where data, commit log and hints sit on world.disk (default: data, commitlog, hints). */
   layout?: DiskLayout;
-  /** Cost of the bcrypt hashes of passwords (default Cassandra's 10); the harness lowers it for speed. */
-  bcryptWorkFactor?: number;
+  /** How passwords are hashed (default bcrypt at cost 10, in slices); the harness hashes inline and cheaply. */
+  passwords?: NodePasswords;
   /** Writes out buffered log lines; called when the node has stopped or failed to start. */
   flushLog?: () => void;
 }
@@ -92,7 +92,7 @@ export async function buildNode(world: World, config: NodeConfig, options: Build
   const flushLog = options.flushLog ?? (() => undefined);
   const layout = options.layout ?? { dataDirectory: 'data', commitLogDirectory: 'commitlog', hintsDirectory: 'hints' };
   try {
-    return await assemble(config, { world, logger: world.logger, layout, cleanups, flushLog, ...(options.bcryptWorkFactor === undefined ? {} : { bcryptWorkFactor: options.bcryptWorkFactor }) });
+    return await assemble(config, { world, logger: world.logger, layout, cleanups, flushLog, ...(options.passwords === undefined ? {} : { passwords: options.passwords }) });
   } catch (error) {
     // Undo what started, newest first, so a failed start leaves no port bound and no file open.
     for (const cleanup of cleanups.reverse()) await cleanup().catch((cause: unknown) => world.logger.error('cleanup after a failed start failed', { error: cause }));
@@ -108,7 +108,7 @@ interface AssemblyContext {
   layout: DiskLayout;
   cleanups: Array<() => Promise<void>>;
   flushLog: () => void;
-  bcryptWorkFactor?: number;
+  passwords?: NodePasswords;
 }
 
 async function assemble(config: NodeConfig, context: AssemblyContext): Promise<RunningNode> {
@@ -129,7 +129,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory });
   cleanups.push(() => cluster.stop());
   const local = localNodeInfo(config, identity, cluster.generation);
-  const security = nodeAuth(config, world, { executor: { execute: (query, values, consistency) => processor.internalQuery(query, values, consistency) }, ...(context.bcryptWorkFactor === undefined ? {} : { bcryptWorkFactor: context.bcryptWorkFactor }) });
+  const security = nodeAuth(config, world, { executor: { execute: (query, values, consistency) => processor.internalQuery(query, values, consistency) }, ...(context.passwords === undefined ? {} : { passwords: context.passwords }) });
   const processor = new QueryProcessor({
     world, schema, storage, coordinator: cluster.proxy, auth: security.auth,
     virtualRows: systemRows({ schema, local: () => local, peers: () => cluster.peers() }),
