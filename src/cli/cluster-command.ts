@@ -3,7 +3,7 @@
 // the cluster's manifest in DIR/cluster.json. The work is in ./cluster/operations.ts.
 
 import type { Command } from 'commander';
-import { localClusterNodesMax, numTokensMax } from '../db/common/limits.js';
+import { localClusterNodesMax, numTokensMax, startTimeoutSecondsMax } from '../db/common/limits.js';
 import { ManifestError } from './cluster/manifest.js';
 import { ClusterError, clusterDefaults, clusterStatus, killNode, restartNode, startCluster, stopCluster, stopTimeoutMsDefault, type StartClusterOptions } from './cluster/operations.js';
 import type { CommandContext } from './console.js';
@@ -20,8 +20,6 @@ interface StartFlags {
   auth?: boolean;
   startTimeout: string;
 }
-
-const startTimeoutSecondsMax = 600;
 
 class UsageError extends Error {
   override readonly name = 'UsageError';

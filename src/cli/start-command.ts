@@ -25,9 +25,9 @@ import type { DatabaseOptions } from '../flights/model/database.js';
 import type { CliConsole, CommandContext } from './console.js';
 import { addSimulatorOptions, cliLogger, simulatorOptionsFrom, type SimulatorFlags } from './sim-command.js';
 import { addWebOptions, webOptionsFrom, type WebFlags } from './web-command.js';
+import { startNodesMax } from '../db/common/limits.js';
 
 export const startNodesDefault = 5;
-const startNodesMax = 9;
 const clusterStartTimeoutMs = 120_000;
 /**
  * Ctrl-C under `npm start` arrives twice: the terminal signals the whole process group and npm

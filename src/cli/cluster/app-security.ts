@@ -15,18 +15,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { createClient, ensureSchema, type DatabaseOptions } from '../../flights/model/database.js';
 import type { CliConsole } from '../console.js';
+import { loginAttemptsMax, setupAttemptsMax, unavailableAttemptsMax } from '../../db/common/limits.js';
 
 export const adminRoleName = 'admin';
 export const appRoleName = 'flights_app';
 const defaultSuperuser = { role: 'cassandra', password: 'cassandra' } as const;
 /** 24 random bytes: 32 characters of base64url, no quote to escape in CQL. */
 const passwordBytes = 24;
-/** A role made through one node reaches the others' caches within 2 s; the default superuser appears once a node's QUORUM read of roles succeeds. */
-const loginAttemptsMax = 30;
-/** Nodes just started on a busy machine may time out the first connections (TLS, bcrypt): retry, bounded. */
-const unavailableAttemptsMax = 10;
 const loginRetryMs = 1_000;
-const setupAttemptsMax = 3;
 
 export interface RoleCredentials {
   role: string;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CqlError } from '../common/errors.js';
+import { CqlError, ErrorCode } from '../common/errors.js';
+import { clusteringBytesMax, clusteringValueBytesMax } from '../common/limits.js';
 import { native, type DataType, type NativeTypeName } from '../protocol/data-type.js';
 import {
   CLUSTERING_RANGE_END, CLUSTERING_RANGE_START, EMPTY_CLUSTERING, STATIC_CLUSTERING, checkClusteringType,
@@ -245,4 +246,23 @@ test('frozen collections, tuples and UDTs: order and round trip', () => {
       }
     }
   }
+});
+
+test('an encoded key may reach clusteringBytesMax and no further', () => {
+  // A blob of zeros doubles when encoded: COMPONENT, presence, 0x00 0xff per byte, 0x00 0x00.
+  const zeros = Buffer.alloc(clusteringValueBytesMax);
+  const componentBytes = 1 + 1 + 2 * clusteringValueBytesMax + 2;
+  const fitting = Math.floor((clusteringBytesMax - 1) / componentBytes);
+  const largest = table(Array.from({ length: fitting }, () => ['blob', 'asc'] as [NativeTypeName, ClusteringOrder]));
+  const key = encodeClustering(largest, largest.clustering.map(() => zeros));
+  assert.equal(key.length, fitting * componentBytes + 1);
+  assert.ok(key.length > 1024 * 1024, 'the storage serializer once refused keys over 1 MiB');
+  assert.deepEqual(decodeClustering(largest, key), largest.clustering.map(() => zeros));
+
+  const tooLong = table(Array.from({ length: fitting + 1 }, () => ['blob', 'desc'] as [NativeTypeName, ClusteringOrder]));
+  const values = tooLong.clustering.map(() => zeros);
+  const isInvalid = (error: unknown): boolean => error instanceof CqlError && error.code === ErrorCode.Invalid && /more than the maximum/.test(error.message);
+  assert.throws(() => encodeClustering(tooLong, values), isInvalid);
+  assert.throws(() => clusteringPrefixBound(tooLong, values, 'after'), isInvalid);
+  assert.ok(clusteringPrefixBound(tooLong, values.slice(0, fitting), 'before').length <= clusteringBytesMax);
 });

@@ -12,7 +12,7 @@
 
 import { assert } from '../common/assert.js';
 import { invalidRequest } from '../common/errors.js';
-import { clusteringValueBytesMax } from '../common/limits.js';
+import { clusteringBytesMax, clusteringValueBytesMax } from '../common/limits.js';
 import type { DataType } from '../protocol/data-type.js';
 import type { TableMetadata } from './metadata.js';
 import { corruptKey, OrderedReader } from './ordered-reader.js';
@@ -68,7 +68,7 @@ export function encodeClustering(table: TableMetadata, values: readonly Buffer[]
   const parts: Buffer[] = [];
   encodeComponents(table, values, parts);
   parts.push(EMPTY_CLUSTERING);
-  return Buffer.concat(parts);
+  return checkedKey(Buffer.concat(parts));
 }
 
 /** The clustering values (wire bytes) of a full key written by encodeClustering. */
@@ -94,7 +94,15 @@ export function clusteringPrefixBound(table: TableMetadata, values: readonly Buf
   const parts: Buffer[] = [];
   encodeComponents(table, values, parts);
   parts.push(bound === 'before' ? CLUSTERING_RANGE_START : CLUSTERING_RANGE_END);
-  return Buffer.concat(parts);
+  return checkedKey(Buffer.concat(parts));
+}
+
+/** Every reader of stored and internode keys bounds them by clusteringBytesMax, so no longer key may be made. */
+function checkedKey(key: Buffer): Buffer {
+  if (key.length > clusteringBytesMax) {
+    throw invalidRequest(`Clustering key is ${key.length} bytes encoded, more than the maximum of ${clusteringBytesMax}`);
+  }
+  return key;
 }
 
 /** Whether a key is a row key (not a bound and not the static row's key). */
