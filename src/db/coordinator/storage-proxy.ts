@@ -8,7 +8,7 @@
 // before the answer. Range reads walk the ring's ranges in order (range-read.ts).
 
 import { ConsistencyLevel } from '../common/consistency.js';
-import { CqlError, InternodeError, readTimeout, unavailable, writeTimeout, type WriteType } from '../common/errors.js';
+import { CqlError, InternodeError, invalidRequest, readTimeout, unavailable, writeTimeout, type WriteType } from '../common/errors.js';
 import type { Clock, Logger } from '../common/world.js';
 import type { Endpoint } from '../cluster/endpoint.js';
 import type { MessagingService } from '../cluster/messaging/messaging-service.js';
@@ -88,7 +88,7 @@ export class StorageProxy {
 
   planContext(keyspace: string): PlanContext {
     const replication = this.options.replicationOf(keyspace);
-    if (replication === undefined) throw new Error(`no replication known for keyspace ${keyspace}`);
+    if (replication === undefined) throw invalidRequest(`Keyspace ${keyspace} does not exist`); // dropped since the statement was planned
     return { replication, localDataCenter: this.options.localDataCenter, dataCenterOf: (endpoint) => this.options.ring.location(endpoint).dataCenter };
   }
 
@@ -270,7 +270,7 @@ export class StorageProxy {
   /** Reads at the level: single partitions with digests and read repair, ranges along the ring. */
   async read(command: ReadCommand, level: ConsistencyLevel): Promise<ReadResult> {
     const keyspace = this.options.keyspaceOfTable(command.tableId);
-    if (keyspace === undefined) throw new Error(`no keyspace known for table ${command.tableId}`);
+    if (keyspace === undefined) throw invalidRequest(`unconfigured table (id ${command.tableId})`); // dropped since the statement was planned
     if (command.kind === 'range') {
       this.stats.rangeReads++;
       return readRange(this, { command, level, keyspace });
