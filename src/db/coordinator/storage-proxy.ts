@@ -7,6 +7,7 @@
 // in full, the versions merged by timestamp, and the stale replicas repaired (blocking)
 // before the answer. Range reads walk the ring's ranges in order (range-read.ts).
 
+import { assert } from '../common/assert.js';
 import { ConsistencyLevel } from '../common/consistency.js';
 import { CqlError, InternodeError, invalidRequest, readTimeout, unavailable, writeTimeout, type WriteType } from '../common/errors.js';
 import type { Clock, Logger } from '../common/world.js';
@@ -184,6 +185,10 @@ export class StorageProxy {
   }
 
   private async writeOne(plan: WritePlan, level: ConsistencyLevel, writeType: WriteType): Promise<void> {
+    // A replica counted twice, or a plan that skipped assureSufficientLive, would let too few acknowledgements meet the level.
+    assert(new Set(plan.targets).size === plan.targets.length, 'a replica is listed twice (natural and pending overlap)');
+    assert(plan.live.every((endpoint) => plan.targets.includes(endpoint)), 'a live replica that is not a target');
+    assert(level === ConsistencyLevel.ANY || satisfies(plan.groups, plan.live), 'a write planned with fewer live replicas than the level needs');
     this.stats.writes++;
     const payload = encodeMutationPayload(plan.mutation);
     const hinted = plan.targets.filter((endpoint) => !plan.live.includes(endpoint));
