@@ -50,7 +50,7 @@ test('a clustering key of several MiB survives the commit log, an sstable and in
   };
   assert.deepEqual(decodeMutationPayload(encodeMutationPayload(mutation), 'peer'), mutation);
 
-  const slices = [{ start: clusteringPrefixBound(table, values, 'before'), end: clusteringPrefixBound(table, values, 'after') }];
+  const slices = [{ start: clusteringPrefixBound(table, values, { bound: 'before' }), end: clusteringPrefixBound(table, values, { bound: 'after' }) }];
   const command: ReadCommand = {
     kind: 'single', tableId: 't1', key: mutation.key, token: mutation.token, slices, reversed: false, columns: 'all',
     rowLimit: 10, perPartitionRowLimit: 10, nowSeconds: nowMs / 1000, includeTombstones: false,

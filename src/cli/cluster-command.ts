@@ -105,7 +105,7 @@ export function registerClusterCommand(program: Command, context: CommandContext
     .requiredOption('--node <i>', 'the node number (1-based)')
     .requiredOption('--dir <dir>', 'directory of the cluster')
     .action((flags: { node: string; dir: string }) => run(context, () =>
-      killNode(flags.dir, integerFlag(flags.node, { name: '--node', min: 1, max: localClusterNodesMax }), context.io)));
+      killNode(flags.dir, integerFlag(flags.node, { name: '--node', min: 1, max: localClusterNodesMax }), { io: context.io })));
   cluster
     .command('restart')
     .description('stop one node if it runs, start it again with its data, wait until it is up')
@@ -113,7 +113,7 @@ export function registerClusterCommand(program: Command, context: CommandContext
     .requiredOption('--dir <dir>', 'directory of the cluster')
     .option('--start-timeout <seconds>', 'how long to wait for the node to be up', '60')
     .action((flags: { node: string; dir: string; startTimeout: string }) => run(context, () =>
-      restartNode(flags.dir, integerFlag(flags.node, { name: '--node', min: 1, max: localClusterNodesMax }), context.io, {
+      restartNode(flags.dir, integerFlag(flags.node, { name: '--node', min: 1, max: localClusterNodesMax }), { io: context.io, options: {
         startTimeoutMs: integerFlag(flags.startTimeout, { name: '--start-timeout', min: 1, max: startTimeoutSecondsMax }) * 1000,
-      })));
+      } })));
 }

@@ -46,7 +46,7 @@ export function checkClusteringType(column: string, type: DataType): void {
   }
 }
 
-function encodeComponents(table: TableMetadata, values: readonly Buffer[], parts: Buffer[]): void {
+function encodeComponents(table: TableMetadata, values: readonly Buffer[], { parts }: { parts: Buffer[] }): void {
   for (let i = 0; i < values.length; i++) {
     const column = table.clustering[i];
     const value = values[i] as Buffer;
@@ -66,7 +66,7 @@ export function encodeClustering(table: TableMetadata, values: readonly Buffer[]
   assert(values.length === table.clustering.length, `expected ${table.clustering.length} clustering values, got ${values.length}`);
   if (values.length === 0) return EMPTY_CLUSTERING;
   const parts: Buffer[] = [];
-  encodeComponents(table, values, parts);
+  encodeComponents(table, values, { parts });
   parts.push(EMPTY_CLUSTERING);
   return checkedKey(Buffer.concat(parts));
 }
@@ -89,10 +89,10 @@ export function decodeClustering(table: TableMetadata, key: Buffer): Buffer[] {
  * A slice bound around every key whose first values.length clustering values equal values:
  * 'before' sorts before all of them, 'after' after all of them.
  */
-export function clusteringPrefixBound(table: TableMetadata, values: readonly Buffer[], bound: 'before' | 'after'): Buffer {
+export function clusteringPrefixBound(table: TableMetadata, values: readonly Buffer[], { bound }: { bound: 'before' | 'after' }): Buffer {
   assert(values.length <= table.clustering.length, 'clustering prefix longer than the clustering columns');
   const parts: Buffer[] = [];
-  encodeComponents(table, values, parts);
+  encodeComponents(table, values, { parts });
   parts.push(bound === 'before' ? CLUSTERING_RANGE_START : CLUSTERING_RANGE_END);
   return checkedKey(Buffer.concat(parts));
 }

@@ -150,7 +150,7 @@ export class Schema {
 
   // ---- keyspaces ----
 
-  createKeyspace(name: string, replication: Readonly<Record<string, string>>, durableWrites: boolean, options: { ifNotExists?: boolean } = {}): SchemaChange | null {
+  createKeyspace(name: string, replication: Readonly<Record<string, string>>, { durableWrites, options = {} }: { durableWrites: boolean; options?: { ifNotExists?: boolean } }): SchemaChange | null {
     checkSchemaName('Keyspace', name);
     if (this.keyspaces.has(name) || isSystemKeyspace(name)) {
       if (options.ifNotExists === true) return null;
@@ -200,7 +200,7 @@ export class Schema {
     return this.changed({ change: 'CREATED', target: 'TABLE', keyspace: input.keyspace, name: input.name });
   }
 
-  alterTable(keyspaceName: string, name: string, change: AlterTableChange): SchemaChange {
+  alterTable(keyspaceName: string, name: string, { change }: { change: AlterTableChange }): SchemaChange {
     const keyspace = this.userKeyspace(keyspaceName);
     const table = keyspace.tables.get(name);
     if (table === undefined) throw invalidRequest(`Table '${keyspaceName}.${name}' doesn't exist`);
@@ -225,7 +225,7 @@ export class Schema {
 
   // ---- user types ----
 
-  createType(keyspaceName: string, name: string, fields: ReadonlyArray<{ name: string; type: DataType }>, options: { ifNotExists?: boolean } = {}): SchemaChange | null {
+  createType(keyspaceName: string, name: string, { fields, options = {} }: { fields: ReadonlyArray<{ name: string; type: DataType }>; options?: { ifNotExists?: boolean } }): SchemaChange | null {
     const keyspace = this.userKeyspace(keyspaceName);
     checkSchemaName('Type', name);
     if (keyspace.types.has(name)) {
@@ -246,14 +246,14 @@ export class Schema {
     return this.changed({ change: 'CREATED', target: 'TYPE', keyspace: keyspaceName, name });
   }
 
-  alterType(keyspaceName: string, name: string, change: AlterTypeChange): SchemaChange {
+  alterType(keyspaceName: string, name: string, { change }: { change: AlterTypeChange }): SchemaChange {
     const keyspace = this.userKeyspace(keyspaceName);
     const type = keyspace.types.get(name);
     if (type === undefined) throw invalidRequest(`Type '${keyspaceName}.${name}' doesn't exist`);
     if (change.kind === 'addField') {
       checkColumnName(change.field);
       this.checkUserTypes(keyspace, change.type);
-      if (referencesUserType(change.type, keyspaceName, name)) throw invalidRequest(`Cannot add a field of type ${name} to type ${name} itself`);
+      if (referencesUserType(change.type, keyspaceName, { name })) throw invalidRequest(`Cannot add a field of type ${name} to type ${name} itself`);
     }
     this.keyspaces.set(keyspaceName, propagateUserType(keyspace, alterUserType(type, change)));
     return this.changed({ change: 'UPDATED', target: 'TYPE', keyspace: keyspaceName, name });
@@ -266,12 +266,12 @@ export class Schema {
       throw invalidRequest(`Type '${keyspaceName}.${name}' doesn't exist`);
     }
     for (const other of keyspace.types.values()) {
-      if (other.name !== name && other.fields.some((field) => referencesUserType(field.type, keyspaceName, name))) {
+      if (other.name !== name && other.fields.some((field) => referencesUserType(field.type, keyspaceName, { name }))) {
         throw invalidRequest(`Cannot drop user type ${keyspaceName}.${name} as it is still used by user type ${other.name}`);
       }
     }
     for (const table of keyspace.tables.values()) {
-      if ([...table.columns.values()].some((column) => referencesUserType(column.type, keyspaceName, name))) {
+      if ([...table.columns.values()].some((column) => referencesUserType(column.type, keyspaceName, { name }))) {
         throw invalidRequest(`Cannot drop user type ${keyspaceName}.${name} as it is still used by table ${keyspaceName}.${table.name}`);
       }
     }
