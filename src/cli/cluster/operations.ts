@@ -62,7 +62,7 @@ export async function startCluster(options: StartClusterOptions, io: CliConsole)
     if (!(error instanceof ClusterStartError)) throw error;
     io.err(`aero cluster start: ${error.message}\n`);
     // Leave nothing half-started behind: stop what this command launched.
-    await stopNodes(manifest, stopped, io);
+    await stopNodes(manifest, stopped, { io });
     return 1;
   }
   io.out(`cluster "${manifest.clusterName}" is up: ${manifest.nodes.length} nodes, CQL on ${manifest.nodes.map((node) => node.address).join(', ')} port ${manifest.nativePort}\n`);
@@ -112,14 +112,14 @@ export async function stopCluster(directory: string, io: CliConsole, options: { 
   const manifest = requireManifest(directory);
   const running = manifest.nodes.filter((node) => isNodeRunning(node.pid, node));
   if (running.length === 0) io.out(`no node of the cluster in ${manifest.directory} is running\n`);
-  await stopNodes(manifest, running, io, options.timeoutMs);
+  await stopNodes(manifest, running, { io, timeoutMs: options.timeoutMs });
   for (const node of manifest.nodes) node.pid = null;
   writeManifest(manifest);
   return 0;
 }
 
 /** SIGTERM to each, then waits (in parallel, bounded); SIGKILL with a warning after the bound. */
-async function stopNodes(manifest: ClusterManifest, nodes: readonly ClusterNode[], io: CliConsole, timeoutMs = stopTimeoutMsDefault): Promise<void> {
+async function stopNodes(manifest: ClusterManifest, nodes: readonly ClusterNode[], { io, timeoutMs = stopTimeoutMsDefault }: { io: CliConsole; timeoutMs?: number }): Promise<void> {
   await Promise.all(nodes.map(async (node) => {
     const pid = node.pid;
     if (pid === null || !signalNode(pid, node, { signal: 'SIGTERM' })) return;
@@ -155,7 +155,7 @@ export async function killNode(directory: string, index: number, { io }: { io: C
 export async function restartNode(directory: string, index: number, { io, options }: { io: CliConsole; options: { startTimeoutMs: number } }): Promise<number> {
   const manifest = requireManifest(directory);
   const node = requireNode(manifest, index);
-  if (isNodeRunning(node.pid, node)) await stopNodes(manifest, [node], io);
+  if (isNodeRunning(node.pid, node)) await stopNodes(manifest, [node], { io });
   await checkBindable(manifest, [node]);
   node.pid = spawnNode(manifest, node);
   writeManifest(manifest);
@@ -167,7 +167,7 @@ export async function restartNode(directory: string, index: number, { io, option
   } catch (error) {
     if (!(error instanceof ClusterStartError)) throw error;
     io.err(`aero cluster restart: ${error.message}\n`);
-    await stopNodes(manifest, [node], io);
+    await stopNodes(manifest, [node], { io });
     return 1;
   }
   io.out(`node${index} is up\n`);

@@ -187,6 +187,7 @@ export class AuthService {
   }
 
   /** The creator of a keyspace, table or role gets every applicable permission on it, as in Cassandra. */
+  // eslint-disable-next-line no-restricted-syntax -- called by transport/query-processor.ts, which another change is moving; convert it there
   async grantToCreator(user: string | null, resource: AuthResource, permissions: readonly Permission[]): Promise<void> {
     if (!this.authorization || user === null) return;
     await this.store.grant(user, resourceName(resource), { permissions });

@@ -11,7 +11,7 @@ export const bcryptWorkFactorDefault = 10;
 
 const saltBytes = 16;
 
-export function hashPassword(password: string, random: Random, workFactor = bcryptWorkFactorDefault): Promise<string> {
+export function hashPassword(password: string, random: Random, { workFactor = bcryptWorkFactorDefault }: { workFactor?: number } = {}): Promise<string> {
   const rounds = String(workFactor).padStart(2, '0');
   const salt = `$2a$${rounds}$${bcrypt.encodeBase64(random.bytes(saltBytes), saltBytes)}`;
   return bcrypt.hash(password, salt);

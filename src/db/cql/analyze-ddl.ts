@@ -60,7 +60,7 @@ function keyspaceProperties(properties: Property[]): { replication?: Record<stri
 }
 
 function resolveType(schema: Schema, keyspace: string, { node }: { node: TypeNode }): DataType {
-  return typeNodeToDataType(node, (ks, name, frozen) => {
+  return typeNodeToDataType(node, ({ keyspace: ks, name, frozen }) => {
     const type = schema.findType(ks ?? keyspace, name);
     if (type === undefined) throw invalidRequest(`Unknown type ${ks ?? keyspace}.${name}`);
     return { kind: 'udt', keyspace: type.keyspace, name: type.name, fields: type.fields, frozen };

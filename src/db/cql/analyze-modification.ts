@@ -136,7 +136,7 @@ function mutationOf(table: TableMetadata, key: Buffer, { token, parts }: { token
   };
 }
 
-function keyRestrictions(table: TableMetadata, where: Relation[], variables: BindVariables) {
+function keyRestrictions(table: TableMetadata, where: Relation[], { variables }: { variables: BindVariables }) {
   const restrictions = analyzeWhere(table, where, { variables, options: { allowFiltering: false, forModification: true } });
   if (restrictions.partitionKeys === null) {
     const missing = table.partitionKey.map((c) => c.name);
@@ -160,7 +160,7 @@ export function analyzeUpdate(statement: UpdateStatement, table: TableMetadata, 
   if (statement.condition.kind !== 'none') throw invalidRequest('Conditional updates (IF) are not supported');
   const using = usingTerms(statement.using, table, { variables });
   const writes = statement.assignments.map((a) => assignmentWrite(a, table, { variables }));
-  const restrictions = keyRestrictions(table, statement.where, variables);
+  const restrictions = keyRestrictions(table, statement.where, { variables });
   if (!restrictions.fullClustering) {
     const missing = table.clustering.slice(restrictions.clusteringPrefix.length).map((c) => c.name);
     throw invalidRequest(`Some clustering keys are missing: ${missing.join(', ')}`);
@@ -186,7 +186,7 @@ export function analyzeDelete(statement: DeleteStatement, table: TableMetadata, 
     if (column.kind === 'partition_key' || column.kind === 'clustering') throw invalidRequest(`Invalid identifier ${column.name} for deletion (should not be a PRIMARY KEY part)`);
     return column;
   });
-  const restrictions = keyRestrictions(table, statement.where, variables);
+  const restrictions = keyRestrictions(table, statement.where, { variables });
   if (columns.length > 0 && !restrictions.fullClustering) {
     throw invalidRequest(`Some clustering keys are missing: ${table.clustering.slice(restrictions.clusteringPrefix.length).map((c) => c.name).join(', ')}`);
   }

@@ -24,7 +24,7 @@ const t = (name: NativeTypeName): DataType => ({ kind: 'native', name });
 const UUID_EPOCH_OFFSET = 0x01b21dd213814000n;
 
 /** A version-1 (time-based) UUID for a millisecond time, with random clock sequence and node. */
-export function makeTimeuuid(timeMs: bigint, random: Buffer, subMillisecond = 0n): Buffer {
+export function makeTimeuuid(timeMs: bigint, random: Buffer, { subMillisecond = 0n }: { subMillisecond?: bigint } = {}): Buffer {
   const ticks = timeMs * 10_000n + UUID_EPOCH_OFFSET + subMillisecond;
   const out = Buffer.alloc(16);
   out.writeUInt32BE(Number(ticks & 0xffffffffn), 0);
@@ -76,7 +76,7 @@ function define(name: string, fn: NativeFunction): void {
   functions.set(name, list);
 }
 
-define('now', { argumentTypes: [], returnType: t('timeuuid'), evaluate: (_, c) => makeTimeuuid(BigInt(c.nowMs), c.randomBytes(8), BigInt(c.randomBytes(2).readUInt16BE(0) % 10000)) });
+define('now', { argumentTypes: [], returnType: t('timeuuid'), evaluate: (_, c) => makeTimeuuid(BigInt(c.nowMs), c.randomBytes(8), { subMillisecond: BigInt(c.randomBytes(2).readUInt16BE(0) % 10000) }) });
 define('currenttimeuuid', functions.get('now')![0]!);
 define('uuid', { argumentTypes: [], returnType: t('uuid'), evaluate: (_, c) => randomUuid(c) });
 define('currenttimestamp', { argumentTypes: [], returnType: t('timestamp'), evaluate: (_, c) => millis(BigInt(c.nowMs)) });
@@ -90,7 +90,7 @@ for (const from of ['timeuuid', 'date', 'timestamp'] as const) {
 define('dateof', conversion('timeuuid', 'timestamp', { convert: millis }));
 define('unixtimestampof', conversion('timeuuid', 'bigint', { convert: (ms) => encodeValue(t('bigint'), ms) }));
 define('mintimeuuid', conversion('timestamp', 'timeuuid', { convert: (ms) => makeTimeuuid(ms, Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80])) }));
-define('maxtimeuuid', conversion('timestamp', 'timeuuid', { convert: (ms) => makeTimeuuid(ms, Buffer.from([0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f]), 9999n) }));
+define('maxtimeuuid', conversion('timestamp', 'timeuuid', { convert: (ms) => makeTimeuuid(ms, Buffer.from([0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f]), { subMillisecond: 9999n }) }));
 
 // typeAsBlob and blobAsType for every native type: the bytes are the same.
 const blobTypes: NativeTypeName[] = ['ascii', 'bigint', 'boolean', 'decimal', 'double', 'float', 'inet', 'int', 'text', 'varchar',

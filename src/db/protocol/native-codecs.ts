@@ -34,7 +34,7 @@ function integer(value: unknown, bits: number, { what }: { what: string }): numb
   return value;
 }
 
-function bigInteger(value: unknown, what: string, min = int64Min, max = int64Max): bigint {
+function bigInteger(value: unknown, what: string, { min = int64Min, max = int64Max }: { min?: bigint; max?: bigint } = {}): bigint {
   let result: bigint;
   if (typeof value === 'bigint') result = value;
   else if (typeof value === 'number' && Number.isSafeInteger(value)) result = BigInt(value);
@@ -135,7 +135,7 @@ export function decodeVarint(bytes: Buffer): bigint {
 }
 
 const varintCodec: NativeCodec = {
-  encode: (value) => encodeVarint(bigInteger(value, 'varint', -(1n << 100_000n), 1n << 100_000n)),
+  encode: (value) => encodeVarint(bigInteger(value, 'varint', { min: -(1n << 100_000n), max: 1n << 100_000n })),
   decode: decodeVarint,
   emptyIsNull: true,
 };
@@ -145,7 +145,7 @@ const decimalCodec: NativeCodec = {
     const decimal = value as { unscaled?: unknown; scale?: unknown } | null;
     if (typeof decimal !== 'object' || decimal === null) throw invalidRequest(`Invalid decimal value ${String(value)}`);
     const scale = integer(decimal.scale, 32, { what: 'decimal scale' });
-    const unscaled = bigInteger(decimal.unscaled, 'decimal', -(1n << 100_000n), 1n << 100_000n);
+    const unscaled = bigInteger(decimal.unscaled, 'decimal', { min: -(1n << 100_000n), max: 1n << 100_000n });
     return Buffer.concat([sized(4, (bytes) => bytes.writeInt32BE(scale)), encodeVarint(unscaled)]);
   },
   decode: (bytes) => {
@@ -278,7 +278,7 @@ const codecs: Readonly<Record<NativeTypeName, NativeCodec>> = {
     emptyIsNull: false,
   },
   time: {
-    encode: (value) => sized(8, (bytes) => bytes.writeBigInt64BE(bigInteger(value, 'time', 0n, timeNanosecondsMax))),
+    encode: (value) => sized(8, (bytes) => bytes.writeBigInt64BE(bigInteger(value, 'time', { min: 0n, max: timeNanosecondsMax }))),
     decode: (bytes) => {
       fixed(bytes, 8, { message: 'Expected 8 byte long for time' });
       return bytes.readBigInt64BE(0);

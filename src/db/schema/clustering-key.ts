@@ -77,7 +77,7 @@ export function decodeClustering(table: TableMetadata, key: Buffer): Buffer[] {
   let offset = 0;
   for (const column of table.clustering) {
     if (key[offset] !== COMPONENT) throw corruptKey(key, `expected a component at offset ${offset}`);
-    const reader = new OrderedReader(key, offset + 1, column.order === 'desc' ? 0xff : 0);
+    const reader = new OrderedReader(key, offset + 1, { mask: column.order === 'desc' ? 0xff : 0 });
     values.push(decodeOrdered(column.type, reader));
     offset = reader.offset;
   }
