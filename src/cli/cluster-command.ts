@@ -113,7 +113,7 @@ export function registerClusterCommand(program: Command, context: CommandContext
     .requiredOption('--dir <dir>', 'directory of the cluster')
     .option('--start-timeout <seconds>', 'how long to wait for the node to be up', '60')
     .action((flags: { node: string; dir: string; startTimeout: string }) => run(context, () =>
-      restartNode(flags.dir, integerFlag(flags.node, { name: '--node', min: 1, max: localClusterNodesMax }), { io: context.io, options: {
-        startTimeoutMs: integerFlag(flags.startTimeout, { name: '--start-timeout', min: 1, max: startTimeoutSecondsMax }) * 1000,
-      } })));
+      restartNode(flags.dir, integerFlag(flags.node, { name: '--node', min: 1, max: localClusterNodesMax }), {
+        io: context.io, startTimeoutMs: integerFlag(flags.startTimeout, { name: '--start-timeout', min: 1, max: startTimeoutSecondsMax }) * 1000,
+      })));
 }

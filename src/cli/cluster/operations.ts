@@ -152,7 +152,7 @@ export async function killNode(directory: string, index: number, { io }: { io: C
   return 0;
 }
 
-export async function restartNode(directory: string, index: number, { io, options }: { io: CliConsole; options: { startTimeoutMs: number } }): Promise<number> {
+export async function restartNode(directory: string, index: number, { io, startTimeoutMs }: { io: CliConsole; startTimeoutMs: number }): Promise<number> {
   const manifest = requireManifest(directory);
   const node = requireNode(manifest, index);
   if (isNodeRunning(node.pid, node)) await stopNodes(manifest, [node], { io });
@@ -163,7 +163,7 @@ export async function restartNode(directory: string, index: number, { io, option
   // Up means every running node sees every other one again (once nodes gossip), not just this one.
   const running = manifest.nodes.filter((other) => other === node || isNodeRunning(other.pid, other));
   try {
-    await waitUntilReady(manifest, running, { timeoutMs: options.startTimeoutMs, expectedUp: running.map((other) => other.address) });
+    await waitUntilReady(manifest, running, { timeoutMs: startTimeoutMs, expectedUp: running.map((other) => other.address) });
   } catch (error) {
     if (!(error instanceof ClusterStartError)) throw error;
     io.err(`aero cluster restart: ${error.message}\n`);

@@ -84,7 +84,7 @@ export function analyzeDdl(statement: DdlStatement, context: DdlContext): Schema
     case 'createKeyspace': {
       const props = keyspaceProperties(statement.properties);
       if (props.replication === undefined) throw invalidRequest('Missing mandatory option \'replication\'');
-      return plan(() => schema.createKeyspace(statement.keyspace, props.replication!, { durableWrites: props.durableWrites ?? true, options: { ifNotExists: statement.ifNotExists } }), schema);
+      return plan(() => schema.createKeyspace(statement.keyspace, props.replication!, { durableWrites: props.durableWrites ?? true, ifNotExists: statement.ifNotExists }), schema);
     }
     case 'alterKeyspace': {
       const props = keyspaceProperties(statement.properties);
@@ -103,7 +103,7 @@ export function analyzeDdl(statement: DdlStatement, context: DdlContext): Schema
     case 'createType': {
       const keyspace = keyspaceOf(statement.type, context.keyspace);
       return plan(() => schema.createType(keyspace, statement.type.name,
-        { fields: statement.fields.map((f) => ({ name: f.name, type: resolveType(schema, keyspace, { node: f.type }) })), options: { ifNotExists: statement.ifNotExists } }), schema);
+        { fields: statement.fields.map((f) => ({ name: f.name, type: resolveType(schema, keyspace, { node: f.type }) })), ifNotExists: statement.ifNotExists }), schema);
     }
     case 'alterType': {
       const keyspace = keyspaceOf(statement.type, context.keyspace);

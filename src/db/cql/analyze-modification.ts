@@ -137,7 +137,7 @@ function mutationOf(table: TableMetadata, key: Buffer, { token, parts }: { token
 }
 
 function keyRestrictions(table: TableMetadata, where: Relation[], { variables }: { variables: BindVariables }) {
-  const restrictions = analyzeWhere(table, where, { variables, options: { allowFiltering: false, forModification: true } });
+  const restrictions = analyzeWhere(table, where, { variables, allowFiltering: false, forModification: true });
   if (restrictions.partitionKeys === null) {
     const missing = table.partitionKey.map((c) => c.name);
     throw invalidRequest(`Some partition key parts are missing: ${missing.join(', ')}`);

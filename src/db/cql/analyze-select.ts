@@ -17,7 +17,7 @@ const int: DataType = { kind: 'native', name: 'int' };
 export function analyzeSelect(statement: SelectStatement, table: TableMetadata, { variables }: { variables: BindVariables }): SelectPlan {
   if (statement.json) throw invalidRequest('SELECT JSON is not supported');
   if (statement.groupBy.length > 0) throw invalidRequest('GROUP BY is not supported');
-  const restrictions = analyzeWhere(table, statement.where, { variables, options: { allowFiltering: statement.allowFiltering, forModification: false } });
+  const restrictions = analyzeWhere(table, statement.where, { variables, allowFiltering: statement.allowFiltering, forModification: false });
   const selection = analyzeSelection(statement, table, { variables });
   const reversed = analyzeOrdering(statement, table, { singlePartitions: restrictions.singlePartitions });
   if (statement.distinct) checkDistinct(statement, table);

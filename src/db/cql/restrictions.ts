@@ -55,7 +55,7 @@ function evaluateOne(term: PreparedTerm, column: string): ValuesOf {
 export function analyzeWhere(
   table: TableMetadata,
   relations: Relation[],
-  { variables, options }: { variables: BindVariables; options: { allowFiltering: boolean; forModification: boolean } },
+  { variables, ...options }: { variables: BindVariables; allowFiltering: boolean; forModification: boolean },
 ): Restrictions {
   const byColumn = new Map<string, ColumnRestriction>();
   const get = (name: string) => {

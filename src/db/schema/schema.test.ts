@@ -67,7 +67,7 @@ test('keyspaces: create, events, replication normalisation and errors', () => {
   assert.deepEqual(schema.createKeyspace('ks', simple, { durableWrites: true }), { change: 'CREATED', target: 'KEYSPACE', keyspace: 'ks' });
   assert.deepEqual(schema.getKeyspace('ks').replication, { class: 'org.apache.cassandra.locator.SimpleStrategy', replication_factor: '3' });
   assert.equal(code(() => schema.createKeyspace('ks', simple, { durableWrites: true })), ErrorCode.AlreadyExists);
-  assert.equal(schema.createKeyspace('ks', simple, { durableWrites: true, options: { ifNotExists: true } }), null);
+  assert.equal(schema.createKeyspace('ks', simple, { durableWrites: true, ifNotExists: true }), null);
   assert.equal(code(() => schema.createKeyspace('bad-name', simple, { durableWrites: true })), ErrorCode.Invalid);
   assert.equal(code(() => schema.createKeyspace('x'.repeat(49), simple, { durableWrites: true })), ErrorCode.Invalid);
   assert.equal(message(() => schema.createKeyspace('k2', { class: 'SimpleStrategy' }, { durableWrites: true })), 'SimpleStrategy requires a replication_factor strategy option.');
@@ -181,7 +181,7 @@ test('user types: create, use, alter propagates, drop refuses while used', () =>
   const schema = schemaWithKeyspace();
   assert.equal(schema.createType('ks', 'address', { fields: [{ name: 'street', type: native('text') }] })?.target, 'TYPE');
   assert.equal(code(() => schema.createType('ks', 'address', { fields: [] })), ErrorCode.AlreadyExists);
-  assert.equal(schema.createType('ks', 'address', { fields: [], options: { ifNotExists: true } }), null);
+  assert.equal(schema.createType('ks', 'address', { fields: [], ifNotExists: true }), null);
   const address: DataType = { kind: 'udt', keyspace: 'ks', name: 'address', fields: [{ name: 'street', type: native('text') }], frozen: true };
   schema.createTable({ keyspace: 'ks', name: 'people', columns: [{ name: 'id', type: native('int') }, { name: 'home', type: address }], partitionKey: ['id'], clustering: [] });
   assert.match(message(() => schema.createTable({ keyspace: 'ks', name: 'p2', columns: [{ name: 'id', type: native('int') }, { name: 'h', type: { ...address, name: 'nope' } }], partitionKey: ['id'], clustering: [] })), /Unknown type ks.nope/);

@@ -151,10 +151,10 @@ export class Schema {
 
   // ---- keyspaces ----
 
-  createKeyspace(name: string, replication: Readonly<Record<string, string>>, { durableWrites, options = {} }: { durableWrites: boolean; options?: { ifNotExists?: boolean } }): SchemaChange | null {
+  createKeyspace(name: string, replication: Readonly<Record<string, string>>, { durableWrites, ifNotExists = false }: { durableWrites: boolean; ifNotExists?: boolean }): SchemaChange | null {
     checkSchemaName('Keyspace', name);
     if (this.keyspaces.has(name) || isSystemKeyspace(name)) {
-      if (options.ifNotExists === true) return null;
+      if (ifNotExists) return null;
       throw alreadyExists(name, '');
     }
     const parsed = parseReplication(replication, this.replicationContext(name));
@@ -226,11 +226,11 @@ export class Schema {
 
   // ---- user types ----
 
-  createType(keyspaceName: string, name: string, { fields, options = {} }: { fields: ReadonlyArray<{ name: string; type: DataType }>; options?: { ifNotExists?: boolean } }): SchemaChange | null {
+  createType(keyspaceName: string, name: string, { fields, ifNotExists = false }: { fields: ReadonlyArray<{ name: string; type: DataType }>; ifNotExists?: boolean }): SchemaChange | null {
     const keyspace = this.userKeyspace(keyspaceName);
     checkSchemaName('Type', name);
     if (keyspace.types.has(name)) {
-      if (options.ifNotExists === true) return null;
+      if (ifNotExists) return null;
       throw alreadyExists(keyspaceName, name);
     }
     const seen = new Set<string>();
