@@ -9,7 +9,7 @@
 
 import { assert } from '../common/assert.js';
 import { ConsistencyLevel } from '../common/consistency.js';
-import { CqlError, InternodeError, invalidRequest, readTimeout, unavailable, writeTimeout, type WriteType } from '../common/errors.js';
+import { CqlError, InternodeError, invalidRequest, readTimeout, truncateError, unavailable, writeTimeout, type WriteType } from '../common/errors.js';
 import type { Clock, Logger } from '../common/world.js';
 import type { Endpoint } from '../cluster/endpoint.js';
 import type { MessagingService } from '../cluster/messaging/messaging-service.js';
@@ -167,7 +167,10 @@ export class StorageProxy {
     if (down.length > 0) throw unavailable(ConsistencyLevel.ALL, endpoints.length, endpoints.length - down.length);
     await Promise.all(endpoints.map(async (endpoint) => {
       if (endpoint === this.localEndpoint) await this.options.store.truncate(tableId);
-      else await this.options.messaging.sendRequest(endpoint, 'TRUNCATE', encodeTruncateRequest({ keyspace, tableId }));
+      else await this.options.messaging.sendRequest(endpoint, 'TRUNCATE', encodeTruncateRequest({ keyspace, tableId })).catch((error: unknown) => {
+        // Cassandra's TruncateException: a replica that did not truncate is TRUNCATE_ERROR (0x1003), not a server fault.
+        throw error instanceof InternodeError ? truncateError(`Error during truncate: ${error.message}`) : error;
+      });
     }));
     if (!endpoints.includes(this.localEndpoint)) await this.options.store.truncate(tableId);
   }
