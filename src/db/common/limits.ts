@@ -35,8 +35,9 @@ export const clusteringValueBytesMax = 65535;
 export const cellValueBytesMax = 128 * 1024 * 1024;
 /** Keyspace, table, column and role names (Cassandra: 48 characters for schema names). */
 export const schemaNameLengthMax = 48;
-/** Bytes of a keyspace name or table id in a mutation or internode message (names are short; bounded generously). */
+/** Bytes of a keyspace name in an internode message (names are short; bounded generously). */
 export const keyspaceBytesMax = 1024;
+/** Bytes of a table id in an internode message (a UUID's text; bounded generously). */
 export const tableIdBytesMax = 1024;
 /** Replication factor of one keyspace or datacenter; more is surely a typo (Cassandra has no bound; we bound everything). */
 export const replicationFactorMax = 1000;
@@ -109,7 +110,7 @@ export const failureMessageBytesMax = 4096;
 export const digestBytesMax = 64;
 /** Bytes of a schema document (every keyspace, table and type as JSON) pushed or pulled between nodes. */
 export const schemaDocumentBytesMax = 64 * 1024 * 1024;
-/** Hints one hint record may hold, in bytes (a mutation with its target and metadata). */
+/** Bytes of one stored hint record (a mutation with its target and metadata) that a hint store reads back. */
 export const hintRecordBytesMax = 64 * 1024 * 1024;
 /** Replica lists token metadata caches per (replication, range); the cache is cleared on every ring change. */
 export const replicaCacheEntriesMax = 100_000;
