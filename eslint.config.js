@@ -1,5 +1,6 @@
-// Lint: determinism rules of DESIGN.md ("The injected world"). Layering is checked by
-// dependency-cruiser (.dependency-cruiser.cjs), which resolves real module paths.
+// Lint: determinism rules of DESIGN.md ("The injected world") and house style 9 (at most two
+// positional parameters, then an options object). Layering is checked by dependency-cruiser
+// (.dependency-cruiser.cjs), which resolves real module paths.
 import tseslint from 'typescript-eslint';
 
 const nondeterministic = [
@@ -18,6 +19,26 @@ const nondeterministicProperties = [
   { object: 'process', property: 'hrtime', message: 'Use the injected Clock.' },
 ];
 
+const newDateSyntax = {
+  selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+  message: 'Use the injected Clock.',
+};
+// House style 9. A third parameter is allowed only as an options object: destructured, or typed
+// as an object literal type or a type named ...Options or ...Context.
+const optionsMessage = 'At most two positional parameters, then an options object (DESIGN.md house style 9).';
+const third = (path) => [
+  `:not([${path}.type='ObjectPattern'])`,
+  `:not([${path}.typeAnnotation.typeAnnotation.type='TSTypeLiteral'])`,
+  `:not([${path}.typeAnnotation.typeAnnotation.typeName.name=/(Options|Context)$/])`,
+].join('');
+const positionalParameters = [
+  { selector: ':function[params.length>3]', message: optionsMessage },
+  { selector: `:function[params.length=3]${third('params.2')}:not([params.2.type='AssignmentPattern'])`, message: optionsMessage },
+  { selector: `:function[params.length=3][params.2.type='AssignmentPattern']${third('params.2.left')}`, message: optionsMessage },
+];
+// The folders that follow house style 9 so far; the others are listed in issue 17.
+const optionsFolders = ['src/db/protocol/**/*.ts', 'src/db/dht/**/*.ts', 'src/db/schema/**/*.ts', 'src/db/cql/**/*.ts', 'src/db/auth/**/*.ts'];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'src/flights/ui/dist/**', '.cache/**'] },
   {
@@ -32,10 +53,17 @@ export default tseslint.config(
     rules: {
       'no-restricted-globals': ['error', ...nondeterministic],
       'no-restricted-properties': ['error', ...nondeterministicProperties],
-      'no-restricted-syntax': ['error', {
-        selector: "NewExpression[callee.name='Date'][arguments.length=0]",
-        message: 'Use the injected Clock.',
-      }],
+      'no-restricted-syntax': ['error', newDateSyntax],
     },
+  },
+  {
+    files: optionsFolders,
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-syntax': ['error', newDateSyntax, ...positionalParameters] },
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...positionalParameters] },
   },
 );

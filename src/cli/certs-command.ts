@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { isIP } from 'node:net';
-import { localClusterNodesMax } from '../db/common/limits.js';
+import { certificateValidDaysMax, localClusterNodesMax } from '../db/common/limits.js';
 import { nodeAddress } from './cluster/manifest.js';
 import { CertificateError, createCertificates } from './certs/files.js';
 import type { CommandContext } from './console.js';
@@ -17,8 +17,6 @@ interface CreateFlags {
   days: string;
   force?: boolean;
 }
-
-const validDaysMax = 3650;
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -52,7 +50,7 @@ function create(flags: CreateFlags, context: CommandContext): number {
     nodes: nodeAddresses(flags),
     clients: list(flags.clients),
     extraNames: list(flags.extraNames),
-    validDays: bounded(flags.days, { name: '--days', min: 1, max: validDaysMax }),
+    validDays: bounded(flags.days, { name: '--days', min: 1, max: certificateValidDaysMax }),
     ...(flags.force === true ? { force: true } : {}),
   });
   for (const report of reports) context.io.out(`${report.action === 'created' ? 'created' : 'kept   '} ${report.file}\n`);

@@ -3,7 +3,7 @@
 // the cluster's manifest in DIR/cluster.json. The work is in ./cluster/operations.ts.
 
 import type { Command } from 'commander';
-import { localClusterNodesMax, numTokensMax } from '../db/common/limits.js';
+import { localClusterNodesMax, numTokensMax, startTimeoutSecondsMax } from '../db/common/limits.js';
 import { ManifestError } from './cluster/manifest.js';
 import { ClusterError, clusterDefaults, clusterStatus, killNode, restartNode, startCluster, stopCluster, stopTimeoutMsDefault, type StartClusterOptions } from './cluster/operations.js';
 import type { CommandContext } from './console.js';
@@ -20,8 +20,6 @@ interface StartFlags {
   auth?: boolean;
   startTimeout: string;
 }
-
-const startTimeoutSecondsMax = 600;
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -107,7 +105,7 @@ export function registerClusterCommand(program: Command, context: CommandContext
     .requiredOption('--node <i>', 'the node number (1-based)')
     .requiredOption('--dir <dir>', 'directory of the cluster')
     .action((flags: { node: string; dir: string }) => run(context, () =>
-      killNode(flags.dir, integerFlag(flags.node, { name: '--node', min: 1, max: localClusterNodesMax }), context.io)));
+      killNode(flags.dir, integerFlag(flags.node, { name: '--node', min: 1, max: localClusterNodesMax }), { io: context.io })));
   cluster
     .command('restart')
     .description('stop one node if it runs, start it again with its data, wait until it is up')
@@ -115,7 +113,7 @@ export function registerClusterCommand(program: Command, context: CommandContext
     .requiredOption('--dir <dir>', 'directory of the cluster')
     .option('--start-timeout <seconds>', 'how long to wait for the node to be up', '60')
     .action((flags: { node: string; dir: string; startTimeout: string }) => run(context, () =>
-      restartNode(flags.dir, integerFlag(flags.node, { name: '--node', min: 1, max: localClusterNodesMax }), context.io, {
-        startTimeoutMs: integerFlag(flags.startTimeout, { name: '--start-timeout', min: 1, max: startTimeoutSecondsMax }) * 1000,
+      restartNode(flags.dir, integerFlag(flags.node, { name: '--node', min: 1, max: localClusterNodesMax }), {
+        io: context.io, startTimeoutMs: integerFlag(flags.startTimeout, { name: '--start-timeout', min: 1, max: startTimeoutSecondsMax }) * 1000,
       })));
 }

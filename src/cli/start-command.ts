@@ -25,9 +25,9 @@ import type { DatabaseOptions } from '../flights/model/database.js';
 import type { CliConsole, CommandContext } from './console.js';
 import { addSimulatorOptions, cliLogger, simulatorOptionsFrom, type SimulatorFlags } from './sim-command.js';
 import { addWebOptions, webOptionsFrom, type WebFlags } from './web-command.js';
+import { startNodesMax } from '../db/common/limits.js';
 
 export const startNodesDefault = 5;
-const startNodesMax = 9;
 const clusterStartTimeoutMs = 120_000;
 /**
  * Ctrl-C under `npm start` arrives twice: the terminal signals the whole process group and npm
@@ -183,13 +183,13 @@ interface LocalDatabasePlan {
 }
 
 function localDatabasePlan(flags: StartFlags): LocalDatabasePlan {
-  const port = (value: string | undefined, name: string, fallback: number) => Math.round(boundedNumber(value, { name, fallback, min: 1, max: 65_535 }));
+  const port = (value: string | undefined, name: string, { fallback }: { fallback: number }) => Math.round(boundedNumber(value, { name, fallback, min: 1, max: 65_535 }));
   const nodes = Math.round(boundedNumber(flags.nodes, { name: '--nodes', fallback: startNodesDefault, min: 1, max: startNodesMax }));
-  const nativePort = port(flags.nativePort, '--native-port', 9042);
+  const nativePort = port(flags.nativePort, '--native-port', { fallback: 9042 });
   // One --native-port moves all three, so a second demo beside the first needs one flag.
   const offset = nativePort - 9042;
-  const storagePort = port(flags.storagePort, '--storage-port', Math.min(65_535, Math.max(1, 7000 + offset)));
-  const adminPort = port(flags.adminPort, '--admin-port', Math.min(65_535, Math.max(1, 7199 + offset)));
+  const storagePort = port(flags.storagePort, '--storage-port', { fallback: Math.min(65_535, Math.max(1, 7000 + offset)) });
+  const adminPort = port(flags.adminPort, '--admin-port', { fallback: Math.min(65_535, Math.max(1, 7199 + offset)) });
   const directory = nodes === 1 ? flags.dataDir : join(flags.dataDir, 'cluster');
   return { nodes, tls: flags.tls !== false, auth: flags.auth !== false, directory, nativePort, storagePort, adminPort };
 }

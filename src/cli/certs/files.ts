@@ -75,7 +75,7 @@ function loadAuthority(directory: string): KeyAndCertificate | null {
 }
 
 /** Whether file holds a key and a certificate issued by authority naming every one of names (then it is kept). */
-function isCurrent(file: string, authority: KeyAndCertificate, names: readonly string[]): boolean {
+function isCurrent(file: string, authority: KeyAndCertificate, { names }: { names: readonly string[] }): boolean {
   if (!existsSync(file)) return false;
   const { keyPem, certificatePems } = splitPem(readFileSync(file, 'utf8'));
   const certificate = certificatePems[0];
@@ -100,8 +100,8 @@ export function createCertificates(plan: CertificatePlan): CertificateFileReport
     writeFileAtomically(join(directory, caFileName), authority.certificatePem, { secret: false });
   }
   reports.push({ file: join(directory, caFileName), action: newAuthority ? 'created' : 'kept' });
-  const issue = (file: string, names: readonly string[], make: () => KeyAndCertificate) => {
-    if (!newAuthority && isCurrent(file, authority, names)) {
+  const issue = (file: string, names: readonly string[], { make }: { make: () => KeyAndCertificate }) => {
+    if (!newAuthority && isCurrent(file, authority, { names })) {
       reports.push({ file, action: 'kept' });
       return;
     }
@@ -111,11 +111,11 @@ export function createCertificates(plan: CertificatePlan): CertificateFileReport
   };
   for (const node of plan.nodes) {
     const names = [...new Set([...node.addresses, ...(plan.extraNames ?? [])])];
-    issue(join(directory, nodeKeystoreFileName(node.index)), names, () =>
-      issueCertificate(authority, { commonName: `node${node.index}`, use: 'node', alternativeNames: names, ...validity }));
+    issue(join(directory, nodeKeystoreFileName(node.index)), names, { make: () =>
+      issueCertificate(authority, { commonName: `node${node.index}`, use: 'node', alternativeNames: names, ...validity }) });
   }
   for (const client of plan.clients) {
-    issue(join(directory, clientFileName(client)), [], () => issueCertificate(authority, { commonName: client, use: 'client', ...validity }));
+    issue(join(directory, clientFileName(client)), [], { make: () => issueCertificate(authority, { commonName: client, use: 'client', ...validity }) });
   }
   return reports;
 }

@@ -15,18 +15,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { createClient, ensureSchema, type DatabaseOptions } from '../../flights/model/database.js';
 import type { CliConsole } from '../console.js';
+import { loginAttemptsMax, setupAttemptsMax, unavailableAttemptsMax } from '../../db/common/limits.js';
 
 export const adminRoleName = 'admin';
 export const appRoleName = 'flights_app';
 const defaultSuperuser = { role: 'cassandra', password: 'cassandra' } as const;
 /** 24 random bytes: 32 characters of base64url, no quote to escape in CQL. */
 const passwordBytes = 24;
-/** A role made through one node reaches the others' caches within 2 s; the default superuser appears once a node's QUORUM read of roles succeeds. */
-const loginAttemptsMax = 30;
-/** Nodes just started on a busy machine may time out the first connections (TLS, bcrypt): retry, bounded. */
-const unavailableAttemptsMax = 10;
 const loginRetryMs = 1_000;
-const setupAttemptsMax = 3;
 
 export interface RoleCredentials {
   role: string;
@@ -92,13 +88,13 @@ async function secureOnce(options: DatabaseOptions, setup: AppSecurityOptions, r
   let client = roles.tryAdminFirst ? await login(options, admin, { refusedAttempts: 1 }) : null;
   if (client === null) {
     setup.io.out(`creating the administrator role '${admin.role}' (as the default superuser)\n`);
-    await createAdministrator(options, admin, setup.authReplicationFactor);
+    await createAdministrator(options, admin, { authReplicationFactor: setup.authReplicationFactor });
     client = await login(options, admin, { refusedAttempts: loginAttemptsMax });
     if (client === null) throw new Error(`cannot log in as '${admin.role}' after creating it`);
   }
   try {
     await ensureSchema(client, options);
-    await ensureAppRole(client, options.keyspace, app);
+    await ensureAppRole(client, options.keyspace, { app });
     // Cassandra's advice once another superuser exists: no role keeps the default password.
     await client.execute(`DROP ROLE IF EXISTS ${defaultSuperuser.role}`);
   } finally {
@@ -107,14 +103,14 @@ async function secureOnce(options: DatabaseOptions, setup: AppSecurityOptions, r
 }
 
 /** As `cassandra`: system_auth replicated first (so new roles reach every replica), then the administrator. */
-async function createAdministrator(options: DatabaseOptions, admin: RoleCredentials, authReplicationFactor: number): Promise<void> {
+async function createAdministrator(options: DatabaseOptions, admin: RoleCredentials, { authReplicationFactor }: { authReplicationFactor: number }): Promise<void> {
   const client = await login(options, { role: defaultSuperuser.role, password: defaultSuperuser.password }, { refusedAttempts: loginAttemptsMax });
   if (client === null) {
     throw new Error(`cannot log in as '${admin.role}' (password in ${admin.file}) nor as the default superuser '${defaultSuperuser.role}': `
       + 'the credentials no longer match this database; use another --data-dir, or restore the file');
   }
   try {
-    await replicateSystemAuth(client, options, authReplicationFactor);
+    await replicateSystemAuth(client, options, { factor: authReplicationFactor });
     await client.execute(`CREATE ROLE IF NOT EXISTS ${admin.role} WITH PASSWORD = '${admin.password}' AND SUPERUSER = true AND LOGIN = true`);
     // It may exist from a start that crashed after creating it and lost the file.
     await client.execute(`ALTER ROLE ${admin.role} WITH PASSWORD = '${admin.password}' AND SUPERUSER = true AND LOGIN = true`);
@@ -123,7 +119,7 @@ async function createAdministrator(options: DatabaseOptions, admin: RoleCredenti
   }
 }
 
-async function replicateSystemAuth(client: cassandra.Client, options: DatabaseOptions, factor: number): Promise<void> {
+async function replicateSystemAuth(client: cassandra.Client, options: DatabaseOptions, { factor }: { factor: number }): Promise<void> {
   const row = (await client.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = 'system_auth'")).first();
   const current = (row?.get('replication') ?? {}) as Record<string, string>;
   const nts = options.replication.strategy === 'NetworkTopologyStrategy';
@@ -139,7 +135,7 @@ async function replicateSystemAuth(client: cassandra.Client, options: DatabaseOp
 }
 
 /** flights_app: login, SELECT and MODIFY on the app's keyspace, nothing else. */
-async function ensureAppRole(client: cassandra.Client, keyspace: string, app: RoleCredentials): Promise<void> {
+async function ensureAppRole(client: cassandra.Client, keyspace: string, { app }: { app: RoleCredentials }): Promise<void> {
   await client.execute(`CREATE ROLE IF NOT EXISTS ${app.role} WITH PASSWORD = '${app.password}' AND LOGIN = true`);
   if (app.created) await client.execute(`ALTER ROLE ${app.role} WITH PASSWORD = '${app.password}'`);
   for (const permission of ['SELECT', 'MODIFY']) await client.execute(`GRANT ${permission} ON KEYSPACE ${keyspace} TO ${app.role}`);

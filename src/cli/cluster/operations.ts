@@ -42,7 +42,7 @@ export async function startCluster(options: StartClusterOptions, io: CliConsole)
     throw new ClusterError(`${existing.directory} holds a cluster of ${existing.nodes.length} nodes, not ${options.nodeCount}; use --nodes ${existing.nodes.length}, or stop it and use another --dir`);
   }
   const manifest = existing ?? planCluster({ ...clusterDefaults, ...options });
-  if (existing !== null) noteRecordedSettings(existing, options, io);
+  if (existing !== null) noteRecordedSettings(existing, options, { io });
   ensureCertificates(manifest, io);
   const stopped = manifest.nodes.filter((node) => !isNodeRunning(node.pid, node));
   if (stopped.length === 0) {
@@ -62,7 +62,7 @@ export async function startCluster(options: StartClusterOptions, io: CliConsole)
     if (!(error instanceof ClusterStartError)) throw error;
     io.err(`aero cluster start: ${error.message}\n`);
     // Leave nothing half-started behind: stop what this command launched.
-    await stopNodes(manifest, stopped, io);
+    await stopNodes(manifest, stopped, { io });
     return 1;
   }
   io.out(`cluster "${manifest.clusterName}" is up: ${manifest.nodes.length} nodes, CQL on ${manifest.nodes.map((node) => node.address).join(', ')} port ${manifest.nativePort}\n`);
@@ -72,7 +72,7 @@ export async function startCluster(options: StartClusterOptions, io: CliConsole)
 }
 
 /** A cluster keeps the ports and tokens it was created with; say so when the flags ask otherwise. */
-function noteRecordedSettings(manifest: ClusterManifest, options: StartClusterOptions, io: CliConsole): void {
+function noteRecordedSettings(manifest: ClusterManifest, options: StartClusterOptions, { io }: { io: CliConsole }): void {
   const differing = (['nativePort', 'storagePort', 'adminPort', 'numTokens', 'clusterName'] as const)
     .filter((key) => options[key] !== undefined && manifest[key] !== options[key])
     .map((key) => `${key} ${String(manifest[key])}`);
@@ -112,20 +112,20 @@ export async function stopCluster(directory: string, io: CliConsole, options: { 
   const manifest = requireManifest(directory);
   const running = manifest.nodes.filter((node) => isNodeRunning(node.pid, node));
   if (running.length === 0) io.out(`no node of the cluster in ${manifest.directory} is running\n`);
-  await stopNodes(manifest, running, io, options.timeoutMs);
+  await stopNodes(manifest, running, { io, timeoutMs: options.timeoutMs });
   for (const node of manifest.nodes) node.pid = null;
   writeManifest(manifest);
   return 0;
 }
 
 /** SIGTERM to each, then waits (in parallel, bounded); SIGKILL with a warning after the bound. */
-async function stopNodes(manifest: ClusterManifest, nodes: readonly ClusterNode[], io: CliConsole, timeoutMs = stopTimeoutMsDefault): Promise<void> {
+async function stopNodes(manifest: ClusterManifest, nodes: readonly ClusterNode[], { io, timeoutMs = stopTimeoutMsDefault }: { io: CliConsole; timeoutMs?: number }): Promise<void> {
   await Promise.all(nodes.map(async (node) => {
     const pid = node.pid;
-    if (pid === null || !signalNode(pid, node, 'SIGTERM')) return;
+    if (pid === null || !signalNode(pid, node, { signal: 'SIGTERM' })) return;
     if (!(await waitForExit(pid, node, { timeoutMs }))) {
       io.err(`warning: node${node.index} (pid ${pid}) did not stop within ${Math.round(timeoutMs / 1000)} s; killing it\n`);
-      signalNode(pid, node, 'SIGKILL');
+      signalNode(pid, node, { signal: 'SIGKILL' });
       await waitForExit(pid, node, { timeoutMs: killWaitMs });
     }
     io.out(`stopped node${node.index} (pid ${pid})\n`);
@@ -134,11 +134,11 @@ async function stopNodes(manifest: ClusterManifest, nodes: readonly ClusterNode[
   writeManifest(manifest);
 }
 
-export async function killNode(directory: string, index: number, io: CliConsole): Promise<number> {
+export async function killNode(directory: string, index: number, { io }: { io: CliConsole }): Promise<number> {
   const manifest = requireManifest(directory);
   const node = requireNode(manifest, index);
   const pid = node.pid;
-  if (pid === null || !signalNode(pid, node, 'SIGKILL')) {
+  if (pid === null || !signalNode(pid, node, { signal: 'SIGKILL' })) {
     io.out(`node${index} is not running\n`);
     return 0;
   }
@@ -152,10 +152,10 @@ export async function killNode(directory: string, index: number, io: CliConsole)
   return 0;
 }
 
-export async function restartNode(directory: string, index: number, io: CliConsole, options: { startTimeoutMs: number }): Promise<number> {
+export async function restartNode(directory: string, index: number, { io, startTimeoutMs }: { io: CliConsole; startTimeoutMs: number }): Promise<number> {
   const manifest = requireManifest(directory);
   const node = requireNode(manifest, index);
-  if (isNodeRunning(node.pid, node)) await stopNodes(manifest, [node], io);
+  if (isNodeRunning(node.pid, node)) await stopNodes(manifest, [node], { io });
   await checkBindable(manifest, [node]);
   node.pid = spawnNode(manifest, node);
   writeManifest(manifest);
@@ -163,11 +163,11 @@ export async function restartNode(directory: string, index: number, io: CliConso
   // Up means every running node sees every other one again (once nodes gossip), not just this one.
   const running = manifest.nodes.filter((other) => other === node || isNodeRunning(other.pid, other));
   try {
-    await waitUntilReady(manifest, running, { timeoutMs: options.startTimeoutMs, expectedUp: running.map((other) => other.address) });
+    await waitUntilReady(manifest, running, { timeoutMs: startTimeoutMs, expectedUp: running.map((other) => other.address) });
   } catch (error) {
     if (!(error instanceof ClusterStartError)) throw error;
     io.err(`aero cluster restart: ${error.message}\n`);
-    await stopNodes(manifest, [node], io);
+    await stopNodes(manifest, [node], { io });
     return 1;
   }
   io.out(`node${index} is up\n`);
@@ -189,6 +189,6 @@ export async function clusterStatus(directory: string, io: CliConsole): Promise<
       note: readiness.ready ? null : readiness.reason,
     };
   }));
-  io.out(formatClusterStatus(manifest.clusterName, manifest.directory, rows));
+  io.out(formatClusterStatus(manifest.clusterName, manifest.directory, { rows }));
   return 0;
 }

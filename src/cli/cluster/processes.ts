@@ -71,7 +71,7 @@ function procSaysOurNode(pid: number, node: ClusterNode): boolean {
 }
 
 /** Sends a signal to the node's process if it still runs; false when it did not. */
-export function signalNode(pid: number | null, node: ClusterNode, signal: NodeJS.Signals): boolean {
+export function signalNode(pid: number | null, node: ClusterNode, { signal }: { signal: NodeJS.Signals }): boolean {
   if (pid === null || !isNodeRunning(pid, node)) return false;
   try {
     process.kill(pid, signal);

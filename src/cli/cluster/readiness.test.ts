@@ -40,11 +40,11 @@ function reason(readiness: ReturnType<typeof nodeReadiness>): string {
 }
 
 test('cluster status: one aligned line per node and a count of those up', () => {
-  const text = formatClusterStatus('Test Cluster', '/tmp/c', [
+  const text = formatClusterStatus('Test Cluster', '/tmp/c', { rows: [
     { index: 1, address: '127.0.0.1', pid: 101, state: 'up', nativeReachable: true, loadBytes: 2048, hostId: 'h1', seesUp: null, note: null },
     { index: 2, address: '127.0.0.2', pid: 102, state: 'down', nativeReachable: false, loadBytes: null, hostId: null, seesUp: null, note: 'its process is not running' },
     { index: 3, address: '127.0.0.3', pid: 103, state: 'starting', nativeReachable: false, loadBytes: null, hostId: null, seesUp: null, note: 'its native port does not accept connections yet' },
-  ]);
+  ] });
   assert.equal(text, [
     'Cluster: Test Cluster (/tmp/c)',
     'Node   Address    PID  State     Native  Load   Host ID',
@@ -59,10 +59,10 @@ test('cluster status: one aligned line per node and a count of those up', () => 
 });
 
 test('cluster status: a "Sees up" column once nodes gossip', () => {
-  const text = formatClusterStatus('c', '/tmp/c', [
+  const text = formatClusterStatus('c', '/tmp/c', { rows: [
     { index: 1, address: '127.0.0.1', pid: 101, state: 'up', nativeReachable: true, loadBytes: 0, hostId: 'h1', seesUp: 2, note: null },
     { index: 2, address: '127.0.0.2', pid: 102, state: 'down', nativeReachable: false, loadBytes: null, hostId: null, seesUp: null, note: null },
-  ]);
+  ] });
   assert.match(text, /^Node +Address +PID +State +Native +Load +Sees up +Host ID$/m);
   assert.match(text, /^node1 +127\.0\.0\.1 +101 +up +yes +0 bytes +2\/2 +h1$/m);
   assert.match(text, /^node2 +127\.0\.0\.2 +- +down +no +- +- +-$/m);

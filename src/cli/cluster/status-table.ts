@@ -19,7 +19,7 @@ export interface ClusterStatusRow {
   note: string | null;
 }
 
-export function formatClusterStatus(clusterName: string, directory: string, rows: readonly ClusterStatusRow[]): string {
+export function formatClusterStatus(clusterName: string, directory: string, { rows }: { rows: readonly ClusterStatusRow[] }): string {
   const gossiping = rows.some((row) => row.seesUp !== null);
   const header = ['Node', 'Address', 'PID', 'State', 'Native', 'Load', ...(gossiping ? ['Sees up'] : []), 'Host ID'];
   const cells = rows.map((row) => [

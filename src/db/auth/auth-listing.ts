@@ -16,13 +16,13 @@ const text: DataType = { kind: 'native', name: 'text' };
 const boolean: DataType = { kind: 'native', name: 'boolean' };
 const options: DataType = { kind: 'map', key: text, value: text, frozen: false };
 
-const column = (table: string, name: string, type: DataType): ColumnSpec => ({ keyspace: 'system_auth', table, name, type });
+const column = (table: string, name: string, { type }: { type: DataType }): ColumnSpec => ({ keyspace: 'system_auth', table, name, type });
 
-const ROLE_COLUMNS = [column('roles', 'role', text), column('roles', 'super', boolean), column('roles', 'login', boolean),
-  column('roles', 'options', options), column('roles', 'datacenters', text)];
-const USER_COLUMNS = [column('users', 'name', text), column('users', 'super', boolean), column('users', 'datacenters', text)];
-const PERMISSION_COLUMNS = [column('permissions', 'role', text), column('permissions', 'username', text),
-  column('permissions', 'resource', text), column('permissions', 'permission', text)];
+const ROLE_COLUMNS = [column('roles', 'role', { type: text }), column('roles', 'super', { type: boolean }), column('roles', 'login', { type: boolean }),
+  column('roles', 'options', { type: options }), column('roles', 'datacenters', { type: text })];
+const USER_COLUMNS = [column('users', 'name', { type: text }), column('users', 'super', { type: boolean }), column('users', 'datacenters', { type: text })];
+const PERMISSION_COLUMNS = [column('permissions', 'role', { type: text }), column('permissions', 'username', { type: text }),
+  column('permissions', 'resource', { type: text }), column('permissions', 'permission', { type: text })];
 
 function rows(columns: ColumnSpec[], values: Array<Array<Buffer | null>>): ResultMessage {
   if (values.length === 0) return { kind: 'void' };
@@ -30,22 +30,22 @@ function rows(columns: ColumnSpec[], values: Array<Array<Buffer | null>>): Resul
 }
 
 /** The role and those granted to it: all of them transitively, or only the direct ones. */
-async function rolesOf(auth: AuthService, name: string, recursive: boolean): Promise<Set<string>> {
+async function rolesOf(auth: AuthService, name: string, { recursive }: { recursive: boolean }): Promise<Set<string>> {
   const snapshot = await auth.snapshot(name);
   if (recursive) return snapshot.roles;
   return new Set(snapshot.role === null ? [] : [name, ...snapshot.role.memberOf]);
 }
 
-export async function listRoles(auth: AuthService, user: RoleSnapshot, statement: Extract<AuthStatement, { kind: 'listRoles' }>): Promise<ResultMessage> {
+export async function listRoles(auth: AuthService, user: RoleSnapshot, { statement }: { statement: Extract<AuthStatement, { kind: 'listRoles' }> }): Promise<ResultMessage> {
   const { of, recursive } = statement;
   if (of !== null && (await auth.store.getRole(of)) === null) throw invalidRequest(`<role ${of}> doesn't exist`);
   let names: Set<string> | null;
-  if (auth.hasPermission(user, 'DESCRIBE', { kind: 'allRoles' })) {
-    names = of === null ? null : await rolesOf(auth, of, recursive);
+  if (auth.hasPermission(user, 'DESCRIBE', { resource: { kind: 'allRoles' } })) {
+    names = of === null ? null : await rolesOf(auth, of, { recursive });
   } else if (of === null) {
-    names = await rolesOf(auth, user.name, recursive);
+    names = await rolesOf(auth, user.name, { recursive });
   } else if (user.roles.has(of)) {
-    names = await rolesOf(auth, of, recursive);
+    names = await rolesOf(auth, of, { recursive });
   } else {
     throw unauthorized(`You are not authorized to view roles granted to ${of} `);
   }
@@ -74,7 +74,7 @@ interface PermissionDetail {
   permission: string;
 }
 
-export async function listPermissions(auth: AuthService, user: RoleSnapshot, statement: Extract<AuthStatement, { kind: 'listPermissions' }>): Promise<ResultMessage> {
+export async function listPermissions(auth: AuthService, user: RoleSnapshot, { statement }: { statement: Extract<AuthStatement, { kind: 'listPermissions' }> }): Promise<ResultMessage> {
   if (!auth.authorization) throw invalidRequest('LIST PERMISSIONS operation is not supported by AllowAllAuthorizer');
   const { of } = statement;
   if (of !== null && (await auth.store.getRole(of)) === null) throw invalidRequest(`<role ${of}> doesn't exist`);

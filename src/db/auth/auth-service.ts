@@ -57,7 +57,7 @@ class ExpiringCache<V> {
     if (entry.expiresMs <= nowMs) { this.entries.delete(key); return undefined; }
     return entry.value;
   }
-  set(key: string, value: V, expiresMs: number): void {
+  set(key: string, value: V, { expiresMs }: { expiresMs: number }): void {
     this.entries.delete(key);
     this.entries.set(key, { value, expiresMs });
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
@@ -109,9 +109,9 @@ export class AuthService {
     const cached = this.snapshots.get(name, nowMs);
     if (cached !== undefined) return cached;
     const loading = this.load(name);
-    this.snapshots.set(name, loading, nowMs + this.validityMs);
+    this.snapshots.set(name, loading, { expiresMs: nowMs + this.validityMs });
     // A failed read (replicas unavailable) must not stay cached for the validity window.
-    loading.catch(() => this.snapshots.set(name, loading, nowMs));
+    loading.catch(() => this.snapshots.set(name, loading, { expiresMs: nowMs }));
     return loading;
   }
 
@@ -152,7 +152,7 @@ export class AuthService {
     const key = `${name}\u0000${role.saltedHash}\u0000${createHmac('sha256', this.credentialsKey).update(password).digest('hex')}`;
     if (this.credentials.get(key, nowMs) !== undefined) return true;
     if (!(await this.passwords.check(password, role.saltedHash))) return false;
-    this.credentials.set(key, true, nowMs + this.validityMs);
+    this.credentials.set(key, true, { expiresMs: nowMs + this.validityMs });
     return true;
   }
 
@@ -164,14 +164,14 @@ export class AuthService {
   }
 
   /** Whether the role holds a permission on the resource or one of its parents (superusers hold all). */
-  hasPermission(snapshot: RoleSnapshot, permission: Permission, resource: AuthResource): boolean {
+  hasPermission(snapshot: RoleSnapshot, permission: Permission, { resource }: { resource: AuthResource }): boolean {
     if (!this.authorization || snapshot.superuser) return true;
     return resourceChain(resource).some((each) => snapshot.permissions.get(resourceName(each))?.has(permission) === true);
   }
 
   /** Throws Unauthorized unless the role holds the permission, with Cassandra's message. */
-  ensurePermission(snapshot: RoleSnapshot, permission: Permission, resource: AuthResource): void {
-    if (this.hasPermission(snapshot, permission, resource)) return;
+  ensurePermission(snapshot: RoleSnapshot, permission: Permission, { resource }: { resource: AuthResource }): void {
+    if (this.hasPermission(snapshot, permission, { resource })) return;
     throw unauthorized(`User ${snapshot.name} has no ${permission} permission on ${displayResource(resource)} or any of its parents`);
   }
 
@@ -186,14 +186,15 @@ export class AuthService {
       if (access.keyspace === AUTH_KEYSPACE && access.table !== null && !snapshot.superuser) {
         throw unauthorized(`User ${snapshot.name} has no ${access.permission} permission on ${displayResource(resource)} or any of its parents`);
       }
-      this.ensurePermission(snapshot, access.permission, resource);
+      this.ensurePermission(snapshot, access.permission, { resource });
     }
   }
 
   /** The creator of a keyspace, table or role gets every applicable permission on it, as in Cassandra. */
+  // eslint-disable-next-line no-restricted-syntax -- called by transport/query-processor.ts, which another change is moving; convert it there
   async grantToCreator(user: string | null, resource: AuthResource, permissions: readonly Permission[]): Promise<void> {
     if (!this.authorization || user === null) return;
-    await this.store.grant(user, resourceName(resource), permissions);
+    await this.store.grant(user, resourceName(resource), { permissions });
     this.invalidate();
   }
 

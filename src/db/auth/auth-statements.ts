@@ -21,30 +21,31 @@ export async function requireLogin(auth: AuthService, user: string | null): Prom
 }
 
 /** Role statements check with a friendlier message than data permissions (Cassandra's AuthenticationStatement). */
-function checkRolePermission(auth: AuthService, user: RoleSnapshot, permission: Permission, resource: AuthResource): void {
-  if (auth.hasPermission(user, permission, resource)) return;
+function checkRolePermission(auth: AuthService, user: RoleSnapshot, { permission, resource }: { permission: Permission; resource: AuthResource }): void {
+  if (auth.hasPermission(user, permission, { resource })) return;
   throw unauthorized(`User ${user.name} does not have sufficient privileges to perform the requested operation`);
 }
 
+// eslint-disable-next-line no-restricted-syntax -- called by transport/query-processor.ts, which another change is moving; convert it there
 export async function executeAuthStatement(auth: AuthService, statement: AuthStatement, userName: string | null): Promise<ResultMessage> {
   const user = await requireLogin(auth, userName);
   try {
-    return await dispatch(auth, user, statement);
+    return await dispatch(auth, user, { statement });
   } finally {
     // This node sees its own changes at once; others within the validity window.
     if (statement.kind !== 'listPermissions' && statement.kind !== 'listRoles') auth.invalidate();
   }
 }
 
-function dispatch(auth: AuthService, user: RoleSnapshot, statement: AuthStatement): Promise<ResultMessage> {
+function dispatch(auth: AuthService, user: RoleSnapshot, { statement }: { statement: AuthStatement }): Promise<ResultMessage> {
   switch (statement.kind) {
-    case 'createRole': return createRole(auth, user, statement);
-    case 'alterRole': return alterRole(auth, user, statement);
-    case 'dropRole': return dropRole(auth, user, statement);
-    case 'grantRole': case 'revokeRole': return manageMembership(auth, user, statement);
-    case 'grantPermissions': case 'revokePermissions': return managePermissions(auth, user, statement);
-    case 'listPermissions': return listPermissions(auth, user, statement);
-    case 'listRoles': return listRoles(auth, user, statement);
+    case 'createRole': return createRole(auth, user, { statement });
+    case 'alterRole': return alterRole(auth, user, { statement });
+    case 'dropRole': return dropRole(auth, user, { statement });
+    case 'grantRole': case 'revokeRole': return manageMembership(auth, user, { statement });
+    case 'grantPermissions': case 'revokePermissions': return managePermissions(auth, user, { statement });
+    case 'listPermissions': return listPermissions(auth, user, { statement });
+    case 'listRoles': return listRoles(auth, user, { statement });
   }
 }
 
@@ -60,14 +61,14 @@ async function roleChanges(auth: AuthService, options: RoleOptions): Promise<Rol
   if (options.login !== null) changes.login = options.login;
   if (options.password !== null) {
     if (!auth.authentication) throw invalidRequest('PASSWORD is not supported by the AllowAllAuthenticator');
-    changes.saltedHash = await auth.passwords.hash(options.password, auth.random, auth.bcryptWorkFactor);
+    changes.saltedHash = await auth.passwords.hash(options.password, { random: auth.random, workFactor: auth.bcryptWorkFactor });
   }
   return changes;
 }
 
-async function createRole(auth: AuthService, user: RoleSnapshot, statement: Extract<AuthStatement, { kind: 'createRole' }>): Promise<ResultMessage> {
+async function createRole(auth: AuthService, user: RoleSnapshot, { statement }: { statement: Extract<AuthStatement, { kind: 'createRole' }> }): Promise<ResultMessage> {
   checkRoleName(statement.role);
-  checkRolePermission(auth, user, 'CREATE', { kind: 'allRoles' });
+  checkRolePermission(auth, user, { permission: 'CREATE', resource: { kind: 'allRoles' } });
   if (statement.options.superuser === true && !user.superuser) throw unauthorized('Only superusers can create a role with superuser status');
   if (await roleExists(auth, statement.role)) {
     if (statement.ifNotExists) return VOID;
@@ -80,7 +81,7 @@ async function createRole(auth: AuthService, user: RoleSnapshot, statement: Extr
   return VOID;
 }
 
-async function alterRole(auth: AuthService, user: RoleSnapshot, statement: Extract<AuthStatement, { kind: 'alterRole' }>): Promise<ResultMessage> {
+async function alterRole(auth: AuthService, user: RoleSnapshot, { statement }: { statement: Extract<AuthStatement, { kind: 'alterRole' }> }): Promise<ResultMessage> {
   const { options } = statement;
   if (options.password === null && options.hashedPassword === null && options.login === null && options.superuser === null && options.options === null) {
     throw invalidRequest("ALTER [ROLE|USER] can't be empty");
@@ -99,18 +100,18 @@ async function alterRole(auth: AuthService, user: RoleSnapshot, statement: Extra
       if (options.login !== null) throw unauthorized("You aren't allowed to alter LOGIN");
       if (options.options !== null) throw unauthorized("You aren't allowed to alter OPTIONS");
     } else {
-      checkRolePermission(auth, user, 'ALTER', { kind: 'role', role: statement.role });
+      checkRolePermission(auth, user, { permission: 'ALTER', resource: { kind: 'role', role: statement.role } });
     }
   }
   await auth.store.alterRole(statement.role, await roleChanges(auth, options));
   return VOID;
 }
 
-async function dropRole(auth: AuthService, user: RoleSnapshot, statement: Extract<AuthStatement, { kind: 'dropRole' }>): Promise<ResultMessage> {
+async function dropRole(auth: AuthService, user: RoleSnapshot, { statement }: { statement: Extract<AuthStatement, { kind: 'dropRole' }> }): Promise<ResultMessage> {
   const existing = await auth.store.getRole(statement.role);
   if (existing === null && !statement.ifExists) throw invalidRequest(`${statement.role} doesn't exist`);
   if (user.name === statement.role) throw invalidRequest('Cannot DROP primary role for current login');
-  checkRolePermission(auth, user, 'DROP', { kind: 'role', role: statement.role });
+  checkRolePermission(auth, user, { permission: 'DROP', resource: { kind: 'role', role: statement.role } });
   if (existing === null) return VOID;
   if ((await auth.snapshot(statement.role)).superuser && !user.superuser) throw unauthorized('Only superusers can drop a role with superuser status');
   await auth.store.dropRole(statement.role);
@@ -119,11 +120,11 @@ async function dropRole(auth: AuthService, user: RoleSnapshot, statement: Extrac
   return VOID;
 }
 
-async function manageMembership(auth: AuthService, user: RoleSnapshot, statement: Extract<AuthStatement, { kind: 'grantRole' | 'revokeRole' }>): Promise<ResultMessage> {
+async function manageMembership(auth: AuthService, user: RoleSnapshot, { statement }: { statement: Extract<AuthStatement, { kind: 'grantRole' | 'revokeRole' }> }): Promise<ResultMessage> {
   const member = statement.kind === 'grantRole' ? statement.grantee : statement.revokee;
   if (!(await roleExists(auth, statement.role))) throw invalidRequest(`${statement.role} doesn't exist`);
   if (!(await roleExists(auth, member))) throw invalidRequest(`${member} doesn't exist`);
-  checkRolePermission(auth, user, 'AUTHORIZE', { kind: 'role', role: statement.role });
+  checkRolePermission(auth, user, { permission: 'AUTHORIZE', resource: { kind: 'role', role: statement.role } });
   auth.invalidate();
   if (statement.kind === 'revokeRole') {
     const direct = (await auth.store.getRole(member))?.memberOf ?? [];
@@ -137,7 +138,7 @@ async function manageMembership(auth: AuthService, user: RoleSnapshot, statement
   return VOID;
 }
 
-async function managePermissions(auth: AuthService, user: RoleSnapshot, statement: Extract<AuthStatement, { kind: 'grantPermissions' | 'revokePermissions' }>): Promise<ResultMessage> {
+async function managePermissions(auth: AuthService, user: RoleSnapshot, { statement }: { statement: Extract<AuthStatement, { kind: 'grantPermissions' | 'revokePermissions' }> }): Promise<ResultMessage> {
   const operation = statement.kind === 'grantPermissions' ? 'GRANT' : 'REVOKE';
   if (!auth.authorization) throw invalidRequest(`${operation} operation is not supported by AllowAllAuthorizer`);
   if (!(await roleExists(auth, statement.role))) throw invalidRequest(`Role ${statement.role} doesn't exist`);
@@ -146,10 +147,10 @@ async function managePermissions(auth: AuthService, user: RoleSnapshot, statemen
   }
   const permissions = requestedPermissions(statement.permissions, statement.resource);
   // The grantor needs AUTHORIZE and every permission it hands out (Cassandra's PermissionsManagementStatement).
-  auth.ensurePermission(user, 'AUTHORIZE', statement.resource);
-  for (const permission of permissions) auth.ensurePermission(user, permission, statement.resource);
+  auth.ensurePermission(user, 'AUTHORIZE', { resource: statement.resource });
+  for (const permission of permissions) auth.ensurePermission(user, permission, { resource: statement.resource });
   const name = resourceName(statement.resource);
-  if (statement.kind === 'grantPermissions') await auth.store.grant(statement.role, name, permissions);
-  else await auth.store.revoke(statement.role, name, permissions);
+  if (statement.kind === 'grantPermissions') await auth.store.grant(statement.role, name, { permissions });
+  else await auth.store.revoke(statement.role, name, { permissions });
   return VOID;
 }

@@ -19,7 +19,7 @@ export interface DefaultSuperuserSetup {
 /** Creates the default superuser when no role exists; returns whether it created it. */
 export async function createDefaultSuperuserIfNoRoles(auth: AuthService): Promise<boolean> {
   if (await auth.store.hasRoles()) return false;
-  const saltedHash = await auth.passwords.hash(DEFAULT_PASSWORD, auth.random, auth.bcryptWorkFactor);
+  const saltedHash = await auth.passwords.hash(DEFAULT_PASSWORD, { random: auth.random, workFactor: auth.bcryptWorkFactor });
   await auth.store.createRole(DEFAULT_SUPERUSER, { superuser: true, login: true, saltedHash }, { timestampMicros: 0 });
   auth.invalidate();
   auth.logger.info(`Created default superuser role '${DEFAULT_SUPERUSER}'`);

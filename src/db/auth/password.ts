@@ -13,19 +13,19 @@ const saltBytes = 16;
 
 /** How passwords are hashed and checked (AuthService's `passwords`). */
 export interface PasswordHasher {
-  hash(password: string, random: Random, workFactor: number): Promise<string>;
+  hash(password: string, options: { random: Random; workFactor: number }): Promise<string>;
   /** False for a wrong password and for a stored value that is not a bcrypt hash (never throws on bad data). */
   check(password: string, saltedHash: string): Promise<boolean>;
 }
 
-function saltOf(random: Random, workFactor: number): string {
+function saltOf({ random, workFactor }: { random: Random; workFactor: number }): string {
   return `$2a$${String(workFactor).padStart(2, '0')}$${bcrypt.encodeBase64(random.bytes(saltBytes), saltBytes)}`;
 }
 
 const isBcryptHash = (value: string) => /^\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}$/.test(value);
 
-export function hashPassword(password: string, random: Random, workFactor = bcryptWorkFactorDefault): Promise<string> {
-  return bcrypt.hash(password, saltOf(random, workFactor));
+export function hashPassword(password: string, { random, workFactor = bcryptWorkFactorDefault }: { random: Random; workFactor?: number }): Promise<string> {
+  return bcrypt.hash(password, saltOf({ random, workFactor }));
 }
 
 /** False for a wrong password and for a stored value that is not a bcrypt hash (never throws on bad data). */
@@ -43,6 +43,6 @@ export const slicedBcrypt: PasswordHasher = { hash: hashPassword, check: checkPa
  * its replay. With the low work factors simulations use, one go costs about a millisecond.
  */
 export const inlineBcrypt: PasswordHasher = {
-  hash: (password, random, workFactor) => Promise.resolve(bcrypt.hashSync(password, saltOf(random, workFactor))),
+  hash: (password, options) => Promise.resolve(bcrypt.hashSync(password, saltOf(options))),
   check: (password, saltedHash) => Promise.resolve(isBcryptHash(saltedHash) && bcrypt.compareSync(password, saltedHash)),
 };

@@ -75,31 +75,31 @@ export interface RoleChanges {
 export class RoleStore {
   constructor(private readonly executor: AuthQueryExecutor) {}
 
-  private run(query: string, values: Array<Buffer | null>, consistency: ConsistencyLevel): Promise<Array<Map<string, Buffer | null>>> {
+  private run(query: string, values: Array<Buffer | null>, { consistency }: { consistency: ConsistencyLevel }): Promise<Array<Map<string, Buffer | null>>> {
     return this.executor.execute(query, values, consistency);
   }
 
   async getRole(name: string): Promise<RoleRecord | null> {
-    const rows = await this.run(`SELECT role, can_login, is_superuser, member_of, salted_hash FROM ${ROLES} WHERE role = ?`, [t(name)], consistencyForRole(name));
+    const rows = await this.run(`SELECT role, can_login, is_superuser, member_of, salted_hash FROM ${ROLES} WHERE role = ?`, [t(name)], { consistency: consistencyForRole(name) });
     const first = rows[0];
     return first === undefined ? null : roleOf(first);
   }
 
   async allRoles(): Promise<RoleRecord[]> {
-    const rows = await this.run(`SELECT role, can_login, is_superuser, member_of FROM ${ROLES} LIMIT ${authRowsMax}`, [], ConsistencyLevel.LOCAL_ONE);
+    const rows = await this.run(`SELECT role, can_login, is_superuser, member_of FROM ${ROLES} LIMIT ${authRowsMax}`, [], { consistency: ConsistencyLevel.LOCAL_ONE });
     return rows.map(roleOf).filter((role): role is RoleRecord => role !== null);
   }
 
   /** Whether any role exists, read at QUORUM (the default superuser is created only when none does). */
   async hasRoles(): Promise<boolean> {
-    const rows = await this.run(`SELECT role FROM ${ROLES} LIMIT 1`, [], ConsistencyLevel.QUORUM);
+    const rows = await this.run(`SELECT role FROM ${ROLES} LIMIT 1`, [], { consistency: ConsistencyLevel.QUORUM });
     return rows.length > 0;
   }
 
   async createRole(name: string, role: { superuser: boolean; login: boolean; saltedHash: string | null }, options: { timestampMicros?: number } = {}): Promise<void> {
     const using = options.timestampMicros === undefined ? '' : ` USING TIMESTAMP ${options.timestampMicros}`;
     await this.run(`INSERT INTO ${ROLES} (role, is_superuser, can_login, salted_hash) VALUES (?, ?, ?, ?)${using}`,
-      [t(name), b(role.superuser), b(role.login), role.saltedHash === null ? null : t(role.saltedHash)], consistencyForRole(name));
+      [t(name), b(role.superuser), b(role.login), role.saltedHash === null ? null : t(role.saltedHash)], { consistency: consistencyForRole(name) });
   }
 
   async alterRole(name: string, changes: RoleChanges): Promise<void> {
@@ -109,22 +109,22 @@ export class RoleStore {
     if (changes.login !== undefined) { assignments.push('can_login = ?'); values.push(b(changes.login)); }
     if (changes.saltedHash !== undefined) { assignments.push('salted_hash = ?'); values.push(t(changes.saltedHash)); }
     if (assignments.length === 0) return;
-    await this.run(`UPDATE ${ROLES} SET ${assignments.join(', ')} WHERE role = ?`, [...values, t(name)], consistencyForRole(name));
+    await this.run(`UPDATE ${ROLES} SET ${assignments.join(', ')} WHERE role = ?`, [...values, t(name)], { consistency: consistencyForRole(name) });
   }
 
   /** Removes the role and every membership of and in it. */
   async dropRole(name: string): Promise<void> {
     const role = await this.getRole(name);
-    const members = await this.run(`SELECT member FROM ${MEMBERS} WHERE role = ?`, [t(name)], ConsistencyLevel.LOCAL_ONE);
+    const members = await this.run(`SELECT member FROM ${MEMBERS} WHERE role = ?`, [t(name)], { consistency: ConsistencyLevel.LOCAL_ONE });
     for (const row of members) {
       const member = textOf(row, 'member');
       if (member !== null) await this.updateMemberOf(member, (set) => set.delete(name));
     }
-    await this.run(`DELETE FROM ${MEMBERS} WHERE role = ?`, [t(name)], consistencyForRole(name));
+    await this.run(`DELETE FROM ${MEMBERS} WHERE role = ?`, [t(name)], { consistency: consistencyForRole(name) });
     for (const parent of role?.memberOf ?? []) {
-      await this.run(`DELETE FROM ${MEMBERS} WHERE role = ? AND member = ?`, [t(parent), t(name)], consistencyForRole(parent));
+      await this.run(`DELETE FROM ${MEMBERS} WHERE role = ? AND member = ?`, [t(parent), t(name)], { consistency: consistencyForRole(parent) });
     }
-    await this.run(`DELETE FROM ${ROLES} WHERE role = ?`, [t(name)], consistencyForRole(name));
+    await this.run(`DELETE FROM ${ROLES} WHERE role = ?`, [t(name)], { consistency: consistencyForRole(name) });
   }
 
   private async updateMemberOf(name: string, change: (set: Set<string>) => void): Promise<void> {
@@ -132,22 +132,22 @@ export class RoleStore {
     if (role === null) return;
     const set = new Set(role.memberOf);
     change(set);
-    await this.run(`UPDATE ${ROLES} SET member_of = ? WHERE role = ?`, [set.size === 0 ? null : s([...set].sort()), t(name)], consistencyForRole(name));
+    await this.run(`UPDATE ${ROLES} SET member_of = ? WHERE role = ?`, [set.size === 0 ? null : s([...set].sort()), t(name)], { consistency: consistencyForRole(name) });
   }
 
   async grantRole(role: string, grantee: string): Promise<void> {
     await this.updateMemberOf(grantee, (set) => set.add(role));
-    await this.run(`INSERT INTO ${MEMBERS} (role, member) VALUES (?, ?)`, [t(role), t(grantee)], consistencyForRole(role));
+    await this.run(`INSERT INTO ${MEMBERS} (role, member) VALUES (?, ?)`, [t(role), t(grantee)], { consistency: consistencyForRole(role) });
   }
 
   async revokeRole(role: string, revokee: string): Promise<void> {
     await this.updateMemberOf(revokee, (set) => set.delete(role));
-    await this.run(`DELETE FROM ${MEMBERS} WHERE role = ? AND member = ?`, [t(role), t(revokee)], consistencyForRole(role));
+    await this.run(`DELETE FROM ${MEMBERS} WHERE role = ? AND member = ?`, [t(role), t(revokee)], { consistency: consistencyForRole(role) });
   }
 
   /** Permissions granted directly to a role, by resource name. */
   async permissionsOf(role: string): Promise<Map<string, Set<string>>> {
-    const rows = await this.run(`SELECT resource, permissions FROM ${PERMISSIONS} WHERE role = ?`, [t(role)], ConsistencyLevel.LOCAL_ONE);
+    const rows = await this.run(`SELECT resource, permissions FROM ${PERMISSIONS} WHERE role = ?`, [t(role)], { consistency: ConsistencyLevel.LOCAL_ONE });
     const out = new Map<string, Set<string>>();
     for (const row of rows) {
       const resource = textOf(row, 'resource');
@@ -159,7 +159,7 @@ export class RoleStore {
 
   /** Every grant of every role (LIST PERMISSIONS without OF). */
   async allPermissions(): Promise<Array<{ role: string; resource: string; permissions: string[] }>> {
-    const rows = await this.run(`SELECT role, resource, permissions FROM ${PERMISSIONS} LIMIT ${authRowsMax}`, [], ConsistencyLevel.LOCAL_ONE);
+    const rows = await this.run(`SELECT role, resource, permissions FROM ${PERMISSIONS} LIMIT ${authRowsMax}`, [], { consistency: ConsistencyLevel.LOCAL_ONE });
     return rows.flatMap((row) => {
       const role = textOf(row, 'role');
       const resource = textOf(row, 'resource');
@@ -168,35 +168,35 @@ export class RoleStore {
     });
   }
 
-  async grant(role: string, resource: string, permissions: readonly string[]): Promise<void> {
+  async grant(role: string, resource: string, { permissions }: { permissions: readonly string[] }): Promise<void> {
     if (permissions.length === 0) return;
     const set = new Set([...((await this.permissionsOf(role)).get(resource) ?? []), ...permissions]);
-    await this.run(`UPDATE ${PERMISSIONS} SET permissions = ? WHERE role = ? AND resource = ?`, [s([...set].sort()), t(role), t(resource)], ConsistencyLevel.LOCAL_ONE);
-    await this.run(`INSERT INTO ${PERMISSIONS_INDEX} (resource, role) VALUES (?, ?)`, [t(resource), t(role)], ConsistencyLevel.LOCAL_ONE);
+    await this.run(`UPDATE ${PERMISSIONS} SET permissions = ? WHERE role = ? AND resource = ?`, [s([...set].sort()), t(role), t(resource)], { consistency: ConsistencyLevel.LOCAL_ONE });
+    await this.run(`INSERT INTO ${PERMISSIONS_INDEX} (resource, role) VALUES (?, ?)`, [t(resource), t(role)], { consistency: ConsistencyLevel.LOCAL_ONE });
   }
 
-  async revoke(role: string, resource: string, permissions: readonly string[]): Promise<void> {
+  async revoke(role: string, resource: string, { permissions }: { permissions: readonly string[] }): Promise<void> {
     if (permissions.length === 0) return;
     const left = new Set((await this.permissionsOf(role)).get(resource) ?? []);
     for (const permission of permissions) left.delete(permission);
     if (left.size === 0) await this.removeGrant(role, resource);
-    else await this.run(`UPDATE ${PERMISSIONS} SET permissions = ? WHERE role = ? AND resource = ?`, [s([...left].sort()), t(role), t(resource)], ConsistencyLevel.LOCAL_ONE);
+    else await this.run(`UPDATE ${PERMISSIONS} SET permissions = ? WHERE role = ? AND resource = ?`, [s([...left].sort()), t(role), t(resource)], { consistency: ConsistencyLevel.LOCAL_ONE });
   }
 
   private async removeGrant(role: string, resource: string): Promise<void> {
-    await this.run(`DELETE FROM ${PERMISSIONS} WHERE role = ? AND resource = ?`, [t(role), t(resource)], ConsistencyLevel.LOCAL_ONE);
-    await this.run(`DELETE FROM ${PERMISSIONS_INDEX} WHERE resource = ? AND role = ?`, [t(resource), t(role)], ConsistencyLevel.LOCAL_ONE);
+    await this.run(`DELETE FROM ${PERMISSIONS} WHERE role = ? AND resource = ?`, [t(role), t(resource)], { consistency: ConsistencyLevel.LOCAL_ONE });
+    await this.run(`DELETE FROM ${PERMISSIONS_INDEX} WHERE resource = ? AND role = ?`, [t(resource), t(role)], { consistency: ConsistencyLevel.LOCAL_ONE });
   }
 
   /** Every permission granted to a role (it is being dropped). */
   async revokeAllFrom(role: string): Promise<void> {
     for (const resource of (await this.permissionsOf(role)).keys()) await this.removeGrant(role, resource);
-    await this.run(`DELETE FROM ${PERMISSIONS} WHERE role = ?`, [t(role)], ConsistencyLevel.LOCAL_ONE);
+    await this.run(`DELETE FROM ${PERMISSIONS} WHERE role = ?`, [t(role)], { consistency: ConsistencyLevel.LOCAL_ONE });
   }
 
   /** Every permission granted on a resource (it is being dropped). */
   async revokeAllOn(resource: string): Promise<void> {
-    const rows = await this.run(`SELECT role FROM ${PERMISSIONS_INDEX} WHERE resource = ?`, [t(resource)], ConsistencyLevel.LOCAL_ONE);
+    const rows = await this.run(`SELECT role FROM ${PERMISSIONS_INDEX} WHERE resource = ?`, [t(resource)], { consistency: ConsistencyLevel.LOCAL_ONE });
     for (const row of rows) {
       const role = textOf(row, 'role');
       if (role !== null) await this.removeGrant(role, resource);

@@ -1,5 +1,7 @@
 // Every bound of the system in one place (house style 2: bound everything).
-// Units come last in the name; *Max is an inclusive upper bound.
+// Units come last in the name; *Max is an inclusive upper bound. Facts of a format (the
+// largest value a [short] or an int32 can hold, LZ4's match offset) are not choices and stay
+// beside the codec that owns the format.
 
 /** Largest frame body the native protocol server accepts (Cassandra's native_transport_max_frame_size). */
 export const frameBodyBytesMax = 256 * 1024 * 1024;
@@ -33,6 +35,25 @@ export const clusteringValueBytesMax = 65535;
 export const cellValueBytesMax = 128 * 1024 * 1024;
 /** Keyspace, table, column and role names (Cassandra: 48 characters for schema names). */
 export const schemaNameLengthMax = 48;
+/** Bytes of a keyspace name in an internode message (names are short; bounded generously). */
+export const keyspaceBytesMax = 1024;
+/** Bytes of a table id in an internode message (a UUID's text; bounded generously). */
+export const tableIdBytesMax = 1024;
+/** Replication factor of one keyspace or datacenter; more is surely a typo (Cassandra has no bound; we bound everything). */
+export const replicationFactorMax = 1000;
+/** Properties in one WITH clause of a DDL statement. */
+export const propertiesMax = 256;
+/** Argument types of a FUNCTION resource in GRANT and REVOKE. */
+export const functionArgumentsMax = 256;
+/** Relations or conditions in one WHERE or IF clause. */
+export const clauseItemsMax = 1024;
+/** Characters of a token or of its context quoted in a syntax error; long literals are cut. */
+export const errorTextLengthMax = 100;
+/**
+ * Decimal exponent difference beyond which two decimals compare by magnitude alone (a value is
+ * under 64 KiB, so under 160k digits: a larger gap cannot be closed by the digits).
+ */
+export const decimalScaleGapMax = 400_000;
 /** Columns in one table. */
 export const tableColumnsMax = 1024;
 /** TTL in seconds (Cassandra: 20 years). */
@@ -43,6 +64,16 @@ export const commitLogGroupMutationsMax = 1024;
 export const commitLogSegmentBytesDefault = 32 * 1024 * 1024;
 /** Largest single mutation accepted (Cassandra: half a commit log segment). */
 export const mutationBytesMax = 16 * 1024 * 1024;
+/**
+ * Length of one encoded clustering key or slice bound (schema/clustering-key.ts refuses longer
+ * ones with Invalid), the one bound of mutations, sstables and internode reads. A value is at
+ * most clusteringValueBytesMax on the wire and up to about twice that encoded (0x00 bytes are
+ * escaped), so a few dozen clustering columns reach several MiB (Cassandra bounds only each
+ * value); a row must fit in one mutation, so this is mutationBytesMax.
+ */
+export const clusteringBytesMax = mutationBytesMax;
+/** Largest commit log entry (a group of up to commitLogGroupMutationsMax mutations), bounded by mutationBytesMax, generously. */
+export const commitLogEntryBytesMax = 4 * mutationBytesMax;
 /** Memtable size at which it is flushed to an sstable, unless configured. */
 export const memtableFlushBytesDefault = 64 * 1024 * 1024;
 /** Compactions that may run at once. */
@@ -59,6 +90,8 @@ export const memtableFlushBytesMax = 4 * 1024 * 1024 * 1024;
 export const sstableBlockBytesMax = 512 * 1024 * 1024;
 /** Largest sstable bloom filter, in bytes (about 400 million partitions at a 1% false positive chance). */
 export const sstableBloomBytesMax = 512 * 1024 * 1024;
+/** Hash functions of a bloom filter (more costs time for no gain in false positives at any useful size). */
+export const bloomHashCountMax = 30;
 /** Length of a column or user-type field name (Cassandra has no explicit bound; quoted names may be long). */
 export const columnNameLengthMax = 1024;
 /** Memtables of one table waiting for their flush before writes to that table wait too (back-pressure). */
@@ -71,12 +104,30 @@ export const internodeOutboundMessagesMax = 8192;
 export const internodeOutboundBytesMax = 128 * 1024 * 1024;
 /** Internode requests awaiting a response on one node. */
 export const internodeRequestsPendingMax = 65536;
+/** Bytes of the message text in an internode failure response; longer texts are cut. */
+export const failureMessageBytesMax = 4096;
+/** Bytes of a digest in an internode read response (an MD5 digest is 16). */
+export const digestBytesMax = 64;
+/** Bytes of a schema document (every keyspace, table and type as JSON) pushed or pulled between nodes. */
+export const schemaDocumentBytesMax = 64 * 1024 * 1024;
+/** Bytes of one stored hint record (a mutation with its target and metadata) that a hint store reads back. */
+export const hintRecordBytesMax = 64 * 1024 * 1024;
+/** Replica lists token metadata caches per (replication, range); the cache is cleared on every ring change. */
+export const replicaCacheEntriesMax = 100_000;
 /** Length of an endpoint's text form (host:port). */
 export const endpointTextLengthMax = 300;
 /** Endpoints gossip tracks (cluster size bound). */
 export const gossipEndpointsMax = 1024;
 /** Length of one gossip application state value (TOKENS of 1536 vnodes is about 32 KiB). */
 export const gossipValueBytesMax = 128 * 1024;
+/** Cluster names are free text in the configuration; gossip carries them, bounded generously. */
+export const clusterNameBytesMax = 1024;
+/** Bytes of a partitioner's class name in gossip. */
+export const partitionerBytesMax = 256;
+/** A gossip generation this far ahead of the known one is refused (Cassandra: one year in seconds). */
+export const generationDifferenceMax = 86_400 * 365;
+/** Bytes a node's saved ring (endpoints with their tokens, as JSON) may take. */
+export const savedRingBytesMax = gossipEndpointsMax * (numTokensMax * 24 + 512);
 /** Inter-arrival samples the failure detector keeps per endpoint (Cassandra: 1000). */
 export const failureDetectorSamplesMax = 1000;
 /** Event frames a client connection may leave unwritten (socket buffer full) before it is dropped as too slow. */
@@ -89,6 +140,18 @@ export const adminRequestBodyBytesMax = 1024;
 export const adminRequestHeadBytesMax = 8 * 1024;
 /** Nodes of a local cluster (`aero cluster start`): node i listens on 127.0.0.i. */
 export const localClusterNodesMax = 64;
+/** Nodes `aero start` runs (the flight app with its local cluster). */
+export const startNodesMax = 9;
+/** Seconds `aero cluster start --start-timeout` may wait for the nodes. */
+export const startTimeoutSecondsMax = 600;
+/** Days a certificate made by `aero certs` may be valid. */
+export const certificateValidDaysMax = 3650;
+/** Logins the CLI tries while a new role reaches every node's cache (2 s) or the default superuser appears. */
+export const loginAttemptsMax = 30;
+/** Connections the CLI retries when nodes just started time out (TLS, bcrypt on a busy machine). */
+export const unavailableAttemptsMax = 10;
+/** Times the CLI runs the flight app's role and keyspace setup. */
+export const setupAttemptsMax = 3;
 /** Body of an admin-channel /status response the CLI accepts (peers with their tokens included). */
 export const adminStatusBytesMax = 16 * 1024 * 1024;
 /** Bytes of a node's log the CLI shows when the node fails to start. */
@@ -115,3 +178,5 @@ export const inheritedRolesMax = 1024;
 export const saslTokenBytesMax = 4096;
 /** Bytes of answers a client connection gathers before writing them at once (it writes sooner at the end of a turn). */
 export const responseCoalesceBytesMax = 256 * 1024;
+/** Microtasks a client connection's flush waits for more answers while they keep arriving (bounds the delay). */
+export const responseFlushHopsMax = 3;

@@ -11,7 +11,7 @@
 // Cassandra's, so compaction drops removed entries at once. An index of ids and creation
 // times stays in memory (bounded by batchlogEntriesMax); load() rebuilds it after a restart.
 
-import { CorruptionError } from '../common/errors.js';
+import { CorruptionError, overloaded } from '../common/errors.js';
 import { batchlogEntriesMax } from '../common/limits.js';
 import type { Clock, Disk, Logger } from '../common/world.js';
 import type { MessagingService } from '../cluster/messaging/messaging-service.js';
@@ -45,6 +45,8 @@ export interface BatchlogOptions {
   store: BatchlogStore;
   /** Entries older than this (by their creation time) are orphans to replay. */
   replayAfterMs: number;
+  /** Entries held before more are refused as overload; batchlogEntriesMax unless a test sets fewer. */
+  entriesMax?: number;
 }
 
 /**
@@ -148,7 +150,8 @@ export class Batchlog implements LocalBatchlog {
   private async storeFrom(payload: Buffer, source: string): Promise<void> {
     const request = decodeBatchStoreRequest(payload, source);
     const id = request.batchId.toString('hex');
-    if (!this.index.has(id) && this.index.size >= batchlogEntriesMax) throw new Error(`batchlog full (${batchlogEntriesMax} entries)`);
+    const entriesMax = Math.min(this.options.entriesMax ?? batchlogEntriesMax, batchlogEntriesMax);
+    if (!this.index.has(id) && this.index.size >= entriesMax) throw overloaded(`batchlog full (${entriesMax} entries)`);
     const timestampMicros = this.options.clock.nowMicros();
     await this.options.store.apply([{
       ...entryKey(request.batchId), partitionDeletion: null, rangeTombstones: [],

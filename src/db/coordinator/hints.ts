@@ -6,7 +6,7 @@
 // (a u32-length-prefixed record per hint: created ms as f64, then the mutation's bytes), so a
 // coordinator that restarts still delivers what it promised.
 
-import { hintsPerEndpointMax } from '../common/limits.js';
+import { hintRecordBytesMax as recordBytesMax, hintsPerEndpointMax } from '../common/limits.js';
 import type { Clock, Disk, Logger } from '../common/world.js';
 import type { Endpoint } from '../cluster/endpoint.js';
 
@@ -24,8 +24,6 @@ export interface HintStoreOptions {
   directory?: string;
   hintWindowMs: number;
 }
-
-const recordBytesMax = 64 * 1024 * 1024;
 
 export class HintStore {
   private readonly hints = new Map<Endpoint, Hint[]>();

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConsistencyLevel } from '../common/consistency.js';
+import { AssertionError } from '../common/assert.js';
 import { CqlError } from '../common/errors.js';
 import { MIN_TOKEN } from '../dht/token.js';
 import { splitByRing } from './range-split.js';
@@ -36,4 +37,11 @@ test('a range read is cut along the ring in token order', () => {
   assert.deepEqual(slices.map((s) => [s.start.token, s.end.token, s.replicas[0]]), [[MIN_TOKEN, -49n, 'x'], [-49n, 101n, 'y'], [101n, MIN_TOKEN, 'x']]);
   const narrowed = splitByRing({ token: 0n }, { token: 50n }, ranges);
   assert.deepEqual(narrowed.map((s) => [s.start.token, s.end.token, s.replicas[0]]), [[0n, 50n, 'y']]);
+});
+
+test('a replica listed twice is a bug, not a second acknowledgement', () => {
+  // Counted twice, a1 alone would meet LOCAL_QUORUM (2 of 3).
+  const groups = replicaGroups(ConsistencyLevel.LOCAL_QUORUM, context);
+  assert.throws(() => assureSufficientLive(ConsistencyLevel.LOCAL_QUORUM, groups, ['a1', 'a1'], { write: true }), AssertionError);
+  assert.throws(() => readContacts(groups, ['a1', 'a1', 'b1']), AssertionError);
 });

@@ -7,8 +7,9 @@
 // in full, the versions merged by timestamp, and the stale replicas repaired (blocking)
 // before the answer. Range reads walk the ring's ranges in order (range-read.ts).
 
+import { assert } from '../common/assert.js';
 import { ConsistencyLevel } from '../common/consistency.js';
-import { CqlError, InternodeError, readTimeout, unavailable, writeTimeout, type WriteType } from '../common/errors.js';
+import { CqlError, InternodeError, invalidRequest, readTimeout, truncateError, unavailable, writeTimeout, type WriteType } from '../common/errors.js';
 import type { Clock, Logger } from '../common/world.js';
 import type { Endpoint } from '../cluster/endpoint.js';
 import type { MessagingService } from '../cluster/messaging/messaging-service.js';
@@ -88,7 +89,7 @@ export class StorageProxy {
 
   planContext(keyspace: string): PlanContext {
     const replication = this.options.replicationOf(keyspace);
-    if (replication === undefined) throw new Error(`no replication known for keyspace ${keyspace}`);
+    if (replication === undefined) throw invalidRequest(`Keyspace ${keyspace} does not exist`); // dropped since the statement was planned
     return { replication, localDataCenter: this.options.localDataCenter, dataCenterOf: (endpoint) => this.options.ring.location(endpoint).dataCenter };
   }
 
@@ -166,7 +167,10 @@ export class StorageProxy {
     if (down.length > 0) throw unavailable(ConsistencyLevel.ALL, endpoints.length, endpoints.length - down.length);
     await Promise.all(endpoints.map(async (endpoint) => {
       if (endpoint === this.localEndpoint) await this.options.store.truncate(tableId);
-      else await this.options.messaging.sendRequest(endpoint, 'TRUNCATE', encodeTruncateRequest({ keyspace, tableId }));
+      else await this.options.messaging.sendRequest(endpoint, 'TRUNCATE', encodeTruncateRequest({ keyspace, tableId })).catch((error: unknown) => {
+        // Cassandra's TruncateException: a replica that did not truncate is TRUNCATE_ERROR (0x1003), not a server fault.
+        throw error instanceof InternodeError ? truncateError(`Error during truncate: ${error.message}`) : error;
+      });
     }));
     if (!endpoints.includes(this.localEndpoint)) await this.options.store.truncate(tableId);
   }
@@ -184,6 +188,10 @@ export class StorageProxy {
   }
 
   private async writeOne(plan: WritePlan, level: ConsistencyLevel, writeType: WriteType): Promise<void> {
+    // A replica counted twice, or a plan that skipped assureSufficientLive, would let too few acknowledgements meet the level.
+    assert(new Set(plan.targets).size === plan.targets.length, 'a replica is listed twice (natural and pending overlap)');
+    assert(plan.live.every((endpoint) => plan.targets.includes(endpoint)), 'a live replica that is not a target');
+    assert(level === ConsistencyLevel.ANY || satisfies(plan.groups, plan.live), 'a write planned with fewer live replicas than the level needs');
     this.stats.writes++;
     const payload = encodeMutationPayload(plan.mutation);
     const hinted = plan.targets.filter((endpoint) => !plan.live.includes(endpoint));
@@ -270,7 +278,7 @@ export class StorageProxy {
   /** Reads at the level: single partitions with digests and read repair, ranges along the ring. */
   async read(command: ReadCommand, level: ConsistencyLevel): Promise<ReadResult> {
     const keyspace = this.options.keyspaceOfTable(command.tableId);
-    if (keyspace === undefined) throw new Error(`no keyspace known for table ${command.tableId}`);
+    if (keyspace === undefined) throw invalidRequest(`unconfigured table (id ${command.tableId})`); // dropped since the statement was planned
     if (command.kind === 'range') {
       this.stats.rangeReads++;
       return readRange(this, { command, level, keyspace });

@@ -28,7 +28,7 @@ interface AuthAnalysisContext {
   keyspace: string | null;
 }
 
-function userOptions(password: string | null, superuser: boolean | null, login: boolean | null): RoleOptions {
+function userOptions(password: string | null, superuser: boolean | null, { login }: { login: boolean | null }): RoleOptions {
   return { password, hashedPassword: null, login, superuser, options: null };
 }
 
@@ -50,9 +50,9 @@ function authStatement(statement: AuthStatementNode, context: AuthAnalysisContex
       return { kind: 'dropRole', role: statement.role, ifExists: statement.ifExists };
     case 'createUser':
       // CREATE USER always makes a login role, and NOSUPERUSER is the default.
-      return { kind: 'createRole', role: statement.user, ifNotExists: statement.ifNotExists, options: userOptions(statement.password, statement.superuser ?? false, true) };
+      return { kind: 'createRole', role: statement.user, ifNotExists: statement.ifNotExists, options: userOptions(statement.password, statement.superuser ?? false, { login: true }) };
     case 'alterUser':
-      return { kind: 'alterRole', role: statement.user, ifExists: statement.ifExists, options: userOptions(statement.password, statement.superuser, null) };
+      return { kind: 'alterRole', role: statement.user, ifExists: statement.ifExists, options: userOptions(statement.password, statement.superuser, { login: null }) };
     case 'dropUser':
       return { kind: 'dropRole', role: statement.user, ifExists: statement.ifExists };
     case 'grantRole':
@@ -104,7 +104,7 @@ type AccessFields = Pick<PreparedStatement, 'access' | 'created' | 'dropped'>;
  * and DROP on what they change). SELECT and modifications are derived from their plans.
  */
 export function schemaAccessOf(statement: Statement, sessionKeyspace: string | null): AccessFields {
-  const on = (permission: DataAccess['permission'], keyspace: string | null, table: string | null = null): DataAccess[] => [{ permission, keyspace, table }];
+  const on = (permission: DataAccess['permission'], keyspace: string | null, { table = null }: { table?: string | null } = {}): DataAccess[] => [{ permission, keyspace, table }];
   switch (statement.kind) {
     case 'createKeyspace':
       return { access: on('CREATE', null), created: { keyspace: statement.keyspace, table: null } };
@@ -114,15 +114,15 @@ export function schemaAccessOf(statement: Statement, sessionKeyspace: string | n
       const keyspace = keyspaceOf(statement.table, sessionKeyspace);
       return { access: on('CREATE', keyspace), created: { keyspace, table: statement.table.name } };
     }
-    case 'alterTable': return { access: on('ALTER', keyspaceOf(statement.table, sessionKeyspace), statement.table.name) };
+    case 'alterTable': return { access: on('ALTER', keyspaceOf(statement.table, sessionKeyspace), { table: statement.table.name }) };
     case 'dropTable': {
       const keyspace = keyspaceOf(statement.table, sessionKeyspace);
-      return { access: on('DROP', keyspace, statement.table.name), dropped: { keyspace, table: statement.table.name } };
+      return { access: on('DROP', keyspace, { table: statement.table.name }), dropped: { keyspace, table: statement.table.name } };
     }
     case 'createType': return { access: on('CREATE', keyspaceOf(statement.type, sessionKeyspace)) };
     case 'alterType': return { access: on('ALTER', keyspaceOf(statement.type, sessionKeyspace)) };
     case 'dropType': return { access: on('DROP', keyspaceOf(statement.type, sessionKeyspace)) };
-    case 'truncate': return { access: on('MODIFY', keyspaceOf(statement.table, sessionKeyspace), statement.table.name) };
+    case 'truncate': return { access: on('MODIFY', keyspaceOf(statement.table, sessionKeyspace), { table: statement.table.name }) };
     default: return {};
   }
 }

@@ -59,8 +59,8 @@ function keyspaceProperties(properties: Property[]): { replication?: Record<stri
   return out;
 }
 
-function resolveType(schema: Schema, keyspace: string, node: TypeNode): DataType {
-  return typeNodeToDataType(node, (ks, name, frozen) => {
+function resolveType(schema: Schema, keyspace: string, { node }: { node: TypeNode }): DataType {
+  return typeNodeToDataType(node, ({ keyspace: ks, name, frozen }) => {
     const type = schema.findType(ks ?? keyspace, name);
     if (type === undefined) throw invalidRequest(`Unknown type ${ks ?? keyspace}.${name}`);
     return { kind: 'udt', keyspace: type.keyspace, name: type.name, fields: type.fields, frozen };
@@ -84,7 +84,7 @@ export function analyzeDdl(statement: DdlStatement, context: DdlContext): Schema
     case 'createKeyspace': {
       const props = keyspaceProperties(statement.properties);
       if (props.replication === undefined) throw invalidRequest('Missing mandatory option \'replication\'');
-      return plan(() => schema.createKeyspace(statement.keyspace, props.replication!, props.durableWrites ?? true, { ifNotExists: statement.ifNotExists }), schema);
+      return plan(() => schema.createKeyspace(statement.keyspace, props.replication!, { durableWrites: props.durableWrites ?? true, ifNotExists: statement.ifNotExists }), schema);
     }
     case 'alterKeyspace': {
       const props = keyspaceProperties(statement.properties);
@@ -103,15 +103,15 @@ export function analyzeDdl(statement: DdlStatement, context: DdlContext): Schema
     case 'createType': {
       const keyspace = keyspaceOf(statement.type, context.keyspace);
       return plan(() => schema.createType(keyspace, statement.type.name,
-        statement.fields.map((f) => ({ name: f.name, type: resolveType(schema, keyspace, f.type) })), { ifNotExists: statement.ifNotExists }), schema);
+        { fields: statement.fields.map((f) => ({ name: f.name, type: resolveType(schema, keyspace, { node: f.type }) })), ifNotExists: statement.ifNotExists }), schema);
     }
     case 'alterType': {
       const keyspace = keyspaceOf(statement.type, context.keyspace);
       const action = statement.action;
       if (action.kind === 'alterFieldType') throw invalidRequest('Altering the type of a field of a user type is not allowed');
-      return plan(() => schema.alterType(keyspace, statement.type.name, action.kind === 'addField'
-        ? { kind: 'addField', field: action.field, type: resolveType(schema, keyspace, action.type) }
-        : { kind: 'renameFields', renames: action.renames }), schema);
+      return plan(() => schema.alterType(keyspace, statement.type.name, { change: action.kind === 'addField'
+        ? { kind: 'addField', field: action.field, type: resolveType(schema, keyspace, { node: action.type }) }
+        : { kind: 'renameFields', renames: action.renames } }), schema);
     }
     case 'dropType': {
       const keyspace = keyspaceOf(statement.type, context.keyspace);
@@ -136,7 +136,7 @@ function createTable(statement: CreateTableStatement, context: DdlContext): Sche
     return schema.createTable({
       keyspace,
       name: statement.table.name,
-      columns: statement.columns.map((c) => ({ name: c.name, type: resolveType(schema, keyspace, c.type), isStatic: c.isStatic })),
+      columns: statement.columns.map((c) => ({ name: c.name, type: resolveType(schema, keyspace, { node: c.type }), isStatic: c.isStatic })),
       partitionKey: statement.partitionKey.map((c) => c.name),
       clustering: statement.clustering.map((c) => ({ name: c.name, order: order.get(c.name) ?? 'asc' })),
       options: propertiesToOptions(statement.properties) as OptionInput,
@@ -151,17 +151,17 @@ function alterTable(statement: AlterTableStatement, context: DdlContext): Schema
   const action = statement.action;
   switch (action.kind) {
     case 'addColumns':
-      return plan(() => schema.alterTable(keyspace, name, {
+      return plan(() => schema.alterTable(keyspace, name, { change: {
         kind: 'addColumns',
-        columns: action.columns.map((c) => ({ name: c.name, type: resolveType(schema, keyspace, c.type), isStatic: c.isStatic })),
-      }), schema);
+        columns: action.columns.map((c) => ({ name: c.name, type: resolveType(schema, keyspace, { node: c.type }), isStatic: c.isStatic })),
+      } }), schema);
     case 'dropColumns':
-      return plan(() => schema.alterTable(keyspace, name, { kind: 'dropColumns', columns: action.columns.map((c) => c.name), droppedAtMicros: context.nowMicros() }), schema);
+      return plan(() => schema.alterTable(keyspace, name, { change: { kind: 'dropColumns', columns: action.columns.map((c) => c.name), droppedAtMicros: context.nowMicros() } }), schema);
     case 'renameColumns':
-      return plan(() => schema.alterTable(keyspace, name, { kind: 'renameColumns', renames: action.renames.map((r) => ({ from: r.from.name, to: r.to.name })) }), schema);
+      return plan(() => schema.alterTable(keyspace, name, { change: { kind: 'renameColumns', renames: action.renames.map((r) => ({ from: r.from.name, to: r.to.name })) } }), schema);
     case 'alterColumnType':
       throw invalidRequest('Altering column types is no longer supported');
     case 'withProperties':
-      return plan(() => schema.alterTable(keyspace, name, { kind: 'withOptions', options: propertiesToOptions(action.properties) as OptionInput }), schema);
+      return plan(() => schema.alterTable(keyspace, name, { change: { kind: 'withOptions', options: propertiesToOptions(action.properties) as OptionInput } }), schema);
   }
 }

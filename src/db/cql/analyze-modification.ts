@@ -34,11 +34,11 @@ function columnOf(table: TableMetadata, name: string): ColumnMetadata {
   return column;
 }
 
-function usingTerms(using: UsingClause, table: TableMetadata, variables: BindVariables) {
+function usingTerms(using: UsingClause, table: TableMetadata, { variables }: { variables: BindVariables }) {
   const receiver = (name: string, type: DataType) => ({ keyspace: table.keyspace, table: table.name, name, type });
   return {
-    timestamp: using.timestamp === null ? null : prepareTerm(using.timestamp, receiver('[timestamp]', bigint), variables),
-    ttl: using.ttl === null ? null : prepareTerm(using.ttl, receiver('[ttl]', int), variables),
+    timestamp: using.timestamp === null ? null : prepareTerm(using.timestamp, receiver('[timestamp]', bigint), { variables }),
+    ttl: using.ttl === null ? null : prepareTerm(using.ttl, receiver('[ttl]', int), { variables }),
   };
 }
 
@@ -54,7 +54,7 @@ function ttlOf(ttl: PreparedTerm | null, table: TableMetadata, context: Evaluati
   return value;
 }
 
-function makeCell(column: string, value: Buffer | null, time: Time, ttlSeconds: number): Cell {
+function makeCell(column: string, value: Buffer | null, { time, ttlSeconds }: { time: Time; ttlSeconds: number }): Cell {
   if (value === null) return { column, timestampMicros: time.timestampMicros, ttlSeconds: 0, localDeletionTime: time.nowSeconds, value: null };
   if (ttlSeconds > 0) return { column, timestampMicros: time.timestampMicros, ttlSeconds, localDeletionTime: time.nowSeconds + ttlSeconds, value };
   return { column, timestampMicros: time.timestampMicros, ttlSeconds: 0, localDeletionTime: NO_DELETION_TIME, value };
@@ -68,12 +68,12 @@ function partitionKeysOf(table: TableMetadata, values: ValuesOf[], context: Eval
   });
 }
 
-function cellsOf(writes: CellWrite[], context: EvaluationContext, time: Time, ttl: number): Cell[] {
+function cellsOf(writes: CellWrite[], context: EvaluationContext, { time, ttl }: { time: Time; ttl: number }): Cell[] {
   const cells: Cell[] = [];
   for (const write of writes) {
     const value: BoundValue = write.value(context);
     if (value === UNSET) continue;
-    cells.push(makeCell(write.column.name, value, time, ttl));
+    cells.push(makeCell(write.column.name, value, { time, ttlSeconds: ttl }));
   }
   return cells.sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
 }
@@ -82,7 +82,7 @@ function checkWritable(column: ColumnMetadata): void {
   if (column.type.kind === 'native' && column.type.name === 'counter') throw invalidRequest('Counter columns are not supported');
 }
 
-export function analyzeInsert(statement: InsertStatement, table: TableMetadata, variables: BindVariables): ModificationPlan {
+export function analyzeInsert(statement: InsertStatement, table: TableMetadata, { variables }: { variables: BindVariables }): ModificationPlan {
   if (statement.ifNotExists) throw invalidRequest('Conditional updates (IF NOT EXISTS) are not supported');
   if (statement.values.kind === 'json') throw invalidRequest('INSERT JSON is not supported');
   const { columns, values } = statement.values;
@@ -95,7 +95,7 @@ export function analyzeInsert(statement: InsertStatement, table: TableMetadata, 
     if (seen.has(column.name)) throw invalidRequest(`Multiple definitions found for column ${column.name}`);
     seen.add(column.name);
     checkWritable(column);
-    const term = prepareTerm(values[i] as Term, { keyspace: table.keyspace, table: table.name, name: column.name, type: column.type }, variables);
+    const term = prepareTerm(values[i] as Term, { keyspace: table.keyspace, table: table.name, name: column.name, type: column.type }, { variables });
     if (column.kind === 'partition_key' || column.kind === 'clustering') keyTerms.set(column.name, term);
     else writes.push({ column, value: term });
   });
@@ -110,7 +110,7 @@ export function analyzeInsert(statement: InsertStatement, table: TableMetadata, 
     if (value === null || value === UNSET) throw invalidRequest(`Invalid null value in condition for column ${column.name}`);
     return [value];
   };
-  const using = usingTerms(statement.using, table, variables);
+  const using = usingTerms(statement.using, table, { variables });
   return {
     kind: 'modification', table, timestamp: using.timestamp,
     mutations: (context, time) => {
@@ -120,14 +120,14 @@ export function analyzeInsert(statement: InsertStatement, table: TableMetadata, 
         clustering,
         liveness: { timestampMicros: time.timestampMicros, ttlSeconds: ttl, localExpirationTime: ttl > 0 ? time.nowSeconds + ttl : NO_DELETION_TIME },
         deletion: null,
-        cells: cellsOf(writes, context, time, ttl),
+        cells: cellsOf(writes, context, { time, ttl }),
       };
-      return partitionKeysOf(table, table.partitionKey.map(single), context).map(({ key, token }) => mutationOf(table, key, token, { rows: [row] }));
+      return partitionKeysOf(table, table.partitionKey.map(single), context).map(({ key, token }) => mutationOf(table, key, { token, parts: { rows: [row] } }));
     },
   };
 }
 
-function mutationOf(table: TableMetadata, key: Buffer, token: bigint, parts: Partial<Pick<Mutation, 'rows' | 'rangeTombstones' | 'partitionDeletion'>>): Mutation {
+function mutationOf(table: TableMetadata, key: Buffer, { token, parts }: { token: bigint; parts: Partial<Pick<Mutation, 'rows' | 'rangeTombstones' | 'partitionDeletion'>> }): Mutation {
   return {
     keyspace: table.keyspace, tableId: table.id, key, token,
     partitionDeletion: parts.partitionDeletion ?? null,
@@ -136,8 +136,8 @@ function mutationOf(table: TableMetadata, key: Buffer, token: bigint, parts: Par
   };
 }
 
-function keyRestrictions(table: TableMetadata, where: Relation[], variables: BindVariables) {
-  const restrictions = analyzeWhere(table, where, variables, { allowFiltering: false, forModification: true });
+function keyRestrictions(table: TableMetadata, where: Relation[], { variables }: { variables: BindVariables }) {
+  const restrictions = analyzeWhere(table, where, { variables, allowFiltering: false, forModification: true });
   if (restrictions.partitionKeys === null) {
     const missing = table.partitionKey.map((c) => c.name);
     throw invalidRequest(`Some partition key parts are missing: ${missing.join(', ')}`);
@@ -146,21 +146,21 @@ function keyRestrictions(table: TableMetadata, where: Relation[], variables: Bin
   return { ...restrictions, partitionKeys: restrictions.partitionKeys };
 }
 
-function assignmentWrite(assignment: Assignment, table: TableMetadata, variables: BindVariables): CellWrite {
+function assignmentWrite(assignment: Assignment, table: TableMetadata, { variables }: { variables: BindVariables }): CellWrite {
   const column = columnOf(table, assignment.column.name);
   if (column.kind === 'partition_key' || column.kind === 'clustering') throw invalidRequest(`PRIMARY KEY part ${column.name} found in SET part`);
   checkWritable(column);
   if (assignment.kind !== 'set') {
     throw invalidRequest(`Operation ${assignment.kind} on column ${column.name} is not supported (collections are stored frozen; assign the whole value)`);
   }
-  return { column, value: prepareTerm(assignment.value, { keyspace: table.keyspace, table: table.name, name: column.name, type: column.type }, variables) };
+  return { column, value: prepareTerm(assignment.value, { keyspace: table.keyspace, table: table.name, name: column.name, type: column.type }, { variables }) };
 }
 
-export function analyzeUpdate(statement: UpdateStatement, table: TableMetadata, variables: BindVariables): ModificationPlan {
+export function analyzeUpdate(statement: UpdateStatement, table: TableMetadata, { variables }: { variables: BindVariables }): ModificationPlan {
   if (statement.condition.kind !== 'none') throw invalidRequest('Conditional updates (IF) are not supported');
-  const using = usingTerms(statement.using, table, variables);
-  const writes = statement.assignments.map((a) => assignmentWrite(a, table, variables));
-  const restrictions = keyRestrictions(table, statement.where, variables);
+  const using = usingTerms(statement.using, table, { variables });
+  const writes = statement.assignments.map((a) => assignmentWrite(a, table, { variables }));
+  const restrictions = keyRestrictions(table, statement.where, { variables });
   if (!restrictions.fullClustering) {
     const missing = table.clustering.slice(restrictions.clusteringPrefix.length).map((c) => c.name);
     throw invalidRequest(`Some clustering keys are missing: ${missing.join(', ')}`);
@@ -169,24 +169,24 @@ export function analyzeUpdate(statement: UpdateStatement, table: TableMetadata, 
     kind: 'modification', table, timestamp: using.timestamp,
     mutations: (context, time) => {
       const ttl = ttlOf(using.ttl, table, context);
-      const cells = cellsOf(writes, context, time, ttl);
+      const cells = cellsOf(writes, context, { time, ttl });
       const clusterings = cartesian(restrictions.clusteringPrefix.map((v) => v(context))).map((values) => (values.length === 0 ? EMPTY_CLUSTERING : encodeClustering(table, values)));
       const rows: Row[] = clusterings.sort(Buffer.compare).map((clustering) => ({ clustering, liveness: null, deletion: null, cells }));
-      return partitionKeysOf(table, restrictions.partitionKeys, context).map(({ key, token }) => mutationOf(table, key, token, { rows }));
+      return partitionKeysOf(table, restrictions.partitionKeys, context).map(({ key, token }) => mutationOf(table, key, { token, parts: { rows } }));
     },
   };
 }
 
-export function analyzeDelete(statement: DeleteStatement, table: TableMetadata, variables: BindVariables): ModificationPlan {
+export function analyzeDelete(statement: DeleteStatement, table: TableMetadata, { variables }: { variables: BindVariables }): ModificationPlan {
   if (statement.condition.kind !== 'none') throw invalidRequest('Conditional deletions (IF) are not supported');
-  const using = usingTerms(statement.using, table, variables);
+  const using = usingTerms(statement.using, table, { variables });
   const columns = statement.selections.map((target) => {
     const column = columnOf(table, target.column.name);
     if (target.element !== null || target.field !== null) throw invalidRequest(`Deleting elements or fields of ${column.name} is not supported`);
     if (column.kind === 'partition_key' || column.kind === 'clustering') throw invalidRequest(`Invalid identifier ${column.name} for deletion (should not be a PRIMARY KEY part)`);
     return column;
   });
-  const restrictions = keyRestrictions(table, statement.where, variables);
+  const restrictions = keyRestrictions(table, statement.where, { variables });
   if (columns.length > 0 && !restrictions.fullClustering) {
     throw invalidRequest(`Some clustering keys are missing: ${table.clustering.slice(restrictions.clusteringPrefix.length).map((c) => c.name).join(', ')}`);
   }
@@ -195,7 +195,7 @@ export function analyzeDelete(statement: DeleteStatement, table: TableMetadata, 
     mutations: (context, time) => {
       const deletion = { markedForDeleteAtMicros: time.timestampMicros, localDeletionTime: time.nowSeconds };
       const keys = partitionKeysOf(table, restrictions.partitionKeys, context);
-      return keys.map(({ key, token }) => mutationOf(table, key, token, deletionParts(table, restrictions, columns, context, time, deletion)));
+      return keys.map(({ key, token }) => mutationOf(table, key, { token, parts: deletionParts(table, restrictions, { columns, context, time, deletion }) }));
     },
   };
 }
@@ -203,14 +203,11 @@ export function analyzeDelete(statement: DeleteStatement, table: TableMetadata, 
 function deletionParts(
   table: TableMetadata,
   restrictions: ReturnType<typeof keyRestrictions>,
-  columns: ColumnMetadata[],
-  context: EvaluationContext,
-  time: Time,
-  deletion: { markedForDeleteAtMicros: number; localDeletionTime: number },
+  { columns, context, time, deletion }: { columns: ColumnMetadata[]; context: EvaluationContext; time: Time; deletion: { markedForDeleteAtMicros: number; localDeletionTime: number } },
 ): Partial<Pick<Mutation, 'rows' | 'rangeTombstones' | 'partitionDeletion'>> {
   if (columns.length > 0) {
     const clusterings = cartesian(restrictions.clusteringPrefix.map((v) => v(context))).map((values) => (values.length === 0 ? EMPTY_CLUSTERING : encodeClustering(table, values)));
-    const cells = columns.map((c) => makeCell(c.name, null, time, 0)).sort((a, b) => (a.column < b.column ? -1 : 1));
+    const cells = columns.map((c) => makeCell(c.name, null, { time, ttlSeconds: 0 })).sort((a, b) => (a.column < b.column ? -1 : 1));
     return { rows: clusterings.sort(Buffer.compare).map((clustering) => ({ clustering, liveness: null, deletion: null, cells })) };
   }
   if (restrictions.fullClustering && table.clustering.length > 0) {
@@ -218,7 +215,7 @@ function deletionParts(
     return { rows: clusterings.sort(Buffer.compare).map((clustering) => ({ clustering, liveness: null, deletion, cells: [] })) };
   }
   const slices = restrictions.slices(context);
-  const wholePartition = slices.length === 1 && slices[0]!.start.equals(clusteringPrefixBound(table, [], 'before')) && slices[0]!.end.equals(clusteringPrefixBound(table, [], 'after'));
+  const wholePartition = slices.length === 1 && slices[0]!.start.equals(clusteringPrefixBound(table, [], { bound: 'before' })) && slices[0]!.end.equals(clusteringPrefixBound(table, [], { bound: 'after' }));
   if (wholePartition) return { partitionDeletion: deletion };
   return { rangeTombstones: slices.map((slice) => ({ start: slice.start, end: slice.end, deletion })) };
 }

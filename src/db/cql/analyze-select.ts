@@ -14,16 +14,16 @@ import { BindVariables, prepareTerm, type EvaluationContext, type PreparedTerm }
 const bigint: DataType = { kind: 'native', name: 'bigint' };
 const int: DataType = { kind: 'native', name: 'int' };
 
-export function analyzeSelect(statement: SelectStatement, table: TableMetadata, variables: BindVariables): SelectPlan {
+export function analyzeSelect(statement: SelectStatement, table: TableMetadata, { variables }: { variables: BindVariables }): SelectPlan {
   if (statement.json) throw invalidRequest('SELECT JSON is not supported');
   if (statement.groupBy.length > 0) throw invalidRequest('GROUP BY is not supported');
-  const restrictions = analyzeWhere(table, statement.where, variables, { allowFiltering: statement.allowFiltering, forModification: false });
-  const selection = analyzeSelection(statement, table, variables);
-  const reversed = analyzeOrdering(statement, table, restrictions.singlePartitions);
+  const restrictions = analyzeWhere(table, statement.where, { variables, allowFiltering: statement.allowFiltering, forModification: false });
+  const selection = analyzeSelection(statement, table, { variables });
+  const reversed = analyzeOrdering(statement, table, { singlePartitions: restrictions.singlePartitions });
   if (statement.distinct) checkDistinct(statement, table);
-  const limit = statement.limit === null ? null : limitTerm(statement.limit, '[limit]', table, variables);
+  const limit = statement.limit === null ? null : limitTerm(statement.limit, '[limit]', { table, variables });
   const perPartitionLimit = statement.perPartitionLimit === null ? null
-    : limitTerm(statement.perPartitionLimit, '[per_partition_limit]', table, variables);
+    : limitTerm(statement.perPartitionLimit, '[per_partition_limit]', { table, variables });
   return {
     kind: 'select', table,
     partitionKeys: restrictions.partitionKeys,
@@ -33,8 +33,8 @@ export function analyzeSelect(statement: SelectStatement, table: TableMetadata, 
   };
 }
 
-function limitTerm(term: SelectStatement['limit'] & object, name: string, table: TableMetadata, variables: BindVariables): PreparedTerm {
-  return prepareTerm(term, { keyspace: table.keyspace, table: table.name, name, type: int }, variables);
+function limitTerm(term: SelectStatement['limit'] & object, name: string, { table, variables }: { table: TableMetadata; variables: BindVariables }): PreparedTerm {
+  return prepareTerm(term, { keyspace: table.keyspace, table: table.name, name, type: int }, { variables });
 }
 
 function checkDistinct(statement: SelectStatement, table: TableMetadata): void {
@@ -52,7 +52,7 @@ function describe(s: Selectable): string {
   return s.kind === 'column' ? s.column.name : s.kind;
 }
 
-function analyzeOrdering(statement: SelectStatement, table: TableMetadata, singlePartitions: boolean): boolean {
+function analyzeOrdering(statement: SelectStatement, table: TableMetadata, { singlePartitions }: { singlePartitions: boolean }): boolean {
   if (statement.orderBy.length === 0) return false;
   if (!singlePartitions) throw invalidRequest('ORDER BY is only supported when the partition key is restricted by an EQ or an IN.');
   let reversed: boolean | null = null;
@@ -75,7 +75,7 @@ interface PreparedSelector {
   fetched: string[];
 }
 
-function analyzeSelection(statement: SelectStatement, table: TableMetadata, variables: BindVariables): Selection {
+function analyzeSelection(statement: SelectStatement, table: TableMetadata, { variables }: { variables: BindVariables }): Selection {
   const spec = (name: string, type: DataType): ColumnSpec => ({ keyspace: table.keyspace, table: table.name, name, type });
   if (statement.selectors === null) {
     const columns = [...table.partitionKey, ...table.clustering, ...table.regular];
@@ -93,7 +93,7 @@ function analyzeSelection(statement: SelectStatement, table: TableMetadata, vari
     const columns = statement.selectors.map((s) => spec(s.alias ?? 'count', bigint));
     return { columns, project: null, aggregate: (rows) => columns.map(() => encodeValue(bigint, BigInt(rows))), fetched: 'all' };
   }
-  const selectors = statement.selectors.map((s) => prepareSelector(s.selectable, table, variables, s.alias));
+  const selectors = statement.selectors.map((s) => prepareSelector(s.selectable, table, { variables, alias: s.alias }));
   const fetched = [...new Set(selectors.flatMap((s) => s.fetched))];
   return {
     columns: selectors.map((s) => s.spec),
@@ -113,7 +113,7 @@ function columnOf(table: TableMetadata, name: string): ColumnMetadata {
   return column;
 }
 
-function prepareSelector(s: Selectable, table: TableMetadata, variables: BindVariables, alias: string | null): PreparedSelector {
+function prepareSelector(s: Selectable, table: TableMetadata, { variables, alias }: { variables: BindVariables; alias: string | null }): PreparedSelector {
   const spec = (name: string, type: DataType): ColumnSpec => ({ keyspace: table.keyspace, table: table.name, name: alias ?? name, type });
   switch (s.kind) {
     case 'column': {
@@ -140,19 +140,19 @@ function prepareSelector(s: Selectable, table: TableMetadata, variables: BindVar
       };
     }
     case 'functionCall':
-      return prepareFunctionSelector(s, table, variables, alias);
+      return prepareFunctionSelector(s, table, { variables, alias });
     case 'term': {
-      const term = prepareTerm(s.term, { keyspace: table.keyspace, table: table.name, name: alias ?? 'term', type: { kind: 'native', name: 'blob' } }, variables);
+      const term = prepareTerm(s.term, { keyspace: table.keyspace, table: table.name, name: alias ?? 'term', type: { kind: 'native', name: 'blob' } }, { variables });
       return { spec: spec('term', { kind: 'native', name: 'blob' }), fetched: [], evaluate: (_row, context) => { const v = term(context); return v instanceof Buffer ? v : null; } };
     }
     case 'typeHint': case 'cast':
-      return prepareSelector(s.selectable, table, variables, alias);
+      return prepareSelector(s.selectable, table, { variables, alias });
     default:
       throw invalidRequest(`Selector ${s.kind} is not supported`);
   }
 }
 
-function prepareFunctionSelector(s: Extract<Selectable, { kind: 'functionCall' }>, table: TableMetadata, variables: BindVariables, alias: string | null): PreparedSelector {
+function prepareFunctionSelector(s: Extract<Selectable, { kind: 'functionCall' }>, table: TableMetadata, { variables, alias }: { variables: BindVariables; alias: string | null }): PreparedSelector {
   const name = s.function.name.toLowerCase();
   if (name === 'token') {
     const columns = s.args.map((arg) => (arg.kind === 'column' ? arg.column.name : ''));
@@ -166,14 +166,14 @@ function prepareFunctionSelector(s: Extract<Selectable, { kind: 'functionCall' }
   }
   if (s.args.length === 1) {
     // Single-argument conversion functions over a column: toTimestamp(col), blobAsText(col)...
-    const inner = prepareSelector(s.args[0]!, table, variables, null);
-    return applyConversion(name, inner, table, alias);
+    const inner = prepareSelector(s.args[0]!, table, { variables, alias: null });
+    return applyConversion(name, inner, { table, alias });
   }
   throw invalidRequest(`Function ${s.function.name} is not supported in selections`);
 }
 
-function applyConversion(name: string, inner: PreparedSelector, table: TableMetadata, alias: string | null): PreparedSelector {
-  const overloads = findFunction(null, name, 1);
+function applyConversion(name: string, inner: PreparedSelector, { table, alias }: { table: TableMetadata; alias: string | null }): PreparedSelector {
+  const overloads = findFunction(null, name, { arity: 1 });
   const argType = dataTypeToCql(inner.spec.type);
   const fn = overloads.find((o) => dataTypeToCql(o.argumentTypes[0]!) === argType) ?? overloads[0]!;
   return {

@@ -19,7 +19,7 @@ export interface AnalysisContext {
   nowMicros: () => number;
 }
 
-function tableOf(schema: Schema, name: QualifiedName, sessionKeyspace: string | null): TableMetadata {
+function tableOf(schema: Schema, name: QualifiedName, { sessionKeyspace }: { sessionKeyspace: string | null }): TableMetadata {
   const keyspace = keyspaceOf(name, sessionKeyspace);
   if (schema.findKeyspace(keyspace) === undefined) throw invalidRequest(`Keyspace ${keyspace} does not exist`);
   const table = schema.findTable(keyspace, name.name);
@@ -27,13 +27,13 @@ function tableOf(schema: Schema, name: QualifiedName, sessionKeyspace: string | 
   return table;
 }
 
-function analyzeModification(statement: ModificationStatement, context: AnalysisContext, variables: BindVariables): ModificationPlan {
-  const table = tableOf(context.schema, statement.table, context.keyspace);
+function analyzeModification(statement: ModificationStatement, context: AnalysisContext, { variables }: { variables: BindVariables }): ModificationPlan {
+  const table = tableOf(context.schema, statement.table, { sessionKeyspace: context.keyspace });
   if (table.virtual) throw invalidRequest(`Modification of system table ${table.keyspace}.${table.name} is not supported`);
   switch (statement.kind) {
-    case 'insert': return analyzeInsert(statement, table, variables);
-    case 'update': return analyzeUpdate(statement, table, variables);
-    case 'delete': return analyzeDelete(statement, table, variables);
+    case 'insert': return analyzeInsert(statement, table, { variables });
+    case 'update': return analyzeUpdate(statement, table, { variables });
+    case 'delete': return analyzeDelete(statement, table, { variables });
   }
 }
 
@@ -57,14 +57,14 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
   let resultColumns: ColumnSpec[] = [];
   switch (statement.kind) {
     case 'select': {
-      table = tableOf(context.schema, statement.table, context.keyspace);
-      const select = analyzeSelect(statement, table, variables);
+      table = tableOf(context.schema, statement.table, { sessionKeyspace: context.keyspace });
+      const select = analyzeSelect(statement, table, { variables });
       resultColumns = select.selection.columns;
       plan = select;
       break;
     }
     case 'insert': case 'update': case 'delete': {
-      const modification = analyzeModification(statement, context, variables);
+      const modification = analyzeModification(statement, context, { variables });
       table = modification.table;
       plan = modification;
       break;
@@ -73,12 +73,12 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
       if (statement.batchType === 'counter') throw invalidRequest('Counter batches are not supported');
       const statements = statement.statements.map((s) => {
         if (s.using.timestamp !== null && statement.using.timestamp !== null) throw invalidRequest('Timestamp must be set either on BATCH or individual statements');
-        return analyzeModification(s, context, variables);
+        return analyzeModification(s, context, { variables });
       });
       if (statement.using.ttl !== null) throw invalidRequest('Global TTL on the BATCH statement is not supported.');
       // BATCH USING TIMESTAMP applies to every statement (none may carry its own).
       const timestamp = statement.using.timestamp === null ? null
-        : prepareTerm(statement.using.timestamp, { keyspace: '', table: '', name: '[timestamp]', type: { kind: 'native', name: 'bigint' } }, variables);
+        : prepareTerm(statement.using.timestamp, { keyspace: '', table: '', name: '[timestamp]', type: { kind: 'native', name: 'bigint' } }, { variables });
       plan = { kind: 'batch', statements, logged: statement.batchType === 'logged', timestamp };
       break;
     }
@@ -87,7 +87,7 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
       plan = { kind: 'use', keyspace: statement.keyspace };
       break;
     case 'truncate': {
-      table = tableOf(context.schema, statement.table, context.keyspace);
+      table = tableOf(context.schema, statement.table, { sessionKeyspace: context.keyspace });
       if (table.virtual) throw invalidRequest(`Cannot truncate system table ${table.keyspace}.${table.name}`);
       plan = { kind: 'truncate', table };
       break;
@@ -111,12 +111,12 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
     resultColumns,
     keyspace: table?.keyspace ?? null,
     fullyQualified: qualified(statement),
-    ...accessOf(plan, statement, context.keyspace),
+    ...accessOf(plan, statement, { sessionKeyspace: context.keyspace }),
   };
 }
 
 /** What the authorizer checks before execution: SELECT to read, MODIFY to write, DDL per schemaAccessOf. */
-function accessOf(plan: Plan, statement: Statement, sessionKeyspace: string | null): Pick<PreparedStatement, 'access' | 'created' | 'dropped'> {
+function accessOf(plan: Plan, statement: Statement, { sessionKeyspace }: { sessionKeyspace: string | null }): Pick<PreparedStatement, 'access' | 'created' | 'dropped'> {
   const on = (permission: DataAccess['permission'], table: TableMetadata): DataAccess => ({ permission, keyspace: table.keyspace, table: table.name });
   switch (plan.kind) {
     case 'select': return { access: [on('SELECT', plan.table)] };

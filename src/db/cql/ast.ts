@@ -572,7 +572,7 @@ export type StatementKind = Statement['kind'];
  */
 export function typeNodeToDataType(
   node: TypeNode,
-  resolveUserType: (keyspace: string | null, name: string, frozen: boolean) => DataType,
+  resolveUserType: (userType: { keyspace: string | null; name: string; frozen: boolean }) => DataType,
 ): DataType {
   const recurse = (inner: TypeNode): DataType => typeNodeToDataType(inner, resolveUserType);
   switch (node.kind) {
@@ -582,6 +582,6 @@ export function typeNodeToDataType(
     case 'set': return { kind: 'set', element: recurse(node.element), frozen: node.frozen };
     case 'map': return { kind: 'map', key: recurse(node.key), value: recurse(node.value), frozen: node.frozen };
     case 'tuple': return { kind: 'tuple', elements: node.elements.map(recurse) };
-    case 'userType': return resolveUserType(node.keyspace, node.name, node.frozen);
+    case 'userType': return resolveUserType({ keyspace: node.keyspace, name: node.name, frozen: node.frozen });
   }
 }

@@ -24,7 +24,7 @@ const t = (name: NativeTypeName): DataType => ({ kind: 'native', name });
 const UUID_EPOCH_OFFSET = 0x01b21dd213814000n;
 
 /** A version-1 (time-based) UUID for a millisecond time, with random clock sequence and node. */
-export function makeTimeuuid(timeMs: bigint, random: Buffer, subMillisecond = 0n): Buffer {
+export function makeTimeuuid(timeMs: bigint, random: Buffer, { subMillisecond = 0n }: { subMillisecond?: bigint } = {}): Buffer {
   const ticks = timeMs * 10_000n + UUID_EPOCH_OFFSET + subMillisecond;
   const out = Buffer.alloc(16);
   out.writeUInt32BE(Number(ticks & 0xffffffffn), 0);
@@ -61,7 +61,7 @@ function timestampOf(type: DataType, bytes: Buffer): bigint {
   return decodeValue(t('timestamp'), bytes) as bigint;
 }
 
-function conversion(from: NativeTypeName, to: NativeTypeName, convert: (ms: bigint) => Buffer): NativeFunction {
+function conversion(from: NativeTypeName, to: NativeTypeName, { convert }: { convert: (ms: bigint) => Buffer }): NativeFunction {
   return {
     argumentTypes: [t(from)],
     returnType: t(to),
@@ -76,21 +76,21 @@ function define(name: string, fn: NativeFunction): void {
   functions.set(name, list);
 }
 
-define('now', { argumentTypes: [], returnType: t('timeuuid'), evaluate: (_, c) => makeTimeuuid(BigInt(c.nowMs), c.randomBytes(8), BigInt(c.randomBytes(2).readUInt16BE(0) % 10000)) });
+define('now', { argumentTypes: [], returnType: t('timeuuid'), evaluate: (_, c) => makeTimeuuid(BigInt(c.nowMs), c.randomBytes(8), { subMillisecond: BigInt(c.randomBytes(2).readUInt16BE(0) % 10000) }) });
 define('currenttimeuuid', functions.get('now')![0]!);
 define('uuid', { argumentTypes: [], returnType: t('uuid'), evaluate: (_, c) => randomUuid(c) });
 define('currenttimestamp', { argumentTypes: [], returnType: t('timestamp'), evaluate: (_, c) => millis(BigInt(c.nowMs)) });
 define('currentdate', { argumentTypes: [], returnType: t('date'), evaluate: (_, c) => encodeValue(t('date'), Math.floor(c.nowMs / 86_400_000)) });
 define('currenttime', { argumentTypes: [], returnType: t('time'), evaluate: (_, c) => encodeValue(t('time'), BigInt(c.nowMs % 86_400_000) * 1_000_000n) });
 for (const from of ['timeuuid', 'date', 'timestamp'] as const) {
-  if (from !== 'timestamp') define('totimestamp', conversion(from, 'timestamp', millis));
-  if (from !== 'date') define('todate', conversion(from, 'date', (ms) => encodeValue(t('date'), Number(floorDiv(ms, msPerDay)))));
-  define('tounixtimestamp', conversion(from, 'bigint', (ms) => encodeValue(t('bigint'), ms)));
+  if (from !== 'timestamp') define('totimestamp', conversion(from, 'timestamp', { convert: millis }));
+  if (from !== 'date') define('todate', conversion(from, 'date', { convert: (ms) => encodeValue(t('date'), Number(floorDiv(ms, msPerDay))) }));
+  define('tounixtimestamp', conversion(from, 'bigint', { convert: (ms) => encodeValue(t('bigint'), ms) }));
 }
-define('dateof', conversion('timeuuid', 'timestamp', millis));
-define('unixtimestampof', conversion('timeuuid', 'bigint', (ms) => encodeValue(t('bigint'), ms)));
-define('mintimeuuid', conversion('timestamp', 'timeuuid', (ms) => makeTimeuuid(ms, Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80]))));
-define('maxtimeuuid', conversion('timestamp', 'timeuuid', (ms) => makeTimeuuid(ms, Buffer.from([0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f]), 9999n)));
+define('dateof', conversion('timeuuid', 'timestamp', { convert: millis }));
+define('unixtimestampof', conversion('timeuuid', 'bigint', { convert: (ms) => encodeValue(t('bigint'), ms) }));
+define('mintimeuuid', conversion('timestamp', 'timeuuid', { convert: (ms) => makeTimeuuid(ms, Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80])) }));
+define('maxtimeuuid', conversion('timestamp', 'timeuuid', { convert: (ms) => makeTimeuuid(ms, Buffer.from([0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f]), { subMillisecond: 9999n }) }));
 
 // typeAsBlob and blobAsType for every native type: the bytes are the same.
 const blobTypes: NativeTypeName[] = ['ascii', 'bigint', 'boolean', 'decimal', 'double', 'float', 'inet', 'int', 'text', 'varchar',
@@ -101,7 +101,7 @@ for (const name of blobTypes) {
 }
 
 /** The overloads of a function by (case-insensitive) name, system keyspace implied. */
-export function findFunction(keyspace: string | null, name: string, arity: number): NativeFunction[] {
+export function findFunction(keyspace: string | null, name: string, { arity }: { arity: number }): NativeFunction[] {
   if (keyspace !== null && keyspace !== 'system') throw invalidRequest(`Unknown function ${keyspace}.${name}`);
   const overloads = (functions.get(name.toLowerCase()) ?? []).filter((fn) => fn.argumentTypes.length === arity);
   if (overloads.length === 0) throw invalidRequest(`Unknown function '${name}' with ${arity} arguments`);

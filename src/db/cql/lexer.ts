@@ -93,24 +93,24 @@ export class Lexer {
   }
 
   private scan(char: string, position: Position): Token | null {
-    if (char === "'") return this.quoted("'", 'string', position);
-    if (char === '"') return this.quoted('"', 'quotedName', position);
+    if (char === "'") return this.quoted("'", 'string', { position });
+    if (char === '"') return this.quoted('"', 'quotedName', { position });
     if (char === '$' && this.text.startsWith('$$', this.offset)) return this.dollarString(position);
     // A UUID is 8 hex digits and a '-': only then is it worth trying the pattern.
     if (isHexDigit(char) && this.text[this.offset + 8] === '-') {
-      const uuid = this.match(uuidPattern, 'uuid', position);
+      const uuid = this.match(uuidPattern, 'uuid', { position });
       if (uuid !== null) return uuid;
     }
     if (isDigit(char)) return this.numeric(char, position);
     if (isLetter(char)) {
       if (char === 'p' || char === 'P') {
-        const duration = this.match(isoDurationPattern, 'duration', position);
+        const duration = this.match(isoDurationPattern, 'duration', { position });
         if (duration !== null) return duration;
       }
       return this.word(position);
     }
-    if (twoCharacterPunctuations.has(this.text.slice(this.offset, this.offset + 2))) return this.take(2, 'punctuation', position);
-    if (oneCharacterPunctuations.has(char)) return this.take(1, 'punctuation', position);
+    if (twoCharacterPunctuations.has(this.text.slice(this.offset, this.offset + 2))) return this.take(2, 'punctuation', { position });
+    if (oneCharacterPunctuations.has(char)) return this.take(1, 'punctuation', { position });
     return null;
   }
 
@@ -118,14 +118,14 @@ export class Lexer {
   private numeric(char: string, position: Position): Token {
     const after = this.text[this.offset + 1];
     if (char === '0' && (after === 'x' || after === 'X')) {
-      const hex = this.match(hexPattern, 'hex', position);
+      const hex = this.match(hexPattern, 'hex', { position });
       if (hex !== null) return hex;
     }
     let end = this.offset + 1;
     while (end < this.text.length && isDigit(this.text[end] as string)) end += 1;
     const unit = this.text[end];
     if (unit !== undefined && (isLetter(unit) || unit === 'µ')) {
-      const duration = this.match(unitDurationPattern, 'duration', position);
+      const duration = this.match(unitDurationPattern, 'duration', { position });
       if (duration !== null) return duration;
     }
     return this.number(position);
@@ -174,7 +174,7 @@ export class Lexer {
     this.offset = end;
   }
 
-  private quoted(quote: string, kind: TokenKind, position: Position): Token {
+  private quoted(quote: string, kind: TokenKind, { position }: { position: Position }): Token {
     const start = this.offset;
     let index = start + 1;
     let content = '';
@@ -208,11 +208,11 @@ export class Lexer {
     return { kind: 'string', text: raw.slice(2, -2), raw, offset: start, position };
   }
 
-  private match(pattern: RegExp, kind: TokenKind, position: Position): Token | null {
+  private match(pattern: RegExp, kind: TokenKind, { position }: { position: Position }): Token | null {
     pattern.lastIndex = this.offset;
     const found = pattern.exec(this.text);
     if (found === null) return null;
-    return this.take(found[0].length, kind, position);
+    return this.take(found[0].length, kind, { position });
   }
 
   private number(position: Position): Token {
@@ -220,19 +220,19 @@ export class Lexer {
     const found = numberPattern.exec(this.text);
     const raw = found?.[0] ?? '';
     const isFloat = /[.eE]/.test(raw);
-    return this.take(raw.length, isFloat ? 'float' : 'integer', position);
+    return this.take(raw.length, isFloat ? 'float' : 'integer', { position });
   }
 
   private word(position: Position): Token {
     identifierPattern.lastIndex = this.offset;
     const raw = identifierPattern.exec(this.text)?.[0] ?? '';
     const lower = raw.toLowerCase();
-    const token = this.take(raw.length, lower === 'true' || lower === 'false' ? 'boolean' : 'identifier', position);
+    const token = this.take(raw.length, lower === 'true' || lower === 'false' ? 'boolean' : 'identifier', { position });
     token.text = lower;
     return token;
   }
 
-  private take(length: number, kind: TokenKind, position: Position): Token {
+  private take(length: number, kind: TokenKind, { position }: { position: Position }): Token {
     const start = this.offset;
     const raw = this.text.slice(start, start + length);
     this.offset += length;

@@ -9,16 +9,16 @@ import type { Literal } from './ast.js';
 const MS_PER_DAY = 86_400_000;
 
 /** The JS value of a literal for a native type, or an Invalid error naming both. */
-export function literalToNative(literal: Literal, type: NativeTypeName, receiver: string): unknown {
+export function literalToNative(literal: Literal, type: NativeTypeName, { receiver }: { receiver: string }): unknown {
   const fail = (): never => {
     throw invalidRequest(`Invalid ${literal.type.toUpperCase()} constant (${literal.text}) for "${receiver}" of type ${type === 'varchar' ? 'text' : type}`);
   };
   const { text } = literal;
   switch (literal.type) {
     case 'string':
-      return stringLiteral(text, type, fail);
+      return stringLiteral(text, type, { fail });
     case 'integer':
-      return integerLiteral(text, type, fail);
+      return integerLiteral(text, type, { fail });
     case 'float':
       if (type === 'float' || type === 'double') return Number(text);
       if (type === 'decimal') return parseDecimal(text) ?? fail();
@@ -38,7 +38,7 @@ export function literalToNative(literal: Literal, type: NativeTypeName, receiver
   }
 }
 
-function stringLiteral(text: string, type: NativeTypeName, fail: () => never): unknown {
+function stringLiteral(text: string, type: NativeTypeName, { fail }: { fail: () => never }): unknown {
   switch (type) {
     case 'text': case 'varchar': return text;
     case 'ascii':
@@ -52,7 +52,7 @@ function stringLiteral(text: string, type: NativeTypeName, fail: () => never): u
   }
 }
 
-function integerLiteral(text: string, type: NativeTypeName, fail: () => never): unknown {
+function integerLiteral(text: string, type: NativeTypeName, { fail }: { fail: () => never }): unknown {
   switch (type) {
     case 'int': case 'smallint': case 'tinyint': {
       const value = Number(text);
@@ -95,7 +95,7 @@ export function parseTimestamp(text: string): bigint | null {
   const match = /^(-?\d{1,6})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/.exec(text.trim());
   if (!match) return null;
   const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '0', zone] = match;
-  const days = daysFromCivil(Number(year), Number(month), Number(day));
+  const days = daysFromCivil(Number(year), Number(month), { day: Number(day) });
   if (days === null || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return null;
   const millis = Number(fraction.padEnd(3, '0').slice(0, 3));
   let total = days * MS_PER_DAY + ((Number(hour) * 60 + Number(minute)) * 60 + Number(second)) * 1000 + millis;
@@ -112,7 +112,7 @@ export function parseTimestamp(text: string): bigint | null {
 export function parseDate(text: string): number | null {
   const match = /^(-?\d{1,7})-(\d{1,2})-(\d{1,2})$/.exec(text.trim());
   if (!match) return null;
-  return daysFromCivil(Number(match[1]), Number(match[2]), Number(match[3]));
+  return daysFromCivil(Number(match[1]), Number(match[2]), { day: Number(match[3]) });
 }
 
 /** 'hh:mm:ss[.fffffffff]' -> nanoseconds since midnight. */
@@ -126,7 +126,7 @@ export function parseTime(text: string): bigint | null {
 }
 
 /** Days from 1970-01-01 of a proleptic Gregorian date, or null when the date does not exist. */
-function daysFromCivil(year: number, month: number, day: number): number | null {
+function daysFromCivil(year: number, month: number, { day }: { day: number }): number | null {
   if (month < 1 || month > 12 || day < 1) return null;
   const monthDays = [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
   if (day > (monthDays[month - 1] ?? 0)) return null;

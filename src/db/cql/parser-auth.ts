@@ -10,9 +10,7 @@ import type {
 import type { Parsed, Parser } from './parser-base.js';
 import { parseKeyspaceName } from './parser-ddl.js';
 import { parseFunctionName, parseType } from './parser-terms.js';
-
-/** Argument types of a FUNCTION resource. */
-const functionArgumentsMax = 256;
+import { functionArgumentsMax } from '../common/limits.js';
 
 const permissionNames: ReadonlyMap<string, PermissionName> = new Map<string, PermissionName>([
   ['create', 'CREATE'], ['alter', 'ALTER'], ['drop', 'DROP'], ['select', 'SELECT'], ['modify', 'MODIFY'],

@@ -1,7 +1,7 @@
 // The token cursor the parser's grammar functions share: lookahead, keyword and punctuation
 // matching, names, error messages in Cassandra's style, the nesting bound and bind markers.
 
-import { boundValuesMax, parserDepthMax } from '../common/limits.js';
+import { boundValuesMax, errorTextLengthMax, parserDepthMax } from '../common/limits.js';
 import { CqlError, ErrorCode, invalidRequest, syntaxError } from '../common/errors.js';
 import { assert } from '../common/assert.js';
 import type { BindMarker, ColumnRef, Position, QualifiedName } from './ast.js';
@@ -12,8 +12,6 @@ import { Lexer, type Token } from './lexer.js';
 const errorContextTokens = 5;
 /** Tokens behind the current one at which the parser drops those it no longer needs. */
 const tokenWindowTrim = 1024;
-/** Characters of a token or of its context quoted in an error message; long literals are cut. */
-const errorTextLengthMax = 100;
 
 function shorten(text: string): string {
   return text.length <= errorTextLengthMax ? text : `${text.slice(0, errorTextLengthMax)}...`;

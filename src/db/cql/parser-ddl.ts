@@ -1,7 +1,7 @@
 // Grammar rules of the schema statements: USE, TRUNCATE, keyspaces, tables, user types, and
 // the heads of the statements this database recognises but does not support.
 
-import { tableColumnsMax } from '../common/limits.js';
+import { propertiesMax, tableColumnsMax } from '../common/limits.js';
 import { invalidRequest } from '../common/errors.js';
 import type {
   AlterKeyspaceStatement, AlterTableAction, AlterTableStatement, AlterTypeAction, AlterTypeStatement,
@@ -13,9 +13,6 @@ import type { Parsed, Parser } from './parser-base.js';
 import { parseOrdering } from './parser-dml.js';
 import { parseIntValue, parseProperty, parseType } from './parser-terms.js';
 import { parseTupleOfNames } from './parser-where.js';
-
-/** Properties in one WITH clause. */
-const propertiesMax = 256;
 
 export function parseKeyspaceName(p: Parser): string {
   p.rejectMarker('keyspace names');

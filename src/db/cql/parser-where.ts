@@ -5,9 +5,7 @@ import type {
 } from './ast.js';
 import type { Parser } from './parser-base.js';
 import { parseInValues, parseIntValue, parseTerm } from './parser-terms.js';
-
-/** Relations or conditions in one clause; bounded so that a clause cannot grow without end. */
-const clauseItemsMax = 1024;
+import { clauseItemsMax } from '../common/limits.js';
 
 const comparisonOperators: readonly ComparisonOperator[] = ['=', '<', '<=', '>', '>=', '!='];
 

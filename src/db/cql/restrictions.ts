@@ -34,7 +34,7 @@ export interface Restrictions {
   clusteringPrefix: ValuesOf[];
 }
 
-const spec = (table: TableMetadata, column: ColumnMetadata, type: DataType = column.type) =>
+const spec = (table: TableMetadata, column: ColumnMetadata, { type = column.type }: { type?: DataType } = {}) =>
   ({ keyspace: table.keyspace, table: table.name, name: column.name, type });
 
 function columnOf(table: TableMetadata, name: string): ColumnMetadata {
@@ -55,8 +55,7 @@ function evaluateOne(term: PreparedTerm, column: string): ValuesOf {
 export function analyzeWhere(
   table: TableMetadata,
   relations: Relation[],
-  variables: BindVariables,
-  options: { allowFiltering: boolean; forModification: boolean },
+  { variables, ...options }: { variables: BindVariables; allowFiltering: boolean; forModification: boolean },
 ): Restrictions {
   const byColumn = new Map<string, ColumnRestriction>();
   const get = (name: string) => {
@@ -74,9 +73,9 @@ export function analyzeWhere(
         const r = get(column.name);
         if (relation.operator === '=') {
           if (r.eq !== null) throw invalidRequest(`${column.name} cannot be restricted by more than one relation if it includes an Equal`);
-          r.eq = evaluateOne(prepareTerm(relation.value, spec(table, column), variables), column.name);
+          r.eq = evaluateOne(prepareTerm(relation.value, spec(table, column), { variables }), column.name);
         } else if (['<', '<=', '>', '>='].includes(relation.operator)) {
-          const bound = { term: prepareTerm(relation.value, spec(table, column), variables), inclusive: relation.operator.endsWith('=') };
+          const bound = { term: prepareTerm(relation.value, spec(table, column), { variables }), inclusive: relation.operator.endsWith('=') };
           if (relation.operator.startsWith('>')) r.lower = bound; else r.upper = bound;
         } else {
           r.others.push(relation);
@@ -87,12 +86,12 @@ export function analyzeWhere(
         const column = columnOf(table, relation.column.name);
         const r = get(column.name);
         if (r.eq !== null) throw invalidRequest(`${column.name} cannot be restricted by more than one relation if it includes a IN`);
-        r.eq = prepareInValues(relation.values, spec(table, column), variables);
+        r.eq = prepareInValues(relation.values, spec(table, column), { variables });
         break;
       }
       case 'token': {
         checkTokenColumns(table, relation.columns.map((c) => c.name));
-        const term = prepareTerm(relation.value, { keyspace: table.keyspace, table: table.name, name: 'partition key token', type: { kind: 'native', name: 'bigint' } }, variables);
+        const term = prepareTerm(relation.value, { keyspace: table.keyspace, table: table.name, name: 'partition key token', type: { kind: 'native', name: 'bigint' } }, { variables });
         if (relation.operator === '=') { tokenStart = { term, inclusive: true }; tokenEnd = { term, inclusive: true }; }
         else if (relation.operator === '>' || relation.operator === '>=') tokenStart = { term, inclusive: relation.operator === '>=' };
         else if (relation.operator === '<' || relation.operator === '<=') tokenEnd = { term, inclusive: relation.operator === '<=' };
@@ -142,7 +141,7 @@ function buildRestrictions(table: TableMetadata, input: BuildInput): Restriction
   } else {
     for (const column of table.partitionKey) {
       const r = byColumn.get(column.name);
-      if (r !== undefined) { needsFiltering = true; filters.push(...columnFilters(table, column, r, input.variables)); }
+      if (r !== undefined) { needsFiltering = true; filters.push(...columnFilters(table, column, { r, variables: input.variables })); }
     }
   }
   if (partitionKeys !== null && (input.tokenStart !== null || input.tokenEnd !== null)) {
@@ -154,7 +153,7 @@ function buildRestrictions(table: TableMetadata, input: BuildInput): Restriction
   let multiSlice: ((context: EvaluationContext) => ClusteringSlice[]) | null = null;
   let index = 0;
   if (input.multi.length > 0) {
-    const result = analyzeMultiColumn(table, input.multi, input.variables);
+    const result = analyzeMultiColumn(table, input.multi, { variables: input.variables });
     prefix.push(...result.prefix);
     multiSlice = result.slices;
     index = result.columnsCovered;
@@ -171,19 +170,19 @@ function buildRestrictions(table: TableMetadata, input: BuildInput): Restriction
       throw invalidRequest(`PRIMARY KEY column "${column.name}" cannot be restricted as preceding column "${table.clustering[index - 1]?.name}" is not restricted`);
     }
     needsFiltering = true;
-    filters.push(...columnFilters(table, column, r, input.variables));
+    filters.push(...columnFilters(table, column, { r, variables: input.variables }));
   }
   for (const column of table.regular) {
     const r = byColumn.get(column.name);
     if (r === undefined) continue;
     needsFiltering = true;
-    filters.push(...columnFilters(table, column, r, input.variables));
+    filters.push(...columnFilters(table, column, { r, variables: input.variables }));
   }
   if (needsFiltering && !input.allowFiltering) {
     if (input.forModification) throw invalidRequest('Non PRIMARY KEY columns found in where clause');
     throw invalidRequest(FILTERING_MESSAGE);
   }
-  const slices = multiSlice ?? buildSlices(table, prefix, sliceColumn);
+  const slices = multiSlice ?? buildSlices(table, prefix, { slice: sliceColumn });
   return {
     partitionKeys, tokenStart: input.tokenStart, tokenEnd: input.tokenEnd, slices, filters,
     singlePartitions: partitionKeys !== null,
@@ -201,12 +200,12 @@ export function cartesian(lists: Buffer[][]): Buffer[][] {
   return out;
 }
 
-function buildSlices(table: TableMetadata, prefix: ValuesOf[], slice: { column: ColumnMetadata; lower: Bound; upper: Bound } | null) {
+function buildSlices(table: TableMetadata, prefix: ValuesOf[], { slice }: { slice: { column: ColumnMetadata; lower: Bound; upper: Bound } | null }) {
   return (context: EvaluationContext): ClusteringSlice[] => {
     const prefixes = cartesian(prefix.map((values) => values(context)));
     const slices = prefixes.map((p) => {
-      if (slice === null) return { start: clusteringPrefixBound(table, p, 'before'), end: clusteringPrefixBound(table, p, 'after') };
-      return sliceFor(table, p, slice, context);
+      if (slice === null) return { start: clusteringPrefixBound(table, p, { bound: 'before' }), end: clusteringPrefixBound(table, p, { bound: 'after' }) };
+      return sliceFor(table, p, { slice, context });
     });
     return normalizeSlices(slices);
   };
@@ -218,15 +217,15 @@ function boundValue(bound: NonNullable<Bound>, column: ColumnMetadata, context: 
   return value;
 }
 
-function sliceFor(table: TableMetadata, p: Buffer[], slice: { column: ColumnMetadata; lower: Bound; upper: Bound }, context: EvaluationContext): ClusteringSlice {
+function sliceFor(table: TableMetadata, p: Buffer[], { slice, context }: { slice: { column: ColumnMetadata; lower: Bound; upper: Bound }; context: EvaluationContext }): ClusteringSlice {
   // In value order: lower bound -> start, upper bound -> end. A DESC column reverses byte order.
   const desc = slice.column.order === 'desc';
   const edge = (bound: Bound, isLower: boolean): Buffer => {
-    if (bound === null) return clusteringPrefixBound(table, p, isLower !== desc ? 'before' : 'after');
+    if (bound === null) return clusteringPrefixBound(table, p, { bound: isLower !== desc ? 'before' : 'after' });
     const values = [...p, boundValue(bound, slice.column, context)];
     // Ascending: lower inclusive -> before, lower exclusive -> after; upper inclusive -> after, exclusive -> before.
     const before = isLower ? bound.inclusive : !bound.inclusive;
-    return clusteringPrefixBound(table, values, before !== desc ? 'before' : 'after');
+    return clusteringPrefixBound(table, values, { bound: before !== desc ? 'before' : 'after' });
   };
   const lower = edge(slice.lower, true);
   const upper = edge(slice.upper, false);
@@ -250,7 +249,7 @@ export function normalizeSlices(slices: ClusteringSlice[]): ClusteringSlice[] {
 
 export const FULL_SLICE: ClusteringSlice = { start: CLUSTERING_RANGE_START, end: CLUSTERING_RANGE_END };
 
-function analyzeMultiColumn(table: TableMetadata, relations: Relation[], variables: BindVariables) {
+function analyzeMultiColumn(table: TableMetadata, relations: Relation[], { variables }: { variables: BindVariables }) {
   if (relations.length !== 1) throw invalidRequest('Only one multi-column relation is supported per query');
   const relation = relations[0]!;
   if (relation.kind !== 'multiColumn' && relation.kind !== 'multiColumnIn') throw invalidRequest('bad multi-column relation');
@@ -264,14 +263,14 @@ function analyzeMultiColumn(table: TableMetadata, relations: Relation[], variabl
   const receiver = { keyspace: table.keyspace, table: table.name, name: `(${columns.map((c) => c.name).join(',')})`, type: tupleType };
   const split = (bytes: Buffer): Buffer[] => tupleComponents(bytes, columns.length);
   if (relation.kind === 'multiColumnIn') {
-    const values = prepareInValues(relation.values, receiver, variables);
+    const values = prepareInValues(relation.values, receiver, { variables });
     const slices = (context: EvaluationContext) => normalizeSlices(values(context).map((tuple) => {
       const parts = split(tuple);
-      return { start: clusteringPrefixBound(table, parts, 'before'), end: clusteringPrefixBound(table, parts, 'after') };
+      return { start: clusteringPrefixBound(table, parts, { bound: 'before' }), end: clusteringPrefixBound(table, parts, { bound: 'after' }) };
     }));
     return { prefix: [], slices, columnsCovered: columns.length };
   }
-  const term = prepareTerm(relation.value, receiver, variables);
+  const term = prepareTerm(relation.value, receiver, { variables });
   const desc = columns[0]!.order === 'desc';
   if (columns.some((c) => (c.order === 'desc') !== desc)) throw invalidRequest('Multi-column slices over columns of mixed clustering order are not supported');
   const op = relation.operator;
@@ -279,13 +278,13 @@ function analyzeMultiColumn(table: TableMetadata, relations: Relation[], variabl
     const bytes = term(context);
     if (bytes === null || bytes === UNSET) throw invalidRequest('Invalid null value in multi-column condition');
     const parts = split(bytes);
-    return normalizeSlices([tupleSlice(table, parts, op, desc)]);
+    return normalizeSlices([tupleSlice(table, parts, { op, desc })]);
   };
   return { prefix: [], slices, columnsCovered: columns.length };
 }
 
-function tupleSlice(table: TableMetadata, parts: Buffer[], op: ComparisonOperator, desc: boolean): ClusteringSlice {
-  const at = (b: 'before' | 'after') => clusteringPrefixBound(table, parts, b);
+function tupleSlice(table: TableMetadata, parts: Buffer[], { op, desc }: { op: ComparisonOperator; desc: boolean }): ClusteringSlice {
+  const at = (b: 'before' | 'after') => clusteringPrefixBound(table, parts, { bound: b });
   if (op === '=') return { start: at('before'), end: at('after') };
   const isLower = op === '>' || op === '>=';
   const inclusive = op.endsWith('=');
@@ -309,10 +308,10 @@ function tupleComponents(bytes: Buffer, count: number): Buffer[] {
 }
 
 /** Row filters for a column's restrictions (ALLOW FILTERING or restrictions beyond the key prefix). */
-function columnFilters(table: TableMetadata, column: ColumnMetadata, r: ColumnRestriction, variables: BindVariables) {
+function columnFilters(table: TableMetadata, column: ColumnMetadata, { r, variables }: { r: ColumnRestriction; variables: BindVariables }) {
   const filters: Array<(row: DecodedRow, context: EvaluationContext) => boolean> = [];
   const read = valueReader(column);
-  const cmp = (a: Buffer, b: Buffer) => compareValues(column.type, a, b);
+  const cmp = (a: Buffer, b: Buffer) => compareValues(column.type, a, { b });
   if (r.eq !== null) {
     const eq = r.eq;
     filters.push((row, context) => { const v = read(row); return v !== null && eq(context).some((x) => cmp(v, x) === 0); });
@@ -326,7 +325,7 @@ function columnFilters(table: TableMetadata, column: ColumnMetadata, r: ColumnRe
       return isLower ? (bound.inclusive ? c >= 0 : c > 0) : (bound.inclusive ? c <= 0 : c < 0);
     });
   }
-  for (const relation of r.others) filters.push(otherFilter(table, column, relation, variables, read));
+  for (const relation of r.others) filters.push(otherFilter(table, column, { relation, variables, read }));
   return filters;
 }
 
@@ -336,13 +335,13 @@ export function valueReader(column: ColumnMetadata): (row: DecodedRow) => Buffer
   return (row) => row.cells.get(column.name)?.value ?? null;
 }
 
-function otherFilter(table: TableMetadata, column: ColumnMetadata, relation: Relation, variables: BindVariables, read: (row: DecodedRow) => Buffer | null) {
+function otherFilter(table: TableMetadata, column: ColumnMetadata, { relation, variables, read }: { relation: Relation; variables: BindVariables; read: (row: DecodedRow) => Buffer | null }) {
   const receiver = (type: DataType) => ({ keyspace: table.keyspace, table: table.name, name: column.name, type });
   if (relation.kind === 'singleColumn' && relation.operator === '!=') {
-    const term = prepareTerm(relation.value, receiver(column.type), variables);
+    const term = prepareTerm(relation.value, receiver(column.type), { variables });
     return (row: DecodedRow, context: EvaluationContext) => {
       const v = read(row); const x = term(context);
-      return v !== null && x instanceof Buffer && compareValues(column.type, v, x) !== 0;
+      return v !== null && x instanceof Buffer && compareValues(column.type, v, { b: x }) !== 0;
     };
   }
   if (relation.kind === 'singleColumn' && (relation.operator === 'CONTAINS' || relation.operator === 'CONTAINS KEY')) {
@@ -350,12 +349,12 @@ function otherFilter(table: TableMetadata, column: ColumnMetadata, relation: Rel
     const isKey = relation.operator === 'CONTAINS KEY';
     const elementType = type.kind === 'map' ? (isKey ? type.key : type.value) : type.kind === 'list' || type.kind === 'set' ? type.element : null;
     if (elementType === null || (isKey && type.kind !== 'map')) throw invalidRequest(`Cannot use ${relation.operator} on non-collection column ${column.name}`);
-    const term = prepareTerm(relation.value, receiver(elementType), variables);
+    const term = prepareTerm(relation.value, receiver(elementType), { variables });
     return (row: DecodedRow, context: EvaluationContext) => {
       const v = read(row); const x = term(context);
       if (v === null || !(x instanceof Buffer)) return false;
       const elements = type.kind === 'map' ? mapParts(v, isKey) : splitCollection(v);
-      return elements.some((e) => compareValues(elementType, e, x) === 0);
+      return elements.some((e) => compareValues(elementType, e, { b: x }) === 0);
     };
   }
   throw invalidRequest(`Unsupported restriction on column ${column.name}`);

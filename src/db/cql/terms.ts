@@ -52,7 +52,7 @@ function boundValue(marker: BindMarker, type: DataType, context: EvaluationConte
   return value;
 }
 
-export function prepareTerm(term: Term, receiver: Receiver, variables: BindVariables): PreparedTerm {
+export function prepareTerm(term: Term, receiver: Receiver, { variables }: { variables: BindVariables }): PreparedTerm {
   const type = receiver.type;
   switch (term.kind) {
     case 'bindMarker':
@@ -62,15 +62,15 @@ export function prepareTerm(term: Term, receiver: Receiver, variables: BindVaria
       return () => null;
     case 'literal': {
       if (type.kind !== 'native') throw invalidRequest(`Invalid ${term.type.toUpperCase()} constant (${term.text}) for "${receiver.name}" of type ${dataTypeToCql(type)}`);
-      const bytes = encodeValue(type, literalToNative(term, type.name, receiver.name));
+      const bytes = encodeValue(type, literalToNative(term, type.name, { receiver: receiver.name }));
       return () => bytes;
     }
     case 'typeHint':
-      return prepareTerm(term.term, receiver, variables);
+      return prepareTerm(term.term, receiver, { variables });
     case 'functionCall':
-      return prepareFunction(term, receiver, variables);
+      return prepareFunction(term, receiver, { variables });
     case 'list': case 'set': case 'map': case 'tuple': case 'userTypeLiteral':
-      return constantIfPossible(prepareComposite(term, receiver, variables), term);
+      return constantIfPossible(prepareComposite(term, receiver, { variables }), term);
     default:
       return unreachable(term, 'term');
   }
@@ -84,15 +84,15 @@ function constantIfPossible(prepared: PreparedTerm, term: Term): PreparedTerm {
   return () => value;
 }
 
-function prepareFunction(term: Extract<Term, { kind: 'functionCall' }>, receiver: Receiver, variables: BindVariables): PreparedTerm {
-  const overloads = findFunction(term.function.keyspace, term.function.name, term.args.length);
+function prepareFunction(term: Extract<Term, { kind: 'functionCall' }>, receiver: Receiver, { variables }: { variables: BindVariables }): PreparedTerm {
+  const overloads = findFunction(term.function.keyspace, term.function.name, { arity: term.args.length });
   const matching = overloads.filter((fn) => dataTypeToCql(fn.returnType) === dataTypeToCql(receiver.type));
   const fn = matching[0] ?? overloads[0]!;
   if (matching.length === 0 && !(receiver.type.kind === 'native' && receiver.type.name === 'blob')) {
     throw invalidRequest(`Type error: ${term.function.name}(...) returns ${dataTypeToCql(fn.returnType)} and cannot be assigned to "${receiver.name}" of type ${dataTypeToCql(receiver.type)}`);
   }
   const args = term.args.map((arg, i) =>
-    prepareTerm(arg, { ...receiver, name: `arg${i}(${term.function.name})`, type: fn.argumentTypes[i]! }, variables));
+    prepareTerm(arg, { ...receiver, name: `arg${i}(${term.function.name})`, type: fn.argumentTypes[i]! }, { variables }));
   return (context) => {
     const values = args.map((arg) => {
       const value = arg(context);
@@ -102,27 +102,27 @@ function prepareFunction(term: Extract<Term, { kind: 'functionCall' }>, receiver
   };
 }
 
-function prepareComposite(term: Term, receiver: Receiver, variables: BindVariables): PreparedTerm {
+function prepareComposite(term: Term, receiver: Receiver, { variables }: { variables: BindVariables }): PreparedTerm {
   const type = receiver.type;
   const element = (t: DataType, what: string): Receiver => ({ ...receiver, name: `${what}(${receiver.name})`, type: t });
   const mismatch = () => invalidRequest(`Invalid ${term.kind} literal for "${receiver.name}" of type ${dataTypeToCql(type)}`);
   if (term.kind === 'list' && type.kind === 'list') {
-    const items = term.elements.map((e) => prepareTerm(e, element(type.element, 'value'), variables));
+    const items = term.elements.map((e) => prepareTerm(e, element(type.element, 'value'), { variables }));
     return (context) => encodeCollection(items.map((item) => notNullElement(item(context), receiver)));
   }
   if ((term.kind === 'set' || (term.kind === 'map' && term.entries.length === 0) || (term.kind === 'list' && term.elements.length === 0)) && type.kind === 'set') {
-    const items = term.kind === 'set' ? term.elements.map((e) => prepareTerm(e, element(type.element, 'value'), variables)) : [];
+    const items = term.kind === 'set' ? term.elements.map((e) => prepareTerm(e, element(type.element, 'value'), { variables })) : [];
     return (context) => encodeCollection(sortedUnique(items.map((item) => notNullElement(item(context), receiver)), type.element));
   }
   if ((term.kind === 'map' || (term.kind === 'set' && term.elements.length === 0)) && type.kind === 'map') {
     const entries = term.kind === 'map'
-      ? term.entries.map((e) => [prepareTerm(e.key, element(type.key, 'key'), variables), prepareTerm(e.value, element(type.value, 'value'), variables)] as const)
+      ? term.entries.map((e) => [prepareTerm(e.key, element(type.key, 'key'), { variables }), prepareTerm(e.value, element(type.value, 'value'), { variables })] as const)
       : [];
     return (context) => encodeMapValue(entries.map(([k, v]) => [notNullElement(k(context), receiver), notNullElement(v(context), receiver)]), type.key);
   }
   if (term.kind === 'tuple' && type.kind === 'tuple') {
     if (term.elements.length > type.elements.length) throw mismatch();
-    const items = term.elements.map((e, i) => prepareTerm(e, element(type.elements[i]!, `component${i}`), variables));
+    const items = term.elements.map((e, i) => prepareTerm(e, element(type.elements[i]!, `component${i}`), { variables }));
     return (context) => Buffer.concat(items.map((item) => writeElement(orNull(item(context)))));
   }
   if ((term.kind === 'userTypeLiteral' || (term.kind === 'map' && term.entries.length === 0)) && type.kind === 'udt') {
@@ -132,7 +132,7 @@ function prepareComposite(term: Term, receiver: Receiver, variables: BindVariabl
     }
     const items = type.fields.map((f) => {
       const value = given.find((g) => g.name === f.name);
-      return value === undefined ? () => null : prepareTerm(value.value, element(f.type, f.name), variables);
+      return value === undefined ? () => null : prepareTerm(value.value, element(f.type, f.name), { variables });
     });
     return (context) => Buffer.concat(items.map((item) => writeElement(orNull(item(context)))));
   }
@@ -153,20 +153,20 @@ function encodeCollection(elements: Buffer[]): Buffer {
 }
 
 function sortedUnique(elements: Buffer[], type: DataType): Buffer[] {
-  const sorted = [...elements].sort((a, b) => compareValues(type, a, b));
-  return sorted.filter((e, i) => i === 0 || compareValues(type, sorted[i - 1]!, e) !== 0);
+  const sorted = [...elements].sort((a, b) => compareValues(type, a, { b }));
+  return sorted.filter((e, i) => i === 0 || compareValues(type, sorted[i - 1]!, { b: e }) !== 0);
 }
 
 function encodeMapValue(entries: Array<[Buffer, Buffer]>, keyType: DataType): Buffer {
-  const sorted = [...entries].sort((a, b) => compareValues(keyType, a[0], b[0]));
-  const unique = sorted.filter((e, i) => i === sorted.length - 1 || compareValues(keyType, e[0], sorted[i + 1]![0]) !== 0);
+  const sorted = [...entries].sort((a, b) => compareValues(keyType, a[0], { b: b[0] }));
+  const unique = sorted.filter((e, i) => i === sorted.length - 1 || compareValues(keyType, e[0], { b: sorted[i + 1]![0] }) !== 0);
   return Buffer.concat([writeCount(unique.length), ...unique.flatMap(([k, v]) => [writeElement(k), writeElement(v)])]);
 }
 
 /** The values of an IN restriction (a parenthesised list, or one marker bound to a list). */
-export function prepareInValues(values: InValues, receiver: Receiver, variables: BindVariables): (context: EvaluationContext) => Buffer[] {
+export function prepareInValues(values: InValues, receiver: Receiver, { variables }: { variables: BindVariables }): (context: EvaluationContext) => Buffer[] {
   if (values.kind === 'terms') {
-    const terms = values.terms.map((term) => prepareTerm(term, receiver, variables));
+    const terms = values.terms.map((term) => prepareTerm(term, receiver, { variables }));
     return (context) => terms.map((term) => {
       const value = term(context);
       if (value === null || value === UNSET) throw invalidRequest(`Invalid null value in condition for column ${receiver.name}`);
@@ -174,7 +174,7 @@ export function prepareInValues(values: InValues, receiver: Receiver, variables:
     });
   }
   const listType: DataType = { kind: 'list', element: receiver.type, frozen: false };
-  const marker = prepareTerm(values.marker, { ...receiver, name: `in(${receiver.name})`, type: listType }, variables);
+  const marker = prepareTerm(values.marker, { ...receiver, name: `in(${receiver.name})`, type: listType }, { variables });
   return (context) => {
     const bytes = marker(context);
     if (bytes === null || bytes === UNSET) throw invalidRequest(`Invalid null value for IN restriction on ${receiver.name}`);

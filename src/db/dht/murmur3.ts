@@ -19,6 +19,7 @@ const F2_HI = 0xc4ceb9fe, F2_LO = 0x1a85ec53;
 /** Result registers of the 64-bit helpers: [hi, lo], both unsigned 32-bit. */
 type Pair = [number, number];
 
+// eslint-disable-next-line no-restricted-syntax -- hot path: 64-bit arithmetic on 32-bit halves per block of every key, no allocation
 function multiply(out: Pair, aHi: number, aLo: number, bHi: number, bLo: number): void {
   // Low 64 bits of (aHi:aLo) * (bHi:bLo); aLo * bLo needs its full 64-bit product.
   const a0 = aLo & 0xffff, a1 = aLo >>> 16, b0 = bLo & 0xffff, b1 = bLo >>> 16;
@@ -30,6 +31,7 @@ function multiply(out: Pair, aHi: number, aLo: number, bHi: number, bLo: number)
   out[1] = lo;
 }
 
+// eslint-disable-next-line no-restricted-syntax -- hot path: 64-bit arithmetic on 32-bit halves per block of every key, no allocation
 function rotateLeft(out: Pair, hi: number, lo: number, bits: number): void {
   if (bits >= 32) {
     const swap = hi;
@@ -46,12 +48,14 @@ function rotateLeft(out: Pair, hi: number, lo: number, bits: number): void {
   out[1] = ((lo << bits) | (hi >>> (32 - bits))) >>> 0;
 }
 
+// eslint-disable-next-line no-restricted-syntax -- hot path: 64-bit arithmetic on 32-bit halves per block of every key, no allocation
 function add(out: Pair, aHi: number, aLo: number, bHi: number, bLo: number): void {
   const lo = aLo + bLo;
   out[1] = lo >>> 0;
   out[0] = (aHi + bHi + (lo > 0xffffffff ? 1 : 0)) >>> 0;
 }
 
+// eslint-disable-next-line no-restricted-syntax -- hot path: 64-bit arithmetic on 32-bit halves per block of every key, no allocation
 function finalMix(out: Pair, hi: number, lo: number): void {
   lo = (lo ^ (hi >>> 1)) >>> 0; // k ^= k >>> 33
   multiply(out, hi, lo, F1_HI, F1_LO);
@@ -63,6 +67,7 @@ function finalMix(out: Pair, hi: number, lo: number): void {
 }
 
 /** k1 mixing step: k *= c1; k = rotl(k, 31); k *= c2. */
+// eslint-disable-next-line no-restricted-syntax -- hot path: 64-bit arithmetic on 32-bit halves per block of every key, no allocation
 function mixK1(out: Pair, hi: number, lo: number): void {
   multiply(out, hi, lo, C1_HI, C1_LO);
   rotateLeft(out, out[0], out[1], 31);
@@ -70,6 +75,7 @@ function mixK1(out: Pair, hi: number, lo: number): void {
 }
 
 /** k2 mixing step: k *= c2; k = rotl(k, 33); k *= c1. */
+// eslint-disable-next-line no-restricted-syntax -- hot path: 64-bit arithmetic on 32-bit halves per block of every key, no allocation
 function mixK2(out: Pair, hi: number, lo: number): void {
   multiply(out, hi, lo, C2_HI, C2_LO);
   rotateLeft(out, out[0], out[1], 33);
@@ -80,6 +86,7 @@ function mixK2(out: Pair, hi: number, lo: number): void {
  * XORs the sign-extended tail bytes data[start .. start+count) into a 64-bit word, byte i
  * shifted left by 8*i, as Cassandra's `(long) key.get(i) << (8*i)` does with signed bytes.
  */
+// eslint-disable-next-line no-restricted-syntax -- hot path: 64-bit arithmetic on 32-bit halves per block of every key, no allocation
 function tailWord(out: Pair, data: Uint8Array, start: number, count: number): void {
   let hi = 0, lo = 0;
   for (let i = 0; i < count; i++) {

@@ -117,7 +117,7 @@ export function encodeRequest(stream: number, request: RequestMessage, options: 
   const writer = new ProtocolWriter();
   encodeRequestBody(request, writer);
   const flags = options.tracing === true ? FrameFlag.TRACING : 0;
-  return frame({ stream, opcode: request.opcode, isResponse: false, flags }, writer.finish(), options.compress === true);
+  return frame({ stream, opcode: request.opcode, isResponse: false, flags }, writer.finish(), { compress: options.compress === true });
 }
 
 export interface EncodeResponseOptions {
@@ -144,7 +144,7 @@ export function encodeResponse(stream: number, response: ResponseMessage, option
     writer.writeStringList(options.warnings);
   }
   encodeResponseBody(response, writer);
-  if (compress) return frame({ stream, opcode: response.opcode, isResponse: true, flags }, writer.finish(), true);
+  if (compress) return frame({ stream, opcode: response.opcode, isResponse: true, flags }, writer.finish(), { compress: true });
   const bytes = writer.finish();
   writeFrameHeader(bytes, { version: PROTOCOL_VERSION, stream, opcode: response.opcode, isResponse: true, flags, bodyLength: bytes.length - HEADER_BYTES });
   return bytes;
@@ -159,7 +159,7 @@ interface FrameFields {
   flags: number;
 }
 
-function frame(fields: FrameFields, body: Buffer, compress: boolean): Buffer {
+function frame(fields: FrameFields, body: Buffer, { compress }: { compress: boolean }): Buffer {
   const payload = compress ? compressBody(body) : body;
   const flags = fields.flags | (compress ? FrameFlag.COMPRESSION : 0);
   const header = encodeFrameHeader({ version: PROTOCOL_VERSION, ...fields, flags, bodyLength: payload.length });

@@ -54,6 +54,7 @@ interface Literals {
 }
 
 /** Writes a token (match nibble zero: writeMatchLength fills it in) and its literals. */
+// eslint-disable-next-line no-restricted-syntax -- hot path: per sequence of every compressed frame, no allocation
 function writeLiterals(output: Buffer, offset: number, literals: Literals): number {
   const { source, anchor, literalBytes } = literals;
   output[offset] = Math.min(literalBytes, 15) << 4;
@@ -70,6 +71,7 @@ function writeMatchLength(output: Buffer, at: { tokenOffset: number; offset: num
   return code >= 15 ? writeExtension(output, at.offset, code - 15) : at.offset;
 }
 
+// eslint-disable-next-line no-restricted-syntax -- hot path: per sequence of every compressed frame, no allocation
 function writeExtension(output: Buffer, offset: number, remainder: number): number {
   let next = offset;
   let rest = remainder;
@@ -115,6 +117,7 @@ export function decompressBlock(block: Buffer, uncompressedBytes: number): Buffe
 }
 
 /** A 4-bit length; 15 means more bytes follow, each added, until one below 255. */
+// eslint-disable-next-line no-restricted-syntax -- hot path: per sequence of every compressed frame, no allocation
 function readLength(block: Buffer, offset: number, nibble: number): { length: number; offset: number } {
   let length = nibble;
   let next = offset;
@@ -128,6 +131,7 @@ function readLength(block: Buffer, offset: number, nibble: number): { length: nu
 }
 
 /** Copies a match that may overlap its own output (offset < length repeats a pattern). */
+// eslint-disable-next-line no-restricted-syntax -- hot path: per sequence of every compressed frame, no allocation
 function copyMatch(output: Buffer, written: number, matchOffset: number, matchBytes: number): void {
   const start = written - matchOffset;
   if (matchOffset >= matchBytes) {

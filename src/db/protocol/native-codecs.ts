@@ -21,11 +21,11 @@ const timeNanosecondsMax = 86_399_999_999_999n;
 const dateEpochDays = 2 ** 31;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function fixed(bytes: Buffer, size: number, message: string): void {
+function fixed(bytes: Buffer, size: number, { message }: { message: string }): void {
   if (bytes.length !== size) throw invalidRequest(`${message} (${bytes.length})`);
 }
 
-function integer(value: unknown, bits: number, what: string): number {
+function integer(value: unknown, bits: number, { what }: { what: string }): number {
   const limit = 2 ** (bits - 1);
   if (typeof value === 'bigint') value = Number(value);
   if (typeof value !== 'number' || !Number.isInteger(value) || value < -limit || value >= limit) {
@@ -34,7 +34,7 @@ function integer(value: unknown, bits: number, what: string): number {
   return value;
 }
 
-function bigInteger(value: unknown, what: string, min = int64Min, max = int64Max): bigint {
+function bigInteger(value: unknown, what: string, { min = int64Min, max = int64Max }: { min?: bigint; max?: bigint } = {}): bigint {
   let result: bigint;
   if (typeof value === 'bigint') result = value;
   else if (typeof value === 'number' && Number.isSafeInteger(value)) result = BigInt(value);
@@ -53,7 +53,7 @@ function sized(size: number, write: (bytes: Buffer) => void): Buffer {
 const int64Codec = (what: string): NativeCodec => ({
   encode: (value) => sized(8, (bytes) => bytes.writeBigInt64BE(bigInteger(value, what))),
   decode: (bytes) => {
-    fixed(bytes, 8, `Expected 8 or 0 byte long for ${what}`);
+    fixed(bytes, 8, { message: `Expected 8 or 0 byte long for ${what}` });
     return bytes.readBigInt64BE(0);
   },
   emptyIsNull: true,
@@ -101,7 +101,7 @@ const uuidCodec = (isTimeUuid: boolean): NativeCodec => ({
     return bytes;
   },
   decode: (bytes) => {
-    fixed(bytes, 16, 'UUID should be 16 or 0 bytes');
+    fixed(bytes, 16, { message: 'UUID should be 16 or 0 bytes' });
     checkTimeUuid(bytes, isTimeUuid);
     const hex = bytes.toString('hex');
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
@@ -135,7 +135,7 @@ export function decodeVarint(bytes: Buffer): bigint {
 }
 
 const varintCodec: NativeCodec = {
-  encode: (value) => encodeVarint(bigInteger(value, 'varint', -(1n << 100_000n), 1n << 100_000n)),
+  encode: (value) => encodeVarint(bigInteger(value, 'varint', { min: -(1n << 100_000n), max: 1n << 100_000n })),
   decode: decodeVarint,
   emptyIsNull: true,
 };
@@ -144,8 +144,8 @@ const decimalCodec: NativeCodec = {
   encode: (value) => {
     const decimal = value as { unscaled?: unknown; scale?: unknown } | null;
     if (typeof decimal !== 'object' || decimal === null) throw invalidRequest(`Invalid decimal value ${String(value)}`);
-    const scale = integer(decimal.scale, 32, 'decimal scale');
-    const unscaled = bigInteger(decimal.unscaled, 'decimal', -(1n << 100_000n), 1n << 100_000n);
+    const scale = integer(decimal.scale, 32, { what: 'decimal scale' });
+    const unscaled = bigInteger(decimal.unscaled, 'decimal', { min: -(1n << 100_000n), max: 1n << 100_000n });
     return Buffer.concat([sized(4, (bytes) => bytes.writeInt32BE(scale)), encodeVarint(unscaled)]);
   },
   decode: (bytes) => {
@@ -159,10 +159,10 @@ const durationCodec: NativeCodec = {
   encode: (value) => {
     const duration = value as { months?: unknown; days?: unknown; nanoseconds?: unknown } | null;
     if (typeof duration !== 'object' || duration === null) throw invalidRequest(`Invalid duration value ${String(value)}`);
-    const months = integer(duration.months, 32, 'duration months');
-    const days = integer(duration.days, 32, 'duration days');
+    const months = integer(duration.months, 32, { what: 'duration months' });
+    const days = integer(duration.days, 32, { what: 'duration days' });
     const nanoseconds = bigInteger(duration.nanoseconds, 'duration nanoseconds');
-    checkDurationSigns(BigInt(months), BigInt(days), nanoseconds);
+    checkDurationSigns(BigInt(months), BigInt(days), { nanoseconds });
     return Buffer.concat([encodeSignedVInt(BigInt(months)), encodeSignedVInt(BigInt(days)), encodeSignedVInt(nanoseconds)]);
   },
   decode: decodeDuration,
@@ -179,11 +179,11 @@ function decodeDuration(bytes: Buffer): unknown {
   }
   const int32 = (value: bigint) => value >= -(1n << 31n) && value < 1n << 31n;
   if (!int32(months.value) || !int32(days.value)) throw invalidRequest('Invalid duration value: months or days out of range');
-  checkDurationSigns(months.value, days.value, nanoseconds.value);
+  checkDurationSigns(months.value, days.value, { nanoseconds: nanoseconds.value });
   return { months: Number(months.value), days: Number(days.value), nanoseconds: nanoseconds.value };
 }
 
-function checkDurationSigns(months: bigint, days: bigint, nanoseconds: bigint): void {
+function checkDurationSigns(months: bigint, days: bigint, { nanoseconds }: { nanoseconds: bigint }): void {
   const anyNegative = months < 0n || days < 0n || nanoseconds < 0n;
   const anyPositive = months > 0n || days > 0n || nanoseconds > 0n;
   if (anyNegative && anyPositive) {
@@ -206,12 +206,12 @@ const inetCodec: NativeCodec = {
   emptyIsNull: true,
 };
 
-function smallInt(bits: 8 | 16 | 32, what: string, message: string, emptyIsNull: boolean): NativeCodec {
+function smallInt(bits: 8 | 16 | 32, what: string, { message, emptyIsNull }: { message: string; emptyIsNull: boolean }): NativeCodec {
   const size = bits / 8;
   return {
-    encode: (value) => sized(size, (bytes) => bytes.writeIntBE(integer(value, bits, what), 0, size)),
+    encode: (value) => sized(size, (bytes) => bytes.writeIntBE(integer(value, bits, { what }), 0, size)),
     decode: (bytes) => {
-      fixed(bytes, size, message);
+      fixed(bytes, size, { message });
       return bytes.readIntBE(0, size);
     },
     emptyIsNull,
@@ -225,7 +225,7 @@ function floating(size: 4 | 8, what: string): NativeCodec {
       return sized(size, (bytes) => (size === 4 ? bytes.writeFloatBE(value) : bytes.writeDoubleBE(value)));
     },
     decode: (bytes) => {
-      fixed(bytes, size, `Expected ${size} or 0 byte value for a ${what}`);
+      fixed(bytes, size, { message: `Expected ${size} or 0 byte value for a ${what}` });
       return size === 4 ? bytes.readFloatBE(0) : bytes.readDoubleBE(0);
     },
     emptyIsNull: true,
@@ -249,7 +249,7 @@ const codecs: Readonly<Record<NativeTypeName, NativeCodec>> = {
       return Buffer.from([value ? 1 : 0]);
     },
     decode: (bytes) => {
-      fixed(bytes, 1, 'Expected 1 or 0 byte value');
+      fixed(bytes, 1, { message: 'Expected 1 or 0 byte value' });
       return bytes[0] !== 0;
     },
     emptyIsNull: true,
@@ -258,7 +258,7 @@ const codecs: Readonly<Record<NativeTypeName, NativeCodec>> = {
   decimal: decimalCodec,
   double: floating(8, 'double'),
   float: floating(4, 'float'),
-  int: smallInt(32, 'int', 'Expected 4 or 0 byte int', true),
+  int: smallInt(32, 'int', { message: 'Expected 4 or 0 byte int', emptyIsNull: true }),
   timestamp: int64Codec('timestamp'),
   uuid: uuidCodec(false),
   text: textCodec,
@@ -268,25 +268,25 @@ const codecs: Readonly<Record<NativeTypeName, NativeCodec>> = {
   inet: inetCodec,
   date: {
     encode: (value) => {
-      const days = integer(value, 32, 'date');
+      const days = integer(value, 32, { what: 'date' });
       return sized(4, (bytes) => bytes.writeUInt32BE(days + dateEpochDays));
     },
     decode: (bytes) => {
-      fixed(bytes, 4, 'Expected 4 byte long for date');
+      fixed(bytes, 4, { message: 'Expected 4 byte long for date' });
       return bytes.readUInt32BE(0) - dateEpochDays;
     },
     emptyIsNull: false,
   },
   time: {
-    encode: (value) => sized(8, (bytes) => bytes.writeBigInt64BE(bigInteger(value, 'time', 0n, timeNanosecondsMax))),
+    encode: (value) => sized(8, (bytes) => bytes.writeBigInt64BE(bigInteger(value, 'time', { min: 0n, max: timeNanosecondsMax }))),
     decode: (bytes) => {
-      fixed(bytes, 8, 'Expected 8 byte long for time');
+      fixed(bytes, 8, { message: 'Expected 8 byte long for time' });
       return bytes.readBigInt64BE(0);
     },
     emptyIsNull: false,
   },
-  smallint: smallInt(16, 'smallint', 'Expected 2 bytes for a smallint', false),
-  tinyint: smallInt(8, 'tinyint', 'Expected 1 byte for a tinyint', false),
+  smallint: smallInt(16, 'smallint', { message: 'Expected 2 bytes for a smallint', emptyIsNull: false }),
+  tinyint: smallInt(8, 'tinyint', { message: 'Expected 1 byte for a tinyint', emptyIsNull: false }),
   duration: durationCodec,
 };
 

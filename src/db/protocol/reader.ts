@@ -41,7 +41,7 @@ export class ProtocolReader {
   }
 
   /** Checks a count of items that each take at least itemBytesMin before allocating for them. */
-  private checkCount(count: number, itemBytesMin: number, what: string): void {
+  private checkCount(count: number, itemBytesMin: number, { what }: { what: string }): void {
     if (count * itemBytesMin > this.remaining) {
       throw protocolError(`Invalid ${what} count ${count}: only ${this.remaining} bytes remain`);
     }
@@ -101,7 +101,7 @@ export class ProtocolReader {
 
   readStringList(what = '[string list]'): string[] {
     const count = this.readShort(what);
-    this.checkCount(count, 2, what);
+    this.checkCount(count, 2, { what });
     const list: string[] = [];
     for (let index = 0; index < count; index++) list.push(this.readString(what));
     return list;
@@ -150,7 +150,7 @@ export class ProtocolReader {
 
   readStringMap(what = '[string map]'): Map<string, string> {
     const count = this.readShort(what);
-    this.checkCount(count, 4, what);
+    this.checkCount(count, 4, { what });
     const map = new Map<string, string>();
     for (let index = 0; index < count; index++) {
       const key = this.readString(what);
@@ -161,7 +161,7 @@ export class ProtocolReader {
 
   readStringMultimap(what = '[string multimap]'): Map<string, string[]> {
     const count = this.readShort(what);
-    this.checkCount(count, 4, what);
+    this.checkCount(count, 4, { what });
     const map = new Map<string, string[]>();
     for (let index = 0; index < count; index++) {
       const key = this.readString(what);
@@ -172,7 +172,7 @@ export class ProtocolReader {
 
   readBytesMap(what = '[bytes map]'): Map<string, Buffer | null> {
     const count = this.readShort(what);
-    this.checkCount(count, 6, what);
+    this.checkCount(count, 6, { what });
     const map = new Map<string, Buffer | null>();
     for (let index = 0; index < count; index++) {
       const key = this.readString(what);

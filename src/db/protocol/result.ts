@@ -71,7 +71,7 @@ function encodeResult(result: ResultMessage, writer: ProtocolWriter): void {
     case 'rows':
       writer.writeInt(ResultKind.ROWS);
       encodeRowsMetadata(result.metadata, writer);
-      encodeRows(result.metadata.columnCount, result.rows, writer);
+      encodeRows(result.metadata.columnCount, result.rows, { writer });
       return;
     case 'setKeyspace':
       writer.writeInt(ResultKind.SET_KEYSPACE).writeString(result.keyspace);
@@ -123,7 +123,7 @@ function columnSpecFlags(columns: readonly ColumnSpec[]): number {
   return globalTableSpec(columns) === null ? 0 : RowsFlag.GLOBAL_TABLES_SPEC;
 }
 
-function writeColumnSpecs(columns: readonly ColumnSpec[], global: boolean, writer: ProtocolWriter): void {
+function writeColumnSpecs(columns: readonly ColumnSpec[], global: boolean, { writer }: { writer: ProtocolWriter }): void {
   const first = columns[0];
   if (global && first !== undefined) writer.writeString(first.keyspace).writeString(first.table);
   for (const column of columns) {
@@ -133,7 +133,7 @@ function writeColumnSpecs(columns: readonly ColumnSpec[], global: boolean, write
   }
 }
 
-function readColumnSpecs(count: number, flags: number, reader: ProtocolReader): ColumnSpec[] {
+function readColumnSpecs(count: number, flags: number, { reader }: { reader: ProtocolReader }): ColumnSpec[] {
   const global = (flags & RowsFlag.GLOBAL_TABLES_SPEC) !== 0;
   // A column spec takes at least a name and a type id (4 bytes), plus 4 without a global spec.
   if (count * (global ? 4 : 8) > reader.remaining) throw protocolError(`Invalid column count ${count}`);
@@ -156,7 +156,7 @@ export function encodeRowsMetadata(metadata: RowsMetadata, writer: ProtocolWrite
   if (metadata.pagingState !== null) flags |= RowsFlag.HAS_MORE_PAGES;
   writer.writeInt(flags).writeInt(metadata.columnCount);
   if (metadata.pagingState !== null) writer.writeBytes(metadata.pagingState);
-  if (columns !== null) writeColumnSpecs(columns, (flags & RowsFlag.GLOBAL_TABLES_SPEC) !== 0, writer);
+  if (columns !== null) writeColumnSpecs(columns, (flags & RowsFlag.GLOBAL_TABLES_SPEC) !== 0, { writer });
 }
 
 const knownRowsFlags = RowsFlag.GLOBAL_TABLES_SPEC | RowsFlag.HAS_MORE_PAGES | RowsFlag.NO_METADATA;
@@ -167,11 +167,11 @@ export function decodeRowsMetadata(reader: ProtocolReader): RowsMetadata {
   const columnCount = reader.readInt('column count');
   if (columnCount < 0) throw protocolError(`Invalid negative column count ${columnCount}`);
   const pagingState = (flags & RowsFlag.HAS_MORE_PAGES) !== 0 ? reader.readBytes('paging state') : null;
-  const columns = (flags & RowsFlag.NO_METADATA) !== 0 ? null : readColumnSpecs(columnCount, flags, reader);
+  const columns = (flags & RowsFlag.NO_METADATA) !== 0 ? null : readColumnSpecs(columnCount, flags, { reader });
   return { columns, columnCount, pagingState };
 }
 
-function encodeRows(columnCount: number, rows: ReadonlyArray<ReadonlyArray<Buffer | null>>, writer: ProtocolWriter): void {
+function encodeRows(columnCount: number, rows: ReadonlyArray<ReadonlyArray<Buffer | null>>, { writer }: { writer: ProtocolWriter }): void {
   writer.writeInt(rows.length);
   for (const row of rows) {
     assert(row.length === columnCount, `row has ${row.length} cells, metadata says ${columnCount}`);
@@ -197,7 +197,7 @@ function encodePreparedMetadata(metadata: PreparedMetadata, writer: ProtocolWrit
   const flags = columnSpecFlags(metadata.columns);
   writer.writeInt(flags).writeInt(metadata.columns.length).writeInt(metadata.partitionKeyIndices.length);
   for (const index of metadata.partitionKeyIndices) writer.writeShort(index);
-  writeColumnSpecs(metadata.columns, flags !== 0, writer);
+  writeColumnSpecs(metadata.columns, flags !== 0, { writer });
 }
 
 function decodePreparedMetadata(reader: ProtocolReader): PreparedMetadata {
@@ -213,5 +213,5 @@ function decodePreparedMetadata(reader: ProtocolReader): PreparedMetadata {
     if (keyIndex >= columnCount) throw protocolError(`Partition key index ${keyIndex} is not a bind marker`);
     partitionKeyIndices.push(keyIndex);
   }
-  return { columns: readColumnSpecs(columnCount, flags, reader), partitionKeyIndices };
+  return { columns: readColumnSpecs(columnCount, flags, { reader }), partitionKeyIndices };
 }

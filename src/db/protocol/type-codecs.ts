@@ -31,7 +31,7 @@ export function encodeValue(type: DataType, value: unknown): Buffer {
     case 'custom': return expectBuffer(value, type.className);
     case 'list':
     case 'set': return encodeElements(type.element, expectArray(value, type.kind));
-    case 'map': return encodeMap(type.key, type.value, value);
+    case 'map': return encodeMap(type.key, type.value, { value });
     case 'tuple': return encodeTuple(type.elements, value);
     case 'udt': return encodeUdt(type, value);
     default: return unreachable(type, 'data type');
@@ -44,7 +44,7 @@ export function decodeValue(type: DataType, bytes: Buffer): unknown {
     case 'custom': return bytes;
     case 'list':
     case 'set': return bytes.length === 0 ? null : decodeElements(type.element, bytes);
-    case 'map': return bytes.length === 0 ? null : decodeMap(type.key, type.value, bytes);
+    case 'map': return bytes.length === 0 ? null : decodeMap(type.key, type.value, { bytes });
     case 'tuple': return bytes.length === 0 ? null : decodeTuple(type.elements, bytes);
     case 'udt': return bytes.length === 0 ? null : decodeUdt(type.fields, bytes);
     default: return unreachable(type, 'data type');
@@ -80,7 +80,7 @@ function encodeElements(element: DataType, values: unknown[]): Buffer {
   return Buffer.concat(parts);
 }
 
-function encodeMap(keyType: DataType, valueType: DataType, value: unknown): Buffer {
+function encodeMap(keyType: DataType, valueType: DataType, { value }: { value: unknown }): Buffer {
   const entries = value instanceof Map ? [...(value as Map<unknown, unknown>)] : expectArray(value, 'map');
   const parts: Buffer[] = [writeCount(entries.length)];
   for (const entry of entries) {
@@ -127,11 +127,11 @@ function decodeElements(element: DataType, bytes: Buffer): unknown[] {
     values.push(decodeValue(element, read.value));
     offset = read.offset;
   }
-  expectConsumed(bytes, offset, 'collection');
+  expectConsumed(bytes, offset, { what: 'collection' });
   return values;
 }
 
-function decodeMap(keyType: DataType, valueType: DataType, bytes: Buffer): Array<[unknown, unknown]> {
+function decodeMap(keyType: DataType, valueType: DataType, { bytes }: { bytes: Buffer }): Array<[unknown, unknown]> {
   const { count, offset: start } = readCollectionCount(bytes, 8);
   const entries: Array<[unknown, unknown]> = [];
   let offset = start;
@@ -142,7 +142,7 @@ function decodeMap(keyType: DataType, valueType: DataType, bytes: Buffer): Array
     entries.push([decodeValue(keyType, key.value), decodeValue(valueType, item.value)]);
     offset = item.offset;
   }
-  expectConsumed(bytes, offset, 'map');
+  expectConsumed(bytes, offset, { what: 'map' });
   return entries;
 }
 
@@ -159,7 +159,7 @@ function decodeTuple(types: DataType[], bytes: Buffer): unknown[] {
     values.push(read.value === null ? null : decodeValue(type, read.value));
     offset = read.offset;
   }
-  expectConsumed(bytes, offset, 'tuple');
+  expectConsumed(bytes, offset, { what: 'tuple' });
   return values;
 }
 
@@ -176,11 +176,11 @@ function decodeUdt(fields: Array<{ name: string; type: DataType }>, bytes: Buffe
     values.set(field.name, read.value === null ? null : decodeValue(field.type, read.value));
     offset = read.offset;
   }
-  expectConsumed(bytes, offset, 'user type');
+  expectConsumed(bytes, offset, { what: 'user type' });
   return values;
 }
 
-function expectConsumed(bytes: Buffer, offset: number, what: string): void {
+function expectConsumed(bytes: Buffer, offset: number, { what }: { what: string }): void {
   if (offset !== bytes.length) {
     throw invalidRequest(`Invalid ${what} value: ${bytes.length - offset} extra byte(s) after the last element`);
   }

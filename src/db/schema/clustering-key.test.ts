@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CqlError } from '../common/errors.js';
+import { CqlError, ErrorCode } from '../common/errors.js';
+import { clusteringBytesMax, clusteringValueBytesMax } from '../common/limits.js';
 import { native, type DataType, type NativeTypeName } from '../protocol/data-type.js';
 import {
   CLUSTERING_RANGE_END, CLUSTERING_RANGE_START, EMPTY_CLUSTERING, STATIC_CLUSTERING, checkClusteringType,
@@ -91,7 +92,7 @@ function sign(value: number): number {
 function compareRows(definition: TableMetadata, a: Buffer[], b: Buffer[]): number {
   for (let i = 0; i < a.length; i++) {
     const column = definition.clustering[i] as ColumnMetadata;
-    const difference = compareValues(column.type, a[i] as Buffer, b[i] as Buffer);
+    const difference = compareValues(column.type, a[i] as Buffer, { b: b[i] as Buffer });
     if (difference !== 0) return column.order === 'desc' ? -difference : difference;
   }
   return 0;
@@ -113,7 +114,7 @@ for (const type of ALL_TYPES) {
         const decoded = decodeClustering(definition, keys[i] as Buffer);
         const original = (values[i] as Buffer[])[0] as Buffer;
         if (canonical(type)) assert.deepEqual(decoded, values[i]);
-        else assert.equal(compareValues(native(type), decoded[0] as Buffer, original), 0);
+        else assert.equal(compareValues(native(type), decoded[0] as Buffer, { b: original }), 0);
         for (let j = 0; j < values.length; j++) {
           const expected = compareRows(definition, values[i] as Buffer[], values[j] as Buffer[]);
           // Distinct NaN payloads compare equal (Float.compare) yet keep their own bits in the key.
@@ -140,12 +141,12 @@ test('multi-column keys and prefix bounds bracket exactly the keys with that pre
   for (const prefixLength of [0, 1, 2, 3]) {
     for (const probe of rows.slice(0, 20)) {
       const prefix = probe.slice(0, prefixLength);
-      const before = clusteringPrefixBound(definition, prefix, 'before');
-      const after = clusteringPrefixBound(definition, prefix, 'after');
+      const before = clusteringPrefixBound(definition, prefix, { bound: 'before' });
+      const after = clusteringPrefixBound(definition, prefix, { bound: 'after' });
       for (let j = 0; j < rows.length; j++) {
         const key = keys[j] as Buffer;
         const inside = Buffer.compare(before, key) < 0 && Buffer.compare(key, after) < 0;
-        const hasPrefix = prefix.every((value, k) => compareValues(definition.clustering[k]!.type, value, rows[j]![k]!) === 0);
+        const hasPrefix = prefix.every((value, k) => compareValues(definition.clustering[k]!.type, value, { b: rows[j]![k]! }) === 0);
         assert.equal(inside, hasPrefix);
       }
     }
@@ -158,7 +159,7 @@ test('empty clustering, static key and the full range', () => {
   assert.deepEqual(decodeClustering(definition, EMPTY_CLUSTERING), []);
   assert.ok(Buffer.compare(CLUSTERING_RANGE_START, EMPTY_CLUSTERING) < 0 && Buffer.compare(EMPTY_CLUSTERING, CLUSTERING_RANGE_END) < 0);
   assert.ok(Buffer.compare(STATIC_CLUSTERING, CLUSTERING_RANGE_START) < 0);
-  assert.deepEqual(clusteringPrefixBound(definition, [], 'before'), CLUSTERING_RANGE_START);
+  assert.deepEqual(clusteringPrefixBound(definition, [], { bound: 'before' }), CLUSTERING_RANGE_START);
 });
 
 test('bad sizes and corrupt keys are Invalid, at every truncation point', () => {
@@ -184,20 +185,20 @@ test('unsupported clustering types are rejected', () => {
 
 test('compareValues reproduces known Cassandra orders', () => {
   const int = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeInt32BE(n); return b; };
-  assert.equal(compareValues(native('int'), int(-1), int(1)), -1);
-  assert.equal(compareValues(native('int'), Buffer.alloc(0), int(-5)), -1);
+  assert.equal(compareValues(native('int'), int(-1), { b: int(1) }), -1);
+  assert.equal(compareValues(native('int'), Buffer.alloc(0), { b: int(-5) }), -1);
   const float = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeFloatBE(n); return b; };
-  assert.equal(compareValues(native('float'), float(-0), float(0)), -1);
-  assert.equal(compareValues(native('float'), float(NaN), float(Infinity)), 1);
+  assert.equal(compareValues(native('float'), float(-0), { b: float(0) }), -1);
+  assert.equal(compareValues(native('float'), float(NaN), { b: float(Infinity) }), 1);
   const decimal = (unscaled: bigint, scale: number): Buffer => { const b = Buffer.alloc(4); b.writeInt32BE(scale); return Buffer.concat([b, bigIntToBytes(unscaled)]); };
-  assert.equal(compareValues(native('decimal'), decimal(10n, 1), decimal(100n, 2)), 0);
-  assert.equal(compareValues(native('decimal'), decimal(-5n, 0), decimal(1n, 9)), -1);
-  assert.equal(compareValues(native('varint'), bigIntToBytes(-129n), bigIntToBytes(-128n)), -1);
+  assert.equal(compareValues(native('decimal'), decimal(10n, 1), { b: decimal(100n, 2) }), 0);
+  assert.equal(compareValues(native('decimal'), decimal(-5n, 0), { b: decimal(1n, 9) }), -1);
+  assert.equal(compareValues(native('varint'), bigIntToBytes(-129n), { b: bigIntToBytes(-128n) }), -1);
   // TimeUUIDType compares the low bytes signed, UUIDType unsigned.
   const uuidA = Buffer.from('00000000000010000000000000000000', 'hex');
   const uuidB = Buffer.from('00000000000010008000000000000000', 'hex');
-  assert.equal(compareValues(native('timeuuid'), uuidA, uuidB), 1);
-  assert.equal(compareValues(native('uuid'), uuidA, uuidB), -1);
+  assert.equal(compareValues(native('timeuuid'), uuidA, { b: uuidB }), 1);
+  assert.equal(compareValues(native('uuid'), uuidA, { b: uuidB }), -1);
 });
 
 function wire(items: Array<Buffer | null>, count: number | null): Buffer {
@@ -239,10 +240,29 @@ test('frozen collections, tuples and UDTs: order and round trip', () => {
       for (let i = 0; i < values.length; i++) {
         assert.deepEqual(decodeClustering(definition, keys[i] as Buffer), [values[i]]);
         for (let j = 0; j < values.length; j++) {
-          const expected = compareValues(type, values[i] as Buffer, values[j] as Buffer) * (order === 'desc' ? -1 : 1);
+          const expected = compareValues(type, values[i] as Buffer, { b: values[j] as Buffer }) * (order === 'desc' ? -1 : 1);
           assert.equal(sign(Buffer.compare(keys[i] as Buffer, keys[j] as Buffer)), sign(expected), `${type.kind} ${order}`);
         }
       }
     }
   }
+});
+
+test('an encoded key may reach clusteringBytesMax and no further', () => {
+  // A blob of zeros doubles when encoded: COMPONENT, presence, 0x00 0xff per byte, 0x00 0x00.
+  const zeros = Buffer.alloc(clusteringValueBytesMax);
+  const componentBytes = 1 + 1 + 2 * clusteringValueBytesMax + 2;
+  const fitting = Math.floor((clusteringBytesMax - 1) / componentBytes);
+  const largest = table(Array.from({ length: fitting }, () => ['blob', 'asc'] as [NativeTypeName, ClusteringOrder]));
+  const key = encodeClustering(largest, largest.clustering.map(() => zeros));
+  assert.equal(key.length, fitting * componentBytes + 1);
+  assert.ok(key.length > 1024 * 1024, 'the storage serializer once refused keys over 1 MiB');
+  assert.deepEqual(decodeClustering(largest, key), largest.clustering.map(() => zeros));
+
+  const tooLong = table(Array.from({ length: fitting + 1 }, () => ['blob', 'desc'] as [NativeTypeName, ClusteringOrder]));
+  const values = tooLong.clustering.map(() => zeros);
+  const isInvalid = (error: unknown): boolean => error instanceof CqlError && error.code === ErrorCode.Invalid && /more than the maximum/.test(error.message);
+  assert.throws(() => encodeClustering(tooLong, values), isInvalid);
+  assert.throws(() => clusteringPrefixBound(tooLong, values, { bound: 'after' }), isInvalid);
+  assert.ok(clusteringPrefixBound(tooLong, values.slice(0, fitting), { bound: 'before' }).length <= clusteringBytesMax);
 });

@@ -12,7 +12,7 @@
 
 import { assert } from '../common/assert.js';
 import { invalidRequest } from '../common/errors.js';
-import { clusteringValueBytesMax } from '../common/limits.js';
+import { clusteringBytesMax, clusteringValueBytesMax } from '../common/limits.js';
 import type { DataType } from '../protocol/data-type.js';
 import type { TableMetadata } from './metadata.js';
 import { corruptKey, OrderedReader } from './ordered-reader.js';
@@ -46,7 +46,7 @@ export function checkClusteringType(column: string, type: DataType): void {
   }
 }
 
-function encodeComponents(table: TableMetadata, values: readonly Buffer[], parts: Buffer[]): void {
+function encodeComponents(table: TableMetadata, values: readonly Buffer[], { parts }: { parts: Buffer[] }): void {
   for (let i = 0; i < values.length; i++) {
     const column = table.clustering[i];
     const value = values[i] as Buffer;
@@ -66,9 +66,9 @@ export function encodeClustering(table: TableMetadata, values: readonly Buffer[]
   assert(values.length === table.clustering.length, `expected ${table.clustering.length} clustering values, got ${values.length}`);
   if (values.length === 0) return EMPTY_CLUSTERING;
   const parts: Buffer[] = [];
-  encodeComponents(table, values, parts);
+  encodeComponents(table, values, { parts });
   parts.push(EMPTY_CLUSTERING);
-  return Buffer.concat(parts);
+  return checkedKey(Buffer.concat(parts));
 }
 
 /** The clustering values (wire bytes) of a full key written by encodeClustering. */
@@ -77,7 +77,7 @@ export function decodeClustering(table: TableMetadata, key: Buffer): Buffer[] {
   let offset = 0;
   for (const column of table.clustering) {
     if (key[offset] !== COMPONENT) throw corruptKey(key, `expected a component at offset ${offset}`);
-    const reader = new OrderedReader(key, offset + 1, column.order === 'desc' ? 0xff : 0);
+    const reader = new OrderedReader(key, offset + 1, { mask: column.order === 'desc' ? 0xff : 0 });
     values.push(decodeOrdered(column.type, reader));
     offset = reader.offset;
   }
@@ -89,12 +89,20 @@ export function decodeClustering(table: TableMetadata, key: Buffer): Buffer[] {
  * A slice bound around every key whose first values.length clustering values equal values:
  * 'before' sorts before all of them, 'after' after all of them.
  */
-export function clusteringPrefixBound(table: TableMetadata, values: readonly Buffer[], bound: 'before' | 'after'): Buffer {
+export function clusteringPrefixBound(table: TableMetadata, values: readonly Buffer[], { bound }: { bound: 'before' | 'after' }): Buffer {
   assert(values.length <= table.clustering.length, 'clustering prefix longer than the clustering columns');
   const parts: Buffer[] = [];
-  encodeComponents(table, values, parts);
+  encodeComponents(table, values, { parts });
   parts.push(bound === 'before' ? CLUSTERING_RANGE_START : CLUSTERING_RANGE_END);
-  return Buffer.concat(parts);
+  return checkedKey(Buffer.concat(parts));
+}
+
+/** Every reader of stored and internode keys bounds them by clusteringBytesMax, so no longer key may be made. */
+function checkedKey(key: Buffer): Buffer {
+  if (key.length > clusteringBytesMax) {
+    throw invalidRequest(`Clustering key is ${key.length} bytes encoded, more than the maximum of ${clusteringBytesMax}`);
+  }
+  return key;
 }
 
 /** Whether a key is a row key (not a bound and not the static row's key). */

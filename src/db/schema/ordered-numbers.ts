@@ -15,12 +15,11 @@
 
 import { invalidRequest } from '../common/errors.js';
 import { corruptKey, type OrderedReader } from './ordered-reader.js';
+import { decimalScaleGapMax } from '../common/limits.js';
 
 const NEGATIVE = 0x7f;
 const ZERO = 0x80;
 const POSITIVE = 0x81;
-/** Decimal exponent differences beyond this compare by magnitude alone (values are < 64 KiB, so < 160k digits). */
-const DECIMAL_SCALE_GAP_MAX = 400_000;
 
 /** A varint's two's-complement big-endian bytes as a bigint (the empty buffer is 0). */
 export function bytesToBigInt(bytes: Buffer): bigint {
@@ -136,7 +135,7 @@ export function compareDecimal(a: Buffer, b: Buffer): number {
   const signX = x.unscaled === 0n ? 0 : x.unscaled < 0n ? -1 : 1;
   const signY = y.unscaled === 0n ? 0 : y.unscaled < 0n ? -1 : 1;
   if (signX !== signY || signX === 0) return signX - signY;
-  if (Math.abs(x.scale - y.scale) > DECIMAL_SCALE_GAP_MAX) {
+  if (Math.abs(x.scale - y.scale) > decimalScaleGapMax) {
     // Magnitudes differ by more than 10^(digits) can make up: the smaller scale is the larger magnitude.
     return x.scale < y.scale ? signX : -signX;
   }

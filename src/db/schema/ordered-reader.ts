@@ -5,7 +5,11 @@ import { invalidRequest } from '../common/errors.js';
 
 /** Reads an encoding, un-inverting bytes on the fly for descending columns (mask 0xff). */
 export class OrderedReader {
-  constructor(readonly key: Buffer, public offset: number, readonly mask: number) {}
+  readonly mask: number;
+
+  constructor(readonly key: Buffer, public offset: number, options: { mask: number }) {
+    this.mask = options.mask;
+  }
 
   byte(): number {
     if (this.offset >= this.key.length) throw corruptKey(this.key, 'truncated');

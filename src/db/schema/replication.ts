@@ -3,15 +3,13 @@
 
 import { configurationError, invalidRequest, syntaxError } from '../common/errors.js';
 import type { ReplicationOptions } from './metadata.js';
+import { replicationFactorMax } from '../common/limits.js';
 
 const LOCATOR_PACKAGE = 'org.apache.cassandra.locator.';
 export const SIMPLE_STRATEGY = `${LOCATOR_PACKAGE}SimpleStrategy`;
 export const NETWORK_TOPOLOGY_STRATEGY = `${LOCATOR_PACKAGE}NetworkTopologyStrategy`;
 export const LOCAL_STRATEGY = `${LOCATOR_PACKAGE}LocalStrategy`;
 export const EVERYWHERE_STRATEGY = `${LOCATOR_PACKAGE}EverywhereStrategy`;
-
-/** Replication factors above this are surely typos (Cassandra has no bound; we bound everything). */
-const REPLICATION_FACTOR_MAX = 1000;
 
 /**
  * Validates user-given replication options (CREATE/ALTER KEYSPACE ... WITH replication = {...}).
@@ -56,7 +54,7 @@ function replicationFactor(text: string): string {
   if (!/^-?[0-9]+$/.test(text.trim())) throw configurationError(`Replication factor must be numeric; found ${text}`);
   const factor = Number(text.trim());
   if (factor < 0) throw configurationError(`Replication factor must be non-negative; found ${text}`);
-  if (factor > REPLICATION_FACTOR_MAX) throw invalidRequest(`Replication factor ${factor} is above the maximum of ${REPLICATION_FACTOR_MAX}`);
+  if (factor > replicationFactorMax) throw invalidRequest(`Replication factor ${factor} is above the maximum of ${replicationFactorMax}`);
   return String(factor);
 }
 

@@ -17,7 +17,7 @@ export type AlterTableChange =
 export function alterTableMetadata(table: TableMetadata, change: AlterTableChange): TableMetadata {
   switch (change.kind) {
     case 'addColumns': return addColumns(table, change.columns);
-    case 'dropColumns': return dropColumns(table, change.columns, change.droppedAtMicros);
+    case 'dropColumns': return dropColumns(table, change.columns, { droppedAtMicros: change.droppedAtMicros });
     case 'renameColumns': return renameColumns(table, change.renames);
     case 'withOptions': return { ...table, options: applyTableOptions(table.options, change.options, { allowId: false }) };
   }
@@ -44,10 +44,10 @@ function addColumns(table: TableMetadata, columns: readonly ColumnInput[]): Tabl
     regular.push({ name: column.name, type: column.type, kind: column.isStatic === true ? 'static' : 'regular', position: -1, order: 'none' });
   }
   // A re-added column keeps its drop record: data written before the drop must stay invisible.
-  return withColumns(table, table.partitionKey, table.clustering, regular);
+  return withColumns(table, table.partitionKey, { clustering: table.clustering, regular });
 }
 
-function dropColumns(table: TableMetadata, names: readonly string[], droppedAtMicros: number): TableMetadata {
+function dropColumns(table: TableMetadata, names: readonly string[], { droppedAtMicros }: { droppedAtMicros: number }): TableMetadata {
   const droppedColumns = new Map(table.droppedColumns);
   const dropping = new Set<string>();
   for (const name of names) {
@@ -58,7 +58,7 @@ function dropColumns(table: TableMetadata, names: readonly string[], droppedAtMi
     droppedColumns.set(name, { type: column.type, droppedAtMicros });
   }
   const regular = table.regular.filter((column) => !dropping.has(column.name));
-  return { ...withColumns(table, table.partitionKey, table.clustering, regular), droppedColumns };
+  return { ...withColumns(table, table.partitionKey, { clustering: table.clustering, regular }), droppedColumns };
 }
 
 function renameColumns(table: TableMetadata, renames: ReadonlyArray<{ from: string; to: string }>): TableMetadata {
@@ -77,7 +77,7 @@ function renameColumns(table: TableMetadata, renames: ReadonlyArray<{ from: stri
     partitionKey = rename(partitionKey);
     clustering = rename(clustering);
   }
-  return withColumns(table, partitionKey, clustering, table.regular);
+  return withColumns(table, partitionKey, { clustering, regular: table.regular });
 }
 
 // ---- user types ----
@@ -103,13 +103,13 @@ export function alterUserType(type: UserTypeMetadata, change: AlterTypeChange): 
 }
 
 /** Whether a type refers to the user type keyspace.name (directly or nested). */
-export function referencesUserType(type: DataType, keyspace: string, name: string): boolean {
+export function referencesUserType(type: DataType, keyspace: string, { name }: { name: string }): boolean {
   switch (type.kind) {
     case 'native': case 'custom': return false;
-    case 'list': case 'set': return referencesUserType(type.element, keyspace, name);
-    case 'map': return referencesUserType(type.key, keyspace, name) || referencesUserType(type.value, keyspace, name);
-    case 'tuple': return type.elements.some((element) => referencesUserType(element, keyspace, name));
-    case 'udt': return (type.keyspace === keyspace && type.name === name) || type.fields.some((f) => referencesUserType(f.type, keyspace, name));
+    case 'list': case 'set': return referencesUserType(type.element, keyspace, { name });
+    case 'map': return referencesUserType(type.key, keyspace, { name }) || referencesUserType(type.value, keyspace, { name });
+    case 'tuple': return type.elements.some((element) => referencesUserType(element, keyspace, { name }));
+    case 'udt': return (type.keyspace === keyspace && type.name === name) || type.fields.some((f) => referencesUserType(f.type, keyspace, { name }));
   }
 }
 
@@ -137,7 +137,7 @@ export function propagateUserType(keyspace: KeyspaceMetadata, updated: UserTypeM
   const tables = new Map<string, TableMetadata>();
   for (const [name, table] of keyspace.tables) {
     const replace = (columns: ColumnMetadata[]): ColumnMetadata[] => columns.map((column) => ({ ...column, type: replaceUserType(column.type, updated) }));
-    tables.set(name, withColumns(table, replace(table.partitionKey), replace(table.clustering), replace(table.regular)));
+    tables.set(name, withColumns(table, replace(table.partitionKey), { clustering: replace(table.clustering), regular: replace(table.regular) }));
   }
   return { ...keyspace, types, tables };
 }

@@ -9,7 +9,7 @@ function keyed<T extends { name: string }>(items: readonly T[]): Map<string, str
   return new Map(items.map((item) => [item.name, JSON.stringify(item)]));
 }
 
-function diffNamed(before: Map<string, string>, after: Map<string, string>, emit: (change: SchemaChange['change'], name: string) => void): void {
+function diffNamed(before: Map<string, string>, after: Map<string, string>, { emit }: { emit: (change: SchemaChange['change'], name: string) => void }): void {
   for (const [name, text] of after) {
     const previous = before.get(name);
     if (previous === undefined) emit('CREATED', name);
@@ -30,8 +30,8 @@ export function schemaChanges(before: readonly KeyspaceMetadata[], after: readon
       changes.push({ change: 'UPDATED', target: 'KEYSPACE', keyspace: keyspace.name });
     }
     const name = keyspace.name;
-    diffNamed(keyed(previous?.types ?? []), keyed(keyspace.types), (change, type) => changes.push({ change, target: 'TYPE', keyspace: name, name: type }));
-    diffNamed(keyed(previous?.tables ?? []), keyed(keyspace.tables), (change, table) => changes.push({ change, target: 'TABLE', keyspace: name, name: table }));
+    diffNamed(keyed(previous?.types ?? []), keyed(keyspace.types), { emit: (change, type) => changes.push({ change, target: 'TYPE', keyspace: name, name: type }) });
+    diffNamed(keyed(previous?.tables ?? []), keyed(keyspace.tables), { emit: (change, table) => changes.push({ change, target: 'TABLE', keyspace: name, name: table }) });
   }
   for (const name of old.keys()) changes.push({ change: 'DROPPED', target: 'KEYSPACE', keyspace: name });
   return changes;

@@ -73,7 +73,7 @@ export function fromDocument(document: SchemaDocument): KeyspaceMetadata[] {
         keyspace: keyspace.name, name: table.name, id: table.id, partitionKey: [], clustering: [], regular: [], columns: new Map(),
         options, droppedColumns: new Map(table.droppedColumns), virtual: false,
       };
-      return [table.name, withColumns(base, table.partitionKey, table.clustering, table.regular)];
+      return [table.name, withColumns(base, table.partitionKey, { clustering: table.clustering, regular: table.regular })];
     }));
     return { name: keyspace.name, replication: keyspace.replication, durableWrites: keyspace.durableWrites, tables, types, virtual: false };
   });

@@ -56,7 +56,7 @@ function flights(overrides: Partial<CreateTableInput> = {}): CreateTableInput {
 
 function schemaWithKeyspace(): Schema {
   const schema = new Schema({ random: seededRandom(1) });
-  schema.createKeyspace('ks', simple, true);
+  schema.createKeyspace('ks', simple, { durableWrites: true });
   return schema;
 }
 
@@ -64,16 +64,16 @@ test('keyspaces: create, events, replication normalisation and errors', () => {
   const schema = new Schema({ random: seededRandom(1) });
   const events: SchemaChange[] = [];
   schema.onChange((change) => events.push(change));
-  assert.deepEqual(schema.createKeyspace('ks', simple, true), { change: 'CREATED', target: 'KEYSPACE', keyspace: 'ks' });
+  assert.deepEqual(schema.createKeyspace('ks', simple, { durableWrites: true }), { change: 'CREATED', target: 'KEYSPACE', keyspace: 'ks' });
   assert.deepEqual(schema.getKeyspace('ks').replication, { class: 'org.apache.cassandra.locator.SimpleStrategy', replication_factor: '3' });
-  assert.equal(code(() => schema.createKeyspace('ks', simple, true)), ErrorCode.AlreadyExists);
-  assert.equal(schema.createKeyspace('ks', simple, true, { ifNotExists: true }), null);
-  assert.equal(code(() => schema.createKeyspace('bad-name', simple, true)), ErrorCode.Invalid);
-  assert.equal(code(() => schema.createKeyspace('x'.repeat(49), simple, true)), ErrorCode.Invalid);
-  assert.equal(message(() => schema.createKeyspace('k2', { class: 'SimpleStrategy' }, true)), 'SimpleStrategy requires a replication_factor strategy option.');
-  assert.equal(code(() => schema.createKeyspace('k2', { class: 'Nope' }, true)), ErrorCode.ConfigError);
-  assert.equal(code(() => schema.createKeyspace('k2', { class: 'SimpleStrategy', replication_factor: 'x' }, true)), ErrorCode.ConfigError);
-  schema.createKeyspace('k3', { class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '3', dc2: '2' }, false);
+  assert.equal(code(() => schema.createKeyspace('ks', simple, { durableWrites: true })), ErrorCode.AlreadyExists);
+  assert.equal(schema.createKeyspace('ks', simple, { durableWrites: true, ifNotExists: true }), null);
+  assert.equal(code(() => schema.createKeyspace('bad-name', simple, { durableWrites: true })), ErrorCode.Invalid);
+  assert.equal(code(() => schema.createKeyspace('x'.repeat(49), simple, { durableWrites: true })), ErrorCode.Invalid);
+  assert.equal(message(() => schema.createKeyspace('k2', { class: 'SimpleStrategy' }, { durableWrites: true })), 'SimpleStrategy requires a replication_factor strategy option.');
+  assert.equal(code(() => schema.createKeyspace('k2', { class: 'Nope' }, { durableWrites: true })), ErrorCode.ConfigError);
+  assert.equal(code(() => schema.createKeyspace('k2', { class: 'SimpleStrategy', replication_factor: 'x' }, { durableWrites: true })), ErrorCode.ConfigError);
+  schema.createKeyspace('k3', { class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '3', dc2: '2' }, { durableWrites: false });
   assert.deepEqual(schema.getKeyspace('k3').replication, { class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '3', dc2: '2' });
   assert.equal(schema.alterKeyspace('k3', { durableWrites: true })?.change, 'UPDATED');
   assert.equal(schema.getKeyspace('k3').durableWrites, true);
@@ -82,14 +82,14 @@ test('keyspaces: create, events, replication normalisation and errors', () => {
   assert.equal(message(() => schema.dropKeyspace('k3')), "Keyspace 'k3' doesn't exist");
   assert.equal(message(() => schema.getKeyspace('k3')), "Keyspace 'k3' does not exist");
   assert.equal(code(() => schema.dropKeyspace('system')), ErrorCode.Invalid);
-  assert.equal(code(() => schema.createKeyspace('system_schema', simple, true)), ErrorCode.AlreadyExists);
+  assert.equal(code(() => schema.createKeyspace('system_schema', simple, { durableWrites: true })), ErrorCode.AlreadyExists);
   schema.alterKeyspace('system_auth', { replication: { class: 'SimpleStrategy', replication_factor: '3' } });
   assert.equal(events.length, 5);
 });
 
 test('NetworkTopologyStrategy replication_factor expands to the known datacenters', () => {
   const schema = new Schema({ random: seededRandom(1), dataCenters: () => ['dc1', 'dc2'] });
-  schema.createKeyspace('ks', { class: 'NetworkTopologyStrategy', replication_factor: '2', dc2: '1' }, true);
+  schema.createKeyspace('ks', { class: 'NetworkTopologyStrategy', replication_factor: '2', dc2: '1' }, { durableWrites: true });
   assert.deepEqual(schema.getKeyspace('ks').replication, { class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '2', dc2: '1' });
 });
 
@@ -143,8 +143,8 @@ test('table options: parsing, expansion, unknown options, explicit id', () => {
   assert.equal(code(() => schema.createTable({ ...flights({ name: 'x' }), options: { nonsense: '1' } })), ErrorCode.SyntaxError);
   assert.equal(code(() => schema.createTable({ ...flights({ name: 'x' }), options: { gc_grace_seconds: '-1' } })), ErrorCode.Invalid);
   assert.equal(code(() => schema.createTable({ ...flights({ name: 'x' }), options: { bloom_filter_fp_chance: '0' } })), ErrorCode.Invalid);
-  assert.equal(code(() => schema.alterTable('ks', 'flights', { kind: 'withOptions', options: { id: '5a1c395e-b41f-11e5-9f22-ba0be0483c18' } })), ErrorCode.Invalid);
-  schema.alterTable('ks', 'flights', { kind: 'withOptions', options: { default_time_to_live: '60' } });
+  assert.equal(code(() => schema.alterTable('ks', 'flights', { change: { kind: 'withOptions', options: { id: '5a1c395e-b41f-11e5-9f22-ba0be0483c18' } } })), ErrorCode.Invalid);
+  schema.alterTable('ks', 'flights', { change: { kind: 'withOptions', options: { default_time_to_live: '60' } } });
   assert.equal(schema.getTable('ks', 'flights').options.defaultTimeToLive, 60);
   assert.equal(schema.getTable('ks', 'flights').options.comment, 'hi');
 });
@@ -153,24 +153,24 @@ test('alter table: add, drop, rename with Cassandra rules', () => {
   const schema = schemaWithKeyspace();
   schema.createTable(flights());
   const before = schema.getTable('ks', 'flights');
-  assert.deepEqual(schema.alterTable('ks', 'flights', { kind: 'addColumns', columns: [{ name: 'aircraft', type: native('text') }] }),
+  assert.deepEqual(schema.alterTable('ks', 'flights', { change: { kind: 'addColumns', columns: [{ name: 'aircraft', type: native('text') }] } }),
     { change: 'UPDATED', target: 'TABLE', keyspace: 'ks', name: 'flights' });
   assert.equal(before.columns.has('aircraft'), false, 'metadata handed out earlier is not mutated');
   assert.deepEqual(schema.getTable('ks', 'flights').regular.map((c) => c.name), ['aircraft', 'gate', 'note']);
-  assert.match(message(() => schema.alterTable('ks', 'flights', { kind: 'addColumns', columns: [{ name: 'gate', type: native('text') }] })), /Column with name 'gate' already exists/);
-  assert.match(message(() => schema.alterTable('ks', 'flights', { kind: 'addColumns', columns: [{ name: 'c', type: native('counter') }] })), /Cannot add a counter column/);
-  schema.alterTable('ks', 'flights', { kind: 'dropColumns', columns: ['gate'], droppedAtMicros: 1234 });
+  assert.match(message(() => schema.alterTable('ks', 'flights', { change: { kind: 'addColumns', columns: [{ name: 'gate', type: native('text') }] } })), /Column with name 'gate' already exists/);
+  assert.match(message(() => schema.alterTable('ks', 'flights', { change: { kind: 'addColumns', columns: [{ name: 'c', type: native('counter') }] } })), /Cannot add a counter column/);
+  schema.alterTable('ks', 'flights', { change: { kind: 'dropColumns', columns: ['gate'], droppedAtMicros: 1234 } });
   const table = schema.getTable('ks', 'flights');
   assert.equal(table.columns.has('gate'), false);
   assert.deepEqual(table.droppedColumns.get('gate'), { type: native('text'), droppedAtMicros: 1234 });
-  assert.match(message(() => schema.alterTable('ks', 'flights', { kind: 'dropColumns', columns: ['origin'], droppedAtMicros: 1 })), /Cannot drop PRIMARY KEY column origin/);
-  assert.match(message(() => schema.alterTable('ks', 'flights', { kind: 'dropColumns', columns: ['zzz'], droppedAtMicros: 1 })), /Column zzz was not found in table flights/);
-  assert.match(message(() => schema.alterTable('ks', 'flights', { kind: 'addColumns', columns: [{ name: 'gate', type: native('int') }] })), /Cannot re-add previously dropped column 'gate' of type int, incompatible with previous type text/);
-  schema.alterTable('ks', 'flights', { kind: 'renameColumns', renames: [{ from: 'number', to: 'flight' }] });
+  assert.match(message(() => schema.alterTable('ks', 'flights', { change: { kind: 'dropColumns', columns: ['origin'], droppedAtMicros: 1 } })), /Cannot drop PRIMARY KEY column origin/);
+  assert.match(message(() => schema.alterTable('ks', 'flights', { change: { kind: 'dropColumns', columns: ['zzz'], droppedAtMicros: 1 } })), /Column zzz was not found in table flights/);
+  assert.match(message(() => schema.alterTable('ks', 'flights', { change: { kind: 'addColumns', columns: [{ name: 'gate', type: native('int') }] } })), /Cannot re-add previously dropped column 'gate' of type int, incompatible with previous type text/);
+  schema.alterTable('ks', 'flights', { change: { kind: 'renameColumns', renames: [{ from: 'number', to: 'flight' }] } });
   assert.deepEqual(schema.getTable('ks', 'flights').clustering.map((c) => c.name), ['departure', 'flight']);
-  assert.match(message(() => schema.alterTable('ks', 'flights', { kind: 'renameColumns', renames: [{ from: 'note', to: 'x' }] })), /Cannot rename non PRIMARY KEY column note/);
-  assert.match(message(() => schema.alterTable('ks', 'flights', { kind: 'renameColumns', renames: [{ from: 'flight', to: 'note' }] })), /another column with that name already exists/);
-  assert.match(message(() => schema.alterTable('ks', 'nope', { kind: 'withOptions', options: {} })), /Table 'ks.nope' doesn't exist/);
+  assert.match(message(() => schema.alterTable('ks', 'flights', { change: { kind: 'renameColumns', renames: [{ from: 'note', to: 'x' }] } })), /Cannot rename non PRIMARY KEY column note/);
+  assert.match(message(() => schema.alterTable('ks', 'flights', { change: { kind: 'renameColumns', renames: [{ from: 'flight', to: 'note' }] } })), /another column with that name already exists/);
+  assert.match(message(() => schema.alterTable('ks', 'nope', { change: { kind: 'withOptions', options: {} } })), /Table 'ks.nope' doesn't exist/);
   assert.equal(schema.dropTable('ks', 'flights')?.change, 'DROPPED');
   assert.equal(schema.dropTable('ks', 'flights', { ifExists: true }), null);
   assert.match(message(() => schema.dropTable('ks', 'flights')), /Table 'ks.flights' doesn't exist/);
@@ -179,17 +179,17 @@ test('alter table: add, drop, rename with Cassandra rules', () => {
 
 test('user types: create, use, alter propagates, drop refuses while used', () => {
   const schema = schemaWithKeyspace();
-  assert.equal(schema.createType('ks', 'address', [{ name: 'street', type: native('text') }])?.target, 'TYPE');
-  assert.equal(code(() => schema.createType('ks', 'address', [])), ErrorCode.AlreadyExists);
-  assert.equal(schema.createType('ks', 'address', [], { ifNotExists: true }), null);
+  assert.equal(schema.createType('ks', 'address', { fields: [{ name: 'street', type: native('text') }] })?.target, 'TYPE');
+  assert.equal(code(() => schema.createType('ks', 'address', { fields: [] })), ErrorCode.AlreadyExists);
+  assert.equal(schema.createType('ks', 'address', { fields: [], ifNotExists: true }), null);
   const address: DataType = { kind: 'udt', keyspace: 'ks', name: 'address', fields: [{ name: 'street', type: native('text') }], frozen: true };
   schema.createTable({ keyspace: 'ks', name: 'people', columns: [{ name: 'id', type: native('int') }, { name: 'home', type: address }], partitionKey: ['id'], clustering: [] });
   assert.match(message(() => schema.createTable({ keyspace: 'ks', name: 'p2', columns: [{ name: 'id', type: native('int') }, { name: 'h', type: { ...address, name: 'nope' } }], partitionKey: ['id'], clustering: [] })), /Unknown type ks.nope/);
-  schema.alterType('ks', 'address', { kind: 'addField', field: 'city', type: native('text') });
+  schema.alterType('ks', 'address', { change: { kind: 'addField', field: 'city', type: native('text') } });
   const home = schema.getTable('ks', 'people').columns.get('home')?.type;
   assert.ok(home?.kind === 'udt');
   assert.deepEqual(home.fields.map((field) => field.name), ['street', 'city']);
-  schema.alterType('ks', 'address', { kind: 'renameFields', renames: [{ from: 'city', to: 'town' }] });
+  schema.alterType('ks', 'address', { change: { kind: 'renameFields', renames: [{ from: 'city', to: 'town' }] } });
   assert.deepEqual(schema.findType('ks', 'address')?.fields.map((f) => f.name), ['street', 'town']);
   assert.match(message(() => schema.dropType('ks', 'address')), /still used by table ks.people/);
   schema.dropTable('ks', 'people');
@@ -200,13 +200,13 @@ test('user types: create, use, alter propagates, drop refuses while used', () =>
 test('schema version: deterministic, changes with every DDL, ignores virtual keyspaces', () => {
   const a = schemaWithKeyspace();
   const b = new Schema({ random: seededRandom(1) });
-  b.createKeyspace('ks', simple, true);
+  b.createKeyspace('ks', simple, { durableWrites: true });
   assert.equal(a.schemaVersion(), b.schemaVersion());
   assert.match(a.schemaVersion(), /^[0-9a-f]{8}-[0-9a-f]{4}-3[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   const versions = new Set([a.schemaVersion()]);
   a.createTable(flights());
   versions.add(a.schemaVersion());
-  a.alterTable('ks', 'flights', { kind: 'withOptions', options: { comment: 'x' } });
+  a.alterTable('ks', 'flights', { change: { kind: 'withOptions', options: { comment: 'x' } } });
   versions.add(a.schemaVersion());
   assert.equal(versions.size, 3);
   a.dropTable('ks', 'flights');
@@ -218,10 +218,10 @@ test('persistence: save and load round trip, corrupt file names the file', async
   const disk = new SimulatedDisk();
   await disk.makeDirectory('data');
   const schema = await Schema.load(disk, 'data/schema.json', seededRandom(3));
-  schema.createKeyspace('ks', simple, true);
-  schema.createType('ks', 'address', [{ name: 'street', type: native('text') }]);
+  schema.createKeyspace('ks', simple, { durableWrites: true });
+  schema.createType('ks', 'address', { fields: [{ name: 'street', type: native('text') }] });
   schema.createTable({ ...flights(), options: { caching: { keys: 'NONE' } } });
-  schema.alterTable('ks', 'flights', { kind: 'dropColumns', columns: ['gate'], droppedAtMicros: 99 });
+  schema.alterTable('ks', 'flights', { change: { kind: 'dropColumns', columns: ['gate'], droppedAtMicros: 99 } });
   await schema.save();
   disk.crash();
   const loaded = await Schema.load(disk, 'data/schema.json', seededRandom(4));
@@ -239,10 +239,10 @@ test('persistence: save and load round trip, corrupt file names the file', async
 test('importJson adopts a peer schema and reports the differences', () => {
   const peer = schemaWithKeyspace();
   peer.createTable(flights());
-  peer.createType('ks', 'address', [{ name: 'street', type: native('text') }]);
-  peer.createKeyspace('other', simple, true);
+  peer.createType('ks', 'address', { fields: [{ name: 'street', type: native('text') }] });
+  peer.createKeyspace('other', simple, { durableWrites: true });
   const local = new Schema({ random: seededRandom(9) });
-  local.createKeyspace('gone', simple, true);
+  local.createKeyspace('gone', simple, { durableWrites: true });
   const events: SchemaChange[] = [];
   local.onChange((change) => events.push(change));
   const changes = local.importJson(peer.exportJson(), '127.0.0.2');
@@ -253,7 +253,7 @@ test('importJson adopts a peer schema and reports the differences', () => {
   assert.equal(local.schemaVersion(), peer.schemaVersion());
   assert.equal(local.getTable('ks', 'flights').id, peer.getTable('ks', 'flights').id);
   assert.ok(local.getTable('system', 'local').virtual);
-  peer.alterTable('ks', 'flights', { kind: 'withOptions', options: { comment: 'changed' } });
+  peer.alterTable('ks', 'flights', { change: { kind: 'withOptions', options: { comment: 'changed' } } });
   assert.deepEqual(local.importJson(peer.exportJson(), 'peer'), [{ change: 'UPDATED', target: 'TABLE', keyspace: 'ks', name: 'flights' }]);
   assert.deepEqual(local.importJson(peer.exportJson(), 'peer'), []);
   assert.throws(() => local.importJson('{nope', 'peer'), CorruptionError);

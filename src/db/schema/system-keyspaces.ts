@@ -49,7 +49,7 @@ interface TableSpec {
   comment: string;
 }
 
-function defineTable(keyspace: string, name: string, spec: TableSpec, virtual: boolean): TableMetadata {
+function defineTable(keyspace: string, name: string, { spec, virtual }: { spec: TableSpec; virtual: boolean }): TableMetadata {
   const options = applyTableOptions(defaultTableOptions(), { comment: spec.comment }, { allowId: false });
   return buildTable(
     {
@@ -196,9 +196,9 @@ const TRACES_TABLES: Record<string, TableSpec> = {
   },
 };
 
-function keyspace(name: string, replication: KeyspaceMetadata['replication'], specs: Record<string, TableSpec>, virtual: boolean): KeyspaceMetadata {
+function keyspace(name: string, replication: KeyspaceMetadata['replication'], { specs, virtual }: { specs: Record<string, TableSpec>; virtual: boolean }): KeyspaceMetadata {
   const tables = new Map<string, TableMetadata>();
-  for (const [table, spec] of Object.entries(specs)) tables.set(table, defineTable(name, table, spec, virtual));
+  for (const [table, spec] of Object.entries(specs)) tables.set(table, defineTable(name, table, { spec, virtual }));
   return { name, replication, durableWrites: true, tables, types: new Map(), virtual };
 }
 
@@ -206,11 +206,11 @@ function keyspace(name: string, replication: KeyspaceMetadata['replication'], sp
 export function builtInKeyspaces(): KeyspaceMetadata[] {
   const local = { class: LOCAL_STRATEGY };
   return [
-    keyspace(SYSTEM_KEYSPACE, local, SYSTEM_TABLES, true),
-    keyspace(SCHEMA_KEYSPACE, local, SCHEMA_TABLES, true),
-    keyspace(VIRTUAL_SCHEMA_KEYSPACE, local, VIRTUAL_SCHEMA_TABLES, true),
-    keyspace(AUTH_KEYSPACE, { class: SIMPLE_STRATEGY, replication_factor: '1' }, AUTH_TABLES, false),
-    keyspace(DISTRIBUTED_KEYSPACE, { class: SIMPLE_STRATEGY, replication_factor: '3' }, {}, false),
-    keyspace(TRACES_KEYSPACE, { class: SIMPLE_STRATEGY, replication_factor: '2' }, TRACES_TABLES, false),
+    keyspace(SYSTEM_KEYSPACE, local, { specs: SYSTEM_TABLES, virtual: true }),
+    keyspace(SCHEMA_KEYSPACE, local, { specs: SCHEMA_TABLES, virtual: true }),
+    keyspace(VIRTUAL_SCHEMA_KEYSPACE, local, { specs: VIRTUAL_SCHEMA_TABLES, virtual: true }),
+    keyspace(AUTH_KEYSPACE, { class: SIMPLE_STRATEGY, replication_factor: '1' }, { specs: AUTH_TABLES, virtual: false }),
+    keyspace(DISTRIBUTED_KEYSPACE, { class: SIMPLE_STRATEGY, replication_factor: '3' }, { specs: {}, virtual: false }),
+    keyspace(TRACES_KEYSPACE, { class: SIMPLE_STRATEGY, replication_factor: '2' }, { specs: TRACES_TABLES, virtual: false }),
   ];
 }

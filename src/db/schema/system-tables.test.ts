@@ -12,14 +12,14 @@ const random: Random = { nextFloat: () => 0.5, nextInt: () => 0, bytes: (n) => B
 
 function context(): SystemContext {
   const schema = new Schema({ random });
-  schema.createKeyspace('ks', { class: 'SimpleStrategy', replication_factor: '1' }, true);
-  schema.createType('ks', 'address', [{ name: 'street', type: native('text') }, { name: 'zip', type: native('int') }]);
+  schema.createKeyspace('ks', { class: 'SimpleStrategy', replication_factor: '1' }, { durableWrites: true });
+  schema.createType('ks', 'address', { fields: [{ name: 'street', type: native('text') }, { name: 'zip', type: native('int') }] });
   schema.createTable({
     keyspace: 'ks', name: 'flights',
     columns: [{ name: 'origin', type: native('text') }, { name: 'departure', type: native('timestamp') }, { name: 'gate', type: native('text') }],
     partitionKey: ['origin'], clustering: [{ name: 'departure', order: 'desc' }],
   });
-  schema.alterTable('ks', 'flights', { kind: 'dropColumns', columns: ['gate'], droppedAtMicros: 1_700_000_000_000_000 });
+  schema.alterTable('ks', 'flights', { change: { kind: 'dropColumns', columns: ['gate'], droppedAtMicros: 1_700_000_000_000_000 } });
   return {
     schema,
     local: {

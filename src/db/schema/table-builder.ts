@@ -78,7 +78,7 @@ function collectColumns(input: CreateTableInput): Map<string, ColumnInput> {
   return byName;
 }
 
-function keyColumn(byName: Map<string, ColumnInput>, used: Set<string>, name: string, table: string): ColumnInput {
+function keyColumn(byName: Map<string, ColumnInput>, used: Set<string>, { name, table }: { name: string; table: string }): ColumnInput {
   const column = byName.get(name);
   if (column === undefined) throw invalidRequest(`Unknown column '${name}' referenced in PRIMARY KEY for table '${table}'`);
   if (used.has(name)) throw invalidRequest(`Duplicate column '${name}' in PRIMARY KEY for table '${table}'`);
@@ -94,11 +94,11 @@ export function buildTable(input: CreateTableInput, settings: { id: string; opti
   if (input.partitionKey.length === 0) throw invalidRequest(`No PRIMARY KEY specifed for table '${input.name}' (exactly one required)`);
   const used = new Set<string>();
   const partitionKey: ColumnMetadata[] = input.partitionKey.map((name, position) => {
-    const column = keyColumn(byName, used, name, input.name);
+    const column = keyColumn(byName, used, { name, table: input.name });
     return { name, type: column.type, kind: 'partition_key', position, order: 'none' };
   });
   const clustering: ColumnMetadata[] = input.clustering.map(({ name, order }, position) => {
-    const column = keyColumn(byName, used, name, input.name);
+    const column = keyColumn(byName, used, { name, table: input.name });
     checkClusteringType(name, column.type);
     return { name, type: column.type, kind: 'clustering', position, order: order ?? 'asc' };
   });
@@ -127,7 +127,7 @@ export function isCounterTable(table: TableMetadata): boolean {
 }
 
 /** Rebuilds the derived fields (regular order, columns map) after columns changed. */
-export function withColumns(table: TableMetadata, partitionKey: ColumnMetadata[], clustering: ColumnMetadata[], regular: ColumnMetadata[]): TableMetadata {
+export function withColumns(table: TableMetadata, partitionKey: ColumnMetadata[], { clustering, regular }: { clustering: ColumnMetadata[]; regular: ColumnMetadata[] }): TableMetadata {
   const sorted = [...regular].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const all = [...partitionKey, ...clustering, ...sorted];
   return { ...table, partitionKey, clustering, regular: sorted, columns: new Map(all.map((column) => [column.name, column])) };

@@ -39,25 +39,25 @@ export function defaultTableOptions(): TableOptions {
   };
 }
 
-type Setter = (options: TableOptions, value: OptionValue, name: string) => void;
+type Setter = (options: TableOptions, option: { value: OptionValue; name: string }) => void;
 
 /** Every option a user may set, by its CQL name (an explicit table: unknown names are errors). */
 const SETTERS: ReadonlyMap<string, Setter> = new Map<string, Setter>([
-  ['bloom_filter_fp_chance', (o, v, n) => { o.bloomFilterFpChance = fraction(n, v, false); }],
-  ['caching', (o, v, n) => { o.caching = caching(n, v); }],
-  ['comment', (o, v, n) => { o.comment = text(n, v); }],
-  ['compaction', (o, v, n) => { o.compaction = compaction(n, v); }],
-  ['compression', (o, v, n) => { o.compression = compression(n, v); }],
-  ['crc_check_chance', (o, v, n) => { o.crcCheckChance = fraction(n, v, true); }],
-  ['default_time_to_live', (o, v, n) => { o.defaultTimeToLive = integer(n, v, 0, ttlSecondsMax); }],
-  ['gc_grace_seconds', (o, v, n) => { o.gcGraceSeconds = integer(n, v, 0, 0x7fffffff); }],
-  ['max_index_interval', (o, v, n) => { o.maxIndexInterval = integer(n, v, 1, 0x7fffffff); }],
-  ['memtable_flush_period_in_ms', (o, v, n) => { o.memtableFlushPeriodInMs = integer(n, v, 0, 0x7fffffff); }],
-  ['min_index_interval', (o, v, n) => { o.minIndexInterval = integer(n, v, 1, 0x7fffffff); }],
-  ['read_repair', (o, v, n) => { o.readRepair = readRepair(n, v); }],
-  ['speculative_retry', (o, v, n) => { o.speculativeRetry = retryPolicy(n, v); }],
-  ['additional_write_policy', (o, v, n) => { o.additionalWritePolicy = retryPolicy(n, v); }],
-  ['cdc', (o, v, n) => { o.cdc = boolean(n, v); }],
+  ['bloom_filter_fp_chance', (o, { value: v, name: n }) => { o.bloomFilterFpChance = fraction(n, v, { zeroAllowed: false }); }],
+  ['caching', (o, { value: v, name: n }) => { o.caching = caching(n, v); }],
+  ['comment', (o, { value: v, name: n }) => { o.comment = text(n, v); }],
+  ['compaction', (o, { value: v, name: n }) => { o.compaction = compaction(n, v); }],
+  ['compression', (o, { value: v, name: n }) => { o.compression = compression(n, v); }],
+  ['crc_check_chance', (o, { value: v, name: n }) => { o.crcCheckChance = fraction(n, v, { zeroAllowed: true }); }],
+  ['default_time_to_live', (o, { value: v, name: n }) => { o.defaultTimeToLive = integer(n, v, { minimum: 0, maximum: ttlSecondsMax }); }],
+  ['gc_grace_seconds', (o, { value: v, name: n }) => { o.gcGraceSeconds = integer(n, v, { minimum: 0, maximum: 0x7fffffff }); }],
+  ['max_index_interval', (o, { value: v, name: n }) => { o.maxIndexInterval = integer(n, v, { minimum: 1, maximum: 0x7fffffff }); }],
+  ['memtable_flush_period_in_ms', (o, { value: v, name: n }) => { o.memtableFlushPeriodInMs = integer(n, v, { minimum: 0, maximum: 0x7fffffff }); }],
+  ['min_index_interval', (o, { value: v, name: n }) => { o.minIndexInterval = integer(n, v, { minimum: 1, maximum: 0x7fffffff }); }],
+  ['read_repair', (o, { value: v, name: n }) => { o.readRepair = readRepair(n, v); }],
+  ['speculative_retry', (o, { value: v, name: n }) => { o.speculativeRetry = retryPolicy(n, v); }],
+  ['additional_write_policy', (o, { value: v, name: n }) => { o.additionalWritePolicy = retryPolicy(n, v); }],
+  ['cdc', (o, { value: v, name: n }) => { o.cdc = boolean(n, v); }],
 ]);
 
 /** Options accepted by CREATE TABLE only (the table id), handled by the caller. */
@@ -77,7 +77,7 @@ export function applyTableOptions(base: TableOptions, input: OptionInput, option
     }
     const setter = SETTERS.get(key);
     if (setter === undefined) throw syntaxError(`Unknown property '${name}'`);
-    setter(result, value, key);
+    setter(result, { value, name: key });
   }
   if (result.minIndexInterval > result.maxIndexInterval) {
     throw invalidRequest(`max_index_interval (${result.maxIndexInterval}) must be greater than or equal to min_index_interval (${result.minIndexInterval})`);
@@ -114,7 +114,7 @@ function number(name: string, value: OptionValue): number {
   return parsed;
 }
 
-function fraction(name: string, value: OptionValue, zeroAllowed: boolean): number {
+function fraction(name: string, value: OptionValue, { zeroAllowed }: { zeroAllowed: boolean }): number {
   const parsed = number(name, value);
   if (parsed > 1 || parsed < 0 || (!zeroAllowed && parsed === 0)) {
     throw invalidRequest(`${name} must be ${zeroAllowed ? 'between 0.0 and 1.0' : 'larger than 0 and less than or equal to 1.0'} (got ${parsed})`);
@@ -122,7 +122,7 @@ function fraction(name: string, value: OptionValue, zeroAllowed: boolean): numbe
   return parsed;
 }
 
-function integer(name: string, value: OptionValue, minimum: number, maximum: number): number {
+function integer(name: string, value: OptionValue, { minimum, maximum }: { minimum: number; maximum: number }): number {
   const raw = text(name, value);
   if (!/^-?[0-9]+$/.test(raw)) throw syntaxError(`Invalid integer value ${raw} for '${name}'`);
   const parsed = Number(raw);
@@ -177,7 +177,7 @@ function caching(name: string, value: OptionValue): Record<string, string> {
   return result;
 }
 
-function qualify(className: string, packageName: string, known: string[]): string {
+function qualify(className: string, packageName: string, { known }: { known: string[] }): string {
   if (className.includes('.')) return className;
   if (!known.includes(className)) throw configurationErrorUnknownClass(className, packageName);
   return packageName + className;
@@ -191,7 +191,7 @@ function compaction(name: string, value: OptionValue): Record<string, string> {
   const given = map(name, value);
   const className = given.class;
   if (className === undefined) throw invalidRequest(`Missing sub-option 'class' for the '${name}' option.`);
-  const result: Record<string, string> = { ...given, class: qualify(className, COMPACTION_PACKAGE, COMPACTION_CLASSES) };
+  const result: Record<string, string> = { ...given, class: qualify(className, COMPACTION_PACKAGE, { known: COMPACTION_CLASSES }) };
   // Cassandra always reports the thresholds, defaulted when not given.
   result.max_threshold ??= '32';
   result.min_threshold ??= '4';
@@ -203,7 +203,7 @@ function compression(name: string, value: OptionValue): Record<string, string> {
   if (given.enabled !== undefined && given.enabled.toLowerCase() === 'false') return { enabled: 'false' };
   const className = given.class ?? given.sstable_compression;
   if (className === undefined) throw invalidRequest(`Missing sub-option 'class' for the '${name}' option.`);
-  const result: Record<string, string> = { ...given, class: qualify(className, COMPRESSION_PACKAGE, COMPRESSION_CLASSES) };
+  const result: Record<string, string> = { ...given, class: qualify(className, COMPRESSION_PACKAGE, { known: COMPRESSION_CLASSES }) };
   delete result.sstable_compression;
   delete result.enabled;
   result.chunk_length_in_kb ??= given.chunk_length_kb ?? '16';

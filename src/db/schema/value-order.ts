@@ -89,7 +89,7 @@ export function decodeOrdered(type: DataType, reader: OrderedReader): Buffer {
  * Cassandra's comparison of two values of a type (empty first). Types without an order of
  * their own (collections, duration, counters' peers) compare by bytes.
  */
-export function compareValues(type: DataType, a: Buffer, b: Buffer): number {
+export function compareValues(type: DataType, a: Buffer, { b }: { b: Buffer }): number {
   if (a.length === 0 || b.length === 0) return Math.sign(a.length - b.length);
   if (!isOrderableType(type)) return Buffer.compare(a, b);
   return Math.sign(codecFor(type).compare(a, b));
@@ -102,8 +102,8 @@ function codecFor(type: DataType): OrderedCodec {
   if (entry === undefined) throw invalidRequest(`Type ${type.name} is not supported as a clustering column`);
   switch (entry.family) {
     case 'signed': return signedCodec(type.name, entry.length);
-    case 'unsigned': return fixedCodec(type.name, entry.length, 0);
-    case 'boolean': return fixedCodec(type.name, 1, 0);
+    case 'unsigned': return fixedCodec(type.name, entry.length, { signFlip: 0 });
+    case 'boolean': return fixedCodec(type.name, 1, { signFlip: 0 });
     case 'float': return entry.length === 4 ? floatCodec4 : floatCodec8;
     case 'bytes': return bytesCodec;
     case 'uuid': return uuidCodec;
@@ -118,10 +118,10 @@ function codecFor(type: DataType): OrderedCodec {
 const fixedCodecs = new Map<string, OrderedCodec>();
 
 function signedCodec(name: string, length: number): OrderedCodec {
-  return fixedCodec(name, length, 0x80);
+  return fixedCodec(name, length, { signFlip: 0x80 });
 }
 
-function fixedCodec(name: string, length: number, signFlip: number): OrderedCodec {
+function fixedCodec(name: string, length: number, { signFlip }: { signFlip: number }): OrderedCodec {
   const cacheKey = `${name}/${length}/${signFlip}`;
   const cached = fixedCodecs.get(cacheKey);
   if (cached !== undefined) return cached;
@@ -324,7 +324,7 @@ const SEQUENCE_ELEMENT = 0x40;
 type Composite = Exclude<DataType, { kind: 'native' } | { kind: 'custom' }>;
 
 /** The [int length][bytes] items of a serialized value (length -1: null), after an optional [int count]. */
-function wireItems(value: Buffer, counted: boolean, perEntry: number): Array<Buffer | null> {
+function wireItems(value: Buffer, counted: boolean, { perEntry }: { perEntry: number }): Array<Buffer | null> {
   let offset = 0;
   const items: Array<Buffer | null> = [];
   let expected = -1;
@@ -386,7 +386,7 @@ function compositeCodec(type: Composite): OrderedCodec {
   return {
     encode(value) {
       const parts: Buffer[] = [];
-      wireItems(value, counted, perEntry).forEach((item, index) => {
+      wireItems(value, counted, { perEntry }).forEach((item, index) => {
         if (item === null) parts.push(Buffer.from([SEQUENCE_NULL]));
         else if (index % perEntry === 0) parts.push(Buffer.from([SEQUENCE_ELEMENT]), encodeOrdered(typeAt(index), item));
         else parts.push(encodeOrdered(typeAt(index), item));
@@ -404,14 +404,14 @@ function compositeCodec(type: Composite): OrderedCodec {
       return wireValue(items, counted ? items.length / perEntry : null);
     },
     compare(a, b) {
-      const left = wireItems(a, counted, perEntry), right = wireItems(b, counted, perEntry);
+      const left = wireItems(a, counted, { perEntry }), right = wireItems(b, counted, { perEntry });
       for (let i = 0; i < Math.min(left.length, right.length); i++) {
         const x = left[i] as Buffer | null, y = right[i] as Buffer | null;
         if (x === null || y === null) {
           if (x !== y) return x === null ? -1 : 1;
           continue;
         }
-        const difference = compareValues(typeAt(i), x, y);
+        const difference = compareValues(typeAt(i), x, { b: y });
         if (difference !== 0) return difference;
       }
       return Math.sign(left.length - right.length);

@@ -5,12 +5,11 @@
 
 import { assert } from '../common/assert.js';
 import { type CorruptionError, invalidRequest } from '../common/errors.js';
-import { compactionConcurrencyMax, commitLogSegmentBytesDefault, memtablesFlushingMax, mutationBytesMax } from '../common/limits.js';
+import { commitLogEntryBytesMax as entryPayloadBytesMax, compactionConcurrencyMax, commitLogSegmentBytesDefault, memtablesFlushingMax, mutationBytesMax } from '../common/limits.js';
 import type { Clock, Disk, Logger } from '../common/world.js';
 import {
   CommitLog, type CommitLogPosition, type ReplayedSegment, type SyncMode, commitLogStart, compareCommitLogPositions, furthestPosition,
 } from './commitlog/commit-log.js';
-import { entryPayloadBytesMax } from './commitlog/segment-format.js';
 import { effectiveSlices, shapePartition } from './engine-read.js';
 import { type SizeTieredOptions, chooseSizeTieredCompaction, compact } from './compaction.js';
 import {

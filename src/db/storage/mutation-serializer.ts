@@ -13,14 +13,12 @@
 // CorruptionError naming the source and offset; it never returns a truncated value.
 
 import { CorruptionError } from '../common/errors.js';
-import { cellValueBytesMax, mutationBytesMax, partitionKeyBytesMax, tableColumnsMax } from '../common/limits.js';
+import { cellValueBytesMax, clusteringBytesMax, mutationBytesMax, partitionKeyBytesMax, tableColumnsMax } from '../common/limits.js';
 import type { Cell, DeletionTime, LivenessInfo, Mutation, Partition, RangeTombstone, Row } from './types.js';
 
 export const mutationFormatVersion = 1;
 const rowHasLiveness = 1;
 const rowHasDeletion = 2;
-/** Clustering keys and bounds: several values of up to 64 KiB each, bounded generously. */
-const clusteringBytesMax = 16 * 65_536;
 
 /**
  * A growing output buffer. It starts small, so that the many small mutations of a write

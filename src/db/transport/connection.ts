@@ -7,7 +7,7 @@
 // or when the socket's write buffer is full, so a connection never buffers without bound.
 
 import { CqlError, protocolError, serverError, toCqlError } from '../common/errors.js';
-import { connectionEventBacklogMax, responseCoalesceBytesMax } from '../common/limits.js';
+import { connectionEventBacklogMax, responseCoalesceBytesMax, responseFlushHopsMax as flushHopsMax } from '../common/limits.js';
 import type { Connection, Logger } from '../common/world.js';
 import { FrameDecoder, type Frame, type FrameDecodeResult } from '../protocol/frame.js';
 import { FrameFlag, Opcode, type EventMessage, type RequestMessage, type ResponseMessage } from '../protocol/messages.js';
@@ -38,9 +38,6 @@ export interface ClientConnectionOptions {
 }
 
 type Phase = 'startup' | 'authenticating' | 'ready';
-
-/** Microtasks a flush waits for more answers while they keep arriving (bounds the delay). */
-const flushHopsMax = 3;
 
 export class ClientConnection implements EventSubscriber {
   readonly state: ClientState;
@@ -329,7 +326,6 @@ export class ClientConnection implements EventSubscriber {
       this.updateReading();
     }
   }
-
 
   /**
    * A result the codecs refuse (an assertion about its shape) is the handler's bug: it is

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Random } from '../../common/world.js';
 import { formatStatus, formatTokens, isDeadState, maxVersion, parseStatus, parseTokens, stateNewerThan, type EndpointState } from './endpoint-state.js';
-import { boundDeltas, chooseGossipTargets, deltasForRequests, examineDigests, generationDifferenceMax, makeDigests, planApply } from './gossip-logic.js';
+import { generationDifferenceMax } from '../../common/limits.js';
+import { boundDeltas, chooseGossipTargets, deltasForRequests, examineDigests, makeDigests, planApply } from './gossip-logic.js';
 import { formatEndpoint, parseEndpoint } from '../endpoint.js';
 
 function endpointState(generation: number, heartbeat: number, states: Record<string, [string, number]> = {}): EndpointState {

@@ -19,9 +19,7 @@ import {
   type VersionedValue,
 } from './endpoint-state.js';
 import type { GossipDigest } from './messages.js';
-
-/** A generation this far ahead of the known one is refused (Cassandra: one year in seconds). */
-export const generationDifferenceMax = 86_400 * 365;
+import { generationDifferenceMax } from '../../common/limits.js';
 
 export function makeDigests(states: ReadonlyMap<Endpoint, EndpointState>): GossipDigest[] {
   return [...states].map(([endpoint, state]) => ({ endpoint, generation: state.heartbeat.generation, maxVersion: maxVersion(state) }));

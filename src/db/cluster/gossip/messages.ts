@@ -8,7 +8,7 @@
 //   flags: bit 0 = partial (a delta, not the endpoint's whole state); other bits are zero.
 // utf8 is u16 length + bytes unless noted. Every count and length is bounded before use.
 
-import { endpointTextLengthMax, gossipEndpointsMax, gossipValueBytesMax } from '../../common/limits.js';
+import { clusterNameBytesMax, endpointTextLengthMax, gossipEndpointsMax, gossipValueBytesMax, partitionerBytesMax } from '../../common/limits.js';
 import { assert } from '../../common/assert.js';
 import { ByteReader, ByteWriter } from '../../storage/mutation-serializer.js';
 import type { Endpoint } from '../endpoint.js';
@@ -35,9 +35,6 @@ export interface GossipDigestAck2 {
   states: Map<Endpoint, EndpointState>;
 }
 
-/** Cluster names are free text in cassandra.yaml; bound them generously. */
-const clusterNameBytesMax = 1024;
-const partitionerBytesMax = 256;
 const applicationStatesMax = Object.keys(ApplicationState).length;
 const partialFlag = 0x01;
 

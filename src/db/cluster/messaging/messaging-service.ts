@@ -5,7 +5,7 @@
 
 import { assert } from '../../common/assert.js';
 import { CorruptionError, InternodeError } from '../../common/errors.js';
-import { endpointTextLengthMax, internodePayloadBytesMax, internodeRequestsPendingMax, internodeRequestsServedMax } from '../../common/limits.js';
+import { endpointTextLengthMax, failureMessageBytesMax, internodePayloadBytesMax, internodeRequestsPendingMax, internodeRequestsServedMax } from '../../common/limits.js';
 import type { Clock, Logger, TimerHandle } from '../../common/world.js';
 import { ByteReader, ByteWriter } from '../../storage/mutation-serializer.js';
 import type { Endpoint } from '../endpoint.js';
@@ -50,8 +50,6 @@ export class RequestFailure extends Error {
     super(message);
   }
 }
-
-const failureMessageBytesMax = 4096;
 
 export function encodeFailure(reason: RequestFailureReason, message: string): Buffer {
   const writer = new ByteWriter();

@@ -20,7 +20,7 @@
 // TRUNCATE_RSP, BATCH_*_RSP, SCHEMA_PUSH_RSP) and SCHEMA_PULL are empty.
 
 import { assert } from '../../common/assert.js';
-import { clusteringValueBytesMax, columnNameLengthMax, inValuesMax, partitionKeyBytesMax, tableColumnsMax } from '../../common/limits.js';
+import { clusteringBytesMax, columnNameLengthMax, digestBytesMax, inValuesMax, keyspaceBytesMax, partitionKeyBytesMax, schemaDocumentBytesMax, tableColumnsMax, tableIdBytesMax } from '../../common/limits.js';
 import {
   ByteReader,
   ByteWriter,
@@ -34,13 +34,6 @@ import {
 import type { ClusteringSlice, Mutation, PartitionPosition, ReadCommand, ReadResult } from '../../storage/types.js';
 
 const readPayloadVersion = 1;
-const tableIdBytesMax = 1024;
-const keyspaceBytesMax = 1024;
-/** A clustering bound holds several values; bound it as the storage serializer does. */
-const clusteringBytesMax = 16 * (clusteringValueBytesMax + 1);
-const digestBytesMax = 64;
-/** A schema document: every keyspace, table and type as JSON. */
-const schemaDocumentBytesMax = 64 * 1024 * 1024;
 
 export interface ReadRequest {
   command: ReadCommand;

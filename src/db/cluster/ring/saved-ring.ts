@@ -7,7 +7,7 @@
 // replicas right from its first request; gossip then corrects whatever changed meanwhile.
 
 import { CorruptionError } from '../../common/errors.js';
-import { gossipEndpointsMax, numTokensMax } from '../../common/limits.js';
+import { gossipEndpointsMax, numTokensMax, savedRingBytesMax as savedRingBytesBound } from '../../common/limits.js';
 import type { Disk, Logger } from '../../common/world.js';
 import { parseToken, tokenToString, type Token } from '../../dht/token.js';
 import { parseEndpoint, type Endpoint } from '../endpoint.js';
@@ -18,9 +18,6 @@ export interface SavedPeer {
   tokens: Token[];
   location: Location;
 }
-
-/** The largest file a full ring can make (every endpoint with the most tokens), with room to spare. */
-const savedRingBytesBound = gossipEndpointsMax * (numTokensMax * 24 + 512);
 
 /** The ring's owners other than localEndpoint (joining nodes are left to gossip). */
 export function savedPeersOf(ring: TokenMetadata, localEndpoint: Endpoint): SavedPeer[] {

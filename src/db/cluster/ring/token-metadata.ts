@@ -4,7 +4,7 @@
 // leave (LEAVING), which extra endpoints writes must also reach. Cassandra keeps the same nouns.
 
 import { assert } from '../../common/assert.js';
-import { gossipEndpointsMax, numTokensMax } from '../../common/limits.js';
+import { gossipEndpointsMax, numTokensMax, replicaCacheEntriesMax } from '../../common/limits.js';
 import type { Random } from '../../common/world.js';
 import { compareTokens, MIN_TOKEN, ownerTokenIndex, rangesForTokens, type Token, type TokenRange } from '../../dht/token.js';
 import type { ReplicationOptions } from '../../schema/metadata.js';
@@ -20,9 +20,6 @@ export interface TokenMetadataOptions {
   /** This node's endpoint, the single replica of LocalStrategy keyspaces. */
   localEndpoint?: Endpoint;
 }
-
-/** Replica lists cached per (replication, range); cleared on every ring change. */
-const replicaCacheEntriesMax = 100_000;
 
 export class TokenMetadata implements RingView {
   private readonly owners = new Map<Token, Endpoint>();

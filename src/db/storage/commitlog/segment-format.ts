@@ -11,13 +11,11 @@
 
 import { crc32 } from 'node:zlib';
 import { CorruptionError } from '../../common/errors.js';
-import { mutationBytesMax } from '../../common/limits.js';
+import { commitLogEntryBytesMax as entryPayloadBytesMax } from '../../common/limits.js';
 
 export const SEGMENT_MAGIC = Buffer.from('AROCLOG1', 'ascii');
 export const SEGMENT_HEADER_BYTES = 16;
 export const ENTRY_HEADER_BYTES = 8;
-/** One entry holds up to commitLogGroupMutationsMax mutations; bound it by mutationBytesMax each, generously. */
-export const entryPayloadBytesMax = 4 * mutationBytesMax;
 
 const SEGMENT_NAME = /^commitlog-([0-9]{16})\.log$/;
 

@@ -4,10 +4,8 @@
 // identical to the filter, which only adds to the false positive rate (tokens rarely collide).
 
 import { assert } from '../../common/assert.js';
-import { sstableBloomBytesMax } from '../../common/limits.js';
+import { bloomHashCountMax as hashCountMax, sstableBloomBytesMax } from '../../common/limits.js';
 import type { ByteReader, ByteWriter } from './bytes.js';
-
-const hashCountMax = 30;
 
 export class BloomFilter {
   private constructor(

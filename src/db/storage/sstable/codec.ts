@@ -2,13 +2,10 @@
 // row index and partition index entries. Decoders check every length against its bound and
 // throw CorruptionError (through ByteReader) on anything malformed.
 
-import { cellValueBytesMax, partitionKeyBytesMax, tableColumnsMax } from '../../common/limits.js';
+import { cellValueBytesMax, clusteringBytesMax, partitionKeyBytesMax, tableColumnsMax } from '../../common/limits.js';
 import type { Cell, DeletionTime, LivenessInfo, RangeTombstone, Row } from '../types.js';
 import { type ByteReader, ByteWriter } from './bytes.js';
 import { UnitKind, type BlockPosition } from './format.js';
-
-/** Longest clustering key or bound: a clustering has at most tableColumnsMax values of 64 KiB. */
-const clusteringBytesMax = tableColumnsMax * (65535 + 3);
 
 /** The partition-level part of a partition: what PARTITION_START and a ROW_INDEX block carry. */
 export interface PartitionHeader {

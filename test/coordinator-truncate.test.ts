@@ -1,0 +1,24 @@
+// TRUNCATE that a replica does not confirm is Cassandra's TruncateException: the client hears
+// TRUNCATE_ERROR (0x1003), as drivers expect, not a ServerError for an internode failure.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { drive, proxyFor, table } from './harness/coordinator-fixtures.js';
+import { StorageCluster, type StorageNode } from './harness/storage-cluster.js';
+import { CqlError, ErrorCode } from '../src/db/common/errors.js';
+
+test('a replica cut off before it confirms TRUNCATE: TruncateError, not ServerError', async () => {
+  const cluster = new StorageCluster({ nodes: 3, seed: 23, tables: [table] });
+  await cluster.startAll();
+  assert.ok(await cluster.runUntil(() => cluster.gossip.converged(), 60_000), cluster.describe());
+  const [first, , third] = cluster.endpoints;
+  const coordinator = cluster.node(0) as StorageNode;
+  // Every node is still alive to the coordinator's failure detector, so the request is sent and lost.
+  cluster.gossip.network.cut(first as string, third as string);
+  const error = await drive(cluster, proxyFor(coordinator, cluster.clock).truncate(table.keyspace, table.tableId)).then(
+    () => assert.fail('TRUNCATE succeeded without the cut-off replica'),
+    (caught: unknown) => caught,
+  );
+  assert.ok(error instanceof CqlError && error.code === ErrorCode.TruncateError, String(error));
+  assert.match(error.message, /^Error during truncate: /);
+});
