@@ -139,6 +139,12 @@ async function ensureAppRole(client: cassandra.Client, keyspace: string, { app }
   await client.execute(`CREATE ROLE IF NOT EXISTS ${app.role} WITH PASSWORD = '${app.password}' AND LOGIN = true`);
   if (app.created) await client.execute(`ALTER ROLE ${app.role} WITH PASSWORD = '${app.password}'`);
   for (const permission of ['SELECT', 'MODIFY']) await client.execute(`GRANT ${permission} ON KEYSPACE ${keyspace} TO ${app.role}`);
+  // Roles and grants of a non-default role are written and read at LOCAL_ONE (as Cassandra
+  // does), so the app's first request could be checked on a replica the GRANT has not reached
+  // yet. A read at ALL waits for every replica and repairs the stale ones before answering.
+  const all = { prepare: true, consistency: cassandra.types.consistencies.all };
+  await client.execute('SELECT role FROM system_auth.roles WHERE role = ?', [app.role], all);
+  await client.execute('SELECT role FROM system_auth.role_permissions WHERE role = ?', [app.role], all);
 }
 
 /** A connected client as the role, or null when its login is still refused after refusedAttempts. */
