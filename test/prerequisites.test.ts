@@ -2,7 +2,7 @@
 // as a unit, and the real step in a clean Debian root (debootstrap minbase, none of the test
 // packages) where it cannot install, so it must fail at once, naming the packages and the
 // command, before the build starts. The root is cached in .cache/ (gitignored); the first run
-// builds it with debootstrap (about 30 s here). Needs root; in CI (CI=true) a missing tool or
+// builds it with debootstrap (27 to 77 s measured here). Needs root; in CI (CI=true) a missing tool or
 // user is a failure, elsewhere the chroot test skips with the reason.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
