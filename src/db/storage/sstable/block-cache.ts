@@ -10,7 +10,7 @@
 import { assert } from '../../common/assert.js';
 
 export const blockCacheBytesDefault = 64 * 1024 * 1024;
-export const keyCacheBytesDefault = 16 * 1024 * 1024;
+export const keyCacheBytesDefault = 32 * 1024 * 1024;
 
 interface Slot {
   owner: Map<unknown, Slot>;

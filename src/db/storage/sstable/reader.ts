@@ -46,8 +46,8 @@ export interface OpenSSTableOptions {
   keyCache?: BlockCache;
 }
 
-/** About what a cached index entry costs: the object, its positions and its key. */
-const keyCacheEntryBytes = 200;
+/** About what a cached index entry costs: the entry and its positions, the key buffer, the cache slot. */
+const keyCacheEntryBytes = 320;
 
 /** An estimate of a decoded block's memory: its bytes on disk plus object overhead per unit. */
 function decodedBytes(payloadBytes: number, unitCount: number): number {
@@ -60,8 +60,12 @@ export class SSTableReader {
   private readonly file: DiskFile;
   /** This sstable's blocks in the shared block cache, by file offset. */
   private readonly blocks: CacheSegment<number>;
-  /** This sstable's partition index entries in the shared key cache, by token (the entry's key is checked). */
-  private readonly keys: CacheSegment<bigint> | null;
+  /**
+   * This sstable's partition index entries in the shared key cache, by the token as a double
+   * (a Map hashes a BigInt key far more slowly; tokens that round alike only share a slot, as
+   * the entry's key is checked).
+   */
+  private readonly keys: CacheSegment<number> | null;
 
   private constructor(
     readonly descriptor: SSTableDescriptor,
@@ -70,7 +74,7 @@ export class SSTableReader {
     this.disk = state.disk;
     this.file = state.file;
     this.blocks = (state.caches.blockCache ?? new BlockCache()).segment<number>();
-    this.keys = state.caches.keyCache?.segment<bigint>() ?? null;
+    this.keys = state.caches.keyCache?.segment<number>() ?? null;
   }
 
   static async open(disk: Disk, target: SSTableDescriptor | string, options: OpenSSTableOptions = {}): Promise<SSTableReader> {
@@ -193,14 +197,14 @@ export class SSTableReader {
 
   /** The partition index entry of a key, or null when the sstable does not hold it. */
   async findPartition(key: Buffer, token: bigint): Promise<PartitionIndexEntry | null> {
-    const cached = this.keys?.get(token) as PartitionIndexEntry | undefined;
+    const cached = this.keys?.get(Number(token)) as PartitionIndexEntry | undefined;
     if (cached !== undefined && cached.key.equals(key)) return cached;
     const target = { token, key };
     const summaryIndex = this.summaryIndexFor(target);
     if (summaryIndex < 0) return null;
     const block = await this.loadIndexBlock((this.state.summary[summaryIndex] as SummaryEntry).indexBlock);
     const entry = block.find(target);
-    if (entry !== null && !this.closed) this.keys?.set(token, { value: entry, bytes: keyCacheEntryBytes + entry.key.length });
+    if (entry !== null && !this.closed) this.keys?.set(Number(token), { value: entry, bytes: keyCacheEntryBytes + entry.key.length });
     return entry;
   }
 
