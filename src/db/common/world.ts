@@ -22,6 +22,12 @@ export interface Clock {
   setTimer(delayMs: number, fn: () => void): TimerHandle;
   /** Resolves after delayMs. */
   sleep(delayMs: number): Promise<void>;
+  /**
+   * Resolves once the event loop has run the I/O and timers that are due (background work
+   * slicing itself). Optional: without it, callers use sleep(0), which real timers stretch to
+   * a millisecond.
+   */
+  yieldToEventLoop?(): Promise<void>;
 }
 
 export interface Random {

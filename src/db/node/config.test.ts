@@ -160,3 +160,16 @@ test('files: missing, syntax error with line, not a mapping, valid', async () =>
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('storage caches and compaction throughput take Cassandra names and defaults', () => {
+  const defaults = resolveNodeConfig({}, { cwd });
+  assert.deepEqual(defaults.storageTuning, { keyCacheBytes: 32 * 1024 * 1024, blockCacheBytes: 128 * 1024 * 1024, compactionThroughputBytesPerSecond: 64 * 1024 * 1024 });
+  const set = resolveNodeConfig({ key_cache_size_in_mb: 8, file_cache_size_in_mb: 0, compaction_throughput_mb_per_sec: 16 }, { cwd });
+  assert.deepEqual(set.storageTuning, { keyCacheBytes: 8 * 1024 * 1024, blockCacheBytes: 0, compactionThroughputBytesPerSecond: 16 * 1024 * 1024 });
+  // Cassandra 4.1's form wins over the older key when both are present.
+  assert.equal(resolveNodeConfig({ compaction_throughput: '512KiB/s', compaction_throughput_mb_per_sec: 16 }, { cwd }).storageTuning.compactionThroughputBytesPerSecond, 512 * 1024);
+  assert.equal(resolveNodeConfig({ compaction_throughput: '0' }, { cwd }).storageTuning.compactionThroughputBytesPerSecond, 0);
+  assert.equal(resolveNodeConfig({ compaction_throughput: 32 }, { cwd }).storageTuning.compactionThroughputBytesPerSecond, 32 * 1024 * 1024);
+  assert.throws(() => resolveNodeConfig({ compaction_throughput: 'fast' }, { cwd }), /'compaction_throughput': expected a rate such as 64MiB\/s, 512KiB\/s or 0, got 'fast'/);
+  assert.throws(() => resolveNodeConfig({ key_cache_size_in_mb: -1 }, { cwd }), /'key_cache_size_in_mb': expected an integer between 0 and 65536/);
+});

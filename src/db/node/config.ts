@@ -43,6 +43,8 @@ export interface NodeConfig {
   commitlogSync: CommitLogSync;
   commitlogSyncPeriodMs: number;
   memtableFlushBytes: number;
+  /** The storage engine's caches and compaction rate, named as StorageEngine.open takes them. */
+  storageTuning: StorageTuning;
   nativeTransportMaxFrameSizeBytes: number;
   authenticator: 'AllowAllAuthenticator' | 'PasswordAuthenticator';
   authorizer: 'AllowAllAuthorizer' | 'CassandraAuthorizer';
@@ -54,6 +56,17 @@ export interface NodeConfig {
   logLevel: LogLevel;
   adminPort: number;
 }
+
+export interface StorageTuning {
+  /** key_cache_size_in_mb: partition index entries of recently read keys. */
+  keyCacheBytes: number;
+  /** file_cache_size_in_mb (Cassandra's chunk cache): sstable data and index blocks. */
+  blockCacheBytes: number;
+  /** compaction_throughput (or compaction_throughput_mb_per_sec); 0 = unthrottled. */
+  compactionThroughputBytesPerSecond: number;
+}
+
+const MiB = 1024 * 1024;
 
 /** Command line flags as the CLI parses them (strings; numbers are validated here). */
 export interface ConfigFlags {
@@ -95,6 +108,17 @@ function integer(min: number, max: number) {
 }
 
 const port = integer(1, 65535);
+
+/** Cassandra 4.1's `compaction_throughput: 64MiB/s` (also KiB/s, B/s); a bare number is MiB/s. 0 = unthrottled. */
+function compactionThroughput() {
+  const problem = 'expected a rate such as 64MiB/s, 512KiB/s or 0';
+  const units: Record<string, number> = { 'B/s': 1, 'KiB/s': 1024, 'MiB/s': MiB, '': MiB };
+  return z.preprocess((value) => {
+    if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value * MiB : value;
+    const match = typeof value === 'string' ? /^\s*(\d{1,12})\s*(B\/s|KiB\/s|MiB\/s|)\s*$/.exec(value) : null;
+    return match === null ? value : Number(match[1]) * (units[match[2] ?? ''] ?? MiB);
+  }, z.number({ error: problem }).int({ error: problem }).min(0, { error: problem }).max(1024 * 1024 * MiB, { error: problem }));
+}
 
 const address = z
   .string({ error: 'expected an IP address' })
@@ -155,6 +179,10 @@ const fields = {
   commitlog_sync: z.enum(['batch', 'periodic'], { error: 'expected batch or periodic' }),
   commitlog_sync_period_in_ms: integer(1, 3_600_000),
   memtable_flush_bytes: integer(64 * 1024, memtableFlushBytesMax),
+  key_cache_size_in_mb: integer(0, 64 * 1024),
+  file_cache_size_in_mb: integer(0, 64 * 1024),
+  compaction_throughput_mb_per_sec: integer(0, 1024 * 1024),
+  compaction_throughput: compactionThroughput(),
   native_transport_max_frame_size_in_mb: integer(1, frameBodyBytesMax / (1024 * 1024)),
   authenticator: className(['AllowAllAuthenticator', 'PasswordAuthenticator']),
   authorizer: className(['AllowAllAuthorizer', 'CassandraAuthorizer']),
@@ -348,6 +376,11 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
     commitlogSync: raw.commitlog_sync ?? 'periodic',
     commitlogSyncPeriodMs: raw.commitlog_sync_period_in_ms ?? 10_000,
     memtableFlushBytes: raw.memtable_flush_bytes ?? memtableFlushBytesDefault,
+    storageTuning: {
+      keyCacheBytes: (raw.key_cache_size_in_mb ?? 32) * MiB,
+      blockCacheBytes: (raw.file_cache_size_in_mb ?? 128) * MiB,
+      compactionThroughputBytesPerSecond: raw.compaction_throughput ?? (raw.compaction_throughput_mb_per_sec ?? 64) * MiB,
+    },
     nativeTransportMaxFrameSizeBytes: (raw.native_transport_max_frame_size_in_mb ?? frameBodyBytesMax / (1024 * 1024)) * 1024 * 1024,
     authenticator: raw.authenticator ?? 'AllowAllAuthenticator',
     authorizer: raw.authorizer ?? 'AllowAllAuthorizer',

@@ -121,7 +121,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   // Every table must be open before the commit log replays, or its mutations would be skipped.
   const storage = await StorageEngine.open({
     world, dataDirectory: layout.dataDirectory, commitLogDirectory: layout.commitLogDirectory,
-    syncMode: config.commitlogSync, syncPeriodMs: config.commitlogSyncPeriodMs, memtableFlushBytes: config.memtableFlushBytes,
+    syncMode: config.commitlogSync, syncPeriodMs: config.commitlogSyncPeriodMs, memtableFlushBytes: config.memtableFlushBytes, ...config.storageTuning,
     tables: storageTables(schema),
   });
   cleanups.push(() => storage.close());

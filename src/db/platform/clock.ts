@@ -22,6 +22,8 @@ export function systemClock(): Clock {
       return { cancel: () => clearTimeout(timer) };
     },
     sleep: (delayMs: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, delayMs))),
+    // setImmediate runs after the poll phase: pending I/O callbacks go first, with no 1 ms timer floor.
+    yieldToEventLoop: () => new Promise((resolve) => setImmediate(resolve)),
   };
 }
 

@@ -10,6 +10,7 @@
 import { assert } from '../common/assert.js';
 import type { Disk } from '../common/world.js';
 import { furthestPosition } from './commitlog/commit-log.js';
+import type { Pacer } from './pacing.js';
 import { type PurgeOptions, isEmptyPartition, mergePartitionStreams, purgePartition } from './partition.js';
 import type { SSTableReader } from './sstable/reader.js';
 import { type SSTableDescriptor, writeSSTable } from './sstable/writer.js';
@@ -36,6 +37,8 @@ export interface CompactOptions {
   purge?: PartitionPurge;
   blockBytes?: number;
   bloomFalsePositiveChance?: number;
+  /** Slices the merge and keeps compaction_throughput (pacing.ts); none: no pauses. */
+  pacer?: Pacer;
 }
 
 /** The whole ring: a bare MIN_TOKEN start precedes every key; a bare MIN_TOKEN end means the ring's end. */
@@ -67,5 +70,6 @@ export async function compact(options: CompactOptions): Promise<SSTableDescripto
     commitLogUpperBound: furthestPosition(options.inputs.map((input) => input.metadata.commitLogUpperBound)),
     ...(options.blockBytes === undefined ? {} : { blockBytes: options.blockBytes }),
     ...(options.bloomFalsePositiveChance === undefined ? {} : { bloomFalsePositiveChance: options.bloomFalsePositiveChance }),
+    ...(options.pacer === undefined ? {} : { pacer: options.pacer }),
   });
 }

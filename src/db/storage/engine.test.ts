@@ -266,3 +266,20 @@ test('writes racing memtable switches are all replayed after a crash', async () 
   await engine.idle();
   await engine.close();
 });
+
+test('compaction keeps to compaction_throughput through the clock', async () => {
+  const disk = new SimulatedDisk();
+  const sleeps: number[] = [];
+  // Time stands still, so every byte compaction writes past the first is ahead of the rate.
+  const still: Clock = { ...clock, sleep: async (ms) => void sleeps.push(ms) };
+  const engine = await StorageEngine.open({ ...options(disk), world: { clock: still, disk, logger: silentLogger }, compactionThroughputBytesPerSecond: 1024 });
+  for (let k = 0; k < 40; k++) await engine.apply([write(k, 1, `v${k}`, 10)]);
+  await engine.flush();
+  for (let k = 40; k < 80; k++) await engine.apply([write(k, 1, `v${k}`, 10)]);
+  await engine.flush();
+  assert.deepEqual(sleeps, []);
+  await engine.compact();
+  assert.ok(sleeps.length > 0 && sleeps.every((ms) => ms >= 1), `sleeps: ${sleeps.join(',')}`);
+  assert.deepEqual(values(await engine.read(single(55))), ['55/1=v55']);
+  await engine.close();
+});

@@ -11,7 +11,8 @@ import {
   CommitLog, type CommitLogPosition, type ReplayedSegment, type SyncMode, commitLogStart, compareCommitLogPositions, furthestPosition,
 } from './commitlog/commit-log.js';
 import { effectiveSlices, shapePartition } from './engine-read.js';
-import { type SizeTieredOptions, chooseSizeTieredCompaction, compact } from './compaction.js';
+import { type SizeTieredOptions, chooseSizeTieredCompaction, compact, sizeTieredDefaults } from './compaction.js';
+import { Pacer } from './pacing.js';
 import {
   completeObsoleteRecords, readTruncationRecord, removeTruncatedSSTables, tableDirectory, writeObsoleteRecord, writeTruncationRecord,
   type EngineTableOptions, type TableState, type TruncationRecord,
@@ -19,7 +20,7 @@ import {
 import { Memtable } from './memtable.js';
 import { encodeMutationBatchChecked } from './mutation-serializer.js';
 import { mergePartitionStreams, mergePartitions, purgePartition } from './partition.js';
-import { BlockCache, SSTableReader, type SSTableDescriptor, listSSTables, nextSSTableGeneration, removeTemporarySSTableFiles, sstableFileName, writeSSTable } from './sstable/index.js';
+import { BlockCache, SSTableReader, blockCacheBytesDefault, keyCacheBytesDefault, type SSTableDescriptor, listSSTables, nextSSTableGeneration, removeTemporarySSTableFiles, sstableFileName, writeSSTable } from './sstable/index.js';
 import {
   MIN_TOKEN, type Mutation, type Partition, type PartitionRangeReadCommand, type ReadCommand, type ReadResult, type SinglePartitionReadCommand,
 } from './types.js';
@@ -38,6 +39,12 @@ export interface StorageEngineOptions {
   sstableBlockBytes?: number;
   /** Size-tiered compaction settings (compaction-strategy.ts defaults otherwise). */
   sizeTiered?: Partial<SizeTieredOptions>;
+  /** Budget of the block cache shared by every sstable (file_cache_size_in_mb). */
+  blockCacheBytes?: number;
+  /** Budget of the key cache: partition index entries of keys read (key_cache_size_in_mb). */
+  keyCacheBytes?: number;
+  /** Compaction's write rate limit (compaction_throughput); 0 or absent: unthrottled. */
+  compactionThroughputBytesPerSecond?: number;
   tables: EngineTableOptions[];
 }
 
@@ -45,7 +52,8 @@ const ringStart = { token: MIN_TOKEN };
 
 export class StorageEngine {
   private readonly tables = new Map<string, TableState>();
-  private readonly blockCache = new BlockCache();
+  /** The caches every sstable reader of the node shares: sstable blocks and partition index entries. */
+  private readonly caches: { blockCache: BlockCache; keyCache: BlockCache };
   private memtableCounter = 0;
   private compactionsRunning = 0;
   private readonly background = new Set<Promise<unknown>>();
@@ -55,7 +63,12 @@ export class StorageEngine {
 
   private log: CommitLog | null = null;
 
-  private constructor(private readonly options: StorageEngineOptions) {}
+  private constructor(private readonly options: StorageEngineOptions) {
+    this.caches = {
+      blockCache: new BlockCache({ bytesMax: options.blockCacheBytes ?? blockCacheBytesDefault }),
+      keyCache: new BlockCache({ bytesMax: options.keyCacheBytes ?? keyCacheBytesDefault }),
+    };
+  }
 
   private get commitLog(): CommitLog {
     assert(this.log !== null, 'storage engine used before its commit log opened');
@@ -135,7 +148,7 @@ export class StorageEngine {
     const sstables: SSTableReader[] = [];
     try {
       for (const file of await listSSTables(this.disk, directory)) {
-        sstables.push(await SSTableReader.open(this.disk, file.path, { blockCache: this.blockCache }));
+        sstables.push(await SSTableReader.open(this.disk, file.path, this.caches));
       }
     } catch (error) {
       this.logger.error('could not open an sstable', { table: options.tableId, error: String(error) });
@@ -278,6 +291,7 @@ export class StorageEngine {
     const generation = state.nextGeneration++;
     const descriptor = await writeSSTable({
       disk: this.disk, directory: state.directory, tableId: state.options.tableId, generation, partitions, commitLogUpperBound,
+      pacer: new Pacer(this.options.world.clock),
       ...(this.options.sstableBlockBytes === undefined ? {} : { blockBytes: this.options.sstableBlockBytes }),
     });
     return this.openOutput(descriptor);
@@ -285,7 +299,7 @@ export class StorageEngine {
 
   /** Opens a new sstable; an empty one (everything purged) is deleted instead. */
   private async openOutput(descriptor: SSTableDescriptor): Promise<SSTableReader | null> {
-    const reader = await SSTableReader.open(this.disk, descriptor, { blockCache: this.blockCache });
+    const reader = await SSTableReader.open(this.disk, descriptor, this.caches);
     if (reader.metadata.partitionCount > 0) return reader;
     await reader.delete();
     return null;
@@ -309,10 +323,20 @@ export class StorageEngine {
   private async compactInBackground(state: TableState): Promise<void> {
     while (!this.closed && !state.dropped && this.compactionsRunning < compactionConcurrencyMax) {
       const candidates = state.sstables.filter((r) => !state.compacting.has(r));
-      const chosen = chooseSizeTieredCompaction(candidates.map((r) => ({ generation: r.generation, sizeBytes: r.sizeBytes })), this.options.sizeTiered);
+      const chosen = chooseSizeTieredCompaction(candidates.map((r) => ({ generation: r.generation, sizeBytes: r.sizeBytes })), this.sizeTiered());
       if (chosen === null) return;
       await this.compactSSTables(state, candidates.filter((r) => chosen.includes(r.generation)));
     }
+  }
+
+  /**
+   * Size-tiered settings. Cassandra lumps every sstable under 50 MiB into one bucket, sized for
+   * its large memtables; with small memtables that bucket re-merges everything compacted so far
+   * with each few new flushes (write amplification growing with the data). Below one memtable's
+   * size the bucket holds only fresh flushes; above it sstables tier by size as usual.
+   */
+  private sizeTiered(): Partial<SizeTieredOptions> {
+    return { minSSTableBytes: Math.min(sizeTieredDefaults.minSSTableBytes, this.options.memtableFlushBytes), ...this.options.sizeTiered };
   }
 
   private async compactSSTables(state: TableState, inputs: SSTableReader[]): Promise<void> {
@@ -326,6 +350,7 @@ export class StorageEngine {
         disk: this.disk, directory: state.directory, tableId: state.options.tableId, inputs, outputGeneration: state.nextGeneration++,
         nowSeconds, gcBeforeSeconds: Math.min(nowSeconds, nowSeconds - state.options.gcGraceSeconds),
         purge: (partition, options) => purgePartition(partition, { ...options, maxPurgeableTimestampMicros }),
+        pacer: new Pacer(this.options.world.clock, { bytesPerSecond: this.options.compactionThroughputBytesPerSecond ?? 0 }),
         ...(this.options.sstableBlockBytes === undefined ? {} : { blockBytes: this.options.sstableBlockBytes }),
       });
       const output = await this.openOutput(descriptor);

@@ -29,7 +29,9 @@ export class BloomFilter {
   }
 
   add(token: bigint): void {
-    const [h1, h2] = baseHashes(token);
+    scratch.setBigInt64(0, token);
+    const h1 = scratch.getUint32(4);
+    const h2 = oddStep(scratch.getUint32(0));
     for (let index = 0; index < this.hashCount; index++) {
       const bit = (h1 + index * h2) % this.bitCount;
       this.bits[bit >>> 3] = (this.bits[bit >>> 3] as number) | (1 << (bit & 7));
@@ -37,7 +39,9 @@ export class BloomFilter {
   }
 
   mayContain(token: bigint): boolean {
-    const [h1, h2] = baseHashes(token);
+    scratch.setBigInt64(0, token);
+    const h1 = scratch.getUint32(4);
+    const h2 = oddStep(scratch.getUint32(0));
     for (let index = 0; index < this.hashCount; index++) {
       const bit = (h1 + index * h2) % this.bitCount;
       if (((this.bits[bit >>> 3] as number) & (1 << (bit & 7))) === 0) return false;
@@ -62,12 +66,13 @@ export class BloomFilter {
   }
 }
 
-const scratch = Buffer.alloc(8);
+/**
+ * The token's big-endian halves: h1 is the low 32 bits, h2 the high. A DataView reads them
+ * without allocating (Buffer's writeBigInt64BE and a returned pair cost more than the probe).
+ */
+const scratch = new DataView(new ArrayBuffer(8));
 
-function baseHashes(token: bigint): [number, number] {
-  scratch.writeBigInt64BE(token, 0);
-  const high = scratch.readUInt32BE(0);
-  const low = scratch.readUInt32BE(4);
-  // An odd step visits distinct bits for every i when m is a power of two, and never sticks at 0.
-  return [low, (high | 1) >>> 0];
+/** An odd step visits distinct bits for every i when m is a power of two, and never sticks at 0. */
+function oddStep(high: number): number {
+  return (high | 1) >>> 0;
 }

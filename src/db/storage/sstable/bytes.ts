@@ -193,7 +193,9 @@ export class ByteReader {
   }
 
   shortString(): string {
-    return this.shortBytes().toString('utf8');
+    const length = this.u16();
+    const at = this.take(length);
+    return this.buffer.toString('utf8', at, at + length);
   }
 
   /** Asserts the section was consumed exactly: trailing bytes mean a format mismatch. */

@@ -1,5 +1,5 @@
 // The sstable API the storage engine uses.
-export { BlockCache, blockCacheBytesDefault } from './block-cache.js';
+export { BlockCache, CacheSegment, blockCacheBytesDefault, keyCacheBytesDefault } from './block-cache.js';
 export { listSSTables, listTemporarySSTableFiles, nextSSTableGeneration, removeTemporarySSTableFiles, type SSTableFile } from './directory.js';
 export { isTemporarySSTableFile, parseSSTableFileName, sstableFileName } from './format.js';
 export type { SSTableMetadata } from './metadata.js';

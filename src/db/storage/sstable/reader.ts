@@ -10,7 +10,7 @@ import { CorruptionError } from '../../common/errors.js';
 import type { Disk, DiskFile } from '../../common/world.js';
 import { comparePartitionOrder } from '../partition.js';
 import type { ClusteringSlice, Partition, PartitionPosition, Row } from '../types.js';
-import { BlockCache } from './block-cache.js';
+import { BlockCache, type CacheSegment } from './block-cache.js';
 import { BloomFilter } from './bloom.js';
 import { ByteReader } from './bytes.js';
 import { DataBlock, PartitionIndexBlock } from './blocks.js';
@@ -40,9 +40,14 @@ export interface SSTablePartition {
 }
 
 export interface OpenSSTableOptions {
-  /** Shared cache of decoded blocks; a private one of the default size when absent. */
+  /** Shared cache of verified blocks; a private one of the default size when absent. */
   blockCache?: BlockCache;
+  /** Shared cache of partition index entries by token (Cassandra's key cache); none when absent. */
+  keyCache?: BlockCache;
 }
+
+/** About what a cached index entry costs: the entry and its positions, the key buffer, the cache slot. */
+const keyCacheEntryBytes = 320;
 
 /** An estimate of a decoded block's memory: its bytes on disk plus object overhead per unit. */
 function decodedBytes(payloadBytes: number, unitCount: number): number {
@@ -51,18 +56,25 @@ function decodedBytes(payloadBytes: number, unitCount: number): number {
 
 export class SSTableReader {
   private closed = false;
-  private readonly cachePrefix: string;
-
   private readonly disk: Disk;
   private readonly file: DiskFile;
+  /** This sstable's blocks in the shared block cache, by file offset. */
+  private readonly blocks: CacheSegment<number>;
+  /**
+   * This sstable's partition index entries in the shared key cache, by the token as a double
+   * (a Map hashes a BigInt key far more slowly; tokens that round alike only share a slot, as
+   * the entry's key is checked).
+   */
+  private readonly keys: CacheSegment<number> | null;
 
   private constructor(
     readonly descriptor: SSTableDescriptor,
-    private readonly state: { disk: Disk; file: DiskFile; footer: Footer; summary: SummaryEntry[]; bloom: BloomFilter; cache: BlockCache },
+    private readonly state: { disk: Disk; file: DiskFile; footer: Footer; summary: SummaryEntry[]; bloom: BloomFilter; caches: OpenSSTableOptions },
   ) {
     this.disk = state.disk;
     this.file = state.file;
-    this.cachePrefix = `${descriptor.path}@`;
+    this.blocks = (state.caches.blockCache ?? new BlockCache()).segment<number>();
+    this.keys = state.caches.keyCache?.segment<number>() ?? null;
   }
 
   static async open(disk: Disk, target: SSTableDescriptor | string, options: OpenSSTableOptions = {}): Promise<SSTableReader> {
@@ -82,8 +94,7 @@ export class SSTableReader {
       const bloom = BloomFilter.decode(new ByteReader(bloomPayload, { path, offset: footer.bloom.offset }));
       const directory = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
       const descriptor: SSTableDescriptor = { directory, generation: metadata.generation, path, tableId: metadata.tableId, sizeBytes, metadata };
-      const cache = options.blockCache ?? new BlockCache();
-      return new SSTableReader(descriptor, { disk, file, footer, summary, bloom, cache });
+      return new SSTableReader(descriptor, { disk, file, footer, summary, bloom, caches: options });
     } catch (error) {
       await file.close();
       throw error;
@@ -143,11 +154,10 @@ export class SSTableReader {
   }
 
   private async cached<T>(position: BlockPosition, how: { kind: BlockKind; decode: (payload: Buffer) => { value: T; bytes: number } }): Promise<T> {
-    const key = `${this.cachePrefix}${position.offset}`;
-    const hit = this.state.cache.get(key);
+    const hit = this.blocks.get(position.offset);
     if (hit !== undefined) return hit as T;
     const decoded = how.decode(await this.readBlock(position, how.kind));
-    this.state.cache.set(key, decoded);
+    if (!this.closed) this.blocks.set(position.offset, decoded);
     return decoded.value;
   }
 
@@ -187,11 +197,15 @@ export class SSTableReader {
 
   /** The partition index entry of a key, or null when the sstable does not hold it. */
   async findPartition(key: Buffer, token: bigint): Promise<PartitionIndexEntry | null> {
+    const cached = this.keys?.get(Number(token)) as PartitionIndexEntry | undefined;
+    if (cached !== undefined && cached.key.equals(key)) return cached;
     const target = { token, key };
     const summaryIndex = this.summaryIndexFor(target);
     if (summaryIndex < 0) return null;
     const block = await this.loadIndexBlock((this.state.summary[summaryIndex] as SummaryEntry).indexBlock);
-    return block.find(target);
+    const entry = block.find(target);
+    if (entry !== null && !this.closed) this.keys?.set(Number(token), { value: entry, bytes: keyCacheEntryBytes + entry.key.length });
+    return entry;
   }
 
   /** Finds a partition: its header, and a way to read its rows by slices. Null when absent. */
@@ -279,7 +293,8 @@ export class SSTableReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.state.cache.invalidatePrefix(this.cachePrefix);
+    this.blocks.clear();
+    this.keys?.clear();
     await this.file.close();
   }
 

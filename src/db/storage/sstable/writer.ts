@@ -6,6 +6,7 @@
 
 import { assert } from '../../common/assert.js';
 import type { Disk, DiskFile } from '../../common/world.js';
+import type { Pacer } from '../pacing.js';
 import { comparePartitionOrder } from '../partition.js';
 import type { Partition, Row } from '../types.js';
 import { BloomFilter } from './bloom.js';
@@ -46,7 +47,12 @@ export interface WriteSSTableOptions {
   blockBytes?: number;
   /** The commit log position replay may skip below (metadata.ts); zero (replay all) by default. */
   commitLogUpperBound?: ReplayBound;
+  /** Yields to the event loop between partitions and bloom filter slices (and keeps a write rate); none: no pauses. */
+  pacer?: Pacer;
 }
+
+/** Tokens added to the bloom filter between pacing checks (about 0.1 ms of work). */
+const bloomSliceTokens = 2048;
 
 /** A data-block unit position while its block may still be in memory (ordinal = data block number). */
 interface PendingUnit {
@@ -189,14 +195,20 @@ class SSTableWriter {
   }
 
   /** Writes the index tail, summary, bloom filter, metadata and footer; returns the metadata. */
-  async finish(options: { tableId: string; generation: number; bloomFalsePositiveChance: number; commitLogUpperBound: ReplayBound }): Promise<SSTableMetadata> {
+  async finish(options: { tableId: string; generation: number; bloomFalsePositiveChance: number; commitLogUpperBound: ReplayBound }, pacer?: Pacer): Promise<SSTableMetadata> {
     await this.flushDataBlock();
     assert(this.pending.length === 0, 'unindexed partitions after the last flush');
     await this.flushIndexBlock();
     const summary = await this.writeBlock(BlockKind.Summary, encodeSummary(this.summary).view());
     const count = this.collector.partitionCount;
     const filter = BloomFilter.create(count, options.bloomFalsePositiveChance);
-    for (let index = 0; index < count; index++) filter.add(this.tokens[index] as bigint);
+    // A compaction output holds millions of tokens: the filter is built in slices between pauses.
+    for (let from = 0; from < count; from += bloomSliceTokens) {
+      const to = Math.min(count, from + bloomSliceTokens);
+      for (let index = from; index < to; index++) filter.add(this.tokens[index] as bigint);
+      const pause = pacer?.pause(this.offset);
+      if (pause) await pause;
+    }
     const bloomBytes = new ByteWriter(filter.sizeBytes + 16);
     filter.encode(bloomBytes);
     const bloom = await this.writeBlock(BlockKind.Bloom, bloomBytes.view());
@@ -226,9 +238,15 @@ export async function writeSSTable(options: WriteSSTableOptions): Promise<SSTabl
   let sizeBytes: number;
   try {
     const writer = new SSTableWriter(file, blockBytes);
-    for await (const partition of options.partitions) await writer.addPartition(partition);
+    const pacer = options.pacer;
+    for await (const partition of options.partitions) {
+      await writer.addPartition(partition);
+      // Pulling the next partition runs the merge, purge or memtable walk that produces it: pausing here bounds those too.
+      const pause = pacer?.pause(writer.sizeBytes);
+      if (pause) await pause;
+    }
     const commitLogUpperBound = options.commitLogUpperBound ?? { segmentId: 0, offset: 0 };
-    metadata = await writer.finish({ tableId: options.tableId, generation: options.generation, bloomFalsePositiveChance, commitLogUpperBound });
+    metadata = await writer.finish({ tableId: options.tableId, generation: options.generation, bloomFalsePositiveChance, commitLogUpperBound }, pacer);
     sizeBytes = writer.sizeBytes;
     await file.sync();
   } catch (error) {
