@@ -13,6 +13,7 @@ import type { Clock, Logger } from '../common/world.js';
 import type { Endpoint } from '../cluster/endpoint.js';
 import type { MessagingService } from '../cluster/messaging/messaging-service.js';
 import {
+  type ReadResponse,
   decodeReadResponse,
   encodeBatchRemoveRequest,
   encodeBatchStoreRequest,
@@ -28,7 +29,9 @@ import type { Mutation, ReadCommand, ReadResult, SinglePartitionReadCommand } fr
 import type { LocalBatchlog } from './batchlog.js';
 import type { HintStore } from './hints.js';
 import { readRange } from './range-read.js';
-import { growLimit, resolveAnswers, type ReplicaAnswer } from './read-resolver.js';
+import { readRound, type RoundAnswer } from './read-round.js';
+import { parseRetryPolicy, ReadLatencies } from './speculative-retry.js';
+import { growLimit, liveView, resolveAnswers, type ReplicaAnswer } from './read-resolver.js';
 import { assureSufficientLive, readContacts, replicaGroups, satisfies, sortByProximity, tally, type DataPlan, type PlanContext, type ReplicaGroup } from './replica-plan.js';
 import type { ReadSource } from './select-executor.js';
 import { shortReadRetriesMax } from '../common/limits.js';
@@ -53,6 +56,8 @@ export interface StorageProxyOptions {
   batchIds?: () => Buffer;
   /** This node's batchlog: a logged batch is stored there when no other node is live. */
   localBatchlog?: LocalBatchlog;
+  /** A table's speculative_retry option (table-options.ts); reads do not speculate without it. */
+  speculativeRetryOf?(tableId: string): string | undefined;
 }
 
 export interface ProxyStats {
@@ -63,10 +68,13 @@ export interface ProxyStats {
   /** Single-partition requests this node coordinated without being a replica of the key. */
   forwardedSinglePartition: number;
   hintsWritten: number;
+  /** Single-partition reads that asked a spare replica after the speculative_retry threshold. */
+  speculativeRetries: number;
 }
 
 export class StorageProxy {
-  readonly stats: ProxyStats = { writes: 0, reads: 0, rangeReads: 0, readRepairs: 0, forwardedSinglePartition: 0, hintsWritten: 0 };
+  readonly stats: ProxyStats = { writes: 0, reads: 0, rangeReads: 0, readRepairs: 0, forwardedSinglePartition: 0, hintsWritten: 0, speculativeRetries: 0 };
+  private readonly readLatencies = new ReadLatencies();
   readonly localEndpoint: Endpoint;
   readonly writeTimeoutMs: number;
   readonly readTimeoutMs: number;
@@ -288,26 +296,37 @@ export class StorageProxy {
   }
 
   private async readSingle(command: SinglePartitionReadCommand, plan: DataPlan & { keyspace: string }): Promise<ReadResult> {
-    const replicaCommand: ReadCommand = { ...command, includeTombstones: true };
-    const [dataReplica, ...digestReplicas] = plan.contacts;
-    if (dataReplica === undefined) return { partitions: [] };
+    if (plan.contacts.length === 0) return { partitions: [] };
     // One replica's answer needs no merge: ask it for the client's view directly.
-    if (digestReplicas.length === 0) return (await this.dataFromAll(plan, command))[0]?.result ?? { partitions: [] };
-    const answers = await Promise.allSettled([
-      this.readFrom(dataReplica, replicaCommand, false),
-      ...digestReplicas.map((endpoint) => this.readFrom(endpoint, replicaCommand, true)),
-    ]);
-    rethrowLocalFailure(answers);
-    const answered = plan.contacts.filter((_, index) => answers[index]?.status === 'fulfilled');
-    const data = answers[0];
-    if (data?.status === 'fulfilled' && data.value.kind === 'data' && answered.length === plan.contacts.length) {
-      const digest = digestReadResult(data.value.result);
-      const agree = answers.every((a) => a.status === 'fulfilled' && (a.value.kind === 'data' || a.value.digest.equals(digest)));
-      if (agree) return resolveAnswers(command, [{ endpoint: dataReplica, result: data.value.result }], plan.keyspace).result;
+    const single = plan.contacts.length === 1;
+    const replicaCommand: ReadCommand = single ? command : { ...command, includeTombstones: true };
+    const round = await readRound({
+      clock: this.options.clock, contacts: plan.contacts, spares: plan.spares, groups: plan.groups,
+      thresholdMs: this.speculationThresholdMs(command.tableId),
+      ask: (endpoint, digestOnly) => this.readFrom(endpoint, replicaCommand, digestOnly),
+    });
+    if (round.speculated) this.stats.speculativeRetries++;
+    const spares = plan.spares.filter((endpoint) => !round.asked.includes(endpoint));
+    const answered = round.answers.map((answer) => answer.endpoint);
+    if (single) {
+      const data = round.answers.find((answer) => answer.response.kind === 'data')?.response;
+      if (data?.kind === 'data') return data.result;
+      return (await this.dataFromAll({ ...plan, contacts: answered, spares }, command))[0]?.result ?? { partitions: [] };
     }
+    const agreed = round.complete ? agreedResult(round.answers) : undefined;
+    if (agreed !== undefined) return liveView(command, agreed);
     // A mismatch, or a replica that did not answer (down but not yet convicted): full data
     // from the replicas that answered, topped up from the spare live replicas.
-    return this.resolveWithRepair(command, { ...plan, contacts: answered });
+    return this.resolveWithRepair(command, { ...plan, contacts: answered, spares });
+  }
+
+  /** When a read of this table speculates (its speculative_retry), or undefined. */
+  private speculationThresholdMs(tableId: string): number | undefined {
+    const text = this.options.speculativeRetryOf?.(tableId);
+    if (text === undefined) return undefined;
+    const threshold = this.readLatencies.thresholdMs(tableId, parseRetryPolicy(text));
+    // A threshold past the read timeout would never fire before the read fails anyway.
+    return threshold === undefined || threshold >= this.readTimeoutMs ? undefined : threshold;
   }
 
   /** Full data reads from every contacted replica, merge, blocking repair, then the live view. */
@@ -364,18 +383,32 @@ export class StorageProxy {
     }
   }
 
-  private async readFrom(endpoint: Endpoint, command: ReadCommand, digestOnly: boolean): Promise<{ kind: 'data'; result: ReadResult } | { kind: 'digest'; digest: Buffer }> {
+  private async readFrom(endpoint: Endpoint, command: ReadCommand, digestOnly: boolean): Promise<ReadResponse> {
     if (endpoint === this.localEndpoint) {
       const result = await this.options.store.read(command);
       return digestOnly ? { kind: 'digest', digest: digestReadResult(result) } : { kind: 'data', result };
     }
     const verb = command.kind === 'range' ? 'RANGE_READ' : 'READ';
     const timeoutMs = command.kind === 'range' ? this.rangeTimeoutMs : this.readTimeoutMs;
+    const startedMs = this.options.clock.monotonicMs();
     const response = await this.options.messaging.sendRequest(endpoint, verb, encodeReadRequest({ command, digestOnly }), { timeoutMs });
+    if (command.kind === 'single') this.readLatencies.record(command.tableId, Math.max(0, this.options.clock.monotonicMs() - startedMs));
     const decoded = decodeReadResponse(response.payload, `${verb}_RSP from ${endpoint}`);
     if (digestOnly !== (decoded.kind === 'digest')) throw new InternodeError('failure', endpoint, verb, 'answered the wrong kind of response');
     return decoded;
   }
+}
+
+/**
+ * The data answer when every answer of the round agrees with it (digests equal to its digest;
+ * a second data answer, from speculation, compared by its digest too), else undefined.
+ */
+function agreedResult(answers: readonly RoundAnswer[]): ReadResult | undefined {
+  const data = answers.find((answer) => answer.response.kind === 'data');
+  if (data === undefined || data.response.kind !== 'data') return undefined;
+  const digest = digestReadResult(data.response.result);
+  const agree = answers.every(({ response }) => response === data.response || (response.kind === 'digest' ? response.digest : digestReadResult(response.result)).equals(digest));
+  return agree ? data.response.result : undefined;
 }
 
 interface WritePlan {
@@ -383,14 +416,4 @@ interface WritePlan {
   targets: Endpoint[];
   live: Endpoint[];
   groups: ReplicaGroup[];
-}
-
-/**
- * A failure that is not the network's (this node's storage reporting corruption or a full
- * disk) is reported as it is rather than disguised as a timeout.
- */
-function rethrowLocalFailure(outcomes: readonly PromiseSettledResult<unknown>[]): void {
-  for (const outcome of outcomes) {
-    if (outcome.status === 'rejected' && !(outcome.reason instanceof InternodeError) && !(outcome.reason instanceof CqlError)) throw outcome.reason;
-  }
 }
