@@ -75,6 +75,7 @@ export interface ProxyStats {
 export class StorageProxy {
   readonly stats: ProxyStats = { writes: 0, reads: 0, rangeReads: 0, readRepairs: 0, forwardedSinglePartition: 0, hintsWritten: 0, speculativeRetries: 0 };
   private readonly readLatencies = new ReadLatencies();
+  private readonly groupCache = new WeakMap<ReplicationOptions, Map<ConsistencyLevel, readonly ReplicaGroup[]>>();
   readonly localEndpoint: Endpoint;
   readonly writeTimeoutMs: number;
   readonly readTimeoutMs: number;
@@ -98,6 +99,24 @@ export class StorageProxy {
     const replication = this.options.replicationOf(keyspace);
     if (replication === undefined) throw new Error(`no replication known for keyspace ${keyspace}`);
     return { replication, localDataCenter: this.options.localDataCenter, dataCenterOf: (endpoint) => this.options.ring.location(endpoint).dataCenter };
+  }
+
+  /**
+   * The level's replica groups without pending replicas, kept per replication (schema changes
+   * replace the options object): they depend only on it, the level and the local datacenter.
+   */
+  groupsFor(level: ConsistencyLevel, context: PlanContext): readonly ReplicaGroup[] {
+    let byLevel = this.groupCache.get(context.replication);
+    if (byLevel === undefined) {
+      byLevel = new Map();
+      this.groupCache.set(context.replication, byLevel);
+    }
+    let groups = byLevel.get(level);
+    if (groups === undefined) {
+      groups = replicaGroups(level, context);
+      byLevel.set(level, groups);
+    }
+    return groups;
   }
 
   byProximity(replicas: readonly Endpoint[]): Endpoint[] {
@@ -185,7 +204,7 @@ export class StorageProxy {
     const pending = this.options.ring.pendingReplicasFor(context.replication, mutation.token);
     const targets = [...natural, ...pending];
     const live = targets.filter((endpoint) => this.isAlive(endpoint));
-    const groups = replicaGroups(level, context, pending);
+    const groups = pending.length === 0 ? this.groupsFor(level, context) : replicaGroups(level, context, pending);
     assureSufficientLive(level, groups, live, { write: true });
     if (natural.length > 0 && !natural.includes(this.localEndpoint)) this.stats.forwardedSinglePartition++;
     return { mutation, targets, live, groups };
@@ -193,7 +212,10 @@ export class StorageProxy {
 
   private async writeOne(plan: WritePlan, level: ConsistencyLevel, writeType: WriteType): Promise<void> {
     this.stats.writes++;
-    const payload = encodeMutationPayload(plan.mutation);
+    // Encoded once, and only when a replica elsewhere or a hint needs the bytes: this node's own
+    // share is applied as the Mutation it is.
+    let encoded: Buffer | undefined;
+    const payload = () => (encoded ??= encodeMutationPayload(plan.mutation));
     const hinted = plan.targets.filter((endpoint) => !plan.live.includes(endpoint));
     const hintWrites = hinted.map((endpoint) => this.hint(endpoint, payload));
     if (level === ConsistencyLevel.ANY && plan.live.length === 0) {
@@ -245,19 +267,19 @@ export class StorageProxy {
     });
   }
 
-  private async sendMutation(endpoint: Endpoint, mutation: Mutation, payload: Buffer): Promise<void> {
+  private async sendMutation(endpoint: Endpoint, mutation: Mutation, payload: () => Buffer): Promise<void> {
     if (endpoint === this.localEndpoint) {
       await this.options.store.apply([mutation]);
       return;
     }
-    await this.options.messaging.sendRequest(endpoint, 'MUTATION', payload, { timeoutMs: this.writeTimeoutMs });
+    await this.options.messaging.sendRequest(endpoint, 'MUTATION', payload(), { timeoutMs: this.writeTimeoutMs });
   }
 
-  private async hint(endpoint: Endpoint, payload: Buffer): Promise<boolean> {
+  private async hint(endpoint: Endpoint, payload: () => Buffer): Promise<boolean> {
     const hints = this.options.hints;
     if (hints === undefined || !this.hintedHandoffEnabled || endpoint === this.localEndpoint) return false;
     try {
-      const stored = await hints.add(endpoint, payload);
+      const stored = await hints.add(endpoint, payload());
       if (stored) this.stats.hintsWritten++;
       return stored;
     } catch (error) {
@@ -287,7 +309,7 @@ export class StorageProxy {
     const context = this.planContext(keyspace);
     const natural = this.options.ring.replicasFor(context.replication, command.token);
     if (natural.length > 0 && !natural.includes(this.localEndpoint)) this.stats.forwardedSinglePartition++;
-    const groups = replicaGroups(level, context);
+    const groups = this.groupsFor(level, context);
     const live = this.byProximity(natural.filter((endpoint) => this.isAlive(endpoint)));
     assureSufficientLive(level, groups, live, { write: false });
     const contacts = readContacts(groups, live);
@@ -299,10 +321,12 @@ export class StorageProxy {
     if (plan.contacts.length === 0) return { partitions: [] };
     // One replica's answer needs no merge: ask it for the client's view directly.
     const single = plan.contacts.length === 1;
+    const thresholdMs = plan.spares.length === 0 ? undefined : this.speculationThresholdMs(command.tableId);
+    // Nothing to speculate with (RF 1, or the table's NONE): the one replica's answer, no round.
+    if (single && thresholdMs === undefined) return (await this.dataFromAll(plan, command))[0]?.result ?? { partitions: [] };
     const replicaCommand: ReadCommand = single ? command : { ...command, includeTombstones: true };
     const round = await readRound({
-      clock: this.options.clock, contacts: plan.contacts, spares: plan.spares, groups: plan.groups,
-      thresholdMs: this.speculationThresholdMs(command.tableId),
+      clock: this.options.clock, contacts: plan.contacts, spares: plan.spares, groups: plan.groups, thresholdMs,
       ask: (endpoint, digestOnly) => this.readFrom(endpoint, replicaCommand, digestOnly),
     });
     if (round.speculated) this.stats.speculativeRetries++;
@@ -372,7 +396,7 @@ export class StorageProxy {
     for (const [endpoint, mutations] of repairs) {
       for (const mutation of mutations) {
         this.stats.readRepairs++;
-        sends.push(this.sendMutation(endpoint, mutation, encodeMutationPayload(mutation)));
+        sends.push(this.sendMutation(endpoint, mutation, () => encodeMutationPayload(mutation)));
       }
     }
     const outcomes = await Promise.allSettled(sends);
@@ -415,5 +439,5 @@ interface WritePlan {
   mutation: Mutation;
   targets: Endpoint[];
   live: Endpoint[];
-  groups: ReplicaGroup[];
+  groups: readonly ReplicaGroup[];
 }
