@@ -3,7 +3,8 @@
 // share applied without the network, and return once the consistency level is met; too few
 // live replicas fail with Unavailable before anything is sent, too few answers in time with
 // WriteTimeout. Down or failing replicas get hints. Reads ask the closest replica for data
-// and the others the level needs for digests; on a mismatch every contacted replica is read
+// and the others the level needs for digests, and a spare replica when they are slow (the
+// table's speculative_retry, read-round.ts); on a mismatch every contacted replica is read
 // in full, the versions merged by timestamp, and the stale replicas repaired (blocking)
 // before the answer. Range reads walk the ring's ranges in order (range-read.ts).
 
