@@ -100,6 +100,38 @@ test('a replica that dies unnoticed: QUORUM reads fall back on a spare replica',
   for (const k of keys) assert.equal(valueOf(await drive(cluster, proxy.read(read(k, now()), ConsistencyLevel.QUORUM))), `v-${k}`);
 });
 
+test('speculative retry: a replica that does not answer holds a read only until the threshold, not the read timeout', async () => {
+  const cluster = await startedCluster(14);
+  const coordinator = cluster.node(0) as StorageNode;
+  const now = () => Math.floor(cluster.clock.nowMs() / 1000);
+  const keys = Array.from({ length: 30 }, (_, i) => i);
+  const writer = proxyFor(coordinator, cluster.clock);
+  for (const k of keys) await drive(cluster, writer.mutate([write(k, `v-${k}`, cluster.clock.nowMicros())], ConsistencyLevel.ALL));
+  // Requests to node 2 are lost; it stays alive to the coordinator (its gossip still arrives).
+  const silent = cluster.endpoints[2] as Endpoint;
+  cluster.gossip.network.cut(coordinator.endpoint, silent, { oneWay: true });
+  const timed = async (proxy: StorageProxy, level: ConsistencyLevel) => {
+    let slowest = 0;
+    for (const k of keys) {
+      const startMs = cluster.clock.nowMs();
+      assert.equal(valueOf(await drive(cluster, proxy.read(read(k, now()), level))), `v-${k}`);
+      slowest = Math.max(slowest, cluster.clock.nowMs() - startMs);
+    }
+    return slowest;
+  };
+  const speculating = new StorageProxy({ ...proxyFor(coordinator, cluster.clock).options, speculativeRetryOf: () => '20ms' });
+  for (const level of [ConsistencyLevel.QUORUM, ConsistencyLevel.ONE]) {
+    const before = speculating.stats.speculativeRetries;
+    assert.ok(await timed(speculating, level) < 500, `${level}: no read waits for the silent replica`);
+    assert.ok(speculating.stats.speculativeRetries > before, `${level}: some read asked a spare`);
+  }
+  // Without speculation a read that contacted the silent replica waits for its timeout.
+  const waiting = new StorageProxy({ ...proxyFor(coordinator, cluster.clock).options, speculativeRetryOf: () => 'NONE' });
+  assert.ok(coordinator.gossiper.isAlive(silent), 'the silent replica is still alive to the coordinator');
+  assert.ok(await timed(waiting, ConsistencyLevel.QUORUM) >= waiting.readTimeoutMs);
+  assert.equal(waiting.stats.speculativeRetries, 0);
+});
+
 function batchlogProxy(cluster: StorageCluster, node: StorageNode, batchlog?: Batchlog): StorageProxy {
   let counter = 0;
   return new StorageProxy({

@@ -81,7 +81,14 @@ interface Storm {
   /** The batchlog of each running node, by index. */
   batchlogs: Map<number, Batchlog>;
   batches: number;
+  /** The table's speculative_retry in this seed (reads ask a spare replica after it). */
+  speculativeRetry: string;
+  /** Reads that asked a spare replica. */
+  speculated: number;
 }
+
+/** Seeds cycle through speculation at once, after fixed delays around the links' and never. */
+const speculativeRetries = ['ALWAYS', '5ms', '40ms', '99p', 'NONE'];
 
 const keys = 6;
 const clients = 4;
@@ -114,7 +121,8 @@ function coordinatorProxy(storm: Storm, node: StorageNode): StorageProxy {
     id.writeUInt32BE(++storm.batches);
     return id;
   };
-  return new StorageProxy({ ...proxyFor(node, storm.cluster.clock).options, batchIds, ...(batchlog === undefined ? {} : { localBatchlog: batchlog }) });
+  const speculativeRetryOf = () => storm.speculativeRetry;
+  return new StorageProxy({ ...proxyFor(node, storm.cluster.clock).options, batchIds, speculativeRetryOf, ...(batchlog === undefined ? {} : { localBatchlog: batchlog }) });
 }
 
 /** Gives a started node its batchlog (handlers at once, before any message can arrive; then its saved entries). */
@@ -155,6 +163,7 @@ async function client(storm: Storm): Promise<void> {
       storm.writes.push({ key, value, timestampMicros, startMs, endMs: cluster.clock.nowMs(), outcome: typeof outcome === 'object' ? 'ok' : outcome });
     } else {
       const outcome = await withDeadline(storm, proxy.read(read(key, Math.floor(startMs / 1000)), ConsistencyLevel.QUORUM));
+      storm.speculated += proxy.stats.speculativeRetries;
       if (typeof outcome !== 'object') continue;
       const cell = cellOf(outcome.value);
       storm.reads.push({ key, startMs, endMs: cluster.clock.nowMs(), value: cell?.value?.toString() ?? null, timestampMicros: cell?.timestampMicros ?? 0 });
@@ -247,12 +256,13 @@ async function finalReads(storm: Storm): Promise<string[]> {
   return violations;
 }
 
-export async function runSeed(seed: number): Promise<{ writes: number; acknowledged: number; reads: number; batches: number }> {
+export async function runSeed(seed: number): Promise<{ writes: number; acknowledged: number; reads: number; batches: number; speculated: number }> {
   const dice = new SeededRandom(seed * 7919 + 17);
   const nodes = 4 + dice.nextInt(3);
   const cluster = new StorageCluster({ nodes, seed, tables: [table], lossRate: dice.nextFloat() * 0.1, delayMinMs: 1, delayMaxMs: 2 + dice.nextInt(120) });
   await cluster.startAll();
-  const storm: Storm = { cluster, dice, writes: [], reads: [], events: [], nextValue: 0, batchlogs: new Map(), batches: 0 };
+  const storm: Storm = { cluster, dice, writes: [], reads: [], events: [], nextValue: 0, batchlogs: new Map(), batches: 0,
+    speculativeRetry: speculativeRetries[seed % speculativeRetries.length] as string, speculated: 0 };
   for (const node of cluster.running()) await attachBatchlog(storm, node);
   assert.ok(await cluster.runUntil(() => cluster.gossip.converged(), 60_000), `seed ${seed}: initial convergence: ${cluster.describe()}`);
   let finished = false;
@@ -265,7 +275,7 @@ export async function runSeed(seed: number): Promise<{ writes: number; acknowled
   await chaos;
   const violations = [...checkHistory(storm.writes, storm.reads), ...(await driveFinal(storm))];
   assert.deepEqual(violations, [], `seed ${seed} (reproduce with AERO_QUORUM_SEED=${seed}); events:\n${storm.events.join('\n')}`);
-  return { writes: storm.writes.length, acknowledged: storm.writes.filter((w) => w.outcome === 'ok').length, reads: storm.reads.length, batches: storm.batches };
+  return { writes: storm.writes.length, acknowledged: storm.writes.filter((w) => w.outcome === 'ok').length, reads: storm.reads.length, batches: storm.batches, speculated: storm.speculated };
 }
 
 /** Runs finalReads while advancing the virtual clock. */

@@ -102,6 +102,8 @@ export const internodePayloadBytesMax = 256 * 1024 * 1024;
 export const internodeOutboundMessagesMax = 8192;
 /** Bytes queued for one peer; more are dropped (the sender's request then times out). */
 export const internodeOutboundBytesMax = 128 * 1024 * 1024;
+/** Bytes of queued internode frames that are written at once instead of waiting for the turn's end. */
+export const internodeCoalesceBytesMax = 256 * 1024;
 /** Internode requests awaiting a response on one node. */
 export const internodeRequestsPendingMax = 65536;
 /** Bytes of the message text in an internode failure response; longer texts are cut. */

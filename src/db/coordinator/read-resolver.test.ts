@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CLUSTERING_RANGE_END, CLUSTERING_RANGE_START } from '../schema/clustering-key.js';
 import { NO_DELETION_TIME, type Partition, type ReadCommand, type Row } from '../storage/types.js';
-import { repairFor, resolveAnswers } from './read-resolver.js';
+import { liveView, repairFor, resolveAnswers } from './read-resolver.js';
 
 const key = Buffer.from('k');
 const row = (clustering: number, value: string, timestampMicros: number): Row => ({
@@ -38,4 +38,26 @@ test('a newer partition deletion is sent with only the rows written after it; a 
   assert.deepEqual(repairFor(merged, undefined), merged);
   // Same deletion on both: not sent again.
   assert.equal(repairFor(merged, partition([], 40)).partitionDeletion, null);
+});
+
+test('liveView of one answer is resolveAnswers of that answer alone: limits, order, deletions, several partitions', () => {
+  const other = (rows: Row[]): Partition => ({ key: Buffer.from('j'), token: 9n, rangeTombstones: [], rows, partitionDeletion: null });
+  const answers = [
+    { partitions: [partition([row(1, 'a', 10), row(2, 'b', 30), row(3, 'c', 10)])] },
+    { partitions: [partition([row(1, 'a', 10), row(2, 'gone', 30)], 20)] },
+    { partitions: [partition([row(1, 'a', 10), row(2, 'b', 30)]), other([row(1, 'x', 5), row(4, 'y', 5)])] },
+    { partitions: [] },
+  ];
+  const range: ReadCommand = { kind: 'range', tableId: 't', start: { token: 0n }, end: { token: 100n }, slices: command.slices, reversed: false, columns: 'all',
+    rowLimit: 100, perPartitionRowLimit: 100, nowSeconds: 2000, includeTombstones: true, partitionLimit: 100 };
+  const commands: ReadCommand[] = [
+    command, { ...command, rowLimit: 2 }, { ...command, perPartitionRowLimit: 1 }, { ...command, reversed: true }, { ...command, reversed: true, rowLimit: 1 },
+    { ...command, columns: [] }, range, { ...range, partitionLimit: 1 }, { ...range, rowLimit: 3 },
+  ];
+  for (const c of commands) {
+    for (const result of answers) {
+      const input = c.reversed ? { partitions: result.partitions.map((p) => ({ ...p, rows: [...p.rows].reverse() })) } : result;
+      assert.deepEqual(liveView(c, input), resolveAnswers(c, [{ endpoint: 'A', result: input }], 'ks').result, JSON.stringify({ c, result }, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
+    }
+  }
 });

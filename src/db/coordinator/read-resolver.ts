@@ -72,9 +72,7 @@ export function resolveAnswers(command: ReadCommand, answers: readonly ReplicaAn
   }
   const ordered = [...versions.values()].sort((a, b) => comparePartitionOrder(a.sample, b.sample));
   const repairs = new Map<Endpoint, Mutation[]>();
-  const out: Partition[] = [];
-  let rowsLeft = command.rowLimit;
-  let partitionsLeft = command.kind === 'range' ? command.partitionLimit : Number.MAX_SAFE_INTEGER;
+  const view = new LiveView(command);
   let mismatched = false;
   for (const entry of ordered) {
     const merged = mergePartitions([...entry.byReplica.values()]);
@@ -90,17 +88,47 @@ export function resolveAnswers(command: ReadCommand, answers: readonly ReplicaAn
       list.push({ keyspace, tableId: command.tableId, ...repair });
       repairs.set(answer.endpoint, list);
     }
-    if (rowsLeft <= 0 || partitionsLeft <= 0) continue;
-    const live = filterLive(merged, { nowSeconds: command.nowSeconds, columns: command.columns });
-    const limit = Math.min(rowsLeft, command.perPartitionRowLimit);
-    const rows = command.reversed ? live.rows.slice(-limit).reverse() : live.rows.slice(0, limit);
-    if (rows.length === 0) continue;
-    out.push({ ...live, rows });
-    rowsLeft -= rows.length;
-    partitionsLeft--;
+    view.add(merged);
   }
-  const short = mismatched && cutoff !== undefined && rowsLeft > 0 && partitionsLeft > 0;
-  return { result: { partitions: out }, repairs, short };
+  const short = mismatched && cutoff !== undefined && view.rowsLeft > 0 && view.partitionsLeft > 0;
+  return { result: { partitions: view.partitions }, repairs, short };
+}
+
+/**
+ * The client's view of one replica's answer when no other needs reconciling with it (every
+ * replica asked agreed on its digest): resolveAnswers of that answer alone, without the
+ * digests and repairs a disagreement needs.
+ */
+export function liveView(command: ReadCommand, result: ReadResult): ReadResult {
+  const merged = result.partitions.map((raw) => mergePartitions([ascending(raw, command.reversed)]));
+  if (merged.length > 1) merged.sort(comparePartitionOrder);
+  const view = new LiveView(command);
+  for (const partition of merged) view.add(partition);
+  return { partitions: view.partitions };
+}
+
+/** Collects live rows of merged partitions, in order, within the command's limits. */
+class LiveView {
+  readonly partitions: Partition[] = [];
+  rowsLeft: number;
+  partitionsLeft: number;
+
+  constructor(private readonly command: ReadCommand) {
+    this.rowsLeft = command.rowLimit;
+    this.partitionsLeft = command.kind === 'range' ? command.partitionLimit : Number.MAX_SAFE_INTEGER;
+  }
+
+  add(merged: Partition): void {
+    const { command } = this;
+    if (this.rowsLeft <= 0 || this.partitionsLeft <= 0) return;
+    const live = filterLive(merged, { nowSeconds: command.nowSeconds, columns: command.columns });
+    const limit = Math.min(this.rowsLeft, command.perPartitionRowLimit);
+    const rows = command.reversed ? live.rows.slice(-limit).reverse() : live.rows.slice(0, limit);
+    if (rows.length === 0) return;
+    this.partitions.push({ ...live, rows });
+    this.rowsLeft -= rows.length;
+    this.partitionsLeft--;
+  }
 }
 
 /**

@@ -3,7 +3,8 @@
 // share applied without the network, and return once the consistency level is met; too few
 // live replicas fail with Unavailable before anything is sent, too few answers in time with
 // WriteTimeout. Down or failing replicas get hints. Reads ask the closest replica for data
-// and the others the level needs for digests; on a mismatch every contacted replica is read
+// and the others the level needs for digests, and a spare replica when they are slow (the
+// table's speculative_retry, read-round.ts); on a mismatch every contacted replica is read
 // in full, the versions merged by timestamp, and the stale replicas repaired (blocking)
 // before the answer. Range reads walk the ring's ranges in order (range-read.ts).
 
@@ -14,6 +15,7 @@ import type { Clock, Logger } from '../common/world.js';
 import type { Endpoint } from '../cluster/endpoint.js';
 import type { MessagingService } from '../cluster/messaging/messaging-service.js';
 import {
+  type ReadResponse,
   decodeReadResponse,
   encodeBatchRemoveRequest,
   encodeBatchStoreRequest,
@@ -29,7 +31,9 @@ import type { Mutation, ReadCommand, ReadResult, SinglePartitionReadCommand } fr
 import type { LocalBatchlog } from './batchlog.js';
 import type { HintStore } from './hints.js';
 import { readRange } from './range-read.js';
-import { growLimit, resolveAnswers, type ReplicaAnswer } from './read-resolver.js';
+import { readRound, type RoundAnswer } from './read-round.js';
+import { parseRetryPolicy, ReadLatencies } from './speculative-retry.js';
+import { growLimit, liveView, resolveAnswers, type ReplicaAnswer } from './read-resolver.js';
 import { assureSufficientLive, readContacts, replicaGroups, satisfies, sortByProximity, tally, type DataPlan, type PlanContext, type ReplicaGroup } from './replica-plan.js';
 import type { ReadSource } from './select-executor.js';
 import { shortReadRetriesMax } from '../common/limits.js';
@@ -54,6 +58,8 @@ export interface StorageProxyOptions {
   batchIds?: () => Buffer;
   /** This node's batchlog: a logged batch is stored there when no other node is live. */
   localBatchlog?: LocalBatchlog;
+  /** A table's speculative_retry option (table-options.ts); reads do not speculate without it. */
+  speculativeRetryOf?(tableId: string): string | undefined;
 }
 
 export interface ProxyStats {
@@ -64,10 +70,14 @@ export interface ProxyStats {
   /** Single-partition requests this node coordinated without being a replica of the key. */
   forwardedSinglePartition: number;
   hintsWritten: number;
+  /** Single-partition reads that asked a spare replica after the speculative_retry threshold. */
+  speculativeRetries: number;
 }
 
 export class StorageProxy {
-  readonly stats: ProxyStats = { writes: 0, reads: 0, rangeReads: 0, readRepairs: 0, forwardedSinglePartition: 0, hintsWritten: 0 };
+  readonly stats: ProxyStats = { writes: 0, reads: 0, rangeReads: 0, readRepairs: 0, forwardedSinglePartition: 0, hintsWritten: 0, speculativeRetries: 0 };
+  private readonly readLatencies = new ReadLatencies();
+  private readonly groupCache = new WeakMap<ReplicationOptions, Map<ConsistencyLevel, readonly ReplicaGroup[]>>();
   readonly localEndpoint: Endpoint;
   readonly writeTimeoutMs: number;
   readonly readTimeoutMs: number;
@@ -91,6 +101,24 @@ export class StorageProxy {
     const replication = this.options.replicationOf(keyspace);
     if (replication === undefined) throw invalidRequest(`Keyspace ${keyspace} does not exist`); // dropped since the statement was planned
     return { replication, localDataCenter: this.options.localDataCenter, dataCenterOf: (endpoint) => this.options.ring.location(endpoint).dataCenter };
+  }
+
+  /**
+   * The level's replica groups without pending replicas, kept per replication (schema changes
+   * replace the options object): they depend only on it, the level and the local datacenter.
+   */
+  groupsFor(level: ConsistencyLevel, context: PlanContext): readonly ReplicaGroup[] {
+    let byLevel = this.groupCache.get(context.replication);
+    if (byLevel === undefined) {
+      byLevel = new Map();
+      this.groupCache.set(context.replication, byLevel);
+    }
+    let groups = byLevel.get(level);
+    if (groups === undefined) {
+      groups = replicaGroups(level, context);
+      byLevel.set(level, groups);
+    }
+    return groups;
   }
 
   byProximity(replicas: readonly Endpoint[]): Endpoint[] {
@@ -181,7 +209,7 @@ export class StorageProxy {
     const pending = this.options.ring.pendingReplicasFor(context.replication, mutation.token);
     const targets = [...natural, ...pending];
     const live = targets.filter((endpoint) => this.isAlive(endpoint));
-    const groups = replicaGroups(level, context, pending);
+    const groups = pending.length === 0 ? this.groupsFor(level, context) : replicaGroups(level, context, pending);
     assureSufficientLive(level, groups, live, { write: true });
     if (natural.length > 0 && !natural.includes(this.localEndpoint)) this.stats.forwardedSinglePartition++;
     return { mutation, targets, live, groups };
@@ -193,7 +221,10 @@ export class StorageProxy {
     assert(plan.live.every((endpoint) => plan.targets.includes(endpoint)), 'a live replica that is not a target');
     assert(level === ConsistencyLevel.ANY || satisfies(plan.groups, plan.live), 'a write planned with fewer live replicas than the level needs');
     this.stats.writes++;
-    const payload = encodeMutationPayload(plan.mutation);
+    // Encoded once, and only when a replica elsewhere or a hint needs the bytes: this node's own
+    // share is applied as the Mutation it is.
+    let encoded: Buffer | undefined;
+    const payload = () => (encoded ??= encodeMutationPayload(plan.mutation));
     const hinted = plan.targets.filter((endpoint) => !plan.live.includes(endpoint));
     const hintWrites = hinted.map((endpoint) => this.hint(endpoint, payload));
     if (level === ConsistencyLevel.ANY && plan.live.length === 0) {
@@ -245,19 +276,19 @@ export class StorageProxy {
     });
   }
 
-  private async sendMutation(endpoint: Endpoint, mutation: Mutation, payload: Buffer): Promise<void> {
+  private async sendMutation(endpoint: Endpoint, mutation: Mutation, payload: () => Buffer): Promise<void> {
     if (endpoint === this.localEndpoint) {
       await this.options.store.apply([mutation]);
       return;
     }
-    await this.options.messaging.sendRequest(endpoint, 'MUTATION', payload, { timeoutMs: this.writeTimeoutMs });
+    await this.options.messaging.sendRequest(endpoint, 'MUTATION', payload(), { timeoutMs: this.writeTimeoutMs });
   }
 
-  private async hint(endpoint: Endpoint, payload: Buffer): Promise<boolean> {
+  private async hint(endpoint: Endpoint, payload: () => Buffer): Promise<boolean> {
     const hints = this.options.hints;
     if (hints === undefined || !this.hintedHandoffEnabled || endpoint === this.localEndpoint) return false;
     try {
-      const stored = await hints.add(endpoint, payload);
+      const stored = await hints.add(endpoint, payload());
       if (stored) this.stats.hintsWritten++;
       return stored;
     } catch (error) {
@@ -287,7 +318,7 @@ export class StorageProxy {
     const context = this.planContext(keyspace);
     const natural = this.options.ring.replicasFor(context.replication, command.token);
     if (natural.length > 0 && !natural.includes(this.localEndpoint)) this.stats.forwardedSinglePartition++;
-    const groups = replicaGroups(level, context);
+    const groups = this.groupsFor(level, context);
     const live = this.byProximity(natural.filter((endpoint) => this.isAlive(endpoint)));
     assureSufficientLive(level, groups, live, { write: false });
     const contacts = readContacts(groups, live);
@@ -296,26 +327,39 @@ export class StorageProxy {
   }
 
   private async readSingle(command: SinglePartitionReadCommand, plan: DataPlan & { keyspace: string }): Promise<ReadResult> {
-    const replicaCommand: ReadCommand = { ...command, includeTombstones: true };
-    const [dataReplica, ...digestReplicas] = plan.contacts;
-    if (dataReplica === undefined) return { partitions: [] };
+    if (plan.contacts.length === 0) return { partitions: [] };
     // One replica's answer needs no merge: ask it for the client's view directly.
-    if (digestReplicas.length === 0) return (await this.dataFromAll(plan, command))[0]?.result ?? { partitions: [] };
-    const answers = await Promise.allSettled([
-      this.readFrom(dataReplica, replicaCommand, false),
-      ...digestReplicas.map((endpoint) => this.readFrom(endpoint, replicaCommand, true)),
-    ]);
-    rethrowLocalFailure(answers);
-    const answered = plan.contacts.filter((_, index) => answers[index]?.status === 'fulfilled');
-    const data = answers[0];
-    if (data?.status === 'fulfilled' && data.value.kind === 'data' && answered.length === plan.contacts.length) {
-      const digest = digestReadResult(data.value.result);
-      const agree = answers.every((a) => a.status === 'fulfilled' && (a.value.kind === 'data' || a.value.digest.equals(digest)));
-      if (agree) return resolveAnswers(command, [{ endpoint: dataReplica, result: data.value.result }], plan.keyspace).result;
+    const single = plan.contacts.length === 1;
+    const thresholdMs = plan.spares.length === 0 ? undefined : this.speculationThresholdMs(command.tableId);
+    // Nothing to speculate with (RF 1, or the table's NONE): the one replica's answer, no round.
+    if (single && thresholdMs === undefined) return (await this.dataFromAll(plan, command))[0]?.result ?? { partitions: [] };
+    const replicaCommand: ReadCommand = single ? command : { ...command, includeTombstones: true };
+    const round = await readRound({
+      clock: this.options.clock, contacts: plan.contacts, spares: plan.spares, groups: plan.groups, thresholdMs,
+      ask: (endpoint, digestOnly) => this.readFrom(endpoint, replicaCommand, digestOnly),
+    });
+    if (round.speculated) this.stats.speculativeRetries++;
+    const spares = plan.spares.filter((endpoint) => !round.asked.includes(endpoint));
+    const answered = round.answers.map((answer) => answer.endpoint);
+    if (single) {
+      const data = round.answers.find((answer) => answer.response.kind === 'data')?.response;
+      if (data?.kind === 'data') return data.result;
+      return (await this.dataFromAll({ ...plan, contacts: answered, spares }, command))[0]?.result ?? { partitions: [] };
     }
+    const agreed = round.complete ? agreedResult(round.answers) : undefined;
+    if (agreed !== undefined) return liveView(command, agreed);
     // A mismatch, or a replica that did not answer (down but not yet convicted): full data
     // from the replicas that answered, topped up from the spare live replicas.
-    return this.resolveWithRepair(command, { ...plan, contacts: answered });
+    return this.resolveWithRepair(command, { ...plan, contacts: answered, spares });
+  }
+
+  /** When a read of this table speculates (its speculative_retry), or undefined. */
+  private speculationThresholdMs(tableId: string): number | undefined {
+    const text = this.options.speculativeRetryOf?.(tableId);
+    if (text === undefined) return undefined;
+    const threshold = this.readLatencies.thresholdMs(tableId, parseRetryPolicy(text));
+    // A threshold past the read timeout would never fire before the read fails anyway.
+    return threshold === undefined || threshold >= this.readTimeoutMs ? undefined : threshold;
   }
 
   /** Full data reads from every contacted replica, merge, blocking repair, then the live view. */
@@ -361,7 +405,7 @@ export class StorageProxy {
     for (const [endpoint, mutations] of repairs) {
       for (const mutation of mutations) {
         this.stats.readRepairs++;
-        sends.push(this.sendMutation(endpoint, mutation, encodeMutationPayload(mutation)));
+        sends.push(this.sendMutation(endpoint, mutation, () => encodeMutationPayload(mutation)));
       }
     }
     const outcomes = await Promise.allSettled(sends);
@@ -372,33 +416,37 @@ export class StorageProxy {
     }
   }
 
-  private async readFrom(endpoint: Endpoint, command: ReadCommand, digestOnly: boolean): Promise<{ kind: 'data'; result: ReadResult } | { kind: 'digest'; digest: Buffer }> {
+  private async readFrom(endpoint: Endpoint, command: ReadCommand, digestOnly: boolean): Promise<ReadResponse> {
     if (endpoint === this.localEndpoint) {
       const result = await this.options.store.read(command);
       return digestOnly ? { kind: 'digest', digest: digestReadResult(result) } : { kind: 'data', result };
     }
     const verb = command.kind === 'range' ? 'RANGE_READ' : 'READ';
     const timeoutMs = command.kind === 'range' ? this.rangeTimeoutMs : this.readTimeoutMs;
+    const startedMs = this.options.clock.monotonicMs();
     const response = await this.options.messaging.sendRequest(endpoint, verb, encodeReadRequest({ command, digestOnly }), { timeoutMs });
+    if (command.kind === 'single') this.readLatencies.record(command.tableId, Math.max(0, this.options.clock.monotonicMs() - startedMs));
     const decoded = decodeReadResponse(response.payload, `${verb}_RSP from ${endpoint}`);
     if (digestOnly !== (decoded.kind === 'digest')) throw new InternodeError('failure', endpoint, verb, 'answered the wrong kind of response');
     return decoded;
   }
 }
 
+/**
+ * The data answer when every answer of the round agrees with it (digests equal to its digest;
+ * a second data answer, from speculation, compared by its digest too), else undefined.
+ */
+function agreedResult(answers: readonly RoundAnswer[]): ReadResult | undefined {
+  const data = answers.find((answer) => answer.response.kind === 'data');
+  if (data === undefined || data.response.kind !== 'data') return undefined;
+  const digest = digestReadResult(data.response.result);
+  const agree = answers.every(({ response }) => response === data.response || (response.kind === 'digest' ? response.digest : digestReadResult(response.result)).equals(digest));
+  return agree ? data.response.result : undefined;
+}
+
 interface WritePlan {
   mutation: Mutation;
   targets: Endpoint[];
   live: Endpoint[];
-  groups: ReplicaGroup[];
-}
-
-/**
- * A failure that is not the network's (this node's storage reporting corruption or a full
- * disk) is reported as it is rather than disguised as a timeout.
- */
-function rethrowLocalFailure(outcomes: readonly PromiseSettledResult<unknown>[]): void {
-  for (const outcome of outcomes) {
-    if (outcome.status === 'rejected' && !(outcome.reason instanceof InternodeError) && !(outcome.reason instanceof CqlError)) throw outcome.reason;
-  }
+  groups: readonly ReplicaGroup[];
 }

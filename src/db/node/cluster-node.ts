@@ -65,6 +65,7 @@ export class ClusterNode {
       isAlive: (endpoint) => services.gossiper.isAlive(endpoint), store: storage,
       replicationOf: (keyspace) => schema.findKeyspace(keyspace)?.replication,
       keyspaceOfTable: (tableId) => schema.findTableById(tableId)?.keyspace,
+      speculativeRetryOf: (tableId) => schema.findTableById(tableId)?.options.speculativeRetry,
       localDataCenter: config.dc,
       batchIds: () => timeUuid(world), hints: this.hints, localBatchlog: this.batchlog,
     });

@@ -258,3 +258,22 @@ test('importJson adopts a peer schema and reports the differences', () => {
   assert.deepEqual(local.importJson(peer.exportJson(), 'peer'), []);
   assert.throws(() => local.importJson('{nope', 'peer'), CorruptionError);
 });
+
+test('findTableById follows alter, drop and re-create (its memory of ids never answers a stale table)', () => {
+  const schema = schemaWithKeyspace();
+  schema.createTable(flights());
+  const created = schema.getTable('ks', 'flights');
+  assert.equal(schema.findTableById(created.id), created);
+  assert.equal(schema.findTableById(created.id), created, 'remembered');
+  schema.alterTable('ks', 'flights', { kind: 'withOptions', options: { speculative_retry: '50ms' } });
+  const altered = schema.findTableById(created.id);
+  assert.equal(altered, schema.getTable('ks', 'flights'));
+  assert.equal(altered?.options.speculativeRetry, '50ms');
+  schema.dropTable('ks', 'flights');
+  assert.equal(schema.findTableById(created.id), undefined);
+  schema.createTable(flights());
+  assert.equal(schema.findTableById(created.id), undefined, 'a new table of that name has a new id');
+  assert.equal(schema.findTableById(schema.getTable('ks', 'flights').id), schema.getTable('ks', 'flights'));
+  schema.dropKeyspace('ks');
+  assert.equal(schema.findTableById(created.id), undefined);
+});

@@ -36,11 +36,14 @@ export interface SchemaOptions {
 }
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Table ids remembered by findTableById; beyond it the memory starts over. */
+const tablesByIdMax = 65_536;
 
 export class Schema {
   private readonly keyspaces = new Map<string, KeyspaceMetadata>();
   private readonly listeners = new Set<SchemaListener>();
   private version: string | null = null;
+  private readonly tablesById = new Map<string, TableMetadata>();
 
   constructor(private readonly options: SchemaOptions) {
     assert((options.disk === undefined) === (options.path === undefined), 'Schema needs both disk and path, or neither');
@@ -138,10 +141,23 @@ export class Schema {
     return table;
   }
 
+  /**
+   * Every read and write looks its table up by id: the last answer per id is remembered and
+   * checked against the current keyspace (changes replace table objects, so a stale one fails
+   * the check) instead of scanning every table of every keyspace.
+   */
   findTableById(id: string): TableMetadata | undefined {
+    const remembered = this.tablesById.get(id);
+    if (remembered !== undefined && this.keyspaces.get(remembered.keyspace)?.tables.get(remembered.name) === remembered) return remembered;
     for (const keyspace of this.keyspaces.values()) {
-      for (const table of keyspace.tables.values()) if (table.id === id) return table;
+      for (const table of keyspace.tables.values()) {
+        if (table.id !== id) continue;
+        if (this.tablesById.size >= tablesByIdMax) this.tablesById.clear();
+        this.tablesById.set(id, table);
+        return table;
+      }
     }
+    this.tablesById.delete(id);
     return undefined;
   }
 

@@ -45,22 +45,31 @@ export function encodedFrameSize(message: Message): number {
   return frameHeaderBytes + message.payload.length + frameTrailerBytes;
 }
 
-export function encodeFrame(message: Message): Buffer {
+/**
+ * A frame as three parts: its header, the payload itself (not copied), and the trailer. The
+ * transport writes the parts of every frame of one turn in one socket write, so a payload sent
+ * to several replicas is encoded once and copied only into that write.
+ */
+export function encodeFrameParts(message: Message): [Buffer, Buffer, Buffer] {
   assert(Number.isInteger(message.id) && message.id >= 0 && message.id <= 0xffffffff, 'request id out of range');
   assert((message.flags & ~knownFlags) === 0, 'unknown message flags');
   assert(message.payload.length <= internodePayloadBytesMax, 'internode payload too large');
-  const frame = Buffer.allocUnsafe(encodedFrameSize(message));
-  frame.writeUInt32BE(frameMagic, 0);
-  frame.writeUInt8(frameVersion, 4);
-  frame.writeUInt8(message.flags, 5);
-  frame.writeUInt16BE(verbInfo(message.verb).id, 6);
-  frame.writeUInt32BE(message.id, 8);
-  frame.writeUInt32BE(message.payload.length, 12);
-  frame.writeUInt32BE(crc32(frame.subarray(0, 16)), 16);
-  message.payload.copy(frame, frameHeaderBytes);
-  const payloadEnd = frameHeaderBytes + message.payload.length;
-  frame.writeUInt32BE(crc32(message.payload), payloadEnd);
-  return frame;
+  const header = Buffer.allocUnsafe(frameHeaderBytes);
+  header.writeUInt32BE(frameMagic, 0);
+  header.writeUInt8(frameVersion, 4);
+  header.writeUInt8(message.flags, 5);
+  header.writeUInt16BE(verbInfo(message.verb).id, 6);
+  header.writeUInt32BE(message.id, 8);
+  header.writeUInt32BE(message.payload.length, 12);
+  header.writeUInt32BE(crc32(header.subarray(0, 16)), 16);
+  const trailer = Buffer.allocUnsafe(frameTrailerBytes);
+  trailer.writeUInt32BE(crc32(message.payload), 0);
+  return [header, message.payload, trailer];
+}
+
+/** A frame as one buffer (tests, and the in-memory transport). */
+export function encodeFrame(message: Message): Buffer {
+  return Buffer.concat(encodeFrameParts(message), encodedFrameSize(message));
 }
 
 /** Validates a frame header (at least frameHeaderBytes long) and returns its fields. */

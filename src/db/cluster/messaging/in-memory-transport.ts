@@ -23,9 +23,9 @@ export class InMemoryTransport implements Transport {
     return Promise.resolve();
   }
 
-  send(peer: Endpoint, frame: Buffer): boolean {
+  send(peer: Endpoint, frame: readonly Buffer[]): boolean {
     if (this.closed) return false;
-    return this.link.carry(this.localEndpoint, peer, frame);
+    return this.link.carry(this.localEndpoint, peer, frame.length === 1 ? (frame[0] as Buffer) : Buffer.concat(frame));
   }
 
   /** Called by the link when a frame arrives; dropped when the transport is not running. */

@@ -149,7 +149,7 @@ test('messages to this node are delivered locally, without the transport', async
   const links = new DirectLinks();
   const transport = links.transportFor('a:1');
   let sent = 0;
-  const counting = { localEndpoint: 'a:1', start: transport.start.bind(transport), close: transport.close.bind(transport), send: (peer: string, frame: Buffer) => { sent++; return transport.send(peer, frame); } };
+  const counting = { localEndpoint: 'a:1', start: transport.start.bind(transport), close: transport.close.bind(transport), send: (peer: string, frame: readonly Buffer[]) => { sent++; return transport.send(peer, frame); } };
   const a = new MessagingService({ transport: counting, clock, logger: silentLogger });
   a.registerHandler('MUTATION', () => Buffer.from('applied'));
   await a.start();

@@ -9,7 +9,7 @@ import { endpointTextLengthMax, failureMessageBytesMax, internodePayloadBytesMax
 import type { Clock, Logger, TimerHandle } from '../../common/world.js';
 import { ByteReader, ByteWriter } from '../../storage/mutation-serializer.js';
 import type { Endpoint } from '../endpoint.js';
-import { decodeFrame, encodeFrame, MessageFlag, type Message } from './frame.js';
+import { decodeFrame, encodedFrameSize, encodeFrameParts, MessageFlag, type Message } from './frame.js';
 import type { Transport } from './transport.js';
 import { verbInfo, type Verb } from './verbs.js';
 
@@ -180,15 +180,16 @@ export class MessagingService {
   }
 
   private transmit(peer: Endpoint, message: Message): boolean {
-    const frame = encodeFrame(message);
+    const frame = encodeFrameParts(message);
     if (this.logger.isDebugEnabled()) {
-      this.logger.debug('internode send', { peer, verb: message.verb, id: message.id, flags: message.flags, bytes: frame.length });
+      this.logger.debug('internode send', { peer, verb: message.verb, id: message.id, flags: message.flags, bytes: encodedFrameSize(message) });
     }
     if (peer === this.localEndpoint) {
       // Messages to this node skip the network (as Cassandra delivers locally), but still go
       // through the frame codec and dispatch, on a later microtask as a peer's would.
       if (!this.running) return false;
-      queueMicrotask(() => this.receive(peer, frame));
+      const whole = Buffer.concat(frame, encodedFrameSize(message));
+      queueMicrotask(() => this.receive(peer, whole));
       return true;
     }
     const accepted = this.transport.send(peer, frame);

@@ -5,7 +5,8 @@ import { silentLogger, type Logger } from '../../common/world.js';
 import { MemoryNetwork } from '../../../../test/harness/memory-network.js';
 import { SeededRandom } from '../../../../test/harness/seeded-random.js';
 import { SimulatedClock, settle } from '../../../../test/harness/simulated-clock.js';
-import { encodeFrame } from './frame.js';
+import { internodeCoalesceBytesMax } from '../../common/limits.js';
+import { encodeFrame, encodeFrameParts } from './frame.js';
 import { MessagingService } from './messaging-service.js';
 import { decodePreamble, encodePreamble, TcpTransport } from './tcp-transport.js';
 
@@ -79,12 +80,12 @@ test('the outbound queue is bounded per peer', async () => {
   await a.messaging.start();
   network.setReachable('10.0.0.9', false);
   const frame = encodeFrame({ verb: 'GOSSIP_DIGEST_SYN', id: 0, flags: 0, payload: Buffer.alloc(1) });
-  assert.equal(a.transport.send('10.0.0.9:7000', frame), true);
-  assert.equal(a.transport.send('10.0.0.9:7000', frame), true);
-  assert.equal(a.transport.send('10.0.0.9:7000', frame), false);
-  assert.equal(a.transport.send('not an endpoint', frame), false);
+  assert.equal(a.transport.send('10.0.0.9:7000', [frame]), true);
+  assert.equal(a.transport.send('10.0.0.9:7000', [frame]), true);
+  assert.equal(a.transport.send('10.0.0.9:7000', [frame]), false);
+  assert.equal(a.transport.send('not an endpoint', [frame]), false);
   await a.transport.close();
-  assert.equal(a.transport.send('10.0.0.9:7000', frame), false);
+  assert.equal(a.transport.send('10.0.0.9:7000', [frame]), false);
 });
 
 test('a connection sending garbage is closed and logged; others keep working', async () => {
@@ -121,7 +122,7 @@ test('a connect that never completes times out and is retried', async () => {
   await a.start(() => undefined);
   await b.start((from) => { received.push(from); });
   const frame = encodeFrame({ verb: 'GOSSIP_DIGEST_SYN', id: 0, flags: 0, payload: Buffer.alloc(1) });
-  assert.ok(a.send('10.0.0.2:7000', frame));
+  assert.ok(a.send('10.0.0.2:7000', [frame]));
   await clock.advance(1_999);
   assert.deepEqual(received, []);
   await clock.advance(200);
@@ -137,8 +138,67 @@ test('socket back-pressure holds frames in the queue until the drain, in order',
   await a.start(() => undefined);
   await b.start((_from, frame) => { received.push(frame.readUInt8(20)); });
   for (let index = 0; index < 50; index++) {
-    assert.ok(a.send('10.0.0.2:7000', encodeFrame({ verb: 'GOSSIP_DIGEST_SYN', id: 0, flags: 0, payload: Buffer.alloc(60, index) })));
+    assert.ok(a.send('10.0.0.2:7000', [encodeFrame({ verb: 'GOSSIP_DIGEST_SYN', id: 0, flags: 0, payload: Buffer.alloc(60, index) })]));
   }
   await clock.advance(10);
   assert.deepEqual(received, Array.from({ length: 50 }, (_, index) => index));
+});
+
+/** Two transports over a memory network; the sizes of a's socket writes are recorded. */
+function countingWrites(seed: number) {
+  const clock = new SimulatedClock();
+  const network = new MemoryNetwork(new SeededRandom(seed));
+  const writes: number[] = [];
+  const counting = {
+    listen: network.listen.bind(network),
+    connect: async (options: { host: string; port: number }) => {
+      const connection = await network.connect(options);
+      const write = connection.write.bind(connection);
+      return Object.assign(connection, { write: (data: Uint8Array) => { writes.push(data.length); return write(data); } });
+    },
+  };
+  const a = new TcpTransport({ network: counting, clock, logger: silentLogger, localEndpoint: '10.0.0.1:7000' });
+  const b = new TcpTransport({ network, clock, logger: silentLogger, localEndpoint: '10.0.0.2:7000' });
+  return { clock, writes, a, b };
+}
+
+test('the frames of one turn leave in one socket write; a later turn writes again', async () => {
+  const { clock, writes, a, b } = countingWrites(7);
+  const received: number[] = [];
+  await a.start(() => undefined);
+  await b.start((_from, frame) => { received.push(frame.readUInt8(20)); });
+  const frame = (index: number) => encodeFrameParts({ verb: 'GOSSIP_DIGEST_SYN', id: 0, flags: 0, payload: Buffer.alloc(10, index) });
+  assert.ok(a.send('10.0.0.2:7000', frame(0)));
+  await clock.advance(10);
+  assert.deepEqual(received, [0]);
+  writes.length = 0;
+  // A frame sent by work already queued in this turn (a microtask ahead of the flush) joins the batch.
+  queueMicrotask(() => assert.ok(a.send('10.0.0.2:7000', frame(21))));
+  for (let index = 1; index <= 20; index++) assert.ok(a.send('10.0.0.2:7000', frame(index)));
+  await clock.advance(10);
+  assert.deepEqual(writes, [21 * 34], 'one write of 21 frames of 34 bytes');
+  assert.ok(a.send('10.0.0.2:7000', frame(22)));
+  await clock.advance(10);
+  assert.deepEqual(writes, [21 * 34, 34]);
+  assert.deepEqual(received, Array.from({ length: 23 }, (_, index) => index));
+  await a.close();
+  await b.close();
+});
+
+test('a batch past the coalescing bound is written at once, without waiting for the turn to end', async () => {
+  const { clock, writes, a, b } = countingWrites(8);
+  let received = 0;
+  await a.start(() => undefined);
+  await b.start(() => { received++; });
+  assert.ok(a.send('10.0.0.2:7000', encodeFrameParts({ verb: 'GOSSIP_DIGEST_SYN', id: 0, flags: 0, payload: Buffer.alloc(1) })));
+  await clock.advance(10);
+  writes.length = 0;
+  const big = Buffer.alloc(internodeCoalesceBytesMax / 2);
+  for (let index = 0; index < 3; index++) assert.ok(a.send('10.0.0.2:7000', encodeFrameParts({ verb: 'GOSSIP_DIGEST_SYN', id: 0, flags: 0, payload: big })));
+  assert.equal(writes.length, 1, 'the second frame took the batch past the bound: written synchronously');
+  await clock.advance(10);
+  assert.equal(writes.length, 2);
+  assert.equal(received, 4);
+  await a.close();
+  await b.close();
 });

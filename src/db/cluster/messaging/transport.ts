@@ -1,5 +1,6 @@
-// How frames travel between nodes. The messaging service hands whole encoded frames to a
-// Transport and gets whole frames back; the transport knows peers only by endpoint. Two
+// How frames travel between nodes. The messaging service hands each encoded frame to a
+// Transport as its parts (header, payload, trailer: the payload is not copied into a frame of
+// its own) and gets whole frames back; the transport knows peers only by endpoint. Two
 // implementations: TCP over the injected Network (tcp-transport.ts) and in memory
 // (in-memory-transport.ts), which the harness's simulated network drives.
 
@@ -14,10 +15,10 @@ export interface Transport {
   /** Starts accepting frames (listening, for TCP); frames go to receiver. */
   start(receiver: FrameReceiver): Promise<void>;
   /**
-   * Queues a frame for a peer. Returns false when it was refused at once (the peer's bounded
+   * Queues a frame, given as parts written back to back, for a peer. Returns false when it was refused at once (the peer's bounded
    * queue is full, or the transport is closed); a frame accepted here may still be lost.
    */
-  send(peer: Endpoint, frame: Buffer): boolean;
+  send(peer: Endpoint, frame: readonly Buffer[]): boolean;
   /** Stops listening and drops every connection and queued frame. */
   close(): Promise<void>;
 }
