@@ -15,7 +15,7 @@ import { addInitialFlights, createSimulator } from '../flights/app/run-simulator
 import { describeDatabaseError } from '../flights/model/database.js';
 import { isTerminalStatus } from '../flights/model/flight.js';
 import type { Simulator } from '../flights/sim/simulator.js';
-import { systemChance, systemClock, type AppLogger } from '../flights/sim/world.js';
+import { systemChance, systemClock, type AppLogger } from '../flights/model/world.js';
 import { startWebServer, type WebServer } from '../flights/web/server.js';
 import { adminRoleName, secureAppDatabase, type RoleCredentials } from './cluster/app-security.js';
 import { startLocalCluster } from './cluster/local-database.js';

@@ -7,7 +7,7 @@ import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { WallClock } from '../sim/world.js';
+import type { WallClock } from '../model/world.js';
 
 const stopTimeoutMs = 15_000;
 

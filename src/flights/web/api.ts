@@ -5,9 +5,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isFlightNumber, isFlightStatus, isIataCode, isIsoDate, operatorTransitions, type Airport, type FlightPlan, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
 import type { FlightStore } from '../model/store.js';
-import { greatCirclePoints } from '../sim/geo.js';
-import { FlightInputError, planFlight, randomFlightNumber, randomGate } from '../sim/schedule.js';
-import type { Chance, WallClock } from '../sim/world.js';
+import { greatCirclePoints } from '../model/geo.js';
+import { FlightInputError, planFlight, randomFlightNumber, randomGate } from '../model/schedule.js';
+import type { Chance, WallClock } from '../model/world.js';
 import type { LiveFeed } from './live-feed.js';
 
 export const pathPointsMax = 1_000;

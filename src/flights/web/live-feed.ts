@@ -5,8 +5,8 @@
 
 import { isTerminalStatus, utcDate, type FlightPlan, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
 import type { SimulationClockRecord } from '../model/store.js';
-import { RateLimitedLog, runBounded } from '../sim/pool.js';
-import type { AppLogger, WallClock } from '../sim/world.js';
+import { RateLimitedLog, runBounded } from '../model/pool.js';
+import type { AppLogger, WallClock } from '../model/world.js';
 
 export const planesOnMapMax = 2_000;
 const dayMs = 86_400_000;
