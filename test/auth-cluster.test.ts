@@ -6,31 +6,21 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
+import { writeNodeConfigFile, type NodeConfigFileSettings } from '../src/db/node/config-file.js';
 import { freePort, seenBy, waitFor } from './harness/local-cluster.js';
 
 const nodes = [1, 2, 3];
 
-function nodeConfig(index: number, ports: { nativePort: number; storagePort: number; adminPort: number }): string {
-  return [
-    'cluster_name: Auth Cluster',
-    `listen_address: 127.0.0.${index}`,
-    `rpc_address: 127.0.0.${index}`,
-    `native_transport_port: ${ports.nativePort}`,
-    `storage_port: ${ports.storagePort}`,
-    `admin_port: ${ports.adminPort}`,
-    'num_tokens: 8',
-    'authenticator: PasswordAuthenticator',
-    'authorizer: CassandraAuthorizer',
-    'seed_provider:',
-    '  - class_name: org.apache.cassandra.locator.SimpleSeedProvider',
-    '    parameters:',
-    '      - seeds: "127.0.0.1"',
-    '',
-  ].join('\n');
+function nodeConfig(index: number, ports: { nativePort: number; storagePort: number; adminPort: number }): NodeConfigFileSettings {
+  return {
+    clusterName: 'Auth Cluster', listenAddress: `127.0.0.${index}`, rpcAddress: `127.0.0.${index}`,
+    nativeTransportPort: ports.nativePort, storagePort: ports.storagePort, adminPort: ports.adminPort, numTokens: 8,
+    authenticator: 'PasswordAuthenticator', authorizer: 'CassandraAuthorizer', seeds: ['127.0.0.1'],
+  };
 }
 
 function pinned(index: number, nativePort: number, user: string, password: string): cassandra.Client {
@@ -71,7 +61,7 @@ test('a role created through one node logs in through the others', { timeout: 24
       const nodeDirectory = join(directory, `node${index}`);
       mkdirSync(nodeDirectory, { recursive: true });
       const configFile = join(nodeDirectory, 'aero.yaml');
-      writeFileSync(configFile, nodeConfig(index, ports));
+      writeNodeConfigFile(configFile, nodeConfig(index, ports));
       const child = spawn(process.execPath, ['bin/aero.js', 'node', '--config', configFile, '--data-dir', nodeDirectory], { stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout?.on('data', (chunk: Buffer) => { output.push(`[${index}] ${chunk.toString()}`); if (output.length > 2000) output.shift(); });
       child.stderr?.on('data', (chunk: Buffer) => output.push(`[${index}] ${chunk.toString()}`));

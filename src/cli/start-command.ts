@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { dirname, join } from 'node:path';
 import { openAppDatabase, type AppDatabase } from '../flights/app/bootstrap.js';
-import { startLocalNode, type LocalDatabase } from '../flights/app/local-database.js';
+import { startLocalNode, type LocalDatabase } from './local-node.js';
 import { addDatabaseOptions, boundedNumber, databaseOptionsFrom, type DatabaseFlags } from '../flights/app/options.js';
 import { addInitialFlights, createSimulator } from '../flights/app/run-simulator.js';
 import { describeDatabaseError } from '../flights/model/database.js';
