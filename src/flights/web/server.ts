@@ -14,7 +14,8 @@ import type { Airport } from '../model/flight.js';
 import type { FlightStore } from '../model/store.js';
 import type { AppLogger, Chance, WallClock } from '../model/world.js';
 import { registerApi } from './api.js';
-import { LiveFeed, type FeedSnapshot } from './live-feed.js';
+import type { FeedSnapshot } from './contract.js';
+import { LiveFeed } from './live-feed.js';
 
 export const webSocketClientsMax = 200;
 export const webSocketBufferedBytesMax = 4 * 1024 * 1024;
