@@ -60,6 +60,13 @@ module.exports = {
       from: { path: '^src/flights/' },
       to: { path: '^src/db/' },
     },
+    {
+      name: 'flights-starts-no-node',
+      comment: 'src/flights is only a client: starting database nodes (`aero node`) is the CLI\'s, the tests\' and the benchmarks\' business, so it imports none of them, nor child_process.',
+      severity: 'error',
+      from: { path: '^src/flights/' },
+      to: { path: ['^src/cli/', '^test/', '^bench/', '^(node:)?child_process$'] },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

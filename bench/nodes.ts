@@ -4,11 +4,12 @@
 // error, or on Ctrl-C.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeNodeConfigFile, type NodeConfigFileSettings } from '../src/db/node/config-file.js';
 import type { Endpoint } from './clients.js';
 import { sleep } from './load.js';
 
@@ -121,22 +122,13 @@ export interface NodeGroupOptions {
   startTimeoutMs: number;
 }
 
-function nodeConfig(index: number, ports: { native: number; storage: number; admin: number }, options: NodeGroupOptions): string {
-  return [
-    'cluster_name: Bench Cluster',
-    `listen_address: 127.0.0.${index}`,
-    `rpc_address: 127.0.0.${index}`,
-    `native_transport_port: ${ports.native}`,
-    `storage_port: ${ports.storage}`,
-    `admin_port: ${ports.admin}`,
-    'log_level: warn',
-    ...(options.memtableFlushBytes === undefined ? [] : [`memtable_flush_bytes: ${options.memtableFlushBytes}`]),
-    'seed_provider:',
-    '  - class_name: org.apache.cassandra.locator.SimpleSeedProvider',
-    '    parameters:',
-    '      - seeds: "127.0.0.1"',
-    '',
-  ].join('\n');
+function nodeConfig(index: number, ports: { native: number; storage: number; admin: number }, options: NodeGroupOptions): NodeConfigFileSettings {
+  return {
+    clusterName: 'Bench Cluster', listenAddress: `127.0.0.${index}`, rpcAddress: `127.0.0.${index}`,
+    nativeTransportPort: ports.native, storagePort: ports.storage, adminPort: ports.admin, logLevel: 'warn',
+    ...(options.memtableFlushBytes === undefined ? {} : { memtableFlushBytes: options.memtableFlushBytes }),
+    seeds: ['127.0.0.1'],
+  };
 }
 
 /** Starts N `aero node` processes and waits until each listens and (N > 1) every node sees every other UP. */
@@ -154,7 +146,7 @@ export async function startNodes(options: NodeGroupOptions): Promise<ServerGroup
     for (let index = 1; index <= options.nodes; index++) {
       const directory = join(root, `node${index}`);
       const configFile = join(root, `node${index}.yaml`);
-      writeFileSync(configFile, nodeConfig(index, ports, options));
+      writeNodeConfigFile(configFile, nodeConfig(index, ports, options));
       const endpoint = { host: `127.0.0.${index}`, port: ports.native };
       const server = launch(`node${index}`, [join(repositoryRoot, 'bin', 'aero.js'), 'node', '--config', configFile, '--data-dir', directory], endpoint);
       started.push(server);

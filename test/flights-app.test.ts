@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { openAppDatabase, type AppDatabase } from '../src/flights/app/bootstrap.js';
 import { defaultDatabaseOptions, type DatabaseOptions } from '../src/flights/model/database.js';
 import { Simulator, defaultSimulatorOptions } from '../src/flights/sim/simulator.js';
-import { seededChance, systemClock, type AppLogger } from '../src/flights/sim/world.js';
+import { seededChance, systemClock, type AppLogger } from '../src/flights/model/world.js';
 import { startNodeProcess, type NodeProcess } from './harness/node-process.js';
 
 let node: NodeProcess;

@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { openAppDatabase, type AppDatabase } from '../src/flights/app/bootstrap.js';
 import { defaultDatabaseOptions } from '../src/flights/model/database.js';
 import { Simulator, defaultSimulatorOptions } from '../src/flights/sim/simulator.js';
-import { seededChance, systemClock } from '../src/flights/sim/world.js';
+import { seededChance, systemClock } from '../src/flights/model/world.js';
 import { startWebServer, type WebServer } from '../src/flights/web/server.js';
 import { startNodeProcess, type NodeProcess } from './harness/node-process.js';
 

@@ -20,7 +20,7 @@ import type { ApplicationState, VersionedValue } from '../src/db/cluster/gossip/
 import { encodeFrame } from '../src/db/cluster/messaging/frame.js';
 import { encodePreamble } from '../src/db/cluster/messaging/tcp-transport.js';
 import { adminStatus, aero, freePort, seenBy, waitFor } from './harness/local-cluster.js';
-import { encryptionYaml, makeCertificates, recordingProxy, removeTemporaryDirectories, spawnNode, type SpawnedNode } from './tls-support.js';
+import { makeCertificates, recordingProxy, removeTemporaryDirectories, spawnNode, type NodeEncryption, type SpawnedNode } from './tls-support.js';
 
 interface Status {
   peers?: Array<{ address: string; status: string }>;
@@ -61,14 +61,14 @@ function sendForged(host: string, port: number, bytes: Buffer): Promise<boolean>
   });
 }
 
-async function startPair(name: string, ports: { native: number; storage: number; admin: number }, extra: (index: number) => string[]) {
+async function startPair(name: string, ports: { native: number; storage: number; admin: number }, encryption: (index: number) => NodeEncryption) {
   const proxy = await recordingProxy({ host: '127.0.0.4', port: ports.storage });
   cleanups.push(() => proxy.close());
   const common = { nativePort: ports.native, storagePort: ports.storage, adminPort: ports.admin, clusterName: name };
-  const seed = await spawnNode({ ...common, address: '127.0.0.4', seeds: `127.0.0.4:${ports.storage}`, extra: extra(4) });
+  const seed = await spawnNode({ ...common, address: '127.0.0.4', seeds: `127.0.0.4:${ports.storage}`, encryption: encryption(4) });
   cleanups.push(() => seed.stop());
   // The second node's only seed is the proxy, so its gossip with the seed crosses the capture.
-  const second = await spawnNode({ ...common, address: '127.0.0.5', seeds: `127.0.0.1:${proxy.port}`, extra: extra(5) });
+  const second = await spawnNode({ ...common, address: '127.0.0.5', seeds: `127.0.0.1:${proxy.port}`, encryption: encryption(5) });
   cleanups.push(() => second.stop());
   await waitFor(`${name}: the nodes see each other`, async () => (await seenBy([4], 5, 'UP', ports.admin)) && (await seenBy([5], 4, 'UP', ports.admin)), 30_000);
   return { proxy, seed, second };
@@ -76,7 +76,7 @@ async function startPair(name: string, ports: { native: number; storage: number;
 
 test('plaintext internode (the control): gossip crosses the wire in clear and a forged frame is acted on', { timeout: 90_000 }, async () => {
   const ports = { native: await freePort(), storage: await freePort(), admin: await freePort() };
-  const { proxy, seed, second } = await startPair('Plain Capture Cluster', ports, () => []);
+  const { proxy, seed, second } = await startPair('Plain Capture Cluster', ports, () => ({}));
   const capture = proxy.recorded();
   assert.ok(capture.includes('Plain Capture Cluster'), 'the cluster name crosses in clear');
   assert.ok(capture.includes(`127.0.0.5:${ports.storage}`), 'gossip digests cross in clear');
@@ -101,23 +101,23 @@ test('TLS internode: a node from the cluster CA joins, one from another CA never
   createCertificates({ directory: certificates, nodes: [{ index: 3, addresses: ['127.0.0.3'] }], clients: [] });
   const proxy = await recordingProxy({ host: '127.0.0.1', port: ports.storage });
   cleanups.push(() => proxy.close());
-  const tlsYaml = (keystore: string, truststore: string, options: { endpointVerification: boolean }) => [
-    ...encryptionYaml('client_encryption_options', { enabled: true, keystore, truststore }),
+  const tlsSettings = (keystore: string, truststore: string, options: { endpointVerification: boolean }): NodeEncryption => ({
+    clientEncryptionOptions: { enabled: true, keystore, truststore },
     // Through the proxy the seed answers on 127.0.0.1's proxy port with node 1's certificate,
     // which names 127.0.0.1: its IP still matches, but be explicit that only the CA is checked here.
-    ...encryptionYaml('server_encryption_options', {
+    serverEncryptionOptions: {
       internode_encryption: 'all', keystore, truststore, require_client_auth: true, require_endpoint_verification: options.endpointVerification,
-    }),
-  ];
+    },
+  });
   const common = { nativePort: ports.native, storagePort: ports.storage, adminPort: ports.admin, clusterName: 'TLS Cluster' };
   const good: SpawnedNode = await spawnNode({ ...common, address: '127.0.0.3', seeds: `127.0.0.1:${proxy.port}`,
-    extra: tlsYaml(join(certificates, 'node3.pem'), join(certificates, 'ca.pem'), { endpointVerification: false }) });
+    encryption: tlsSettings(join(certificates, 'node3.pem'), join(certificates, 'ca.pem'), { endpointVerification: false }) });
   cleanups.push(() => good.stop());
 
   // Node 4: a certificate for its own address, from another CA.
   const foreign = makeCertificates('rogue', [4]);
   const rogue = await spawnNode({ ...common, address: '127.0.0.4', seeds: `127.0.0.1:${ports.storage},127.0.0.2:${ports.storage}`,
-    extra: tlsYaml(foreign.nodeKeystore(4), foreign.caFile, { endpointVerification: true }) });
+    encryption: tlsSettings(foreign.nodeKeystore(4), foreign.caFile, { endpointVerification: true }) });
   cleanups.push(() => rogue.stop());
 
   await waitFor('nodes 1 and 2 see node 3 up', () => seenBy([1, 2], 3, 'UP', ports.admin), 40_000);

@@ -1,13 +1,15 @@
 // Helpers for the TLS tests: certificates made with `aero certs`' module into a temp directory,
 // a recording TCP proxy (a traffic capture without tshark), and a node process on any
-// 127.0.0.N address with its own YAML (the harness's startNodeProcess binds 127.0.0.1 only).
+// 127.0.0.N address with its own configuration file (the harness's startNodeProcess binds 127.0.0.1 only).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificates } from '../src/cli/certs/files.js';
+import type { LogLevel } from '../src/db/node/config.js';
+import { writeNodeConfigFile, type NodeConfigFileSettings } from '../src/db/node/config-file.js';
 
 const temporaryDirectories: string[] = [];
 
@@ -101,29 +103,22 @@ function canConnect(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** `aero node` on address with the given ports, seeds and extra YAML; resolves once its native port accepts. */
+/** client_encryption_options and server_encryption_options of a node's configuration. */
+export type NodeEncryption = Pick<NodeConfigFileSettings, 'clientEncryptionOptions' | 'serverEncryptionOptions'>;
+
+/** `aero node` on address with the given ports, seeds and encryption settings; resolves once its native port accepts. */
 export async function spawnNode(options: {
-  address: string; nativePort: number; storagePort: number; adminPort: number; seeds: string; clusterName: string; extra?: string[]; logLevel?: string;
+  address: string; nativePort: number; storagePort: number; adminPort: number; seeds: string; clusterName: string; logLevel?: LogLevel;
+  encryption?: NodeEncryption;
 }): Promise<SpawnedNode> {
   const directory = temporaryDirectory('aero-tls-node-');
   mkdirSync(join(directory, 'conf'));
   const configFile = join(directory, 'conf', 'aero.yaml');
-  writeFileSync(configFile, [
-    `cluster_name: ${JSON.stringify(options.clusterName)}`,
-    `listen_address: ${options.address}`,
-    `rpc_address: ${options.address}`,
-    `native_transport_port: ${options.nativePort}`,
-    `storage_port: ${options.storagePort}`,
-    `admin_port: ${options.adminPort}`,
-    'num_tokens: 4',
-    `log_level: ${options.logLevel ?? 'info'}`,
-    'seed_provider:',
-    '  - class_name: org.apache.cassandra.locator.SimpleSeedProvider',
-    '    parameters:',
-    `      - seeds: "${options.seeds}"`,
-    ...(options.extra ?? []),
-    '',
-  ].join('\n'));
+  writeNodeConfigFile(configFile, {
+    clusterName: options.clusterName, listenAddress: options.address, rpcAddress: options.address,
+    nativeTransportPort: options.nativePort, storagePort: options.storagePort, adminPort: options.adminPort,
+    numTokens: 4, logLevel: options.logLevel ?? 'info', seeds: options.seeds.split(','), ...options.encryption,
+  });
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['bin/aero.js', 'node', '--config', configFile, '--data-dir', directory], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-500_000); });
@@ -149,9 +144,4 @@ export async function spawnNode(options: {
       clearTimeout(killer);
     },
   };
-}
-
-/** client_encryption_options / server_encryption_options lines for the node's YAML. */
-export function encryptionYaml(section: 'client_encryption_options' | 'server_encryption_options', settings: Record<string, string | boolean>): string[] {
-  return [`${section}:`, ...Object.entries(settings).map(([key, value]) => `  ${key}: ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`)];
 }

@@ -13,8 +13,10 @@ import { createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
+import type { LogLevel } from '../src/db/node/config.js';
+import type { EncryptionSettings } from '../src/db/node/config-file.js';
 import { freePort } from './harness/node-process.js';
-import { encryptionYaml, makeCertificates, recordingProxy, removeTemporaryDirectories, spawnNode, type SpawnedNode, type TestCertificates } from './tls-support.js';
+import { makeCertificates, recordingProxy, removeTemporaryDirectories, spawnNode, type SpawnedNode, type TestCertificates } from './tls-support.js';
 
 const keystorePassword = 'Tr0ub4dor-keystore-pass';
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -24,11 +26,11 @@ let foreign: TestCertificates;
 const nodes: Record<'strict' | 'optional' | 'clientAuth', { node: SpawnedNode; nativePort: number }> = {} as never;
 const clients: cassandra.Client[] = [];
 
-async function startTlsNode(settings: Record<string, string | boolean>, logLevel = 'info') {
+async function startTlsNode(settings: EncryptionSettings, logLevel: LogLevel = 'info') {
   const [nativePort, storagePort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const node = await spawnNode({
     address: '127.0.0.1', nativePort, storagePort, adminPort, seeds: `127.0.0.1:${storagePort}`, clusterName: 'TLS Test', logLevel,
-    extra: encryptionYaml('client_encryption_options', { enabled: true, keystore: certificates.nodeKeystore(1), truststore: certificates.caFile, ...settings }),
+    encryption: { clientEncryptionOptions: { enabled: true, keystore: certificates.nodeKeystore(1), truststore: certificates.caFile, ...settings } },
   });
   return { node, nativePort };
 }

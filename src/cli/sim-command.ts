@@ -6,7 +6,7 @@ import { addDatabaseOptions, boundedNumber, databaseOptionsFrom, type DatabaseFl
 import { addInitialFlights, createSimulator, listLines, runInteractiveConsole } from '../flights/app/run-simulator.js';
 import { describeDatabaseError } from '../flights/model/database.js';
 import { defaultSimulatorOptions, type SimulatorOptions } from '../flights/sim/simulator.js';
-import { systemChance, systemClock, type AppLogger } from '../flights/sim/world.js';
+import { systemChance, systemClock, type AppLogger } from '../flights/model/world.js';
 import type { CommandContext } from './console.js';
 
 export interface SimulatorFlags {

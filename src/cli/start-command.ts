@@ -9,13 +9,13 @@
 import type { Command } from 'commander';
 import { dirname, join } from 'node:path';
 import { openAppDatabase, type AppDatabase } from '../flights/app/bootstrap.js';
-import { startLocalNode, type LocalDatabase } from '../flights/app/local-database.js';
+import { startLocalNode, type LocalDatabase } from './local-node.js';
 import { addDatabaseOptions, boundedNumber, databaseOptionsFrom, type DatabaseFlags } from '../flights/app/options.js';
 import { addInitialFlights, createSimulator } from '../flights/app/run-simulator.js';
 import { describeDatabaseError } from '../flights/model/database.js';
 import { isTerminalStatus } from '../flights/model/flight.js';
 import type { Simulator } from '../flights/sim/simulator.js';
-import { systemChance, systemClock, type AppLogger } from '../flights/sim/world.js';
+import { systemChance, systemClock, type AppLogger } from '../flights/model/world.js';
 import { startWebServer, type WebServer } from '../flights/web/server.js';
 import { adminRoleName, secureAppDatabase, type RoleCredentials } from './cluster/app-security.js';
 import { startLocalCluster } from './cluster/local-database.js';

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { openAppDatabase } from '../flights/app/bootstrap.js';
 import { addDatabaseOptions, boundedNumber, databaseOptionsFrom, type DatabaseFlags } from '../flights/app/options.js';
 import { describeDatabaseError } from '../flights/model/database.js';
-import { systemChance, systemClock } from '../flights/sim/world.js';
+import { systemChance, systemClock } from '../flights/model/world.js';
 import { startWebServer, type WebServerOptions } from '../flights/web/server.js';
 import type { CommandContext } from './console.js';
 import { cliLogger } from './sim-command.js';

@@ -1,9 +1,8 @@
-// The local cluster as the database of `aero start` (the LocalDatabase of
-// src/flights/app/local-database.ts), with TLS (--tls) and logins (--auth) when asked; a
-// cluster keeps what it was created with. Same layout as one node there: DIR/node1 is node 1's
-// data directory.
+// The local cluster as the database of `aero start` (the LocalDatabase of ../local-node.ts),
+// with TLS (--tls) and logins (--auth) when asked; a cluster keeps what it was created with.
+// Same layout as one node there: DIR/node1 is node 1's data directory.
 
-import type { LocalDatabase } from '../../flights/app/local-database.js';
+import type { LocalDatabase } from '../local-node.js';
 import type { CliConsole } from '../console.js';
 import { nodeStdoutFile, readManifest } from './manifest.js';
 import { startCluster, stopCluster, stopTimeoutMsDefault } from './operations.js';

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { localClusterNodesMax, numTokensMax } from '../../db/common/limits.js';
+import { nodeConfigYaml as configYaml, type NodeConfigFileSettings } from '../../db/node/config-file.js';
 import { caFileName, nodeKeystoreFileName } from '../certs/files.js';
 
 export interface ClusterNode {
@@ -96,44 +97,28 @@ export function nodeStdoutFile(node: ClusterNode): string {
 
 /** The node's YAML (cassandra.yaml key names); paths come from --data-dir on the command line. */
 export function nodeConfigYaml(manifest: ClusterManifest, node: ClusterNode): string {
-  const seeds = seedAddresses(manifest.nodes.length).join(',');
-  return [
-    '# Written by `aero cluster start`; rewritten at every start of this node.',
-    `cluster_name: ${JSON.stringify(manifest.clusterName)}`,
-    `listen_address: ${node.address}`,
-    `rpc_address: ${node.address}`,
-    `native_transport_port: ${manifest.nativePort}`,
-    `storage_port: ${manifest.storagePort}`,
-    `admin_port: ${manifest.adminPort}`,
-    `num_tokens: ${manifest.numTokens}`,
-    'seed_provider:',
-    '  - class_name: org.apache.cassandra.locator.SimpleSeedProvider',
-    '    parameters:',
-    `      - seeds: "${seeds}"`,
-    ...(manifest.tls === undefined ? [] : tlsConfigLines(manifest.tls, node)),
-    ...(manifest.auth === true ? ['authenticator: PasswordAuthenticator', 'authorizer: CassandraAuthorizer'] : []),
-    '',
-  ].join('\n');
+  return configYaml({
+    clusterName: manifest.clusterName,
+    listenAddress: node.address,
+    rpcAddress: node.address,
+    nativeTransportPort: manifest.nativePort,
+    storagePort: manifest.storagePort,
+    adminPort: manifest.adminPort,
+    numTokens: manifest.numTokens,
+    seeds: seedAddresses(manifest.nodes.length),
+    ...(manifest.tls === undefined ? {} : tlsSettings(manifest.tls, node)),
+    ...(manifest.auth === true ? { authenticator: 'PasswordAuthenticator', authorizer: 'CassandraAuthorizer' } : {}),
+  }, 'Written by `aero cluster start`; rewritten at every start of this node.');
 }
 
 /** Both ports encrypted: clients verify the node, nodes verify each other (mutual, by address). */
-function tlsConfigLines(tls: ClusterTls, node: ClusterNode): string[] {
-  const keystore = JSON.stringify(join(tls.certificatesDirectory, nodeKeystoreFileName(node.index)));
-  const truststore = JSON.stringify(tls.caFile);
-  return [
-    'client_encryption_options:',
-    '  enabled: true',
-    '  optional: false',
-    `  keystore: ${keystore}`,
-    `  truststore: ${truststore}`,
-    `  require_client_auth: ${String(tls.requireClientAuth)}`,
-    'server_encryption_options:',
-    '  internode_encryption: all',
-    `  keystore: ${keystore}`,
-    `  truststore: ${truststore}`,
-    '  require_client_auth: true',
-    '  require_endpoint_verification: true',
-  ];
+function tlsSettings(tls: ClusterTls, node: ClusterNode): Pick<NodeConfigFileSettings, 'clientEncryptionOptions' | 'serverEncryptionOptions'> {
+  const keystore = join(tls.certificatesDirectory, nodeKeystoreFileName(node.index));
+  const truststore = tls.caFile;
+  return {
+    clientEncryptionOptions: { enabled: true, optional: false, keystore, truststore, require_client_auth: tls.requireClientAuth },
+    serverEncryptionOptions: { internode_encryption: 'all', keystore, truststore, require_client_auth: true, require_endpoint_verification: true },
+  };
 }
 
 /** Arguments after `bin/aero.js` that run the node. */

@@ -8,7 +8,7 @@ import { createClient, ensureSchema, type DatabaseOptions } from '../model/datab
 import { createTablesCql } from '../model/schema.js';
 import type { Airport } from '../model/flight.js';
 import { FlightStore } from '../model/store.js';
-import type { AppLogger, WallClock } from '../sim/world.js';
+import type { AppLogger, WallClock } from '../model/world.js';
 
 export interface AppDatabase {
   client: cassandra.Client;

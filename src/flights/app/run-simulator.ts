@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import type { AppDatabase } from './bootstrap.js';
 import { parseFlightSpec, runConsoleCommand, describeFlight, describeFlightDetail, consoleHelp } from '../sim/console.js';
 import { Simulator, type SimulatorOptions } from '../sim/simulator.js';
-import type { AppLogger, Chance, WallClock } from '../sim/world.js';
+import type { AppLogger, Chance, WallClock } from '../model/world.js';
 
 export interface InitialFlights {
   /** Flight specs NUMBER,ORIGIN,DESTINATION,DEPARTURE,SPEED. */

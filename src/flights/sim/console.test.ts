@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Airport } from '../model/flight.js';
 import { parseDeparture, parseFlightSpec, runConsoleCommand } from './console.js';
 import { Simulator, defaultSimulatorOptions, type SimulatorStore } from './simulator.js';
-import { seededChance } from './world.js';
+import { seededChance } from '../model/world.js';
 
 const now = Date.UTC(2026, 4, 1, 9, 0);
 

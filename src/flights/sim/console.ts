@@ -2,7 +2,7 @@
 // text out. Also used for the non-interactive flags (--add, --list, --show).
 
 import type { Simulator, SimulatedFlight } from './simulator.js';
-import { FlightInputError, type NewFlight } from './schedule.js';
+import { FlightInputError, type NewFlight } from '../model/schedule.js';
 
 export const consoleLineCharactersMax = 500;
 export const listedFlightsMax = 200;

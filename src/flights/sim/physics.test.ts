@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { distanceKm } from './geo.js';
+import { distanceKm } from '../model/geo.js';
 import { buildProfile, phaseAt, scheduledStatusAt, stateAt, taxiInMs, taxiOutMs } from './physics.js';
 
 const mad = { latitude: 40.471926, longitude: -3.56264 };

@@ -7,7 +7,7 @@
 // descent fit in the route.
 
 import type { FlightPhase, FlightStatus } from '../model/flight.js';
-import { distanceKm, initialBearingDeg, intermediatePoint, type LatLon } from './geo.js';
+import { distanceKm, initialBearingDeg, intermediatePoint, type LatLon } from '../model/geo.js';
 
 const minuteMs = 60_000;
 const hourMs = 3_600_000;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Airport, FlightPlan, FlightStatus, FlightStatusRecord, TrackingSample } from '../model/flight.js';
 import { Simulator, defaultSimulatorOptions, type SimulatorStore } from './simulator.js';
-import { seededChance, type WallClock } from './world.js';
+import { seededChance, type WallClock } from '../model/world.js';
 
 const airports = new Map<string, Airport>([
   ['MAD', { iata: 'MAD', name: 'Madrid', city: 'Madrid', country: 'Spain', latitude: 40.4719, longitude: -3.5626, type: 'large_airport' }],

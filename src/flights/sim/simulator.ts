@@ -7,9 +7,9 @@
 import { canTransition, isTerminalStatus, utcDate, type Airport, type FlightPlan, type FlightStatus, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
 import type { SimulationClockRecord } from '../model/store.js';
 import { buildProfile, scheduledStatusAt, stateAt, type FlightProfile, type FlightState } from './physics.js';
-import { RateLimitedLog, runBounded } from './pool.js';
-import { FlightInputError, planFlight, randomFlight, randomFlightsMax, randomGate, type NewFlight } from './schedule.js';
-import type { AppLogger, Chance, WallClock } from './world.js';
+import { RateLimitedLog, runBounded } from '../model/pool.js';
+import { FlightInputError, planFlight, randomFlight, randomFlightsMax, randomGate, type NewFlight } from '../model/schedule.js';
+import type { AppLogger, Chance, WallClock } from '../model/world.js';
 
 export const simulatedFlightsMax = 5_000;
 export const writeConcurrencyMax = 256;

@@ -1,80 +1,20 @@
 // The browser's view of the server: JSON API calls with plain error messages, and the live
 // WebSocket feed with reconnection.
 
-import type { FlightStatus } from '../model/flight.js';
+import type { Airport } from '../model/flight.js';
+import type {
+  AddFlightRequest, AddFlightView, AirportTuple, BoardView, ClockView, ErrorView, FeedSnapshot, FlightDetail, PlaneView, SearchView, StatusChangeRequest, StatusChangeView,
+} from '../web/contract.js';
 
-export interface AirportInfo {
-  iata: string;
-  name: string;
-  city: string;
-  country: string;
-  latitude: number;
-  longitude: number;
+// The server's JSON, declared once in web/contract.ts; PlaneInfo and Snapshot are the names
+// this bundle uses for its PlaneView and FeedSnapshot.
+export type { FlightDetail, FlightRow } from '../web/contract.js';
+export type PlaneInfo = PlaneView;
+export type Snapshot = FeedSnapshot;
+
+/** An airport as the map draws it (from the compact rows of /api/airports). */
+export interface AirportInfo extends Omit<Airport, 'type'> {
   large: boolean;
-}
-
-export interface FlightRow {
-  flightNumber: string;
-  date: string;
-  origin: string;
-  destination: string;
-  departureAtMs: number;
-  arrivalAtMs: number;
-  speedKmh: number;
-  status: FlightStatus | null;
-  gate: string | null;
-}
-
-export interface StatusRecord {
-  flightNumber: string;
-  date: string;
-  status: FlightStatus;
-  gate: string | null;
-  origin: string;
-  destination: string;
-  departureAtMs: number;
-  arrivalAtMs: number;
-  speedKmh: number;
-  estimatedDepartureAtMs: number | null;
-  actualDepartureAtMs: number | null;
-  actualArrivalAtMs: number | null;
-}
-
-export interface TrackingInfo {
-  latitude: number;
-  longitude: number;
-  altitudeFt: number;
-  groundSpeedKmh: number;
-  verticalRateFpm: number;
-  headingDeg: number;
-  fuelKg: number;
-  phase: string;
-  recordedAtMs: number;
-}
-
-export interface FlightDetail {
-  status: StatusRecord;
-  allowed: FlightStatus[];
-  latest: TrackingInfo | null;
-  path: [number, number][];
-  route: [number, number][];
-}
-
-export interface PlaneInfo extends TrackingInfo {
-  flightNumber: string;
-  date: string;
-  origin: string;
-  destination: string;
-  status: string;
-}
-
-export interface Snapshot {
-  type: 'snapshot';
-  simNowMs: number;
-  speedup: number;
-  healthy: boolean;
-  error: string | null;
-  planes: PlaneInfo[];
 }
 
 /** A failed call, with the server's reason when it gave one. */
@@ -94,33 +34,33 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
     body = null;
   }
   if (!response.ok) {
-    const reason = typeof body === 'object' && body !== null && 'error' in body ? String((body as { error: unknown }).error) : response.statusText;
+    const reason = typeof body === 'object' && body !== null && 'error' in body ? String((body as ErrorView).error) : response.statusText;
     throw new ApiError(reason);
   }
   return body as T;
 }
 
 export async function fetchAirports(): Promise<AirportInfo[]> {
-  const rows = await call<[string, string, string, string, number, number, number][]>('/api/airports');
+  const rows = await call<AirportTuple[]>('/api/airports');
   return rows.map(([iata, name, city, country, latitude, longitude, large]) => ({ iata, name, city, country, latitude, longitude, large: large === 1 }));
 }
 
-export const fetchClock = () => call<{ simNowMs: number; speedup: number }>('/api/clock');
+export const fetchClock = () => call<ClockView>('/api/clock');
 
 export const fetchBoard = (iata: string, date: string) =>
-  call<{ date: string; departures: FlightRow[]; arrivals: FlightRow[] }>(`/api/airports/${encodeURIComponent(iata)}/flights?date=${encodeURIComponent(date)}`);
+  call<BoardView>(`/api/airports/${encodeURIComponent(iata)}/flights?date=${encodeURIComponent(date)}`);
 
 export const fetchFlight = (flightNumber: string, date: string) =>
   call<FlightDetail>(`/api/flights/${encodeURIComponent(flightNumber)}/${encodeURIComponent(date)}`);
 
-export const addFlight = (flight: { flightNumber: string; origin: string; destination: string; departureAt: string; speedKmh: number }) =>
-  call<{ flight: FlightRow }>('/api/flights', { method: 'POST', body: JSON.stringify(flight) });
+export const addFlight = (flight: AddFlightRequest) =>
+  call<AddFlightView>('/api/flights', { method: 'POST', body: JSON.stringify(flight) });
 
-export const changeStatus = (flightNumber: string, date: string, change: { status: FlightStatus; delayMinutes?: number }) =>
-  call<{ status: StatusRecord; allowed: FlightStatus[] }>(`/api/flights/${encodeURIComponent(flightNumber)}/${encodeURIComponent(date)}/status`, { method: 'POST', body: JSON.stringify(change) });
+export const changeStatus = (flightNumber: string, date: string, change: StatusChangeRequest) =>
+  call<StatusChangeView>(`/api/flights/${encodeURIComponent(flightNumber)}/${encodeURIComponent(date)}/status`, { method: 'POST', body: JSON.stringify(change) });
 
 export const search = (q: string) =>
-  call<{ airports: { iata: string; name: string; city: string; country: string }[]; flights: FlightRow[] }>(`/api/search?q=${encodeURIComponent(q)}`);
+  call<SearchView>(`/api/search?q=${encodeURIComponent(q)}`);
 
 /** Connects to the live feed and reconnects with backoff; reports connection state. */
 export function connectFeed(handlers: { onSnapshot: (snapshot: Snapshot) => void; onConnection: (connected: boolean) => void }): void {

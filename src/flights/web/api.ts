@@ -5,9 +5,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isFlightNumber, isFlightStatus, isIataCode, isIsoDate, operatorTransitions, type Airport, type FlightPlan, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
 import type { FlightStore } from '../model/store.js';
-import { greatCirclePoints } from '../sim/geo.js';
-import { FlightInputError, planFlight, randomFlightNumber, randomGate } from '../sim/schedule.js';
-import type { Chance, WallClock } from '../sim/world.js';
+import { greatCirclePoints } from '../model/geo.js';
+import { FlightInputError, planFlight, randomFlightNumber, randomGate } from '../model/schedule.js';
+import type { Chance, WallClock } from '../model/world.js';
+import type {
+  AddFlightRequest, AddFlightView, AirportTuple, BoardView, ClockView, ErrorView, FlightDetail, FlightRow, HealthView, PathPoint, SearchView, StatusChangeRequest,
+  StatusChangeView,
+} from './contract.js';
 import type { LiveFeed } from './live-feed.js';
 
 export const pathPointsMax = 1_000;
@@ -29,9 +33,9 @@ async function answer(reply: FastifyReply, context: ApiContext, work: () => Prom
   try {
     return await work();
   } catch (error) {
-    if (error instanceof FlightInputError) return reply.code(400).send({ error: error.message });
-    if (error instanceof NotFoundError) return reply.code(404).send({ error: error.message });
-    return reply.code(503).send({ error: context.describeError(error) });
+    if (error instanceof FlightInputError) return reply.code(400).send({ error: error.message } satisfies ErrorView);
+    if (error instanceof NotFoundError) return reply.code(404).send({ error: error.message } satisfies ErrorView);
+    return reply.code(503).send({ error: context.describeError(error) } satisfies ErrorView);
   }
 }
 
@@ -43,8 +47,8 @@ function flightKey(params: { number?: string; date?: string }): { flightNumber: 
   return { flightNumber, date };
 }
 
-async function withStatuses(context: ApiContext, plans: FlightPlan[]) {
-  const rows: (FlightPlan & { status: string | null; gate: string | null })[] = plans.map((plan) => ({ ...plan, status: null, gate: null }));
+async function withStatuses(context: ApiContext, plans: FlightPlan[]): Promise<FlightRow[]> {
+  const rows: FlightRow[] = plans.map((plan) => ({ ...plan, status: null, gate: null }));
   let next = 0;
   const worker = async () => {
     while (next < rows.length) {
@@ -67,14 +71,14 @@ export function registerApi(app: FastifyInstance, context: ApiContext): void {
 }
 
 function registerInfoRoutes(app: FastifyInstance, context: ApiContext): void {
-  app.get('/api/health', async () => {
+  app.get('/api/health', async (): Promise<HealthView> => {
     const snapshot = context.feed.snapshot();
     return { ok: snapshot?.healthy ?? true, error: snapshot?.error ?? null };
   });
 
-  app.get('/api/clock', async () => ({ simNowMs: context.feed.simNowMs(), speedup: context.feed.speedup() }));
+  app.get('/api/clock', async (): Promise<ClockView> => ({ simNowMs: context.feed.simNowMs(), speedup: context.feed.speedup() }));
 
-  app.get<{ Querystring: { q?: string } }>('/api/search', async (request) => {
+  app.get<{ Querystring: { q?: string } }>('/api/search', async (request): Promise<SearchView> => {
     const q = (request.query.q ?? '').trim().toUpperCase().slice(0, 40);
     if (q.length === 0) return { airports: [], flights: [] };
     const airports: Airport[] = [];
@@ -94,7 +98,7 @@ function registerAirportRoutes(app: FastifyInstance, context: ApiContext): void 
 
   app.get('/api/airports', async (_request, reply) => {
     reply.header('cache-control', 'max-age=300');
-    return [...context.airports.values()].map((a) => [a.iata, a.name, a.city, a.country, a.latitude, a.longitude, a.type === 'large_airport' ? 1 : 0]);
+    return [...context.airports.values()].map((a): AirportTuple => [a.iata, a.name, a.city, a.country, a.latitude, a.longitude, a.type === 'large_airport' ? 1 : 0]);
   });
 
   app.get<{ Params: { iata: string }; Querystring: { date?: string } }>('/api/airports/:iata/flights', async (request, reply) => answer(reply, context, async () => {
@@ -105,13 +109,14 @@ function registerAirportRoutes(app: FastifyInstance, context: ApiContext): void 
     const airport = context.airports.get(iata);
     if (airport === undefined) throw new NotFoundError(`unknown airport '${iata}'`);
     const [departures, arrivals] = await Promise.all([context.store.departures(iata, date), context.store.arrivals(iata, date)]);
-    return { airport, date, departures: await withStatuses(context, departures), arrivals: await withStatuses(context, arrivals) };
+    return { airport, date, departures: await withStatuses(context, departures), arrivals: await withStatuses(context, arrivals) } satisfies BoardView;
   }));
 }
 
 function registerFlightRoutes(app: FastifyInstance, context: ApiContext): void {
 
-  app.post<{ Body: { flightNumber?: string; origin?: string; destination?: string; departureAt?: string; speedKmh?: number | string } }>(
+  // Bodies are untrusted: any field may be missing, and speedKmh may come as text.
+  app.post<{ Body: Partial<Omit<AddFlightRequest, 'speedKmh'>> & { speedKmh?: number | string } }>(
     '/api/flights', async (request, reply) => answer(reply, context, async () => {
       const body = request.body ?? {};
       const departureAtMs = Date.parse(body.departureAt ?? '');
@@ -125,7 +130,7 @@ function registerFlightRoutes(app: FastifyInstance, context: ApiContext): void {
         throw new FlightInputError(`flight ${plan.flightNumber} on ${plan.date} already exists`);
       }
       await context.store.addFlight(plan, { gate: randomGate(context.chance), nowMs: context.clock.nowMs() });
-      return reply.code(201).send({ flight: plan });
+      return reply.code(201).send({ flight: plan } satisfies AddFlightView);
     }));
 
   app.get<{ Params: { number: string; date: string } }>('/api/flights/:number/:date', async (request, reply) => answer(reply, context, async () => {
@@ -135,8 +140,8 @@ function registerFlightRoutes(app: FastifyInstance, context: ApiContext): void {
     const samples = await context.store.readTracking(key, pathPointsMax);
     const origin = context.airports.get(status.origin);
     const destination = context.airports.get(status.destination);
-    const route = origin !== undefined && destination !== undefined ? greatCirclePoints(origin, destination, 64).map((p) => [p.latitude, p.longitude]) : [];
-    return { status, allowed: operatorTransitions(status.status), latest: samples[0] ?? null, path: flownPath(samples, origin), route };
+    const route = origin !== undefined && destination !== undefined ? greatCirclePoints(origin, destination, 64).map((p): PathPoint => [p.latitude, p.longitude]) : [];
+    return { status, allowed: operatorTransitions(status.status), latest: samples[0] ?? null, path: flownPath(samples, origin), route } satisfies FlightDetail;
   }));
 }
 
@@ -144,17 +149,17 @@ function registerFlightRoutes(app: FastifyInstance, context: ApiContext): void {
  * The flown path, oldest first. Only the newest samples are read (bounded); flights follow
  * the great circle, so the part before them is drawn along it from the origin.
  */
-function flownPath(newestFirst: TrackingSample[], origin: Airport | undefined): number[][] {
-  const path = newestFirst.map((s) => [s.latitude, s.longitude]).reverse();
+function flownPath(newestFirst: TrackingSample[], origin: Airport | undefined): PathPoint[] {
+  const path = newestFirst.map((s): PathPoint => [s.latitude, s.longitude]).reverse();
   const oldest = newestFirst.at(-1);
   if (oldest === undefined || origin === undefined || oldest.phase === 'taxi_out') return path;
-  const before = greatCirclePoints(origin, oldest, 32).slice(0, -1).map((p) => [p.latitude, p.longitude]);
+  const before = greatCirclePoints(origin, oldest, 32).slice(0, -1).map((p): PathPoint => [p.latitude, p.longitude]);
   return [...before, ...path];
 }
 
 function registerStatusRoute(app: FastifyInstance, context: ApiContext): void {
 
-  app.post<{ Params: { number: string; date: string }; Body: { status?: string; delayMinutes?: number } }>(
+  app.post<{ Params: { number: string; date: string }; Body: { status?: string; delayMinutes?: StatusChangeRequest['delayMinutes'] } }>(
     '/api/flights/:number/:date/status', async (request, reply) => answer(reply, context, async () => {
       const key = flightKey(request.params);
       const wanted = request.body?.status;
@@ -173,6 +178,6 @@ function registerStatusRoute(app: FastifyInstance, context: ApiContext): void {
       await context.store.setStatus(key, { status: wanted, nowMs, ...(atMs === undefined ? {} : { atMs }) });
       const updated: FlightStatusRecord = { ...current, status: wanted, updatedAtMs: nowMs, ...(atMs === undefined ? {} : { estimatedDepartureAtMs: atMs }) };
       context.feed.noteStatus(updated);
-      return { status: updated, allowed: operatorTransitions(wanted) };
+      return { status: updated, allowed: operatorTransitions(wanted) } satisfies StatusChangeView;
     }));
 }

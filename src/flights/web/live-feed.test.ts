@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FlightPlan, FlightStatusRecord, TrackingSample } from '../model/flight.js';
-import { LiveFeed, type FeedSnapshot, type FeedStore } from './live-feed.js';
+import type { FeedSnapshot } from './contract.js';
+import { LiveFeed, type FeedStore } from './live-feed.js';
 
 const now = Date.UTC(2026, 3, 5, 10, 0);
 const plan = (flightNumber: string): FlightPlan => ({

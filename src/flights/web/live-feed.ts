@@ -3,10 +3,11 @@
 // (weak reads, every poll). Pushes a bounded snapshot to subscribers after every poll. A
 // database failure marks the feed unhealthy (shown in the browser) and the next poll retries.
 
-import { isTerminalStatus, utcDate, type FlightPlan, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
+import { isTerminalStatus, utcDate, type FlightPlan, type FlightStatus, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
 import type { SimulationClockRecord } from '../model/store.js';
-import { RateLimitedLog, runBounded } from '../sim/pool.js';
-import type { AppLogger, WallClock } from '../sim/world.js';
+import { RateLimitedLog, runBounded } from '../model/pool.js';
+import type { AppLogger, WallClock } from '../model/world.js';
+import type { FeedSnapshot, PlaneView } from './contract.js';
 
 export const planesOnMapMax = 2_000;
 const dayMs = 86_400_000;
@@ -16,32 +17,6 @@ export interface FeedStore {
   getStatus(flightNumber: string, date: string): Promise<FlightStatusRecord | null>;
   readTracking(key: { flightNumber: string; date: string }, limit: number): Promise<TrackingSample[]>;
   readClock(name: string): Promise<SimulationClockRecord | null>;
-}
-
-export interface PlaneView {
-  flightNumber: string;
-  date: string;
-  origin: string;
-  destination: string;
-  status: string;
-  latitude: number;
-  longitude: number;
-  altitudeFt: number;
-  groundSpeedKmh: number;
-  verticalRateFpm: number;
-  headingDeg: number;
-  fuelKg: number;
-  phase: string;
-  recordedAtMs: number;
-}
-
-export interface FeedSnapshot {
-  type: 'snapshot';
-  simNowMs: number;
-  speedup: number;
-  healthy: boolean;
-  error: string | null;
-  planes: PlaneView[];
 }
 
 interface Known {
@@ -92,7 +67,7 @@ export class LiveFeed {
   }
 
   /** Flights the feed knows, for search. */
-  flights(): { plan: FlightPlan; status: string | null }[] {
+  flights(): { plan: FlightPlan; status: FlightStatus | null }[] {
     return [...this.known.values()].map((k) => ({ plan: k.plan, status: k.status?.status ?? null }));
   }
 

@@ -12,9 +12,10 @@ import type { WebSocket } from '@fastify/websocket';
 import { describeDatabaseError } from '../model/database.js';
 import type { Airport } from '../model/flight.js';
 import type { FlightStore } from '../model/store.js';
-import type { AppLogger, Chance, WallClock } from '../sim/world.js';
+import type { AppLogger, Chance, WallClock } from '../model/world.js';
 import { registerApi } from './api.js';
-import { LiveFeed, type FeedSnapshot } from './live-feed.js';
+import type { FeedSnapshot } from './contract.js';
+import { LiveFeed } from './live-feed.js';
 
 export const webSocketClientsMax = 200;
 export const webSocketBufferedBytesMax = 4 * 1024 * 1024;

@@ -1,13 +1,14 @@
 // The database `aero start` runs for the application, behind one interface (LocalDatabase):
 // one local node process here (`aero node`, data in DIR/node1, for --nodes 1), or the local
-// cluster of `aero cluster start` (src/cli/cluster/local-database.ts); start-command picks.
+// cluster of `aero cluster start` (./cluster/local-database.ts); start-command picks. The
+// flight app itself only ever sees contact points: it is a CQL client.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { WallClock } from '../sim/world.js';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeNodeConfigFile, type NodeConfigFileSettings } from '../db/node/config-file.js';
+import type { WallClock } from '../flights/model/world.js';
+import { aeroExecutable, canConnect } from './cluster/processes.js';
 
 const stopTimeoutMs = 15_000;
 
@@ -34,58 +35,35 @@ export interface LocalNodeOptions {
   auth?: boolean;
 }
 
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'bin', 'aero.js'))) return dir;
-    dir = dirname(dir);
-  }
-  return resolve('.');
-}
+const probeTimeoutMs = 2_000;
 
-export function canConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolveConnect) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => { socket.destroy(); resolveConnect(true); });
-    socket.once('error', () => resolveConnect(false));
-  });
-}
-
-function securityConfigLines(options: LocalNodeOptions): string[] {
-  const lines: string[] = [];
-  if (options.tls !== undefined) {
-    lines.push('client_encryption_options:', '  enabled: true', '  optional: false',
-      `  keystore: ${JSON.stringify(options.tls.keystoreFile)}`, `  truststore: ${JSON.stringify(options.tls.caFile)}`, '  require_client_auth: false');
-  }
-  if (options.auth === true) lines.push('authenticator: PasswordAuthenticator', 'authorizer: CassandraAuthorizer');
-  return lines;
+function securitySettings(options: LocalNodeOptions): NodeConfigFileSettings {
+  return {
+    ...(options.tls === undefined ? {} : {
+      clientEncryptionOptions: { enabled: true, optional: false, keystore: options.tls.keystoreFile, truststore: options.tls.caFile, require_client_auth: false },
+    }),
+    ...(options.auth === true ? { authenticator: 'PasswordAuthenticator', authorizer: 'CassandraAuthorizer' } : {}),
+  };
 }
 
 /** Starts `aero node` in a child process on the data directory and waits for its CQL port. */
 export async function startLocalNode(options: LocalNodeOptions, clock: WallClock): Promise<LocalDatabase> {
   const nodeDir = resolve(options.dataDir, 'node1');
   mkdirSync(nodeDir, { recursive: true });
-  if (await canConnect(options.host, options.nativePort)) {
+  if (await canConnect(options.host, options.nativePort, { timeoutMs: probeTimeoutMs })) {
     throw new Error(`port ${options.host}:${options.nativePort} is already in use (another node running? use --native-port, or --contact-points to use it)`);
   }
   const configFile = join(nodeDir, 'aero.yaml');
-  writeFileSync(configFile, [
-    'cluster_name: Aerolineas Rusticas',
-    `listen_address: ${options.host}`,
-    `rpc_address: ${options.host}`,
-    `native_transport_port: ${options.nativePort}`,
-    `storage_port: ${options.storagePort}`,
-    `admin_port: ${options.adminPort}`,
-    'log_level: info',
-    ...securityConfigLines(options),
-    '',
-  ].join('\n'));
+  writeNodeConfigFile(configFile, {
+    clusterName: 'Aerolineas Rusticas', listenAddress: options.host, rpcAddress: options.host, nativeTransportPort: options.nativePort,
+    storagePort: options.storagePort, adminPort: options.adminPort, logLevel: 'info', ...securitySettings(options),
+  });
   const logFile = join(nodeDir, 'node.out');
   const log = createWriteStream(logFile, { flags: 'a' });
   // In its own process group, as the cluster's nodes are: Ctrl-C on the terminal signals the
   // whole foreground group, and a node signalled both by it and by our stop() would take the
   // second signal as "exit at once, undrained". This way only we stop it, after its clients.
-  const child: ChildProcess = spawn(process.execPath, [join(packageRoot(), 'bin', 'aero.js'), 'node', '--config', configFile, '--data-dir', nodeDir], {
+  const child: ChildProcess = spawn(process.execPath, [aeroExecutable(), 'node', '--config', configFile, '--data-dir', nodeDir], {
     stdio: ['ignore', 'pipe', 'pipe'], detached: true,
   });
   child.stdout?.pipe(log);
@@ -98,7 +76,7 @@ export async function startLocalNode(options: LocalNodeOptions, clock: WallClock
   });
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
   const deadline = clock.nowMs() + options.startTimeoutMs;
-  while (!(await canConnect(options.host, options.nativePort))) {
+  while (!(await canConnect(options.host, options.nativePort, { timeoutMs: probeTimeoutMs }))) {
     if (child.exitCode !== null) throw new Error(`the database node exited with code ${child.exitCode} during startup; see ${logFile}`);
     if (failure !== null) {
       child.kill('SIGKILL');

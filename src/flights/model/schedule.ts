@@ -1,9 +1,9 @@
 // Turning a request for a flight (from the console, a flag or the web form) into a checked
 // FlightPlan, and making up random ones between real airports.
 
-import { isFlightNumber, isIataCode, utcDate, type Airport, type FlightPlan } from '../model/flight.js';
+import { isFlightNumber, isIataCode, utcDate, type Airport, type FlightPlan } from './flight.js';
 import { distanceKm } from './geo.js';
-import { buildProfile, speedKmhMax, speedKmhMin } from './physics.js';
+import { buildProfile, speedKmhMax, speedKmhMin } from '../sim/physics.js';
 import type { Chance } from './world.js';
 
 /** Bad input from a person: shown to them as is. */

@@ -1,0 +1,69 @@
+// Writing a node's configuration file: typed settings in, YAML with cassandra.yaml's key names
+// out, the keys config.ts reads. The one writer for everything that starts `aero node` with a
+// file (`aero cluster`, `aero start --nodes 1`, benchmarks, tests). Settings left out are not
+// written, so the node takes config.ts's defaults for them.
+
+import { writeFileSync } from 'node:fs';
+import { Document } from 'yaml';
+import { assert } from '../common/assert.js';
+import { seedsMax } from '../common/limits.js';
+import type { LogLevel, NodeConfig } from './config.js';
+
+/** client_encryption_options / server_encryption_options, with cassandra.yaml's key names. */
+export type EncryptionSettings = Readonly<Record<string, string | boolean>>;
+
+export interface NodeConfigFileSettings {
+  clusterName?: string;
+  listenAddress?: string;
+  rpcAddress?: string;
+  nativeTransportPort?: number;
+  storagePort?: number;
+  adminPort?: number;
+  numTokens?: number;
+  logLevel?: LogLevel;
+  memtableFlushBytes?: number;
+  /** Addresses, each with an optional :port (SimpleSeedProvider's comma-separated list). */
+  seeds?: readonly string[];
+  authenticator?: NodeConfig['authenticator'];
+  authorizer?: NodeConfig['authorizer'];
+  clientEncryptionOptions?: EncryptionSettings;
+  serverEncryptionOptions?: EncryptionSettings;
+}
+
+/** Each setting and its cassandra.yaml key, in the order they are written. */
+const keyTable: ReadonlyArray<readonly [Exclude<keyof NodeConfigFileSettings, 'seeds'>, string]> = [
+  ['clusterName', 'cluster_name'],
+  ['listenAddress', 'listen_address'],
+  ['rpcAddress', 'rpc_address'],
+  ['nativeTransportPort', 'native_transport_port'],
+  ['storagePort', 'storage_port'],
+  ['adminPort', 'admin_port'],
+  ['numTokens', 'num_tokens'],
+  ['logLevel', 'log_level'],
+  ['memtableFlushBytes', 'memtable_flush_bytes'],
+  ['authenticator', 'authenticator'],
+  ['authorizer', 'authorizer'],
+  ['clientEncryptionOptions', 'client_encryption_options'],
+  ['serverEncryptionOptions', 'server_encryption_options'],
+];
+
+/** The YAML text of a node configuration; `header` becomes a comment on top. */
+export function nodeConfigYaml(settings: NodeConfigFileSettings, header?: string): string {
+  const mapping: Record<string, unknown> = {};
+  for (const [name, key] of keyTable) {
+    const value = settings[name];
+    if (value !== undefined) mapping[key] = value;
+  }
+  if (settings.seeds !== undefined) {
+    assert(settings.seeds.length >= 1 && settings.seeds.length <= seedsMax, `expected 1 to ${seedsMax} seeds, got ${settings.seeds.length}`);
+    mapping['seed_provider'] = [{ class_name: 'org.apache.cassandra.locator.SimpleSeedProvider', parameters: [{ seeds: settings.seeds.join(',') }] }];
+  }
+  const document = new Document(mapping);
+  if (header !== undefined) document.commentBefore = ` ${header}`;
+  return document.toString();
+}
+
+/** Writes nodeConfigYaml(settings, header) to file. */
+export function writeNodeConfigFile(file: string, settings: NodeConfigFileSettings, header?: string): void {
+  writeFileSync(file, nodeConfigYaml(settings, header));
+}

@@ -1,0 +1,103 @@
+// The JSON between the map server and the browser, declared once: the server (api.ts,
+// live-feed.ts) builds these values and the browser (src/flights/ui/api.ts) reads them. Types
+// only, so that the browser bundle takes nothing from the server's side at run time.
+
+import type { Airport, FlightPlan, FlightStatus, FlightStatusRecord, TrackingSample } from '../model/flight.js';
+
+/** GET /api/airports: [iata, name, city, country, latitude, longitude, 1 if large else 0], compact for 4,500 airports. */
+export type AirportTuple = [iata: string, name: string, city: string, country: string, latitude: number, longitude: number, large: 0 | 1];
+
+/** GET /api/clock. */
+export interface ClockView {
+  simNowMs: number;
+  speedup: number;
+}
+
+/** GET /api/health. */
+export interface HealthView {
+  ok: boolean;
+  error: string | null;
+}
+
+/** A flight on an airport's board, with its status and gate when it has one. */
+export interface FlightRow extends FlightPlan {
+  status: FlightStatus | null;
+  gate: string | null;
+}
+
+/** GET /api/airports/:iata/flights?date= */
+export interface BoardView {
+  airport: Airport;
+  date: string;
+  departures: FlightRow[];
+  arrivals: FlightRow[];
+}
+
+/** GET /api/search?q= (flights the live feed knows; no gate). */
+export interface SearchView {
+  airports: Airport[];
+  flights: (FlightPlan & { status: FlightStatus | null })[];
+}
+
+/** [latitude, longitude] */
+export type PathPoint = [number, number];
+
+/** GET /api/flights/:number/:date */
+export interface FlightDetail {
+  status: FlightStatusRecord;
+  /** The statuses an operator may set next. */
+  allowed: FlightStatus[];
+  latest: TrackingSample | null;
+  /** Flown so far, oldest first. */
+  path: PathPoint[];
+  /** The whole great circle from origin to destination. */
+  route: PathPoint[];
+}
+
+/** POST /api/flights (an empty flightNumber asks for a random one). */
+export interface AddFlightRequest {
+  flightNumber: string;
+  origin: string;
+  destination: string;
+  /** ISO date and time. */
+  departureAt: string;
+  speedKmh: number;
+}
+
+/** POST /api/flights answers 201 with the plan. */
+export interface AddFlightView {
+  flight: FlightPlan;
+}
+
+/** POST /api/flights/:number/:date/status */
+export interface StatusChangeRequest {
+  status: FlightStatus;
+  /** For 'delayed' (default 30). */
+  delayMinutes?: number;
+}
+
+export interface StatusChangeView {
+  status: FlightStatusRecord;
+  allowed: FlightStatus[];
+}
+
+/** Every 4xx and 5xx answer. */
+export interface ErrorView {
+  error: string;
+}
+
+/** A plane in the air, as the live feed shows it: its flight, status and newest tracking sample. */
+export interface PlaneView extends Pick<FlightPlan, 'flightNumber' | 'date' | 'origin' | 'destination'>, Omit<TrackingSample, 'flightNumber' | 'date'> {
+  status: FlightStatus;
+}
+
+/** What /ws pushes after every poll. */
+export interface FeedSnapshot {
+  type: 'snapshot';
+  simNowMs: number;
+  speedup: number;
+  /** False while reading the database fails; error says why. */
+  healthy: boolean;
+  error: string | null;
+  planes: PlaneView[];
+}
