@@ -30,6 +30,7 @@ interface Flags {
   duration?: number;
   clientThreads?: number;
   flightNodes?: number;
+  flightLadder?: number[];
   resultsDir: string;
   readme: boolean;
   profile?: boolean;
@@ -53,6 +54,12 @@ function positiveInteger(max: number) {
   };
 }
 
+function flightCounts(value: string): number[] {
+  const counts = value.split(',').map((part) => positiveInteger(50_000)(part.trim()));
+  if (counts.length === 0 || counts.length > 20) throw new InvalidArgumentError('expected 1 to 20 flight counts');
+  return counts;
+}
+
 function settingsOf(flags: Flags): Settings {
   const chosen = [flags.smoke === true, flags.quick === true, flags.full === true].filter(Boolean).length;
   if (chosen > 1) throw new InvalidArgumentError('choose one of --smoke, --quick, --full');
@@ -61,6 +68,7 @@ function settingsOf(flags: Flags): Settings {
   if (flags.duration !== undefined) settings.durationMs = flags.duration * 1000;
   if (flags.clientThreads !== undefined) settings.clientThreads = flags.clientThreads;
   if (flags.flightNodes !== undefined) settings.flightNodes = flags.flightNodes;
+  if (flags.flightLadder !== undefined) settings.flightLadder = flags.flightLadder;
   return settings;
 }
 
@@ -205,6 +213,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--duration <seconds>', 'measured seconds per run (overrides the mode)', positiveInteger(3600))
     .option('--client-threads <n>', 'worker threads of the lean client', positiveInteger(16))
     .option('--flight-nodes <n>', 'nodes of the flights scenario (quick 1, full 5)', positiveInteger(9))
+    .option('--flight-ladder <list>', 'flight counts of the flights scenario, comma-separated (e.g. 1000 for one fixed load to compare runs)', flightCounts)
     .option('--results-dir <dir>', 'where the JSON results go', join(repositoryRoot, 'bench', 'results'))
     .option('--no-readme', 'do not write the table into bench/README.md')
     .option('--profile', 'write a CPU profile of every server process (node --cpu-prof) under <results-dir>/profiles/ and print each one\'s top functions by self time')
