@@ -1,6 +1,7 @@
 // The flight workload: N flights are scheduled (flights_by_date, status en route, as the
 // simulator's flights are), then each writes a sample every second through the simulator's own
-// write path (the flights model's statements, the official driver) from the bench process, the
+// write path (tracking and position, the flights model's statements, the official driver; a
+// write in the numbers below is one flight's sample, both statements) from the bench process, the
 // simulator's stand-in, while the real map server (`aero web`, bench/flight-map.ts) polls the
 // database and pushes snapshots to a WebSocket subscriber. Writes run as an open loop at N per
 // second, so a slow server shows as latency, not as a slower simulation. The nodes', the
@@ -53,13 +54,18 @@ class FlightTarget implements LoadTarget {
     this.writeSample(key, Date.now()).then(() => done(null), (error: unknown) => done(errorText(error)));
   }
 
-  private writeSample(key: number, nowMs: number): Promise<void> {
+  /** What the simulator writes per flight and tick (Simulator.advance): the sample's history and the map's position, concurrently. */
+  private async writeSample(key: number, nowMs: number): Promise<void> {
     const angle = (key % 360) * (Math.PI / 180);
-    return this.store.writeTracking({
+    const sample = {
       flightNumber: this.flightNumber(key), date: this.date, recordedAtMs: nowMs,
       latitude: 40 + 10 * Math.sin(angle), longitude: -3 + 10 * Math.cos(angle), altitudeFt: 35_000, groundSpeedKmh: 850,
-      verticalRateFpm: 0, headingDeg: key % 360, fuelKg: 12_000, phase: 'cruise',
-    }, { ttlSeconds: trackingTtlSeconds, nowMs });
+      verticalRateFpm: 0, headingDeg: key % 360, fuelKg: 12_000, phase: 'cruise' as const,
+    };
+    await Promise.all([
+      this.store.writeTracking(sample, { ttlSeconds: trackingTtlSeconds, nowMs }),
+      this.store.writePosition({ ...sample, origin: 'MAD', destination: 'JFK', status: 'en_route' }, { nowMs }),
+    ]);
   }
 
   select(key: number, _slot: number, done: Completion): void {
