@@ -8,7 +8,6 @@
 // simulator's (this process) and the map server's CPU are reported apart. A ladder of N values
 // finds the largest N whose p99 write latency stays under the bound.
 
-import type cassandra from 'cassandra-driver';
 import { ensureSchema, type DatabaseOptions } from '../src/flights/model/database.js';
 import { FlightStore } from '../src/flights/model/store.js';
 import { planesOnMapMax } from '../src/flights/web/live-feed.js';
