@@ -8,6 +8,7 @@ import type { ConsistencyLevel } from '../src/db/common/consistency.js';
 import { DriverTarget, LeanTarget, type ClientKind } from './clients.js';
 import { newHistogram, runLoad, shapeName, sleep, type LoadResult, type LoadSpec, type Shape, type Workload } from './load.js';
 import type { ServerGroup } from './nodes.js';
+import { openWindow, type ProbeNumbers } from './probe-client.js';
 import { cpuSeconds, peakRssMiB, resetPeakRss } from './proc.js';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 
@@ -38,6 +39,8 @@ export interface Measurement {
   opsPerServerCpuSecond: number;
   clientCpuSeconds: number;
   peakRssMiB: Record<string, number | null>;
+  /** Per server process over the measured window: event-loop delay and GC pauses (bench/probe.ts); null when it did not answer. */
+  serverProbes: Record<string, ProbeNumbers | null>;
 }
 
 /** Which keys exist, carried from one run to the next on the same servers. */
@@ -80,9 +83,11 @@ export async function measure(group: ServerGroup, request: RunRequest, keys: Key
   let cpuAtEnd = 0;
   let clientAtStart = process.cpuUsage();
   let clientCpu = { user: 0, system: 0 };
+  let closeWindow = () => Promise.resolve({} as Record<string, ProbeNumbers | null>);
+  let probes: Promise<Record<string, ProbeNumbers | null>> = Promise.resolve({});
   const hooks = {
-    onMeasureStart: () => { cpuAtStart = cpuSeconds(pids); clientAtStart = process.cpuUsage(); },
-    onMeasureEnd: () => { cpuAtEnd = cpuSeconds(pids); clientCpu = process.cpuUsage(clientAtStart); },
+    onMeasureStart: () => { cpuAtStart = cpuSeconds(pids); clientAtStart = process.cpuUsage(); closeWindow = openWindow(group.processes); },
+    onMeasureEnd: () => { cpuAtEnd = cpuSeconds(pids); clientCpu = process.cpuUsage(clientAtStart); probes = closeWindow(); },
   };
   const result = request.client === 'lean' && request.threads > 1
     ? await runThreaded(group, request, spec, hooks)
@@ -97,6 +102,7 @@ export async function measure(group: ServerGroup, request: RunRequest, keys: Key
     serverCpuSeconds, opsPerServerCpuSecond: serverCpuSeconds > 0 ? Math.round(result.ops / serverCpuSeconds) : 0,
     clientCpuSeconds: round((clientCpu.user + clientCpu.system) / 1e6, 2),
     peakRssMiB: Object.fromEntries(group.processes.map((p) => [p.name, peakRssMiB(p.pid)])),
+    serverProbes: await probes,
   };
 }
 

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { writeNodeConfigFile, type NodeConfigFileSettings } from '../src/db/node/config-file.js';
 import type { Endpoint } from './clients.js';
 import { sleep } from './load.js';
+import { ProbeClient, probeFlags } from './probe-client.js';
 
 /** The repository root, from dist/bench/nodes.js. */
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,6 +42,8 @@ export interface ServerProcess {
   name: string;
   pid: number;
   endpoint: Endpoint;
+  /** The bench probe inside the process (event-loop delay, GC) over measured windows. */
+  probe: ProbeClient | null;
   output(): string;
 }
 
@@ -71,9 +74,17 @@ function canConnect(endpoint: Endpoint): Promise<boolean> {
   });
 }
 
-function launch(name: string, args: string[], endpoint: Endpoint): { process: ServerProcess; child: ChildProcess } {
+/** Where --profile puts each process's CPU profile (one directory per server group), or null. */
+export interface ProfileOption {
+  profileDir?: string | null;
+}
+
+/** Starts a server process with the bench probe (and --cpu-prof with a profile directory). */
+export function launch(name: string, args: string[], options: { endpoint: Endpoint; profileDir?: string | null }): { process: ServerProcess; child: ChildProcess } {
   installCleanup();
-  const child = spawn(process.execPath, args, { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const endpoint = options.endpoint;
+  const flags = probeFlags(join(repositoryRoot, 'dist', 'bench'), { name, profileDir: options.profileDir ?? null });
+  const child = spawn(process.execPath, [...flags, ...args], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -81,10 +92,10 @@ function launch(name: string, args: string[], endpoint: Endpoint): { process: Se
   const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-20_000); };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  return { child, process: { name, pid: child.pid, endpoint, output: () => output } };
+  return { child, process: { name, pid: child.pid, endpoint, probe: new ProbeClient(child), output: () => output } };
 }
 
-async function waitListening(server: { process: ServerProcess; child: ChildProcess }, timeoutMs: number): Promise<void> {
+export async function waitListening(server: { process: ServerProcess; child: ChildProcess }, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (server.child.exitCode !== null) throw new Error(`${server.process.name} exited with ${server.child.exitCode}:\n${server.process.output()}`);
@@ -94,7 +105,7 @@ async function waitListening(server: { process: ServerProcess; child: ChildProce
   throw new Error(`${server.process.name} did not listen on ${server.process.endpoint.host}:${server.process.endpoint.port} within ${timeoutMs} ms:\n${server.process.output()}`);
 }
 
-async function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
+export async function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   child.kill('SIGTERM');
@@ -103,9 +114,9 @@ async function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> 
   clearTimeout(timer);
 }
 
-export async function startCeilingServer(): Promise<ServerGroup> {
+export async function startCeilingServer(options: ProfileOption = {}): Promise<ServerGroup> {
   const endpoint = { host: '127.0.0.1', port: await freePort() };
-  const server = launch('ceiling', [join(repositoryRoot, 'dist', 'bench', 'null-server.js'), '--host', endpoint.host, '--port', String(endpoint.port)], endpoint);
+  const server = launch('ceiling', [join(repositoryRoot, 'dist', 'bench', 'null-server.js'), '--host', endpoint.host, '--port', String(endpoint.port)], { endpoint, profileDir: options.profileDir ?? null });
   try {
     await waitListening(server, 15_000);
   } catch (error) {
@@ -115,7 +126,7 @@ export async function startCeilingServer(): Promise<ServerGroup> {
   return { name: 'ceiling', processes: [server.process], endpoints: [endpoint], stop: () => stopChild(server.child, 5_000) };
 }
 
-export interface NodeGroupOptions {
+export interface NodeGroupOptions extends ProfileOption {
   nodes: number;
   memtableFlushBytes?: number;
   /** Node start and gossip agreement (ms). */
@@ -148,7 +159,7 @@ export async function startNodes(options: NodeGroupOptions): Promise<ServerGroup
       const configFile = join(root, `node${index}.yaml`);
       writeNodeConfigFile(configFile, nodeConfig(index, ports, options));
       const endpoint = { host: `127.0.0.${index}`, port: ports.native };
-      const server = launch(`node${index}`, [join(repositoryRoot, 'bin', 'aero.js'), 'node', '--config', configFile, '--data-dir', directory], endpoint);
+      const server = launch(`node${index}`, [join(repositoryRoot, 'bin', 'aero.js'), 'node', '--config', configFile, '--data-dir', directory], { endpoint, profileDir: options.profileDir ?? null });
       started.push(server);
       // One at a time, as a cluster is started: a joining node finds its seed up.
       await waitListening(server, options.startTimeoutMs);

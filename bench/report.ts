@@ -8,6 +8,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { FlightStep } from './flights.js';
 import type { Measurement } from './measure.js';
+import type { ProfileSummary } from './profile.js';
 import type { Settings } from './settings.js';
 import type { StorageBenchResult } from './storage.js';
 
@@ -30,6 +31,8 @@ export interface BenchResults {
   curve: CurvePoint[];
   flights: FlightStep[];
   storage: StorageBenchResult | null;
+  /** With --profile: each server process's top self-time functions, per server group. */
+  profiles: Array<{ group: string; directory: string; processes: ProfileSummary[] }>;
 }
 
 export function machineInfo(): BenchResults['machine'] {
@@ -58,6 +61,9 @@ export function writeResultsFile(results: BenchResults, directory: string): stri
 
 const fmt = (value: number) => value.toLocaleString('en-US');
 const rss = (m: Measurement) => Object.entries(m.peakRssMiB).map(([name, mib]) => `${name} ${mib ?? '?'}`).join(', ');
+/** Per process: event-loop delay p99/max and GC pause total over the measured window (ms). */
+export const loopAndGc = (m: Pick<Measurement, 'serverProbes'>) => Object.entries(m.serverProbes ?? {})
+  .map(([name, p]) => (p === null ? `${name} ?` : `${name} ${p.loopDelayP99Ms}/${p.loopDelayMaxMs} gc ${p.gcPauseMs}`)).join(', ');
 
 function ceilingOf(results: BenchResults, m: Measurement): Measurement | undefined {
   return results.measurements.find((c) => c.scenario === 'ceiling' && c.workload === m.workload && c.client === m.client && c.shape === m.shape);
@@ -69,12 +75,12 @@ function ratio(value: number, base: number | undefined): string {
 
 function measurementTable(results: BenchResults): string[] {
   const lines = [
-    '| scenario | workload | client | shape | ops/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | server CPU s | client CPU s | ops per server CPU-s | efficiency vs ceiling | ops/s vs ceiling | peak RSS MiB |',
-    '|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
+    '| scenario | workload | client | shape | ops/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | server CPU s | client CPU s | ops per server CPU-s | efficiency vs ceiling | ops/s vs ceiling | peak RSS MiB | loop delay p99/max ms, GC ms |',
+    '|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
   ];
   for (const m of results.measurements) {
     const ceiling = m.scenario === 'ceiling' ? undefined : ceilingOf(results, m);
-    lines.push(`| ${m.scenario} | ${m.workload} | ${m.client} | ${m.shape} | ${fmt(m.throughput)} | ${m.latencyMs.p50} | ${m.latencyMs.p99} | ${m.latencyMs.p999} | ${m.latencyMs.max} | ${m.errors} | ${m.serverCpuSeconds} | ${m.clientCpuSeconds} | ${fmt(m.opsPerServerCpuSecond)} | ${ratio(m.opsPerServerCpuSecond, ceiling?.opsPerServerCpuSecond)} | ${ratio(m.throughput, ceiling?.throughput)} | ${rss(m)} |`);
+    lines.push(`| ${m.scenario} | ${m.workload} | ${m.client} | ${m.shape} | ${fmt(m.throughput)} | ${m.latencyMs.p50} | ${m.latencyMs.p99} | ${m.latencyMs.p999} | ${m.latencyMs.max} | ${m.errors} | ${m.serverCpuSeconds} | ${m.clientCpuSeconds} | ${fmt(m.opsPerServerCpuSecond)} | ${ratio(m.opsPerServerCpuSecond, ceiling?.opsPerServerCpuSecond)} | ${ratio(m.throughput, ceiling?.throughput)} | ${rss(m)} | ${loopAndGc(m)} |`);
   }
   return lines;
 }
@@ -82,19 +88,32 @@ function measurementTable(results: BenchResults): string[] {
 function curveTable(results: BenchResults): string[] {
   if (results.curve.length === 0) return [];
   const lines = ['', '**Latency curve** (open loop, lean client; latency from each request\'s intended start):', '',
-    '| server | shape | % of max | max ops/s | target ops/s | achieved ops/s | p50 ms | p99 ms | p99.9 ms | errors |', '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|'];
+    '| server | shape | % of max | max ops/s | target ops/s | achieved ops/s | p50 ms | p99 ms | p99.9 ms | errors | loop delay p99/max ms, GC ms |', '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|'];
   for (const c of results.curve) {
-    lines.push(`| ${c.scenario} | ${c.shape} | ${Math.round(c.fraction * 100)}% | ${fmt(c.maxThroughput)} | ${fmt(c.rateTarget ?? 0)} | ${fmt(c.throughput)} | ${c.latencyMs.p50} | ${c.latencyMs.p99} | ${c.latencyMs.p999} | ${c.errors} |`);
+    lines.push(`| ${c.scenario} | ${c.shape} | ${Math.round(c.fraction * 100)}% | ${fmt(c.maxThroughput)} | ${fmt(c.rateTarget ?? 0)} | ${fmt(c.throughput)} | ${c.latencyMs.p50} | ${c.latencyMs.p99} | ${c.latencyMs.p999} | ${c.errors} | ${loopAndGc(c)} |`);
   }
   return lines;
 }
 
 function flightTable(results: BenchResults): string[] {
   if (results.flights.length === 0) return [];
-  const lines = ['', `**Flights** (tracking writes at ONE every second per flight, through the flights model and the driver, plus the map's reads; ${results.flights[0]?.server ?? ''}):`, '',
-    '| shape | flights | writes/s | write p99 ms | write max ms | map reads/s | map p99 ms | errors | ops per server CPU-s | held (p99 < 50 ms) |', '|---|--:|--:|--:|--:|--:|--:|--:|--:|---|'];
+  const lines = ['', `**Flights** (every flight writes a sample every second at ONE through the simulator's write path, from the bench process; the real map server \`aero web\` polls the database and pushes snapshots over WebSocket; ${results.flights[0]?.server ?? ''}). CPU per write in microseconds: nodes / simulator / map server:`, '',
+    '| shape | flights | writes/s | write p99 ms | write max ms | planes on map | map snapshots/s | snapshot gap p99 ms | errors | CPU us per write (nodes/sim/web) | ops per server CPU-s | held (p99 < 50 ms) | loop delay p99/max ms, GC ms |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|'];
   for (const f of results.flights) {
-    lines.push(`| ${f.shape} | ${fmt(f.flights)} | ${fmt(f.throughput)} | ${f.latencyMs.p99} | ${f.latencyMs.max} | ${fmt(Math.round(f.mapReads.ops / f.seconds))} | ${f.mapReads.latencyMs.p99} | ${f.errors + f.mapReads.errors} | ${fmt(f.opsPerServerCpuSecond)} | ${f.held ? 'yes' : 'no'} |`);
+    const cpu = f.cpuMicrosPerWrite === undefined ? 'n/a' : `${fmt(f.cpuMicrosPerWrite.nodes)} / ${fmt(f.cpuMicrosPerWrite.simulator)} / ${fmt(f.cpuMicrosPerWrite.web)}`;
+    lines.push(`| ${f.shape} | ${fmt(f.flights)} | ${fmt(f.throughput)} | ${f.latencyMs.p99} | ${f.latencyMs.max} | ${fmt(f.mapReads.planes ?? 0)} | ${(f.mapReads.ops / f.seconds).toFixed(2)} | ${f.mapReads.latencyMs.p99} | ${f.errors + f.mapReads.errors} | ${cpu} | ${fmt(f.opsPerServerCpuSecond)} | ${f.held ? 'yes' : 'no'} | ${loopAndGc(f)} |`);
+  }
+  return lines;
+}
+
+function profileTables(results: BenchResults): string[] {
+  const lines: string[] = [];
+  for (const group of results.profiles ?? []) {
+    for (const p of group.processes) {
+      lines.push('', `**CPU profile, ${group.group}, ${p.process}** (whole process life: ${fmt(p.busyMs)} ms busy, ${fmt(p.idleMs)} ms idle; self time):`, '',
+        '| self ms | share | function |', '|--:|--:|---|', ...p.top.map((t) => `| ${t.selfMs} | ${(t.share * 100).toFixed(1)}% | \`${t.frame}\` |`));
+    }
   }
   return lines;
 }
@@ -156,7 +175,7 @@ export function markdown(results: BenchResults): string {
   const storage = results.storage === null ? [] : ['', '**Storage engine** (in-process, no network):', '',
     '| rows | writes/s | scan rows/s | point reads/s | peak RSS MiB | data MiB |', '|--:|--:|--:|--:|--:|--:|',
     `| ${fmt(results.storage.rows)} | ${fmt(results.storage.writeRowsPerSecond)} | ${fmt(results.storage.scanRowsPerSecond)} | ${fmt(results.storage.pointReadsPerSecond)} | ${results.storage.peakRssMiB} | ${results.storage.dataMiB} |`];
-  return [...header, ...measurementTable(results), ...curveTable(results), ...flightTable(results), ...storage, ...targets, ''].join('\n');
+  return [...header, ...measurementTable(results), ...curveTable(results), ...flightTable(results), ...storage, ...targets, ...profileTables(results), ''].join('\n');
 }
 
 export const readmeStart = '<!-- bench-results:start -->';

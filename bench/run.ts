@@ -6,6 +6,7 @@
 //   npm run bench -- --full             every scenario at full length (an idle machine)
 //   npm run bench -- --scenario single --scenario cluster
 //   npm run bench -- --smoke --results-dir /tmp/x --no-readme     the CI smoke run
+//   npm run bench -- --profile --scenario flights   CPU profiles of every server process
 
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -15,6 +16,7 @@ import { flightLadder, type FlightStep } from './flights.js';
 import { shapeName, workloads, type Shape, type Workload } from './load.js';
 import { measure, type KeyState, type Measurement } from './measure.js';
 import { repositoryRoot, startCeilingServer, startNodes, type ServerGroup } from './nodes.js';
+import { profileLines, summarizeProfiles } from './profile.js';
 import { gitCommit, machineInfo, markdown, updateReadme, writeResultsFile, type BenchResults, type CurvePoint } from './report.js';
 import { modes, scenarioNames, type Mode, type ScenarioName, type Settings } from './settings.js';
 import { createKeyspaceCql, createTableCql } from './statements.js';
@@ -28,8 +30,10 @@ interface Flags {
   duration?: number;
   clientThreads?: number;
   flightNodes?: number;
+  flightLadder?: number[];
   resultsDir: string;
   readme: boolean;
+  profile?: boolean;
 }
 
 const log = (line: string) => console.log(line);
@@ -50,6 +54,12 @@ function positiveInteger(max: number) {
   };
 }
 
+function flightCounts(value: string): number[] {
+  const counts = value.split(',').map((part) => positiveInteger(50_000)(part.trim()));
+  if (counts.length === 0 || counts.length > 20) throw new InvalidArgumentError('expected 1 to 20 flight counts');
+  return counts;
+}
+
 function settingsOf(flags: Flags): Settings {
   const chosen = [flags.smoke === true, flags.quick === true, flags.full === true].filter(Boolean).length;
   if (chosen > 1) throw new InvalidArgumentError('choose one of --smoke, --quick, --full');
@@ -58,6 +68,7 @@ function settingsOf(flags: Flags): Settings {
   if (flags.duration !== undefined) settings.durationMs = flags.duration * 1000;
   if (flags.clientThreads !== undefined) settings.clientThreads = flags.clientThreads;
   if (flags.flightNodes !== undefined) settings.flightNodes = flags.flightNodes;
+  if (flags.flightLadder !== undefined) settings.flightLadder = flags.flightLadder;
   return settings;
 }
 
@@ -117,27 +128,44 @@ async function runCurve(group: ServerGroup, scenario: string, context: { setting
   }
 }
 
-async function withGroup<T>(start: () => Promise<ServerGroup>, body: (group: ServerGroup) => Promise<T>): Promise<T> {
-  const group = await start();
+/** With --profile: a directory per server group under one per run, and the summaries once a group has stopped. */
+interface Profiling {
+  root: string | null;
+  groups: number;
+  results: BenchResults;
+}
+
+async function withGroup<T>(profiling: Profiling, start: (profileDir: string | null) => Promise<ServerGroup>, body: (group: ServerGroup, profileDir: string | null) => Promise<T>): Promise<T> {
+  const profileDir = profiling.root === null ? null : join(profiling.root, `group${++profiling.groups}`);
+  const group = await start(profileDir);
   try {
-    return await body(group);
+    return await body(group, profileDir);
   } finally {
     await group.stop();
+    // Each process writes its profile as it exits, so the group is summarised after stopping.
+    if (profileDir !== null) {
+      const processes = summarizeProfiles(profileDir, { root: repositoryRoot });
+      profiling.results.profiles.push({ group: group.name, directory: profileDir, processes });
+      log(`CPU profiles of ${group.name} (top ${processes[0]?.top.length ?? 0} by self time, whole process life):`);
+      for (const summary of processes) for (const line of profileLines(summary)) log(line);
+    }
   }
 }
 
-async function runAll(settings: Settings, selected: ReadonlySet<ScenarioName>, results: BenchResults): Promise<void> {
+async function runAll(settings: Settings, selected: ReadonlySet<ScenarioName>, context: { results: BenchResults; profileRoot: string | null }): Promise<void> {
+  const { results } = context;
+  const profiling: Profiling = { root: context.profileRoot, groups: 0, results };
   const out = results.measurements;
   const wants = (name: ScenarioName) => selected.has(name);
   const clientsFor = (name: ScenarioName): ClientKind[] => (settings.driverScenarios.includes(name) ? ['lean', 'driver'] : ['lean']);
   if (wants('ceiling')) {
     log('ceiling: the protocol-ceiling server (empty results)');
-    await withGroup(startCeilingServer, (group) =>
+    await withGroup(profiling, (profileDir) => startCeilingServer({ profileDir }), (group) =>
       runKv(group, { scenario: 'ceiling', workloads, clients: clientsFor('ceiling'), consistency: ConsistencyLevel.ONE }, { settings, keys: { keySpace: settings.keySpace, readable: settings.keySpace }, out }));
   }
   if (wants('single') || (wants('latency'))) {
     log('single: 1 node, RF=1, ONE');
-    await withGroup(() => startNodes({ nodes: 1, startTimeoutMs: settings.startTimeoutMs }), async (group) => {
+    await withGroup(profiling, (profileDir) => startNodes({ nodes: 1, startTimeoutMs: settings.startTimeoutMs, profileDir }), async (group) => {
       await setupSchema(group, 1);
       const keys = { keySpace: settings.keySpace, readable: 0 };
       if (wants('single')) await runKv(group, { scenario: 'single', workloads, clients: clientsFor('single'), consistency: ConsistencyLevel.ONE }, { settings, keys, out });
@@ -146,14 +174,14 @@ async function runAll(settings: Settings, selected: ReadonlySet<ScenarioName>, r
   }
   if (wants('memtable')) {
     log(`memtable: 1 node, memtable flushed every ${settings.memtableFlushBytes} bytes`);
-    await withGroup(() => startNodes({ nodes: 1, memtableFlushBytes: settings.memtableFlushBytes, startTimeoutMs: settings.startTimeoutMs }), async (group) => {
+    await withGroup(profiling, (profileDir) => startNodes({ nodes: 1, memtableFlushBytes: settings.memtableFlushBytes, startTimeoutMs: settings.startTimeoutMs, profileDir }), async (group) => {
       await setupSchema(group, 1);
       await runKv(group, { scenario: 'memtable', workloads: ['insert', 'select'], clients: clientsFor('memtable'), consistency: ConsistencyLevel.ONE }, { settings, keys: { keySpace: settings.keySpace * 10, readable: 0 }, out });
     });
   }
   if (wants('cluster') || wants('latency')) {
     log(`cluster: ${settings.clusterNodes} nodes, RF=3, QUORUM`);
-    await withGroup(() => startNodes({ nodes: settings.clusterNodes, startTimeoutMs: settings.startTimeoutMs }), async (group) => {
+    await withGroup(profiling, (profileDir) => startNodes({ nodes: settings.clusterNodes, startTimeoutMs: settings.startTimeoutMs, profileDir }), async (group) => {
       await setupSchema(group, Math.min(3, settings.clusterNodes));
       const keys = { keySpace: settings.keySpace, readable: 0 };
       if (wants('cluster')) await runKv(group, { scenario: 'cluster', workloads, clients: clientsFor('cluster'), consistency: ConsistencyLevel.QUORUM }, { settings, keys, out });
@@ -162,8 +190,11 @@ async function runAll(settings: Settings, selected: ReadonlySet<ScenarioName>, r
   }
   if (wants('flights')) {
     log(`flights: ${settings.flightNodes} node(s), ladder ${settings.flightLadder.join(', ')}`);
-    const steps: FlightStep[] = await withGroup(() => startNodes({ nodes: settings.flightNodes, startTimeoutMs: settings.startTimeoutMs }), (group) =>
-      flightLadder(group, { ladder: settings.flightLadder, shapes: settings.shapes, warmupMs: settings.warmupMs, durationMs: settings.durationMs, replicationFactor: Math.min(3, settings.flightNodes) }, log));
+    const steps: FlightStep[] = await withGroup(profiling, (profileDir) => startNodes({ nodes: settings.flightNodes, startTimeoutMs: settings.startTimeoutMs, profileDir }), (group, profileDir) =>
+      flightLadder(group, {
+        ladder: settings.flightLadder, shapes: settings.shapes, warmupMs: settings.warmupMs, durationMs: settings.durationMs,
+        replicationFactor: Math.min(3, settings.flightNodes), startTimeoutMs: settings.startTimeoutMs, profileDir,
+      }, log));
     results.flights.push(...steps);
   }
   if (wants('storage')) {
@@ -182,8 +213,10 @@ async function main(argv: string[]): Promise<void> {
     .option('--duration <seconds>', 'measured seconds per run (overrides the mode)', positiveInteger(3600))
     .option('--client-threads <n>', 'worker threads of the lean client', positiveInteger(16))
     .option('--flight-nodes <n>', 'nodes of the flights scenario (quick 1, full 5)', positiveInteger(9))
+    .option('--flight-ladder <list>', 'flight counts of the flights scenario, comma-separated (e.g. 1000 for one fixed load to compare runs)', flightCounts)
     .option('--results-dir <dir>', 'where the JSON results go', join(repositoryRoot, 'bench', 'results'))
     .option('--no-readme', 'do not write the table into bench/README.md')
+    .option('--profile', 'write a CPU profile of every server process (node --cpu-prof) under <results-dir>/profiles/ and print each one\'s top functions by self time')
     .parse(argv, { from: 'user' });
   const flags = program.opts<Flags>();
   const settings = settingsOf(flags);
@@ -193,10 +226,11 @@ async function main(argv: string[]): Promise<void> {
   const { commit, dirty } = gitCommit(repositoryRoot);
   const results: BenchResults = {
     startedAt: new Date().toISOString(), finishedAt: '', commit, dirty, machine: machineInfo(), node: process.version, settings,
-    scenarios: scenarioNames.filter((name) => selected.has(name)), measurements: [], curve: [], flights: [], storage: null,
+    scenarios: scenarioNames.filter((name) => selected.has(name)), measurements: [], curve: [], flights: [], storage: null, profiles: [],
   };
+  const profileRoot = flags.profile === true ? join(flags.resultsDir, 'profiles', `${results.startedAt.replace(/[:.]/g, '-')}-${commit.split(' ')[0] ?? 'unknown'}`) : null;
   log(`bench ${settings.mode}: ${results.scenarios.join(', ')} (commit ${commit}${dirty ? ', dirty' : ''}, ${results.machine.cpus} CPUs, load ${results.machine.loadAverageAtStart.join(' ')})`);
-  await runAll(settings, selected, results);
+  await runAll(settings, selected, { results, profileRoot });
   results.finishedAt = new Date().toISOString();
   const file = writeResultsFile(results, flags.resultsDir);
   const table = markdown(results);

@@ -95,7 +95,7 @@ test('adding a flight lists it and puts it on the map', async () => {
   await page.fill('#add-flight input[name="speed"]', '800');
   await page.click('#add-flight button[type="submit"]');
   await page.locator('#departures-table tr[data-flight="TS100"]').waitFor({ timeout: 10_000 });
-  await page.locator('.plane[data-flight="TS100"]').waitFor({ timeout: 20_000 });
+  await page.waitForFunction('window.aero.planePosition("TS100") !== null', undefined, { timeout: 20_000 });
   await page.screenshot({ path: join(artifacts, 'flight-added.png') });
   // Bad input is refused with a reason.
   await page.fill('#add-flight input[name="destination"]', 'ZZZ');
@@ -120,7 +120,14 @@ test('planes move over time', async () => {
   await page.waitForFunction('window.aero.planePosition("TS3") !== null', undefined, { timeout: 10_000 });
   const first = await aero<[number, number]>('planePosition("TS3")');
   await page.waitForFunction(`(() => { const p = window.aero.planePosition("TS3"); return p !== null && (p[0] !== ${first[0]} || p[1] !== ${first[1]}); })()`, undefined, { timeout: 15_000 });
-  await page.locator('.plane[data-flight="TS3"]').click();
+  // Planes are drawn on a canvas: bring TS3 into view (the previous test fitted another route),
+  // then click where it was drawn in the last frame.
+  await page.evaluate('(() => { const p = window.aero.planePosition("TS3"); window.aero.map.setView(p, 4, { animate: false }); })()');
+  await page.waitForFunction('window.aero.planePoint("TS3") !== null', undefined, { timeout: 10_000 });
+  const point = await aero<[number, number]>('planePoint("TS3")');
+  const box = await page.locator('#map').boundingBox();
+  assert.ok(box !== null);
+  await page.mouse.click(box.x + point[0], box.y + point[1]);
   await page.locator('#flight-view dl').first().waitFor({ timeout: 10_000 });
   await page.screenshot({ path: join(artifacts, 'plane-selected.png') });
 });

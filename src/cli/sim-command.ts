@@ -5,6 +5,7 @@ import { openAppDatabase } from '../flights/app/bootstrap.js';
 import { addDatabaseOptions, boundedNumber, databaseOptionsFrom, type DatabaseFlags } from '../flights/app/options.js';
 import { addInitialFlights, createSimulator, listLines, runInteractiveConsole } from '../flights/app/run-simulator.js';
 import { describeDatabaseError } from '../flights/model/database.js';
+import { randomFlightsMax } from '../flights/model/schedule.js';
 import { defaultSimulatorOptions, type SimulatorOptions } from '../flights/sim/simulator.js';
 import { systemChance, systemClock, type AppLogger } from '../flights/model/world.js';
 import type { CommandContext } from './console.js';
@@ -75,7 +76,7 @@ async function runSim(flags: SimFlags, context: CommandContext): Promise<number>
   let options: SimulatorOptions;
   try {
     options = simulatorOptionsFrom(flags);
-    const random = Math.round(boundedNumber(flags.random, { name: '--random', fallback: 0, min: 0, max: 2_000 }));
+    const random = Math.round(boundedNumber(flags.random, { name: '--random', fallback: 0, min: 0, max: randomFlightsMax }));
     database = await openAppDatabase(databaseOptionsFrom(flags, process.env), { clock: systemClock, logger, progressStream: process.stderr });
     const simulator = await createSimulator(database, { clock: systemClock, chance: systemChance, logger, options });
     for (const line of await addInitialFlights(simulator, { add: flags.add, random })) context.io.out(`${line}\n`);

@@ -14,6 +14,7 @@ import { addDatabaseOptions, boundedNumber, databaseOptionsFrom, type DatabaseFl
 import { addInitialFlights, createSimulator } from '../flights/app/run-simulator.js';
 import { describeDatabaseError } from '../flights/model/database.js';
 import { isTerminalStatus } from '../flights/model/flight.js';
+import { randomFlightsMax } from '../flights/model/schedule.js';
 import type { Simulator } from '../flights/sim/simulator.js';
 import { systemChance, systemClock, type AppLogger } from '../flights/model/world.js';
 import { startWebServer, type WebServer } from '../flights/web/server.js';
@@ -131,7 +132,7 @@ async function runStart(flags: StartFlags, context: CommandContext): Promise<num
     if (signals.isRequested()) throw new StartInterrupted();
   };
   try {
-    const flights = Math.round(boundedNumber(flags.flights, { name: '--flights', fallback: 40, min: 0, max: 2_000 }));
+    const flights = Math.round(boundedNumber(flags.flights, { name: '--flights', fallback: 40, min: 0, max: randomFlightsMax }));
     const simulatorOptions = simulatorOptionsFrom(flags);
     const webOptions = webOptionsFrom(flags);
     let databaseOptions = databaseOptionsFrom(flags, process.env);

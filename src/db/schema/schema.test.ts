@@ -265,7 +265,7 @@ test('findTableById follows alter, drop and re-create (its memory of ids never a
   const created = schema.getTable('ks', 'flights');
   assert.equal(schema.findTableById(created.id), created);
   assert.equal(schema.findTableById(created.id), created, 'remembered');
-  schema.alterTable('ks', 'flights', { kind: 'withOptions', options: { speculative_retry: '50ms' } });
+  schema.alterTable('ks', 'flights', { change: { kind: 'withOptions', options: { speculative_retry: '50ms' } } });
   const altered = schema.findTableById(created.id);
   assert.equal(altered, schema.getTable('ks', 'flights'));
   assert.equal(altered?.options.speculativeRetry, '50ms');

@@ -20,7 +20,7 @@ export interface NewFlight {
 }
 
 export const routeKmMin = 50;
-export const randomFlightsMax = 2_000;
+export const randomFlightsMax = 20_000;
 
 export function planFlight(input: NewFlight, airports: ReadonlyMap<string, Airport>): FlightPlan {
   const origin = input.origin.trim().toUpperCase();

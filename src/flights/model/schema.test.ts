@@ -13,8 +13,10 @@ test('keyspace replication is configuration', () => {
 
 test('every table is created idempotently and every query names the keyspace', () => {
   const tables = createTablesCql('fx');
-  assert.equal(tables.length, 7);
+  assert.equal(tables.length, 8);
   for (const statement of tables) assert.match(statement, /^CREATE TABLE IF NOT EXISTS fx\./);
   assert.match(tables.find((s) => s.includes('flight_tracking')) ?? '', /CLUSTERING ORDER BY \(recorded_at DESC\)/);
   for (const query of Object.values(queries('fx'))) assert.match(query, / fx\./);
+  // The map's positions: partitioned by time bucket and shard, one row per flight.
+  assert.match(tables.find((s) => s.includes('flight_positions')) ?? '', /PRIMARY KEY \(\(bucket, shard\), flight_number, date\)/);
 });

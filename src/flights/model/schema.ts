@@ -62,6 +62,12 @@ export function createTablesCql(keyspace: string): string[] {
       latitude double, longitude double, altitude_ft int, ground_speed_kmh int, vertical_rate_fpm int,
       heading_deg double, fuel_kg int, phase text, updated_at timestamp,
       PRIMARY KEY ((flight_number, date), recorded_at)) WITH CLUSTERING ORDER BY (recorded_at DESC)`,
+    // The newest sample of every flying flight by wall-clock bucket and shard (positions.ts):
+    // what the map reads, a few partitions per poll instead of one per flight.
+    `CREATE TABLE IF NOT EXISTS ${k}.flight_positions (bucket timestamp, shard int, flight_number text, date date,
+      origin text, destination text, status text, recorded_at timestamp, latitude double, longitude double,
+      altitude_ft int, ground_speed_kmh int, vertical_rate_fpm int, heading_deg double, fuel_kg int, phase text,
+      PRIMARY KEY ((bucket, shard), flight_number, date))`,
     // One row per simulator: how its clock maps to the wall clock, so the map shows sim time.
     `CREATE TABLE IF NOT EXISTS ${k}.simulation_clock (name text PRIMARY KEY, sim_epoch timestamp,
       real_epoch timestamp, speedup double, updated_at timestamp)`,
@@ -89,6 +95,8 @@ export function queries(keyspace: string) {
     selectStatus: `SELECT flight_number, date, status, gate, origin, destination, departure_at, arrival_at, speed_kmh, estimated_departure_at, actual_departure_at, actual_arrival_at, updated_at FROM ${k}.flight_status WHERE flight_number = ? AND date = ?`,
     insertTracking: `INSERT INTO ${k}.flight_tracking (flight_number, date, recorded_at, latitude, longitude, altitude_ft, ground_speed_kmh, vertical_rate_fpm, heading_deg, fuel_kg, phase, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?`,
     selectTracking: `SELECT flight_number, date, recorded_at, latitude, longitude, altitude_ft, ground_speed_kmh, vertical_rate_fpm, heading_deg, fuel_kg, phase FROM ${k}.flight_tracking WHERE flight_number = ? AND date = ? LIMIT ?`,
+    insertPosition: `INSERT INTO ${k}.flight_positions (bucket, shard, flight_number, date, origin, destination, status, recorded_at, latitude, longitude, altitude_ft, ground_speed_kmh, vertical_rate_fpm, heading_deg, fuel_kg, phase) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?`,
+    selectPositions: `SELECT flight_number, date, origin, destination, status, recorded_at, latitude, longitude, altitude_ft, ground_speed_kmh, vertical_rate_fpm, heading_deg, fuel_kg, phase FROM ${k}.flight_positions WHERE bucket = ? AND shard = ?`,
     upsertClock: `INSERT INTO ${k}.simulation_clock (name, sim_epoch, real_epoch, speedup, updated_at) VALUES (?, ?, ?, ?, ?)`,
     selectClock: `SELECT name, sim_epoch, real_epoch, speedup, updated_at FROM ${k}.simulation_clock WHERE name = ?`,
   } as const;

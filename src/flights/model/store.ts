@@ -4,11 +4,14 @@
 import cassandra from 'cassandra-driver';
 import { consistencyCode, type DatabaseOptions } from './database.js';
 import { isFlightStatus, type Airport, type FlightPhase, type FlightPlan, type FlightStatus, type FlightStatusRecord, type TrackingSample, flightPhases } from './flight.js';
+import { positionBucket, positionPartitions, positionShard, positionTtlSeconds, newestPerFlight, type PlanePosition } from './positions.js';
 import { queries, type Queries } from './schema.js';
 
 export const airportsMax = 20_000;
-export const flightsPerPartitionMax = 5_000;
+export const flightsPerPartitionMax = 20_000;
 export const trackingReadRowsMax = 5_000;
+/** Rows of one flight_positions partition (a bucket's shard): far above 20,000 flights / 8 shards. */
+export const positionsPerPartitionMax = 20_000;
 const pageRows = 1_000;
 
 export interface SimulationClockRecord {
@@ -133,6 +136,23 @@ export class FlightStore {
     return rows.map(trackingFromRow);
   }
 
+  /** Upserts the flight's row in the current bucket of flight_positions (what the map reads). */
+  async writePosition(position: PlanePosition, options: { nowMs: number }): Promise<void> {
+    const p = position;
+    await this.client.execute(this.q.insertPosition, [
+      new Date(positionBucket(options.nowMs)), positionShard(p.flightNumber), p.flightNumber, p.date, p.origin, p.destination, p.status,
+      new Date(p.recordedAtMs), p.latitude, p.longitude, p.altitudeFt, p.groundSpeedKmh, p.verticalRateFpm, p.headingDeg, p.fuelKg, p.phase,
+      positionTtlSeconds,
+    ], { prepare: true, consistency: this.weak });
+  }
+
+  /** The newest position of every flight written in the current or the previous bucket. */
+  async readPositions(nowMs: number): Promise<PlanePosition[]> {
+    const partitions = await Promise.all(positionPartitions(nowMs).map((partition) =>
+      this.readRows(this.q.selectPositions, [new Date(partition.bucketMs), partition.shard], { consistency: this.weak, rowsMax: positionsPerPartitionMax })));
+    return newestPerFlight(partitions.flat().map(positionFromRow));
+  }
+
   async writeClock(clock: SimulationClockRecord): Promise<void> {
     const c = clock;
     await this.client.execute(this.q.upsertClock, [c.name, new Date(c.simEpochMs), new Date(c.realEpochMs), c.speedup, new Date(c.updatedAtMs)], { prepare: true, consistency: this.weak });
@@ -174,6 +194,11 @@ function statusFromRow(row: Row): FlightStatusRecord {
     actualArrivalAtMs: optionalMillis(row.get('actual_arrival_at')),
     updatedAtMs: millis(row.get('updated_at')),
   };
+}
+
+function positionFromRow(row: Row): PlanePosition {
+  const status = text(row.get('status'));
+  return { ...trackingFromRow(row), origin: text(row.get('origin')), destination: text(row.get('destination')), status: isFlightStatus(status) ? status : 'en_route' };
 }
 
 function trackingFromRow(row: Row): TrackingSample {

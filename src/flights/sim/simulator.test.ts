@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { PlanePosition } from '../model/positions.js';
 import type { Airport, FlightPlan, FlightStatus, FlightStatusRecord, TrackingSample } from '../model/flight.js';
 import { Simulator, defaultSimulatorOptions, type SimulatorStore } from './simulator.js';
 import { seededChance, type WallClock } from '../model/world.js';
@@ -41,6 +42,8 @@ class MemoryStore implements SimulatorStore {
     this.statusLog.push(change.status);
   }
   async writeTracking(sample: TrackingSample) { this.check(); this.tracking.push(sample); }
+  positions: PlanePosition[] = [];
+  async writePosition(position: PlanePosition) { this.check(); this.positions.push(position); }
   async writeClock() { this.check(); }
 }
 
@@ -69,6 +72,12 @@ test('a flight walks every status, writes tracking while moving and lands at its
   const count = store.tracking.length;
   await simulator.tick();
   assert.equal(store.tracking.length, count, 'nothing written after arrival');
+  // Every sample also moves the flight on the map, with its route and the status it had then.
+  assert.equal(store.positions.length, count);
+  assert.deepEqual(store.positions.map((p) => p.recordedAtMs), store.tracking.map((t) => t.recordedAtMs));
+  assert.ok(store.positions.every((p) => p.origin === 'MAD' && p.destination === 'BCN'));
+  assert.equal(store.positions.find((p) => p.phase === 'cruise')?.status, 'en_route');
+  assert.equal(store.positions.at(-1)?.status, 'landed');
 });
 
 test('database outages are logged and retried, never thrown', async () => {

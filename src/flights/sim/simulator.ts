@@ -5,13 +5,14 @@
 // a database node slows nothing but the writes it cannot take.
 
 import { canTransition, isTerminalStatus, utcDate, type Airport, type FlightPlan, type FlightStatus, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
+import type { PlanePosition } from '../model/positions.js';
 import type { SimulationClockRecord } from '../model/store.js';
 import { buildProfile, scheduledStatusAt, stateAt, type FlightProfile, type FlightState } from './physics.js';
 import { RateLimitedLog, runBounded } from '../model/pool.js';
 import { FlightInputError, planFlight, randomFlight, randomFlightsMax, randomGate, type NewFlight } from '../model/schedule.js';
 import type { AppLogger, Chance, WallClock } from '../model/world.js';
 
-export const simulatedFlightsMax = 5_000;
+export const simulatedFlightsMax = 20_000;
 export const writeConcurrencyMax = 256;
 const dayMs = 86_400_000;
 
@@ -21,6 +22,7 @@ export interface SimulatorStore {
   getStatus(flightNumber: string, date: string): Promise<FlightStatusRecord | null>;
   setStatus(key: { flightNumber: string; date: string }, change: { status: FlightStatus; nowMs: number; atMs?: number }): Promise<void>;
   writeTracking(sample: TrackingSample, options: { ttlSeconds: number; nowMs: number }): Promise<void>;
+  writePosition(position: PlanePosition, options: { nowMs: number }): Promise<void>;
   writeClock(clock: SimulationClockRecord): Promise<void>;
 }
 
@@ -207,8 +209,14 @@ export class Simulator {
     await this.advanceStatus(flight, simNow);
     if (flight.state.phase === 'parked') return;
     const sample: TrackingSample = { flightNumber: flight.plan.flightNumber, date: flight.plan.date, recordedAtMs: Math.round(simNow), ...flight.state };
-    this.writes++;
-    await this.store.writeTracking(sample, { ttlSeconds: this.world.options.trackingTtlSeconds, nowMs: this.world.clock.nowMs() });
+    this.writes += 2;
+    // The sample's history (flight_tracking) and the map's current position (flight_positions), concurrently.
+    const nowMs = this.world.clock.nowMs();
+    const position: PlanePosition = { ...sample, origin: flight.plan.origin, destination: flight.plan.destination, status: flight.status };
+    await Promise.all([
+      this.store.writeTracking(sample, { ttlSeconds: this.world.options.trackingTtlSeconds, nowMs }),
+      this.store.writePosition(position, { nowMs }),
+    ]);
     if (flight.state.phase === 'arrived') flight.finished = true;
   }
 

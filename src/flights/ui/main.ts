@@ -116,6 +116,7 @@ Object.assign(window, {
     airportCount: () => map.shownAirportCount(),
     planeCount: () => map.planeCount(),
     planePosition: (flightNumber: string) => map.planePosition(flightNumber),
+    planePoint: (flightNumber: string) => map.planePoint(flightNumber),
     selectAirport: (iata: string) => panel.showAirport(iata),
     map: map.map,
   },

@@ -1,6 +1,6 @@
 // The Leaflet map: an offline Natural Earth basemap (optional online tiles), airports drawn
-// on a canvas and sized by type and zoom, IATA labels where they fit, planes as rotated icons
-// that glide between updates, and the selected flight's route and flown path.
+// on a canvas and sized by type and zoom, IATA labels where they fit, planes on their own
+// canvas (plane-layer.ts) gliding between updates, and the selected flight's route and flown path.
 
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
@@ -8,9 +8,9 @@ import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import countriesUrl from 'world-atlas/countries-50m.json?url';
 import type { AirportInfo, PlaneInfo } from './api.js';
+import { PlaneLayer } from './plane-layer.js';
 
 const labelsMax = 250;
-const planeSvg = '<svg viewBox="0 0 24 24"><path fill="#1c3f94" d="M21 16v-2l-8-5V3.5a1.5 1.5 0 0 0-3 0V9l-8 5v2l8-2.5V19l-2 1.5V22l3.5-1 3.5 1v-1.5L13 19v-5.5z"/></svg>';
 
 /** Makes consecutive longitudes continuous (no jump across the antimeridian). */
 export function unwrap(points: [number, number][]): [number, number][] {
@@ -49,39 +49,26 @@ function fixAntimeridian(geometry: GeoJSON.Geometry | null): void {
   }
 }
 
-interface PlaneMarker {
-  marker: L.Marker;
-  from: L.LatLng;
-  to: L.LatLng;
-  startMs: number;
-  durationMs: number;
-  info: PlaneInfo;
-}
-
 export class FlightMap {
   readonly map: L.Map;
   private readonly renderer = L.canvas({ padding: 0.5 });
   private readonly airportLayer = L.layerGroup();
   private readonly labelLayer = L.layerGroup();
-  private readonly planeLayer = L.layerGroup();
   private readonly routeLayer = L.layerGroup();
   private airports: { info: AirportInfo; marker: L.CircleMarker }[] = [];
-  private readonly planes = new Map<string, PlaneMarker>();
+  private readonly planes: PlaneLayer;
   private tiles: L.TileLayer | null = null;
-  private selectedFlight: string | null = null;
   private highlight: L.CircleMarker | null = null;
-  private updateIntervalMs = 1000;
-  private lastSnapshotMs = 0;
 
   constructor(element: HTMLElement, private readonly handlers: { onAirport: (iata: string) => void; onPlane: (plane: PlaneInfo) => void }) {
     this.map = L.map(element, { preferCanvas: true, worldCopyJump: true, minZoom: 2, maxZoom: 12, zoomSnap: 0.5 }).setView([30, 0], 3);
     this.routeLayer.addTo(this.map);
     this.airportLayer.addTo(this.map);
     this.labelLayer.addTo(this.map);
-    this.planeLayer.addTo(this.map);
+    this.planes = new PlaneLayer(this.map, { onPlane: (plane) => this.handlers.onPlane(plane), tooltip: (plane) => planeTooltip(plane) });
     this.map.on('zoomend', () => this.restyle());
     this.map.on('moveend', () => this.relabel());
-    const animate = () => { this.animate(); requestAnimationFrame(animate); };
+    const animate = () => { this.planes.draw(performance.now()); requestAnimationFrame(animate); };
     requestAnimationFrame(animate);
   }
 
@@ -151,7 +138,6 @@ export class FlightMap {
       }).addTo(this.labelLayer);
       labels++;
     }
-    this.map.getContainer().classList.toggle('map-hide-callsigns', zoom < 3.5 && this.planes.size > 60);
   }
 
   focusAirport(airport: AirportInfo): void {
@@ -167,93 +153,26 @@ export class FlightMap {
 
   /** Applies a feed snapshot: new targets for every plane, removing those gone. */
   updatePlanes(planes: PlaneInfo[]): void {
-    const now = performance.now();
-    if (this.lastSnapshotMs > 0) this.updateIntervalMs = Math.min(5000, Math.max(200, now - this.lastSnapshotMs));
-    this.lastSnapshotMs = now;
-    const seen = new Set<string>();
-    for (const info of planes) {
-      const key = `${info.flightNumber}/${info.date}`;
-      seen.add(key);
-      const existing = this.planes.get(key);
-      if (existing === undefined) {
-        const marker = L.marker([info.latitude, info.longitude], { icon: this.planeIcon(info), zIndexOffset: 1000 });
-        marker.bindTooltip(() => this.planeTooltip(key), { direction: 'top', offset: [0, -10] });
-        marker.on('click', () => this.handlers.onPlane(info));
-        marker.addTo(this.planeLayer);
-        const at = L.latLng(info.latitude, info.longitude);
-        this.planes.set(key, { marker, from: at, to: at, startMs: now, durationMs: 1, info });
-      } else {
-        const from = existing.marker.getLatLng();
-        // Glide the short way round, even across the antimeridian.
-        let lon = info.longitude;
-        while (lon - from.lng > 180) lon -= 360;
-        while (lon - from.lng < -180) lon += 360;
-        existing.from = from;
-        existing.to = L.latLng(info.latitude, lon);
-        existing.startMs = now;
-        existing.durationMs = this.updateIntervalMs;
-        existing.info = info;
-        existing.marker.off('click').on('click', () => this.handlers.onPlane(info));
-        this.rotate(existing);
-      }
-    }
-    for (const [key, plane] of this.planes) {
-      if (!seen.has(key)) {
-        plane.marker.remove();
-        this.planes.delete(key);
-      }
-    }
+    this.planes.update(planes, performance.now());
   }
 
   planeCount(): number {
-    return this.planes.size;
+    return this.planes.count();
   }
 
   planePosition(flightNumber: string): [number, number] | null {
-    for (const plane of this.planes.values()) {
-      if (plane.info.flightNumber === flightNumber) return [plane.info.latitude, plane.info.longitude];
-    }
-    return null;
+    return this.planes.position(flightNumber);
   }
 
-  private planeTooltip(key: string): string {
-    const info = this.planes.get(key)?.info;
-    if (info === undefined) return '';
-    // Tooltip content is HTML: only codes and numbers from the feed go in.
-    return `${info.flightNumber} ${info.origin}→${info.destination}<br>${Math.round(info.altitudeFt).toLocaleString('en')} ft · ${info.groundSpeedKmh} km/h · ${info.phase.replace('_', ' ')}`;
-  }
-
-  private planeIcon(info: PlaneInfo): L.DivIcon {
-    const selected = info.flightNumber === this.selectedFlight ? ' selected' : '';
-    return L.divIcon({
-      className: 'plane-icon',
-      html: `<div class="plane${selected}" data-flight="${info.flightNumber}"><div style="transform: rotate(${info.headingDeg}deg)">${planeSvg}</div><span class="callsign">${info.flightNumber}</span></div>`,
-      iconSize: [24, 24],
-      iconAnchor: [12, 12],
-    });
-  }
-
-  private rotate(plane: PlaneMarker): void {
-    const element = plane.marker.getElement();
-    const rotor = element?.querySelector<HTMLElement>('.plane > div');
-    if (rotor) rotor.style.transform = `rotate(${plane.info.headingDeg}deg)`;
-    element?.querySelector('.plane')?.classList.toggle('selected', plane.info.flightNumber === this.selectedFlight);
-  }
-
-  private animate(): void {
-    const now = performance.now();
-    for (const plane of this.planes.values()) {
-      const t = Math.min(1, (now - plane.startMs) / plane.durationMs);
-      if (t >= 1 && plane.marker.getLatLng().equals(plane.to)) continue;
-      plane.marker.setLatLng([plane.from.lat + (plane.to.lat - plane.from.lat) * t, plane.from.lng + (plane.to.lng - plane.from.lng) * t]);
-    }
+  /** Where a plane is drawn (px from the map's top left), for tests that click it. */
+  planePoint(flightNumber: string): [number, number] | null {
+    return this.planes.drawnAt(flightNumber);
   }
 
   /** Draws the route (dashed) and the flown path (solid) of the selected flight. */
   showFlight(flightNumber: string | null, lines: { route: [number, number][]; path: [number, number][] } | null): void {
-    this.selectedFlight = flightNumber;
+    this.planes.select(flightNumber);
     this.routeLayer.clearLayers();
-    for (const plane of this.planes.values()) this.rotate(plane);
     if (lines === null) return;
     if (lines.route.length > 1) L.polyline(unwrap(lines.route), { color: '#1c3f94', weight: 2, dashArray: '6 6', opacity: 0.8, interactive: false }).addTo(this.routeLayer);
     if (lines.path.length > 1) L.polyline(unwrap(lines.path), { color: '#d9480f', weight: 3, opacity: 0.9, interactive: false }).addTo(this.routeLayer);
@@ -262,4 +181,9 @@ export class FlightMap {
   fitRoute(route: [number, number][]): void {
     if (route.length > 1) this.map.fitBounds(L.latLngBounds(unwrap(route)), { padding: [40, 40], maxZoom: 7 });
   }
+}
+
+function planeTooltip(info: PlaneInfo): string {
+  // Tooltip content is HTML: only codes and numbers from the feed go in.
+  return `${info.flightNumber} ${info.origin}→${info.destination}<br>${Math.round(info.altitudeFt).toLocaleString('en')} ft · ${info.groundSpeedKmh} km/h · ${info.phase.replace('_', ' ')}`;
 }

@@ -88,8 +88,16 @@ function registerInfoRoutes(app: FastifyInstance, context: ApiContext): void {
       if (airports.length >= searchResultsMax) break;
       if (airport !== exact && (airport.iata.startsWith(q) || airport.city.toUpperCase().startsWith(q) || airport.name.toUpperCase().includes(q))) airports.push(airport);
     }
-    const flights = context.feed.flights().filter((f) => f.plan.flightNumber.startsWith(q)).slice(0, searchResultsMax)
-      .map((f) => ({ ...f.plan, status: f.status }));
+    // The feed knows which flights exist; their statuses are read (strong) for the few that match.
+    const matched = context.feed.flights().filter((f) => f.plan.flightNumber.startsWith(q)).slice(0, searchResultsMax);
+    let flights: SearchView['flights'];
+    try {
+      flights = (await withStatuses(context, matched.map((f) => f.plan))).map(({ gate: _gate, ...row }) => row);
+    } catch (error) {
+      // The database is down: the map's copy of the status (null unless in the air) still helps.
+      if (!(error instanceof Error)) throw error;
+      flights = matched.map((f) => ({ ...f.plan, status: f.status }));
+    }
     return { airports, flights };
   });
 }

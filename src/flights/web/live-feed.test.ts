@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FlightPlan, FlightStatusRecord, TrackingSample } from '../model/flight.js';
+import type { FlightPlan, FlightStatusRecord } from '../model/flight.js';
+import type { PlanePosition } from '../model/positions.js';
 import type { FeedSnapshot } from './contract.js';
 import { LiveFeed, type FeedStore } from './live-feed.js';
 
@@ -11,9 +12,9 @@ const plan = (flightNumber: string): FlightPlan => ({
 const status = (p: FlightPlan, value: FlightStatusRecord['status']): FlightStatusRecord => ({
   ...p, status: value, gate: 'A1', estimatedDepartureAtMs: null, actualDepartureAtMs: null, actualArrivalAtMs: null, updatedAtMs: now,
 });
-const sample = (p: FlightPlan, phase: TrackingSample['phase']): TrackingSample => ({
+const position = (p: FlightPlan, phase: PlanePosition['phase'], value: FlightStatusRecord['status']): PlanePosition => ({
   flightNumber: p.flightNumber, date: p.date, recordedAtMs: now, latitude: 41, longitude: 0, altitudeFt: 30_000, groundSpeedKmh: 800,
-  verticalRateFpm: 0, headingDeg: 70, fuelKg: 5_000, phase,
+  verticalRateFpm: 0, headingDeg: 70, fuelKg: 5_000, phase, origin: p.origin, destination: p.destination, status: value,
 });
 
 function makeFeed(store: FeedStore, snapshots: FeedSnapshot[]) {
@@ -21,26 +22,21 @@ function makeFeed(store: FeedStore, snapshots: FeedSnapshot[]) {
     clock: { nowMs: () => now, sleep: async () => {} }, logger: { info: () => {}, warn: () => {} },
     describeError: (error) => `database unavailable (${error instanceof Error ? error.message : String(error)})`,
     onSnapshot: (snapshot) => snapshots.push(snapshot),
-    options: { pollMs: 1000, statusEveryPolls: 3, readConcurrency: 4, clockName: 'default' },
+    options: { pollMs: 1000, flightListEveryPolls: 3, clockName: 'default' },
   });
 }
 
-test('planes in the air are pushed; parked, arrived and cancelled flights are not', async () => {
+test('planes in the air are pushed from the position buckets; parked, arrived and cancelled flights are not', async () => {
   const flying = plan('AR1');
   const arrived = plan('AR2');
-  const waiting = plan('AR3');
+  const parked = plan('AR3');
   const cancelled = plan('AR4');
-  const statuses = new Map([[flying, 'en_route'], [arrived, 'landed'], [waiting, 'scheduled'], [cancelled, 'cancelled']] as const);
-  const trackingReads: string[] = [];
+  const positionReads: number[] = [];
   const store: FeedStore = {
-    flightsOfDate: async (date) => (date === '2026-04-05' ? [flying, arrived, waiting, cancelled] : []),
-    getStatus: async (flightNumber) => {
-      const p = [...statuses.keys()].find((candidate) => candidate.flightNumber === flightNumber);
-      return p === undefined ? null : status(p, statuses.get(p) ?? 'scheduled');
-    },
-    readTracking: async (key) => {
-      trackingReads.push(key.flightNumber);
-      return [sample(key.flightNumber === 'AR2' ? arrived : flying, key.flightNumber === 'AR2' ? 'arrived' : 'cruise')];
+    flightsOfDate: async (date) => (date === '2026-04-05' ? [flying, arrived, parked, cancelled] : []),
+    readPositions: async (nowMs) => {
+      positionReads.push(nowMs);
+      return [position(flying, 'cruise', 'en_route'), position(arrived, 'arrived', 'landed'), position(parked, 'parked', 'scheduled'), position(cancelled, 'cruise', 'cancelled')];
     },
     readClock: async () => ({ name: 'default', simEpochMs: now + 3_600_000, realEpochMs: now, speedup: 10, updatedAtMs: now }),
   };
@@ -50,17 +46,21 @@ test('planes in the air are pushed; parked, arrived and cancelled flights are no
   await feed.poll();
   const last = snapshots.at(-1);
   assert.deepEqual(last?.planes.map((p) => p.flightNumber), ['AR1']);
+  assert.equal(last?.planes[0]?.status, 'en_route');
   assert.equal(last?.speedup, 10);
   assert.equal(last?.simNowMs, now + 3_600_000, 'sim time from the simulator clock');
-  assert.equal(trackingReads.filter((n) => n === 'AR2').length, 1, 'an arrived flight is read once, then left alone');
-  assert.ok(!trackingReads.includes('AR3') && !trackingReads.includes('AR4'));
+  assert.deepEqual(positionReads, [now, now], 'one read of the position buckets per poll, at wall-clock time');
+  assert.deepEqual(feed.flights().map((f) => [f.plan.flightNumber, f.status]), [['AR1', 'en_route'], ['AR2', 'landed'], ['AR3', 'scheduled'], ['AR4', 'cancelled']]);
+  feed.noteStatus({ ...flying, status: 'landed', gate: null, estimatedDepartureAtMs: null, actualDepartureAtMs: null, actualArrivalAtMs: now, updatedAtMs: now });
+  await feed.poll();
+  assert.equal(snapshots.at(-1)?.planes[0]?.status, 'landed', 'a status written through the web shows at once');
 });
 
 test('a failing database marks the snapshot unhealthy, and the next good poll heals it', async () => {
   let down = true;
   const store: FeedStore = {
     flightsOfDate: async () => { if (down) throw new Error('no host'); return []; },
-    getStatus: async () => null, readTracking: async () => [], readClock: async () => null,
+    readPositions: async () => [], readClock: async () => null,
   };
   const snapshots: FeedSnapshot[] = [];
   const feed = makeFeed(store, snapshots);

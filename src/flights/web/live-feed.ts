@@ -1,42 +1,38 @@
-// The live picture for browsers: which flights of the current sim day exist, their statuses
-// (strong reads, refreshed every few polls) and the newest tracking sample of each moving one
-// (weak reads, every poll). Pushes a bounded snapshot to subscribers after every poll. A
-// database failure marks the feed unhealthy (shown in the browser) and the next poll retries.
+// The live picture for browsers: the planes in the air, from flight_positions (the newest sample
+// of every flying flight, a few partitions per poll however many fly: model/positions.ts), and
+// which flights of the current sim day exist (for search; re-read every few polls). Pushes a
+// bounded snapshot to subscribers after every poll. A database failure marks the feed unhealthy
+// (shown in the browser) and the next poll retries.
 
-import { isTerminalStatus, utcDate, type FlightPlan, type FlightStatus, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
+import { isFlightStatus, utcDate, type FlightPlan, type FlightStatus, type FlightStatusRecord } from '../model/flight.js';
+import type { PlanePosition } from '../model/positions.js';
 import type { SimulationClockRecord } from '../model/store.js';
-import { RateLimitedLog, runBounded } from '../model/pool.js';
+import { RateLimitedLog } from '../model/pool.js';
 import type { AppLogger, WallClock } from '../model/world.js';
 import type { FeedSnapshot, PlaneView } from './contract.js';
 
-export const planesOnMapMax = 2_000;
+export const planesOnMapMax = 20_000;
+/** How long a status written through the web shows before the positions (the simulator's copy) catch up. */
+const notedStatusMs = 15_000;
 const dayMs = 86_400_000;
 
 export interface FeedStore {
   flightsOfDate(date: string): Promise<FlightPlan[]>;
-  getStatus(flightNumber: string, date: string): Promise<FlightStatusRecord | null>;
-  readTracking(key: { flightNumber: string; date: string }, limit: number): Promise<TrackingSample[]>;
+  readPositions(nowMs: number): Promise<PlanePosition[]>;
   readClock(name: string): Promise<SimulationClockRecord | null>;
-}
-
-interface Known {
-  plan: FlightPlan;
-  status: FlightStatusRecord | null;
-  latest: TrackingSample | null;
-  /** The arrived sample was seen, or the flight was cancelled: stop reading its tracking. */
-  done: boolean;
 }
 
 export interface LiveFeedOptions {
   pollMs: number;
-  /** Statuses and the flight list are re-read every this many polls. */
-  statusEveryPolls: number;
-  readConcurrency: number;
+  /** The flight list (for search) and the simulator's clock are re-read every this many polls. */
+  flightListEveryPolls: number;
   clockName: string;
 }
 
 export class LiveFeed {
-  private readonly known = new Map<string, Known>();
+  private plans: FlightPlan[] = [];
+  private positions: PlanePosition[] = [];
+  private readonly notedStatuses = new Map<string, { status: FlightStatus; atMs: number }>();
   private clock: SimulationClockRecord | null = null;
   private polls = 0;
   private error: string | null = null;
@@ -66,22 +62,25 @@ export class LiveFeed {
     return this.last;
   }
 
-  /** Flights the feed knows, for search. */
+  /** Flights the feed knows, for search (the status shown on the map for those in the air). */
   flights(): { plan: FlightPlan; status: FlightStatus | null }[] {
-    return [...this.known.values()].map((k) => ({ plan: k.plan, status: k.status?.status ?? null }));
+    const flying = new Map(this.positions.map((p) => [`${p.flightNumber}/${p.date}`, p.status]));
+    return this.plans.map((plan) => {
+      const status = flying.get(`${plan.flightNumber}/${plan.date}`);
+      return { plan, status: isFlightStatus(status) ? status : null };
+    });
   }
 
-  /** A status written through the web shows at once, without waiting for the next strong read. */
+  /** A status written through the web shows at once, before the simulator's next position carries it. */
   noteStatus(record: FlightStatusRecord): void {
-    const entry = this.known.get(`${record.flightNumber}/${record.date}`);
-    if (entry !== undefined) entry.status = record;
+    this.notedStatuses.set(`${record.flightNumber}/${record.date}`, { status: record.status, atMs: this.world.clock.nowMs() });
   }
 
   async poll(): Promise<void> {
     try {
-      if (this.polls % this.world.options.statusEveryPolls === 0) await this.refreshFlights();
+      if (this.polls % this.world.options.flightListEveryPolls === 0) await this.refreshFlights();
       this.polls++;
-      await this.refreshTracking();
+      this.positions = await this.store.readPositions(this.world.clock.nowMs());
       this.error = null;
     } catch (error) {
       this.polls = 0;
@@ -95,50 +94,21 @@ export class LiveFeed {
   private async refreshFlights(): Promise<void> {
     this.clock = (await this.store.readClock(this.world.options.clockName)) ?? this.clock;
     const now = this.simNowMs();
-    const dates = [utcDate(now - dayMs), utcDate(now)];
     const plans: FlightPlan[] = [];
-    for (const date of dates) plans.push(...(await this.store.flightsOfDate(date)));
-    const keep = new Set<string>();
-    for (const plan of plans.slice(0, planesOnMapMax)) {
-      const key = `${plan.flightNumber}/${plan.date}`;
-      keep.add(key);
-      if (!this.known.has(key)) this.known.set(key, { plan, status: null, latest: null, done: false });
-    }
-    for (const key of this.known.keys()) if (!keep.has(key)) this.known.delete(key);
-    const open = [...this.known.values()].filter((k) => k.status === null || !isTerminalStatus(k.status.status));
-    let failure: unknown = null;
-    await runBounded(open, {
-      concurrency: this.world.options.readConcurrency,
-      job: async (k) => { k.status = await this.store.getStatus(k.plan.flightNumber, k.plan.date); },
-      onError: (_k, error) => { failure = error; },
-    });
-    if (failure !== null) throw failure;
-  }
-
-  private async refreshTracking(): Promise<void> {
-    const moving = [...this.known.values()].filter((k) => !k.done && k.status !== null && k.status.status !== 'scheduled' && k.status.status !== 'delayed');
-    let failure: unknown = null;
-    await runBounded(moving, {
-      concurrency: this.world.options.readConcurrency,
-      job: async (k) => {
-        if (k.status?.status === 'cancelled') { k.done = true; return; }
-        const [latest] = await this.store.readTracking(k.plan, 1);
-        if (latest !== undefined) k.latest = latest;
-        if (latest?.phase === 'arrived') k.done = true;
-      },
-      onError: (_k, error) => { failure = error; },
-    });
-    if (failure !== null) throw failure;
+    for (const date of [utcDate(now - dayMs), utcDate(now)]) plans.push(...(await this.store.flightsOfDate(date)));
+    this.plans = plans.slice(0, planesOnMapMax);
   }
 
   private buildSnapshot(): FeedSnapshot {
     const planes: PlaneView[] = [];
-    for (const k of this.known.values()) {
-      const s = k.latest;
-      if (s === null || k.done || s.phase === 'parked' || s.phase === 'arrived') continue;
+    const nowMs = this.world.clock.nowMs();
+    for (const [key, noted] of this.notedStatuses) if (nowMs - noted.atMs > notedStatusMs) this.notedStatuses.delete(key);
+    for (const s of this.positions) {
+      if (s.phase === 'parked' || s.phase === 'arrived' || s.status === 'cancelled') continue;
+      const noted = this.notedStatuses.get(`${s.flightNumber}/${s.date}`);
       planes.push({
-        flightNumber: k.plan.flightNumber, date: k.plan.date, origin: k.plan.origin, destination: k.plan.destination,
-        status: k.status?.status ?? 'scheduled', latitude: s.latitude, longitude: s.longitude, altitudeFt: s.altitudeFt,
+        flightNumber: s.flightNumber, date: s.date, origin: s.origin, destination: s.destination,
+        status: noted?.status ?? s.status, latitude: s.latitude, longitude: s.longitude, altitudeFt: s.altitudeFt,
         groundSpeedKmh: s.groundSpeedKmh, verticalRateFpm: s.verticalRateFpm, headingDeg: s.headingDeg, fuelKg: s.fuelKg,
         phase: s.phase, recordedAtMs: s.recordedAtMs,
       });

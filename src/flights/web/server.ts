@@ -67,7 +67,7 @@ export async function startWebServer(
   };
   const feed = new LiveFeed(database.store, {
     clock: world.clock, logger: world.logger, describeError: describeDatabaseError, onSnapshot: broadcast,
-    options: { pollMs: options.pollMs, statusEveryPolls: 5, readConcurrency: 16, clockName: options.clockName },
+    options: { pollMs: options.pollMs, flightListEveryPolls: 5, clockName: options.clockName },
   });
 
   await app.register(fastifyWebsocket, { options: { maxPayload: 4096 } });

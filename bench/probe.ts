@@ -1,0 +1,64 @@
+// The bench probe: loaded into every server process the bench starts (`node --import
+// dist/bench/probe.js ...`), so the database's own code stays untouched. It measures the event
+// loop's delay (perf_hooks.monitorEventLoopDelay) and garbage-collection pauses (a
+// PerformanceObserver on 'gc') over windows the bench opens and closes through the IPC channel
+// it spawns the process with: 'start' resets both, 'stop' answers with what the window saw. So
+// the numbers cover a scenario's measured window, not startup or warm-up. Without an IPC channel
+// (the process was started some other way) the probe does nothing.
+
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+
+/** What the bench sends. */
+export type ProbeCommand = { probe: 'start'; window: number } | { probe: 'stop'; window: number };
+
+/** What the probe answers to 'stop'. */
+export interface ProbeWindow {
+  probe: 'window';
+  window: number;
+  /** Event-loop delay over the window (ms): how late the monitor's 10 ms timer fired, p99 and max. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** GC pauses in the window: their sum, the longest one and how many. */
+  gcPauseMs: number;
+  gcPauseMaxMs: number;
+  gcCount: number;
+}
+
+const resolutionMs = 10;
+
+function installProbe(): void {
+  if (typeof process.send !== 'function') return;
+  const send = process.send.bind(process);
+  const loop = monitorEventLoopDelay({ resolution: resolutionMs });
+  loop.enable();
+  let gc = { pauseMs: 0, maxMs: 0, count: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.pauseMs += entry.duration;
+      gc.maxMs = Math.max(gc.maxMs, entry.duration);
+      gc.count++;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const ms = (nanoseconds: number) => Number((nanoseconds / 1e6).toFixed(2));
+  // The monitor records the time between its timer's firings, the resolution included.
+  const lateMs = (nanoseconds: number) => Math.max(0, ms(nanoseconds) - resolutionMs);
+  process.on('message', (message: unknown) => {
+    const command = message as Partial<ProbeCommand> | null;
+    if (command === null || typeof command !== 'object' || typeof command.window !== 'number') return;
+    if (command.probe === 'start') {
+      loop.reset();
+      gc = { pauseMs: 0, maxMs: 0, count: 0 };
+    } else if (command.probe === 'stop') {
+      const answer: ProbeWindow = {
+        probe: 'window', window: command.window, loopDelayP99Ms: Number(lateMs(loop.percentile(99)).toFixed(2)), loopDelayMaxMs: Number(lateMs(loop.max).toFixed(2)),
+        gcPauseMs: Number(gc.pauseMs.toFixed(2)), gcPauseMaxMs: Number(gc.maxMs.toFixed(2)), gcCount: gc.count,
+      };
+      send(answer);
+    }
+  });
+  // The channel must not keep a server alive that would otherwise exit.
+  process.channel?.unref();
+}
+
+installProbe();

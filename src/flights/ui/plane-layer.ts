@@ -1,0 +1,203 @@
+// The planes, drawn on one canvas instead of a DOM marker each, so that 10,000 of them stay
+// smooth: every animation frame positions the canvas over the view and draws each plane in
+// view from a sprite pre-rendered per heading (rotating a path per plane per frame costs more),
+// gliding between its last two reported positions. Clicks and hovers find the nearest plane.
+
+import L from 'leaflet';
+import type { PlaneInfo } from './api.js';
+
+const planePath = 'M21 16v-2l-8-5V3.5a1.5 1.5 0 0 0-3 0V9l-8 5v2l8-2.5V19l-2 1.5V22l3.5-1 3.5 1v-1.5L13 19v-5.5z';
+const spriteCssPx = 22;
+const headingSteps = 72;
+/** How near (CSS px) a click or hover must be to a plane's centre. */
+const hitRadiusPx = 12;
+/** Callsigns are drawn for at most this many planes in view. */
+const callsignsMax = 150;
+
+interface Plane {
+  from: L.LatLng;
+  to: L.LatLng;
+  startMs: number;
+  durationMs: number;
+  info: PlaneInfo;
+  /** Where it was drawn in the last frame (container px), for hit tests. */
+  x: number;
+  y: number;
+  visible: boolean;
+}
+
+function sprites(color: string, ratio: number): HTMLCanvasElement[] {
+  const path = new Path2D(planePath);
+  const size = Math.ceil(spriteCssPx * ratio);
+  return Array.from({ length: headingSteps }, (_, step) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = size;
+    canvas.height = size;
+    const context = canvas.getContext('2d');
+    if (context === null) return canvas;
+    context.translate(size / 2, size / 2);
+    context.rotate((step * 2 * Math.PI) / headingSteps);
+    context.scale(size / 24, size / 24);
+    context.translate(-12, -12);
+    context.shadowColor = '#0006';
+    context.shadowBlur = 1;
+    context.fillStyle = color;
+    context.fill(path);
+    return canvas;
+  });
+}
+
+export class PlaneLayer {
+  private readonly canvas = document.createElement('canvas');
+  private readonly planes = new Map<string, Plane>();
+  private readonly ratio = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
+  private readonly normal = sprites('#1c3f94', this.ratio);
+  private readonly highlighted = sprites('#d9480f', this.ratio);
+  private readonly tooltip = L.tooltip({ direction: 'top', offset: [0, -10] });
+  private updateIntervalMs = 1000;
+  private lastSnapshotMs = 0;
+  private selectedFlight: string | null = null;
+  private hovered: string | null = null;
+
+  constructor(private readonly map: L.Map, private readonly handlers: { onPlane: (plane: PlaneInfo) => void; tooltip: (plane: PlaneInfo) => string }) {
+    const pane = map.createPane('planes');
+    pane.style.zIndex = '620';
+    pane.style.pointerEvents = 'none';
+    this.canvas.className = 'plane-canvas';
+    pane.appendChild(this.canvas);
+    map.on('click', (event: L.LeafletMouseEvent) => {
+      const plane = this.nearest(event.containerPoint);
+      if (plane !== null) this.handlers.onPlane(plane.info);
+    });
+    map.on('mousemove', (event: L.LeafletMouseEvent) => this.hover(event.containerPoint));
+  }
+
+  /** Applies a feed snapshot: new targets for every plane, removing those gone. */
+  update(planes: readonly PlaneInfo[], now: number): void {
+    if (this.lastSnapshotMs > 0) this.updateIntervalMs = Math.min(5000, Math.max(200, now - this.lastSnapshotMs));
+    this.lastSnapshotMs = now;
+    const seen = new Set<string>();
+    for (const info of planes) {
+      const key = `${info.flightNumber}/${info.date}`;
+      seen.add(key);
+      const existing = this.planes.get(key);
+      if (existing === undefined) {
+        const at = L.latLng(info.latitude, info.longitude);
+        this.planes.set(key, { from: at, to: at, startMs: now, durationMs: 1, info, x: 0, y: 0, visible: false });
+        continue;
+      }
+      const from = this.positionAt(existing, now);
+      // Glide the short way round, even across the antimeridian.
+      let lon = info.longitude;
+      while (lon - from.lng > 180) lon -= 360;
+      while (lon - from.lng < -180) lon += 360;
+      existing.from = from;
+      existing.to = L.latLng(info.latitude, lon);
+      existing.startMs = now;
+      existing.durationMs = this.updateIntervalMs;
+      existing.info = info;
+    }
+    for (const key of this.planes.keys()) if (!seen.has(key)) this.planes.delete(key);
+  }
+
+  select(flightNumber: string | null): void {
+    this.selectedFlight = flightNumber;
+  }
+
+  count(): number {
+    return this.planes.size;
+  }
+
+  /** The last reported position of a flight. */
+  position(flightNumber: string): [number, number] | null {
+    for (const plane of this.planes.values()) if (plane.info.flightNumber === flightNumber) return [plane.info.latitude, plane.info.longitude];
+    return null;
+  }
+
+  /** Where a flight was drawn in the last frame (container px), or null when not in view. */
+  drawnAt(flightNumber: string): [number, number] | null {
+    for (const plane of this.planes.values()) if (plane.info.flightNumber === flightNumber && plane.visible) return [plane.x, plane.y];
+    return null;
+  }
+
+  private positionAt(plane: Plane, now: number): L.LatLng {
+    const t = Math.min(1, (now - plane.startMs) / plane.durationMs);
+    return L.latLng(plane.from.lat + (plane.to.lat - plane.from.lat) * t, plane.from.lng + (plane.to.lng - plane.from.lng) * t);
+  }
+
+  /** Draws one frame: the canvas covers the view, in the map pane's moving coordinates. */
+  draw(now: number): void {
+    const size = this.map.getSize();
+    const width = Math.round(size.x * this.ratio);
+    const height = Math.round(size.y * this.ratio);
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+      this.canvas.style.width = `${size.x}px`;
+      this.canvas.style.height = `${size.y}px`;
+    }
+    L.DomUtil.setPosition(this.canvas, this.map.containerPointToLayerPoint([0, 0]));
+    const context = this.canvas.getContext('2d');
+    if (context === null) return;
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    context.clearRect(0, 0, width, height);
+    const half = (spriteCssPx * this.ratio) / 2;
+    const labels: Plane[] = [];
+    const showLabels = this.map.getZoom() >= 3.5 || this.planes.size <= 60;
+    let selected: Plane | null = null;
+    for (const plane of this.planes.values()) {
+      const point = this.map.latLngToContainerPoint(this.positionAt(plane, now));
+      plane.x = point.x;
+      plane.y = point.y;
+      plane.visible = point.x > -spriteCssPx && point.y > -spriteCssPx && point.x < size.x + spriteCssPx && point.y < size.y + spriteCssPx;
+      if (!plane.visible) continue;
+      if (plane.info.flightNumber === this.selectedFlight) { selected = plane; continue; }
+      this.drawSprite(context, plane, { sprites: this.normal, half });
+      if (showLabels && labels.length < callsignsMax) labels.push(plane);
+    }
+    // The selected plane on top, in its colour.
+    if (selected !== null) { this.drawSprite(context, selected, { sprites: this.highlighted, half }); labels.push(selected); }
+    this.drawCallsigns(context, labels);
+  }
+
+  private drawSprite(context: CanvasRenderingContext2D, plane: Plane, style: { sprites: HTMLCanvasElement[]; half: number }): void {
+    const step = ((Math.round((plane.info.headingDeg * headingSteps) / 360) % headingSteps) + headingSteps) % headingSteps;
+    const sprite = style.sprites[step];
+    if (sprite !== undefined) context.drawImage(sprite, plane.x * this.ratio - style.half, plane.y * this.ratio - style.half);
+  }
+
+  private drawCallsigns(context: CanvasRenderingContext2D, planes: readonly Plane[]): void {
+    context.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
+    context.font = '600 10.5px system-ui, sans-serif';
+    context.textBaseline = 'middle';
+    for (const plane of planes) {
+      const text = plane.info.flightNumber;
+      const width = context.measureText(text).width + 6;
+      context.fillStyle = '#ffffffcc';
+      context.fillRect(plane.x + 10, plane.y - 14, width, 13);
+      context.fillStyle = plane.info.flightNumber === this.selectedFlight ? '#d9480f' : '#102a43';
+      context.fillText(text, plane.x + 13, plane.y - 7.5);
+    }
+  }
+
+  private nearest(point: L.Point): Plane | null {
+    let best: Plane | null = null;
+    let bestDistance = hitRadiusPx * hitRadiusPx;
+    for (const plane of this.planes.values()) {
+      if (!plane.visible) continue;
+      const distance = (plane.x - point.x) ** 2 + (plane.y - point.y) ** 2;
+      if (distance <= bestDistance) { best = plane; bestDistance = distance; }
+    }
+    return best;
+  }
+
+  private hover(point: L.Point): void {
+    const plane = this.nearest(point);
+    const key = plane === null ? null : `${plane.info.flightNumber}/${plane.info.date}`;
+    this.map.getContainer().style.cursor = plane === null ? '' : 'pointer';
+    if (key === this.hovered) return;
+    this.hovered = key;
+    if (plane === null) { this.tooltip.remove(); return; }
+    this.tooltip.setLatLng(this.map.containerPointToLatLng([plane.x, plane.y])).setContent(this.handlers.tooltip(plane.info)).addTo(this.map);
+  }
+}
