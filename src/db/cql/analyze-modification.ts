@@ -68,12 +68,19 @@ function partitionKeysOf(table: TableMetadata, values: ValuesOf[], context: Eval
   });
 }
 
+/** A non-frozen collection set to an empty one is deleted, as in Cassandra (it reads back null). */
+function emptyAsNull(column: ColumnMetadata, value: Buffer | null): Buffer | null {
+  const type = column.type;
+  const multiCell = (type.kind === 'set' || type.kind === 'list' || type.kind === 'map') && !type.frozen;
+  return multiCell && value !== null && value.length >= 4 && value.readInt32BE(0) === 0 ? null : value;
+}
+
 function cellsOf(writes: CellWrite[], context: EvaluationContext, { time, ttl }: { time: Time; ttl: number }): Cell[] {
   const cells: Cell[] = [];
   for (const write of writes) {
     const value: BoundValue = write.value(context);
     if (value === UNSET) continue;
-    cells.push(makeCell(write.column.name, value, { time, ttlSeconds: ttl }));
+    cells.push(makeCell(write.column.name, emptyAsNull(write.column, value), { time, ttlSeconds: ttl }));
   }
   return cells.sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
 }

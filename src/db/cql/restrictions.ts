@@ -178,6 +178,10 @@ function buildRestrictions(table: TableMetadata, input: BuildInput): Restriction
     needsFiltering = true;
     filters.push(...columnFilters(table, column, { r, variables: input.variables }));
   }
+  // A range read (no partition key, or by token) restricted on clustering columns reads every
+  // partition's rows to select them: Cassandra's needFiltering, ALLOW FILTERING or refused.
+  const clusteringRestricted = prefix.length > 0 || sliceColumn !== null || multiSlice !== null;
+  if (partitionKeys === null && clusteringRestricted && !input.forModification) needsFiltering = true;
   if (needsFiltering && !input.allowFiltering) {
     if (input.forModification) throw invalidRequest('Non PRIMARY KEY columns found in where clause');
     throw invalidRequest(FILTERING_MESSAGE);

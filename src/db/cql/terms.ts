@@ -7,9 +7,9 @@ import { invalidRequest } from '../common/errors.js';
 import { dataTypeToCql, type DataType } from '../protocol/data-type.js';
 import { UNSET, type BoundValue, type ColumnSpec } from '../protocol/messages.js';
 import { encodeValue, validateValue } from '../protocol/type-codecs.js';
-import { readCollectionCount, readElement, writeCount, writeElement } from '../protocol/value-bytes.js';
-import { compareValues } from '../schema/clustering-key.js';
+import { readCollectionCount, readElement, writeElement } from '../protocol/value-bytes.js';
 import type { BindMarker, InValues, Term } from './ast.js';
+import { canonicalValue, encodeCollection, encodeMapValue, sortedUnique } from './collection-order.js';
 import { findFunction, type FunctionContext } from './functions.js';
 import { literalToNative } from './literals.js';
 
@@ -48,8 +48,9 @@ function boundValue(marker: BindMarker, type: DataType, context: EvaluationConte
   if (value === undefined) {
     throw invalidRequest(`There were fewer values bound (${context.values.length}) than bind markers in the statement`);
   }
-  if (value !== null && value !== UNSET) validateValue(type, value);
-  return value;
+  if (value === null || value === UNSET) return value;
+  validateValue(type, value);
+  return canonicalValue(type, value);
 }
 
 export function prepareTerm(term: Term, receiver: Receiver, { variables }: { variables: BindVariables }): PreparedTerm {
@@ -148,20 +149,6 @@ function notNullElement(value: BoundValue, receiver: Receiver): Buffer {
   return value;
 }
 
-function encodeCollection(elements: Buffer[]): Buffer {
-  return Buffer.concat([writeCount(elements.length), ...elements.map((e) => writeElement(e))]);
-}
-
-function sortedUnique(elements: Buffer[], type: DataType): Buffer[] {
-  const sorted = [...elements].sort((a, b) => compareValues(type, a, { b }));
-  return sorted.filter((e, i) => i === 0 || compareValues(type, sorted[i - 1]!, { b: e }) !== 0);
-}
-
-function encodeMapValue(entries: Array<[Buffer, Buffer]>, keyType: DataType): Buffer {
-  const sorted = [...entries].sort((a, b) => compareValues(keyType, a[0], { b: b[0] }));
-  const unique = sorted.filter((e, i) => i === sorted.length - 1 || compareValues(keyType, e[0], { b: sorted[i + 1]![0] }) !== 0);
-  return Buffer.concat([writeCount(unique.length), ...unique.flatMap(([k, v]) => [writeElement(k), writeElement(v)])]);
-}
 
 /** The values of an IN restriction (a parenthesised list, or one marker bound to a list). */
 export function prepareInValues(values: InValues, receiver: Receiver, { variables }: { variables: BindVariables }): (context: EvaluationContext) => Buffer[] {

@@ -105,3 +105,23 @@ test('token restrictions select exactly the keys in range, bounds included or no
     assert.deepEqual(got, expected, `token(p) ${lowOp} low AND token(p) ${highOp} high`);
   }
 });
+
+test('a prepared statement whose table changed shape answers Unprepared, and prepares again with the new columns', async () => {
+  const { processor, run, state } = await setup();
+  await run("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+  await run('USE ks');
+  await run('CREATE TABLE alt (k int PRIMARY KEY, a text)');
+  const prepared = await processor.prepare('SELECT * FROM alt WHERE k = ?', state);
+  assert.equal(prepared.kind, 'prepared');
+  if (prepared.kind !== 'prepared') return;
+  const execute = () => processor.execute(prepared.id, { ...defaultQueryParameters(ConsistencyLevel.ONE), values: [encodeValue(int, 1)] }, state);
+  await run('CREATE TABLE other (k int PRIMARY KEY)');
+  assert.equal((await execute()).kind, 'rows', 'a change to another table keeps the statement');
+  await run('ALTER TABLE alt ADD b int');
+  await assert.rejects(execute(), (error: unknown) => error instanceof CqlError && error.code === ErrorCode.Unprepared);
+  const again = await processor.prepare('SELECT * FROM alt WHERE k = ?', state);
+  assert.ok(again.kind === 'prepared' && again.id.equals(prepared.id));
+  assert.deepEqual(again.kind === 'prepared' && again.resultMetadata.columns?.map((c) => c.name), ['k', 'a', 'b']);
+  const result = await execute();
+  assert.ok(result.kind === 'rows' && result.metadata.columns?.length === 3);
+});

@@ -34,6 +34,9 @@ class LruCache<V> {
     this.entries.set(key, value);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
   }
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
 }
 
 export class StatementCache {
@@ -81,9 +84,20 @@ export class StatementCache {
 
   /** A prepared statement by id; Unprepared when it was never prepared here or was evicted. */
   lookup(id: Buffer): CachedStatement {
-    const entry = this.prepared.get(id.toString('hex'));
+    const key = id.toString('hex');
+    const entry = this.prepared.get(key);
     if (entry === undefined) throw unprepared(id);
-    return this.fresh(entry);
+    if (entry.schemaVersion === this.options.schema.schemaVersion()) return entry;
+    // As Cassandra drops the prepared statements of a changed table: when the schema change
+    // altered what the statement binds or returns (ALTER TABLE ADD under a SELECT *), the
+    // driver's copy of the metadata is stale, so answer Unprepared and let it prepare again.
+    const before = signature(entry.prepared);
+    this.fresh(entry);
+    if (signature(entry.prepared) !== before) {
+      this.prepared.delete(key);
+      throw unprepared(id);
+    }
+    return entry;
   }
 
   private fresh(entry: CachedStatement): CachedStatement {
@@ -93,4 +107,9 @@ export class StatementCache {
     entry.schemaVersion = updated.schemaVersion;
     return entry;
   }
+}
+
+/** What a driver caches from a PREPARE result: the bound variables and the result columns. */
+function signature(prepared: PreparedStatement): string {
+  return JSON.stringify([prepared.variables, prepared.resultColumns]);
 }
