@@ -68,22 +68,30 @@ function hashPair(a: Buffer, b: Buffer): Buffer {
   return createHash('md5').update(a).update(b).digest();
 }
 
-/**
- * The ranges where two trees over the same range differ, adjacent leaves coalesced (so a
- * SYNC streams a few ranges, not one per leaf). Empty when the replicas agree.
- */
-export function differences(a: MerkleTree, b: MerkleTree): TokenRange[] {
+/** Indexes of the leaves where two trees over the same range differ (top-down: none when the roots agree). */
+export function differingLeaves(a: MerkleTree, b: MerkleTree): number[] {
   assert(a.range.left === b.range.left && a.range.right === b.range.right && a.depth === b.depth, 'trees over different ranges');
   if (a.root().equals(b.root())) return [];
+  const leaves: number[] = [];
+  for (let i = 0; i < a.leaves.length; i++) if (!(a.leaves[i] as Buffer).equals(b.leaves[i] as Buffer)) leaves.push(i);
+  return leaves;
+}
+
+/** The ranges of these leaves (sorted indexes), adjacent ones coalesced so a SYNC streams a few ranges, not one per leaf. */
+export function leafRanges(tree: MerkleTree, leaves: readonly number[]): TokenRange[] {
   const ranges: TokenRange[] = [];
-  for (let i = 0; i < a.leaves.length; i++) {
-    if ((a.leaves[i] as Buffer).equals(b.leaves[i] as Buffer)) continue;
-    const range = a.leafRange(i);
+  for (const index of leaves) {
+    const range = tree.leafRange(index);
     const last = ranges[ranges.length - 1];
     if (last !== undefined && last.right === range.left) last.right = range.right;
     else ranges.push(range);
   }
   return ranges;
+}
+
+/** The ranges where two trees over the same range differ, coalesced. Empty when the replicas agree. */
+export function differences(a: MerkleTree, b: MerkleTree): TokenRange[] {
+  return leafRanges(a, differingLeaves(a, b));
 }
 
 /** Serialized leaves (depth byte, then the hashes), the VALIDATION response's tree. */
