@@ -111,7 +111,8 @@ async function call(options: NodetoolOptions, request: { method: string; path: s
     context.io.err(`aero nodetool: ${request.method} ${request.path} failed (${response.status}): ${errorText(body)}\n`);
     return 1;
   }
-  if (request.method === 'GET') context.io.out(`${formatJson(body)}\n`);
+  // A repair's summary (ranges compared, differing, partitions streamed) is shown as well.
+  if (request.method === 'GET' || request.path.startsWith('/repair')) context.io.out(`${formatJson(body)}\n`);
   return 0;
 }
 
