@@ -15,16 +15,22 @@ interface NodetoolOptions {
 const operationTimeoutMs = 10 * 60 * 1000;
 const statusTimeoutMs = 10_000;
 
+const descriptions = {
+  flush: 'flush the memtables of all tables, a keyspace, or some of its tables',
+  compact: 'compact the memtables and sstables of all tables, a keyspace, or some of its tables',
+  repair: 'anti-entropy repair of every range this node replicates (Merkle trees compared with the other replicas, differences streamed) for all keyspaces, a keyspace, or some of its tables',
+};
+
 export function registerNodetoolCommand(program: Command, context: CommandContext): void {
   const nodetool = program
     .command('nodetool')
     .description('operate a running node through its admin channel')
     .option('--host <host>', 'the node\'s listen address', '127.0.0.1')
     .option('--port <port>', 'the node\'s admin_port', '7199');
-  for (const operation of ['flush', 'compact'] as const) {
+  for (const operation of ['flush', 'compact', 'repair'] as const) {
     nodetool
       .command(`${operation} [keyspace] [tables...]`)
-      .description(`${operation} the memtables${operation === 'compact' ? ' and sstables' : ''} of all tables, a keyspace, or some of its tables`)
+      .description(descriptions[operation])
       .action(async (keyspace: string | undefined, tables: string[]) => {
         const targets = tables.length === 0 ? [targetQuery(keyspace)] : tables.map((table) => targetQuery(keyspace, table));
         let code = 0;
@@ -105,7 +111,8 @@ async function call(options: NodetoolOptions, request: { method: string; path: s
     context.io.err(`aero nodetool: ${request.method} ${request.path} failed (${response.status}): ${errorText(body)}\n`);
     return 1;
   }
-  if (request.method === 'GET') context.io.out(`${formatJson(body)}\n`);
+  // A repair's summary (ranges compared, differing, partitions streamed) is shown as well.
+  if (request.method === 'GET' || request.path.startsWith('/repair')) context.io.out(`${formatJson(body)}\n`);
   return 0;
 }
 

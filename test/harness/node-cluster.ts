@@ -25,6 +25,8 @@ export interface NodeClusterOptions {
   /** PasswordAuthenticator and CassandraAuthorizer on every node (default: allow all). */
   auth?: boolean;
   numTokens?: number;
+  /** max_hint_window_in_ms of every node (Cassandra's default, 3 hours, when absent). */
+  maxHintWindowMs?: number;
 }
 
 export interface AdminStatus {
@@ -169,6 +171,7 @@ export class NodeCluster {
       storage_port: ports.storage,
       admin_port: ports.admin,
       num_tokens: this.options.numTokens ?? 8,
+      ...(this.options.maxHintWindowMs === undefined ? {} : { max_hint_window_in_ms: this.options.maxHintWindowMs }),
       ...(this.options.auth === true ? { authenticator: 'PasswordAuthenticator', authorizer: 'CassandraAuthorizer' } : {}),
       seed_provider: [{ class_name: 'org.apache.cassandra.locator.SimpleSeedProvider', parameters: [{ seeds: this.hosts[0] }] }],
     }, { cwd: '/' });

@@ -182,3 +182,5 @@ export const saslTokenBytesMax = 4096;
 export const responseCoalesceBytesMax = 256 * 1024;
 /** Microtasks a client connection's flush waits for more answers while they keep arriving (bounds the delay). */
 export const responseFlushHopsMax = 3;
+/** Bytes of partitions in one repair SYNC message (a page; one larger partition still goes alone, bounded by mutationBytesMax). */
+export const repairSyncBytesMax = 1024 * 1024;

@@ -20,6 +20,8 @@ export interface AdminOperations {
   compact(target: AdminTarget): Promise<void>;
   /** A JSON-serializable summary of the node; with a keyspace, ownership is effective under its replication. */
   status(target?: AdminTarget): Promise<Record<string, unknown>>;
+  /** nodetool repair: anti-entropy repair of the ranges this node replicates; a JSON summary. */
+  repair?(target: AdminTarget): Promise<Record<string, unknown>>;
   /** nodetool enablehandoff / disablehandoff: whether this coordinator writes hints for down replicas. */
   setHintedHandoff?(enabled: boolean): void;
 }
@@ -118,6 +120,10 @@ async function handle(request: AdminHttpRequest, options: AdminServerOptions): P
       logger.info('admin: compact', { ...target });
       await operations.compact(target);
       return { status: 200, body: { ok: true } };
+    case 'POST /repair':
+      if (operations.repair === undefined) return { status: 404, body: { error: 'this node does not repair' } };
+      logger.info('admin: repair', { ...target });
+      return { status: 200, body: { ok: true, ...(await operations.repair(target)) } };
     case 'POST /enablehandoff':
     case 'POST /disablehandoff': {
       const enabled = route === 'POST /enablehandoff';

@@ -4,6 +4,7 @@
 // (schema-sync.ts), client events from gossip (TOPOLOGY_CHANGE, STATUS_CHANGE), and the
 // periodic chores: LOAD announcements, hint delivery and batchlog replay.
 
+import { registerRepairVerbs } from '../cluster/repair/repair-verbs.js';
 import { registerReplicaVerbs } from '../cluster/replica-verbs.js';
 import { startClusterServices, type ClusterServices } from '../cluster/cluster-services.js';
 import { formatEndpoint, parseEndpoint, type Endpoint } from '../cluster/endpoint.js';
@@ -108,6 +109,7 @@ export class ClusterNode {
     const { config, world, storage } = options;
     await writeSmallFile(world, parts.generationPath, String(services.gossiper.generation), options.dataDirectory);
     registerReplicaVerbs(services.messaging, { store: storage, logger: world.logger.child({ component: 'replica' }) });
+    registerRepairVerbs(services.messaging, { store: storage, logger: world.logger.child({ component: 'repair' }) });
     const node = new ClusterNode(services, options, parts.batchlogStore);
     await node.batchlog.load();
     node.batchlog.register(services.messaging);

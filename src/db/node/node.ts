@@ -24,6 +24,7 @@ import { nodeNetworks } from './encryption.js';
 import { localNodeInfo, systemRows } from './system-info.js';
 import { ClusterNode } from './cluster-node.js';
 import { clusterStatus } from './cluster-status.js';
+import { repairNode } from './repair-operation.js';
 import type { NodeIdentity } from './identity.js';
 import { awaitSetup, nodeAuth, type NodePasswords } from './node-auth.js';
 
@@ -149,7 +150,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const startedMs = world.clock.monotonicMs();
   const admin = await startAdminServer({
     network: world.network, clock: world.clock, host: config.listenAddress, port: config.adminPort, logger,
-    operations: adminOperations({ config, schema, storage, native, cluster, identity, uptimeMs: () => world.clock.monotonicMs() - startedMs }),
+    operations: adminOperations({ config, schema, storage, native, cluster, identity, logger: world.logger.child({ component: 'repair' }), uptimeMs: () => world.clock.monotonicMs() - startedMs }),
   });
   logger.info('node started', { nativePort: native.port, adminPort: admin.port, hostId: identity.hostId, tokens: identity.tokens.length });
   let stopping: Promise<void> | undefined;
@@ -206,6 +207,7 @@ interface AdminParts {
   cluster: ClusterNode;
   identity: NodeIdentity;
   uptimeMs: () => number;
+  logger: Logger;
 }
 
 function adminOperations(parts: AdminParts): AdminOperations {
@@ -218,6 +220,7 @@ function adminOperations(parts: AdminParts): AdminOperations {
   return {
     flush: (target) => eachTable(target, (tableId) => storage.flush(tableId)),
     compact: (target) => eachTable(target, (tableId) => storage.compact(tableId)),
+    repair: (target) => repairNode({ schema, storage, cluster: parts.cluster, logger: parts.logger }, target),
     setHintedHandoff: (enabled) => { parts.cluster.proxy.hintedHandoffEnabled = enabled; },
     status: (target) =>
       Promise.resolve({

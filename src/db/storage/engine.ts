@@ -22,7 +22,7 @@ import { encodeMutationBatchChecked } from './mutation-serializer.js';
 import { mergePartitionStreams, mergePartitions, purgePartition } from './partition.js';
 import { BlockCache, SSTableReader, blockCacheBytesDefault, keyCacheBytesDefault, type SSTableDescriptor, listSSTables, nextSSTableGeneration, removeTemporarySSTableFiles, sstableFileName, writeSSTable } from './sstable/index.js';
 import {
-  MIN_TOKEN, type Mutation, type Partition, type PartitionRangeReadCommand, type ReadCommand, type ReadResult, type SinglePartitionReadCommand,
+  MIN_TOKEN, type Mutation, type Partition, type PartitionPosition, type PartitionRangeReadCommand, type ReadCommand, type ReadResult, type SinglePartitionReadCommand,
 } from './types.js';
 
 export type { EngineTableOptions } from './engine-table.js';
@@ -397,6 +397,25 @@ export class StorageEngine {
     }
   }
 
+  /**
+   * Every partition of (start, end] (positions as in a range read), merged across sources but
+   * unshaped: tombstones and shadowed data included, one partition held at a time (repair's
+   * validation and sync stream over it). Compaction waits for an open scan, as for a read.
+   */
+  async *scan(tableId: string, start: PartitionPosition, end: PartitionPosition): AsyncGenerator<Partition> {
+    assert(!this.closed, 'scan on a closed storage engine');
+    const state = this.table(tableId);
+    let finish = (): void => {};
+    const open = new Promise<void>((resolve) => { finish = resolve; });
+    state.reads.add(open);
+    try {
+      yield* mergePartitionStreams(sourceStreams(state, start, end));
+    } finally {
+      state.reads.delete(open);
+      finish();
+    }
+  }
+
   private async readSingle(state: TableState, command: SinglePartitionReadCommand): Promise<ReadResult> {
     const merged = await this.mergedPartition(state, command.key, command.token, effectiveSlices(command, command.afterClustering));
     if (merged === null) return { partitions: [] };
@@ -437,13 +456,7 @@ export class StorageEngine {
       if (merged !== null) add(merged, command.afterClustering);
     }
     if (rowsLeft <= 0 || partitionsLeft <= 0) return { partitions };
-    const { start, end } = command;
-    const endOfRing = end.token === MIN_TOKEN && end.key === undefined;
-    const streams: AsyncIterable<Partition>[] = [state.memtable, ...state.flushing].map((m) => m.scan(start, end));
-    for (const reader of [...state.sstables]) {
-      if (reader.maxToken >= start.token && (endOfRing || reader.minToken <= end.token)) streams.push(reader.scan(start, end));
-    }
-    for await (const merged of mergePartitionStreams(streams)) {
+    for await (const merged of mergePartitionStreams(sourceStreams(state, command.start, command.end))) {
       add(merged, undefined);
       if (rowsLeft <= 0 || partitionsLeft <= 0) break;
     }
@@ -488,6 +501,16 @@ export class StorageEngine {
 }
 
 /** A memtable's partitions with shadowed data removed (the memtable keeps updates unmerged). */
+/** The memtables' and the overlapping sstables' scans of (start, end]. */
+function sourceStreams(state: TableState, start: PartitionPosition, end: PartitionPosition): AsyncIterable<Partition>[] {
+  const endOfRing = end.token === MIN_TOKEN && end.key === undefined;
+  const streams: AsyncIterable<Partition>[] = [state.memtable, ...state.flushing].map((m) => m.scan(start, end));
+  for (const reader of [...state.sstables]) {
+    if (reader.maxToken >= start.token && (endOfRing || reader.minToken <= end.token)) streams.push(reader.scan(start, end));
+  }
+  return streams;
+}
+
 async function* cleaned(partitions: AsyncIterable<Partition>): AsyncGenerator<Partition> {
   for await (const partition of partitions) yield mergePartitions([partition]);
 }

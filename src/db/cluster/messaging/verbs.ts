@@ -19,6 +19,8 @@ const readTimeoutMs = 5_000;
 const rangeTimeoutMs = 10_000;
 const rpcTimeoutMs = 10_000;
 const truncateTimeoutMs = 60_000;
+/** Repair's validation scans a whole token range of a table; its sync pages are bounded (repair/). */
+const repairTimeoutMs = 120_000;
 
 const table = [
   { name: 'GOSSIP_DIGEST_SYN', id: 1, timeoutMs: 0 },
@@ -45,6 +47,12 @@ const table = [
   { name: 'BATCH_STORE_RSP', id: 22, timeoutMs: 0 },
   { name: 'BATCH_REMOVE', id: 23, timeoutMs: writeTimeoutMs, responseVerb: 'BATCH_REMOVE_RSP' },
   { name: 'BATCH_REMOVE_RSP', id: 24, timeoutMs: 0 },
+  { name: 'VALIDATION_REQ', id: 25, timeoutMs: repairTimeoutMs, responseVerb: 'VALIDATION_RSP' },
+  { name: 'VALIDATION_RSP', id: 26, timeoutMs: 0 },
+  { name: 'SYNC_REQ', id: 27, timeoutMs: repairTimeoutMs, responseVerb: 'SYNC_RSP' },
+  { name: 'SYNC_RSP', id: 28, timeoutMs: 0 },
+  { name: 'SYNC_PUSH', id: 29, timeoutMs: repairTimeoutMs, responseVerb: 'SYNC_PUSH_RSP' },
+  { name: 'SYNC_PUSH_RSP', id: 30, timeoutMs: 0 },
   { name: 'FAILURE_RSP', id: 99, timeoutMs: 0 },
 ] as const satisfies readonly VerbInfo[];
 
