@@ -115,6 +115,30 @@ export async function imageIds(): Promise<Set<string>> {
   return new Set(out.split('\n').map((line) => line.trim()).filter((line) => line !== ''));
 }
 
+/** The ids of the daemon's build cache records (BuildKit). */
+export async function buildCacheIds(): Promise<Set<string>> {
+  const out = await runOk('docker', ['system', 'df', '--verbose', '--format', '{{json .BuildCache}}'], { timeoutMs: 60_000 });
+  const records = JSON.parse(out.trim() === '' ? '[]' : out) as Array<{ ID: string }> | null;
+  return new Set((records ?? []).map((record) => record.ID));
+}
+
+/**
+ * A docker client that builds with BuildKit: one with the buildx plugin, or a classic client
+ * (before 23) whose DOCKER_BUILDKIT=1 uses the daemon's BuildKit. Each `docker` on PATH is tried;
+ * null when none can (the legacy builder then runs: slow on vfs, a full copy per instruction).
+ */
+export async function buildkitClient(): Promise<string | null> {
+  const dirs = (process.env['PATH'] ?? '').split(':').filter((dir) => dir !== '');
+  const clients = [...new Set(dirs.map((dir) => join(dir, 'docker')).filter((file) => existsSync(file)))];
+  for (const client of clients) {
+    if ((await run(client, ['buildx', 'version'], { timeoutMs: 20_000 })).code === 0) return client;
+    const version = (await run(client, ['version', '--format', '{{.Client.Version}}'], { timeoutMs: 20_000 })).stdout.trim();
+    const major = Number(version.split('.')[0]);
+    if (Number.isInteger(major) && major > 0 && major < 23) return client;
+  }
+  return null;
+}
+
 /** An IPv4 CIDR block as a range of 32-bit numbers. */
 function ipv4Range(cidr: string): { first: number; last: number } | null {
   const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
