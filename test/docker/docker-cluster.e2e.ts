@@ -7,8 +7,9 @@
 //   - a driver on the host logs in as the administrator over TLS through the published CQL port
 //     (what cqlsh does) and sees the four peers and the flights,
 //   - after `docker-compose stop` and `up -d` the same holds, with the flights written before,
-// then removes what it made: containers, volumes, network and the images of its build (the base
-// image stays, as the cache it is). Traffic goes only to this project's containers.
+// then removes what it made: containers, volumes, network, the image and the build cache records
+// of its build (the base image stays, as the cache it is). Traffic goes only to this project's
+// containers. Growing to 8 nodes and decommissioning one come with join and leave (issue 12).
 //
 // Not in `npm test` (the file is no *.test.ts): it needs Docker and root or a running daemon.
 // Outside CI a missing tool skips it; in CI (CI=true) that is a failure.
