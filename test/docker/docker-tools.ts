@@ -117,9 +117,17 @@ export async function imageIds(): Promise<Set<string>> {
 
 /** The ids of the daemon's build cache records (BuildKit). */
 export async function buildCacheIds(): Promise<Set<string>> {
-  const out = await runOk('docker', ['system', 'df', '--verbose', '--format', '{{json .BuildCache}}'], { timeoutMs: 60_000 });
-  const records = JSON.parse(out.trim() === '' ? '[]' : out) as Array<{ ID: string }> | null;
-  return new Set((records ?? []).map((record) => record.ID));
+  const args = ['system', 'df', '--verbose', '--format', '{{json .BuildCache}}'];
+  let result = await run('docker', args, { timeoutMs: 60_000 });
+  // The daemon runs one disk usage query at a time: another client's makes this one fail.
+  for (let attempt = 1; attempt < 10 && result.code !== 0 && result.stderr.includes('already running'); attempt++) {
+    await sleep(2000);
+    result = await run('docker', args, { timeoutMs: 60_000 });
+  }
+  if (result.code !== 0) throw new Error(`docker ${args.join(' ')} exited ${result.code ?? 'on a signal'}: ${result.stderr.trim()}`);
+  const records = JSON.parse(result.stdout.trim() === '' ? '[]' : result.stdout) as Array<{ ID: string }> | null;
+  // An id marked * is in use (by a build still holding it).
+  return new Set((records ?? []).map((record) => record.ID.replace(/\*$/, '')));
 }
 
 /**
