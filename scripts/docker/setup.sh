@@ -34,8 +34,15 @@ case "${1:-}" in
     chmod 0644 "$certs/ca.pem"
     ;;
   roles)
-    aero setup-app --dir "$setup" --contact-points "$(contact_points)" --tls-ca "$certs/ca.pem" \
-      --replication-factor "$AERO_REPLICATION_FACTOR"
+    # aero setup-app is idempotent; a role just made through one node may not be visible through
+    # another yet ("flights_app doesn't exist"), so a failed run is retried, bounded.
+    for attempt in 1 2 3 4 5; do
+      if aero setup-app --dir "$setup" --contact-points "$(contact_points)" --tls-ca "$certs/ca.pem" \
+        --replication-factor "$AERO_REPLICATION_FACTOR"; then break; fi
+      [[ "$attempt" -lt 5 ]] || exit 1
+      echo "setup-app failed (attempt $attempt of 5); retrying in 3 s" >&2
+      sleep 3
+    done
     cp "$setup/credentials/flights_app" "$app_credentials/flights_app"
     chmod 0600 "$app_credentials/flights_app"
     ;;
