@@ -45,6 +45,13 @@ export const suites = {
     { name: 'chromium', why: 'the browser test (/usr/bin/chromium)', present: () => existsSync('/usr/bin/chromium') },
     { name: 'debootstrap', why: 'the prerequisites test (a clean Debian root, as root or in CI)', present: () => onPath('debootstrap'), needed: chrootTestRuns },
   ],
+  // npm run test:docker: Debian's daemon and client, compose 1.29, and debootstrap for the
+  // locally built base image (scripts/docker/base-image.sh, which runs as root).
+  docker: [
+    { name: 'docker.io', why: 'the Docker daemon and client (dockerd, docker)', present: () => onPath('dockerd') && onPath('docker') },
+    { name: 'docker-compose', why: 'docker-compose.yml (docker-compose 1.29)', present: () => onPath('docker-compose') },
+    { name: 'debootstrap', why: 'the base image built locally (scripts/docker/base-image.sh, as root or in CI)', present: () => onPath('debootstrap'), needed: chrootTestRuns },
+  ],
 };
 
 /** The fields of an os-release file (`KEY=value`, values optionally quoted). */

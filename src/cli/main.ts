@@ -9,6 +9,7 @@ import { registerWebCommand } from './web-command.js';
 import { registerStartCommand } from './start-command.js';
 import { registerClusterCommand } from './cluster-command.js';
 import { registerCertsCommand } from './certs-command.js';
+import { registerSetupAppCommand } from './setup-app-command.js';
 import { processConsole, type CliConsole } from './console.js';
 
 export async function main(argv: string[], io: CliConsole = processConsole): Promise<number> {
@@ -28,6 +29,7 @@ export async function main(argv: string[], io: CliConsole = processConsole): Pro
   registerStartCommand(program, { io, setExitCode });
   registerClusterCommand(program, { io, setExitCode });
   registerCertsCommand(program, { io, setExitCode });
+  registerSetupAppCommand(program, { io, setExitCode });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
