@@ -112,6 +112,7 @@ async function createAdministrator(options: DatabaseOptions, admin: RoleCredenti
   try {
     await replicateSystemAuth(client, options, { factor: authReplicationFactor });
     await client.execute(`CREATE ROLE IF NOT EXISTS ${admin.role} WITH PASSWORD = '${admin.password}' AND SUPERUSER = true AND LOGIN = true`);
+    await settleRole(client, admin.role);
     // It may exist from a start that crashed after creating it and lost the file.
     await client.execute(`ALTER ROLE ${admin.role} WITH PASSWORD = '${admin.password}' AND SUPERUSER = true AND LOGIN = true`);
   } finally {
@@ -137,14 +138,30 @@ async function replicateSystemAuth(client: cassandra.Client, options: DatabaseOp
 /** flights_app: login, SELECT and MODIFY on the app's keyspace, nothing else. */
 async function ensureAppRole(client: cassandra.Client, keyspace: string, { app }: { app: RoleCredentials }): Promise<void> {
   await client.execute(`CREATE ROLE IF NOT EXISTS ${app.role} WITH PASSWORD = '${app.password}' AND LOGIN = true`);
+  await settleRole(client, app.role);
   if (app.created) await client.execute(`ALTER ROLE ${app.role} WITH PASSWORD = '${app.password}'`);
   for (const permission of ['SELECT', 'MODIFY']) await client.execute(`GRANT ${permission} ON KEYSPACE ${keyspace} TO ${app.role}`);
-  // Roles and grants of a non-default role are written and read at LOCAL_ONE (as Cassandra
-  // does), so the app's first request could be checked on a replica the GRANT has not reached
-  // yet. A read at ALL waits for every replica and repairs the stale ones before answering.
-  const all = { prepare: true, consistency: cassandra.types.consistencies.all };
-  await client.execute('SELECT role FROM system_auth.roles WHERE role = ?', [app.role], all);
-  await client.execute('SELECT role FROM system_auth.role_permissions WHERE role = ?', [app.role], all);
+  await settleRole(client, app.role);
+}
+
+/**
+ * Roles and grants of a non-default role are written and read at LOCAL_ONE (as Cassandra does),
+ * so the next statement (ALTER ROLE, or the app's first request checked against its grants) could
+ * reach a replica the write has not reached yet: "flights_app doesn't exist", "no SELECT
+ * permission". A read at ALL waits for every replica and repairs the stale ones before answering
+ * (blocking read repair).
+ */
+async function settleRole(client: cassandra.Client, role: string): Promise<void> {
+  for (const table of ['roles', 'role_permissions']) {
+    const query = `SELECT role FROM system_auth.${table} WHERE role = ?`;
+    try {
+      await client.execute(query, [role], { prepare: true, consistency: cassandra.types.consistencies.all });
+    } catch (error) {
+      // A replica is down: a QUORUM read still repairs a majority, which is the best there is.
+      if (!isUnavailable(error)) throw error;
+      await client.execute(query, [role], { prepare: true, consistency: cassandra.types.consistencies.quorum });
+    }
+  }
 }
 
 /** A connected client as the role, or null when its login is still refused after refusedAttempts. */
