@@ -64,7 +64,7 @@ function value(environment: Environment, name: string): string | undefined {
   return text === undefined || text === '' ? undefined : text;
 }
 
-function addressOf(environment: Environment, name: string, fallback: string): string {
+function addressOf(environment: Environment, { name, fallback }: { name: string; fallback: string }): string {
   const given = value(environment, name);
   if (given === undefined || given === 'auto') return fallback;
   if (isIP(given) === 0) throw new EnvironmentError(`${name} expects an IP address or "auto", got '${given}'`);
@@ -91,7 +91,7 @@ export function seedHost(seed: string): string {
   return colon < 0 ? seed : seed.slice(0, colon);
 }
 
-function resolveSeeds(environment: Environment, facts: ContainerFacts, broadcast: string, warnings: string[]): string[] {
+function resolveSeeds(environment: Environment, { facts, broadcast, warnings }: { facts: ContainerFacts; broadcast: string; warnings: string[] }): string[] {
   const entries = seedEntries(environment);
   if (entries.length === 0) return [broadcast];
   const seeds: string[] = [];
@@ -130,11 +130,11 @@ function tlsSettings(environment: Environment): Record<string, unknown> {
 /** The node's configuration from the environment and the container's facts. */
 export function nodeSettingsFromEnvironment(environment: Environment, facts: ContainerFacts): NodeSettings {
   const warnings: string[] = [];
-  const listen = addressOf(environment, 'CASSANDRA_LISTEN_ADDRESS', facts.address);
-  const broadcast = addressOf(environment, 'CASSANDRA_BROADCAST_ADDRESS', listen);
-  const rpc = addressOf(environment, 'CASSANDRA_RPC_ADDRESS', listen);
-  const broadcastRpc = addressOf(environment, 'CASSANDRA_BROADCAST_RPC_ADDRESS', broadcast);
-  const seeds = resolveSeeds(environment, facts, broadcast, warnings);
+  const listen = addressOf(environment, { name: 'CASSANDRA_LISTEN_ADDRESS', fallback: facts.address });
+  const broadcast = addressOf(environment, { name: 'CASSANDRA_BROADCAST_ADDRESS', fallback: listen });
+  const rpc = addressOf(environment, { name: 'CASSANDRA_RPC_ADDRESS', fallback: listen });
+  const broadcastRpc = addressOf(environment, { name: 'CASSANDRA_BROADCAST_RPC_ADDRESS', fallback: broadcast });
+  const seeds = resolveSeeds(environment, { facts, broadcast, warnings });
   const dc = value(environment, 'CASSANDRA_DC');
   const rack = value(environment, 'CASSANDRA_RACK');
   const numTokens = value(environment, 'CASSANDRA_NUM_TOKENS');
