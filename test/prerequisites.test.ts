@@ -66,11 +66,12 @@ test('the printed command is the exact apt-get line, with sudo unless root', () 
 });
 
 test('the test suite names the packages the tests use; unknown suites are refused with the known ones', () => {
-  assert.deepEqual(Object.keys(prerequisites.suites), ['test']);
+  assert.deepEqual(Object.keys(prerequisites.suites), ['test', 'docker']);
+  assert.deepEqual(prerequisites.suites['docker']?.map((p) => p.name), ['docker.io', 'docker-compose', 'debootstrap']);
   assert.deepEqual(prerequisites.suites['test']?.map((p) => p.name), [...testPackages, 'debootstrap']);
   const result = spawnSync(process.execPath, [scriptPath, '--suite', 'nemesis'], { encoding: 'utf8' });
   assert.equal(result.status, 2);
-  assert.match(result.stderr, /unknown suite nemesis; known suites: test/);
+  assert.match(result.stderr, /unknown suite nemesis; known suites: test, docker/);
 });
 
 test('npm test and .ci/run both run the step first, and .ci/run keeps no package list of its own', () => {
