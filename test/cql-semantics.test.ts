@@ -4,24 +4,19 @@
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import cassandra from 'cassandra-driver';
-import { startNodeProcess, type NodeProcess } from './harness/node-process.js';
+import { startDriverNode, type DriverNode } from './harness/driver-node.js';
 
 const { types } = cassandra;
-let node: NodeProcess;
+let fixture: DriverNode | undefined;
 let client: cassandra.Client;
 
 before(async () => {
-  node = await startNodeProcess();
-  client = new cassandra.Client({ contactPoints: [node.host], localDataCenter: 'datacenter1', protocolOptions: { port: node.nativePort } });
-  await client.connect();
-  await client.execute("CREATE KEYSPACE sem WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+  fixture = await startDriverNode('sem');
+  client = fixture.client;
 });
 
 after(async () => {
-  await client?.shutdown();
-  const code = await node?.stop();
-  assert.equal(code, 0, `node did not stop cleanly:\n${node.output().slice(-3000)}`);
-  node.cleanup();
+  await fixture?.stop();
 });
 
 async function refused(query: string, params: unknown[], expected: { code: number; message: string }): Promise<void> {
