@@ -185,6 +185,27 @@ describe('SegmentDecoder', () => {
     assert.deepEqual(frames(new SegmentDecoder({ compressed: false }).push(inOrder)).map((f) => f.stream), [1]);
   });
 
+  it('never throws on corrupted streams cut into random chunks: envelopes or one error, then nothing', () => {
+    let state = 5;
+    const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0);
+    for (const compressed of [false, true]) {
+      const clean = encodeSegments([envelope(1, repeatedText), envelope(2, pattern(140_000, 9)), envelope(3, Buffer.from('z'))], { compressed });
+      for (let round = 0; round < 200; round++) {
+        const bytes = Buffer.from(clean);
+        for (let flip = 0; flip < 1 + (next() % 3); flip++) bytes[next() % bytes.length] = next() & 0xff;
+        const decoder = new SegmentDecoder({ compressed, bodyBytesMax: 1 << 20 });
+        const results: FrameDecodeResult[] = [];
+        for (let offset = 0; offset < bytes.length;) {
+          const end = Math.min(bytes.length, offset + 1 + (next() % 50_000));
+          results.push(...decoder.push(bytes.subarray(offset, end)));
+          offset = end;
+        }
+        const errors = results.filter((result) => result.kind !== 'frame');
+        assert.ok(errors.length <= 1 && (errors.length === 0 || results.at(-1)?.kind !== 'frame'), 'at most one error, and last');
+      }
+    }
+  });
+
   it('an envelope of another version or past the body bound is refused as FrameDecoder refuses it', () => {
     const v4 = Buffer.from(envelope(3, Buffer.alloc(2)));
     v4[0] = 0x04;
