@@ -37,14 +37,34 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 /** The write types of WriteTimeout/WriteFailure bodies, as the spec spells them. */
 export type WriteType = 'SIMPLE' | 'BATCH' | 'UNLOGGED_BATCH' | 'COUNTER' | 'BATCH_LOG' | 'CAS' | 'VIEW' | 'CDC';
 
-/** The code-specific part of an ERROR body. */
+/** Why a replica failed a request (Cassandra's RequestFailureReason), as v5's reason map codes it. */
+export const RequestFailureReason = {
+  UNKNOWN: 0x0000,
+  READ_TOO_MANY_TOMBSTONES: 0x0001,
+  TIMEOUT: 0x0002,
+  INCOMPATIBLE_SCHEMA: 0x0003,
+} as const;
+export type RequestFailureReason = (typeof RequestFailureReason)[keyof typeof RequestFailureReason];
+
+/** A replica that failed, and why: one entry of a failure's reason map. */
+export interface ReplicaFailure {
+  /** The replica's IP address (an [inetaddr] on the wire). */
+  endpoint: string;
+  reason: RequestFailureReason;
+}
+
+/**
+ * The code-specific part of an ERROR body. In the failures, `reasons` is v5's reason map and
+ * v4 sends only its size; without it, v4 sends numFailures and v5 an empty map.
+ */
 export type ErrorDetails =
   | { kind: 'none' }
   | { kind: 'unavailable'; consistency: ConsistencyLevel; required: number; alive: number }
-  | { kind: 'writeTimeout'; consistency: ConsistencyLevel; received: number; blockFor: number; writeType: WriteType }
+  /** contentions: the Paxos contentions of a CAS write, which v5 sends after a CAS write type. */
+  | { kind: 'writeTimeout'; consistency: ConsistencyLevel; received: number; blockFor: number; writeType: WriteType; contentions?: number }
   | { kind: 'readTimeout'; consistency: ConsistencyLevel; received: number; blockFor: number; dataPresent: boolean }
-  | { kind: 'readFailure'; consistency: ConsistencyLevel; received: number; blockFor: number; numFailures: number; dataPresent: boolean }
-  | { kind: 'writeFailure'; consistency: ConsistencyLevel; received: number; blockFor: number; numFailures: number; writeType: WriteType }
+  | { kind: 'readFailure'; consistency: ConsistencyLevel; received: number; blockFor: number; numFailures: number; dataPresent: boolean; reasons?: ReplicaFailure[] }
+  | { kind: 'writeFailure'; consistency: ConsistencyLevel; received: number; blockFor: number; numFailures: number; writeType: WriteType; reasons?: ReplicaFailure[] }
   | { kind: 'functionFailure'; keyspace: string; functionName: string; argTypes: string[] }
   | { kind: 'alreadyExists'; keyspace: string; table: string }
   | { kind: 'unprepared'; id: Buffer };

@@ -26,7 +26,7 @@ test('a node starts, answers OPTIONS and admin status, writes its log, and stops
       client.send({ stream: 1, opcode: op.OPTIONS });
       const supported = await client.expect();
       assert.equal(supported.opcode, op.SUPPORTED);
-      assert.deepEqual(readStringMultimap(supported.body).get('PROTOCOL_VERSIONS'), ['4/v4']);
+      assert.deepEqual(readStringMultimap(supported.body).get('PROTOCOL_VERSIONS'), ['4/v4', '5/v5']);
       assert.equal((await client.startup()).opcode, op.READY);
       client.send({ stream: 2, opcode: op.QUERY, body: queryBody("SELECT cluster_name FROM system.local WHERE key = 'local'") });
       const rows = await client.expect();

@@ -210,7 +210,7 @@ describe('response codecs', () => {
     const message = decodeResponse(header, body);
     assert.deepEqual(message, {
       opcode: Opcode.ERROR, code: ErrorCode.ProtocolError,
-      message: 'Invalid or unsupported protocol version (66); supported versions are (4/v4)', details: { kind: 'none' },
+      message: 'Invalid or unsupported protocol version (66); supported versions are (4/v4, 5/v5)', details: { kind: 'none' },
     });
     assert.equal(protocolErrorFrame(1, 'x').readUInt8(0), 0x84);
   });

@@ -1,13 +1,14 @@
 // Whole messages: a frame body <-> RequestMessage / ResponseMessage, by opcode, plus the
 // frame flags that prefix a body (tracing id, warnings, custom payload; spec 2.2).
-// Bodies handed to the decoders are already decompressed (compression.ts).
+// Bodies handed to the decoders are already decompressed (compression.ts). The header's
+// version (4 or 5) picks the layouts; a v5 frame is an "envelope" inside segments (segment.ts).
 
 import { assert } from '../common/assert.js';
 import { protocolError } from '../common/errors.js';
 import { compressBody } from './compression.js';
 import { ERROR } from './error-codec.js';
 import { encodeFrameHeader, writeFrameHeader } from './frame.js';
-import { FrameFlag, HEADER_BYTES, Opcode, PROTOCOL_VERSION, type FrameHeader, type RequestMessage, type ResponseMessage } from './messages.js';
+import { FrameFlag, HEADER_BYTES, Opcode, PROTOCOL_VERSION, PROTOCOL_VERSIONS_TEXT, type FrameHeader, type RequestMessage, type ResponseMessage } from './messages.js';
 import { ProtocolReader } from './reader.js';
 import { AUTH_RESPONSE, BATCH, EXECUTE, OPTIONS, PREPARE, QUERY, REGISTER, STARTUP } from './requests.js';
 import { AUTH_CHALLENGE, AUTH_SUCCESS, AUTHENTICATE, EVENT, READY, SUPPORTED } from './responses.js';
@@ -27,7 +28,7 @@ function opcodeText(opcode: number): string {
 /** Decodes a request body (decompressed). Anything malformed or left over is a ProtocolError. */
 export function decodeRequest(header: FrameHeader, body: Buffer): RequestMessage {
   if (header.isResponse) throw protocolError(`Unexpected response frame (opcode ${opcodeText(header.opcode)}) from a client`);
-  const reader = new ProtocolReader(body);
+  const reader = new ProtocolReader(body, header.version);
   // The custom payload is for custom query handlers; this server has none, so it is read and dropped.
   if ((header.flags & FrameFlag.CUSTOM_PAYLOAD) !== 0) reader.readBytesMap('custom payload');
   const request = decodeRequestBody(header.opcode, reader);
@@ -65,12 +66,12 @@ function encodeRequestBody(request: RequestMessage, writer: ProtocolWriter): voi
 }
 
 /** The body size when the codec knows it up front (else a small guess: the writer grows). */
-export function responseBodySize(response: ResponseMessage): number {
+export function responseBodySize(response: ResponseMessage, version: number = PROTOCOL_VERSION): number {
   switch (response.opcode) {
     case Opcode.READY: return READY.encodedSize?.(response) ?? 0;
     case Opcode.AUTHENTICATE: return AUTHENTICATE.encodedSize?.(response) ?? 0;
     case Opcode.SUPPORTED: return SUPPORTED.encodedSize?.(response) ?? 0;
-    case Opcode.RESULT: return RESULT.encodedSize?.(response) ?? 0;
+    case Opcode.RESULT: return RESULT.encodedSize?.(response, version) ?? 0;
     case Opcode.AUTH_CHALLENGE: return AUTH_CHALLENGE.encodedSize?.(response) ?? 0;
     case Opcode.AUTH_SUCCESS: return AUTH_SUCCESS.encodedSize?.(response) ?? 0;
     default: return 192;
@@ -110,28 +111,35 @@ export interface EncodeRequestOptions {
   compress?: boolean;
   /** Asks the server to trace the request (flag only, no body change). */
   tracing?: boolean;
+  /** The protocol version of the header and the body's layout; 4 unless given. */
+  version?: number;
 }
 
-/** A whole request frame, v4 header included. */
+/** A whole request frame, header included. */
 export function encodeRequest(stream: number, request: RequestMessage, options: EncodeRequestOptions = {}): Buffer {
-  const writer = new ProtocolWriter();
+  const version = options.version ?? PROTOCOL_VERSION;
+  const writer = new ProtocolWriter(256, version);
   encodeRequestBody(request, writer);
   const flags = options.tracing === true ? FrameFlag.TRACING : 0;
-  return frame({ stream, opcode: request.opcode, isResponse: false, flags }, writer.finish(), { compress: options.compress === true });
+  return frame({ version, stream, opcode: request.opcode, isResponse: false, flags }, writer.finish(), { compress: options.compress === true });
 }
 
 export interface EncodeResponseOptions {
+  /** Compresses the body (v4 only: v5 compresses whole segments instead). */
   compress?: boolean;
+  /** The protocol version of the header and the body's layout; 4 unless given. */
+  version?: number;
   /** Sets the tracing flag and puts this 16-byte session id first in the body. */
   tracingId?: Buffer;
   /** Server warnings for the client (flag 0x08). */
   warnings?: readonly string[];
 }
 
-/** A whole response frame, v4 header included. */
+/** A whole response frame, header included. */
 export function encodeResponse(stream: number, response: ResponseMessage, options: EncodeResponseOptions = {}): Buffer {
   const compress = options.compress === true;
-  const writer = new ProtocolWriter(64 + responseBodySize(response));
+  const version = options.version ?? PROTOCOL_VERSION;
+  const writer = new ProtocolWriter(64 + responseBodySize(response, version), version);
   // Uncompressed, the header's bytes are reserved first and filled in last: no copy of the body.
   if (!compress) writer.writeRaw(headerPlaceholder);
   let flags = 0;
@@ -144,15 +152,16 @@ export function encodeResponse(stream: number, response: ResponseMessage, option
     writer.writeStringList(options.warnings);
   }
   encodeResponseBody(response, writer);
-  if (compress) return frame({ stream, opcode: response.opcode, isResponse: true, flags }, writer.finish(), { compress: true });
+  if (compress) return frame({ version, stream, opcode: response.opcode, isResponse: true, flags }, writer.finish(), { compress: true });
   const bytes = writer.finish();
-  writeFrameHeader(bytes, { version: PROTOCOL_VERSION, stream, opcode: response.opcode, isResponse: true, flags, bodyLength: bytes.length - HEADER_BYTES });
+  writeFrameHeader(bytes, { version, stream, opcode: response.opcode, isResponse: true, flags, bodyLength: bytes.length - HEADER_BYTES });
   return bytes;
 }
 
 const headerPlaceholder = Buffer.alloc(HEADER_BYTES);
 
 interface FrameFields {
+  version: number;
   stream: number;
   opcode: number;
   isResponse: boolean;
@@ -162,7 +171,7 @@ interface FrameFields {
 function frame(fields: FrameFields, body: Buffer, { compress }: { compress: boolean }): Buffer {
   const payload = compress ? compressBody(body) : body;
   const flags = fields.flags | (compress ? FrameFlag.COMPRESSION : 0);
-  const header = encodeFrameHeader({ version: PROTOCOL_VERSION, ...fields, flags, bodyLength: payload.length });
+  const header = encodeFrameHeader({ ...fields, flags, bodyLength: payload.length });
   assert(header.length === HEADER_BYTES, 'frame header is 9 bytes');
   return Buffer.concat([header, payload]);
 }
@@ -177,7 +186,7 @@ export interface ResponseEnvelope {
 /** Decodes a response body (decompressed) with the flag-driven prefixes. */
 export function decodeResponseEnvelope(header: FrameHeader, body: Buffer): ResponseEnvelope {
   if (!header.isResponse) throw protocolError(`Unexpected request frame (opcode ${opcodeText(header.opcode)}) from a server`);
-  const reader = new ProtocolReader(body);
+  const reader = new ProtocolReader(body, header.version);
   const tracingId = (header.flags & FrameFlag.TRACING) !== 0 ? reader.readUuid('tracing id') : null;
   const warnings = (header.flags & FrameFlag.WARNING) !== 0 ? reader.readStringList('warnings') : [];
   const customPayload = (header.flags & FrameFlag.CUSTOM_PAYLOAD) !== 0 ? reader.readBytesMap('custom payload') : null;
@@ -192,8 +201,12 @@ export function decodeResponse(header: FrameHeader, body: Buffer): ResponseMessa
 
 /** The answer to a frame of another protocol version: a v4 ProtocolError on its stream. */
 export function unsupportedVersionFrame(stream: number, version: number): Buffer {
-  const message = `Invalid or unsupported protocol version (${version}); supported versions are (4/v4)`;
-  return protocolErrorFrame(stream, message);
+  return protocolErrorFrame(stream, unsupportedVersionMessage(version));
+}
+
+/** Drivers match this text ("Invalid or unsupported protocol version") to step down a version. */
+export function unsupportedVersionMessage(version: number): string {
+  return `Invalid or unsupported protocol version (${version}); supported versions are (${PROTOCOL_VERSIONS_TEXT.join(', ')})`;
 }
 
 export function protocolErrorFrame(stream: number, message: string): Buffer {

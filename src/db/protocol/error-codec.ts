@@ -1,7 +1,9 @@
 // ERROR (spec 4.2.1 and section 9): an [int] code, a [string] message and the code's body.
+// v5 (its section 8) replaced the failures' count by a reason map and added the contentions
+// of a CAS write timeout.
 
-import { ErrorCode, protocolError, type ErrorDetails, type WriteType } from '../common/errors.js';
-import { Opcode, type ResponseMessage } from './messages.js';
+import { ErrorCode, protocolError, RequestFailureReason, type ErrorDetails, type ReplicaFailure, type WriteType } from '../common/errors.js';
+import { Opcode, PROTOCOL_V5, type ResponseMessage } from './messages.js';
 import type { ProtocolReader } from './reader.js';
 import type { MessageCodec } from './requests.js';
 import type { ProtocolWriter } from './writer.js';
@@ -69,6 +71,7 @@ function encodeDetails(details: ErrorDetails, writer: ProtocolWriter): void {
     case 'writeTimeout':
       writer.writeConsistency(details.consistency).writeInt(details.received).writeInt(details.blockFor);
       writer.writeString(details.writeType);
+      if (writer.version >= PROTOCOL_V5 && details.writeType === 'CAS') writer.writeShort(Math.min(details.contentions ?? 0, 0xffff));
       return;
     case 'readTimeout':
       writer.writeConsistency(details.consistency).writeInt(details.received).writeInt(details.blockFor);
@@ -76,11 +79,13 @@ function encodeDetails(details: ErrorDetails, writer: ProtocolWriter): void {
       return;
     case 'readFailure':
       writer.writeConsistency(details.consistency).writeInt(details.received).writeInt(details.blockFor);
-      writer.writeInt(details.numFailures).writeByte(details.dataPresent ? 1 : 0);
+      writeFailures(details, writer);
+      writer.writeByte(details.dataPresent ? 1 : 0);
       return;
     case 'writeFailure':
       writer.writeConsistency(details.consistency).writeInt(details.received).writeInt(details.blockFor);
-      writer.writeInt(details.numFailures).writeString(details.writeType);
+      writeFailures(details, writer);
+      writer.writeString(details.writeType);
       return;
     case 'functionFailure':
       writer.writeString(details.keyspace).writeString(details.functionName).writeStringList(details.argTypes);
@@ -103,20 +108,21 @@ function decodeDetails(kind: ErrorDetails['kind'], reader: ProtocolReader): Erro
       return { kind, consistency, required: reader.readInt('required'), alive: reader.readInt('alive') };
     }
     case 'writeTimeout': {
-      const [consistency, received, blockFor] = [reader.readConsistency(), reader.readInt(), reader.readInt()];
-      return { kind, consistency, received, blockFor, writeType: readWriteType(reader) };
+      const [consistency, received, blockFor, writeType] = [reader.readConsistency(), reader.readInt(), reader.readInt(), readWriteType(reader)];
+      if (reader.version < PROTOCOL_V5 || writeType !== 'CAS') return { kind, consistency, received, blockFor, writeType };
+      return { kind, consistency, received, blockFor, writeType, contentions: reader.readShort('contentions') };
     }
     case 'readTimeout': {
       const [consistency, received, blockFor] = [reader.readConsistency(), reader.readInt(), reader.readInt()];
       return { kind, consistency, received, blockFor, dataPresent: reader.readByte('data_present') !== 0 };
     }
     case 'readFailure': {
-      const [consistency, received, blockFor, numFailures] = [reader.readConsistency(), reader.readInt(), reader.readInt(), reader.readInt()];
-      return { kind, consistency, received, blockFor, numFailures, dataPresent: reader.readByte('data_present') !== 0 };
+      const [consistency, received, blockFor, failures] = [reader.readConsistency(), reader.readInt(), reader.readInt(), readFailures(reader)];
+      return { kind, consistency, received, blockFor, ...failures, dataPresent: reader.readByte('data_present') !== 0 };
     }
     case 'writeFailure': {
-      const [consistency, received, blockFor, numFailures] = [reader.readConsistency(), reader.readInt(), reader.readInt(), reader.readInt()];
-      return { kind, consistency, received, blockFor, numFailures, writeType: readWriteType(reader) };
+      const [consistency, received, blockFor, failures] = [reader.readConsistency(), reader.readInt(), reader.readInt(), readFailures(reader)];
+      return { kind, consistency, received, blockFor, ...failures, writeType: readWriteType(reader) };
     }
     case 'functionFailure': {
       const keyspace = reader.readString('function keyspace');
@@ -130,6 +136,38 @@ function decodeDetails(kind: ErrorDetails['kind'], reader: ProtocolReader): Erro
     case 'unprepared':
       return { kind, id: reader.readShortBytes('unprepared id') };
   }
+}
+
+type FailureDetails = Extract<ErrorDetails, { kind: 'readFailure' | 'writeFailure' }>;
+
+/** v4: the [int] count of failed replicas. v5: the reason map, an [int] n and n (<endpoint><failurecode>). */
+function writeFailures(details: FailureDetails, writer: ProtocolWriter): void {
+  const { reasons } = details;
+  if (writer.version < PROTOCOL_V5) {
+    writer.writeInt(reasons?.length ?? details.numFailures);
+    return;
+  }
+  writer.writeInt(reasons?.length ?? 0);
+  for (const failure of reasons ?? []) writer.writeInetAddr(failure.endpoint).writeShort(failure.reason);
+}
+
+const failureReasons = new Set<number>(Object.values(RequestFailureReason));
+/** An [inetaddr] of at least 5 bytes and a [short]. */
+const reasonEntryBytesMin = 7;
+
+function readFailures(reader: ProtocolReader): { numFailures: number; reasons?: ReplicaFailure[] } {
+  const count = reader.readInt('failure count');
+  if (count < 0) throw protocolError(`Invalid negative failure count ${count}`);
+  if (reader.version < PROTOCOL_V5) return { numFailures: count };
+  if (count * reasonEntryBytesMin > reader.remaining) throw protocolError(`Invalid reason map size ${count}`);
+  const reasons: ReplicaFailure[] = [];
+  for (let index = 0; index < count; index++) {
+    const endpoint = reader.readInetAddr('failed endpoint');
+    const code = reader.readShort('failure code');
+    // Codes a newer server may add are kept as UNKNOWN rather than failing the whole error.
+    reasons.push({ endpoint, reason: failureReasons.has(code) ? (code as RequestFailureReason) : RequestFailureReason.UNKNOWN });
+  }
+  return { numFailures: count, reasons };
 }
 
 function readWriteType(reader: ProtocolReader): WriteType {

@@ -128,6 +128,31 @@ describe('FrameDecoder', () => {
     assert.deepEqual(new FrameDecoder().push(legacy.subarray(0, 7)), []);
   });
 
+  it('in a handshake: frames of every offered version until STARTUP, then a pause until pin or detach', () => {
+    const options = handFrame(1, Opcode.OPTIONS, Buffer.alloc(0), 0x05);
+    const startup = handFrame(2, Opcode.STARTUP, Buffer.from('0000', 'hex'), 0x05);
+    const behind = Buffer.from('deadbeef', 'hex');
+    const bytes = Buffer.concat([options, startup, behind]);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const decoder = new FrameDecoder({ handshakeVersions: [4, 5] });
+      const results = [...decoder.push(bytes.subarray(0, cut)), ...decoder.push(bytes.subarray(cut))];
+      assert.deepEqual(frames(results).map((f) => f.stream), [1, 2], `split at ${cut}`);
+      assert.equal(decoder.startupVersion, 5);
+      assert.deepEqual(decoder.detach(), behind, 'the bytes behind STARTUP are handed back untouched');
+      assert.ok(decoder.isStopped);
+    }
+    // A v4 STARTUP: pinned, the frames behind it are cut, and v5 is no longer accepted.
+    const decoder = new FrameDecoder({ handshakeVersions: [4, 5] });
+    const v4 = Buffer.concat([handFrame(1, Opcode.STARTUP, Buffer.from('0000', 'hex')), handFrame(2, Opcode.OPTIONS, Buffer.alloc(0))]);
+    assert.deepEqual(frames(decoder.push(v4)).map((f) => f.stream), [1]);
+    decoder.pin(4);
+    assert.equal(decoder.startupVersion, null);
+    assert.deepEqual(frames(decoder.push(Buffer.alloc(0))).map((f) => f.stream), [2]);
+    assert.deepEqual(decoder.push(handFrame(3, Opcode.OPTIONS, Buffer.alloc(0), 0x05)), [{ kind: 'unsupportedVersion', version: 5, stream: 3 }]);
+    // Without a handshake a STARTUP is an ordinary frame.
+    assert.deepEqual(frames(new FrameDecoder().push(v4)).map((f) => f.stream), [1, 2]);
+  });
+
   it('passes response frames through (the codec rejects them by direction)', () => {
     const response = Buffer.from('840000010200000000', 'hex');
     const [result] = new FrameDecoder().push(response);

@@ -1,11 +1,12 @@
 // The frame envelope (spec section 2): the 9-byte header, and a streaming decoder that cuts
 // socket chunks into frames. The decoder checks each declared body length before buffering
-// the body, so a peer cannot make it hold more than the configured bound.
+// the body, so a peer cannot make it hold more than the configured bound. In v5 the same
+// frames, there called envelopes, travel inside checksummed segments (segment.ts).
 
 import { assert } from '../common/assert.js';
 import { protocolError, type CqlError } from '../common/errors.js';
 import { frameBodyBytesMax } from '../common/limits.js';
-import { HEADER_BYTES, PROTOCOL_VERSION, type FrameHeader } from './messages.js';
+import { HEADER_BYTES, Opcode, PROTOCOL_VERSION, type FrameHeader } from './messages.js';
 
 const responseBit = 0x80;
 const versionMask = 0x7f;
@@ -67,6 +68,12 @@ export interface FrameDecoderOptions {
   bodyBytesMax?: number;
   /** The only version accepted; defaults to 4. */
   version?: number;
+  /**
+   * The versions a client may open a connection with. Frames of any of them are accepted
+   * until a STARTUP, which sets the connection's version (spec 2.1): push() returns right
+   * after it, holding the bytes behind it, until the caller calls pin() or detach().
+   */
+  handshakeVersions?: readonly number[];
 }
 
 /**
@@ -75,15 +82,20 @@ export interface FrameDecoderOptions {
  */
 export class FrameDecoder {
   private readonly bodyBytesMax: number;
-  private readonly version: number;
+  private version: number;
   private chunks: Buffer[] = [];
   private bufferedBytes = 0;
   private header: FrameHeader | null = null;
   private stopped = false;
+  /** Versions still open to the client: those of the handshake until its STARTUP, then none. */
+  private handshakeVersions: readonly number[];
+  /** The version of the STARTUP just cut, while the caller has not pinned or detached. */
+  private startup: number | null = null;
 
   constructor(options: FrameDecoderOptions = {}) {
     this.bodyBytesMax = options.bodyBytesMax ?? frameBodyBytesMax;
     this.version = options.version ?? PROTOCOL_VERSION;
+    this.handshakeVersions = options.handshakeVersions ?? [];
     assert(this.bodyBytesMax >= 0 && this.bodyBytesMax <= 0x7fffffff, 'bodyBytesMax must fit an [int]');
   }
 
@@ -96,6 +108,31 @@ export class FrameDecoder {
     return this.bufferedBytes;
   }
 
+  /** Part of a frame is held: its header or some of its bytes. */
+  get hasPartialFrame(): boolean {
+    return this.header !== null || this.bufferedBytes > 0;
+  }
+
+  /** The version of the STARTUP the last push() stopped after, until pin() or detach(). */
+  get startupVersion(): number | null {
+    return this.startup;
+  }
+
+  /** Accepts only `version` from now on; push() an empty chunk to cut the frames held. */
+  pin(version: number): void {
+    this.version = version;
+    this.handshakeVersions = [];
+    this.startup = null;
+  }
+
+  /** Stops cutting frames and hands back the bytes held (the first v5 segments, after a v5 STARTUP). */
+  detach(): Buffer {
+    assert(this.header === null, 'detach between frames only');
+    const rest = Buffer.concat(this.chunks, this.bufferedBytes);
+    this.stop();
+    return rest;
+  }
+
   push(chunk: Buffer): FrameDecodeResult[] {
     const results: FrameDecodeResult[] = [];
     if (this.stopped) return results;
@@ -103,13 +140,17 @@ export class FrameDecoder {
       this.chunks.push(chunk);
       this.bufferedBytes += chunk.length;
     }
-    for (;;) {
+    while (this.startup === null) {
       const result = this.next();
       if (result === null) break;
       results.push(result);
       if (result.kind !== 'frame') {
         this.stop();
         break;
+      }
+      // The bytes after a STARTUP may be of another format (v5 segments): wait for the caller.
+      if (this.handshakeVersions.length > 0 && result.frame.header.opcode === Opcode.STARTUP) {
+        this.startup = result.frame.header.version;
       }
     }
     return results;
@@ -138,7 +179,7 @@ export class FrameDecoder {
   private readHeader(): FrameHeader | FrameDecodeResult | null {
     if (this.bufferedBytes < 1) return null;
     const version = this.peek(1).readUInt8(0) & versionMask;
-    if (version !== this.version) {
+    if (version !== this.version && !this.handshakeVersions.includes(version)) {
       // Old versions have a shorter header with a 1-byte stream id.
       const headerBytes = version <= legacyVersionMax ? legacyHeaderBytes : HEADER_BYTES;
       if (this.bufferedBytes < headerBytes) return null;

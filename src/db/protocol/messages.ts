@@ -1,5 +1,6 @@
-// The shapes of every native protocol v4 message (spec sections 4.1 and 4.2). The codecs
-// (one per message: encode, decode, encodedSize) are in the files beside this one.
+// The shapes of every native protocol message, v4 and v5 (spec sections 4.1 and 4.2). The
+// codecs (one per message: encode, decode, encodedSize) are in the files beside this one; the
+// fields only v5 carries are optional, absent on a v4 connection.
 
 import type { ConsistencyLevel } from '../common/consistency.js';
 import type { ErrorCode, ErrorDetails } from '../common/errors.js';
@@ -34,7 +35,14 @@ export const FrameFlag = {
   USE_BETA: 0x10,
 } as const;
 
+/** The version a connection speaks until its STARTUP says otherwise, and the codecs' default. */
 export const PROTOCOL_VERSION = 4;
+/** Protocol v5 (Cassandra 4.0): checksummed segments around the envelopes, and a few new fields. */
+export const PROTOCOL_V5 = 5;
+/** Every version a client may start with, lowest first. */
+export const PROTOCOL_VERSIONS: readonly number[] = [PROTOCOL_VERSION, PROTOCOL_V5];
+/** As SUPPORTED's PROTOCOL_VERSIONS and the unsupported-version error spell them. */
+export const PROTOCOL_VERSIONS_TEXT: readonly string[] = PROTOCOL_VERSIONS.map((version) => `${version}/v${version}`);
 export const HEADER_BYTES = 9;
 
 export interface FrameHeader {
@@ -65,6 +73,15 @@ export interface QueryParameters {
   serialConsistency: ConsistencyLevel | null;
   /** Client-supplied write timestamp in microseconds. */
   defaultTimestamp: bigint | null;
+  /** v5 flag 0x80: the keyspace of this query alone, instead of the session's. */
+  keyspace?: string;
+  /** v5 flag 0x100: "now" for TTLs and deletion times, in seconds since the epoch. */
+  nowInSeconds?: number;
+  /**
+   * v5 EXECUTE: the result metadata id the client holds for the statement. When the statement's
+   * result columns have another id now, the Rows answer carries the new id and full metadata.
+   */
+  resultMetadataId?: Buffer;
 }
 
 export interface ColumnSpec {
@@ -81,6 +98,11 @@ export interface RowsMetadata {
   columnCount: number;
   /** Present when there are more pages. */
   pagingState: Buffer | null;
+  /**
+   * v5: the result columns differ from those the client's result metadata id names; this is
+   * their id (flag Metadata_changed). The columns are then always sent.
+   */
+  newMetadataId?: Buffer;
 }
 
 export interface PreparedMetadata {
@@ -106,7 +128,14 @@ export type ResultMessage =
   | { kind: 'void' }
   | { kind: 'rows'; metadata: RowsMetadata; rows: Array<Array<Buffer | null>> }
   | { kind: 'setKeyspace'; keyspace: string }
-  | { kind: 'prepared'; id: Buffer; metadata: PreparedMetadata; resultMetadata: RowsMetadata }
+  | {
+    kind: 'prepared';
+    id: Buffer;
+    metadata: PreparedMetadata;
+    resultMetadata: RowsMetadata;
+    /** v5: the id of resultMetadata's columns; computed from them (resultMetadataId) when absent. */
+    resultMetadataId?: Buffer;
+  }
   | { kind: 'schemaChange'; schemaChange: SchemaChange };
 
 export type EventMessage =
@@ -129,6 +158,10 @@ export interface BatchMessage {
   consistency: ConsistencyLevel;
   serialConsistency: ConsistencyLevel | null;
   defaultTimestamp: bigint | null;
+  /** v5 flag 0x80: the keyspace of this batch's unqualified statements. */
+  keyspace?: string;
+  /** v5 flag 0x100: "now" for TTLs and deletion times, in seconds since the epoch. */
+  nowInSeconds?: number;
 }
 
 export type RequestMessage =
@@ -136,7 +169,8 @@ export type RequestMessage =
   | { opcode: typeof Opcode.AUTH_RESPONSE; token: Buffer | null }
   | { opcode: typeof Opcode.OPTIONS }
   | { opcode: typeof Opcode.QUERY; query: string; parameters: QueryParameters }
-  | { opcode: typeof Opcode.PREPARE; query: string }
+  /** keyspace: v5 flag 0x01, the keyspace the statement is prepared in instead of the session's. */
+  | { opcode: typeof Opcode.PREPARE; query: string; keyspace?: string }
   | { opcode: typeof Opcode.EXECUTE; id: Buffer; parameters: QueryParameters }
   | { opcode: typeof Opcode.BATCH; batch: BatchMessage }
   | { opcode: typeof Opcode.REGISTER; events: string[] };

@@ -5,7 +5,7 @@
 import { isConsistencyLevel, type ConsistencyLevel } from '../common/consistency.js';
 import { protocolError } from '../common/errors.js';
 import { formatInetAddress } from './inet.js';
-import { UNSET, type BoundValue } from './messages.js';
+import { PROTOCOL_VERSION, UNSET, type BoundValue } from './messages.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -17,7 +17,11 @@ export interface InetSocketAddress {
 export class ProtocolReader {
   private offset = 0;
 
-  constructor(private readonly buffer: Buffer) {}
+  /** `version` is the connection's protocol version: v5 changed a few message layouts. */
+  constructor(
+    private readonly buffer: Buffer,
+    readonly version: number = PROTOCOL_VERSION,
+  ) {}
 
   get remaining(): number {
     return this.buffer.length - this.offset;

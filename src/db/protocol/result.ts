@@ -1,17 +1,19 @@
-// RESULT (spec 4.2.5): Void, Rows, Set_keyspace, Prepared (v4 layout) and Schema_change.
+// RESULT (spec 4.2.5): Void, Rows, Set_keyspace, Prepared and Schema_change. v5 adds the
+// result metadata id to Prepared and, in Rows, the Metadata_changed flag with the new id.
 
+import { createHash } from 'node:crypto';
 import { assert } from '../common/assert.js';
 import { protocolError } from '../common/errors.js';
 import { resultRowsMax } from '../common/limits.js';
-import { Opcode, type ColumnSpec, type PreparedMetadata, type ResponseMessage, type ResultMessage, type RowsMetadata } from './messages.js';
+import { Opcode, PROTOCOL_V5, type ColumnSpec, type PreparedMetadata, type ResponseMessage, type ResultMessage, type RowsMetadata } from './messages.js';
 import type { ProtocolReader } from './reader.js';
 import type { MessageCodec } from './requests.js';
 import { decodeSchemaChange, encodeSchemaChange, schemaChangeSize } from './schema-change.js';
 import { decodeOption, optionSize, writeOption } from './type-options.js';
-import { bytesSize, stringSize, type ProtocolWriter } from './writer.js';
+import { bytesSize, ProtocolWriter, stringSize } from './writer.js';
 
 export const ResultKind = { VOID: 0x0001, ROWS: 0x0002, SET_KEYSPACE: 0x0003, PREPARED: 0x0004, SCHEMA_CHANGE: 0x0005 } as const;
-export const RowsFlag = { GLOBAL_TABLES_SPEC: 0x0001, HAS_MORE_PAGES: 0x0002, NO_METADATA: 0x0004 } as const;
+export const RowsFlag = { GLOBAL_TABLES_SPEC: 0x0001, HAS_MORE_PAGES: 0x0002, NO_METADATA: 0x0004, METADATA_CHANGED: 0x0008 } as const;
 
 for (const table of [ResultKind, RowsFlag]) {
   const values = Object.values(table);
@@ -23,16 +25,35 @@ type ResultResponse = Extract<ResponseMessage, { opcode: typeof Opcode.RESULT }>
 export const RESULT: MessageCodec<ResultResponse> = {
   encode: (message, writer) => encodeResult(message.result, writer),
   decode: (reader) => ({ opcode: Opcode.RESULT, result: decodeResult(reader) }),
-  encodedSize: (message) => resultSize(message.result),
+  encodedSize: (message, version) => resultSize(message.result, version),
 };
 
+/** The length of a result metadata id (an MD5, as Cassandra's). */
+const resultMetadataIdBytes = 16;
+
+/**
+ * The id of a statement's result columns (v5), as a client caches it beside the prepared id:
+ * an MD5 of each column's table, name and type, so that every node gives the same columns the
+ * same id and any change of them (ALTER TABLE under a SELECT *) gives another.
+ */
+export function resultMetadataId(columns: readonly ColumnSpec[]): Buffer {
+  const writer = new ProtocolWriter(64 * columns.length + 8);
+  for (const column of columns) {
+    writer.writeString(column.keyspace).writeString(column.table).writeString(column.name);
+    writeOption(writer, column.type);
+  }
+  return createHash('md5').update(writer.finish()).digest();
+}
+
 /** Exact encoded size, so a large Rows body is written into one buffer of the right size. */
-function resultSize(result: ResultMessage): number {
+function resultSize(result: ResultMessage, version = 4): number {
+  const v5 = version >= PROTOCOL_V5;
   switch (result.kind) {
     case 'void':
       return 4;
     case 'rows': {
-      let total = 4 + rowsMetadataSize(result.metadata) + 4;
+      const changedId = v5 && result.metadata.newMetadataId !== undefined ? 2 + result.metadata.newMetadataId.length : 0;
+      let total = 4 + rowsMetadataSize(result.metadata) + changedId + 4;
       for (const row of result.rows) for (const cell of row) total += bytesSize(cell);
       return total;
     }
@@ -41,7 +62,8 @@ function resultSize(result: ResultMessage): number {
     case 'prepared': {
       const { columns, partitionKeyIndices } = result.metadata;
       const preparedSize = 12 + 2 * partitionKeyIndices.length + columnSpecsSize(columns);
-      return 4 + 2 + result.id.length + preparedSize + rowsMetadataSize(result.resultMetadata);
+      const metadataIdSize = v5 ? 2 + (result.resultMetadataId?.length ?? resultMetadataIdBytes) : 0;
+      return 4 + 2 + result.id.length + metadataIdSize + preparedSize + rowsMetadataSize(result.resultMetadata);
     }
     case 'schemaChange':
       return 4 + schemaChangeSize(result.schemaChange);
@@ -78,6 +100,10 @@ function encodeResult(result: ResultMessage, writer: ProtocolWriter): void {
       return;
     case 'prepared':
       writer.writeInt(ResultKind.PREPARED).writeShortBytes(result.id);
+      if (writer.version >= PROTOCOL_V5) {
+        const columns = result.resultMetadata.columns ?? [];
+        writer.writeShortBytes(result.resultMetadataId ?? resultMetadataId(columns));
+      }
       encodePreparedMetadata(result.metadata, writer);
       encodeRowsMetadata(result.resultMetadata, writer);
       return;
@@ -101,8 +127,13 @@ function decodeResult(reader: ProtocolReader): ResultMessage {
       return { kind: 'setKeyspace', keyspace: reader.readString('keyspace') };
     case ResultKind.PREPARED: {
       const id = reader.readShortBytes('prepared id');
+      if (reader.version < PROTOCOL_V5) {
+        const metadata = decodePreparedMetadata(reader);
+        return { kind: 'prepared', id, metadata, resultMetadata: decodeRowsMetadata(reader) };
+      }
+      const resultMetadataId = reader.readShortBytes('result metadata id');
       const metadata = decodePreparedMetadata(reader);
-      return { kind: 'prepared', id, metadata, resultMetadata: decodeRowsMetadata(reader) };
+      return { kind: 'prepared', id, metadata, resultMetadata: decodeRowsMetadata(reader), resultMetadataId };
     }
     case ResultKind.SCHEMA_CHANGE:
       return { kind: 'schemaChange', schemaChange: decodeSchemaChange(reader) };
@@ -154,21 +185,33 @@ export function encodeRowsMetadata(metadata: RowsMetadata, writer: ProtocolWrite
   assert(columns === null || columns.length === metadata.columnCount, 'columnCount must match the column specs');
   let flags = columns === null ? RowsFlag.NO_METADATA : columnSpecFlags(columns);
   if (metadata.pagingState !== null) flags |= RowsFlag.HAS_MORE_PAGES;
+  // v4 has no metadata ids: its clients never send one, so they never see a change flagged.
+  const newMetadataId = writer.version >= PROTOCOL_V5 ? metadata.newMetadataId : undefined;
+  if (newMetadataId !== undefined) {
+    assert(columns !== null, 'changed result metadata is always sent in full');
+    flags |= RowsFlag.METADATA_CHANGED;
+  }
   writer.writeInt(flags).writeInt(metadata.columnCount);
   if (metadata.pagingState !== null) writer.writeBytes(metadata.pagingState);
+  if (newMetadataId !== undefined) writer.writeShortBytes(newMetadataId);
   if (columns !== null) writeColumnSpecs(columns, (flags & RowsFlag.GLOBAL_TABLES_SPEC) !== 0, { writer });
 }
 
-const knownRowsFlags = RowsFlag.GLOBAL_TABLES_SPEC | RowsFlag.HAS_MORE_PAGES | RowsFlag.NO_METADATA;
+const knownRowsFlagsV4 = RowsFlag.GLOBAL_TABLES_SPEC | RowsFlag.HAS_MORE_PAGES | RowsFlag.NO_METADATA;
+const knownRowsFlagsV5 = knownRowsFlagsV4 | RowsFlag.METADATA_CHANGED;
 
 export function decodeRowsMetadata(reader: ProtocolReader): RowsMetadata {
   const flags = reader.readInt('rows metadata flags');
-  if ((flags & ~knownRowsFlags) !== 0) throw protocolError(`Unknown rows metadata flags 0x${flags.toString(16)}`);
+  const known = reader.version >= PROTOCOL_V5 ? knownRowsFlagsV5 : knownRowsFlagsV4;
+  if ((flags & ~known) !== 0) throw protocolError(`Unknown rows metadata flags 0x${flags.toString(16)}`);
+  const changed = (flags & RowsFlag.METADATA_CHANGED) !== 0;
+  if (changed && (flags & RowsFlag.NO_METADATA) !== 0) throw protocolError('Rows metadata flags Metadata_changed and No_metadata together');
   const columnCount = reader.readInt('column count');
   if (columnCount < 0) throw protocolError(`Invalid negative column count ${columnCount}`);
   const pagingState = (flags & RowsFlag.HAS_MORE_PAGES) !== 0 ? reader.readBytes('paging state') : null;
+  const newMetadataId = changed ? reader.readShortBytes('new metadata id') : undefined;
   const columns = (flags & RowsFlag.NO_METADATA) !== 0 ? null : readColumnSpecs(columnCount, flags, { reader });
-  return { columns, columnCount, pagingState };
+  return newMetadataId === undefined ? { columns, columnCount, pagingState } : { columns, columnCount, pagingState, newMetadataId };
 }
 
 function encodeRows(columnCount: number, rows: ReadonlyArray<ReadonlyArray<Buffer | null>>, { writer }: { writer: ProtocolWriter }): void {

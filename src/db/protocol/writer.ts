@@ -7,7 +7,7 @@ import type { ConsistencyLevel } from '../common/consistency.js';
 import { serverError } from '../common/errors.js';
 import { frameBodyBytesMax } from '../common/limits.js';
 import { parseInetAddress } from './inet.js';
-import { UNSET, type BoundValue } from './messages.js';
+import { PROTOCOL_VERSION, UNSET, type BoundValue } from './messages.js';
 
 const shortMax = 0xffff;
 const int32Min = -0x80000000;
@@ -17,7 +17,11 @@ export class ProtocolWriter {
   private buffer: Buffer;
   private offset = 0;
 
-  constructor(initialBytes = 256) {
+  /** `version` is the connection's protocol version: v5 changed a few message layouts. */
+  constructor(
+    initialBytes = 256,
+    readonly version: number = PROTOCOL_VERSION,
+  ) {
     // Capped so a size hint can never skip the growth check in reserve().
     this.buffer = Buffer.allocUnsafe(Math.min(initialBytes, frameBodyBytesMax));
   }

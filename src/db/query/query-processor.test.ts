@@ -8,19 +8,21 @@ import { ConsistencyLevel } from '../common/consistency.js';
 import { CqlError, ErrorCode } from '../common/errors.js';
 import { silentLogger } from '../common/world.js';
 import { defaultQueryParameters } from '../protocol/query-parameters.js';
-import type { BoundValue, ResultMessage } from '../protocol/messages.js';
+import { BatchType, type BoundValue, type QueryParameters, type ResultMessage } from '../protocol/messages.js';
+import { resultMetadataId } from '../protocol/result.js';
 import { decodeValue, encodeValue } from '../protocol/type-codecs.js';
 import { openProcessorFixture } from '../../../test/harness/processor-fixture.js';
 import { QueryProcessor, type QuerySession } from './query-processor.js';
 
 async function setup() {
   const { clock, random, storage, schema, coordinator } = await openProcessorFixture();
+  const nowSeconds = Math.floor(clock.nowMs() / 1000);
   const processor = new QueryProcessor({ world: { clock, random, logger: silentLogger }, schema, storage, coordinator, virtualRows: () => [] });
   await processor.start();
   const state: QuerySession = { keyspace: null, user: null };
   const run = (query: string, values: BoundValue[] = [], extra: Partial<ReturnType<typeof defaultQueryParameters>> = {}) =>
     processor.query(query, { ...defaultQueryParameters(ConsistencyLevel.ONE), values, ...extra }, state);
-  return { processor, run, state, storage };
+  return { processor, run, state, storage, nowSeconds };
 }
 
 const int = { kind: 'native', name: 'int' } as const;
@@ -124,4 +126,48 @@ test('a prepared statement whose table changed shape answers Unprepared, and pre
   assert.deepEqual(again.kind === 'prepared' && again.resultMetadata.columns?.map((c) => c.name), ['k', 'a', 'b']);
   const result = await execute();
   assert.ok(result.kind === 'rows' && result.metadata.columns?.length === 3);
+});
+
+test('v5 result metadata ids: PREPARED carries its columns\' id; an EXECUTE naming another gets the columns and the new id', async () => {
+  const { processor, run, state } = await setup();
+  await run("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+  await run('USE ks');
+  await run('CREATE TABLE ids (k int PRIMARY KEY, a text)');
+  await run("INSERT INTO ids (k, a) VALUES (1, 'x')");
+  const prepared = await processor.prepare('SELECT * FROM ids WHERE k = ?', state);
+  assert.ok(prepared.kind === 'prepared' && prepared.resultMetadataId !== undefined);
+  if (prepared.kind !== 'prepared' || prepared.resultMetadataId === undefined) return;
+  assert.deepEqual(prepared.resultMetadataId, resultMetadataId(prepared.resultMetadata.columns ?? []));
+  const execute = (extra: Partial<QueryParameters>) =>
+    processor.execute(prepared.id, { ...defaultQueryParameters(ConsistencyLevel.ONE), values: [encodeValue(int, 1)], skipMetadata: true, ...extra }, state);
+  const same = await execute({ resultMetadataId: prepared.resultMetadataId });
+  assert.ok(same.kind === 'rows' && same.metadata.columns === null && same.metadata.newMetadataId === undefined, 'the same id: metadata skipped');
+  const stale = await execute({ resultMetadataId: Buffer.alloc(16) });
+  assert.ok(stale.kind === 'rows');
+  assert.deepEqual(stale.kind === 'rows' && stale.metadata.columns?.map((c) => c.name), ['k', 'a']);
+  assert.deepEqual(stale.kind === 'rows' && stale.metadata.newMetadataId, prepared.resultMetadataId, 'another id: the columns and the current id');
+  const v4 = await execute({});
+  assert.ok(v4.kind === 'rows' && v4.metadata.columns === null && v4.metadata.newMetadataId === undefined, 'v4 holds no id: nothing flagged');
+  await run('ALTER TABLE ids ADD b int');
+  const again = await processor.prepare('SELECT * FROM ids WHERE k = ?', state);
+  assert.ok(again.kind === 'prepared' && again.resultMetadataId !== undefined && !again.resultMetadataId.equals(prepared.resultMetadataId));
+  const modification = await processor.prepare('INSERT INTO ids (k) VALUES (?)', state);
+  assert.deepEqual(modification.kind === 'prepared' && modification.resultMetadataId, resultMetadataId([]));
+});
+
+test('v5 now_in_seconds: TTLs and their expiry follow the client\'s now, in QUERY and BATCH', async () => {
+  const { processor, run, state, nowSeconds } = await setup();
+  await run("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+  await run('USE ks');
+  await run('CREATE TABLE ttl (k int PRIMARY KEY, v int)');
+  await run('INSERT INTO ttl (k, v) VALUES (1, 1) USING TTL 100', [], { nowInSeconds: nowSeconds });
+  const count = async (now?: number) => rowsOf(await run('SELECT v FROM ttl WHERE k = 1', [], now === undefined ? {} : { nowInSeconds: now })).length;
+  assert.deepEqual([await count(), await count(nowSeconds + 99), await count(nowSeconds + 100)], [1, 1, 0]);
+  // Written as if a thousand seconds ago: already expired now.
+  await processor.batch({
+    type: BatchType.UNLOGGED, consistency: ConsistencyLevel.ONE, serialConsistency: null, defaultTimestamp: null, nowInSeconds: nowSeconds - 1000,
+    statements: [{ kind: 'query', query: 'INSERT INTO ttl (k, v) VALUES (2, 2) USING TTL 100', values: [] }],
+  }, state);
+  assert.equal(rowsOf(await run('SELECT v FROM ttl WHERE k = 2')).length, 0);
+  assert.equal(rowsOf(await run('SELECT v FROM ttl WHERE k = 2', [], { nowInSeconds: nowSeconds - 950 })).length, 1);
 });

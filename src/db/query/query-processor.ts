@@ -14,6 +14,7 @@ import type { Clock, Logger, Random } from '../common/world.js';
 import type { BatchMessage, BoundValue, EventMessage, QueryParameters, ResultMessage, RowsMetadata, SchemaChange } from '../protocol/messages.js';
 import { BatchType, UNSET } from '../protocol/messages.js';
 import { defaultQueryParameters } from '../protocol/query-parameters.js';
+import { resultMetadataId } from '../protocol/result.js';
 import { decodeValue } from '../protocol/type-codecs.js';
 import type { TableMetadata } from '../schema/metadata.js';
 import type { Schema } from '../schema/schema.js';
@@ -68,6 +69,8 @@ export class QueryProcessor {
   private readonly statements: StatementCache;
   private readonly listeners = new Set<(event: EventMessage) => void>();
   private storedTableIds = new Set<string>();
+  /** The v5 result metadata id of each analysed statement, computed once. */
+  private readonly resultMetadataIds = new WeakMap<PreparedStatement, Buffer>();
 
   constructor(private readonly options: QueryProcessorOptions) {
     this.statements = new StatementCache({ schema: options.schema, clock: options.world.clock });
@@ -102,7 +105,30 @@ export class QueryProcessor {
     await this.options.auth?.checkSession(state.user);
     const { id, entry: { prepared } } = this.statements.prepare(query, state.keyspace);
     const resultMetadata: RowsMetadata = { columns: prepared.resultColumns, columnCount: prepared.resultColumns.length, pagingState: null };
-    return { kind: 'prepared', id, metadata: { columns: prepared.variables, partitionKeyIndices: prepared.partitionKeyIndices }, resultMetadata };
+    const metadata = { columns: prepared.variables, partitionKeyIndices: prepared.partitionKeyIndices };
+    return { kind: 'prepared', id, metadata, resultMetadata, resultMetadataId: this.resultMetadataIdOf(prepared) };
+  }
+
+  private resultMetadataIdOf(prepared: PreparedStatement): Buffer {
+    let id = this.resultMetadataIds.get(prepared);
+    if (id === undefined) {
+      id = resultMetadataId(prepared.resultColumns);
+      this.resultMetadataIds.set(prepared, id);
+    }
+    return id;
+  }
+
+  /**
+   * Rows metadata as the client asked for it; but when a v5 EXECUTE names result metadata
+   * other than the statement's now, the columns go in full with their new id (Metadata_changed).
+   */
+  private rowsMetadata(prepared: PreparedStatement, parameters: QueryParameters, pagingState: Buffer | null): RowsMetadata {
+    const columns = prepared.resultColumns;
+    const metadata: RowsMetadata = { columns: parameters.skipMetadata ? null : columns, columnCount: columns.length, pagingState };
+    if (parameters.resultMetadataId === undefined) return metadata;
+    const current = this.resultMetadataIdOf(prepared);
+    if (current.equals(parameters.resultMetadataId)) return metadata;
+    return { columns, columnCount: columns.length, pagingState, newMetadataId: current };
   }
 
   async execute(id: Buffer, parameters: QueryParameters, state: QuerySession): Promise<ResultMessage> {
@@ -117,17 +143,20 @@ export class QueryProcessor {
       const { plan } = entry.prepared;
       if (plan.kind !== 'modification') throw invalidRequest('Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.');
       await this.authorize(entry.prepared, state);
-      const context = this.context(statement.values, entry.prepared.variables.length);
+      const context = this.context(statement.values, { expected: entry.prepared.variables.length, nowInSeconds: batch.nowInSeconds });
       mutations.push(...this.mutationsOf(plan, context, null, batch.defaultTimestamp));
     }
     await this.write(mutations, batch.consistency, batch.type === BatchType.LOGGED ? 'BATCH' : 'UNLOGGED_BATCH');
     return { kind: 'void' };
   }
 
-  private context(values: QueryParameters['values'], expected: number): EvaluationContext & { nowSeconds: number } {
+  /** nowInSeconds: a v5 client's "now" for TTLs and deletion times (reads' liveness included). */
+  private context(values: QueryParameters['values'], bounds: { expected: number; nowInSeconds: number | undefined }): EvaluationContext & { nowSeconds: number } {
+    const { expected } = bounds;
     if (values.length !== expected) throw invalidRequest(`There were ${expected} markers(?) in CQL but ${values.length} bound variables`);
     const nowMs = this.options.world.clock.nowMs();
-    return { values, nowMs, nowSeconds: Math.floor(nowMs / 1000), randomBytes: (n) => this.options.world.random.bytes(n) };
+    const nowSeconds = bounds.nowInSeconds ?? Math.floor(nowMs / 1000);
+    return { values, nowMs, nowSeconds, randomBytes: (n) => this.options.world.random.bytes(n) };
   }
 
   private timestampOf(term: PreparedTerm | null, context: EvaluationContext, clientTimestamp: bigint | null): number {
@@ -195,26 +224,21 @@ export class QueryProcessor {
     const { plan } = prepared;
     switch (plan.kind) {
       case 'select': {
-        const context = this.context(parameters.values, prepared.variables.length);
+        const context = this.context(parameters.values, { expected: prepared.variables.length, nowInSeconds: parameters.nowInSeconds });
         const table = plan.table;
         const source: ReadSource = table.virtual
           ? virtualSource(table, () => this.options.virtualRows(table))
           : this.options.coordinator.source(parameters.consistency);
         const result = await new SelectExecution(plan, source, context).run({ pageSize: parameters.pageSize, pagingState: parameters.pagingState });
-        const metadata: RowsMetadata = {
-          columns: parameters.skipMetadata ? null : prepared.resultColumns,
-          columnCount: prepared.resultColumns.length,
-          pagingState: result.pagingState,
-        };
-        return { kind: 'rows', metadata, rows: result.rows };
+        return { kind: 'rows', metadata: this.rowsMetadata(prepared, parameters, result.pagingState), rows: result.rows };
       }
       case 'modification': {
-        const context = this.context(parameters.values, prepared.variables.length);
+        const context = this.context(parameters.values, { expected: prepared.variables.length, nowInSeconds: parameters.nowInSeconds });
         await this.write(this.mutationsOf(plan, context, null, parameters.defaultTimestamp), parameters.consistency);
         return { kind: 'void' };
       }
       case 'batch': {
-        const context = this.context(parameters.values, prepared.variables.length);
+        const context = this.context(parameters.values, { expected: prepared.variables.length, nowInSeconds: parameters.nowInSeconds });
         const mutations = plan.statements.flatMap((s) => this.mutationsOf(s, context, plan.timestamp, parameters.defaultTimestamp));
         await this.write(mutations, parameters.consistency, plan.logged ? 'BATCH' : 'UNLOGGED_BATCH');
         return { kind: 'void' };

@@ -15,7 +15,7 @@ import { isCounterTable } from './table-builder.js';
 
 export const RELEASE_VERSION = '4.0.11';
 export const CQL_VERSION = '3.4.5';
-export const NATIVE_PROTOCOL_VERSION = '4';
+export const NATIVE_PROTOCOL_VERSION = '5';
 export const PARTITIONER = 'org.apache.cassandra.dht.Murmur3Partitioner';
 
 export interface LocalNodeInfo {

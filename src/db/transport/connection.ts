@@ -5,16 +5,26 @@
 // States: 'startup' -> ('authenticating' ->) 'ready'. OPTIONS is answered in every state;
 // statements and REGISTER only when ready. Reading pauses when too many requests are in flight
 // or when the socket's write buffer is full, so a connection never buffers without bound.
+//
+// Versions: frames of v4 or v5 are taken until STARTUP, whose version the connection then
+// keeps. v5 (spec 2.3): STARTUP and its answer go as plain frames; every byte after them, both
+// ways, is a checksummed segment (protocol/segment.ts) holding the frames, LZ4-compressed as a
+// whole when STARTUP asked for it. v4 compresses each frame's body instead.
 
 import { CqlError, protocolError, serverError, toCqlError } from '../common/errors.js';
 import { connectionEventBacklogMax, responseCoalesceBytesMax, responseFlushHopsMax as flushHopsMax } from '../common/limits.js';
 import type { Connection, Logger } from '../common/world.js';
-import { FrameDecoder, type Frame, type FrameDecodeResult } from '../protocol/frame.js';
-import { FrameFlag, Opcode, type EventMessage, type RequestMessage, type ResponseMessage } from '../protocol/messages.js';
-import { decodeRequest, encodeResponse } from '../protocol/codec.js';
+import type { Frame, FrameDecodeResult } from '../protocol/frame.js';
+import {
+  FrameFlag, Opcode, PROTOCOL_V5, PROTOCOL_VERSION, PROTOCOL_VERSIONS, PROTOCOL_VERSIONS_TEXT,
+  type EventMessage, type RequestMessage, type ResponseMessage,
+} from '../protocol/messages.js';
+import { decodeRequest, encodeResponse, unsupportedVersionMessage } from '../protocol/codec.js';
 import { decompressBody } from '../protocol/compression.js';
+import { encodeSegments } from '../protocol/segment.js';
 import type { Authenticator, SaslNegotiator } from './authenticator.js';
 import { parseEventTypes, type EventHub, type EventSubscriber } from './events.js';
+import { ClientFrameReader } from './frame-reader.js';
 import { opcodeName, summarizeRequest, summarizeResponse } from './message-log.js';
 import type { ClientState, QueryHandler } from './query-handler.js';
 
@@ -22,7 +32,7 @@ import type { ClientState, QueryHandler } from './query-handler.js';
 export const supportedOptions: ReadonlyMap<string, string[]> = new Map([
   ['CQL_VERSION', ['3.4.5']],
   ['COMPRESSION', ['lz4']],
-  ['PROTOCOL_VERSIONS', ['4/v4']],
+  ['PROTOCOL_VERSIONS', [...PROTOCOL_VERSIONS_TEXT]],
 ]);
 
 export interface ClientConnectionOptions {
@@ -41,9 +51,17 @@ type Phase = 'startup' | 'authenticating' | 'ready';
 
 export class ClientConnection implements EventSubscriber {
   readonly state: ClientState;
-  private readonly decoder: FrameDecoder;
+  private readonly reader: ClientFrameReader;
+  /** The version answers are encoded in: the request's before STARTUP, then the connection's. */
+  private version = PROTOCOL_VERSION;
+  /** v5: answers go out in segments (from the one after the reply to STARTUP). */
+  private framed = false;
+  private segmentsCompressed = false;
+  /** A v5 STARTUP was accepted: segments start after its reply. */
+  private frameAfterReply = false;
   private readonly pending: Frame[] = [];
   private phase: Phase = 'startup';
+  /** v4: frame bodies are LZ4-compressed. */
   private compressed = false;
   /** STARTUP asked for compression: it starts with the frame after the reply to STARTUP. */
   private compressAfterReply = false;
@@ -67,7 +85,7 @@ export class ClientConnection implements EventSubscriber {
 
   constructor(private readonly connection: Connection, private readonly options: ClientConnectionOptions) {
     this.state = { keyspace: null, user: null, remoteAddress: connection.remoteAddress, remotePort: connection.remotePort };
-    this.decoder = new FrameDecoder({ bodyBytesMax: options.frameBodyBytesMax });
+    this.reader = new ClientFrameReader({ bodyBytesMax: options.frameBodyBytesMax });
     connection.onData((chunk) => this.onData(chunk));
     connection.onDrain(() => this.onDrain());
     connection.onClose((error) => this.onClose(error));
@@ -123,22 +141,28 @@ export class ClientConnection implements EventSubscriber {
   }
 
   private onData(chunk: Buffer): void {
-    for (const result of this.decoder.push(chunk)) {
+    this.takeFrames(this.reader.push(chunk));
+    this.processPending();
+  }
+
+  private takeFrames(results: FrameDecodeResult[]): void {
+    for (const result of results) {
       if (result.kind === 'frame') this.pending.push(result.frame);
       else this.rejectStream(result);
     }
-    this.processPending();
   }
 
   /** A frame that cannot be read leaves the stream unsynchronized: answer it, then close. */
   private rejectStream(result: Exclude<FrameDecodeResult, { kind: 'frame' }>): void {
-    const error =
-      result.kind === 'unsupportedVersion'
-        ? protocolError(`Invalid or unsupported protocol version (${result.version}); supported versions are (4/v4)`)
-        : result.error;
+    const error = result.kind === 'unsupportedVersion' ? this.versionError(result.version) : result.error;
     this.options.logger.debug('unreadable frame, closing the connection', { stream: result.stream, message: error.message });
     this.sendError(result.stream, error);
     this.closeWhenIdle();
+  }
+
+  private versionError(version: number): CqlError {
+    if (this.phase === 'startup' || !PROTOCOL_VERSIONS.includes(version)) return protocolError(unsupportedVersionMessage(version));
+    return protocolError(`Invalid message version. Got ${version} but previous messages on this connection had version ${this.version}`);
   }
 
   private processPending(): void {
@@ -152,6 +176,8 @@ export class ClientConnection implements EventSubscriber {
 
   private handleFrame(frame: Frame): void {
     const { stream } = frame.header;
+    // Before STARTUP each request is answered in its own version (OPTIONS may probe any).
+    if (this.phase === 'startup') this.version = frame.header.version;
     let request: RequestMessage;
     try {
       request = this.decodeFrame(frame);
@@ -173,7 +199,8 @@ export class ClientConnection implements EventSubscriber {
   private decodeFrame(frame: Frame): RequestMessage {
     const { header } = frame;
     let body = frame.body;
-    if ((header.flags & FrameFlag.COMPRESSION) !== 0) {
+    // v5 compresses segments, not frames: there the flag is deprecated and ignored (spec 2.4).
+    if ((header.flags & FrameFlag.COMPRESSION) !== 0 && header.version < PROTOCOL_V5) {
       if (!this.compressed) throw protocolError('Compressed frame received but no compression was negotiated in STARTUP');
       body = decompressBody(body, { bodyBytesMax: this.options.frameBodyBytesMax });
     }
@@ -197,7 +224,12 @@ export class ClientConnection implements EventSubscriber {
       case Opcode.OPTIONS:
         return { opcode: Opcode.SUPPORTED, options: new Map(supportedOptions) };
       case Opcode.STARTUP:
-        return this.startup(request.options);
+        try {
+          return this.startup(request.options);
+        } catch (error) {
+          if (this.reader.awaitingStartup) this.takeFrames(this.reader.resumeHandshake());
+          throw error;
+        }
       case Opcode.AUTH_RESPONSE:
         return this.authResponse(request.token);
       default:
@@ -211,14 +243,22 @@ export class ClientConnection implements EventSubscriber {
         this.options.events.register(this, parseEventTypes(request.events));
         return { opcode: Opcode.READY };
       case Opcode.QUERY:
-        return { opcode: Opcode.RESULT, result: await handler.query(request.query, request.parameters, this.state) };
+        return { opcode: Opcode.RESULT, result: await handler.query(request.query, request.parameters, this.stateIn(request.parameters.keyspace)) };
       case Opcode.PREPARE:
-        return { opcode: Opcode.RESULT, result: await handler.prepare(request.query, this.state) };
+        return { opcode: Opcode.RESULT, result: await handler.prepare(request.query, this.stateIn(request.keyspace)) };
       case Opcode.EXECUTE:
         return { opcode: Opcode.RESULT, result: await handler.execute(request.id, request.parameters, this.state) };
       case Opcode.BATCH:
-        return { opcode: Opcode.RESULT, result: await handler.batch(request.batch, this.state) };
+        return { opcode: Opcode.RESULT, result: await handler.batch(request.batch, this.stateIn(request.batch.keyspace)) };
     }
+  }
+
+  /**
+   * A v5 request naming its keyspace runs on a copy of the session in that keyspace, as
+   * Cassandra clones its ClientState: a USE inside it changes only the copy.
+   */
+  private stateIn(keyspace: string | undefined): ClientState {
+    return keyspace === undefined ? this.state : { ...this.state, keyspace };
   }
 
   private startup(options: Map<string, string>): ResponseMessage {
@@ -232,15 +272,22 @@ export class ClientConnection implements EventSubscriber {
     }
     // Compression starts after READY (or AUTHENTICATE): the answer to STARTUP itself is plain.
     const startCompressing = compression !== undefined && compression !== '';
+    if (this.reader.awaitingStartup) {
+      this.frameAfterReply = true;
+      this.segmentsCompressed = startCompressing;
+      this.takeFrames(this.reader.startSegments({ compressed: startCompressing }));
+    }
+    // v5 compresses whole segments (segment.ts), never a frame's body.
+    const compressFrames = startCompressing && this.version < PROTOCOL_V5;
     const authenticator = this.options.authenticator;
     if (authenticator === undefined) {
       this.phase = 'ready';
-      this.compressAfterReply = startCompressing;
+      this.compressAfterReply = compressFrames;
       return { opcode: Opcode.READY };
     }
     this.phase = 'authenticating';
     this.negotiator = authenticator.newSaslNegotiator(this.state);
-    this.compressAfterReply = startCompressing;
+    this.compressAfterReply = compressFrames;
     return { opcode: Opcode.AUTHENTICATE, authenticator: authenticator.className };
   }
 
@@ -277,11 +324,18 @@ export class ClientConnection implements EventSubscriber {
       this.options.logger.debug('sending', { opcode: opcodeName(response.opcode), stream, summary: summarizeResponse(response) });
     }
     const frame = this.encode(stream, response);
-    if (this.compressAfterReply && (response.opcode === Opcode.READY || response.opcode === Opcode.AUTHENTICATE)) {
+    const startupReply = response.opcode === Opcode.READY || response.opcode === Opcode.AUTHENTICATE;
+    if (this.compressAfterReply && startupReply) {
       this.compressed = true;
       this.compressAfterReply = false;
     }
     this.queueFrame(frame);
+    if (this.frameAfterReply && startupReply) {
+      // The reply to STARTUP (and what was queued before it) goes plain; segments from here on.
+      this.flush();
+      this.framed = true;
+      this.frameAfterReply = false;
+    }
   }
 
   /**
@@ -317,7 +371,9 @@ export class ClientConnection implements EventSubscriber {
     this.flushQueued = false;
     const frames = this.outgoing;
     if (frames.length === 0) return;
-    const bytes = frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames, this.outgoingBytes);
+    const bytes = this.framed
+      ? encodeSegments(frames, { compressed: this.segmentsCompressed })
+      : frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames, this.outgoingBytes);
     this.outgoing = [];
     this.outgoingBytes = 0;
     if (this.closed) return;
@@ -333,13 +389,14 @@ export class ClientConnection implements EventSubscriber {
    */
   private encode(stream: number, response: ResponseMessage): Buffer {
     try {
-      return encodeResponse(stream, response, { compress: this.compressed });
+      return encodeResponse(stream, response, { compress: this.compressed, version: this.version });
     } catch (error) {
       if (response.opcode === Opcode.ERROR) throw error;
       const stack = error instanceof Error ? error.stack : String(error);
       this.options.logger.error('response could not be encoded', { opcode: opcodeName(response.opcode), stack });
       const failure = serverError(`Response could not be encoded: ${toCqlError(error).message}`);
-      return encodeResponse(stream, { opcode: Opcode.ERROR, code: failure.code, message: failure.message, details: failure.details }, { compress: this.compressed });
+      const answer: ResponseMessage = { opcode: Opcode.ERROR, code: failure.code, message: failure.message, details: failure.details };
+      return encodeResponse(stream, answer, { compress: this.compressed, version: this.version });
     }
   }
 

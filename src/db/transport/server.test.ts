@@ -77,7 +77,7 @@ test('OPTIONS, STARTUP, QUERY: the handshake drivers perform', async (t) => {
   const supported = await c.expect();
   assert.deepEqual([supported.version, supported.stream, supported.opcode], [0x84, 3, op.SUPPORTED]);
   assert.deepEqual(readStringMultimap(supported.body), new Map([
-    ['CQL_VERSION', ['3.4.5']], ['COMPRESSION', ['lz4']], ['PROTOCOL_VERSIONS', ['4/v4']],
+    ['CQL_VERSION', ['3.4.5']], ['COMPRESSION', ['lz4']], ['PROTOCOL_VERSIONS', ['4/v4', '5/v5']],
   ]));
   const ready = await c.startup({ CQL_VERSION: '3.0.0', DRIVER_NAME: 'test' });
   assert.equal(ready.opcode, op.READY);
@@ -104,13 +104,13 @@ test('requests before STARTUP, a second STARTUP, bad STARTUP options: ProtocolEr
 
 test('another protocol version: v4 ERROR on the request stream, then close', async (t) => {
   const { server } = await serve(t);
-  for (const version of [0x42, 0x05, 0x03]) {
+  for (const version of [0x42, 0x06, 0x03]) {
     const c = await client(t, server);
     c.send({ version, stream: 9, opcode: op.STARTUP, body: stringMapBytes({ CQL_VERSION: '3.0.0' }) });
     const error = await c.expect();
     assert.deepEqual([error.version, error.stream, error.opcode], [0x84, 9, op.ERROR]);
     assert.deepEqual(readError(error.body), {
-      code: 0x000a, message: `Invalid or unsupported protocol version (${version}); supported versions are (4/v4)`,
+      code: 0x000a, message: `Invalid or unsupported protocol version (${version}); supported versions are (4/v4, 5/v5)`,
     });
     await c.waitClosed();
   }
