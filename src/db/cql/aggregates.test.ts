@@ -57,6 +57,9 @@ test('count, min and max over any type; null when no value', () => {
   assert.equal(run('max', t('int'), [-1, 7, 3]), 7);
   assert.equal(run('max', t('int'), [null]), null);
   assert.equal(run('min', t('varint'), [5n, -10n]), -10n);
+  assert.equal(run('max', t('counter'), [5n, 12n, -3n]), 12n);
+  assert.equal(run('sum', t('counter'), [5n, 12n, -3n]), 14n);
+  assert.equal(run('avg', t('counter'), [5n, 12n, -3n]), 4n);
 });
 
 test('sum of a non-numeric type is refused with Cassandra\'s signature list', () => {

@@ -50,8 +50,21 @@ function count(type: DataType): AggregateFunction {
   };
 }
 
+/** Counters compare as signed 64-bit numbers (Cassandra's min and max for counters); other types by their order. */
+function comparatorOf(type: DataType): (a: Buffer, b: Buffer) => number {
+  if (type.kind === 'native' && type.name === 'counter') {
+    return (a, b) => {
+      const x = a.readBigInt64BE(0);
+      const y = b.readBigInt64BE(0);
+      return x < y ? -1 : x > y ? 1 : 0;
+    };
+  }
+  return (a, b) => compareValues(type, a, { b });
+}
+
 function extremum(name: 'min' | 'max', type: DataType): AggregateFunction {
   const better = name === 'min' ? (c: number) => c < 0 : (c: number) => c > 0;
+  const compare = comparatorOf(type);
   return {
     name, argumentType: type, returnType: type,
     newAggregate() {
@@ -59,7 +72,7 @@ function extremum(name: 'min' | 'max', type: DataType): AggregateFunction {
       return {
         add(value) {
           if (value === null || value.length === 0) return;
-          if (best === null || better(compareValues(type, value, { b: best }))) best = value;
+          if (best === null || better(compare(value, best))) best = value;
         },
         compute: () => best,
       };

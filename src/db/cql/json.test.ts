@@ -75,6 +75,12 @@ test('INSERT JSON documents: unknown columns, quoted keys, decoding errors', () 
   assert.throws(() => columnFromJson(parseJsonDocument('{"v": "abc"}', { columns }), { name: 'v', type: t('int') }), {
     message: "Error decoding JSON value for v: Unable to make int from 'abc'",
   });
+  assert.throws(() => columnFromJson(parseJsonDocument('{"v": 1.5}', { columns }), { name: 'v', type: t('int') }), {
+    message: 'Error decoding JSON value for v: Expected an int value, but got a Double: 1.5',
+  });
+  assert.throws(() => columnFromJson(parseJsonDocument('{"v": 3000000000}', { columns }), { name: 'v', type: t('int') }), {
+    message: 'Error decoding JSON value for v: Expected an int value, but got a Long: 3000000000',
+  });
   assert.throws(() => columnFromJson(parseJsonDocument('{"v": true}', { columns }), { name: 'v', type: t('text') }), {
     message: 'Error decoding JSON value for v: Expected a UTF-8 string, but got a Boolean: true',
   });

@@ -49,6 +49,9 @@ function literal(type: NativeTypeName, { text, kind }: { text: string; kind: 'st
 
 function numberFrom(type: NativeTypeName, value: JsonValue, { javaName, what }: { javaName: string; what: string }): Buffer {
   const text = typeof value === 'string' ? value.trim() : value instanceof JsonNumber ? value.text : got(what, value);
+  // Cassandra's int and bigint take JSON numbers only of Jackson's Integer (and Long) classes.
+  const allowed = type === 'int' ? ['Integer'] : type === 'bigint' || type === 'counter' ? ['Integer', 'Long'] : null;
+  if (value instanceof JsonNumber && allowed !== null && !allowed.includes(javaClassOf(value))) return got(what, value);
   const integral = /^[+-]?\d+$/.test(text);
   const numeric = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) || /^-?(NaN|Infinity)$/.test(text);
   const unable = () => fail(`Unable to make ${javaName} from '${text}'`);
