@@ -135,7 +135,9 @@ test('arithmetic with Cassandra\'s type promotion, unary minus, and CAST', async
   await refused("SELECT i + 'a' FROM fn.ops", invalid("the '+' operation is not supported between i and 'a'"));
   await refused('SELECT CAST(t AS int) FROM fn.ops WHERE k = 1', invalid(/^Invalid call to function system\.castAsInt, none of its type signatures match \(known type signatures: system\.castAsInt : \(tinyint\) -> int/));
   // In terms: the operands take the receiving column's type.
-  await client.execute('UPDATE fn.ops SET n = 6 * 7 - -1, bi = ? + 1 WHERE k = 1', [types.Long.fromNumber(41)], { prepare: true });
+  await client.execute('UPDATE fn.ops SET n = 6 * 7 - -1, bi = (bigint)? + 1 WHERE k = 1', [types.Long.fromNumber(41)], { prepare: true });
+  await refused('UPDATE fn.ops SET n = ? + 1 WHERE k = 1', invalid("Ambiguous '+' operation with args ? and 1: use type hint to disambiguate, example '(int) ?'"), [1]);
+  await refused('SELECT i + ? FROM fn.ops', invalid("Ambiguous '+' operation with args i and ?: use type hint to disambiguate, example '(int) ?'"), [1]);
   const updated = await first('SELECT n, bi FROM fn.ops WHERE k = 1');
   assert.deepEqual([updated.n, updated.bi.toString()], [43, '42']);
   const byTerm = await client.execute('SELECT k FROM fn.ops WHERE k = 0 + 1');

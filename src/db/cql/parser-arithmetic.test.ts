@@ -42,6 +42,8 @@ test('term arithmetic in assignments and relations; a prepend keeps its +', () =
   assert.deepEqual(update.assignments.map((a) => [a.kind, show(a.value)]), [['set', '(1 + (2 * ?))'], ['prepend', 'list'], ['subtract', '3']]);
   const relation = update.where[0]!;
   assert.equal(relation.kind === 'singleColumn' && show(relation.value), '(-1 - ?)');
+  const hinted = parseStatement('UPDATE t SET a = (bigint)? + 1 WHERE k = 1');
+  assert.equal(hinted.kind === 'update' && show(hinted.assignments[0]!.value), '(typeHint + 1)', 'a type hint binds tighter than +');
   const insert = parseStatement('INSERT INTO t (k, v) VALUES (-?, 2 % 3)');
   assert.equal(insert.kind === 'insert' && insert.values.kind === 'columns' && insert.values.values.map(show).join(' '), '-? (2 % 3)');
 });

@@ -203,7 +203,8 @@ function parseParenthesised(p: Parser): Term {
     if (!startsTerm(p)) throw p.noViableAlternative();
     return hinted;
   });
-  if (type !== null) return { kind: 'typeHint', type, term: parseTerm(p), position };
+  // A type hint binds tighter than any operator: `(int)? + 1` adds 1 to the hinted marker.
+  if (type !== null) return { kind: 'typeHint', type, term: p.nested(() => parseTermGroup(p)), position };
   const elements = parseTermList(p, { open: '(', close: ')', elementsMax: collectionElementsMax });
   if (elements.length === 0) throw p.noViableAlternative();
   return { kind: 'tuple', elements, position };

@@ -13,7 +13,7 @@ import { aggregateNames, countRows, resolveAggregate, type AggregateFunction } f
 import { findFunction, type NativeFunction } from './functions.js';
 import type { DecodedRow } from './plan.js';
 import { valueReader } from './restrictions.js';
-import { BindVariables, prepareTerm, type EvaluationContext } from './terms.js';
+import { BindVariables, prepareTerm, termText, type EvaluationContext } from './terms.js';
 import { applyOperation, isTemporal, negate, numericKind, operationType } from './arithmetic.js';
 import { castFunction } from './casts.js';
 import { valueJson } from './value-text.js';
@@ -140,22 +140,16 @@ function literalType(term: Term): DataType | null {
   if (term.kind !== 'literal') return null;
   switch (term.type) {
     case 'string': return { kind: 'native', name: 'text' };
-    case 'integer': return { kind: 'native', name: 'int' };
+    case 'integer': {
+      // Cassandra's preferred type of an integer literal: int, else bigint, else varint.
+      const value = BigInt(term.text);
+      return { kind: 'native', name: value >= -(2n ** 31n) && value < 2n ** 31n ? 'int' : value >= -(2n ** 63n) && value < 2n ** 63n ? 'bigint' : 'varint' };
+    }
     case 'float': return { kind: 'native', name: 'double' };
     case 'boolean': return { kind: 'native', name: 'boolean' };
     case 'uuid': return { kind: 'native', name: 'uuid' };
     case 'hex': return { kind: 'native', name: 'blob' };
     case 'duration': return { kind: 'native', name: 'duration' };
-  }
-}
-
-export function termText(term: Term): string {
-  switch (term.kind) {
-    case 'literal': return term.type === 'string' ? `'${term.text.replace(/'/g, "''")}'` : term.text;
-    case 'bindMarker': return term.name === null ? '?' : `:${term.name}`;
-    case 'null': return 'null';
-    case 'typeHint': return `(${term.type.kind === 'native' ? term.type.name : 'type'})${termText(term.term)}`;
-    default: return term.kind;
   }
 }
 
@@ -267,42 +261,28 @@ function castSelector(s: Extract<Selectable, { kind: 'cast' }>, scope: SelectorS
   return functionOver(`cast(${arg.name} as ${target})`, { kind: 'native', name: target }, { args: [arg], apply: ([value]) => convert(value ?? null) });
 }
 
-/** Whether a selectable has a type of its own (a term without a type hint takes its type from the other operand). */
-function untypedTerm(s: Selectable): boolean {
-  return s.kind === 'term' && s.term.kind !== 'typeHint';
-}
+const isMarker = (s: Selectable): boolean => s.kind === 'term' && (s.term.kind === 'bindMarker' || s.term.kind === 'null');
 
-/** The type an untyped operand takes from the other one: a duration beside a date or timestamp, else the other's numeric type. */
-function operandTypeFrom(other: SelectorFactory, term: Selectable): DataType | undefined {
-  if (term.kind !== 'term') return undefined;
-  const value = term.term;
-  const literal = value.kind === 'literal' ? value.type : null;
-  if (isTemporal(other.type)) return literal === null || literal === 'duration' ? { kind: 'native', name: 'duration' } : undefined;
-  const kind = numericKind(other.type);
-  if (kind === undefined) return undefined;
-  // A number literal takes the other side's type, except a float literal beside an integer type (it stays a double).
-  if (literal === null || literal === 'integer' || (literal === 'float' && kind.floating)) return other.type;
-  return undefined;
-}
-
+/**
+ * Operands as Cassandra types them in a selection: a literal by its own preferred type (1 is an
+ * int, 1.5 a double), a column or function by its type; a marker only beside a date or
+ * timestamp (it is then a duration), elsewhere it is ambiguous and needs a type hint.
+ */
 function operationSelector(s: Extract<Selectable, { kind: 'operation' }>, scope: SelectorScope): SelectorFactory {
-  let left: SelectorFactory;
-  let right: SelectorFactory;
-  if (untypedTerm(s.left) && !untypedTerm(s.right)) {
-    right = prepareSelectable(s.right, scope);
-    left = prepareSelectable(s.left, scope, withExpected(operandTypeFrom(right, s.left)));
-  } else {
-    left = prepareSelectable(s.left, scope);
-    right = prepareSelectable(s.right, scope, withExpected(operandTypeFrom(left, s.right)));
-  }
+  const typed = (side: Selectable) => (isMarker(side) ? null : prepareSelectable(side, scope));
+  const leftTyped = typed(s.left);
+  const rightTyped = typed(s.right);
+  const name = (side: Selectable, factory: SelectorFactory | null) => factory?.name ?? (side.kind === 'term' ? termText(side.term) : side.kind);
+  const resolve = (side: Selectable, other: SelectorFactory | null): SelectorFactory => {
+    if (other !== null && isTemporal(other.type)) return prepareSelectable(side, scope, { expected: { kind: 'native', name: 'duration' } });
+    throw invalidRequest(`Ambiguous '${s.operator}' operation with args ${name(s.left, leftTyped)} and ${name(s.right, rightTyped)}: use type hint to disambiguate, example '(int) ?'`);
+  };
+  const left = leftTyped ?? resolve(s.left, rightTyped);
+  const right = rightTyped ?? resolve(s.right, left);
   const result = operationType(s.operator, { left: left.type, right: right.type });
   if (result === null) throw invalidRequest(`the '${s.operator}' operation is not supported between ${left.name} and ${right.name}`);
   const types: [DataType, DataType] = [left.type, right.type];
   return functionOver(`${left.name} ${s.operator} ${right.name}`, result, {
     args: [left, right], apply: ([a, b]) => applyOperation(s.operator, { types, values: [a ?? null, b ?? null] }),
   });
-}
-
-function withExpected(type: DataType | undefined): { expected?: DataType } {
-  return type === undefined ? {} : { expected: type };
 }

@@ -83,6 +83,22 @@ export function prepareTerm(term: Term, receiver: Receiver, { variables }: { var
   }
 }
 
+/** A term as CQL text, for column names and messages. */
+export function termText(term: Term): string {
+  switch (term.kind) {
+    case 'literal': return term.type === 'string' ? `'${term.text.replace(/'/g, "''")}'` : term.text;
+    case 'bindMarker': return term.name === null ? '?' : `:${term.name}`;
+    case 'null': return 'null';
+    case 'typeHint': return `(${term.type.kind === 'native' ? term.type.name : 'type'})${termText(term.term)}`;
+    case 'operation': return `${termText(term.left)} ${term.operator} ${termText(term.right)}`;
+    case 'negation': return `-${termText(term.term)}`;
+    case 'functionCall': return `${term.function.name}(${term.args.map(termText).join(', ')})`;
+    default: return term.kind;
+  }
+}
+
+const isBareMarker = (term: Term): boolean => term.kind === 'bindMarker';
+
 /** The type an operand of an operation assigned to `receiver` takes: its type hint, else the receiver's. */
 function operandType(term: Term, receiver: DataType): DataType {
   return term.kind === 'typeHint' && term.type.kind === 'native' ? { kind: 'native', name: term.type.name } : receiver;
@@ -95,6 +111,10 @@ function prepareArithmetic(term: Extract<Term, { kind: 'operation' | 'negation' 
     if (numericKind(type) === undefined) throw invalidRequest(`Unsupported negation for "${receiver.name}" of type ${dataTypeToCql(type)}`);
     const operand = prepareTerm(term.term, receiver, { variables });
     return (context) => negate(type, orNullValue(operand(context)));
+  }
+  // As Cassandra: with a marker among the operands, only a tinyint receiver leaves one possible signature.
+  if (numericKind(type) !== undefined && !(type.kind === 'native' && type.name === 'tinyint') && (isBareMarker(term.left) || isBareMarker(term.right))) {
+    throw invalidRequest(`Ambiguous '${term.operator}' operation with args ${termText(term.left)} and ${termText(term.right)}: use type hint to disambiguate, example '(int) ?'`);
   }
   const leftType = operandType(term.left, type);
   const rightType = isTemporal(type) ? { kind: 'native', name: 'duration' } as const : operandType(term.right, type);
