@@ -4,6 +4,8 @@
 
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import cassandra from 'cassandra-driver';
 import { startDriverNode, type DriverNode } from './harness/driver-node.js';
 
@@ -196,4 +198,15 @@ test('SELECT JSON, INSERT JSON with DEFAULT NULL and DEFAULT UNSET, toJson() and
   await refused("INSERT INTO fn.docs (k, \"Cap\", b) VALUES (3, 1, fromJson('\"x\"'))", { code: types.responseErrorCodes.functionFailure, message: "execution of 'system.fromjson[text]' failed: Unable to make long from 'x'" });
   await refused('SELECT fromJson(t) FROM fn.docs', invalid('fromJson() cannot be used in the selection clause of a SELECT statement'));
   await refused("UPDATE fn.docs SET t = toJson(1) WHERE k = 1 AND \"Cap\" = 2", invalid('toJson() may only be used within the selection clause of SELECT statements'));
+});
+
+// Debian's package installs for Debian's interpreter, which may not be the first python3 on PATH.
+const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
+test('the Python driver decodes aggregates, GROUP BY pages, JSON and FunctionFailure bodies', { timeout: 180_000 }, () => {
+  // A missing tool is a failure, never a silent skip (.ci/run installs python3-cassandra).
+  assert.equal(spawnSync(python, ['-c', 'import cassandra'], { encoding: 'utf8' }).status, 0, `python3-cassandra is not installed for ${python}`);
+  const node = fixture!.node;
+  const result = spawnSync(python, ['test/python/functions_check.py', node.host, String(node.nativePort)], { encoding: 'utf8', timeout: 150_000 });
+  assert.equal(result.status, 0, `python checks failed:\n${result.stdout}\n${result.stderr}`);
 });
