@@ -64,6 +64,12 @@ test('durations: months clamp to the end of the month, then days, then time', ()
   assert.equal(addDuration(jan31, { months: 0, days: 2, nanoseconds: 0n }, { sign: -1 }), Date.UTC(2024, 0, 29, 10, 0, 0));
   const date = op('+', ['date', 0], ['duration', { months: 0, days: 3, nanoseconds: 0n }]);
   assert.equal(date, 3);
+  assert.throws(() => op('+', ['date', 0], ['duration', { months: 0, days: 1, nanoseconds: 3_600_000_000_000n }]), {
+    message: 'The duration must have a day precision. Was: 1d1h',
+  });
+  assert.throws(() => op('-', ['timestamp', 0n], ['duration', { months: 0, days: 0, nanoseconds: 1_500n }]), {
+    message: 'The duration must have a millisecond precision. Was: 1us500ns',
+  });
 });
 
 test('casts between numbers narrow as Java does; to text as Cassandra prints values', () => {

@@ -7,6 +7,7 @@
 import { CqlError, ErrorCode, invalidRequest } from '../common/errors.js';
 import { dataTypeToCql, type DataType, type NativeTypeName } from '../protocol/data-type.js';
 import type { ArithmeticOperator } from './ast.js';
+import { formatDuration } from './value-text.js';
 import { decodeValue, encodeValue, type Duration } from '../protocol/type-codecs.js';
 import {
   decimalAdd, decimalDivide, decimalFromDouble, decimalFromFloat, decimalMultiply, decimalRemainder, decimalSubtract,
@@ -183,7 +184,12 @@ export function addDuration(timeMs: number, duration: Duration, { sign }: { sign
 
 function temporalOperation(operator: ArithmeticOperator, type: DataType, { temporal, duration }: { temporal: Buffer; duration: Duration }): Buffer {
   const sign = operator === '+' ? 1 : -1;
-  if (type.kind === 'native' && type.name === 'date') {
+  const isDate = type.kind === 'native' && type.name === 'date';
+  // As Cassandra's validateDuration: a date moves by whole days, a timestamp by whole milliseconds.
+  if (isDate ? duration.nanoseconds !== 0n : duration.nanoseconds % 1_000_000n !== 0n) {
+    throw invalidRequest(`The duration must have a ${isDate ? 'day' : 'millisecond'} precision. Was: ${formatDuration(duration)}`);
+  }
+  if (isDate) {
     const days = decodeValue(type, temporal) as number;
     return encodeValue(type, Math.floor(addDuration(days * msPerDay, duration, { sign }) / msPerDay));
   }
