@@ -117,8 +117,8 @@ export type Term =
 export interface JsonDocumentCache {
   /** Every column of the table, by name. */
   columns: ReadonlySet<string>;
-  bytes: Buffer | null;
-  document: ReadonlyMap<string, unknown> | null;
+  /** By execution (its evaluation context), so nothing outlives the execution. */
+  documents: WeakMap<object, ReadonlyMap<string, unknown>>;
 }
 
 export type ArithmeticOperator = '+' | '-' | '*' | '/' | '%';

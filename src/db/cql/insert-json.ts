@@ -7,7 +7,7 @@ import type { ColumnRef, InsertValues, JsonDocumentCache, Term } from './ast.js'
 
 export function jsonInsertValues(values: Extract<InsertValues, { kind: 'json' }>, table: TableMetadata): { columns: ColumnRef[]; values: Term[] } {
   const all = [...table.partitionKey, ...table.clustering, ...table.regular];
-  const shared: JsonDocumentCache = { columns: new Set(table.columns.keys()), bytes: null, document: null };
+  const shared: JsonDocumentCache = { columns: new Set(table.columns.keys()), documents: new WeakMap() };
   const position = values.json.position;
   return {
     columns: all.map((column) => ({ name: column.name, position })),

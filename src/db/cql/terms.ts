@@ -135,11 +135,12 @@ function prepareJsonColumn(term: Extract<Term, { kind: 'jsonColumn' }>, receiver
   return (context) => {
     const bytes = json(context);
     if (bytes === null || bytes === UNSET) throw invalidRequest('Got null for INSERT JSON values');
-    if (shared.bytes !== bytes) {
-      shared.document = parseJsonDocument(bytes.toString('utf8'), { columns: shared.columns });
-      shared.bytes = bytes;
+    let document = shared.documents.get(context);
+    if (document === undefined) {
+      document = parseJsonDocument(bytes.toString('utf8'), { columns: shared.columns });
+      shared.documents.set(context, document);
     }
-    const value = columnFromJson(shared.document!, receiver);
+    const value = columnFromJson(document, receiver);
     if (value !== undefined) return value;
     return term.defaultUnset ? UNSET : null;
   };
