@@ -112,6 +112,11 @@ test('invalid GROUP BY clauses get Cassandra\'s errors', async () => {
   await refused('SELECT p FROM fn.paged GROUP BY nope', invalid('Undefined column name nope'));
   const skipped = await client.execute('SELECT g, count(*) FROM fn.paged WHERE p = 3 GROUP BY g', [], { prepare: true });
   assert.equal(skipped.rows.length, 10, 'a partition key restricted by = may be left out of GROUP BY');
+  // System (virtual) tables aggregate too.
+  const keyspaces = await first('SELECT count(*) FROM system_schema.keyspaces');
+  assert.ok(Number(keyspaces.count) >= 6, `${keyspaces.count} keyspaces`);
+  const perTable = await client.execute("SELECT table_name, count(*) AS n FROM system_schema.columns WHERE keyspace_name = 'fn' GROUP BY table_name", [], { prepare: true, fetchSize: 2 });
+  assert.deepEqual(perTable.rows.map((r) => [r.table_name, Number(r.n)]).slice(0, 2), [['nums', 10], ['paged', 4]]);
 });
 
 test('arithmetic with Cassandra\'s type promotion, unary minus, and CAST', async () => {
