@@ -5,7 +5,11 @@
 // is all one node can serve; a keyspace asking for more is Unavailable above ONE, as on a
 // single real node. Time stands still unless the test advances the clock.
 
+import { ConsistencyLevel } from '../../src/db/common/consistency.js';
 import { silentLogger } from '../../src/db/common/world.js';
+import type { BoundValue, QueryParameters } from '../../src/db/protocol/messages.js';
+import { defaultQueryParameters } from '../../src/db/protocol/query-parameters.js';
+import { QueryProcessor, type QuerySession } from '../../src/db/query/query-processor.js';
 import { StorageProxy } from '../../src/db/coordinator/storage-proxy.js';
 import { Schema } from '../../src/db/schema/schema.js';
 import type { StorageEngine } from '../../src/db/storage/engine.js';
@@ -38,4 +42,16 @@ export async function openProcessorFixture(options: { seed?: number } = {}): Pro
     localDataCenter: 'datacenter1',
   });
   return { clock, random, storage: node.engine, schema, coordinator };
+}
+
+/** A started QueryProcessor on the fixture, an anonymous session, and `run` for ad-hoc CQL at ONE. */
+export async function openProcessor(options: { seed?: number } = {}) {
+  const fixture = await openProcessorFixture(options);
+  const { clock, random, storage, schema, coordinator } = fixture;
+  const processor = new QueryProcessor({ world: { clock, random, logger: silentLogger }, schema, storage, coordinator, virtualRows: () => [] });
+  await processor.start();
+  const state: QuerySession = { keyspace: null, user: null };
+  const run = (query: string, values: BoundValue[] = [], extra: Partial<QueryParameters> = {}) =>
+    processor.query(query, { ...defaultQueryParameters(ConsistencyLevel.ONE), values, ...extra }, state);
+  return { ...fixture, processor, run, state };
 }

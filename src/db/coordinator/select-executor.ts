@@ -15,6 +15,7 @@ import { cartesian } from '../cql/restrictions.js';
 import type { EvaluationContext, PreparedTerm } from '../cql/terms.js';
 import type { ClusteringSlice, PartitionPosition, ReadCommand, ReadResult, Row } from '../storage/types.js';
 import { decodePagingState, encodePagingState, type PagingState } from './paging.js';
+import { positiveLimit, runAggregation, type RowSink } from './aggregate-execution.js';
 
 export interface ReadSource {
   read(command: ReadCommand): Promise<ReadResult>;
@@ -38,17 +39,7 @@ interface Budget {
   perPartition: number;
 }
 
-const int = { kind: 'native', name: 'int' } as const;
 const bigint = { kind: 'native', name: 'bigint' } as const;
-
-function positiveLimit(term: PreparedTerm | null, context: EvaluationContext, what: string): number {
-  if (term === null) return Number.MAX_SAFE_INTEGER;
-  const bytes = term(context);
-  if (bytes === null || bytes === UNSET) return Number.MAX_SAFE_INTEGER;
-  const value = decodeValue(int, bytes) as number;
-  if (value <= 0) throw invalidRequest(`${what} must be strictly positive`);
-  return value;
-}
 
 function tokenOf(term: PreparedTerm, context: EvaluationContext): bigint {
   const bytes = term(context);
@@ -58,7 +49,7 @@ function tokenOf(term: PreparedTerm, context: EvaluationContext): bigint {
 
 export class SelectExecution {
   private readonly rows: Array<Array<Buffer | null>> = [];
-  private counted = 0;
+  private produced = 0;
   private last: Cursor | null = null;
   private lastRemainingInPartition = 0;
   private slices: ClusteringSlice[] = [];
@@ -67,27 +58,35 @@ export class SelectExecution {
     private readonly plan: SelectPlan,
     private readonly source: ReadSource,
     private readonly context: EvaluationContext & { nowSeconds: number },
+    /** Rows go to the sink instead of the result, with no LIMIT (aggregation reads: aggregate-execution.ts). */
+    private readonly sink: RowSink | null = null,
   ) {}
 
   async run(options: { pageSize: number | null; pagingState: Buffer | null }): Promise<SelectResult> {
-    const { plan, context } = this;
-    const limit = positiveLimit(plan.limit, context, 'LIMIT');
-    const perPartitionLimit = plan.distinct ? 1 : positiveLimit(plan.perPartitionLimit, context, 'PER PARTITION LIMIT');
+    const { plan, context, source } = this;
+    if (this.sink === null && (plan.selection.aggregating || plan.groupBy !== null)) {
+      return runAggregation(plan, context, {
+        ...options,
+        read: async (pagingState, { pageRows, sink }) =>
+          (await new SelectExecution(plan, source, context, sink).run({ pageSize: pageRows, pagingState })).pagingState,
+      });
+    }
+    const unlimited = this.sink !== null;
+    const limit = unlimited ? Number.MAX_SAFE_INTEGER : positiveLimit(plan.limit, context, 'LIMIT');
+    const perPartitionLimit = plan.distinct ? 1 : unlimited ? Number.MAX_SAFE_INTEGER : positiveLimit(plan.perPartitionLimit, context, 'PER PARTITION LIMIT');
     this.slices = plan.slices(context);
-    const aggregate = plan.selection.aggregate !== null;
-    const state = options.pagingState === null || aggregate ? null : decodePagingState(options.pagingState);
+    const decoded = options.pagingState === null ? null : decodePagingState(options.pagingState);
+    const state = decoded === null || !unlimited ? decoded : { ...decoded, remaining: limit, remainingInPartition: perPartitionLimit };
     const remaining = state?.remaining ?? limit;
-    const paged = !aggregate && options.pageSize !== null && options.pageSize > 0;
-    const pageRows = Math.min(paged ? options.pageSize! : resultRowsMax, remaining, aggregate ? Number.MAX_SAFE_INTEGER : resultRowsMax);
+    const paged = options.pageSize !== null && options.pageSize > 0;
+    const pageRows = Math.min(paged ? options.pageSize! : resultRowsMax, remaining, resultRowsMax);
     const budget: Budget = { rows: pageRows, perPartition: perPartitionLimit };
     if (this.slices.length > 0) {
       if (plan.partitionKeys !== null) await this.readPartitions(state, budget, perPartitionLimit);
       else await this.readRange(state, budget, perPartitionLimit);
     }
-    if (aggregate) return { rows: [plan.selection.aggregate!(this.counted, context)], pagingState: null };
-    const produced = this.rows.length;
-    const more = budget.rows === 0 && remaining - produced > 0 && this.last !== null;
-    const pagingState = more ? encodePagingState(this.stateAfter(remaining - produced)) : null;
+    const more = budget.rows === 0 && remaining - this.produced > 0 && this.last !== null;
+    const pagingState = more ? encodePagingState(this.stateAfter(remaining - this.produced)) : null;
     return { rows: this.rows, pagingState };
   }
 
@@ -156,13 +155,21 @@ export class SelectExecution {
   private accept(key: Buffer, token: bigint, row: Row, budget: Budget): void {
     if (budget.rows <= 0 || budget.perPartition <= 0) return;
     const decoded = this.decode(key, token, row);
+    if (!this.plan.filters.every((filter) => filter(decoded, this.context))) {
+      this.last = { key, token, after: row.clustering };
+      return;
+    }
+    if (this.sink !== null && !this.sink(decoded)) {
+      // Refused: the read ends before this row, which the next page starts with.
+      budget.rows = 0;
+      return;
+    }
     this.last = { key, token, after: row.clustering };
-    if (!this.plan.filters.every((filter) => filter(decoded, this.context))) return;
     budget.rows--;
     budget.perPartition--;
     this.lastRemainingInPartition = budget.perPartition;
-    if (this.plan.selection.aggregate !== null) { this.counted++; return; }
-    this.rows.push(this.plan.selection.project!(decoded, this.context));
+    this.produced++;
+    if (this.sink === null) this.rows.push(this.plan.selection.project(decoded, this.context));
   }
 
   private decode(key: Buffer, token: bigint, row: Row): DecodedRow {

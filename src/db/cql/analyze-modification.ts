@@ -14,6 +14,7 @@ import type { Assignment, DeleteStatement, InsertStatement, Relation, Term, Upda
 import type { ModificationPlan, ValuesOf } from './plan.js';
 import { analyzeWhere, cartesian } from './restrictions.js';
 import { BindVariables, prepareTerm, type EvaluationContext, type PreparedTerm } from './terms.js';
+import { jsonInsertValues } from './insert-json.js';
 
 interface CellWrite {
   column: ColumnMetadata;
@@ -91,8 +92,7 @@ function checkWritable(column: ColumnMetadata): void {
 
 export function analyzeInsert(statement: InsertStatement, table: TableMetadata, { variables }: { variables: BindVariables }): ModificationPlan {
   if (statement.ifNotExists) throw invalidRequest('Conditional updates (IF NOT EXISTS) are not supported');
-  if (statement.values.kind === 'json') throw invalidRequest('INSERT JSON is not supported');
-  const { columns, values } = statement.values;
+  const { columns, values } = statement.values.kind === 'json' ? jsonInsertValues(statement.values, table) : statement.values;
   if (columns.length !== values.length) throw invalidRequest('Unmatched column names/values');
   const keyTerms = new Map<string, PreparedTerm>();
   const writes: CellWrite[] = [];

@@ -102,7 +102,26 @@ export type Term =
   /** `f(args)`, `ks.f(args)`: now(), uuid(), toTimestamp(now()), token(...), ... */
   | { kind: 'functionCall'; function: QualifiedName; args: Term[]; position: Position }
   /** `(type) term`: a type hint. */
-  | { kind: 'typeHint'; type: TypeNode; term: Term; position: Position };
+  | { kind: 'typeHint'; type: TypeNode; term: Term; position: Position }
+  /** `a + b`, `a - b`, `a * b`, `a / b`, `a % b`. */
+  | { kind: 'operation'; operator: ArithmeticOperator; left: Term; right: Term; position: Position }
+  /** `-a` where a is no numeric literal (those are negative literals). */
+  | { kind: 'negation'; term: Term; position: Position }
+  /**
+   * One column's value from INSERT JSON's document (`json` is its string literal or marker).
+   * Made by the analyser, never by the parser.
+   */
+  | { kind: 'jsonColumn'; json: Term; column: string; defaultUnset: boolean; shared: JsonDocumentCache; position: Position };
+
+/** The parsed document of one INSERT JSON, shared by its columns' terms (parsed once per execution). */
+export interface JsonDocumentCache {
+  /** Every column of the table, by name. */
+  columns: ReadonlySet<string>;
+  /** By execution (its evaluation context), so nothing outlives the execution. */
+  documents: WeakMap<object, ReadonlyMap<string, unknown>>;
+}
+
+export type ArithmeticOperator = '+' | '-' | '*' | '/' | '%';
 
 // ---------------------------------------------------------------------------------------------
 // WHERE clauses
@@ -153,7 +172,11 @@ export type Selectable =
   /** `x[key]`: an element of a map or set. */
   | { kind: 'elementAccess'; selectable: Selectable; key: Term; position: Position }
   /** A constant, marker or NULL used as a selector. */
-  | { kind: 'term'; term: Term };
+  | { kind: 'term'; term: Term }
+  /** `a + b` and the other arithmetic operators between selectors. */
+  | { kind: 'operation'; operator: ArithmeticOperator; left: Selectable; right: Selectable; position: Position }
+  /** `-a`. */
+  | { kind: 'negation'; selectable: Selectable; position: Position };
 
 export interface Selector {
   selectable: Selectable;

@@ -24,14 +24,15 @@ const t = (name: NativeTypeName): DataType => ({ kind: 'native', name });
 const UUID_EPOCH_OFFSET = 0x01b21dd213814000n;
 
 /** A version-1 (time-based) UUID for a millisecond time, with random clock sequence and node. */
-export function makeTimeuuid(timeMs: bigint, random: Buffer, { subMillisecond = 0n }: { subMillisecond?: bigint } = {}): Buffer {
+export function makeTimeuuid(timeMs: bigint, random: Buffer, { subMillisecond = 0n, rawLowBits = false }: { subMillisecond?: bigint; rawLowBits?: boolean } = {}): Buffer {
   const ticks = timeMs * 10_000n + UUID_EPOCH_OFFSET + subMillisecond;
   const out = Buffer.alloc(16);
   out.writeUInt32BE(Number(ticks & 0xffffffffn), 0);
   out.writeUInt16BE(Number((ticks >> 32n) & 0xffffn), 4);
   out.writeUInt16BE(Number((ticks >> 48n) & 0x0fffn) | 0x1000, 6);
   random.copy(out, 8, 0, 8);
-  out[8] = ((out[8] ?? 0) & 0x3f) | 0x80;
+  // minTimeuuid and maxTimeuuid use Cassandra's fixed low halves as they are (0x80.. and 0x7f..).
+  if (!rawLowBits) out[8] = ((out[8] ?? 0) & 0x3f) | 0x80;
   return out;
 }
 
@@ -90,7 +91,7 @@ for (const from of ['timeuuid', 'date', 'timestamp'] as const) {
 define('dateof', conversion('timeuuid', 'timestamp', { convert: millis }));
 define('unixtimestampof', conversion('timeuuid', 'bigint', { convert: (ms) => encodeValue(t('bigint'), ms) }));
 define('mintimeuuid', conversion('timestamp', 'timeuuid', { convert: (ms) => makeTimeuuid(ms, Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80])) }));
-define('maxtimeuuid', conversion('timestamp', 'timeuuid', { convert: (ms) => makeTimeuuid(ms, Buffer.from([0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f]), { subMillisecond: 9999n }) }));
+define('maxtimeuuid', conversion('timestamp', 'timeuuid', { convert: (ms) => makeTimeuuid(ms, Buffer.from([0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f]), { subMillisecond: 9999n, rawLowBits: true }) }));
 
 // typeAsBlob and blobAsType for every native type: the bytes are the same.
 const blobTypes: NativeTypeName[] = ['ascii', 'bigint', 'boolean', 'decimal', 'double', 'float', 'inet', 'int', 'text', 'varchar',

@@ -75,24 +75,58 @@ function parseSelectors(p: Parser): Selector[] {
   return selectors;
 }
 
-/** A selector without alias, with any `.field` and `[key]` that follow it. */
+/** A selector without alias: sums of products of (optionally negated) primaries, as Cassandra's selectionAddition. */
 function parseSelectable(p: Parser): Selectable {
   return p.nested(() => {
-    let selectable = parseSelectableBase(p);
+    let left = parseSelectionProduct(p);
     for (;;) {
       const position = p.position;
-      if (p.isPunctuation('.') && p.isName(1)) {
-        p.next();
-        selectable = { kind: 'fieldAccess', selectable, field: p.name().name, position };
-      } else if (p.acceptPunctuation('[')) {
-        const key = parseTerm(p);
-        p.expectPunctuation(']');
-        selectable = { kind: 'elementAccess', selectable, key, position };
-      } else {
-        return selectable;
-      }
+      const operator = p.isPunctuation('+') ? '+' : p.isPunctuation('-') ? '-' : null;
+      if (operator === null) return left;
+      p.next();
+      left = { kind: 'operation', operator, left, right: parseSelectionProduct(p), position };
     }
   });
+}
+
+function parseSelectionProduct(p: Parser): Selectable {
+  let left = parseSelectionGroup(p);
+  for (;;) {
+    const position = p.position;
+    const operator = p.isPunctuation('*') ? '*' : p.isPunctuation('/') ? '/' : p.isPunctuation('%') ? '%' : null;
+    if (operator === null) return left;
+    p.next();
+    left = { kind: 'operation', operator, left, right: parseSelectionGroup(p), position };
+  }
+}
+
+/** `-x` (unless x is a number, which is a negative constant) or a primary. */
+function parseSelectionGroup(p: Parser): Selectable {
+  const position = p.position;
+  const negativeConstant = p.isPunctuation('-') && ['integer', 'float', 'duration'].includes(p.peek(1).kind);
+  if (p.isPunctuation('-') && !negativeConstant && !p.isKeyword('nan', 1) && !p.isKeyword('infinity', 1)) {
+    p.next();
+    return p.nested<Selectable>(() => ({ kind: 'negation', selectable: parseSelectionGroup(p), position }));
+  }
+  return parseSelectablePrimary(p);
+}
+
+/** A selector primary, with any `.field` and `[key]` that follow it. */
+function parseSelectablePrimary(p: Parser): Selectable {
+  let selectable = parseSelectableBase(p);
+  for (;;) {
+    const position = p.position;
+    if (p.isPunctuation('.') && p.isName(1)) {
+      p.next();
+      selectable = { kind: 'fieldAccess', selectable, field: p.name().name, position };
+    } else if (p.acceptPunctuation('[')) {
+      const key = parseTerm(p);
+      p.expectPunctuation(']');
+      selectable = { kind: 'elementAccess', selectable, key, position };
+    } else {
+      return selectable;
+    }
+  }
 }
 
 const columnFunctions: ReadonlyMap<string, 'writetime' | 'maxwritetime' | 'ttl'> = new Map([
@@ -129,13 +163,15 @@ function parseSelectableBase(p: Parser): Selectable {
       if (!p.isName() && !startsTerm(p)) throw p.noViableAlternative();
       return hinted;
     });
-    if (type !== null) return { kind: 'typeHint', type, selectable: parseSelectable(p), position };
-    if (!p.isPunctuation(')', 2)) return { kind: 'term', term: parseTerm(p) };
-    // `(selector)`: parentheses only group.
-    p.expectPunctuation('(');
-    const inner = parseSelectable(p);
-    p.expectPunctuation(')');
-    return inner;
+    if (type !== null) return { kind: 'typeHint', type, selectable: parseSelectionGroup(p), position };
+    // `(selector)`: parentheses only group; otherwise a tuple literal.
+    const grouped = p.attempt(() => {
+      p.expectPunctuation('(');
+      const inner = parseSelectable(p);
+      p.expectPunctuation(')');
+      return inner;
+    });
+    return grouped ?? { kind: 'term', term: parseTerm(p) };
   }
   if (p.isName()) return { kind: 'column', column: p.columnRef() };
   return { kind: 'term', term: parseSelectorTerm(p) };

@@ -68,7 +68,49 @@ function functionNamePart(p: Parser): { name: string; position: QualifiedName['p
 }
 
 export function parseTerm(p: Parser): Term {
-  return p.nested(() => parseTermInner(p));
+  return p.nested(() => {
+    let left = parseTermProduct(p);
+    for (;;) {
+      const position = p.position;
+      const operator = p.isPunctuation('+') ? '+' : p.isPunctuation('-') ? '-' : null;
+      if (operator === null || !startsOperand(p, 1)) return left;
+      p.next();
+      left = { kind: 'operation', operator, left, right: parseTermProduct(p), position };
+    }
+  });
+}
+
+/**
+ * Whether the token `ahead` may start an operand of an operator. A bare name may not: in
+ * `SET l = [1] + l` the `+` belongs to the assignment (a prepend), not to the term.
+ */
+function startsOperand(p: Parser, ahead: number): boolean {
+  const token = p.peek(ahead);
+  if (literalTokenKinds.has(token.kind)) return true;
+  if (token.kind === 'punctuation') return ['-', '?', ':', '[', '{', '('].includes(token.text);
+  if (p.isKeyword('null', ahead) || p.isKeyword('nan', ahead) || p.isKeyword('infinity', ahead)) return true;
+  return (p.isName(ahead) || p.isKeyword('token', ahead)) && (p.isPunctuation('(', ahead + 1) || p.isPunctuation('.', ahead + 1));
+}
+
+function parseTermProduct(p: Parser): Term {
+  let left = parseTermGroup(p);
+  for (;;) {
+    const position = p.position;
+    const operator = p.isPunctuation('*') ? '*' : p.isPunctuation('/') ? '/' : p.isPunctuation('%') ? '%' : null;
+    if (operator === null || !startsOperand(p, 1)) return left;
+    p.next();
+    left = { kind: 'operation', operator, left, right: parseTermGroup(p), position };
+  }
+}
+
+/** `-t` for a term that is no number (a number after '-' is a negative constant), or a simple term. */
+function parseTermGroup(p: Parser): Term {
+  const position = p.position;
+  if (p.isPunctuation('-') && !negatableTokenKinds.has(p.peek(1).kind) && !p.isKeyword('nan', 1) && !p.isKeyword('infinity', 1)) {
+    p.next();
+    return p.nested<Term>(() => ({ kind: 'negation', term: parseTermGroup(p), position }));
+  }
+  return parseTermInner(p);
 }
 
 function parseTermInner(p: Parser): Term {
@@ -161,7 +203,8 @@ function parseParenthesised(p: Parser): Term {
     if (!startsTerm(p)) throw p.noViableAlternative();
     return hinted;
   });
-  if (type !== null) return { kind: 'typeHint', type, term: parseTerm(p), position };
+  // A type hint binds tighter than any operator: `(int)? + 1` adds 1 to the hinted marker.
+  if (type !== null) return { kind: 'typeHint', type, term: p.nested(() => parseTermGroup(p)), position };
   const elements = parseTermList(p, { open: '(', close: ')', elementsMax: collectionElementsMax });
   if (elements.length === 0) throw p.noViableAlternative();
   return { kind: 'tuple', elements, position };

@@ -28,12 +28,20 @@ export interface TokenBound {
   inclusive: boolean;
 }
 
+/** The rows of one group (GROUP BY), or of the whole result of an aggregate query, accumulated into one output row. */
+export interface GroupAccumulator {
+  add(row: DecodedRow, context: EvaluationContext): void;
+  output(context: EvaluationContext): Array<Buffer | null>;
+}
+
 export interface Selection {
   columns: ColumnSpec[];
-  /** Evaluates one output row; null when the selection aggregates (count). */
-  project: ((row: DecodedRow, context: EvaluationContext) => Array<Buffer | null>) | null;
-  /** COUNT(*) and friends: the selection produces one row from all rows. */
-  aggregate: ((rows: number, context: EvaluationContext) => Array<Buffer | null>) | null;
+  /** One output row per row read (used when nothing aggregates and there is no GROUP BY). */
+  project: (row: DecodedRow, context: EvaluationContext) => Array<Buffer | null>;
+  /** Whether a selector aggregates (count, min, max, sum, avg): the rows give one row, per group with GROUP BY. */
+  aggregating: boolean;
+  /** A fresh accumulator for one group (or for the whole result). */
+  newGroup: () => GroupAccumulator;
   /** Columns whose cells must be read. */
   fetched: string[] | 'all';
 }
@@ -50,6 +58,8 @@ export interface SelectPlan {
   /** Row filters (ALLOW FILTERING, or restrictions the slices cannot express). */
   filters: Array<(row: DecodedRow, context: EvaluationContext) => boolean>;
   selection: Selection;
+  /** GROUP BY: the number of clustering columns in the group key (after the whole partition key); null without GROUP BY. */
+  groupBy: { clusteringPrefix: number } | null;
   reversed: boolean;
   distinct: boolean;
   limit: PreparedTerm | null;

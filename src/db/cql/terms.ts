@@ -12,6 +12,8 @@ import type { BindMarker, InValues, Term } from './ast.js';
 import { canonicalValue, encodeCollection, encodeMapValue, sortedUnique } from './collection-order.js';
 import { findFunction, type FunctionContext } from './functions.js';
 import { literalToNative } from './literals.js';
+import { applyOperation, isTemporal, negate, numericKind, operationType } from './arithmetic.js';
+import { columnFromJson, fromJsonFunction, parseJsonDocument } from './json.js';
 
 export interface EvaluationContext extends FunctionContext {
   values: readonly BoundValue[];
@@ -72,9 +74,76 @@ export function prepareTerm(term: Term, receiver: Receiver, { variables }: { var
       return prepareFunction(term, receiver, { variables });
     case 'list': case 'set': case 'map': case 'tuple': case 'userTypeLiteral':
       return constantIfPossible(prepareComposite(term, receiver, { variables }), term);
+    case 'operation': case 'negation':
+      return prepareArithmetic(term, receiver, { variables });
+    case 'jsonColumn':
+      return prepareJsonColumn(term, receiver, { variables });
     default:
       return unreachable(term, 'term');
   }
+}
+
+/** A term as CQL text, for column names and messages. */
+export function termText(term: Term): string {
+  switch (term.kind) {
+    case 'literal': return term.type === 'string' ? `'${term.text.replace(/'/g, "''")}'` : term.text;
+    case 'bindMarker': return term.name === null ? '?' : `:${term.name}`;
+    case 'null': return 'null';
+    case 'typeHint': return `(${term.type.kind === 'native' ? term.type.name : 'type'})${termText(term.term)}`;
+    case 'operation': return `${termText(term.left)} ${term.operator} ${termText(term.right)}`;
+    case 'negation': return `-${termText(term.term)}`;
+    case 'functionCall': return `${term.function.name}(${term.args.map(termText).join(', ')})`;
+    default: return term.kind;
+  }
+}
+
+const isBareMarker = (term: Term): boolean => term.kind === 'bindMarker';
+
+/** The type an operand of an operation assigned to `receiver` takes: its type hint, else the receiver's. */
+function operandType(term: Term, receiver: DataType): DataType {
+  return term.kind === 'typeHint' && term.type.kind === 'native' ? { kind: 'native', name: term.type.name } : receiver;
+}
+
+function prepareArithmetic(term: Extract<Term, { kind: 'operation' | 'negation' }>, receiver: Receiver, { variables }: { variables: BindVariables }): PreparedTerm {
+  const type = receiver.type;
+  const orNullValue = (value: BoundValue) => (value === UNSET ? null : value);
+  if (term.kind === 'negation') {
+    if (numericKind(type) === undefined) throw invalidRequest(`Unsupported negation for "${receiver.name}" of type ${dataTypeToCql(type)}`);
+    const operand = prepareTerm(term.term, receiver, { variables });
+    return (context) => negate(type, orNullValue(operand(context)));
+  }
+  // As Cassandra: with a marker among the operands, only a tinyint receiver leaves one possible signature.
+  if (numericKind(type) !== undefined && !(type.kind === 'native' && type.name === 'tinyint') && (isBareMarker(term.left) || isBareMarker(term.right))) {
+    throw invalidRequest(`Ambiguous '${term.operator}' operation with args ${termText(term.left)} and ${termText(term.right)}: use type hint to disambiguate, example '(int) ?'`);
+  }
+  const leftType = operandType(term.left, type);
+  const rightType = isTemporal(type) ? { kind: 'native', name: 'duration' } as const : operandType(term.right, type);
+  const result = operationType(term.operator, { left: leftType, right: rightType });
+  if (result === null) throw invalidRequest(`the '${term.operator}' operation is not supported between ${dataTypeToCql(leftType)} and ${dataTypeToCql(rightType)}`);
+  if (dataTypeToCql(result) !== dataTypeToCql(type)) {
+    throw invalidRequest(`Type error: the result of '${dataTypeToCql(leftType)} ${term.operator} ${dataTypeToCql(rightType)}' is a ${dataTypeToCql(result)} and cannot be assigned to "${receiver.name}" of type ${dataTypeToCql(type)}`);
+  }
+  const left = prepareTerm(term.left, { ...receiver, type: leftType }, { variables });
+  const right = prepareTerm(term.right, { ...receiver, type: rightType }, { variables });
+  return (context) => applyOperation(term.operator, { types: [leftType, rightType], values: [orNullValue(left(context)), orNullValue(right(context))] });
+}
+
+/** One column of INSERT JSON: the document is parsed once per execution and shared by the statement's columns. */
+function prepareJsonColumn(term: Extract<Term, { kind: 'jsonColumn' }>, receiver: Receiver, { variables }: { variables: BindVariables }): PreparedTerm {
+  const json = prepareTerm(term.json, { ...receiver, name: '[json]', type: { kind: 'native', name: 'text' } }, { variables });
+  const { shared } = term;
+  return (context) => {
+    const bytes = json(context);
+    if (bytes === null || bytes === UNSET) throw invalidRequest('Got null for INSERT JSON values');
+    let document = shared.documents.get(context);
+    if (document === undefined) {
+      document = parseJsonDocument(bytes.toString('utf8'), { columns: shared.columns });
+      shared.documents.set(context, document);
+    }
+    const value = columnFromJson(document, receiver);
+    if (value !== undefined) return value;
+    return term.defaultUnset ? UNSET : null;
+  };
 }
 
 function constantIfPossible(prepared: PreparedTerm, term: Term): PreparedTerm {
@@ -86,6 +155,16 @@ function constantIfPossible(prepared: PreparedTerm, term: Term): PreparedTerm {
 }
 
 function prepareFunction(term: Extract<Term, { kind: 'functionCall' }>, receiver: Receiver, { variables }: { variables: BindVariables }): PreparedTerm {
+  const name = term.function.name.toLowerCase();
+  if (name === 'tojson') throw invalidRequest('toJson() may only be used within the selection clause of SELECT statements');
+  if (name === 'fromjson') {
+    if (term.args.length !== 1) throw invalidRequest(`fromJson() takes exactly 1 argument, ${term.args.length} given`);
+    const json = prepareTerm(term.args[0]!, { ...receiver, name: 'arg0(fromjson)', type: { kind: 'native', name: 'text' } }, { variables });
+    return (context) => {
+      const value = json(context);
+      return value === null || value === UNSET ? null : fromJsonFunction(receiver.type, value.toString('utf8'));
+    };
+  }
   const overloads = findFunction(term.function.keyspace, term.function.name, { arity: term.args.length });
   const matching = overloads.filter((fn) => dataTypeToCql(fn.returnType) === dataTypeToCql(receiver.type));
   const fn = matching[0] ?? overloads[0]!;

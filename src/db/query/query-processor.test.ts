@@ -6,22 +6,15 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { ConsistencyLevel } from '../common/consistency.js';
 import { CqlError, ErrorCode } from '../common/errors.js';
-import { silentLogger } from '../common/world.js';
 import { defaultQueryParameters } from '../protocol/query-parameters.js';
 import { BatchType, type BoundValue, type QueryParameters, type ResultMessage } from '../protocol/messages.js';
 import { resultMetadataId } from '../protocol/result.js';
 import { decodeValue, encodeValue } from '../protocol/type-codecs.js';
-import { openProcessorFixture } from '../../../test/harness/processor-fixture.js';
-import { QueryProcessor, type QuerySession } from './query-processor.js';
+import { openProcessor } from '../../../test/harness/processor-fixture.js';
 
 async function setup() {
-  const { clock, random, storage, schema, coordinator } = await openProcessorFixture();
+  const { processor, run, state, storage, clock } = await openProcessor();
   const nowSeconds = Math.floor(clock.nowMs() / 1000);
-  const processor = new QueryProcessor({ world: { clock, random, logger: silentLogger }, schema, storage, coordinator, virtualRows: () => [] });
-  await processor.start();
-  const state: QuerySession = { keyspace: null, user: null };
-  const run = (query: string, values: BoundValue[] = [], extra: Partial<ReturnType<typeof defaultQueryParameters>> = {}) =>
-    processor.query(query, { ...defaultQueryParameters(ConsistencyLevel.ONE), values, ...extra }, state);
   return { processor, run, state, storage, nowSeconds };
 }
 
