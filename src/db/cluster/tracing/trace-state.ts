@@ -87,7 +87,7 @@ export class TraceState {
 
 /** Where the trace of the current request lives (an AsyncContext of the node). */
 export interface TraceContext {
-  run<R>(state: TraceState, fn: () => R): R;
+  run<R>(state: TraceState, fn: () => Promise<R>): Promise<R>;
   current(): TraceState | undefined;
   outside<R>(fn: () => R): R;
 }

@@ -60,18 +60,24 @@ export function decodeTracedRequest(payload: Buffer, source: string): TracedRequ
 export function tracedMessaging(messaging: MessagingService, context: TraceContext): Pick<MessagingService, 'sendRequest' | 'localEndpoint'> {
   return {
     localEndpoint: messaging.localEndpoint,
-    async sendRequest(peer: Endpoint, verb: Verb, payload: Buffer, options: RequestOptions = {}): Promise<InboundMessage> {
+    sendRequest(peer: Endpoint, verb: Verb, payload: Buffer, options: RequestOptions = {}): Promise<InboundMessage> {
+      // Untraced: straight through, no further promise (tracing costs nothing when off).
       const state = context.current();
       if (state === undefined || !TRACED_VERBS.has(verb)) return messaging.sendRequest(peer, verb, payload, options);
-      const info = verbInfo(verb);
-      state.trace(`Sending ${verb} message to /${peer}, size=${payload.length} bytes`, MESSAGING_THREAD);
-      const wrapped = encodeTracedRequest({ sessionId: state.sessionId, coordinator: state.coordinator, verb, payload });
-      const response = await messaging.sendRequest(peer, 'TRACED_REQUEST', wrapped, { timeoutMs: options.timeoutMs ?? info.timeoutMs });
-      const responseVerb = (info.responseVerb ?? 'FAILURE_RSP') as Verb;
-      state.trace(`${responseVerb} message received from /${peer}`, MESSAGING_THREAD);
-      return { ...response, verb: responseVerb };
+      return sendTraced(messaging, state, { peer, verb, payload, options });
     },
   };
+}
+
+async function sendTraced(messaging: MessagingService, state: TraceState, request: { peer: Endpoint; verb: Verb; payload: Buffer; options: RequestOptions }): Promise<InboundMessage> {
+  const { peer, verb, payload, options } = request;
+  const info = verbInfo(verb);
+  state.trace(`Sending ${verb} message to /${peer}, size=${payload.length} bytes`, MESSAGING_THREAD);
+  const wrapped = encodeTracedRequest({ sessionId: state.sessionId, coordinator: state.coordinator, verb, payload });
+  const response = await messaging.sendRequest(peer, 'TRACED_REQUEST', wrapped, { timeoutMs: options.timeoutMs ?? info.timeoutMs });
+  const responseVerb = (info.responseVerb ?? 'FAILURE_RSP') as Verb;
+  state.trace(`${responseVerb} message received from /${peer}`, MESSAGING_THREAD);
+  return { ...response, verb: responseVerb };
 }
 
 const stageOf = (verb: Verb): string => (verb === 'MUTATION' ? 'MutationStage-1' : 'ReadStage-1');
@@ -95,7 +101,7 @@ export function registerTracedVerbs(messaging: MessagingService, options: Traced
       clock: options.clock, random: options.random, source: messaging.localEndpoint, coordinator: request.coordinator, thread: stageOf(request.verb),
     });
     state.trace(`${request.verb} message received from /${message.from}`, MESSAGING_THREAD);
-    const response = await context.run(state, () => handler({ ...message, verb: request.verb, payload: request.payload }));
+    const response = await context.run(state, async () => handler({ ...message, verb: request.verb, payload: request.payload }));
     state.trace(`Enqueuing response to /${message.from}`);
     // Stored before the answer: a session the coordinator closes holds the events of every replica that answered.
     await context.outside(() => writer.writeEvents(state.sessionId, state.takeEvents())).catch((error: unknown) => {
@@ -122,25 +128,27 @@ function liveRowsAndTombstones(result: ReadResult): { rows: number; tombstones: 
 /** A store that records Cassandra's storage events while a session is current (local reads and writes of a traced request). */
 export function tracedStore(store: ReplicaStore, options: { context: TraceContext; tableName: (tableId: string) => string }): ReplicaStore {
   const { context, tableName } = options;
+  // Untraced calls go straight to the store: no further promise (tracing costs nothing when off).
   return {
-    async apply(mutations: Mutation[]): Promise<void> {
+    apply(mutations: Mutation[]): Promise<void> {
       const state = context.current();
       if (state !== undefined) {
         state.trace('Appending to commitlog');
         for (const mutation of mutations) state.trace(`Adding to ${tableName(mutation.tableId)} memtable`);
       }
-      await store.apply(mutations);
+      return store.apply(mutations);
     },
-    async read(command: ReadCommand): Promise<ReadResult> {
+    read(command: ReadCommand): Promise<ReadResult> {
       const state = context.current();
       if (state === undefined) return store.read(command);
       const kind = command.kind === 'single' ? 'single-partition' : 'range';
       state.trace(`Executing ${kind} query on ${tableName(command.tableId)}`);
       state.trace('Merging memtable contents');
-      const result = await store.read(command);
-      const { rows, tombstones } = liveRowsAndTombstones(result);
-      state.trace(`Read ${rows} live rows and ${tombstones} tombstone cells`);
-      return result;
+      return store.read(command).then((result) => {
+        const { rows, tombstones } = liveRowsAndTombstones(result);
+        state.trace(`Read ${rows} live rows and ${tombstones} tombstone cells`);
+        return result;
+      });
     },
     truncate: (tableId: string) => store.truncate(tableId),
   };
