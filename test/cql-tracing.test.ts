@@ -7,12 +7,17 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { startDriverNode } from './harness/driver-node.js';
 import { aero, freePort, pinnedClient, seenBy, waitFor } from './harness/local-cluster.js';
+
+// Debian's package installs for Debian's interpreter, which may not be the first python3 on PATH.
+const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const hasPythonDriver = spawnSync(python, ['-c', 'import cassandra'], { encoding: 'utf8' }).status === 0;
 
 type Trace = Awaited<ReturnType<cassandra.metadata.Metadata['getTrace']>>;
 
@@ -65,7 +70,7 @@ test('a traced request: session id in the response, session and events in system
   }
 });
 
-test('three nodes, RF 3: a QUORUM write is traced on every replica, a QUORUM read on those it asked', { timeout: 60_000 }, async () => {
+test('three nodes, RF 3: a QUORUM write is traced on every replica, a QUORUM read on those it asked (Node.js and Python drivers)', { timeout: 120_000 }, async () => {
   const directory = mkdtempSync(join(tmpdir(), 'aero-tracing-'));
   const [nativePort, storagePort, adminPort] = [await freePort(), await freePort(), await freePort()];
   let client: cassandra.Client | undefined;
@@ -103,6 +108,11 @@ test('three nodes, RF 3: a QUORUM write is traced on every replica, a QUORUM rea
     const remote = readTrace.events.filter((event) => String(event.source) !== '127.0.0.1');
     assert.ok(remote.some((event) => event.activity === 'Executing single-partition query on kv'), remote.map((e) => e.activity).join(' | '));
     assert.ok(readTrace.events.some((event) => String(event.source) === '127.0.0.1' && event.activity.startsWith('Sending READ message to /127.0.0.')));
+
+    // The Python driver's get_query_trace (what cqlsh's TRACING ON uses) on the same cluster.
+    assert.ok(hasPythonDriver, `python3-cassandra is not installed for ${python} (apt-get install python3-cassandra)`);
+    const check = spawnSync(python, ['test/python/trace_cluster_check.py', '127.0.0.1', String(nativePort), 'tracing3'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(check.status, 0, `python tracing checks failed:\n${check.stdout}\n${check.stderr}`);
   } finally {
     await client?.shutdown().catch(() => undefined);
     await aero(['cluster', 'stop', '--dir', directory, '--timeout', '20']);
