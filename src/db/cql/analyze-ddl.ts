@@ -8,7 +8,7 @@ import type { Schema } from '../schema/schema.js';
 import type { OptionInput } from '../schema/table-options.js';
 import {
   typeNodeToDataType, type AlterKeyspaceStatement, type AlterTableStatement, type AlterTypeStatement, type CreateKeyspaceStatement,
-  type CreateTableStatement, type CreateTypeStatement, type Property, type QualifiedName, type TypeNode,
+  type CreateTableStatement, type CreateTypeStatement, type Property, type QualifiedName, type Term, type TypeNode,
 } from './ast.js';
 import type { SchemaPlan } from './plan.js';
 
@@ -144,6 +144,19 @@ function createTable(statement: CreateTableStatement, context: DdlContext): Sche
   }, schema);
 }
 
+/**
+ * ALTER TABLE ... DROP ... USING TIMESTAMP t: the drop's timestamp as given (DESCRIBE WITH
+ * INTERNALS prints it so that a replayed schema drops the same cells); Cassandra's grammar
+ * takes an integer literal only. Without it, now.
+ */
+function dropTimestamp(timestamp: Term | null, context: DdlContext): number {
+  if (timestamp === null) return context.nowMicros();
+  if (timestamp.kind !== 'literal' || timestamp.type !== 'integer') throw invalidRequest('USING TIMESTAMP of ALTER TABLE DROP must be an integer literal');
+  const micros = Number(timestamp.text);
+  if (!Number.isSafeInteger(micros)) throw invalidRequest(`Invalid timestamp ${timestamp.text}`);
+  return micros;
+}
+
 function alterTable(statement: AlterTableStatement, context: DdlContext): SchemaPlan {
   const { schema } = context;
   const keyspace = keyspaceOf(statement.table, context.keyspace);
@@ -156,7 +169,9 @@ function alterTable(statement: AlterTableStatement, context: DdlContext): Schema
         columns: action.columns.map((c) => ({ name: c.name, type: resolveType(schema, keyspace, { node: c.type }), isStatic: c.isStatic })),
       } }), schema);
     case 'dropColumns':
-      return plan(() => schema.alterTable(keyspace, name, { change: { kind: 'dropColumns', columns: action.columns.map((c) => c.name), droppedAtMicros: context.nowMicros() } }), schema);
+      return plan(() => schema.alterTable(keyspace, name, {
+        change: { kind: 'dropColumns', columns: action.columns.map((c) => c.name), droppedAtMicros: dropTimestamp(action.timestamp, context) },
+      }), schema);
     case 'renameColumns':
       return plan(() => schema.alterTable(keyspace, name, { change: { kind: 'renameColumns', renames: action.renames.map((r) => ({ from: r.from.name, to: r.to.name })) } }), schema);
     case 'alterColumnType':

@@ -9,6 +9,7 @@ import type { ModificationStatement, QualifiedName, Statement } from './ast.js';
 import { analyzeDdl, keyspaceOf } from './analyze-ddl.js';
 import { analyzeDelete, analyzeInsert, analyzeUpdate } from './analyze-modification.js';
 import { analyzeSelect } from './analyze-select.js';
+import { elementColumns } from './describe.js';
 import { analyzeAuth, isAuthStatement, schemaAccessOf } from './analyze-auth.js';
 import type { DataAccess, ModificationPlan, Plan, PreparedStatement } from './plan.js';
 import { BindVariables, prepareTerm } from './terms.js';
@@ -95,6 +96,10 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
     case 'createKeyspace': case 'alterKeyspace': case 'dropKeyspace': case 'createTable': case 'alterTable':
     case 'dropTable': case 'createType': case 'alterType': case 'dropType':
       plan = analyzeDdl(statement, { schema: context.schema, keyspace: context.keyspace, nowMicros: context.nowMicros });
+      break;
+    case 'describe':
+      plan = { kind: 'describe', target: statement.target, internals: statement.internals };
+      if (statement.target.kind !== 'cluster') resultColumns = elementColumns(statement.target);
       break;
     case 'unsupported':
       throw invalidRequest(`${statement.feature} is not supported`);

@@ -433,6 +433,22 @@ export interface UnsupportedStatement extends StatementBase {
   feature: string;
 }
 
+/** What DESCRIBE shows (Cassandra 4's DescribeStatement forms). Names are null for the session's keyspace. */
+export type DescribeTarget =
+  | { kind: 'keyspaces' | 'tables' | 'types' | 'functions' | 'aggregates' | 'cluster' }
+  | { kind: 'schema'; full: boolean }
+  | { kind: 'keyspace'; keyspace: string | null; only: boolean }
+  | { kind: 'table' | 'type' | 'index' | 'view' | 'function' | 'aggregate'; name: QualifiedName }
+  /** DESCRIBE name / DESCRIBE ks.name: a keyspace, table, index or view, looked up in that order. */
+  | { kind: 'generic'; name: QualifiedName };
+
+/** DESCRIBE ... [WITH INTERNALS]: executed by the server (cqlsh 6 sends it as a query). */
+export interface DescribeStatement extends StatementBase {
+  kind: 'describe';
+  target: DescribeTarget;
+  internals: boolean;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Roles, users and permissions
 
@@ -572,6 +588,7 @@ export type Statement =
   | AlterTypeStatement
   | DropTypeStatement
   | UnsupportedStatement
+  | DescribeStatement
   | CreateRoleStatement
   | AlterRoleStatement
   | DropRoleStatement

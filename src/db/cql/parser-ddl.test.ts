@@ -148,7 +148,6 @@ test('unsupported features are recognised and named', () => {
     ['DROP FUNCTION f', 'DROP FUNCTION'],
     ['DROP AGGREGATE a', 'DROP AGGREGATE'],
     ['DROP TRIGGER tr ON t', 'DROP TRIGGER'],
-    ['DESCRIBE KEYSPACES', 'DESCRIBE'],
   ] as const;
   for (const [text, feature] of cases) check(text, { kind: 'unsupported', feature });
 });

@@ -9,6 +9,7 @@ import type { Position, Statement } from './ast.js';
 import { type Parsed, Parser } from './parser-base.js';
 import * as auth from './parser-auth.js';
 import * as ddl from './parser-ddl.js';
+import { parseDescribe } from './parser-describe.js';
 import { parseBatch, parseDelete, parseInsert, parseSelect, parseUpdate } from './parser-dml.js';
 
 /** Parses one statement, with an optional trailing ';'. Throws CqlError on bad input. */
@@ -37,7 +38,7 @@ function parseAny(p: Parser): Parsed<Statement> {
     case 'grant': return parseGrant(p, p.next().position);
     case 'revoke': return parseRevoke(p, p.next().position);
     case 'list': return parseList(p, p.next().position);
-    case 'describe': case 'desc': return ddl.parseUnsupported(p, { position: p.next().position, feature: 'DESCRIBE' });
+    case 'describe': case 'desc': return parseDescribe(p, p.next().position);
     default: throw p.noViableAlternative();
   }
 }

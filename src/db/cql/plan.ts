@@ -7,7 +7,7 @@ import type { DataType } from '../protocol/data-type.js';
 import type { TableMetadata } from '../schema/metadata.js';
 import type { Cell, ClusteringSlice, Mutation } from '../storage/types.js';
 import type { EvaluationContext, PreparedTerm } from './terms.js';
-import type { PermissionName, RoleOptions } from './ast.js';
+import type { DescribeTarget, PermissionName, RoleOptions } from './ast.js';
 
 /** A row as the select pipeline sees it: its key values and cells by column name. */
 export interface DecodedRow {
@@ -125,7 +125,14 @@ export interface AuthPlan {
   statement: AuthStatement;
 }
 
-export type Plan = SelectPlan | ModificationPlan | BatchPlan | SchemaPlan | UsePlan | TruncatePlan | AuthPlan;
+/** DESCRIBE: rendered from the schema by the node that receives it (describe.ts). */
+export interface DescribePlan {
+  kind: 'describe';
+  target: DescribeTarget;
+  internals: boolean;
+}
+
+export type Plan = SelectPlan | ModificationPlan | BatchPlan | SchemaPlan | UsePlan | TruncatePlan | AuthPlan | DescribePlan;
 
 /** A data permission a statement needs before it runs (checked by the authorizer). */
 export interface DataAccess {

@@ -5,7 +5,9 @@
 // periodic chores: LOAD announcements, hint delivery and batchlog replay.
 
 import { registerRepairVerbs } from '../cluster/repair/repair-verbs.js';
-import { registerReplicaVerbs } from '../cluster/replica-verbs.js';
+import { registerReplicaVerbs, type ReplicaStore } from '../cluster/replica-verbs.js';
+import type { TraceContext, TraceWriter } from '../cluster/tracing/trace-state.js';
+import { registerTracedVerbs, tracedMessaging, tracedStore } from '../cluster/tracing/traced-verbs.js';
 import { startClusterServices, type ClusterServices } from '../cluster/cluster-services.js';
 import { formatEndpoint, parseEndpoint, type Endpoint } from '../cluster/endpoint.js';
 import type { EndpointState } from '../cluster/gossip/endpoint-state.js';
@@ -35,6 +37,15 @@ export interface ClusterNodeOptions {
   storage: StorageEngine;
   dataDirectory: string;
   hintsDirectory: string;
+  /** Query tracing: traced requests' replica work is recorded (cluster/tracing). */
+  tracing?: { context: TraceContext; writer: TraceWriter };
+}
+
+/** The store the coordinator and the replica verbs use: recording storage events while a trace session is current. */
+function replicaStore(options: ClusterNodeOptions): ReplicaStore {
+  const { storage, schema, tracing } = options;
+  if (tracing === undefined) return storage;
+  return tracedStore(storage, { context: tracing.context, tableName: (tableId) => schema.findTableById(tableId)?.name ?? tableId });
 }
 
 /** What the node learns from the rest of the process once the query processor exists. */
@@ -62,8 +73,9 @@ export class ClusterNode {
     this.batchlog = new Batchlog({ clock: world.clock, logger: world.logger.child({ component: 'batchlog' }), store: batchlogStore, replayAfterMs: 4_000 });
     this.hints = new HintStore({ clock: world.clock, logger: world.logger, disk: world.disk, directory: options.hintsDirectory, hintWindowMs: config.maxHintWindowMs });
     this.proxy = new StorageProxy({
-      clock: world.clock, logger: world.logger.child({ component: 'coordinator' }), messaging: services.messaging, ring: services.ring,
-      isAlive: (endpoint) => services.gossiper.isAlive(endpoint), store: storage,
+      clock: world.clock, logger: world.logger.child({ component: 'coordinator' }), ring: services.ring,
+      messaging: options.tracing === undefined ? services.messaging : tracedMessaging(services.messaging, options.tracing.context),
+      isAlive: (endpoint) => services.gossiper.isAlive(endpoint), store: replicaStore(options),
       replicationOf: (keyspace) => schema.findKeyspace(keyspace)?.replication,
       keyspaceOfTable: (tableId) => schema.findTableById(tableId)?.keyspace,
       speculativeRetryOf: (tableId) => schema.findTableById(tableId)?.options.speculativeRetry,
@@ -108,7 +120,10 @@ export class ClusterNode {
   private static async wire(services: ClusterServices, options: ClusterNodeOptions, parts: { generationPath: string; batchlogStore: StorageEngine }): Promise<ClusterNode> {
     const { config, world, storage } = options;
     await writeSmallFile(world, parts.generationPath, String(services.gossiper.generation), options.dataDirectory);
-    registerReplicaVerbs(services.messaging, { store: storage, logger: world.logger.child({ component: 'replica' }) });
+    registerReplicaVerbs(services.messaging, { store: replicaStore(options), logger: world.logger.child({ component: 'replica' }) });
+    if (options.tracing !== undefined) {
+      registerTracedVerbs(services.messaging, { ...options.tracing, clock: world.clock, random: world.random, logger: world.logger.child({ component: 'tracing' }) });
+    }
     registerRepairVerbs(services.messaging, { store: storage, logger: world.logger.child({ component: 'repair' }) });
     const node = new ClusterNode(services, options, parts.batchlogStore);
     await node.batchlog.load();

@@ -15,13 +15,16 @@ import { systemNetwork } from '../platform/network.js';
 import { Schema } from '../schema/schema.js';
 import { StorageEngine, type EngineTableOptions } from '../storage/engine.js';
 import { QueryProcessor } from '../query/query-processor.js';
+import { CqlTraceWriter, NodeTracing } from '../coordinator/tracing.js';
+import type { TraceState } from '../cluster/tracing/trace-state.js';
+import { asyncContext } from '../platform/async-context.js';
 import { startNativeServer, type NativeServer } from '../transport/server.js';
 import { startAdminServer, type AdminOperations, type AdminServer, type AdminTarget } from './admin.js';
 import type { NodeConfig } from './config.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { createLogger } from './logging.js';
 import { nodeNetworks } from './encryption.js';
-import { localNodeInfo, systemRows } from './system-info.js';
+import { clusterDescription, localNodeInfo, systemRows } from './system-info.js';
 import { ClusterNode } from './cluster-node.js';
 import { clusterStatus } from './cluster-status.js';
 import { repairNode } from './repair-operation.js';
@@ -127,13 +130,17 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   });
   cleanups.push(() => storage.close());
   // Internode traffic, gossip included, goes over server_encryption_options' network.
-  const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory });
+  // Trace rows are written with CQL through this node's own coordinator (processor, below).
+  const tracing = { context: asyncContext<TraceState>(), writer: new CqlTraceWriter((query, values, consistency): Promise<unknown> => processor.internalQuery(query, values, consistency)) };
+  const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory, tracing });
   cleanups.push(() => cluster.stop());
   const local = localNodeInfo(config, identity, cluster.generation);
   const security = nodeAuth(config, world, { executor: { execute: (query, values, consistency) => processor.internalQuery(query, values, consistency) }, ...(context.passwords === undefined ? {} : { passwords: context.passwords }) });
   const processor = new QueryProcessor({
     world, schema, storage, coordinator: cluster.proxy, auth: security.auth,
     virtualRows: systemRows({ schema, local: () => local, peers: () => cluster.peers() }),
+    describeCluster: () => clusterDescription({ config, schema, ring: cluster.services.ring }),
+    tracing: new NodeTracing({ ...tracing, clock: world.clock, random: world.random, logger: logger.child({ component: 'tracing' }), localEndpoint: cluster.services.messaging.localEndpoint }),
   });
   cluster.attach({ emit: (event) => processor.emitNodeEvent(event), schemaImported: () => processor.schemaImported() });
   await processor.start();

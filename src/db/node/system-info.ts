@@ -7,6 +7,8 @@ import {
   CQL_VERSION, NATIVE_PROTOCOL_VERSION, PARTITIONER, RELEASE_VERSION, virtualTables,
   type LocalNodeInfo, type PeerInfo, type SystemRow,
 } from '../schema/system-tables.js';
+import type { ClusterDescription } from '../cql/describe.js';
+import type { TokenMetadata } from '../cluster/ring/token-metadata.js';
 import type { NodeConfig } from './config.js';
 import type { NodeIdentity } from './identity.js';
 
@@ -39,5 +41,21 @@ export function systemRows(options: { schema: Schema; local: () => LocalNodeInfo
     const virtual = tables.get(`${table.keyspace}.${table.name}`);
     if (virtual === undefined) return [];
     return virtual.rows({ schema: options.schema, local: options.local(), peers: options.peers() });
+  };
+}
+
+/** DESCRIBE CLUSTER's answer: names from the configuration, ranges and replicas from the ring. */
+export function clusterDescription(options: { config: NodeConfig; schema: Schema; ring: TokenMetadata }): ClusterDescription {
+  const { config, schema, ring } = options;
+  return {
+    clusterName: config.clusterName,
+    partitioner: PARTITIONER,
+    snitch: config.endpointSnitch,
+    rangeOwnership: (keyspace) => {
+      const metadata = schema.findKeyspace(keyspace);
+      if (metadata === undefined) return [];
+      // Cassandra prints InetAddressAndPort.toString(): '/host:port'.
+      return ring.rangesWithReplicas(metadata.replication).map(({ range, replicas }) => [String(range.right), replicas.map((endpoint) => `/${endpoint}`)]);
+    },
   };
 }

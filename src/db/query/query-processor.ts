@@ -28,6 +28,10 @@ import type { AuthService } from '../auth/auth-service.js';
 import { executeAuthStatement } from '../auth/auth-statements.js';
 import { applicablePermissions } from '../auth/resources.js';
 import { StatementCache } from './statement-cache.js';
+import type { ClusterDescription } from '../cql/describe.js';
+import { executeDescribe } from './describe-execution.js';
+import type { NodeTracing } from '../coordinator/tracing.js';
+import { traced, type TracedResult } from './traced-request.js';
 
 export interface QueryProcessorOptions {
   world: { clock: Clock; random: Random; logger: Logger };
@@ -40,6 +44,15 @@ export interface QueryProcessorOptions {
   coordinator: Coordinator;
   /** Authentication and authorization; without it, every session is anonymous and may do everything but role statements. */
   auth?: AuthService;
+  /** What DESCRIBE CLUSTER shows; without it, that form is refused. */
+  describeCluster?: () => ClusterDescription;
+  /** Query tracing (coordinator/tracing.ts); without it, the tracing flag is ignored. */
+  tracing?: Pick<NodeTracing, 'begin'>;
+}
+
+/** Per-request options from the frame: the tracing flag (header flag 0x02). */
+export interface RequestOptions {
+  tracing?: boolean;
 }
 
 /** What the query processor needs of the coordinator (coordinator/storage-proxy.ts). */
@@ -96,7 +109,10 @@ export class QueryProcessor {
     for (const listener of this.listeners) listener(event);
   }
 
-  async query(query: string, parameters: QueryParameters, state: QuerySession): Promise<ResultMessage> {
+  async query(query: string, parameters: QueryParameters, state: QuerySession, request: RequestOptions = {}): Promise<TracedResult> {
+    if (request.tracing === true && this.options.tracing !== undefined) {
+      return traced(this.options.tracing, { request: 'Execute CQL3 query', query, parameters, state }, () => this.query(query, parameters, state));
+    }
     const entry = this.statements.adhocStatement(`${state.keyspace ?? ''}\u0000${query}`, query, state.keyspace);
     return this.execute_(entry.prepared, parameters, state);
   }
@@ -131,11 +147,19 @@ export class QueryProcessor {
     return { columns, columnCount: columns.length, pagingState, newMetadataId: current };
   }
 
-  async execute(id: Buffer, parameters: QueryParameters, state: QuerySession): Promise<ResultMessage> {
+  async execute(id: Buffer, parameters: QueryParameters, state: QuerySession, request: RequestOptions = {}): Promise<TracedResult> {
+    if (request.tracing === true && this.options.tracing !== undefined) {
+      const query = this.statements.lookup(id).query;
+      return traced(this.options.tracing, { request: 'Execute CQL3 prepared query', query, parameters, state }, () => this.execute(id, parameters, state));
+    }
     return this.execute_(this.statements.lookup(id).prepared, parameters, state);
   }
 
-  async batch(batch: BatchMessage, state: QuerySession): Promise<ResultMessage> {
+  async batch(batch: BatchMessage, state: QuerySession, request: RequestOptions = {}): Promise<TracedResult> {
+    if (request.tracing === true && this.options.tracing !== undefined) {
+      const parameters = { ...defaultQueryParameters(batch.consistency), values: [] };
+      return traced(this.options.tracing, { request: 'Execute batch of CQL3 queries', query: null, parameters, state }, () => this.batch(batch, state));
+    }
     const mutations: Mutation[] = [];
     await this.options.auth?.checkSession(state.user);
     for (const statement of batch.statements) {
@@ -251,6 +275,8 @@ export class QueryProcessor {
         return { kind: 'void' };
       case 'schema':
         return this.applySchemaChange(plan.apply);
+      case 'describe':
+        return executeDescribe(plan, parameters, { schema: this.options.schema, sessionKeyspace: state.keyspace, cluster: this.options.describeCluster });
       case 'auth':
         if (this.options.auth === undefined) throw unauthorized('You have to be logged in and not anonymous to perform this request');
         return executeAuthStatement(this.options.auth, plan.statement, state.user);

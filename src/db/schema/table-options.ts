@@ -58,6 +58,7 @@ const SETTERS: ReadonlyMap<string, Setter> = new Map<string, Setter>([
   ['speculative_retry', (o, { value: v, name: n }) => { o.speculativeRetry = retryPolicy(n, v); }],
   ['additional_write_policy', (o, { value: v, name: n }) => { o.additionalWritePolicy = retryPolicy(n, v); }],
   ['cdc', (o, { value: v, name: n }) => { o.cdc = boolean(n, v); }],
+  ['extensions', (o, { value: v, name: n }) => { o.extensions = extensions(n, v); }],
 ]);
 
 /** Options accepted by CREATE TABLE only (the table id), handled by the caller. */
@@ -135,6 +136,16 @@ function boolean(name: string, value: OptionValue): boolean {
   const raw = text(name, value).toLowerCase();
   if (raw !== 'true' && raw !== 'false') throw syntaxError(`Invalid boolean value ${raw} for '${name}'`);
   return raw === 'true';
+}
+
+/** extensions = {'name': 0x..}: as DESCRIBE prints them, so that its output replays. */
+function extensions(name: string, value: OptionValue): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {};
+  for (const [key, entry] of Object.entries(map(name, value))) {
+    if (!/^0x([0-9a-fA-F]{2})*$/.test(entry)) throw invalidRequest(`Invalid value '${entry}' for extension '${key}': expected a blob`);
+    out[key] = Buffer.from(entry.slice(2), 'hex');
+  }
+  return out;
 }
 
 function readRepair(name: string, value: OptionValue): string {

@@ -26,7 +26,7 @@ import type { Authenticator, SaslNegotiator } from './authenticator.js';
 import { parseEventTypes, type EventHub, type EventSubscriber } from './events.js';
 import { ClientFrameReader } from './frame-reader.js';
 import { opcodeName, summarizeRequest, summarizeResponse } from './message-log.js';
-import type { ClientState, QueryHandler } from './query-handler.js';
+import type { ClientState, QueryHandler, RequestOptions, TracedResult } from './query-handler.js';
 
 /** What OPTIONS answers (spec 4.2.4); drivers index every key, so all three are always present. */
 export const supportedOptions: ReadonlyMap<string, string[]> = new Map([
@@ -190,7 +190,7 @@ export class ClientConnection implements EventSubscriber {
       this.options.logger.debug('received', { opcode: opcodeName(request.opcode), stream, summary: summarizeRequest(request) });
     }
     this.inFlight++;
-    this.dispatch(request).then(
+    this.dispatch(request, { tracing: (frame.header.flags & FrameFlag.TRACING) !== 0 }).then(
       (response) => this.complete(stream, response),
       (error: unknown) => this.complete(stream, this.errorResponse(error)),
     );
@@ -218,7 +218,7 @@ export class ClientConnection implements EventSubscriber {
     this.processPending();
   }
 
-  private async dispatch(request: RequestMessage): Promise<ResponseMessage> {
+  private async dispatch(request: RequestMessage, traced: RequestOptions): Promise<ResponseMessage> {
     const { handler } = this.options;
     switch (request.opcode) {
       case Opcode.OPTIONS:
@@ -243,13 +243,13 @@ export class ClientConnection implements EventSubscriber {
         this.options.events.register(this, parseEventTypes(request.events));
         return { opcode: Opcode.READY };
       case Opcode.QUERY:
-        return { opcode: Opcode.RESULT, result: await handler.query(request.query, request.parameters, this.stateIn(request.parameters.keyspace)) };
+        return { opcode: Opcode.RESULT, result: await handler.query(request.query, request.parameters, this.stateIn(request.parameters.keyspace), traced) };
       case Opcode.PREPARE:
         return { opcode: Opcode.RESULT, result: await handler.prepare(request.query, this.stateIn(request.keyspace)) };
       case Opcode.EXECUTE:
-        return { opcode: Opcode.RESULT, result: await handler.execute(request.id, request.parameters, this.state) };
+        return { opcode: Opcode.RESULT, result: await handler.execute(request.id, request.parameters, this.state, traced) };
       case Opcode.BATCH:
-        return { opcode: Opcode.RESULT, result: await handler.batch(request.batch, this.stateIn(request.batch.keyspace)) };
+        return { opcode: Opcode.RESULT, result: await handler.batch(request.batch, this.stateIn(request.batch.keyspace), traced) };
     }
   }
 
@@ -389,7 +389,9 @@ export class ClientConnection implements EventSubscriber {
    */
   private encode(stream: number, response: ResponseMessage): Buffer {
     try {
-      return encodeResponse(stream, response, { compress: this.compressed, version: this.version });
+      // A traced request's result carries its session id, which goes first in the body (flag 0x02).
+      const tracingId = response.opcode === Opcode.RESULT ? (response.result as TracedResult).tracingId : undefined;
+      return encodeResponse(stream, response, { compress: this.compressed, version: this.version, ...(tracingId === undefined ? {} : { tracingId }) });
     } catch (error) {
       if (response.opcode === Opcode.ERROR) throw error;
       const stack = error instanceof Error ? error.stack : String(error);

@@ -12,11 +12,20 @@ export interface ClientState {
   remotePort: number;
 }
 
+/** Per-request options from the frame header. */
+export interface RequestOptions {
+  /** The tracing flag (0x02): the handler traces the request and returns the session id with the result. */
+  tracing?: boolean;
+}
+
+/** A result, with the trace session id when the request was traced. */
+export type TracedResult = ResultMessage & { tracingId?: Buffer };
+
 export interface QueryHandler {
-  query(query: string, parameters: QueryParameters, state: ClientState): Promise<ResultMessage>;
+  query(query: string, parameters: QueryParameters, state: ClientState, request?: RequestOptions): Promise<TracedResult>;
   prepare(query: string, state: ClientState): Promise<ResultMessage>;
-  execute(id: Buffer, parameters: QueryParameters, state: ClientState): Promise<ResultMessage>;
-  batch(batch: BatchMessage, state: ClientState): Promise<ResultMessage>;
+  execute(id: Buffer, parameters: QueryParameters, state: ClientState, request?: RequestOptions): Promise<TracedResult>;
+  batch(batch: BatchMessage, state: ClientState, request?: RequestOptions): Promise<TracedResult>;
   /** Subscribes to server events (schema, topology, status); returns an unsubscribe function. */
   onEvent(listener: (event: EventMessage) => void): () => void;
 }

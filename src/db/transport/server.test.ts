@@ -4,7 +4,7 @@ import { invalidRequest } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/world.js';
 import { compressBody, decompressBody } from '../protocol/compression.js';
 import type { EventMessage, ResultMessage } from '../protocol/messages.js';
-import type { ClientState, QueryHandler } from './query-handler.js';
+import type { ClientState, QueryHandler, RequestOptions, TracedResult } from './query-handler.js';
 import { startNativeServer, type NativeServer, type NativeServerOptions } from './server.js';
 import {
   TestClient, testClock, testNetwork, frameBytes, op, queryBody, readError, readString, readStringMultimap, stringListBytes, stringMapBytes, longStringBytes,
@@ -17,8 +17,9 @@ class FakeHandler implements QueryHandler {
   readonly queries: string[] = [];
   private readonly listeners = new Set<(event: EventMessage) => void>();
 
-  async query(query: string, _parameters: unknown, state: ClientState): Promise<ResultMessage> {
+  async query(query: string, _parameters: unknown, state: ClientState, request: RequestOptions = {}): Promise<TracedResult> {
     this.queries.push(query);
+    if (query === 'traced') return request.tracing === true ? { kind: 'void', tracingId: Buffer.alloc(16, 0xab) } : { kind: 'void' };
     this.inFlight++;
     this.inFlightPeak = Math.max(this.inFlightPeak, this.inFlight);
     try {
@@ -249,4 +250,19 @@ test('connections beyond connectionsMax are refused', async (t) => {
   const second = await client(t, server);
   await second.waitClosed();
   assert.equal(server.connectionCount(), 1);
+});
+
+test('the tracing flag reaches the handler; its session id goes first in the body, with the flag', async (t) => {
+  const { server } = await serve(t);
+  const c = await client(t, server);
+  await c.startup();
+  c.send({ stream: 4, opcode: op.QUERY, flags: 0x02, body: queryBody('traced') });
+  const traced = await c.expect();
+  assert.equal(traced.flags & 0x02, 0x02);
+  assert.deepEqual(traced.body.subarray(0, 16), Buffer.alloc(16, 0xab));
+  assert.equal(traced.body.readInt32BE(16), 0x0001, 'then the VOID result');
+  c.send({ stream: 5, opcode: op.QUERY, body: queryBody('traced') });
+  const plain = await c.expect();
+  assert.equal(plain.flags & 0x02, 0);
+  assert.equal(resultKind(plain.body), 0x0001);
 });

@@ -116,6 +116,11 @@ export class MessagingService {
     this.handlers.set(verb, handler);
   }
 
+  /** The handler registered for a verb (tracing runs a wrapped request through it). */
+  handlerOf(verb: Verb): VerbHandler | undefined {
+    return this.handlers.get(verb);
+  }
+
   async start(): Promise<void> {
     assert(!this.running, 'messaging started twice');
     this.running = true;
