@@ -116,10 +116,26 @@ test('a status change is shown after a reload', async () => {
   await page.screenshot({ path: join(artifacts, 'status-delayed.png') });
 });
 
+/** What the browser, the feed's table and the simulator each know of a flight: printed when a wait for it fails. */
+async function diagnose(flightNumber: string): Promise<string> {
+  const inPage = await page.evaluate(`({ planes: window.aero.planeCount(), position: window.aero.planePosition(${JSON.stringify(flightNumber)}), banner: document.querySelector('#banner')?.textContent ?? null })`).catch((error: unknown) => String(error));
+  const stored = await database.store.readPositions(Date.now()).then((rows) => rows.map((r) => `${r.flightNumber}:${r.phase}@${new Date(r.recordedAtMs).toISOString()}`)).catch((error: unknown) => String(error));
+  const flight = simulator.list().find((f) => f.plan.flightNumber === flightNumber);
+  return JSON.stringify({ inPage, stored, simNow: new Date(simulator.simNowMs()).toISOString(), simulated: flight === undefined ? null : { status: flight.status, phase: flight.state.phase, finished: flight.finished } });
+}
+
+async function waitWithDiagnosis(flightNumber: string, expression: string, timeout: number): Promise<void> {
+  try {
+    await page.waitForFunction(expression, undefined, { timeout });
+  } catch (error) {
+    throw new Error(`${String(error)}\n${flightNumber}: ${await diagnose(flightNumber)}`);
+  }
+}
+
 test('planes move over time', async () => {
-  await page.waitForFunction('window.aero.planePosition("TS3") !== null', undefined, { timeout: 10_000 });
+  await waitWithDiagnosis('TS3', 'window.aero.planePosition("TS3") !== null', 20_000);
   const first = await aero<[number, number]>('planePosition("TS3")');
-  await page.waitForFunction(`(() => { const p = window.aero.planePosition("TS3"); return p !== null && (p[0] !== ${first[0]} || p[1] !== ${first[1]}); })()`, undefined, { timeout: 15_000 });
+  await waitWithDiagnosis('TS3', `(() => { const p = window.aero.planePosition("TS3"); return p !== null && (p[0] !== ${first[0]} || p[1] !== ${first[1]}); })()`, 20_000);
   // Planes are drawn on a canvas: bring TS3 into view (the previous test fitted another route),
   // then click where it was drawn in the last frame.
   await page.evaluate('(() => { const p = window.aero.planePosition("TS3"); window.aero.map.setView(p, 4, { animate: false }); })()');
