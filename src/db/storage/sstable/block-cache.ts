@@ -4,13 +4,17 @@
 // per cache; each reader owns a segment of it, a Map keyed by a number (block offset) or a
 // token, so a hit is one Map lookup with no key built per read (string keys naming file and
 // offset cost more than the rest of a cached read). Eviction is CLOCK (second chance): a hit
-// only sets a bit, and the sweep gives referenced entries one more round, which approximates
-// LRU without reordering anything on the read path.
+// only sets a bit, and the hand gives referenced entries one more round, which approximates
+// LRU without reordering anything on the read path. Every operation is O(1) (amortized): no
+// step ever walks the whole cache.
 
 import { assert } from '../../common/assert.js';
 
 export const blockCacheBytesDefault = 64 * 1024 * 1024;
 export const keyCacheBytesDefault = 32 * 1024 * 1024;
+
+/** Referenced slots the hand may pass in one insert before it evicts regardless (see evict). */
+const sweepPassesMax = 64;
 
 interface Slot {
   owner: Map<unknown, Slot>;
@@ -22,11 +26,15 @@ interface Slot {
 
 /** A byte-bounded cache shared by segments (one per sstable reader). */
 export class BlockCache {
-  /** Slots in insertion order from `head` on; the CLOCK sweep starts at the oldest. */
-  private queue: Slot[] = [];
-  private head = 0;
+  /**
+   * The CLOCK ring: live slots in insertion order. A Set, so that removing a slot is O(1) and
+   * leaves no dead place behind (an array queue had to be compacted now and then: one O(n)
+   * pass of ~100 ms over a full key cache, a stall on the event loop).
+   */
+  private readonly ring = new Set<Slot>();
+  /** The clock hand: a live iterator over the ring (it sees slots added after it, skips removed ones). */
+  private hand: IterableIterator<Slot> = this.ring.values();
   private usedBytes = 0;
-  private count = 0;
   readonly bytesMax: number;
   hits = 0;
   misses = 0;
@@ -42,7 +50,7 @@ export class BlockCache {
 
   /** Entries held. */
   get size(): number {
-    return this.count;
+    return this.ring.size;
   }
 
   /** A new segment: one reader's entries, dropped together by its clear(). */
@@ -68,9 +76,8 @@ export class BlockCache {
     if (entry.bytes > this.bytesMax) return;
     const slot: Slot = { owner, key: entry.key, value: entry.value, bytes: entry.bytes, referenced: false };
     owner.set(entry.key, slot);
-    this.queue.push(slot);
+    this.ring.add(slot);
     this.usedBytes += entry.bytes;
-    this.count++;
     this.evict();
   }
 
@@ -86,38 +93,43 @@ export class BlockCache {
   clear(owner: Map<unknown, Slot>): void {
     for (const slot of owner.values()) this.forget(slot);
     owner.clear();
-    this.compactQueue();
   }
 
-  /** Accounts a slot gone from its owner; its queue place is skipped when the sweep reaches it. */
+  /** Takes a slot out of the ring and the byte count (its owner has already dropped it). */
   private forget(slot: Slot): void {
+    this.ring.delete(slot);
     this.usedBytes -= slot.bytes;
-    this.count--;
     slot.bytes = 0;
     slot.value = undefined;
   }
 
+  /** The slot under the hand, moving it on; the hand wraps to the oldest slot at the end. */
+  private advance(): Slot | undefined {
+    let next = this.hand.next();
+    if (next.done === true) {
+      this.hand = this.ring.values();
+      next = this.hand.next();
+    }
+    return next.done === true ? undefined : next.value;
+  }
+
   private evict(): void {
-    // Each referenced slot is passed over once, so the sweep ends within two rounds.
-    while (this.usedBytes > this.bytesMax && this.head < this.queue.length) {
-      const slot = this.queue[this.head++] as Slot;
-      if (slot.owner.get(slot.key) !== slot) continue; // removed earlier
-      if (slot.referenced) {
+    // The hand clears a referenced slot's bit and passes it. When most slots were read since
+    // the last turn, one insert could pass over nearly the whole ring (tens of milliseconds on
+    // a full key cache); past sweepPassesMax passes it evicts the slot under the hand whatever
+    // its bit, so every insert does bounded work.
+    let passes = 0;
+    while (this.usedBytes > this.bytesMax) {
+      const slot = this.advance();
+      if (slot === undefined) return;
+      if (slot.referenced && passes < sweepPassesMax) {
         slot.referenced = false;
-        this.queue.push(slot);
+        passes++;
         continue;
       }
       slot.owner.delete(slot.key);
       this.forget(slot);
     }
-    this.compactQueue();
-  }
-
-  /** Drops swept and removed places once they outnumber the live entries (amortized O(1) per insert). */
-  private compactQueue(): void {
-    if (this.queue.length <= 2 * this.count + 1024) return;
-    this.queue = this.queue.slice(this.head).filter((slot) => slot.owner.get(slot.key) === slot);
-    this.head = 0;
   }
 }
 
