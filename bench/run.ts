@@ -109,16 +109,21 @@ async function runKv(group: ServerGroup, plan: KvPlan, context: { settings: Sett
   }
 }
 
-/** p99 at fractions of the closed-loop maximum (mixed workload, lean client), open loop capped by each shape. */
+/**
+ * p99 at fractions of the closed-loop maximum (mixed workload, lean client), open loop, for each
+ * shape at fractions of that shape's own maximum: 64 connections with one request in flight
+ * carry far less than 8 with 32, so a rate taken from the 8x32 maximum overloads 64x1 and its
+ * "latency" is only queueing.
+ */
 async function runCurve(group: ServerGroup, scenario: string, context: { settings: Settings; keys: KeyState; measurements: Measurement[]; consistency: ConsistencyLevel; out: CurvePoint[] }): Promise<void> {
   const { settings } = context;
-  let max = context.measurements.find((m) => m.scenario === scenario && m.workload === 'mixed' && m.client === 'lean' && m.shape === shapeName(settings.shapes[0] as Shape));
   const base = { scenario, client: 'lean' as const, workload: 'mixed' as const, threads: settings.clientThreads, consistency: context.consistency, warmupMs: settings.warmupMs, durationMs: settings.durationMs };
-  if (max === undefined) {
-    max = await measure(group, { ...base, shape: settings.shapes[0] as Shape, rate: null }, context.keys);
-    log(`  ${scenario} maximum (mixed, ${max.shape}): ${max.throughput} ops/s`);
-  }
   for (const shape of settings.shapes) {
+    let max = context.measurements.find((m) => m.scenario === scenario && m.workload === 'mixed' && m.client === 'lean' && m.shape === shapeName(shape));
+    if (max === undefined) {
+      max = await measure(group, { ...base, shape, rate: null }, context.keys);
+      log(`  ${scenario} maximum (mixed, ${max.shape}): ${max.throughput} ops/s`);
+    }
     for (const fraction of settings.curveFractions) {
       const rate = Math.max(1, Math.round(max.throughput * fraction));
       const point = { ...(await measure(group, { ...base, shape, rate }, context.keys)), fraction, maxThroughput: max.throughput };
