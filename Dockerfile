@@ -46,5 +46,6 @@ EXPOSE 9042 7000 7199
 # another command is healthy at once).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=120s --retries=3 \
   CMD ["node", "/app/dist/src/cli/docker/healthcheck.js"]
-ENTRYPOINT ["node", "/app/dist/src/cli/docker/entrypoint.js"]
+# --max-semi-space-size: the V8 flags of src/db/node/runtime-flags.ts (keep them in step).
+ENTRYPOINT ["node", "--max-semi-space-size=64", "/app/dist/src/cli/docker/entrypoint.js"]
 CMD ["node"]

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeNodeConfigFile, type NodeConfigFileSettings } from '../src/db/node/config-file.js';
+import { nodeRuntimeFlags } from '../src/db/node/runtime-flags.js';
 import type { Endpoint } from './clients.js';
 import { sleep } from './load.js';
 import { ProbeClient, probeFlags } from './probe-client.js';
@@ -159,7 +160,7 @@ export async function startNodes(options: NodeGroupOptions): Promise<ServerGroup
       const configFile = join(root, `node${index}.yaml`);
       writeNodeConfigFile(configFile, nodeConfig(index, ports, options));
       const endpoint = { host: `127.0.0.${index}`, port: ports.native };
-      const server = launch(`node${index}`, [join(repositoryRoot, 'bin', 'aero.js'), 'node', '--config', configFile, '--data-dir', directory], { endpoint, profileDir: options.profileDir ?? null });
+      const server = launch(`node${index}`, [...nodeRuntimeFlags, join(repositoryRoot, 'bin', 'aero.js'), 'node', '--config', configFile, '--data-dir', directory], { endpoint, profileDir: options.profileDir ?? null });
       started.push(server);
       // One at a time, as a cluster is started: a joining node finds its seed up.
       await waitListening(server, options.startTimeoutMs);

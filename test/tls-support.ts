@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createCertificates } from '../src/cli/certs/files.js';
 import type { LogLevel } from '../src/db/node/config.js';
 import { writeNodeConfigFile, type NodeConfigFileSettings } from '../src/db/node/config-file.js';
+import { nodeRuntimeFlags } from '../src/db/node/runtime-flags.js';
 
 const temporaryDirectories: string[] = [];
 
@@ -120,7 +121,7 @@ export async function spawnNode(options: {
     numTokens: 4, logLevel: options.logLevel ?? 'info', seeds: options.seeds.split(','), ...options.encryption,
   });
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, ['bin/aero.js', 'node', '--config', configFile, '--data-dir', directory], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...nodeRuntimeFlags, 'bin/aero.js', 'node', '--config', configFile, '--data-dir', directory], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-500_000); });
   child.stderr?.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-500_000); });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

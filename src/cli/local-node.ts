@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeNodeConfigFile, type NodeConfigFileSettings } from '../db/node/config-file.js';
+import { nodeRuntimeFlags } from '../db/node/runtime-flags.js';
 import type { WallClock } from '../flights/model/world.js';
 import { aeroExecutable, canConnect } from './cluster/processes.js';
 
@@ -63,7 +64,7 @@ export async function startLocalNode(options: LocalNodeOptions, clock: WallClock
   // In its own process group, as the cluster's nodes are: Ctrl-C on the terminal signals the
   // whole foreground group, and a node signalled both by it and by our stop() would take the
   // second signal as "exit at once, undrained". This way only we stop it, after its clients.
-  const child: ChildProcess = spawn(process.execPath, [aeroExecutable(), 'node', '--config', configFile, '--data-dir', nodeDir], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeRuntimeFlags, aeroExecutable(), 'node', '--config', configFile, '--data-dir', nodeDir], {
     stdio: ['ignore', 'pipe', 'pipe'], detached: true,
   });
   child.stdout?.pipe(log);

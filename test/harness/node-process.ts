@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeRuntimeFlags } from '../../src/db/node/runtime-flags.js';
 
 export interface NodeProcess {
   host: string;
@@ -73,7 +74,7 @@ export async function startNodeProcess(options: StartOptions = {}): Promise<Node
   let exited: Promise<number | null> = Promise.resolve(null);
 
   const launch = async () => {
-    child = spawn(process.execPath, ['bin/aero.js', 'node', '--config', configFile, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [...nodeRuntimeFlags, 'bin/aero.js', 'node', '--config', configFile, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     const current = child;
     current.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); if (output.length > 1_000_000) output = output.slice(-500_000); });
     current.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { logTailBytesMax } from '../../db/common/limits.js';
+import { nodeRuntimeFlags } from '../../db/node/runtime-flags.js';
 import { nodeArguments, nodeConfigFile, nodeConfigYaml, nodeStdoutFile, type ClusterManifest, type ClusterNode } from './manifest.js';
 
 /** bin/aero.js of this package, found from this file (dist/src/cli/cluster/ or src/cli/cluster/). */
@@ -29,7 +30,7 @@ export function spawnNode(manifest: ClusterManifest, node: ClusterNode): number 
   writeFileSync(nodeConfigFile(node), nodeConfigYaml(manifest, node));
   const output = openSync(nodeStdoutFile(node), 'a');
   try {
-    const child = spawn(process.execPath, [aeroExecutable(), ...nodeArguments(node)], {
+    const child = spawn(process.execPath, [...nodeRuntimeFlags, aeroExecutable(), ...nodeArguments(node)], {
       detached: true, stdio: ['ignore', output, output], cwd: node.directory,
     });
     if (child.pid === undefined) throw new Error(`could not start node ${node.index} (spawn gave no pid)`);
