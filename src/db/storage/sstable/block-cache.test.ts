@@ -40,7 +40,7 @@ describe('block cache', () => {
     }
     assert.equal(cache.size, 0);
     assert.equal(cache.sizeBytes, 0);
-    assert.equal((cache as unknown as { ring: Set<unknown> }).ring.size, 0);
+    assert.equal((cache as unknown as { hand: unknown }).hand, null);
     // A full cache keeps the entries that are read and evicts the others.
     const hot = cache.segment<number>();
     for (let key = 0; key < 100; key++) hot.set(key, { value: key, bytes: 10 });
