@@ -3,7 +3,7 @@
 // the database is unavailable, 404 for unknown flights and airports.
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { isFlightNumber, isFlightStatus, isIataCode, isIsoDate, operatorTransitions, type Airport, type FlightPlan, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
+import { isFlightNumber, isFlightStatus, isIataCode, isIsoDate, operatorTransitions, scheduledStatus, type Airport, type FlightPlan, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
 import type { FlightStore } from '../model/store.js';
 import { greatCirclePoints } from '../model/geo.js';
 import { FlightInputError, planFlight, randomFlightNumber, randomGate } from '../model/schedule.js';
@@ -137,7 +137,7 @@ function registerFlightRoutes(app: FastifyInstance, context: ApiContext): void {
       if ((await context.store.getStatus(plan.flightNumber, plan.date)) !== null) {
         throw new FlightInputError(`flight ${plan.flightNumber} on ${plan.date} already exists`);
       }
-      await context.store.addFlight(plan, { gate: randomGate(context.chance), nowMs: context.clock.nowMs() });
+      await context.store.addFlight(plan, { gate: randomGate(context.chance), nowMs: context.clock.nowMs(), initial: scheduledStatus(Math.round(context.feed.simNowMs()), 'operator') });
       return reply.code(201).send({ flight: plan } satisfies AddFlightView);
     }));
 
@@ -183,7 +183,9 @@ function registerStatusRoute(app: FastifyInstance, context: ApiContext): void {
         const from = Math.max(current.estimatedDepartureAtMs ?? current.departureAtMs, context.feed.simNowMs());
         atMs = Math.round(from + delayMinutes * 60_000);
       }
-      await context.store.setStatus(key, { status: wanted, nowMs, ...(atMs === undefined ? {} : { atMs }) });
+      const note = atMs === undefined ? '' : `new departure ${new Date(atMs).toISOString().slice(11, 16)} UTC`;
+      const history = { changedAtMs: Math.round(context.feed.simNowMs()), source: 'operator' as const, note };
+      await context.store.setStatus(key, { status: wanted, nowMs, history, ...(atMs === undefined ? {} : { atMs }) });
       const updated: FlightStatusRecord = { ...current, status: wanted, updatedAtMs: nowMs, ...(atMs === undefined ? {} : { estimatedDepartureAtMs: atMs }) };
       context.feed.noteStatus(updated);
       return { status: updated, allowed: operatorTransitions(wanted) } satisfies StatusChangeView;
