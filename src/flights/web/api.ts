@@ -48,7 +48,7 @@ function flightKey(params: { number?: string; date?: string }): { flightNumber: 
 }
 
 async function withStatuses(context: ApiContext, plans: FlightPlan[]): Promise<FlightRow[]> {
-  const rows: FlightRow[] = plans.map((plan) => ({ ...plan, status: null, gate: null }));
+  const rows: FlightRow[] = plans.map((plan) => ({ ...plan, status: null, gate: null, estimatedDepartureAtMs: null, actualDepartureAtMs: null, actualArrivalAtMs: null }));
   let next = 0;
   const worker = async () => {
     while (next < rows.length) {
@@ -57,11 +57,16 @@ async function withStatuses(context: ApiContext, plans: FlightPlan[]): Promise<F
       const record = await context.store.getStatus(row.flightNumber, row.date);
       row.status = record?.status ?? null;
       row.gate = record?.gate ?? null;
+      row.estimatedDepartureAtMs = record?.estimatedDepartureAtMs ?? null;
+      row.actualDepartureAtMs = record?.actualDepartureAtMs ?? null;
+      row.actualArrivalAtMs = record?.actualArrivalAtMs ?? null;
     }
   };
   await Promise.all(Array.from({ length: Math.min(statusReadConcurrency, rows.length) }, worker));
   return rows;
 }
+
+const planOf = (row: FlightRow): FlightPlan => ({ flightNumber: row.flightNumber, date: row.date, origin: row.origin, destination: row.destination, departureAtMs: row.departureAtMs, arrivalAtMs: row.arrivalAtMs, speedKmh: row.speedKmh });
 
 export function registerApi(app: FastifyInstance, context: ApiContext): void {
   registerInfoRoutes(app, context);
@@ -92,7 +97,7 @@ function registerInfoRoutes(app: FastifyInstance, context: ApiContext): void {
     const matched = context.feed.flights().filter((f) => f.plan.flightNumber.startsWith(q)).slice(0, searchResultsMax);
     let flights: SearchView['flights'];
     try {
-      flights = (await withStatuses(context, matched.map((f) => f.plan))).map(({ gate: _gate, ...row }) => row);
+      flights = (await withStatuses(context, matched.map((f) => f.plan))).map((row) => ({ ...planOf(row), status: row.status }));
     } catch (error) {
       // The database is down: the map's copy of the status (null unless in the air) still helps.
       if (!(error instanceof Error)) throw error;
