@@ -9,6 +9,7 @@
 // finds the largest N whose p99 write latency stays under the bound.
 
 import { ensureSchema, type DatabaseOptions } from '../src/flights/model/database.js';
+import { scheduledStatus } from '../src/flights/model/flight.js';
 import type { PlanePosition } from '../src/flights/model/positions.js';
 import { FlightStore, sampleBatchFlights } from '../src/flights/model/store.js';
 import { planesOnMapMax } from '../src/flights/web/live-feed.js';
@@ -103,8 +104,7 @@ class FlightTarget implements LoadTarget {
       while (next < to) {
         const flightNumber = this.flightNumber(next++);
         const plan = { flightNumber, date: this.date, origin: 'MAD', destination: 'JFK', departureAtMs: nowMs - 3_600_000, arrivalAtMs: nowMs + 3_600_000, speedKmh: 850 };
-        await this.store.addFlight(plan, { gate: 'A1', nowMs });
-        await this.store.setStatus(plan, { status: 'en_route', nowMs });
+        await this.store.addFlight(plan, { gate: 'A1', nowMs, initial: { ...scheduledStatus(nowMs, 'schedule'), status: 'en_route' } });
         await this.writeSample(next - 1, Date.now());
       }
     };

@@ -31,6 +31,7 @@ import { digestReadResult } from '../storage/digest.js';
 import type { Mutation, ReadCommand, ReadResult, SinglePartitionReadCommand } from '../storage/types.js';
 import type { LocalBatchlog } from './batchlog.js';
 import type { HintStore } from './hints.js';
+import { outcomeOf, type ClientRequestObserver, type ClientRequestOperation } from './request-metrics.js';
 import { readRange } from './range-read.js';
 import { readRound, type RoundAnswer } from './read-round.js';
 import { parseRetryPolicy, ReadLatencies } from './speculative-retry.js';
@@ -61,6 +62,8 @@ export interface StorageProxyOptions {
   localBatchlog?: LocalBatchlog;
   /** A table's speculative_retry option (table-options.ts); reads do not speculate without it. */
   speculativeRetryOf?(tableId: string): string | undefined;
+  /** Told of every request this node coordinates (node metrics). */
+  requests?: ClientRequestObserver;
 }
 
 export interface ProxyStats {
@@ -132,7 +135,27 @@ export class StorageProxy {
   }
 
   /** Writes mutations at the level (each partition independently, as an unlogged batch is). */
-  async mutate(mutations: readonly Mutation[], level: ConsistencyLevel, options: { writeType?: WriteType } = {}): Promise<void> {
+  mutate(mutations: readonly Mutation[], level: ConsistencyLevel, options: { writeType?: WriteType } = {}): Promise<void> {
+    return this.observed('write', level, () => this.mutateNow(mutations, level, options));
+  }
+
+  /** Reports the request's latency and outcome to the node's metrics. */
+  private async observed<T>(operation: ClientRequestOperation, level: ConsistencyLevel, work: () => Promise<T>): Promise<T> {
+    const observer = this.options.requests;
+    if (observer === undefined) return work();
+    const clock = this.options.clock;
+    const startedMs = clock.monotonicMs();
+    try {
+      const result = await work();
+      observer.completed(operation, level, 'ok', clock.monotonicMs() - startedMs);
+      return result;
+    } catch (error) {
+      observer.completed(operation, level, outcomeOf(error), clock.monotonicMs() - startedMs);
+      throw error;
+    }
+  }
+
+  private async mutateNow(mutations: readonly Mutation[], level: ConsistencyLevel, options: { writeType?: WriteType }): Promise<void> {
     const writeType = options.writeType ?? (mutations.length > 1 ? 'UNLOGGED_BATCH' : 'SIMPLE');
     // Every Unavailable is raised before anything is sent.
     const plans = mutations.map((mutation) => this.writePlan(mutation, level));
@@ -151,7 +174,11 @@ export class StorageProxy {
    * dying midway leaves the entry to be replayed (batchlog.ts), so every statement of the
    * batch applies eventually.
    */
-  async mutateLogged(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void> {
+  mutateLogged(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void> {
+    return this.observed('write', level, () => this.mutateLoggedNow(mutations, level));
+  }
+
+  private async mutateLoggedNow(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void> {
     const plans = mutations.map((mutation) => this.writePlan(mutation, level));
     const endpoints = this.batchlogEndpoints();
     const batchId = this.options.batchIds?.() ?? Buffer.alloc(16);
@@ -351,7 +378,11 @@ export class StorageProxy {
   }
 
   /** Reads at the level: single partitions with digests and read repair, ranges along the ring. */
-  async read(command: ReadCommand, level: ConsistencyLevel): Promise<ReadResult> {
+  read(command: ReadCommand, level: ConsistencyLevel): Promise<ReadResult> {
+    return this.observed(command.kind === 'range' ? 'range' : 'read', level, () => this.readNow(command, level));
+  }
+
+  private async readNow(command: ReadCommand, level: ConsistencyLevel): Promise<ReadResult> {
     const keyspace = this.options.keyspaceOfTable(command.tableId);
     if (keyspace === undefined) throw invalidRequest(`unconfigured table (id ${command.tableId})`); // dropped since the statement was planned
     if (command.kind === 'range') {

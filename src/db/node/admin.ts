@@ -24,6 +24,10 @@ export interface AdminOperations {
   repair?(target: AdminTarget): Promise<Record<string, unknown>>;
   /** nodetool enablehandoff / disablehandoff: whether this coordinator writes hints for down replicas. */
   setHintedHandoff?(enabled: boolean): void;
+  /** GET /metrics: the Prometheus exposition text. */
+  metrics?(): Promise<{ contentType: string; text: string }>;
+  /** GET /health: up when the node accepts clients; `checks` says what was looked at. */
+  health?(): { up: boolean; checks: Record<string, boolean> };
 }
 
 export interface AdminServer {
@@ -48,6 +52,8 @@ const requestTimeoutMs = 10_000;
 interface AdminReply {
   status: number;
   body: unknown;
+  /** A non-JSON body (the Prometheus text). */
+  text?: { contentType: string; text: string };
 }
 
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
@@ -80,7 +86,7 @@ function serve(connection: Connection, options: AdminServerOptions): void {
     if (answered) return;
     answered = true;
     timer.cancel();
-    connection.write(encodeAdminResponse(reply.status, reply.body));
+    connection.write(encodeAdminResponse(reply.status, reply.body, reply.text));
     connection.end();
   };
   connection.onClose(() => timer.cancel());
@@ -134,6 +140,14 @@ async function handle(request: AdminHttpRequest, options: AdminServerOptions): P
     }
     case 'GET /status':
       return { status: 200, body: await operations.status(target) };
+    case 'GET /metrics':
+      if (operations.metrics === undefined) return { status: 404, body: { error: 'this node keeps no metrics' } };
+      return { status: 200, body: null, text: await operations.metrics() };
+    case 'GET /health': {
+      if (operations.health === undefined) return { status: 404, body: { error: 'this node reports no health' } };
+      const health = operations.health();
+      return { status: health.up ? 200 : 503, body: { status: health.up ? 'UP' : 'DOWN', ...health.checks } };
+    }
     default:
       return { status: 404, body: { error: `no such admin operation: ${route}` } };
   }

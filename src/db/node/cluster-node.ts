@@ -20,6 +20,7 @@ import type { TimerHandle, World } from '../common/world.js';
 import { Batchlog, openBatchlogEngine } from '../coordinator/batchlog.js';
 import { HintStore } from '../coordinator/hints.js';
 import { StorageProxy } from '../coordinator/storage-proxy.js';
+import type { ClientRequestObserver } from '../coordinator/request-metrics.js';
 import type { EventMessage } from '../protocol/messages.js';
 import type { Schema } from '../schema/schema.js';
 import { RELEASE_VERSION, type PeerInfo } from '../schema/system-tables.js';
@@ -39,6 +40,8 @@ export interface ClusterNodeOptions {
   hintsDirectory: string;
   /** Query tracing: traced requests' replica work is recorded (cluster/tracing). */
   tracing?: { context: TraceContext; writer: TraceWriter };
+  /** Told of every client request the coordinator serves (node metrics). */
+  requests?: ClientRequestObserver;
 }
 
 /** The store the coordinator and the replica verbs use: recording storage events while a trace session is current. */
@@ -81,6 +84,7 @@ export class ClusterNode {
       speculativeRetryOf: (tableId) => schema.findTableById(tableId)?.options.speculativeRetry,
       localDataCenter: config.dc,
       batchIds: () => timeUuid(world), hints: this.hints, localBatchlog: this.batchlog,
+      ...(options.requests === undefined ? {} : { requests: options.requests }),
     });
     // Hints already stored are still delivered when handoff is off; only new ones stop.
     this.proxy.hintedHandoffEnabled = config.hintedHandoffEnabled;

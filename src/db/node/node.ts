@@ -20,6 +20,7 @@ import type { TraceState } from '../cluster/tracing/trace-state.js';
 import { asyncContext } from '../platform/async-context.js';
 import { startNativeServer, type NativeServer } from '../transport/server.js';
 import { startAdminServer, type AdminOperations, type AdminServer, type AdminTarget } from './admin.js';
+import { NodeMetrics, type MetricSources } from './metrics.js';
 import type { NodeConfig } from './config.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { createLogger } from './logging.js';
@@ -45,6 +46,8 @@ export interface BuildNodeOptions {
   passwords?: NodePasswords;
   /** Writes out buffered log lines; called when the node has stopped or failed to start. */
   flushLog?: () => void;
+  /** Adds prom-client's process metrics (event loop, GC, memory) to /metrics: one node per process only. */
+  processMetrics?: boolean;
 }
 
 export interface RunningNode {
@@ -87,7 +90,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   const layout = diskLayout(config);
   const world: World = { clock: systemClock(), random: systemRandom(), disk: realDisk(layout.root), network: systemNetwork(), logger };
   logger.info('starting node', { clusterName: config.clusterName, listenAddress: config.listenAddress, dataRoot: layout.root });
-  return buildNode(world, config, { layout, flushLog: () => logger.flush() });
+  return buildNode(world, config, { layout, flushLog: () => logger.flush(), processMetrics: true });
 }
 
 /** Wires a whole node from the injected World and starts it; a failed start closes what it opened. */
@@ -96,7 +99,7 @@ export async function buildNode(world: World, config: NodeConfig, options: Build
   const flushLog = options.flushLog ?? (() => undefined);
   const layout = options.layout ?? { dataDirectory: 'data', commitLogDirectory: 'commitlog', hintsDirectory: 'hints' };
   try {
-    return await assemble(config, { world, logger: world.logger, layout, cleanups, flushLog, ...(options.passwords === undefined ? {} : { passwords: options.passwords }) });
+    return await assemble(config, { world, logger: world.logger, layout, cleanups, flushLog, processMetrics: options.processMetrics ?? false, ...(options.passwords === undefined ? {} : { passwords: options.passwords }) });
   } catch (error) {
     // Undo what started, newest first, so a failed start leaves no port bound and no file open.
     for (const cleanup of cleanups.reverse()) await cleanup().catch((cause: unknown) => world.logger.error('cleanup after a failed start failed', { error: cause }));
@@ -112,6 +115,7 @@ interface AssemblyContext {
   layout: DiskLayout;
   cleanups: Array<() => Promise<void>>;
   flushLog: () => void;
+  processMetrics: boolean;
   passwords?: NodePasswords;
 }
 
@@ -132,7 +136,8 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   // Internode traffic, gossip included, goes over server_encryption_options' network.
   // Trace rows are written with CQL through this node's own coordinator (processor, below).
   const tracing = { context: asyncContext<TraceState>(), writer: new CqlTraceWriter((query, values, consistency): Promise<unknown> => processor.internalQuery(query, values, consistency)) };
-  const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory, tracing });
+  const metrics = new NodeMetrics({ defaultMetrics: context.processMetrics });
+  const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory, tracing, requests: metrics });
   cleanups.push(() => cluster.stop());
   const local = localNodeInfo(config, identity, cluster.generation);
   const security = nodeAuth(config, world, { executor: { execute: (query, values, consistency) => processor.internalQuery(query, values, consistency) }, ...(context.passwords === undefined ? {} : { passwords: context.passwords }) });
@@ -155,15 +160,39 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   // Peers and drivers reach this node's clients on the port actually bound (port 0 picks one).
   if (native.port !== config.nativeTransportPort) cluster.services.gossiper.setApplicationState('NATIVE_PORT', String(native.port));
   const startedMs = world.clock.monotonicMs();
+  metrics.bind(metricSources({ schema, storage, cluster, native }));
+  let stopping: Promise<void> | undefined;
   const admin = await startAdminServer({
     network: world.network, clock: world.clock, host: config.listenAddress, port: config.adminPort, logger,
-    operations: adminOperations({ config, schema, storage, native, cluster, identity, logger: world.logger.child({ component: 'repair' }), uptimeMs: () => world.clock.monotonicMs() - startedMs }),
+    operations: {
+      ...adminOperations({ config, schema, storage, native, cluster, identity, logger: world.logger.child({ component: 'repair' }), uptimeMs: () => world.clock.monotonicMs() - startedMs }),
+      metrics: () => metrics.text(),
+      health: () => {
+        const checks = { nativeTransport: native.isAccepting(), stopping: stopping !== undefined };
+        return { up: checks.nativeTransport && !checks.stopping, checks };
+      },
+    },
   });
   logger.info('node started', { nativePort: native.port, adminPort: admin.port, hostId: identity.hostId, tokens: identity.tokens.length });
-  let stopping: Promise<void> | undefined;
   return {
     config, logger, nativePort: native.port, adminPort: admin.port,
     stop: (stopOptions = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native, storage, cluster, logger, flushLog: context.flushLog }, stopOptions.drainMs ?? drainMsDefault)),
+  };
+}
+
+/** What /metrics reads at each scrape, from the parts that keep it. */
+function metricSources(parts: { schema: Schema; storage: StorageEngine; cluster: ClusterNode; native: NativeServer }): MetricSources {
+  const { schema, storage, cluster, native } = parts;
+  const { gossiper, messaging } = cluster.services;
+  return {
+    tables: () => storage.tableStats().map((t) => ({ keyspace: t.keyspace, table: schema.findTableById(t.tableId)?.name ?? t.tableId, memtableBytes: t.memtableBytes, sstableCount: t.sstableCount, sstableBytes: t.sstableBytes })),
+    compactions: () => storage.compactionStats(),
+    loadBytes: () => storage.loadBytes(),
+    hints: () => cluster.hints.stats(),
+    readRepairs: () => cluster.proxy.stats.readRepairs,
+    droppedMessages: () => messaging.droppedMessages(),
+    endpoints: () => gossiper.endpoints().map((endpoint) => ({ endpoint, alive: endpoint === messaging.localEndpoint || gossiper.isAlive(endpoint) })),
+    nativeClients: () => native.connectionCount(),
   };
 }
 

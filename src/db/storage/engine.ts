@@ -56,6 +56,7 @@ export class StorageEngine {
   private readonly caches: { blockCache: BlockCache; keyCache: BlockCache };
   private memtableCounter = 0;
   private compactionsRunning = 0;
+  private readonly compactions = { completed: 0, bytesCompacted: 0 };
   private readonly background = new Set<Promise<unknown>>();
   private closed = false;
   /** Torn or corrupt commit log entries met by the last replay (each was logged). */
@@ -342,6 +343,7 @@ export class StorageEngine {
   private async compactSSTables(state: TableState, inputs: SSTableReader[]): Promise<void> {
     for (const reader of inputs) state.compacting.add(reader);
     this.compactionsRunning++;
+    const inputBytes = inputs.reduce((sum, reader) => sum + reader.sizeBytes, 0);
     try {
       const epoch = state.epoch;
       const nowSeconds = Math.floor(this.options.world.clock.nowMs() / 1000);
@@ -361,6 +363,8 @@ export class StorageEngine {
       state.sstables = state.sstables.filter((r) => !inputs.includes(r));
       if (output !== null) state.sstables.push(output);
       await this.deleteSSTables(state, inputs, descriptor.generation);
+      this.compactions.completed++;
+      this.compactions.bytesCompacted += inputBytes;
     } finally {
       this.compactionsRunning--;
       for (const reader of inputs) state.compacting.delete(reader);
@@ -480,6 +484,20 @@ export class StorageEngine {
       sstableCount: state.sstables.length,
       sstableBytes: state.sstables.reduce((sum, reader) => sum + reader.sizeBytes, 0),
     }));
+  }
+
+  /**
+   * Compactions (nodetool compactionstats, Cassandra's Compaction metrics): running now,
+   * pending (running plus one per table whose sstables size-tiered compaction would merge
+   * next), completed since start and the bytes they read.
+   */
+  compactionStats(): { running: number; pending: number; completed: number; bytesCompacted: number } {
+    let waiting = 0;
+    for (const state of this.tables.values()) {
+      const candidates = state.sstables.filter((r) => !state.compacting.has(r));
+      if (chooseSizeTieredCompaction(candidates.map((r) => ({ generation: r.generation, sizeBytes: r.sizeBytes })), this.sizeTiered()) !== null) waiting++;
+    }
+    return { running: this.compactionsRunning, pending: this.compactionsRunning + waiting, ...this.compactions };
   }
 
   /** Waits for background flushes and compactions (tests, orderly shutdown). */

@@ -3,7 +3,10 @@
 
 import cassandra from 'cassandra-driver';
 import { consistencyCode, type DatabaseOptions } from './database.js';
-import { isFlightStatus, type Airport, type FlightPhase, type FlightPlan, type FlightStatus, type FlightStatusRecord, type TrackingSample, flightPhases } from './flight.js';
+import {
+  flightPhases, isFlightStatus, statusSources, type Airport, type FlightPhase, type FlightPlan, type FlightStatus, type FlightStatusRecord, type StatusChange, type StatusSource,
+  type TrackingSample, type InitialStatus, type DayStatus,
+} from './flight.js';
 import { positionBucket, positionPartitions, positionShard, positionTtlSeconds, newestPerFlight, type PlanePosition } from './positions.js';
 import { queries, type Queries } from './schema.js';
 
@@ -15,6 +18,21 @@ export const positionsPerPartitionMax = 20_000;
 /** Flights per unlogged batch of tracking samples and positions (writeSamples): about 3.5 KiB. */
 export const sampleBatchFlights = 16;
 const pageRows = 1_000;
+/** History entries read or written per flight: a flight changes status a handful of times. */
+export const historyRowsMax = 100;
+export const noteCharactersMax = 200;
+/** Dates search returns for one flight number. */
+export const datesPerNumberMax = 60;
+
+/** A status change to write: what it records, and its entry in the history. */
+export interface StatusWrite {
+  status: FlightStatus;
+  /** Wall-clock time of the write (updated_at). */
+  nowMs: number;
+  /** The delay's new departure, or the departure or landing time. */
+  atMs?: number;
+  history: Omit<StatusChange, 'status'>;
+}
 
 export interface SimulationClockRecord {
   name: string;
@@ -73,20 +91,35 @@ export class FlightStore {
     return row === null ? null : airportFromRow(row);
   }
 
-  /** Schedules a flight: the three schedule tables and its first status, in one logged batch. */
-  async addFlight(plan: FlightPlan, options: { gate: string; nowMs: number }): Promise<void> {
+  /**
+   * Schedules a flight: the schedule tables, its status (scheduled, or where the timetable has
+   * it by now) and its status history so far, in one logged batch.
+   */
+  async addFlight(plan: FlightPlan, options: { gate: string; nowMs: number; initial: InitialStatus }): Promise<void> {
     const p = plan;
     const arrivalDate = new Date(p.arrivalAtMs).toISOString().slice(0, 10);
     const departureAt = new Date(p.departureAtMs);
     const arrivalAt = new Date(p.arrivalAtMs);
+    const initial = options.initial;
+    const at = (ms: number | null) => (ms === null ? null : new Date(ms));
+    const now = new Date(options.nowMs);
     await this.client.batch([
       { query: this.q.insertByOrigin, params: [p.origin, p.date, departureAt, p.flightNumber, p.destination, arrivalAt, p.speedKmh] },
       { query: this.q.insertByDestination, params: [p.destination, arrivalDate, arrivalAt, p.flightNumber, p.date, p.origin, departureAt, p.speedKmh] },
       { query: this.q.insertByDate, params: [p.date, departureAt, p.flightNumber, p.origin, p.destination, arrivalAt, p.speedKmh] },
+      { query: this.q.insertByNumber, params: [p.flightNumber, p.date, p.origin, p.destination, departureAt, arrivalAt, p.speedKmh] },
       {
         query: this.q.insertStatus,
-        params: [p.flightNumber, p.date, 'scheduled', options.gate, p.origin, p.destination, departureAt, arrivalAt, p.speedKmh, new Date(options.nowMs)],
+        params: [p.flightNumber, p.date, initial.status, options.gate, p.origin, p.destination, departureAt, arrivalAt, p.speedKmh,
+          at(initial.estimatedDepartureAtMs), at(initial.actualDepartureAtMs), at(initial.actualArrivalAtMs), now],
       },
+      {
+        query: this.q.insertStatusByDate,
+        params: [p.date, p.flightNumber, initial.status, options.gate, at(initial.estimatedDepartureAtMs), at(initial.actualDepartureAtMs), at(initial.actualArrivalAtMs), now],
+      },
+      ...initial.history.slice(0, historyRowsMax).map((change) => ({
+        query: this.q.insertHistory, params: [p.flightNumber, p.date, new Date(change.changedAtMs), change.status, change.source, change.note.slice(0, noteCharactersMax)],
+      })),
     ], { prepare: true, logged: true, consistency: this.strong });
   }
 
@@ -111,16 +144,66 @@ export class FlightStore {
     return row === null ? null : statusFromRow(row);
   }
 
-  /** Writes a new status; `atMs` also records the delay, departure or arrival it stands for. */
-  async setStatus(key: { flightNumber: string; date: string }, change: { status: FlightStatus; nowMs: number; atMs?: number }): Promise<void> {
+  /**
+   * Writes a new status (flight_status, flight_status_by_date and a history entry, in one
+   * logged batch); `atMs` also records the delay, departure or arrival it stands for.
+   */
+  async setStatus(key: { flightNumber: string; date: string }, change: StatusWrite): Promise<void> {
     const now = new Date(change.nowMs);
     const at = new Date(change.atMs ?? change.nowMs);
-    const where = [key.flightNumber, key.date];
-    const options = { prepare: true, consistency: this.strong };
-    if (change.status === 'delayed') await this.client.execute(this.q.updateStatusDelayed, [change.status, at, now, ...where], options);
-    else if (change.status === 'departed') await this.client.execute(this.q.updateStatusDeparted, [change.status, at, now, ...where], options);
-    else if (change.status === 'landed') await this.client.execute(this.q.updateStatusLanded, [change.status, at, now, ...where], options);
-    else await this.client.execute(this.q.updateStatus, [change.status, now, ...where], options);
+    const byFlight = [key.flightNumber, key.date];
+    const byDate = [key.date, key.flightNumber];
+    const recorded = change.status === 'delayed' || change.status === 'departed' || change.status === 'landed';
+    const [flightQuery, dateQuery] = change.status === 'delayed' ? [this.q.updateStatusDelayed, this.q.updateStatusByDateDelayed]
+      : change.status === 'departed' ? [this.q.updateStatusDeparted, this.q.updateStatusByDateDeparted]
+        : change.status === 'landed' ? [this.q.updateStatusLanded, this.q.updateStatusByDateLanded]
+          : [this.q.updateStatus, this.q.updateStatusByDate];
+    const values = recorded ? [change.status, at, now] : [change.status, now];
+    await this.client.batch([
+      { query: flightQuery, params: [...values, ...byFlight] },
+      { query: dateQuery, params: [...values, ...byDate] },
+      {
+        query: this.q.insertHistory,
+        params: [key.flightNumber, key.date, new Date(change.history.changedAtMs), change.status, change.history.source, change.history.note.slice(0, noteCharactersMax)],
+      },
+    ], { prepare: true, logged: true, consistency: this.strong });
+  }
+
+  /** The statuses of every flight of a date (one partition). */
+  async statusesOfDate(date: string): Promise<Map<string, DayStatus>> {
+    const rows = await this.readRows(this.q.selectStatusesByDate, [date], { consistency: this.strong, rowsMax: flightsPerPartitionMax });
+    const statuses = new Map<string, DayStatus>();
+    for (const row of rows) {
+      const status = text(row.get('status'));
+      if (!isFlightStatus(status)) continue;
+      statuses.set(text(row.get('flight_number')), {
+        status, gate: row.get('gate') === null ? null : text(row.get('gate')),
+        estimatedDepartureAtMs: optionalMillis(row.get('estimated_departure_at')),
+        actualDepartureAtMs: optionalMillis(row.get('actual_departure_at')),
+        actualArrivalAtMs: optionalMillis(row.get('actual_arrival_at')),
+      });
+    }
+    return statuses;
+  }
+
+  /** A flight's status history, oldest first. */
+  async statusHistory(key: { flightNumber: string; date: string }): Promise<StatusChange[]> {
+    const rows = await this.readRows(this.q.selectHistory, [key.flightNumber, key.date, historyRowsMax], { consistency: this.strong, rowsMax: historyRowsMax });
+    return rows.flatMap((row): StatusChange[] => {
+      const status = text(row.get('status'));
+      const source = text(row.get('source'));
+      if (!isFlightStatus(status)) return [];
+      return [{
+        changedAtMs: millis(row.get('changed_at')), status,
+        source: (statusSources as readonly string[]).includes(source) ? (source as StatusSource) : 'operator', note: text(row.get('note')),
+      }];
+    });
+  }
+
+  /** A flight number's flights on every date, newest first (bounded). */
+  async flightsByNumber(flightNumber: string): Promise<FlightPlan[]> {
+    const rows = await this.readRows(this.q.selectByNumber, [flightNumber, datesPerNumberMax], { consistency: this.strong, rowsMax: datesPerNumberMax });
+    return rows.map((row) => planFromRow(row, text(row.get('date'))));
   }
 
   async writeTracking(sample: TrackingSample, options: { ttlSeconds: number; nowMs: number }): Promise<void> {

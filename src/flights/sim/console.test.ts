@@ -23,7 +23,7 @@ test('console commands add, list, show and report errors as text', async () => {
     ['BCN', { iata: 'BCN', name: 'Barcelona', city: 'Barcelona', country: 'Spain', latitude: 41.3, longitude: 2.08, type: 'large_airport' }],
   ]);
   const store: SimulatorStore = {
-    addFlight: async () => {}, flightsOfDate: async () => [], getStatus: async () => null,
+    addFlight: async () => {}, flightsOfDate: async () => [], statusesOfDate: async () => new Map(), getStatus: async () => null,
     setStatus: async () => {}, writeTracking: async () => {}, writePosition: async () => {}, writeClock: async () => {},
   };
   const simulator = new Simulator(store, {
