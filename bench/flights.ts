@@ -10,8 +10,8 @@
 
 import { ensureSchema, type DatabaseOptions } from '../src/flights/model/database.js';
 import { scheduledStatus } from '../src/flights/model/flight.js';
-import type { PlanePosition } from '../src/flights/model/positions.js';
-import { FlightStore, sampleBatchFlights } from '../src/flights/model/store.js';
+import { sampleBatchFlights, type PlanePosition } from '../src/flights/model/positions.js';
+import { FlightStore } from '../src/flights/model/store.js';
 import { planesOnMapMax } from '../src/flights/web/live-feed.js';
 import { driverClient, errorText } from './clients.js';
 import { startMapServer, type MapServer } from './flight-map.js';

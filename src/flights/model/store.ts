@@ -7,7 +7,7 @@ import {
   flightPhases, isFlightStatus, statusSources, type Airport, type FlightPhase, type FlightPlan, type FlightStatus, type FlightStatusRecord, type StatusChange, type StatusSource,
   type TrackingSample, type InitialStatus, type DayStatus,
 } from './flight.js';
-import { positionBucket, positionPartitions, positionShard, positionTtlSeconds, newestPerFlight, type PlanePosition } from './positions.js';
+import { positionBucket, positionPartitions, positionShard, positionTtlSeconds, newestPerFlight, sampleBatchFlights, type PlanePosition } from './positions.js';
 import { queries, type Queries } from './schema.js';
 
 export const airportsMax = 20_000;
@@ -15,8 +15,6 @@ export const flightsPerPartitionMax = 20_000;
 export const trackingReadRowsMax = 5_000;
 /** Rows of one flight_positions partition (a bucket's shard): far above 20,000 flights / 8 shards. */
 export const positionsPerPartitionMax = 20_000;
-/** Flights per unlogged batch of tracking samples and positions (writeSamples): about 3.5 KiB. */
-export const sampleBatchFlights = 16;
 const pageRows = 1_000;
 /** History entries read or written per flight: a flight changes status a handful of times. */
 export const historyRowsMax = 100;

@@ -24,7 +24,7 @@ test('console commands add, list, show and report errors as text', async () => {
   ]);
   const store: SimulatorStore = {
     addFlight: async () => {}, flightsOfDate: async () => [], statusesOfDate: async () => new Map(), getStatus: async () => null,
-    setStatus: async () => {}, writeTracking: async () => {}, writePosition: async () => {}, writeClock: async () => {},
+    setStatus: async () => {}, writeSamples: async () => {}, writeClock: async () => {},
   };
   const simulator = new Simulator(store, {
     clock: { nowMs: () => now, sleep: async () => {} }, chance: seededChance(1), airports, logger: { info: () => {}, warn: () => {} },

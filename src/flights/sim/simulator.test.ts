@@ -50,9 +50,12 @@ class MemoryStore implements SimulatorStore {
     this.statusLog.push(change.status);
     this.history.get(`${key.flightNumber}/${key.date}`)?.push({ ...change.history, status: change.status });
   }
-  async writeTracking(sample: TrackingSample) { this.check(); this.tracking.push(sample); }
   positions: PlanePosition[] = [];
-  async writePosition(position: PlanePosition) { this.check(); this.positions.push(position); }
+  async writeSamples(positions: readonly PlanePosition[]) {
+    this.check();
+    for (const { origin: _origin, destination: _destination, status: _status, ...sample } of positions) this.tracking.push(sample);
+    this.positions.push(...positions);
+  }
   async writeClock() { this.check(); }
 }
 

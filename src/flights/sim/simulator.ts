@@ -8,7 +8,7 @@ import {
   canTransition, isTerminalStatus, scheduledStatus, utcDate, type Airport, type DayStatus, type FlightPlan, type FlightStatus, type FlightStatusRecord, type InitialStatus,
   type TrackingSample,
 } from '../model/flight.js';
-import type { PlanePosition } from '../model/positions.js';
+import { sampleBatchFlights, type PlanePosition } from '../model/positions.js';
 import type { SimulationClockRecord, StatusWrite } from '../model/store.js';
 import { flightsOfDay, type TimetableEntry } from '../model/timetable.js';
 import { buildProfile, scheduledStatusAt, stateAt, type FlightProfile, type FlightState } from './physics.js';
@@ -27,8 +27,8 @@ export interface SimulatorStore {
   statusesOfDate(date: string): Promise<Map<string, DayStatus>>;
   getStatus(flightNumber: string, date: string): Promise<FlightStatusRecord | null>;
   setStatus(key: { flightNumber: string; date: string }, change: StatusWrite): Promise<void>;
-  writeTracking(sample: TrackingSample, options: { ttlSeconds: number; nowMs: number }): Promise<void>;
-  writePosition(position: PlanePosition, options: { nowMs: number }): Promise<void>;
+  /** Tracking samples and map positions of several flights (FlightStore.writeSamples: unlogged batches). */
+  writeSamples(positions: readonly PlanePosition[], options: { ttlSeconds: number; nowMs: number }): Promise<void>;
   writeClock(clock: SimulationClockRecord): Promise<void>;
 }
 
@@ -266,27 +266,39 @@ export class Simulator {
     }
     const simNow = this.simNowMs();
     const moving = this.list().filter((flight) => !flight.finished && flight.status !== 'cancelled');
+    const flying: Array<{ flight: SimulatedFlight; position: PlanePosition }> = [];
     await runBounded(moving, {
       concurrency: this.world.options.writeConcurrency,
-      job: async (flight) => this.advance(flight, simNow),
+      job: async (flight) => {
+        const position = await this.advance(flight, simNow);
+        if (position !== null) flying.push({ flight, position });
+      },
       onError: (flight, error) => this.reportFailure(`writing ${flight.plan.flightNumber}`, error),
+    });
+    // The tick's samples go out together, a batch per sampleBatchFlights flights: one request
+    // per batch instead of two per flight.
+    const chunks: Array<typeof flying> = [];
+    for (let from = 0; from < flying.length; from += sampleBatchFlights) chunks.push(flying.slice(from, from + sampleBatchFlights));
+    const nowMs = this.world.clock.nowMs();
+    await runBounded(chunks, {
+      concurrency: Math.max(1, Math.ceil(this.world.options.writeConcurrency / sampleBatchFlights)),
+      job: async (chunk) => {
+        await this.store.writeSamples(chunk.map((c) => c.position), { ttlSeconds: this.world.options.trackingTtlSeconds, nowMs });
+        this.writes += 2 * chunk.length;
+        // A flight's last sample is written before it stops being flown (a failed batch is written again next tick).
+        for (const { flight } of chunk) if (flight.state.phase === 'arrived') flight.finished = true;
+      },
+      onError: (chunk, error) => this.reportFailure(`writing the samples of ${chunk.length} flights`, error),
     });
   }
 
-  private async advance(flight: SimulatedFlight, simNow: number): Promise<void> {
+  /** Moves the flight to the clock's time and writes its status changes; its sample to write, or null when parked. */
+  private async advance(flight: SimulatedFlight, simNow: number): Promise<PlanePosition | null> {
     flight.state = stateAt(flight.profile, simNow);
     await this.advanceStatus(flight, simNow);
-    if (flight.state.phase === 'parked') return;
+    if (flight.state.phase === 'parked') return null;
     const sample: TrackingSample = { flightNumber: flight.plan.flightNumber, date: flight.plan.date, recordedAtMs: Math.round(simNow), ...flight.state };
-    this.writes += 2;
-    // The sample's history (flight_tracking) and the map's current position (flight_positions), concurrently.
-    const nowMs = this.world.clock.nowMs();
-    const position: PlanePosition = { ...sample, origin: flight.plan.origin, destination: flight.plan.destination, status: flight.status };
-    await Promise.all([
-      this.store.writeTracking(sample, { ttlSeconds: this.world.options.trackingTtlSeconds, nowMs }),
-      this.store.writePosition(position, { nowMs }),
-    ]);
-    if (flight.state.phase === 'arrived') flight.finished = true;
+    return { ...sample, origin: flight.plan.origin, destination: flight.plan.destination, status: flight.status };
   }
 
   /** Walks the status chain up to where the clock says the flight is, one write per step. */
