@@ -10,7 +10,7 @@
 
 import { ensureSchema, type DatabaseOptions } from '../src/flights/model/database.js';
 import { scheduledStatus } from '../src/flights/model/flight.js';
-import { sampleBatchFlights, type PlanePosition } from '../src/flights/model/positions.js';
+import type { PlanePosition } from '../src/flights/model/positions.js';
 import { FlightStore } from '../src/flights/model/store.js';
 import { planesOnMapMax } from '../src/flights/web/live-feed.js';
 import { driverClient, errorText } from './clients.js';
@@ -57,8 +57,7 @@ class FlightTarget implements LoadTarget {
 
   insert(key: number, _slot: number, done: Completion): void {
     this.pending.push({ position: this.position(key, Date.now()), done });
-    if (this.pending.length >= sampleBatchFlights) this.flush();
-    else this.sliceTimer ??= setTimeout(() => this.flush(), sliceMs);
+    this.sliceTimer ??= setTimeout(() => this.flush(), sliceMs);
   }
 
   /**

@@ -9,6 +9,7 @@ import { resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigurationError } from '../common/errors.js';
+import type { BatchGuardSettings } from '../query/batch-guard.js';
 import { frameBodyBytesMax, memtableFlushBytesDefault, memtableFlushBytesMax, numTokensMax, seedsMax } from '../common/limits.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -46,6 +47,8 @@ export interface NodeConfig {
   /** The storage engine's caches and compaction rate, named as StorageEngine.open takes them. */
   storageTuning: StorageTuning;
   nativeTransportMaxFrameSizeBytes: number;
+  /** Batch guards, Cassandra's settings (query/batch-guard.ts). */
+  batchGuard: BatchGuardSettings;
   authenticator: 'AllowAllAuthenticator' | 'PasswordAuthenticator';
   authorizer: 'AllowAllAuthorizer' | 'CassandraAuthorizer';
   /** Stored as written in the file (snake_case keys); interpreted by the TLS code. */
@@ -184,6 +187,9 @@ const fields = {
   compaction_throughput_mb_per_sec: integer(0, 1024 * 1024),
   compaction_throughput: compactionThroughput(),
   native_transport_max_frame_size_in_mb: integer(1, frameBodyBytesMax / (1024 * 1024)),
+  batch_size_warn_threshold_in_kb: integer(0, 1024 * 1024),
+  batch_size_fail_threshold_in_kb: integer(0, 1024 * 1024),
+  unlogged_batch_across_partitions_warn_threshold: integer(0, 1_000_000),
   authenticator: className(['AllowAllAuthenticator', 'PasswordAuthenticator']),
   authorizer: className(['AllowAllAuthorizer', 'CassandraAuthorizer']),
   client_encryption_options: encryptionOptions,
@@ -382,6 +388,11 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
       compactionThroughputBytesPerSecond: raw.compaction_throughput ?? (raw.compaction_throughput_mb_per_sec ?? 64) * MiB,
     },
     nativeTransportMaxFrameSizeBytes: (raw.native_transport_max_frame_size_in_mb ?? frameBodyBytesMax / (1024 * 1024)) * 1024 * 1024,
+    batchGuard: {
+      warnBytes: (raw.batch_size_warn_threshold_in_kb ?? 5) * 1024,
+      failBytes: (raw.batch_size_fail_threshold_in_kb ?? 50) * 1024,
+      unloggedPartitionsWarn: raw.unlogged_batch_across_partitions_warn_threshold ?? 10,
+    },
     authenticator: raw.authenticator ?? 'AllowAllAuthenticator',
     authorizer: raw.authorizer ?? 'AllowAllAuthorizer',
     clientEncryptionOptions: raw.client_encryption_options ?? null,

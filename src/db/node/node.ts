@@ -146,6 +146,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
     virtualRows: systemRows({ schema, local: () => local, peers: () => cluster.peers() }),
     describeCluster: () => clusterDescription({ config, schema, ring: cluster.services.ring }),
     tracing: new NodeTracing({ ...tracing, clock: world.clock, random: world.random, logger: logger.child({ component: 'tracing' }), localEndpoint: cluster.services.messaging.localEndpoint }),
+    batchGuard: config.batchGuard,
   });
   cluster.attach({ emit: (event) => processor.emitNodeEvent(event), schemaImported: () => processor.schemaImported() });
   await processor.start();

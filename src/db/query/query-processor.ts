@@ -32,6 +32,7 @@ import type { ClusterDescription } from '../cql/describe.js';
 import { executeDescribe } from './describe-execution.js';
 import type { NodeTracing } from '../coordinator/tracing.js';
 import { traced, type TracedResult } from './traced-request.js';
+import { BatchGuard, defaultBatchGuard, type BatchGuardSettings } from './batch-guard.js';
 
 export interface QueryProcessorOptions {
   world: { clock: Clock; random: Random; logger: Logger };
@@ -48,6 +49,8 @@ export interface QueryProcessorOptions {
   describeCluster?: () => ClusterDescription;
   /** Query tracing (coordinator/tracing.ts); without it, the tracing flag is ignored. */
   tracing?: Pick<NodeTracing, 'begin'>;
+  /** Cassandra's batch size and unlogged-batch thresholds (batch-guard.ts); its defaults without. */
+  batchGuard?: BatchGuardSettings;
 }
 
 /** Per-request options from the frame: the tracing flag (header flag 0x02). */
@@ -85,8 +88,17 @@ export class QueryProcessor {
   /** The v5 result metadata id of each analysed statement, computed once. */
   private readonly resultMetadataIds = new WeakMap<PreparedStatement, Buffer>();
 
+  private readonly batchGuard: BatchGuard;
+
   constructor(private readonly options: QueryProcessorOptions) {
     this.statements = new StatementCache({ schema: options.schema, clock: options.world.clock });
+    this.batchGuard = new BatchGuard({
+      settings: options.batchGuard ?? defaultBatchGuard, logger: options.world.logger, clock: options.world.clock,
+      tableName: (id) => {
+        const table = options.schema.findTableById(id);
+        return table === undefined ? id : `${table.keyspace}.${table.name}`;
+      },
+    });
     options.schema.onChange((change) => this.emit({ type: 'SCHEMA_CHANGE', schemaChange: change }));
   }
 
@@ -170,8 +182,10 @@ export class QueryProcessor {
       const context = this.context(statement.values, { expected: entry.prepared.variables.length, nowInSeconds: batch.nowInSeconds });
       mutations.push(...this.mutationsOf(plan, context, null, batch.defaultTimestamp));
     }
-    await this.write(mutations, batch.consistency, batch.type === BatchType.LOGGED ? 'BATCH' : 'UNLOGGED_BATCH');
-    return { kind: 'void' };
+    const logged = batch.type === BatchType.LOGGED;
+    const warnings = this.batchGuard.check(mutations, logged);
+    await this.write(mutations, batch.consistency, logged ? 'BATCH' : 'UNLOGGED_BATCH');
+    return warnings.length > 0 ? { kind: 'void', warnings } : { kind: 'void' };
   }
 
   /** nowInSeconds: a v5 client's "now" for TTLs and deletion times (reads' liveness included). */
@@ -214,7 +228,7 @@ export class QueryProcessor {
   }
 
   /** A client's statement: the session's role must still be valid and hold the statement's permissions. */
-  private async execute_(prepared: PreparedStatement, parameters: QueryParameters, state: QuerySession): Promise<ResultMessage> {
+  private async execute_(prepared: PreparedStatement, parameters: QueryParameters, state: QuerySession): Promise<TracedResult> {
     // An anonymous session (no authenticator) has nothing to check: skip the two awaits per request.
     if (state.user !== null) {
       await this.options.auth?.checkSession(state.user);
@@ -244,7 +258,7 @@ export class QueryProcessor {
     return out;
   }
 
-  private async executePlan(prepared: PreparedStatement, parameters: QueryParameters, state: QuerySession): Promise<ResultMessage> {
+  private async executePlan(prepared: PreparedStatement, parameters: QueryParameters, state: QuerySession): Promise<TracedResult> {
     const { plan } = prepared;
     switch (plan.kind) {
       case 'select': {
@@ -264,8 +278,9 @@ export class QueryProcessor {
       case 'batch': {
         const context = this.context(parameters.values, { expected: prepared.variables.length, nowInSeconds: parameters.nowInSeconds });
         const mutations = plan.statements.flatMap((s) => this.mutationsOf(s, context, plan.timestamp, parameters.defaultTimestamp));
+        const warnings = this.batchGuard.check(mutations, plan.logged);
         await this.write(mutations, parameters.consistency, plan.logged ? 'BATCH' : 'UNLOGGED_BATCH');
-        return { kind: 'void' };
+        return warnings.length > 0 ? { kind: 'void', warnings } : { kind: 'void' };
       }
       case 'use':
         state.keyspace = plan.keyspace;

@@ -15,8 +15,6 @@ export const positionBucketMs = 10_000;
 export const positionShards = 8;
 /** Long enough for the map to read a bucket after it has passed, short enough to keep buckets small. */
 export const positionTtlSeconds = 60;
-/** Flights per unlogged batch of tracking samples and positions (FlightStore.writeSamples): about 3.5 KiB, under Cassandra's batch_size_warn_threshold (5 KiB). */
-export const sampleBatchFlights = 16;
 
 export interface PlanePosition extends TrackingSample {
   origin: string;

@@ -7,7 +7,8 @@ import {
   flightPhases, isFlightStatus, statusSources, type Airport, type FlightPhase, type FlightPlan, type FlightStatus, type FlightStatusRecord, type StatusChange, type StatusSource,
   type TrackingSample, type InitialStatus, type DayStatus,
 } from './flight.js';
-import { positionBucket, positionPartitions, positionShard, positionTtlSeconds, newestPerFlight, sampleBatchFlights, type PlanePosition } from './positions.js';
+import { positionBucket, positionPartitions, positionShard, positionTtlSeconds, newestPerFlight, type PlanePosition } from './positions.js';
+import { runBounded } from './pool.js';
 import { queries, type Queries } from './schema.js';
 
 export const airportsMax = 20_000;
@@ -15,6 +16,12 @@ export const flightsPerPartitionMax = 20_000;
 export const trackingReadRowsMax = 5_000;
 /** Rows of one flight_positions partition (a bucket's shard): far above 20,000 flights / 8 shards. */
 export const positionsPerPartitionMax = 20_000;
+/** Tracking partitions per unlogged batch: Cassandra's unlogged_batch_across_partitions_warn_threshold. */
+export const trackingBatchFlights = 10;
+/** Rows of one flight_positions partition per batch (about 30 KiB). */
+export const positionBatchRows = 200;
+/** Batches of one writeSamples call in flight at once. */
+export const sampleBatchesInFlight = 32;
 const pageRows = 1_000;
 /** History entries read or written per flight: a flight changes status a handful of times. */
 export const historyRowsMax = 100;
@@ -216,23 +223,47 @@ export class FlightStore {
   }
 
   /**
-   * Writes the tracking sample and the map position of several flights (one tick's) in unlogged
-   * batches of at most `sampleBatchFlights` flights, at the weak level: one request per batch
-   * instead of two per flight, and the database sends each replica its share in one message.
-   * The batches stay under Cassandra's batch_size_warn_threshold (5 KiB). A failed batch fails
-   * the call; its flights' samples are simply written again next tick (tracking is weak data).
+   * Writes the tracking sample and the map position of several flights (one tick's) at the
+   * weak level, in unlogged batches shaped for Cassandra's batch guards: tracking (a partition
+   * per flight) in batches of `trackingBatchFlights` partitions, at
+   * unlogged_batch_across_partitions_warn_threshold (10) and far under
+   * batch_size_warn_threshold (5 KiB); positions in single-partition batches of up to
+   * `positionBatchRows` rows, one per (bucket, shard) partition, which Cassandra applies as one
+   * mutation. So a tick costs a request per 10 flights instead of two per flight, and each
+   * replica gets its share of a batch in one message. At most `sampleBatchesInFlight` batches
+   * run at once. Any failed batch fails the call, after the others finished: the samples are
+   * written again next tick (tracking is weak data, and writes are idempotent upserts).
    */
   async writeSamples(positions: readonly PlanePosition[], options: { ttlSeconds: number; nowMs: number }): Promise<void> {
-    const batches: Array<Promise<unknown>> = [];
-    for (let from = 0; from < positions.length; from += sampleBatchFlights) {
-      const queries: Array<{ query: string; params: unknown[] }> = [];
-      for (const position of positions.slice(from, from + sampleBatchFlights)) {
-        queries.push({ query: this.q.insertTracking, params: this.trackingParams(position, options) });
-        queries.push({ query: this.q.insertPosition, params: this.positionParams(position, options) });
-      }
-      batches.push(this.client.batch(queries, { prepare: true, logged: false, consistency: this.weak }));
+    type Query = { query: string; params: unknown[] };
+    const batches: Query[][] = [];
+    for (let from = 0; from < positions.length; from += trackingBatchFlights) {
+      batches.push(positions.slice(from, from + trackingBatchFlights).map((p) => ({ query: this.q.insertTracking, params: this.trackingParams(p, options) })));
     }
-    await Promise.all(batches);
+    const byShard = new Map<number, Query[]>();
+    for (const position of positions) {
+      const params = this.positionParams(position, options);
+      const shard = params[1] as number;
+      let rows = byShard.get(shard);
+      if (rows === undefined || rows.length >= positionBatchRows) {
+        rows = [];
+        byShard.set(shard, rows);
+        batches.push(rows);
+      }
+      rows.push({ query: this.q.insertPosition, params });
+    }
+    let failure: unknown = null;
+    await runBounded(batches, {
+      concurrency: sampleBatchesInFlight,
+      job: async (queries) => {
+        if (queries.length === 1) await this.client.execute((queries[0] as Query).query, (queries[0] as Query).params, { prepare: true, consistency: this.weak });
+        else await this.client.batch(queries, { prepare: true, logged: false, consistency: this.weak });
+      },
+      onError: (_queries, error) => {
+        failure ??= error;
+      },
+    });
+    if (failure !== null) throw failure;
   }
 
   /** The newest `limit` samples, newest first. */

@@ -8,7 +8,7 @@ import {
   canTransition, isTerminalStatus, scheduledStatus, utcDate, type Airport, type DayStatus, type FlightPlan, type FlightStatus, type FlightStatusRecord, type InitialStatus,
   type TrackingSample,
 } from '../model/flight.js';
-import { sampleBatchFlights, type PlanePosition } from '../model/positions.js';
+import type { PlanePosition } from '../model/positions.js';
 import type { SimulationClockRecord, StatusWrite } from '../model/store.js';
 import { flightsOfDay, type TimetableEntry } from '../model/timetable.js';
 import { buildProfile, scheduledStatusAt, stateAt, type FlightProfile, type FlightState } from './physics.js';
@@ -275,21 +275,17 @@ export class Simulator {
       },
       onError: (flight, error) => this.reportFailure(`writing ${flight.plan.flightNumber}`, error),
     });
-    // The tick's samples go out together, a batch per sampleBatchFlights flights: one request
-    // per batch instead of two per flight.
-    const chunks: Array<typeof flying> = [];
-    for (let from = 0; from < flying.length; from += sampleBatchFlights) chunks.push(flying.slice(from, from + sampleBatchFlights));
-    const nowMs = this.world.clock.nowMs();
-    await runBounded(chunks, {
-      concurrency: Math.max(1, Math.ceil(this.world.options.writeConcurrency / sampleBatchFlights)),
-      job: async (chunk) => {
-        await this.store.writeSamples(chunk.map((c) => c.position), { ttlSeconds: this.world.options.trackingTtlSeconds, nowMs });
-        this.writes += 2 * chunk.length;
-        // A flight's last sample is written before it stops being flown (a failed batch is written again next tick).
-        for (const { flight } of chunk) if (flight.state.phase === 'arrived') flight.finished = true;
-      },
-      onError: (chunk, error) => this.reportFailure(`writing the samples of ${chunk.length} flights`, error),
-    });
+    // The tick's samples go out together (FlightStore.writeSamples: a request per 10 flights
+    // instead of two per flight). A flight's last sample is written before it stops being flown;
+    // after a failure every sample is written again next tick.
+    if (flying.length === 0) return;
+    try {
+      await this.store.writeSamples(flying.map((f) => f.position), { ttlSeconds: this.world.options.trackingTtlSeconds, nowMs: this.world.clock.nowMs() });
+      this.writes += 2 * flying.length;
+      for (const { flight } of flying) if (flight.state.phase === 'arrived') flight.finished = true;
+    } catch (error) {
+      this.reportFailure(`writing the samples of ${flying.length} flights`, error);
+    }
   }
 
   /** Moves the flight to the clock's time and writes its status changes; its sample to write, or null when parked. */
