@@ -53,6 +53,9 @@ const table = [
   { name: 'SYNC_RSP', id: 28, timeoutMs: 0 },
   { name: 'SYNC_PUSH', id: 29, timeoutMs: repairTimeoutMs, responseVerb: 'SYNC_PUSH_RSP' },
   { name: 'SYNC_PUSH_RSP', id: 30, timeoutMs: 0 },
+  // The mutations of several partitions (a batch's) that one replica holds, in one message.
+  { name: 'MUTATION_BATCH', id: 55, timeoutMs: writeTimeoutMs, responseVerb: 'MUTATION_BATCH_RSP' },
+  { name: 'MUTATION_BATCH_RSP', id: 56, timeoutMs: 0 },
   // A READ, RANGE_READ or MUTATION of a traced request (cluster/tracing); sent with the inner verb's timeout.
   { name: 'TRACED_REQUEST', id: 50, timeoutMs: rangeTimeoutMs, responseVerb: 'TRACED_REQUEST_RSP' },
   { name: 'TRACED_REQUEST_RSP', id: 51, timeoutMs: 0 },
