@@ -2,7 +2,7 @@
 // processes after real driver traffic: the client request histograms count exactly the
 // requests sent at each consistency level (on one node, and summed over a 3-node cluster with
 // a token-aware driver), Unavailables are counted by operation and level, a flush shows in the
-// table's sstable and disk-space gauges, hints rise while a replica is down and fall to zero
+// table's sstable and disk-space gauges and a compaction in the compaction counters, hints rise while a replica is down and fall to zero
 // once it is back, and a read at ALL after a missed write counts its read repairs.
 
 import test from 'node:test';
@@ -37,7 +37,7 @@ async function scrape(host: string, adminPort: number): Promise<string> {
 
 const requests = (text: string, operation: string, consistency: string) => sample(text, 'cassandra_client_request_latency_seconds_count', { operation, consistency });
 
-test('one node: /metrics counts the requests by operation and consistency level, Unavailables, clients, a flush; /health is up', { timeout: 120_000 }, async () => {
+test('one node: /metrics counts the requests by operation and consistency level, Unavailables, clients, flushes and a compaction; /health is up', { timeout: 120_000 }, async () => {
   const node = await startNodeProcess();
   const client = new cassandra.Client({ contactPoints: [`${node.host}:${node.nativePort}`], localDataCenter: 'datacenter1', queryOptions: { prepare: true } });
   try {
@@ -76,6 +76,17 @@ test('one node: /metrics counts the requests by operation and consistency level,
     assert.ok(sample(flushed, 'cassandra_table_live_disk_space_used_bytes', table) > 0);
     assert.equal(sample(flushed, 'cassandra_table_memtable_live_data_size_bytes', table), 0);
     assert.ok(sample(flushed, 'cassandra_storage_load_bytes') >= sample(flushed, 'cassandra_table_live_disk_space_used_bytes', table));
+
+    // A second flush, then a major compaction merges the two sstables into one.
+    for (let k = 100; k < 110; k++) await client.execute('INSERT INTO metrics_test.kv (k, v) VALUES (?, ?)', [k, `v${k}`], { consistency: consistencies.one });
+    assert.equal((await fetch(`http://${node.host}:${node.adminPort}/flush?keyspace=metrics_test&table=kv`, { method: 'POST' })).status, 200);
+    assert.equal(sample(await scrape(node.host, node.adminPort), 'cassandra_table_live_sstable_count', table), 2);
+    assert.equal((await fetch(`http://${node.host}:${node.adminPort}/compact?keyspace=metrics_test&table=kv`, { method: 'POST' })).status, 200);
+    const compacted = await scrape(node.host, node.adminPort);
+    assert.equal(sample(compacted, 'cassandra_table_live_sstable_count', table), 1);
+    assert.ok(sample(compacted, 'cassandra_compaction_completed_tasks_total') - sample(flushed, 'cassandra_compaction_completed_tasks_total') >= 1);
+    assert.ok(sample(compacted, 'cassandra_compaction_bytes_compacted_total') - sample(flushed, 'cassandra_compaction_bytes_compacted_total') >= sample(flushed, 'cassandra_table_live_disk_space_used_bytes', table));
+    assert.equal(sample(compacted, 'cassandra_compaction_active_tasks'), 0);
 
     // Every series the Grafana dashboard plots is one the node serves.
     const dashboard = readFileSync('docs/grafana-dashboard.json', 'utf8');
