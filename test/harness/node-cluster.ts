@@ -171,6 +171,8 @@ export class NodeCluster {
       storage_port: ports.storage,
       admin_port: ports.admin,
       num_tokens: this.options.numTokens ?? 8,
+      // Every node of the harness is created with the cluster (no node joins one with data).
+      auto_bootstrap: false,
       ...(this.options.maxHintWindowMs === undefined ? {} : { max_hint_window_in_ms: this.options.maxHintWindowMs }),
       ...(this.options.auth === true ? { authenticator: 'PasswordAuthenticator', authorizer: 'CassandraAuthorizer' } : {}),
       seed_provider: [{ class_name: 'org.apache.cassandra.locator.SimpleSeedProvider', parameters: [{ seeds: this.hosts[0] }] }],

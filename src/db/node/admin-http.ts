@@ -60,7 +60,7 @@ function refused(status: AdminHttpRefusal['status'], error: string): AdminHttpPa
 }
 
 const reasons: Record<number, string> = {
-  200: 'OK', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 408: 'Request Timeout',
+  200: 'OK', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 408: 'Request Timeout', 409: 'Conflict',
   413: 'Payload Too Large', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 501: 'Not Implemented',
 };
 
