@@ -28,6 +28,8 @@ export interface AdminOperations {
   removeNode?(hostId: string): Promise<Record<string, unknown>>;
   /** nodetool cleanup: drop the data of ranges this node no longer replicates. */
   cleanup?(target: AdminTarget): Promise<Record<string, unknown>>;
+  /** The partitions this node stores of one table (their tokens), for checking placement. */
+  localData?(target: AdminTarget): Promise<Record<string, unknown>>;
   /** nodetool netstats: the node's mode and its streams. */
   netstats?(): Record<string, unknown>;
   /** nodetool enablehandoff / disablehandoff: whether this coordinator writes hints for down replicas. */
@@ -157,6 +159,10 @@ async function handle(request: AdminHttpRequest, options: AdminServerOptions): P
       if (operations.cleanup === undefined) return { status: 404, body: { error: 'this node cannot clean up' } };
       logger.info('admin: cleanup', { ...target });
       return { status: 200, body: { ok: true, ...(await operations.cleanup(target)) } };
+    case 'GET /localdata':
+      if (operations.localData === undefined) return { status: 404, body: { error: 'this node does not list its data' } };
+      if (target.table === undefined) return { status: 400, body: { error: 'localdata needs ?keyspace=K&table=T' } };
+      return { status: 200, body: await operations.localData(target) };
     case 'GET /netstats':
       if (operations.netstats === undefined) return { status: 404, body: { error: 'this node does not stream' } };
       return { status: 200, body: operations.netstats() };

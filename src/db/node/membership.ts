@@ -16,7 +16,8 @@ import { chooseSource, rangeMovements, ringWithJoined, ringWithout, type RangeMo
 import type { StreamManager, StreamTable } from '../cluster/streaming/stream-manager.js';
 import type { Endpoint } from '../cluster/endpoint.js';
 import type { TokenMetadata } from '../cluster/ring/token-metadata.js';
-import type { TokenRange } from '../dht/token.js';
+import { MIN_TOKEN, type TokenRange } from '../dht/token.js';
+import { isEmptyPartition } from '../storage/partition.js';
 import type { World } from '../common/world.js';
 import type { KeyspaceMetadata, ReplicationOptions } from '../schema/metadata.js';
 import { replicationFactors } from '../schema/replication.js';
@@ -36,6 +37,8 @@ export class MembershipError extends Error {
 }
 
 const bootstrapStateFile = 'bootstrap-state';
+/** Tokens GET /localdata lists at most (it counts them all). */
+const localTokensListedMax = 200_000;
 /** How long a joining node waits for the schema of its peers before it gives up. */
 const schemaWaitMs = 60_000;
 
@@ -310,6 +313,27 @@ export class Membership {
       this.logger.info('cleanup finished', { ...target, tables, partitionsDropped: dropped });
       return { tables, partitionsDropped: dropped };
     });
+  }
+
+  /**
+   * The tokens of the partitions this node stores of one table (GET /localdata), and how many
+   * lie outside the ranges it replicates: what tests and operators check placement with.
+   */
+  async localPartitions(target: AdminTarget): Promise<Record<string, unknown>> {
+    if (target.keyspace === undefined || target.table === undefined) throw new MembershipError('localdata needs a keyspace and a table');
+    const table = this.parts.schema.getTable(target.keyspace, target.table);
+    const replication = this.parts.schema.getKeyspace(target.keyspace).replication;
+    const ring = this.parts.cluster.services.ring;
+    const tokens: string[] = [];
+    let partitions = 0;
+    let notReplicated = 0;
+    for await (const partition of this.parts.storage.scan(table.id, { token: MIN_TOKEN }, { token: MIN_TOKEN })) {
+      if (isEmptyPartition(partition)) continue;
+      partitions++;
+      if (!ring.replicasFor(replication, partition.token).includes(this.local)) notReplicated++;
+      if (tokens.length < localTokensListedMax) tokens.push(String(partition.token));
+    }
+    return { partitions, notReplicated, tokens, truncated: partitions > tokens.length };
   }
 
   /** nodetool netstats: the mode and every stream session remembered. */

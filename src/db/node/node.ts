@@ -262,6 +262,7 @@ function adminOperations(parts: AdminParts): AdminOperations {
     removeNode: (hostId) => parts.membership.removeNode(hostId),
     cleanup: (target) => parts.membership.cleanup(target),
     netstats: () => parts.membership.netstats(),
+    localData: (target) => parts.membership.localPartitions(target),
     status: (target) =>
       Promise.resolve({
         clusterName: config.clusterName,
