@@ -256,24 +256,31 @@ export class Membership {
     const future = ringWithout(ring, endpoint);
     this.logger.info('removenode: restoring the replicas of a dead node', { endpoint, hostId });
     let partitions = 0;
+    const unrestored = { count: 0 };
     for (const keyspace of replicatedKeyspaces(this.parts.schema)) {
       const movements = rangeMovements(ring, future, keyspace.replication).filter((movement) => movement.before.includes(endpoint));
-      for (const table of tablesOf(keyspace)) partitions += await this.restore(table, { movements, removed: endpoint });
+      for (const table of tablesOf(keyspace)) partitions += await this.restore(table, { movements, removed: endpoint, unrestored });
     }
     const state = gossiper.endpointState(endpoint);
     gossiper.advertiseRemoved(endpoint, formatStatus('LEFT', ring.tokensOf(endpoint)));
-    this.logger.info('removenode complete', { endpoint, hostId, partitions, generation: state?.heartbeat.generation });
-    return { removed: endpoint, hostId, partitionsStreamed: partitions };
+    this.logger.info('removenode complete', { endpoint, hostId, partitions, rangesWithoutSource: unrestored.count, generation: state?.heartbeat.generation });
+    return { removed: endpoint, hostId, partitionsStreamed: partitions, rangesWithoutSource: unrestored.count };
   }
 
   /** Copies each range of a removed node to its gainers: fetched when this node gains it, sent when it is the source, relayed otherwise. */
-  private async restore(table: StreamTable, job: { movements: RangeMovement[]; removed: Endpoint }): Promise<number> {
+  private async restore(table: StreamTable, job: { movements: RangeMovement[]; removed: Endpoint; unrestored: { count: number } }): Promise<number> {
     const isAlive = (endpoint: Endpoint) => this.parts.cluster.services.gossiper.isAlive(endpoint);
     let partitions = 0;
     for (const movement of job.movements) {
       for (const gainer of movement.gainers) {
         const source = chooseSource(movement, { gainer, isAlive, exclude: job.removed });
-        if (source === undefined) throw new MembershipError(`no live replica of (${movement.range.left}, ${movement.range.right}] of ${table.keyspace} is left to copy from`);
+        if (source === undefined) {
+          // The dead node held the only copy (replication factor 1, or every other replica down):
+          // nothing can restore it, and the other ranges still can be (Cassandra warns likewise).
+          this.logger.warn('removenode: no live replica left to copy a range from; its data is lost', { keyspace: table.keyspace, table: table.table, left: String(movement.range.left), right: String(movement.range.right) });
+          job.unrestored.count++;
+          continue;
+        }
         if (!isAlive(gainer)) throw new MembershipError(`${gainer} must receive (${movement.range.left}, ${movement.range.right}] of ${table.keyspace} but is down`);
         const ranges = [movement.range];
         if (gainer === this.local) partitions += (await this.parts.streams.fetch('Removenode', { ...table, peer: source, ranges })).partitions;
