@@ -195,7 +195,7 @@ export async function clusterStatus(directory: string, io: CliConsole): Promise<
       loadBytes: probe.status?.local.loadBytes ?? null,
       hostId: probe.status?.local.hostId ?? null,
       seesUp: probe.status?.peers === null || probe.status === null ? null : 1 + probe.status.peers.filter((peer) => peer.status === 'UP').length,
-      note: readiness.ready ? null : readiness.reason,
+      note: node.decommissioned === true ? 'decommissioned' : readiness.ready ? null : readiness.reason,
     };
   }));
   io.out(formatClusterStatus(manifest.clusterName, manifest.directory, { rows }));
