@@ -164,10 +164,16 @@ test('RF 3 under QUORUM load: a fifth node joins and the third is decommissioned
     }
     const surplus = [...before].map(([index, data]) => `node ${index}: ${data.notReplicated}`).join(', ');
     assert.ok([...before.values()].some((data) => data.notReplicated > 0), `the old owners hold data they no longer replicate before cleanup (${surplus})`);
+    const loads: string[] = [];
     for (const index of members) {
+      // Flushed first, so that the load before and after compares sstables with sstables.
+      assert.equal((await aero(['nodetool', '--host', `127.0.0.${index}`, '--port', String(adminPort), 'flush', 'membership'])).code, 0);
+      const loadBefore = (await adminStatus<{ loadBytes: number }>(index, adminPort))?.loadBytes;
       const cleanup = await aero(['nodetool', '--host', `127.0.0.${index}`, '--port', String(adminPort), 'cleanup', 'membership'], 120_000);
       assert.equal(cleanup.code, 0, cleanup.stderr);
+      loads.push(`node ${index}: ${String(loadBefore)} -> ${String((await adminStatus<{ loadBytes: number }>(index, adminPort))?.loadBytes)} bytes (${cleanup.stdout.replace(/\s+/g, ' ').trim()})`);
     }
+    console.log(`cleanup: ${loads.join('; ')}`);
     for (const index of members) {
       const after = await localData(index, adminPort);
       const wanted = [...all].filter((token) => replicasOf(BigInt(token), ring).includes(index)).sort();

@@ -127,8 +127,12 @@ export class Membership {
     await this.awaitSchemaAgreement();
     const ring = this.parts.cluster.services.ring.clone();
     const others = ring.endpoints().filter((endpoint) => endpoint !== this.local);
+    if (this.parts.cluster.services.gossiper.endpoints().every((endpoint) => endpoint === this.local)) {
+      // Cassandra's "Unable to contact any seeds": joining nothing would claim ranges without their data.
+      throw new MembershipError(`bootstrap: no seed answered within ring_delay_ms (${config.ringDelayMs} ms); seeds: ${config.seeds.map((seed) => `${seed.host}:${seed.port}`).join(', ')}`);
+    }
     if (others.length === 0) {
-      this.logger.warn('bootstrap: no other node owns tokens; nothing to stream');
+      this.logger.warn('bootstrap: the nodes gossip knows own no tokens yet (a new cluster); nothing to stream');
     } else {
       const future = ringWithJoined(ring, this.local, this.parts.tokens);
       let partitions = 0;
@@ -191,6 +195,9 @@ export class Membership {
     const { world, config, cluster } = this.parts;
     if (this.mode !== 'NORMAL') throw new MembershipError(`cannot decommission a node in mode ${this.mode}`);
     const ring = cluster.services.ring.clone();
+    // One range movement at a time, as Cassandra requires: the streams are planned against a ring that must hold still.
+    const moving = [...ring.bootstrappingEndpoints(), ...ring.leavingEndpoints()].filter((endpoint) => endpoint !== this.local);
+    if (moving.length > 0) throw new MembershipError(`cannot decommission while ${moving.join(', ')} ${moving.length === 1 ? 'is' : 'are'} joining or leaving; wait until it finishes`);
     const future = ringWithout(ring, this.local);
     for (const keyspace of replicatedKeyspaces(this.parts.schema)) this.checkReplicas(keyspace, future);
     this.mode = 'LEAVING';
@@ -291,10 +298,11 @@ export class Membership {
     return partitions;
   }
 
-  /** Neither end is this node: the gainer is asked to fetch, through a push of what this node fetched (bounded by pages). */
+  /**
+   * Neither end is this node: it fetches the range from the source into its own store and
+   * sends it on to the gainer, page by page (cleanup later drops what it does not replicate).
+   */
   private async relay(table: StreamTable, job: { source: Endpoint; gainer: Endpoint; ranges: TokenRange[] }): Promise<number> {
-    // This node holds a replica of every range it coordinates a removal for only by chance; the
-    // simple way that is always correct: fetch into this node, send on, and cleanup drops it later.
     const fetched = await this.parts.streams.fetch('Removenode', { ...table, peer: job.source, ranges: job.ranges });
     await this.parts.streams.send('Removenode', { ...table, peer: job.gainer, ranges: job.ranges });
     return fetched.partitions;

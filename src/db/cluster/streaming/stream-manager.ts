@@ -19,6 +19,9 @@ import { decodeStreamPullRequest, decodeStreamPullResponse, decodeStreamPush, en
 
 export type StreamDirection = 'in' | 'out';
 
+/** A session logs its progress every this many bytes. */
+const progressLogBytes = 16 * 1024 * 1024;
+
 /** One stream as netstats shows it. */
 export interface StreamSession {
   id: number;
@@ -60,6 +63,8 @@ export interface StreamTable {
 
 export class StreamManager {
   private readonly sessions: StreamSession[] = [];
+  /** Bytes of each remembered session at its last progress line. */
+  private readonly loggedBytes = new Map<number, number>();
   private nextId = 1;
   readonly throttle: StreamThrottle;
   /** Bytes and partitions this node sent or received, over its life. */
@@ -118,6 +123,7 @@ export class StreamManager {
             if (page.partitions.length > 0) await this.options.store.apply(page.partitions.map((partition) => asMutation(job, partition)));
             session.partitions += page.partitions.length;
             session.bytes += response.payload.length;
+            this.progress(session);
             this.totals.partitionsReceived += page.partitions.length;
             this.totals.bytesReceived += response.payload.length;
             const last = page.partitions[page.partitions.length - 1];
@@ -141,6 +147,7 @@ export class StreamManager {
         await this.options.messaging.sendRequest(job.peer, 'STREAM_PUSH', payload);
         session.partitions += batch.length;
         session.bytes += payload.length;
+        this.progress(session);
         this.totals.partitionsSent += batch.length;
         this.totals.bytesSent += payload.length;
         batch = [];
@@ -183,11 +190,20 @@ export class StreamManager {
     }
   }
 
+  /** A progress line every progressLogBytes of a session (netstats shows it live). */
+  private progress(session: StreamSession): void {
+    const logged = this.loggedBytes.get(session.id) ?? 0;
+    if (session.bytes - logged < progressLogBytes) return;
+    this.loggedBytes.set(session.id, session.bytes);
+    this.options.logger.info('stream progress', { operation: session.operation, direction: session.direction, peer: session.peer, keyspace: session.keyspace, table: session.table, partitions: session.partitions, bytes: session.bytes });
+  }
+
   private remember(session: StreamSession): void {
     this.sessions.push(session);
     while (this.sessions.length > streamSessionsKeptMax) {
       const finished = this.sessions.findIndex((old) => old.state !== 'running');
-      this.sessions.splice(finished < 0 ? 0 : finished, 1);
+      const [forgotten] = this.sessions.splice(finished < 0 ? 0 : finished, 1);
+      if (forgotten !== undefined) this.loggedBytes.delete(forgotten.id);
     }
   }
 }
