@@ -121,7 +121,6 @@ export class Membership {
   async bootstrap(): Promise<void> {
     const { world, config } = this.parts;
     this.mode = 'JOINING';
-    await writeBootstrapState(world, this.parts.dataDirectory, 'IN_PROGRESS');
     this.logger.info('bootstrap: announced BOOT, waiting ring_delay for the ring and for peers to see this node', { ringDelayMs: config.ringDelayMs });
     await world.clock.sleep(config.ringDelayMs);
     await this.awaitSchemaAgreement();

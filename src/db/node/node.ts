@@ -28,7 +28,7 @@ import { clusterDescription, localNodeInfo, systemRows } from './system-info.js'
 import { ClusterNode } from './cluster-node.js';
 import { clusterStatus } from './cluster-status.js';
 import { repairNode } from './repair-operation.js';
-import { Membership, readBootstrapState, shouldBootstrap } from './membership.js';
+import { Membership, readBootstrapState, shouldBootstrap, writeBootstrapState } from './membership.js';
 import type { NodeIdentity } from './identity.js';
 import { awaitSetup, nodeAuth, type NodePasswords } from './node-auth.js';
 
@@ -126,6 +126,8 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const schema = await Schema.load(world.disk, `${layout.dataDirectory}/schema.json`, world.random, { dataCenters: () => [config.dc] });
   const firstStart = !(await world.disk.exists(`${layout.dataDirectory}/identity.json`));
   const bootstrap = shouldBootstrap({ config, firstStart, state: await readBootstrapState(world, layout.dataDirectory) });
+  // Recorded before the identity exists: a crash from here on still joins again at the next start.
+  if (bootstrap) await writeBootstrapState(world, layout.dataDirectory, 'IN_PROGRESS');
   const identity = await loadOrCreateIdentity(world.disk, layout.dataDirectory, { random: world.random, numTokens: config.numTokens, initialTokens: config.initialTokens });
   // Every table must be open before the commit log replays, or its mutations would be skipped.
   const storage = await StorageEngine.open({
