@@ -120,6 +120,11 @@ test('RF 3 under QUORUM load: a fifth node joins and the third is decommissioned
       }));
     }
 
+    // What the driver hears: NEW_NODE adds a host, UP marks it up, REMOVED_NODE removes it.
+    const events: string[] = [];
+    client.on('hostAdd', (host: cassandra.Host) => events.push(`add ${host.address}`));
+    client.on('hostUp', (host: cassandra.Host) => events.push(`up ${host.address}`));
+    client.on('hostRemove', (host: cassandra.Host) => events.push(`remove ${host.address}`));
     const load = startLoad(client);
     const joinStarted = Date.now();
     const add = await aero(['cluster', 'add', '--dir', directory], 180_000);
@@ -134,10 +139,14 @@ test('RF 3 under QUORUM load: a fifth node joins and the third is decommissioned
     const leaveStarted = Date.now();
     const decommission = await aero(['cluster', 'decommission', '--node', '3', '--dir', directory], 180_000);
     assert.equal(decommission.code, 0, decommission.stderr + decommission.stdout);
+    assert.equal(decommission.stderr, '', 'the decommissioned node exits by itself');
     const leaveMs = Date.now() - leaveStarted;
     await waitFor('the driver drops node 3', () => Promise.resolve(!client.hosts.values().some((host) => host.address.startsWith('127.0.0.3'))), 20_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await load.stop();
+    console.log(`driver events: ${events.join(', ')}`);
+    assert.ok(events.some((event) => event.startsWith('add 127.0.0.5')), 'the driver added node 5');
+    assert.ok(events.some((event) => event.startsWith('remove 127.0.0.3')), 'the driver removed node 3');
     console.log(`join ${joinMs} ms, decommission ${leaveMs} ms, ${load.operations()} QUORUM operations under load, ${load.failures.length} failed`);
     assert.deepEqual(load.failures.slice(0, 10), [], 'no QUORUM operation failed');
     assert.ok(load.operations() > 100, `the load ran (${load.operations()} operations)`);
