@@ -148,6 +148,11 @@ export class NodeCluster {
     return this.run(adminRequest(this.clientNetwork, this.hosts[index] as string, request), options.limitMs ?? 5_000);
   }
 
+  /** An admin request to node index without running virtual time (for one that lasts while the test does other things). */
+  adminPending(index: number, request: string): Promise<unknown> {
+    return adminRequest(this.clientNetwork, this.hosts[index] as string, request);
+  }
+
   /** Whether node index's gossip shows every other node with status wanted ('UP' or 'DOWN'). */
   async seesAll(index: number, wanted: string, others?: number[]): Promise<boolean> {
     const status = await this.adminStatus(index);

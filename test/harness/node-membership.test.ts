@@ -2,7 +2,9 @@
 // node crashed half-way through its bootstrap's streams (its peers throttled to 64 KiB/s so
 // that the streams last) starts again on what its disk kept and completes its join, holding
 // every partition it replicates; then a dead node's removal (nodetool removenode) restores
-// replication factor 3 on the three nodes left. AERO_NODE_SEED=s replays seed s (default 1).
+// replication factor 3 on the three nodes left; a decommission whose target dies half-way fails
+// with the reason, leaves the node NORMAL, and succeeds when run again.
+// AERO_NODE_SEEDS=N runs seeds 1..N (default 3); AERO_NODE_SEED=s replays seed s.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +15,7 @@ import { simpleStrategyReplicas } from './placement.js';
 const { QUORUM } = ConsistencyLevel;
 const rows = 1_500;
 
-interface Netstats { mode: string; sessions: Array<{ operation: string; state: string; partitions: number }> }
+interface Netstats { mode: string; sessions: Array<{ operation: string; state: string; partitions: number; peer: string }> }
 interface LocalData { partitions: number; tokens: string[] }
 interface Status { hostId?: string; tokens?: string[]; peers?: Array<{ address: string; state: string; status: string; hostId: string; tokens: string[] }> }
 
@@ -40,8 +42,21 @@ async function lacking(cluster: NodeCluster, options: { index: number; members: 
   return [...options.all].filter((token) => simpleStrategyReplicas(BigInt(token), { ring, factor: 3 }).includes(options.index) && !held.has(token));
 }
 
+function seedsToRun(): number[] {
+  const only = process.env['AERO_NODE_SEED'];
+  if (only !== undefined) return [Number(only)];
+  return Array.from({ length: Number(process.env['AERO_NODE_SEEDS'] ?? 3) }, (_, index) => index + 1);
+}
+
 test('a joining node crashed half-way through streaming completes its join on restart; removenode restores RF 3', { timeout: 600_000 }, async () => {
-  const seed = Number(process.env['AERO_NODE_SEED'] ?? 1);
+  for (const seed of seedsToRun()) await joinCrashAndRemove(seed);
+});
+
+test('a decommission whose stream breaks (its target crashed) fails with the reason, stays NORMAL, and succeeds when run again', { timeout: 600_000 }, async () => {
+  for (const seed of seedsToRun()) await decommissionBrokenThenAgain(seed);
+});
+
+async function joinCrashAndRemove(seed: number): Promise<void> {
   const cluster = new NodeCluster({ nodes: 4, seed, joining: [3], ringDelayMs: 2_000, streamThroughput: '64KiB/s' });
   for (const index of [0, 1, 2]) await cluster.start(index);
   await cluster.until('three nodes up', async () => (await cluster.seesAll(0, 'UP', [1, 2])) && (await cluster.seesAll(1, 'UP', [0, 2])), 60_000);
@@ -94,4 +109,48 @@ test('a joining node crashed half-way through streaming completes its join on re
     assert.deepEqual((await lacking(cluster, { index, members: [0, 2, 3], all })).slice(0, 5), [], `node ${index + 1} holds every partition after removenode`);
   }
   front.close();
-});
+}
+
+async function decommissionBrokenThenAgain(seed: number): Promise<void> {
+  const cluster = new NodeCluster({ nodes: 4, seed, ringDelayMs: 2_000, streamThroughput: '64KiB/s' });
+  await cluster.startAll();
+  const front = await cluster.client(0);
+  await cluster.run(front.query("CREATE KEYSPACE moves WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}", QUORUM));
+  await cluster.run(front.query('CREATE TABLE moves.kv (k int PRIMARY KEY, v text)', QUORUM));
+  const insert = await cluster.run(front.prepare('INSERT INTO moves.kv (k, v) VALUES (?, ?)'));
+  for (let k = 0; k < rows; k++) await cluster.run(front.execute(insert, [k, `value-${k}-${'x'.repeat(100)}`], QUORUM));
+  const all = new Set<string>();
+  for (const index of [0, 1, 2, 3]) for (const token of await localTokens(cluster, index)) all.add(token);
+
+  let outcome: unknown;
+  const first = cluster.adminPending(3, 'POST /decommission').then((body) => { outcome = body; }, (error: unknown) => { outcome = error; });
+  let target = '';
+  await cluster.until('node 4 sending', async () => {
+    // Half-way: some stream has delivered partitions, and another one is under way (it sends a page at a time).
+    const stats = await cluster.admin(3, 'GET /netstats') as Netstats;
+    const sent = stats.sessions.some((session) => session.operation === 'Unbootstrap' && session.state === 'done' && session.partitions > 0);
+    const running = stats.sessions.find((session) => session.operation === 'Unbootstrap' && session.state === 'running');
+    target = running?.peer ?? '';
+    return sent && running !== undefined;
+  }, 120_000, 50);
+  const victim = cluster.hosts.findIndex((host) => target.startsWith(`${host}:`));
+  assert.ok(victim >= 0 && victim !== 3, `a stream target: ${target}`);
+  cluster.crash(victim);
+  await cluster.run(first, 120_000);
+  assert.ok(outcome instanceof Error && /409 Conflict .*stream to .* failed after \d+ partitions/.test(outcome.message), `the decommission failed with the reason: ${String(outcome)}`);
+  assert.equal((await cluster.admin(3, 'GET /netstats') as Netstats).mode, 'NORMAL', 'the node stays a NORMAL owner');
+
+  await cluster.start(victim);
+  const others = [0, 1, 2, 3].filter((index) => index !== victim);
+  await cluster.until('the crashed node up again', async () => (await Promise.all(others.map((index) => cluster.seesAll(index, 'UP', [victim])))).every(Boolean), 60_000);
+  const second = await cluster.admin(3, 'POST /decommission', { limitMs: 300_000 }) as { partitionsStreamed: number };
+  assert.ok(second.partitionsStreamed > 0);
+  await cluster.until('node 4 out of every ring', async () => {
+    const rings = await Promise.all([0, 1, 2].map((index) => ringSeenBy(cluster, index)));
+    return rings.every((ring) => !ring.has(3));
+  }, 30_000);
+  for (const index of [0, 1, 2]) {
+    assert.deepEqual((await lacking(cluster, { index, members: [0, 1, 2], all })).slice(0, 5), [], `node ${index + 1} holds every partition after the decommission`);
+  }
+  front.close();
+}

@@ -108,6 +108,8 @@ function serve(connection: Connection, options: AdminServerOptions): void {
       answer({ status: 403, body: { error: 'the admin channel answers local clients only' } });
       return;
     }
+    // The timeout bounds receiving the request, not the operation: a repair or a decommission lasts minutes.
+    timer.cancel();
     handle(parsed.request, options).then(answer, (error: unknown) => {
       // An operation refused or broken for a reason the operator can act on is a conflict, not a fault.
       const refused = error instanceof Error && (error.name === 'MembershipError' || error.name === 'StreamError');

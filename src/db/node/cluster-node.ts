@@ -97,7 +97,7 @@ export class ClusterNode {
     this.proxy.hintedHandoffEnabled = config.hintedHandoffEnabled;
     this.streams = new StreamManager({
       messaging: services.messaging, store: storage, clock: world.clock, logger: world.logger.child({ component: 'streaming' }),
-      throughputBytesPerSecond: config.streamThroughputOutboundBytesPerSecond,
+      throughputBytesPerSecond: config.streamThroughputOutboundBytesPerSecond, isAlive: (endpoint) => services.gossiper.isAlive(endpoint),
     });
     this.schemaSync = new SchemaSync({
       world, schema, gossiper: services.gossiper, messaging: services.messaging, dataDirectory: options.dataDirectory,

@@ -6,12 +6,12 @@
 // Every stream this node takes part in is a session that netstats shows, with its progress.
 
 import { streamPageBytesMax, streamSessionsKeptMax } from '../../common/limits.js';
-import type { Clock, Logger } from '../../common/world.js';
+import type { Clock, Logger, TimerHandle } from '../../common/world.js';
 import type { TokenRange } from '../../dht/token.js';
 import { encodeMutationBatch } from '../../storage/mutation-serializer.js';
 import type { Mutation, Partition } from '../../storage/types.js';
 import type { Endpoint } from '../endpoint.js';
-import type { MessagingService } from '../messaging/messaging-service.js';
+import type { InboundMessage, MessagingService } from '../messaging/messaging-service.js';
 import { scanBounds } from '../repair/range-positions.js';
 import { SyncResponseWriter } from '../repair/repair-payloads.js';
 import type { RepairStore } from '../repair/repair-verbs.js';
@@ -19,6 +19,8 @@ import { decodeStreamPullRequest, decodeStreamPullResponse, decodeStreamPush, en
 
 export type StreamDirection = 'in' | 'out';
 
+/** How often a stream request checks that its peer is still up. */
+const livenessCheckMs = 500;
 /** A session logs its progress every this many bytes. */
 const progressLogBytes = 16 * 1024 * 1024;
 
@@ -70,7 +72,11 @@ export class StreamManager {
   /** Bytes and partitions this node sent or received, over its life. */
   readonly totals = { bytesSent: 0, bytesReceived: 0, partitionsSent: 0, partitionsReceived: 0 };
 
-  constructor(private readonly options: { messaging: MessagingService; store: RepairStore; clock: Clock; logger: Logger; throughputBytesPerSecond: number }) {
+  constructor(private readonly options: {
+    messaging: MessagingService; store: RepairStore; clock: Clock; logger: Logger; throughputBytesPerSecond: number;
+    /** Gossip's view: a stream whose peer is convicted down fails at once rather than at its request timeout. */
+    isAlive?: (endpoint: Endpoint) => boolean;
+  }) {
     this.throttle = new StreamThrottle(options.clock, options.throughputBytesPerSecond);
   }
 
@@ -118,7 +124,7 @@ export class StreamManager {
         for (const { start, end } of scanBounds(range)) {
           let after = start;
           for (;;) {
-            const response = await this.options.messaging.sendRequest(job.peer, 'STREAM_PULL', encodeStreamPullRequest({ tableId: job.tableId, after, end }));
+            const response = await this.request(job.peer, 'STREAM_PULL', encodeStreamPullRequest({ tableId: job.tableId, after, end }));
             const page = decodeStreamPullResponse(response.payload, `STREAM_PULL_RSP from ${job.peer}`);
             if (page.partitions.length > 0) await this.options.store.apply(page.partitions.map((partition) => asMutation(job, partition)));
             session.partitions += page.partitions.length;
@@ -144,7 +150,7 @@ export class StreamManager {
         if (batch.length === 0) return;
         const payload = withChecksum(encodeMutationBatch(batch));
         await this.throttle.acquire(payload.length);
-        await this.options.messaging.sendRequest(job.peer, 'STREAM_PUSH', payload);
+        await this.request(job.peer, 'STREAM_PUSH', payload);
         session.partitions += batch.length;
         session.bytes += payload.length;
         this.progress(session);
@@ -188,6 +194,33 @@ export class StreamManager {
       this.options.logger.error('stream failed', { ...fields, partitions: session.partitions, error });
       throw new StreamError(`stream ${session.direction === 'in' ? 'from' : 'to'} ${session.peer} of ${session.keyspace}.${session.table} failed after ${session.partitions} partitions: ${session.error}`, { cause: error });
     }
+  }
+
+  /**
+   * A request of a stream. Messaging fails a request only at its timeout (two minutes for a
+   * page); a stream also fails as soon as gossip convicts its peer, as Cassandra's stream
+   * sessions fail when their connection goes.
+   */
+  private request(peer: Endpoint, verb: 'STREAM_PULL' | 'STREAM_PUSH', payload: Buffer): Promise<InboundMessage> {
+    const { clock, messaging, isAlive } = this.options;
+    if (isAlive === undefined) return messaging.sendRequest(peer, verb, payload);
+    return new Promise<InboundMessage>((resolve, reject) => {
+      let settled = false;
+      let timer: TimerHandle | undefined;
+      const settle = (finish: () => void) => {
+        if (settled) return;
+        settled = true;
+        timer?.cancel();
+        finish();
+      };
+      const watch = () => {
+        if (settled) return;
+        if (!isAlive(peer)) settle(() => reject(new Error(`${peer} went down`)));
+        else timer = clock.setTimer(livenessCheckMs, watch);
+      };
+      timer = clock.setTimer(livenessCheckMs, watch);
+      messaging.sendRequest(peer, verb, payload).then((response) => settle(() => resolve(response)), (error: unknown) => settle(() => reject(error)));
+    });
   }
 
   /** A progress line every progressLogBytes of a session (netstats shows it live). */
