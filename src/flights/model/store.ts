@@ -12,6 +12,8 @@ export const flightsPerPartitionMax = 20_000;
 export const trackingReadRowsMax = 5_000;
 /** Rows of one flight_positions partition (a bucket's shard): far above 20,000 flights / 8 shards. */
 export const positionsPerPartitionMax = 20_000;
+/** Flights per unlogged batch of tracking samples and positions (writeSamples): about 3.5 KiB. */
+export const sampleBatchFlights = 16;
 const pageRows = 1_000;
 
 export interface SimulationClockRecord {
@@ -122,11 +124,34 @@ export class FlightStore {
   }
 
   async writeTracking(sample: TrackingSample, options: { ttlSeconds: number; nowMs: number }): Promise<void> {
-    const s = sample;
-    await this.client.execute(this.q.insertTracking, [
+    await this.client.execute(this.q.insertTracking, this.trackingParams(sample, options), { prepare: true, consistency: this.weak });
+  }
+
+  private trackingParams(s: TrackingSample, options: { ttlSeconds: number; nowMs: number }): unknown[] {
+    return [
       s.flightNumber, s.date, new Date(s.recordedAtMs), s.latitude, s.longitude, s.altitudeFt, s.groundSpeedKmh,
       s.verticalRateFpm, s.headingDeg, s.fuelKg, s.phase, new Date(options.nowMs), options.ttlSeconds,
-    ], { prepare: true, consistency: this.weak });
+    ];
+  }
+
+  /**
+   * Writes the tracking sample and the map position of several flights (one tick's) in unlogged
+   * batches of at most `sampleBatchFlights` flights, at the weak level: one request per batch
+   * instead of two per flight, and the database sends each replica its share in one message.
+   * The batches stay under Cassandra's batch_size_warn_threshold (5 KiB). A failed batch fails
+   * the call; its flights' samples are simply written again next tick (tracking is weak data).
+   */
+  async writeSamples(positions: readonly PlanePosition[], options: { ttlSeconds: number; nowMs: number }): Promise<void> {
+    const batches: Array<Promise<unknown>> = [];
+    for (let from = 0; from < positions.length; from += sampleBatchFlights) {
+      const queries: Array<{ query: string; params: unknown[] }> = [];
+      for (const position of positions.slice(from, from + sampleBatchFlights)) {
+        queries.push({ query: this.q.insertTracking, params: this.trackingParams(position, options) });
+        queries.push({ query: this.q.insertPosition, params: this.positionParams(position, options) });
+      }
+      batches.push(this.client.batch(queries, { prepare: true, logged: false, consistency: this.weak }));
+    }
+    await Promise.all(batches);
   }
 
   /** The newest `limit` samples, newest first. */
@@ -138,12 +163,15 @@ export class FlightStore {
 
   /** Upserts the flight's row in the current bucket of flight_positions (what the map reads). */
   async writePosition(position: PlanePosition, options: { nowMs: number }): Promise<void> {
-    const p = position;
-    await this.client.execute(this.q.insertPosition, [
+    await this.client.execute(this.q.insertPosition, this.positionParams(position, options), { prepare: true, consistency: this.weak });
+  }
+
+  private positionParams(p: PlanePosition, options: { nowMs: number }): unknown[] {
+    return [
       new Date(positionBucket(options.nowMs)), positionShard(p.flightNumber), p.flightNumber, p.date, p.origin, p.destination, p.status,
       new Date(p.recordedAtMs), p.latitude, p.longitude, p.altitudeFt, p.groundSpeedKmh, p.verticalRateFpm, p.headingDeg, p.fuelKg, p.phase,
       positionTtlSeconds,
-    ], { prepare: true, consistency: this.weak });
+    ];
   }
 
   /** The newest position of every flight written in the current or the previous bucket. */

@@ -58,6 +58,9 @@ const table = [
   { name: 'STREAM_PULL_RSP', id: 32, timeoutMs: 0 },
   { name: 'STREAM_PUSH', id: 33, timeoutMs: repairTimeoutMs, responseVerb: 'STREAM_PUSH_RSP' },
   { name: 'STREAM_PUSH_RSP', id: 34, timeoutMs: 0 },
+  // The mutations of several partitions (a batch's) that one replica holds, in one message.
+  { name: 'MUTATION_BATCH', id: 55, timeoutMs: writeTimeoutMs, responseVerb: 'MUTATION_BATCH_RSP' },
+  { name: 'MUTATION_BATCH_RSP', id: 56, timeoutMs: 0 },
   // A READ, RANGE_READ or MUTATION of a traced request (cluster/tracing); sent with the inner verb's timeout.
   { name: 'TRACED_REQUEST', id: 50, timeoutMs: rangeTimeoutMs, responseVerb: 'TRACED_REQUEST_RSP' },
   { name: 'TRACED_REQUEST_RSP', id: 51, timeoutMs: 0 },
