@@ -185,7 +185,8 @@ export async function restartNode(directory: string, index: number, { io, startT
 
 export async function clusterStatus(directory: string, io: CliConsole): Promise<number> {
   const manifest = requireManifest(directory);
-  const rows = await Promise.all(manifest.nodes.map(async (node): Promise<ClusterStatusRow> => {
+  // Decommissioned nodes left the cluster: they are neither listed nor counted.
+  const rows = await Promise.all(activeNodes(manifest).map(async (node): Promise<ClusterStatusRow> => {
     const probe = await probeNode(manifest, node);
     const readiness = nodeReadiness(probe, []);
     return {
@@ -195,7 +196,7 @@ export async function clusterStatus(directory: string, io: CliConsole): Promise<
       loadBytes: probe.status?.local.loadBytes ?? null,
       hostId: probe.status?.local.hostId ?? null,
       seesUp: probe.status?.peers === null || probe.status === null ? null : 1 + probe.status.peers.filter((peer) => peer.status === 'UP').length,
-      note: node.decommissioned === true ? 'decommissioned' : readiness.ready ? null : readiness.reason,
+      note: readiness.ready ? null : readiness.reason,
     };
   }));
   io.out(formatClusterStatus(manifest.clusterName, manifest.directory, { rows }));

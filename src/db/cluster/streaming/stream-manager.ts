@@ -114,7 +114,7 @@ export class StreamManager {
   /** Sessions, newest first. */
   snapshot(): StreamSession[] {
     const now = this.options.clock.monotonicMs();
-    return this.sessions.map((session) => ({ ...session, elapsedMs: session.state === 'running' ? now - session.startedMs : session.elapsedMs })).reverse();
+    return this.sessions.map((session) => ({ ...session, elapsedMs: Math.round(session.state === 'running' ? now - session.startedMs : session.elapsedMs) })).reverse();
   }
 
   /** Fetches ranges of a table from peer into the local store, page by page. */
