@@ -60,8 +60,8 @@ function refused(status: AdminHttpRefusal['status'], error: string): AdminHttpPa
 }
 
 const reasons: Record<number, string> = {
-  200: 'OK', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 408: 'Request Timeout',
-  413: 'Payload Too Large', 503: 'Service Unavailable', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 501: 'Not Implemented',
+  200: 'OK', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 408: 'Request Timeout', 409: 'Conflict',
+  413: 'Payload Too Large', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 501: 'Not Implemented', 503: 'Service Unavailable',
 };
 
 /** A whole response, JSON unless given as text with its content type; the connection closes after it. */

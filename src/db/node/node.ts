@@ -29,6 +29,7 @@ import { clusterDescription, localNodeInfo, systemRows } from './system-info.js'
 import { ClusterNode } from './cluster-node.js';
 import { clusterStatus } from './cluster-status.js';
 import { repairNode } from './repair-operation.js';
+import { Membership, readBootstrapState, shouldBootstrap, writeBootstrapState } from './membership.js';
 import type { NodeIdentity } from './identity.js';
 import { awaitSetup, nodeAuth, type NodePasswords } from './node-auth.js';
 
@@ -58,6 +59,8 @@ export interface RunningNode {
   readonly adminPort: number;
   /** Stops the admin channel, drains clients for up to drainMs, closes storage. Idempotent. */
   stop(options?: { drainMs?: number }): Promise<void>;
+  /** Resolves once the node has stopped, whoever stopped it (a decommission stops its own node). */
+  readonly stopped: Promise<void>;
 }
 
 /** How long clients get to finish in-flight requests at shutdown, unless told otherwise. */
@@ -125,7 +128,11 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const networks = nodeNetworks(config, { base: world.network, logger });
   await world.disk.makeDirectory(layout.dataDirectory);
   const schema = await Schema.load(world.disk, `${layout.dataDirectory}/schema.json`, world.random, { dataCenters: () => [config.dc] });
-  const identity = await loadOrCreateIdentity(world.disk, layout.dataDirectory, { random: world.random, numTokens: config.numTokens });
+  const firstStart = !(await world.disk.exists(`${layout.dataDirectory}/identity.json`));
+  const bootstrap = shouldBootstrap({ config, firstStart, state: await readBootstrapState(world, layout.dataDirectory) });
+  // Recorded before the identity exists: a crash from here on still joins again at the next start.
+  if (bootstrap) await writeBootstrapState(world, layout.dataDirectory, 'IN_PROGRESS');
+  const identity = await loadOrCreateIdentity(world.disk, layout.dataDirectory, { random: world.random, numTokens: config.numTokens, initialTokens: config.initialTokens });
   // Every table must be open before the commit log replays, or its mutations would be skipped.
   const storage = await StorageEngine.open({
     world, dataDirectory: layout.dataDirectory, commitLogDirectory: layout.commitLogDirectory,
@@ -137,8 +144,10 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   // Trace rows are written with CQL through this node's own coordinator (processor, below).
   const tracing = { context: asyncContext<TraceState>(), writer: new CqlTraceWriter((query, values, consistency): Promise<unknown> => processor.internalQuery(query, values, consistency)) };
   const metrics = new NodeMetrics({ defaultMetrics: context.processMetrics });
-  const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory, tracing, requests: metrics });
-  cleanups.push(() => cluster.stop());
+  const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory, tracing, bootstrap, requests: metrics });
+  // A bootstrap that fails stops without announcing a shutdown: peers must not take a joining node's tokens as owned.
+  cleanups.push(() => { cluster.announceShutdown = membership.mode !== 'JOINING'; return cluster.stop(); });
+  const membership = new Membership({ world, config, schema, storage, cluster, streams: cluster.streams, tokens: identity.tokens, dataDirectory: layout.dataDirectory });
   const local = localNodeInfo(config, identity, cluster.generation);
   const security = nodeAuth(config, world, { executor: { execute: (query, values, consistency) => processor.internalQuery(query, values, consistency) }, ...(context.passwords === undefined ? {} : { passwords: context.passwords }) });
   const processor = new QueryProcessor({
@@ -153,36 +162,49 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const authSetup = security.startSetup();
   cleanups.push(() => Promise.resolve(authSetup?.cancel()));
   await awaitSetup(authSetup, world);
-  const native = await startNativeServer({
+  // The admin channel answers while the node joins (netstats shows the bootstrap's streams).
+  const startedMs = world.clock.monotonicMs();
+  let native: NativeServer | undefined;
+  let stopping: Promise<void> | undefined;
+  let stopRunning: () => Promise<void> = () => Promise.resolve();
+  metrics.bind(metricSources({ schema, storage, cluster, native: () => native }));
+  const admin = await startAdminServer({
+    network: world.network, clock: world.clock, host: config.listenAddress, port: config.adminPort, logger,
+    operations: {
+      ...adminOperations({
+        config, schema, storage, native: () => native, cluster, identity, membership, logger: world.logger.child({ component: 'repair' }),
+        uptimeMs: () => world.clock.monotonicMs() - startedMs, stopSoon: () => world.clock.setTimer(500, () => void stopRunning()),
+      }),
+      metrics: () => metrics.text(),
+      // Up once clients are served: a joining node is not (yet) healthy.
+      health: () => {
+        const checks = { nativeTransport: native?.isAccepting() ?? false, stopping: stopping !== undefined };
+        return { up: checks.nativeTransport && !checks.stopping, checks };
+      },
+    },
+  });
+  cleanups.push(() => admin.close());
+  if (bootstrap) await membership.bootstrap();
+  else await membership.markNormal();
+  native = await startNativeServer({
     network: networks.native, host: config.rpcAddress, port: config.nativeTransportPort, handler: processor, logger, clock: world.clock,
     frameBodyBytesMax: config.nativeTransportMaxFrameSizeBytes, ...(security.authenticator === undefined ? {} : { authenticator: security.authenticator }),
   });
   cleanups.push(() => native.close({ drainMs: 0 }));
   // Peers and drivers reach this node's clients on the port actually bound (port 0 picks one).
   if (native.port !== config.nativeTransportPort) cluster.services.gossiper.setApplicationState('NATIVE_PORT', String(native.port));
-  const startedMs = world.clock.monotonicMs();
-  metrics.bind(metricSources({ schema, storage, cluster, native }));
-  let stopping: Promise<void> | undefined;
-  const admin = await startAdminServer({
-    network: world.network, clock: world.clock, host: config.listenAddress, port: config.adminPort, logger,
-    operations: {
-      ...adminOperations({ config, schema, storage, native, cluster, identity, logger: world.logger.child({ component: 'repair' }), uptimeMs: () => world.clock.monotonicMs() - startedMs }),
-      metrics: () => metrics.text(),
-      health: () => {
-        const checks = { nativeTransport: native.isAccepting(), stopping: stopping !== undefined };
-        return { up: checks.nativeTransport && !checks.stopping, checks };
-      },
-    },
-  });
   logger.info('node started', { nativePort: native.port, adminPort: admin.port, hostId: identity.hostId, tokens: identity.tokens.length });
-  return {
-    config, logger, nativePort: native.port, adminPort: admin.port,
-    stop: (stopOptions = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native, storage, cluster, logger, flushLog: context.flushLog }, stopOptions.drainMs ?? drainMsDefault)),
-  };
+  let resolveStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => { resolveStopped = resolve; });
+  const running = native;
+  const stop = (stopOptions: { drainMs?: number } = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native: running, storage, cluster, logger, flushLog: context.flushLog }, stopOptions.drainMs ?? drainMsDefault).finally(resolveStopped));
+  // A decommissioned node stops itself (its process then exits).
+  stopRunning = () => stop().catch((error: unknown) => logger.error('stopping after decommission failed', { error }));
+  return { config, logger, nativePort: native.port, adminPort: admin.port, stop, stopped };
 }
 
 /** What /metrics reads at each scrape, from the parts that keep it. */
-function metricSources(parts: { schema: Schema; storage: StorageEngine; cluster: ClusterNode; native: NativeServer }): MetricSources {
+function metricSources(parts: { schema: Schema; storage: StorageEngine; cluster: ClusterNode; native: () => NativeServer | undefined }): MetricSources {
   const { schema, storage, cluster, native } = parts;
   const { gossiper, messaging } = cluster.services;
   return {
@@ -193,7 +215,7 @@ function metricSources(parts: { schema: Schema; storage: StorageEngine; cluster:
     readRepairs: () => cluster.proxy.stats.readRepairs,
     droppedMessages: () => messaging.droppedMessages(),
     endpoints: () => gossiper.endpoints().map((endpoint) => ({ endpoint, alive: endpoint === messaging.localEndpoint || gossiper.isAlive(endpoint) })),
-    nativeClients: () => native.connectionCount(),
+    nativeClients: () => native()?.connectionCount() ?? 0,
   };
 }
 
@@ -240,10 +262,14 @@ interface AdminParts {
   config: NodeConfig;
   schema: Schema;
   storage: StorageEngine;
-  native: NativeServer;
+  /** Undefined while the node joins (clients are served once it has joined). */
+  native: () => NativeServer | undefined;
   cluster: ClusterNode;
   identity: NodeIdentity;
+  membership: Membership;
   uptimeMs: () => number;
+  /** Stops the node shortly (after the admin reply went out). */
+  stopSoon: () => void;
   logger: Logger;
 }
 
@@ -259,19 +285,30 @@ function adminOperations(parts: AdminParts): AdminOperations {
     compact: (target) => eachTable(target, (tableId) => storage.compact(tableId)),
     repair: (target) => repairNode({ schema, storage, cluster: parts.cluster, logger: parts.logger }, target),
     setHintedHandoff: (enabled) => { parts.cluster.proxy.hintedHandoffEnabled = enabled; },
+    decommission: async () => {
+      const result = await parts.membership.decommission();
+      // A node that left must not announce a shutdown (peers would take it as a stopped owner).
+      parts.cluster.announceShutdown = false;
+      parts.stopSoon();
+      return result;
+    },
+    removeNode: (hostId) => parts.membership.removeNode(hostId),
+    cleanup: (target) => parts.membership.cleanup(target),
+    netstats: () => parts.membership.netstats(),
+    localData: (target) => parts.membership.localPartitions(target),
     status: (target) =>
       Promise.resolve({
         clusterName: config.clusterName,
         listenAddress: config.listenAddress,
         rpcAddress: config.rpcAddress,
-        nativePort: native.port,
+        nativePort: native()?.port ?? config.nativeTransportPort,
         dataCenter: config.dc,
         rack: config.rack,
         hostId: parts.identity.hostId,
-        state: 'NORMAL',
+        state: parts.membership.mode,
         schemaVersion: schema.schemaVersion(),
         loadBytes: storage.loadBytes(),
-        clientConnections: native.connectionCount(),
+        clientConnections: native()?.connectionCount() ?? 0,
         uptimeSeconds: Math.floor(parts.uptimeMs() / 1000),
         ...clusterStatus(parts.cluster, { schema, tokens: parts.identity.tokens, keyspace: target?.keyspace }),
       }),
