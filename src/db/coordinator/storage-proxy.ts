@@ -11,7 +11,9 @@
 import { assert } from '../common/assert.js';
 import { ConsistencyLevel } from '../common/consistency.js';
 import { CqlError, InternodeError, invalidRequest, readTimeout, truncateError, unavailable, writeTimeout, type WriteType } from '../common/errors.js';
-import type { Clock, Logger } from '../common/world.js';
+import type { Clock, Logger, Random } from '../common/world.js';
+import type { PaxosReplica } from '../cluster/paxos/paxos-state.js';
+import { PaxosCoordinator, type CasRequest, type CasResult } from './paxos-coordinator.js';
 import type { Endpoint } from '../cluster/endpoint.js';
 import type { MessagingService } from '../cluster/messaging/messaging-service.js';
 import {
@@ -60,6 +62,8 @@ export interface StorageProxyOptions {
   localBatchlog?: LocalBatchlog;
   /** A table's speculative_retry option (table-options.ts); reads do not speculate without it. */
   speculativeRetryOf?(tableId: string): string | undefined;
+  /** Lightweight transactions: this node's Paxos replica and the randomness of ballots and backoff. Without it, they are refused. */
+  paxos?: { replica: PaxosReplica; random: Random; casContentionTimeoutMs?: number };
 }
 
 export interface ProxyStats {
@@ -128,6 +132,25 @@ export class StorageProxy {
   /** A ReadSource for SelectExecution at one consistency level. */
   source(level: ConsistencyLevel): ReadSource {
     return { read: (command) => this.read(command, level) };
+  }
+
+  private paxosCoordinator: PaxosCoordinator | undefined;
+
+  /** The lightweight-transaction coordinator (created on first use). */
+  get paxos(): PaxosCoordinator {
+    const paxos = this.options.paxos;
+    if (paxos === undefined) throw invalidRequest('Conditional updates and SERIAL reads are not available on this node');
+    this.paxosCoordinator ??= new PaxosCoordinator({
+      clock: this.options.clock, random: paxos.random, logger: this.options.logger, proxy: this,
+      transport: { messaging: this.options.messaging, replica: paxos.replica },
+      ...(paxos.casContentionTimeoutMs === undefined ? {} : { casContentionTimeoutMs: paxos.casContentionTimeoutMs }),
+    });
+    return this.paxosCoordinator;
+  }
+
+  /** A conditional write (Paxos): serial is SERIAL or LOCAL_SERIAL, commit the level of the commit. */
+  cas(request: CasRequest, levels: { serial: ConsistencyLevel; commit: ConsistencyLevel }): Promise<CasResult> {
+    return this.paxos.cas(request, levels);
   }
 
   /** Writes mutations at the level (each partition independently, as an unlogged batch is). */
@@ -306,10 +329,14 @@ export class StorageProxy {
     });
   }
 
-  /** Reads at the level: single partitions with digests and read repair, ranges along the ring. */
+  /** Reads at the level: single partitions with digests and read repair, ranges along the ring; SERIAL through Paxos. */
   async read(command: ReadCommand, level: ConsistencyLevel): Promise<ReadResult> {
     const keyspace = this.options.keyspaceOfTable(command.tableId);
     if (keyspace === undefined) throw invalidRequest(`unconfigured table (id ${command.tableId})`); // dropped since the statement was planned
+    if (level === ConsistencyLevel.SERIAL || level === ConsistencyLevel.LOCAL_SERIAL) {
+      if (command.kind === 'range') throw invalidRequest('SERIAL/LOCAL_SERIAL consistency may only be requested for one partition at a time');
+      return this.paxos.readSerial(command, { keyspace, serial: level });
+    }
     if (command.kind === 'range') {
       this.stats.rangeReads++;
       return readRange(this, { command, level, keyspace });

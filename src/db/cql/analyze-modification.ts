@@ -10,11 +10,12 @@ import { clusteringPrefixBound, encodeClustering, EMPTY_CLUSTERING } from '../sc
 import type { ColumnMetadata, TableMetadata } from '../schema/metadata.js';
 import { serializePartitionKey } from '../schema/partition-key.js';
 import { NO_DELETION_TIME, type Cell, type Mutation, type Row } from '../storage/types.js';
-import type { Assignment, DeleteStatement, InsertStatement, Relation, Term, UpdateStatement, UsingClause } from './ast.js';
+import type { Assignment, ConditionClause, DeleteStatement, InsertStatement, Relation, Term, UpdateStatement, UsingClause } from './ast.js';
 import type { ModificationPlan, ValuesOf } from './plan.js';
 import { analyzeWhere, cartesian } from './restrictions.js';
 import { BindVariables, prepareTerm, type EvaluationContext, type PreparedTerm } from './terms.js';
 import { jsonInsertValues } from './insert-json.js';
+import { analyzeConditionClause, type CasRow, type ConditionPlan } from './conditions.js';
 
 interface CellWrite {
   column: ColumnMetadata;
@@ -91,7 +92,6 @@ function checkWritable(column: ColumnMetadata): void {
 }
 
 export function analyzeInsert(statement: InsertStatement, table: TableMetadata, { variables }: { variables: BindVariables }): ModificationPlan {
-  if (statement.ifNotExists) throw invalidRequest('Conditional updates (IF NOT EXISTS) are not supported');
   const { columns, values } = statement.values.kind === 'json' ? jsonInsertValues(statement.values, table) : statement.values;
   if (columns.length !== values.length) throw invalidRequest('Unmatched column names/values');
   const keyTerms = new Map<string, PreparedTerm>();
@@ -118,8 +118,11 @@ export function analyzeInsert(statement: InsertStatement, table: TableMetadata, 
     return [value];
   };
   const using = usingTerms(statement.using, table, { variables });
+  const condition = conditionPlan(statement.ifNotExists ? { kind: 'notExists' } : { kind: 'none' }, table, {
+    variables, using: statement.using, keys: { partitionKeys: table.partitionKey.map(single), clusteringPrefix: table.clustering.map(single) }, verb: 'updates',
+  });
   return {
-    kind: 'modification', table, timestamp: using.timestamp,
+    kind: 'modification', table, timestamp: using.timestamp, ...condition,
     mutations: (context, time) => {
       const ttl = ttlOf(using.ttl, table, context);
       const clustering = encodeClustering(table, table.clustering.map((c) => single(c)(context)[0]!));
@@ -164,7 +167,6 @@ function assignmentWrite(assignment: Assignment, table: TableMetadata, { variabl
 }
 
 export function analyzeUpdate(statement: UpdateStatement, table: TableMetadata, { variables }: { variables: BindVariables }): ModificationPlan {
-  if (statement.condition.kind !== 'none') throw invalidRequest('Conditional updates (IF) are not supported');
   const using = usingTerms(statement.using, table, { variables });
   const writes = statement.assignments.map((a) => assignmentWrite(a, table, { variables }));
   const restrictions = keyRestrictions(table, statement.where, { variables });
@@ -172,8 +174,9 @@ export function analyzeUpdate(statement: UpdateStatement, table: TableMetadata, 
     const missing = table.clustering.slice(restrictions.clusteringPrefix.length).map((c) => c.name);
     throw invalidRequest(`Some clustering keys are missing: ${missing.join(', ')}`);
   }
+  const condition = conditionPlan(statement.condition, table, { variables, using: statement.using, keys: restrictions, verb: 'updates' });
   return {
-    kind: 'modification', table, timestamp: using.timestamp,
+    kind: 'modification', table, timestamp: using.timestamp, ...condition,
     mutations: (context, time) => {
       const ttl = ttlOf(using.ttl, table, context);
       const cells = cellsOf(writes, context, { time, ttl });
@@ -185,7 +188,6 @@ export function analyzeUpdate(statement: UpdateStatement, table: TableMetadata, 
 }
 
 export function analyzeDelete(statement: DeleteStatement, table: TableMetadata, { variables }: { variables: BindVariables }): ModificationPlan {
-  if (statement.condition.kind !== 'none') throw invalidRequest('Conditional deletions (IF) are not supported');
   const using = usingTerms(statement.using, table, { variables });
   const columns = statement.selections.map((target) => {
     const column = columnOf(table, target.column.name);
@@ -197,8 +199,12 @@ export function analyzeDelete(statement: DeleteStatement, table: TableMetadata, 
   if (columns.length > 0 && !restrictions.fullClustering) {
     throw invalidRequest(`Some clustering keys are missing: ${table.clustering.slice(restrictions.clusteringPrefix.length).map((c) => c.name).join(', ')}`);
   }
+  if (statement.condition.kind !== 'none' && !restrictions.fullClustering) {
+    throw invalidRequest('DELETE statements must restrict all PRIMARY KEY columns with equality relations in order to use IF conditions');
+  }
+  const condition = conditionPlan(statement.condition, table, { variables, using: statement.using, keys: restrictions, verb: 'deletions' });
   return {
-    kind: 'modification', table, timestamp: using.timestamp,
+    kind: 'modification', table, timestamp: using.timestamp, ...condition,
     mutations: (context, time) => {
       const deletion = { markedForDeleteAtMicros: time.timestampMicros, localDeletionTime: time.nowSeconds };
       const keys = partitionKeysOf(table, restrictions.partitionKeys, context);
@@ -225,4 +231,33 @@ function deletionParts(
   const wholePartition = slices.length === 1 && slices[0]!.start.equals(clusteringPrefixBound(table, [], { bound: 'before' })) && slices[0]!.end.equals(clusteringPrefixBound(table, [], { bound: 'after' }));
   if (wholePartition) return { partitionDeletion: deletion };
   return { rangeTombstones: slices.map((slice) => ({ start: slice.start, end: slice.end, deletion })) };
+}
+
+/**
+ * The IF clause's plan, with Cassandra's rules for it: no USING TIMESTAMP (the Paxos ballot
+ * is the timestamp), one partition and one row (no IN on the keys).
+ */
+function conditionPlan(
+  clause: ConditionClause,
+  table: TableMetadata,
+  { variables, using, keys, verb }: { variables: BindVariables; using: UsingClause; keys: { partitionKeys: ValuesOf[]; clusteringPrefix: ValuesOf[] }; verb: 'updates' | 'deletions' },
+): { condition?: ConditionPlan } {
+  const analyzed = analyzeConditionClause(clause, table, { variables });
+  if (analyzed === null) return {};
+  if (table.columns.size > 0 && [...table.columns.values()].some((c) => c.type.kind === 'native' && c.type.name === 'counter')) {
+    throw invalidRequest('Conditional updates are not supported on counter tables');
+  }
+  if (using.timestamp !== null) throw invalidRequest('Cannot provide custom timestamp for conditional updates');
+  const row = (context: EvaluationContext): CasRow => {
+    const partitions = cartesian(keys.partitionKeys.map((v) => v(context)));
+    if (partitions.length !== 1) throw invalidRequest(`IN on the partition key is not supported with conditional ${verb}`);
+    const clusterings = cartesian(keys.clusteringPrefix.map((v) => v(context)));
+    if (clusterings.length !== 1) throw invalidRequest(`IN on the clustering key columns is not supported with conditional ${verb}`);
+    const partitionKeyValues = partitions[0]!;
+    const clusteringValues = clusterings[0]!;
+    const [{ key, token }] = partitionKeysOf(table, keys.partitionKeys.map((_, i) => () => [partitionKeyValues[i]!]), context) as [{ key: Buffer; token: bigint }];
+    const clustering = clusteringValues.length === 0 ? EMPTY_CLUSTERING : encodeClustering(table, clusteringValues);
+    return { key, token, clustering, partitionKeyValues, clusteringValues };
+  };
+  return { condition: { ...analyzed, row } };
 }

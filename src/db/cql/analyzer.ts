@@ -77,6 +77,10 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
         return analyzeModification(s, context, { variables });
       });
       if (statement.using.ttl !== null) throw invalidRequest('Global TTL on the BATCH statement is not supported.');
+      if (statements.some((s) => s.condition !== undefined)) {
+        if (statement.using.timestamp !== null) throw invalidRequest('Cannot provide custom timestamp for conditional BATCH');
+        if (statements.some((s) => s.table.id !== statements[0]!.table.id)) throw invalidRequest('Batch with conditions cannot span multiple tables');
+      }
       // BATCH USING TIMESTAMP applies to every statement (none may carry its own).
       const timestamp = statement.using.timestamp === null ? null
         : prepareTerm(statement.using.timestamp, { keyspace: '', table: '', name: '[timestamp]', type: { kind: 'native', name: 'bigint' } }, { variables });
@@ -125,8 +129,9 @@ function accessOf(plan: Plan, statement: Statement, { sessionKeyspace }: { sessi
   const on = (permission: DataAccess['permission'], table: TableMetadata): DataAccess => ({ permission, keyspace: table.keyspace, table: table.name });
   switch (plan.kind) {
     case 'select': return { access: [on('SELECT', plan.table)] };
-    case 'modification': return { access: [on('MODIFY', plan.table)] };
-    case 'batch': return { access: plan.statements.map((s) => on('MODIFY', s.table)) };
+    // A condition reads the table: Cassandra asks SELECT too.
+    case 'modification': return { access: [on('MODIFY', plan.table), ...(plan.condition === undefined ? [] : [on('SELECT', plan.table)])] };
+    case 'batch': return { access: plan.statements.flatMap((s) => [on('MODIFY', s.table), ...(s.condition === undefined ? [] : [on('SELECT', s.table)])]) };
     default: return schemaAccessOf(statement, sessionKeyspace);
   }
 }

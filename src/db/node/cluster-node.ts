@@ -19,6 +19,7 @@ import { gossipEndpointsMax } from '../common/limits.js';
 import type { TimerHandle, World } from '../common/world.js';
 import { Batchlog, openBatchlogEngine } from '../coordinator/batchlog.js';
 import { HintStore } from '../coordinator/hints.js';
+import { PaxosReplica, registerPaxosVerbs } from '../cluster/paxos/paxos-state.js';
 import { StorageProxy } from '../coordinator/storage-proxy.js';
 import type { EventMessage } from '../protocol/messages.js';
 import type { Schema } from '../schema/schema.js';
@@ -61,6 +62,8 @@ export class ClusterNode {
   readonly proxy: StorageProxy;
   readonly hints: HintStore;
   readonly batchlog: Batchlog;
+  /** This node's Paxos acceptor state, in the batchlog's engine (system.paxos). */
+  readonly paxos: PaxosReplica;
   readonly schemaSync: SchemaSync;
   private hooks: ClusterNodeHooks | undefined;
   private readonly timers = new Map<string, TimerHandle>();
@@ -71,6 +74,7 @@ export class ClusterNode {
     const { world, config, schema, storage } = options;
     // Cassandra replays batchlog entries older than twice the write timeout.
     this.batchlog = new Batchlog({ clock: world.clock, logger: world.logger.child({ component: 'batchlog' }), store: batchlogStore, replayAfterMs: 4_000 });
+    this.paxos = new PaxosReplica({ clock: world.clock, state: batchlogStore, data: replicaStore(options) });
     this.hints = new HintStore({ clock: world.clock, logger: world.logger, disk: world.disk, directory: options.hintsDirectory, hintWindowMs: config.maxHintWindowMs });
     this.proxy = new StorageProxy({
       clock: world.clock, logger: world.logger.child({ component: 'coordinator' }), ring: services.ring,
@@ -81,6 +85,7 @@ export class ClusterNode {
       speculativeRetryOf: (tableId) => schema.findTableById(tableId)?.options.speculativeRetry,
       localDataCenter: config.dc,
       batchIds: () => timeUuid(world), hints: this.hints, localBatchlog: this.batchlog,
+      paxos: { replica: this.paxos, random: world.random, casContentionTimeoutMs: config.casContentionTimeoutMs },
     });
     // Hints already stored are still delivered when handoff is off; only new ones stop.
     this.proxy.hintedHandoffEnabled = config.hintedHandoffEnabled;
@@ -128,6 +133,7 @@ export class ClusterNode {
     const node = new ClusterNode(services, options, parts.batchlogStore);
     await node.batchlog.load();
     node.batchlog.register(services.messaging);
+    registerPaxosVerbs(services.messaging, node.paxos);
     await node.hints.load();
     await node.schemaSync.start();
     services.gossiper.subscribe({

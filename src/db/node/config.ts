@@ -53,6 +53,8 @@ export interface NodeConfig {
   serverEncryptionOptions: Readonly<Record<string, unknown>> | null;
   hintedHandoffEnabled: boolean;
   maxHintWindowMs: number;
+  /** cas_contention_timeout_in_ms: how long a lightweight transaction retries under contention. */
+  casContentionTimeoutMs: number;
   logLevel: LogLevel;
   adminPort: number;
 }
@@ -190,6 +192,7 @@ const fields = {
   server_encryption_options: encryptionOptions,
   hinted_handoff_enabled: boolean,
   max_hint_window_in_ms: integer(0, 2_147_483_647),
+  cas_contention_timeout_in_ms: integer(1, 2_147_483_647),
   log_level: z.preprocess(
     (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
     z.enum(['debug', 'info', 'warn', 'error'], { error: 'expected one of debug, info, warn, error' }),
@@ -388,6 +391,7 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
     serverEncryptionOptions: raw.server_encryption_options ?? null,
     hintedHandoffEnabled: raw.hinted_handoff_enabled ?? true,
     maxHintWindowMs: raw.max_hint_window_in_ms ?? 10_800_000,
+    casContentionTimeoutMs: raw.cas_contention_timeout_in_ms ?? 1_000,
     logLevel: raw.log_level ?? 'info',
     adminPort: raw.admin_port ?? 7199,
   };

@@ -32,6 +32,8 @@ import type { ClusterDescription } from '../cql/describe.js';
 import { executeDescribe } from './describe-execution.js';
 import type { NodeTracing } from '../coordinator/tracing.js';
 import { traced, type TracedResult } from './traced-request.js';
+import type { CasRequest, CasResult } from '../coordinator/paxos-coordinator.js';
+import { casLevels, casRequestOf, isConditional, type CasStatement } from './cas-execution.js';
 
 export interface QueryProcessorOptions {
   world: { clock: Clock; random: Random; logger: Logger };
@@ -61,6 +63,8 @@ export interface Coordinator {
   /** A logged batch: through the batchlog, so all of it applies eventually or none. */
   mutateLogged(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void>;
   source(level: ConsistencyLevel): ReadSource;
+  /** A conditional write through Paxos (lightweight transactions). */
+  cas(request: CasRequest, levels: { serial: ConsistencyLevel; commit: ConsistencyLevel }): Promise<CasResult>;
   truncate(keyspace: string, tableId: string): Promise<void>;
 }
 
@@ -160,16 +164,17 @@ export class QueryProcessor {
       const parameters = { ...defaultQueryParameters(batch.consistency), values: [] };
       return traced(this.options.tracing, { request: 'Execute batch of CQL3 queries', query: null, parameters, state }, () => this.batch(batch, state));
     }
-    const mutations: Mutation[] = [];
+    const statements: CasStatement[] = [];
     await this.options.auth?.checkSession(state.user);
     for (const statement of batch.statements) {
       const entry = statement.kind === 'prepared' ? this.statements.lookup(statement.id) : this.statements.analyze(statement.query, state.keyspace);
       const { plan } = entry.prepared;
       if (plan.kind !== 'modification') throw invalidRequest('Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.');
       await this.authorize(entry.prepared, state);
-      const context = this.context(statement.values, { expected: entry.prepared.variables.length, nowInSeconds: batch.nowInSeconds });
-      mutations.push(...this.mutationsOf(plan, context, null, batch.defaultTimestamp));
+      statements.push({ plan, context: this.context(statement.values, { expected: entry.prepared.variables.length, nowInSeconds: batch.nowInSeconds }) });
     }
+    if (isConditional(statements.map((s) => s.plan))) return this.cas(statements, { ...batch, batch: true });
+    const mutations = statements.flatMap(({ plan, context }) => this.mutationsOf(plan, context, null, batch.defaultTimestamp));
     await this.write(mutations, batch.consistency, batch.type === BatchType.LOGGED ? 'BATCH' : 'UNLOGGED_BATCH');
     return { kind: 'void' };
   }
@@ -193,6 +198,13 @@ export class QueryProcessor {
     if (micros === null) return this.options.world.clock.nowMicros();
     if (!Number.isSafeInteger(micros)) throw invalidRequest(`Timestamp ${micros} is out of the supported range (|t| < 2^53 microseconds)`);
     return micros;
+  }
+
+  /** A conditional statement or batch: one Paxos round on its partition (cas-execution.ts). */
+  private async cas(statements: CasStatement[], options: Pick<QueryParameters, 'consistency' | 'serialConsistency'> & { batch: boolean }): Promise<ResultMessage> {
+    const levels = casLevels(options);
+    const { request, answer } = casRequestOf(statements, { batch: options.batch });
+    return answer(await this.options.coordinator.cas(request, levels));
   }
 
   private mutationsOf(plan: ModificationPlan, context: EvaluationContext & { nowSeconds: number }, batchTimestamp: PreparedTerm | null, clientTimestamp: bigint | null): Mutation[] {
@@ -258,11 +270,13 @@ export class QueryProcessor {
       }
       case 'modification': {
         const context = this.context(parameters.values, { expected: prepared.variables.length, nowInSeconds: parameters.nowInSeconds });
+        if (plan.condition !== undefined) return this.cas([{ plan, context }], { ...parameters, batch: false });
         await this.write(this.mutationsOf(plan, context, null, parameters.defaultTimestamp), parameters.consistency);
         return { kind: 'void' };
       }
       case 'batch': {
         const context = this.context(parameters.values, { expected: prepared.variables.length, nowInSeconds: parameters.nowInSeconds });
+        if (isConditional(plan.statements)) return this.cas(plan.statements.map((s) => ({ plan: s, context })), { ...parameters, batch: true });
         const mutations = plan.statements.flatMap((s) => this.mutationsOf(s, context, plan.timestamp, parameters.defaultTimestamp));
         await this.write(mutations, parameters.consistency, plan.logged ? 'BATCH' : 'UNLOGGED_BATCH');
         return { kind: 'void' };

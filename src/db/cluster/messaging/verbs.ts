@@ -53,6 +53,13 @@ const table = [
   { name: 'SYNC_RSP', id: 28, timeoutMs: 0 },
   { name: 'SYNC_PUSH', id: 29, timeoutMs: repairTimeoutMs, responseVerb: 'SYNC_PUSH_RSP' },
   { name: 'SYNC_PUSH_RSP', id: 30, timeoutMs: 0 },
+  // Lightweight transactions (cluster/paxos); Cassandra sends them with the write timeout.
+  { name: 'PAXOS_PREPARE', id: 41, timeoutMs: writeTimeoutMs, responseVerb: 'PAXOS_PREPARE_RSP' },
+  { name: 'PAXOS_PREPARE_RSP', id: 42, timeoutMs: 0 },
+  { name: 'PAXOS_PROPOSE', id: 43, timeoutMs: writeTimeoutMs, responseVerb: 'PAXOS_PROPOSE_RSP' },
+  { name: 'PAXOS_PROPOSE_RSP', id: 44, timeoutMs: 0 },
+  { name: 'PAXOS_COMMIT', id: 45, timeoutMs: writeTimeoutMs, responseVerb: 'PAXOS_COMMIT_RSP' },
+  { name: 'PAXOS_COMMIT_RSP', id: 46, timeoutMs: 0 },
   // A READ, RANGE_READ or MUTATION of a traced request (cluster/tracing); sent with the inner verb's timeout.
   { name: 'TRACED_REQUEST', id: 50, timeoutMs: rangeTimeoutMs, responseVerb: 'TRACED_REQUEST_RSP' },
   { name: 'TRACED_REQUEST_RSP', id: 51, timeoutMs: 0 },
