@@ -42,6 +42,7 @@ export async function openProcessorFixture(options: { seed?: number } = {}): Pro
     keyspaceOfTable: (tableId) => schema.findTableById(tableId)?.keyspace,
     localDataCenter: 'datacenter1',
     paxos: { replica: new PaxosReplica({ clock, state: node.batchlogStore, data: node.engine }), random: random.fork() },
+    counterId: '00000000-0000-4000-8000-000000000001',
   });
   return { clock, random, storage: node.engine, schema, coordinator };
 }

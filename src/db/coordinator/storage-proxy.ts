@@ -14,6 +14,7 @@ import { CqlError, InternodeError, invalidRequest, readTimeout, truncateError, u
 import type { Clock, Logger, Random } from '../common/world.js';
 import type { PaxosReplica } from '../cluster/paxos/paxos-state.js';
 import { PaxosCoordinator, type CasRequest, type CasResult } from './paxos-coordinator.js';
+import { CounterLeader, sendToLeader } from './counters.js';
 import type { Endpoint } from '../cluster/endpoint.js';
 import type { MessagingService } from '../cluster/messaging/messaging-service.js';
 import {
@@ -40,6 +41,9 @@ import { assureSufficientLive, readContacts, replicaGroups, satisfies, sortByPro
 import type { ReadSource } from './select-executor.js';
 import { shortReadRetriesMax } from '../common/limits.js';
 
+/** Cassandra's counter_write_request_timeout: the leader reads, writes and replicates. */
+const counterWriteTimeoutMs = 5_000;
+
 export interface StorageProxyOptions {
   clock: Clock;
   logger: Logger;
@@ -64,6 +68,8 @@ export interface StorageProxyOptions {
   speculativeRetryOf?(tableId: string): string | undefined;
   /** Lightweight transactions: this node's Paxos replica and the randomness of ballots and backoff. Without it, they are refused. */
   paxos?: { replica: PaxosReplica; random: Random; casContentionTimeoutMs?: number };
+  /** This node's host id, the counter id of the counter shards it leads; without it, counter updates are refused. */
+  counterId?: string;
 }
 
 export interface ProxyStats {
@@ -95,6 +101,8 @@ export class StorageProxy {
     this.readTimeoutMs = options.readTimeoutMs ?? 5_000;
     this.rangeTimeoutMs = options.rangeTimeoutMs ?? 10_000;
     this.hintedHandoffEnabled = options.hints !== undefined;
+    this.counterLeader = options.counterId === undefined ? undefined
+      : new CounterLeader({ clock: options.clock, counterId: options.counterId, store: options.store, writePath: this });
   }
 
   isAlive(endpoint: Endpoint): boolean {
@@ -135,6 +143,27 @@ export class StorageProxy {
   }
 
   private paxosCoordinator: PaxosCoordinator | undefined;
+  /** This node's part in counter updates as a leader replica (undefined without a counter id). */
+  readonly counterLeader: CounterLeader | undefined;
+
+  /**
+   * Counter updates (cells of 8-byte deltas): each partition's go to a leader replica, which
+   * adds them to its own shards and replicates those at the level (counters.ts).
+   */
+  async mutateCounters(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void> {
+    await Promise.all(mutations.map(async (mutation) => {
+      const context = this.planContext(mutation.keyspace);
+      const natural = this.options.ring.replicasFor(context.replication, mutation.token);
+      const live = this.byProximity(natural.filter((endpoint) => this.isAlive(endpoint)));
+      const groups = this.groupsFor(level, context);
+      if (level !== ConsistencyLevel.ANY) assureSufficientLive(level, groups, live, { write: true });
+      this.stats.writes++;
+      await sendToLeader(mutation, {
+        level, blockFor: tally(groups, []).blockFor, replicas: live, localEndpoint: this.localEndpoint, leader: this.counterLeader,
+        messaging: this.options.messaging, logger: this.options.logger, timeoutMs: counterWriteTimeoutMs,
+      });
+    }));
+  }
 
   /** The lightweight-transaction coordinator (created on first use). */
   get paxos(): PaxosCoordinator {

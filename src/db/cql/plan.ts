@@ -76,6 +76,8 @@ export interface ModificationPlan {
   timestamp: PreparedTerm | null;
   /** The IF clause: the statement is then a lightweight transaction (Paxos). */
   condition?: ConditionPlan;
+  /** An UPDATE of counters: the mutations hold deltas, applied through a leader replica. */
+  counter?: true;
 }
 
 export interface BatchPlan {

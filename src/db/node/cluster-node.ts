@@ -21,6 +21,7 @@ import { Batchlog, openBatchlogEngine } from '../coordinator/batchlog.js';
 import { HintStore } from '../coordinator/hints.js';
 import { PaxosReplica, registerPaxosVerbs } from '../cluster/paxos/paxos-state.js';
 import { StorageProxy } from '../coordinator/storage-proxy.js';
+import { registerCounterVerbs } from '../coordinator/counters.js';
 import type { EventMessage } from '../protocol/messages.js';
 import type { Schema } from '../schema/schema.js';
 import { RELEASE_VERSION, type PeerInfo } from '../schema/system-tables.js';
@@ -86,6 +87,7 @@ export class ClusterNode {
       localDataCenter: config.dc,
       batchIds: () => timeUuid(world), hints: this.hints, localBatchlog: this.batchlog,
       paxos: { replica: this.paxos, random: world.random, casContentionTimeoutMs: config.casContentionTimeoutMs },
+      counterId: options.identity.hostId,
     });
     // Hints already stored are still delivered when handoff is off; only new ones stop.
     this.proxy.hintedHandoffEnabled = config.hintedHandoffEnabled;
@@ -134,6 +136,7 @@ export class ClusterNode {
     await node.batchlog.load();
     node.batchlog.register(services.messaging);
     registerPaxosVerbs(services.messaging, node.paxos);
+    if (node.proxy.counterLeader !== undefined) registerCounterVerbs(services.messaging, node.proxy.counterLeader);
     await node.hints.load();
     await node.schemaSync.start();
     services.gossiper.subscribe({

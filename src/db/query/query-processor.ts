@@ -8,7 +8,7 @@
 
 import { invalidRequest, unauthorized } from '../common/errors.js';
 import { authRowsMax } from '../common/limits.js';
-import type { ConsistencyLevel } from '../common/consistency.js';
+import { ConsistencyLevel } from '../common/consistency.js';
 import type { WriteType } from '../common/errors.js';
 import type { Clock, Logger, Random } from '../common/world.js';
 import type { BatchMessage, BoundValue, EventMessage, QueryParameters, ResultMessage, RowsMetadata, SchemaChange } from '../protocol/messages.js';
@@ -63,6 +63,8 @@ export interface Coordinator {
   /** A logged batch: through the batchlog, so all of it applies eventually or none. */
   mutateLogged(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void>;
   source(level: ConsistencyLevel): ReadSource;
+  /** Counter updates (deltas), through a leader replica of each partition. */
+  mutateCounters(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void>;
   /** A conditional write through Paxos (lightweight transactions). */
   cas(request: CasRequest, levels: { serial: ConsistencyLevel; commit: ConsistencyLevel }): Promise<CasResult>;
   truncate(keyspace: string, tableId: string): Promise<void>;
@@ -174,8 +176,7 @@ export class QueryProcessor {
       statements.push({ plan, context: this.context(statement.values, { expected: entry.prepared.variables.length, nowInSeconds: batch.nowInSeconds }) });
     }
     if (isConditional(statements.map((s) => s.plan))) return this.cas(statements, { ...batch, batch: true });
-    const mutations = statements.flatMap(({ plan, context }) => this.mutationsOf(plan, context, null, batch.defaultTimestamp));
-    await this.write(mutations, batch.consistency, batch.type === BatchType.LOGGED ? 'BATCH' : 'UNLOGGED_BATCH');
+    await this.writeStatements(statements, { consistency: batch.consistency, batchTimestamp: null, clientTimestamp: batch.defaultTimestamp, writeType: batch.type === BatchType.LOGGED ? 'BATCH' : 'UNLOGGED_BATCH' });
     return { kind: 'void' };
   }
 
@@ -205,6 +206,23 @@ export class QueryProcessor {
     const levels = casLevels(options);
     const { request, answer } = casRequestOf(statements, { batch: options.batch });
     return answer(await this.options.coordinator.cas(request, levels));
+  }
+
+  /** A batch's statements: counter updates through their leaders, the rest through the write path. */
+  private async writeStatements(
+    statements: CasStatement[],
+    { consistency, batchTimestamp, clientTimestamp, writeType }: { consistency: ConsistencyLevel; batchTimestamp: PreparedTerm | null; clientTimestamp: bigint | null; writeType: WriteType },
+  ): Promise<void> {
+    const mutationsOf = (list: CasStatement[]) => list.flatMap(({ plan, context }) => this.mutationsOf(plan, context, batchTimestamp, clientTimestamp));
+    const counters = statements.filter((s) => s.plan.counter === true);
+    if (counters.length > 0) await this.writeCounters(counters[0]!.plan, { mutations: mutationsOf(counters), consistency });
+    const others = statements.filter((s) => s.plan.counter !== true);
+    if (others.length > 0) await this.write(mutationsOf(others), consistency, writeType);
+  }
+
+  private async writeCounters(plan: ModificationPlan, { mutations, consistency }: { mutations: Mutation[]; consistency: ConsistencyLevel }): Promise<void> {
+    if (consistency === ConsistencyLevel.ANY) throw invalidRequest(`Consistency level ANY is not yet supported for counter table ${plan.table.name}`);
+    await this.options.coordinator.mutateCounters(mutations, consistency);
   }
 
   private mutationsOf(plan: ModificationPlan, context: EvaluationContext & { nowSeconds: number }, batchTimestamp: PreparedTerm | null, clientTimestamp: bigint | null): Mutation[] {
@@ -271,14 +289,16 @@ export class QueryProcessor {
       case 'modification': {
         const context = this.context(parameters.values, { expected: prepared.variables.length, nowInSeconds: parameters.nowInSeconds });
         if (plan.condition !== undefined) return this.cas([{ plan, context }], { ...parameters, batch: false });
-        await this.write(this.mutationsOf(plan, context, null, parameters.defaultTimestamp), parameters.consistency);
+        if (plan.counter === true) await this.writeCounters(plan, { mutations: this.mutationsOf(plan, context, null, null), consistency: parameters.consistency });
+        else await this.write(this.mutationsOf(plan, context, null, parameters.defaultTimestamp), parameters.consistency);
         return { kind: 'void' };
       }
       case 'batch': {
         const context = this.context(parameters.values, { expected: prepared.variables.length, nowInSeconds: parameters.nowInSeconds });
         if (isConditional(plan.statements)) return this.cas(plan.statements.map((s) => ({ plan: s, context })), { ...parameters, batch: true });
-        const mutations = plan.statements.flatMap((s) => this.mutationsOf(s, context, plan.timestamp, parameters.defaultTimestamp));
-        await this.write(mutations, parameters.consistency, plan.logged ? 'BATCH' : 'UNLOGGED_BATCH');
+        await this.writeStatements(plan.statements.map((s) => ({ plan: s, context })), {
+          consistency: parameters.consistency, batchTimestamp: plan.timestamp, clientTimestamp: parameters.defaultTimestamp, writeType: plan.logged ? 'BATCH' : 'UNLOGGED_BATCH',
+        });
         return { kind: 'void' };
       }
       case 'use':

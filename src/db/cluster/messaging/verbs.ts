@@ -60,6 +60,9 @@ const table = [
   { name: 'PAXOS_PROPOSE_RSP', id: 44, timeoutMs: 0 },
   { name: 'PAXOS_COMMIT', id: 45, timeoutMs: writeTimeoutMs, responseVerb: 'PAXOS_COMMIT_RSP' },
   { name: 'PAXOS_COMMIT_RSP', id: 46, timeoutMs: 0 },
+  // A counter increment sent to its leader replica (coordinator/counters.ts).
+  { name: 'COUNTER_MUTATION', id: 47, timeoutMs: writeTimeoutMs, responseVerb: 'COUNTER_MUTATION_RSP' },
+  { name: 'COUNTER_MUTATION_RSP', id: 48, timeoutMs: 0 },
   // A READ, RANGE_READ or MUTATION of a traced request (cluster/tracing); sent with the inner verb's timeout.
   { name: 'TRACED_REQUEST', id: 50, timeoutMs: rangeTimeoutMs, responseVerb: 'TRACED_REQUEST_RSP' },
   { name: 'TRACED_REQUEST_RSP', id: 51, timeoutMs: 0 },
