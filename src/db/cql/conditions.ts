@@ -60,6 +60,8 @@ export function analyzeConditionClause(
         const column = table.columns.get(condition.target.column.name);
         if (column === undefined) throw invalidRequest(`Undefined column name ${condition.target.column.name} in table ${table.keyspace}.${table.name}`);
         if (column.kind === 'partition_key' || column.kind === 'clustering') throw invalidRequest(`PRIMARY KEY column '${column.name}' cannot have IF conditions`);
+        // Static cells live in the partition's static row, which the CAS read does not fetch yet.
+        if (column.kind === 'static') throw invalidRequest(`IF conditions on static column '${column.name}' are not supported`);
         if (!columns.includes(column)) columns.push(column);
         return conditionTest(condition, column, { table, variables });
       });
