@@ -2,14 +2,14 @@
 // ballot promised, the proposal accepted (with its ballot) and the most recent commit. Kept
 // in a table of the storage engine (system.paxos, one row per table and partition key), so
 // a promise or an acceptance survives a restart: it is answered only once durable (commit
-// log first). Each cell is written at its ballot's time, so storage reconciliation agrees
-// with ballot order. Operations on one partition run one at a time (a read, a decision, a
-// write): a queue per partition key, dropped once idle.
+// log first); it expires after paxosStateTtlSeconds. Each cell is written at its ballot's
+// time, so storage reconciliation agrees with ballot order. Operations on one partition run
+// one at a time (a read, a decision, a write): a queue per partition key, dropped once idle.
 
 import { murmur3Token } from '../../dht/murmur3.js';
 import { CLUSTERING_RANGE_END, CLUSTERING_RANGE_START, EMPTY_CLUSTERING } from '../../schema/clustering-key.js';
 import { SYSTEM_KEYSPACE, systemTableId } from '../../schema/system-keyspaces.js';
-import { NO_DELETION_TIME, type Cell, type Mutation, type ReadCommand, type ReadResult } from '../../storage/types.js';
+import { type Cell, type Mutation, type ReadCommand, type ReadResult } from '../../storage/types.js';
 import type { Clock } from '../../common/world.js';
 import { ballotMicros, compareBallots, isAfter, NO_BALLOT } from './ballot.js';
 import type { MessagingService } from '../messaging/messaging-service.js';
@@ -18,6 +18,11 @@ import { decodeCommit, encodeCommit, encodePrepareResponse, encodeProposeRespons
 /** The storage table of Paxos state (Cassandra's system.paxos). */
 export const paxosTable = { keyspace: SYSTEM_KEYSPACE, tableId: systemTableId(SYSTEM_KEYSPACE, 'paxos'), gcGraceSeconds: 864_000 };
 
+/**
+ * Paxos state expires as Cassandra's does (its TTL is the table's gc_grace_seconds, 10 days by
+ * default): a partition untouched that long starts afresh, and system.paxos does not grow forever.
+ */
+const paxosStateTtlSeconds = 864_000;
 const promiseColumn = 'in_progress_ballot';
 const proposalColumn = 'proposal';
 const commitColumn = 'most_recent_commit';
@@ -110,8 +115,9 @@ export class PaxosReplica {
 
   private async save(update: Mutation, ...writes: Array<{ column: string; ballot: Buffer; value: Buffer } | undefined>): Promise<void> {
     const key = stateKey(update);
+    const nowSeconds = Math.floor(this.options.clock.nowMs() / 1000);
     const cells: Cell[] = writes.filter((w) => w !== undefined)
-      .map((w) => ({ column: w.column, timestampMicros: ballotMicros(w.ballot), ttlSeconds: 0, localDeletionTime: NO_DELETION_TIME, value: w.value }))
+      .map((w) => ({ column: w.column, timestampMicros: ballotMicros(w.ballot), ttlSeconds: paxosStateTtlSeconds, localDeletionTime: nowSeconds + paxosStateTtlSeconds, value: w.value }))
       .sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
     await this.options.state.apply([{
       keyspace: paxosTable.keyspace, tableId: paxosTable.tableId, key, token: murmur3Token(key),
