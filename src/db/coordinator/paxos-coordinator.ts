@@ -34,6 +34,8 @@ export interface PaxosProxy {
   planContext(keyspace: string): PlanContext;
   isAlive(endpoint: Endpoint): boolean;
   read(command: SinglePartitionReadCommand, level: ConsistencyLevel): Promise<ReadResult>;
+  /** Keeps a committed update for a participant that is down (Cassandra hints Paxos commits too). */
+  hintMutation(endpoint: Endpoint, mutation: Mutation): Promise<boolean>;
 }
 
 /** What a conditional statement (or a SERIAL read) asks of the coordinator. */
@@ -219,6 +221,11 @@ export class PaxosCoordinator {
   /** Commits at every live participant, waiting for the commit level (ANY: none). */
   private async commit(participants: Participants, commit: Commit, { level, request }: { level: ConsistencyLevel; request: CasRequest }): Promise<void> {
     const groups = level === ConsistencyLevel.ANY ? [] : replicaGroups(level, this.options.proxy.planContext(request.keyspace));
+    if (!isEmptyUpdate(commit.update)) {
+      for (const endpoint of participants.all) {
+        if (!participants.live.includes(endpoint)) void this.options.proxy.hintMutation(endpoint, commit.update);
+      }
+    }
     const answers = await gather(this.transport, participants.live, {
       send: (endpoint) => sendCommit(this.transport, endpoint, commit),
       decided: (so) => satisfies(groups, so.map((a) => a.endpoint)),

@@ -336,6 +336,11 @@ export class StorageProxy {
     await this.options.messaging.sendRequest(endpoint, 'MUTATION', payload(), { timeoutMs: this.writeTimeoutMs });
   }
 
+  /** Keeps a mutation for a replica that is down (a Paxos commit it missed), when hints are on. */
+  hintMutation(endpoint: Endpoint, mutation: Mutation): Promise<boolean> {
+    return this.hint(endpoint, () => encodeMutationPayload(mutation));
+  }
+
   private async hint(endpoint: Endpoint, payload: () => Buffer): Promise<boolean> {
     const hints = this.options.hints;
     if (hints === undefined || !this.hintedHandoffEnabled || endpoint === this.localEndpoint) return false;

@@ -94,6 +94,7 @@ test('SERIAL reads, and the levels Cassandra refuses for conditional writes', as
   await run("INSERT INTO t (p, c, v) VALUES (1, 1, 'a') IF NOT EXISTS");
   assert.deepEqual(table(await run('SELECT v FROM t WHERE p = 1', [], { consistency: ConsistencyLevel.SERIAL })).rows, [['a']]);
   await refused(run('SELECT v FROM t', [], { consistency: ConsistencyLevel.SERIAL }), 'SERIAL/LOCAL_SERIAL consistency may only be requested for one partition at a time');
+  await refused(run('SELECT v FROM t WHERE p IN (1, 2)', [], { consistency: ConsistencyLevel.LOCAL_SERIAL }), 'SERIAL/LOCAL_SERIAL consistency may only be requested for one partition at a time');
   await refused(run("INSERT INTO t (p, c) VALUES (1, 2) IF NOT EXISTS", [], { serialConsistency: ConsistencyLevel.QUORUM }), 'Invalid consistency for conditional update. Must be one of SERIAL or LOCAL_SERIAL');
   await refused(run("INSERT INTO t (p, c) VALUES (1, 2) IF NOT EXISTS", [], { consistency: ConsistencyLevel.SERIAL }), /^SERIAL is not supported as conditional update commit consistency/);
   assert.deepEqual(table(await run("INSERT INTO t (p, c) VALUES (1, 2) IF NOT EXISTS", [], { serialConsistency: ConsistencyLevel.LOCAL_SERIAL })).rows, [[true]]);

@@ -33,6 +33,7 @@ import { executeDescribe } from './describe-execution.js';
 import type { NodeTracing } from '../coordinator/tracing.js';
 import { traced, type TracedResult } from './traced-request.js';
 import type { CasRequest, CasResult } from '../coordinator/paxos-coordinator.js';
+import { cartesian } from '../cql/restrictions.js';
 import { casLevels, casRequestOf, isConditional, type CasStatement } from './cas-execution.js';
 
 export interface QueryProcessorOptions {
@@ -280,6 +281,10 @@ export class QueryProcessor {
       case 'select': {
         const context = this.context(parameters.values, { expected: prepared.variables.length, nowInSeconds: parameters.nowInSeconds });
         const table = plan.table;
+        const serial = parameters.consistency === ConsistencyLevel.SERIAL || parameters.consistency === ConsistencyLevel.LOCAL_SERIAL;
+        if (serial && plan.partitionKeys !== null && cartesian(plan.partitionKeys.map((values) => values(context))).length > 1) {
+          throw invalidRequest('SERIAL/LOCAL_SERIAL consistency may only be requested for one partition at a time');
+        }
         const source: ReadSource = table.virtual
           ? virtualSource(table, () => this.options.virtualRows(table))
           : this.options.coordinator.source(parameters.consistency);
