@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { startDriverNode } from './harness/driver-node.js';
-import { aero, freePort, seenBy, waitFor } from './harness/local-cluster.js';
+import { adminStatus, aero, freePort, seenBy, waitFor } from './harness/local-cluster.js';
 
 const { consistencies } = cassandra.types;
 
@@ -158,7 +158,11 @@ test('three nodes, RF 3: racing CAS increments through every coordinator lose an
     const final = await serialRead(clients[2]!, history);
     const quorumRead = (await clients[0]!.execute('SELECT v FROM race.register WHERE k = 0', [], { consistency: consistencies.quorum })).first()?.['v'] as number;
     const applied = [...history.applied].sort((a, b) => a - b);
-    console.log(`lwt race: ${applied.length} applied, ${history.notApplied} not applied, ${history.unknown} unknown, ${history.readTimeouts} SERIAL read timeouts, final ${final}, ${elapsedMs} ms`);
+    const paxos = await Promise.all(all.map(async (i) => (await adminStatus<{ coordinator?: { paxos?: { contentions: number; unfinishedCommits: number } } }>(i, adminPort))?.coordinator?.paxos));
+    const contentions = paxos.reduce((sum, stats) => sum + (stats?.contentions ?? 0), 0);
+    const repaired = paxos.reduce((sum, stats) => sum + (stats?.unfinishedCommits ?? 0), 0);
+    console.log(`lwt race: ${applied.length} applied, ${history.notApplied} not applied, ${history.unknown} unknown, ${history.readTimeouts} SERIAL read timeouts, `
+      + `final ${final}, ${elapsedMs} ms; coordinators saw ${contentions} contended rounds and finished ${repaired} proposals of others`);
     assert.equal(new Set(applied).size, applied.length, 'no value was written by two increments');
     assert.ok(applied.every((value) => value >= 1 && value <= final), 'every applied value is part of the final history');
     assert.ok(final >= applied.length && final <= applied.length + history.unknown, `final ${final} counts the applied increments (${applied.length}) and at most the unknown ones (${history.unknown})`);
