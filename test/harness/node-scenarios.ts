@@ -3,13 +3,14 @@
 // process tests that needed only logical time (test/cluster-hints, test/auth-cluster and
 // test/cluster-repair, which took 36 s, 12 s and 29 s of wall clock for one run each): hints
 // delivered after a restart, read repair of a stale replica, batchlog replay, schema
-// agreement after DDL on one node, role changes seen on every node, and a flight status
-// written at QUORUM during a partition. node-scenarios.test.ts runs them over seeds.
+// agreement after DDL on one node, role changes seen on every node, a flight status
+// written at QUORUM during a partition, and racing CAS increments across a partition.
+// node-scenarios.test.ts runs them over seeds.
 
 import assert from 'node:assert/strict';
 import { ConsistencyLevel } from '../../src/db/common/consistency.js';
 import { murmur3Token } from '../../src/db/dht/murmur3.js';
-import { CqlError } from './cql-client.js';
+import { CqlError, type CqlClient } from './cql-client.js';
 import { NodeCluster } from './node-cluster.js';
 
 const { ONE, QUORUM, ALL } = ConsistencyLevel;
@@ -256,5 +257,62 @@ export async function flightStatusDuringPartition(seed: number): Promise<string>
   const status = async (index: number, level: ConsistencyLevel) => (await cluster.query(index, `SELECT status FROM flights.flight_status ${where}`, level))[0]?.['status'];
   assert.equal(await status(2, QUORUM), 'BOARDING', `node 3 reads the majority's status at QUORUM (seed ${seed})`);
   await cluster.until('node 3 holds the new status itself', async () => (await status(2, ONE)) === 'BOARDING', 60_000);
+  return cluster.network.traceDigest();
+}
+
+/**
+ * 3 nodes, RF 3: a client per node races compare-and-set increments of one register
+ * (`SET v = old + 1 IF v = old`) while node 3 is cut off for a while and healed. Every value
+ * is written by at most one increment, so: no value is reported applied twice (no duplicated
+ * or lost CAS), every applied value is part of the final history, and the final value counts
+ * the applied increments plus at most those whose outcome a CAS WriteTimeout left unknown.
+ * Unavailable and ReadTimeout come before anything is proposed: nothing was written.
+ */
+export async function casRaceDuringPartition(seed: number): Promise<string> {
+  const cluster = new NodeCluster({ nodes: 3, seed });
+  await cluster.startAll();
+  await cluster.query(0, `CREATE KEYSPACE cas_test WITH replication = ${rf(3)}`, ONE);
+  await cluster.query(0, 'CREATE TABLE cas_test.register (k int PRIMARY KEY, v int)', ONE);
+  await schemaAgreement(cluster, [0, 1, 2]);
+  assert.deepEqual(await cluster.query(1, 'INSERT INTO cas_test.register (k, v) VALUES (0, 0) IF NOT EXISTS', QUORUM), [{ '[applied]': true }]);
+
+  const applied: number[] = [];
+  let unknown = 0;
+  const read = async (client: CqlClient): Promise<number | undefined> => {
+    try {
+      return (await client.query('SELECT v FROM cas_test.register WHERE k = 0', ConsistencyLevel.SERIAL))[0]?.['v'] as number;
+    } catch (error) {
+      if (error instanceof CqlError) return undefined;
+      throw error;
+    }
+  };
+  const incrementer = async (client: CqlClient, attempts: number) => {
+    let current = await read(client);
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (current === undefined) { current = await read(client); continue; }
+      try {
+        const [row] = await client.query(`UPDATE cas_test.register SET v = ${current + 1} WHERE k = 0 IF v = ${current}`, QUORUM);
+        if (row?.['[applied]'] === true) { applied.push(current + 1); current += 1; } else current = row?.['v'] as number | undefined;
+      } catch (error) {
+        if (!(error instanceof CqlError)) throw error;
+        if (error.code === errors.writeTimeout) unknown++;
+        current = await read(client);
+      }
+    }
+  };
+  const [a, b, c] = cluster.hosts as [string, string, string];
+  const clients = [await cluster.client(0), await cluster.client(1), await cluster.client(2)];
+  cluster.clock.setTimer(cluster.random.nextInt(2_000), () => cluster.network.partition([a, b], [c]));
+  cluster.clock.setTimer(4_000 + cluster.random.nextInt(8_000), () => cluster.network.heal());
+  await cluster.run(Promise.all(clients.map((client) => incrementer(client, 15))), 120_000);
+  for (const client of clients) client.close();
+  cluster.network.heal();
+
+  const final = await eventually(cluster, 'a SERIAL read of the register', async () => (await cluster.query(0, 'SELECT v FROM cas_test.register WHERE k = 0', ConsistencyLevel.SERIAL))[0]?.['v'] as number);
+  const sorted = [...applied].sort((x, y) => x - y);
+  assert.equal(new Set(sorted).size, sorted.length, `no value written by two increments (seed ${seed}): ${sorted.join(',')}`);
+  assert.ok(sorted.every((value) => value >= 1 && value <= final), `applied values within the final history ${final} (seed ${seed})`);
+  assert.ok(final >= sorted.length && final <= sorted.length + unknown, `final ${final}, applied ${sorted.length}, unknown ${unknown} (seed ${seed})`);
+  assert.ok(sorted.length > 0, `some increment applied (seed ${seed})`);
   return cluster.network.traceDigest();
 }

@@ -11,6 +11,7 @@ import type { BoundValue, QueryParameters } from '../../src/db/protocol/messages
 import { defaultQueryParameters } from '../../src/db/protocol/query-parameters.js';
 import { QueryProcessor, type QuerySession } from '../../src/db/query/query-processor.js';
 import { StorageProxy } from '../../src/db/coordinator/storage-proxy.js';
+import { PaxosReplica } from '../../src/db/cluster/paxos/paxos-state.js';
 import { Schema } from '../../src/db/schema/schema.js';
 import type { StorageEngine } from '../../src/db/storage/engine.js';
 import type { SeededRandom } from './seeded-random.js';
@@ -40,6 +41,8 @@ export async function openProcessorFixture(options: { seed?: number } = {}): Pro
     replicationOf: (keyspace) => schema.findKeyspace(keyspace)?.replication,
     keyspaceOfTable: (tableId) => schema.findTableById(tableId)?.keyspace,
     localDataCenter: 'datacenter1',
+    paxos: { replica: new PaxosReplica({ clock, state: node.batchlogStore, data: node.engine }), random: random.fork() },
+    counterId: '00000000-0000-4000-8000-000000000001',
   });
   return { clock, random, storage: node.engine, schema, coordinator };
 }

@@ -81,5 +81,31 @@ session.execute("CREATE TABLE py3.t (a int PRIMARY KEY)")
 # The default retry policy tries the next host on Unavailable; fall through to see the error itself.
 expect(Unavailable, SimpleStatement("INSERT INTO py3.t (a) VALUES (1)", consistency_level=ConsistencyLevel.QUORUM,
                                     retry_policy=FallthroughRetryPolicy()))
+
+# Lightweight transactions (issue 13): [applied] first, the current values when not applied.
+session.execute("CREATE TABLE py.lwt (k int, c int, v text, PRIMARY KEY (k, c))")
+assert session.execute("INSERT INTO py.lwt (k, c, v) VALUES (1, 1, 'a') IF NOT EXISTS").was_applied
+lost = session.execute("INSERT INTO py.lwt (k, c, v) VALUES (1, 1, 'b') IF NOT EXISTS")
+assert not lost.was_applied
+assert (lost.one().k, lost.one().c, lost.one().v) == (1, 1, 'a'), lost.one()
+failed = session.execute("UPDATE py.lwt SET v = 'c' WHERE k = 1 AND c = 1 IF v = 'z'")
+assert not failed.was_applied and failed.one().v == 'a', failed.one()
+conditional = BatchStatement()
+conditional.add(SimpleStatement("UPDATE py.lwt SET v = 'd' WHERE k = 1 AND c = 1 IF v = 'a'"))
+conditional.add(SimpleStatement("INSERT INTO py.lwt (k, c, v) VALUES (1, 2, 'e') IF NOT EXISTS"))
+assert session.execute(conditional).was_applied
+serial = session.execute(SimpleStatement("SELECT c, v FROM py.lwt WHERE k = 1", consistency_level=ConsistencyLevel.SERIAL))
+assert [(r.c, r.v) for r in serial] == [(1, 'd'), (2, 'e')]
+expect(InvalidRequest, "INSERT INTO py.lwt (k, c) VALUES (1, 3) IF NOT EXISTS USING TIMESTAMP 1")
+
+# Counters.
+session.execute("CREATE TABLE py.counts (k text PRIMARY KEY, n counter)")
+bump = session.prepare("UPDATE py.counts SET n = n + ? WHERE k = ?")
+for i in range(10):
+    session.execute(bump, (i, 'x'))
+session.execute("UPDATE py.counts SET n = n - 5 WHERE k = 'x'")
+assert session.execute("SELECT n FROM py.counts WHERE k = 'x'").one().n == 40
+expect(InvalidRequest, "INSERT INTO py.counts (k, n) VALUES ('y', 1)")
+
 cluster.shutdown()
 print("python driver checks passed")

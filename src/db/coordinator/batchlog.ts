@@ -21,6 +21,7 @@ import { CLUSTERING_RANGE_END, CLUSTERING_RANGE_START, EMPTY_CLUSTERING } from '
 import { SYSTEM_KEYSPACE, systemTableId } from '../schema/system-keyspaces.js';
 import type { SyncMode } from '../storage/commitlog/commit-log.js';
 import { StorageEngine } from '../storage/engine.js';
+import { paxosTable } from '../cluster/paxos/paxos-state.js';
 import { MIN_TOKEN, NO_DELETION_TIME, type Mutation, type ReadCommand, type ReadResult } from '../storage/types.js';
 
 /** The storage table of batchlog entries. */
@@ -54,7 +55,8 @@ export interface BatchlogOptions {
  * synced as the node's commit log is (commitlog_sync: with batch, an entry is durable before
  * BATCH_STORE is answered; with periodic, as every other write, it survives a killed
  * process). Its own engine because the node's engine opens the schema's tables only, and an
- * entry must be replayed from the commit log with its table open.
+ * entry must be replayed from the commit log with its table open. The replica's Paxos state
+ * (system.paxos, cluster/paxos/paxos-state.ts) lives in the same engine, for the same reasons.
  */
 export function openBatchlogEngine(
   world: { clock: Clock; disk: Disk; logger: Logger },
@@ -63,7 +65,7 @@ export function openBatchlogEngine(
 ): Promise<StorageEngine> {
   return StorageEngine.open({
     world, dataDirectory: `${directory}/data`, commitLogDirectory: `${directory}/commitlog`, ...sync,
-    memtableFlushBytes: 4 * 1024 * 1024, commitLogSegmentBytes: 8 * 1024 * 1024, tables: [batchlogTable],
+    memtableFlushBytes: 4 * 1024 * 1024, commitLogSegmentBytes: 8 * 1024 * 1024, tables: [batchlogTable, paxosTable],
   });
 }
 

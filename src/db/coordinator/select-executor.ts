@@ -14,6 +14,8 @@ import type { DecodedRow, SelectPlan } from '../cql/plan.js';
 import { cartesian } from '../cql/restrictions.js';
 import type { EvaluationContext, PreparedTerm } from '../cql/terms.js';
 import type { ClusteringSlice, PartitionPosition, ReadCommand, ReadResult, Row } from '../storage/types.js';
+import { isCounterTable } from '../schema/table-builder.js';
+import { foldCounterShards } from './counters.js';
 import { decodePagingState, encodePagingState, type PagingState } from './paging.js';
 import { positiveLimit, runAggregation, type RowSink } from './aggregate-execution.js';
 
@@ -60,7 +62,12 @@ export class SelectExecution {
     private readonly context: EvaluationContext & { nowSeconds: number },
     /** Rows go to the sink instead of the result, with no LIMIT (aggregation reads: aggregate-execution.ts). */
     private readonly sink: RowSink | null = null,
-  ) {}
+  ) {
+    this.counters = isCounterTable(plan.table);
+  }
+
+  /** Whether the table holds counters, whose cells are shards to fold. */
+  private readonly counters: boolean;
 
   async run(options: { pageSize: number | null; pagingState: Buffer | null }): Promise<SelectResult> {
     const { plan, context, source } = this;
@@ -144,7 +151,8 @@ export class SelectExecution {
     return {
       slices: this.slices,
       reversed: this.plan.reversed,
-      columns: this.plan.selection.fetched === 'all' || filtering ? 'all' as const : this.plan.selection.fetched,
+      // A counter's cells are its shards, named after it (counters.ts): read them all.
+      columns: this.plan.selection.fetched === 'all' || filtering || this.counters ? 'all' as const : this.plan.selection.fetched,
       rowLimit: filtering ? Math.max(want, 100) : want,
       perPartitionRowLimit: filtering ? Number.MAX_SAFE_INTEGER : want,
       nowSeconds: this.context.nowSeconds,
@@ -174,7 +182,7 @@ export class SelectExecution {
 
   private decode(key: Buffer, token: bigint, row: Row): DecodedRow {
     const table = this.plan.table;
-    const cells = new Map(row.cells.map((cell) => [cell.column, cell]));
+    const cells = new Map((this.counters ? foldCounterShards(row.cells) : row.cells).map((cell) => [cell.column, cell]));
     return {
       partitionKey: key,
       token,

@@ -11,7 +11,10 @@
 import { assert } from '../common/assert.js';
 import { ConsistencyLevel } from '../common/consistency.js';
 import { CqlError, InternodeError, invalidRequest, readTimeout, truncateError, unavailable, writeTimeout, type WriteType } from '../common/errors.js';
-import type { Clock, Logger } from '../common/world.js';
+import type { Clock, Logger, Random } from '../common/world.js';
+import type { PaxosReplica } from '../cluster/paxos/paxos-state.js';
+import { PaxosCoordinator, type CasRequest, type CasResult } from './paxos-coordinator.js';
+import { CounterLeader, sendToLeader } from './counters.js';
 import type { Endpoint } from '../cluster/endpoint.js';
 import type { MessagingService } from '../cluster/messaging/messaging-service.js';
 import {
@@ -40,6 +43,9 @@ import { assureSufficientLive, readContacts, replicaGroups, satisfies, sortByPro
 import type { ReadSource } from './select-executor.js';
 import { shortReadRetriesMax } from '../common/limits.js';
 
+/** Cassandra's counter_write_request_timeout: the leader reads, writes and replicates. */
+const counterWriteTimeoutMs = 5_000;
+
 export interface StorageProxyOptions {
   clock: Clock;
   logger: Logger;
@@ -64,6 +70,10 @@ export interface StorageProxyOptions {
   speculativeRetryOf?(tableId: string): string | undefined;
   /** Told of every request this node coordinates (node metrics). */
   requests?: ClientRequestObserver;
+  /** Lightweight transactions: this node's Paxos replica and the randomness of ballots and backoff. Without it, they are refused. */
+  paxos?: { replica: PaxosReplica; random: Random; casContentionTimeoutMs?: number };
+  /** This node's host id, the counter id of the counter shards it leads; without it, counter updates are refused. */
+  counterId?: string;
 }
 
 export interface ProxyStats {
@@ -95,6 +105,8 @@ export class StorageProxy {
     this.readTimeoutMs = options.readTimeoutMs ?? 5_000;
     this.rangeTimeoutMs = options.rangeTimeoutMs ?? 10_000;
     this.hintedHandoffEnabled = options.hints !== undefined;
+    this.counterLeader = options.counterId === undefined ? undefined
+      : new CounterLeader({ clock: options.clock, counterId: options.counterId, store: options.store, writePath: this });
   }
 
   isAlive(endpoint: Endpoint): boolean {
@@ -132,6 +144,46 @@ export class StorageProxy {
   /** A ReadSource for SelectExecution at one consistency level. */
   source(level: ConsistencyLevel): ReadSource {
     return { read: (command) => this.read(command, level) };
+  }
+
+  private paxosCoordinator: PaxosCoordinator | undefined;
+  /** This node's part in counter updates as a leader replica (undefined without a counter id). */
+  readonly counterLeader: CounterLeader | undefined;
+
+  /**
+   * Counter updates (cells of 8-byte deltas): each partition's go to a leader replica, which
+   * adds them to its own shards and replicates those at the level (counters.ts).
+   */
+  async mutateCounters(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void> {
+    await Promise.all(mutations.map(async (mutation) => {
+      const context = this.planContext(mutation.keyspace);
+      const natural = this.options.ring.replicasFor(context.replication, mutation.token);
+      const live = this.byProximity(natural.filter((endpoint) => this.isAlive(endpoint)));
+      const groups = this.groupsFor(level, context);
+      if (level !== ConsistencyLevel.ANY) assureSufficientLive(level, groups, live, { write: true });
+      this.stats.writes++;
+      await sendToLeader(mutation, {
+        level, blockFor: tally(groups, []).blockFor, replicas: live, localEndpoint: this.localEndpoint, leader: this.counterLeader,
+        messaging: this.options.messaging, logger: this.options.logger, timeoutMs: counterWriteTimeoutMs,
+      });
+    }));
+  }
+
+  /** The lightweight-transaction coordinator (created on first use). */
+  get paxos(): PaxosCoordinator {
+    const paxos = this.options.paxos;
+    if (paxos === undefined) throw invalidRequest('Conditional updates and SERIAL reads are not available on this node');
+    this.paxosCoordinator ??= new PaxosCoordinator({
+      clock: this.options.clock, random: paxos.random, logger: this.options.logger, proxy: this,
+      transport: { messaging: this.options.messaging, replica: paxos.replica },
+      ...(paxos.casContentionTimeoutMs === undefined ? {} : { casContentionTimeoutMs: paxos.casContentionTimeoutMs }),
+    });
+    return this.paxosCoordinator;
+  }
+
+  /** A conditional write (Paxos): serial is SERIAL or LOCAL_SERIAL, commit the level of the commit. */
+  cas(request: CasRequest, levels: { serial: ConsistencyLevel; commit: ConsistencyLevel }): Promise<CasResult> {
+    return this.paxos.cas(request, levels);
   }
 
   /** Writes mutations at the level (each partition independently, as an unlogged batch is). */
@@ -355,6 +407,11 @@ export class StorageProxy {
     await this.options.messaging.sendRequest(endpoint, 'MUTATION_BATCH', encodeMutationBatchPayload(mutations), { timeoutMs: this.writeTimeoutMs });
   }
 
+  /** Keeps a mutation for a replica that is down (a Paxos commit it missed), when hints are on. */
+  hintMutation(endpoint: Endpoint, mutation: Mutation): Promise<boolean> {
+    return this.hint(endpoint, () => encodeMutationPayload(mutation));
+  }
+
   private async hint(endpoint: Endpoint, payload: () => Buffer): Promise<boolean> {
     const hints = this.options.hints;
     if (hints === undefined || !this.hintedHandoffEnabled || endpoint === this.localEndpoint) return false;
@@ -377,7 +434,7 @@ export class StorageProxy {
     });
   }
 
-  /** Reads at the level: single partitions with digests and read repair, ranges along the ring. */
+  /** Reads at the level: single partitions with digests and read repair, ranges along the ring; SERIAL through Paxos. */
   read(command: ReadCommand, level: ConsistencyLevel): Promise<ReadResult> {
     return this.observed(command.kind === 'range' ? 'range' : 'read', level, () => this.readNow(command, level));
   }
@@ -385,6 +442,10 @@ export class StorageProxy {
   private async readNow(command: ReadCommand, level: ConsistencyLevel): Promise<ReadResult> {
     const keyspace = this.options.keyspaceOfTable(command.tableId);
     if (keyspace === undefined) throw invalidRequest(`unconfigured table (id ${command.tableId})`); // dropped since the statement was planned
+    if (level === ConsistencyLevel.SERIAL || level === ConsistencyLevel.LOCAL_SERIAL) {
+      if (command.kind === 'range') throw invalidRequest('SERIAL/LOCAL_SERIAL consistency may only be requested for one partition at a time');
+      return this.paxos.readSerial(command, { keyspace, serial: level });
+    }
     if (command.kind === 'range') {
       this.stats.rangeReads++;
       return readRange(this, { command, level, keyspace });

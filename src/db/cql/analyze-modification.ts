@@ -9,12 +9,14 @@ import { decodeValue } from '../protocol/type-codecs.js';
 import { clusteringPrefixBound, encodeClustering, EMPTY_CLUSTERING } from '../schema/clustering-key.js';
 import type { ColumnMetadata, TableMetadata } from '../schema/metadata.js';
 import { serializePartitionKey } from '../schema/partition-key.js';
+import { isCounterTable } from '../schema/table-builder.js';
 import { NO_DELETION_TIME, type Cell, type Mutation, type Row } from '../storage/types.js';
-import type { Assignment, DeleteStatement, InsertStatement, Relation, Term, UpdateStatement, UsingClause } from './ast.js';
+import type { Assignment, ConditionClause, DeleteStatement, InsertStatement, Relation, Term, UpdateStatement, UsingClause } from './ast.js';
 import type { ModificationPlan, ValuesOf } from './plan.js';
 import { analyzeWhere, cartesian } from './restrictions.js';
 import { BindVariables, prepareTerm, type EvaluationContext, type PreparedTerm } from './terms.js';
 import { jsonInsertValues } from './insert-json.js';
+import { analyzeConditionClause, type CasRow, type ConditionPlan } from './conditions.js';
 
 interface CellWrite {
   column: ColumnMetadata;
@@ -86,12 +88,21 @@ function cellsOf(writes: CellWrite[], context: EvaluationContext, { time, ttl }:
   return cells.sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
 }
 
+const isCounterColumn = (column: ColumnMetadata) => column.type.kind === 'native' && column.type.name === 'counter';
+
 function checkWritable(column: ColumnMetadata): void {
-  if (column.type.kind === 'native' && column.type.name === 'counter') throw invalidRequest('Counter columns are not supported');
+  if (isCounterColumn(column)) throw invalidRequest(`Cannot set the value of counter column ${column.name} (counters can only be incremented/decremented, not set)`);
+}
+
+/** Cassandra's rules for any modification of a counter table. */
+function checkCounterUsing(table: TableMetadata, using: UsingClause): void {
+  if (!isCounterTable(table)) return;
+  if (using.timestamp !== null) throw invalidRequest('Cannot provide custom timestamp for counter updates');
+  if (using.ttl !== null) throw invalidRequest('Cannot provide custom TTL for counter updates');
 }
 
 export function analyzeInsert(statement: InsertStatement, table: TableMetadata, { variables }: { variables: BindVariables }): ModificationPlan {
-  if (statement.ifNotExists) throw invalidRequest('Conditional updates (IF NOT EXISTS) are not supported');
+  if (isCounterTable(table)) throw invalidRequest('INSERT statements are not allowed on counter tables, use UPDATE instead');
   const { columns, values } = statement.values.kind === 'json' ? jsonInsertValues(statement.values, table) : statement.values;
   if (columns.length !== values.length) throw invalidRequest('Unmatched column names/values');
   const keyTerms = new Map<string, PreparedTerm>();
@@ -118,8 +129,11 @@ export function analyzeInsert(statement: InsertStatement, table: TableMetadata, 
     return [value];
   };
   const using = usingTerms(statement.using, table, { variables });
+  const condition = conditionPlan(statement.ifNotExists ? { kind: 'notExists' } : { kind: 'none' }, table, {
+    variables, using: statement.using, keys: { partitionKeys: table.partitionKey.map(single), clusteringPrefix: table.clustering.map(single) }, verb: 'updates',
+  });
   return {
-    kind: 'modification', table, timestamp: using.timestamp,
+    kind: 'modification', table, timestamp: using.timestamp, ...condition,
     mutations: (context, time) => {
       const ttl = ttlOf(using.ttl, table, context);
       const clustering = encodeClustering(table, table.clustering.map((c) => single(c)(context)[0]!));
@@ -164,7 +178,9 @@ function assignmentWrite(assignment: Assignment, table: TableMetadata, { variabl
 }
 
 export function analyzeUpdate(statement: UpdateStatement, table: TableMetadata, { variables }: { variables: BindVariables }): ModificationPlan {
-  if (statement.condition.kind !== 'none') throw invalidRequest('Conditional updates (IF) are not supported');
+  checkCounterUsing(table, statement.using);
+  if (isCounterTable(table) && statement.condition.kind !== 'none') throw invalidRequest('Conditional updates are not supported on counter tables');
+  if (isCounterTable(table)) return analyzeCounterUpdate(statement, table, { variables });
   const using = usingTerms(statement.using, table, { variables });
   const writes = statement.assignments.map((a) => assignmentWrite(a, table, { variables }));
   const restrictions = keyRestrictions(table, statement.where, { variables });
@@ -172,8 +188,9 @@ export function analyzeUpdate(statement: UpdateStatement, table: TableMetadata, 
     const missing = table.clustering.slice(restrictions.clusteringPrefix.length).map((c) => c.name);
     throw invalidRequest(`Some clustering keys are missing: ${missing.join(', ')}`);
   }
+  const condition = conditionPlan(statement.condition, table, { variables, using: statement.using, keys: restrictions, verb: 'updates' });
   return {
-    kind: 'modification', table, timestamp: using.timestamp,
+    kind: 'modification', table, timestamp: using.timestamp, ...condition,
     mutations: (context, time) => {
       const ttl = ttlOf(using.ttl, table, context);
       const cells = cellsOf(writes, context, { time, ttl });
@@ -185,7 +202,7 @@ export function analyzeUpdate(statement: UpdateStatement, table: TableMetadata, 
 }
 
 export function analyzeDelete(statement: DeleteStatement, table: TableMetadata, { variables }: { variables: BindVariables }): ModificationPlan {
-  if (statement.condition.kind !== 'none') throw invalidRequest('Conditional deletions (IF) are not supported');
+  checkCounterUsing(table, statement.using);
   const using = usingTerms(statement.using, table, { variables });
   const columns = statement.selections.map((target) => {
     const column = columnOf(table, target.column.name);
@@ -197,8 +214,12 @@ export function analyzeDelete(statement: DeleteStatement, table: TableMetadata, 
   if (columns.length > 0 && !restrictions.fullClustering) {
     throw invalidRequest(`Some clustering keys are missing: ${table.clustering.slice(restrictions.clusteringPrefix.length).map((c) => c.name).join(', ')}`);
   }
+  if (statement.condition.kind !== 'none' && !restrictions.fullClustering) {
+    throw invalidRequest('DELETE statements must restrict all PRIMARY KEY columns with equality relations in order to use IF conditions');
+  }
+  const condition = conditionPlan(statement.condition, table, { variables, using: statement.using, keys: restrictions, verb: 'deletions' });
   return {
-    kind: 'modification', table, timestamp: using.timestamp,
+    kind: 'modification', table, timestamp: using.timestamp, ...condition,
     mutations: (context, time) => {
       const deletion = { markedForDeleteAtMicros: time.timestampMicros, localDeletionTime: time.nowSeconds };
       const keys = partitionKeysOf(table, restrictions.partitionKeys, context);
@@ -225,4 +246,72 @@ function deletionParts(
   const wholePartition = slices.length === 1 && slices[0]!.start.equals(clusteringPrefixBound(table, [], { bound: 'before' })) && slices[0]!.end.equals(clusteringPrefixBound(table, [], { bound: 'after' }));
   if (wholePartition) return { partitionDeletion: deletion };
   return { rangeTombstones: slices.map((slice) => ({ start: slice.start, end: slice.end, deletion })) };
+}
+
+/**
+ * The IF clause's plan, with Cassandra's rules for it: no USING TIMESTAMP (the Paxos ballot
+ * is the timestamp), one partition and one row (no IN on the keys).
+ */
+function conditionPlan(
+  clause: ConditionClause,
+  table: TableMetadata,
+  { variables, using, keys, verb }: { variables: BindVariables; using: UsingClause; keys: { partitionKeys: ValuesOf[]; clusteringPrefix: ValuesOf[] }; verb: 'updates' | 'deletions' },
+): { condition?: ConditionPlan } {
+  const analyzed = analyzeConditionClause(clause, table, { variables });
+  if (analyzed === null) return {};
+  if (table.columns.size > 0 && [...table.columns.values()].some((c) => c.type.kind === 'native' && c.type.name === 'counter')) {
+    throw invalidRequest('Conditional updates are not supported on counter tables');
+  }
+  if (using.timestamp !== null) throw invalidRequest('Cannot provide custom timestamp for conditional updates');
+  const row = (context: EvaluationContext): CasRow => {
+    const partitions = cartesian(keys.partitionKeys.map((v) => v(context)));
+    if (partitions.length !== 1) throw invalidRequest(`IN on the partition key is not supported with conditional ${verb}`);
+    const clusterings = cartesian(keys.clusteringPrefix.map((v) => v(context)));
+    if (clusterings.length !== 1) throw invalidRequest(`IN on the clustering key columns is not supported with conditional ${verb}`);
+    const partitionKeyValues = partitions[0]!;
+    const clusteringValues = clusterings[0]!;
+    const [{ key, token }] = partitionKeysOf(table, keys.partitionKeys.map((_, i) => () => [partitionKeyValues[i]!]), context) as [{ key: Buffer; token: bigint }];
+    const clustering = clusteringValues.length === 0 ? EMPTY_CLUSTERING : encodeClustering(table, clusteringValues);
+    return { key, token, clustering, partitionKeyValues, clusteringValues };
+  };
+  return { condition: { ...analyzed, row } };
+}
+
+/**
+ * UPDATE of a counter table: every assignment is `c = c + v` or `c = c - v` on a counter. The
+ * mutations carry the deltas (8-byte cells); the coordinator sends them to a leader replica,
+ * which turns them into its counter shards (coordinator/counters.ts).
+ */
+function analyzeCounterUpdate(statement: UpdateStatement, table: TableMetadata, { variables }: { variables: BindVariables }): ModificationPlan {
+  const deltas = statement.assignments.map((assignment) => {
+    const column = columnOf(table, assignment.column.name);
+    if (column.kind === 'partition_key' || column.kind === 'clustering') throw invalidRequest(`PRIMARY KEY part ${column.name} found in SET part`);
+    if (assignment.kind === 'set') checkWritable(column);
+    if (assignment.kind !== 'add' && assignment.kind !== 'subtract') throw invalidRequest(`Invalid operation (${column.name}) for counter column ${column.name}`);
+    const value = prepareTerm(assignment.value, { keyspace: table.keyspace, table: table.name, name: column.name, type: column.type }, { variables });
+    return { column, value, negate: assignment.kind === 'subtract' };
+  });
+  const restrictions = keyRestrictions(table, statement.where, { variables });
+  if (!restrictions.fullClustering) {
+    throw invalidRequest(`Some clustering keys are missing: ${table.clustering.slice(restrictions.clusteringPrefix.length).map((c) => c.name).join(', ')}`);
+  }
+  return {
+    kind: 'modification', table, timestamp: null, counter: true,
+    mutations: (context, time) => {
+      const cells: Cell[] = [];
+      for (const delta of deltas) {
+        const bytes = delta.value(context);
+        if (bytes === UNSET) continue;
+        if (bytes === null) throw invalidRequest(`Invalid null value for counter increment`);
+        const amount = decodeValue(bigint, bytes) as bigint;
+        const out = Buffer.alloc(8);
+        out.writeBigInt64BE(BigInt.asIntN(64, delta.negate ? -amount : amount), 0);
+        cells.push({ column: delta.column.name, timestampMicros: time.timestampMicros, ttlSeconds: 0, localDeletionTime: NO_DELETION_TIME, value: out });
+      }
+      cells.sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
+      const clusterings = cartesian(restrictions.clusteringPrefix.map((v) => v(context))).map((values) => (values.length === 0 ? EMPTY_CLUSTERING : encodeClustering(table, values)));
+      const rows: Row[] = clusterings.sort(Buffer.compare).map((clustering) => ({ clustering, liveness: null, deletion: null, cells }));
+      return partitionKeysOf(table, restrictions.partitionKeys, context).map(({ key, token }) => mutationOf(table, key, { token, parts: { rows } }));
+    },
+  };
 }

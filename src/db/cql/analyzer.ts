@@ -13,6 +13,7 @@ import { elementColumns } from './describe.js';
 import { analyzeAuth, isAuthStatement, schemaAccessOf } from './analyze-auth.js';
 import type { DataAccess, ModificationPlan, Plan, PreparedStatement } from './plan.js';
 import { BindVariables, prepareTerm } from './terms.js';
+import { isCounterTable } from '../schema/table-builder.js';
 
 export interface AnalysisContext {
   schema: Schema;
@@ -71,12 +72,22 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
       break;
     }
     case 'batch': {
-      if (statement.batchType === 'counter') throw invalidRequest('Counter batches are not supported');
       const statements = statement.statements.map((s) => {
         if (s.using.timestamp !== null && statement.using.timestamp !== null) throw invalidRequest('Timestamp must be set either on BATCH or individual statements');
-        return analyzeModification(s, context, { variables });
+        const analyzed = analyzeModification(s, context, { variables });
+        const counter = isCounterTable(analyzed.table);
+        if (statement.batchType === 'logged' && counter) throw invalidRequest('Cannot include a counter statement in a logged batch');
+        if (statement.batchType === 'counter' && !counter) throw invalidRequest('Cannot include non-counter statement in a counter batch');
+        return analyzed;
       });
+      const counters = statements.filter((s) => isCounterTable(s.table)).length;
+      if (counters > 0 && counters < statements.length) throw invalidRequest('Counter and non-counter mutations cannot exist in the same batch');
+      if (counters > 0 && statement.using.timestamp !== null) throw invalidRequest('Cannot provide custom timestamp for counter BATCH');
       if (statement.using.ttl !== null) throw invalidRequest('Global TTL on the BATCH statement is not supported.');
+      if (statements.some((s) => s.condition !== undefined)) {
+        if (statement.using.timestamp !== null) throw invalidRequest('Cannot provide custom timestamp for conditional BATCH');
+        if (statements.some((s) => s.table.id !== statements[0]!.table.id)) throw invalidRequest('Batch with conditions cannot span multiple tables');
+      }
       // BATCH USING TIMESTAMP applies to every statement (none may carry its own).
       const timestamp = statement.using.timestamp === null ? null
         : prepareTerm(statement.using.timestamp, { keyspace: '', table: '', name: '[timestamp]', type: { kind: 'native', name: 'bigint' } }, { variables });
@@ -125,8 +136,9 @@ function accessOf(plan: Plan, statement: Statement, { sessionKeyspace }: { sessi
   const on = (permission: DataAccess['permission'], table: TableMetadata): DataAccess => ({ permission, keyspace: table.keyspace, table: table.name });
   switch (plan.kind) {
     case 'select': return { access: [on('SELECT', plan.table)] };
-    case 'modification': return { access: [on('MODIFY', plan.table)] };
-    case 'batch': return { access: plan.statements.map((s) => on('MODIFY', s.table)) };
+    // A condition reads the table: Cassandra asks SELECT too.
+    case 'modification': return { access: [on('MODIFY', plan.table), ...(plan.condition === undefined ? [] : [on('SELECT', plan.table)])] };
+    case 'batch': return { access: plan.statements.flatMap((s) => [on('MODIFY', s.table), ...(s.condition === undefined ? [] : [on('SELECT', s.table)])]) };
     default: return schemaAccessOf(statement, sessionKeyspace);
   }
 }

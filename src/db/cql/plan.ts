@@ -7,6 +7,7 @@ import type { DataType } from '../protocol/data-type.js';
 import type { TableMetadata } from '../schema/metadata.js';
 import type { Cell, ClusteringSlice, Mutation } from '../storage/types.js';
 import type { EvaluationContext, PreparedTerm } from './terms.js';
+import type { ConditionPlan } from './conditions.js';
 import type { DescribeTarget, PermissionName, RoleOptions } from './ast.js';
 
 /** A row as the select pipeline sees it: its key values and cells by column name. */
@@ -73,6 +74,10 @@ export interface ModificationPlan {
   mutations: (context: EvaluationContext, time: { timestampMicros: number; nowSeconds: number }) => Mutation[];
   /** USING TIMESTAMP, when given. */
   timestamp: PreparedTerm | null;
+  /** The IF clause: the statement is then a lightweight transaction (Paxos). */
+  condition?: ConditionPlan;
+  /** An UPDATE of counters: the mutations hold deltas, applied through a leader replica. */
+  counter?: true;
 }
 
 export interface BatchPlan {

@@ -20,8 +20,10 @@ import { gossipEndpointsMax } from '../common/limits.js';
 import type { TimerHandle, World } from '../common/world.js';
 import { Batchlog, openBatchlogEngine } from '../coordinator/batchlog.js';
 import { HintStore } from '../coordinator/hints.js';
+import { PaxosReplica, registerPaxosVerbs } from '../cluster/paxos/paxos-state.js';
 import { StorageProxy } from '../coordinator/storage-proxy.js';
 import type { ClientRequestObserver } from '../coordinator/request-metrics.js';
+import { registerCounterVerbs } from '../coordinator/counters.js';
 import type { EventMessage } from '../protocol/messages.js';
 import type { Schema } from '../schema/schema.js';
 import { RELEASE_VERSION, type PeerInfo } from '../schema/system-tables.js';
@@ -67,6 +69,8 @@ export class ClusterNode {
   readonly proxy: StorageProxy;
   readonly hints: HintStore;
   readonly batchlog: Batchlog;
+  /** This node's Paxos acceptor state, in the batchlog's engine (system.paxos). */
+  readonly paxos: PaxosReplica;
   readonly schemaSync: SchemaSync;
   readonly streams: StreamManager;
   /**
@@ -85,6 +89,7 @@ export class ClusterNode {
     const { world, config, schema, storage } = options;
     // Cassandra replays batchlog entries older than twice the write timeout.
     this.batchlog = new Batchlog({ clock: world.clock, logger: world.logger.child({ component: 'batchlog' }), store: batchlogStore, replayAfterMs: 4_000 });
+    this.paxos = new PaxosReplica({ clock: world.clock, state: batchlogStore, data: replicaStore(options) });
     this.hints = new HintStore({ clock: world.clock, logger: world.logger, disk: world.disk, directory: options.hintsDirectory, hintWindowMs: config.maxHintWindowMs });
     this.proxy = new StorageProxy({
       clock: world.clock, logger: world.logger.child({ component: 'coordinator' }), ring: services.ring,
@@ -96,6 +101,8 @@ export class ClusterNode {
       localDataCenter: config.dc,
       batchIds: () => timeUuid(world), hints: this.hints, localBatchlog: this.batchlog,
       ...(options.requests === undefined ? {} : { requests: options.requests }),
+      paxos: { replica: this.paxos, random: world.random, casContentionTimeoutMs: config.casContentionTimeoutMs },
+      counterId: options.identity.hostId,
     });
     // Hints already stored are still delivered when handoff is off; only new ones stop.
     this.proxy.hintedHandoffEnabled = config.hintedHandoffEnabled;
@@ -149,6 +156,8 @@ export class ClusterNode {
     node.streams.register();
     await node.batchlog.load();
     node.batchlog.register(services.messaging);
+    registerPaxosVerbs(services.messaging, node.paxos);
+    if (node.proxy.counterLeader !== undefined) registerCounterVerbs(services.messaging, node.proxy.counterLeader);
     await node.hints.load();
     await node.schemaSync.start();
     services.gossiper.subscribe({

@@ -27,7 +27,7 @@ export function clusterStatus(cluster: ClusterNode, options: { schema: Schema; t
     ...(owns.has(local) ? { owns: owns.get(local) } : {}),
     ...(replication === undefined ? {} : { ownershipKeyspace: options.keyspace }),
     peers,
-    coordinator: { ...cluster.proxy.stats, hintedHandoffEnabled: cluster.proxy.hintedHandoffEnabled, hints: cluster.hints.stats(), batchlogEntries: cluster.batchlog.size(), batchesReplayed: cluster.batchlog.replayed },
+    coordinator: { ...cluster.proxy.stats, hintedHandoffEnabled: cluster.proxy.hintedHandoffEnabled, hints: cluster.hints.stats(), batchlogEntries: cluster.batchlog.size(), batchesReplayed: cluster.batchlog.replayed, paxos: { ...cluster.proxy.paxos.stats } },
   };
 }
 

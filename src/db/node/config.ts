@@ -64,6 +64,8 @@ export interface NodeConfig {
   ringDelayMs: number;
   /** stream_throughput_outbound: bytes per second every outbound stream of the node shares; 0 = unthrottled. */
   streamThroughputOutboundBytesPerSecond: number;
+  /** cas_contention_timeout_in_ms: how long a lightweight transaction retries under contention. */
+  casContentionTimeoutMs: number;
   logLevel: LogLevel;
   adminPort: number;
 }
@@ -211,6 +213,7 @@ const fields = {
   server_encryption_options: encryptionOptions,
   hinted_handoff_enabled: boolean,
   max_hint_window_in_ms: integer(0, 2_147_483_647),
+  cas_contention_timeout_in_ms: integer(1, 2_147_483_647),
   log_level: z.preprocess(
     (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
     z.enum(['debug', 'info', 'warn', 'error'], { error: 'expected one of debug, info, warn, error' }),
@@ -418,6 +421,7 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
     initialTokens: parseInitialTokens(raw.initial_token),
     ringDelayMs: raw.ring_delay_ms ?? 30_000,
     streamThroughputOutboundBytesPerSecond: raw.stream_throughput_outbound ?? 24 * MiB,
+    casContentionTimeoutMs: raw.cas_contention_timeout_in_ms ?? 1_000,
     logLevel: raw.log_level ?? 'info',
     adminPort: raw.admin_port ?? 7199,
   };

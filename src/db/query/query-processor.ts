@@ -8,7 +8,7 @@
 
 import { invalidRequest, unauthorized } from '../common/errors.js';
 import { authRowsMax } from '../common/limits.js';
-import type { ConsistencyLevel } from '../common/consistency.js';
+import { ConsistencyLevel } from '../common/consistency.js';
 import type { WriteType } from '../common/errors.js';
 import type { Clock, Logger, Random } from '../common/world.js';
 import type { BatchMessage, BoundValue, EventMessage, QueryParameters, ResultMessage, RowsMetadata, SchemaChange } from '../protocol/messages.js';
@@ -33,6 +33,9 @@ import { executeDescribe } from './describe-execution.js';
 import type { NodeTracing } from '../coordinator/tracing.js';
 import { traced, type TracedResult } from './traced-request.js';
 import { BatchGuard, defaultBatchGuard, type BatchGuardSettings } from './batch-guard.js';
+import type { CasRequest, CasResult } from '../coordinator/paxos-coordinator.js';
+import { cartesian } from '../cql/restrictions.js';
+import { casLevels, casRequestOf, isConditional, type CasStatement } from './cas-execution.js';
 
 export interface QueryProcessorOptions {
   world: { clock: Clock; random: Random; logger: Logger };
@@ -64,6 +67,10 @@ export interface Coordinator {
   /** A logged batch: through the batchlog, so all of it applies eventually or none. */
   mutateLogged(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void>;
   source(level: ConsistencyLevel): ReadSource;
+  /** Counter updates (deltas), through a leader replica of each partition. */
+  mutateCounters(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void>;
+  /** A conditional write through Paxos (lightweight transactions). */
+  cas(request: CasRequest, levels: { serial: ConsistencyLevel; commit: ConsistencyLevel }): Promise<CasResult>;
   truncate(keyspace: string, tableId: string): Promise<void>;
 }
 
@@ -172,19 +179,17 @@ export class QueryProcessor {
       const parameters = { ...defaultQueryParameters(batch.consistency), values: [] };
       return traced(this.options.tracing, { request: 'Execute batch of CQL3 queries', query: null, parameters, state }, () => this.batch(batch, state));
     }
-    const mutations: Mutation[] = [];
+    const statements: CasStatement[] = [];
     await this.options.auth?.checkSession(state.user);
     for (const statement of batch.statements) {
       const entry = statement.kind === 'prepared' ? this.statements.lookup(statement.id) : this.statements.analyze(statement.query, state.keyspace);
       const { plan } = entry.prepared;
       if (plan.kind !== 'modification') throw invalidRequest('Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.');
       await this.authorize(entry.prepared, state);
-      const context = this.context(statement.values, { expected: entry.prepared.variables.length, nowInSeconds: batch.nowInSeconds });
-      mutations.push(...this.mutationsOf(plan, context, null, batch.defaultTimestamp));
+      statements.push({ plan, context: this.context(statement.values, { expected: entry.prepared.variables.length, nowInSeconds: batch.nowInSeconds }) });
     }
-    const logged = batch.type === BatchType.LOGGED;
-    const warnings = this.batchGuard.check(mutations, logged);
-    await this.write(mutations, batch.consistency, logged ? 'BATCH' : 'UNLOGGED_BATCH');
+    if (isConditional(statements.map((s) => s.plan))) return this.cas(statements, { ...batch, batch: true });
+    const warnings = await this.writeStatements(statements, { consistency: batch.consistency, batchTimestamp: null, clientTimestamp: batch.defaultTimestamp, writeType: batch.type === BatchType.LOGGED ? 'BATCH' : 'UNLOGGED_BATCH' });
     return warnings.length > 0 ? { kind: 'void', warnings } : { kind: 'void' };
   }
 
@@ -207,6 +212,36 @@ export class QueryProcessor {
     if (micros === null) return this.options.world.clock.nowMicros();
     if (!Number.isSafeInteger(micros)) throw invalidRequest(`Timestamp ${micros} is out of the supported range (|t| < 2^53 microseconds)`);
     return micros;
+  }
+
+  /** A conditional statement or batch: one Paxos round on its partition (cas-execution.ts). */
+  private async cas(statements: CasStatement[], options: Pick<QueryParameters, 'consistency' | 'serialConsistency'> & { batch: boolean }): Promise<ResultMessage> {
+    const levels = casLevels(options);
+    const { request, answer } = casRequestOf(statements, { batch: options.batch });
+    return answer(await this.options.coordinator.cas(request, levels));
+  }
+
+  /** A batch's statements: counter updates through their leaders, the rest through the write path. */
+  /** The statements of a batch, counter ones through their leaders; the batch guard's warnings for the client. */
+  private async writeStatements(
+    statements: CasStatement[],
+    { consistency, batchTimestamp, clientTimestamp, writeType }: { consistency: ConsistencyLevel; batchTimestamp: PreparedTerm | null; clientTimestamp: bigint | null; writeType: WriteType },
+  ): Promise<string[]> {
+    const mutationsOf = (list: CasStatement[]) => list.flatMap(({ plan, context }) => this.mutationsOf(plan, context, batchTimestamp, clientTimestamp));
+    const counters = statements.filter((s) => s.plan.counter === true);
+    const others = statements.filter((s) => s.plan.counter !== true);
+    const counterMutations = mutationsOf(counters);
+    const otherMutations = mutationsOf(others);
+    // Checked before anything is written: a batch over the fail threshold writes nothing.
+    const warnings = this.batchGuard.check([...counterMutations, ...otherMutations], writeType === 'BATCH');
+    if (counters.length > 0) await this.writeCounters(counters[0]!.plan, { mutations: counterMutations, consistency });
+    if (others.length > 0) await this.write(otherMutations, consistency, writeType);
+    return warnings;
+  }
+
+  private async writeCounters(plan: ModificationPlan, { mutations, consistency }: { mutations: Mutation[]; consistency: ConsistencyLevel }): Promise<void> {
+    if (consistency === ConsistencyLevel.ANY) throw invalidRequest(`Consistency level ANY is not yet supported for counter table ${plan.table.name}`);
+    await this.options.coordinator.mutateCounters(mutations, consistency);
   }
 
   private mutationsOf(plan: ModificationPlan, context: EvaluationContext & { nowSeconds: number }, batchTimestamp: PreparedTerm | null, clientTimestamp: bigint | null): Mutation[] {
@@ -264,6 +299,10 @@ export class QueryProcessor {
       case 'select': {
         const context = this.context(parameters.values, { expected: prepared.variables.length, nowInSeconds: parameters.nowInSeconds });
         const table = plan.table;
+        const serial = parameters.consistency === ConsistencyLevel.SERIAL || parameters.consistency === ConsistencyLevel.LOCAL_SERIAL;
+        if (serial && plan.partitionKeys !== null && cartesian(plan.partitionKeys.map((values) => values(context))).length > 1) {
+          throw invalidRequest('SERIAL/LOCAL_SERIAL consistency may only be requested for one partition at a time');
+        }
         const source: ReadSource = table.virtual
           ? virtualSource(table, () => this.options.virtualRows(table))
           : this.options.coordinator.source(parameters.consistency);
@@ -272,14 +311,17 @@ export class QueryProcessor {
       }
       case 'modification': {
         const context = this.context(parameters.values, { expected: prepared.variables.length, nowInSeconds: parameters.nowInSeconds });
-        await this.write(this.mutationsOf(plan, context, null, parameters.defaultTimestamp), parameters.consistency);
+        if (plan.condition !== undefined) return this.cas([{ plan, context }], { ...parameters, batch: false });
+        if (plan.counter === true) await this.writeCounters(plan, { mutations: this.mutationsOf(plan, context, null, null), consistency: parameters.consistency });
+        else await this.write(this.mutationsOf(plan, context, null, parameters.defaultTimestamp), parameters.consistency);
         return { kind: 'void' };
       }
       case 'batch': {
         const context = this.context(parameters.values, { expected: prepared.variables.length, nowInSeconds: parameters.nowInSeconds });
-        const mutations = plan.statements.flatMap((s) => this.mutationsOf(s, context, plan.timestamp, parameters.defaultTimestamp));
-        const warnings = this.batchGuard.check(mutations, plan.logged);
-        await this.write(mutations, parameters.consistency, plan.logged ? 'BATCH' : 'UNLOGGED_BATCH');
+        if (isConditional(plan.statements)) return this.cas(plan.statements.map((s) => ({ plan: s, context })), { ...parameters, batch: true });
+        const warnings = await this.writeStatements(plan.statements.map((s) => ({ plan: s, context })), {
+          consistency: parameters.consistency, batchTimestamp: plan.timestamp, clientTimestamp: parameters.defaultTimestamp, writeType: plan.logged ? 'BATCH' : 'UNLOGGED_BATCH',
+        });
         return warnings.length > 0 ? { kind: 'void', warnings } : { kind: 'void' };
       }
       case 'use':

@@ -97,6 +97,13 @@ export function clusteringPrefixBound(table: TableMetadata, values: readonly Buf
   return checkedKey(Buffer.concat(parts));
 }
 
+/** The slice holding exactly the row with this full key (its components, between BEFORE and AFTER). */
+export function rowSlice(key: Buffer): { start: Buffer; end: Buffer } {
+  assert(isRowClustering(key), 'a row slice needs a full row key');
+  const components = key.subarray(0, key.length - 1);
+  return { start: Buffer.concat([components, CLUSTERING_RANGE_START]), end: Buffer.concat([components, CLUSTERING_RANGE_END]) };
+}
+
 /** Every reader of stored and internode keys bounds them by clusteringBytesMax, so no longer key may be made. */
 function checkedKey(key: Buffer): Buffer {
   if (key.length > clusteringBytesMax) {

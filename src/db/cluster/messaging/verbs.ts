@@ -61,6 +61,16 @@ const table = [
   // The mutations of several partitions (a batch's) that one replica holds, in one message.
   { name: 'MUTATION_BATCH', id: 55, timeoutMs: writeTimeoutMs, responseVerb: 'MUTATION_BATCH_RSP' },
   { name: 'MUTATION_BATCH_RSP', id: 56, timeoutMs: 0 },
+  // Lightweight transactions (cluster/paxos); Cassandra sends them with the write timeout.
+  { name: 'PAXOS_PREPARE', id: 41, timeoutMs: writeTimeoutMs, responseVerb: 'PAXOS_PREPARE_RSP' },
+  { name: 'PAXOS_PREPARE_RSP', id: 42, timeoutMs: 0 },
+  { name: 'PAXOS_PROPOSE', id: 43, timeoutMs: writeTimeoutMs, responseVerb: 'PAXOS_PROPOSE_RSP' },
+  { name: 'PAXOS_PROPOSE_RSP', id: 44, timeoutMs: 0 },
+  { name: 'PAXOS_COMMIT', id: 45, timeoutMs: writeTimeoutMs, responseVerb: 'PAXOS_COMMIT_RSP' },
+  { name: 'PAXOS_COMMIT_RSP', id: 46, timeoutMs: 0 },
+  // A counter increment sent to its leader replica (coordinator/counters.ts).
+  { name: 'COUNTER_MUTATION', id: 47, timeoutMs: writeTimeoutMs, responseVerb: 'COUNTER_MUTATION_RSP' },
+  { name: 'COUNTER_MUTATION_RSP', id: 48, timeoutMs: 0 },
   // A READ, RANGE_READ or MUTATION of a traced request (cluster/tracing); sent with the inner verb's timeout.
   { name: 'TRACED_REQUEST', id: 50, timeoutMs: rangeTimeoutMs, responseVerb: 'TRACED_REQUEST_RSP' },
   { name: 'TRACED_REQUEST_RSP', id: 51, timeoutMs: 0 },
