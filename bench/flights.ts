@@ -1,7 +1,8 @@
 // The flight workload: N flights are scheduled (flights_by_date, status en route, as the
 // simulator's flights are), then each writes a sample every second through the simulator's own
-// write path (tracking and position, the flights model's statements, the official driver; a
-// write in the numbers below is one flight's sample, both statements) from the bench process, the
+// write path (FlightStore.writeSamples: tracking and position in unlogged batches, the samples due
+// within 10 ms together, as the simulator writes a tick's; the official driver; a write in the
+// numbers below is one flight's sample, both statements) from the bench process, the
 // simulator's stand-in, while the real map server (`aero web`, bench/flight-map.ts) polls the
 // database and pushes snapshots to a WebSocket subscriber. Writes run as an open loop at N per
 // second, so a slow server shows as latency, not as a slower simulation. The nodes', the
