@@ -16,6 +16,12 @@ import { applySavedRing, type SavedPeer } from './ring/saved-ring.js';
 import { TokenMetadata } from './ring/token-metadata.js';
 
 export interface ClusterServicesOptions {
+  /**
+   * How long a joining node may stay down before it stops counting as a pending replica
+   * (Cassandra's fat-client timeout, ring_delay): an abandoned join must not hold every write
+   * of its ranges to a larger block-for, nor block the next join, forever. Default 30 s.
+   */
+  abandonedJoinMs?: number;
   clock: Clock;
   random: Random;
   network: Network;
@@ -96,7 +102,7 @@ export async function startClusterServices(options: ClusterServicesOptions): Pro
   });
   const ring = new TokenMetadata({ localEndpoint: options.localEndpoint });
   applySavedRing(ring, options.savedPeers ?? [], options.localEndpoint);
-  const membership = new RingMembership(ring, gossiper, logger.child({ component: 'ring' }));
+  const membership = new RingMembership(ring, gossiper, logger.child({ component: 'ring' }), { clock: options.clock, abandonedJoinMs: options.abandonedJoinMs ?? 30_000 });
   gossiper.subscribe(membership);
   membership.syncAll();
   await messaging.start();

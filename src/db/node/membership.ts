@@ -126,6 +126,12 @@ export class Membership {
     await this.awaitSchemaAgreement();
     const ring = this.parts.cluster.services.ring.clone();
     const others = ring.endpoints().filter((endpoint) => endpoint !== this.local);
+    // One range movement at a time (Cassandra's consistent range movement): streams planned
+    // against a ring that another join or leave changes meanwhile would miss data.
+    const moving = [...ring.bootstrappingEndpoints(), ...ring.leavingEndpoints()].filter((endpoint) => endpoint !== this.local);
+    if (moving.length > 0) {
+      throw new MembershipError(`Other bootstrapping/leaving nodes detected (${moving.join(', ')}), cannot bootstrap while another node joins or leaves; start this node again once they are done`);
+    }
     if (this.parts.cluster.services.gossiper.endpoints().every((endpoint) => endpoint === this.local)) {
       // Cassandra's "Unable to contact any seeds": joining nothing would claim ranges without their data.
       throw new MembershipError(`bootstrap: no seed answered within ring_delay_ms (${config.ringDelayMs} ms); seeds: ${config.seeds.map((seed) => `${seed.host}:${seed.port}`).join(', ')}`);

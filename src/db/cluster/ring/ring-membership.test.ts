@@ -49,3 +49,41 @@ test('RingMembership follows gossip events', () => {
   assert.deepEqual(ring.endpoints(), ['b']);
   assert.deepEqual(ring.sortedTokens(), [30n]);
 });
+
+test('a joining node down past abandonedJoinMs stops being pending; back up, it is pending again; an owner going down changes nothing', () => {
+  const states = new Map<string, EndpointState>([['a', state({ STATUS: 'NORMAL', TOKENS: '10,20' })], ['b', state({ STATUS: 'BOOT', TOKENS: '30' })]]);
+  const ring = new TokenMetadata();
+  let due: Array<{ at: number; fn: () => void; cancelled: boolean }> = [];
+  let now = 0;
+  const clock = {
+    nowMs: () => now, nowMicros: () => now * 1000, monotonicMs: () => now, sleep: async () => {},
+    setTimer: (ms: number, fn: () => void) => {
+      const timer = { at: now + ms, fn, cancelled: false };
+      due.push(timer);
+      return { cancel: () => { timer.cancelled = true; } };
+    },
+  };
+  const advance = (ms: number) => {
+    now += ms;
+    const ready = due.filter((t) => t.at <= now && !t.cancelled);
+    due = due.filter((t) => t.at > now && !t.cancelled);
+    for (const timer of ready) timer.fn();
+  };
+  const membership = new RingMembership(ring, { endpointState: (e) => states.get(e), endpoints: () => [...states.keys()] }, silentLogger, { clock, abandonedJoinMs: 30_000 });
+  membership.syncAll();
+  membership.onDead('b');
+  membership.onDead('a');
+  advance(29_000);
+  assert.deepEqual(ring.bootstrappingEndpoints(), ['b'], 'still pending within the timeout');
+  advance(2_000);
+  assert.deepEqual(ring.bootstrappingEndpoints(), [], 'dropped after it');
+  assert.deepEqual(ring.endpoints(), ['a'], 'a down owner keeps its tokens');
+  membership.onAlive('b');
+  assert.deepEqual(ring.bootstrappingEndpoints(), ['b'], 'pending again once it is back');
+  // Down and back within the timeout: the timer is cancelled.
+  membership.onDead('b');
+  advance(10_000);
+  membership.onAlive('b');
+  advance(60_000);
+  assert.deepEqual(ring.bootstrappingEndpoints(), ['b']);
+});

@@ -4,7 +4,7 @@
 // BOOT records the tokens a joining node will own (pending ranges); LEFT removes it.
 
 import { numTokensMax } from '../../common/limits.js';
-import type { Logger } from '../../common/world.js';
+import type { Clock, Logger, TimerHandle } from '../../common/world.js';
 import { MIN_TOKEN, type Token } from '../../dht/token.js';
 import type { Endpoint } from '../endpoint.js';
 import { parseTokens, statusOf, type ApplicationState, type EndpointState } from '../gossip/endpoint-state.js';
@@ -45,11 +45,37 @@ export function ringEntryFor(state: EndpointState): RingEntry {
 }
 
 export class RingMembership implements GossipListener {
+  /** Joining endpoints that are down, each with the timer that drops its pending ranges. */
+  private readonly downJoins = new Map<Endpoint, TimerHandle>();
+
   constructor(
     private readonly ring: TokenMetadata,
     private readonly source: { endpointState(endpoint: Endpoint): EndpointState | undefined; endpoints(): Endpoint[] },
     private readonly logger: Logger,
+    private readonly abandoned?: { clock: Clock; abandonedJoinMs: number },
   ) {}
+
+  /**
+   * A joining node that stays down past abandonedJoinMs stops being a pending replica (its join
+   * was abandoned; if it comes back, gossip's BOOT makes it pending again and it streams anew).
+   * Until then writes count it, as Cassandra's do, and coordinators hint it.
+   */
+  onDead(endpoint: Endpoint): void {
+    const abandoned = this.abandoned;
+    if (abandoned === undefined || this.downJoins.has(endpoint) || !this.ring.bootstrappingEndpoints().includes(endpoint)) return;
+    this.downJoins.set(endpoint, abandoned.clock.setTimer(abandoned.abandonedJoinMs, () => {
+      this.downJoins.delete(endpoint);
+      if (!this.ring.bootstrappingEndpoints().includes(endpoint)) return;
+      this.logger.warn('a joining node has been down too long: it no longer counts as a pending replica', { endpoint, downMs: abandoned.abandonedJoinMs });
+      this.ring.removeEndpoint(endpoint);
+    }));
+  }
+
+  onAlive(endpoint: Endpoint): void {
+    this.downJoins.get(endpoint)?.cancel();
+    this.downJoins.delete(endpoint);
+    this.refresh(endpoint);
+  }
 
   /** Loads every endpoint gossip already knows (call once, when subscribing). */
   syncAll(): void {
@@ -61,6 +87,8 @@ export class RingMembership implements GossipListener {
   }
 
   onRestart(endpoint: Endpoint): void {
+    this.downJoins.get(endpoint)?.cancel();
+    this.downJoins.delete(endpoint);
     this.refresh(endpoint);
   }
 
