@@ -267,7 +267,8 @@ export async function flightStatusDuringPartition(seed: number): Promise<string>
  * is written by at most one increment, so: no value is reported applied twice (no duplicated
  * or lost CAS), every applied value is part of the final history, and the final value counts
  * the applied increments plus at most those whose outcome a CAS WriteTimeout left unknown.
- * Unavailable and ReadTimeout come before anything is proposed: nothing was written.
+ * Unavailable and ReadTimeout come before anything is proposed: nothing was written. Cut off
+ * again, node 3 refuses CAS and SERIAL reads as Unavailable.
  */
 export async function casRaceDuringPartition(seed: number): Promise<string> {
   const cluster = new NodeCluster({ nodes: 3, seed });
@@ -303,10 +304,12 @@ export async function casRaceDuringPartition(seed: number): Promise<string> {
   };
   const [a, b, c] = cluster.hosts as [string, string, string];
   const clients = [await cluster.client(0), await cluster.client(1), await cluster.client(2)];
-  cluster.clock.setTimer(cluster.random.nextInt(2_000), () => cluster.network.partition([a, b], [c]));
-  cluster.clock.setTimer(4_000 + cluster.random.nextInt(8_000), () => cluster.network.heal());
+  const cut = cluster.clock.setTimer(cluster.random.nextInt(2_000), () => cluster.network.partition([a, b], [c]));
+  const heal = cluster.clock.setTimer(4_000 + cluster.random.nextInt(8_000), () => cluster.network.heal());
   await cluster.run(Promise.all(clients.map((client) => incrementer(client, 15))), 120_000);
   for (const client of clients) client.close();
+  cut.cancel();
+  heal.cancel();
   cluster.network.heal();
 
   const final = await eventually(cluster, 'a SERIAL read of the register', async () => (await cluster.query(0, 'SELECT v FROM cas_test.register WHERE k = 0', ConsistencyLevel.SERIAL))[0]?.['v'] as number);
@@ -315,6 +318,13 @@ export async function casRaceDuringPartition(seed: number): Promise<string> {
   assert.ok(sorted.every((value) => value >= 1 && value <= final), `applied values within the final history ${final} (seed ${seed})`);
   assert.ok(final >= sorted.length && final <= sorted.length + unknown, `final ${final}, applied ${sorted.length}, unknown ${unknown} (seed ${seed})`);
   assert.ok(sorted.length > 0, `some increment applied (seed ${seed})`);
+
+  // Alone and knowing it, node 3 refuses CAS and SERIAL reads before sending anything.
+  cluster.network.partition([a, b], [c]);
+  await cluster.until('node 3 sees the others down', () => cluster.seesAll(2, 'DOWN'), 60_000);
+  await assert.rejects(cluster.query(2, `UPDATE cas_test.register SET v = 0 WHERE k = 0 IF v = ${final}`, QUORUM), isCode(errors.unavailable), `CAS on the minority side (seed ${seed})`);
+  await assert.rejects(cluster.query(2, 'SELECT v FROM cas_test.register WHERE k = 0', ConsistencyLevel.SERIAL), isCode(errors.unavailable), `SERIAL read on the minority side (seed ${seed})`);
+  cluster.network.heal();
   return cluster.network.traceDigest();
 }
 
