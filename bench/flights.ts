@@ -1,7 +1,8 @@
 // The flight workload: N flights are scheduled (flights_by_date, status en route, as the
 // simulator's flights are), then each writes a sample every second through the simulator's own
-// write path (tracking and position, the flights model's statements, the official driver; a
-// write in the numbers below is one flight's sample, both statements) from the bench process, the
+// write path (FlightStore.writeSamples: tracking and position in unlogged batches, the samples due
+// within 10 ms together, as the simulator writes a tick's; the official driver; a write in the
+// numbers below is one flight's sample, both statements) from the bench process, the
 // simulator's stand-in, while the real map server (`aero web`, bench/flight-map.ts) polls the
 // database and pushes snapshots to a WebSocket subscriber. Writes run as an open loop at N per
 // second, so a slow server shows as latency, not as a slower simulation. The nodes', the
@@ -9,6 +10,8 @@
 // finds the largest N whose p99 write latency stays under the bound.
 
 import { ensureSchema, type DatabaseOptions } from '../src/flights/model/database.js';
+import { scheduledStatus } from '../src/flights/model/flight.js';
+import type { PlanePosition } from '../src/flights/model/positions.js';
 import { FlightStore } from '../src/flights/model/store.js';
 import { planesOnMapMax } from '../src/flights/web/live-feed.js';
 import { driverClient, errorText } from './clients.js';
@@ -22,6 +25,8 @@ import { cpuSeconds, peakRssMiB, resetPeakRss } from './proc.js';
 export const flightP99BoundMs = 50;
 const trackingTtlSeconds = 3_600;
 const registerConcurrency = 64;
+/** How long a due sample may wait for others to share its batch. */
+const sliceMs = 10;
 const keyspace = 'flights_bench';
 /** The map server re-reads the flight list every few polls: how long newly scheduled flights may take to show. */
 const mapCatchUpMs = 15_000;
@@ -42,6 +47,8 @@ export interface FlightStep extends Measurement {
 class FlightTarget implements LoadTarget {
   readonly connectionCount = 1;
   private readonly date = new Date().toISOString().slice(0, 10);
+  private pending: Array<{ position: PlanePosition; done: Completion }> = [];
+  private sliceTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly store: FlightStore, private readonly flights: number) {}
 
@@ -50,21 +57,39 @@ class FlightTarget implements LoadTarget {
   }
 
   insert(key: number, _slot: number, done: Completion): void {
-    this.writeSample(key, Date.now()).then(() => done(null), (error: unknown) => done(errorText(error)));
+    this.pending.push({ position: this.position(key, Date.now()), done });
+    this.sliceTimer ??= setTimeout(() => this.flush(), sliceMs);
   }
 
-  /** What the simulator writes per flight and tick (Simulator.advance): the sample's history and the map's position, concurrently. */
-  private async writeSample(key: number, nowMs: number): Promise<void> {
+  /**
+   * The samples due in one slice of time go out together through the simulator's write path
+   * (FlightStore.writeSamples: unlogged batches of tracking and position), as the simulator
+   * writes a tick's samples; each sample completes when its batch does.
+   */
+  private flush(): void {
+    if (this.sliceTimer !== null) clearTimeout(this.sliceTimer);
+    this.sliceTimer = null;
+    const due = this.pending;
+    this.pending = [];
+    if (due.length === 0) return;
+    this.store.writeSamples(due.map((d) => d.position), { ttlSeconds: trackingTtlSeconds, nowMs: Date.now() }).then(
+      () => { for (const d of due) d.done(null); },
+      (error: unknown) => { for (const d of due) d.done(errorText(error)); },
+    );
+  }
+
+  private position(key: number, nowMs: number): PlanePosition {
     const angle = (key % 360) * (Math.PI / 180);
-    const sample = {
+    return {
       flightNumber: this.flightNumber(key), date: this.date, recordedAtMs: nowMs,
       latitude: 40 + 10 * Math.sin(angle), longitude: -3 + 10 * Math.cos(angle), altitudeFt: 35_000, groundSpeedKmh: 850,
-      verticalRateFpm: 0, headingDeg: key % 360, fuelKg: 12_000, phase: 'cruise' as const,
+      verticalRateFpm: 0, headingDeg: key % 360, fuelKg: 12_000, phase: 'cruise', origin: 'MAD', destination: 'JFK', status: 'en_route',
     };
-    await Promise.all([
-      this.store.writeTracking(sample, { ttlSeconds: trackingTtlSeconds, nowMs }),
-      this.store.writePosition({ ...sample, origin: 'MAD', destination: 'JFK', status: 'en_route' }, { nowMs }),
-    ]);
+  }
+
+  /** One flight's sample written alone (registration). */
+  private async writeSample(key: number, nowMs: number): Promise<void> {
+    await this.store.writeSamples([this.position(key, nowMs)], { ttlSeconds: trackingTtlSeconds, nowMs });
   }
 
   select(key: number, _slot: number, done: Completion): void {
@@ -79,8 +104,7 @@ class FlightTarget implements LoadTarget {
       while (next < to) {
         const flightNumber = this.flightNumber(next++);
         const plan = { flightNumber, date: this.date, origin: 'MAD', destination: 'JFK', departureAtMs: nowMs - 3_600_000, arrivalAtMs: nowMs + 3_600_000, speedKmh: 850 };
-        await this.store.addFlight(plan, { gate: 'A1', nowMs });
-        await this.store.setStatus(plan, { status: 'en_route', nowMs });
+        await this.store.addFlight(plan, { gate: 'A1', nowMs, initial: { ...scheduledStatus(nowMs, 'schedule'), status: 'en_route' } });
         await this.writeSample(next - 1, Date.now());
       }
     };

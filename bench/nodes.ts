@@ -140,6 +140,8 @@ function nodeConfig(index: number, ports: { native: number; storage: number; adm
     nativeTransportPort: ports.native, storagePort: ports.storage, adminPort: ports.admin, logLevel: 'warn',
     ...(options.memtableFlushBytes === undefined ? {} : { memtableFlushBytes: options.memtableFlushBytes }),
     seeds: ['127.0.0.1'],
+    // Created together, as ccm populates a cluster: no node streams from the others.
+    autoBootstrap: false,
   };
 }
 

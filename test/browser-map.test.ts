@@ -45,6 +45,7 @@ before(async () => {
   await simulator.addFlight({ flightNumber: 'TS1', origin: 'MAD', destination: 'JFK', departureAtMs: simStartMs + 6 * 3_600_000, speedKmh: 850 });
   await simulator.addFlight({ flightNumber: 'TS2', origin: 'MAD', destination: 'CDG', departureAtMs: simStartMs - 30 * 60_000, speedKmh: 820 });
   await simulator.addFlight({ flightNumber: 'TS3', origin: 'LHR', destination: 'DXB', departureAtMs: simStartMs - 3 * 3_600_000, speedKmh: 880 });
+  await simulator.addFlight({ flightNumber: 'TS4', origin: 'MAD', destination: 'LIS', departureAtMs: simStartMs + 8 * 3_600_000, speedKmh: 800 });
   await simulator.tick();
   simulator.start();
   web = await startWebServer(database, { clock: systemClock, chance: seededChance(12), logger, options: { host: '127.0.0.1', port: 0, pollMs: 500, clockName: 'default' } });
@@ -114,6 +115,125 @@ test('a status change is shown after a reload', async () => {
   await page.locator('#search-results li[data-flight="TS1"]').click();
   await page.locator('#flight-view .status[data-status="delayed"]').waitFor({ timeout: 10_000 });
   await page.screenshot({ path: join(artifacts, 'status-delayed.png') });
+});
+
+test('the airport board refreshes live: a delay made elsewhere shows with its new time', async () => {
+  await aero('selectAirport("MAD")');
+  await page.locator('#board-date').fill(simDate);
+  await page.locator('#board-date').dispatchEvent('change');
+  const row = page.locator('#departures-table tr[data-flight="TS4"]');
+  await row.waitFor({ timeout: 10_000 });
+  assert.equal(await row.getAttribute('data-status'), 'scheduled');
+  assert.deepEqual((await row.locator('td').allInnerTexts()).slice(0, 2), ['20:00', '20:00']);
+  // Another operator delays TS4 through the API; nobody touches this page.
+  const response = await fetch(`${web.url}api/flights/TS4/${simDate}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'delayed', delayMinutes: 45 }) });
+  assert.equal(response.status, 200, await response.text());
+  await page.locator('#departures-table tr[data-flight="TS4"][data-status="delayed"]').waitFor({ timeout: 10_000 });
+  const cells = page.locator('#departures-table tr[data-flight="TS4"] td');
+  assert.deepEqual((await cells.allInnerTexts()).slice(0, 2), ['20:00', '20:45']);
+  assert.equal(await cells.nth(1).getAttribute('class'), 'late');
+});
+
+/** The texts of one column of the flights table, top to bottom. */
+const column = (index: number) => page.locator(`#flights-table tbody tr td:nth-child(${index})`).allInnerTexts();
+
+test('the flights table sorts, filters and searches the planes in the air; a row selects its plane', async () => {
+  await page.click('#tab-flights');
+  await page.waitForFunction('document.querySelectorAll("#flights-table tbody tr").length >= 3', undefined, { timeout: 20_000 });
+  await page.waitForFunction('document.querySelectorAll("#flights-table tbody tr").length === window.aero.planeCount()', undefined, { timeout: 5_000 });
+  // Altitude: descending on the first click, ascending on the second.
+  const altitudes = async () => (await column(4)).map((text) => Number(text.replace(/,/g, '')));
+  await page.click('#flights-table th[data-sort="altitudeFt"]');
+  assert.equal(await page.getAttribute('#flights-table th[data-sort="altitudeFt"]', 'aria-sort'), 'descending');
+  const down = await altitudes();
+  assert.deepEqual(down, [...down].sort((a, b) => b - a));
+  await page.click('#flights-table th[data-sort="altitudeFt"]');
+  const up = await altitudes();
+  assert.deepEqual(up, [...up].sort((a, b) => a - b));
+  await page.click('#flights-table th[data-sort="flightNumber"]');
+  const numbers = await column(1);
+  assert.deepEqual(numbers, [...numbers].sort((a, b) => a.localeCompare(b)));
+  // Filters: by origin, by altitude band, then search by flight number.
+  await page.fill('#filter-origin', 'lhr');
+  await page.waitForFunction('[...document.querySelectorAll("#flights-table tbody tr")].every((tr) => tr.dataset.flight === "TS3")');
+  assert.deepEqual(await column(1), ['TS3']);
+  await page.fill('#filter-origin', '');
+  await page.selectOption('#filter-altitude', 'high');
+  for (const altitude of await altitudes()) assert.ok(altitude >= 30_000, `${altitude} ft in the band above 30,000 ft`);
+  await page.selectOption('#filter-altitude', '');
+  await page.fill('#filter-text', 'ts3');
+  assert.deepEqual(await column(1), ['TS3']);
+  await page.screenshot({ path: join(artifacts, 'flights-table.png') });
+  await page.locator('#flights-table tr[data-flight="TS3"]').click();
+  await page.locator('#flight-view h2', { hasText: 'TS3' }).waitFor({ timeout: 10_000 });
+  assert.equal(await aero<string | null>('selectedPlane()'), 'TS3');
+  await page.click('#tab-flights');
+  assert.equal(await page.getAttribute('#flights-table tr[data-flight="TS3"]', 'class'), 'selected');
+  await page.fill('#filter-text', '');
+});
+
+/** Distance in degrees between the map's centre and where the plane is drawn. */
+const centreOffset = (flightNumber: string) => page.evaluate(`(() => {
+  const c = window.aero.map.getCenter(); const p = window.aero.map.containerPointToLatLng(window.aero.planePoint(${JSON.stringify(flightNumber)}));
+  return { lat: c.lat, lng: c.lng, off: Math.hypot(c.lat - p.lat, c.lng - p.lng) };
+})()`) as Promise<{ lat: number; lng: number; off: number }>;
+
+test('follow keeps the map centred on the selected plane as it moves, until the map is dragged', async () => {
+  assert.equal(await aero<string | null>('selectedPlane()'), 'TS3');
+  await page.evaluate('void window.aero.map.setView([0, 0], 6, { animate: false })');
+  await page.click('#follow');
+  assert.equal(await page.getAttribute('#follow', 'aria-pressed'), 'true');
+  await page.waitForFunction('window.aero.planePoint("TS3") !== null', undefined, { timeout: 5_000 });
+  const first = await centreOffset('TS3');
+  assert.ok(first.off < 0.1, `centred on TS3 (off by ${first.off}°)`);
+  // At 60x the plane covers about 0.1° a second: the centre must move with it.
+  await page.waitForFunction(`(() => { const c = window.aero.map.getCenter(); return Math.hypot(c.lat - ${first.lat}, c.lng - ${first.lng}) > 0.1; })()`, undefined, { timeout: 20_000 });
+  const later = await centreOffset('TS3');
+  assert.ok(later.off < 0.1, `still centred on TS3 (off by ${later.off}°)`);
+  // Dragging the map hands it back to the user.
+  const box = await page.locator('#map').boundingBox();
+  assert.ok(box !== null);
+  await page.mouse.move(box.x + 200, box.y + 200);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 300, box.y + 260, { steps: 5 });
+  await page.mouse.up();
+  assert.equal(await page.getAttribute('#follow', 'aria-pressed'), 'false');
+  assert.equal(await aero<boolean>('following()'), false);
+});
+
+test('on a 390x844 phone the panel is a drawer of tabs under a usable map, and nothing overflows sideways', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await page.reload();
+    await page.waitForFunction('window.aero && window.aero.airportCount() > 300 && window.aero.planeCount() >= 2', undefined, { timeout: 20_000 });
+    const overflow = () => page.evaluate('[document.documentElement.scrollWidth, document.body.scrollWidth, ...[...document.querySelectorAll("#panel, #flights-pane, #details-pane, #topbar")].map((e) => e.scrollWidth - e.clientWidth)]') as Promise<number[]>;
+    const mapBox = await page.locator('#map').boundingBox();
+    assert.ok(mapBox !== null && mapBox.width >= 380 && mapBox.height >= 300, `map ${JSON.stringify(mapBox)}`);
+    await page.waitForFunction('document.querySelectorAll("#flights-table tbody tr").length >= 2', undefined, { timeout: 20_000 });
+    const [docWidth, bodyWidth, ...inner] = await overflow();
+    assert.ok((docWidth ?? 0) <= 390 && (bodyWidth ?? 0) <= 390, `page ${docWidth} / ${bodyWidth} px wide`);
+    assert.deepEqual(inner, [0, 0, 0, 0], 'no panel scrolls sideways');
+    await page.screenshot({ path: join(artifacts, 'phone-flights.png') });
+    // An airport's boards in the drawer.
+    await page.fill('#search', 'MAD');
+    await page.locator('#search-results li[data-airport="MAD"]').click();
+    await page.locator('#board-date').fill(simDate);
+    await page.locator('#board-date').dispatchEvent('change');
+    await page.locator('#departures-table tr[data-flight="TS1"]').waitFor({ timeout: 10_000 });
+    const [docWidth2, , ...inner2] = await overflow();
+    assert.ok((docWidth2 ?? 0) <= 390, `page ${docWidth2} px wide with the board open`);
+    assert.deepEqual(inner2, [0, 0, 0, 0], 'no panel scrolls sideways with the board open');
+    await page.screenshot({ path: join(artifacts, 'phone-board.png') });
+    // Collapsing the drawer gives the map the screen.
+    await page.click('#panel-toggle');
+    assert.equal(await page.locator('#details-pane').isVisible(), false);
+    const bigger = await page.locator('#map').boundingBox();
+    assert.ok(bigger !== null && bigger.height > mapBox.height + 200, `map grows from ${mapBox.height} to ${bigger?.height} px`);
+    await page.click('#tab-flights');
+    assert.equal(await page.locator('#flights-pane').isVisible(), true);
+  } finally {
+    await page.setViewportSize({ width: 1400, height: 850 });
+  }
 });
 
 /** What the browser, the feed's table and the simulator each know of a flight: printed when a wait for it fails. */

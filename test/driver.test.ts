@@ -123,6 +123,30 @@ test('batches: logged and unlogged, prepared and not', async () => {
   assert.deepEqual(rows, ['1/1/a', '1/2/c']);
 });
 
+test('batch guards: a large batch is warned about, one over 50 KiB refused with nothing written, one partition never checked', async () => {
+  await client.execute('CREATE TABLE ks.guarded (p int, c int, v text, PRIMARY KEY (p, c))');
+  const insert = 'INSERT INTO ks.guarded (p, c, v) VALUES (?, ?, ?)';
+  const rows = (count: number, partitions: number, bytes: number) =>
+    Array.from({ length: count }, (_, i) => ({ query: insert, params: [i % partitions, i, 'x'.repeat(bytes)] }));
+  // 12 partitions, 12 x 600 B: over the 5 KiB warn threshold and across more than 10 partitions.
+  const warned = await client.batch(rows(12, 12, 600), { prepare: true, logged: false });
+  const warnings = warned.info.warnings ?? [];
+  assert.ok(warnings.some((w) => /^Batch for \[ks\.guarded\] is of size \d+, exceeding specified threshold of 5120 by \d+\.$/.test(w)), JSON.stringify(warnings));
+  assert.ok(warnings.some((w) => w.startsWith('Unlogged batch covering 12 partitions detected against table [ks.guarded].')), JSON.stringify(warnings));
+  // 2 partitions, 60 KiB: refused before anything is written.
+  await assert.rejects(client.batch(rows(60, 2, 1024).map((q) => ({ ...q, params: [(q.params[0] as number) + 100, q.params[1], q.params[2]] })), { prepare: true }), (error: unknown) => {
+    assert.ok(error instanceof cassandra.errors.ResponseError);
+    assert.equal(error.code, 0x2200);
+    assert.equal(error.message, 'Batch too large');
+    return true;
+  });
+  assert.equal((await client.execute('SELECT count(*) FROM ks.guarded WHERE p IN (100, 101)')).first()?.['count']?.toString(), '0');
+  // One partition, 120 KiB: one mutation, as Cassandra counts it, never refused or warned about.
+  const single = await client.batch(rows(120, 1, 1024).map((q) => ({ ...q, params: [200, q.params[1], q.params[2]] })), { prepare: true, logged: false });
+  assert.deepEqual(single.info.warnings ?? [], []);
+  assert.equal((await client.execute('SELECT count(*) FROM ks.guarded WHERE p = 200')).first()?.['count']?.toString(), '120');
+});
+
 function expectCode(code: number) {
   return (error: unknown) => {
     assert.ok(error instanceof cassandra.errors.ResponseError, `expected a ResponseError, got ${String(error)}`);

@@ -118,7 +118,7 @@ export async function spawnNode(options: {
   writeNodeConfigFile(configFile, {
     clusterName: options.clusterName, listenAddress: options.address, rpcAddress: options.address,
     nativeTransportPort: options.nativePort, storagePort: options.storagePort, adminPort: options.adminPort,
-    numTokens: 4, logLevel: options.logLevel ?? 'info', seeds: options.seeds.split(','), ...options.encryption,
+    numTokens: 4, logLevel: options.logLevel ?? 'info', seeds: options.seeds.split(','), autoBootstrap: false, ...options.encryption,
   });
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [...nodeRuntimeFlags, 'bin/aero.js', 'node', '--config', configFile, '--data-dir', directory], { stdio: ['ignore', 'pipe', 'pipe'] });

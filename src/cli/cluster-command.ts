@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { localClusterNodesMax, numTokensMax, startTimeoutSecondsMax } from '../db/common/limits.js';
 import { ManifestError } from './cluster/manifest.js';
-import { ClusterError, clusterDefaults, clusterStatus, killNode, restartNode, startCluster, stopCluster, stopTimeoutMsDefault, type StartClusterOptions } from './cluster/operations.js';
+import { addNode, ClusterError, clusterDefaults, clusterStatus, decommissionNode, killNode, restartNode, startCluster, stopCluster, stopTimeoutMsDefault, type StartClusterOptions } from './cluster/operations.js';
 import type { CommandContext } from './console.js';
 
 interface StartFlags {
@@ -18,6 +18,7 @@ interface StartFlags {
   clusterName?: string;
   tls?: boolean;
   auth?: boolean;
+  ringDelay?: string;
   startTimeout: string;
 }
 
@@ -56,6 +57,7 @@ function startOptions(flags: StartFlags): StartClusterOptions {
   if (flags.storagePort !== undefined) options.storagePort = port(flags.storagePort, '--storage-port');
   if (flags.adminPort !== undefined) options.adminPort = port(flags.adminPort, '--admin-port');
   if (flags.numTokens !== undefined) options.numTokens = integerFlag(flags.numTokens, { name: '--num-tokens', min: 1, max: numTokensMax });
+  if (flags.ringDelay !== undefined) options.ringDelayMs = integerFlag(flags.ringDelay, { name: '--ring-delay', min: 0, max: 600_000 });
   if (flags.tls === true) options.tls = true;
   if (flags.auth === true) options.auth = true;
   if (flags.clusterName !== undefined) {
@@ -79,6 +81,7 @@ export function registerClusterCommand(program: Command, context: CommandContext
     .option('--cluster-name <name>', `cluster name (default: ${clusterDefaults.clusterName})`)
     .option('--tls', 'TLS on every native and storage port, with a cluster CA and certificates made under DIR/certs (as `aero certs create`)')
     .option('--auth', 'logins and permissions on every node (authenticator: PasswordAuthenticator, authorizer: CassandraAuthorizer); the first login is cassandra/cassandra')
+    .option('--ring-delay <ms>', 'ring_delay_ms of every node: how long a joining or leaving node lets gossip spread (default 30000)')
     .option('--start-timeout <seconds>', 'how long to wait for every node to be up', '60')
     .addHelpText('after', [
       '\nA cluster that exists in DIR keeps the settings it was created with; start restarts its stopped nodes.',
@@ -106,6 +109,20 @@ export function registerClusterCommand(program: Command, context: CommandContext
     .requiredOption('--dir <dir>', 'directory of the cluster')
     .action((flags: { node: string; dir: string }) => run(context, () =>
       killNode(flags.dir, integerFlag(flags.node, { name: '--node', min: 1, max: localClusterNodesMax }), { io: context.io })));
+  cluster
+    .command('add')
+    .description('start one more node on the next 127.0.0.N; it joins the running cluster, streaming its share of the data (bootstrap)')
+    .requiredOption('--dir <dir>', 'directory of the cluster')
+    .option('--start-timeout <seconds>', 'how long to wait for the node to join and be up', '300')
+    .action((flags: { dir: string; startTimeout: string }) => run(context, () =>
+      addNode(flags.dir, { io: context.io, startTimeoutMs: integerFlag(flags.startTimeout, { name: '--start-timeout', min: 1, max: startTimeoutSecondsMax }) * 1000 })));
+  cluster
+    .command('decommission')
+    .description('node I streams its data to the new owners, leaves the ring and exits (nodetool decommission)')
+    .requiredOption('--node <i>', 'the node number (1-based)')
+    .requiredOption('--dir <dir>', 'directory of the cluster')
+    .action((flags: { node: string; dir: string }) => run(context, () =>
+      decommissionNode(flags.dir, integerFlag(flags.node, { name: '--node', min: 1, max: localClusterNodesMax }), { io: context.io })));
   cluster
     .command('restart')
     .description('stop one node if it runs, start it again with its data, wait until it is up')

@@ -44,7 +44,12 @@ async function runNode(options: NodeCommandOptions, context: CommandContext): Pr
     context.io.err(`aero node: ${startupProblem(error)}\n`);
     return 1;
   }
-  const signal = await waitForStopSignal();
+  // A decommissioned node stops itself; otherwise a signal stops it.
+  const signal = await Promise.race([waitForStopSignal(), node.stopped.then(() => undefined)]);
+  if (signal === undefined) {
+    node.logger.info('node stopped itself (decommissioned); exiting');
+    return 0;
+  }
   node.logger.info('stopping on signal', { signal });
   await node.stop();
   return 0;

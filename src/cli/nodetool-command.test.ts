@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { silentLogger } from '../db/common/world.js';
 import { systemClock } from '../db/platform/clock.js';
 import { systemNetwork } from '../db/platform/network.js';
-import { startAdminServer } from '../db/node/admin.js';
+import { startAdminServer, type AdminOperations } from '../db/node/admin.js';
 import type { CliConsole } from './console.js';
 import { main } from './main.js';
 
@@ -22,10 +22,10 @@ const gossipingStatus = {
   ],
 };
 
-async function withAdmin(status: Record<string, unknown>, body: (port: string) => Promise<void>): Promise<void> {
+async function withAdmin(status: Record<string, unknown>, body: (port: string) => Promise<void>, extra: Partial<AdminOperations> = {}): Promise<void> {
   const admin = await startAdminServer({
     network: systemNetwork(), clock: systemClock(), host: '127.0.0.1', port: 0, logger: silentLogger,
-    operations: { flush: async () => undefined, compact: async () => undefined, status: async () => status },
+    operations: { flush: async () => undefined, compact: async () => undefined, status: async () => status, ...extra },
   });
   try {
     await body(String(admin.port));
@@ -74,4 +74,40 @@ test('nodetool status --json shows the status as it came; an unknown shape is sh
   const bad = capture();
   assert.equal(await main(['nodetool', '--port', 'x', 'ring'], bad), 1);
   assert.match(bad.stderr, /--port expects a port number/);
+});
+
+class MembershipError extends Error {
+  override readonly name = 'MembershipError';
+}
+
+test('nodetool netstats, decommission, removenode and cleanup: text, summaries, and refusals as one line', async () => {
+  const calls: string[] = [];
+  const netstats = {
+    mode: 'JOINING', throughputBytesPerSecond: 25165824, totals: { bytesSent: 0, bytesReceived: 2048, partitionsSent: 0, partitionsReceived: 12 },
+    sessions: [{ id: 1, operation: 'Bootstrap', direction: 'in', peer: '127.0.0.2:7000', keyspace: 'ks', table: 'kv', ranges: 3, partitions: 12, bytes: 2048, state: 'running', startedMs: 0, elapsedMs: 40 }],
+  };
+  await withAdmin(gossipingStatus, async (port) => {
+    const text = capture();
+    assert.equal(await main(['nodetool', '--port', port, 'netstats'], text), 0);
+    assert.match(text.stdout, /^Mode: JOINING\nStream throughput outbound: 24\.0 MiB\/s\n/);
+    assert.match(text.stdout, /Bootstrap running from 127\.0\.0\.2:7000 ks\.kv: 3 ranges, 12 partitions, 2048 bytes, 40 ms/);
+    const json = capture();
+    assert.equal(await main(['nodetool', '--port', port, 'netstats', '--json'], json), 0);
+    assert.deepEqual(JSON.parse(json.stdout), netstats);
+    const cleanup = capture();
+    assert.equal(await main(['nodetool', '--port', port, 'cleanup', 'ks'], cleanup), 0);
+    assert.deepEqual(JSON.parse(cleanup.stdout), { ok: true, partitionsDropped: 7 });
+    const removal = capture();
+    assert.equal(await main(['nodetool', '--port', port, 'removenode', 'not-a-uuid'], removal), 1);
+    assert.match(removal.stderr, /expected a host id \(a UUID\), got 'not-a-uuid'/);
+    const refused = capture();
+    assert.equal(await main(['nodetool', '--port', port, 'decommission'], refused), 1);
+    assert.match(refused.stderr, /failed \(409\): cannot decommission: keyspace ks has replication factor 3/);
+  }, {
+    netstats: () => netstats,
+    cleanup: async (target) => { calls.push(`cleanup ${target.keyspace ?? ''}`); return { partitionsDropped: 7 }; },
+    removeNode: async () => ({}),
+    decommission: async () => { throw new MembershipError('cannot decommission: keyspace ks has replication factor 3 but only 2 node(s) would remain'); },
+  });
+  assert.deepEqual(calls, ['cleanup ks']);
 });

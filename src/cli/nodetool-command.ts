@@ -41,6 +41,34 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
       });
   }
   nodetool
+    .command('cleanup [keyspace] [tables...]')
+    .description('drop the data of token ranges this node no longer replicates (after nodes joined), for all keyspaces, a keyspace, or some of its tables')
+    .action(async (keyspace: string | undefined, tables: string[]) => {
+      const targets = tables.length === 0 ? [targetQuery(keyspace)] : tables.map((table) => targetQuery(keyspace, table));
+      let code = 0;
+      for (const query of targets) code = Math.max(code, await call(nodetool.opts<NodetoolOptions>(), { method: 'POST', path: `/cleanup${query}` }, context));
+      context.setExitCode(code);
+    });
+  nodetool
+    .command('decommission')
+    .description('stream this node\'s data to the nodes that take over its ranges, leave the ring, and stop the node')
+    .action(async () => {
+      context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'POST', path: '/decommission' }, context));
+    });
+  nodetool
+    .command('removenode <host-id>')
+    .description('for a dead node: copy its ranges from the surviving replicas to the nodes that take them over, then remove it from the ring')
+    .action(async (hostId: string) => {
+      context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'POST', path: `/removenode?${new URLSearchParams({ hostId }).toString()}` }, context));
+    });
+  nodetool
+    .command('netstats')
+    .description('show the node\'s mode (JOINING, NORMAL, LEAVING, DECOMMISSIONED) and its streams with their progress')
+    .option('--json', 'print the node\'s /netstats JSON as it came')
+    .action(async (flags: { json?: boolean }) => {
+      context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: '/netstats', format: flags.json === true ? undefined : formatNetstats }, context));
+    });
+  nodetool
     .command('status [keyspace]')
     .description('show the state, load, tokens and ownership of each node, as Cassandra\'s nodetool status does')
     .option('--json', 'print the node\'s /status JSON as it came')
@@ -95,7 +123,7 @@ function targetQuery(keyspace?: string, table?: string): string {
   return text === '' ? '' : `?${text}`;
 }
 
-async function call(options: NodetoolOptions, request: { method: string; path: string }, context: CommandContext): Promise<number> {
+async function call(options: NodetoolOptions, request: { method: string; path: string; format?: ((body: unknown) => string) | undefined }, context: CommandContext): Promise<number> {
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${options.port}${request.path}`;
   let response: Response;
@@ -111,8 +139,12 @@ async function call(options: NodetoolOptions, request: { method: string; path: s
     context.io.err(`aero nodetool: ${request.method} ${request.path} failed (${response.status}): ${errorText(body)}\n`);
     return 1;
   }
-  // A repair's summary (ranges compared, differing, partitions streamed) is shown as well.
-  if (request.method === 'GET' || request.path.startsWith('/repair')) context.io.out(`${formatJson(body)}\n`);
+  if (request.format !== undefined) {
+    context.io.out(formatOr(body, request.format));
+    return 0;
+  }
+  // The summaries of repair, cleanup, decommission and removenode (what moved) are shown as well.
+  if (request.method === 'GET' || /^\/(repair|cleanup|decommission|removenode)/.test(request.path)) context.io.out(`${formatJson(body)}\n`);
   return 0;
 }
 
@@ -132,4 +164,31 @@ function formatJson(body: string): string {
   } catch (error) {
     return error instanceof SyntaxError ? body.trim() : String(error);
   }
+}
+
+function formatOr(body: string, format: (body: unknown) => string): string {
+  try {
+    return format(JSON.parse(body));
+  } catch (error) {
+    return `${error instanceof SyntaxError ? body.trim() : String(error)}\n`;
+  }
+}
+
+/** nodetool netstats as text: the mode, totals, then one line per stream session. */
+export function formatNetstats(body: unknown): string {
+  const report = body as { mode?: unknown; throughputBytesPerSecond?: unknown; totals?: Record<string, unknown>; sessions?: unknown };
+  const lines = [`Mode: ${String(report.mode ?? '?')}`];
+  const rate = Number(report.throughputBytesPerSecond ?? 0);
+  lines.push(`Stream throughput outbound: ${rate > 0 ? `${(rate / 1048576).toFixed(1)} MiB/s` : 'unthrottled'}`);
+  const totals = report.totals ?? {};
+  lines.push(`Sent ${String(totals['partitionsSent'] ?? 0)} partitions (${String(totals['bytesSent'] ?? 0)} bytes), received ${String(totals['partitionsReceived'] ?? 0)} partitions (${String(totals['bytesReceived'] ?? 0)} bytes)`);
+  const sessions = Array.isArray(report.sessions) ? (report.sessions as Array<Record<string, unknown>>) : [];
+  if (sessions.length === 0) lines.push('Not sending any streams.');
+  for (const session of sessions) {
+    const direction = session['direction'] === 'in' ? 'from' : 'to';
+    lines.push(`  ${String(session['operation'])} ${String(session['state'])} ${direction} ${String(session['peer'])} ${String(session['keyspace'])}.${String(session['table'])}: `
+      + `${String(session['ranges'])} ranges, ${String(session['partitions'])} partitions, ${String(session['bytes'])} bytes, ${String(session['elapsedMs'])} ms`
+      + (typeof session['error'] === 'string' ? ` (${session['error']})` : ''));
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -11,10 +11,9 @@ import { dirname, join } from 'node:path';
 import { openAppDatabase, type AppDatabase } from '../flights/app/bootstrap.js';
 import { startLocalNode, type LocalDatabase } from './local-node.js';
 import { addDatabaseOptions, boundedNumber, databaseOptionsFrom, type DatabaseFlags } from '../flights/app/options.js';
-import { addInitialFlights, createSimulator } from '../flights/app/run-simulator.js';
+import { createSimulator, startTimetable } from '../flights/app/run-simulator.js';
 import { describeDatabaseError } from '../flights/model/database.js';
-import { isTerminalStatus } from '../flights/model/flight.js';
-import { randomFlightsMax } from '../flights/model/schedule.js';
+import { defaultFlightsInAir, flightsInAirMax } from '../flights/model/timetable.js';
 import type { Simulator } from '../flights/sim/simulator.js';
 import { systemChance, systemClock, type AppLogger } from '../flights/model/world.js';
 import { startWebServer, type WebServer } from '../flights/web/server.js';
@@ -52,7 +51,7 @@ export function registerStartCommand(program: Command, context: CommandContext):
     .command('start')
     .description('start a local database cluster, the simulator with a few dozen flights and the live map')
     .option('--nodes <n>', `local database nodes (1 to ${startNodesMax}): more than 1 runs \`aero cluster\` on 127.0.0.1..N with the keyspace at RF 3 (N when smaller); 1 runs one node`, String(startNodesDefault))
-    .option('--flights <n>', 'flights to keep in the air (random ones are added up to this)', '40')
+    .option('--flights <n>', `flights in the air at once: a daily timetable between real airports, weighted by size, is sized for it (0 to ${flightsInAirMax})`, String(defaultFlightsInAir))
     .option('--data-dir <dir>', 'where the local database keeps its data (DIR/cluster, or DIR/node1 for --nodes 1); reused by the next start', '.aero')
     .option('--native-port <port>', 'CQL port of every local node', '9042')
     .option('--storage-port <port>', 'internode port of every local node (default: 7000, moved as much as --native-port is)')
@@ -132,7 +131,7 @@ async function runStart(flags: StartFlags, context: CommandContext): Promise<num
     if (signals.isRequested()) throw new StartInterrupted();
   };
   try {
-    const flights = Math.round(boundedNumber(flags.flights, { name: '--flights', fallback: 40, min: 0, max: randomFlightsMax }));
+    const flights = Math.round(boundedNumber(flags.flights, { name: '--flights', fallback: defaultFlightsInAir, min: 0, max: flightsInAirMax }));
     const simulatorOptions = simulatorOptionsFrom(flags);
     const webOptions = webOptionsFrom(flags);
     let databaseOptions = databaseOptionsFrom(flags, process.env);
@@ -148,14 +147,13 @@ async function runStart(flags: StartFlags, context: CommandContext): Promise<num
     running.database = await openAppDatabase(databaseOptions, { clock: systemClock, logger, progressStream: process.stderr, connectAttempts: 30 });
     checkpoint();
     running.simulator = await createSimulator(running.database, { clock: systemClock, chance: systemChance, logger, options: simulatorOptions });
-    const active = running.simulator.list().filter((flight) => !isTerminalStatus(flight.status)).length;
-    for (const line of await addInitialFlights(running.simulator, { add: [], random: Math.max(0, flights - active) })) context.io.out(`${line}\n`);
+    for (const line of await startTimetable(running.simulator, { flightsInAir: flights, airports: running.database.airports })) context.io.out(`${line}\n`);
     checkpoint();
     running.simulator.start();
     running.web = await startWebServer(running.database, { clock: systemClock, chance: systemChance, logger, options: webOptions });
     checkpoint();
     const upInS = ((systemClock.nowMs() - startedAtMs) / 1000).toFixed(1);
-    context.io.out(`flying ${running.simulator.list().length} flights at ${simulatorOptions.speedup}x; map at ${running.web.url} (up in ${upInS} s)\nCtrl-C stops everything\n`);
+    context.io.out(`flying ${running.simulator.list().length} flights (yesterday to tomorrow) at ${simulatorOptions.speedup}x; map at ${running.web.url} (up in ${upInS} s)\nCtrl-C stops everything\n`);
     await signals.requested;
     context.io.out('stopping\n');
     return 0;

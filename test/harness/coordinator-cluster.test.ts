@@ -202,3 +202,29 @@ test('a coordinator alone keeps its logged batch in its own batchlog, replayed a
   assert.equal(await drive(cluster, reloaded.replayOrphans((mutations) => restartedProxy.mutate(mutations, ConsistencyLevel.ONE))), 1);
   assert.equal(valueOf(await drive(cluster, restartedProxy.read(read(5, now()), ConsistencyLevel.ONE))), 'late');
 });
+
+test('an unlogged batch of many partitions reaches each replica in one message, and every replica holds all of its share', async () => {
+  const cluster = await startedCluster(14);
+  const coordinator = cluster.node(0) as StorageNode;
+  const sent = new Map<string, number>();
+  const counting = {
+    localEndpoint: coordinator.messaging.localEndpoint,
+    sendRequest: ((endpoint, verb, payload, options) => {
+      sent.set(verb, (sent.get(verb) ?? 0) + 1);
+      return coordinator.messaging.sendRequest(endpoint, verb, payload, options);
+    }) as typeof coordinator.messaging.sendRequest,
+  };
+  const proxy = new StorageProxy({ ...proxyFor(coordinator, cluster.clock).options, messaging: counting });
+  const keys = Array.from({ length: 40 }, (_, i) => 1000 + i);
+  await drive(cluster, proxy.mutate(keys.map((k) => write(k, `v${k}`, cluster.clock.nowMicros())), ConsistencyLevel.QUORUM));
+  // At most one message per other node, whatever the number of partitions.
+  assert.equal(sent.get('MUTATION') ?? 0, 0);
+  assert.ok((sent.get('MUTATION_BATCH') ?? 0) <= cluster.endpoints.length - 1, `messages: ${JSON.stringify([...sent])}`);
+  const now = Math.floor(cluster.clock.nowMs() / 1000);
+  for (const k of keys) {
+    for (const replica of coordinator.ring.replicasFor(replication, keyOf(k).token)) {
+      const node = cluster.node(cluster.endpoints.indexOf(replica)) as StorageNode;
+      assert.equal(valueOf(await drive(cluster, node.engine.read(read(k, now)))), `v${k}`, `key ${k} on ${replica}`);
+    }
+  }
+});

@@ -27,6 +27,12 @@ export interface NodeClusterOptions {
   numTokens?: number;
   /** max_hint_window_in_ms of every node (Cassandra's default, 3 hours, when absent). */
   maxHintWindowMs?: number;
+  /** Nodes (0-based) that join a running cluster (auto_bootstrap); the others are created with it. */
+  joining?: number[];
+  /** ring_delay_ms of every node (Cassandra's 30 s when absent). */
+  ringDelayMs?: number;
+  /** stream_throughput_outbound of every node, e.g. '64KiB/s'. */
+  streamThroughput?: string;
 }
 
 export interface AdminStatus {
@@ -72,16 +78,32 @@ export class NodeCluster {
     }, 60_000);
   }
 
-  async start(index: number): Promise<RunningNode> {
+  async start(index: number, limitMs = 60_000): Promise<RunningNode> {
+    return this.run(this.launch(index), limitMs);
+  }
+
+  /**
+   * Starts node index without running virtual time (a joining node's start lasts its whole
+   * bootstrap: tests watch it, or crash it half-way). The node counts as running once started.
+   */
+  launch(index: number): Promise<RunningNode> {
     if (this.nodes[index] !== undefined) throw new Error(`node ${index + 1} is running`);
     const host = this.hosts[index] as string;
     const world = {
       clock: this.clock, random: this.random.fork(), disk: (this.disks[index] as SimulatedDisk).view(),
       network: this.network.view(host), logger: this.logger({ node: index + 1 }),
     };
-    const node = await this.run(buildNode(world, this.config(index), { passwords }), 60_000);
-    this.nodes[index] = node;
-    return node;
+    return buildNode(world, this.config(index), { passwords }).then((node) => {
+      this.nodes[index] = node;
+      return node;
+    });
+  }
+
+  /** Kills a node whose start has not finished (a joining node streaming its ranges): its network and disk die. */
+  crashStarting(index: number): void {
+    if (this.nodes[index] !== undefined) throw new Error(`node ${index + 1} has started; use crash`);
+    this.network.crash(this.hosts[index] as string);
+    (this.disks[index] as SimulatedDisk).crash();
   }
 
   /** Kills node index: its sockets reset, its unsynced bytes are lost, its timers stop. */
@@ -122,8 +144,13 @@ export class NodeCluster {
   }
 
   /** An admin operation on node index (e.g. 'POST /disablehandoff'), as nodetool sends it; its JSON answer. */
-  admin(index: number, request: string): Promise<unknown> {
-    return this.run(adminRequest(this.clientNetwork, this.hosts[index] as string, request), 5_000);
+  admin(index: number, request: string, options: { limitMs?: number } = {}): Promise<unknown> {
+    return this.run(adminRequest(this.clientNetwork, this.hosts[index] as string, request), options.limitMs ?? 5_000);
+  }
+
+  /** An admin request to node index without running virtual time (for one that lasts while the test does other things). */
+  adminPending(index: number, request: string): Promise<unknown> {
+    return adminRequest(this.clientNetwork, this.hosts[index] as string, request);
   }
 
   /** Whether node index's gossip shows every other node with status wanted ('UP' or 'DOWN'). */
@@ -171,6 +198,10 @@ export class NodeCluster {
       storage_port: ports.storage,
       admin_port: ports.admin,
       num_tokens: this.options.numTokens ?? 8,
+      // Nodes created with the cluster start on an empty ring; only the joining ones bootstrap.
+      auto_bootstrap: this.options.joining?.includes(index) === true,
+      ...(this.options.ringDelayMs === undefined ? {} : { ring_delay_ms: this.options.ringDelayMs }),
+      ...(this.options.streamThroughput === undefined ? {} : { stream_throughput_outbound: this.options.streamThroughput }),
       ...(this.options.maxHintWindowMs === undefined ? {} : { max_hint_window_in_ms: this.options.maxHintWindowMs }),
       ...(this.options.auth === true ? { authenticator: 'PasswordAuthenticator', authorizer: 'CassandraAuthorizer' } : {}),
       seed_provider: [{ class_name: 'org.apache.cassandra.locator.SimpleSeedProvider', parameters: [{ seeds: this.hosts[0] }] }],
@@ -207,6 +238,6 @@ async function adminRequest(network: Network, host: string, request: string): Pr
   await closed;
   const text = Buffer.concat(chunks).toString('utf8');
   const bodyStart = text.indexOf('\r\n\r\n');
-  if (!text.startsWith('HTTP/1.1 200 ') || bodyStart < 0) throw new Error(`admin ${request}: ${text.split('\r\n')[0] ?? 'no response'}`);
+  if (!text.startsWith('HTTP/1.1 200 ') || bodyStart < 0) throw new Error(`admin ${request}: ${text.split('\r\n')[0] ?? 'no response'} ${bodyStart < 0 ? '' : text.slice(bodyStart + 4).trim()}`);
   return JSON.parse(text.slice(bodyStart + 4));
 }

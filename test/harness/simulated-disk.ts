@@ -146,6 +146,11 @@ export class SimulatedDisk implements Disk {
         if (!writable) throw new DiskError(path, 'append', 'EBADF', 'opened for reading');
         this.appendWithinCapacity(path, inode, data);
       },
+      appendNow: (data: Uint8Array) => {
+        check('append');
+        if (!writable) throw new DiskError(path, 'append', 'EBADF', 'opened for reading');
+        this.appendWithinCapacity(path, inode, data);
+      },
       read: async (position: number, length: number) => {
         check('read');
         if (position < 0 || length < 0 || position + length > inode.length) {

@@ -18,6 +18,10 @@ export interface ClusterNode {
   directory: string;
   /** The process last started for it; null once it is known to be stopped. */
   pid: number | null;
+  /** Added to a running cluster (`aero cluster add`): it bootstraps, streaming its ranges, at its first start. */
+  joins?: boolean;
+  /** Decommissioned (`aero cluster decommission`): it left the ring and is not started again. */
+  decommissioned?: boolean;
 }
 
 export interface ClusterManifest {
@@ -33,6 +37,8 @@ export interface ClusterManifest {
   tls?: ClusterTls;
   /** True: PasswordAuthenticator and CassandraAuthorizer on every node (`--auth`); absent: no login. */
   auth?: boolean;
+  /** ring_delay_ms of every node (`aero cluster start --ring-delay`); absent: the node's default. */
+  ringDelayMs?: number;
   nodes: ClusterNode[];
 }
 
@@ -58,6 +64,7 @@ export interface ClusterPlanOptions {
   tls?: boolean;
   /** Logins and permissions (PasswordAuthenticator, CassandraAuthorizer). */
   auth?: boolean;
+  ringDelayMs?: number;
 }
 
 export const manifestFileName = 'cluster.json';
@@ -83,6 +90,7 @@ export function planCluster(options: ClusterPlanOptions): ClusterManifest {
     nativePort: options.nativePort, storagePort: options.storagePort, adminPort: options.adminPort, numTokens: options.numTokens,
     ...(options.tls === true ? { tls: { certificatesDirectory, caFile: join(certificatesDirectory, caFileName), requireClientAuth: false } } : {}),
     ...(options.auth === true ? { auth: true } : {}),
+    ...(options.ringDelayMs === undefined ? {} : { ringDelayMs: options.ringDelayMs }),
     nodes,
   };
 }
@@ -106,6 +114,10 @@ export function nodeConfigYaml(manifest: ClusterManifest, node: ClusterNode): st
     adminPort: manifest.adminPort,
     numTokens: manifest.numTokens,
     seeds: seedAddresses(manifest.nodes.length),
+    // The nodes a cluster is created with start together on an empty ring (as ccm populates them);
+    // a node added later joins a ring that holds data, and streams its share first.
+    autoBootstrap: node.joins === true,
+    ...(manifest.ringDelayMs === undefined ? {} : { ringDelayMs: manifest.ringDelayMs }),
     ...(manifest.tls === undefined ? {} : tlsSettings(manifest.tls, node)),
     ...(manifest.auth === true ? { authenticator: 'PasswordAuthenticator', authorizer: 'CassandraAuthorizer' } : {}),
   }, 'Written by `aero cluster start`; rewritten at every start of this node.');
@@ -137,11 +149,14 @@ const manifestSchema = z.object({
   numTokens: z.number().int().min(1).max(numTokensMax),
   tls: z.object({ certificatesDirectory: z.string().min(1), caFile: z.string().min(1), requireClientAuth: z.boolean() }).optional(),
   auth: z.boolean().optional(),
+  ringDelayMs: z.number().int().min(0).max(600_000).optional(),
   nodes: z.array(z.object({
     index: z.number().int().min(1).max(localClusterNodesMax),
     address: z.string().min(1).max(64),
     directory: z.string().min(1),
     pid: z.number().int().positive().nullable(),
+    joins: z.boolean().optional(),
+    decommissioned: z.boolean().optional(),
   })).min(1).max(localClusterNodesMax),
 });
 
@@ -170,8 +185,11 @@ export function readManifest(directory: string): ClusterManifest | null {
     const issue = result.error.issues[0];
     throw new ManifestError(`${file} is not a cluster manifest: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
   }
-  const { tls, auth, ...manifest } = result.data;
-  return { ...manifest, ...(tls === undefined ? {} : { tls }), ...(auth === true ? { auth } : {}) };
+  const { tls, auth, ringDelayMs, nodes, ...manifest } = result.data;
+  return {
+    ...manifest, ...(tls === undefined ? {} : { tls }), ...(auth === true ? { auth } : {}), ...(ringDelayMs === undefined ? {} : { ringDelayMs }),
+    nodes: nodes.map(({ joins, decommissioned, ...node }) => ({ ...node, ...(joins === true ? { joins } : {}), ...(decommissioned === true ? { decommissioned } : {}) })),
+  };
 }
 
 /** Writes through a temporary file and a rename, so a crash never leaves half a manifest. */

@@ -116,7 +116,7 @@ function liveness(value: unknown): EndpointLiveness {
 function ringState(value: unknown): EndpointRingState {
   const upper = typeof value === 'string' ? value.toUpperCase() : '';
   if (upper === 'BOOT' || upper === 'JOINING') return 'JOINING';
-  if (upper === 'LEAVING' || upper === 'LEFT') return 'LEAVING';
+  if (upper === 'LEAVING' || upper === 'LEFT' || upper === 'DECOMMISSIONED') return 'LEAVING';
   if (upper === 'MOVING') return 'MOVING';
   return 'NORMAL';
 }

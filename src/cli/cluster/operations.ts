@@ -4,7 +4,9 @@
 
 import { createCertificates } from '../certs/files.js';
 import type { CliConsole } from '../console.js';
-import { findNode, planCluster, readManifest, writeManifest, type ClusterManifest, type ClusterNode, type ClusterPlanOptions } from './manifest.js';
+import { join } from 'node:path';
+import { localClusterNodesMax } from '../../db/common/limits.js';
+import { findNode, nodeAddress, planCluster, readManifest, writeManifest, type ClusterManifest, type ClusterNode, type ClusterPlanOptions } from './manifest.js';
 import { bindProblem, isNodeRunning, signalNode, spawnNode, waitForExit } from './processes.js';
 import { ClusterStartError, nodeReadiness, probeNode, waitUntilReady } from './readiness.js';
 import { formatClusterStatus, type ClusterStatusRow } from './status-table.js';
@@ -14,7 +16,7 @@ export type StartClusterOptions = { directory: string; startTimeoutMs: number } 
 
 export const clusterDefaults = {
   nodeCount: 3, nativePort: 9042, storagePort: 7000, adminPort: 7199, numTokens: 16, clusterName: 'Test Cluster',
-} as const satisfies Omit<ClusterPlanOptions, 'directory'>;
+} as const satisfies Omit<ClusterPlanOptions, 'directory' | 'ringDelayMs'>;
 
 /** How long a node gets to drain and exit after SIGTERM before it is killed. */
 export const stopTimeoutMsDefault = 20_000;
@@ -22,6 +24,11 @@ const killWaitMs = 5000;
 
 export class ClusterError extends Error {
   override readonly name = 'ClusterError';
+}
+
+/** The nodes that are part of the cluster (not decommissioned). */
+function activeNodes(manifest: ClusterManifest): ClusterNode[] {
+  return manifest.nodes.filter((node) => node.decommissioned !== true);
 }
 
 function requireManifest(directory: string): ClusterManifest {
@@ -44,7 +51,8 @@ export async function startCluster(options: StartClusterOptions, io: CliConsole)
   const manifest = existing ?? planCluster({ ...clusterDefaults, ...options });
   if (existing !== null) noteRecordedSettings(existing, options, { io });
   ensureCertificates(manifest, io);
-  const stopped = manifest.nodes.filter((node) => !isNodeRunning(node.pid, node));
+  const active = activeNodes(manifest);
+  const stopped = active.filter((node) => !isNodeRunning(node.pid, node));
   if (stopped.length === 0) {
     io.out(`the cluster in ${manifest.directory} is already running (${manifest.nodes.length} nodes)\n`);
     return 0;
@@ -57,7 +65,7 @@ export async function startCluster(options: StartClusterOptions, io: CliConsole)
     io.out(`started node${node.index} on ${node.address} (pid ${node.pid})\n`);
   }
   try {
-    await waitUntilReady(manifest, manifest.nodes, { timeoutMs: options.startTimeoutMs, expectedUp: manifest.nodes.map((node) => node.address) });
+    await waitUntilReady(manifest, active, { timeoutMs: options.startTimeoutMs, expectedUp: active.map((node) => node.address) });
   } catch (error) {
     if (!(error instanceof ClusterStartError)) throw error;
     io.err(`aero cluster start: ${error.message}\n`);
@@ -65,7 +73,7 @@ export async function startCluster(options: StartClusterOptions, io: CliConsole)
     await stopNodes(manifest, stopped, { io });
     return 1;
   }
-  io.out(`cluster "${manifest.clusterName}" is up: ${manifest.nodes.length} nodes, CQL on ${manifest.nodes.map((node) => node.address).join(', ')} port ${manifest.nativePort}\n`);
+  io.out(`cluster "${manifest.clusterName}" is up: ${active.length} nodes, CQL on ${active.map((node) => node.address).join(', ')} port ${manifest.nativePort}\n`);
   if (manifest.tls !== undefined) io.out(`TLS on every port; clients trust ${manifest.tls.caFile}\n`);
   if (manifest.auth === true) io.out('logins required (PasswordAuthenticator, CassandraAuthorizer)\n');
   return 0;
@@ -155,13 +163,14 @@ export async function killNode(directory: string, index: number, { io }: { io: C
 export async function restartNode(directory: string, index: number, { io, startTimeoutMs }: { io: CliConsole; startTimeoutMs: number }): Promise<number> {
   const manifest = requireManifest(directory);
   const node = requireNode(manifest, index);
+  if (node.decommissioned === true) throw new ClusterError(`node${index} was decommissioned; it does not start again (add a new node with \`aero cluster add\`)`);
   if (isNodeRunning(node.pid, node)) await stopNodes(manifest, [node], { io });
   await checkBindable(manifest, [node]);
   node.pid = spawnNode(manifest, node);
   writeManifest(manifest);
   io.out(`started node${index} on ${node.address} (pid ${node.pid})\n`);
   // Up means every running node sees every other one again (once nodes gossip), not just this one.
-  const running = manifest.nodes.filter((other) => other === node || isNodeRunning(other.pid, other));
+  const running = activeNodes(manifest).filter((other) => other === node || isNodeRunning(other.pid, other));
   try {
     await waitUntilReady(manifest, running, { timeoutMs: startTimeoutMs, expectedUp: running.map((other) => other.address) });
   } catch (error) {
@@ -176,7 +185,8 @@ export async function restartNode(directory: string, index: number, { io, startT
 
 export async function clusterStatus(directory: string, io: CliConsole): Promise<number> {
   const manifest = requireManifest(directory);
-  const rows = await Promise.all(manifest.nodes.map(async (node): Promise<ClusterStatusRow> => {
+  // Decommissioned nodes left the cluster: they are neither listed nor counted.
+  const rows = await Promise.all(activeNodes(manifest).map(async (node): Promise<ClusterStatusRow> => {
     const probe = await probeNode(manifest, node);
     const readiness = nodeReadiness(probe, []);
     return {
@@ -190,5 +200,70 @@ export async function clusterStatus(directory: string, io: CliConsole): Promise<
     };
   }));
   io.out(formatClusterStatus(manifest.clusterName, manifest.directory, { rows }));
+  return 0;
+}
+
+/**
+ * `aero cluster add`: one more node on the next 127.0.0.N, with the cluster's ports, TLS and
+ * logins. It bootstraps (auto_bootstrap): announces itself as joining, streams its ranges from
+ * the current replicas, then turns NORMAL; the command waits until it is up.
+ */
+export async function addNode(directory: string, { io, startTimeoutMs }: { io: CliConsole; startTimeoutMs: number }): Promise<number> {
+  const manifest = requireManifest(directory);
+  const running = activeNodes(manifest).filter((node) => isNodeRunning(node.pid, node));
+  if (running.length === 0) throw new ClusterError(`no node of the cluster in ${manifest.directory} is running; start it first (a new node joins a running cluster)`);
+  const index = Math.max(...manifest.nodes.map((node) => node.index)) + 1;
+  if (index > localClusterNodesMax) throw new ClusterError(`a local cluster has at most ${localClusterNodesMax} nodes`);
+  const node: ClusterNode = { index, address: nodeAddress(index), directory: join(manifest.directory, `node${index}`), pid: null, joins: true };
+  await checkBindable(manifest, [node]);
+  manifest.nodes.push(node);
+  ensureCertificates(manifest, io);
+  node.pid = spawnNode(manifest, node);
+  writeManifest(manifest);
+  io.out(`started node${index} on ${node.address} (pid ${node.pid}); it joins the ring (bootstrap)\n`);
+  const members = [...running, node];
+  try {
+    await waitUntilReady(manifest, members, { timeoutMs: startTimeoutMs, expectedUp: members.map((member) => member.address) });
+  } catch (error) {
+    if (!(error instanceof ClusterStartError)) throw error;
+    io.err(`aero cluster add: ${error.message}\n`);
+    await stopNodes(manifest, [node], { io });
+    return 1;
+  }
+  io.out(`node${index} joined the cluster\n`);
+  return 0;
+}
+
+/** How long `aero cluster decommission` waits for the node to stream its data away and leave. */
+const decommissionTimeoutMs = 30 * 60 * 1000;
+
+/** `aero cluster decommission`: nodetool decommission on node I, then waits for its process to exit. */
+export async function decommissionNode(directory: string, index: number, { io }: { io: CliConsole }): Promise<number> {
+  const manifest = requireManifest(directory);
+  const node = requireNode(manifest, index);
+  if (node.decommissioned === true) throw new ClusterError(`node${index} was already decommissioned`);
+  if (!isNodeRunning(node.pid, node)) throw new ClusterError(`node${index} is not running; start it, or remove it with \`aero nodetool removenode <host id>\` on another node`);
+  io.out(`decommissioning node${index} (${node.address}): streaming its data to the new owners\n`);
+  let response: Response;
+  try {
+    response = await fetch(`http://${node.address}:${manifest.adminPort}/decommission`, { method: 'POST', signal: AbortSignal.timeout(decommissionTimeoutMs) });
+  } catch (error) {
+    throw new ClusterError(`cannot reach node${index}'s admin channel: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
+  }
+  const body = await response.text();
+  if (!response.ok) {
+    io.err(`aero cluster decommission: node${index} refused or failed (${response.status}): ${body.trim()}\n`);
+    return 1;
+  }
+  const pid = node.pid;
+  if (pid !== null && !(await waitForExit(pid, node, { timeoutMs: stopTimeoutMsDefault }))) {
+    io.err(`warning: node${index} (pid ${pid}) left the ring but did not exit; killing it\n`);
+    signalNode(pid, node, { signal: 'SIGKILL' });
+    await waitForExit(pid, node, { timeoutMs: killWaitMs });
+  }
+  node.pid = null;
+  node.decommissioned = true;
+  writeManifest(manifest);
+  io.out(`node${index} left the ring: ${body.trim()}\n`);
   return 0;
 }

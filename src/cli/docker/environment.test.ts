@@ -76,3 +76,12 @@ test('seed hosts and the configuration path', () => {
   assert.equal(nodeConfigPath({}), '/var/lib/aero/conf/aero.yaml');
   assert.equal(nodeConfigPath({ AERO_DATA_DIR: '/data' }), '/data/conf/aero.yaml');
 });
+
+test('AERO_AUTO_BOOTSTRAP and AERO_RING_DELAY_MS set auto_bootstrap and ring_delay_ms; a new node bootstraps by default', () => {
+  assert.equal(loaded({}).config.autoBootstrap, true);
+  const { config } = loaded({ AERO_AUTO_BOOTSTRAP: 'false', AERO_RING_DELAY_MS: '5000' });
+  assert.equal(config.autoBootstrap, false);
+  assert.equal(config.ringDelayMs, 5000);
+  assert.throws(() => nodeSettingsFromEnvironment({ AERO_RING_DELAY_MS: 'soon' }, facts), /AERO_RING_DELAY_MS expects milliseconds/);
+  assert.throws(() => nodeSettingsFromEnvironment({ AERO_AUTO_BOOTSTRAP: 'maybe' }, facts), EnvironmentError);
+});

@@ -16,6 +16,9 @@
 //                                `aero cluster start --tls` sets it (clients verify the node,
 //                                nodes verify each other by address)
 //   AERO_AUTH=true               PasswordAuthenticator and CassandraAuthorizer
+//   AERO_AUTO_BOOTSTRAP          auto_bootstrap (default true: a new non-seed node streams its
+//                                ranges before it serves; false for nodes created with the cluster)
+//   AERO_RING_DELAY_MS           ring_delay_ms (default 30000)
 //   AERO_LOG_LEVEL               debug, info, warn or error
 //   AERO_DATA_DIR                the node's data directory (default /var/lib/aero, the volume)
 
@@ -139,6 +142,9 @@ export function nodeSettingsFromEnvironment(environment: Environment, facts: Con
   const rack = value(environment, 'CASSANDRA_RACK');
   const numTokens = value(environment, 'CASSANDRA_NUM_TOKENS');
   const logLevel = value(environment, 'AERO_LOG_LEVEL');
+  const autoBootstrap = value(environment, 'AERO_AUTO_BOOTSTRAP');
+  const ringDelayMs = value(environment, 'AERO_RING_DELAY_MS');
+  if (ringDelayMs !== undefined && !/^\d{1,6}$/.test(ringDelayMs)) throw new EnvironmentError(`AERO_RING_DELAY_MS expects milliseconds, got '${ringDelayMs}'`);
   if (numTokens !== undefined && !/^\d{1,4}$/.test(numTokens)) throw new EnvironmentError(`CASSANDRA_NUM_TOKENS expects a number, got '${numTokens}'`);
   const settings: Record<string, unknown> = {
     cluster_name: value(environment, 'CASSANDRA_CLUSTER_NAME') ?? 'Test Cluster',
@@ -152,6 +158,8 @@ export function nodeSettingsFromEnvironment(environment: Environment, facts: Con
     ...(rack === undefined ? {} : { rack }),
     ...(numTokens === undefined ? {} : { num_tokens: Number(numTokens) }),
     ...(logLevel === undefined ? {} : { log_level: logLevel }),
+    ...(autoBootstrap === undefined ? {} : { auto_bootstrap: flag(environment, 'AERO_AUTO_BOOTSTRAP') }),
+    ...(ringDelayMs === undefined ? {} : { ring_delay_ms: Number(ringDelayMs) }),
     ...tlsSettings(environment),
     ...(flag(environment, 'AERO_AUTH') ? { authenticator: 'PasswordAuthenticator', authorizer: 'CassandraAuthorizer' } : {}),
   };

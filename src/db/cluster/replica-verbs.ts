@@ -1,5 +1,5 @@
 // The replica side of the data verbs: what a node does when a coordinator sends it a
-// MUTATION, HINT, READ, RANGE_READ or TRUNCATE. Thin: decode, ask the local store, encode the
+// MUTATION, MUTATION_BATCH, HINT, READ, RANGE_READ or TRUNCATE. Thin: decode, ask the local store, encode the
 // answer. A read asked for a digest answers with the digest of its result (storage/digest.ts),
 // so digest and data replicas agree byte for byte. Errors become FAILURE_RSP (messaging).
 
@@ -8,6 +8,7 @@ import { digestReadResult } from '../storage/digest.js';
 import type { Mutation, ReadCommand, ReadResult } from '../storage/types.js';
 import type { InboundMessage, MessagingService } from './messaging/messaging-service.js';
 import {
+  decodeMutationBatchPayload,
   decodeMutationPayload,
   decodeReadRequest,
   decodeTruncateRequest,
@@ -37,6 +38,10 @@ export function registerReplicaVerbs(messaging: MessagingService, options: { sto
     return encodeReadResponse(response);
   };
   messaging.registerHandler('MUTATION', applyMutation);
+  messaging.registerHandler('MUTATION_BATCH', async (message) => {
+    await store.apply(decodeMutationBatchPayload(message.payload, `${message.verb} from ${message.from}`));
+    return empty;
+  });
   // A hint is the mutation a replica missed while down; applying it is the same write.
   messaging.registerHandler('HINT', applyMutation);
   messaging.registerHandler('READ', read);

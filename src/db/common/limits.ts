@@ -184,5 +184,9 @@ export const responseCoalesceBytesMax = 256 * 1024;
 export const responseFlushHopsMax = 3;
 /** Bytes of partitions in one repair SYNC message (a page; one larger partition still goes alone, bounded by mutationBytesMax). */
 export const repairSyncBytesMax = 1024 * 1024;
+/** A streaming page (bootstrap, decommission, removenode): partitions until it passes this many bytes. */
+export const streamPageBytesMax = 1024 * 1024;
+/** Stream sessions netstats remembers (the oldest finished ones are forgotten first). */
+export const streamSessionsKeptMax = 64;
 /** Bytes a client may send behind a protocol v5 STARTUP before its answer (a client waits for it: little comes). */
 export const segmentBacklogBytesMax = 1024 * 1024;

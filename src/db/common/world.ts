@@ -49,6 +49,13 @@ export interface DiskFile {
   size(): number;
   /** Appends at the end of the file. Throws DiskError (e.g. ENOSPC) on failure. */
   append(data: Uint8Array): Promise<void>;
+  /**
+   * Appends at the end of the file on the calling thread, into the OS page cache, and returns
+   * when the bytes are there (a process crash keeps them; a machine crash keeps them only after
+   * sync). For small appends on the request path, where a thread-pool round trip costs more
+   * than the write itself. Throws DiskError (e.g. ENOSPC) on failure.
+   */
+  appendNow(data: Uint8Array): void;
   /** Reads exactly `length` bytes at `position`; throws if the file is shorter. */
   read(position: number, length: number): Promise<Buffer>;
   /** Makes every appended byte durable (fdatasync). */

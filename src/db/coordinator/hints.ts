@@ -29,6 +29,7 @@ export class HintStore {
   private readonly hints = new Map<Endpoint, Hint[]>();
   private written = 0;
   private dropped = 0;
+  private delivered = 0;
 
   constructor(private readonly options: HintStoreOptions) {}
 
@@ -71,10 +72,11 @@ export class HintStore {
     return [...this.hints].filter(([, list]) => list.length > 0).map(([endpoint]) => endpoint);
   }
 
-  stats(): { pending: number; written: number; dropped: number } {
+  /** Hints held now, and since start: stored, refused (window passed or too many) and delivered. */
+  stats(): { pending: number; written: number; dropped: number; delivered: number } {
     let pending = 0;
     for (const list of this.hints.values()) pending += list.length;
-    return { pending, written: this.written, dropped: this.dropped };
+    return { pending, written: this.written, dropped: this.dropped, delivered: this.delivered };
   }
 
   /**
@@ -93,6 +95,7 @@ export class HintStore {
         break;
       }
       delivered++;
+      this.delivered++;
     }
     const rest = list.slice(delivered);
     if (rest.length === 0) this.hints.delete(endpoint);

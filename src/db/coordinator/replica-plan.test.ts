@@ -45,3 +45,17 @@ test('a replica listed twice is a bug, not a second acknowledgement', () => {
   assert.throws(() => assureSufficientLive(ConsistencyLevel.LOCAL_QUORUM, groups, ['a1', 'a1'], { write: true }), AssertionError);
   assert.throws(() => readContacts(groups, ['a1', 'a1', 'b1']), AssertionError);
 });
+
+test('block-for with pending replicas (Cassandra\'s blockForWithPending): QUORUM of RF 3 with a joining node needs 3 of the 4', () => {
+  const simple = { replication: { class: 'org.apache.cassandra.locator.SimpleStrategy', replication_factor: '3' }, localDataCenter: 'datacenter1', dataCenterOf: () => 'datacenter1' };
+  const groups = replicaGroups(ConsistencyLevel.QUORUM, simple, ['d']);
+  assert.equal(groups[0]?.required, 3);
+  assert.ok(!satisfies(groups, ['a', 'b']), 'two natural acknowledgements no longer do');
+  assert.ok(satisfies(groups, ['a', 'b', 'd']));
+  assert.ok(satisfies(groups, ['a', 'b', 'c']), 'the natural replicas alone still meet it');
+  // Two natural replicas and the pending one alive: enough to send; one natural down too: Unavailable.
+  assert.doesNotThrow(() => assureSufficientLive(ConsistencyLevel.QUORUM, groups, ['a', 'b', 'd'], { write: true }));
+  assert.throws(() => assureSufficientLive(ConsistencyLevel.QUORUM, groups, ['a', 'd'], { write: true }), (error: unknown) =>
+    error instanceof CqlError && JSON.stringify(error.details) === JSON.stringify({ kind: 'unavailable', consistency: ConsistencyLevel.QUORUM, required: 3, alive: 2 }));
+  assert.equal(replicaGroups(ConsistencyLevel.ONE, simple, ['d', 'e'])[0]?.required, 3, 'ONE with two pending replicas');
+});

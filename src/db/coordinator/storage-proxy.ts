@@ -22,6 +22,7 @@ import {
   decodeReadResponse,
   encodeBatchRemoveRequest,
   encodeBatchStoreRequest,
+  encodeMutationBatchPayload,
   encodeMutationPayload,
   encodeReadRequest,
   encodeTruncateRequest,
@@ -33,6 +34,7 @@ import { digestReadResult } from '../storage/digest.js';
 import type { Mutation, ReadCommand, ReadResult, SinglePartitionReadCommand } from '../storage/types.js';
 import type { LocalBatchlog } from './batchlog.js';
 import type { HintStore } from './hints.js';
+import { outcomeOf, type ClientRequestObserver, type ClientRequestOperation } from './request-metrics.js';
 import { readRange } from './range-read.js';
 import { readRound, type RoundAnswer } from './read-round.js';
 import { parseRetryPolicy, ReadLatencies } from './speculative-retry.js';
@@ -66,6 +68,8 @@ export interface StorageProxyOptions {
   localBatchlog?: LocalBatchlog;
   /** A table's speculative_retry option (table-options.ts); reads do not speculate without it. */
   speculativeRetryOf?(tableId: string): string | undefined;
+  /** Told of every request this node coordinates (node metrics). */
+  requests?: ClientRequestObserver;
   /** Lightweight transactions: this node's Paxos replica and the randomness of ballots and backoff. Without it, they are refused. */
   paxos?: { replica: PaxosReplica; random: Random; casContentionTimeoutMs?: number };
   /** This node's host id, the counter id of the counter shards it leads; without it, counter updates are refused. */
@@ -183,7 +187,27 @@ export class StorageProxy {
   }
 
   /** Writes mutations at the level (each partition independently, as an unlogged batch is). */
-  async mutate(mutations: readonly Mutation[], level: ConsistencyLevel, options: { writeType?: WriteType } = {}): Promise<void> {
+  mutate(mutations: readonly Mutation[], level: ConsistencyLevel, options: { writeType?: WriteType } = {}): Promise<void> {
+    return this.observed('write', level, () => this.mutateNow(mutations, level, options));
+  }
+
+  /** Reports the request's latency and outcome to the node's metrics. */
+  private async observed<T>(operation: ClientRequestOperation, level: ConsistencyLevel, work: () => Promise<T>): Promise<T> {
+    const observer = this.options.requests;
+    if (observer === undefined) return work();
+    const clock = this.options.clock;
+    const startedMs = clock.monotonicMs();
+    try {
+      const result = await work();
+      observer.completed(operation, level, 'ok', clock.monotonicMs() - startedMs);
+      return result;
+    } catch (error) {
+      observer.completed(operation, level, outcomeOf(error), clock.monotonicMs() - startedMs);
+      throw error;
+    }
+  }
+
+  private async mutateNow(mutations: readonly Mutation[], level: ConsistencyLevel, options: { writeType?: WriteType }): Promise<void> {
     const writeType = options.writeType ?? (mutations.length > 1 ? 'UNLOGGED_BATCH' : 'SIMPLE');
     // Every Unavailable is raised before anything is sent.
     const plans = mutations.map((mutation) => this.writePlan(mutation, level));
@@ -193,7 +217,7 @@ export class StorageProxy {
       await this.options.store.apply([...mutations]);
       return;
     }
-    await Promise.all(plans.map((plan) => this.writeOne(plan, level, writeType)));
+    await this.writeAll(plans, level, writeType);
   }
 
   /**
@@ -202,7 +226,11 @@ export class StorageProxy {
    * dying midway leaves the entry to be replayed (batchlog.ts), so every statement of the
    * batch applies eventually.
    */
-  async mutateLogged(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void> {
+  mutateLogged(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void> {
+    return this.observed('write', level, () => this.mutateLoggedNow(mutations, level));
+  }
+
+  private async mutateLoggedNow(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void> {
     const plans = mutations.map((mutation) => this.writePlan(mutation, level));
     const endpoints = this.batchlogEndpoints();
     const batchId = this.options.batchIds?.() ?? Buffer.alloc(16);
@@ -210,7 +238,7 @@ export class StorageProxy {
     const local = this.options.localBatchlog;
     if (endpoints.length === 0 && local !== undefined) {
       await local.store(payload);
-      await Promise.all(plans.map((plan) => this.writeOne(plan, level, 'BATCH')));
+      await this.writeAll(plans, level, 'BATCH');
       await local.remove(batchId);
       return;
     }
@@ -220,7 +248,7 @@ export class StorageProxy {
       outcomes.forEach((outcome, index) => { if (outcome.status === 'fulfilled') stored.push(endpoints[index] as Endpoint); });
       if (stored.length === 0) throw writeTimeout(level, 0, 1, 'BATCH_LOG');
     }
-    await Promise.all(plans.map((plan) => this.writeOne(plan, level, 'BATCH')));
+    await this.writeAll(plans, level, 'BATCH');
     for (const endpoint of stored) {
       this.options.messaging.sendRequest(endpoint, 'BATCH_REMOVE', encodeBatchRemoveRequest(batchId), { timeoutMs: this.writeTimeoutMs })
         .catch((error: unknown) => this.options.logger.debug('batchlog removal failed; the entry will be replayed', { endpoint, reason: String(error) }));
@@ -267,51 +295,89 @@ export class StorageProxy {
     return { mutation, targets, live, groups };
   }
 
-  private async writeOne(plan: WritePlan, level: ConsistencyLevel, writeType: WriteType): Promise<void> {
-    // A replica counted twice, or a plan that skipped assureSufficientLive, would let too few acknowledgements meet the level.
-    assert(new Set(plan.targets).size === plan.targets.length, 'a replica is listed twice (natural and pending overlap)');
-    assert(plan.live.every((endpoint) => plan.targets.includes(endpoint)), 'a live replica that is not a target');
-    assert(level === ConsistencyLevel.ANY || satisfies(plan.groups, plan.live), 'a write planned with fewer live replicas than the level needs');
-    this.stats.writes++;
-    // Encoded once, and only when a replica elsewhere or a hint needs the bytes: this node's own
-    // share is applied as the Mutation it is.
-    let encoded: Buffer | undefined;
-    const payload = () => (encoded ??= encodeMutationPayload(plan.mutation));
-    const hinted = plan.targets.filter((endpoint) => !plan.live.includes(endpoint));
-    const hintWrites = hinted.map((endpoint) => this.hint(endpoint, payload));
-    if (level === ConsistencyLevel.ANY && plan.live.length === 0) {
+  /**
+   * Sends the mutations of some plans (one statement, or the partitions of a batch) to their
+   * live replicas, one message per replica: MUTATION for one mutation, MUTATION_BATCH for
+   * several (applied there as one commit-log entry). Resolves once every plan's level is met;
+   * a plan that can no longer meet it, or the write timeout, fails the whole write with that
+   * plan's WriteTimeout. A replica whose message fails gets hints for its mutations.
+   */
+  private async writeAll(plans: readonly WritePlan[], level: ConsistencyLevel, writeType: WriteType): Promise<void> {
+    for (const plan of plans) {
+      // A replica counted twice, or a plan that skipped assureSufficientLive, would let too few acknowledgements meet the level.
+      assert(new Set(plan.targets).size === plan.targets.length, 'a replica is listed twice (natural and pending overlap)');
+      assert(plan.live.every((endpoint) => plan.targets.includes(endpoint)), 'a live replica that is not a target');
+      assert(level === ConsistencyLevel.ANY || satisfies(plan.groups, plan.live), 'a write planned with fewer live replicas than the level needs');
+    }
+    this.stats.writes += plans.length;
+    // Encoded once each, and only when a replica elsewhere or a hint needs the bytes: this
+    // node's own share is applied as the Mutations they are.
+    const encoded: Array<Buffer | undefined> = plans.map(() => undefined);
+    const payloadOf = (index: number) => () => (encoded[index] ??= encodeMutationPayload((plans[index] as WritePlan).mutation));
+    const hintWrites: Array<Promise<boolean>> = [];
+    const byEndpoint = new Map<Endpoint, number[]>();
+    plans.forEach((plan, index) => {
+      for (const endpoint of plan.targets) {
+        if (!plan.live.includes(endpoint)) hintWrites.push(this.hint(endpoint, payloadOf(index)));
+      }
+      for (const endpoint of plan.live) {
+        const indexes = byEndpoint.get(endpoint);
+        if (indexes === undefined) byEndpoint.set(endpoint, [index]);
+        else indexes.push(index);
+      }
+    });
+    if (level === ConsistencyLevel.ANY && byEndpoint.size === 0) {
       // ANY is met by the hints this coordinator keeps.
       if (!(await Promise.all(hintWrites)).some(Boolean)) throw writeTimeout(level, 0, 1, writeType);
       return;
     }
-    const acked: Endpoint[] = [];
+    const acked: Endpoint[][] = plans.map(() => []);
+    const outstanding = plans.map((plan) => plan.live.length);
     await new Promise<void>((resolve, reject) => {
-      let outstanding = plan.live.length;
       let settled = false;
-      const check = () => {
+      let unmet = plans.length;
+      const met = plans.map(() => false);
+      const fail = (index: number) => {
+        settled = true;
+        timer.cancel();
+        const { received, blockFor } = tally((plans[index] as WritePlan).groups, acked[index] as Endpoint[]);
+        reject(writeTimeout(level, received, blockFor, writeType));
+      };
+      const check = (indexes: readonly number[]) => {
         if (settled) return;
-        if (satisfies(plan.groups, acked) || (level === ConsistencyLevel.ANY && acked.length > 0)) {
+        for (const index of indexes) {
+          if (met[index]) continue;
+          const plan = plans[index] as WritePlan;
+          const ackedHere = acked[index] as Endpoint[];
+          if (satisfies(plan.groups, ackedHere) || (level === ConsistencyLevel.ANY && ackedHere.length > 0)) {
+            met[index] = true;
+            unmet--;
+          } else if (outstanding[index] === 0) {
+            fail(index);
+            return;
+          }
+        }
+        if (unmet === 0) {
           settled = true;
           timer.cancel();
           resolve();
-        } else if (outstanding === 0) {
-          settled = true;
-          timer.cancel();
-          const { received, blockFor } = tally(plan.groups, acked);
-          reject(writeTimeout(level, received, blockFor, writeType));
         }
       };
       const timer = this.options.clock.setTimer(this.writeTimeoutMs, () => {
         if (settled) return;
-        settled = true;
-        const { received, blockFor } = tally(plan.groups, acked);
-        reject(writeTimeout(level, received, blockFor, writeType));
+        fail(Math.max(0, met.indexOf(false)));
       });
-      for (const endpoint of plan.live) {
-        this.sendMutation(endpoint, plan.mutation, payload).then(
-          () => { outstanding--; acked.push(endpoint); check(); },
+      for (const [endpoint, indexes] of byEndpoint) {
+        this.sendMutations(endpoint, indexes.map((index) => (plans[index] as WritePlan).mutation), indexes.length === 1 ? payloadOf(indexes[0] as number) : undefined).then(
+          () => {
+            for (const index of indexes) {
+              (outstanding[index] as number)--;
+              (acked[index] as Endpoint[]).push(endpoint);
+            }
+            check(indexes);
+          },
           (error: unknown) => {
-            outstanding--;
+            for (const index of indexes) (outstanding[index] as number)--;
             if (!(error instanceof InternodeError) && !settled) {
               // This node's own storage failed (a disk error): the client hears of it as it is.
               settled = true;
@@ -320,20 +386,25 @@ export class StorageProxy {
               return;
             }
             this.options.logger.debug('write to replica failed; hinting', { endpoint, reason: String(error) });
-            void this.hint(endpoint, payload);
-            check();
+            for (const index of indexes) void this.hint(endpoint, payloadOf(index));
+            check(indexes);
           },
         );
       }
     });
   }
 
-  private async sendMutation(endpoint: Endpoint, mutation: Mutation, payload: () => Buffer): Promise<void> {
+  /** One replica's share of a write: applied here, or one MUTATION / MUTATION_BATCH message. */
+  private async sendMutations(endpoint: Endpoint, mutations: Mutation[], singlePayload: (() => Buffer) | undefined): Promise<void> {
     if (endpoint === this.localEndpoint) {
-      await this.options.store.apply([mutation]);
+      await this.options.store.apply(mutations);
       return;
     }
-    await this.options.messaging.sendRequest(endpoint, 'MUTATION', payload(), { timeoutMs: this.writeTimeoutMs });
+    if (singlePayload !== undefined) {
+      await this.options.messaging.sendRequest(endpoint, 'MUTATION', singlePayload(), { timeoutMs: this.writeTimeoutMs });
+      return;
+    }
+    await this.options.messaging.sendRequest(endpoint, 'MUTATION_BATCH', encodeMutationBatchPayload(mutations), { timeoutMs: this.writeTimeoutMs });
   }
 
   /** Keeps a mutation for a replica that is down (a Paxos commit it missed), when hints are on. */
@@ -364,7 +435,11 @@ export class StorageProxy {
   }
 
   /** Reads at the level: single partitions with digests and read repair, ranges along the ring; SERIAL through Paxos. */
-  async read(command: ReadCommand, level: ConsistencyLevel): Promise<ReadResult> {
+  read(command: ReadCommand, level: ConsistencyLevel): Promise<ReadResult> {
+    return this.observed(command.kind === 'range' ? 'range' : 'read', level, () => this.readNow(command, level));
+  }
+
+  private async readNow(command: ReadCommand, level: ConsistencyLevel): Promise<ReadResult> {
     const keyspace = this.options.keyspaceOfTable(command.tableId);
     if (keyspace === undefined) throw invalidRequest(`unconfigured table (id ${command.tableId})`); // dropped since the statement was planned
     if (level === ConsistencyLevel.SERIAL || level === ConsistencyLevel.LOCAL_SERIAL) {
@@ -466,7 +541,7 @@ export class StorageProxy {
     for (const [endpoint, mutations] of repairs) {
       for (const mutation of mutations) {
         this.stats.readRepairs++;
-        sends.push(this.sendMutation(endpoint, mutation, () => encodeMutationPayload(mutation)));
+        sends.push(this.sendMutations(endpoint, [mutation], () => encodeMutationPayload(mutation)));
       }
     }
     const outcomes = await Promise.allSettled(sends);

@@ -60,20 +60,20 @@ function refused(status: AdminHttpRefusal['status'], error: string): AdminHttpPa
 }
 
 const reasons: Record<number, string> = {
-  200: 'OK', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 408: 'Request Timeout',
-  413: 'Payload Too Large', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 501: 'Not Implemented',
+  200: 'OK', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 408: 'Request Timeout', 409: 'Conflict',
+  413: 'Payload Too Large', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 501: 'Not Implemented', 503: 'Service Unavailable',
 };
 
-/** A whole JSON response; the connection closes after it. */
-export function encodeAdminResponse(status: number, body: unknown): Buffer {
-  const text = `${JSON.stringify(body)}\n`;
+/** A whole response, JSON unless given as text with its content type; the connection closes after it. */
+export function encodeAdminResponse(status: number, body: unknown, text?: { contentType: string; text: string }): Buffer {
+  const content = text?.text ?? `${JSON.stringify(body)}\n`;
   const head = [
     `HTTP/1.1 ${status} ${reasons[status] ?? 'Unknown'}`,
-    'content-type: application/json',
-    `content-length: ${Buffer.byteLength(text)}`,
+    `content-type: ${text?.contentType ?? 'application/json'}`,
+    `content-length: ${Buffer.byteLength(content)}`,
     'connection: close',
     '',
     '',
   ].join('\r\n');
-  return Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(text, 'utf8')]);
+  return Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(content, 'utf8')]);
 }

@@ -57,3 +57,31 @@ test('a failing operation answers 500 with its message', async () => {
     await server.close();
   }
 });
+
+test('/metrics answers the exposition text as is; /health is 200 when up and 503 when not', async () => {
+  let up = true;
+  const server = await startAdminServer({
+    network: systemNetwork(), clock: systemClock(), host: '127.0.0.1', port: 0, logger: silentLogger,
+    operations: {
+      flush: async () => undefined, compact: async () => undefined, status: async () => ({}),
+      metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', text: '# TYPE x counter\nx 3\n' }),
+      health: () => ({ up, checks: { nativeTransport: up } }),
+    },
+  });
+  try {
+    const base = `http://127.0.0.1:${server.port}`;
+    const metrics = await fetch(`${base}/metrics`);
+    assert.equal(metrics.status, 200);
+    assert.equal(metrics.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
+    assert.equal(await metrics.text(), '# TYPE x counter\nx 3\n');
+    const healthy = await fetch(`${base}/health`);
+    assert.equal(healthy.status, 200);
+    assert.deepEqual(await healthy.json(), { status: 'UP', nativeTransport: true });
+    up = false;
+    const unhealthy = await fetch(`${base}/health`);
+    assert.equal(unhealthy.status, 503);
+    assert.deepEqual(await unhealthy.json(), { status: 'DOWN', nativeTransport: false });
+  } finally {
+    await server.close();
+  }
+});

@@ -22,8 +22,22 @@ export interface AdminOperations {
   status(target?: AdminTarget): Promise<Record<string, unknown>>;
   /** nodetool repair: anti-entropy repair of the ranges this node replicates; a JSON summary. */
   repair?(target: AdminTarget): Promise<Record<string, unknown>>;
+  /** nodetool decommission: stream this node's ranges away, leave the ring, stop. */
+  decommission?(): Promise<Record<string, unknown>>;
+  /** nodetool removenode: restore the replicas of a dead node's ranges and remove it from the ring. */
+  removeNode?(hostId: string): Promise<Record<string, unknown>>;
+  /** nodetool cleanup: drop the data of ranges this node no longer replicates. */
+  cleanup?(target: AdminTarget): Promise<Record<string, unknown>>;
+  /** The partitions this node stores of one table (their tokens), for checking placement. */
+  localData?(target: AdminTarget): Promise<Record<string, unknown>>;
+  /** nodetool netstats: the node's mode and its streams. */
+  netstats?(): Record<string, unknown>;
   /** nodetool enablehandoff / disablehandoff: whether this coordinator writes hints for down replicas. */
   setHintedHandoff?(enabled: boolean): void;
+  /** GET /metrics: the Prometheus exposition text. */
+  metrics?(): Promise<{ contentType: string; text: string }>;
+  /** GET /health: up when the node accepts clients; `checks` says what was looked at. */
+  health?(): { up: boolean; checks: Record<string, boolean> };
 }
 
 export interface AdminServer {
@@ -48,6 +62,8 @@ const requestTimeoutMs = 10_000;
 interface AdminReply {
   status: number;
   body: unknown;
+  /** A non-JSON body (the Prometheus text). */
+  text?: { contentType: string; text: string };
 }
 
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
@@ -80,7 +96,7 @@ function serve(connection: Connection, options: AdminServerOptions): void {
     if (answered) return;
     answered = true;
     timer.cancel();
-    connection.write(encodeAdminResponse(reply.status, reply.body));
+    connection.write(encodeAdminResponse(reply.status, reply.body, reply.text));
     connection.end();
   };
   connection.onClose(() => timer.cancel());
@@ -98,9 +114,13 @@ function serve(connection: Connection, options: AdminServerOptions): void {
       answer({ status: 403, body: { error: 'the admin channel answers local clients only' } });
       return;
     }
+    // The timeout bounds receiving the request, not the operation: a repair or a decommission lasts minutes.
+    timer.cancel();
     handle(parsed.request, options).then(answer, (error: unknown) => {
+      // An operation refused or broken for a reason the operator can act on is a conflict, not a fault.
+      const refused = error instanceof Error && (error.name === 'MembershipError' || error.name === 'StreamError');
       options.logger.error('admin request failed', { url: parsed.request.target, error });
-      answer({ status: 500, body: { error: error instanceof Error ? error.message : String(error) } });
+      answer({ status: refused ? 409 : 500, body: { error: error instanceof Error ? error.message : String(error) } });
     });
   });
 }
@@ -132,8 +152,38 @@ async function handle(request: AdminHttpRequest, options: AdminServerOptions): P
       operations.setHintedHandoff(enabled);
       return { status: 200, body: { ok: true, hintedHandoffEnabled: enabled } };
     }
+    case 'POST /decommission':
+      if (operations.decommission === undefined) return { status: 404, body: { error: 'this node cannot decommission' } };
+      logger.info('admin: decommission');
+      return { status: 200, body: { ok: true, ...(await operations.decommission()) } };
+    case 'POST /removenode': {
+      const hostId = url.searchParams.get('hostId') ?? '';
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(hostId)) return { status: 400, body: { error: `expected a host id (a UUID), got '${hostId.slice(0, 60)}'` } };
+      if (operations.removeNode === undefined) return { status: 404, body: { error: 'this node cannot remove nodes' } };
+      logger.info('admin: removenode', { hostId });
+      return { status: 200, body: { ok: true, ...(await operations.removeNode(hostId.toLowerCase())) } };
+    }
+    case 'POST /cleanup':
+      if (operations.cleanup === undefined) return { status: 404, body: { error: 'this node cannot clean up' } };
+      logger.info('admin: cleanup', { ...target });
+      return { status: 200, body: { ok: true, ...(await operations.cleanup(target)) } };
+    case 'GET /localdata':
+      if (operations.localData === undefined) return { status: 404, body: { error: 'this node does not list its data' } };
+      if (target.table === undefined) return { status: 400, body: { error: 'localdata needs ?keyspace=K&table=T' } };
+      return { status: 200, body: await operations.localData(target) };
+    case 'GET /netstats':
+      if (operations.netstats === undefined) return { status: 404, body: { error: 'this node does not stream' } };
+      return { status: 200, body: operations.netstats() };
     case 'GET /status':
       return { status: 200, body: await operations.status(target) };
+    case 'GET /metrics':
+      if (operations.metrics === undefined) return { status: 404, body: { error: 'this node keeps no metrics' } };
+      return { status: 200, body: null, text: await operations.metrics() };
+    case 'GET /health': {
+      if (operations.health === undefined) return { status: 404, body: { error: 'this node reports no health' } };
+      const health = operations.health();
+      return { status: health.up ? 200 : 503, body: { status: health.up ? 'UP' : 'DOWN', ...health.checks } };
+    }
     default:
       return { status: 404, body: { error: `no such admin operation: ${route}` } };
   }

@@ -11,7 +11,8 @@ import { registerTracedVerbs, tracedMessaging, tracedStore } from '../cluster/tr
 import { startClusterServices, type ClusterServices } from '../cluster/cluster-services.js';
 import { formatEndpoint, parseEndpoint, type Endpoint } from '../cluster/endpoint.js';
 import type { EndpointState } from '../cluster/gossip/endpoint-state.js';
-import { parseStatus } from '../cluster/gossip/endpoint-state.js';
+import { parseStatus, statusOf } from '../cluster/gossip/endpoint-state.js';
+import { StreamManager } from '../cluster/streaming/stream-manager.js';
 import { peersFromGossip } from '../cluster/gossip/peer-info.js';
 import { loadSavedRing, RingSaver } from '../cluster/ring/saved-ring.js';
 import { ConsistencyLevel } from '../common/consistency.js';
@@ -21,6 +22,7 @@ import { Batchlog, openBatchlogEngine } from '../coordinator/batchlog.js';
 import { HintStore } from '../coordinator/hints.js';
 import { PaxosReplica, registerPaxosVerbs } from '../cluster/paxos/paxos-state.js';
 import { StorageProxy } from '../coordinator/storage-proxy.js';
+import type { ClientRequestObserver } from '../coordinator/request-metrics.js';
 import { registerCounterVerbs } from '../coordinator/counters.js';
 import type { EventMessage } from '../protocol/messages.js';
 import type { Schema } from '../schema/schema.js';
@@ -39,8 +41,12 @@ export interface ClusterNodeOptions {
   storage: StorageEngine;
   dataDirectory: string;
   hintsDirectory: string;
+  /** Start gossiping BOOT (a joining node that streams its ranges before it turns NORMAL). */
+  bootstrap?: boolean;
   /** Query tracing: traced requests' replica work is recorded (cluster/tracing). */
   tracing?: { context: TraceContext; writer: TraceWriter };
+  /** Told of every client request the coordinator serves (node metrics). */
+  requests?: ClientRequestObserver;
 }
 
 /** The store the coordinator and the replica verbs use: recording storage events while a trace session is current. */
@@ -66,6 +72,14 @@ export class ClusterNode {
   /** This node's Paxos acceptor state, in the batchlog's engine (system.paxos). */
   readonly paxos: PaxosReplica;
   readonly schemaSync: SchemaSync;
+  readonly streams: StreamManager;
+  /**
+   * Whether stopping announces a shutdown in gossip. A joining node must not (peers would take
+   * its TOKENS as owned), nor a node that left (it would look like an owner that stopped).
+   */
+  announceShutdown = true;
+  /** Peers announced to clients as NEW_NODE (a joining one only once it is NORMAL). */
+  private readonly announced = new Set<Endpoint>();
   private hooks: ClusterNodeHooks | undefined;
   private readonly timers = new Map<string, TimerHandle>();
   private stopped = false;
@@ -86,11 +100,16 @@ export class ClusterNode {
       speculativeRetryOf: (tableId) => schema.findTableById(tableId)?.options.speculativeRetry,
       localDataCenter: config.dc,
       batchIds: () => timeUuid(world), hints: this.hints, localBatchlog: this.batchlog,
+      ...(options.requests === undefined ? {} : { requests: options.requests }),
       paxos: { replica: this.paxos, random: world.random, casContentionTimeoutMs: config.casContentionTimeoutMs },
       counterId: options.identity.hostId,
     });
     // Hints already stored are still delivered when handoff is off; only new ones stop.
     this.proxy.hintedHandoffEnabled = config.hintedHandoffEnabled;
+    this.streams = new StreamManager({
+      messaging: services.messaging, store: storage, clock: world.clock, logger: world.logger.child({ component: 'streaming' }),
+      throughputBytesPerSecond: config.streamThroughputOutboundBytesPerSecond, isAlive: (endpoint) => services.gossiper.isAlive(endpoint),
+    });
     this.schemaSync = new SchemaSync({
       world, schema, gossiper: services.gossiper, messaging: services.messaging, dataDirectory: options.dataDirectory,
       imported: () => this.hooks?.schemaImported() ?? Promise.resolve(),
@@ -112,6 +131,7 @@ export class ClusterNode {
       dataCenter: config.dc, rack: config.rack, hostId: identity.hostId,
       rpcAddress: config.broadcastRpcAddress, nativePort: config.nativeTransportPort,
       releaseVersion: RELEASE_VERSION, schemaVersion: schema.schemaVersion(),
+      initialStatus: options.bootstrap === true ? 'BOOT' : 'NORMAL',
     });
     let batchlogStore: StorageEngine | undefined;
     try {
@@ -133,6 +153,7 @@ export class ClusterNode {
     }
     registerRepairVerbs(services.messaging, { store: storage, logger: world.logger.child({ component: 'repair' }) });
     const node = new ClusterNode(services, options, parts.batchlogStore);
+    node.streams.register();
     await node.batchlog.load();
     node.batchlog.register(services.messaging);
     registerPaxosVerbs(services.messaging, node.paxos);
@@ -143,8 +164,13 @@ export class ClusterNode {
       onAlive: (endpoint, state) => node.peerUp(endpoint, state),
       onDead: (endpoint, state) => node.statusEvent('DOWN', endpoint, state),
       onJoin: (endpoint, state) => node.joined(endpoint, state),
+      // nodetool removenode advertises LEFT under a newer generation: a restart into LEFT.
+      onRestart: (endpoint, state) => { if (statusOf(state) === 'LEFT') node.left(endpoint); },
       onChange: (endpoint, key, value) => {
-        if (key === 'STATUS' && parseStatus(value.value) === 'LEFT') node.topologyEvent('REMOVED_NODE', endpoint);
+        if (key !== 'STATUS') return;
+        const status = parseStatus(value.value);
+        if (status === 'LEFT') node.left(endpoint);
+        else if (status === 'NORMAL') node.turnedNormal(endpoint);
       },
     });
     node.every('load', loadIntervalMs, () => services.gossiper.setApplicationState('LOAD', String(storage.loadBytes())));
@@ -173,7 +199,7 @@ export class ClusterNode {
     this.stopped = true;
     for (const timer of this.timers.values()) timer.cancel();
     this.schemaSync.stop();
-    await this.services.stop({ announce: true });
+    await this.services.stop({ announce: this.announceShutdown });
     await this.batchlogStore.close();
   }
 
@@ -195,7 +221,8 @@ export class ClusterNode {
   }
 
   private peerUp(endpoint: Endpoint, state: EndpointState): void {
-    this.statusEvent('UP', endpoint, state);
+    // A joining node is UP for clients once it has joined (turnedNormal), as in Cassandra.
+    if (statusOf(state) !== 'BOOT') this.statusEvent('UP', endpoint, state);
     this.proxy.replayHints(endpoint).catch((error: unknown) => this.options.world.logger.info('hint replay failed', { endpoint, error }));
   }
 
@@ -204,7 +231,26 @@ export class ClusterNode {
     if (this.known.has(endpoint) || this.known.size >= gossipEndpointsMax) return;
     this.known.add(endpoint);
     const status = state.states.get('STATUS')?.value;
-    if (status !== undefined && parseStatus(status) === 'NORMAL') this.topologyEvent('NEW_NODE', endpoint, state);
+    if (status !== undefined && parseStatus(status) === 'NORMAL') {
+      this.announced.add(endpoint);
+      this.topologyEvent('NEW_NODE', endpoint, state);
+    }
+  }
+
+  /** A peer that joined (BOOT, then NORMAL): NEW_NODE, then UP, for drivers. */
+  private turnedNormal(endpoint: Endpoint): void {
+    if (endpoint === this.services.messaging.localEndpoint || this.announced.has(endpoint) || this.announced.size >= gossipEndpointsMax) return;
+    this.announced.add(endpoint);
+    this.known.add(endpoint);
+    const state = this.services.gossiper.endpointState(endpoint);
+    this.topologyEvent('NEW_NODE', endpoint, state);
+    if (state !== undefined && this.services.gossiper.isAlive(endpoint)) this.statusEvent('UP', endpoint, state);
+  }
+
+  private left(endpoint: Endpoint): void {
+    this.announced.delete(endpoint);
+    this.known.delete(endpoint);
+    this.topologyEvent('REMOVED_NODE', endpoint);
   }
 
   private statusEvent(change: 'UP' | 'DOWN', endpoint: Endpoint, state: EndpointState): void {

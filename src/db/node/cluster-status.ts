@@ -14,7 +14,12 @@ export function clusterStatus(cluster: ClusterNode, options: { schema: Schema; t
   const replication = options.keyspace === undefined ? undefined : options.schema.findKeyspace(options.keyspace)?.replication;
   const owns = replication === undefined ? primaryOwnership(ring) : effectiveOwnership(ring, replication);
   const local = messaging.localEndpoint;
-  const peers = gossiper.endpoints().filter((endpoint) => endpoint !== local).map((endpoint) => peerStatus(cluster, endpoint, owns));
+  // A node that left (decommission, removenode) is no longer part of the cluster nodetool shows.
+  const left = (endpoint: Endpoint) => {
+    const status = gossiper.endpointState(endpoint)?.states.get('STATUS')?.value;
+    return status !== undefined && parseStatus(status) === 'LEFT';
+  };
+  const peers = gossiper.endpoints().filter((endpoint) => endpoint !== local && !left(endpoint)).map((endpoint) => peerStatus(cluster, endpoint, owns));
   return {
     endpoint: local,
     generation: gossiper.generation,

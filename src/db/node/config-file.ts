@@ -22,6 +22,10 @@ export interface NodeConfigFileSettings {
   numTokens?: number;
   logLevel?: LogLevel;
   memtableFlushBytes?: number;
+  /** auto_bootstrap: false for the nodes a cluster is created with (as ccm populates), true for a node added later. */
+  autoBootstrap?: boolean;
+  /** ring_delay_ms: how long a joining or leaving node lets gossip spread its state. */
+  ringDelayMs?: number;
   /** Addresses, each with an optional :port (SimpleSeedProvider's comma-separated list). */
   seeds?: readonly string[];
   authenticator?: NodeConfig['authenticator'];
@@ -41,6 +45,8 @@ const keyTable: ReadonlyArray<readonly [Exclude<keyof NodeConfigFileSettings, 's
   ['numTokens', 'num_tokens'],
   ['logLevel', 'log_level'],
   ['memtableFlushBytes', 'memtable_flush_bytes'],
+  ['autoBootstrap', 'auto_bootstrap'],
+  ['ringDelayMs', 'ring_delay_ms'],
   ['authenticator', 'authenticator'],
   ['authorizer', 'authorizer'],
   ['clientEncryptionOptions', 'client_encryption_options'],

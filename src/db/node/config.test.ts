@@ -173,3 +173,22 @@ test('storage caches and compaction throughput take Cassandra names and defaults
   assert.throws(() => resolveNodeConfig({ compaction_throughput: 'fast' }, { cwd }), /'compaction_throughput': expected a rate such as 64MiB\/s, 512KiB\/s or 0, got 'fast'/);
   assert.throws(() => resolveNodeConfig({ key_cache_size_in_mb: -1 }, { cwd }), /'key_cache_size_in_mb': expected an integer between 0 and 65536/);
 });
+
+test('join and leave settings: auto_bootstrap, initial_token, ring_delay_ms, stream_throughput_outbound', () => {
+  const defaults = resolveNodeConfig({}, { cwd });
+  assert.equal(defaults.autoBootstrap, true);
+  assert.deepEqual(defaults.initialTokens, []);
+  assert.equal(defaults.ringDelayMs, 30_000);
+  assert.equal(defaults.streamThroughputOutboundBytesPerSecond, 24 * 1024 * 1024);
+  const set = resolveNodeConfig({ auto_bootstrap: false, initial_token: '100, -5,9223372036854775807', ring_delay_ms: 2000, stream_throughput_outbound: '512KiB/s' }, { cwd });
+  assert.equal(set.autoBootstrap, false);
+  assert.deepEqual(set.initialTokens, [-5n, 100n, 9223372036854775807n]);
+  assert.equal(set.ringDelayMs, 2000);
+  assert.equal(set.streamThroughputOutboundBytesPerSecond, 512 * 1024);
+  assert.equal(resolveNodeConfig({ stream_throughput_outbound: 0 }, { cwd }).streamThroughputOutboundBytesPerSecond, 0);
+  assert.throws(() => resolveNodeConfig({ initial_token: '1, x' }, { cwd }), /initial_token'?: expected comma-separated integer tokens, got 'x'/);
+  assert.throws(() => resolveNodeConfig({ initial_token: '-9223372036854775808' }, { cwd }), /outside the Murmur3 range/);
+  assert.throws(() => resolveNodeConfig({ initial_token: '7,7' }, { cwd }), /listed twice/);
+  assert.throws(() => resolveNodeConfig({ ring_delay_ms: -1 }, { cwd }), /ring_delay_ms/);
+  assert.throws(() => resolveNodeConfig({ stream_throughput_outbound: 'fast' }, { cwd }), /stream_throughput_outbound/);
+});

@@ -9,6 +9,7 @@ import { resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigurationError } from '../common/errors.js';
+import type { BatchGuardSettings } from '../query/batch-guard.js';
 import { frameBodyBytesMax, memtableFlushBytesDefault, memtableFlushBytesMax, numTokensMax, seedsMax } from '../common/limits.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -46,6 +47,8 @@ export interface NodeConfig {
   /** The storage engine's caches and compaction rate, named as StorageEngine.open takes them. */
   storageTuning: StorageTuning;
   nativeTransportMaxFrameSizeBytes: number;
+  /** Batch guards, Cassandra's settings (query/batch-guard.ts). */
+  batchGuard: BatchGuardSettings;
   authenticator: 'AllowAllAuthenticator' | 'PasswordAuthenticator';
   authorizer: 'AllowAllAuthorizer' | 'CassandraAuthorizer';
   /** Stored as written in the file (snake_case keys); interpreted by the TLS code. */
@@ -53,6 +56,14 @@ export interface NodeConfig {
   serverEncryptionOptions: Readonly<Record<string, unknown>> | null;
   hintedHandoffEnabled: boolean;
   maxHintWindowMs: number;
+  /** auto_bootstrap: a new non-seed node streams its ranges before it serves them (default true). */
+  autoBootstrap: boolean;
+  /** initial_token: this node's tokens at its first start; empty means num_tokens random ones. */
+  initialTokens: bigint[];
+  /** ring_delay_ms (Cassandra's -Dcassandra.ring_delay_ms): how long a joining or leaving node lets gossip spread its state. */
+  ringDelayMs: number;
+  /** stream_throughput_outbound: bytes per second every outbound stream of the node shares; 0 = unthrottled. */
+  streamThroughputOutboundBytesPerSecond: number;
   /** cas_contention_timeout_in_ms: how long a lightweight transaction retries under contention. */
   casContentionTimeoutMs: number;
   logLevel: LogLevel;
@@ -112,7 +123,7 @@ function integer(min: number, max: number) {
 const port = integer(1, 65535);
 
 /** Cassandra 4.1's `compaction_throughput: 64MiB/s` (also KiB/s, B/s); a bare number is MiB/s. 0 = unthrottled. */
-function compactionThroughput() {
+function throughput() {
   const problem = 'expected a rate such as 64MiB/s, 512KiB/s or 0';
   const units: Record<string, number> = { 'B/s': 1, 'KiB/s': 1024, 'MiB/s': MiB, '': MiB };
   return z.preprocess((value) => {
@@ -184,8 +195,18 @@ const fields = {
   key_cache_size_in_mb: integer(0, 64 * 1024),
   file_cache_size_in_mb: integer(0, 64 * 1024),
   compaction_throughput_mb_per_sec: integer(0, 1024 * 1024),
-  compaction_throughput: compactionThroughput(),
+  compaction_throughput: throughput(),
+  stream_throughput_outbound: throughput(),
+  auto_bootstrap: boolean,
+  initial_token: z.preprocess(
+    (value) => (typeof value === 'number' ? String(value) : value),
+    z.string({ error: 'expected comma-separated tokens' }).max(numTokensMax * 21, { error: `expected at most ${numTokensMax} tokens` }),
+  ),
+  ring_delay_ms: integer(0, 600_000),
   native_transport_max_frame_size_in_mb: integer(1, frameBodyBytesMax / (1024 * 1024)),
+  batch_size_warn_threshold_in_kb: integer(0, 1024 * 1024),
+  batch_size_fail_threshold_in_kb: integer(0, 1024 * 1024),
+  unlogged_batch_across_partitions_warn_threshold: integer(0, 1_000_000),
   authenticator: className(['AllowAllAuthenticator', 'PasswordAuthenticator']),
   authorizer: className(['AllowAllAuthorizer', 'CassandraAuthorizer']),
   client_encryption_options: encryptionOptions,
@@ -385,16 +406,41 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
       compactionThroughputBytesPerSecond: raw.compaction_throughput ?? (raw.compaction_throughput_mb_per_sec ?? 64) * MiB,
     },
     nativeTransportMaxFrameSizeBytes: (raw.native_transport_max_frame_size_in_mb ?? frameBodyBytesMax / (1024 * 1024)) * 1024 * 1024,
+    batchGuard: {
+      warnBytes: (raw.batch_size_warn_threshold_in_kb ?? 5) * 1024,
+      failBytes: (raw.batch_size_fail_threshold_in_kb ?? 50) * 1024,
+      unloggedPartitionsWarn: raw.unlogged_batch_across_partitions_warn_threshold ?? 10,
+    },
     authenticator: raw.authenticator ?? 'AllowAllAuthenticator',
     authorizer: raw.authorizer ?? 'AllowAllAuthorizer',
     clientEncryptionOptions: raw.client_encryption_options ?? null,
     serverEncryptionOptions: raw.server_encryption_options ?? null,
     hintedHandoffEnabled: raw.hinted_handoff_enabled ?? true,
     maxHintWindowMs: raw.max_hint_window_in_ms ?? 10_800_000,
+    autoBootstrap: raw.auto_bootstrap ?? true,
+    initialTokens: parseInitialTokens(raw.initial_token),
+    ringDelayMs: raw.ring_delay_ms ?? 30_000,
+    streamThroughputOutboundBytesPerSecond: raw.stream_throughput_outbound ?? 24 * MiB,
     casContentionTimeoutMs: raw.cas_contention_timeout_in_ms ?? 1_000,
     logLevel: raw.log_level ?? 'info',
     adminPort: raw.admin_port ?? 7199,
   };
+}
+
+/** initial_token: "t1, t2, ..." as Murmur3 tokens (signed 64-bit), distinct, never the minimum token. */
+function parseInitialTokens(text: string | undefined): bigint[] {
+  if (text === undefined || text.trim() === '') return [];
+  const tokens = text.split(',').map((part) => part.trim());
+  const min = -(2n ** 63n);
+  const parsed = tokens.map((part) => {
+    if (!/^-?\d{1,20}$/.test(part)) throw new ConfigurationError('initial_token', `expected comma-separated integer tokens, got '${part}'`);
+    const token = BigInt(part);
+    if (token <= min || token >= 2n ** 63n) throw new ConfigurationError('initial_token', `token ${part} is outside the Murmur3 range (-2^63, 2^63)`);
+    return token;
+  });
+  if (new Set(parsed).size !== parsed.length) throw new ConfigurationError('initial_token', 'a token is listed twice');
+  if (parsed.length > numTokensMax) throw new ConfigurationError('initial_token', `expected at most ${numTokensMax} tokens`);
+  return parsed.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**

@@ -30,7 +30,7 @@ export function newIdentity(random: Random, numTokens: number): NodeIdentity {
 }
 
 /** Reads the identity file, or creates and durably writes a new identity when there is none. */
-export async function loadOrCreateIdentity(disk: Disk, directory: string, options: { random: Random; numTokens: number }): Promise<NodeIdentity> {
+export async function loadOrCreateIdentity(disk: Disk, directory: string, options: { random: Random; numTokens: number; initialTokens?: readonly bigint[] }): Promise<NodeIdentity> {
   const path = `${directory}/identity.json`;
   if (await disk.exists(path)) {
     const bytes = await disk.readFile(path);
@@ -45,6 +45,8 @@ export async function loadOrCreateIdentity(disk: Disk, directory: string, option
     }
   }
   const identity = newIdentity(options.random, options.numTokens);
+  // initial_token, as in Cassandra, replaces the random tokens of a first start.
+  if (options.initialTokens !== undefined && options.initialTokens.length > 0) identity.tokens = [...options.initialTokens];
   const temporary = `${path}.tmp`;
   if (await disk.exists(temporary)) await disk.remove(temporary);
   const file = await disk.openAppend(temporary);

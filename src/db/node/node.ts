@@ -20,6 +20,7 @@ import type { TraceState } from '../cluster/tracing/trace-state.js';
 import { asyncContext } from '../platform/async-context.js';
 import { startNativeServer, type NativeServer } from '../transport/server.js';
 import { startAdminServer, type AdminOperations, type AdminServer, type AdminTarget } from './admin.js';
+import { NodeMetrics, type MetricSources } from './metrics.js';
 import type { NodeConfig } from './config.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { createLogger } from './logging.js';
@@ -28,6 +29,7 @@ import { clusterDescription, localNodeInfo, systemRows } from './system-info.js'
 import { ClusterNode } from './cluster-node.js';
 import { clusterStatus } from './cluster-status.js';
 import { repairNode } from './repair-operation.js';
+import { Membership, readBootstrapState, shouldBootstrap, writeBootstrapState } from './membership.js';
 import type { NodeIdentity } from './identity.js';
 import { awaitSetup, nodeAuth, type NodePasswords } from './node-auth.js';
 
@@ -45,6 +47,8 @@ export interface BuildNodeOptions {
   passwords?: NodePasswords;
   /** Writes out buffered log lines; called when the node has stopped or failed to start. */
   flushLog?: () => void;
+  /** Adds prom-client's process metrics (event loop, GC, memory) to /metrics: one node per process only. */
+  processMetrics?: boolean;
 }
 
 export interface RunningNode {
@@ -55,6 +59,8 @@ export interface RunningNode {
   readonly adminPort: number;
   /** Stops the admin channel, drains clients for up to drainMs, closes storage. Idempotent. */
   stop(options?: { drainMs?: number }): Promise<void>;
+  /** Resolves once the node has stopped, whoever stopped it (a decommission stops its own node). */
+  readonly stopped: Promise<void>;
 }
 
 /** How long clients get to finish in-flight requests at shutdown, unless told otherwise. */
@@ -87,7 +93,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   const layout = diskLayout(config);
   const world: World = { clock: systemClock(), random: systemRandom(), disk: realDisk(layout.root), network: systemNetwork(), logger };
   logger.info('starting node', { clusterName: config.clusterName, listenAddress: config.listenAddress, dataRoot: layout.root });
-  return buildNode(world, config, { layout, flushLog: () => logger.flush() });
+  return buildNode(world, config, { layout, flushLog: () => logger.flush(), processMetrics: true });
 }
 
 /** Wires a whole node from the injected World and starts it; a failed start closes what it opened. */
@@ -96,7 +102,7 @@ export async function buildNode(world: World, config: NodeConfig, options: Build
   const flushLog = options.flushLog ?? (() => undefined);
   const layout = options.layout ?? { dataDirectory: 'data', commitLogDirectory: 'commitlog', hintsDirectory: 'hints' };
   try {
-    return await assemble(config, { world, logger: world.logger, layout, cleanups, flushLog, ...(options.passwords === undefined ? {} : { passwords: options.passwords }) });
+    return await assemble(config, { world, logger: world.logger, layout, cleanups, flushLog, processMetrics: options.processMetrics ?? false, ...(options.passwords === undefined ? {} : { passwords: options.passwords }) });
   } catch (error) {
     // Undo what started, newest first, so a failed start leaves no port bound and no file open.
     for (const cleanup of cleanups.reverse()) await cleanup().catch((cause: unknown) => world.logger.error('cleanup after a failed start failed', { error: cause }));
@@ -112,6 +118,7 @@ interface AssemblyContext {
   layout: DiskLayout;
   cleanups: Array<() => Promise<void>>;
   flushLog: () => void;
+  processMetrics: boolean;
   passwords?: NodePasswords;
 }
 
@@ -121,7 +128,11 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const networks = nodeNetworks(config, { base: world.network, logger });
   await world.disk.makeDirectory(layout.dataDirectory);
   const schema = await Schema.load(world.disk, `${layout.dataDirectory}/schema.json`, world.random, { dataCenters: () => [config.dc] });
-  const identity = await loadOrCreateIdentity(world.disk, layout.dataDirectory, { random: world.random, numTokens: config.numTokens });
+  const firstStart = !(await world.disk.exists(`${layout.dataDirectory}/identity.json`));
+  const bootstrap = shouldBootstrap({ config, firstStart, state: await readBootstrapState(world, layout.dataDirectory) });
+  // Recorded before the identity exists: a crash from here on still joins again at the next start.
+  if (bootstrap) await writeBootstrapState(world, layout.dataDirectory, 'IN_PROGRESS');
+  const identity = await loadOrCreateIdentity(world.disk, layout.dataDirectory, { random: world.random, numTokens: config.numTokens, initialTokens: config.initialTokens });
   // Every table must be open before the commit log replays, or its mutations would be skipped.
   const storage = await StorageEngine.open({
     world, dataDirectory: layout.dataDirectory, commitLogDirectory: layout.commitLogDirectory,
@@ -132,8 +143,11 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   // Internode traffic, gossip included, goes over server_encryption_options' network.
   // Trace rows are written with CQL through this node's own coordinator (processor, below).
   const tracing = { context: asyncContext<TraceState>(), writer: new CqlTraceWriter((query, values, consistency): Promise<unknown> => processor.internalQuery(query, values, consistency)) };
-  const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory, tracing });
-  cleanups.push(() => cluster.stop());
+  const metrics = new NodeMetrics({ defaultMetrics: context.processMetrics });
+  const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory, tracing, bootstrap, requests: metrics });
+  // A bootstrap that fails stops without announcing a shutdown: peers must not take a joining node's tokens as owned.
+  cleanups.push(() => { cluster.announceShutdown = membership.mode !== 'JOINING'; return cluster.stop(); });
+  const membership = new Membership({ world, config, schema, storage, cluster, streams: cluster.streams, tokens: identity.tokens, dataDirectory: layout.dataDirectory });
   const local = localNodeInfo(config, identity, cluster.generation);
   const security = nodeAuth(config, world, { executor: { execute: (query, values, consistency) => processor.internalQuery(query, values, consistency) }, ...(context.passwords === undefined ? {} : { passwords: context.passwords }) });
   const processor = new QueryProcessor({
@@ -141,29 +155,67 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
     virtualRows: systemRows({ schema, local: () => local, peers: () => cluster.peers() }),
     describeCluster: () => clusterDescription({ config, schema, ring: cluster.services.ring }),
     tracing: new NodeTracing({ ...tracing, clock: world.clock, random: world.random, logger: logger.child({ component: 'tracing' }), localEndpoint: cluster.services.messaging.localEndpoint }),
+    batchGuard: config.batchGuard,
   });
   cluster.attach({ emit: (event) => processor.emitNodeEvent(event), schemaImported: () => processor.schemaImported() });
   await processor.start();
   const authSetup = security.startSetup();
   cleanups.push(() => Promise.resolve(authSetup?.cancel()));
   await awaitSetup(authSetup, world);
-  const native = await startNativeServer({
+  // The admin channel answers while the node joins (netstats shows the bootstrap's streams).
+  const startedMs = world.clock.monotonicMs();
+  let native: NativeServer | undefined;
+  let stopping: Promise<void> | undefined;
+  let stopRunning: () => Promise<void> = () => Promise.resolve();
+  metrics.bind(metricSources({ schema, storage, cluster, native: () => native }));
+  const admin = await startAdminServer({
+    network: world.network, clock: world.clock, host: config.listenAddress, port: config.adminPort, logger,
+    operations: {
+      ...adminOperations({
+        config, schema, storage, native: () => native, cluster, identity, membership, logger: world.logger.child({ component: 'repair' }),
+        uptimeMs: () => world.clock.monotonicMs() - startedMs, stopSoon: () => world.clock.setTimer(500, () => void stopRunning()),
+      }),
+      metrics: () => metrics.text(),
+      // Up once clients are served: a joining node is not (yet) healthy.
+      health: () => {
+        const checks = { nativeTransport: native?.isAccepting() ?? false, stopping: stopping !== undefined };
+        return { up: checks.nativeTransport && !checks.stopping, checks };
+      },
+    },
+  });
+  cleanups.push(() => admin.close());
+  if (bootstrap) await membership.bootstrap();
+  else await membership.markNormal();
+  native = await startNativeServer({
     network: networks.native, host: config.rpcAddress, port: config.nativeTransportPort, handler: processor, logger, clock: world.clock,
     frameBodyBytesMax: config.nativeTransportMaxFrameSizeBytes, ...(security.authenticator === undefined ? {} : { authenticator: security.authenticator }),
   });
   cleanups.push(() => native.close({ drainMs: 0 }));
   // Peers and drivers reach this node's clients on the port actually bound (port 0 picks one).
   if (native.port !== config.nativeTransportPort) cluster.services.gossiper.setApplicationState('NATIVE_PORT', String(native.port));
-  const startedMs = world.clock.monotonicMs();
-  const admin = await startAdminServer({
-    network: world.network, clock: world.clock, host: config.listenAddress, port: config.adminPort, logger,
-    operations: adminOperations({ config, schema, storage, native, cluster, identity, logger: world.logger.child({ component: 'repair' }), uptimeMs: () => world.clock.monotonicMs() - startedMs }),
-  });
   logger.info('node started', { nativePort: native.port, adminPort: admin.port, hostId: identity.hostId, tokens: identity.tokens.length });
-  let stopping: Promise<void> | undefined;
+  let resolveStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => { resolveStopped = resolve; });
+  const running = native;
+  const stop = (stopOptions: { drainMs?: number } = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native: running, storage, cluster, logger, flushLog: context.flushLog }, stopOptions.drainMs ?? drainMsDefault).finally(resolveStopped));
+  // A decommissioned node stops itself (its process then exits).
+  stopRunning = () => stop().catch((error: unknown) => logger.error('stopping after decommission failed', { error }));
+  return { config, logger, nativePort: native.port, adminPort: admin.port, stop, stopped };
+}
+
+/** What /metrics reads at each scrape, from the parts that keep it. */
+function metricSources(parts: { schema: Schema; storage: StorageEngine; cluster: ClusterNode; native: () => NativeServer | undefined }): MetricSources {
+  const { schema, storage, cluster, native } = parts;
+  const { gossiper, messaging } = cluster.services;
   return {
-    config, logger, nativePort: native.port, adminPort: admin.port,
-    stop: (stopOptions = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native, storage, cluster, logger, flushLog: context.flushLog }, stopOptions.drainMs ?? drainMsDefault)),
+    tables: () => storage.tableStats().map((t) => ({ keyspace: t.keyspace, table: schema.findTableById(t.tableId)?.name ?? t.tableId, memtableBytes: t.memtableBytes, sstableCount: t.sstableCount, sstableBytes: t.sstableBytes })),
+    compactions: () => storage.compactionStats(),
+    loadBytes: () => storage.loadBytes(),
+    hints: () => cluster.hints.stats(),
+    readRepairs: () => cluster.proxy.stats.readRepairs,
+    droppedMessages: () => messaging.droppedMessages(),
+    endpoints: () => gossiper.endpoints().map((endpoint) => ({ endpoint, alive: endpoint === messaging.localEndpoint || gossiper.isAlive(endpoint) })),
+    nativeClients: () => native()?.connectionCount() ?? 0,
   };
 }
 
@@ -210,10 +262,14 @@ interface AdminParts {
   config: NodeConfig;
   schema: Schema;
   storage: StorageEngine;
-  native: NativeServer;
+  /** Undefined while the node joins (clients are served once it has joined). */
+  native: () => NativeServer | undefined;
   cluster: ClusterNode;
   identity: NodeIdentity;
+  membership: Membership;
   uptimeMs: () => number;
+  /** Stops the node shortly (after the admin reply went out). */
+  stopSoon: () => void;
   logger: Logger;
 }
 
@@ -229,19 +285,30 @@ function adminOperations(parts: AdminParts): AdminOperations {
     compact: (target) => eachTable(target, (tableId) => storage.compact(tableId)),
     repair: (target) => repairNode({ schema, storage, cluster: parts.cluster, logger: parts.logger }, target),
     setHintedHandoff: (enabled) => { parts.cluster.proxy.hintedHandoffEnabled = enabled; },
+    decommission: async () => {
+      const result = await parts.membership.decommission();
+      // A node that left must not announce a shutdown (peers would take it as a stopped owner).
+      parts.cluster.announceShutdown = false;
+      parts.stopSoon();
+      return result;
+    },
+    removeNode: (hostId) => parts.membership.removeNode(hostId),
+    cleanup: (target) => parts.membership.cleanup(target),
+    netstats: () => parts.membership.netstats(),
+    localData: (target) => parts.membership.localPartitions(target),
     status: (target) =>
       Promise.resolve({
         clusterName: config.clusterName,
         listenAddress: config.listenAddress,
         rpcAddress: config.rpcAddress,
-        nativePort: native.port,
+        nativePort: native()?.port ?? config.nativeTransportPort,
         dataCenter: config.dc,
         rack: config.rack,
         hostId: parts.identity.hostId,
-        state: 'NORMAL',
+        state: parts.membership.mode,
         schemaVersion: schema.schemaVersion(),
         loadBytes: storage.loadBytes(),
-        clientConnections: native.connectionCount(),
+        clientConnections: native()?.connectionCount() ?? 0,
         uptimeSeconds: Math.floor(parts.uptimeMs() / 1000),
         ...clusterStatus(parts.cluster, { schema, tokens: parts.identity.tokens, keyspace: target?.keyspace }),
       }),

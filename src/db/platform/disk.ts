@@ -2,6 +2,7 @@
 // directory; every failure becomes a DiskError carrying the system code (ENOSPC, EIO, ...),
 // so the storage engine can fail a write without acknowledging it.
 
+import { writeSync } from 'node:fs';
 import { constants, type FileHandle, mkdir, open, readFile, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DiskError } from '../common/errors.js';
@@ -38,6 +39,20 @@ function diskFile(path: string, handle: FileHandle, initialSize: number): DiskFi
           size += result.bytesWritten;
         }
       }),
+    appendNow: (data: Uint8Array) => {
+      let written = 0;
+      try {
+        while (written < data.length) {
+          const bytes = writeSync(handle.fd, data, written, data.length - written);
+          if (bytes === 0) throw new DiskError(path, 'append', 'EIO', 'no progress writing');
+          written += bytes;
+        }
+      } catch (error) {
+        throw toDiskError(error, path, 'append');
+      } finally {
+        size += written;
+      }
+    },
     read: (position: number, length: number) =>
       wrap(path, 'read', async () => {
         const buffer = Buffer.alloc(length);

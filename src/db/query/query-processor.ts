@@ -32,6 +32,7 @@ import type { ClusterDescription } from '../cql/describe.js';
 import { executeDescribe } from './describe-execution.js';
 import type { NodeTracing } from '../coordinator/tracing.js';
 import { traced, type TracedResult } from './traced-request.js';
+import { BatchGuard, defaultBatchGuard, type BatchGuardSettings } from './batch-guard.js';
 import type { CasRequest, CasResult } from '../coordinator/paxos-coordinator.js';
 import { cartesian } from '../cql/restrictions.js';
 import { casLevels, casRequestOf, isConditional, type CasStatement } from './cas-execution.js';
@@ -51,6 +52,8 @@ export interface QueryProcessorOptions {
   describeCluster?: () => ClusterDescription;
   /** Query tracing (coordinator/tracing.ts); without it, the tracing flag is ignored. */
   tracing?: Pick<NodeTracing, 'begin'>;
+  /** Cassandra's batch size and unlogged-batch thresholds (batch-guard.ts); its defaults without. */
+  batchGuard?: BatchGuardSettings;
 }
 
 /** Per-request options from the frame: the tracing flag (header flag 0x02). */
@@ -92,8 +95,17 @@ export class QueryProcessor {
   /** The v5 result metadata id of each analysed statement, computed once. */
   private readonly resultMetadataIds = new WeakMap<PreparedStatement, Buffer>();
 
+  private readonly batchGuard: BatchGuard;
+
   constructor(private readonly options: QueryProcessorOptions) {
     this.statements = new StatementCache({ schema: options.schema, clock: options.world.clock });
+    this.batchGuard = new BatchGuard({
+      settings: options.batchGuard ?? defaultBatchGuard, logger: options.world.logger, clock: options.world.clock,
+      tableName: (id) => {
+        const table = options.schema.findTableById(id);
+        return table === undefined ? id : `${table.keyspace}.${table.name}`;
+      },
+    });
     options.schema.onChange((change) => this.emit({ type: 'SCHEMA_CHANGE', schemaChange: change }));
   }
 
@@ -177,8 +189,8 @@ export class QueryProcessor {
       statements.push({ plan, context: this.context(statement.values, { expected: entry.prepared.variables.length, nowInSeconds: batch.nowInSeconds }) });
     }
     if (isConditional(statements.map((s) => s.plan))) return this.cas(statements, { ...batch, batch: true });
-    await this.writeStatements(statements, { consistency: batch.consistency, batchTimestamp: null, clientTimestamp: batch.defaultTimestamp, writeType: batch.type === BatchType.LOGGED ? 'BATCH' : 'UNLOGGED_BATCH' });
-    return { kind: 'void' };
+    const warnings = await this.writeStatements(statements, { consistency: batch.consistency, batchTimestamp: null, clientTimestamp: batch.defaultTimestamp, writeType: batch.type === BatchType.LOGGED ? 'BATCH' : 'UNLOGGED_BATCH' });
+    return warnings.length > 0 ? { kind: 'void', warnings } : { kind: 'void' };
   }
 
   /** nowInSeconds: a v5 client's "now" for TTLs and deletion times (reads' liveness included). */
@@ -210,15 +222,21 @@ export class QueryProcessor {
   }
 
   /** A batch's statements: counter updates through their leaders, the rest through the write path. */
+  /** The statements of a batch, counter ones through their leaders; the batch guard's warnings for the client. */
   private async writeStatements(
     statements: CasStatement[],
     { consistency, batchTimestamp, clientTimestamp, writeType }: { consistency: ConsistencyLevel; batchTimestamp: PreparedTerm | null; clientTimestamp: bigint | null; writeType: WriteType },
-  ): Promise<void> {
+  ): Promise<string[]> {
     const mutationsOf = (list: CasStatement[]) => list.flatMap(({ plan, context }) => this.mutationsOf(plan, context, batchTimestamp, clientTimestamp));
     const counters = statements.filter((s) => s.plan.counter === true);
-    if (counters.length > 0) await this.writeCounters(counters[0]!.plan, { mutations: mutationsOf(counters), consistency });
     const others = statements.filter((s) => s.plan.counter !== true);
-    if (others.length > 0) await this.write(mutationsOf(others), consistency, writeType);
+    const counterMutations = mutationsOf(counters);
+    const otherMutations = mutationsOf(others);
+    // Checked before anything is written: a batch over the fail threshold writes nothing.
+    const warnings = this.batchGuard.check([...counterMutations, ...otherMutations], writeType === 'BATCH');
+    if (counters.length > 0) await this.writeCounters(counters[0]!.plan, { mutations: counterMutations, consistency });
+    if (others.length > 0) await this.write(otherMutations, consistency, writeType);
+    return warnings;
   }
 
   private async writeCounters(plan: ModificationPlan, { mutations, consistency }: { mutations: Mutation[]; consistency: ConsistencyLevel }): Promise<void> {
@@ -245,7 +263,7 @@ export class QueryProcessor {
   }
 
   /** A client's statement: the session's role must still be valid and hold the statement's permissions. */
-  private async execute_(prepared: PreparedStatement, parameters: QueryParameters, state: QuerySession): Promise<ResultMessage> {
+  private async execute_(prepared: PreparedStatement, parameters: QueryParameters, state: QuerySession): Promise<TracedResult> {
     // An anonymous session (no authenticator) has nothing to check: skip the two awaits per request.
     if (state.user !== null) {
       await this.options.auth?.checkSession(state.user);
@@ -275,7 +293,7 @@ export class QueryProcessor {
     return out;
   }
 
-  private async executePlan(prepared: PreparedStatement, parameters: QueryParameters, state: QuerySession): Promise<ResultMessage> {
+  private async executePlan(prepared: PreparedStatement, parameters: QueryParameters, state: QuerySession): Promise<TracedResult> {
     const { plan } = prepared;
     switch (plan.kind) {
       case 'select': {
@@ -301,10 +319,10 @@ export class QueryProcessor {
       case 'batch': {
         const context = this.context(parameters.values, { expected: prepared.variables.length, nowInSeconds: parameters.nowInSeconds });
         if (isConditional(plan.statements)) return this.cas(plan.statements.map((s) => ({ plan: s, context })), { ...parameters, batch: true });
-        await this.writeStatements(plan.statements.map((s) => ({ plan: s, context })), {
+        const warnings = await this.writeStatements(plan.statements.map((s) => ({ plan: s, context })), {
           consistency: parameters.consistency, batchTimestamp: plan.timestamp, clientTimestamp: parameters.defaultTimestamp, writeType: plan.logged ? 'BATCH' : 'UNLOGGED_BATCH',
         });
-        return { kind: 'void' };
+        return warnings.length > 0 ? { kind: 'void', warnings } : { kind: 'void' };
       }
       case 'use':
         state.keyspace = plan.keyspace;

@@ -6,7 +6,8 @@ import { consistencyName } from '../common/consistency.js';
 import type { QueryParameters, ResultMessage } from '../protocol/messages.js';
 import type { NodeTracing } from '../coordinator/tracing.js';
 
-export type TracedResult = ResultMessage & { tracingId?: Buffer };
+/** A result with what the frame carries beside it: the tracing session id and warnings for the client. */
+export type TracedResult = ResultMessage & { tracingId?: Buffer; warnings?: string[] };
 
 export interface TracedRequest {
   request: string;

@@ -56,6 +56,7 @@ export class StorageEngine {
   private readonly caches: { blockCache: BlockCache; keyCache: BlockCache };
   private memtableCounter = 0;
   private compactionsRunning = 0;
+  private readonly compactions = { completed: 0, bytesCompacted: 0 };
   private readonly background = new Set<Promise<unknown>>();
   private closed = false;
   /** Torn or corrupt commit log entries met by the last replay (each was logged). */
@@ -320,6 +321,28 @@ export class StorageEngine {
     }
   }
 
+  /**
+   * nodetool cleanup of one table: flushes it, then rewrites all its sstables without the
+   * partitions whose token `keep` refuses (data this node no longer replicates). Returns how
+   * many partitions were dropped.
+   */
+  async cleanup(tableId: string, keep: (token: bigint) => boolean): Promise<number> {
+    const state = this.table(tableId);
+    await this.flushTable(state);
+    // Background compactions started by the flush finish first, so that every sstable is an input.
+    await this.idle();
+    let dropped = 0;
+    const inputs = state.sstables.filter((r) => !state.compacting.has(r));
+    if (inputs.length > 0) {
+      await this.compactSSTables(state, inputs, (partition) => {
+        if (keep(partition.token)) return true;
+        dropped++;
+        return false;
+      });
+    }
+    return dropped;
+  }
+
   private async compactInBackground(state: TableState): Promise<void> {
     while (!this.closed && !state.dropped && this.compactionsRunning < compactionConcurrencyMax) {
       const candidates = state.sstables.filter((r) => !state.compacting.has(r));
@@ -339,9 +362,10 @@ export class StorageEngine {
     return { minSSTableBytes: Math.min(sizeTieredDefaults.minSSTableBytes, this.options.memtableFlushBytes), ...this.options.sizeTiered };
   }
 
-  private async compactSSTables(state: TableState, inputs: SSTableReader[]): Promise<void> {
+  private async compactSSTables(state: TableState, inputs: SSTableReader[], keep?: (partition: Partition) => boolean): Promise<void> {
     for (const reader of inputs) state.compacting.add(reader);
     this.compactionsRunning++;
+    const inputBytes = inputs.reduce((sum, reader) => sum + reader.sizeBytes, 0);
     try {
       const epoch = state.epoch;
       const nowSeconds = Math.floor(this.options.world.clock.nowMs() / 1000);
@@ -349,7 +373,7 @@ export class StorageEngine {
       const descriptor = await compact({
         disk: this.disk, directory: state.directory, tableId: state.options.tableId, inputs, outputGeneration: state.nextGeneration++,
         nowSeconds, gcBeforeSeconds: Math.min(nowSeconds, nowSeconds - state.options.gcGraceSeconds),
-        purge: (partition, options) => purgePartition(partition, { ...options, maxPurgeableTimestampMicros }),
+        purge: (partition, options) => (keep === undefined || keep(partition) ? purgePartition(partition, { ...options, maxPurgeableTimestampMicros }) : emptyPartition(partition)),
         pacer: new Pacer(this.options.world.clock, { bytesPerSecond: this.options.compactionThroughputBytesPerSecond ?? 0 }),
         ...(this.options.sstableBlockBytes === undefined ? {} : { blockBytes: this.options.sstableBlockBytes }),
       });
@@ -361,6 +385,8 @@ export class StorageEngine {
       state.sstables = state.sstables.filter((r) => !inputs.includes(r));
       if (output !== null) state.sstables.push(output);
       await this.deleteSSTables(state, inputs, descriptor.generation);
+      this.compactions.completed++;
+      this.compactions.bytesCompacted += inputBytes;
     } finally {
       this.compactionsRunning--;
       for (const reader of inputs) state.compacting.delete(reader);
@@ -482,6 +508,20 @@ export class StorageEngine {
     }));
   }
 
+  /**
+   * Compactions (nodetool compactionstats, Cassandra's Compaction metrics): running now,
+   * pending (running plus one per table whose sstables size-tiered compaction would merge
+   * next), completed since start and the bytes they read.
+   */
+  compactionStats(): { running: number; pending: number; completed: number; bytesCompacted: number } {
+    let waiting = 0;
+    for (const state of this.tables.values()) {
+      const candidates = state.sstables.filter((r) => !state.compacting.has(r));
+      if (chooseSizeTieredCompaction(candidates.map((r) => ({ generation: r.generation, sizeBytes: r.sizeBytes })), this.sizeTiered()) !== null) waiting++;
+    }
+    return { running: this.compactionsRunning, pending: this.compactionsRunning + waiting, ...this.compactions };
+  }
+
   /** Waits for background flushes and compactions (tests, orderly shutdown). */
   async idle(): Promise<void> {
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
@@ -513,4 +553,9 @@ function sourceStreams(state: TableState, start: PartitionPosition, end: Partiti
 
 async function* cleaned(partitions: AsyncIterable<Partition>): AsyncGenerator<Partition> {
   for await (const partition of partitions) yield mergePartitions([partition]);
+}
+
+/** A partition with nothing in it: compaction writes none. */
+function emptyPartition(partition: Partition): Partition {
+  return { ...partition, partitionDeletion: null, rangeTombstones: [], rows: [] };
 }

@@ -390,8 +390,12 @@ export class ClientConnection implements EventSubscriber {
   private encode(stream: number, response: ResponseMessage): Buffer {
     try {
       // A traced request's result carries its session id, which goes first in the body (flag 0x02).
-      const tracingId = response.opcode === Opcode.RESULT ? (response.result as TracedResult).tracingId : undefined;
-      return encodeResponse(stream, response, { compress: this.compressed, version: this.version, ...(tracingId === undefined ? {} : { tracingId }) });
+      const result = response.opcode === Opcode.RESULT ? (response.result as TracedResult) : undefined;
+      const tracingId = result?.tracingId;
+      const warnings = result?.warnings;
+      return encodeResponse(stream, response, {
+        compress: this.compressed, version: this.version, ...(tracingId === undefined ? {} : { tracingId }), ...(warnings === undefined ? {} : { warnings }),
+      });
     } catch (error) {
       if (response.opcode === Opcode.ERROR) throw error;
       const stack = error instanceof Error ? error.stack : String(error);

@@ -19,7 +19,8 @@ export interface RequestOptions {
 }
 
 /** A result, with the trace session id when the request was traced. */
-export type TracedResult = ResultMessage & { tracingId?: Buffer };
+/** A result with what the frame carries beside it: the tracing session id (flag 0x02) and warnings for the client (flag 0x08). */
+export type TracedResult = ResultMessage & { tracingId?: Buffer; warnings?: string[] };
 
 export interface QueryHandler {
   query(query: string, parameters: QueryParameters, state: ClientState, request?: RequestOptions): Promise<TracedResult>;

@@ -30,6 +30,8 @@ export interface NativeServer {
   readonly port: number;
   /** Open client connections. */
   connectionCount(): number;
+  /** Whether new clients are accepted (false once close began). */
+  isAccepting(): boolean;
   /**
    * Stops accepting connections, waits up to drainMs for in-flight requests, then closes
    * every connection. Idempotent.
@@ -99,6 +101,7 @@ export async function startNativeServer(options: NativeServerOptions): Promise<N
     host: options.host,
     port: listener.port,
     connectionCount: () => connections.size,
+    isAccepting: () => accepting,
     close: ({ drainMs }) => (closing ??= close(drainMs)),
   };
 }

@@ -6,6 +6,8 @@ import type { AppDatabase } from './bootstrap.js';
 import { parseFlightSpec, runConsoleCommand, describeFlight, describeFlightDetail, consoleHelp } from '../sim/console.js';
 import { Simulator, type SimulatorOptions } from '../sim/simulator.js';
 import type { AppLogger, Chance, WallClock } from '../model/world.js';
+import { utcDate } from '../model/flight.js';
+import { generateTimetable, timetableSeed } from '../model/timetable.js';
 
 export interface InitialFlights {
   /** Flight specs NUMBER,ORIGIN,DESTINATION,DEPARTURE,SPEED. */
@@ -35,6 +37,26 @@ export async function addInitialFlights(simulator: Simulator, flights: InitialFl
     const added = await simulator.addRandomFlights(flights.random, { fromOffsetMs: -4 * 3_600_000, toOffsetMs: 2 * 3_600_000 });
     lines.push(`added ${added.length} random flights`);
   }
+  return lines;
+}
+
+/**
+ * The default schedule (model/timetable.ts): a daily timetable sized for `flightsInAir` flights
+ * in the air, written for the tail of yesterday (flights still flying or arriving today) and
+ * for today; the simulator writes tomorrow's in the background. A restart adds only what is
+ * missing. Returns lines to print.
+ */
+export async function startTimetable(simulator: Simulator, options: { flightsInAir: number; airports: AppDatabase['airports'] }): Promise<string[]> {
+  if (options.flightsInAir <= 0) return ['no timetable (--flights 0)'];
+  const timetable = generateTimetable([...options.airports.values()], { flightsInAir: options.flightsInAir, seed: timetableSeed });
+  simulator.followTimetable(timetable);
+  const now = simulator.simNowMs();
+  const today = utcDate(now);
+  const yesterday = utcDate(now - 86_400_000);
+  const lines = [`timetable: ${timetable.length} flights a day, about ${options.flightsInAir} in the air at once`];
+  const fromYesterday = await simulator.scheduleDay(yesterday, { arrivingAfterMs: Date.parse(`${today}T00:00:00Z`) });
+  lines.push(`added ${fromYesterday} flights for ${yesterday} (still flying or arriving today)`);
+  lines.push(`added ${await simulator.scheduleDay(today)} flights for ${today}`);
   return lines;
 }
 

@@ -94,6 +94,51 @@ export interface FlightStatusRecord {
   updatedAtMs: number;
 }
 
+/** Who changed a status: the published schedule, the simulator (following the aircraft) or an operator. */
+export const statusSources = ['schedule', 'simulator', 'operator'] as const;
+export type StatusSource = (typeof statusSources)[number];
+
+/** One entry of a flight's status history (flight_status_history). */
+export interface StatusChange {
+  /** Sim time of the change. */
+  changedAtMs: number;
+  status: FlightStatus;
+  source: StatusSource;
+  /** What else changed, e.g. the new departure time of a delay. */
+  note: string;
+}
+
+/** How a flight is first stored: scheduled, or (for the timetable's past flights) where its clock has it. */
+export interface InitialStatus {
+  status: FlightStatus;
+  estimatedDepartureAtMs: number | null;
+  actualDepartureAtMs: number | null;
+  actualArrivalAtMs: number | null;
+  history: StatusChange[];
+}
+
+/** A flight's status as flight_status_by_date holds it. */
+export type DayStatus = Pick<FlightStatusRecord, 'status' | 'gate' | 'estimatedDepartureAtMs' | 'actualDepartureAtMs' | 'actualArrivalAtMs'>;
+
+/** A new flight: scheduled, as of `simNowMs`, by whoever added it. */
+export function scheduledStatus(simNowMs: number, source: StatusSource): InitialStatus {
+  return { status: 'scheduled', estimatedDepartureAtMs: null, actualDepartureAtMs: null, actualArrivalAtMs: null, history: [{ changedAtMs: simNowMs, status: 'scheduled', source, note: '' }] };
+}
+
+/** The airlines of the default schedule, by designator (flight numbers start with it). */
+export const airlines: Readonly<Record<string, string>> = {
+  AR: 'Aerolíneas Rústicas',
+  AU: 'Austral Rústica',
+  RU: 'Rutas Unidas',
+  XR: 'Expreso Rústico',
+  AE: 'Aero Estepa',
+};
+
+/** A flight number's airline designator ('AR' of AR1234, 'IBE' of IBE3456). */
+export function airlineDesignator(flightNumber: string): string {
+  return /^([A-Z]{3}(?=[0-9])|[A-Z0-9]{2})/.exec(flightNumber)?.[1] ?? '';
+}
+
 export interface TrackingSample {
   flightNumber: string;
   date: string;

@@ -13,7 +13,7 @@ test('keyspace replication is configuration', () => {
 
 test('every table is created idempotently and every query names the keyspace', () => {
   const tables = createTablesCql('fx');
-  assert.equal(tables.length, 8);
+  assert.equal(tables.length, 11);
   for (const statement of tables) assert.match(statement, /^CREATE TABLE IF NOT EXISTS fx\./);
   assert.match(tables.find((s) => s.includes('flight_tracking')) ?? '', /CLUSTERING ORDER BY \(recorded_at DESC\)/);
   for (const query of Object.values(queries('fx'))) assert.match(query, / fx\./);

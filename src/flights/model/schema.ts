@@ -58,6 +58,19 @@ export function createTablesCql(keyspace: string): string[] {
       origin text, destination text, departure_at timestamp, arrival_at timestamp, speed_kmh int,
       estimated_departure_at timestamp, actual_departure_at timestamp, actual_arrival_at timestamp,
       updated_at timestamp, PRIMARY KEY ((flight_number, date)))`,
+    // The day's statuses in one partition: what the simulator adopts and the flights table
+    // filters on, one read per day instead of one per flight. Written with flight_status, in
+    // the same logged batch.
+    `CREATE TABLE IF NOT EXISTS ${k}.flight_status_by_date (date date, flight_number text, status text, gate text,
+      estimated_departure_at timestamp, actual_departure_at timestamp, actual_arrival_at timestamp, updated_at timestamp,
+      PRIMARY KEY ((date), flight_number))`,
+    // Every status a flight went through, at sim time, and who set it.
+    `CREATE TABLE IF NOT EXISTS ${k}.flight_status_history (flight_number text, date date, changed_at timestamp, status text,
+      source text, note text, PRIMARY KEY ((flight_number, date), changed_at, status))`,
+    // A flight number's dates, newest first: search finds a flight on any date.
+    `CREATE TABLE IF NOT EXISTS ${k}.flights_by_number (flight_number text, date date, origin text, destination text,
+      departure_at timestamp, arrival_at timestamp, speed_kmh int, PRIMARY KEY ((flight_number), date))
+      WITH CLUSTERING ORDER BY (date DESC)`,
     `CREATE TABLE IF NOT EXISTS ${k}.flight_tracking (flight_number text, date date, recorded_at timestamp,
       latitude double, longitude double, altitude_ft int, ground_speed_kmh int, vertical_rate_fpm int,
       heading_deg double, fuel_kg int, phase text, updated_at timestamp,
@@ -87,11 +100,17 @@ export function queries(keyspace: string) {
     selectByOrigin: `SELECT origin, date, departure_at, flight_number, destination, arrival_at, speed_kmh FROM ${k}.flights_by_origin WHERE origin = ? AND date = ?`,
     selectByDestination: `SELECT destination, date, arrival_at, flight_number, flight_date, origin, departure_at, speed_kmh FROM ${k}.flights_by_destination WHERE destination = ? AND date = ?`,
     selectByDate: `SELECT date, departure_at, flight_number, origin, destination, arrival_at, speed_kmh FROM ${k}.flights_by_date WHERE date = ?`,
-    insertStatus: `INSERT INTO ${k}.flight_status (flight_number, date, status, gate, origin, destination, departure_at, arrival_at, speed_kmh, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    updateStatus: `UPDATE ${k}.flight_status SET status = ?, updated_at = ? WHERE flight_number = ? AND date = ?`,
-    updateStatusDelayed: `UPDATE ${k}.flight_status SET status = ?, estimated_departure_at = ?, updated_at = ? WHERE flight_number = ? AND date = ?`,
-    updateStatusDeparted: `UPDATE ${k}.flight_status SET status = ?, actual_departure_at = ?, updated_at = ? WHERE flight_number = ? AND date = ?`,
-    updateStatusLanded: `UPDATE ${k}.flight_status SET status = ?, actual_arrival_at = ?, updated_at = ? WHERE flight_number = ? AND date = ?`,
+    insertByNumber: `INSERT INTO ${k}.flights_by_number (flight_number, date, origin, destination, departure_at, arrival_at, speed_kmh) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    selectByNumber: `SELECT flight_number, date, origin, destination, departure_at, arrival_at, speed_kmh FROM ${k}.flights_by_number WHERE flight_number = ? LIMIT ?`,
+    insertStatus: `INSERT INTO ${k}.flight_status (flight_number, date, status, gate, origin, destination, departure_at, arrival_at, speed_kmh,
+      estimated_departure_at, actual_departure_at, actual_arrival_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    insertStatusByDate: `INSERT INTO ${k}.flight_status_by_date (date, flight_number, status, gate, estimated_departure_at, actual_departure_at, actual_arrival_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    selectStatusesByDate: `SELECT date, flight_number, status, gate, estimated_departure_at, actual_departure_at, actual_arrival_at, updated_at
+      FROM ${k}.flight_status_by_date WHERE date = ?`,
+    insertHistory: `INSERT INTO ${k}.flight_status_history (flight_number, date, changed_at, status, source, note) VALUES (?, ?, ?, ?, ?, ?)`,
+    selectHistory: `SELECT changed_at, status, source, note FROM ${k}.flight_status_history WHERE flight_number = ? AND date = ? LIMIT ?`,
+    ...statusUpdates(k),
     selectStatus: `SELECT flight_number, date, status, gate, origin, destination, departure_at, arrival_at, speed_kmh, estimated_departure_at, actual_departure_at, actual_arrival_at, updated_at FROM ${k}.flight_status WHERE flight_number = ? AND date = ?`,
     insertTracking: `INSERT INTO ${k}.flight_tracking (flight_number, date, recorded_at, latitude, longitude, altitude_ft, ground_speed_kmh, vertical_rate_fpm, heading_deg, fuel_kg, phase, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?`,
     selectTracking: `SELECT flight_number, date, recorded_at, latitude, longitude, altitude_ft, ground_speed_kmh, vertical_rate_fpm, heading_deg, fuel_kg, phase FROM ${k}.flight_tracking WHERE flight_number = ? AND date = ? LIMIT ?`,
@@ -100,6 +119,27 @@ export function queries(keyspace: string) {
     upsertClock: `INSERT INTO ${k}.simulation_clock (name, sim_epoch, real_epoch, speedup, updated_at) VALUES (?, ?, ?, ?, ?)`,
     selectClock: `SELECT name, sim_epoch, real_epoch, speedup, updated_at FROM ${k}.simulation_clock WHERE name = ?`,
   } as const;
+}
+
+/**
+ * A status change: the status and, for a delay, a departure or a landing, the time it records,
+ * in flight_status and in flight_status_by_date alike.
+ */
+function statusUpdates(k: string) {
+  const set = (table: string, column: string | null, where: string) =>
+    `UPDATE ${k}.${table} SET status = ?, ${column === null ? '' : `${column} = ?, `}updated_at = ? WHERE ${where}`;
+  const byFlight = 'flight_number = ? AND date = ?';
+  const byDate = 'date = ? AND flight_number = ?';
+  return {
+    updateStatus: set('flight_status', null, byFlight),
+    updateStatusDelayed: set('flight_status', 'estimated_departure_at', byFlight),
+    updateStatusDeparted: set('flight_status', 'actual_departure_at', byFlight),
+    updateStatusLanded: set('flight_status', 'actual_arrival_at', byFlight),
+    updateStatusByDate: set('flight_status_by_date', null, byDate),
+    updateStatusByDateDelayed: set('flight_status_by_date', 'estimated_departure_at', byDate),
+    updateStatusByDateDeparted: set('flight_status_by_date', 'actual_departure_at', byDate),
+    updateStatusByDateLanded: set('flight_status_by_date', 'actual_arrival_at', byDate),
+  };
 }
 
 export type Queries = ReturnType<typeof queries>;

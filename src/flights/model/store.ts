@@ -3,8 +3,12 @@
 
 import cassandra from 'cassandra-driver';
 import { consistencyCode, type DatabaseOptions } from './database.js';
-import { isFlightStatus, type Airport, type FlightPhase, type FlightPlan, type FlightStatus, type FlightStatusRecord, type TrackingSample, flightPhases } from './flight.js';
+import {
+  flightPhases, isFlightStatus, statusSources, type Airport, type FlightPhase, type FlightPlan, type FlightStatus, type FlightStatusRecord, type StatusChange, type StatusSource,
+  type TrackingSample, type InitialStatus, type DayStatus,
+} from './flight.js';
 import { positionBucket, positionPartitions, positionShard, positionTtlSeconds, newestPerFlight, type PlanePosition } from './positions.js';
+import { runBounded } from './pool.js';
 import { queries, type Queries } from './schema.js';
 
 export const airportsMax = 20_000;
@@ -12,7 +16,28 @@ export const flightsPerPartitionMax = 20_000;
 export const trackingReadRowsMax = 5_000;
 /** Rows of one flight_positions partition (a bucket's shard): far above 20,000 flights / 8 shards. */
 export const positionsPerPartitionMax = 20_000;
+/** Tracking partitions per unlogged batch: Cassandra's unlogged_batch_across_partitions_warn_threshold. */
+export const trackingBatchFlights = 10;
+/** Rows of one flight_positions partition per batch (about 30 KiB). */
+export const positionBatchRows = 200;
+/** Batches of one writeSamples call in flight at once. */
+export const sampleBatchesInFlight = 32;
 const pageRows = 1_000;
+/** History entries read or written per flight: a flight changes status a handful of times. */
+export const historyRowsMax = 100;
+export const noteCharactersMax = 200;
+/** Dates search returns for one flight number. */
+export const datesPerNumberMax = 60;
+
+/** A status change to write: what it records, and its entry in the history. */
+export interface StatusWrite {
+  status: FlightStatus;
+  /** Wall-clock time of the write (updated_at). */
+  nowMs: number;
+  /** The delay's new departure, or the departure or landing time. */
+  atMs?: number;
+  history: Omit<StatusChange, 'status'>;
+}
 
 export interface SimulationClockRecord {
   name: string;
@@ -71,20 +96,35 @@ export class FlightStore {
     return row === null ? null : airportFromRow(row);
   }
 
-  /** Schedules a flight: the three schedule tables and its first status, in one logged batch. */
-  async addFlight(plan: FlightPlan, options: { gate: string; nowMs: number }): Promise<void> {
+  /**
+   * Schedules a flight: the schedule tables, its status (scheduled, or where the timetable has
+   * it by now) and its status history so far, in one logged batch.
+   */
+  async addFlight(plan: FlightPlan, options: { gate: string; nowMs: number; initial: InitialStatus }): Promise<void> {
     const p = plan;
     const arrivalDate = new Date(p.arrivalAtMs).toISOString().slice(0, 10);
     const departureAt = new Date(p.departureAtMs);
     const arrivalAt = new Date(p.arrivalAtMs);
+    const initial = options.initial;
+    const at = (ms: number | null) => (ms === null ? null : new Date(ms));
+    const now = new Date(options.nowMs);
     await this.client.batch([
       { query: this.q.insertByOrigin, params: [p.origin, p.date, departureAt, p.flightNumber, p.destination, arrivalAt, p.speedKmh] },
       { query: this.q.insertByDestination, params: [p.destination, arrivalDate, arrivalAt, p.flightNumber, p.date, p.origin, departureAt, p.speedKmh] },
       { query: this.q.insertByDate, params: [p.date, departureAt, p.flightNumber, p.origin, p.destination, arrivalAt, p.speedKmh] },
+      { query: this.q.insertByNumber, params: [p.flightNumber, p.date, p.origin, p.destination, departureAt, arrivalAt, p.speedKmh] },
       {
         query: this.q.insertStatus,
-        params: [p.flightNumber, p.date, 'scheduled', options.gate, p.origin, p.destination, departureAt, arrivalAt, p.speedKmh, new Date(options.nowMs)],
+        params: [p.flightNumber, p.date, initial.status, options.gate, p.origin, p.destination, departureAt, arrivalAt, p.speedKmh,
+          at(initial.estimatedDepartureAtMs), at(initial.actualDepartureAtMs), at(initial.actualArrivalAtMs), now],
       },
+      {
+        query: this.q.insertStatusByDate,
+        params: [p.date, p.flightNumber, initial.status, options.gate, at(initial.estimatedDepartureAtMs), at(initial.actualDepartureAtMs), at(initial.actualArrivalAtMs), now],
+      },
+      ...initial.history.slice(0, historyRowsMax).map((change) => ({
+        query: this.q.insertHistory, params: [p.flightNumber, p.date, new Date(change.changedAtMs), change.status, change.source, change.note.slice(0, noteCharactersMax)],
+      })),
     ], { prepare: true, logged: true, consistency: this.strong });
   }
 
@@ -109,24 +149,121 @@ export class FlightStore {
     return row === null ? null : statusFromRow(row);
   }
 
-  /** Writes a new status; `atMs` also records the delay, departure or arrival it stands for. */
-  async setStatus(key: { flightNumber: string; date: string }, change: { status: FlightStatus; nowMs: number; atMs?: number }): Promise<void> {
+  /**
+   * Writes a new status (flight_status, flight_status_by_date and a history entry, in one
+   * logged batch); `atMs` also records the delay, departure or arrival it stands for.
+   */
+  async setStatus(key: { flightNumber: string; date: string }, change: StatusWrite): Promise<void> {
     const now = new Date(change.nowMs);
     const at = new Date(change.atMs ?? change.nowMs);
-    const where = [key.flightNumber, key.date];
-    const options = { prepare: true, consistency: this.strong };
-    if (change.status === 'delayed') await this.client.execute(this.q.updateStatusDelayed, [change.status, at, now, ...where], options);
-    else if (change.status === 'departed') await this.client.execute(this.q.updateStatusDeparted, [change.status, at, now, ...where], options);
-    else if (change.status === 'landed') await this.client.execute(this.q.updateStatusLanded, [change.status, at, now, ...where], options);
-    else await this.client.execute(this.q.updateStatus, [change.status, now, ...where], options);
+    const byFlight = [key.flightNumber, key.date];
+    const byDate = [key.date, key.flightNumber];
+    const recorded = change.status === 'delayed' || change.status === 'departed' || change.status === 'landed';
+    const [flightQuery, dateQuery] = change.status === 'delayed' ? [this.q.updateStatusDelayed, this.q.updateStatusByDateDelayed]
+      : change.status === 'departed' ? [this.q.updateStatusDeparted, this.q.updateStatusByDateDeparted]
+        : change.status === 'landed' ? [this.q.updateStatusLanded, this.q.updateStatusByDateLanded]
+          : [this.q.updateStatus, this.q.updateStatusByDate];
+    const values = recorded ? [change.status, at, now] : [change.status, now];
+    await this.client.batch([
+      { query: flightQuery, params: [...values, ...byFlight] },
+      { query: dateQuery, params: [...values, ...byDate] },
+      {
+        query: this.q.insertHistory,
+        params: [key.flightNumber, key.date, new Date(change.history.changedAtMs), change.status, change.history.source, change.history.note.slice(0, noteCharactersMax)],
+      },
+    ], { prepare: true, logged: true, consistency: this.strong });
+  }
+
+  /** The statuses of every flight of a date (one partition). */
+  async statusesOfDate(date: string): Promise<Map<string, DayStatus>> {
+    const rows = await this.readRows(this.q.selectStatusesByDate, [date], { consistency: this.strong, rowsMax: flightsPerPartitionMax });
+    const statuses = new Map<string, DayStatus>();
+    for (const row of rows) {
+      const status = text(row.get('status'));
+      if (!isFlightStatus(status)) continue;
+      statuses.set(text(row.get('flight_number')), {
+        status, gate: row.get('gate') === null ? null : text(row.get('gate')),
+        estimatedDepartureAtMs: optionalMillis(row.get('estimated_departure_at')),
+        actualDepartureAtMs: optionalMillis(row.get('actual_departure_at')),
+        actualArrivalAtMs: optionalMillis(row.get('actual_arrival_at')),
+      });
+    }
+    return statuses;
+  }
+
+  /** A flight's status history, oldest first. */
+  async statusHistory(key: { flightNumber: string; date: string }): Promise<StatusChange[]> {
+    const rows = await this.readRows(this.q.selectHistory, [key.flightNumber, key.date, historyRowsMax], { consistency: this.strong, rowsMax: historyRowsMax });
+    return rows.flatMap((row): StatusChange[] => {
+      const status = text(row.get('status'));
+      const source = text(row.get('source'));
+      if (!isFlightStatus(status)) return [];
+      return [{
+        changedAtMs: millis(row.get('changed_at')), status,
+        source: (statusSources as readonly string[]).includes(source) ? (source as StatusSource) : 'operator', note: text(row.get('note')),
+      }];
+    });
+  }
+
+  /** A flight number's flights on every date, newest first (bounded). */
+  async flightsByNumber(flightNumber: string): Promise<FlightPlan[]> {
+    const rows = await this.readRows(this.q.selectByNumber, [flightNumber, datesPerNumberMax], { consistency: this.strong, rowsMax: datesPerNumberMax });
+    return rows.map((row) => planFromRow(row, text(row.get('date'))));
   }
 
   async writeTracking(sample: TrackingSample, options: { ttlSeconds: number; nowMs: number }): Promise<void> {
-    const s = sample;
-    await this.client.execute(this.q.insertTracking, [
+    await this.client.execute(this.q.insertTracking, this.trackingParams(sample, options), { prepare: true, consistency: this.weak });
+  }
+
+  private trackingParams(s: TrackingSample, options: { ttlSeconds: number; nowMs: number }): unknown[] {
+    return [
       s.flightNumber, s.date, new Date(s.recordedAtMs), s.latitude, s.longitude, s.altitudeFt, s.groundSpeedKmh,
       s.verticalRateFpm, s.headingDeg, s.fuelKg, s.phase, new Date(options.nowMs), options.ttlSeconds,
-    ], { prepare: true, consistency: this.weak });
+    ];
+  }
+
+  /**
+   * Writes the tracking sample and the map position of several flights (one tick's) at the
+   * weak level, in unlogged batches shaped for Cassandra's batch guards: tracking (a partition
+   * per flight) in batches of `trackingBatchFlights` partitions, at
+   * unlogged_batch_across_partitions_warn_threshold (10) and far under
+   * batch_size_warn_threshold (5 KiB); positions in single-partition batches of up to
+   * `positionBatchRows` rows, one per (bucket, shard) partition, which Cassandra applies as one
+   * mutation. So a tick costs a request per 10 flights instead of two per flight, and each
+   * replica gets its share of a batch in one message. At most `sampleBatchesInFlight` batches
+   * run at once. Any failed batch fails the call, after the others finished: the samples are
+   * written again next tick (tracking is weak data, and writes are idempotent upserts).
+   */
+  async writeSamples(positions: readonly PlanePosition[], options: { ttlSeconds: number; nowMs: number }): Promise<void> {
+    type Query = { query: string; params: unknown[] };
+    const batches: Query[][] = [];
+    for (let from = 0; from < positions.length; from += trackingBatchFlights) {
+      batches.push(positions.slice(from, from + trackingBatchFlights).map((p) => ({ query: this.q.insertTracking, params: this.trackingParams(p, options) })));
+    }
+    const byShard = new Map<number, Query[]>();
+    for (const position of positions) {
+      const params = this.positionParams(position, options);
+      const shard = params[1] as number;
+      let rows = byShard.get(shard);
+      if (rows === undefined || rows.length >= positionBatchRows) {
+        rows = [];
+        byShard.set(shard, rows);
+        batches.push(rows);
+      }
+      rows.push({ query: this.q.insertPosition, params });
+    }
+    let failure: unknown = null;
+    await runBounded(batches, {
+      concurrency: sampleBatchesInFlight,
+      job: async (queries) => {
+        if (queries.length === 1) await this.client.execute((queries[0] as Query).query, (queries[0] as Query).params, { prepare: true, consistency: this.weak });
+        else await this.client.batch(queries, { prepare: true, logged: false, consistency: this.weak });
+      },
+      onError: (_queries, error) => {
+        failure ??= error;
+      },
+    });
+    if (failure !== null) throw failure;
   }
 
   /** The newest `limit` samples, newest first. */
@@ -138,12 +275,15 @@ export class FlightStore {
 
   /** Upserts the flight's row in the current bucket of flight_positions (what the map reads). */
   async writePosition(position: PlanePosition, options: { nowMs: number }): Promise<void> {
-    const p = position;
-    await this.client.execute(this.q.insertPosition, [
+    await this.client.execute(this.q.insertPosition, this.positionParams(position, options), { prepare: true, consistency: this.weak });
+  }
+
+  private positionParams(p: PlanePosition, options: { nowMs: number }): unknown[] {
+    return [
       new Date(positionBucket(options.nowMs)), positionShard(p.flightNumber), p.flightNumber, p.date, p.origin, p.destination, p.status,
       new Date(p.recordedAtMs), p.latitude, p.longitude, p.altitudeFt, p.groundSpeedKmh, p.verticalRateFpm, p.headingDeg, p.fuelKg, p.phase,
       positionTtlSeconds,
-    ], { prepare: true, consistency: this.weak });
+    ];
   }
 
   /** The newest position of every flight written in the current or the previous bucket. */

@@ -23,8 +23,8 @@ test('console commands add, list, show and report errors as text', async () => {
     ['BCN', { iata: 'BCN', name: 'Barcelona', city: 'Barcelona', country: 'Spain', latitude: 41.3, longitude: 2.08, type: 'large_airport' }],
   ]);
   const store: SimulatorStore = {
-    addFlight: async () => {}, flightsOfDate: async () => [], getStatus: async () => null,
-    setStatus: async () => {}, writeTracking: async () => {}, writePosition: async () => {}, writeClock: async () => {},
+    addFlight: async () => {}, flightsOfDate: async () => [], statusesOfDate: async () => new Map(), getStatus: async () => null,
+    setStatus: async () => {}, writeSamples: async () => {}, writeClock: async () => {},
   };
   const simulator = new Simulator(store, {
     clock: { nowMs: () => now, sleep: async () => {} }, chance: seededChance(1), airports, logger: { info: () => {}, warn: () => {} },

@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PlanePosition } from '../model/positions.js';
-import type { Airport, FlightPlan, FlightStatus, FlightStatusRecord, TrackingSample } from '../model/flight.js';
+import type { Airport, DayStatus, FlightPlan, FlightStatus, FlightStatusRecord, InitialStatus, StatusChange, TrackingSample } from '../model/flight.js';
+import type { StatusWrite } from '../model/store.js';
+import { bundledAirports } from '../model/airports.js';
+import { generateTimetable } from '../model/timetable.js';
 import { Simulator, defaultSimulatorOptions, type SimulatorStore } from './simulator.js';
 import { seededChance, type WallClock } from '../model/world.js';
 
@@ -21,29 +24,38 @@ class MemoryStore implements SimulatorStore {
   plans: FlightPlan[] = [];
   statuses = new Map<string, FlightStatusRecord>();
   statusLog: FlightStatus[] = [];
+  history = new Map<string, StatusChange[]>();
   tracking: TrackingSample[] = [];
   failing = false;
   private check() { if (this.failing) throw new Error('NoHostAvailable: all nodes down'); }
-  async addFlight(plan: FlightPlan, options: { gate: string; nowMs: number }) {
+  async addFlight(plan: FlightPlan, options: { gate: string; nowMs: number; initial: InitialStatus }) {
     this.check();
+    const { history, ...initial } = options.initial;
     this.plans.push(plan);
-    this.statuses.set(`${plan.flightNumber}/${plan.date}`, {
-      ...plan, status: 'scheduled', gate: options.gate, estimatedDepartureAtMs: null, actualDepartureAtMs: null, actualArrivalAtMs: null, updatedAtMs: options.nowMs,
-    });
+    this.statuses.set(`${plan.flightNumber}/${plan.date}`, { ...plan, ...initial, gate: options.gate, updatedAtMs: options.nowMs });
+    this.history.set(`${plan.flightNumber}/${plan.date}`, [...history]);
   }
   async flightsOfDate(date: string) { this.check(); return this.plans.filter((plan) => plan.date === date); }
+  async statusesOfDate(date: string) {
+    this.check();
+    return new Map<string, DayStatus>([...this.statuses.values()].filter((record) => record.date === date).map((record) => [record.flightNumber, record]));
+  }
   async getStatus(flightNumber: string, date: string) { this.check(); return this.statuses.get(`${flightNumber}/${date}`) ?? null; }
-  async setStatus(key: { flightNumber: string; date: string }, change: { status: FlightStatus; nowMs: number; atMs?: number }) {
+  async setStatus(key: { flightNumber: string; date: string }, change: StatusWrite) {
     this.check();
     const record = this.statuses.get(`${key.flightNumber}/${key.date}`);
     assert.ok(record);
     record.status = change.status;
     if (change.status === 'delayed') record.estimatedDepartureAtMs = change.atMs ?? null;
     this.statusLog.push(change.status);
+    this.history.get(`${key.flightNumber}/${key.date}`)?.push({ ...change.history, status: change.status });
   }
-  async writeTracking(sample: TrackingSample) { this.check(); this.tracking.push(sample); }
   positions: PlanePosition[] = [];
-  async writePosition(position: PlanePosition) { this.check(); this.positions.push(position); }
+  async writeSamples(positions: readonly PlanePosition[]) {
+    this.check();
+    for (const { origin: _origin, destination: _destination, status: _status, ...sample } of positions) this.tracking.push(sample);
+    this.positions.push(...positions);
+  }
   async writeClock() { this.check(); }
 }
 
@@ -140,4 +152,46 @@ test('some flights are delayed or cancelled as boarding would start', async () =
   assert.ok(statuses.includes('cancelled') && statuses.includes('delayed') && statuses.includes('boarding'), statuses.join());
   const delayed = [...store.statuses.values()].filter((record) => record.status === 'delayed');
   assert.ok(delayed.every((record) => (record.estimatedDepartureAtMs ?? 0) >= start + 75 * 60_000));
+});
+
+test('a status history records who moved the flight, and when in sim time', async () => {
+  const store = new MemoryStore();
+  const clock = new FakeClock(start);
+  const simulator = makeSimulator(store, clock);
+  await simulator.addFlight({ flightNumber: 'AR5', origin: 'MAD', destination: 'BCN', departureAtMs: start + 45 * 60_000, speedKmh: 800 });
+  for (let i = 0; i < 200; i++) { await simulator.tick(); clock.now += 1_000; }
+  const history = store.history.get(`AR5/${new Date(start).toISOString().slice(0, 10)}`) ?? [];
+  assert.deepEqual(history.map((change) => change.status), ['scheduled', 'boarding', 'departed', 'en_route', 'landed']);
+  assert.ok(history.every((change) => change.source === 'simulator'));
+  assert.equal(history[0]?.changedAtMs, start, 'scheduled at sim time when added');
+  assert.equal(history[2]?.changedAtMs, start + 45 * 60_000, 'departed at push-back');
+  assert.deepEqual(history.map((change) => change.changedAtMs), history.map((change) => change.changedAtMs).sort((a, b) => a - b));
+});
+
+test('the timetable: a day is written once with the statuses its clock gives, flown, and tomorrow follows in the background', async () => {
+  const world = new Map(bundledAirports().map((airport) => [airport.iata, airport]));
+  const timetable = generateTimetable([...world.values()], { flightsInAir: 20, seed: 5 });
+  const store = new MemoryStore();
+  const noon = Date.UTC(2026, 5, 1, 12, 0);
+  const clock = new FakeClock(noon);
+  const options = { ...defaultSimulatorOptions, speedup: 60, tickMs: 1_000, refreshMs: 5_000 };
+  const simulator = new Simulator(store, { clock, chance: seededChance(3), airports: world, logger: { info: () => {}, warn: (m) => assert.fail(m) }, options });
+  simulator.followTimetable(timetable);
+  assert.equal(await simulator.scheduleDay('2026-06-01'), timetable.length);
+  const statuses = [...store.statuses.values()];
+  assert.ok(statuses.some((r) => r.status === 'landed') && statuses.some((r) => r.status === 'en_route') && statuses.some((r) => r.status === 'scheduled'), statuses.map((r) => r.status).join());
+  for (const record of statuses) {
+    const history = store.history.get(`${record.flightNumber}/${record.date}`) ?? [];
+    assert.equal(history.at(-1)?.status, record.status, 'the history ends at the status');
+    if (record.status === 'landed') assert.ok((record.actualArrivalAtMs ?? Infinity) <= noon);
+  }
+  // A restart (another simulator on the same database) adds nothing.
+  const again = new Simulator(store, { clock, chance: seededChance(4), airports: world, logger: { info: () => {}, warn: () => {} }, options });
+  again.followTimetable(timetable);
+  assert.equal(await again.scheduleDay('2026-06-01'), 0);
+  // Ticking flies them, and writes tomorrow's timetable too.
+  for (let i = 0; i < 10; i++) { await simulator.tick(); clock.now += 1_000; await new Promise((resolve) => setImmediate(resolve)); }
+  assert.equal(store.plans.filter((plan) => plan.date === '2026-06-02').length, timetable.length);
+  assert.ok(store.tracking.length > 0, 'planes in the air write tracking');
+  assert.ok(store.tracking.every((sample) => statuses.find((r) => r.flightNumber === sample.flightNumber)?.status !== 'cancelled'));
 });

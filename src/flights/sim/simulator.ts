@@ -4,25 +4,31 @@
 // with bounded concurrency. A failed write is logged and retried on the next tick, so losing
 // a database node slows nothing but the writes it cannot take.
 
-import { canTransition, isTerminalStatus, utcDate, type Airport, type FlightPlan, type FlightStatus, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
+import {
+  canTransition, isTerminalStatus, scheduledStatus, utcDate, type Airport, type DayStatus, type FlightPlan, type FlightStatus, type FlightStatusRecord, type InitialStatus,
+  type TrackingSample,
+} from '../model/flight.js';
 import type { PlanePosition } from '../model/positions.js';
-import type { SimulationClockRecord } from '../model/store.js';
+import type { SimulationClockRecord, StatusWrite } from '../model/store.js';
+import { flightsOfDay, type TimetableEntry } from '../model/timetable.js';
 import { buildProfile, scheduledStatusAt, stateAt, type FlightProfile, type FlightState } from './physics.js';
 import { RateLimitedLog, runBounded } from '../model/pool.js';
 import { FlightInputError, planFlight, randomFlight, randomFlightsMax, randomGate, type NewFlight } from '../model/schedule.js';
 import type { AppLogger, Chance, WallClock } from '../model/world.js';
 
-export const simulatedFlightsMax = 20_000;
+/** Three days of the largest timetable. */
+export const simulatedFlightsMax = 60_000;
 export const writeConcurrencyMax = 256;
 const dayMs = 86_400_000;
 
 export interface SimulatorStore {
-  addFlight(plan: FlightPlan, options: { gate: string; nowMs: number }): Promise<void>;
+  addFlight(plan: FlightPlan, options: { gate: string; nowMs: number; initial: InitialStatus }): Promise<void>;
   flightsOfDate(date: string): Promise<FlightPlan[]>;
+  statusesOfDate(date: string): Promise<Map<string, DayStatus>>;
   getStatus(flightNumber: string, date: string): Promise<FlightStatusRecord | null>;
-  setStatus(key: { flightNumber: string; date: string }, change: { status: FlightStatus; nowMs: number; atMs?: number }): Promise<void>;
-  writeTracking(sample: TrackingSample, options: { ttlSeconds: number; nowMs: number }): Promise<void>;
-  writePosition(position: PlanePosition, options: { nowMs: number }): Promise<void>;
+  setStatus(key: { flightNumber: string; date: string }, change: StatusWrite): Promise<void>;
+  /** Tracking samples and map positions of several flights (FlightStore.writeSamples: unlogged batches). */
+  writeSamples(positions: readonly PlanePosition[], options: { ttlSeconds: number; nowMs: number }): Promise<void>;
   writeClock(clock: SimulationClockRecord): Promise<void>;
 }
 
@@ -44,10 +50,14 @@ export interface SimulatorOptions {
   cancelProbability: number;
 }
 
+// About one flight in seven leaves 15 minutes late or more and one in fifty is cancelled, as in
+// published airline statistics.
 export const defaultSimulatorOptions: SimulatorOptions = {
   speedup: 10, tickMs: 1_000, trackingTtlSeconds: 3_600, writeConcurrency: 32, refreshMs: 5_000, clockName: 'default',
-  delayProbability: 0.08, cancelProbability: 0.02,
+  delayProbability: 0.15, cancelProbability: 0.02,
 };
+/** Flights of one status without a flight_status_by_date row (written before it existed) read one by one per refresh, at most. */
+const statusFallbackReadsMax = 500;
 
 export interface SimulatedFlight {
   plan: FlightPlan;
@@ -76,6 +86,9 @@ export class Simulator {
   private readonly errorLog: RateLimitedLog;
   private writeFailures = 0;
   private writes = 0;
+  private timetable: readonly TimetableEntry[] | null = null;
+  private readonly scheduledDates = new Set<string>();
+  private scheduling = false;
 
   constructor(
     private readonly store: SimulatorStore,
@@ -114,7 +127,7 @@ export class Simulator {
       throw new FlightInputError(`flight ${plan.flightNumber} on ${plan.date} already exists`);
     }
     const gate = randomGate(this.world.chance);
-    await this.store.addFlight(plan, { gate, nowMs: this.world.clock.nowMs() });
+    await this.store.addFlight(plan, { gate, nowMs: this.world.clock.nowMs(), initial: scheduledStatus(Math.round(this.simNowMs()), 'simulator') });
     return this.track(plan, { status: 'scheduled', gate, estimatedDepartureAtMs: null });
   }
 
@@ -144,7 +157,10 @@ export class Simulator {
     if (origin === undefined || destination === undefined) throw new FlightInputError(`unknown airport in ${plan.flightNumber}`);
     const departureAtMs = status.estimatedDepartureAtMs ?? plan.departureAtMs;
     const profile = buildProfile({ origin, destination }, { departureAtMs, speedKmh: plan.speedKmh });
-    const flight: SimulatedFlight = { plan, profile, status: status.status, gate: status.gate, state: stateAt(profile, this.simNowMs()), finished: false, disruptionRolled: false };
+    const state = stateAt(profile, this.simNowMs());
+    // A flight that landed and reached its gate before the simulator knew it has nothing left to write.
+    const finished = status.status === 'landed' && state.phase === 'arrived';
+    const flight: SimulatedFlight = { plan, profile, status: status.status, gate: status.gate, state, finished, disruptionRolled: false };
     this.flights.set(flightKey(plan), flight);
     return flight;
   }
@@ -154,23 +170,33 @@ export class Simulator {
     const now = this.simNowMs();
     const dates = [utcDate(now - dayMs), utcDate(now), utcDate(now + dayMs)];
     const plans: FlightPlan[] = [];
-    for (const date of dates) plans.push(...(await this.store.flightsOfDate(date)));
+    const statuses = new Map<string, DayStatus>();
+    for (const date of dates) {
+      const [ofDate, statusesOfDate] = await Promise.all([this.store.flightsOfDate(date), this.store.statusesOfDate(date)]);
+      plans.push(...ofDate);
+      for (const [flightNumber, status] of statusesOfDate) statuses.set(`${flightNumber}/${date}`, status);
+    }
     const current = new Set(plans.map(flightKey));
     for (const [key, flight] of this.flights) {
       if (!current.has(key) && flight.plan.date < (dates[0] ?? '')) this.flights.delete(key);
     }
-    const toRead = plans.filter((plan) => {
+    const unread: FlightPlan[] = [];
+    for (const plan of plans.slice(0, simulatedFlightsMax)) {
       const known = this.flights.get(flightKey(plan));
-      return known === undefined || !isTerminalStatus(known.status);
-    }).slice(0, simulatedFlightsMax);
-    await runBounded(toRead, {
+      if (known !== undefined && isTerminalStatus(known.status)) continue;
+      const status = statuses.get(flightKey(plan));
+      if (status !== undefined) this.adoptStatus(plan, status);
+      else unread.push(plan);
+    }
+    // Flights stored before flight_status_by_date existed: their statuses one by one (bounded).
+    await runBounded(unread.slice(0, statusFallbackReadsMax), {
       concurrency: this.world.options.writeConcurrency,
       job: async (plan) => this.adoptStatus(plan, await this.store.getStatus(plan.flightNumber, plan.date)),
       onError: (plan, error) => this.reportFailure(`reading status of ${plan.flightNumber}`, error),
     });
   }
 
-  private adoptStatus(plan: FlightPlan, record: FlightStatusRecord | null): void {
+  private adoptStatus(plan: FlightPlan, record: DayStatus | null): void {
     if (record === null) return;
     const known = this.flights.get(flightKey(plan));
     const estimated = record.estimatedDepartureAtMs;
@@ -181,6 +207,48 @@ export class Simulator {
     } else {
       known.status = record.status;
     }
+  }
+
+  /** Flies a daily timetable: scheduleDay() writes a date's flights, tick() keeps today and tomorrow written. */
+  followTimetable(timetable: readonly TimetableEntry[]): void {
+    this.timetable = timetable;
+  }
+
+  /**
+   * Writes the timetable's flights of a date that the database does not hold yet (a restart
+   * adds nothing), with the statuses they have by now, and flies them. Returns how many it added.
+   */
+  async scheduleDay(date: string, options: { arrivingAfterMs?: number } = {}): Promise<number> {
+    const timetable = this.timetable;
+    if (timetable === null || timetable.length === 0) return 0;
+    const present = new Set((await this.store.flightsOfDate(date)).map((plan) => plan.flightNumber));
+    const o = this.world.options;
+    const flights = flightsOfDay(timetable, this.world.airports, {
+      date, simNowMs: Math.round(this.simNowMs()), chance: this.world.chance, delayProbability: o.delayProbability, cancelProbability: o.cancelProbability,
+      ...(options.arrivingAfterMs === undefined ? {} : { arrivingAfterMs: options.arrivingAfterMs }),
+    }).filter((flight) => !present.has(flight.plan.flightNumber));
+    let added = 0;
+    await runBounded(flights, {
+      concurrency: o.writeConcurrency,
+      job: async (flight) => {
+        await this.store.addFlight(flight.plan, { gate: flight.gate, nowMs: this.world.clock.nowMs(), initial: flight });
+        if (this.flights.size < simulatedFlightsMax) this.track(flight.plan, { status: flight.status, gate: flight.gate, estimatedDepartureAtMs: flight.estimatedDepartureAtMs });
+        added++;
+      },
+      onError: (flight, error) => this.reportFailure(`scheduling ${flight.plan.flightNumber} on ${date}`, error),
+    });
+    if (added === flights.length) this.scheduledDates.add(date);
+    return added;
+  }
+
+  /** Keeps today's and tomorrow's timetable written, in the background (one day at a time). */
+  private keepSchedule(): void {
+    if (this.timetable === null || this.scheduling) return;
+    const now = this.simNowMs();
+    const date = [utcDate(now), utcDate(now + dayMs)].find((candidate) => !this.scheduledDates.has(candidate));
+    if (date === undefined) return;
+    this.scheduling = true;
+    void this.scheduleDay(date).catch((error: unknown) => this.reportFailure(`scheduling ${date}`, error)).finally(() => { this.scheduling = false; });
   }
 
   /** One step: statuses then tracking for every flight still moving. */
@@ -194,30 +262,39 @@ export class Simulator {
       } catch (error) {
         this.reportFailure('refreshing flights', error);
       }
+      this.keepSchedule();
     }
     const simNow = this.simNowMs();
     const moving = this.list().filter((flight) => !flight.finished && flight.status !== 'cancelled');
+    const flying: Array<{ flight: SimulatedFlight; position: PlanePosition }> = [];
     await runBounded(moving, {
       concurrency: this.world.options.writeConcurrency,
-      job: async (flight) => this.advance(flight, simNow),
+      job: async (flight) => {
+        const position = await this.advance(flight, simNow);
+        if (position !== null) flying.push({ flight, position });
+      },
       onError: (flight, error) => this.reportFailure(`writing ${flight.plan.flightNumber}`, error),
     });
+    // The tick's samples go out together (FlightStore.writeSamples: a request per 10 flights
+    // instead of two per flight). A flight's last sample is written before it stops being flown;
+    // after a failure every sample is written again next tick.
+    if (flying.length === 0) return;
+    try {
+      await this.store.writeSamples(flying.map((f) => f.position), { ttlSeconds: this.world.options.trackingTtlSeconds, nowMs: this.world.clock.nowMs() });
+      this.writes += 2 * flying.length;
+      for (const { flight } of flying) if (flight.state.phase === 'arrived') flight.finished = true;
+    } catch (error) {
+      this.reportFailure(`writing the samples of ${flying.length} flights`, error);
+    }
   }
 
-  private async advance(flight: SimulatedFlight, simNow: number): Promise<void> {
+  /** Moves the flight to the clock's time and writes its status changes; its sample to write, or null when parked. */
+  private async advance(flight: SimulatedFlight, simNow: number): Promise<PlanePosition | null> {
     flight.state = stateAt(flight.profile, simNow);
     await this.advanceStatus(flight, simNow);
-    if (flight.state.phase === 'parked') return;
+    if (flight.state.phase === 'parked') return null;
     const sample: TrackingSample = { flightNumber: flight.plan.flightNumber, date: flight.plan.date, recordedAtMs: Math.round(simNow), ...flight.state };
-    this.writes += 2;
-    // The sample's history (flight_tracking) and the map's current position (flight_positions), concurrently.
-    const nowMs = this.world.clock.nowMs();
-    const position: PlanePosition = { ...sample, origin: flight.plan.origin, destination: flight.plan.destination, status: flight.status };
-    await Promise.all([
-      this.store.writeTracking(sample, { ttlSeconds: this.world.options.trackingTtlSeconds, nowMs }),
-      this.store.writePosition(position, { nowMs }),
-    ]);
-    if (flight.state.phase === 'arrived') flight.finished = true;
+    return { ...sample, origin: flight.plan.origin, destination: flight.plan.destination, status: flight.status };
   }
 
   /** Walks the status chain up to where the clock says the flight is, one write per step. */
@@ -234,9 +311,9 @@ export class Simulator {
     for (let i = Math.max(0, from) + 1; i <= to; i++) {
       target = statusChain[i] as FlightStatus;
       if (!canTransition(flight.status, target)) return;
-      const atMs = target === 'departed' ? flight.profile.pushbackAtMs : target === 'landed' ? flight.profile.touchdownAtMs : simNow;
+      const atMs = Math.round(target === 'departed' ? flight.profile.pushbackAtMs : target === 'landed' ? flight.profile.touchdownAtMs : simNow);
       this.writes++;
-      await this.store.setStatus(flight.plan, { status: target, nowMs: this.world.clock.nowMs(), atMs: Math.round(atMs) });
+      await this.store.setStatus(flight.plan, { status: target, nowMs: this.world.clock.nowMs(), atMs, history: { changedAtMs: atMs, source: 'simulator', note: '' } });
       flight.status = target;
     }
   }
@@ -246,14 +323,15 @@ export class Simulator {
     const roll = this.world.chance.next();
     const o = this.world.options;
     if (roll < o.cancelProbability) {
-      await this.store.setStatus(flight.plan, { status: 'cancelled', nowMs: this.world.clock.nowMs() });
+      await this.store.setStatus(flight.plan, { status: 'cancelled', nowMs: this.world.clock.nowMs(), history: { changedAtMs: Math.round(this.simNowMs()), source: 'simulator', note: '' } });
       flight.status = 'cancelled';
       return true;
     }
     if (roll >= o.cancelProbability + o.delayProbability) return false;
     const delayMs = (15 + Math.floor(this.world.chance.next() * 76)) * 60_000;
     const estimatedDepartureAtMs = flight.profile.pushbackAtMs + delayMs;
-    await this.store.setStatus(flight.plan, { status: 'delayed', nowMs: this.world.clock.nowMs(), atMs: estimatedDepartureAtMs });
+    const note = `new departure ${new Date(estimatedDepartureAtMs).toISOString().slice(11, 16)} UTC`;
+    await this.store.setStatus(flight.plan, { status: 'delayed', nowMs: this.world.clock.nowMs(), atMs: estimatedDepartureAtMs, history: { changedAtMs: Math.round(this.simNowMs()), source: 'simulator', note } });
     flight.status = 'delayed';
     flight.profile = buildProfile({ origin: flight.profile.origin, destination: flight.profile.destination }, { departureAtMs: estimatedDepartureAtMs, speedKmh: flight.plan.speedKmh });
     return true;

@@ -5,6 +5,7 @@
 import './style.css';
 import { connectFeed, fetchAirports, fetchClock, search, type AirportInfo, type FlightDetail, type PlaneInfo, type Snapshot } from './api.js';
 import { byId, h, statusBadge } from './dom.js';
+import { FlightsTable } from './flights-table.js';
 import { FlightMap } from './map.js';
 import { Panel } from './panel.js';
 
@@ -26,18 +27,65 @@ let simBase = { simNowMs: Date.now(), speedup: 1, atMs: performance.now() };
 const simNowMs = () => simBase.simNowMs + (performance.now() - simBase.atMs) * simBase.speedup;
 
 const map = new FlightMap(byId('map'), {
-  onAirport: (iata) => void panel.showAirport(iata),
-  onPlane: (plane: PlaneInfo) => void panel.showFlight(plane.flightNumber, plane.date),
+  onAirport: (iata) => selectAirport(iata),
+  onPlane: (plane: PlaneInfo) => selectFlight(plane.flightNumber, plane.date),
 });
+
+/** The panel's tabs: the flights table, and the details of the selected airport or flight. */
+function showTab(pane: 'flights-pane' | 'details-pane'): void {
+  for (const tab of document.querySelectorAll<HTMLElement>('#panel-tabs [role="tab"]')) {
+    const selected = tab.dataset['pane'] === pane;
+    tab.setAttribute('aria-selected', String(selected));
+    byId(tab.dataset['pane'] ?? '').hidden = !selected;
+  }
+  setCollapsed(false);
+  if (pane === 'flights-pane') table.render();
+}
+
+function setCollapsed(collapsed: boolean): void {
+  byId('panel').classList.toggle('collapsed', collapsed);
+  byId('panel-toggle').setAttribute('aria-expanded', String(!collapsed));
+  byId('panel-toggle').textContent = collapsed ? '▴' : '▾';
+  map.map.invalidateSize();
+}
+
+function selectFlight(flightNumber: string, date: string): void {
+  showTab('details-pane');
+  void panel.showFlight(flightNumber, date);
+}
+
+function selectAirport(iata: string): void {
+  setFollow(false);
+  showTab('details-pane');
+  void panel.showAirport(iata);
+}
+
+// Follow: the map stays centred on the selected plane while it flies, until the user drags the map.
+let following = false;
+function setFollow(on: boolean): void {
+  following = on && map.selectedPlane() !== null;
+  byId('follow').setAttribute('aria-pressed', String(following));
+  byId('follow').textContent = following ? 'Following' : 'Follow';
+  if (following) keepCentred();
+}
+function keepCentred(): void {
+  const flight = map.selectedPlane();
+  if (following && (flight === null || !map.centreOn(flight))) setFollow(false);
+}
+
+const table = new FlightsTable(byId('flights-pane'), (plane) => selectFlight(plane.flightNumber, plane.date));
 
 const panel = new Panel({
   simNowMs,
   airport: (iata) => airports.get(iata),
-  selectFlight: (flightNumber, date) => void panel.showFlight(flightNumber, date),
+  selectFlight: (flightNumber, date) => selectFlight(flightNumber, date),
   airportShown: (iata: string | null) => map.highlightAirport(iata === null ? null : airports.get(iata) ?? null),
   showFlightLines: (flightNumber: string | null, detail: FlightDetail | null, fit: boolean) => {
     map.showFlight(flightNumber, detail === null ? null : { route: detail.route, path: detail.path });
-    if (fit && detail !== null) map.fitRoute(detail.route);
+    table.select(flightNumber);
+    byId('follow').hidden = flightNumber === null;
+    if (flightNumber === null) setFollow(false);
+    if (fit && detail !== null && !following) map.fitRoute(detail.route);
   },
 });
 
@@ -46,6 +94,7 @@ function onSnapshot(snapshot: Snapshot): void {
   const reason = snapshot.error ?? 'database unavailable';
   setProblem('database', snapshot.healthy ? null : `${reason.charAt(0).toUpperCase()}${reason.slice(1)} — retrying`);
   map.updatePlanes(snapshot.planes);
+  table.update(snapshot.planes);
   byId('plane-count').textContent = `${snapshot.planes.length} in the air`;
 }
 
@@ -63,7 +112,7 @@ function setupSearch(): void {
       const items = [
         ...found.flights.map((f) => {
           const li = h('li', { 'data-flight': f.flightNumber }, `✈ ${f.flightNumber} ${f.origin} → ${f.destination} (${f.date}) `, statusBadge(f.status));
-          li.addEventListener('click', () => { results.hidden = true; void panel.showFlight(f.flightNumber, f.date); });
+          li.addEventListener('click', () => { results.hidden = true; selectFlight(f.flightNumber, f.date); });
           return li;
         }),
         ...found.airports.map((a) => {
@@ -71,8 +120,8 @@ function setupSearch(): void {
           li.addEventListener('click', () => {
             results.hidden = true;
             const airport = airports.get(a.iata);
+            selectAirport(a.iata);
             if (airport !== undefined) map.focusAirport(airport);
-            void panel.showAirport(a.iata);
           });
           return li;
         }),
@@ -94,6 +143,19 @@ function setupSearch(): void {
 
 async function start(): Promise<void> {
   setupSearch();
+  for (const tab of document.querySelectorAll<HTMLElement>('#panel-tabs [role="tab"]')) {
+    tab.addEventListener('click', () => showTab(tab.dataset['pane'] === 'flights-pane' ? 'flights-pane' : 'details-pane'));
+  }
+  byId('panel-toggle').addEventListener('click', () => setCollapsed(!byId('panel').classList.contains('collapsed')));
+  byId('follow').addEventListener('click', () => setFollow(!following));
+  map.map.on('dragstart', () => setFollow(false));
+  document.addEventListener('keydown', (event) => {
+    const target = event.target as HTMLElement | null;
+    if (target !== null && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA')) return;
+    if (event.key === 'f' || event.key === 'F') setFollow(!following);
+    if (event.key === 'Escape') setFollow(false);
+  });
+  setInterval(keepCentred, 250);
   byId<HTMLInputElement>('online-tiles').addEventListener('change', (event) => map.setOnlineTiles((event.target as HTMLInputElement).checked));
   map.loadBasemap().catch((error: unknown) => setProblem('basemap', `Basemap not loaded: ${String(error)}`));
   try {
@@ -118,6 +180,8 @@ Object.assign(window, {
     planePosition: (flightNumber: string) => map.planePosition(flightNumber),
     planePoint: (flightNumber: string) => map.planePoint(flightNumber),
     selectAirport: (iata: string) => panel.showAirport(iata),
+    selectedPlane: () => map.selectedPlane(),
+    following: () => following,
     map: map.map,
   },
 });

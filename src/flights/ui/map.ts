@@ -164,6 +164,18 @@ export class FlightMap {
     return this.planes.position(flightNumber);
   }
 
+  /** Centres the map on where a plane is drawn now; false when the feed no longer has it. */
+  centreOn(flightNumber: string): boolean {
+    const at = this.planes.gliding(flightNumber, performance.now());
+    if (at === null) return false;
+    this.map.panTo(at, { animate: false });
+    return true;
+  }
+
+  selectedPlane(): string | null {
+    return this.planes.selected();
+  }
+
   /** Where a plane is drawn (px from the map's top left), for tests that click it. */
   planePoint(flightNumber: string): [number, number] | null {
     return this.planes.drawnAt(flightNumber);

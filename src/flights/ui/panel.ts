@@ -18,12 +18,25 @@ function show(view: 'welcome' | 'airport-view' | 'flight-view'): void {
   for (const id of ['welcome', 'airport-view', 'flight-view']) byId(id).hidden = id !== view;
 }
 
+/** A board row's expected time: actual when it happened, else estimated from a delay or the actual departure, else scheduled. */
+export function expectedTimes(row: FlightRow): { departure: number; arrival: number } {
+  const duration = row.arrivalAtMs - row.departureAtMs;
+  const departure = row.actualDepartureAtMs ?? row.estimatedDepartureAtMs ?? row.departureAtMs;
+  return { departure, arrival: row.actualArrivalAtMs ?? departure + duration };
+}
+
 function flightTable(rows: FlightRow[], kind: 'departures' | 'arrivals', hooks: PanelHooks): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'empty' }, `No ${kind}.`);
   const body = h('tbody');
-  for (const row of rows) {
-    const tr = h('tr', { 'data-flight': row.flightNumber },
-      h('td', {}, timeUtc(kind === 'departures' ? row.departureAtMs : row.arrivalAtMs)),
+  const sorted = [...rows].sort((a, b) => (kind === 'departures' ? a.departureAtMs - b.departureAtMs : a.arrivalAtMs - b.arrivalAtMs) || a.flightNumber.localeCompare(b.flightNumber));
+  for (const row of sorted) {
+    const scheduled = kind === 'departures' ? row.departureAtMs : row.arrivalAtMs;
+    const times = expectedTimes(row);
+    const expected = row.status === 'cancelled' ? null : kind === 'departures' ? times.departure : times.arrival;
+    const late = expected !== null && expected - scheduled >= 5 * 60_000;
+    const tr = h('tr', { 'data-flight': row.flightNumber, 'data-status': row.status ?? '' },
+      h('td', {}, timeUtc(scheduled)),
+      h('td', { class: late ? 'late' : '' }, expected === null ? '—' : timeUtc(expected)),
       h('td', {}, row.flightNumber),
       h('td', {}, kind === 'departures' ? row.destination : row.origin),
       h('td', {}, row.gate ?? ''),
@@ -31,7 +44,8 @@ function flightTable(rows: FlightRow[], kind: 'departures' | 'arrivals', hooks: 
     tr.addEventListener('click', () => hooks.selectFlight(row.flightNumber, row.date));
     body.append(tr);
   }
-  return h('table', { id: `${kind}-table` }, h('thead', {}, h('tr', {}, h('th', {}, 'UTC'), h('th', {}, 'Flight'), h('th', {}, kind === 'departures' ? 'To' : 'From'), h('th', {}, 'Gate'), h('th', {}, 'Status'))), body);
+  const heads = ['Sched', kind === 'departures' ? 'Est. dep' : 'Est. arr', 'Flight', kind === 'departures' ? 'To' : 'From', 'Gate', 'Status'];
+  return h('table', { id: `${kind}-table` }, h('thead', {}, h('tr', {}, ...heads.map((text) => h('th', {}, text)))), body);
 }
 
 export class Panel {
@@ -39,6 +53,8 @@ export class Panel {
   private airportDate = '';
   private flight: { flightNumber: string; date: string } | null = null;
   private refreshing = false;
+  private boardLoading = false;
+  private boardTicket = 0;
 
   constructor(private readonly hooks: PanelHooks) {}
 
@@ -58,23 +74,39 @@ export class Panel {
     const view = byId('airport-view');
     const airport = this.hooks.airport(iata);
     const dateInput = h('input', { type: 'date', id: 'board-date', value: this.airportDate });
-    dateInput.addEventListener('change', () => { this.airportDate = dateInput.value; void this.renderAirport(); });
-    const board = h('div', { id: 'board' }, h('p', {}, 'Loading…'));
+    dateInput.addEventListener('change', () => { this.airportDate = dateInput.value; void this.refreshBoard(true); });
     view.replaceChildren(
       h('h2', {}, `${iata} — ${airport?.name ?? ''}`),
       h('p', {}, `${airport?.city ?? ''}, ${airport?.country ?? ''}`),
       h('label', {}, 'Date (UTC) ', dateInput),
-      board,
+      h('div', { id: 'board' }, h('p', {}, 'Loading…')),
       this.addFlightForm(iata),
     );
+    await this.refreshBoard(true);
+  }
+
+  /** Reads the board again (every tick while it is shown): statuses, delays and new flights appear live. */
+  async refreshBoard(loading = false): Promise<void> {
+    const iata = this.airportIata;
+    const date = this.airportDate;
+    // A periodic refresh waits for the last one; a new airport or date goes ahead, and only the newest answer is shown.
+    if (iata === null || this.flight !== null || (this.boardLoading && !loading)) return;
+    this.boardLoading = true;
+    const ticket = ++this.boardTicket;
     try {
-      const result = await fetchBoard(iata, this.airportDate);
-      board.replaceChildren(
+      const result = await fetchBoard(iata, date);
+      if (ticket !== this.boardTicket || iata !== this.airportIata || date !== this.airportDate || this.flight !== null) return;
+      byId('board').replaceChildren(
         h('h3', {}, `Departures (${result.departures.length})`), flightTable(result.departures, 'departures', this.hooks),
         h('h3', {}, `Arrivals (${result.arrivals.length})`), flightTable(result.arrivals, 'arrivals', this.hooks),
+        h('p', { class: 'count', id: 'board-updated' }, `Updated ${timeUtc(this.hooks.simNowMs())} UTC (sim time)`),
       );
     } catch (error) {
-      board.replaceChildren(h('p', { class: 'error' }, `Could not load flights: ${errorText(error)}`));
+      if (ticket !== this.boardTicket) return;
+      if (loading || byId('board').querySelector('table') === null) byId('board').replaceChildren(h('p', { class: 'error' }, `Could not load flights: ${errorText(error)}`));
+      else byId('board-updated').textContent = `Not refreshed: ${errorText(error)}`;
+    } finally {
+      if (ticket === this.boardTicket) this.boardLoading = false;
     }
   }
 
@@ -98,7 +130,7 @@ export class Panel {
         flightNumber: field('flightNumber').toUpperCase(), origin, destination: field('destination').toUpperCase(),
         departureAt: `${field('departure')}:00Z`, speedKmh: Number(field('speed')),
       }).then(async ({ flight }) => {
-        await this.renderAirport();
+        await this.refreshBoard(true);
         const note = byId('add-flight-message');
         note.className = 'ok';
         note.textContent = `Added ${flight.flightNumber} to ${flight.destination}, departing ${dateTimeUtc(flight.departureAtMs)}.`;
@@ -189,6 +221,7 @@ export class Panel {
   /** Periodic refresh of whatever is shown. */
   async tick(): Promise<void> {
     if (this.flight !== null) await this.refreshFlight();
+    else if (this.airportIata !== null && !byId('airport-view').hidden) await this.refreshBoard();
   }
 
   currentAirport(): string | null {

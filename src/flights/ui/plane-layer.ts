@@ -114,6 +114,16 @@ export class PlaneLayer {
     return null;
   }
 
+  /** Where a flight is now on its glide between reports (what the map draws). */
+  gliding(flightNumber: string, now: number): L.LatLng | null {
+    for (const plane of this.planes.values()) if (plane.info.flightNumber === flightNumber) return this.positionAt(plane, now);
+    return null;
+  }
+
+  selected(): string | null {
+    return this.selectedFlight;
+  }
+
   /** Where a flight was drawn in the last frame (container px), or null when not in view. */
   drawnAt(flightNumber: string): [number, number] | null {
     for (const plane of this.planes.values()) if (plane.info.flightNumber === flightNumber && plane.visible) return [plane.x, plane.y];

@@ -3,7 +3,7 @@
 // the database is unavailable, 404 for unknown flights and airports.
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { isFlightNumber, isFlightStatus, isIataCode, isIsoDate, operatorTransitions, type Airport, type FlightPlan, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
+import { isFlightNumber, isFlightStatus, isIataCode, isIsoDate, operatorTransitions, scheduledStatus, type Airport, type FlightPlan, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
 import type { FlightStore } from '../model/store.js';
 import { greatCirclePoints } from '../model/geo.js';
 import { FlightInputError, planFlight, randomFlightNumber, randomGate } from '../model/schedule.js';
@@ -48,7 +48,7 @@ function flightKey(params: { number?: string; date?: string }): { flightNumber: 
 }
 
 async function withStatuses(context: ApiContext, plans: FlightPlan[]): Promise<FlightRow[]> {
-  const rows: FlightRow[] = plans.map((plan) => ({ ...plan, status: null, gate: null }));
+  const rows: FlightRow[] = plans.map((plan) => ({ ...plan, status: null, gate: null, estimatedDepartureAtMs: null, actualDepartureAtMs: null, actualArrivalAtMs: null }));
   let next = 0;
   const worker = async () => {
     while (next < rows.length) {
@@ -57,11 +57,16 @@ async function withStatuses(context: ApiContext, plans: FlightPlan[]): Promise<F
       const record = await context.store.getStatus(row.flightNumber, row.date);
       row.status = record?.status ?? null;
       row.gate = record?.gate ?? null;
+      row.estimatedDepartureAtMs = record?.estimatedDepartureAtMs ?? null;
+      row.actualDepartureAtMs = record?.actualDepartureAtMs ?? null;
+      row.actualArrivalAtMs = record?.actualArrivalAtMs ?? null;
     }
   };
   await Promise.all(Array.from({ length: Math.min(statusReadConcurrency, rows.length) }, worker));
   return rows;
 }
+
+const planOf = (row: FlightRow): FlightPlan => ({ flightNumber: row.flightNumber, date: row.date, origin: row.origin, destination: row.destination, departureAtMs: row.departureAtMs, arrivalAtMs: row.arrivalAtMs, speedKmh: row.speedKmh });
 
 export function registerApi(app: FastifyInstance, context: ApiContext): void {
   registerInfoRoutes(app, context);
@@ -92,7 +97,7 @@ function registerInfoRoutes(app: FastifyInstance, context: ApiContext): void {
     const matched = context.feed.flights().filter((f) => f.plan.flightNumber.startsWith(q)).slice(0, searchResultsMax);
     let flights: SearchView['flights'];
     try {
-      flights = (await withStatuses(context, matched.map((f) => f.plan))).map(({ gate: _gate, ...row }) => row);
+      flights = (await withStatuses(context, matched.map((f) => f.plan))).map((row) => ({ ...planOf(row), status: row.status }));
     } catch (error) {
       // The database is down: the map's copy of the status (null unless in the air) still helps.
       if (!(error instanceof Error)) throw error;
@@ -137,7 +142,7 @@ function registerFlightRoutes(app: FastifyInstance, context: ApiContext): void {
       if ((await context.store.getStatus(plan.flightNumber, plan.date)) !== null) {
         throw new FlightInputError(`flight ${plan.flightNumber} on ${plan.date} already exists`);
       }
-      await context.store.addFlight(plan, { gate: randomGate(context.chance), nowMs: context.clock.nowMs() });
+      await context.store.addFlight(plan, { gate: randomGate(context.chance), nowMs: context.clock.nowMs(), initial: scheduledStatus(Math.round(context.feed.simNowMs()), 'operator') });
       return reply.code(201).send({ flight: plan } satisfies AddFlightView);
     }));
 
@@ -183,7 +188,9 @@ function registerStatusRoute(app: FastifyInstance, context: ApiContext): void {
         const from = Math.max(current.estimatedDepartureAtMs ?? current.departureAtMs, context.feed.simNowMs());
         atMs = Math.round(from + delayMinutes * 60_000);
       }
-      await context.store.setStatus(key, { status: wanted, nowMs, ...(atMs === undefined ? {} : { atMs }) });
+      const note = atMs === undefined ? '' : `new departure ${new Date(atMs).toISOString().slice(11, 16)} UTC`;
+      const history = { changedAtMs: Math.round(context.feed.simNowMs()), source: 'operator' as const, note };
+      await context.store.setStatus(key, { status: wanted, nowMs, history, ...(atMs === undefined ? {} : { atMs }) });
       const updated: FlightStatusRecord = { ...current, status: wanted, updatedAtMs: nowMs, ...(atMs === undefined ? {} : { estimatedDepartureAtMs: atMs }) };
       context.feed.noteStatus(updated);
       return { status: updated, allowed: operatorTransitions(wanted) } satisfies StatusChangeView;

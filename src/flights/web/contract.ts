@@ -20,7 +20,7 @@ export interface HealthView {
 }
 
 /** A flight on an airport's board, with its status and gate when it has one. */
-export interface FlightRow extends FlightPlan {
+export interface FlightRow extends FlightPlan, Pick<FlightStatusRecord, 'estimatedDepartureAtMs' | 'actualDepartureAtMs' | 'actualArrivalAtMs'> {
   status: FlightStatus | null;
   gate: string | null;
 }

@@ -147,6 +147,20 @@ export class Gossiper {
     this.emit((listener) => listener.onChange?.(this.localEndpoint, key, { ...versioned }));
   }
 
+  /**
+   * Announces on behalf of a dead endpoint that it left the ring (nodetool removenode), as
+   * Cassandra's advertiseTokenRemoved does: its state under a newer generation with STATUS
+   * LEFT, which every node takes as a restart into a dead state and spreads by gossip.
+   */
+  advertiseRemoved(endpoint: Endpoint, status: string): void {
+    const current = this.states.get(endpoint);
+    if (current === undefined || endpoint === this.localEndpoint) return;
+    const states = new Map([...current.states].map(([key, value]) => [key, { value: value.value, version: 1 }]));
+    states.set('STATUS', { value: status, version: 2 });
+    this.applyStates(new Map([[endpoint, { heartbeat: { generation: current.heartbeat.generation + 1, version: 2 }, states }]]));
+    this.logger.info('advertised the removal of an endpoint', { endpoint });
+  }
+
   /** A copy of what this node knows of an endpoint. */
   endpointState(endpoint: Endpoint): EndpointState | undefined {
     const state = this.states.get(endpoint);

@@ -100,6 +100,7 @@ export class MessagingService {
   private running = false;
   /** Requests from peers whose handler has not answered yet. */
   private served = 0;
+  private readonly dropped = new Map<Verb, number>();
   private readonly requestsServedMax: number;
 
   constructor(options: MessagingServiceOptions) {
@@ -138,6 +139,7 @@ export class MessagingService {
     assert(info.responseVerb !== undefined, `${verb} is not a request verb`);
     if (!this.running) return Promise.reject(new InternodeError('closed', peer, verb, 'messaging is not running'));
     if (this.pending.size >= internodeRequestsPendingMax) {
+      this.drop(verb);
       return Promise.reject(new InternodeError('overloaded', peer, verb, `${this.pending.size} requests pending`));
     }
     const id = this.allocateRequestId();
@@ -151,6 +153,19 @@ export class MessagingService {
         this.settle(id)?.reject(new InternodeError('overloaded', peer, verb, 'outbound queue full'));
       }
     });
+  }
+
+  /**
+   * Messages dropped since start, by verb (Cassandra's DroppedMessage metrics): outbound ones
+   * the transport refused or too many pending requests stopped, inbound requests shed under
+   * load, and responses that came after their request had timed out.
+   */
+  droppedMessages(): ReadonlyMap<Verb, number> {
+    return this.dropped;
+  }
+
+  private drop(verb: Verb): void {
+    this.dropped.set(verb, (this.dropped.get(verb) ?? 0) + 1);
   }
 
   /** Requests awaiting a response (for tests and metrics). */
@@ -198,6 +213,7 @@ export class MessagingService {
       return true;
     }
     const accepted = this.transport.send(peer, frame);
+    if (!accepted) this.drop(message.verb);
     if (!accepted) this.logger.debug('internode send refused', { peer, verb: message.verb, id: message.id });
     return accepted;
   }
@@ -223,6 +239,7 @@ export class MessagingService {
     const request = this.pending.get(message.id);
     // Late responses (after the timeout) and responses from the wrong peer are dropped.
     if (request === undefined || request.peer !== message.from) {
+      this.drop(message.verb);
       this.logger.debug('dropping unmatched internode response', { peer: message.from, verb: message.verb, id: message.id });
       return;
     }
@@ -248,6 +265,7 @@ export class MessagingService {
       return;
     }
     if (expectsResponse && this.served >= this.requestsServedMax) {
+      this.drop(message.verb);
       // Shed load rather than queue without bound; the requester treats it as a failure.
       this.respondFailure(message, new RequestFailure(RequestFailureReason.overloaded, `${this.served} requests in progress`));
       return;

@@ -2,6 +2,7 @@
 // partitions reuse the storage serializer's layout (storage/mutation-serializer.ts), so a
 // replica decodes exactly what the commit log would hold. Layouts (big-endian):
 //   MUTATION, HINT        := mutation (storage layout)
+//   MUTATION_BATCH        := u32 count, then count x (u32 length, mutation) (the commit log's batch layout)
 //   READ, RANGE_READ      := version u8 | digestOnly u8 | command
 //   command   := kind u8 (1 single, 2 range) | tableId utf8 | slices | reversed u8 | columns
 //                | rowLimit i64 | perPartitionRowLimit i64 | nowSeconds i64 | includeTombstones u8
@@ -44,6 +45,9 @@ export interface ReadRequest {
 export type ReadResponse = { kind: 'data'; result: ReadResult } | { kind: 'digest'; digest: Buffer };
 
 export const encodeMutationPayload = (mutation: Mutation): Buffer => encodeMutation(mutation);
+/** MUTATION_BATCH: several mutations for one replica, applied there as one commit-log entry (the commit log's batch form). */
+export const encodeMutationBatchPayload = (mutations: Mutation[]): Buffer => encodeMutationBatch(mutations);
+export const decodeMutationBatchPayload = (payload: Buffer, source: string): Mutation[] => decodeMutationBatch(payload, { source });
 export const decodeMutationPayload = (payload: Buffer, source: string): Mutation => decodeMutation(payload, { source });
 
 function writeBytes32(writer: ByteWriter, bytes: Buffer): void {

@@ -53,6 +53,14 @@ const table = [
   { name: 'SYNC_RSP', id: 28, timeoutMs: 0 },
   { name: 'SYNC_PUSH', id: 29, timeoutMs: repairTimeoutMs, responseVerb: 'SYNC_PUSH_RSP' },
   { name: 'SYNC_PUSH_RSP', id: 30, timeoutMs: 0 },
+  // Streaming (cluster/streaming): bounded, checksummed pages of a token range of a table.
+  { name: 'STREAM_PULL', id: 31, timeoutMs: repairTimeoutMs, responseVerb: 'STREAM_PULL_RSP' },
+  { name: 'STREAM_PULL_RSP', id: 32, timeoutMs: 0 },
+  { name: 'STREAM_PUSH', id: 33, timeoutMs: repairTimeoutMs, responseVerb: 'STREAM_PUSH_RSP' },
+  { name: 'STREAM_PUSH_RSP', id: 34, timeoutMs: 0 },
+  // The mutations of several partitions (a batch's) that one replica holds, in one message.
+  { name: 'MUTATION_BATCH', id: 55, timeoutMs: writeTimeoutMs, responseVerb: 'MUTATION_BATCH_RSP' },
+  { name: 'MUTATION_BATCH_RSP', id: 56, timeoutMs: 0 },
   // Lightweight transactions (cluster/paxos); Cassandra sends them with the write timeout.
   { name: 'PAXOS_PREPARE', id: 41, timeoutMs: writeTimeoutMs, responseVerb: 'PAXOS_PREPARE_RSP' },
   { name: 'PAXOS_PREPARE_RSP', id: 42, timeoutMs: 0 },

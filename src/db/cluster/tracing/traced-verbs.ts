@@ -19,7 +19,7 @@ import { TraceState, type TraceContext, type TraceWriter } from './trace-state.j
 
 const tracedRequestVersion = 1;
 /** The verbs whose replica work is traced. */
-const TRACED_VERBS: ReadonlySet<Verb> = new Set<Verb>(['READ', 'RANGE_READ', 'MUTATION']);
+const TRACED_VERBS: ReadonlySet<Verb> = new Set<Verb>(['READ', 'RANGE_READ', 'MUTATION', 'MUTATION_BATCH']);
 const MESSAGING_THREAD = 'Messaging-EventLoop-3-1';
 
 export interface TracedRequest {

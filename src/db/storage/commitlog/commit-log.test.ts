@@ -127,3 +127,24 @@ test('periodic mode resolves after the append and syncs on the timer', async () 
   assert.equal(disk.stats.syncs, syncs + 1);
   await log.close();
 });
+
+test('periodic mode appends what one turn queued in one write, even when the adds come from later microtasks', async () => {
+  const disk = new SimulatedDisk();
+  const turnClock: Clock = { ...clock, yieldToEventLoop: () => new Promise((resolve) => setImmediate(resolve)) };
+  const { log } = await CommitLog.open(options(disk, { syncMode: 'periodic', segmentBytes: 1 << 20, clock: turnClock }));
+  await log.settle(await log.add(encodeMutationBatch([mutation(0)]), 1)); // opens the segment
+  const appendsBefore = disk.stats.appends;
+  // Requests of one turn reach the log after a few awaits each, as the query path's do.
+  const adds = [1, 2, 3, 4, 5, 6].map(async (n) => {
+    for (let hop = 0; hop < n; hop++) await null;
+    return log.add(encodeMutationBatch([mutation(n)]), 1);
+  });
+  const positions = await Promise.all(adds);
+  assert.equal(disk.stats.appends - appendsBefore, 1);
+  const offsets = positions.map((position) => position.offset);
+  assert.deepEqual(offsets, [...offsets].sort((a, b) => a - b), 'entries lie in the order they were added');
+  for (const position of positions) await log.settle(position);
+  await log.close();
+  const { replay } = await CommitLog.open(options(disk, { syncMode: 'periodic' }));
+  assert.equal(replay.flatMap((segment) => segment.batches).length, 7);
+});
