@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchlogReplay, casRaceDuringPartition, flightStatusDuringPartition, hintsAfterRestart, readRepairOfAStaleReplica, rolesOnEveryNode, schemaAgreementAfterDdl } from './node-scenarios.js';
+import { batchlogReplay, casRaceDuringPartition, countersAcrossARestart, flightStatusDuringPartition, hintsAfterRestart, readRepairOfAStaleReplica, rolesOnEveryNode, schemaAgreementAfterDdl } from './node-scenarios.js';
 
 function seedsToRun(): number[] {
   const only = process.env['AERO_NODE_SEED'];
@@ -22,6 +22,7 @@ const scenarios = [
   ['a role created and granted through one node logs in through the others', rolesOnEveryNode],
   ['a flight status written at QUORUM during a partition: the majority writes, the minority is refused, all converge', flightStatusDuringPartition],
   ['racing CAS increments through every node while one is cut off: nothing lost or duplicated', casRaceDuringPartition],
+  ['counter increments through every node add up exactly across a replica crash and restart', countersAcrossARestart],
 ] as const;
 
 for (const [name, scenario] of scenarios) {

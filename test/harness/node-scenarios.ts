@@ -4,7 +4,8 @@
 // test/cluster-repair, which took 36 s, 12 s and 29 s of wall clock for one run each): hints
 // delivered after a restart, read repair of a stale replica, batchlog replay, schema
 // agreement after DDL on one node, role changes seen on every node, a flight status
-// written at QUORUM during a partition, and racing CAS increments across a partition.
+// written at QUORUM during a partition, racing CAS increments across a partition, and counter
+// increments across a replica crash.
 // node-scenarios.test.ts runs them over seeds.
 
 import assert from 'node:assert/strict';
@@ -266,7 +267,8 @@ export async function flightStatusDuringPartition(seed: number): Promise<string>
  * is written by at most one increment, so: no value is reported applied twice (no duplicated
  * or lost CAS), every applied value is part of the final history, and the final value counts
  * the applied increments plus at most those whose outcome a CAS WriteTimeout left unknown.
- * Unavailable and ReadTimeout come before anything is proposed: nothing was written.
+ * Unavailable and ReadTimeout come before anything is proposed: nothing was written. Cut off
+ * again, node 3 refuses CAS and SERIAL reads as Unavailable.
  */
 export async function casRaceDuringPartition(seed: number): Promise<string> {
   const cluster = new NodeCluster({ nodes: 3, seed });
@@ -302,10 +304,12 @@ export async function casRaceDuringPartition(seed: number): Promise<string> {
   };
   const [a, b, c] = cluster.hosts as [string, string, string];
   const clients = [await cluster.client(0), await cluster.client(1), await cluster.client(2)];
-  cluster.clock.setTimer(cluster.random.nextInt(2_000), () => cluster.network.partition([a, b], [c]));
-  cluster.clock.setTimer(4_000 + cluster.random.nextInt(8_000), () => cluster.network.heal());
+  const cut = cluster.clock.setTimer(cluster.random.nextInt(2_000), () => cluster.network.partition([a, b], [c]));
+  const heal = cluster.clock.setTimer(4_000 + cluster.random.nextInt(8_000), () => cluster.network.heal());
   await cluster.run(Promise.all(clients.map((client) => incrementer(client, 15))), 120_000);
   for (const client of clients) client.close();
+  cut.cancel();
+  heal.cancel();
   cluster.network.heal();
 
   const final = await eventually(cluster, 'a SERIAL read of the register', async () => (await cluster.query(0, 'SELECT v FROM cas_test.register WHERE k = 0', ConsistencyLevel.SERIAL))[0]?.['v'] as number);
@@ -314,5 +318,56 @@ export async function casRaceDuringPartition(seed: number): Promise<string> {
   assert.ok(sorted.every((value) => value >= 1 && value <= final), `applied values within the final history ${final} (seed ${seed})`);
   assert.ok(final >= sorted.length && final <= sorted.length + unknown, `final ${final}, applied ${sorted.length}, unknown ${unknown} (seed ${seed})`);
   assert.ok(sorted.length > 0, `some increment applied (seed ${seed})`);
+
+  // Alone and knowing it, node 3 refuses CAS and SERIAL reads before sending anything.
+  cluster.network.partition([a, b], [c]);
+  await cluster.until('node 3 sees the others down', () => cluster.seesAll(2, 'DOWN'), 60_000);
+  await assert.rejects(cluster.query(2, `UPDATE cas_test.register SET v = 0 WHERE k = 0 IF v = ${final}`, QUORUM), isCode(errors.unavailable), `CAS on the minority side (seed ${seed})`);
+  await assert.rejects(cluster.query(2, 'SELECT v FROM cas_test.register WHERE k = 0', ConsistencyLevel.SERIAL), isCode(errors.unavailable), `SERIAL read on the minority side (seed ${seed})`);
+  cluster.network.heal();
+  return cluster.network.traceDigest();
+}
+
+/**
+ * 3 nodes, RF 3: clients increment counters through every node at once; node 3 crashes and
+ * increments go on through the others; it restarts and leads increments again from its own
+ * shard, which the crash did not lose. The sums read at QUORUM through every node, and at ALL,
+ * are exact.
+ */
+export async function countersAcrossARestart(seed: number): Promise<string> {
+  const cluster = new NodeCluster({ nodes: 3, seed });
+  await cluster.startAll();
+  await cluster.query(0, `CREATE KEYSPACE counted WITH replication = ${rf(3)}`, ONE);
+  await cluster.query(0, 'CREATE TABLE counted.hits (page int PRIMARY KEY, views counter)', ONE);
+  await schemaAgreement(cluster, [0, 1, 2]);
+  const keys = 4;
+  const increment = async (node: number, { rounds, by }: { rounds: number; by: number }) => {
+    const client = await cluster.client(node);
+    const work = async () => {
+      for (let round = 0; round < rounds; round++) {
+        for (let page = 0; page < keys; page++) await client.query(`UPDATE counted.hits SET views = views + ${by} WHERE page = ${page}`, QUORUM);
+      }
+    };
+    return { work: work().finally(() => client.close()), total: rounds * by };
+  };
+  const phase = async (plans: Array<[number, { rounds: number; by: number }]>) => {
+    const started = await Promise.all(plans.map(([node, plan]) => increment(node, plan)));
+    await cluster.run(Promise.all(started.map((s) => s.work)), 120_000);
+    return started.reduce((sum, s) => sum + s.total, 0);
+  };
+  const sums = async (node: number, level: ConsistencyLevel) => {
+    const out: number[] = [];
+    for (let page = 0; page < keys; page++) out.push(Number((await cluster.query(node, `SELECT views FROM counted.hits WHERE page = ${page}`, level))[0]?.['views'] ?? 0));
+    return out;
+  };
+  let expected = await phase([[0, { rounds: 8, by: 1 }], [1, { rounds: 8, by: 3 }], [2, { rounds: 8, by: -2 }], [0, { rounds: 8, by: 5 }]]);
+  cluster.crash(2);
+  await cluster.until('node 3 down', async () => (await cluster.seesAll(0, 'DOWN', [2])) && (await cluster.seesAll(1, 'DOWN', [2])), 30_000);
+  expected += await phase([[0, { rounds: 5, by: 2 }], [1, { rounds: 5, by: 1 }]]);
+  await cluster.start(2);
+  await cluster.until('node 3 back', async () => (await cluster.seesAll(2, 'UP')) && (await cluster.seesAll(0, 'UP', [2])) && (await cluster.seesAll(1, 'UP', [2])), 60_000);
+  expected += await phase([[2, { rounds: 5, by: 4 }], [1, { rounds: 5, by: 1 }]]);
+  for (const node of [0, 1, 2]) assert.deepEqual(await sums(node, QUORUM), Array(keys).fill(expected), `QUORUM through node ${node + 1} (seed ${seed})`);
+  assert.deepEqual(await sums(2, ALL), Array(keys).fill(expected), `ALL through node 3 (seed ${seed})`);
   return cluster.network.traceDigest();
 }

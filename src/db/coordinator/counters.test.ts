@@ -4,6 +4,7 @@ import { ConsistencyLevel } from '../common/consistency.js';
 import { murmur3Token } from '../dht/murmur3.js';
 import { EMPTY_CLUSTERING } from '../schema/clustering-key.js';
 import { NO_DELETION_TIME, type Cell, type Mutation, type ReadCommand } from '../storage/types.js';
+import { silentLogger } from '../common/world.js';
 import { SimulatedClock } from '../../../test/harness/simulated-clock.js';
 import { CounterLeader, decodeCounterMutation, encodeCounterMutation, foldCounterShards, shardColumn } from './counters.js';
 
@@ -23,7 +24,7 @@ test('the leader adds deltas to its own shard at ever newer clocks, one at a tim
   const stored: Cell[] = [];
   const replicated: Mutation[] = [];
   const leader = new CounterLeader({
-    clock, counterId: 'me',
+    clock, counterId: 'me', logger: silentLogger, read: async () => ({ partitions: [] }),
     store: {
       apply: async (mutations) => { for (const m of mutations) stored.push(...m.rows.flatMap((r) => r.cells)); },
       read: async (_command: ReadCommand) => {

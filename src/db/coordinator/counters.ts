@@ -12,7 +12,7 @@
 // read repair, hints, streaming and repair move shards as any cells. Reads fold the shards of
 // a column into one cell holding their sum (foldCounterShards).
 
-import { InternodeError, invalidRequest, unavailable, writeTimeout } from '../common/errors.js';
+import { CqlError, InternodeError, invalidRequest, unavailable, writeTimeout } from '../common/errors.js';
 import { ConsistencyLevel, isConsistencyLevel } from '../common/consistency.js';
 import type { Clock, Logger } from '../common/world.js';
 import type { Endpoint } from '../cluster/endpoint.js';
@@ -21,7 +21,7 @@ import type { ReplicaStore } from '../cluster/replica-verbs.js';
 import { ByteReader, ByteWriter, decodeMutation, encodeMutation } from '../storage/mutation-serializer.js';
 import { mutationBytesMax } from '../common/limits.js';
 import { rowSlice } from '../schema/clustering-key.js';
-import { NO_DELETION_TIME, type Cell, type Mutation, type Row } from '../storage/types.js';
+import { NO_DELETION_TIME, type Cell, type Mutation, type ReadResult, type Row, type SinglePartitionReadCommand } from '../storage/types.js';
 
 const SHARD_SEPARATOR = '\u0000';
 
@@ -88,36 +88,66 @@ export interface CounterWritePath {
 
 export interface CounterLeaderOptions {
   clock: Clock;
+  logger: Logger;
   /** This node's host id: the counter id of the shards it leads. */
   counterId: string;
   store: Pick<ReplicaStore, 'apply' | 'read'>;
   writePath: CounterWritePath;
+  /** A read through the coordinator at a level (the first increment of a partition after a start recovers the shard from the replicas). */
+  read(command: SinglePartitionReadCommand, level: ConsistencyLevel): Promise<ReadResult>;
 }
+
+/** Partitions remembered as led since the start; past it the set is cleared (they are recovered again, only slower). */
+const ledPartitionsMax = 100_000;
 
 /** The leader's part: turn deltas into this node's new shards, apply them here, replicate them. */
 export class CounterLeader {
   private readonly queues = new Map<string, Promise<unknown>>();
   private lastClockMicros = 0;
+  /**
+   * Partitions this node led since it started. Its own shard is read from its storage only for
+   * these: a crash can lose the last writes of a periodic commit log, but every acknowledged
+   * increment's shard is on the replicas the level counted, so the first increment after a
+   * start reads the shard through the coordinator (QUORUM, or LOCAL_QUORUM for local levels).
+   */
+  private readonly led = new Set<string>();
 
   constructor(private readonly options: CounterLeaderOptions) {}
 
   async apply(deltas: Mutation, level: ConsistencyLevel): Promise<void> {
-    const shards = await this.serially(`${deltas.tableId}:${deltas.key.toString('hex')}`, async () => {
+    const id = `${deltas.tableId}:${deltas.key.toString('hex')}`;
+    const shards = await this.serially(id, async () => {
+      const recover = !this.led.has(id);
       const rows: Row[] = [];
-      for (const row of deltas.rows) rows.push(await this.nextShards(deltas, row));
+      for (const row of deltas.rows) rows.push(await this.nextShards(deltas, row, { recover, level }));
       const shardMutation: Mutation = { ...deltas, partitionDeletion: null, rangeTombstones: [], rows };
       await this.options.store.apply([shardMutation]);
+      if (this.led.size >= ledPartitionsMax) this.led.clear();
+      this.led.add(id);
       return shardMutation;
     });
     await this.options.writePath.mutate([shards], level, { writeType: 'COUNTER' });
   }
 
-  private async nextShards(deltas: Mutation, row: Row): Promise<Row> {
-    const current = await this.options.store.read({
+  private async currentRow(command: SinglePartitionReadCommand, { recover, level }: { recover: boolean; level: ConsistencyLevel }): Promise<ReadResult> {
+    if (!recover) return this.options.store.read(command);
+    const local = level === ConsistencyLevel.LOCAL_ONE || level === ConsistencyLevel.LOCAL_QUORUM;
+    try {
+      return await this.options.read(command, local ? ConsistencyLevel.LOCAL_QUORUM : ConsistencyLevel.QUORUM);
+    } catch (error) {
+      // Too few replicas for a quorum: this node's own storage is all there is (as with ONE writes).
+      if (!(error instanceof CqlError)) throw error;
+      this.options.logger.debug('counter shard not recovered from the replicas; using the local one', { reason: error.message });
+      return this.options.store.read(command);
+    }
+  }
+
+  private async nextShards(deltas: Mutation, row: Row, how: { recover: boolean; level: ConsistencyLevel }): Promise<Row> {
+    const current = await this.currentRow({
       kind: 'single', tableId: deltas.tableId, key: deltas.key, token: deltas.token, reversed: false, columns: 'all',
       slices: [rowSlice(row.clustering)],
       rowLimit: 1, perPartitionRowLimit: 1, nowSeconds: Math.floor(this.options.clock.nowMs() / 1000), includeTombstones: false,
-    });
+    }, how);
     const existing = current.partitions[0]?.rows.find((r) => r.clustering.equals(row.clustering))?.cells ?? [];
     const cells: Cell[] = row.cells.map((delta) => {
       const column = shardColumn(delta.column, this.options.counterId);

@@ -106,7 +106,7 @@ export class StorageProxy {
     this.rangeTimeoutMs = options.rangeTimeoutMs ?? 10_000;
     this.hintedHandoffEnabled = options.hints !== undefined;
     this.counterLeader = options.counterId === undefined ? undefined
-      : new CounterLeader({ clock: options.clock, counterId: options.counterId, store: options.store, writePath: this });
+      : new CounterLeader({ clock: options.clock, logger: options.logger, counterId: options.counterId, store: options.store, writePath: this, read: (command, level) => this.read(command, level) });
   }
 
   isAlive(endpoint: Endpoint): boolean {
