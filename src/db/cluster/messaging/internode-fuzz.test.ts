@@ -16,8 +16,8 @@ import {
   decodeGossipDigestAck, decodeGossipDigestAck2, decodeGossipDigestSyn,
   encodeGossipDigestAck, encodeGossipDigestAck2, encodeGossipDigestSyn,
 } from '../gossip/messages.js';
-import { decodeCommit, decodePrepareResponse, decodeProposeResponse, encodeProposeResponse } from '../paxos/paxos-messages.js';
-import { decodeSyncRequest, decodeSyncResponse, decodeValidationRequest } from '../repair/repair-payloads.js';
+import { decodeCommit, decodePrepareResponse, decodeProposeResponse, encodeCommit, encodePrepareResponse, encodeProposeResponse } from '../paxos/paxos-messages.js';
+import { decodeSyncRequest, decodeSyncResponse, decodeValidationRequest, encodeSyncRequest, encodeValidationRequest } from '../repair/repair-payloads.js';
 import { decodeStreamPullResponse, decodeStreamPush } from '../streaming/stream-payloads.js';
 import { decodeTracedRequest } from '../tracing/traced-verbs.js';
 import { decodeFrame, encodeFrame } from './frame.js';
@@ -60,6 +60,8 @@ const state: EndpointState = {
   states: new Map([['STATUS', { value: 'NORMAL,-5', version: 3 }], ['TOKENS', { value: '-5,17', version: 2 }]]),
 };
 
+const commit = { ballot: Buffer.alloc(16, 9), update: mutation };
+
 type Decoder = { name: string; decode: (bytes: Buffer) => unknown; valid: Buffer[] };
 
 function decoders(): Decoder[] {
@@ -86,10 +88,13 @@ function decoders(): Decoder[] {
     { name: 'gossip ack2', decode: (b) => decodeGossipDigestAck2(b, t), valid: [encodeGossipDigestAck2({ states: new Map([['10.0.0.1:7000', state], ['10.0.0.2:7000', { ...state, partial: true }]]) })] },
     { name: 'paxos propose response', decode: (b) => decodeProposeResponse(b, t), valid: [encodeProposeResponse(true), encodeProposeResponse(false)] },
     // Payloads without a handy valid sample here get random and mutated bytes built from the others.
-    { name: 'paxos commit', decode: (b) => decodeCommit(b, t), valid: [] },
-    { name: 'paxos prepare response', decode: (b) => decodePrepareResponse(b, t), valid: [] },
-    { name: 'repair validation request', decode: (b) => decodeValidationRequest(b, t), valid: [] },
-    { name: 'repair sync request', decode: (b) => decodeSyncRequest(b, t), valid: [] },
+    { name: 'paxos commit', decode: (b) => decodeCommit(b, t), valid: [encodeCommit(commit)] },
+    { name: 'paxos prepare response', decode: (b) => decodePrepareResponse(b, t), valid: [
+      encodePrepareResponse({ promised: true, promisedBallot: Buffer.alloc(16, 3), accepted: commit, mostRecentCommit: commit }),
+      encodePrepareResponse({ promised: false, promisedBallot: Buffer.alloc(16, 4), accepted: null, mostRecentCommit: null }),
+    ] },
+    { name: 'repair validation request', decode: (b) => decodeValidationRequest(b, t), valid: [encodeValidationRequest({ tableId: 'table-1', range: { left: -5n, right: 17n }, depth: 4 })] },
+    { name: 'repair sync request', decode: (b) => decodeSyncRequest(b, t), valid: [encodeSyncRequest({ tableId: 'table-1', after: { token: -5n, key: Buffer.from('k') }, end: { token: 17n } })] },
     { name: 'repair sync response', decode: (b) => decodeSyncResponse(b, t), valid: [] },
     { name: 'stream pull response', decode: (b) => decodeStreamPullResponse(b, t), valid: [] },
     { name: 'stream push', decode: (b) => decodeStreamPush(b, t), valid: [] },
