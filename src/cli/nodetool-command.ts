@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { formatNodetoolRing, formatNodetoolStatus } from './cluster/nodetool-format.js';
+import { formatCompactionStats, formatDescribeCluster, formatGossipInfo, formatInfo, formatTableStats, parseTableFilter } from './cluster/nodetool-reports.js';
 import { fetchNodeStatus, NodeStatusShapeError, type NodeStatusReport } from './cluster/node-status.js';
 import type { CommandContext } from './console.js';
 
@@ -67,6 +68,47 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
     .option('--json', 'print the node\'s /netstats JSON as it came')
     .action(async (flags: { json?: boolean }) => {
       context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: '/netstats', format: flags.json === true ? undefined : formatNetstats }, context));
+    });
+  nodetool
+    .command('info')
+    .description('show this node\'s id, load, generation, uptime, datacenter, rack and tokens, as Cassandra\'s nodetool info does')
+    .option('-T, --tokens', 'list every token of the node')
+    .action(async (flags: { tokens?: boolean }) => {
+      context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: '/info', format: (body) => formatInfo(body, { tokens: flags.tokens === true }) }, context));
+    });
+  const reports = [
+    ['describecluster', 'show the cluster\'s name, snitch, partitioner, schema versions, node counts, datacenters and keyspaces', formatDescribeCluster],
+    ['compactionstats', 'show pending and running compactions and what this node has compacted', formatCompactionStats],
+    ['gossipinfo', 'show what gossip knows of each node: generation, heartbeat and versioned states', formatGossipInfo],
+  ] as const;
+  for (const [name, description, format] of reports) {
+    nodetool
+      .command(name)
+      .description(description)
+      .action(async () => {
+        context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: `/${name}`, format }, context));
+      });
+  }
+  nodetool
+    .command('tablestats [tables...]')
+    .description('show sstable counts, space used and memtable sizes of all tables, or of keyspaces and keyspace.table names')
+    .action(async (names: string[]) => {
+      const filter = parseTableFilter(names);
+      if (typeof filter === 'string') {
+        context.io.err(`aero nodetool tablestats: ${filter}\n`);
+        context.setExitCode(1);
+        return;
+      }
+      let failure: string | undefined;
+      const format = (body: unknown) => {
+        const result = formatTableStats(body, filter);
+        if (typeof result === 'string') return result;
+        failure = result.error;
+        return '';
+      };
+      const code = await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: '/tablestats', format }, context);
+      if (failure !== undefined) context.io.err(`aero nodetool tablestats: ${failure}\n`);
+      context.setExitCode(failure === undefined ? code : 1);
     });
   nodetool
     .command('status [keyspace]')

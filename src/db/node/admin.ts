@@ -38,6 +38,8 @@ export interface AdminOperations {
   metrics?(): Promise<{ contentType: string; text: string }>;
   /** GET /health: up when the node accepts clients; `checks` says what was looked at. */
   health?(): { up: boolean; checks: Record<string, boolean> };
+  /** GET /<name>: read-only reports for nodetool (info, describecluster, tablestats, ...), JSON. */
+  reports?: Readonly<Record<string, (target: AdminTarget) => Record<string, unknown>>>;
 }
 
 export interface AdminServer {
@@ -184,8 +186,11 @@ async function handle(request: AdminHttpRequest, options: AdminServerOptions): P
       const health = operations.health();
       return { status: health.up ? 200 : 503, body: { status: health.up ? 'UP' : 'DOWN', ...health.checks } };
     }
-    default:
+    default: {
+      const report = request.method === 'GET' ? operations.reports?.[url.pathname.slice(1)] : undefined;
+      if (report !== undefined && Object.hasOwn(operations.reports ?? {}, url.pathname.slice(1))) return { status: 200, body: report(target) };
       return { status: 404, body: { error: `no such admin operation: ${route}` } };
+    }
   }
 }
 

@@ -29,6 +29,7 @@ import { clusterDescription, localNodeInfo, systemRows } from './system-info.js'
 import { ClusterNode } from './cluster-node.js';
 import { clusterStatus } from './cluster-status.js';
 import { repairNode } from './repair-operation.js';
+import { nodeReports } from './nodetool-reports.js';
 import { Membership, readBootstrapState, shouldBootstrap, writeBootstrapState } from './membership.js';
 import type { NodeIdentity } from './identity.js';
 import { awaitSetup, nodeAuth, type NodePasswords } from './node-auth.js';
@@ -174,6 +175,10 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
       ...adminOperations({
         config, schema, storage, native: () => native, cluster, identity, membership, logger: world.logger.child({ component: 'repair' }),
         uptimeMs: () => world.clock.monotonicMs() - startedMs, stopSoon: () => world.clock.setTimer(500, () => void stopRunning()),
+      }),
+      reports: nodeReports({
+        config, schema, storage, cluster, hostId: identity.hostId, tokens: identity.tokens, mode: () => membership.mode,
+        nativeAccepting: () => native?.isAccepting() ?? false, uptimeMs: () => world.clock.monotonicMs() - startedMs,
       }),
       metrics: () => metrics.text(),
       // Up once clients are served: a joining node is not (yet) healthy.

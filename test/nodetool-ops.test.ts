@@ -1,0 +1,86 @@
+// `aero nodetool` operations commands against a real node process: each runs through
+// bin/aero.js as an operator would, and its key lines are checked against what the node holds.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import cassandra from 'cassandra-driver';
+import { startNodeProcess, type NodeProcess } from './harness/node-process.js';
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+function nodetool(node: NodeProcess, ...args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/aero.js', 'nodetool', '--host', node.host, '--port', String(node.adminPort), ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function ok(node: NodeProcess, ...args: string[]): Promise<string> {
+  const run = await nodetool(node, ...args);
+  assert.equal(run.code, 0, `nodetool ${args.join(' ')} failed: ${run.stdout}${run.stderr}`);
+  return run.stdout;
+}
+
+test('nodetool info, describecluster, tablestats, compactionstats and gossipinfo against a real node', { timeout: 120_000 }, async () => {
+  const node = await startNodeProcess();
+  const client = new cassandra.Client({ contactPoints: [node.host], localDataCenter: 'datacenter1', protocolOptions: { port: node.nativePort } });
+  try {
+    await client.connect();
+    await client.execute("CREATE KEYSPACE ops WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+    await client.execute('CREATE TABLE ops.readings (id int PRIMARY KEY, value text)');
+    for (let id = 0; id < 50; id++) await client.execute('INSERT INTO ops.readings (id, value) VALUES (?, ?)', [id, `value ${id}`], { prepare: true });
+    await ok(node, 'flush', 'ops');
+
+    const info = await ok(node, 'info');
+    assert.match(info, /^ID {21}: [0-9a-f-]{36}$/m);
+    assert.match(info, /^Gossip active {10}: true$/m);
+    assert.match(info, /^Native Transport active: true$/m);
+    assert.match(info, /^Load {19}: [\d.]+ (bytes|KiB|MiB)$/m);
+    assert.match(info, /^Data Center {12}: datacenter1$/m);
+    assert.match(info, /^Mode {19}: NORMAL$/m);
+    assert.match(info, /^Token {18}: /m);
+
+    const cluster = await ok(node, 'describecluster');
+    assert.match(cluster, /^\tName: .+$/m);
+    assert.match(cluster, /^\tPartitioner: org\.apache\.cassandra\.dht\.Murmur3Partitioner$/m);
+    assert.match(cluster, /^\t\t[0-9a-f-]{36}: \[127\.0\.0\.1:\d+\]$/m);
+    assert.match(cluster, /^\tLive: 1$/m);
+    assert.match(cluster, /^\tdatacenter1 #Nodes: 1 #Down: 0$/m);
+    assert.match(cluster, /^\tops -> Replication class: SimpleStrategy \{replication_factor=1\}$/m);
+
+    const stats = await ok(node, 'tablestats', 'ops.readings');
+    assert.match(stats, /^Total number of tables: 1$/m);
+    assert.match(stats, /^Keyspace : ops$/m);
+    assert.match(stats, /^\t\tTable: readings$/m);
+    const sstables = /^\t\tSSTable count: (\d+)$/m.exec(stats);
+    assert.ok(sstables !== null && Number(sstables[1]) >= 1, `the flush wrote an sstable:\n${stats}`);
+    assert.match(stats, /^\t\tSpace used \(live\): [1-9]\d*$/m);
+    const unknown = await nodetool(node, 'tablestats', 'ops.nope');
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /Unknown table: ops\.nope/);
+    const malformed = await nodetool(node, 'tablestats', 'a.b.c');
+    assert.notEqual(malformed.code, 0);
+    assert.match(malformed.stderr, /expected keyspace or keyspace\.table/);
+
+    await ok(node, 'compact', 'ops');
+    const compactions = await ok(node, 'compactionstats');
+    assert.match(compactions, /^pending tasks: \d+$/m);
+    assert.match(compactions, /^completed compactions: \d+$/m);
+
+    const gossip = await ok(node, 'gossipinfo');
+    assert.match(gossip, /^\/127\.0\.0\.1:\d+$/m);
+    assert.match(gossip, /^ {2}generation:\d+$/m);
+    assert.match(gossip, /^ {2}STATUS:\d+:NORMAL,/m);
+    assert.match(gossip, /^ {2}HOST_ID:\d+:[0-9a-f-]{36}$/m);
+  } finally {
+    await client.shutdown();
+    await node.stop();
+    node.cleanup();
+  }
+});
