@@ -27,7 +27,7 @@ async function ok(node: NodeProcess, ...args: string[]): Promise<string> {
   return run.stdout;
 }
 
-test('nodetool info, describecluster, tablestats, compactionstats and gossipinfo against a real node', { timeout: 120_000 }, async () => {
+test('nodetool info, describecluster, tablestats, compactionstats, gossipinfo, getlogginglevel and setlogginglevel against a real node', { timeout: 120_000 }, async () => {
   const node = await startNodeProcess();
   const client = new cassandra.Client({ contactPoints: [node.host], localDataCenter: 'datacenter1', protocolOptions: { port: node.nativePort } });
   try {
@@ -78,6 +78,18 @@ test('nodetool info, describecluster, tablestats, compactionstats and gossipinfo
     assert.match(gossip, /^ {2}generation:\d+$/m);
     assert.match(gossip, /^ {2}STATUS:\d+:NORMAL,/m);
     assert.match(gossip, /^ {2}HOST_ID:\d+:[0-9a-f-]{36}$/m);
+
+    assert.match(await ok(node, 'getlogginglevel'), /^ROOT {52}INFO$/m);
+    await ok(node, 'setlogginglevel', 'DEBUG');
+    assert.match(await ok(node, 'getlogginglevel'), /^ROOT {51}DEBUG$/m);
+    await ok(node, 'setlogginglevel', 'ROOT', 'warn');
+    assert.match(await ok(node, 'getlogginglevel'), /^ROOT {52}WARN$/m);
+    const badLevel = await nodetool(node, 'setlogginglevel', 'LOUD');
+    assert.notEqual(badLevel.code, 0);
+    assert.match(badLevel.stderr, /expected DEBUG, INFO, WARN or ERROR, got 'LOUD'/);
+    const badLogger = await nodetool(node, 'setlogginglevel', 'org.apache.cassandra.gms', 'DEBUG');
+    assert.notEqual(badLogger.code, 0);
+    assert.match(badLogger.stderr, /one logger, ROOT/);
   } finally {
     await client.shutdown();
     await node.stop();

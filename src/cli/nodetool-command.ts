@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { formatNodetoolRing, formatNodetoolStatus } from './cluster/nodetool-format.js';
-import { formatCompactionStats, formatDescribeCluster, formatGossipInfo, formatInfo, formatTableStats, parseTableFilter } from './cluster/nodetool-reports.js';
+import { formatCompactionStats, formatDescribeCluster, formatGossipInfo, formatInfo, formatLoggingLevel, formatTableStats, parseTableFilter } from './cluster/nodetool-reports.js';
 import { fetchNodeStatus, NodeStatusShapeError, type NodeStatusReport } from './cluster/node-status.js';
 import type { CommandContext } from './console.js';
 
@@ -89,6 +89,30 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
         context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: `/${name}`, format }, context));
       });
   }
+  nodetool
+    .command('getlogginglevel')
+    .description('show the node\'s log level')
+    .action(async () => {
+      context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: '/logginglevel', format: formatLoggingLevel }, context));
+    });
+  nodetool
+    .command('setlogginglevel <levelOrLogger> [level]')
+    .description('change the node\'s log level at runtime: DEBUG, INFO, WARN or ERROR (as Cassandra, the logger may be named first; only ROOT exists)')
+    .action(async (first: string, second: string | undefined) => {
+      const loggerName = second === undefined ? 'ROOT' : first;
+      const level = second ?? first;
+      if (loggerName.toUpperCase() !== 'ROOT') {
+        context.io.err(`aero nodetool setlogginglevel: the node has one logger, ROOT; got '${loggerName.slice(0, 60)}'\n`);
+        context.setExitCode(1);
+        return;
+      }
+      if (!/^(debug|info|warn|error)$/i.test(level)) {
+        context.io.err(`aero nodetool setlogginglevel: expected DEBUG, INFO, WARN or ERROR, got '${level.slice(0, 40)}'\n`);
+        context.setExitCode(1);
+        return;
+      }
+      context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'POST', path: `/logginglevel?${new URLSearchParams({ level: level.toLowerCase() }).toString()}` }, context));
+    });
   nodetool
     .command('tablestats [tables...]')
     .description('show sstable counts, space used and memtable sizes of all tables, or of keyspaces and keyspace.table names')

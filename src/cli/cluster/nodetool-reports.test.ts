@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatCompactionStats, formatDescribeCluster, formatGossipInfo, formatInfo, formatTableStats, parseTableFilter } from './nodetool-reports.js';
+import { formatCompactionStats, formatDescribeCluster, formatGossipInfo, formatInfo, formatLoggingLevel, formatTableStats, parseTableFilter } from './nodetool-reports.js';
 
 const hostId = '6d194555-f6eb-41d0-c000-000000000001';
 
@@ -67,4 +67,8 @@ test('compactionstats: pending tasks first, then the node\'s compaction counters
 test('gossipinfo: /endpoint, generation, heartbeat, then KEY:version:value', () => {
   const text = formatGossipInfo({ endpoints: [{ endpoint: '127.0.0.1:7000', generation: 1700000000, heartbeat: 12, states: [{ key: 'STATUS', version: 3, value: 'NORMAL,-9' }, { key: 'LOAD', version: 9, value: '4096.0' }] }] });
   assert.equal(text, '/127.0.0.1:7000\n  generation:1700000000\n  heartbeat:12\n  STATUS:3:NORMAL,-9\n  LOAD:9:4096.0\n');
+});
+
+test('getlogginglevel: Cassandra\'s Logger Name / Log Level columns', () => {
+  assert.equal(formatLoggingLevel({ level: 'debug' }), `\nLogger Name${' '.repeat(39)} Log Level\nROOT${' '.repeat(46)}     DEBUG\n`);
 });

@@ -138,3 +138,8 @@ export function formatGossipInfo(body: unknown): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** `nodetool getlogginglevel`: Cassandra's two columns, one logger (ROOT). */
+export function formatLoggingLevel(body: unknown): string {
+  return `\n${'Logger Name'.padEnd(50)}${'Log Level'.padStart(10)}\n${'ROOT'.padEnd(50)}${text(record(body)['level']).toUpperCase().padStart(10)}\n`;
+}

@@ -38,6 +38,8 @@ export interface AdminOperations {
   metrics?(): Promise<{ contentType: string; text: string }>;
   /** GET /health: up when the node accepts clients; `checks` says what was looked at. */
   health?(): { up: boolean; checks: Record<string, boolean> };
+  /** nodetool getlogginglevel / setlogginglevel: the node's log level, changed at runtime. */
+  logging?: { level(): string; setLevel(level: 'debug' | 'info' | 'warn' | 'error'): void };
   /** GET /<name>: read-only reports for nodetool (info, describecluster, tablestats, ...), JSON. */
   reports?: Readonly<Record<string, (target: AdminTarget) => Record<string, unknown>>>;
 }
@@ -176,6 +178,20 @@ async function handle(request: AdminHttpRequest, options: AdminServerOptions): P
     case 'GET /netstats':
       if (operations.netstats === undefined) return { status: 404, body: { error: 'this node does not stream' } };
       return { status: 200, body: operations.netstats() };
+    case 'GET /logginglevel':
+      if (operations.logging === undefined) return { status: 404, body: { error: 'this node has no adjustable logger' } };
+      return { status: 200, body: { level: operations.logging.level() } };
+    case 'POST /logginglevel': {
+      if (operations.logging === undefined) return { status: 404, body: { error: 'this node has no adjustable logger' } };
+      const level = (url.searchParams.get('level') ?? '').toLowerCase();
+      if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') {
+        return { status: 400, body: { error: `expected a log level (DEBUG, INFO, WARN or ERROR), got '${(url.searchParams.get('level') ?? '').slice(0, 40)}'` } };
+      }
+      const previous = operations.logging.level();
+      operations.logging.setLevel(level);
+      logger.warn('admin: log level changed', { from: previous, to: level });
+      return { status: 200, body: { ok: true, level } };
+    }
     case 'GET /status':
       return { status: 200, body: await operations.status(target) };
     case 'GET /metrics':

@@ -21,7 +21,7 @@ import { asyncContext } from '../platform/async-context.js';
 import { startNativeServer, type NativeServer } from '../transport/server.js';
 import { startAdminServer, type AdminOperations, type AdminServer, type AdminTarget } from './admin.js';
 import { NodeMetrics, type MetricSources } from './metrics.js';
-import type { NodeConfig } from './config.js';
+import type { LogLevel, NodeConfig } from './config.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { createLogger } from './logging.js';
 import { nodeNetworks } from './encryption.js';
@@ -50,6 +50,8 @@ export interface BuildNodeOptions {
   flushLog?: () => void;
   /** Adds prom-client's process metrics (event loop, GC, memory) to /metrics: one node per process only. */
   processMetrics?: boolean;
+  /** The logger's level, adjustable at runtime (nodetool setlogginglevel); absent, the admin channel cannot change it. */
+  logLevel?: { level(): LogLevel; setLevel(level: LogLevel): void };
 }
 
 export interface RunningNode {
@@ -94,7 +96,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   const layout = diskLayout(config);
   const world: World = { clock: systemClock(), random: systemRandom(), disk: realDisk(layout.root), network: systemNetwork(), logger };
   logger.info('starting node', { clusterName: config.clusterName, listenAddress: config.listenAddress, dataRoot: layout.root });
-  return buildNode(world, config, { layout, flushLog: () => logger.flush(), processMetrics: true });
+  return buildNode(world, config, { layout, flushLog: () => logger.flush(), processMetrics: true, logLevel: logger });
 }
 
 /** Wires a whole node from the injected World and starts it; a failed start closes what it opened. */
@@ -103,7 +105,7 @@ export async function buildNode(world: World, config: NodeConfig, options: Build
   const flushLog = options.flushLog ?? (() => undefined);
   const layout = options.layout ?? { dataDirectory: 'data', commitLogDirectory: 'commitlog', hintsDirectory: 'hints' };
   try {
-    return await assemble(config, { world, logger: world.logger, layout, cleanups, flushLog, processMetrics: options.processMetrics ?? false, ...(options.passwords === undefined ? {} : { passwords: options.passwords }) });
+    return await assemble(config, { world, logger: world.logger, layout, cleanups, flushLog, processMetrics: options.processMetrics ?? false, ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }), ...(options.passwords === undefined ? {} : { passwords: options.passwords }) });
   } catch (error) {
     // Undo what started, newest first, so a failed start leaves no port bound and no file open.
     for (const cleanup of cleanups.reverse()) await cleanup().catch((cause: unknown) => world.logger.error('cleanup after a failed start failed', { error: cause }));
@@ -120,6 +122,7 @@ interface AssemblyContext {
   cleanups: Array<() => Promise<void>>;
   flushLog: () => void;
   processMetrics: boolean;
+  logLevel?: { level(): LogLevel; setLevel(level: LogLevel): void };
   passwords?: NodePasswords;
 }
 
@@ -180,6 +183,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
         config, schema, storage, cluster, hostId: identity.hostId, tokens: identity.tokens, mode: () => membership.mode,
         nativeAccepting: () => native?.isAccepting() ?? false, uptimeMs: () => world.clock.monotonicMs() - startedMs,
       }),
+      ...(context.logLevel === undefined ? {} : { logging: context.logLevel }),
       metrics: () => metrics.text(),
       // Up once clients are served: a joining node is not (yet) healthy.
       health: () => {
