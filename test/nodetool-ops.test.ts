@@ -27,7 +27,7 @@ async function ok(node: NodeProcess, ...args: string[]): Promise<string> {
   return run.stdout;
 }
 
-test('nodetool info, describecluster, tablestats, compactionstats, gossipinfo, getlogginglevel and setlogginglevel against a real node', { timeout: 120_000 }, async () => {
+test('nodetool info, describecluster, tablestats, compactionstats, gossipinfo, getendpoints, getlogginglevel and setlogginglevel against a real node', { timeout: 120_000 }, async () => {
   const node = await startNodeProcess();
   const client = new cassandra.Client({ contactPoints: [node.host], localDataCenter: 'datacenter1', protocolOptions: { port: node.nativePort } });
   try {
@@ -78,6 +78,30 @@ test('nodetool info, describecluster, tablestats, compactionstats, gossipinfo, g
     assert.match(gossip, /^ {2}generation:\d+$/m);
     assert.match(gossip, /^ {2}STATUS:\d+:NORMAL,/m);
     assert.match(gossip, /^ {2}HOST_ID:\d+:[0-9a-f-]{36}$/m);
+
+    await client.execute('CREATE TABLE ops.pairs (a text, b int, c int, PRIMARY KEY ((a, b), c))');
+    assert.equal(await ok(node, 'getendpoints', 'ops', 'readings', '7'), '127.0.0.1\n');
+    assert.equal(await ok(node, 'getendpoints', 'ops', 'pairs', 'MAD:3'), '127.0.0.1\n');
+    // The node computes the same token as the CQL token() function.
+    for (const [table, key, cql, values] of [
+      ['readings', '7', 'SELECT token(id) AS t FROM ops.readings WHERE id = ?', [7]],
+      ['pairs', 'MAD:3', 'SELECT token(a, b) AS t FROM ops.pairs WHERE a = ? AND b = ?', ['MAD', 3]],
+    ] as const) {
+      if (table === 'pairs') await client.execute('INSERT INTO ops.pairs (a, b, c) VALUES (?, ?, 1)', ['MAD', 3], { prepare: true });
+      const expected = String((await client.execute(cql, [...values], { prepare: true })).first()?.get('t'));
+      const response = await fetch(`http://${node.host}:${node.adminPort}/getendpoints?${new URLSearchParams({ keyspace: 'ops', table, key }).toString()}`);
+      assert.equal(((await response.json()) as { token: string }).token, expected);
+    }
+    for (const [args, message] of [
+      [['ops', 'readings', 'seven'], /Invalid key 'seven' for id of type int/],
+      [['ops', 'pairs', 'MAD'], /2 components \(a, b\)/],
+      [['ops', 'nope', '1'], /Unknown table: ops\.nope/],
+      [['nope', 'readings', '1'], /Unknown keyspace: nope/],
+    ] as const) {
+      const run = await nodetool(node, 'getendpoints', ...args);
+      assert.notEqual(run.code, 0, `getendpoints ${args.join(' ')} refused`);
+      assert.match(run.stderr, message);
+    }
 
     assert.match(await ok(node, 'getlogginglevel'), /^ROOT {52}INFO$/m);
     await ok(node, 'setlogginglevel', 'DEBUG');

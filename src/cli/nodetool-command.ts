@@ -90,6 +90,15 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
       });
   }
   nodetool
+    .command('getendpoints <keyspace> <table> <key>')
+    .description('show the nodes that replicate a partition key (components of a composite key separated by \':\')')
+    .action(async (...args: string[]) => {
+      const [keyspace = '', table = '', key = ''] = args;
+      const query = new URLSearchParams({ keyspace, table, key }).toString();
+      const format = (body: unknown) => `${(Array.isArray((body as { endpoints?: unknown }).endpoints) ? ((body as { endpoints: unknown[] }).endpoints) : []).map(String).join('\n')}\n`;
+      context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: `/getendpoints?${query}`, format }, context));
+    });
+  nodetool
     .command('getlogginglevel')
     .description('show the node\'s log level')
     .action(async () => {

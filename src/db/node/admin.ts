@@ -40,6 +40,8 @@ export interface AdminOperations {
   health?(): { up: boolean; checks: Record<string, boolean> };
   /** nodetool getlogginglevel / setlogginglevel: the node's log level, changed at runtime. */
   logging?: { level(): string; setLevel(level: 'debug' | 'info' | 'warn' | 'error'): void };
+  /** nodetool getendpoints: the token of a partition key (as text) and the replicas holding it. */
+  getEndpoints?(keyspace: string, table: string, key: string): { token: string; endpoints: string[] };
   /** GET /<name>: read-only reports for nodetool (info, describecluster, tablestats, ...), JSON. */
   reports?: Readonly<Record<string, (target: AdminTarget) => Record<string, unknown>>>;
 }
@@ -178,6 +180,17 @@ async function handle(request: AdminHttpRequest, options: AdminServerOptions): P
     case 'GET /netstats':
       if (operations.netstats === undefined) return { status: 404, body: { error: 'this node does not stream' } };
       return { status: 200, body: operations.netstats() };
+    case 'GET /getendpoints': {
+      if (operations.getEndpoints === undefined) return { status: 404, body: { error: 'this node does not place keys' } };
+      const key = url.searchParams.get('key');
+      if (target.keyspace === undefined || target.table === undefined || key === null) return { status: 400, body: { error: 'getendpoints needs ?keyspace=K&table=T&key=KEY' } };
+      if (key.length > 65535) return { status: 400, body: { error: 'key longer than 65535 characters' } };
+      try {
+        return { status: 200, body: operations.getEndpoints(target.keyspace, target.table, key) };
+      } catch (error) {
+        return { status: 400, body: { error: error instanceof Error ? error.message : String(error) } };
+      }
+    }
     case 'GET /logginglevel':
       if (operations.logging === undefined) return { status: 404, body: { error: 'this node has no adjustable logger' } };
       return { status: 200, body: { level: operations.logging.level() } };

@@ -29,7 +29,7 @@ import { clusterDescription, localNodeInfo, systemRows } from './system-info.js'
 import { ClusterNode } from './cluster-node.js';
 import { clusterStatus } from './cluster-status.js';
 import { repairNode } from './repair-operation.js';
-import { nodeReports } from './nodetool-reports.js';
+import { endpointsForKey, nodeReports } from './nodetool-reports.js';
 import { Membership, readBootstrapState, shouldBootstrap, writeBootstrapState } from './membership.js';
 import type { NodeIdentity } from './identity.js';
 import { awaitSetup, nodeAuth, type NodePasswords } from './node-auth.js';
@@ -184,6 +184,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
         nativeAccepting: () => native?.isAccepting() ?? false, uptimeMs: () => world.clock.monotonicMs() - startedMs,
       }),
       ...(context.logLevel === undefined ? {} : { logging: context.logLevel }),
+      getEndpoints: (keyspace, table, key) => endpointsForKey({ schema, cluster }, keyspace, table, key),
       metrics: () => metrics.text(),
       // Up once clients are served: a joining node is not (yet) healthy.
       health: () => {
