@@ -27,7 +27,7 @@ async function ok(node: NodeProcess, ...args: string[]): Promise<string> {
   return run.stdout;
 }
 
-test('nodetool info, describecluster, tablestats, compactionstats, gossipinfo, getendpoints, getlogginglevel and setlogginglevel against a real node', { timeout: 120_000 }, async () => {
+test('nodetool info, describecluster, tablestats, compactionstats, gossipinfo, getendpoints, getlogginglevel, setlogginglevel and drain against a real node', { timeout: 120_000 }, async () => {
   const node = await startNodeProcess();
   const client = new cassandra.Client({ contactPoints: [node.host], localDataCenter: 'datacenter1', protocolOptions: { port: node.nativePort } });
   try {
@@ -114,9 +114,21 @@ test('nodetool info, describecluster, tablestats, compactionstats, gossipinfo, g
     const badLogger = await nodetool(node, 'setlogginglevel', 'org.apache.cassandra.gms', 'DEBUG');
     assert.notEqual(badLogger.code, 0);
     assert.match(badLogger.stderr, /one logger, ROOT/);
+
+    // Drain last: clients refused, memtables flushed, the node reports DRAINED and still stops cleanly.
+    await client.execute('INSERT INTO ops.readings (id, value) VALUES (?, ?)', [100, 'before drain'], { prepare: true });
+    await ok(node, 'drain');
+    assert.match(await ok(node, 'info'), /^Mode {19}: DRAINED$/m);
+    assert.match(await ok(node, 'info'), /^Native Transport active: false$/m);
+    const drained = await ok(node, 'tablestats', 'ops.readings');
+    assert.match(drained, /^\t\tMemtable data size: 0$/m);
+    assert.equal((await fetch(`http://${node.host}:${node.adminPort}/health`)).status, 503);
+    const late = new cassandra.Client({ contactPoints: [node.host], localDataCenter: 'datacenter1', protocolOptions: { port: node.nativePort } });
+    await assert.rejects(late.connect());
+    await late.shutdown();
   } finally {
     await client.shutdown();
-    await node.stop();
+    assert.equal(await node.stop(), 0, node.output());
     node.cleanup();
   }
 });

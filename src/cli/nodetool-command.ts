@@ -99,6 +99,12 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
       context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: `/getendpoints?${query}`, format }, context));
     });
   nodetool
+    .command('drain')
+    .description('stop accepting clients, stop gossip and replica messages, and flush every memtable (before an upgrade or a stop)')
+    .action(async () => {
+      context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'POST', path: '/drain' }, context));
+    });
+  nodetool
     .command('getlogginglevel')
     .description('show the node\'s log level')
     .action(async () => {

@@ -40,6 +40,8 @@ export interface AdminOperations {
   health?(): { up: boolean; checks: Record<string, boolean> };
   /** nodetool getlogginglevel / setlogginglevel: the node's log level, changed at runtime. */
   logging?: { level(): string; setLevel(level: 'debug' | 'info' | 'warn' | 'error'): void };
+  /** nodetool drain: stop clients, gossip and messaging, flush every memtable; the node then only awaits its stop. */
+  drain?(): Promise<void>;
   /** nodetool getendpoints: the token of a partition key (as text) and the replicas holding it. */
   getEndpoints?(keyspace: string, table: string, key: string): { token: string; endpoints: string[] };
   /** GET /<name>: read-only reports for nodetool (info, describecluster, tablestats, ...), JSON. */
@@ -180,6 +182,11 @@ async function handle(request: AdminHttpRequest, options: AdminServerOptions): P
     case 'GET /netstats':
       if (operations.netstats === undefined) return { status: 404, body: { error: 'this node does not stream' } };
       return { status: 200, body: operations.netstats() };
+    case 'POST /drain':
+      if (operations.drain === undefined) return { status: 404, body: { error: 'this node cannot drain' } };
+      logger.info('admin: drain');
+      await operations.drain();
+      return { status: 200, body: { ok: true } };
     case 'GET /getendpoints': {
       if (operations.getEndpoints === undefined) return { status: 404, body: { error: 'this node does not place keys' } };
       const key = url.searchParams.get('key');

@@ -150,7 +150,9 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const metrics = new NodeMetrics({ defaultMetrics: context.processMetrics });
   const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory, tracing, bootstrap, requests: metrics });
   // A bootstrap that fails stops without announcing a shutdown: peers must not take a joining node's tokens as owned.
-  cleanups.push(() => { cluster.announceShutdown = membership.mode !== 'JOINING'; return cluster.stop(); });
+  let clusterStopped: Promise<void> | undefined;
+  const stopCluster = () => (clusterStopped ??= cluster.stop());
+  cleanups.push(() => { cluster.announceShutdown = membership.mode !== 'JOINING'; return stopCluster(); });
   const membership = new Membership({ world, config, schema, storage, cluster, streams: cluster.streams, tokens: identity.tokens, dataDirectory: layout.dataDirectory });
   const local = localNodeInfo(config, identity, cluster.generation);
   const security = nodeAuth(config, world, { executor: { execute: (query, values, consistency) => processor.internalQuery(query, values, consistency) }, ...(context.passwords === undefined ? {} : { passwords: context.passwords }) });
@@ -169,6 +171,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   // The admin channel answers while the node joins (netstats shows the bootstrap's streams).
   const startedMs = world.clock.monotonicMs();
   let native: NativeServer | undefined;
+  let draining: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
   let stopRunning: () => Promise<void> = () => Promise.resolve();
   metrics.bind(metricSources({ schema, storage, cluster, native: () => native }));
@@ -180,16 +183,24 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
         uptimeMs: () => world.clock.monotonicMs() - startedMs, stopSoon: () => world.clock.setTimer(500, () => void stopRunning()),
       }),
       reports: nodeReports({
-        config, schema, storage, cluster, hostId: identity.hostId, tokens: identity.tokens, mode: () => membership.mode,
+        config, schema, storage, cluster, hostId: identity.hostId, tokens: identity.tokens, mode: () => (draining === undefined ? membership.mode : 'DRAINED'),
         nativeAccepting: () => native?.isAccepting() ?? false, uptimeMs: () => world.clock.monotonicMs() - startedMs,
       }),
       ...(context.logLevel === undefined ? {} : { logging: context.logLevel }),
+      // nodetool drain: no more clients, no more gossip or replica writes, then every memtable flushed.
+      drain: () => (draining ??= (async () => {
+        logger.info('draining: closing the native transport, stopping gossip and messaging, flushing memtables');
+        await native?.close({ drainMs: drainMsDefault });
+        await stopCluster();
+        await storage.flush();
+        logger.info('drained');
+      })()),
       getEndpoints: (keyspace, table, key) => endpointsForKey({ schema, cluster }, keyspace, table, key),
       metrics: () => metrics.text(),
       // Up once clients are served: a joining node is not (yet) healthy.
       health: () => {
-        const checks = { nativeTransport: native?.isAccepting() ?? false, stopping: stopping !== undefined };
-        return { up: checks.nativeTransport && !checks.stopping, checks };
+        const checks = { nativeTransport: native?.isAccepting() ?? false, stopping: stopping !== undefined, drained: draining !== undefined };
+        return { up: checks.nativeTransport && !checks.stopping && !checks.drained, checks };
       },
     },
   });
@@ -207,7 +218,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   let resolveStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => { resolveStopped = resolve; });
   const running = native;
-  const stop = (stopOptions: { drainMs?: number } = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native: running, storage, cluster, logger, flushLog: context.flushLog }, stopOptions.drainMs ?? drainMsDefault).finally(resolveStopped));
+  const stop = (stopOptions: { drainMs?: number } = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native: running, storage, stopCluster, logger, flushLog: context.flushLog }, stopOptions.drainMs ?? drainMsDefault).finally(resolveStopped));
   // A decommissioned node stops itself (its process then exits).
   stopRunning = () => stop().catch((error: unknown) => logger.error('stopping after decommission failed', { error }));
   return { config, logger, nativePort: native.port, adminPort: admin.port, stop, stopped };
@@ -250,18 +261,19 @@ interface StoppableParts {
   admin: AdminServer;
   native: NativeServer;
   storage: StorageEngine;
-  cluster: ClusterNode;
+  /** Stops gossip, messaging and the cluster's chores; once (a drained node has stopped them already). */
+  stopCluster: () => Promise<void>;
   logger: Logger;
   flushLog: () => void;
 }
 
 async function stopNode(parts: StoppableParts, drainMs: number): Promise<void> {
-  const { admin, native, storage, cluster, logger } = parts;
+  const { admin, native, storage, logger } = parts;
   logger.info('stopping node', { drainMs });
   await admin.close();
   await native.close({ drainMs });
   // Peers hear of the shutdown (gossip) before storage closes.
-  await cluster.stop();
+  await parts.stopCluster();
   // The commit log holds everything the memtables hold, so closing without a flush loses nothing.
   await storage.close();
   logger.info('node stopped');
