@@ -101,7 +101,7 @@ test('one node: /metrics counts the requests by operation and consistency level,
 
     const health = await fetch(`http://${node.host}:${node.adminPort}/health`);
     assert.equal(health.status, 200);
-    assert.deepEqual(await health.json(), { status: 'UP', nativeTransport: true, stopping: false });
+    assert.deepEqual(await health.json(), { status: 'UP', nativeTransport: true, stopping: false, drained: false });
   } finally {
     await client.shutdown();
     await node.stop();

@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { formatNodetoolRing, formatNodetoolStatus } from './cluster/nodetool-format.js';
+import { formatCompactionStats, formatDescribeCluster, formatGossipInfo, formatInfo, formatLoggingLevel, formatTableStats, parseTableFilter } from './cluster/nodetool-reports.js';
 import { fetchNodeStatus, NodeStatusShapeError, type NodeStatusReport } from './cluster/node-status.js';
 import type { CommandContext } from './console.js';
 
@@ -67,6 +68,86 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
     .option('--json', 'print the node\'s /netstats JSON as it came')
     .action(async (flags: { json?: boolean }) => {
       context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: '/netstats', format: flags.json === true ? undefined : formatNetstats }, context));
+    });
+  nodetool
+    .command('info')
+    .description('show this node\'s id, load, generation, uptime, datacenter, rack and tokens, as Cassandra\'s nodetool info does')
+    .option('-T, --tokens', 'list every token of the node')
+    .action(async (flags: { tokens?: boolean }) => {
+      context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: '/info', format: (body) => formatInfo(body, { tokens: flags.tokens === true }) }, context));
+    });
+  const reports = [
+    ['describecluster', 'show the cluster\'s name, snitch, partitioner, schema versions, node counts, datacenters and keyspaces', formatDescribeCluster],
+    ['compactionstats', 'show pending and running compactions and what this node has compacted', formatCompactionStats],
+    ['gossipinfo', 'show what gossip knows of each node: generation, heartbeat and versioned states', formatGossipInfo],
+  ] as const;
+  for (const [name, description, format] of reports) {
+    nodetool
+      .command(name)
+      .description(description)
+      .action(async () => {
+        context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: `/${name}`, format }, context));
+      });
+  }
+  nodetool
+    .command('getendpoints <keyspace> <table> <key>')
+    .description('show the nodes that replicate a partition key (components of a composite key separated by \':\')')
+    .action(async (...args: string[]) => {
+      const [keyspace = '', table = '', key = ''] = args;
+      const query = new URLSearchParams({ keyspace, table, key }).toString();
+      const format = (body: unknown) => `${(Array.isArray((body as { endpoints?: unknown }).endpoints) ? ((body as { endpoints: unknown[] }).endpoints) : []).map(String).join('\n')}\n`;
+      context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: `/getendpoints?${query}`, format }, context));
+    });
+  nodetool
+    .command('drain')
+    .description('stop accepting clients, stop gossip and replica messages, and flush every memtable (before an upgrade or a stop)')
+    .action(async () => {
+      context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'POST', path: '/drain' }, context));
+    });
+  nodetool
+    .command('getlogginglevel')
+    .description('show the node\'s log level')
+    .action(async () => {
+      context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: '/logginglevel', format: formatLoggingLevel }, context));
+    });
+  nodetool
+    .command('setlogginglevel <levelOrLogger> [level]')
+    .description('change the node\'s log level at runtime: DEBUG, INFO, WARN or ERROR (as Cassandra, the logger may be named first; only ROOT exists)')
+    .action(async (first: string, second: string | undefined) => {
+      const loggerName = second === undefined ? 'ROOT' : first;
+      const level = second ?? first;
+      if (loggerName.toUpperCase() !== 'ROOT') {
+        context.io.err(`aero nodetool setlogginglevel: the node has one logger, ROOT; got '${loggerName.slice(0, 60)}'\n`);
+        context.setExitCode(1);
+        return;
+      }
+      if (!/^(debug|info|warn|error)$/i.test(level)) {
+        context.io.err(`aero nodetool setlogginglevel: expected DEBUG, INFO, WARN or ERROR, got '${level.slice(0, 40)}'\n`);
+        context.setExitCode(1);
+        return;
+      }
+      context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'POST', path: `/logginglevel?${new URLSearchParams({ level: level.toLowerCase() }).toString()}` }, context));
+    });
+  nodetool
+    .command('tablestats [tables...]')
+    .description('show sstable counts, space used and memtable sizes of all tables, or of keyspaces and keyspace.table names')
+    .action(async (names: string[]) => {
+      const filter = parseTableFilter(names);
+      if (typeof filter === 'string') {
+        context.io.err(`aero nodetool tablestats: ${filter}\n`);
+        context.setExitCode(1);
+        return;
+      }
+      let failure: string | undefined;
+      const format = (body: unknown) => {
+        const result = formatTableStats(body, filter);
+        if (typeof result === 'string') return result;
+        failure = result.error;
+        return '';
+      };
+      const code = await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: '/tablestats', format }, context);
+      if (failure !== undefined) context.io.err(`aero nodetool tablestats: ${failure}\n`);
+      context.setExitCode(failure === undefined ? code : 1);
     });
   nodetool
     .command('status [keyspace]')

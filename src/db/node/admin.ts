@@ -38,6 +38,14 @@ export interface AdminOperations {
   metrics?(): Promise<{ contentType: string; text: string }>;
   /** GET /health: up when the node accepts clients; `checks` says what was looked at. */
   health?(): { up: boolean; checks: Record<string, boolean> };
+  /** nodetool getlogginglevel / setlogginglevel: the node's log level, changed at runtime. */
+  logging?: { level(): string; setLevel(level: 'debug' | 'info' | 'warn' | 'error'): void };
+  /** nodetool drain: stop clients, gossip and messaging, flush every memtable; the node then only awaits its stop. */
+  drain?(): Promise<void>;
+  /** nodetool getendpoints: the token of a partition key (as text) and the replicas holding it. */
+  getEndpoints?(keyspace: string, table: string, key: string): { token: string; endpoints: string[] };
+  /** GET /<name>: read-only reports for nodetool (info, describecluster, tablestats, ...), JSON. */
+  reports?: Readonly<Record<string, (target: AdminTarget) => Record<string, unknown>>>;
 }
 
 export interface AdminServer {
@@ -174,6 +182,36 @@ async function handle(request: AdminHttpRequest, options: AdminServerOptions): P
     case 'GET /netstats':
       if (operations.netstats === undefined) return { status: 404, body: { error: 'this node does not stream' } };
       return { status: 200, body: operations.netstats() };
+    case 'POST /drain':
+      if (operations.drain === undefined) return { status: 404, body: { error: 'this node cannot drain' } };
+      logger.info('admin: drain');
+      await operations.drain();
+      return { status: 200, body: { ok: true } };
+    case 'GET /getendpoints': {
+      if (operations.getEndpoints === undefined) return { status: 404, body: { error: 'this node does not place keys' } };
+      const key = url.searchParams.get('key');
+      if (target.keyspace === undefined || target.table === undefined || key === null) return { status: 400, body: { error: 'getendpoints needs ?keyspace=K&table=T&key=KEY' } };
+      if (key.length > 65535) return { status: 400, body: { error: 'key longer than 65535 characters' } };
+      try {
+        return { status: 200, body: operations.getEndpoints(target.keyspace, target.table, key) };
+      } catch (error) {
+        return { status: 400, body: { error: error instanceof Error ? error.message : String(error) } };
+      }
+    }
+    case 'GET /logginglevel':
+      if (operations.logging === undefined) return { status: 404, body: { error: 'this node has no adjustable logger' } };
+      return { status: 200, body: { level: operations.logging.level() } };
+    case 'POST /logginglevel': {
+      if (operations.logging === undefined) return { status: 404, body: { error: 'this node has no adjustable logger' } };
+      const level = (url.searchParams.get('level') ?? '').toLowerCase();
+      if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') {
+        return { status: 400, body: { error: `expected a log level (DEBUG, INFO, WARN or ERROR), got '${(url.searchParams.get('level') ?? '').slice(0, 40)}'` } };
+      }
+      const previous = operations.logging.level();
+      operations.logging.setLevel(level);
+      logger.warn('admin: log level changed', { from: previous, to: level });
+      return { status: 200, body: { ok: true, level } };
+    }
     case 'GET /status':
       return { status: 200, body: await operations.status(target) };
     case 'GET /metrics':
@@ -184,8 +222,11 @@ async function handle(request: AdminHttpRequest, options: AdminServerOptions): P
       const health = operations.health();
       return { status: health.up ? 200 : 503, body: { status: health.up ? 'UP' : 'DOWN', ...health.checks } };
     }
-    default:
+    default: {
+      const report = request.method === 'GET' ? operations.reports?.[url.pathname.slice(1)] : undefined;
+      if (report !== undefined && Object.hasOwn(operations.reports ?? {}, url.pathname.slice(1))) return { status: 200, body: report(target) };
       return { status: 404, body: { error: `no such admin operation: ${route}` } };
+    }
   }
 }
 

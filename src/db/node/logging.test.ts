@@ -46,3 +46,16 @@ test('debug level enables debug', () => {
   assert.equal(logger.child({ a: 1 }).isDebugEnabled(), true);
   logger.flush();
 });
+
+test('the level changes at runtime, for children made before as well', () => {
+  const logger = createLogger({ level: 'info', stdout: false });
+  const child = logger.child({ component: 'x' });
+  assert.equal(logger.level(), 'info');
+  assert.equal(child.isDebugEnabled(), false);
+  logger.setLevel('debug');
+  assert.equal(logger.level(), 'debug');
+  assert.equal(child.isDebugEnabled(), true);
+  assert.equal(logger.child({ component: 'y' }).isDebugEnabled(), true);
+  logger.setLevel('error');
+  assert.equal(child.isDebugEnabled(), false);
+});

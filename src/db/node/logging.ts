@@ -18,7 +18,16 @@ export interface LoggerOptions {
 export interface NodeLogger extends Logger {
   /** Writes out everything buffered (call before the process exits). */
   flush(): void;
+  /** The level in force for this logger and every child (nodetool getlogginglevel). */
+  level(): LogLevel;
+  /** Changes the level at runtime, children made before included (nodetool setlogginglevel). */
+  setLevel(level: LogLevel): void;
 }
+
+const levelRank: Record<LogLevel, number> = { debug: 20, info: 30, warn: 40, error: 50 };
+
+/** The level every logger of one tree reads at each call, so that a change reaches old children. */
+interface LevelState { level: LogLevel }
 
 /** Buffer this much before writing to the file (fewer system calls under debug logging). */
 const fileBufferBytes = 4096;
@@ -29,25 +38,32 @@ export function createLogger(options: LoggerOptions): NodeLogger {
   if (options.file !== undefined) {
     mkdirSync(dirname(options.file), { recursive: true });
     const file = pino.destination({ dest: options.file, sync: false, minLength: fileBufferBytes });
-    streams.push({ stream: file, level: options.level });
+    streams.push({ stream: file, level: 'debug' });
     flushers.push(() => flushQuietly(file));
   }
   if (options.stdout) {
     const stdout = pino.destination({ dest: 1, sync: false });
-    streams.push({ stream: stdout, level: options.level });
+    streams.push({ stream: stdout, level: 'debug' });
     flushers.push(() => flushQuietly(stdout));
   }
   const base = pino(
     {
-      level: options.level,
+      // pino passes everything from debug up; the wrapper filters by the level in force.
+      level: 'debug',
       base: null,
       timestamp: pino.stdTimeFunctions.isoTime,
       serializers: { error: pino.stdSerializers.err, err: pino.stdSerializers.err },
     },
     pino.multistream(streams),
   );
-  const logger = wrap(base);
-  return { ...logger, flush: () => flushers.forEach((flush) => flush()) };
+  const state: LevelState = { level: options.level };
+  const logger = wrap(base, state);
+  return {
+    ...logger,
+    flush: () => flushers.forEach((flush) => flush()),
+    level: () => state.level,
+    setLevel: (level) => { state.level = level; },
+  };
 }
 
 function flushQuietly(stream: { flushSync(): void }): void {
@@ -59,13 +75,14 @@ function flushQuietly(stream: { flushSync(): void }): void {
   }
 }
 
-function wrap(base: PinoLogger): Logger {
+function wrap(base: PinoLogger, state: LevelState): Logger {
+  const on = (level: LogLevel) => levelRank[level] >= levelRank[state.level];
   return {
-    debug: (message, fields) => (fields === undefined ? base.debug(message) : base.debug(fields, message)),
-    info: (message, fields) => (fields === undefined ? base.info(message) : base.info(fields, message)),
-    warn: (message, fields) => (fields === undefined ? base.warn(message) : base.warn(fields, message)),
-    error: (message, fields) => (fields === undefined ? base.error(message) : base.error(fields, message)),
-    isDebugEnabled: () => base.isLevelEnabled('debug'),
-    child: (bindings) => wrap(base.child(bindings)),
+    debug: (message, fields) => { if (on('debug')) { if (fields === undefined) base.debug(message); else base.debug(fields, message); } },
+    info: (message, fields) => { if (on('info')) { if (fields === undefined) base.info(message); else base.info(fields, message); } },
+    warn: (message, fields) => { if (on('warn')) { if (fields === undefined) base.warn(message); else base.warn(fields, message); } },
+    error: (message, fields) => { if (on('error')) { if (fields === undefined) base.error(message); else base.error(fields, message); } },
+    isDebugEnabled: () => on('debug'),
+    child: (bindings) => wrap(base.child(bindings), state),
   };
 }

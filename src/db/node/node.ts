@@ -21,7 +21,7 @@ import { asyncContext } from '../platform/async-context.js';
 import { startNativeServer, type NativeServer } from '../transport/server.js';
 import { startAdminServer, type AdminOperations, type AdminServer, type AdminTarget } from './admin.js';
 import { NodeMetrics, type MetricSources } from './metrics.js';
-import type { NodeConfig } from './config.js';
+import type { LogLevel, NodeConfig } from './config.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { createLogger } from './logging.js';
 import { nodeNetworks } from './encryption.js';
@@ -29,6 +29,7 @@ import { clusterDescription, localNodeInfo, systemRows } from './system-info.js'
 import { ClusterNode } from './cluster-node.js';
 import { clusterStatus } from './cluster-status.js';
 import { repairNode } from './repair-operation.js';
+import { endpointsForKey, nodeReports } from './nodetool-reports.js';
 import { Membership, readBootstrapState, shouldBootstrap, writeBootstrapState } from './membership.js';
 import type { NodeIdentity } from './identity.js';
 import { awaitSetup, nodeAuth, type NodePasswords } from './node-auth.js';
@@ -49,6 +50,8 @@ export interface BuildNodeOptions {
   flushLog?: () => void;
   /** Adds prom-client's process metrics (event loop, GC, memory) to /metrics: one node per process only. */
   processMetrics?: boolean;
+  /** The logger's level, adjustable at runtime (nodetool setlogginglevel); absent, the admin channel cannot change it. */
+  logLevel?: { level(): LogLevel; setLevel(level: LogLevel): void };
 }
 
 export interface RunningNode {
@@ -93,7 +96,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   const layout = diskLayout(config);
   const world: World = { clock: systemClock(), random: systemRandom(), disk: realDisk(layout.root), network: systemNetwork(), logger };
   logger.info('starting node', { clusterName: config.clusterName, listenAddress: config.listenAddress, dataRoot: layout.root });
-  return buildNode(world, config, { layout, flushLog: () => logger.flush(), processMetrics: true });
+  return buildNode(world, config, { layout, flushLog: () => logger.flush(), processMetrics: true, logLevel: logger });
 }
 
 /** Wires a whole node from the injected World and starts it; a failed start closes what it opened. */
@@ -102,7 +105,7 @@ export async function buildNode(world: World, config: NodeConfig, options: Build
   const flushLog = options.flushLog ?? (() => undefined);
   const layout = options.layout ?? { dataDirectory: 'data', commitLogDirectory: 'commitlog', hintsDirectory: 'hints' };
   try {
-    return await assemble(config, { world, logger: world.logger, layout, cleanups, flushLog, processMetrics: options.processMetrics ?? false, ...(options.passwords === undefined ? {} : { passwords: options.passwords }) });
+    return await assemble(config, { world, logger: world.logger, layout, cleanups, flushLog, processMetrics: options.processMetrics ?? false, ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }), ...(options.passwords === undefined ? {} : { passwords: options.passwords }) });
   } catch (error) {
     // Undo what started, newest first, so a failed start leaves no port bound and no file open.
     for (const cleanup of cleanups.reverse()) await cleanup().catch((cause: unknown) => world.logger.error('cleanup after a failed start failed', { error: cause }));
@@ -119,6 +122,7 @@ interface AssemblyContext {
   cleanups: Array<() => Promise<void>>;
   flushLog: () => void;
   processMetrics: boolean;
+  logLevel?: { level(): LogLevel; setLevel(level: LogLevel): void };
   passwords?: NodePasswords;
 }
 
@@ -146,7 +150,9 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const metrics = new NodeMetrics({ defaultMetrics: context.processMetrics });
   const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory, tracing, bootstrap, requests: metrics });
   // A bootstrap that fails stops without announcing a shutdown: peers must not take a joining node's tokens as owned.
-  cleanups.push(() => { cluster.announceShutdown = membership.mode !== 'JOINING'; return cluster.stop(); });
+  let clusterStopped: Promise<void> | undefined;
+  const stopCluster = () => (clusterStopped ??= cluster.stop());
+  cleanups.push(() => { cluster.announceShutdown = membership.mode !== 'JOINING'; return stopCluster(); });
   const membership = new Membership({ world, config, schema, storage, cluster, streams: cluster.streams, tokens: identity.tokens, dataDirectory: layout.dataDirectory });
   const local = localNodeInfo(config, identity, cluster.generation);
   const security = nodeAuth(config, world, { executor: { execute: (query, values, consistency) => processor.internalQuery(query, values, consistency) }, ...(context.passwords === undefined ? {} : { passwords: context.passwords }) });
@@ -165,6 +171,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   // The admin channel answers while the node joins (netstats shows the bootstrap's streams).
   const startedMs = world.clock.monotonicMs();
   let native: NativeServer | undefined;
+  let draining: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
   let stopRunning: () => Promise<void> = () => Promise.resolve();
   metrics.bind(metricSources({ schema, storage, cluster, native: () => native }));
@@ -175,11 +182,25 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
         config, schema, storage, native: () => native, cluster, identity, membership, logger: world.logger.child({ component: 'repair' }),
         uptimeMs: () => world.clock.monotonicMs() - startedMs, stopSoon: () => world.clock.setTimer(500, () => void stopRunning()),
       }),
+      reports: nodeReports({
+        config, schema, storage, cluster, hostId: identity.hostId, tokens: identity.tokens, mode: () => (draining === undefined ? membership.mode : 'DRAINED'),
+        nativeAccepting: () => native?.isAccepting() ?? false, uptimeMs: () => world.clock.monotonicMs() - startedMs,
+      }),
+      ...(context.logLevel === undefined ? {} : { logging: context.logLevel }),
+      // nodetool drain: no more clients, no more gossip or replica writes, then every memtable flushed.
+      drain: () => (draining ??= (async () => {
+        logger.info('draining: closing the native transport, stopping gossip and messaging, flushing memtables');
+        await native?.close({ drainMs: drainMsDefault });
+        await stopCluster();
+        await storage.flush();
+        logger.info('drained');
+      })()),
+      getEndpoints: (keyspace, table, key) => endpointsForKey({ schema, cluster }, keyspace, table, key),
       metrics: () => metrics.text(),
       // Up once clients are served: a joining node is not (yet) healthy.
       health: () => {
-        const checks = { nativeTransport: native?.isAccepting() ?? false, stopping: stopping !== undefined };
-        return { up: checks.nativeTransport && !checks.stopping, checks };
+        const checks = { nativeTransport: native?.isAccepting() ?? false, stopping: stopping !== undefined, drained: draining !== undefined };
+        return { up: checks.nativeTransport && !checks.stopping && !checks.drained, checks };
       },
     },
   });
@@ -197,7 +218,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   let resolveStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => { resolveStopped = resolve; });
   const running = native;
-  const stop = (stopOptions: { drainMs?: number } = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native: running, storage, cluster, logger, flushLog: context.flushLog }, stopOptions.drainMs ?? drainMsDefault).finally(resolveStopped));
+  const stop = (stopOptions: { drainMs?: number } = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native: running, storage, stopCluster, logger, flushLog: context.flushLog }, stopOptions.drainMs ?? drainMsDefault).finally(resolveStopped));
   // A decommissioned node stops itself (its process then exits).
   stopRunning = () => stop().catch((error: unknown) => logger.error('stopping after decommission failed', { error }));
   return { config, logger, nativePort: native.port, adminPort: admin.port, stop, stopped };
@@ -240,18 +261,19 @@ interface StoppableParts {
   admin: AdminServer;
   native: NativeServer;
   storage: StorageEngine;
-  cluster: ClusterNode;
+  /** Stops gossip, messaging and the cluster's chores; once (a drained node has stopped them already). */
+  stopCluster: () => Promise<void>;
   logger: Logger;
   flushLog: () => void;
 }
 
 async function stopNode(parts: StoppableParts, drainMs: number): Promise<void> {
-  const { admin, native, storage, cluster, logger } = parts;
+  const { admin, native, storage, logger } = parts;
   logger.info('stopping node', { drainMs });
   await admin.close();
   await native.close({ drainMs });
   // Peers hear of the shutdown (gossip) before storage closes.
-  await cluster.stop();
+  await parts.stopCluster();
   // The commit log holds everything the memtables hold, so closing without a flush loses nothing.
   await storage.close();
   logger.info('node stopped');

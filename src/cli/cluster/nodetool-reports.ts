@@ -1,0 +1,145 @@
+// `aero nodetool info`, `describecluster`, `tablestats`, `compactionstats` and `gossipinfo`,
+// laid out as Cassandra 4.0's nodetool prints them (Info.java, DescribeCluster.java,
+// TableStatsPrinter.java, CompactionStats.java, GossipInfo.java). Pure: the node's JSON
+// report in, text out. Lines for figures the node does not keep are left out, not invented.
+
+import { formatLoad } from './nodetool-format.js';
+
+type Json = Record<string, unknown>;
+
+const text = (value: unknown, fallback = '?') => (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : fallback);
+const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+const list = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : []);
+const record = (value: unknown): Json => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {});
+
+/** `nodetool info [-T]`: one "Name : value" line per figure, names padded to 23 columns. */
+export function formatInfo(body: unknown, options: { tokens?: boolean } = {}): string {
+  const report = record(body);
+  const tokens = Array.isArray(report['tokens']) ? (report['tokens'] as unknown[]).map((token) => text(token)) : [];
+  const rows: Array<[string, string]> = [
+    ['ID', text(report['id'])],
+    ['Gossip active', text(report['gossipActive'])],
+    ['Native Transport active', text(report['nativeTransportActive'])],
+    ['Load', formatLoad(typeof report['loadBytes'] === 'number' ? report['loadBytes'] : null)],
+    ['Generation No', text(report['generation'])],
+    ['Uptime (seconds)', text(report['uptimeSeconds'])],
+    ['Data Center', text(report['dataCenter'])],
+    ['Rack', text(report['rack'])],
+    ['Mode', text(report['mode'])],
+  ];
+  const lines = rows.map(([name, value]) => `${name.padEnd(23)}: ${value}`);
+  if (options.tokens === true || tokens.length <= 1) for (const token of tokens) lines.push(`${'Token'.padEnd(23)}: ${token}`);
+  else lines.push(`${'Token'.padEnd(23)}: (invoke with -T/--tokens to see all ${tokens.length} tokens)`);
+  return `${lines.join('\n')}\n`;
+}
+
+function endpointList(endpoints: unknown): string {
+  return `[${(Array.isArray(endpoints) ? (endpoints as unknown[]) : []).map((endpoint) => text(endpoint)).join(', ')}]`;
+}
+
+/** `nodetool describecluster`: name, snitch, partitioner, schema versions, node counts, datacenters, keyspaces. */
+export function formatDescribeCluster(body: unknown): string {
+  const report = record(body);
+  const lines = [
+    'Cluster Information:',
+    `\tName: ${text(report['name'])}`,
+    `\tSnitch: ${text(report['snitch'])}`,
+    '\tDynamicEndPointSnitch: disabled',
+    `\tPartitioner: ${text(report['partitioner'])}`,
+    '\tSchema versions:',
+    ...Object.entries(record(report['schemaVersions'])).map(([version, endpoints]) => `\t\t${version}: ${endpointList(endpoints)}`),
+    '',
+    'Stats for all nodes:',
+    `\tLive: ${text(report['live'])}`,
+    `\tJoining: ${text(report['joining'])}`,
+    `\tMoving: ${text(report['moving'])}`,
+    `\tLeaving: ${text(report['leaving'])}`,
+    `\tUnreachable: ${text(report['unreachable'])}`,
+    '',
+    'Data Centers: ',
+    ...Object.entries(record(report['dataCenters'])).map(([dc, counts]) => `\t${dc} #Nodes: ${text(record(counts)['nodes'])} #Down: ${text(record(counts)['down'])}`),
+    '',
+    'Database versions:',
+    ...Object.entries(record(report['releaseVersions'])).map(([version, endpoints]) => `\t${version}: ${endpointList(endpoints)}`),
+    '',
+    'Keyspaces:',
+    ...list(report['keyspaces']).map((keyspace) => {
+      const replication = record(keyspace['replication']);
+      const className = text(replication['class']).replace(/^org\.apache\.cassandra\.locator\./, '');
+      const options = Object.entries(replication).filter(([key]) => key !== 'class').map(([key, value]) => `${key}=${text(value)}`).join(', ');
+      return `\t${text(keyspace['name'])} -> Replication class: ${className} {${options}}`;
+    }),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Which tables `nodetool tablestats [ks[.table] ...]` asked for; an error text for a malformed name. */
+export function parseTableFilter(names: readonly string[]): Array<{ keyspace: string; table?: string }> | string {
+  const filter: Array<{ keyspace: string; table?: string }> = [];
+  for (const name of names) {
+    const parts = name.split('.');
+    if (parts.length > 2 || parts.some((part) => part.length === 0)) return `expected keyspace or keyspace.table, got '${name.slice(0, 100)}'`;
+    const [keyspace = '', table] = parts;
+    filter.push(table === undefined ? { keyspace } : { keyspace, table });
+  }
+  return filter;
+}
+
+/** `nodetool tablestats`: per keyspace its pending flushes, then each table's figures. */
+export function formatTableStats(body: unknown, filter: ReadonlyArray<{ keyspace: string; table?: string }> = []): string | { error: string } {
+  const tables = list(record(body)['tables'])
+    .filter((table) => filter.length === 0 || filter.some((wanted) => wanted.keyspace === table['keyspace'] && (wanted.table === undefined || wanted.table === table['table'])));
+  for (const wanted of filter) {
+    const found = tables.some((table) => wanted.keyspace === table['keyspace'] && (wanted.table === undefined || wanted.table === table['table']));
+    if (!found) return { error: wanted.table === undefined ? `Unknown keyspace: ${wanted.keyspace}` : `Unknown table: ${wanted.keyspace}.${wanted.table}` };
+  }
+  const byKeyspace = new Map<string, Json[]>();
+  for (const table of tables) byKeyspace.set(text(table['keyspace']), [...(byKeyspace.get(text(table['keyspace'])) ?? []), table]);
+  const lines = [`Total number of tables: ${tables.length}`, '----------------'];
+  for (const [keyspace, members] of [...byKeyspace].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    lines.push(`Keyspace : ${keyspace}`);
+    lines.push(`\tPending Flushes: ${members.reduce((sum, table) => sum + number(table['flushingMemtables']), 0)}`);
+    for (const table of members.sort((a, b) => (text(a['table']) < text(b['table']) ? -1 : 1))) {
+      const sstableBytes = number(table['sstableBytes']);
+      lines.push(
+        `\t\tTable: ${text(table['table'])}`,
+        `\t\tSSTable count: ${number(table['sstableCount'])}`,
+        `\t\tSpace used (live): ${sstableBytes}`,
+        `\t\tSpace used (total): ${sstableBytes}`,
+        '\t\tSpace used by snapshots (total): 0',
+        `\t\tMemtable data size: ${number(table['memtableBytes'])}`,
+        `\t\tPending flushes: ${number(table['flushingMemtables'])}`,
+        '',
+      );
+    }
+    lines.push('----------------');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `nodetool compactionstats`: pending tasks, then what this node has compacted. */
+export function formatCompactionStats(body: unknown): string {
+  const report = record(body);
+  return [
+    `pending tasks: ${number(report['pending'])}`,
+    `running compactions: ${number(report['running'])}`,
+    `completed compactions: ${number(report['completed'])}`,
+    `bytes compacted: ${formatLoad(number(report['bytesCompacted']))}`,
+    '',
+  ].join('\n');
+}
+
+/** `nodetool gossipinfo`: per endpoint its generation, heartbeat and versioned states. */
+export function formatGossipInfo(body: unknown): string {
+  const lines: string[] = [];
+  for (const endpoint of list(record(body)['endpoints'])) {
+    lines.push(`/${text(endpoint['endpoint'])}`, `  generation:${text(endpoint['generation'])}`, `  heartbeat:${text(endpoint['heartbeat'])}`);
+    for (const state of list(endpoint['states'])) lines.push(`  ${text(state['key'])}:${text(state['version'])}:${text(state['value'], '')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `nodetool getlogginglevel`: Cassandra's two columns, one logger (ROOT). */
+export function formatLoggingLevel(body: unknown): string {
+  return `\n${'Logger Name'.padEnd(50)}${'Log Level'.padStart(10)}\n${'ROOT'.padEnd(50)}${text(record(body)['level']).toUpperCase().padStart(10)}\n`;
+}

@@ -1,0 +1,141 @@
+// What `aero nodetool info`, `describecluster`, `tablestats`, `compactionstats` and
+// `gossipinfo` print, gathered by the node from the parts that keep it (JSON over the admin
+// channel; src/cli/cluster/nodetool-reports.ts lays it out as Cassandra's nodetool does).
+// Only figures the node really keeps: nothing is filled in for what it does not measure.
+
+import { ApplicationState } from '../cluster/gossip/endpoint-state.js';
+import { literalToNative } from '../cql/literals.js';
+import type { LiteralType } from '../cql/ast.js';
+import { murmur3Token } from '../dht/murmur3.js';
+import type { NativeTypeName } from '../protocol/data-type.js';
+import { encodeNative } from '../protocol/native-codecs.js';
+import { serializePartitionKey } from '../schema/partition-key.js';
+import type { Schema } from '../schema/schema.js';
+import { PARTITIONER, RELEASE_VERSION } from '../schema/system-tables.js';
+import type { StorageEngine } from '../storage/engine.js';
+import type { ClusterNode } from './cluster-node.js';
+import type { NodeConfig } from './config.js';
+
+export interface ReportParts {
+  config: NodeConfig;
+  schema: Schema;
+  storage: StorageEngine;
+  cluster: ClusterNode;
+  hostId: string;
+  tokens: readonly bigint[];
+  mode: () => string;
+  nativeAccepting: () => boolean;
+  uptimeMs: () => number;
+}
+
+export type NodeReports = Record<'info' | 'describecluster' | 'tablestats' | 'compactionstats' | 'gossipinfo', () => Record<string, unknown>>;
+
+export function nodeReports(parts: ReportParts): NodeReports {
+  const { config, schema, storage, cluster } = parts;
+  const { gossiper, messaging } = cluster.services;
+  const tables = () => storage.tableStats().map((stats) => ({ ...stats, table: schema.findTableById(stats.tableId)?.name ?? stats.tableId }));
+  return {
+    info: () => ({
+      id: parts.hostId,
+      gossipActive: gossiper.isAlive(messaging.localEndpoint),
+      nativeTransportActive: parts.nativeAccepting(),
+      loadBytes: storage.loadBytes(),
+      generation: gossiper.generation,
+      uptimeSeconds: Math.floor(parts.uptimeMs() / 1000),
+      dataCenter: config.dc,
+      rack: config.rack,
+      mode: parts.mode(),
+      tokens: parts.tokens.map(String),
+    }),
+    describecluster: () => {
+      const endpoints = gossiper.endpoints();
+      const state = (endpoint: string, key: ApplicationState) => gossiper.endpointState(endpoint)?.states.get(key)?.value;
+      const byValue = (key: ApplicationState, fallback: string) => {
+        const groups: Record<string, string[]> = {};
+        for (const endpoint of endpoints) (groups[state(endpoint, key) ?? fallback] ??= []).push(endpoint);
+        return groups;
+      };
+      const statuses = endpoints.map((endpoint) => (state(endpoint, 'STATUS') ?? '').split(',')[0] ?? '');
+      const dataCenters: Record<string, { nodes: number; down: number }> = {};
+      for (const endpoint of endpoints) {
+        const entry = (dataCenters[state(endpoint, 'DC') ?? config.dc] ??= { nodes: 0, down: 0 });
+        entry.nodes++;
+        if (!gossiper.isAlive(endpoint)) entry.down++;
+      }
+      return {
+        name: config.clusterName,
+        snitch: `org.apache.cassandra.locator.${config.endpointSnitch}`,
+        partitioner: PARTITIONER,
+        schemaVersions: byValue('SCHEMA', 'UNKNOWN'),
+        releaseVersions: byValue('RELEASE_VERSION', RELEASE_VERSION),
+        live: endpoints.filter((endpoint) => gossiper.isAlive(endpoint)).length,
+        joining: statuses.filter((status) => status === 'BOOT').length,
+        moving: statuses.filter((status) => status === 'MOVING').length,
+        leaving: statuses.filter((status) => status === 'LEAVING').length,
+        unreachable: gossiper.unreachableEndpoints().length,
+        dataCenters,
+        keyspaces: schema.allKeyspaces().filter((keyspace) => !keyspace.virtual).map((keyspace) => ({ name: keyspace.name, replication: keyspace.replication })),
+      };
+    },
+    tablestats: () => ({ tables: tables() }),
+    compactionstats: () => ({ ...storage.compactionStats() }),
+    gossipinfo: () => ({
+      endpoints: gossiper.endpoints().map((endpoint) => {
+        const known = gossiper.endpointState(endpoint);
+        const states = known === undefined ? [] : [...known.states].map(([key, value]) => ({ key, version: value.version, value: value.value }))
+          .sort((a, b) => ApplicationState[a.key] - ApplicationState[b.key]);
+        return { endpoint, generation: known?.heartbeat.generation ?? 0, heartbeat: known?.heartbeat.version ?? 0, states };
+      }),
+    }),
+  };
+}
+
+export const reportNames = ['info', 'describecluster', 'tablestats', 'compactionstats', 'gossipinfo'] as const;
+
+/** Which literal a key component's text is read as, by its column's type (Cassandra's AbstractType.fromString). */
+function literalTypeFor(type: NativeTypeName): LiteralType {
+  switch (type) {
+    case 'int': case 'smallint': case 'tinyint': case 'bigint': case 'varint': case 'counter': return 'integer';
+    case 'float': case 'double': case 'decimal': return 'float';
+    case 'boolean': return 'boolean';
+    case 'uuid': case 'timeuuid': return 'uuid';
+    case 'blob': return 'hex';
+    default: return 'string';
+  }
+}
+
+/**
+ * nodetool getendpoints: the token of a partition key given as text (components of a
+ * composite key separated by ':', as Cassandra reads them) and the replicas that hold it.
+ * Throws an Error with a clear message for an unknown table or a key its types do not read.
+ */
+export function endpointsForKey(parts: Pick<ReportParts, 'schema' | 'cluster'>, keyspace: string, table: string, key: string): { token: string; endpoints: string[] } {
+  const metadata = parts.schema.findKeyspace(keyspace);
+  if (metadata === undefined) throw new Error(`Unknown keyspace: ${keyspace}`);
+  const tableMetadata = metadata.tables.get(table);
+  if (tableMetadata === undefined) throw new Error(`Unknown table: ${keyspace}.${table}`);
+  if (metadata.virtual || tableMetadata.virtual) throw new Error(`${keyspace}.${table} is a virtual table: it has no replicas`);
+  const columns = tableMetadata.partitionKey;
+  const texts = columns.length === 1 ? [key] : key.split(':');
+  if (texts.length !== columns.length) throw new Error(`the partition key of ${keyspace}.${table} has ${columns.length} components (${columns.map((c) => c.name).join(', ')}): give them separated by ':'`);
+  const components = columns.map((column, index) => {
+    if (column.type.kind !== 'native') throw new Error(`getendpoints reads keys of native types only; ${column.name} is not one`);
+    const name = column.type.name;
+    const literalType = literalTypeFor(name);
+    const raw = texts[index] ?? '';
+    const text = literalType === 'hex' ? `0x${raw.replace(/^0x/i, '')}` : raw;
+    if (literalType === 'integer' && !/^-?\d+$/.test(text)) throw new Error(`Invalid key '${raw.slice(0, 60)}' for ${column.name} of type ${name}`);
+    if (literalType === 'float' && !/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(text)) throw new Error(`Invalid key '${raw.slice(0, 60)}' for ${column.name} of type ${name}`);
+    if (literalType === 'uuid' && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text)) throw new Error(`Invalid key '${raw.slice(0, 60)}' for ${column.name} of type ${name}`);
+    if (literalType === 'hex' && !/^0x([0-9a-f]{2})*$/i.test(text)) throw new Error(`Invalid key '${raw.slice(0, 60)}' for ${column.name} of type blob (hex digits expected)`);
+    if (literalType === 'boolean' && !/^(true|false)$/i.test(text)) throw new Error(`Invalid key '${raw.slice(0, 60)}' for ${column.name} of type boolean`);
+    try {
+      return encodeNative(name, literalToNative({ kind: 'literal', type: literalType, text, position: { line: 1, column: 0 } }, name, { receiver: column.name }));
+    } catch (error) {
+      throw new Error(`Invalid key '${raw.slice(0, 60)}' for ${column.name} of type ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+  const token = murmur3Token(serializePartitionKey(components));
+  const endpoints = parts.cluster.services.ring.replicasFor(metadata.replication, token).map((endpoint) => String(endpoint).replace(/:\d+$/, ''));
+  return { token: String(token), endpoints };
+}
