@@ -166,7 +166,8 @@ test('the flights table sorts, filters and searches the planes in the air; a row
   await page.screenshot({ path: join(artifacts, 'flights-table.png') });
   await page.locator('#flights-table tr[data-flight="TS3"]').click();
   await page.locator('#flight-view h2', { hasText: 'TS3' }).waitFor({ timeout: 10_000 });
-  assert.equal(await aero<string | null>('selectedPlane()'), 'TS3');
+  // The heading shows at once; the map selects the plane when the flight's details have loaded.
+  await page.waitForFunction('window.aero.selectedPlane() === "TS3"', undefined, { timeout: 10_000 });
   await page.click('#tab-flights');
   assert.equal(await page.getAttribute('#flights-table tr[data-flight="TS3"]', 'class'), 'selected');
   await page.fill('#filter-text', '');
