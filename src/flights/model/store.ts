@@ -16,9 +16,14 @@ export const flightsPerPartitionMax = 20_000;
 export const trackingReadRowsMax = 5_000;
 /** Rows of one flight_positions partition (a bucket's shard): far above 20,000 flights / 8 shards. */
 export const positionsPerPartitionMax = 20_000;
-/** Tracking partitions per unlogged batch: Cassandra's unlogged_batch_across_partitions_warn_threshold. */
-export const trackingBatchFlights = 10;
-/** Rows of one flight_positions partition per batch (about 30 KiB). */
+/** Partitions per shared unlogged batch: Cassandra's unlogged_batch_across_partitions_warn_threshold. */
+export const batchPartitionsMax = 10;
+/** Bytes of a shared batch, as Cassandra counts them, under its batch_size_warn_threshold (5 KiB). */
+export const batchBytesMax = 4_500;
+/** Upper estimates of a row's size as Cassandra counts it (key, clustering, values, timestamps and TTLs). */
+const trackingRowBytes = 300;
+const positionRowBytes = 360;
+/** Rows of one flight_positions partition per single-partition batch (about 30 KiB). */
 export const positionBatchRows = 200;
 /** Batches of one writeSamples call in flight at once. */
 export const sampleBatchesInFlight = 32;
@@ -224,34 +229,52 @@ export class FlightStore {
 
   /**
    * Writes the tracking sample and the map position of several flights (one tick's) at the
-   * weak level, in unlogged batches shaped for Cassandra's batch guards: tracking (a partition
-   * per flight) in batches of `trackingBatchFlights` partitions, at
-   * unlogged_batch_across_partitions_warn_threshold (10) and far under
-   * batch_size_warn_threshold (5 KiB); positions in single-partition batches of up to
-   * `positionBatchRows` rows, one per (bucket, shard) partition, which Cassandra applies as one
-   * mutation. So a tick costs a request per 10 flights instead of two per flight, and each
-   * replica gets its share of a batch in one message. At most `sampleBatchesInFlight` batches
-   * run at once. Any failed batch fails the call, after the others finished: the samples are
-   * written again next tick (tracking is weak data, and writes are idempotent upserts).
+   * weak level, in unlogged batches shaped for Cassandra's batch guards. Each partition's rows
+   * (a flight's tracking row; a (bucket, shard) partition's positions) stay together; small
+   * partitions share a batch of at most `batchPartitionsMax` partitions (Cassandra's
+   * unlogged_batch_across_partitions_warn_threshold) and about `batchBytesMax` bytes (under
+   * batch_size_warn_threshold, 5 KiB); a larger partition goes alone, in single-partition batches
+   * of up to `positionBatchRows` rows, which Cassandra applies as one mutation and never checks.
+   * So a tick costs about a request per 10 flights instead of two per flight, and each replica
+   * gets its share of a batch in one message. At most `sampleBatchesInFlight` batches run at
+   * once. Any failed batch fails the call, after the others finished: the samples are written
+   * again next tick (tracking is weak data, and writes are idempotent upserts).
    */
   async writeSamples(positions: readonly PlanePosition[], options: { ttlSeconds: number; nowMs: number }): Promise<void> {
     type Query = { query: string; params: unknown[] };
-    const batches: Query[][] = [];
-    for (let from = 0; from < positions.length; from += trackingBatchFlights) {
-      batches.push(positions.slice(from, from + trackingBatchFlights).map((p) => ({ query: this.q.insertTracking, params: this.trackingParams(p, options) })));
-    }
+    const partitions: Array<{ rows: Query[]; rowBytes: number }> = positions.map((p) => ({ rows: [{ query: this.q.insertTracking, params: this.trackingParams(p, options) }], rowBytes: trackingRowBytes }));
     const byShard = new Map<number, Query[]>();
     for (const position of positions) {
       const params = this.positionParams(position, options);
       const shard = params[1] as number;
-      let rows = byShard.get(shard);
-      if (rows === undefined || rows.length >= positionBatchRows) {
-        rows = [];
+      const rows = byShard.get(shard) ?? [];
+      if (rows.length === 0) {
         byShard.set(shard, rows);
-        batches.push(rows);
+        partitions.push({ rows, rowBytes: positionRowBytes });
       }
       rows.push({ query: this.q.insertPosition, params });
     }
+    const batches: Query[][] = [];
+    let shared: Query[] = [];
+    let sharedPartitions = 0;
+    let sharedBytes = 0;
+    for (const { rows, rowBytes } of partitions) {
+      const bytes = rows.length * rowBytes;
+      if (bytes > batchBytesMax / 2) {
+        for (let from = 0; from < rows.length; from += positionBatchRows) batches.push(rows.slice(from, from + positionBatchRows));
+        continue;
+      }
+      if (sharedPartitions >= batchPartitionsMax || sharedBytes + bytes > batchBytesMax) {
+        batches.push(shared);
+        shared = [];
+        sharedPartitions = 0;
+        sharedBytes = 0;
+      }
+      shared.push(...rows);
+      sharedPartitions++;
+      sharedBytes += bytes;
+    }
+    if (shared.length > 0) batches.push(shared);
     let failure: unknown = null;
     await runBounded(batches, {
       concurrency: sampleBatchesInFlight,
