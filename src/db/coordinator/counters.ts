@@ -12,6 +12,7 @@
 // read repair, hints, streaming and repair move shards as any cells. Reads fold the shards of
 // a column into one cell holding their sum (foldCounterShards).
 
+import { KeyedQueue } from '../common/keyed-queue.js';
 import { CqlError, InternodeError, invalidRequest, unavailable, writeTimeout } from '../common/errors.js';
 import { ConsistencyLevel, isConsistencyLevel } from '../common/consistency.js';
 import type { Clock, Logger } from '../common/world.js';
@@ -102,7 +103,7 @@ const ledPartitionsMax = 100_000;
 
 /** The leader's part: turn deltas into this node's new shards, apply them here, replicate them. */
 export class CounterLeader {
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queue = new KeyedQueue();
   private lastClockMicros = 0;
   /**
    * Partitions this node led since it started. Its own shard is read from its storage only for
@@ -161,12 +162,7 @@ export class CounterLeader {
   }
 
   private serially<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(id) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const tail = next.then(() => undefined, () => undefined);
-    this.queues.set(id, tail);
-    void tail.then(() => { if (this.queues.get(id) === tail) this.queues.delete(id); });
-    return next;
+    return this.queue.run(id, work);
   }
 }
 

@@ -6,6 +6,7 @@
 // time, so storage reconciliation agrees with ballot order. Operations on one partition run
 // one at a time (a read, a decision, a write): a queue per partition key, dropped once idle.
 
+import { KeyedQueue } from '../../common/keyed-queue.js';
 import { murmur3Token } from '../../dht/murmur3.js';
 import { CLUSTERING_RANGE_END, CLUSTERING_RANGE_START, EMPTY_CLUSTERING } from '../../schema/clustering-key.js';
 import { SYSTEM_KEYSPACE, systemTableId } from '../../schema/system-keyspaces.js';
@@ -47,7 +48,7 @@ export interface PaxosReplicaOptions {
 }
 
 export class PaxosReplica {
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queue = new KeyedQueue();
 
   constructor(private readonly options: PaxosReplicaOptions) {}
 
@@ -85,13 +86,7 @@ export class PaxosReplica {
   }
 
   private serially<T>(update: Mutation, work: () => Promise<T>): Promise<T> {
-    const id = `${update.tableId}:${update.key.toString('hex')}`;
-    const previous = this.queues.get(id) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const tail = next.then(() => undefined, () => undefined);
-    this.queues.set(id, tail);
-    void tail.then(() => { if (this.queues.get(id) === tail) this.queues.delete(id); });
-    return next;
+    return this.queue.run(`${update.tableId}:${update.key.toString('hex')}`, work);
   }
 
   private async load(update: Mutation): Promise<State> {
