@@ -34,6 +34,9 @@ interface Flags {
   resultsDir: string;
   readme: boolean;
   profile?: boolean;
+  workload?: Workload[];
+  client?: ClientKind[];
+  shape?: Shape[];
 }
 
 const log = (line: string) => console.log(line);
@@ -60,6 +63,23 @@ function flightCounts(value: string): number[] {
   return counts;
 }
 
+function listOf<T extends string>(allowed: readonly T[], what: string) {
+  return (value: string): T[] => {
+    const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+    for (const name of names) if (!(allowed as readonly string[]).includes(name)) throw new InvalidArgumentError(`unknown ${what} '${name}' (one of ${allowed.join(', ')})`);
+    if (names.length === 0) throw new InvalidArgumentError(`expected one or more of ${allowed.join(', ')}`);
+    return names as T[];
+  };
+}
+
+function shapesOf(value: string): Shape[] {
+  return value.split(',').map((part) => {
+    const match = /^(\d+)x(\d+)$/.exec(part.trim());
+    if (match === null) throw new InvalidArgumentError(`expected shapes as CONNECTIONSxINFLIGHT, e.g. 8x32,64x1 (got '${part}')`);
+    return { connections: positiveInteger(1024)(match[1]!), inflight: positiveInteger(1024)(match[2]!) };
+  });
+}
+
 function settingsOf(flags: Flags): Settings {
   const chosen = [flags.smoke === true, flags.quick === true, flags.full === true].filter(Boolean).length;
   if (chosen > 1) throw new InvalidArgumentError('choose one of --smoke, --quick, --full');
@@ -69,6 +89,9 @@ function settingsOf(flags: Flags): Settings {
   if (flags.clientThreads !== undefined) settings.clientThreads = flags.clientThreads;
   if (flags.flightNodes !== undefined) settings.flightNodes = flags.flightNodes;
   if (flags.flightLadder !== undefined) settings.flightLadder = flags.flightLadder;
+  if (flags.workload !== undefined) settings.workloads = flags.workload;
+  if (flags.client !== undefined) settings.clients = flags.client;
+  if (flags.shape !== undefined) settings.shapes = flags.shape;
   return settings;
 }
 
@@ -92,8 +115,8 @@ interface KvPlan {
 
 async function runKv(group: ServerGroup, plan: KvPlan, context: { settings: Settings; keys: KeyState; out: Measurement[] }): Promise<void> {
   const { settings } = context;
-  for (const client of plan.clients) {
-    for (const workload of plan.workloads) {
+  for (const client of plan.clients.filter((kind) => settings.clients.includes(kind))) {
+    for (const workload of plan.workloads.filter((name) => settings.workloads.includes(name))) {
       for (const shape of settings.shapes) {
         const m = await measure(group, {
           scenario: plan.scenario, client, workload, shape, rate: null, threads: settings.clientThreads, consistency: plan.consistency,
@@ -219,6 +242,9 @@ async function main(argv: string[]): Promise<void> {
     .option('--client-threads <n>', 'worker threads of the lean client', positiveInteger(16))
     .option('--flight-nodes <n>', 'nodes of the flights scenario (quick 1, full 5)', positiveInteger(9))
     .option('--flight-ladder <list>', 'flight counts of the flights scenario, comma-separated (e.g. 1000 for one fixed load to compare runs)', flightCounts)
+    .option('--workload <names>', `workloads of the closed-loop scenarios, comma-separated: ${workloads.join(', ')}`, listOf(workloads, 'workload'))
+    .option('--client <names>', 'clients of the closed-loop scenarios, comma-separated: lean, driver', listOf(['lean', 'driver'] as const, 'client'))
+    .option('--shape <list>', 'shapes, comma-separated CONNECTIONSxINFLIGHT (default 8x32,64x1)', shapesOf)
     .option('--results-dir <dir>', 'where the JSON results go', join(repositoryRoot, 'bench', 'results'))
     .option('--no-readme', 'do not write the table into bench/README.md')
     .option('--profile', 'write a CPU profile of every server process (node --cpu-prof) under <results-dir>/profiles/ and print each one\'s top functions by self time')

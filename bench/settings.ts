@@ -2,7 +2,8 @@
 // full is for an idle machine and the numbers in bench/README.md; smoke is the smallest run
 // that still exercises every scenario (the CI smoke test).
 
-import type { Shape } from './load.js';
+import type { ClientKind } from './clients.js';
+import { workloads, type Shape, type Workload } from './load.js';
 
 export const scenarioNames = ['ceiling', 'single', 'memtable', 'cluster', 'latency', 'flights', 'storage'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
@@ -15,6 +16,9 @@ export interface Settings {
   durationMs: number;
   /** Every closed-loop scenario runs at each shape: driver-like first, then latency-like. */
   shapes: Shape[];
+  /** The closed-loop workloads and clients run (--workload, --client narrow them to profile one path). */
+  workloads: readonly Workload[];
+  clients: readonly ClientKind[];
   /** Scenarios that also run through the official driver (all run through the lean client). */
   driverScenarios: ScenarioName[];
   /** Threads of the lean client. */
@@ -35,21 +39,22 @@ export interface Settings {
 
 const driverLike: Shape = { connections: 8, inflight: 32 };
 const latencyLike: Shape = { connections: 64, inflight: 1 };
+const allClients: readonly ClientKind[] = ['lean', 'driver'];
 const allButStorage = scenarioNames.filter((name) => name !== 'storage');
 
 export const modes: Readonly<Record<Mode, Settings>> = {
   smoke: {
-    mode: 'smoke', warmupMs: 500, durationMs: 1_000, shapes: [driverLike, latencyLike], driverScenarios: ['single'],
+    mode: 'smoke', workloads, clients: allClients, warmupMs: 500, durationMs: 1_000, shapes: [driverLike, latencyLike], driverScenarios: ['single'],
     clientThreads: 1, keySpace: 10_000, memtableFlushBytes: 256 * 1024, clusterNodes: 3, curveFractions: [0.5], flightLadder: [20],
     flightNodes: 1, storageRows: 20_000, startTimeoutMs: 60_000, defaultScenarios: allButStorage,
   },
   quick: {
-    mode: 'quick', warmupMs: 500, durationMs: 1_500, shapes: [driverLike, latencyLike], driverScenarios: ['ceiling', 'single'],
+    mode: 'quick', workloads, clients: allClients, warmupMs: 500, durationMs: 1_500, shapes: [driverLike, latencyLike], driverScenarios: ['ceiling', 'single'],
     clientThreads: 1, keySpace: 200_000, memtableFlushBytes: 1024 * 1024, clusterNodes: 3, curveFractions: [0.25, 0.5, 0.75],
     flightLadder: [100, 400, 1_600], flightNodes: 1, storageRows: 200_000, startTimeoutMs: 60_000, defaultScenarios: allButStorage,
   },
   full: {
-    mode: 'full', warmupMs: 3_000, durationMs: 15_000, shapes: [driverLike, latencyLike], driverScenarios: ['ceiling', 'single', 'cluster'],
+    mode: 'full', workloads, clients: allClients, warmupMs: 3_000, durationMs: 15_000, shapes: [driverLike, latencyLike], driverScenarios: ['ceiling', 'single', 'cluster'],
     clientThreads: 1, keySpace: 2_000_000, memtableFlushBytes: 4 * 1024 * 1024, clusterNodes: 3, curveFractions: [0.25, 0.5, 0.75],
     flightLadder: [500, 1_000, 2_000, 4_000, 7_000, 10_000, 14_000], flightNodes: 5, storageRows: 2_000_000, startTimeoutMs: 120_000,
     defaultScenarios: [...scenarioNames],

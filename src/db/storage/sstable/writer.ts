@@ -51,6 +51,13 @@ export interface WriteSSTableOptions {
   pacer?: Pacer;
 }
 
+/**
+ * Blocks are appended to the file this many bytes at a time: one thread-pool write per 16 KiB
+ * block cost more CPU on the event loop than encoding the block (a profile of an insert load had
+ * 7% of the node's CPU in those writes).
+ */
+const writeChunkBytes = 1024 * 1024;
+
 /** Tokens added to the bloom filter between pacing checks (about 0.1 ms of work). */
 const bloomSliceTokens = 2048;
 
@@ -84,21 +91,40 @@ class SSTableWriter {
   readonly collector = new MetadataCollector();
   private current: OpenPartition | null = null;
   private previous: { token: bigint; key: Buffer } | null = null;
+  /** Encoded blocks not yet appended to the file: they go out together, writeChunkBytes at a time. */
+  private outgoing: Uint8Array[] = [];
+  private outgoingBytes = 0;
 
   constructor(
     private readonly file: DiskFile,
     private readonly blockBytes: number,
   ) {}
 
-  private async writeBlock(kind: BlockKind, payload: Uint8Array): Promise<BlockPosition> {
+  /** Places a block at the next offset; its bytes reach the file at the next drain. */
+  private writeBlock(kind: BlockKind, payload: Uint8Array): BlockPosition {
     const block = encodeBlock(kind, payload);
     const position = { offset: this.offset, length: block.length };
-    await this.file.append(block);
+    this.outgoing.push(block);
+    this.outgoingBytes += block.length;
     this.offset += block.length;
     return position;
   }
 
-  async addPartition(partition: Partition): Promise<void> {
+  /** Appends the blocks placed so far in one write. */
+  private async drain(): Promise<void> {
+    if (this.outgoing.length === 0) return;
+    const data = this.outgoing.length === 1 ? (this.outgoing[0] as Uint8Array) : Buffer.concat(this.outgoing, this.outgoingBytes);
+    this.outgoing = [];
+    this.outgoingBytes = 0;
+    await this.file.append(data);
+  }
+
+  /**
+   * Adds the next partition. The encoding is synchronous; the returned promise (only when the
+   * blocks placed reach writeChunkBytes) appends them, so a large partition's rows are written
+   * as they go and memory stays bounded.
+   */
+  addPartition(partition: Partition): Promise<void> | undefined {
     assert(this.previous === null || comparePartitionOrder(this.previous, partition) < 0, 'sstable partitions out of order');
     this.previous = partition;
     this.collector.partition(partition);
@@ -109,12 +135,27 @@ class SSTableWriter {
       rows: [], flushed: [], lastClustering: null,
     };
     writePartitionStart(this.block, partition);
-    await this.unitWritten();
-    for (const row of partition.rows) await this.addRow(row);
-    await this.endPartition();
+    this.unitWritten();
+    const rows = partition.rows;
+    for (let index = 0; index < rows.length; index++) {
+      this.addRow(rows[index] as Row);
+      if (this.outgoingBytes >= writeChunkBytes) return this.drainThenAdd(rows, index + 1);
+    }
+    this.endPartition();
+    return this.outgoingBytes >= writeChunkBytes ? this.drain() : undefined;
   }
 
-  private async addRow(row: Row): Promise<void> {
+  private async drainThenAdd(rows: readonly Row[], from: number): Promise<void> {
+    await this.drain();
+    for (let index = from; index < rows.length; index++) {
+      this.addRow(rows[index] as Row);
+      if (this.outgoingBytes >= writeChunkBytes) await this.drain();
+    }
+    this.endPartition();
+    if (this.outgoingBytes >= writeChunkBytes) await this.drain();
+  }
+
+  private addRow(row: Row): void {
     const current = this.current;
     assert(current !== null, 'row outside a partition');
     assert(current.lastClustering === null || Buffer.compare(current.lastClustering, row.clustering) < 0, 'sstable rows out of order');
@@ -125,10 +166,10 @@ class SSTableWriter {
       current.rows.push({ firstClustering: row.clustering, at: { ordinal: this.blockOrdinal, unitIndex: this.blockUnits } });
     }
     writeRow(this.block, row);
-    await this.unitWritten();
+    this.unitWritten();
   }
 
-  private async endPartition(): Promise<void> {
+  private endPartition(): void {
     const current = this.current;
     assert(current !== null, 'no partition to end');
     writePartitionEnd(this.block);
@@ -139,25 +180,26 @@ class SSTableWriter {
       this.current = null;
       return;
     }
-    await this.flushDataBlock();
+    this.flushDataBlock();
     this.current = null;
     const resolve = (at: PendingUnit) => ({ block: current.flushed[at.ordinal - current.start.ordinal] as BlockPosition, unitIndex: at.unitIndex });
     let rowIndex: BlockPosition | null = null;
     if (current.flushed.length > 1) {
       const entries: RowIndexEntry[] = current.rows.map((r) => ({ firstClustering: r.firstClustering, start: resolve(r.at) }));
-      rowIndex = await this.writeBlock(BlockKind.RowIndex, encodeRowIndex({ header: current.header, entries }).view());
+      rowIndex = this.writeBlock(BlockKind.RowIndex, encodeRowIndex({ header: current.header, entries }).view());
     }
-    await this.addIndexEntry({ key: current.header.key, token: current.header.token, start: resolve(current.start), rowIndex });
+    this.addIndexEntry({ key: current.header.key, token: current.header.token, start: resolve(current.start), rowIndex });
   }
 
-  private async unitWritten(): Promise<void> {
+  private unitWritten(): void {
     this.blockUnits++;
-    if (this.block.length >= this.blockBytes) await this.flushDataBlock();
+    if (this.block.length >= this.blockBytes) this.flushDataBlock();
   }
 
-  private async flushDataBlock(): Promise<void> {
+  private flushDataBlock(): void {
     if (this.blockUnits === 0) return;
-    const position = await this.writeBlock(BlockKind.Data, this.block.view());
+    // The block's bytes are copied: `this.block` is reused for the next one.
+    const position = this.writeBlock(BlockKind.Data, this.block.view());
     this.dataBytes += position.length;
     this.block.reset();
     this.blockUnits = 0;
@@ -166,19 +208,19 @@ class SSTableWriter {
     const resolved = this.pending;
     this.pending = [];
     for (const entry of resolved) {
-      await this.addIndexEntry({ key: entry.key, token: entry.token, start: { block: position, unitIndex: entry.unitIndex }, rowIndex: null });
+      this.addIndexEntry({ key: entry.key, token: entry.token, start: { block: position, unitIndex: entry.unitIndex }, rowIndex: null });
     }
   }
 
-  private async addIndexEntry(entry: PartitionIndexEntry): Promise<void> {
+  private addIndexEntry(entry: PartitionIndexEntry): void {
     if (this.indexFirst === null) this.indexFirst = { token: entry.token, key: entry.key };
     writePartitionIndexEntry(this.index, entry);
-    if (this.index.length >= this.blockBytes) await this.flushIndexBlock();
+    if (this.index.length >= this.blockBytes) this.flushIndexBlock();
   }
 
-  private async flushIndexBlock(): Promise<void> {
+  private flushIndexBlock(): void {
     if (this.indexFirst === null) return;
-    const indexBlock = await this.writeBlock(BlockKind.PartitionIndex, this.index.view());
+    const indexBlock = this.writeBlock(BlockKind.PartitionIndex, this.index.view());
     this.summary.push({ token: this.indexFirst.token, key: this.indexFirst.key, indexBlock });
     this.index.reset();
     this.indexFirst = null;
@@ -196,7 +238,7 @@ class SSTableWriter {
 
   /** Writes the index tail, summary, bloom filter, metadata and footer; returns the metadata. */
   async finish(options: { tableId: string; generation: number; bloomFalsePositiveChance: number; commitLogUpperBound: ReplayBound }, pacer?: Pacer): Promise<SSTableMetadata> {
-    await this.flushDataBlock();
+    this.flushDataBlock();
     assert(this.pending.length === 0, 'unindexed partitions after the last flush');
     await this.flushIndexBlock();
     const summary = await this.writeBlock(BlockKind.Summary, encodeSummary(this.summary).view());
@@ -211,12 +253,14 @@ class SSTableWriter {
     }
     const bloomBytes = new ByteWriter(filter.sizeBytes + 16);
     filter.encode(bloomBytes);
-    const bloom = await this.writeBlock(BlockKind.Bloom, bloomBytes.view());
+    const bloom = this.writeBlock(BlockKind.Bloom, bloomBytes.view());
     const metadata = this.collector.finish({ ...options, dataBytes: this.dataBytes });
-    const metadataBlock = await this.writeBlock(BlockKind.Metadata, encodeMetadata(metadata).view());
+    const metadataBlock = this.writeBlock(BlockKind.Metadata, encodeMetadata(metadata).view());
     const footer = encodeFooter({ version: FORMAT_VERSION, summary, bloom, metadata: metadataBlock });
-    await this.file.append(footer);
+    this.outgoing.push(footer);
+    this.outgoingBytes += footer.length;
     this.offset += footer.length;
+    await this.drain();
     return metadata;
   }
 
@@ -240,7 +284,8 @@ export async function writeSSTable(options: WriteSSTableOptions): Promise<SSTabl
     const writer = new SSTableWriter(file, blockBytes);
     const pacer = options.pacer;
     for await (const partition of options.partitions) {
-      await writer.addPartition(partition);
+      const writing = writer.addPartition(partition);
+      if (writing) await writing;
       // Pulling the next partition runs the merge, purge or memtable walk that produces it: pausing here bounds those too.
       const pause = pacer?.pause(writer.sizeBytes);
       if (pause) await pause;
