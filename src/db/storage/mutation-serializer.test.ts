@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CorruptionError } from '../common/errors.js';
 import { NO_DELETION_TIME, type Mutation } from './types.js';
-import { decodeMutation, decodeMutationBatch, encodeMutation, encodeMutationBatch, encodeMutationBatchChecked } from './mutation-serializer.js';
+import { ByteWriter, decodeMutation, decodeMutationBatch, encodeMutation, encodeMutationBatch, encodeMutationBatchChecked } from './mutation-serializer.js';
 
 const sample: Mutation = {
   keyspace: 'ks',
@@ -79,4 +79,12 @@ test('the one-pass batch encoding equals the two-pass one and reports each mutat
   assert.deepEqual(sizes, mutations.map((m) => encodeMutation(m).length));
   assert.deepEqual(decodeMutationBatch(bytes), mutations);
   assert.throws(() => encodeMutationBatchChecked(mutations, (n) => { if (n > 5000) throw new RangeError('too big'); }), /too big/);
+});
+
+test('ByteWriter.i64 writes safe-integer numbers as two halves exactly as a bigint would be written', () => {
+  for (const value of [0, 1, -1, 2 ** 32 - 1, 2 ** 32, -(2 ** 32), 1_733_300_000_000_000, -1_733_300_000_000_000, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]) {
+    const writer = new ByteWriter();
+    writer.i64(value);
+    assert.equal(writer.finish().readBigInt64BE(0), BigInt(value), `i64(${value})`);
+  }
 });

@@ -25,6 +25,20 @@ const rowHasDeletion = 2;
  * workload come from Node's shared buffer pool (a 4 KiB first chunk bypassed the pool and was
  * a fresh allocation per mutation), and doubles when full.
  */
+/** Encoded schema names: a bounded set in practice; the cache is cleared if it ever grows past nameCacheMax. */
+const nameCache = new Map<string, Buffer>();
+const nameCacheMax = 10_000;
+
+function nameBytes(text: string): Buffer {
+  let encoded = nameCache.get(text);
+  if (encoded === undefined) {
+    if (nameCache.size >= nameCacheMax) nameCache.clear();
+    encoded = Buffer.from(text, 'utf8');
+    nameCache.set(text, encoded);
+  }
+  return encoded;
+}
+
 export class ByteWriter {
   private current: Buffer;
   private used = 0;
@@ -71,8 +85,21 @@ export class ByteWriter {
   }
   i64(v: number | bigint): void {
     this.reserve(8);
-    this.current.writeBigInt64BE(BigInt(v), this.used);
+    if (typeof v === 'number' && Number.isSafeInteger(v)) {
+      // Timestamps are safe integers: two 32-bit halves, without a BigInt per value.
+      const high = Math.floor(v / 0x1_0000_0000);
+      this.current.writeInt32BE(high, this.used);
+      this.current.writeUInt32BE(v - high * 0x1_0000_0000, this.used + 4);
+    } else {
+      this.current.writeBigInt64BE(BigInt(v), this.used);
+    }
     this.used += 8;
+  }
+  /** A name as u16 length + utf8 (keyspaces, table ids, columns: a small set, encoded once each). */
+  name(text: string): void {
+    const encoded = nameBytes(text);
+    this.u16(encoded.length);
+    this.bytes(encoded);
   }
   bytes(b: Uint8Array): void {
     this.reserve(b.length);
@@ -165,9 +192,7 @@ function readDeletion(r: ByteReader): DeletionTime {
 }
 
 function writeCell(w: ByteWriter, c: Cell): void {
-  const name = Buffer.from(c.column, 'utf8');
-  w.u16(name.length);
-  w.bytes(name);
+  w.name(c.column);
   w.i64(c.timestampMicros);
   w.i32(c.ttlSeconds);
   w.i32(c.localDeletionTime);
@@ -281,12 +306,8 @@ export function readPartition(r: ByteReader): Partition {
 
 export function writeMutation(w: ByteWriter, m: Mutation): void {
   w.u8(mutationFormatVersion);
-  const keyspace = Buffer.from(m.keyspace, 'utf8');
-  const tableId = Buffer.from(m.tableId, 'utf8');
-  w.u16(keyspace.length);
-  w.bytes(keyspace);
-  w.u16(tableId.length);
-  w.bytes(tableId);
+  w.name(m.keyspace);
+  w.name(m.tableId);
   writePartition(w, m);
 }
 
