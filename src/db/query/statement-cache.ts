@@ -20,13 +20,17 @@ export interface CachedStatement {
   prepared: PreparedStatement;
 }
 
-/** A small LRU map (insertion order of a Map, re-inserted on use). */
-class LruCache<V> {
+/**
+ * A small LRU map (insertion order of a Map, re-inserted on use). Recency only matters once
+ * evictions are near: below half the capacity a hit is not re-inserted, which saves a delete and
+ * an insert per request (a few percent of a prepared SELECT's CPU).
+ */
+export class LruCache<V> {
   private readonly entries = new Map<string, V>();
   constructor(private readonly capacity: number) {}
   get(key: string): V | undefined {
     const value = this.entries.get(key);
-    if (value !== undefined) { this.entries.delete(key); this.entries.set(key, value); }
+    if (value !== undefined && 2 * this.entries.size > this.capacity) { this.entries.delete(key); this.entries.set(key, value); }
     return value;
   }
   set(key: string, value: V): void {
@@ -38,6 +42,9 @@ class LruCache<V> {
     this.entries.delete(key);
   }
 }
+
+/** The cache key of a prepared id: its bytes as a one-byte string (cheaper to make than hex). */
+const preparedKey = (id: Buffer): string => id.toString('latin1');
 
 export class StatementCache {
   private readonly prepared = new LruCache<CachedStatement>(preparedStatementsMax);
@@ -78,13 +85,13 @@ export class StatementCache {
     const entry = this.analyze(query, keyspace);
     const idKeyspace = entry.prepared.fullyQualified ? null : keyspace;
     const id = createHash('md5').update(`${idKeyspace ?? ''}${query}`).digest();
-    this.prepared.set(id.toString('hex'), entry);
+    this.prepared.set(preparedKey(id), entry);
     return { id, entry };
   }
 
   /** A prepared statement by id; Unprepared when it was never prepared here or was evicted. */
   lookup(id: Buffer): CachedStatement {
-    const key = id.toString('hex');
+    const key = preparedKey(id);
     const entry = this.prepared.get(key);
     if (entry === undefined) throw unprepared(id);
     if (entry.schemaVersion === this.options.schema.schemaVersion()) return entry;
