@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CorruptionError } from '../common/errors.js';
 import { NO_DELETION_TIME, type Mutation } from './types.js';
-import { ByteWriter, decodeMutation, decodeMutationBatch, encodeMutation, encodeMutationBatch, encodeMutationBatchChecked } from './mutation-serializer.js';
+import { ByteReader, ByteWriter, decodeMutation, decodeMutationBatch, encodeMutation, encodeMutationBatch, encodeMutationBatchChecked } from './mutation-serializer.js';
 
 const sample: Mutation = {
   keyspace: 'ks',
@@ -86,5 +86,18 @@ test('ByteWriter.i64 writes safe-integer numbers as two halves exactly as a bigi
     const writer = new ByteWriter();
     writer.i64(value);
     assert.equal(writer.finish().readBigInt64BE(0), BigInt(value), `i64(${value})`);
+  }
+});
+
+test('ByteReader.i64Safe reads every safe integer exactly and refuses the rest as corruption', () => {
+  for (const value of [0, 1, -1, 2 ** 32 - 1, 2 ** 32, -(2 ** 32), -(2 ** 32) - 1, 1_733_300_000_000_000, -1_733_300_000_000_000, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]) {
+    const bytes = Buffer.alloc(8);
+    bytes.writeBigInt64BE(BigInt(value));
+    assert.equal(new ByteReader(bytes, 'test').i64Safe('v'), value, `i64Safe(${value})`);
+  }
+  for (const value of [2n ** 53n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n)]) {
+    const bytes = Buffer.alloc(8);
+    bytes.writeBigInt64BE(value);
+    assert.throws(() => new ByteReader(bytes, 'test').i64Safe('v'), CorruptionError, `i64Safe(${value})`);
   }
 });

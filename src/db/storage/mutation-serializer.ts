@@ -157,9 +157,13 @@ export class ByteReader {
   }
   /** A timestamp: must fit a JS safe integer. */
   i64Safe(what: string): number {
-    const v = this.i64Bigint(what);
-    const n = Number(v);
-    if (!Number.isSafeInteger(n)) throw this.corrupt(`${what} out of range: ${v}`);
+    this.need(8, what);
+    // Two 32-bit halves: no BigInt per timestamp. Safe integers have a high half within +-2^21.
+    const high = this.buffer.readInt32BE(this.offset);
+    const low = this.buffer.readUInt32BE(this.offset + 4);
+    const n = high * 0x1_0000_0000 + low;
+    if (!Number.isSafeInteger(n) || high >= 0x20_0000 || high < -0x20_0000) throw this.corrupt(`${what} out of range: ${this.buffer.readBigInt64BE(this.offset)}`);
+    this.offset += 8;
     return n;
   }
   bytes(n: number, what: string): Buffer {
@@ -175,7 +179,13 @@ export class ByteReader {
     return this.bytes(length, what);
   }
   utf8(maxBytes: number, what: string): string {
-    return this.lengthPrefixed(2, maxBytes, what).toString('utf8');
+    const length = this.u16(what);
+    if (length > maxBytes) throw this.corrupt(`${what} length ${length} exceeds ${maxBytes}`);
+    this.need(length, what);
+    // Decoded straight from the input: no intermediate copy of the bytes.
+    const text = this.buffer.toString('utf8', this.offset, this.offset + length);
+    this.offset += length;
+    return text;
   }
   remaining(): number {
     return this.buffer.length - this.offset;
