@@ -18,17 +18,30 @@ import {
 
 /** What a replica needs from its storage (the StorageEngine provides all three). */
 export interface ReplicaStore {
-  apply(mutations: Mutation[]): Promise<void>;
+  /** `encoded`: the same mutations in the commit log's batch layout, when the caller holds them so. */
+  apply(mutations: Mutation[], encoded?: Buffer): Promise<void>;
   read(command: ReadCommand): Promise<ReadResult>;
   truncate(tableId: string): Promise<void>;
 }
 
 const empty = Buffer.alloc(0);
 
+/** One encoded mutation as a commit-log batch: u32 count 1, u32 length, the mutation. */
+function singleMutationBatch(mutation: Buffer): Buffer {
+  const batch = Buffer.allocUnsafe(8 + mutation.length);
+  batch.writeUInt32BE(1, 0);
+  batch.writeUInt32BE(mutation.length, 4);
+  mutation.copy(batch, 8);
+  return batch;
+}
+
 export function registerReplicaVerbs(messaging: MessagingService, options: { store: ReplicaStore; logger: Logger }): void {
   const { store } = options;
   const applyMutation = async (message: InboundMessage) => {
-    await store.apply([decodeMutationPayload(message.payload, `${message.verb} from ${message.from}`)]);
+    const mutation = decodeMutationPayload(message.payload, `${message.verb} from ${message.from}`);
+    // The payload is the mutation's storage encoding (checked by the decoder): the commit log's
+    // entry is it behind a count and a length, with no second encoding.
+    await store.apply([mutation], singleMutationBatch(message.payload));
     return empty;
   };
   const read = async (message: InboundMessage) => {
@@ -39,7 +52,8 @@ export function registerReplicaVerbs(messaging: MessagingService, options: { sto
   };
   messaging.registerHandler('MUTATION', applyMutation);
   messaging.registerHandler('MUTATION_BATCH', async (message) => {
-    await store.apply(decodeMutationBatchPayload(message.payload, `${message.verb} from ${message.from}`));
+    // The payload is in the commit log's batch layout already (checked by the decoder).
+    await store.apply(decodeMutationBatchPayload(message.payload, `${message.verb} from ${message.from}`), message.payload);
     return empty;
   });
   // A hint is the mutation a replica missed while down; applying it is the same write.

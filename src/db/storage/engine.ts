@@ -218,8 +218,13 @@ export class StorageEngine {
     for (const memtable of memtables) await this.commitLog.release(memtable.id);
   }
 
-  /** Applies mutations atomically per call: commit log first (durable per the sync mode), then memtables. */
-  async apply(mutations: Mutation[]): Promise<void> {
+  /**
+   * Applies mutations atomically per call: commit log first (durable per the sync mode), then
+   * memtables. `encoded`, when given, is these mutations already in the commit log's batch layout
+   * (a replica receives them so in a MUTATION_BATCH, checked by its decoder): it is appended as
+   * is instead of encoding them again.
+   */
+  async apply(mutations: Mutation[], encoded?: Buffer): Promise<void> {
     assert(!this.closed, 'apply on a closed storage engine');
     if (mutations.length === 0) return;
     for (const mutation of mutations) {
@@ -227,7 +232,7 @@ export class StorageEngine {
       // Back-pressure: when flushes fall behind, writes wait for them (or fail with their error) rather than fill memory.
       if (state.flushing.length >= memtablesFlushingMax) await this.flushTable(state);
     }
-    const payload = encodeMutationBatchChecked(mutations, (bytes) => {
+    const payload = encoded ?? encodeMutationBatchChecked(mutations, (bytes) => {
       if (bytes > mutationBytesMax) throw invalidRequest(`mutation of ${bytes} bytes is larger than the maximum of ${mutationBytesMax}`);
     });
     if (payload.length > entryPayloadBytesMax) throw invalidRequest(`a batch of ${payload.length} bytes is larger than the maximum of ${entryPayloadBytesMax}`);

@@ -173,6 +173,13 @@ export class ByteReader {
     this.offset += n;
     return out;
   }
+  /** The next n bytes as a view of the input (for a nested decoder that copies what it keeps). */
+  view(n: number, what: string): Buffer {
+    this.need(n, what);
+    const out = this.buffer.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    return out;
+  }
   lengthPrefixed(lengthBytes: 2 | 4, maxBytes: number, what: string): Buffer {
     const length = lengthBytes === 2 ? this.u16(what) : this.u32(what);
     if (length > maxBytes) throw this.corrupt(`${what} length ${length} exceeds ${maxBytes}`);
@@ -395,7 +402,8 @@ export function decodeMutationBatch(bytes: Buffer, options: DecodeOptions = {}):
   for (let i = 0; i < count; i++) {
     const length = r.u32('mutation length');
     const start = r.offset;
-    const body = r.bytes(length, 'mutation');
+    // A view, not a copy: decodeMutation copies what it keeps.
+    const body = r.view(length, 'mutation');
     out.push(decodeMutation(body, { source, offset: base + start }));
   }
   if (r.remaining() !== 0) throw r.corrupt(`${r.remaining()} trailing bytes after batch`);

@@ -130,13 +130,13 @@ export function tracedStore(store: ReplicaStore, options: { context: TraceContex
   const { context, tableName } = options;
   // Untraced calls go straight to the store: no further promise (tracing costs nothing when off).
   return {
-    apply(mutations: Mutation[]): Promise<void> {
+    apply(mutations: Mutation[], encoded?: Buffer): Promise<void> {
       const state = context.current();
       if (state !== undefined) {
         state.trace('Appending to commitlog');
         for (const mutation of mutations) state.trace(`Adding to ${tableName(mutation.tableId)} memtable`);
       }
-      return store.apply(mutations);
+      return store.apply(mutations, encoded);
     },
     read(command: ReadCommand): Promise<ReadResult> {
       const state = context.current();
