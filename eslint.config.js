@@ -23,6 +23,11 @@ const newDateSyntax = {
   selector: "NewExpression[callee.name='Date'][arguments.length=0]",
   message: 'Use the injected Clock.',
 };
+// An argument is evaluated on every call: a message built from values costs more than the check.
+const assertTemplate = {
+  selector: "CallExpression[callee.name='assert'] > TemplateLiteral[expressions.length>0]",
+  message: "Write `if (!condition) fail(`...`)`: assert's message argument is built on every call (common/assert.ts).",
+};
 // House style 9. A third parameter is allowed only as an options object: destructured, or typed
 // as an object literal type or a type named ...Options or ...Context.
 const optionsMessage = 'At most two positional parameters, then an options object (DESIGN.md house style 9).';
@@ -53,17 +58,17 @@ export default tseslint.config(
     rules: {
       'no-restricted-globals': ['error', ...nondeterministic],
       'no-restricted-properties': ['error', ...nondeterministicProperties],
-      'no-restricted-syntax': ['error', newDateSyntax],
+      'no-restricted-syntax': ['error', newDateSyntax, assertTemplate],
     },
   },
   {
     files: optionsFolders,
     ignores: ['src/**/*.test.ts'],
-    rules: { 'no-restricted-syntax': ['error', newDateSyntax, ...positionalParameters] },
+    rules: { 'no-restricted-syntax': ['error', newDateSyntax, assertTemplate, ...positionalParameters] },
   },
   {
     files: ['src/cli/**/*.ts'],
     ignores: ['src/**/*.test.ts'],
-    rules: { 'no-restricted-syntax': ['error', ...positionalParameters] },
+    rules: { 'no-restricted-syntax': ['error', assertTemplate, ...positionalParameters] },
   },
 );

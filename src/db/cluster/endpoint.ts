@@ -2,7 +2,7 @@
 // way Cassandra 4 names peers by InetAddressAndPort. Text keeps maps and logs simple; parse it
 // only where a socket needs the parts.
 
-import { assert } from '../common/assert.js';
+import { assert, fail } from '../common/assert.js';
 import { endpointTextLengthMax } from '../common/limits.js';
 
 export type Endpoint = string;
@@ -13,7 +13,7 @@ export interface EndpointAddress {
 }
 
 export function formatEndpoint(host: string, port: number): Endpoint {
-  assert(Number.isInteger(port) && port >= 0 && port <= 65535, `bad port ${port}`);
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) fail(`bad port ${port}`);
   const text = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   assert(text.length <= endpointTextLengthMax, 'endpoint text too long');
   return text;

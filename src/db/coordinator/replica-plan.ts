@@ -5,7 +5,7 @@
 // Writes add the pending replicas of joining or leaving nodes to the counts, so a node that is
 // streaming its ranges never lets a level be met without it.
 
-import { assert } from '../common/assert.js';
+import { assert, fail } from '../common/assert.js';
 import { ConsistencyLevel } from '../common/consistency.js';
 import { invalidRequest, unavailable } from '../common/errors.js';
 import type { Endpoint } from '../cluster/endpoint.js';
@@ -86,7 +86,7 @@ export function assureSufficientLive(level: ConsistencyLevel, groups: readonly R
     throw invalidRequest('You must use conditional updates for serializable writes');
   }
   // A replica listed twice would be counted twice towards the level.
-  assert(new Set(live).size === live.length, `a live replica is listed twice: ${live.join(', ')}`);
+  if (!(new Set(live).size === live.length)) fail(`a live replica is listed twice: ${live.join(', ')}`);
   // ANY is met by a hint the coordinator stores itself.
   if (level === ConsistencyLevel.ANY || satisfies(groups, live)) return;
   const { received, blockFor } = tally(groups, live);

@@ -5,7 +5,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { Document } from 'yaml';
-import { assert } from '../common/assert.js';
+import { fail } from '../common/assert.js';
 import { seedsMax } from '../common/limits.js';
 import type { LogLevel, NodeConfig } from './config.js';
 
@@ -61,7 +61,7 @@ export function nodeConfigYaml(settings: NodeConfigFileSettings, header?: string
     if (value !== undefined) mapping[key] = value;
   }
   if (settings.seeds !== undefined) {
-    assert(settings.seeds.length >= 1 && settings.seeds.length <= seedsMax, `expected 1 to ${seedsMax} seeds, got ${settings.seeds.length}`);
+    if (!(settings.seeds.length >= 1 && settings.seeds.length <= seedsMax)) fail(`expected 1 to ${seedsMax} seeds, got ${settings.seeds.length}`);
     mapping['seed_provider'] = [{ class_name: 'org.apache.cassandra.locator.SimpleSeedProvider', parameters: [{ seeds: settings.seeds.join(',') }] }];
   }
   const document = new Document(mapping);

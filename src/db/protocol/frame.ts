@@ -3,7 +3,7 @@
 // the body, so a peer cannot make it hold more than the configured bound. In v5 the same
 // frames, there called envelopes, travel inside checksummed segments (segment.ts).
 
-import { assert } from '../common/assert.js';
+import { assert, fail } from '../common/assert.js';
 import { protocolError, type CqlError } from '../common/errors.js';
 import { frameBodyBytesMax } from '../common/limits.js';
 import { HEADER_BYTES, Opcode, PROTOCOL_VERSION, type FrameHeader } from './messages.js';
@@ -15,9 +15,9 @@ const legacyHeaderBytes = 8;
 const legacyVersionMax = 2;
 
 export function encodeFrameHeader(header: FrameHeader): Buffer {
-  assert(header.version >= 0 && header.version <= versionMask, `bad frame version ${header.version}`);
-  assert(header.stream >= -0x8000 && header.stream <= 0x7fff, `bad stream id ${header.stream}`);
-  assert(header.bodyLength >= 0 && header.bodyLength <= 0x7fffffff, `bad body length ${header.bodyLength}`);
+  if (!(header.version >= 0 && header.version <= versionMask)) fail(`bad frame version ${header.version}`);
+  if (!(header.stream >= -0x8000 && header.stream <= 0x7fff)) fail(`bad stream id ${header.stream}`);
+  if (!(header.bodyLength >= 0 && header.bodyLength <= 0x7fffffff)) fail(`bad body length ${header.bodyLength}`);
   const bytes = Buffer.alloc(HEADER_BYTES);
   writeFrameHeader(bytes, header);
   return bytes;
@@ -26,9 +26,9 @@ export function encodeFrameHeader(header: FrameHeader): Buffer {
 /** Writes a v3+ header into the first 9 bytes of `target` (a frame whose body follows). */
 export function writeFrameHeader(target: Buffer, header: FrameHeader): void {
   assert(target.length >= HEADER_BYTES, 'frame header needs 9 bytes');
-  assert(header.version >= 0 && header.version <= versionMask, `bad frame version ${header.version}`);
-  assert(header.stream >= -0x8000 && header.stream <= 0x7fff, `bad stream id ${header.stream}`);
-  assert(header.bodyLength >= 0 && header.bodyLength <= 0x7fffffff, `bad body length ${header.bodyLength}`);
+  if (!(header.version >= 0 && header.version <= versionMask)) fail(`bad frame version ${header.version}`);
+  if (!(header.stream >= -0x8000 && header.stream <= 0x7fff)) fail(`bad stream id ${header.stream}`);
+  if (!(header.bodyLength >= 0 && header.bodyLength <= 0x7fffffff)) fail(`bad body length ${header.bodyLength}`);
   target.writeUInt8(header.version | (header.isResponse ? responseBit : 0), 0);
   target.writeUInt8(header.flags, 1);
   target.writeInt16BE(header.stream, 2);

@@ -2,7 +2,7 @@
 // result metadata id to Prepared and, in Rows, the Metadata_changed flag with the new id.
 
 import { createHash } from 'node:crypto';
-import { assert } from '../common/assert.js';
+import { assert, fail } from '../common/assert.js';
 import { protocolError } from '../common/errors.js';
 import { resultRowsMax } from '../common/limits.js';
 import { Opcode, PROTOCOL_V5, type ColumnSpec, type PreparedMetadata, type ResponseMessage, type ResultMessage, type RowsMetadata } from './messages.js';
@@ -217,7 +217,7 @@ export function decodeRowsMetadata(reader: ProtocolReader): RowsMetadata {
 function encodeRows(columnCount: number, rows: ReadonlyArray<ReadonlyArray<Buffer | null>>, { writer }: { writer: ProtocolWriter }): void {
   writer.writeInt(rows.length);
   for (const row of rows) {
-    assert(row.length === columnCount, `row has ${row.length} cells, metadata says ${columnCount}`);
+    if (!(row.length === columnCount)) fail(`row has ${row.length} cells, metadata says ${columnCount}`);
     for (const cell of row) writer.writeBytes(cell);
   }
 }

@@ -1,7 +1,7 @@
 // The <change_type><target><options> body shared by the Schema_change result and the
 // SCHEMA_CHANGE event (spec 4.2.6, v4 layout with functions and aggregates).
 
-import { assert } from '../common/assert.js';
+import { fail } from '../common/assert.js';
 import { protocolError } from '../common/errors.js';
 import type { SchemaChange, SchemaChangeTarget, SchemaChangeType } from './messages.js';
 import type { ProtocolReader } from './reader.js';
@@ -13,7 +13,7 @@ const targets: ReadonlySet<string> = new Set<SchemaChangeTarget>(['KEYSPACE', 'T
 export function encodeSchemaChange(change: SchemaChange, writer: ProtocolWriter): void {
   writer.writeString(change.change).writeString(change.target).writeString(change.keyspace);
   if (change.target === 'KEYSPACE') return;
-  assert(change.name !== undefined, `schema change of a ${change.target} needs a name`);
+  if (!(change.name !== undefined)) fail(`schema change of a ${change.target} needs a name`);
   writer.writeString(change.name);
   if (change.target === 'TABLE' || change.target === 'TYPE') return;
   writer.writeStringList(change.argumentTypes ?? []);

@@ -12,7 +12,7 @@
 // an uncompressed length of 0 means the payload went as it was (it did not shrink).
 
 import { crc32 } from 'node:zlib';
-import { assert } from '../common/assert.js';
+import { fail } from '../common/assert.js';
 import { CqlError, protocolError } from '../common/errors.js';
 import { FrameDecoder, type Frame, type FrameDecodeResult } from './frame.js';
 import { compressBlock, decompressBlock } from './lz4.js';
@@ -91,7 +91,7 @@ export function encodeSegments(envelopes: readonly Buffer[], options: SegmentOpt
 
 /** One segment around `payload` (at most segmentPayloadBytesMax bytes). */
 export function encodeSegment(payload: Buffer, options: SegmentOptions & { selfContained: boolean }): Buffer {
-  assert(payload.length <= segmentPayloadBytesMax, `segment payload of ${payload.length} bytes exceeds ${segmentPayloadBytesMax}`);
+  if (!(payload.length <= segmentPayloadBytesMax)) fail(`segment payload of ${payload.length} bytes exceeds ${segmentPayloadBytesMax}`);
   const flag = options.selfContained ? 1 : 0;
   if (!options.compressed) {
     return withHeader(payload, { fields: payload.length + flag * lengthFactor, fieldBytes: uncompressedHeaderFieldBytes });

@@ -2,7 +2,7 @@
 // the notation (a [string] of at most 65535 bytes, an [int] in 32 bits...): values come from
 // this program, so a misfit is a bug and asserts.
 
-import { assert } from '../common/assert.js';
+import { fail } from '../common/assert.js';
 import type { ConsistencyLevel } from '../common/consistency.js';
 import { serverError } from '../common/errors.js';
 import { frameBodyBytesMax } from '../common/limits.js';
@@ -56,7 +56,7 @@ export class ProtocolWriter {
   }
 
   writeByte(value: number): this {
-    assert(Number.isInteger(value) && value >= 0 && value <= 0xff, `[byte] out of range: ${value}`);
+    if (!(Number.isInteger(value) && value >= 0 && value <= 0xff)) fail(`[byte] out of range: ${value}`);
     this.reserve(1);
     this.buffer.writeUInt8(value, this.offset);
     this.offset += 1;
@@ -64,7 +64,7 @@ export class ProtocolWriter {
   }
 
   writeShort(value: number): this {
-    assert(Number.isInteger(value) && value >= 0 && value <= shortMax, `[short] out of range: ${value}`);
+    if (!(Number.isInteger(value) && value >= 0 && value <= shortMax)) fail(`[short] out of range: ${value}`);
     this.reserve(2);
     this.buffer.writeUInt16BE(value, this.offset);
     this.offset += 2;
@@ -72,7 +72,7 @@ export class ProtocolWriter {
   }
 
   writeInt(value: number): this {
-    assert(Number.isInteger(value) && value >= int32Min && value <= int32Max, `[int] out of range: ${value}`);
+    if (!(Number.isInteger(value) && value >= int32Min && value <= int32Max)) fail(`[int] out of range: ${value}`);
     this.reserve(4);
     this.buffer.writeInt32BE(value, this.offset);
     this.offset += 4;
@@ -80,7 +80,7 @@ export class ProtocolWriter {
   }
 
   writeLong(value: bigint): this {
-    assert(BigInt.asIntN(64, value) === value, `[long] out of range: ${value}`);
+    if (!(BigInt.asIntN(64, value) === value)) fail(`[long] out of range: ${value}`);
     this.reserve(8);
     this.buffer.writeBigInt64BE(value, this.offset);
     this.offset += 8;
@@ -89,7 +89,7 @@ export class ProtocolWriter {
 
   writeString(value: string): this {
     const bytes = Buffer.from(value, 'utf8');
-    assert(bytes.length <= shortMax, `[string] too long: ${bytes.length} bytes`);
+    if (!(bytes.length <= shortMax)) fail(`[string] too long: ${bytes.length} bytes`);
     return this.writeShort(bytes.length).writeRaw(bytes);
   }
 
@@ -99,7 +99,7 @@ export class ProtocolWriter {
   }
 
   writeUuid(bytes: Buffer): this {
-    assert(bytes.length === 16, `[uuid] must be 16 bytes, got ${bytes.length}`);
+    if (!(bytes.length === 16)) fail(`[uuid] must be 16 bytes, got ${bytes.length}`);
     return this.writeRaw(bytes);
   }
 
@@ -125,7 +125,7 @@ export class ProtocolWriter {
 
   writeInetAddr(address: string): this {
     const bytes = parseInetAddress(address);
-    assert(bytes !== null, `not an IP address: ${address}`);
+    if (!(bytes !== null)) fail(`not an IP address: ${address}`);
     return this.writeByte(bytes.length).writeRaw(bytes);
   }
 

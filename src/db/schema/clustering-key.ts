@@ -10,7 +10,7 @@
 // exclusive" and "end inclusive" are P+0x60, and the empty prefix gives the full range.
 // STATIC (0x10) sorts before every row and outside every bound: the static row's key.
 
-import { assert } from '../common/assert.js';
+import { assert, fail } from '../common/assert.js';
 import { invalidRequest } from '../common/errors.js';
 import { clusteringBytesMax, clusteringValueBytesMax } from '../common/limits.js';
 import type { DataType } from '../protocol/data-type.js';
@@ -63,7 +63,7 @@ const COMPONENT_BYTE = Buffer.from([COMPONENT]);
 
 /** The key of the row with these clustering values (wire bytes, one per clustering column). */
 export function encodeClustering(table: TableMetadata, values: readonly Buffer[]): Buffer {
-  assert(values.length === table.clustering.length, `expected ${table.clustering.length} clustering values, got ${values.length}`);
+  if (!(values.length === table.clustering.length)) fail(`expected ${table.clustering.length} clustering values, got ${values.length}`);
   if (values.length === 0) return EMPTY_CLUSTERING;
   const parts: Buffer[] = [];
   encodeComponents(table, values, { parts });

@@ -4,7 +4,7 @@
 // map: array of [key, value] sorted by key, timestamp: bigint milliseconds, null for null).
 // The query layer sorts and filters them by primary key.
 
-import { assert } from '../common/assert.js';
+import { assert, fail } from '../common/assert.js';
 import { dataTypeToCql } from '../protocol/data-type.js';
 import type { KeyspaceMetadata, TableMetadata } from './metadata.js';
 import type { Schema } from './schema.js';
@@ -237,7 +237,7 @@ export function virtualTables(): Map<string, VirtualTable> {
     if (!keyspace.virtual) continue;
     for (const metadata of keyspace.tables.values()) {
       const generator = GENERATORS.get(`${keyspace.name}.${metadata.name}`);
-      assert(generator !== undefined, `no row generator for ${keyspace.name}.${metadata.name}`);
+      if (!(generator !== undefined)) fail(`no row generator for ${keyspace.name}.${metadata.name}`);
       tables.set(`${keyspace.name}.${metadata.name}`, { metadata, rows: generator });
     }
   }

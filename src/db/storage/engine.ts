@@ -3,7 +3,7 @@
 // memtables past their size bound are flushed to sstables in the background while writes
 // continue; reads merge the memtables and the sstables that may hold the key.
 
-import { assert } from '../common/assert.js';
+import { assert, fail } from '../common/assert.js';
 import { type CorruptionError, invalidRequest } from '../common/errors.js';
 import { commitLogEntryBytesMax as entryPayloadBytesMax, compactionConcurrencyMax, commitLogSegmentBytesDefault, memtablesFlushingMax, mutationBytesMax } from '../common/limits.js';
 import type { Clock, Disk, Logger } from '../common/world.js';
@@ -140,7 +140,7 @@ export class StorageEngine {
   }
 
   private async openTable(options: EngineTableOptions, truncation: TruncationRecord = { segmentId: 0, generation: 0 }): Promise<TableState> {
-    assert(!this.tables.has(options.tableId), `table ${options.tableId} opened twice`);
+    if (!(!this.tables.has(options.tableId))) fail(`table ${options.tableId} opened twice`);
     const directory = tableDirectory(this.options.dataDirectory, options);
     await this.disk.makeDirectory(directory);
     await removeTemporarySSTableFiles(this.disk, directory);

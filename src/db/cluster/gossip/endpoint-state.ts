@@ -3,7 +3,7 @@
 // node, shared by the heartbeat and every state, so "everything newer than version v" is a
 // single comparison. Values are text, as Cassandra's VersionedValue is.
 
-import { assert } from '../../common/assert.js';
+import { fail } from '../../common/assert.js';
 import { compareTokens, parseToken, tokenToString, type Token } from '../../dht/token.js';
 
 /** Application states with explicit wire ids (house style 3). */
@@ -23,7 +23,7 @@ export type ApplicationState = keyof typeof ApplicationState;
 
 const stateByWireId = new Map<number, ApplicationState>();
 for (const [name, id] of Object.entries(ApplicationState)) {
-  assert(!stateByWireId.has(id), `duplicate application state id ${id}`);
+  if (!(!stateByWireId.has(id))) fail(`duplicate application state id ${id}`);
   stateByWireId.set(id, name as ApplicationState);
 }
 

@@ -9,7 +9,7 @@
 // utf8 is u16 length + bytes unless noted. Every count and length is bounded before use.
 
 import { clusterNameBytesMax, endpointTextLengthMax, gossipEndpointsMax, gossipValueBytesMax, partitionerBytesMax } from '../../common/limits.js';
-import { assert } from '../../common/assert.js';
+import { assert, fail } from '../../common/assert.js';
 import { ByteReader, ByteWriter } from '../../storage/mutation-serializer.js';
 import type { Endpoint } from '../endpoint.js';
 import { ApplicationState, applicationStateForId, type EndpointState, type VersionedValue } from './endpoint-state.js';
@@ -79,7 +79,7 @@ function writeStates(writer: ByteWriter, states: ReadonlyMap<Endpoint, EndpointS
       writer.u8(ApplicationState[key]);
       writer.u32(value.version);
       const bytes = Buffer.from(value.value, 'utf8');
-      assert(bytes.length <= gossipValueBytesMax, `gossip value of ${key} too long`);
+      if (!(bytes.length <= gossipValueBytesMax)) fail(`gossip value of ${key} too long`);
       writer.u32(bytes.length);
       writer.bytes(bytes);
     }

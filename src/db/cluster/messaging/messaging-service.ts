@@ -3,7 +3,7 @@
 // messages to the handler registered for their verb. Every message sent and received is
 // logged at debug level, as client messages are.
 
-import { assert } from '../../common/assert.js';
+import { assert, fail } from '../../common/assert.js';
 import { CorruptionError, InternodeError } from '../../common/errors.js';
 import { endpointTextLengthMax, failureMessageBytesMax, internodePayloadBytesMax, internodeRequestsPendingMax, internodeRequestsServedMax } from '../../common/limits.js';
 import type { Clock, Logger, TimerHandle } from '../../common/world.js';
@@ -113,7 +113,7 @@ export class MessagingService {
   }
 
   registerHandler(verb: Verb, handler: VerbHandler): void {
-    assert(!this.handlers.has(verb), `handler for ${verb} registered twice`);
+    if (!(!this.handlers.has(verb))) fail(`handler for ${verb} registered twice`);
     this.handlers.set(verb, handler);
   }
 
@@ -136,7 +136,7 @@ export class MessagingService {
   /** Sends a request and resolves with the response; rejects with InternodeError. */
   sendRequest(peer: Endpoint, verb: Verb, payload: Buffer, options: RequestOptions = {}): Promise<InboundMessage> {
     const info = verbInfo(verb);
-    assert(info.responseVerb !== undefined, `${verb} is not a request verb`);
+    if (!(info.responseVerb !== undefined)) fail(`${verb} is not a request verb`);
     if (!this.running) return Promise.reject(new InternodeError('closed', peer, verb, 'messaging is not running'));
     if (this.pending.size >= internodeRequestsPendingMax) {
       this.drop(verb);

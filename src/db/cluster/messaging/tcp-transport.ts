@@ -9,7 +9,7 @@
 // per frame cost more CPU than the frame (a profile of 3 nodes at QUORUM put a quarter of the
 // servers' CPU in socket writes).
 
-import { assert } from '../../common/assert.js';
+import { assert, fail } from '../../common/assert.js';
 import { CorruptionError } from '../../common/errors.js';
 import {
   endpointTextLengthMax,
@@ -80,7 +80,7 @@ export class TcpTransport implements Transport {
   private closed = false;
 
   constructor(options: TcpTransportOptions) {
-    assert(parseEndpoint(options.localEndpoint) !== undefined, `bad local endpoint ${options.localEndpoint}`);
+    if (!(parseEndpoint(options.localEndpoint) !== undefined)) fail(`bad local endpoint ${options.localEndpoint}`);
     this.options = options;
     this.localEndpoint = options.localEndpoint;
   }

@@ -3,7 +3,7 @@
 // Timeouts follow cassandra.yaml's defaults (write 2 s, read 5 s, range 10 s, truncate 60 s,
 // everything else the 10 s rpc timeout). Gossip verbs are one-way, as in Cassandra.
 
-import { assert } from '../../common/assert.js';
+import { fail } from '../../common/assert.js';
 
 export interface VerbInfo {
   readonly name: string;
@@ -82,24 +82,24 @@ export type Verb = (typeof table)[number]['name'];
 const byName = new Map<string, VerbInfo>();
 const byId = new Map<number, VerbInfo>();
 for (const info of table) {
-  assert(!byName.has(info.name), `duplicate verb name ${info.name}`);
-  assert(!byId.has(info.id), `duplicate verb id ${info.id} (${info.name})`);
-  assert(Number.isInteger(info.id) && info.id > 0 && info.id <= 0xffff, `verb id out of range: ${info.name}`);
+  if (!(!byName.has(info.name))) fail(`duplicate verb name ${info.name}`);
+  if (!(!byId.has(info.id))) fail(`duplicate verb id ${info.id} (${info.name})`);
+  if (!(Number.isInteger(info.id) && info.id > 0 && info.id <= 0xffff)) fail(`verb id out of range: ${info.name}`);
   byName.set(info.name, info);
   byId.set(info.id, info);
 }
 for (const info of table) {
   const response = (info as VerbInfo).responseVerb;
   if (response === undefined) continue;
-  assert(byName.has(response), `verb ${info.name} answers with unknown ${response}`);
-  assert(info.timeoutMs > 0, `request verb ${info.name} needs a timeout`);
+  if (!(byName.has(response))) fail(`verb ${info.name} answers with unknown ${response}`);
+  if (!(info.timeoutMs > 0)) fail(`request verb ${info.name} needs a timeout`);
 }
 
 export const verbs: readonly VerbInfo[] = table;
 
 export function verbInfo(verb: Verb): VerbInfo {
   const info = byName.get(verb);
-  assert(info !== undefined, `unknown verb ${verb}`);
+  if (!(info !== undefined)) fail(`unknown verb ${verb}`);
   return info;
 }
 

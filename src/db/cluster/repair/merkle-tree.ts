@@ -5,7 +5,7 @@
 // only the leaves under differing nodes are streamed.
 
 import { createHash } from 'node:crypto';
-import { assert } from '../../common/assert.js';
+import { assert, fail } from '../../common/assert.js';
 import { rangeSize, type Token, type TokenRange } from '../../dht/token.js';
 
 export const hashBytes = 16;
@@ -18,7 +18,7 @@ export class MerkleTree {
   readonly leaves: Buffer[];
 
   constructor(readonly range: TokenRange, readonly depth: number, leaves?: Buffer[]) {
-    assert(Number.isInteger(depth) && depth >= 0 && depth <= merkleDepthMax, `merkle depth out of range: ${depth}`);
+    if (!(Number.isInteger(depth) && depth >= 0 && depth <= merkleDepthMax)) fail(`merkle depth out of range: ${depth}`);
     const count = 2 ** depth;
     if (leaves !== undefined) {
       assert(leaves.length === count && leaves.every((leaf) => leaf.length === hashBytes), 'merkle leaves do not match the depth');
@@ -32,7 +32,7 @@ export class MerkleTree {
   leafIndex(token: Token): number {
     const offset = (token - this.range.left - 1n + RING_SIZE) % RING_SIZE;
     const size = rangeSize(this.range);
-    assert(offset < size, `token ${token} is outside the tree's range`);
+    if (!(offset < size)) fail(`token ${token} is outside the tree's range`);
     // The largest i with floor(i * size / n) <= offset, so leafRange(i) holds the token.
     return Number(((offset + 1n) * BigInt(this.leaves.length) - 1n) / size);
   }

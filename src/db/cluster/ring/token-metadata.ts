@@ -3,7 +3,7 @@
 // the pure placement functions of replication-strategy.ts, and, while nodes join (BOOT) or
 // leave (LEAVING), which extra endpoints writes must also reach. Cassandra keeps the same nouns.
 
-import { assert } from '../../common/assert.js';
+import { assert, fail } from '../../common/assert.js';
 import { gossipEndpointsMax, numTokensMax, replicaCacheEntriesMax } from '../../common/limits.js';
 import type { Random } from '../../common/world.js';
 import { compareTokens, MIN_TOKEN, ownerTokenIndex, rangesForTokens, type Token, type TokenRange } from '../../dht/token.js';
@@ -43,7 +43,7 @@ export class TokenMetadata implements RingView {
 
   /** Sets an endpoint's tokens (replacing its previous ones); a token owned by another endpoint moves. */
   updateNormalTokens(endpoint: Endpoint, tokens: readonly Token[]): void {
-    assert(tokens.length > 0 && tokens.length <= numTokensMax, `bad token count ${tokens.length}`);
+    if (!(tokens.length > 0 && tokens.length <= numTokensMax)) fail(`bad token count ${tokens.length}`);
     assert(this.tokensByEndpoint.has(endpoint) || this.tokensByEndpoint.size < gossipEndpointsMax, 'too many endpoints in the ring');
     this.removeTokensOf(endpoint);
     const distinct = [...new Set(tokens)].sort(compareTokens);
@@ -61,7 +61,7 @@ export class TokenMetadata implements RingView {
 
   /** A joining endpoint (BOOT) and the tokens it will own; writes to those ranges go to it too. */
   addBootstrapTokens(endpoint: Endpoint, tokens: readonly Token[]): void {
-    assert(tokens.length > 0 && tokens.length <= numTokensMax, `bad token count ${tokens.length}`);
+    if (!(tokens.length > 0 && tokens.length <= numTokensMax)) fail(`bad token count ${tokens.length}`);
     assert(tokens.every((token) => token !== MIN_TOKEN), 'MIN_TOKEN cannot be owned');
     assert(this.bootstrapping.has(endpoint) || this.bootstrapping.size < gossipEndpointsMax, 'too many joining endpoints');
     this.removeTokensOf(endpoint);
@@ -132,7 +132,7 @@ export class TokenMetadata implements RingView {
 
   tokenOwner(token: Token): Endpoint {
     const owner = this.owners.get(token);
-    assert(owner !== undefined, `no owner for ring token ${token}`);
+    if (!(owner !== undefined)) fail(`no owner for ring token ${token}`);
     return owner;
   }
 
@@ -241,7 +241,7 @@ function replicationKey(replication: ReplicationOptions): string {
 
 /** num_tokens random tokens, distinct from each other and from the ring's (never MIN_TOKEN). */
 export function randomTokens(random: Random, options: { count: number; taken?: ReadonlySet<Token> }): Token[] {
-  assert(options.count > 0 && options.count <= numTokensMax, `bad num_tokens ${options.count}`);
+  if (!(options.count > 0 && options.count <= numTokensMax)) fail(`bad num_tokens ${options.count}`);
   const chosen = new Set<Token>();
   // Collisions among 2^64 values are vanishingly rare; the bound only guards a broken Random.
   for (let attempts = 0; chosen.size < options.count; attempts++) {

@@ -10,7 +10,7 @@
 // (reference) and by writes appended but not yet in a memtable (pending). Once it is no
 // longer the current segment and nothing holds it, its file is deleted.
 
-import { assert } from '../../common/assert.js';
+import { assert, fail } from '../../common/assert.js';
 import type { CorruptionError } from '../../common/errors.js';
 import { commitLogGroupMutationsMax } from '../../common/limits.js';
 import type { Clock, Disk, DiskFile, Logger, TimerHandle } from '../../common/world.js';
@@ -324,14 +324,14 @@ export class CommitLog {
   /** Records that a memtable (holder) holds mutations from the segment. */
   reference(segmentId: number, holder: string): void {
     const segment = this.segments.get(segmentId);
-    assert(segment !== undefined, `unknown commit log segment ${segmentId}`);
+    if (!(segment !== undefined)) fail(`unknown commit log segment ${segmentId}`);
     segment.holders.add(holder);
   }
 
   /** Ends the pending state of one add() whose mutations are now referenced by their memtables. */
   async settle(position: CommitLogPosition): Promise<void> {
     const segment = this.segments.get(position.segmentId);
-    assert(segment !== undefined && segment.pending > 0 && this.unsettled.delete(position), `settling unknown commit log entry in segment ${position.segmentId}`);
+    if (!(segment !== undefined && segment.pending > 0 && this.unsettled.delete(position))) fail(`settling unknown commit log entry in segment ${position.segmentId}`);
     segment.pending--;
     await this.maybeRemove(segment);
   }

@@ -2,7 +2,7 @@
 // The reader never truncates: every read checks the remaining length and a short or
 // malformed section throws CorruptionError naming the file and the absolute offset.
 
-import { assert } from '../../common/assert.js';
+import { assert, fail } from '../../common/assert.js';
 import { CorruptionError } from '../../common/errors.js';
 
 /** Appends big-endian fields to a buffer that grows by doubling. */
@@ -64,14 +64,14 @@ export class ByteWriter {
 
   /** A non-negative integer below 2^48 (file offsets and counts). */
   u48(value: number): void {
-    assert(Number.isInteger(value) && value >= 0 && value < 2 ** 48, `u48 out of range: ${value}`);
+    if (!(Number.isInteger(value) && value >= 0 && value < 2 ** 48)) fail(`u48 out of range: ${value}`);
     const at = this.reserve(6);
     this.buffer.writeUIntBE(value, at, 6);
   }
 
   /** A safe integer as an IEEE double: exact for every JS safe integer, cheaper than bigint. */
   safeInteger(value: number): void {
-    assert(Number.isSafeInteger(value), `not a safe integer: ${value}`);
+    if (!(Number.isSafeInteger(value))) fail(`not a safe integer: ${value}`);
     const at = this.reserve(8);
     this.buffer.writeDoubleBE(value, at);
   }

@@ -29,7 +29,7 @@
 // Integers are big-endian. Timestamps are written as doubles (exact for JS safe integers).
 
 import { crc32 } from 'node:zlib';
-import { assert } from '../../common/assert.js';
+import { assert, fail } from '../../common/assert.js';
 import { CorruptionError } from '../../common/errors.js';
 import { sstableBlockBytesMax } from '../../common/limits.js';
 
@@ -79,7 +79,7 @@ export interface BlockPosition {
 
 /** Frames a payload as a block (header, payload, checksum). */
 export function encodeBlock(kind: BlockKind, payload: Uint8Array): Buffer {
-  assert(payload.length <= sstableBlockBytesMax, `block payload of ${payload.length} bytes above the maximum`);
+  if (!(payload.length <= sstableBlockBytesMax)) fail(`block payload of ${payload.length} bytes above the maximum`);
   const block = Buffer.allocUnsafe(BLOCK_OVERHEAD_BYTES + payload.length);
   block[0] = kind;
   block.writeUInt32BE(payload.length, 1);
@@ -166,7 +166,7 @@ const FINAL_NAME = /^sstable-([1-9][0-9]{0,14})\.db$/;
 const TEMPORARY_NAME = /^sstable-[0-9]+\.db\.tmp$/;
 
 export function sstableFileName(generation: number): string {
-  assert(Number.isSafeInteger(generation) && generation > 0, `bad sstable generation ${generation}`);
+  if (!(Number.isSafeInteger(generation) && generation > 0)) fail(`bad sstable generation ${generation}`);
   return `${FILE_PREFIX}${generation}${FILE_SUFFIX}`;
 }
 

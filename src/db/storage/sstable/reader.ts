@@ -5,7 +5,7 @@
 // row indexes decoded). Every block is checksummed on every read from disk; a mismatch or a
 // malformed block throws CorruptionError naming the file and offset.
 
-import { assert } from '../../common/assert.js';
+import { fail } from '../../common/assert.js';
 import { CorruptionError } from '../../common/errors.js';
 import type { Disk, DiskFile } from '../../common/world.js';
 import { comparePartitionOrder } from '../partition.js';
@@ -146,7 +146,7 @@ export class SSTableReader {
   }
 
   private async readBlock(position: BlockPosition, kind: BlockKind): Promise<Buffer> {
-    assert(!this.closed, `read from closed sstable ${this.path}`);
+    if (!(!this.closed)) fail(`read from closed sstable ${this.path}`);
     if (position.offset + position.length > this.dataEnd) {
       throw new CorruptionError(this.path, position.offset, `block of ${position.length} bytes beyond the data region`);
     }

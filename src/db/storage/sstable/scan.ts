@@ -2,7 +2,7 @@
 // walks the blocks in file order, skips index blocks, and assembles whole partitions until the
 // end position. Blocks are verified like any other read; the block cache is not used.
 
-import { assert } from '../../common/assert.js';
+import { fail } from '../../common/assert.js';
 import { CorruptionError } from '../../common/errors.js';
 import type { DiskFile } from '../../common/world.js';
 import { MIN_TOKEN, type Partition, type PartitionPosition } from '../types.js';
@@ -55,7 +55,7 @@ async function* dataBlocks(options: ScanOptions, offset: number): AsyncGenerator
   const input = new ReadAhead(options);
   let at = offset;
   while (at < options.dataEnd) {
-    assert(!options.isClosed(), `scan of closed sstable ${options.path}`);
+    if (!(!options.isClosed())) fail(`scan of closed sstable ${options.path}`);
     if (at + BLOCK_HEADER_BYTES > options.dataEnd) throw new CorruptionError(options.path, at, 'truncated block header');
     const header = decodeBlockHeader(await input.read(at, BLOCK_HEADER_BYTES), { path: options.path, offset: at, regionEnd: options.dataEnd });
     if (header.kind === BlockKind.Data) {

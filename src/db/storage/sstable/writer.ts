@@ -4,7 +4,7 @@
 // The file is written under a temporary name, synced, renamed and its directory synced, so a
 // crash leaves either a complete sstable or only a `.tmp` file.
 
-import { assert } from '../../common/assert.js';
+import { assert, fail } from '../../common/assert.js';
 import type { Disk, DiskFile } from '../../common/world.js';
 import type { Pacer } from '../pacing.js';
 import { comparePartitionOrder } from '../partition.js';
@@ -277,7 +277,7 @@ export async function writeSSTable(options: WriteSSTableOptions): Promise<SSTabl
   const temporaryPath = joinPath(options.directory, temporarySSTableFileName(options.generation));
   const path = joinPath(options.directory, sstableFileName(options.generation));
   const file = await options.disk.openAppend(temporaryPath);
-  assert(file.size() === 0, `temporary sstable ${temporaryPath} already exists`);
+  if (!(file.size() === 0)) fail(`temporary sstable ${temporaryPath} already exists`);
   let metadata: SSTableMetadata;
   let sizeBytes: number;
   try {
