@@ -1,8 +1,8 @@
 // Disk full on a real node process (issue 14): the node's data directory and commit log live on
 // a small loop-mounted ext4 filesystem, filled with a filler file and then through CQL writes.
 // Writes must then fail with a clear error (to the client and in the log) while the node stays
-// up and reads keep working; every acknowledged write reads back; a flush that hits ENOSPC
-// leaves no partial sstable; once the filler is deleted the node writes, flushes and compacts
+// up and reads keep working; every acknowledged write reads back; a flush or compaction that
+// hits ENOSPC leaves no partial sstable; once the filler is deleted the node writes, flushes and compacts
 // again with no restart; and after a SIGKILL on a full disk, with a torn sstable write left in
 // the table directory, a restart opens no partial file and loses nothing acknowledged.
 
@@ -137,6 +137,13 @@ test('a full disk fails writes clearly, keeps reads and every acknowledged write
     console.log(`nodetool flush on the full disk: exit ${flush.code}: ${flush.output.trim()}`);
     assert.notEqual(flush.code, 0, 'a flush on a full disk reports its failure');
     assert.deepEqual(tableFiles(node).filter((path) => path.endsWith('.tmp')), [], 'a failed flush leaves no temporary sstable');
+    const sstablesBefore = tableFiles(node).filter((path) => path.endsWith('.db')).sort();
+    assert.ok(sstablesBefore.length >= 2, `flushes before the disk filled left ${sstablesBefore.length} sstables`);
+    const compactFull = await nodetool(node, 'compact', 'd', 't');
+    console.log(`nodetool compact on the full disk: exit ${compactFull.code}: ${compactFull.output.trim()}`);
+    assert.notEqual(compactFull.code, 0, 'a compaction on a full disk reports its failure');
+    assert.deepEqual(tableFiles(node).filter((path) => path.endsWith('.db') || path.endsWith('.tmp')).sort(), sstablesBefore, 'a failed compaction leaves its inputs and no temporary sstable');
+    await assertAllReadBack(client, acknowledged, 'after a failed flush and compaction');
 
     // 3. Space comes back: writes resume without a restart; flushes and compaction work again.
     rmSync(filler);
