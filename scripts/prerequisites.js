@@ -44,6 +44,9 @@ export const suites = {
     // test/browser-map.test.ts launches this path.
     { name: 'chromium', why: 'the browser test (/usr/bin/chromium)', present: () => existsSync('/usr/bin/chromium') },
     { name: 'debootstrap', why: 'the prerequisites test (a clean Debian root, as root or in CI)', present: () => onPath('debootstrap'), needed: chrootTestRuns },
+    // test/disk-full.test.ts formats a loop-mounted ext4 image (as root or in CI, like the chroot test).
+    { name: 'e2fsprogs', why: 'the disk-full test (mkfs.ext4 for a loop-mounted filesystem)', present: () => onPath('mkfs.ext4'), needed: chrootTestRuns },
+    { name: 'mount', why: 'the disk-full test (mount -o loop and umount)', present: () => onPath('mount') && onPath('umount'), needed: chrootTestRuns },
   ],
   // npm run test:docker: Debian's daemon and client, compose 1.29, and debootstrap for the
   // locally built base image (scripts/docker/base-image.sh, which runs as root).

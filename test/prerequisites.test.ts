@@ -68,7 +68,7 @@ test('the printed command is the exact apt-get line, with sudo unless root', () 
 test('the test suite names the packages the tests use; unknown suites are refused with the known ones', () => {
   assert.deepEqual(Object.keys(prerequisites.suites), ['test', 'docker']);
   assert.deepEqual(prerequisites.suites['docker']?.map((p) => p.name), ['docker.io', 'docker-compose', 'debootstrap']);
-  assert.deepEqual(prerequisites.suites['test']?.map((p) => p.name), [...testPackages, 'debootstrap']);
+  assert.deepEqual(prerequisites.suites['test']?.map((p) => p.name), [...testPackages, 'debootstrap', 'e2fsprogs', 'mount']);
   const result = spawnSync(process.execPath, [scriptPath, '--suite', 'nemesis'], { encoding: 'utf8' });
   assert.equal(result.status, 2);
   assert.match(result.stderr, /unknown suite nemesis; known suites: test, docker/);

@@ -78,8 +78,10 @@ export const commitLogEntryBytesMax = 4 * mutationBytesMax;
 export const memtableFlushBytesDefault = 64 * 1024 * 1024;
 /** Compactions that may run at once. */
 export const compactionConcurrencyMax = 1;
-/** Client connections a node accepts at once. */
+/** Client connections a node accepts at once, unless native_transport_max_concurrent_connections says otherwise. */
 export const clientConnectionsMax = 1024;
+/** The most native_transport_max_concurrent_connections may allow (each connection holds buffers and a file descriptor). */
+export const clientConnectionsConfigurableMax = 65_536;
 /** Tokens (vnodes) one node may own (Cassandra refuses num_tokens above 1536). */
 export const numTokensMax = 1536;
 /** Seed addresses in a node's configuration. */

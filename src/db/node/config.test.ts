@@ -47,6 +47,7 @@ test('cassandra.yaml keys, fully qualified class names, blank keys default', () 
     client_encryption_options: { enabled: false, keystore: 'conf/.keystore' },
     log_level: 'DEBUG',
     native_transport_max_frame_size_in_mb: 16,
+    native_transport_max_concurrent_connections: 2000,
   }, { cwd });
   assert.equal(config.clusterName, 'Flights');
   assert.equal(config.listenAddress, '127.0.0.1');
@@ -66,6 +67,16 @@ test('cassandra.yaml keys, fully qualified class names, blank keys default', () 
   assert.deepEqual(config.clientEncryptionOptions, { enabled: false, keystore: 'conf/.keystore' });
   assert.equal(config.logLevel, 'debug');
   assert.equal(config.nativeTransportMaxFrameSizeBytes, 16 * 1024 * 1024);
+  assert.equal(config.nativeTransportMaxConcurrentConnections, 2000);
+});
+
+test('native_transport_max_concurrent_connections: -1 (Cassandra\'s unlimited) and absent take the built-in bound; 0 and too many are refused', () => {
+  assert.equal(resolveNodeConfig({}, { cwd }).nativeTransportMaxConcurrentConnections, 1024);
+  assert.equal(resolveNodeConfig({ native_transport_max_concurrent_connections: -1 }, { cwd }).nativeTransportMaxConcurrentConnections, 1024);
+  assert.equal(resolveNodeConfig({ native_transport_max_concurrent_connections: '5' }, { cwd }).nativeTransportMaxConcurrentConnections, 5);
+  for (const bad of [0, -2, 65_537, 1.5, 'many']) {
+    assert.throws(() => resolveNodeConfig({ native_transport_max_concurrent_connections: bad }, { cwd }), /'native_transport_max_concurrent_connections': expected -1 or an integer between 1 and 65536/);
+  }
 });
 
 test('flags override the file; --data-dir places every directory under it', () => {

@@ -10,7 +10,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigurationError } from '../common/errors.js';
 import type { BatchGuardSettings } from '../query/batch-guard.js';
-import { frameBodyBytesMax, memtableFlushBytesDefault, memtableFlushBytesMax, numTokensMax, seedsMax } from '../common/limits.js';
+import { clientConnectionsConfigurableMax, clientConnectionsMax, frameBodyBytesMax, memtableFlushBytesDefault, memtableFlushBytesMax, numTokensMax, seedsMax } from '../common/limits.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Snitch = 'SimpleSnitch' | 'GossipingPropertyFileSnitch';
@@ -47,6 +47,8 @@ export interface NodeConfig {
   /** The storage engine's caches and compaction rate, named as StorageEngine.open takes them. */
   storageTuning: StorageTuning;
   nativeTransportMaxFrameSizeBytes: number;
+  /** Client connections accepted at once (native_transport_max_concurrent_connections); more are hung up on. */
+  nativeTransportMaxConcurrentConnections: number;
   /** Batch guards, Cassandra's settings (query/batch-guard.ts). */
   batchGuard: BatchGuardSettings;
   authenticator: 'AllowAllAuthenticator' | 'PasswordAuthenticator';
@@ -171,6 +173,8 @@ const seedProvider = z
   )
   .length(1, { error: 'expected exactly one seed provider' });
 
+const connectionsProblem = `expected -1 or an integer between 1 and ${clientConnectionsConfigurableMax}`;
+
 const fields = {
   cluster_name: nonEmptyText('a cluster name'),
   listen_address: address,
@@ -204,6 +208,11 @@ const fields = {
   ),
   ring_delay_ms: integer(0, 600_000),
   native_transport_max_frame_size_in_mb: integer(1, frameBodyBytesMax / (1024 * 1024)),
+  // Cassandra's -1 means unlimited; here it means the built-in bound (clientConnectionsMax).
+  native_transport_max_concurrent_connections: z.preprocess(
+    (value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value),
+    z.number({ error: connectionsProblem }).int({ error: connectionsProblem }).refine((n) => n === -1 || (n >= 1 && n <= clientConnectionsConfigurableMax), { error: connectionsProblem }),
+  ),
   batch_size_warn_threshold_in_kb: integer(0, 1024 * 1024),
   batch_size_fail_threshold_in_kb: integer(0, 1024 * 1024),
   unlogged_batch_across_partitions_warn_threshold: integer(0, 1_000_000),
@@ -406,6 +415,8 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
       compactionThroughputBytesPerSecond: raw.compaction_throughput ?? (raw.compaction_throughput_mb_per_sec ?? 64) * MiB,
     },
     nativeTransportMaxFrameSizeBytes: (raw.native_transport_max_frame_size_in_mb ?? frameBodyBytesMax / (1024 * 1024)) * 1024 * 1024,
+    nativeTransportMaxConcurrentConnections: raw.native_transport_max_concurrent_connections === undefined || raw.native_transport_max_concurrent_connections === -1
+      ? clientConnectionsMax : raw.native_transport_max_concurrent_connections,
     batchGuard: {
       warnBytes: (raw.batch_size_warn_threshold_in_kb ?? 5) * 1024,
       failBytes: (raw.batch_size_fail_threshold_in_kb ?? 50) * 1024,

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,4 +60,25 @@ test('the level changes at runtime, for children made before as well', () => {
   assert.equal(logger.child({ component: 'y' }).isDebugEnabled(), true);
   logger.setLevel('error');
   assert.equal(child.isDebugEnabled(), false);
+});
+
+// /dev/full fails every write with ENOSPC, as a log file on a full disk does. Unguarded, the
+// stream's 'error' was uncaught and pino's exit hook then retried the write forever: the
+// process hung instead of exiting. In a child process, so that the exit hook runs for real.
+test('a log file on a full disk neither crashes nor hangs the process', { skip: existsSync('/dev/full') ? false : 'no /dev/full here' }, () => {
+  const script = [
+    `const { createLogger } = await import(${JSON.stringify(new URL('./logging.js', import.meta.url).href)});`,
+    "const logger = createLogger({ level: 'info', file: '/dev/full', stdout: false });",
+    "for (let i = 0; i < 2000; i++) logger.info('line', { i, padding: 'x'.repeat(100) });",
+    'await new Promise((resolve) => setTimeout(resolve, 200));',
+    "logger.info('still logging');",
+    'logger.flush();',
+    "process.stdout.write('alive\\n');",
+  ].join('\n');
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(child.signal, null, `the process hung (killed after 20 s): ${child.stderr}`);
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout, 'alive\n');
+  assert.match(child.stderr, /^cannot write the log file \/dev\/full \(ENOSPC: no space left on device, write\); lines are held/);
+  assert.equal(child.stderr.trim().split('\n').length, 1, 'the failure is reported once');
 });

@@ -1,6 +1,8 @@
 // The real Logger of common/world.ts, on pino: JSON lines to a log file per node (Cassandra's
 // logs/system.log) and, when asked, to stdout. Writes are asynchronous (buffered) so that
 // debug logging of every message does not block the event loop; flush() before exit.
+// A log file that cannot be written (its disk full) never stops or hangs the node: lines wait
+// in a bounded buffer and go out once a write succeeds again (see guardFileStream).
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -26,6 +28,34 @@ export interface NodeLogger extends Logger {
 
 const levelRank: Record<LogLevel, number> = { debug: 20, info: 30, warn: 40, error: 50 };
 
+/** Log lines held while the log file cannot be written (disk full); later lines are dropped. */
+const fileBacklogBytesMax = 8 * 1024 * 1024;
+
+type FileStream = ReturnType<typeof pino.destination>;
+
+/**
+ * Keeps a failing log file from taking the node down. Unhandled, a write error (ENOSPC) on
+ * the file is an uncaught 'error' event, and the exit hook's flushSync then retries the write
+ * forever (sonic-boom 4 sleeps and retries on every error). Here the error is reported once on
+ * stderr, writes resume with the next line logged (sonic-boom retries the failed chunk), and a
+ * synchronous flush while failing drops the backlog rather than spin.
+ */
+function guardFileStream(file: FileStream, path: string): void {
+  let failing = false;
+  file.on('error', (error: Error) => {
+    if (!failing) process.stderr.write(`cannot write the log file ${path} (${error.message}); lines are held (up to ${fileBacklogBytesMax} bytes) until it can be written again\n`);
+    failing = true;
+  });
+  file.on('write', () => {
+    if (failing) process.stderr.write(`the log file ${path} is writable again\n`);
+    failing = false;
+  });
+  const flushSync = file.flushSync.bind(file);
+  file.flushSync = () => {
+    if (!failing) flushSync();
+  };
+}
+
 /** The level every logger of one tree reads at each call, so that a change reaches old children. */
 interface LevelState { level: LogLevel }
 
@@ -37,7 +67,8 @@ export function createLogger(options: LoggerOptions): NodeLogger {
   const flushers: Array<() => void> = [];
   if (options.file !== undefined) {
     mkdirSync(dirname(options.file), { recursive: true });
-    const file = pino.destination({ dest: options.file, sync: false, minLength: fileBufferBytes });
+    const file = pino.destination({ dest: options.file, sync: false, minLength: fileBufferBytes, maxLength: fileBacklogBytesMax });
+    guardFileStream(file, options.file);
     streams.push({ stream: file, level: 'debug' });
     flushers.push(() => flushQuietly(file));
   }

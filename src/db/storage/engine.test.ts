@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SimulatedDisk } from '../../../test/harness/simulated-disk.js';
-import { CorruptionError, DiskError } from '../common/errors.js';
+import { CorruptionError, DiskError, toCqlError } from '../common/errors.js';
 import { silentLogger, type Clock } from '../common/world.js';
 import { digestReadResult } from './digest.js';
 import { StorageEngine, type StorageEngineOptions } from './engine.js';
@@ -194,6 +194,29 @@ test('a flush that hits a full disk fails without losing data, and succeeds once
   engine = await StorageEngine.open(options(disk));
   assert.equal(values(await engine.read(single(1))).length, 20);
   assert.deepEqual((await disk.list('data/ks/t1')).filter((name) => name.endsWith('.tmp')), []);
+  await engine.close();
+});
+
+test('a full disk is logged once when writes start failing and once when they resume; the client error names it', async () => {
+  const disk = new SimulatedDisk();
+  const lines: string[] = [];
+  const logger = { ...silentLogger, error: (message: string) => void lines.push(`error ${message}`), info: (message: string) => void lines.push(`info ${message}`) };
+  const engine = await StorageEngine.open({ ...options(disk), world: { ...options(disk).world, logger } });
+  lines.length = 0;
+  await engine.apply([write(1, 0, 'v', 10)]);
+  disk.setCapacity(disk.usedBytes() + 10);
+  for (let c = 1; c <= 3; c++) {
+    const failure = await engine.apply([write(1, c, 'v'.repeat(40), 10)]).then(() => null, (error: unknown) => error);
+    assert.ok(failure instanceof DiskError && failure.systemCode === 'ENOSPC', String(failure));
+    assert.match(toCqlError(failure).message, /^Disk full: No space left on device \(append commitlog\//);
+  }
+  assert.deepEqual(lines, ['error disk full: commit log write failed (No space left on device); writes fail until space is freed, then resume by themselves']);
+  disk.setCapacity(undefined);
+  await engine.apply([write(1, 4, 'v', 10)]);
+  await engine.apply([write(1, 5, 'v', 10)]);
+  assert.equal(lines[1], 'info disk space available again: writes resumed');
+  assert.equal(lines.length, 2);
+  assert.deepEqual(values(await engine.read(single(1))), ['1/0=v', '1/4=v', '1/5=v']);
   await engine.close();
 });
 

@@ -4,7 +4,7 @@
 // continue; reads merge the memtables and the sstables that may hold the key.
 
 import { assert, fail } from '../common/assert.js';
-import { type CorruptionError, invalidRequest } from '../common/errors.js';
+import { type CorruptionError, DiskError, invalidRequest } from '../common/errors.js';
 import { commitLogEntryBytesMax as entryPayloadBytesMax, compactionConcurrencyMax, commitLogSegmentBytesDefault, memtablesFlushingMax, mutationBytesMax } from '../common/limits.js';
 import type { Clock, Disk, Logger } from '../common/world.js';
 import {
@@ -59,6 +59,8 @@ export class StorageEngine {
   private readonly compactions = { completed: 0, bytesCompacted: 0 };
   private readonly background = new Set<Promise<unknown>>();
   private closed = false;
+  /** Set by a write that failed for want of space; cleared (and logged) by the next that succeeds. */
+  private diskFull = false;
   /** Torn or corrupt commit log entries met by the last replay (each was logged). */
   readonly replayIssues: CorruptionError[] = [];
 
@@ -236,7 +238,11 @@ export class StorageEngine {
       if (bytes > mutationBytesMax) throw invalidRequest(`mutation of ${bytes} bytes is larger than the maximum of ${mutationBytesMax}`);
     });
     if (payload.length > entryPayloadBytesMax) throw invalidRequest(`a batch of ${payload.length} bytes is larger than the maximum of ${entryPayloadBytesMax}`);
-    const position = await this.commitLog.add(payload, mutations.length);
+    const position = await this.commitLog.add(payload, mutations.length).catch((error: unknown) => {
+      this.noteDiskError(error, 'commit log write');
+      throw error;
+    });
+    this.noteDiskWritten();
     const touched = new Set<TableState>();
     try {
       for (const mutation of mutations) {
@@ -257,8 +263,27 @@ export class StorageEngine {
     this.track(this.flushTable(state));
   }
 
+  /**
+   * Logs the start of a disk-full episode once (Cassandra logs each FSWriteError; one line per
+   * episode keeps a full disk from flooding the log): writes fail until space is freed.
+   */
+  private noteDiskError(error: unknown, operation: string): void {
+    if (!(error instanceof DiskError) || error.systemCode !== 'ENOSPC' || this.diskFull) return;
+    this.diskFull = true;
+    this.logger.error(`disk full: ${operation} failed (No space left on device); writes fail until space is freed, then resume by themselves`, { path: error.path });
+  }
+
+  private noteDiskWritten(): void {
+    if (!this.diskFull) return;
+    this.diskFull = false;
+    this.logger.info('disk space available again: writes resumed');
+  }
+
   private track(work: Promise<unknown>): void {
-    const guarded = work.catch((error: unknown) => this.logger.error('background storage work failed', { error: String(error) }));
+    const guarded = work.catch((error: unknown) => {
+      this.noteDiskError(error, 'flush or compaction');
+      this.logger.error('background storage work failed', { error: String(error) });
+    });
     this.background.add(guarded);
     void guarded.finally(() => this.background.delete(guarded));
   }
@@ -273,7 +298,7 @@ export class StorageEngine {
     const run = state.flushQueue.then(async () => {
       for (const memtable of [...state.flushing]) await this.writeMemtable(state, memtable);
     });
-    state.flushQueue = run.catch(() => undefined);
+    state.flushQueue = run.catch((error: unknown) => this.noteDiskError(error, 'memtable flush'));
     return run;
   }
 
