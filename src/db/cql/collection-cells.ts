@@ -244,8 +244,11 @@ export function foldMultiCellColumns(table: TableMetadata, cells: readonly Cell[
     let end = index + 1;
     while (end < cells.length && (cells[end] as Cell).column === first.column) end++;
     const type = table.columns.get(first.column)?.type;
-    if (type === undefined || !isMultiCell(type) || (end === index + 1 && first.path === undefined)) {
+    if (type === undefined || !isMultiCell(type)) {
       for (let at = index; at < end; at++) if ((cells[at] as Cell).path === undefined) out.push(cells[at] as Cell);
+    } else if (end === index + 1 && first.path === undefined) {
+      // A whole value alone (old layout, or system tables) reads as it is; a deletion alone is no value.
+      if (first.value !== null) out.push(first);
     } else {
       const group = cells.slice(index, end).filter((cell) => cell.value !== null);
       const value = foldColumn(type, group);
