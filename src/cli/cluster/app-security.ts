@@ -140,13 +140,11 @@ async function ensureAppRole(client: cassandra.Client, keyspace: string, { app }
   await client.execute(`CREATE ROLE IF NOT EXISTS ${app.role} WITH PASSWORD = '${app.password}' AND LOGIN = true`);
   await settleRole(client, app.role);
   if (app.created) await client.execute(`ALTER ROLE ${app.role} WITH PASSWORD = '${app.password}'`);
-  // A GRANT reads the role's permission set (LOCAL_ONE) and writes it back whole (role-store.ts),
-  // so the second GRANT, on another coordinator, could read a replica without the first and drop
-  // it ("no SELECT permission" on one fresh start in three): each grant settles before the next.
-  for (const permission of ['SELECT', 'MODIFY']) {
-    await client.execute(`GRANT ${permission} ON KEYSPACE ${keyspace} TO ${app.role}`);
-    await settleRole(client, app.role);
-  }
+  // A GRANT adds to the role's permission set by element (role-store.ts), so grants through
+  // different coordinators merge; the grants, written at LOCAL_ONE, settle once on every replica
+  // before the app's first request is checked against them.
+  for (const permission of ['SELECT', 'MODIFY']) await client.execute(`GRANT ${permission} ON KEYSPACE ${keyspace} TO ${app.role}`);
+  await settleRole(client, app.role);
 }
 
 /**

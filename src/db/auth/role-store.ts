@@ -2,9 +2,9 @@
 // through the query processor's internal path, so they go through the coordinator and are
 // replicated like any keyspace (system_auth's replication can be altered). As Cassandra does,
 // roles are read and written at LOCAL_ONE, and the default superuser 'cassandra' at QUORUM.
-// Collections are stored whole here (no `set + {x}` operations), so adding to member_of or to
-// a grant reads the set and writes the new one: two concurrent GRANTs of the same role on
-// different coordinators may lose one (Cassandra's set additions would merge them).
+// Memberships (roles.member_of) and grants (role_permissions.permissions) change by set element
+// (`s = s + {x}`, `s = s - {x}`), as Cassandra's, so concurrent GRANTs of one role through
+// different coordinators merge instead of one overwriting the other.
 
 import { ConsistencyLevel } from '../common/consistency.js';
 import { invalidRequest } from '../common/errors.js';
@@ -118,7 +118,7 @@ export class RoleStore {
     const members = await this.run(`SELECT member FROM ${MEMBERS} WHERE role = ?`, [t(name)], { consistency: ConsistencyLevel.LOCAL_ONE });
     for (const row of members) {
       const member = textOf(row, 'member');
-      if (member !== null) await this.updateMemberOf(member, (set) => set.delete(name));
+      if (member !== null) await this.updateMemberOf(member, { operator: '-', role: name });
     }
     await this.run(`DELETE FROM ${MEMBERS} WHERE role = ?`, [t(name)], { consistency: consistencyForRole(name) });
     for (const parent of role?.memberOf ?? []) {
@@ -127,21 +127,17 @@ export class RoleStore {
     await this.run(`DELETE FROM ${ROLES} WHERE role = ?`, [t(name)], { consistency: consistencyForRole(name) });
   }
 
-  private async updateMemberOf(name: string, change: (set: Set<string>) => void): Promise<void> {
-    const role = await this.getRole(name);
-    if (role === null) return;
-    const set = new Set(role.memberOf);
-    change(set);
-    await this.run(`UPDATE ${ROLES} SET member_of = ? WHERE role = ?`, [set.size === 0 ? null : s([...set].sort()), t(name)], { consistency: consistencyForRole(name) });
+  private async updateMemberOf(name: string, { operator, role }: { operator: '+' | '-'; role: string }): Promise<void> {
+    await this.run(`UPDATE ${ROLES} SET member_of = member_of ${operator} ? WHERE role = ?`, [s([role]), t(name)], { consistency: consistencyForRole(name) });
   }
 
   async grantRole(role: string, grantee: string): Promise<void> {
-    await this.updateMemberOf(grantee, (set) => set.add(role));
+    await this.updateMemberOf(grantee, { operator: '+', role });
     await this.run(`INSERT INTO ${MEMBERS} (role, member) VALUES (?, ?)`, [t(role), t(grantee)], { consistency: consistencyForRole(role) });
   }
 
   async revokeRole(role: string, revokee: string): Promise<void> {
-    await this.updateMemberOf(revokee, (set) => set.delete(role));
+    await this.updateMemberOf(revokee, { operator: '-', role });
     await this.run(`DELETE FROM ${MEMBERS} WHERE role = ? AND member = ?`, [t(role), t(revokee)], { consistency: consistencyForRole(role) });
   }
 
@@ -170,17 +166,17 @@ export class RoleStore {
 
   async grant(role: string, resource: string, { permissions }: { permissions: readonly string[] }): Promise<void> {
     if (permissions.length === 0) return;
-    const set = new Set([...((await this.permissionsOf(role)).get(resource) ?? []), ...permissions]);
-    await this.run(`UPDATE ${PERMISSIONS} SET permissions = ? WHERE role = ? AND resource = ?`, [s([...set].sort()), t(role), t(resource)], { consistency: ConsistencyLevel.LOCAL_ONE });
+    await this.run(`UPDATE ${PERMISSIONS} SET permissions = permissions + ? WHERE role = ? AND resource = ?`, [s([...permissions]), t(role), t(resource)], { consistency: ConsistencyLevel.LOCAL_ONE });
     await this.run(`INSERT INTO ${PERMISSIONS_INDEX} (resource, role) VALUES (?, ?)`, [t(resource), t(role)], { consistency: ConsistencyLevel.LOCAL_ONE });
   }
 
   async revoke(role: string, resource: string, { permissions }: { permissions: readonly string[] }): Promise<void> {
     if (permissions.length === 0) return;
-    const left = new Set((await this.permissionsOf(role)).get(resource) ?? []);
-    for (const permission of permissions) left.delete(permission);
-    if (left.size === 0) await this.removeGrant(role, resource);
-    else await this.run(`UPDATE ${PERMISSIONS} SET permissions = ? WHERE role = ? AND resource = ?`, [s([...left].sort()), t(role), t(resource)], { consistency: ConsistencyLevel.LOCAL_ONE });
+    await this.run(`UPDATE ${PERMISSIONS} SET permissions = permissions - ? WHERE role = ? AND resource = ?`, [s([...permissions]), t(role), t(resource)], { consistency: ConsistencyLevel.LOCAL_ONE });
+    const left = (await this.permissionsOf(role)).get(resource);
+    if (left === undefined || left.size === 0) {
+      await this.run(`DELETE FROM ${PERMISSIONS_INDEX} WHERE resource = ? AND role = ?`, [t(resource), t(role)], { consistency: ConsistencyLevel.LOCAL_ONE });
+    }
   }
 
   private async removeGrant(role: string, resource: string): Promise<void> {

@@ -54,6 +54,8 @@ export const errorTextLengthMax = 100;
  * under 64 KiB, so under 160k digits: a larger gap cannot be closed by the digits).
  */
 export const decimalScaleGapMax = 400_000;
+/** Cells in one row: every column, and the elements of its non-frozen collections. */
+export const rowCellsMax = 1 << 22;
 /** Columns in one table. */
 export const tableColumnsMax = 1024;
 /** TTL in seconds (Cassandra: 20 years). */

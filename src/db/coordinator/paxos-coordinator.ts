@@ -258,7 +258,8 @@ function summarize(answers: readonly RoundAnswer<PrepareResponse>[]): { accepted
 
 /**
  * The update with every timestamp at micros, deletions one microsecond before (Cassandra's
- * rule: a batch that deletes a row and writes it again keeps the write).
+ * rule: a batch that deletes a row and writes it again keeps the write), collection
+ * overwrites' column deletions too.
  */
 export function withTimestamp(update: Mutation, micros: number): Mutation {
   const deletion = <T extends { markedForDeleteAtMicros: number } | null>(d: T): T => (d === null ? d : { ...d, markedForDeleteAtMicros: micros - 1 });
@@ -270,7 +271,13 @@ export function withTimestamp(update: Mutation, micros: number): Mutation {
       ...row,
       liveness: row.liveness === null ? null : { ...row.liveness, timestampMicros: micros },
       deletion: deletion(row.deletion),
-      cells: row.cells.map((cell) => ({ ...cell, timestampMicros: micros })),
+      // A collection overwrite's column deletion (a pathless tombstone followed by the column's
+      // path cells) stays one microsecond before the new elements, or it would shadow them.
+      cells: row.cells.map((cell, index) => {
+        const next = row.cells[index + 1];
+        const overwrite = cell.path === undefined && cell.value === null && next !== undefined && next.column === cell.column && next.path !== undefined;
+        return { ...cell, timestampMicros: overwrite ? micros - 1 : micros };
+      }),
     })),
   };
 }

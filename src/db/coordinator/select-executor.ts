@@ -12,6 +12,7 @@ import { decodeClustering } from '../schema/clustering-key.js';
 import { serializePartitionKey, splitPartitionKey } from '../schema/partition-key.js';
 import type { DecodedRow, SelectPlan } from '../cql/plan.js';
 import { cartesian } from '../cql/restrictions.js';
+import { foldMultiCellColumns } from '../cql/collection-cells.js';
 import type { EvaluationContext, PreparedTerm } from '../cql/terms.js';
 import type { ClusteringSlice, PartitionPosition, ReadCommand, ReadResult, Row } from '../storage/types.js';
 import { isCounterTable } from '../schema/table-builder.js';
@@ -182,7 +183,7 @@ export class SelectExecution {
 
   private decode(key: Buffer, token: bigint, row: Row): DecodedRow {
     const table = this.plan.table;
-    const cells = new Map((this.counters ? foldCounterShards(row.cells) : row.cells).map((cell) => [cell.column, cell]));
+    const cells = new Map((this.counters ? foldCounterShards(row.cells) : foldMultiCellColumns(table, row.cells)).map((cell) => [cell.column, cell]));
     return {
       partitionKey: key,
       token,

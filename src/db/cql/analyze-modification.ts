@@ -12,16 +12,13 @@ import { serializePartitionKey } from '../schema/partition-key.js';
 import { isCounterTable } from '../schema/table-builder.js';
 import { NO_DELETION_TIME, type Cell, type Mutation, type Row } from '../storage/types.js';
 import type { Assignment, ConditionClause, DeleteStatement, InsertStatement, Relation, Term, UpdateStatement, UsingClause } from './ast.js';
-import type { ModificationPlan, ValuesOf } from './plan.js';
+import type { ExistingRows, ModificationPlan, RowToRead, ValuesOf } from './plan.js';
+import { sortCells } from './collection-cells.js';
+import { assignmentWrite as elementWrite, deletionWrite, overwriteWrite, type CellWrite } from './element-operations.js';
 import { analyzeWhere, cartesian } from './restrictions.js';
 import { BindVariables, prepareTerm, type EvaluationContext, type PreparedTerm } from './terms.js';
 import { jsonInsertValues } from './insert-json.js';
 import { analyzeConditionClause, type CasRow, type ConditionPlan } from './conditions.js';
-
-interface CellWrite {
-  column: ColumnMetadata;
-  value: PreparedTerm;
-}
 
 interface Time {
   timestampMicros: number;
@@ -57,12 +54,6 @@ function ttlOf(ttl: PreparedTerm | null, table: TableMetadata, context: Evaluati
   return value;
 }
 
-function makeCell(column: string, value: Buffer | null, { time, ttlSeconds }: { time: Time; ttlSeconds: number }): Cell {
-  if (value === null) return { column, timestampMicros: time.timestampMicros, ttlSeconds: 0, localDeletionTime: time.nowSeconds, value: null };
-  if (ttlSeconds > 0) return { column, timestampMicros: time.timestampMicros, ttlSeconds, localDeletionTime: time.nowSeconds + ttlSeconds, value };
-  return { column, timestampMicros: time.timestampMicros, ttlSeconds: 0, localDeletionTime: NO_DELETION_TIME, value };
-}
-
 function partitionKeysOf(table: TableMetadata, values: ValuesOf[], context: EvaluationContext): Array<{ key: Buffer; token: bigint }> {
   return cartesian(values.map((v) => v(context))).map((components) => {
     components.forEach((c, i) => { if (c.length === 0 && table.partitionKey.length === 1) throw invalidRequest(`Key may not be empty (column ${table.partitionKey[i]?.name})`); });
@@ -71,21 +62,28 @@ function partitionKeysOf(table: TableMetadata, values: ValuesOf[], context: Eval
   });
 }
 
-/** A non-frozen collection set to an empty one is deleted, as in Cassandra (it reads back null). */
-function emptyAsNull(column: ColumnMetadata, value: Buffer | null): Buffer | null {
-  const type = column.type;
-  const multiCell = (type.kind === 'set' || type.kind === 'list' || type.kind === 'map') && !type.frozen;
-  return multiCell && value !== null && value.length >= 4 && value.readInt32BE(0) === 0 ? null : value;
+function cellsOf(writes: CellWrite[], context: EvaluationContext, options: { time: Time; ttl: number; existing: readonly Cell[] }): Cell[] {
+  return sortCells(writes.flatMap((write) => write.cells(context, options)));
 }
 
-function cellsOf(writes: CellWrite[], context: EvaluationContext, { time, ttl }: { time: Time; ttl: number }): Cell[] {
-  const cells: Cell[] = [];
-  for (const write of writes) {
-    const value: BoundValue = write.value(context);
-    if (value === UNSET) continue;
-    cells.push(makeCell(write.column.name, emptyAsNull(write.column, value), { time, ttlSeconds: ttl }));
-  }
-  return cells.sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
+/** The rows of a statement's mutations, each with its cells (read before writing when a write needs the row). */
+function rowsOf(writes: CellWrite[], context: EvaluationContext, options: { time: Time; ttl: number; key: Buffer; clusterings: Buffer[]; existing: ExistingRows | undefined }): Row[] {
+  const { time, ttl, key, existing } = options;
+  const reads = writes.some((write) => write.readsExisting);
+  const shared = reads ? [] : cellsOf(writes, context, { time, ttl, existing: [] });
+  return options.clusterings.map((clustering) => ({
+    clustering, liveness: null, deletion: null,
+    cells: reads ? cellsOf(writes, context, { time, ttl, existing: existing?.(key, clustering) ?? [] }) : shared,
+  }));
+}
+
+/** What a statement whose writes read the current row must read: each of its rows. */
+function readBeforeWriteOf(
+  writes: CellWrite[],
+  rows: (context: EvaluationContext) => RowToRead[],
+): ModificationPlan['readBeforeWrite'] | undefined {
+  const columns = [...new Set(writes.filter((write) => write.readsExisting).map((write) => write.column.name))];
+  return columns.length === 0 ? undefined : { rows, columns };
 }
 
 const isCounterColumn = (column: ColumnMetadata) => column.type.kind === 'native' && column.type.name === 'counter';
@@ -115,7 +113,7 @@ export function analyzeInsert(statement: InsertStatement, table: TableMetadata, 
     checkWritable(column);
     const term = prepareTerm(values[i] as Term, { keyspace: table.keyspace, table: table.name, name: column.name, type: column.type }, { variables });
     if (column.kind === 'partition_key' || column.kind === 'clustering') keyTerms.set(column.name, term);
-    else writes.push({ column, value: term });
+    else writes.push(overwriteWrite(column, term));
   });
   const missing = (list: ColumnMetadata[], what: string) => {
     const absent = list.filter((c) => !keyTerms.has(c.name));
@@ -141,7 +139,7 @@ export function analyzeInsert(statement: InsertStatement, table: TableMetadata, 
         clustering,
         liveness: { timestampMicros: time.timestampMicros, ttlSeconds: ttl, localExpirationTime: ttl > 0 ? time.nowSeconds + ttl : NO_DELETION_TIME },
         deletion: null,
-        cells: cellsOf(writes, context, { time, ttl }),
+        cells: cellsOf(writes, context, { time, ttl, existing: [] }),
       };
       return partitionKeysOf(table, table.partitionKey.map(single), context).map(({ key, token }) => mutationOf(table, key, { token, parts: { rows: [row] } }));
     },
@@ -170,11 +168,19 @@ function keyRestrictions(table: TableMetadata, where: Relation[], { variables }:
 function assignmentWrite(assignment: Assignment, table: TableMetadata, { variables }: { variables: BindVariables }): CellWrite {
   const column = columnOf(table, assignment.column.name);
   if (column.kind === 'partition_key' || column.kind === 'clustering') throw invalidRequest(`PRIMARY KEY part ${column.name} found in SET part`);
-  checkWritable(column);
-  if (assignment.kind !== 'set') {
-    throw invalidRequest(`Operation ${assignment.kind} on column ${column.name} is not supported (collections are stored frozen; assign the whole value)`);
-  }
-  return { column, value: prepareTerm(assignment.value, { keyspace: table.keyspace, table: table.name, name: column.name, type: column.type }, { variables }) };
+  if (assignment.kind === 'set') checkWritable(column);
+  return elementWrite(assignment, column, { table, variables });
+}
+
+function clusteringsOf(table: TableMetadata, restrictions: ReturnType<typeof keyRestrictions>, context: EvaluationContext): Buffer[] {
+  return cartesian(restrictions.clusteringPrefix.map((v) => v(context))).map((values) => (values.length === 0 ? EMPTY_CLUSTERING : encodeClustering(table, values))).sort(Buffer.compare);
+}
+
+function rowsToRead(table: TableMetadata, restrictions: ReturnType<typeof keyRestrictions>) {
+  return (context: EvaluationContext): RowToRead[] => {
+    const clusterings = clusteringsOf(table, restrictions, context);
+    return partitionKeysOf(table, restrictions.partitionKeys, context).flatMap(({ key, token }) => clusterings.map((clustering) => ({ key, token, clustering })));
+  };
 }
 
 export function analyzeUpdate(statement: UpdateStatement, table: TableMetadata, { variables }: { variables: BindVariables }): ModificationPlan {
@@ -189,14 +195,16 @@ export function analyzeUpdate(statement: UpdateStatement, table: TableMetadata, 
     throw invalidRequest(`Some clustering keys are missing: ${missing.join(', ')}`);
   }
   const condition = conditionPlan(statement.condition, table, { variables, using: statement.using, keys: restrictions, verb: 'updates' });
+  const readBeforeWrite = readBeforeWriteOf(writes, rowsToRead(table, restrictions));
+  if (readBeforeWrite !== undefined && condition.condition !== undefined) throw invalidRequest('List operations by index or by value are not supported in conditional updates');
   return {
-    kind: 'modification', table, timestamp: using.timestamp, ...condition,
+    kind: 'modification', table, timestamp: using.timestamp, ...condition, ...(readBeforeWrite === undefined ? {} : { readBeforeWrite }),
     mutations: (context, time) => {
+      const existing = time.existing;
       const ttl = ttlOf(using.ttl, table, context);
-      const cells = cellsOf(writes, context, { time, ttl });
-      const clusterings = cartesian(restrictions.clusteringPrefix.map((v) => v(context))).map((values) => (values.length === 0 ? EMPTY_CLUSTERING : encodeClustering(table, values)));
-      const rows: Row[] = clusterings.sort(Buffer.compare).map((clustering) => ({ clustering, liveness: null, deletion: null, cells }));
-      return partitionKeysOf(table, restrictions.partitionKeys, context).map(({ key, token }) => mutationOf(table, key, { token, parts: { rows } }));
+      const clusterings = clusteringsOf(table, restrictions, context);
+      return partitionKeysOf(table, restrictions.partitionKeys, context).map(({ key, token }) =>
+        mutationOf(table, key, { token, parts: { rows: rowsOf(writes, context, { time, ttl, key, clusterings, existing }) } }));
     },
   };
 }
@@ -206,9 +214,8 @@ export function analyzeDelete(statement: DeleteStatement, table: TableMetadata, 
   const using = usingTerms(statement.using, table, { variables });
   const columns = statement.selections.map((target) => {
     const column = columnOf(table, target.column.name);
-    if (target.element !== null || target.field !== null) throw invalidRequest(`Deleting elements or fields of ${column.name} is not supported`);
     if (column.kind === 'partition_key' || column.kind === 'clustering') throw invalidRequest(`Invalid identifier ${column.name} for deletion (should not be a PRIMARY KEY part)`);
-    return column;
+    return deletionWrite(target, column, { table, variables });
   });
   const restrictions = keyRestrictions(table, statement.where, { variables });
   if (columns.length > 0 && !restrictions.fullClustering) {
@@ -218,12 +225,15 @@ export function analyzeDelete(statement: DeleteStatement, table: TableMetadata, 
     throw invalidRequest('DELETE statements must restrict all PRIMARY KEY columns with equality relations in order to use IF conditions');
   }
   const condition = conditionPlan(statement.condition, table, { variables, using: statement.using, keys: restrictions, verb: 'deletions' });
+  const readBeforeWrite = readBeforeWriteOf(columns, rowsToRead(table, restrictions));
+  if (readBeforeWrite !== undefined && condition.condition !== undefined) throw invalidRequest('List operations by index or by value are not supported in conditional updates');
   return {
-    kind: 'modification', table, timestamp: using.timestamp, ...condition,
+    kind: 'modification', table, timestamp: using.timestamp, ...condition, ...(readBeforeWrite === undefined ? {} : { readBeforeWrite }),
     mutations: (context, time) => {
+      const existing = time.existing;
       const deletion = { markedForDeleteAtMicros: time.timestampMicros, localDeletionTime: time.nowSeconds };
       const keys = partitionKeysOf(table, restrictions.partitionKeys, context);
-      return keys.map(({ key, token }) => mutationOf(table, key, { token, parts: deletionParts(table, restrictions, { columns, context, time, deletion }) }));
+      return keys.map(({ key, token }) => mutationOf(table, key, { token, parts: deletionParts(table, restrictions, { columns, context, time, deletion, key, existing }) }));
     },
   };
 }
@@ -231,12 +241,11 @@ export function analyzeDelete(statement: DeleteStatement, table: TableMetadata, 
 function deletionParts(
   table: TableMetadata,
   restrictions: ReturnType<typeof keyRestrictions>,
-  { columns, context, time, deletion }: { columns: ColumnMetadata[]; context: EvaluationContext; time: Time; deletion: { markedForDeleteAtMicros: number; localDeletionTime: number } },
+  options: { columns: CellWrite[]; context: EvaluationContext; time: Time; deletion: { markedForDeleteAtMicros: number; localDeletionTime: number }; key: Buffer; existing: ExistingRows | undefined },
 ): Partial<Pick<Mutation, 'rows' | 'rangeTombstones' | 'partitionDeletion'>> {
+  const { columns, context, time, deletion, key, existing } = options;
   if (columns.length > 0) {
-    const clusterings = cartesian(restrictions.clusteringPrefix.map((v) => v(context))).map((values) => (values.length === 0 ? EMPTY_CLUSTERING : encodeClustering(table, values)));
-    const cells = columns.map((c) => makeCell(c.name, null, { time, ttlSeconds: 0 })).sort((a, b) => (a.column < b.column ? -1 : 1));
-    return { rows: clusterings.sort(Buffer.compare).map((clustering) => ({ clustering, liveness: null, deletion: null, cells })) };
+    return { rows: rowsOf(columns, context, { time, ttl: 0, key, clusterings: clusteringsOf(table, restrictions, context), existing }) };
   }
   if (restrictions.fullClustering && table.clustering.length > 0) {
     const clusterings = cartesian(restrictions.clusteringPrefix.map((v) => v(context))).map((values) => encodeClustering(table, values));

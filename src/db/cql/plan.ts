@@ -70,8 +70,13 @@ export interface SelectPlan {
 export interface ModificationPlan {
   kind: 'modification';
   table: TableMetadata;
-  /** Builds the mutations for one execution at a timestamp (microseconds) and time (seconds). */
-  mutations: (context: EvaluationContext, time: { timestampMicros: number; nowSeconds: number }) => Mutation[];
+  /**
+   * Builds the mutations for one execution at a timestamp (microseconds) and time (seconds);
+   * `existing` gives the rows read first when readBeforeWrite is set.
+   */
+  mutations: (context: EvaluationContext, time: MutationTime) => Mutation[];
+  /** List operations by index or by value read the rows they change first, as in Cassandra. */
+  readBeforeWrite?: { rows: (context: EvaluationContext) => RowToRead[]; columns: string[] };
   /** USING TIMESTAMP, when given. */
   timestamp: PreparedTerm | null;
   /** The IF clause: the statement is then a lightweight transaction (Paxos). */
@@ -79,6 +84,23 @@ export interface ModificationPlan {
   /** An UPDATE of counters: the mutations hold deltas, applied through a leader replica. */
   counter?: true;
 }
+
+/** When a statement's mutations are written, and the rows read first when it reads before writing. */
+export interface MutationTime {
+  timestampMicros: number;
+  nowSeconds: number;
+  existing?: ExistingRows;
+}
+
+/** A row a statement reads before it writes. */
+export interface RowToRead {
+  key: Buffer;
+  token: bigint;
+  clustering: Buffer;
+}
+
+/** The live cells of a row read before writing (empty when the row does not exist). */
+export type ExistingRows = (key: Buffer, clustering: Buffer) => readonly Cell[];
 
 export interface BatchPlan {
   kind: 'batch';

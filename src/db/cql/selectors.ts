@@ -4,6 +4,7 @@
 // aggregate over them, or for a plain selector the value of the group's first row, as
 // Cassandra's SimpleSelector does).
 
+import { isMultiCell } from './collection-cells.js';
 import { invalidRequest } from '../common/errors.js';
 import { dataTypeToCql, type DataType } from '../protocol/data-type.js';
 import { encodeValue } from '../protocol/type-codecs.js';
@@ -123,6 +124,10 @@ function cellMetadataSelector(kind: 'writetime' | 'maxwritetime' | 'ttl', column
     throw invalidRequest(`Cannot use selection function ${kind === 'ttl' ? 'ttl' : 'writeTime'} on PRIMARY KEY part ${column.name}`);
   }
   const isTtl = kind === 'ttl';
+  if (isMultiCell(column.type)) {
+    const what = column.type.kind === 'udt' ? 'non-frozen UDT' : 'non-frozen collection';
+    throw invalidRequest(`Cannot use selection function ${isTtl ? 'ttl' : 'writeTime'} on ${what} ${column.name}`);
+  }
   return rowSelector(`${isTtl ? 'ttl' : 'writetime'}(${column.name})`, isTtl ? int : bigint, {
     fetched: [column.name],
     evaluate: (row, context) => {

@@ -93,6 +93,11 @@ export function termText(term: Term): string {
     case 'operation': return `${termText(term.left)} ${term.operator} ${termText(term.right)}`;
     case 'negation': return `-${termText(term.term)}`;
     case 'functionCall': return `${term.function.name}(${term.args.map(termText).join(', ')})`;
+    case 'list': return `[${term.elements.map(termText).join(', ')}]`;
+    case 'set': return `{${term.elements.map(termText).join(', ')}}`;
+    case 'tuple': return `(${term.elements.map(termText).join(', ')})`;
+    case 'map': return `{${term.entries.map((e) => `${termText(e.key)}: ${termText(e.value)}`).join(', ')}}`;
+    case 'userTypeLiteral': return `{${term.fields.map((f) => `${f.name}: ${termText(f.value)}`).join(', ')}}`;
     default: return term.kind;
   }
 }

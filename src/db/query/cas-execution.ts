@@ -14,6 +14,7 @@ import type { ReadResult, Row } from '../storage/types.js';
 import type { CasRow, ConditionPlan } from '../cql/conditions.js';
 import type { ModificationPlan } from '../cql/plan.js';
 import { normalizeSlices } from '../cql/restrictions.js';
+import { foldMultiCellColumns } from '../cql/collection-cells.js';
 import type { EvaluationContext } from '../cql/terms.js';
 import type { CasRequest, CasResult } from '../coordinator/paxos-coordinator.js';
 
@@ -54,6 +55,7 @@ export function casRequestOf(statements: readonly CasStatement[], { batch }: { b
   if (first === undefined) throw invalidRequest('Empty conditional batch');
   const table = first.plan.table;
   if (statements.some((s) => s.plan.table.id !== table.id)) throw invalidRequest('Batch with conditions cannot span multiple tables');
+  if (statements.some((s) => s.plan.readBeforeWrite !== undefined)) throw invalidRequest('List operations by index or by value are not supported in conditional updates');
   const probe = statements.flatMap((s) => s.plan.mutations(s.context, { timestampMicros: 0, nowSeconds: s.context.nowSeconds }));
   const rows = conditionedRows(statements);
   const key = rows[0]?.row.key ?? probe[0]?.key;
@@ -65,7 +67,10 @@ export function casRequestOf(statements: readonly CasStatement[], { batch }: { b
     start: clusteringPrefixBound(table, row.clusteringValues, { bound: 'before' }),
     end: clusteringPrefixBound(table, row.clusteringValues, { bound: 'after' }),
   })));
-  const rowOf = (current: ReadResult, clustering: Buffer): Row | null => current.partitions[0]?.rows.find((r) => r.clustering.equals(clustering)) ?? null;
+  const rowOf = (current: ReadResult, clustering: Buffer): Row | null => {
+    const row = current.partitions[0]?.rows.find((r) => r.clustering.equals(clustering));
+    return row === undefined ? null : { ...row, cells: foldMultiCellColumns(table, row.cells) };
+  };
   const request: CasRequest = {
     keyspace: table.keyspace, tableId: table.id, key, token,
     read: { kind: 'single', tableId: table.id, key, token, slices, reversed: false, columns: 'all', rowLimit: rows.length, perPartitionRowLimit: rows.length, nowSeconds, includeTombstones: false },
@@ -109,7 +114,7 @@ function casResult(result: CasResult, { table, rows, batch }: { table: TableMeta
     return [FALSE, ...shown.map((column) => {
       if (column.kind === 'partition_key') return partitionKeyValues[column.position] ?? null;
       if (column.kind === 'clustering') return clusteringValues[column.position] ?? null;
-      return row.cells.find((cell) => cell.column === column.name)?.value ?? null;
+      return foldMultiCellColumns(table, row.cells).find((cell) => cell.column === column.name)?.value ?? null;
     })];
   });
   const columns = [applied, ...shown.map((column) => ({ keyspace: table.keyspace, table: table.name, name: column.name, type: column.type }))];

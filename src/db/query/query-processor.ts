@@ -36,6 +36,7 @@ import { BatchGuard, defaultBatchGuard, type BatchGuardSettings } from './batch-
 import type { CasRequest, CasResult } from '../coordinator/paxos-coordinator.js';
 import { cartesian } from '../cql/restrictions.js';
 import { casLevels, casRequestOf, isConditional, type CasStatement } from './cas-execution.js';
+import { readBeforeWriteLevel, readExistingRows } from './read-before-write.js';
 
 export interface QueryProcessorOptions {
   world: { clock: Clock; random: Random; logger: Logger };
@@ -227,11 +228,15 @@ export class QueryProcessor {
     statements: CasStatement[],
     { consistency, batchTimestamp, clientTimestamp, writeType }: { consistency: ConsistencyLevel; batchTimestamp: PreparedTerm | null; clientTimestamp: bigint | null; writeType: WriteType },
   ): Promise<string[]> {
-    const mutationsOf = (list: CasStatement[]) => list.flatMap(({ plan, context }) => this.mutationsOf(plan, context, batchTimestamp, clientTimestamp));
+    const mutationsOf = async (list: CasStatement[]) => {
+      const out: Mutation[] = [];
+      for (const { plan, context } of list) out.push(...(await this.mutationsOf(plan, context, { batchTimestamp, clientTimestamp, consistency })));
+      return out;
+    };
     const counters = statements.filter((s) => s.plan.counter === true);
     const others = statements.filter((s) => s.plan.counter !== true);
-    const counterMutations = mutationsOf(counters);
-    const otherMutations = mutationsOf(others);
+    const counterMutations = await mutationsOf(counters);
+    const otherMutations = await mutationsOf(others);
     // Checked before anything is written: a batch over the fail threshold writes nothing.
     const warnings = this.batchGuard.check([...counterMutations, ...otherMutations], writeType === 'BATCH');
     if (counters.length > 0) await this.writeCounters(counters[0]!.plan, { mutations: counterMutations, consistency });
@@ -244,9 +249,14 @@ export class QueryProcessor {
     await this.options.coordinator.mutateCounters(mutations, consistency);
   }
 
-  private mutationsOf(plan: ModificationPlan, context: EvaluationContext & { nowSeconds: number }, batchTimestamp: PreparedTerm | null, clientTimestamp: bigint | null): Mutation[] {
+  private async mutationsOf(
+    plan: ModificationPlan,
+    context: EvaluationContext & { nowSeconds: number },
+    { batchTimestamp, clientTimestamp, consistency }: { batchTimestamp: PreparedTerm | null; clientTimestamp: bigint | null; consistency: ConsistencyLevel },
+  ): Promise<Mutation[]> {
     const timestampMicros = this.timestampOf(plan.timestamp ?? batchTimestamp, context, clientTimestamp);
-    return plan.mutations(context, { timestampMicros, nowSeconds: context.nowSeconds });
+    const existing = await readExistingRows(plan, { context, source: this.options.coordinator.source(readBeforeWriteLevel(consistency)) });
+    return plan.mutations(context, { timestampMicros, nowSeconds: context.nowSeconds, ...(existing === undefined ? {} : { existing }) });
   }
 
   private async write(mutations: Mutation[], consistency: QueryParameters['consistency'], writeType?: WriteType): Promise<void> {
@@ -312,8 +322,9 @@ export class QueryProcessor {
       case 'modification': {
         const context = this.context(parameters.values, { expected: prepared.variables.length, nowInSeconds: parameters.nowInSeconds });
         if (plan.condition !== undefined) return this.cas([{ plan, context }], { ...parameters, batch: false });
-        if (plan.counter === true) await this.writeCounters(plan, { mutations: this.mutationsOf(plan, context, null, null), consistency: parameters.consistency });
-        else await this.write(this.mutationsOf(plan, context, null, parameters.defaultTimestamp), parameters.consistency);
+        const consistency = parameters.consistency;
+        if (plan.counter === true) await this.writeCounters(plan, { mutations: await this.mutationsOf(plan, context, { batchTimestamp: null, clientTimestamp: null, consistency }), consistency });
+        else await this.write(await this.mutationsOf(plan, context, { batchTimestamp: null, clientTimestamp: parameters.defaultTimestamp, consistency }), consistency);
         return { kind: 'void' };
       }
       case 'batch': {

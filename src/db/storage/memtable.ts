@@ -98,7 +98,7 @@ function estimateBytes(p: Partition): number {
     bytes += objectBytes + bufferBytes + row.clustering.length + treeSlotBytes + 8 * row.cells.length;
     if (row.liveness !== null) bytes += objectBytes;
     if (row.deletion !== null) bytes += objectBytes;
-    for (const cell of row.cells) bytes += objectBytes + 2 * cell.column.length + (cell.value === null ? 0 : bufferBytes + cell.value.length);
+    for (const cell of row.cells) bytes += objectBytes + 2 * cell.column.length + (cell.path === undefined ? 0 : bufferBytes + cell.path.length) + (cell.value === null ? 0 : bufferBytes + cell.value.length);
   }
   return bytes;
 }

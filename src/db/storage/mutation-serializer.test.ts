@@ -25,6 +25,32 @@ const sample: Mutation = {
   ],
 };
 
+const withElements: Mutation = {
+  ...sample,
+  rows: [{
+    clustering: Buffer.from([2]), liveness: null, deletion: null,
+    cells: [
+      { column: 'a', timestampMicros: 5, ttlSeconds: 0, localDeletionTime: NO_DELETION_TIME, value: Buffer.from('x') },
+      { column: 'tags', timestampMicros: 9, ttlSeconds: 0, localDeletionTime: 3, value: null },
+      { column: 'tags', path: Buffer.alloc(0), timestampMicros: 10, ttlSeconds: 0, localDeletionTime: NO_DELETION_TIME, value: Buffer.alloc(0) },
+      { column: 'tags', path: Buffer.from('k'), timestampMicros: 10, ttlSeconds: 4, localDeletionTime: 14, value: Buffer.from('v') },
+      { column: 'tags', path: Buffer.from('z'), timestampMicros: 11, ttlSeconds: 0, localDeletionTime: 3, value: null },
+    ],
+  }],
+};
+
+test('cell paths round trip; rows without them keep the layout written before paths existed', () => {
+  assert.deepEqual(decodeMutation(encodeMutation(withElements)), withElements);
+  const bytes = encodeMutation(withElements);
+  for (let length = 0; length < bytes.length; length++) {
+    assert.throws(() => decodeMutation(bytes.subarray(0, length)), CorruptionError);
+  }
+  const outOfOrder: Mutation = { ...withElements, rows: [{ ...withElements.rows[0]!, cells: [...withElements.rows[0]!.cells].reverse() }] };
+  assert.throws(() => decodeMutation(encodeMutation(outOfOrder)), /out of column order/);
+  // The simple rows of `sample`: no path flag, u16 cell counts, no path bytes.
+  assert.equal(encodeMutation({ ...sample, rows: [{ ...sample.rows[1]! }] }).length, encodeMutation({ ...sample, rows: [] }).length + 4 + 1 + 1 + 12 + 2);
+});
+
 test('mutation round trip', () => {
   assert.deepEqual(decodeMutation(encodeMutation(sample)), sample);
   const empty: Mutation = { ...sample, partitionDeletion: null, rangeTombstones: [], rows: [] };

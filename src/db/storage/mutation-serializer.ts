@@ -4,21 +4,26 @@
 //   key: u16 length + bytes, token: i64
 //   partition deletion: u8 flag [+ deletion]
 //   range tombstones: u32 count, each start (u32 length + bytes), end, deletion
-//   rows: u32 count, each clustering (u32 length + bytes), u8 flags (1 liveness, 2 deletion),
-//         [liveness: i64 timestamp, i32 ttl, i32 expiration], [deletion],
-//         cells: u16 count, each column (u16 + utf8), i64 timestamp, i32 ttl, i32 ldt,
+//   rows: u32 count, each clustering (u32 length + bytes), u8 flags (1 liveness, 2 deletion,
+//         4 cell paths), [liveness: i64 timestamp, i32 ttl, i32 expiration], [deletion],
+//         cells: u16 count (u32 with flag 4), each column (u16 + utf8),
+//         [with flag 4: u8 hasPath + u32 length + bytes], i64 timestamp, i32 ttl, i32 ldt,
 //         u8 hasValue [+ u32 length + bytes]
+//   Flag 4 is set only on rows holding a cell with a path (a non-frozen collection or UDT
+//   element), so rows of simple columns keep the layout written before cell paths existed.
 //   deletion: i64 markedForDeleteAt, i32 localDeletionTime
 // Decoding checks every length against the bytes left and the limits, and throws
 // CorruptionError naming the source and offset; it never returns a truncated value.
 
 import { CorruptionError } from '../common/errors.js';
-import { cellValueBytesMax, clusteringBytesMax, mutationBytesMax, partitionKeyBytesMax, tableColumnsMax } from '../common/limits.js';
+import { cellValueBytesMax, clusteringBytesMax, mutationBytesMax, partitionKeyBytesMax, rowCellsMax, tableColumnsMax } from '../common/limits.js';
+import { compareCellPosition } from './partition.js';
 import type { Cell, DeletionTime, LivenessInfo, Mutation, Partition, RangeTombstone, Row } from './types.js';
 
 export const mutationFormatVersion = 1;
 const rowHasLiveness = 1;
 const rowHasDeletion = 2;
+const rowHasCellPaths = 4;
 
 /**
  * A growing output buffer. It starts small, so that the many small mutations of a write
@@ -208,8 +213,17 @@ function readDeletion(r: ByteReader): DeletionTime {
   return { markedForDeleteAtMicros: r.i64Safe('markedForDeleteAt'), localDeletionTime: r.i32('localDeletionTime') };
 }
 
-function writeCell(w: ByteWriter, c: Cell): void {
+function writeCell(w: ByteWriter, c: Cell, { paths }: { paths: boolean }): void {
   w.name(c.column);
+  if (paths) {
+    if (c.path === undefined) {
+      w.u8(0);
+    } else {
+      w.u8(1);
+      w.u32(c.path.length);
+      w.bytes(c.path);
+    }
+  }
   w.i64(c.timestampMicros);
   w.i32(c.ttlSeconds);
   w.i32(c.localDeletionTime);
@@ -222,8 +236,14 @@ function writeCell(w: ByteWriter, c: Cell): void {
   }
 }
 
-function readCell(r: ByteReader): Cell {
+function readCell(r: ByteReader, { paths }: { paths: boolean }): Cell {
   const column = r.utf8(65535, 'column name');
+  let path: Buffer | undefined;
+  if (paths) {
+    const hasPath = r.u8('cell path flag');
+    if (hasPath > 1) throw r.corrupt(`bad cell path flag ${hasPath}`);
+    if (hasPath === 1) path = r.lengthPrefixed(4, cellValueBytesMax, 'cell path');
+  }
   const timestampMicros = r.i64Safe('cell timestamp');
   const ttlSeconds = r.i32('cell ttl');
   const localDeletionTime = r.i32('cell localDeletionTime');
@@ -231,39 +251,44 @@ function readCell(r: ByteReader): Cell {
   if (hasValue > 1) throw r.corrupt(`bad cell value flag ${hasValue}`);
   const value = hasValue === 1 ? r.lengthPrefixed(4, cellValueBytesMax, 'cell value') : null;
   if (ttlSeconds < 0) throw r.corrupt(`negative ttl ${ttlSeconds}`);
+  if (path !== undefined) return { column, path, timestampMicros, ttlSeconds, localDeletionTime, value };
   return { column, timestampMicros, ttlSeconds, localDeletionTime, value };
 }
 
 function writeRow(w: ByteWriter, row: Row): void {
   w.u32(row.clustering.length);
   w.bytes(row.clustering);
-  w.u8((row.liveness !== null ? rowHasLiveness : 0) | (row.deletion !== null ? rowHasDeletion : 0));
+  const paths = row.cells.some((cell) => cell.path !== undefined);
+  w.u8((row.liveness !== null ? rowHasLiveness : 0) | (row.deletion !== null ? rowHasDeletion : 0) | (paths ? rowHasCellPaths : 0));
   if (row.liveness !== null) {
     w.i64(row.liveness.timestampMicros);
     w.i32(row.liveness.ttlSeconds);
     w.i32(row.liveness.localExpirationTime);
   }
   if (row.deletion !== null) writeDeletion(w, row.deletion);
-  w.u16(row.cells.length);
-  for (const cell of row.cells) writeCell(w, cell);
+  if (paths) w.u32(row.cells.length);
+  else w.u16(row.cells.length);
+  for (const cell of row.cells) writeCell(w, cell, { paths });
 }
 
 function readRow(r: ByteReader): Row {
   const clustering = r.lengthPrefixed(4, clusteringBytesMax, 'clustering');
   const flags = r.u8('row flags');
-  if ((flags & ~(rowHasLiveness | rowHasDeletion)) !== 0) throw r.corrupt(`bad row flags ${flags}`);
+  if ((flags & ~(rowHasLiveness | rowHasDeletion | rowHasCellPaths)) !== 0) throw r.corrupt(`bad row flags ${flags}`);
+  const paths = (flags & rowHasCellPaths) !== 0;
   let liveness: LivenessInfo | null = null;
   if ((flags & rowHasLiveness) !== 0) {
     liveness = { timestampMicros: r.i64Safe('liveness timestamp'), ttlSeconds: r.i32('liveness ttl'), localExpirationTime: r.i32('liveness expiration') };
   }
   const deletion = (flags & rowHasDeletion) !== 0 ? readDeletion(r) : null;
-  const cellCount = r.u16('cell count');
-  if (cellCount > tableColumnsMax) throw r.corrupt(`cell count ${cellCount} exceeds ${tableColumnsMax}`);
+  const cellCount = paths ? r.u32('cell count') : r.u16('cell count');
+  const cellsMax = paths ? rowCellsMax : tableColumnsMax;
+  if (cellCount > cellsMax) throw r.corrupt(`cell count ${cellCount} exceeds ${cellsMax}`);
   const cells: Cell[] = [];
   for (let i = 0; i < cellCount; i++) {
-    const cell = readCell(r);
+    const cell = readCell(r, { paths });
     const previous = cells[cells.length - 1];
-    if (previous !== undefined && previous.column >= cell.column) throw r.corrupt('cells out of column order');
+    if (previous !== undefined && compareCellPosition(previous, cell) >= 0) throw r.corrupt('cells out of column order');
     cells.push(cell);
   }
   return { clustering, liveness, deletion, cells };

@@ -164,3 +164,38 @@ test('purgePartition keeps tombstones at or above maxPurgeableTimestampMicros', 
   assert.equal(kept.partitionDeletion?.markedForDeleteAtMicros, 5);
   assert.deepEqual(kept.rows.map((r) => r.clustering[0]), [1]);
 });
+
+const element = (ts: number, path: string, value = '', column = 'c'): Cell => ({ column, path: Buffer.from(path), timestampMicros: ts, ttlSeconds: 0, localDeletionTime: NO_DELETION_TIME, value: Buffer.from(value) });
+const elementTombstone = (ts: number, path: string, column = 'c'): Cell => ({ column, path: Buffer.from(path), timestampMicros: ts, ttlSeconds: 0, localDeletionTime: 50, value: null });
+
+test('collection cells: merged by (column, path), each element by last write wins', () => {
+  const a = partition([row(1, [live(1, 'x', 'b'), element(5, 'k1', 'old'), element(5, 'k3')])]);
+  const b = partition([row(1, [element(6, 'k1', 'new'), element(4, 'k2'), elementTombstone(7, 'k3'), live(1, 'y', 'd')])]);
+  const merged = mergePartitions([a, b]).rows[0]!.cells;
+  assert.deepEqual(merged.map((c) => [c.column, c.path?.toString() ?? null, c.value?.toString() ?? null]), [
+    ['b', null, 'x'], ['c', 'k1', 'new'], ['c', 'k2', ''], ['c', 'k3', null], ['d', null, 'y'],
+  ]);
+});
+
+test('collection cells: a pathless tombstone deletes the column\'s elements at or below its timestamp only', () => {
+  // An overwrite at 10: the column deleted at 9, the new element written at 10.
+  const old = partition([row(1, [element(5, 'a'), element(9, 'b'), element(12, 'later'), element(3, 'x', '', 'other')])]);
+  const overwrite = partition([row(1, [tombstone(9, 50, 'c'), element(10, 'new')])]);
+  for (const order of [[old, overwrite], [overwrite, old]]) {
+    const cells = mergePartitions(order).rows[0]!.cells;
+    assert.deepEqual(cells.map((c) => `${c.column}:${c.path?.toString() ?? '-'}`), ['c:-', 'c:later', 'c:new', 'other:x']);
+  }
+  const visible = filterLive(mergePartitions([old, overwrite]), { nowSeconds: 60, columns: 'all' });
+  assert.deepEqual(visible.rows[0]!.cells.map((c) => c.path?.toString()), ['later', 'new', 'x']);
+  // A live pathless cell (the whole-value layout) shadows nothing.
+  const legacy = partition([row(1, [live(20, 'whole', 'c'), element(5, 'a')])]);
+  assert.equal(mergePartitions([legacy]).rows[0]!.cells.length, 2);
+});
+
+test('collection cells: an expired element becomes a tombstone and is purged after gc grace', () => {
+  const expiringElement: Cell = { ...element(5, 'a', 'v'), ttlSeconds: 10, localDeletionTime: 20 };
+  const purged = purgePartition(partition([row(1, [expiringElement, element(5, 'b')])]), { nowSeconds: 30, gcBeforeSeconds: 0 });
+  assert.deepEqual(purged.rows[0]!.cells.map((c) => [c.path?.toString(), c.value === null]), [['a', true], ['b', false]]);
+  const gone = purgePartition(partition([row(1, [expiringElement, element(5, 'b')])]), { nowSeconds: 30, gcBeforeSeconds: 100 });
+  assert.deepEqual(gone.rows[0]!.cells.map((c) => c.path?.toString()), ['b']);
+});

@@ -24,7 +24,7 @@ import {
  * 5. finally the greater value by bytes (a null value sorts lowest); identical cells: either.
  */
 export function reconcileCells(a: Cell, b: Cell): Cell {
-  assert(a.column === b.column, 'reconciling cells of different columns');
+  assert(compareCellPosition(a, b) === 0, 'reconciling cells of different columns or paths');
   if (a.timestampMicros !== b.timestampMicros) return a.timestampMicros > b.timestampMicros ? a : b;
   const aDeadOrExpiring = a.localDeletionTime !== NO_DELETION_TIME;
   const bDeadOrExpiring = b.localDeletionTime !== NO_DELETION_TIME;
@@ -80,6 +80,17 @@ export function comparePartitionOrder(a: { token: bigint; key: Buffer }, b: { to
   return Buffer.compare(a.key, b.key);
 }
 
+/**
+ * The order of cells in a row: by column name, then by path (a pathless cell, i.e. a simple
+ * value or a collection-level deletion, first; paths by bytes).
+ */
+export function compareCellPosition(a: Cell, b: Cell): number {
+  if (a.column !== b.column) return a.column < b.column ? -1 : 1;
+  if (a.path === undefined) return b.path === undefined ? 0 : -1;
+  if (b.path === undefined) return 1;
+  return Buffer.compare(a.path, b.path);
+}
+
 function mergeCellLists(a: Cell[], b: Cell[]): Cell[] {
   const out: Cell[] = [];
   let i = 0;
@@ -87,14 +98,15 @@ function mergeCellLists(a: Cell[], b: Cell[]): Cell[] {
   while (i < a.length || j < b.length) {
     const x = a[i];
     const y = b[j];
-    if (y === undefined || (x !== undefined && x.column < y.column)) {
+    const order = x === undefined ? 1 : y === undefined ? -1 : compareCellPosition(x, y);
+    if (order < 0) {
       out.push(x as Cell);
       i++;
-    } else if (x === undefined || y.column < x.column) {
-      out.push(y);
+    } else if (order > 0) {
+      out.push(y as Cell);
       j++;
     } else {
-      out.push(reconcileCells(x, y));
+      out.push(reconcileCells(x as Cell, y as Cell));
       i++;
       j++;
     }
@@ -192,9 +204,29 @@ function applyDeletionToRow(row: Row, covering: DeletionTime | null): Row | null
   const effective = maxDeletion(covering, deletion);
   const limit = effective === null ? -Infinity : effective.markedForDeleteAtMicros;
   const liveness = row.liveness !== null && row.liveness.timestampMicros > limit ? row.liveness : null;
-  const cells = limit === -Infinity ? row.cells : row.cells.filter((c) => c.timestampMicros > limit);
+  const cells = dropShadowedPathCells(limit === -Infinity ? row.cells : row.cells.filter((c) => c.timestampMicros > limit));
   if (liveness === null && deletion === null && cells.length === 0) return null;
   return { clustering: row.clustering, liveness, deletion, cells };
+}
+
+/**
+ * Drops the path cells that their column's collection-level deletion shadows (a pathless
+ * tombstone, which sorts before the column's path cells), as Cassandra's complex deletion.
+ */
+function dropShadowedPathCells(cells: Cell[]): Cell[] {
+  let shadowing: Cell | null = null;
+  let out: Cell[] | null = null;
+  for (let index = 0; index < cells.length; index++) {
+    const cell = cells[index] as Cell;
+    if (cell.path === undefined) {
+      shadowing = cell.value === null ? cell : null;
+    } else if (shadowing !== null && shadowing.column === cell.column && cell.timestampMicros <= shadowing.timestampMicros) {
+      out ??= cells.slice(0, index);
+      continue;
+    }
+    out?.push(cell);
+  }
+  return out ?? cells;
 }
 
 /** Removes shadowed data from rows, given normalized range tombstones. */
@@ -266,7 +298,7 @@ function purgeCell(cell: Cell, options: PurgeOptions): Cell | null {
   let current = cell;
   if (isExpired(cell, options.nowSeconds)) {
     // Cassandra turns an expired cell into a tombstone deleted at its write time (expiration - ttl).
-    current = { column: cell.column, timestampMicros: cell.timestampMicros, ttlSeconds: 0, localDeletionTime: cell.localDeletionTime - cell.ttlSeconds, value: null };
+    current = { ...cell, ttlSeconds: 0, localDeletionTime: cell.localDeletionTime - cell.ttlSeconds, value: null };
   }
   if (current.value === null && purgeableAt(current.timestampMicros, current.localDeletionTime, options)) return null;
   return current;

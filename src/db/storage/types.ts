@@ -40,6 +40,13 @@ export interface LivenessInfo {
  */
 export interface Cell {
   column: string;
+  /**
+   * The cell path inside a non-frozen collection or UDT column (Cassandra's CellPath): a set's
+   * element, a map's key, a list element's time-ordered id, a UDT field's index. Absent for a
+   * simple column. A pathless tombstone of a complex column is its collection-level deletion:
+   * it shadows the column's path cells with a timestamp at or below its own.
+   */
+  path?: Buffer;
   timestampMicros: number;
   ttlSeconds: number;
   localDeletionTime: number;
@@ -51,7 +58,7 @@ export interface Row {
   clustering: Buffer;
   liveness: LivenessInfo | null;
   deletion: DeletionTime | null;
-  /** Sorted by column name, at most one cell per column. */
+  /** Sorted by column name then path (compareCellPosition), at most one cell per (column, path). */
   cells: Cell[];
 }
 

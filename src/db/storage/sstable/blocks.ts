@@ -66,9 +66,16 @@ function skipRowBody(walk: Walker): void {
   const flags = walk.u8();
   if ((flags & 1) !== 0) walk.skip(16);
   if ((flags & 2) !== 0) walk.skip(12);
-  const cells = walk.u16();
+  // Flag 4: cell paths (codec.ts), a u32 count and an i32-prefixed path after each column.
+  const paths = (flags & 4) !== 0;
+  const cells = paths ? walk.u32() : walk.u16();
   for (let index = 0; index < cells; index++) {
     walk.skip(walk.u16());
+    if (paths) {
+      const pathLength = walk.i32();
+      if (pathLength < -1) throw walk.corrupt(`bad cell path length ${pathLength}`);
+      if (pathLength > 0) walk.skip(pathLength);
+    }
     walk.skip(16);
     const length = walk.i32();
     if (length < -1) throw walk.corrupt(`bad cell value length ${length}`);

@@ -1,3 +1,4 @@
+import { NO_DELETION_TIME } from '../types.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CorruptionError } from '../../common/errors.js';
@@ -41,6 +42,26 @@ describe('sstable codecs', () => {
     const units = readUnits(new ByteReader(bytes, { path: 'f', offset: 0 }));
     assert.equal(units.length, partition.rows.length + 2);
     assert.deepEqual(units.slice(1, -1).map((u) => (u as { row: unknown }).row), partition.rows);
+    checkPrefixes(bytes, readUnits, { stream: true });
+  });
+
+  it('rows with cell paths (collection elements) decode whole and fail cleanly at every split point', () => {
+    const elements = {
+      clustering: Buffer.from([9, 0]), liveness: null, deletion: null,
+      cells: [
+        { column: 'a', timestampMicros: 1, ttlSeconds: 0, localDeletionTime: NO_DELETION_TIME, value: Buffer.from('x') },
+        { column: 's', timestampMicros: 4, ttlSeconds: 0, localDeletionTime: 2, value: null },
+        { column: 's', path: Buffer.from('e1'), timestampMicros: 5, ttlSeconds: 0, localDeletionTime: NO_DELETION_TIME, value: Buffer.alloc(0) },
+        { column: 's', path: Buffer.from('e2'), timestampMicros: 6, ttlSeconds: 0, localDeletionTime: 7, value: null },
+      ],
+    };
+    const out = new ByteWriter(16);
+    writePartitionStart(out, partition);
+    writeRow(out, elements);
+    writePartitionEnd(out);
+    const bytes = Buffer.from(out.view());
+    const units = readUnits(new ByteReader(bytes, { path: 'f', offset: 0 }));
+    assert.deepEqual((units[1] as { row: unknown }).row, elements);
     checkPrefixes(bytes, readUnits, { stream: true });
   });
 

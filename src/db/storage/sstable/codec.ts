@@ -2,7 +2,7 @@
 // row index and partition index entries. Decoders check every length against its bound and
 // throw CorruptionError (through ByteReader) on anything malformed.
 
-import { cellValueBytesMax, clusteringBytesMax, partitionKeyBytesMax, tableColumnsMax } from '../../common/limits.js';
+import { cellValueBytesMax, clusteringBytesMax, partitionKeyBytesMax, rowCellsMax, tableColumnsMax } from '../../common/limits.js';
 import type { Cell, DeletionTime, LivenessInfo, RangeTombstone, Row } from '../types.js';
 import { type ByteReader, ByteWriter } from './bytes.js';
 import { UnitKind, type BlockPosition } from './format.js';
@@ -72,20 +72,33 @@ export function readPartitionHeaderBody(input: ByteReader): PartitionHeader {
 
 const ROW_HAS_LIVENESS = 1;
 const ROW_HAS_DELETION = 2;
+/**
+ * Set on a row holding a cell with a path (a non-frozen collection or UDT element): its cell
+ * count is then a u32 and each cell's column is followed by its path (i32 length, -1 for none).
+ * Rows of simple columns keep the layout written before cell paths existed, so older sstables
+ * read unchanged.
+ */
+const ROW_HAS_CELL_PATHS = 4;
 
 export function writeRow(out: ByteWriter, row: Row): void {
   out.u8(UnitKind.Row);
   out.longBytes(row.clustering);
-  out.u8((row.liveness === null ? 0 : ROW_HAS_LIVENESS) | (row.deletion === null ? 0 : ROW_HAS_DELETION));
+  const paths = row.cells.some((cell) => cell.path !== undefined);
+  out.u8((row.liveness === null ? 0 : ROW_HAS_LIVENESS) | (row.deletion === null ? 0 : ROW_HAS_DELETION) | (paths ? ROW_HAS_CELL_PATHS : 0));
   if (row.liveness !== null) {
     out.safeInteger(row.liveness.timestampMicros);
     out.i32(row.liveness.ttlSeconds);
     out.i32(row.liveness.localExpirationTime);
   }
   if (row.deletion !== null) writeDeletion(out, row.deletion);
-  out.u16(row.cells.length);
+  if (paths) out.u32(row.cells.length);
+  else out.u16(row.cells.length);
   for (const cell of row.cells) {
     out.shortString(cell.column);
+    if (paths) {
+      if (cell.path === undefined) out.i32(-1);
+      else out.longBytes(cell.path);
+    }
     out.safeInteger(cell.timestampMicros);
     out.i32(cell.ttlSeconds);
     out.i32(cell.localDeletionTime);
@@ -101,14 +114,21 @@ function readLiveness(input: ByteReader): LivenessInfo {
   return { timestampMicros: input.safeInteger(), ttlSeconds: input.i32(), localExpirationTime: input.i32() };
 }
 
-function readCell(input: ByteReader): Cell {
+function readCell(input: ByteReader, { paths }: { paths: boolean }): Cell {
   const column = input.shortString();
+  let path: Buffer | undefined;
+  if (paths) {
+    const pathLength = input.i32();
+    if (pathLength < -1 || pathLength > cellValueBytesMax) throw input.corrupt(`bad cell path length ${pathLength}`);
+    if (pathLength >= 0) path = input.bytes(pathLength);
+  }
   const timestampMicros = input.safeInteger();
   const ttlSeconds = input.i32();
   const localDeletionTime = input.i32();
   const length = input.i32();
   if (length < -1 || length > cellValueBytesMax) throw input.corrupt(`bad cell value length ${length}`);
   const value = length === -1 ? null : input.bytes(length);
+  if (path !== undefined) return { column, path, timestampMicros, ttlSeconds, localDeletionTime, value };
   return { column, timestampMicros, ttlSeconds, localDeletionTime, value };
 }
 
@@ -116,13 +136,14 @@ function readCell(input: ByteReader): Cell {
 export function readRowBody(input: ByteReader): Row {
   const clustering = input.longBytes(clusteringBytesMax);
   const flags = input.u8();
-  if ((flags & ~(ROW_HAS_LIVENESS | ROW_HAS_DELETION)) !== 0) throw input.corrupt(`bad row flags ${flags}`);
+  if ((flags & ~(ROW_HAS_LIVENESS | ROW_HAS_DELETION | ROW_HAS_CELL_PATHS)) !== 0) throw input.corrupt(`bad row flags ${flags}`);
+  const paths = (flags & ROW_HAS_CELL_PATHS) !== 0;
   const liveness = (flags & ROW_HAS_LIVENESS) !== 0 ? readLiveness(input) : null;
   const deletion = (flags & ROW_HAS_DELETION) !== 0 ? readDeletion(input) : null;
-  const count = input.u16();
-  if (count > tableColumnsMax) throw input.corrupt(`row with ${count} cells`);
+  const count = paths ? input.u32() : input.u16();
+  if (count > (paths ? rowCellsMax : tableColumnsMax)) throw input.corrupt(`row with ${count} cells`);
   const cells: Cell[] = [];
-  for (let index = 0; index < count; index++) cells.push(readCell(input));
+  for (let index = 0; index < count; index++) cells.push(readCell(input, { paths }));
   return { clustering, liveness, deletion, cells };
 }
 
