@@ -46,6 +46,7 @@ before(async () => {
   await simulator.addFlight({ flightNumber: 'TS2', origin: 'MAD', destination: 'CDG', departureAtMs: simStartMs - 30 * 60_000, speedKmh: 820 });
   await simulator.addFlight({ flightNumber: 'TS3', origin: 'LHR', destination: 'DXB', departureAtMs: simStartMs - 3 * 3_600_000, speedKmh: 880 });
   await simulator.addFlight({ flightNumber: 'TS4', origin: 'MAD', destination: 'LIS', departureAtMs: simStartMs + 8 * 3_600_000, speedKmh: 800 });
+  await simulator.addFlight({ flightNumber: 'TS5', origin: 'BCN', destination: 'FCO', departureAtMs: simStartMs + 9 * 3_600_000, speedKmh: 800 });
   await simulator.tick();
   simulator.start();
   web = await startWebServer(database, { clock: systemClock, chance: seededChance(12), logger, options: { host: '127.0.0.1', port: 0, pollMs: 500, clockName: 'default' } });
@@ -56,7 +57,11 @@ before(async () => {
   });
   page = browser.pages()[0] ?? (await browser.newPage());
   page.on('pageerror', (error) => console.error('page error:', error.message));
+  // The server's Content-Security-Policy must not block anything the map uses.
+  page.on('console', (message) => { if (/Content[- ]Security[- ]Policy/i.test(message.text())) cspViolations.push(message.text()); });
 });
+
+const cspViolations: string[] = [];
 
 after(async () => {
   await browser?.close();
@@ -70,10 +75,24 @@ after(async () => {
 
 const aero = <T>(expression: string) => page.evaluate(`window.aero.${expression}`) as Promise<T>;
 
+/**
+ * Polls an expression in the page until it is truthy. Not page.waitForFunction: it evaluates
+ * a string with eval, which the server's Content-Security-Policy forbids, as it should.
+ */
+async function waitForExpression(expression: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // During a reload the page has no context to evaluate in for a moment: not yet, then.
+    if (await page.evaluate(expression).catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 test('the map shows airports and planes', async () => {
   await page.goto(web.url);
-  await page.waitForFunction('window.aero && window.aero.airportCount() > 300', undefined, { timeout: 20_000 });
-  await page.waitForFunction('window.aero.planeCount() >= 2', undefined, { timeout: 20_000 });
+  await waitForExpression('window.aero && window.aero.airportCount() > 300', 20_000);
+  await waitForExpression('window.aero.planeCount() >= 2', 20_000);
   assert.equal(await page.locator('#banner').isHidden(), true, 'no error banner');
   await page.screenshot({ path: join(artifacts, 'map-airports.png') });
 });
@@ -96,7 +115,7 @@ test('adding a flight lists it and puts it on the map', async () => {
   await page.fill('#add-flight input[name="speed"]', '800');
   await page.click('#add-flight button[type="submit"]');
   await page.locator('#departures-table tr[data-flight="TS100"]').waitFor({ timeout: 10_000 });
-  await page.waitForFunction('window.aero.planePosition("TS100") !== null', undefined, { timeout: 20_000 });
+  await waitForExpression('window.aero.planePosition("TS100") !== null', 20_000);
   await page.screenshot({ path: join(artifacts, 'flight-added.png') });
   // Bad input is refused with a reason.
   await page.fill('#add-flight input[name="destination"]', 'ZZZ');
@@ -110,7 +129,7 @@ test('a status change is shown after a reload', async () => {
   await page.locator('#flight-view button[data-status="delayed"]').click();
   await page.locator('#flight-view .status[data-status="delayed"]').waitFor({ timeout: 10_000 });
   await page.reload();
-  await page.waitForFunction('window.aero && window.aero.airportCount() > 300', undefined, { timeout: 20_000 });
+  await waitForExpression('window.aero && window.aero.airportCount() > 300', 20_000);
   await page.fill('#search', 'TS1');
   await page.locator('#search-results li[data-flight="TS1"]').click();
   await page.locator('#flight-view .status[data-status="delayed"]').waitFor({ timeout: 10_000 });
@@ -139,8 +158,8 @@ const column = (index: number) => page.locator(`#flights-table tbody tr td:nth-c
 
 test('the flights table sorts, filters and searches the planes in the air; a row selects its plane', async () => {
   await page.click('#tab-flights');
-  await page.waitForFunction('document.querySelectorAll("#flights-table tbody tr").length >= 3', undefined, { timeout: 20_000 });
-  await page.waitForFunction('document.querySelectorAll("#flights-table tbody tr").length === window.aero.planeCount()', undefined, { timeout: 5_000 });
+  await waitForExpression('document.querySelectorAll("#flights-table tbody tr").length >= 3', 20_000);
+  await waitForExpression('document.querySelectorAll("#flights-table tbody tr").length === window.aero.planeCount()', 5_000);
   // Altitude: descending on the first click, ascending on the second.
   const altitudes = async () => (await column(4)).map((text) => Number(text.replace(/,/g, '')));
   await page.click('#flights-table th[data-sort="altitudeFt"]');
@@ -155,7 +174,7 @@ test('the flights table sorts, filters and searches the planes in the air; a row
   assert.deepEqual(numbers, [...numbers].sort((a, b) => a.localeCompare(b)));
   // Filters: by origin, by altitude band, then search by flight number.
   await page.fill('#filter-origin', 'lhr');
-  await page.waitForFunction('[...document.querySelectorAll("#flights-table tbody tr")].every((tr) => tr.dataset.flight === "TS3")');
+  await waitForExpression('[...document.querySelectorAll("#flights-table tbody tr")].every((tr) => tr.dataset.flight === "TS3")');
   assert.deepEqual(await column(1), ['TS3']);
   await page.fill('#filter-origin', '');
   await page.selectOption('#filter-altitude', 'high');
@@ -167,7 +186,7 @@ test('the flights table sorts, filters and searches the planes in the air; a row
   await page.locator('#flights-table tr[data-flight="TS3"]').click();
   await page.locator('#flight-view h2', { hasText: 'TS3' }).waitFor({ timeout: 10_000 });
   // The heading shows at once; the map selects the plane when the flight's details have loaded.
-  await page.waitForFunction('window.aero.selectedPlane() === "TS3"', undefined, { timeout: 10_000 });
+  await waitForExpression('window.aero.selectedPlane() === "TS3"', 10_000);
   await page.click('#tab-flights');
   assert.equal(await page.getAttribute('#flights-table tr[data-flight="TS3"]', 'class'), 'selected');
   await page.fill('#filter-text', '');
@@ -184,11 +203,11 @@ test('follow keeps the map centred on the selected plane as it moves, until the 
   await page.evaluate('void window.aero.map.setView([0, 0], 6, { animate: false })');
   await page.click('#follow');
   assert.equal(await page.getAttribute('#follow', 'aria-pressed'), 'true');
-  await page.waitForFunction('window.aero.planePoint("TS3") !== null', undefined, { timeout: 5_000 });
+  await waitForExpression('window.aero.planePoint("TS3") !== null', 5_000);
   const first = await centreOffset('TS3');
   assert.ok(first.off < 0.1, `centred on TS3 (off by ${first.off}°)`);
   // At 60x the plane covers about 0.1° a second: the centre must move with it.
-  await page.waitForFunction(`(() => { const c = window.aero.map.getCenter(); return Math.hypot(c.lat - ${first.lat}, c.lng - ${first.lng}) > 0.1; })()`, undefined, { timeout: 20_000 });
+  await waitForExpression(`(() => { const c = window.aero.map.getCenter(); return Math.hypot(c.lat - ${first.lat}, c.lng - ${first.lng}) > 0.1; })()`, 20_000);
   const later = await centreOffset('TS3');
   assert.ok(later.off < 0.1, `still centred on TS3 (off by ${later.off}°)`);
   // Dragging the map hands it back to the user.
@@ -206,11 +225,11 @@ test('on a 390x844 phone the panel is a drawer of tabs under a usable map, and n
   await page.setViewportSize({ width: 390, height: 844 });
   try {
     await page.reload();
-    await page.waitForFunction('window.aero && window.aero.airportCount() > 300 && window.aero.planeCount() >= 2', undefined, { timeout: 20_000 });
+    await waitForExpression('window.aero && window.aero.airportCount() > 300 && window.aero.planeCount() >= 2', 20_000);
     const overflow = () => page.evaluate('[document.documentElement.scrollWidth, document.body.scrollWidth, ...[...document.querySelectorAll("#panel, #flights-pane, #details-pane, #topbar")].map((e) => e.scrollWidth - e.clientWidth)]') as Promise<number[]>;
     const mapBox = await page.locator('#map').boundingBox();
     assert.ok(mapBox !== null && mapBox.width >= 380 && mapBox.height >= 300, `map ${JSON.stringify(mapBox)}`);
-    await page.waitForFunction('document.querySelectorAll("#flights-table tbody tr").length >= 2', undefined, { timeout: 20_000 });
+    await waitForExpression('document.querySelectorAll("#flights-table tbody tr").length >= 2', 20_000);
     const [docWidth, bodyWidth, ...inner] = await overflow();
     assert.ok((docWidth ?? 0) <= 390 && (bodyWidth ?? 0) <= 390, `page ${docWidth} / ${bodyWidth} px wide`);
     assert.deepEqual(inner, [0, 0, 0, 0], 'no panel scrolls sideways');
@@ -247,7 +266,7 @@ async function diagnose(flightNumber: string): Promise<string> {
 
 async function waitWithDiagnosis(flightNumber: string, expression: string, timeout: number): Promise<void> {
   try {
-    await page.waitForFunction(expression, undefined, { timeout });
+    await waitForExpression(expression, timeout);
   } catch (error) {
     throw new Error(`${String(error)}\n${flightNumber}: ${await diagnose(flightNumber)}`);
   }
@@ -260,13 +279,49 @@ test('planes move over time', async () => {
   // Planes are drawn on a canvas: bring TS3 into view (the previous test fitted another route),
   // then click where it was drawn in the last frame.
   await page.evaluate('(() => { const p = window.aero.planePosition("TS3"); window.aero.map.setView(p, 4, { animate: false }); })()');
-  await page.waitForFunction('window.aero.planePoint("TS3") !== null', undefined, { timeout: 10_000 });
+  await waitForExpression('window.aero.planePoint("TS3") !== null', 10_000);
   const point = await aero<[number, number]>('planePoint("TS3")');
   const box = await page.locator('#map').boundingBox();
   assert.ok(box !== null);
   await page.mouse.click(box.x + point[0], box.y + point[1]);
   await page.locator('#flight-view dl').first().waitFor({ timeout: 10_000 });
   await page.screenshot({ path: join(artifacts, 'plane-selected.png') });
+});
+
+test('at 1600x1000, a status change shows its result and it stays: an error (delay out of range), then a success', async () => {
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  try {
+    await page.fill('#search', 'TS5');
+    await page.locator('#search-results li[data-flight="TS5"]').click();
+    await page.locator('#flight-view button[data-status="delayed"]').waitFor({ timeout: 10_000 });
+    await page.fill('#delay-minutes', '5000');
+    await page.locator('#flight-view button[data-status="delayed"]').click();
+    const message = page.locator('#status-message');
+    await page.locator('#status-message.error', { hasText: 'delayMinutes: must be 1 to 1440 minutes' }).waitFor({ timeout: 10_000 });
+    // The panel re-reads the flight every 3 s; the result used to vanish with that.
+    await page.waitForTimeout(7_000);
+    assert.match(await message.textContent() ?? '', /Not changed: delayMinutes: must be 1 to 1440 minutes/);
+    await page.fill('#delay-minutes', '30');
+    await page.locator('#flight-view button[data-status="delayed"]').click();
+    await page.locator('#status-message.ok', { hasText: /Marked delayed, new departure/ }).waitFor({ timeout: 10_000 });
+    await page.locator('#flight-view .status[data-status="delayed"]').waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(7_000);
+    assert.match(await message.textContent() ?? '', /Marked delayed/);
+    assert.deepEqual(await page.locator('#flight-view button[data-status]').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-status'))), ['boarding', 'cancelled'],
+      'only the valid transitions of a delayed flight are offered');
+    await page.screenshot({ path: join(artifacts, 'status-result-1600.png') });
+  } finally {
+    await page.setViewportSize({ width: 1400, height: 850 });
+  }
+});
+
+test('the map runs under the server\'s security headers: no Content-Security-Policy violation in any test', async () => {
+  const response = await page.request.get(web.url);
+  assert.match(response.headers()['content-security-policy'] ?? '', /default-src 'self'/);
+  assert.equal(response.headers()['x-frame-options'], 'DENY');
+  await page.reload();
+  await waitForExpression('window.aero && window.aero.airportCount() > 300', 20_000);
+  assert.deepEqual(cspViolations, []);
 });
 
 test('a stopped database shows as a banner, not a blank page, and clears when it is back', async () => {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { startLocalCluster } from '../src/cli/cluster/local-database.js';
+import { waitFor } from './harness/local-cluster.js';
 
 interface CliResult {
   code: number;
@@ -74,7 +75,7 @@ function states(statusOutput: string): Map<number, string> {
   return found;
 }
 
-test('aero cluster: start 3 nodes, query, kill and restart one, nodetool, stop', { timeout: 120_000 }, async () => {
+test('aero cluster: start 3 nodes, query, kill and restart one, nodetool, stop', { timeout: 160_000 }, async () => {
   const directory = mkdtempSync(join(tmpdir(), 'aero-cluster-'));
   const [nativePort, storagePort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const started = new Set<number>();
@@ -118,6 +119,18 @@ test('aero cluster: start 3 nodes, query, kill and restart one, nodetool, stop',
     assert.match(nodetool.stdout, /^Datacenter: datacenter1$/m);
     assert.match(nodetool.stdout, /^--  Address +Load +Tokens +Owns +Host ID +Rack$/m);
     assert.match(nodetool.stdout, /^UN  127\.0\.0\.1 /m);
+    // Every node holds data (RF 3, in memtables: nothing was flushed) and says so in
+    // Cassandra's units once gossip carried the loads; it was "0 bytes" on every node.
+    await client.execute("CREATE KEYSPACE loaded WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}");
+    await client.execute('CREATE TABLE loaded.t (k int PRIMARY KEY, v text)');
+    for (let k = 0; k < 40; k++) await client.execute('INSERT INTO loaded.t (k, v) VALUES (?, ?)', [k, 'x'.repeat(1_024)], { prepare: true });
+    let loads: string[] = [];
+    await waitFor('nodetool status shows every node with its load in KiB or MiB', async () => {
+      const text = (await aero(['nodetool', '--host', '127.0.0.1', '--port', String(adminPort), 'status'])).stdout;
+      loads = [...text.matchAll(/^UN {2}127\.0\.0\.\d {2}(\S+ \S+) /gm)].map((match) => match[1] ?? '');
+      return loads.length === 3 && loads.every((load) => /^\d+(\.\d{1,2})? (KiB|MiB)$/.test(load));
+    }, 40_000).catch((error: unknown) => assert.fail(`${String(error)}; loads ${JSON.stringify(loads)}`));
+    assert.ok(loads.every((load) => !load.endsWith('KiB') || Number(load.split(' ')[0]) >= 40), `40 KiB of rows on every replica: ${loads.join(', ')}`);
     const ring = await aero(['nodetool', '--host', '127.0.0.3', '--port', String(adminPort), 'ring']);
     assert.equal(ring.code, 0, ring.stderr);
     assert.match(ring.stdout, /^127\.0\.0\.3 +rack1 +Up +Normal /m);

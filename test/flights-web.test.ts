@@ -40,6 +40,61 @@ after(async () => {
 
 const inject = (method: 'GET' | 'POST', url: string, payload?: object) => web.app.inject({ method, url, ...(payload === undefined ? {} : { payload }) });
 
+test('every bad input answers 400 naming the field and the range, echoing at most a few characters', async () => {
+  await web.feed.poll(); // the simulated now (2026-09-01) the date windows are measured from
+  const good = { flightNumber: 'WB5', origin: 'GRU', destination: 'GIG', departureAt: '2026-09-01T12:00:00Z', speedKmh: 800 };
+  const longNumber = 'A'.repeat(10_000);
+  const cases: [method: 'GET' | 'POST', url: string, body: unknown, reason: RegExp][] = [
+    ['POST', '/api/flights', { ...good, origin: 123 }, /^origin: must be a 3-letter IATA/],
+    ['POST', '/api/flights', { ...good, destination: null }, /^destination: /],
+    ['POST', '/api/flights', { ...good, departureAt: '2001-06-01T10:00:00Z' }, /^departureAt: must be from 7 days before to 365 days after/],
+    ['POST', '/api/flights', { ...good, departureAt: '2099-06-01T10:00:00Z' }, /^departureAt: must be from 7 days before/],
+    ['POST', '/api/flights', { ...good, departureAt: '2026-09-01T10:00:00' }, /^departureAt: must be an ISO 8601 time with a zone/],
+    ['POST', '/api/flights', { ...good, departureAt: '2026-09-31T10:00:00Z' }, /^departureAt: /],
+    ['POST', '/api/flights', { ...good, departureAt: 1_788_000_000_000 }, /^departureAt: /],
+    ['POST', '/api/flights', { ...good, flightNumber: longNumber }, /^flightNumber: must be a flight number/],
+    ['POST', '/api/flights', { ...good, speedKmh: 'fast' }, /^speedKmh: must be a number from 200 to 1200/],
+    ['POST', '/api/flights', { ...good, speedKmh: 5_000 }, /^speedKmh: must be 200 to 1200 km\/h/],
+    ['POST', '/api/flights', { ...good, [longNumber]: 1 }, /^unknown field 'A{24}\.\.\.'$/],
+    ['POST', '/api/flights', [good], /^body: must be a JSON object/],
+    ['POST', '/api/flights', undefined, /^body: must be a JSON object/],
+    ['GET', '/api/airports/GRU/flights?date=2026-02-31', undefined, /^date: must be a date YYYY-MM-DD that exists/],
+    ['GET', '/api/airports/GRU/flights?date=2001-09-01', undefined, /^date: must be within 400 days/],
+    ['GET', '/api/airports/GRU/flights?date=2026-09-01&limit=5', undefined, /^unknown query parameter 'limit'/],
+    ['GET', `/api/airports/${longNumber}/flights`, undefined, /^iata: must be a 3-letter IATA/],
+    ['GET', `/api/flights/${longNumber}/2026-09-01`, undefined, /^number: must be a flight number/],
+    ['GET', '/api/flights/WB1/2099-01-01', undefined, /^date: must be within 400 days/],
+    ['GET', `/api/search?q=${'x'.repeat(65)}`, undefined, /^q: must be text of at most 64 characters/],
+    ['POST', '/api/flights/WB2/2026-09-01/status', { status: 123 }, /^status: must be one of scheduled, boarding/],
+    ['POST', '/api/flights/WB2/2026-09-01/status', { status: 'delayed', delayMinutes: 2.5 }, /^delayMinutes: must be a whole number of minutes from 1 to 1440/],
+    ['POST', '/api/flights/WB2/2026-09-01/status', { status: 'delayed', delayMinutes: 100_000 }, /^delayMinutes: must be 1 to 1440 minutes/],
+    ['POST', '/api/flights/WB2/2026-02-30/status', { status: 'delayed' }, /^date: must be a date YYYY-MM-DD that exists/],
+  ];
+  for (const [method, url, body, reason] of cases) {
+    const response = await web.app.inject({ method, url, ...(body === undefined ? {} : { payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+    const label = `${method} ${url.slice(0, 60)} ${JSON.stringify(body)?.slice(0, 80)}`;
+    assert.equal(response.statusCode, 400, `${label}: ${response.body.slice(0, 200)}`);
+    assert.match((response.json() as { error: string }).error, reason, label);
+    assert.ok(response.body.length < 300, `${label}: ${response.body.length} bytes answered`);
+  }
+  const raw = async (payload: string, contentType: string) => web.app.inject({ method: 'POST', url: '/api/flights', payload, headers: { 'content-type': contentType } });
+  assert.deepEqual([(await raw('{"origin":', 'application/json')).json(), (await raw('{}', 'application/json')).statusCode], [{ error: 'body: not valid JSON' }, 400]);
+  const tooLarge = await raw(JSON.stringify({ ...good, flightNumber: 'x'.repeat(20_000) }), 'application/json');
+  assert.deepEqual([tooLarge.statusCode, tooLarge.json()], [413, { error: 'body: at most 16384 bytes' }]);
+  assert.equal((await raw('origin=GRU', 'application/x-www-form-urlencoded')).statusCode, 415);
+  assert.equal((await inject('GET', '/api/airports/GRU/flights?date=2026-09-01')).statusCode, 200, 'a good request still answers');
+});
+
+test('every answer carries the security headers: a CSP that allows only this origin and the map tiles, nosniff, no framing', async () => {
+  for (const url of ['/', '/api/health', '/api/airports/GRU/flights?date=tomorrow', '/nowhere']) {
+    const headers = (await inject('GET', url)).headers;
+    assert.match(String(headers['content-security-policy']), /default-src 'self'.*script-src 'self';.*img-src 'self' data: blob: https:\/\/tile\.openstreetmap\.org.*frame-ancestors 'none'/, url);
+    assert.equal(headers['x-content-type-options'], 'nosniff', url);
+    assert.equal(headers['x-frame-options'], 'DENY', url);
+    assert.equal(headers['referrer-policy'], 'no-referrer', url);
+  }
+});
+
 test('the board lists departures and arrivals with statuses; search finds both kinds', async () => {
   const board = await inject('GET', '/api/airports/GRU/flights?date=2026-09-01');
   assert.equal(board.statusCode, 200);

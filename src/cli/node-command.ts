@@ -1,11 +1,13 @@
-// `aero node`: runs one database node in the foreground until SIGTERM or SIGINT, then drains
-// client requests and stops cleanly. Startup problems print one line and exit 1.
+// `aero node`: runs one database node in the foreground until SIGTERM or SIGINT (or, for the
+// nodes `aero start` runs, until that process is gone: parent-watch.ts), then drains client
+// requests and stops cleanly. Startup problems print one line and exit 1.
 
 import type { Command } from 'commander';
 import { ConfigurationError } from '../db/common/errors.js';
 import { loadNodeConfig, type ConfigFlags } from '../db/node/config.js';
 import { startNode } from '../db/node/node.js';
 import type { CommandContext } from './console.js';
+import { parentGone } from './parent-watch.js';
 
 interface NodeCommandOptions extends ConfigFlags {
   config?: string;
@@ -44,13 +46,15 @@ async function runNode(options: NodeCommandOptions, context: CommandContext): Pr
     context.io.err(`aero node: ${startupProblem(error)}\n`);
     return 1;
   }
-  // A decommissioned node stops itself; otherwise a signal stops it.
-  const signal = await Promise.race([waitForStopSignal(), node.stopped.then(() => undefined)]);
+  // A decommissioned node stops itself; otherwise a signal stops it, or its parent's exit.
+  const parent = parentGone(process.env);
+  const signal = await Promise.race([waitForStopSignal(), parent.gone, node.stopped.then(() => undefined)]);
+  parent.dispose();
   if (signal === undefined) {
     node.logger.info('node stopped itself (decommissioned); exiting');
     return 0;
   }
-  node.logger.info('stopping on signal', { signal });
+  node.logger.info('stopping', { reason: signal });
   await node.stop();
   return 0;
 }

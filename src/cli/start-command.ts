@@ -26,6 +26,7 @@ import type { CliConsole, CommandContext } from './console.js';
 import { addSimulatorOptions, cliLogger, simulatorOptionsFrom, type SimulatorFlags } from './sim-command.js';
 import { addWebOptions, webOptionsFrom, type WebFlags } from './web-command.js';
 import { startNodesMax } from '../db/common/limits.js';
+import { stopWithParentVariable } from './parent-watch.js';
 
 export const startNodesDefault = 5;
 const clusterStartTimeoutMs = 120_000;
@@ -108,11 +109,22 @@ function watchStopSignals(io: CliConsole, forcedExitHint: () => string): StopSig
   // otherwise end this process and leave them running.
   const watched: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const signal of watched) process.on(signal, onSignal);
+  // Output piped to a reader that is gone (`npm start | tee log`, Ctrl-C: tee dies first) fails
+  // every write with EPIPE, an 'error' event that would end this process with the nodes left
+  // running. It means the user is gone: stop as on a signal, and write nothing more.
+  const onOutputError = () => {
+    if (firstAtMs === null) {
+      firstAtMs = systemClock.nowMs();
+      resolveRequested();
+    }
+  };
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', onOutputError);
   return {
     requested,
     isRequested: () => firstAtMs !== null,
     dispose: () => {
       for (const signal of watched) process.off(signal, onSignal);
+      // The listeners on stdout and stderr stay: a write failing later must not crash the exit.
     },
   };
 }
@@ -136,6 +148,8 @@ async function runStart(flags: StartFlags, context: CommandContext): Promise<num
     const webOptions = webOptionsFrom(flags);
     let databaseOptions = databaseOptionsFrom(flags, process.env);
     if (flags.contactPoints === undefined) {
+      // The nodes stop by themselves if this process dies without stopping them (parent-watch.ts).
+      process.env[stopWithParentVariable] = '1';
       const plan = localDatabasePlan(flags);
       clusterDirectory = plan.nodes > 1 ? plan.directory : null;
       const local = await startLocalDatabase(plan, context.io);

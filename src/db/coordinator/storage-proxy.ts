@@ -88,6 +88,9 @@ export interface ProxyStats {
   speculativeRetries: number;
 }
 
+/** How long a read waits before speculating while its table has too few latency samples for its percentile. */
+export const speculationWithoutSamplesMs = 100;
+
 export class StorageProxy {
   readonly stats: ProxyStats = { writes: 0, reads: 0, rangeReads: 0, readRepairs: 0, forwardedSinglePartition: 0, hintsWritten: 0, speculativeRetries: 0 };
   private readonly readLatencies = new ReadLatencies();
@@ -242,17 +245,29 @@ export class StorageProxy {
       await local.remove(batchId);
       return;
     }
-    const stored: Endpoint[] = [];
-    if (endpoints.length > 0) {
-      const outcomes = await Promise.allSettled(endpoints.map((endpoint) => this.options.messaging.sendRequest(endpoint, 'BATCH_STORE', payload, { timeoutMs: this.writeTimeoutMs })));
-      outcomes.forEach((outcome, index) => { if (outcome.status === 'fulfilled') stored.push(endpoints[index] as Endpoint); });
-      if (stored.length === 0) throw writeTimeout(level, 0, 1, 'BATCH_LOG');
-    }
-    await this.writeAll(plans, level, 'BATCH');
-    for (const endpoint of stored) {
+    // The batch goes on once one batchlog holds it: a batchlog node that died a moment ago (not
+    // yet convicted) would otherwise hold every logged batch for the whole write timeout. The
+    // other store still runs, and each store that succeeds, late or not, gets its removal.
+    let outcome: 'pending' | 'applied' | 'failed' = 'pending';
+    const removeFrom = (endpoint: Endpoint) => {
       this.options.messaging.sendRequest(endpoint, 'BATCH_REMOVE', encodeBatchRemoveRequest(batchId), { timeoutMs: this.writeTimeoutMs })
         .catch((error: unknown) => this.options.logger.debug('batchlog removal failed; the entry will be replayed', { endpoint, reason: String(error) }));
+    };
+    const stored: Endpoint[] = [];
+    const stores = endpoints.map((endpoint) => this.options.messaging.sendRequest(endpoint, 'BATCH_STORE', payload, { timeoutMs: this.writeTimeoutMs }).then(() => {
+      if (outcome === 'applied') removeFrom(endpoint);
+      else if (outcome === 'pending') stored.push(endpoint);
+    }));
+    if (stores.length > 0) await Promise.any(stores).catch(() => { throw writeTimeout(level, 0, 1, 'BATCH_LOG'); });
+    try {
+      await this.writeAll(plans, level, 'BATCH');
+    } catch (error) {
+      // A failed write leaves the entries for replay, as before; only an applied batch removes them.
+      outcome = 'failed';
+      throw error;
     }
+    outcome = 'applied';
+    for (const endpoint of stored) removeFrom(endpoint);
   }
 
   /** Up to two live nodes other than this one, in different racks when the ring has them. */
@@ -493,7 +508,12 @@ export class StorageProxy {
   private speculationThresholdMs(tableId: string): number | undefined {
     const text = this.options.speculativeRetryOf?.(tableId);
     if (text === undefined) return undefined;
-    const threshold = this.readLatencies.thresholdMs(tableId, parseRetryPolicy(text));
+    const policy = parseRetryPolicy(text);
+    // A percentile needs latencySamplesMin samples of the table on this coordinator first.
+    // Cassandra starts from half the read timeout meanwhile (2.5 s); a replica that died a
+    // moment ago (not yet convicted) would then stall reads of a quiet table that long, so
+    // until the samples are in, speculate after a short fixed time instead.
+    const threshold = this.readLatencies.thresholdMs(tableId, policy) ?? (policy.kind === 'none' ? undefined : speculationWithoutSamplesMs);
     // A threshold past the read timeout would never fire before the read fails anyway.
     return threshold === undefined || threshold >= this.readTimeoutMs ? undefined : threshold;
   }

@@ -231,7 +231,7 @@ function metricSources(parts: { schema: Schema; storage: StorageEngine; cluster:
   return {
     tables: () => storage.tableStats().map((t) => ({ keyspace: t.keyspace, table: schema.findTableById(t.tableId)?.name ?? t.tableId, memtableBytes: t.memtableBytes, sstableCount: t.sstableCount, sstableBytes: t.sstableBytes })),
     compactions: () => storage.compactionStats(),
-    loadBytes: () => storage.loadBytes(),
+    loadBytes: () => storage.sstableBytes(),
     hints: () => cluster.hints.stats(),
     readRepairs: () => cluster.proxy.stats.readRepairs,
     droppedMessages: () => messaging.droppedMessages(),

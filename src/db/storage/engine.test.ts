@@ -41,8 +41,12 @@ test('writes are readable from memtable, after flush, after compaction and after
   const disk = new SimulatedDisk();
   let engine = await StorageEngine.open(options(disk));
   await engine.apply([write(1, 1, 'a', 10), write(1, 2, 'b', 10)]);
+  assert.ok(engine.loadBytes() > 0 && engine.sstableBytes() === 0, 'the load counts what sits in memtables (nodetool status showed 0 bytes)');
   await engine.flush();
+  const flushedBytes = engine.sstableBytes();
+  assert.ok(flushedBytes > 0 && engine.loadBytes() === flushedBytes);
   await engine.apply([write(1, 1, 'c', 5), write(2, 1, 'd', 10)]);
+  assert.ok(engine.loadBytes() > flushedBytes);
   assert.deepEqual(values(await engine.read(single(1))), ['1/1=a', '1/2=b']);
   await engine.flush();
   await engine.compact();

@@ -519,10 +519,24 @@ export class StorageEngine {
     return { partitions };
   }
 
-  /** Bytes of sstables on disk (nodetool status, gossip LOAD). */
-  loadBytes(): number {
+  /** Bytes of live sstables on disk (the Storage.Load metric, which counts sstables only). */
+  sstableBytes(): number {
     let total = 0;
     for (const state of this.tables.values()) for (const reader of state.sstables) total += reader.sizeBytes;
+    return total;
+  }
+
+  /**
+   * The live data this node holds, sstables and memtables (being flushed or not): nodetool
+   * status and info, gossip LOAD. With sstables alone a node whose writes still sit in its
+   * memtables showed "0 bytes" however much it held.
+   */
+  loadBytes(): number {
+    let total = this.sstableBytes();
+    for (const state of this.tables.values()) {
+      total += state.memtable.sizeBytes;
+      for (const memtable of state.flushing) total += memtable.sizeBytes;
+    }
     return total;
   }
 

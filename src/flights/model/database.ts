@@ -60,6 +60,8 @@ export const defaultDatabaseOptions: DatabaseOptions = {
 };
 
 export const contactPointsMax = 64;
+/** How long the driver waits on a coordinator before asking another one too (speculative execution). */
+export const speculativeDelayMs = 300;
 const nativePortDefault = 9042;
 
 /** The port of a contact point: host:port, [ipv6]:port, or none given (the default). */
@@ -99,8 +101,14 @@ export function createClient(options: DatabaseOptions): cassandra.Client {
     // appends or lightweight transactions. So a request caught on a node that dies is retried
     // on another node rather than failed.
     queryOptions: { isIdempotent: true },
-    // The map and the simulator keep working while a node is down: reconnect steadily.
-    policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(2_000) },
+    policies: {
+      // The map and the simulator keep working while a node is down: reconnect steadily.
+      reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(2_000),
+      // A coordinator that has not answered within speculativeDelayMs gets a second one beside
+      // it (idempotent statements only, which all of the app's are): a request caught on a
+      // coordinator that waits on a replica that just died does not set the app's latency.
+      speculativeExecution: new cassandra.policies.speculativeExecution.ConstantSpeculativeExecutionPolicy(speculativeDelayMs, 2),
+    },
   };
   if (options.username !== undefined) {
     clientOptions.authProvider = new cassandra.auth.PlainTextAuthProvider(options.username, options.password ?? '');

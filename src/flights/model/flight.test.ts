@@ -22,5 +22,6 @@ test('flight numbers and dates', () => {
   assert.ok(!isFlightNumber('AR12345'));
   assert.ok(!isFlightNumber("AR1'; DROP"));
   assert.equal(utcDate(Date.UTC(2026, 0, 2, 23, 59)), '2026-01-02');
-  assert.ok(isIsoDate('2026-02-28') && !isIsoDate('2026-13-01') && !isIsoDate('yesterday'));
+  assert.ok(isIsoDate('2026-02-28') && isIsoDate('2028-02-29') && !isIsoDate('2026-13-01') && !isIsoDate('yesterday'));
+  assert.ok(!isIsoDate('2026-02-31') && !isIsoDate('2026-02-29') && !isIsoDate('2026-04-31'), 'dates that do not exist');
 });

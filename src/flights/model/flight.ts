@@ -60,8 +60,11 @@ export function utcDate(timeMs: number): string {
   return new Date(timeMs).toISOString().slice(0, 10);
 }
 
+/** A calendar date that exists: 2026-02-31 is refused (Date.parse would roll it over to March). */
 export function isIsoDate(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const atMs = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(atMs) && new Date(atMs).toISOString().slice(0, 10) === value;
 }
 
 /** A flight's schedule: what flights_by_origin, flights_by_destination and flight_status share. */

@@ -52,6 +52,11 @@ export class Panel {
   private airportIata: string | null = null;
   private airportDate = '';
   private flight: { flightNumber: string; date: string } | null = null;
+  /**
+   * The result of the last status change of the shown flight, kept across the periodic
+   * re-render (which used to wipe an error within a tick and showed nothing on success).
+   */
+  private statusNote: { flight: string; className: 'ok' | 'error' | ''; text: string } | null = null;
   private refreshing = false;
   private boardLoading = false;
   private boardTicket = 0;
@@ -192,8 +197,22 @@ export class Panel {
       t === null ? h('p', {}, 'No tracking yet (the flight has not left the gate, or its samples expired).') : list(tracking),
       h('h3', {}, 'Change status'),
       this.transitions(detail),
-      h('p', { id: 'status-message' }),
+      this.statusMessage(s.flightNumber, s.date),
     );
+  }
+
+  private statusMessage(flightNumber: string, date: string): HTMLElement {
+    const note = this.statusNote?.flight === `${flightNumber}/${date}` ? this.statusNote : null;
+    return h('p', { id: 'status-message', class: note?.className ?? '', role: 'status' }, note?.text ?? '');
+  }
+
+  private noteStatus(key: string, className: 'ok' | 'error' | '', text: string): void {
+    this.statusNote = { flight: key, className, text };
+    const element = document.getElementById('status-message');
+    if (element !== null) {
+      element.className = className;
+      element.textContent = text;
+    }
   }
 
   private transitions(detail: FlightDetail): HTMLElement {
@@ -203,14 +222,15 @@ export class Panel {
     const buttons = detail.allowed.map((status) => {
       const button = h('button', { type: 'button', 'data-status': status }, `Mark ${statusLabel(status)}`);
       button.addEventListener('click', () => {
-        const note = byId('status-message');
-        note.className = '';
-        note.textContent = 'Saving…';
+        const key = `${s.flightNumber}/${s.date}`;
+        this.noteStatus(key, '', 'Saving…');
         changeStatus(s.flightNumber, s.date, status === 'delayed' ? { status, delayMinutes: Number(delay.value) } : { status })
-          .then(() => this.refreshFlight(), (error: unknown) => {
-            note.className = 'error';
-            note.textContent = `Not changed: ${errorText(error)}`;
-          });
+          .then((view) => {
+            const eta = view.status.estimatedDepartureAtMs;
+            const when = status === 'delayed' && eta !== null ? `, new departure ${dateTimeUtc(eta)}` : '';
+            this.noteStatus(key, 'ok', `Marked ${statusLabel(status)}${when}.`);
+            return this.refreshFlight();
+          }, (error: unknown) => this.noteStatus(key, 'error', `Not changed: ${errorText(error)}`));
       });
       return button;
     });

@@ -1,18 +1,21 @@
 // The HTTP API the browser uses. Reads go straight to the database (strong for statuses and
-// schedules); writes validate first and answer 400 with the reason for bad input, 503 when
-// the database is unavailable, 404 for unknown flights and airports.
+// schedules). Every request's params, query and body go through a schema (validation.ts)
+// first: bad input answers 400 naming the field and the allowed range, unknown flights and
+// airports 404, an unavailable database 503.
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { isFlightNumber, isFlightStatus, isIataCode, isIsoDate, operatorTransitions, scheduledStatus, type Airport, type FlightPlan, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
+import { operatorTransitions, scheduledStatus, type Airport, type FlightPlan, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
 import type { FlightStore } from '../model/store.js';
 import { greatCirclePoints } from '../model/geo.js';
 import { FlightInputError, planFlight, randomFlightNumber, randomGate } from '../model/schedule.js';
 import type { Chance, WallClock } from '../model/world.js';
 import type {
-  AddFlightRequest, AddFlightView, AirportTuple, BoardView, ClockView, ErrorView, FlightDetail, FlightRow, HealthView, PathPoint, SearchView, StatusChangeRequest,
-  StatusChangeView,
+  AddFlightView, AirportTuple, BoardView, ClockView, ErrorView, FlightDetail, FlightRow, HealthView, PathPoint, SearchView, StatusChangeView,
 } from './contract.js';
 import type { LiveFeed } from './live-feed.js';
+import {
+  addFlightBodySchema, airportParamsSchema, boardQuerySchema, checkDeparture, checkLookupDate, flightParamsSchema, parseInput, searchQuerySchema, statusChangeBodySchema,
+} from './validation.js';
 
 export const pathPointsMax = 1_000;
 export const searchResultsMax = 20;
@@ -39,12 +42,10 @@ async function answer(reply: FastifyReply, context: ApiContext, work: () => Prom
   }
 }
 
-function flightKey(params: { number?: string; date?: string }): { flightNumber: string; date: string } {
-  const flightNumber = (params.number ?? '').toUpperCase();
-  const date = params.date ?? '';
-  if (!isFlightNumber(flightNumber)) throw new FlightInputError(`invalid flight number '${params.number ?? ''}'`);
-  if (!isIsoDate(date)) throw new FlightInputError(`invalid date '${date}' (YYYY-MM-DD)`);
-  return { flightNumber, date };
+function flightKey(params: unknown, context: ApiContext): { flightNumber: string; date: string } {
+  const key = parseInput(flightParamsSchema, params, 'params');
+  checkLookupDate('date', key.date, context.feed.simNowMs());
+  return { flightNumber: key.number, date: key.date };
 }
 
 async function withStatuses(context: ApiContext, plans: FlightPlan[]): Promise<FlightRow[]> {
@@ -83,8 +84,8 @@ function registerInfoRoutes(app: FastifyInstance, context: ApiContext): void {
 
   app.get('/api/clock', async (): Promise<ClockView> => ({ simNowMs: context.feed.simNowMs(), speedup: context.feed.speedup() }));
 
-  app.get<{ Querystring: { q?: string } }>('/api/search', async (request): Promise<SearchView> => {
-    const q = (request.query.q ?? '').trim().toUpperCase().slice(0, 40);
+  app.get('/api/search', async (request, reply) => answer(reply, context, async (): Promise<SearchView> => {
+    const q = (parseInput(searchQuerySchema, request.query, 'query').q ?? '').trim().toUpperCase();
     if (q.length === 0) return { airports: [], flights: [] };
     const airports: Airport[] = [];
     const exact = context.airports.get(q);
@@ -104,7 +105,7 @@ function registerInfoRoutes(app: FastifyInstance, context: ApiContext): void {
       flights = matched.map((f) => ({ ...f.plan, status: f.status }));
     }
     return { airports, flights };
-  });
+  }));
 }
 
 function registerAirportRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -114,11 +115,10 @@ function registerAirportRoutes(app: FastifyInstance, context: ApiContext): void 
     return [...context.airports.values()].map((a): AirportTuple => [a.iata, a.name, a.city, a.country, a.latitude, a.longitude, a.type === 'large_airport' ? 1 : 0]);
   });
 
-  app.get<{ Params: { iata: string }; Querystring: { date?: string } }>('/api/airports/:iata/flights', async (request, reply) => answer(reply, context, async () => {
-    const iata = request.params.iata.toUpperCase();
-    const date = request.query.date ?? new Date(context.feed.simNowMs()).toISOString().slice(0, 10);
-    if (!isIataCode(iata)) throw new FlightInputError(`invalid airport code '${request.params.iata}'`);
-    if (!isIsoDate(date)) throw new FlightInputError(`invalid date '${date}' (YYYY-MM-DD)`);
+  app.get('/api/airports/:iata/flights', async (request, reply) => answer(reply, context, async () => {
+    const { iata } = parseInput(airportParamsSchema, request.params, 'params');
+    const date = parseInput(boardQuerySchema, request.query, 'query').date ?? new Date(context.feed.simNowMs()).toISOString().slice(0, 10);
+    checkLookupDate('date', date, context.feed.simNowMs());
     const airport = context.airports.get(iata);
     if (airport === undefined) throw new NotFoundError(`unknown airport '${iata}'`);
     const [departures, arrivals] = await Promise.all([context.store.departures(iata, date), context.store.arrivals(iata, date)]);
@@ -128,16 +128,13 @@ function registerAirportRoutes(app: FastifyInstance, context: ApiContext): void 
 
 function registerFlightRoutes(app: FastifyInstance, context: ApiContext): void {
 
-  // Bodies are untrusted: any field may be missing, and speedKmh may come as text.
-  app.post<{ Body: Partial<Omit<AddFlightRequest, 'speedKmh'>> & { speedKmh?: number | string } }>(
-    '/api/flights', async (request, reply) => answer(reply, context, async () => {
-      const body = request.body ?? {};
-      const departureAtMs = Date.parse(body.departureAt ?? '');
-      if (Number.isNaN(departureAtMs)) throw new FlightInputError('invalid departure time');
-      const requested = (body.flightNumber ?? '').trim();
+  app.post('/api/flights', async (request, reply) => answer(reply, context, async () => {
+      const body = parseInput(addFlightBodySchema, request.body, 'body');
+      checkDeparture(body.departureAt, context.feed.simNowMs());
+      const requested = body.flightNumber ?? '';
       const plan = planFlight({
         flightNumber: requested === '' ? randomFlightNumber(context.chance) : requested,
-        origin: body.origin ?? '', destination: body.destination ?? '', departureAtMs, speedKmh: Number(body.speedKmh),
+        origin: body.origin, destination: body.destination, departureAtMs: body.departureAt, speedKmh: body.speedKmh,
       }, context.airports);
       if ((await context.store.getStatus(plan.flightNumber, plan.date)) !== null) {
         throw new FlightInputError(`flight ${plan.flightNumber} on ${plan.date} already exists`);
@@ -146,8 +143,8 @@ function registerFlightRoutes(app: FastifyInstance, context: ApiContext): void {
       return reply.code(201).send({ flight: plan } satisfies AddFlightView);
     }));
 
-  app.get<{ Params: { number: string; date: string } }>('/api/flights/:number/:date', async (request, reply) => answer(reply, context, async () => {
-    const key = flightKey(request.params);
+  app.get('/api/flights/:number/:date', async (request, reply) => answer(reply, context, async () => {
+    const key = flightKey(request.params, context);
     const status = await context.store.getStatus(key.flightNumber, key.date);
     if (status === null) throw new NotFoundError(`no flight ${key.flightNumber} on ${key.date}`);
     const samples = await context.store.readTracking(key, pathPointsMax);
@@ -172,19 +169,17 @@ function flownPath(newestFirst: TrackingSample[], origin: Airport | undefined): 
 
 function registerStatusRoute(app: FastifyInstance, context: ApiContext): void {
 
-  app.post<{ Params: { number: string; date: string }; Body: { status?: string; delayMinutes?: StatusChangeRequest['delayMinutes'] } }>(
-    '/api/flights/:number/:date/status', async (request, reply) => answer(reply, context, async () => {
-      const key = flightKey(request.params);
-      const wanted = request.body?.status;
-      if (!isFlightStatus(wanted)) throw new FlightInputError(`unknown status '${String(wanted)}'`);
+  app.post('/api/flights/:number/:date/status', async (request, reply) => answer(reply, context, async () => {
+      const key = flightKey(request.params, context);
+      const body = parseInput(statusChangeBodySchema, request.body, 'body');
+      const wanted = body.status;
       const current = await context.store.getStatus(key.flightNumber, key.date);
       if (current === null) throw new NotFoundError(`no flight ${key.flightNumber} on ${key.date}`);
       if (!operatorTransitions(current.status).includes(wanted)) throw new FlightInputError(`a ${current.status.replace('_', ' ')} flight cannot be set to ${wanted.replace('_', ' ')}`);
       const nowMs = context.clock.nowMs();
       let atMs: number | undefined;
       if (wanted === 'delayed') {
-        const delayMinutes = Number(request.body?.delayMinutes ?? 30);
-        if (!Number.isFinite(delayMinutes) || delayMinutes < 1 || delayMinutes > 24 * 60) throw new FlightInputError('delay must be 1 to 1440 minutes');
+        const delayMinutes = body.delayMinutes ?? 30;
         const from = Math.max(current.estimatedDepartureAtMs ?? current.departureAtMs, context.feed.simNowMs());
         atMs = Math.round(from + delayMinutes * 60_000);
       }

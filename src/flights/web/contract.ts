@@ -1,6 +1,18 @@
 // The JSON between the map server and the browser, declared once: the server (api.ts,
 // live-feed.ts) builds these values and the browser (src/flights/ui/api.ts) reads them. Types
 // only, so that the browser bundle takes nothing from the server's side at run time.
+//
+// Input the server accepts (validation.ts checks it; anything else answers 400 with
+// { error: '<field>: <what is allowed>' }, and no value is echoed back longer than 24 chars):
+// - airport codes (:iata, origin, destination): 3 letters or digits, any case;
+// - flight numbers (:number, flightNumber): an airline designator and 1 to 4 digits, at most 8
+//   characters (AR1234, IBE3170);
+// - dates (:date, ?date=): YYYY-MM-DD that exist, within 400 days of the simulated now;
+// - departureAt: ISO 8601 with a zone (Z or +hh:mm), from 7 days before to 365 days after the
+//   simulated now;
+// - speedKmh: a number, 200 to 1200; delayMinutes: a whole number, 1 to 1440;
+// - ?q=: at most 64 characters; bodies: JSON objects of at most 16 KiB with only the fields
+//   below (an unknown field is refused).
 
 import type { Airport, FlightPlan, FlightStatus, FlightStatusRecord, TrackingSample } from '../model/flight.js';
 

@@ -15,7 +15,9 @@ import type { FlightStore } from '../model/store.js';
 import type { AppLogger, Chance, WallClock } from '../model/world.js';
 import { registerApi } from './api.js';
 import type { FeedSnapshot } from './contract.js';
+import { answerFrameworkError, pathParameterCharactersMax, registerHttpEdge } from './http-edge.js';
 import { LiveFeed } from './live-feed.js';
+import { echo } from './validation.js';
 
 export const webSocketClientsMax = 200;
 export const webSocketBufferedBytesMax = 4 * 1024 * 1024;
@@ -57,7 +59,9 @@ export async function startWebServer(
   world: { clock: WallClock; chance: Chance; logger: AppLogger; options: WebServerOptions },
 ): Promise<WebServer> {
   const options = world.options;
-  const app = Fastify({ bodyLimit: requestBodyBytesMax, logger: false });
+  // Long path parameters reach the schemas (a clear 400) instead of the router's 404.
+  const app = Fastify({ bodyLimit: requestBodyBytesMax, logger: false, routerOptions: { maxParamLength: pathParameterCharactersMax }, frameworkErrors: answerFrameworkError });
+  registerHttpEdge(app, { bodyBytesMax: requestBodyBytesMax, onServerError: (error) => world.logger.warn(`web: ${error instanceof Error ? error.stack ?? error.message : String(error)}`) });
   const clients = new Set<WebSocket>();
   const broadcast = (snapshot: FeedSnapshot) => {
     const message = JSON.stringify(snapshot);
@@ -92,7 +96,7 @@ export async function startWebServer(
     app.get('/', async (_request, reply) => reply.type('text/html').send(missingUiPage));
   }
   app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith('/api/')) return reply.code(404).send({ error: `no such endpoint ${request.method} ${request.url.split('?')[0] ?? ''}` });
+    if (request.url.startsWith('/api/')) return reply.code(404).send({ error: `no such endpoint ${request.method} ${echo(request.url.split('?')[0] ?? '')}` });
     return reply.code(404).type('text/plain').send('not found');
   });
 
