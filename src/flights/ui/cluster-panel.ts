@@ -197,8 +197,7 @@ export class ClusterPanel {
         buttons.addEventListener('click', () => void this.act(node.name, buttons.dataset['action'] === 'stop' ? 'stop' : 'start'));
       }
       return h('tr', { 'data-node': node.name, 'data-status': node.status, 'data-state': node.state },
-        h('td', {}, h('span', { class: 'swatch', style: `background:${colours[index % colours.length] ?? '#999'}` }), ` ${node.name}`),
-        h('td', {}, node.address),
+        h('td', { title: node.address }, h('span', { class: 'swatch', style: `background:${colours[index % colours.length] ?? '#999'}` }), ` ${node.name}`),
         h('td', {}, h('span', { class: `node-state node-${node.operation ?? (node.status === 'UP' ? node.state.toLowerCase() : node.status.toLowerCase())}` }, stateLabel(node))),
         h('td', { class: 'num' }, formatBytes(node.loadBytes)),
         h('td', { class: 'num hints-in-progress' }, node.hintsInProgress === null ? '—' : String(node.hintsInProgress)),
@@ -207,7 +206,7 @@ export class ClusterPanel {
         h('td', {}, buttons));
     });
     return h('table', { id: 'cluster-nodes' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'Node'), h('th', {}, 'Address'), h('th', {}, 'State'), h('th', { class: 'num' }, 'Load'),
+      h('thead', {}, h('tr', {}, h('th', {}, 'Node'), h('th', {}, 'State'), h('th', { class: 'num' }, 'Load'),
         h('th', { class: 'num', title: 'hints held for down replicas (cassandra_storage_hints_in_progress)' }, 'Hints'),
         h('th', { class: 'num', title: 'hints delivered (cassandra_hints_delivered_total)' }, 'Deliv.'),
         h('th', { class: 'num', title: 'replicas repaired during reads (cassandra_read_repair_repaired_blocking_total)' }, 'RR'), h('th', {}, ''))),
