@@ -102,6 +102,7 @@ function startApiUser(): { stop(): Promise<void> } {
   let running = true;
   let count = 0;
   const timed = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
+    const startedIn = phase;
     const began = performance.now();
     let status = 0;
     try {
@@ -111,7 +112,7 @@ function startApiUser(): { stop(): Promise<void> } {
     } catch {
       status = 0;
     }
-    timings.push({ source: 'user', method, path: path.replace(/\/PX\d+\//, '/PX*/'), ms: performance.now() - began, status, phase });
+    timings.push({ source: 'user', method, path: path.replace(/\/PX\d+\//, '/PX*/'), ms: performance.now() - began, status, phase: startedIn });
   };
   const loop = (async () => {
     while (running) {
@@ -166,6 +167,15 @@ test('the cluster panel shows the ring, every node up, and where the selected fl
     await client.shutdown();
   }
   await page.screenshot({ path: join(artifacts, 'cluster-panel.png') });
+  // On a 390x844 phone the tab fits: nothing scrolls sideways.
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    const widths = await page.evaluate('[document.documentElement.scrollWidth, document.querySelector("#cluster-pane").scrollWidth - document.querySelector("#cluster-pane").clientWidth]') as number[];
+    assert.ok((widths[0] ?? 0) <= 390 && widths[1] === 0, `page ${widths[0]} px wide, the cluster tab overflows by ${widths[1]} px`);
+    await page.screenshot({ path: join(artifacts, 'cluster-panel-phone.png') });
+  } finally {
+    await page.setViewportSize({ width: 1600, height: 1000 });
+  }
 });
 
 test('without the administrator token there are no buttons and the operations answer 401', async () => {
