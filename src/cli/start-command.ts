@@ -72,6 +72,8 @@ export function registerStartCommand(program: Command, context: CommandContext):
     'The local database requires TLS (CA DIR/certs/ca.pem) and logins: the app logs in as flights_app, which may only',
     'read and write the flights keyspace; passwords are in DIR/credentials/ (0600; admin is a superuser), where DIR is',
     '--data-dir/cluster (or --data-dir for --nodes 1).',
+    'With a local cluster (--nodes 2 or more) the map has a Cluster tab (ring, node states, hints, where a flight lives);',
+    'its Kill and Start buttons need the administrator link printed at start (token in DIR/credentials/web-admin-token, 0600).',
   ].join('\n'));
   command.action(async (flags: StartFlags) => context.setExitCode(await runStart(flags, context)));
 }
