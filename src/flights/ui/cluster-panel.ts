@@ -73,13 +73,17 @@ function drawRing(view: ClusterView, placement: FlightPlacementView | null): SVG
     }));
   });
   if (placement !== null) {
-    const [x, y] = point(ringFraction(placement.status.token), 80);
-    const [lx, ly] = point(ringFraction(placement.status.token), 56);
-    root.append(svg('line', { x1: 110, y1: 110, x2: x, y2: y, stroke: '#1d2733', 'stroke-width': 1.5 }));
-    root.append(svg('circle', { cx: x, cy: y, r: 5, fill: '#fff', stroke: '#1d2733', 'stroke-width': 2, class: 'flight-token' }));
-    const label = svg('text', { x: lx, y: ly, 'text-anchor': 'middle', 'font-size': 10, fill: '#1d2733' });
-    label.textContent = placement.flightNumber;
-    root.append(label);
+    // The selected flight's token: a tick across the ring and a marker on it, named on hover.
+    const fraction = ringFraction(placement.status.token);
+    const [x, y] = point(fraction, 80);
+    const [ix, iy] = point(fraction, 62);
+    const [ox, oy] = point(fraction, 98);
+    root.append(svg('line', { x1: ix, y1: iy, x2: ox, y2: oy, stroke: '#1d2733', 'stroke-width': 2 }));
+    const marker = svg('circle', { cx: x, cy: y, r: 5, fill: '#fff', stroke: '#1d2733', 'stroke-width': 2, class: 'flight-token' });
+    const title = document.createElementNS(svgNamespace, 'title');
+    title.textContent = `${placement.flightNumber}: token ${placement.status.token}`;
+    marker.append(title);
+    root.append(marker);
   }
   const centre = svg('text', { x: 110, y: 114, 'text-anchor': 'middle', 'font-size': 12, fill: '#5b6875' });
   centre.textContent = `${view.nodes.filter((node) => node.status === 'UP').length} of ${view.nodes.length} up`;
