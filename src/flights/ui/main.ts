@@ -95,7 +95,11 @@ const panel = new Panel({
   },
 });
 
+/** The flight numbers of the last feed snapshot (for tests: which planes are on the map). */
+let planeNumbers: string[] = [];
+
 function onSnapshot(snapshot: Snapshot): void {
+  planeNumbers = snapshot.planes.map((plane) => plane.flightNumber);
   simBase = { simNowMs: snapshot.simNowMs, speedup: snapshot.speedup, atMs: performance.now() };
   const reason = snapshot.error ?? 'database unavailable';
   setProblem('database', snapshot.healthy ? null : `${reason.charAt(0).toUpperCase()}${reason.slice(1)} — retrying`);
@@ -184,6 +188,7 @@ Object.assign(window, {
   aero: {
     airportCount: () => map.shownAirportCount(),
     planeCount: () => map.planeCount(),
+    planeNumbers: () => planeNumbers,
     planePosition: (flightNumber: string) => map.planePosition(flightNumber),
     planePoint: (flightNumber: string) => map.planePoint(flightNumber),
     selectAirport: (iata: string) => panel.showAirport(iata),
