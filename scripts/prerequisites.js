@@ -42,7 +42,7 @@ export const suites = {
     { name: 'python3-cassandra', why: `the Python driver test (import cassandra in ${python})`, present: () => pythonImports('cassandra') },
     { name: 'python3-lz4', why: `the Python driver's LZ4 compression (import lz4.block in ${python})`, present: () => pythonImports('lz4.block') },
     // test/browser-map.test.ts launches this path.
-    { name: 'chromium', why: 'the browser test (/usr/bin/chromium)', present: () => existsSync('/usr/bin/chromium') },
+    { name: 'chromium', why: 'the browser tests: map and cluster panel (/usr/bin/chromium)', present: () => existsSync('/usr/bin/chromium') },
     { name: 'debootstrap', why: 'the prerequisites test (a clean Debian root, as root or in CI)', present: () => onPath('debootstrap'), needed: chrootTestRuns },
     // test/disk-full.test.ts formats a loop-mounted ext4 image (as root or in CI, like the chroot test).
     { name: 'e2fsprogs', why: 'the disk-full test (mkfs.ext4 for a loop-mounted filesystem)', present: () => onPath('mkfs.ext4'), needed: chrootTestRuns },

@@ -19,6 +19,7 @@ import { systemChance, systemClock, type AppLogger } from '../flights/model/worl
 import { startWebServer, type WebServer } from '../flights/web/server.js';
 import { adminRoleName, secureAppDatabase, type RoleCredentials } from './cluster/app-security.js';
 import { startLocalCluster } from './cluster/local-database.js';
+import { ensureWebAdminToken, LocalClusterControl } from './cluster/panel-control.js';
 import { readManifest } from './cluster/manifest.js';
 import { createCertificates, caFileName, nodeKeystoreFileName } from './certs/files.js';
 import type { DatabaseOptions } from '../flights/model/database.js';
@@ -72,6 +73,8 @@ export function registerStartCommand(program: Command, context: CommandContext):
     'The local database requires TLS (CA DIR/certs/ca.pem) and logins: the app logs in as flights_app, which may only',
     'read and write the flights keyspace; passwords are in DIR/credentials/ (0600; admin is a superuser), where DIR is',
     '--data-dir/cluster (or --data-dir for --nodes 1).',
+    'With a local cluster (--nodes 2 or more) the map has a Cluster tab (ring, node states, hints, where a flight lives);',
+    'its Kill and Start buttons need the administrator link printed at start (token in DIR/credentials/web-admin-token, 0600).',
   ].join('\n'));
   command.action(async (flags: StartFlags) => context.setExitCode(await runStart(flags, context)));
 }
@@ -81,6 +84,7 @@ interface Running {
   database: AppDatabase | null;
   simulator: Simulator | null;
   web: WebServer | null;
+  cluster: LocalClusterControl | null;
 }
 
 interface StopSignals {
@@ -134,7 +138,7 @@ class StartInterrupted extends Error {}
 
 async function runStart(flags: StartFlags, context: CommandContext): Promise<number> {
   const logger = cliLogger(context);
-  const running: Running = { local: null, database: null, simulator: null, web: null };
+  const running: Running = { local: null, database: null, simulator: null, web: null, cluster: null };
   const startedAtMs = systemClock.nowMs();
   let clusterDirectory: string | null = null;
   const signals = watchStopSignals(context.io, () => (clusterDirectory === null ? '' : `; local nodes may still run: \`aero cluster stop --dir ${clusterDirectory}\``));
@@ -164,10 +168,17 @@ async function runStart(flags: StartFlags, context: CommandContext): Promise<num
     for (const line of await startTimetable(running.simulator, { flightsInAir: flights, airports: running.database.airports })) context.io.out(`${line}\n`);
     checkpoint();
     running.simulator.start();
-    running.web = await startWebServer(running.database, { clock: systemClock, chance: systemChance, logger, options: webOptions });
+    // The cluster panel (stop and start nodes) only on the cluster this process runs.
+    const admin = clusterDirectory === null ? null : ensureWebAdminToken(clusterDirectory);
+    if (clusterDirectory !== null && admin !== null) {
+      running.cluster = new LocalClusterControl({ directory: clusterDirectory, database: databaseOptions, adminToken: admin.token, warn: (message) => logger.warn(message) });
+    }
+    running.web = await startWebServer(running.database, { clock: systemClock, chance: systemChance, logger, options: { ...webOptions, ...(running.cluster === null ? {} : { cluster: running.cluster }) } });
     checkpoint();
     const upInS = ((systemClock.nowMs() - startedAtMs) / 1000).toFixed(1);
-    context.io.out(`flying ${running.simulator.list().length} flights (yesterday to tomorrow) at ${simulatorOptions.speedup}x; map at ${running.web.url} (up in ${upInS} s)\nCtrl-C stops everything\n`);
+    context.io.out(`flying ${running.simulator.list().length} flights (yesterday to tomorrow) at ${simulatorOptions.speedup}x; map at ${running.web.url} (up in ${upInS} s)\n`);
+    if (admin !== null) context.io.out(`cluster panel administrator (stop and start nodes): ${running.web.url}#admin=${admin.token} (token in ${admin.file})\n`);
+    context.io.out('Ctrl-C stops everything\n');
     await signals.requested;
     context.io.out('stopping\n');
     return 0;
@@ -290,6 +301,7 @@ async function startClusterDatabase(plan: LocalDatabasePlan, io: CliConsole): Pr
 async function stopAll(running: Running, logger: AppLogger): Promise<void> {
   const steps: [string, (() => Promise<void>) | undefined][] = [
     ['web server', running.web?.close],
+    ['cluster panel operation', running.cluster === null ? undefined : () => running.cluster?.settle() ?? Promise.resolve()],
     ['simulator', running.simulator === null ? undefined : () => running.simulator?.stop() ?? Promise.resolve()],
     ['database client', running.database?.close],
     ['database', running.local?.stop],

@@ -4,6 +4,7 @@
 
 import './style.css';
 import { connectFeed, fetchAirports, fetchClock, search, type AirportInfo, type FlightDetail, type PlaneInfo, type Snapshot } from './api.js';
+import { createClusterPanel } from './cluster-panel.js';
 import { byId, h, statusBadge } from './dom.js';
 import { FlightsTable } from './flights-table.js';
 import { FlightMap } from './map.js';
@@ -31,8 +32,10 @@ const map = new FlightMap(byId('map'), {
   onPlane: (plane: PlaneInfo) => selectFlight(plane.flightNumber, plane.date),
 });
 
-/** The panel's tabs: the flights table, and the details of the selected airport or flight. */
-function showTab(pane: 'flights-pane' | 'details-pane'): void {
+/** The panel's tabs: the flights table, the details of the selected airport or flight, and the cluster (./cluster-panel.ts). */
+type Pane = 'flights-pane' | 'details-pane' | 'cluster-pane';
+const panes: readonly Pane[] = ['flights-pane', 'details-pane', 'cluster-pane'];
+function showTab(pane: Pane): void {
   for (const tab of document.querySelectorAll<HTMLElement>('#panel-tabs [role="tab"]')) {
     const selected = tab.dataset['pane'] === pane;
     tab.setAttribute('aria-selected', String(selected));
@@ -49,7 +52,10 @@ function setCollapsed(collapsed: boolean): void {
   map.map.invalidateSize();
 }
 
+const clusterPanel = createClusterPanel();
+
 function selectFlight(flightNumber: string, date: string): void {
+  clusterPanel.selectFlight(flightNumber, date);
   showTab('details-pane');
   void panel.showFlight(flightNumber, date);
 }
@@ -89,7 +95,11 @@ const panel = new Panel({
   },
 });
 
+/** The flight numbers of the last feed snapshot (for tests: which planes are on the map). */
+let planeNumbers: string[] = [];
+
 function onSnapshot(snapshot: Snapshot): void {
+  planeNumbers = snapshot.planes.map((plane) => plane.flightNumber);
   simBase = { simNowMs: snapshot.simNowMs, speedup: snapshot.speedup, atMs: performance.now() };
   const reason = snapshot.error ?? 'database unavailable';
   setProblem('database', snapshot.healthy ? null : `${reason.charAt(0).toUpperCase()}${reason.slice(1)} — retrying`);
@@ -144,7 +154,7 @@ function setupSearch(): void {
 async function start(): Promise<void> {
   setupSearch();
   for (const tab of document.querySelectorAll<HTMLElement>('#panel-tabs [role="tab"]')) {
-    tab.addEventListener('click', () => showTab(tab.dataset['pane'] === 'flights-pane' ? 'flights-pane' : 'details-pane'));
+    tab.addEventListener('click', () => showTab(panes.find((pane) => pane === tab.dataset['pane']) ?? 'details-pane'));
   }
   byId('panel-toggle').addEventListener('click', () => setCollapsed(!byId('panel').classList.contains('collapsed')));
   byId('follow').addEventListener('click', () => setFollow(!following));
@@ -170,6 +180,7 @@ async function start(): Promise<void> {
   connectFeed({ onSnapshot, onConnection: (connected) => setProblem('server', connected ? null : 'Connection to the map server lost; reconnecting…') });
   setInterval(() => { byId('sim-clock').textContent = `${new Date(simNowMs()).toISOString().slice(0, 16).replace('T', ' ')} UTC`; }, 1000);
   setInterval(() => void panel.tick(), 3000);
+  void clusterPanel.start();
 }
 
 // For tests and debugging: what the map shows, without reading the canvas.
@@ -177,11 +188,13 @@ Object.assign(window, {
   aero: {
     airportCount: () => map.shownAirportCount(),
     planeCount: () => map.planeCount(),
+    planeNumbers: () => planeNumbers,
     planePosition: (flightNumber: string) => map.planePosition(flightNumber),
     planePoint: (flightNumber: string) => map.planePoint(flightNumber),
     selectAirport: (iata: string) => panel.showAirport(iata),
     selectedPlane: () => map.selectedPlane(),
     following: () => following,
+    cluster: () => clusterPanel.shown(),
     map: map.map,
   },
 });

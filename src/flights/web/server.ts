@@ -14,6 +14,7 @@ import type { Airport } from '../model/flight.js';
 import type { FlightStore } from '../model/store.js';
 import type { AppLogger, Chance, WallClock } from '../model/world.js';
 import { registerApi } from './api.js';
+import { registerClusterApi, type ClusterControl } from './cluster-view.js';
 import type { FeedSnapshot } from './contract.js';
 import { answerFrameworkError, pathParameterCharactersMax, registerHttpEdge } from './http-edge.js';
 import { LiveFeed } from './live-feed.js';
@@ -30,6 +31,8 @@ export interface WebServerOptions {
   uiDir?: string;
   pollMs: number;
   clockName: string;
+  /** The local cluster the app runs (`aero start`): enables the cluster panel's endpoints. */
+  cluster?: ClusterControl;
 }
 
 export interface WebServer {
@@ -87,6 +90,7 @@ export async function startWebServer(
     socket.on('error', () => clients.delete(socket));
   });
   registerApi(app, { store: database.store, airports: database.airports, feed, clock: world.clock, chance: world.chance, describeError: describeDatabaseError });
+  registerClusterApi(app, options.cluster ?? null);
 
   const uiDir = options.uiDir ?? defaultUiDir();
   if (existsSync(join(uiDir, 'index.html'))) {
