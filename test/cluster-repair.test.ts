@@ -8,7 +8,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
@@ -49,7 +49,8 @@ test('three nodes, RF 3: a replica down past the hint window holds the same rows
       '--storage-port', String(storagePort), '--admin-port', String(adminPort), '--num-tokens', '8']);
     assert.equal(start.code, 0, start.stderr + start.stdout);
     for (const index of [1, 2]) {
-      appendFileSync(join(directory, `node${index}`, 'conf', 'aero.yaml'), '\nmax_hint_window_in_ms: 2000\n');
+      // conf/extra.yaml: kept across starts (aero.yaml is rewritten at every start).
+      writeFileSync(join(directory, `node${index}`, 'conf', 'extra.yaml'), 'max_hint_window_in_ms: 2000\n');
       const restart = await aero(['cluster', 'restart', '--node', String(index), '--dir', directory]);
       assert.equal(restart.code, 0, restart.stderr);
     }

@@ -13,7 +13,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
@@ -72,7 +72,7 @@ test('real processes: a joining node killed half-way through streaming completes
       '--storage-port', String(storagePort), '--admin-port', port, '--num-tokens', '8', '--ring-delay', '2000']);
     assert.equal(start.code, 0, start.stderr + start.stdout);
     for (const index of [1, 2, 3, 4]) {
-      appendFileSync(join(directory, `node${index}`, 'conf', 'aero.yaml'), '\nstream_throughput_outbound: 16KiB/s\n');
+      writeFileSync(join(directory, `node${index}`, 'conf', 'extra.yaml'), 'stream_throughput_outbound: 16KiB/s\n');
       const restart = await aero(['cluster', 'restart', '--node', String(index), '--dir', directory]);
       assert.equal(restart.code, 0, restart.stderr);
     }
@@ -106,6 +106,7 @@ test('real processes: a joining node killed half-way through streaming completes
     await waitFor('node 5 NORMAL', async () => (await adminGet<Netstats>(5, adminPort, '/netstats'))?.mode === 'NORMAL', 120_000);
     const netstats = await aero(['nodetool', '--host', '127.0.0.5', '--port', port, 'netstats']);
     console.log(`node 5 joined on restart in ${Date.now() - joinStarted} ms:\n${netstats.stdout.trim()}`);
+    assert.match(netstats.stdout, /Bootstrap done from 127\.0\.0\.\d+:\d+ faults\.kv: \d+ ranges, [1-9]\d* partitions/, 'the restarted node streamed its ranges again');
     const ringWithFive = await ringOf(1, adminPort);
     assert.deepEqual([...ringWithFive.keys()].sort(), [1, 2, 3, 4, 5]);
     assert.deepEqual((await lacking(5, { ring: ringWithFive, every, adminPort })).slice(0, 5), [], 'node 5 holds every partition it replicates');

@@ -42,6 +42,8 @@ const bootstrapStateFile = 'bootstrap-state';
 const localTokensListedMax = 200_000;
 /** How long a removed node's gossip state is kept (Cassandra's aVeryLongTime, 3 days), in its `removed` STATUS. */
 const removedStateKeptMs = 3 * 24 * 3600_000;
+/** How long a joining node waits for a live replica of every range it gains before it gives up. */
+const liveSourcesWaitMs = 30_000;
 /** How long a joining node waits for the schema of its peers before it gives up. */
 const schemaWaitMs = 60_000;
 
@@ -145,6 +147,7 @@ export class Membership {
       this.logger.warn('bootstrap: the nodes gossip knows own no tokens yet (a new cluster); nothing to stream');
     } else {
       const future = ringWithJoined(ring, this.local, this.parts.tokens);
+      await this.awaitLiveSources(ring, future);
       let partitions = 0;
       for (const keyspace of replicatedKeyspaces(this.parts.schema)) {
         const sources = this.fetchPlan(rangeMovements(ring, future, keyspace.replication), keyspace.name);
@@ -166,6 +169,20 @@ export class Membership {
       await writeBootstrapState(this.parts.world, this.parts.dataDirectory, 'COMPLETED');
     }
     this.mode = 'NORMAL';
+  }
+
+  /**
+   * Waits (at most liveSourcesWaitMs) until every range this node gains has a live replica to
+   * fetch it from: after a restart, gossip knows the peers at once but marks them up only after
+   * a few rounds, which ring_delay need not cover. fetchPlan then names what is still missing.
+   */
+  private async awaitLiveSources(ring: TokenMetadata, future: TokenMetadata): Promise<void> {
+    const { world } = this.parts;
+    const isAlive = (endpoint: Endpoint) => this.parts.cluster.services.gossiper.isAlive(endpoint);
+    const startedMs = world.clock.monotonicMs();
+    const sourceless = () => replicatedKeyspaces(this.parts.schema).some((keyspace) => rangeMovements(ring, future, keyspace.replication)
+      .some((movement) => movement.gainers.includes(this.local) && chooseSource(movement, { gainer: this.local, isAlive }) === undefined));
+    while (sourceless() && world.clock.monotonicMs() - startedMs < liveSourcesWaitMs) await world.clock.sleep(250);
   }
 
   /** For each range this node gains: the live replica it fetches it from. */
