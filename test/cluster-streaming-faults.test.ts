@@ -1,5 +1,5 @@
 // Issue 12's streaming faults with real processes (`aero cluster`, ring_delay 2 s, the four
-// first nodes' outbound streams throttled to 16 KiB/s so that streams last):
+// first nodes' outbound streams throttled to 32 KiB/s so that streams last):
 //   - a fifth node joining (`aero cluster add`) is killed with SIGKILL once its bootstrap has
 //     received some partitions; `aero cluster restart` starts it again, it bootstraps anew and
 //     turns NORMAL holding every partition of the check table it replicates;
@@ -72,7 +72,7 @@ test('real processes: a joining node killed half-way through streaming completes
       '--storage-port', String(storagePort), '--admin-port', port, '--num-tokens', '8', '--ring-delay', '2000']);
     assert.equal(start.code, 0, start.stderr + start.stdout);
     for (const index of [1, 2, 3, 4]) {
-      writeFileSync(join(directory, `node${index}`, 'conf', 'extra.yaml'), 'stream_throughput_outbound: 16KiB/s\n');
+      writeFileSync(join(directory, `node${index}`, 'conf', 'extra.yaml'), 'stream_throughput_outbound: 32KiB/s\n');
       const restart = await aero(['cluster', 'restart', '--node', String(index), '--dir', directory]);
       assert.equal(restart.code, 0, restart.stderr);
     }
