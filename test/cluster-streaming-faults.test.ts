@@ -21,7 +21,7 @@ import { adminStatus, aero, freePort, pinnedClient, seenBy, waitFor } from './ha
 import { simpleStrategyReplicas } from './harness/placement.js';
 
 const { all } = cassandra.types.consistencies;
-const rows = 3_000;
+const rows = 2_000;
 const value = 'x'.repeat(300);
 
 interface StatusBody {
