@@ -57,9 +57,14 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
       context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'POST', path: '/decommission' }, context));
     });
   nodetool
-    .command('removenode <host-id>')
-    .description('for a dead node: copy its ranges from the surviving replicas to the nodes that take them over, then remove it from the ring')
+    .command('removenode <host-id|status>')
+    .description('for a dead node: copy its ranges from the surviving replicas to the nodes that take them over, then remove it from the ring; `removenode status` shows the removal this node runs')
     .action(async (hostId: string) => {
+      if (hostId === 'status') {
+        const format = (body: unknown) => `${String((body as { status?: unknown }).status)}\n`;
+        context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: '/removenode/status', format }, context));
+        return;
+      }
       context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'POST', path: `/removenode?${new URLSearchParams({ hostId }).toString()}` }, context));
     });
   nodetool

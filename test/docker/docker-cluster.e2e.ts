@@ -5,11 +5,16 @@
 //   - flights move (two reads of the web API some seconds apart give new positions),
 //   - `aero nodetool status` in a node shows 5 nodes UN,
 //   - a driver on the host logs in as the administrator over TLS through the published CQL port
-//     (what cqlsh does) and sees the four peers and the flights,
+//     (what cqlsh does), sees the four peers and the flights, and writes a check table (RF 3,
+//     every row at ALL),
 //   - after `docker-compose stop` and `up -d` the same holds, with the flights written before,
+//   - nodes 6, 7 and 8 bootstrap into the running cluster one after the other (8 nodes UN), then
+//     node 4 is decommissioned (`nodetool decommission`, then `docker-compose rm -sf node4`):
+//     7 nodes UN, node 4 gone from the ring, every row of the check table reads back at ALL, and
+//     flights still move,
 // then removes what it made: containers, volumes, network, the image and the build cache records
 // of its build (the base image stays, as the cache it is). Traffic goes only to this project's
-// containers. Growing to 8 nodes and decommissioning one come with join and leave (issue 12).
+// containers. The joining nodes wait AERO_RING_DELAY_MS (10 s here, Cassandra's 30 s by default).
 //
 // Not in `npm test` (the file is no *.test.ts): it needs Docker and root or a running daemon.
 // Outside CI a missing tool skips it; in CI (CI=true) that is a failure.
@@ -32,6 +37,12 @@ import { flightsMove, mapAnswers } from './flight-checks.js';
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
 const baseImage = 'node:20-bookworm-slim';
 const nodeCount = 5;
+/** Nodes 6 to 8 of the compose file's profile `grow`, added one at a time. */
+const grownNodes = [6, 7, 8];
+const decommissioned = 4;
+const checkRows = 2_000;
+/** ring_delay_ms of the nodes: a joining node waits this long before it streams. */
+const ringDelayMs = 10_000;
 const startedAtMs = Date.now();
 
 function log(line: string): void {
@@ -64,7 +75,7 @@ async function newProject(): Promise<Project> {
   const mapPort = await freePort();
   const cqlPort = await freePort();
   const env = {
-    ...process.env, AERO_IMAGE: image, AERO_SUBNET_PREFIX: subnetPrefix, AERO_MAP_PORT: String(mapPort), AERO_CQL_PORT: String(cqlPort),
+    ...process.env, AERO_RING_DELAY_MS: String(ringDelayMs), AERO_IMAGE: image, AERO_SUBNET_PREFIX: subnetPrefix, AERO_MAP_PORT: String(mapPort), AERO_CQL_PORT: String(cqlPort),
   };
   return { name, image, subnetPrefix, mapPort, cqlPort, env };
 }
@@ -100,16 +111,19 @@ async function ensureBaseImage(): Promise<void> {
 }
 
 /** The nodetool status lines of node1 (run inside the container, on its own address). */
-async function nodetoolStatus(project: Project): Promise<string> {
-  return composeOk(project, ['exec', '-T', 'node1', 'aero', 'nodetool', '--host', `${project.subnetPrefix}.11`, 'status'], 60_000);
+function upNormal(status: string): string[] {
+  return status.split('\n').filter((line) => /^UN\s/.test(line));
 }
 
-async function waitForNodesUp(project: Project): Promise<string> {
+/** nodetool status once `count` nodes are UN and `check` holds (or the last one after timeoutMs). */
+async function waitForNodesUp(project: Project, count = nodeCount, options: { timeoutMs?: number; check?: (status: string) => boolean } = {}): Promise<string> {
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   let status = '';
-  for (let attempt = 0; attempt < 30; attempt++) {
-    status = await nodetoolStatus(project);
-    if (status.split('\n').filter((line) => /^UN\s/.test(line)).length === nodeCount) return status;
-    await sleep(2000);
+  while (Date.now() < deadline) {
+    const result = await compose(project, ['exec', '-T', 'node1', 'aero', 'nodetool', '--host', `${project.subnetPrefix}.11`, 'status'], 60_000);
+    status = result.stdout;
+    if (result.code === 0 && upNormal(status).length === count && (options.check?.(status) ?? true)) return status;
+    await sleep(3000);
   }
   return status;
 }
@@ -129,8 +143,8 @@ async function setupFile(project: Project, path: string): Promise<string> {
   }
 }
 
-/** As cqlsh would: the administrator over TLS through node1's published port. */
-async function cqlThroughPublishedPort(project: Project): Promise<{ peers: number; flights: number }> {
+/** As cqlsh would: the administrator over TLS through node1's published port; run with a connected client. */
+async function withAdminClient<T>(project: Project, use: (client: cassandra.Client) => Promise<T>): Promise<T> {
   const password = (await setupFile(project, '/var/lib/aero-setup/credentials/admin')).trim();
   const ca = await setupFile(project, '/etc/aero/certs/ca.pem');
   const client = new cassandra.Client({
@@ -138,15 +152,82 @@ async function cqlThroughPublishedPort(project: Project): Promise<{ peers: numbe
     credentials: { username: 'admin', password }, sslOptions: { ca: [ca], rejectUnauthorized: true },
     // The published port only: the peers' addresses are the containers', not this host's.
     policies: { loadBalancing: new cassandra.policies.loadBalancing.AllowListPolicy(new cassandra.policies.loadBalancing.RoundRobinPolicy(), [`127.0.0.1:${project.cqlPort}`]) },
+    socketOptions: { readTimeout: 60_000 },
   });
   try {
     await client.connect();
-    const peers = (await client.execute('SELECT peer FROM system.peers')).rowLength;
-    const flights = (await client.execute('SELECT flight_number FROM flights.flights_by_date LIMIT 1000')).rowLength;
-    return { peers, flights };
+    return await use(client);
   } finally {
     await client.shutdown();
   }
+}
+
+async function cqlThroughPublishedPort(project: Project): Promise<{ peers: number; flights: number }> {
+  return withAdminClient(project, async (client) => {
+    const peers = (await client.execute('SELECT peer FROM system.peers')).rowLength;
+    const flights = (await client.execute('SELECT flight_number FROM flights.flights_by_date LIMIT 1000')).rowLength;
+    return { peers, flights };
+  });
+}
+
+const { all } = cassandra.types.consistencies;
+
+/** The check table: checkRows rows written at ALL (every replica acknowledged each). */
+async function writeCheckTable(project: Project): Promise<void> {
+  await withAdminClient(project, async (client) => {
+    await client.execute("CREATE KEYSPACE IF NOT EXISTS docker_check WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}");
+    await client.execute('CREATE TABLE IF NOT EXISTS docker_check.kv (k int PRIMARY KEY, v text)');
+    for (let base = 0; base < checkRows; base += 100) {
+      await Promise.all(Array.from({ length: 100 }, (_, j) => client.execute('INSERT INTO docker_check.kv (k, v) VALUES (?, ?)', [base + j, `row-${base + j}`], { prepare: true, consistency: all })));
+    }
+  });
+}
+
+/** The keys of the check table that do not read back at ALL with the value written. */
+async function checkTableLosses(project: Project): Promise<number[]> {
+  return withAdminClient(project, async (client) => {
+    const lost: number[] = [];
+    for (let base = 0; base < checkRows; base += 100) {
+      await Promise.all(Array.from({ length: 100 }, async (_, j) => {
+        const key = base + j;
+        const row = (await client.execute('SELECT v FROM docker_check.kv WHERE k = ?', [key], { prepare: true, consistency: all })).first();
+        if (row?.['v'] !== `row-${key}`) lost.push(key);
+      }));
+    }
+    return lost.sort((a, b) => a - b);
+  });
+}
+
+/** The node at address, as a `nodetool status` line shows it (or undefined when absent). */
+function statusLine(status: string, address: string): string | undefined {
+  return status.split('\n').find((line) => line.split(/\s+/)[1] === address);
+}
+
+/** Nodes 6 to 8 join one at a time (a bootstrap refuses to start while another runs). */
+async function growToEight(project: Project): Promise<void> {
+  for (const index of grownNodes) {
+    const started = Date.now();
+    await composeOk(project, ['--profile', 'grow', 'up', '--detach', '--no-build', '--no-deps', `node${index}`], 5 * 60_000);
+    const status = await waitForNodesUp(project, index, { timeoutMs: 5 * 60_000 });
+    assert.equal(upNormal(status).length, index, `node${index} joined: ${index} nodes UN\n${status}`);
+    log(`node${index} joined in ${((Date.now() - started) / 1000).toFixed(0)} s (${index} nodes UN)`);
+  }
+}
+
+/** Node 4 leaves: nodetool decommission in it (it streams its ranges, goes LEFT and exits), then its container goes. */
+async function decommissionNode(project: Project): Promise<void> {
+  const started = Date.now();
+  const address = `${project.subnetPrefix}.1${decommissioned}`;
+  const result = await compose(project, ['exec', '-T', `node${decommissioned}`, 'aero', 'nodetool', '--host', address, 'decommission'], 5 * 60_000);
+  process.stderr.write(result.stdout);
+  // The node exits once LEFT, which may cut the exec short; what counts is the ring afterwards.
+  if (result.code !== 0) log(`nodetool decommission exited ${result.code ?? 'on a signal'}: ${result.stderr.trim().slice(-400)}`);
+  await composeOk(project, ['rm', '--stop', '--force', `node${decommissioned}`], 2 * 60_000);
+  const status = await waitForNodesUp(project, grownNodes.length + nodeCount - 1, { timeoutMs: 2 * 60_000, check: (text) => statusLine(text, address) === undefined });
+  process.stderr.write(status);
+  assert.equal(upNormal(status).length, grownNodes.length + nodeCount - 1, `7 nodes UN after the decommission\n${status}`);
+  assert.equal(statusLine(status, address), undefined, `node${decommissioned} is gone from the ring`);
+  log(`node${decommissioned} decommissioned in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
 async function diagnose(project: Project): Promise<void> {
@@ -184,7 +265,7 @@ async function tearDown(project: Project, before: { images: Set<string>; cache: 
   return remaining.filter((line) => line.trim() !== '');
 }
 
-test('the cluster and the app run in Docker: 5 nodes UN, the map answers, flights move', { timeout: 15 * 60_000 }, async (t) => {
+test('the cluster and the app run in Docker: 5 nodes UN, the map answers, flights move; it grows to 8 and one leaves without losing data', { timeout: 20 * 60_000 }, async (t) => {
   const missing = missingTools();
   if (missing.length > 0) {
     const message = `missing ${missing.join(', ')} (node scripts/prerequisites.js --suite docker installs them)`;
@@ -216,21 +297,31 @@ test('the cluster and the app run in Docker: 5 nodes UN, the map answers, flight
       log(`flights move: ${moved.join(', ')}`);
       const status = await waitForNodesUp(project);
       process.stderr.write(status);
-      assert.equal(status.split('\n').filter((line) => /^UN\s/.test(line)).length, nodeCount, `nodetool status shows ${nodeCount} nodes UN`);
+      assert.equal(upNormal(status).length, nodeCount, `nodetool status shows ${nodeCount} nodes UN`);
       const cql = await cqlThroughPublishedPort(project);
       log(`CQL through the published port as admin over TLS: ${cql.peers} peers, ${cql.flights} flights`);
       assert.equal(cql.peers, nodeCount - 1);
       assert.ok(cql.flights > 0, 'the flights keyspace has flights');
+      await writeCheckTable(project);
+      log(`check table written: ${checkRows} rows at ALL`);
       log('docker-compose stop, then up -d: the same cluster again on its volumes');
       await composeOk(project, ['stop', '--timeout', '30'], 3 * 60_000);
       await composeOk(project, ['up', '--detach', '--no-build'], 8 * 60_000);
       await mapAnswers(mapUrl, { timeoutMs: 180_000 });
       log(`flights move again: ${(await flightsMove(mapUrl, { timeoutMs: 180_000, gapMs: 8_000 })).join(', ')}`);
       const statusAgain = await waitForNodesUp(project);
-      assert.equal(statusAgain.split('\n').filter((line) => /^UN\s/.test(line)).length, nodeCount, `after the restart: ${statusAgain}`);
+      assert.equal(upNormal(statusAgain).length, nodeCount, `after the restart: ${statusAgain}`);
       const cqlAgain = await cqlThroughPublishedPort(project);
       log(`after the restart: ${cqlAgain.peers} peers, ${cqlAgain.flights} flights`);
       assert.ok(cqlAgain.flights >= cql.flights, 'the flights written before the stop are still there');
+
+      log(`growing to ${nodeCount + grownNodes.length} nodes (ring_delay ${ringDelayMs / 1000} s)`);
+      await growToEight(project);
+      await decommissionNode(project);
+      const lost = await checkTableLosses(project);
+      assert.deepEqual(lost.slice(0, 20), [], `every row of the check table reads back at ALL (${lost.length} of ${checkRows} lost)`);
+      log(`check table: all ${checkRows} rows read back at ALL`);
+      log(`flights still move: ${(await flightsMove(mapUrl, { timeoutMs: 180_000, gapMs: 8_000 })).join(', ')}`);
       passed = true;
     } finally {
       if (!passed) await diagnose(project);

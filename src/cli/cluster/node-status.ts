@@ -112,11 +112,11 @@ function liveness(value: unknown): EndpointLiveness {
   return upper === 'UP' || upper === 'DOWN' ? upper : 'UNKNOWN';
 }
 
-/** Gossip's STATUS values (BOOT, NORMAL, LEAVING, LEFT) and nodetool's words both map. */
+/** Gossip's STATUS values (BOOT, NORMAL, LEAVING, LEFT, removing) and nodetool's words both map. */
 function ringState(value: unknown): EndpointRingState {
   const upper = typeof value === 'string' ? value.toUpperCase() : '';
   if (upper === 'BOOT' || upper === 'JOINING') return 'JOINING';
-  if (upper === 'LEAVING' || upper === 'LEFT' || upper === 'DECOMMISSIONED') return 'LEAVING';
+  if (upper === 'LEAVING' || upper === 'LEFT' || upper === 'REMOVING' || upper === 'DECOMMISSIONED') return 'LEAVING';
   if (upper === 'MOVING') return 'MOVING';
   return 'NORMAL';
 }

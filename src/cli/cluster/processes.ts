@@ -23,11 +23,22 @@ export function aeroExecutable(): string {
   return resolve('bin', 'aero.js');
 }
 
+/**
+ * Settings an operator keeps for one node across starts (as ccm's updateconf): the file
+ * DIR/node<i>/conf/extra.yaml, appended to the configuration written at every start. Its keys
+ * must be ones `aero cluster` does not write (a repeated key is refused when the node reads it).
+ */
+export function extraConfigFile(node: ClusterNode): string {
+  return join(node.directory, 'conf', 'extra.yaml');
+}
+
 /** Writes the node's configuration and starts it in the background; returns its pid. */
 export function spawnNode(manifest: ClusterManifest, node: ClusterNode): number {
   mkdirSync(join(node.directory, 'conf'), { recursive: true });
   mkdirSync(join(node.directory, 'logs'), { recursive: true });
-  writeFileSync(nodeConfigFile(node), nodeConfigYaml(manifest, node));
+  const extra = extraConfigFile(node);
+  const kept = existsSync(extra) ? `\n# From conf/extra.yaml (kept across starts):\n${readFileSync(extra, 'utf8')}\n` : '';
+  writeFileSync(nodeConfigFile(node), nodeConfigYaml(manifest, node) + kept);
   const output = openSync(nodeStdoutFile(node), 'a');
   try {
     const child = spawn(process.execPath, [...nodeRuntimeFlags, aeroExecutable(), ...nodeArguments(node)], {

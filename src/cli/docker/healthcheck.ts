@@ -7,7 +7,8 @@ import { readConfigFile, resolveNodeConfig } from '../../db/node/config.js';
 import { fetchNodeStatus } from '../cluster/node-status.js';
 import { nodeConfigPath } from './environment.js';
 
-const statusTimeoutMs = 4000;
+// Generous: on a loaded host (a CI machine running eight nodes) the admin channel may answer slowly.
+const statusTimeoutMs = 20_000;
 
 async function check(): Promise<string | null> {
   const file = nodeConfigPath(process.env);

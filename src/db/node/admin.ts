@@ -26,6 +26,8 @@ export interface AdminOperations {
   decommission?(): Promise<Record<string, unknown>>;
   /** nodetool removenode: restore the replicas of a dead node's ranges and remove it from the ring. */
   removeNode?(hostId: string): Promise<Record<string, unknown>>;
+  /** nodetool removenode status: Cassandra's RemovalStatus line for the removal this node coordinates. */
+  removalStatus?(): string;
   /** nodetool cleanup: drop the data of ranges this node no longer replicates. */
   cleanup?(target: AdminTarget): Promise<Record<string, unknown>>;
   /** The partitions this node stores of one table (their tokens), for checking placement. */
@@ -164,6 +166,9 @@ async function handle(request: AdminHttpRequest, options: AdminServerOptions): P
       if (operations.decommission === undefined) return { status: 404, body: { error: 'this node cannot decommission' } };
       logger.info('admin: decommission');
       return { status: 200, body: { ok: true, ...(await operations.decommission()) } };
+    case 'GET /removenode/status':
+      if (operations.removalStatus === undefined) return { status: 404, body: { error: 'this node cannot remove nodes' } };
+      return { status: 200, body: { status: operations.removalStatus() } };
     case 'POST /removenode': {
       const hostId = url.searchParams.get('hostId') ?? '';
       if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(hostId)) return { status: 400, body: { error: `expected a host id (a UUID), got '${hostId.slice(0, 60)}'` } };

@@ -11,7 +11,7 @@ import { registerTracedVerbs, tracedMessaging, tracedStore } from '../cluster/tr
 import { startClusterServices, type ClusterServices } from '../cluster/cluster-services.js';
 import { formatEndpoint, parseEndpoint, type Endpoint } from '../cluster/endpoint.js';
 import type { EndpointState } from '../cluster/gossip/endpoint-state.js';
-import { parseStatus, statusOf } from '../cluster/gossip/endpoint-state.js';
+import { isGoneStatus, parseStatus, statusOf } from '../cluster/gossip/endpoint-state.js';
 import { StreamManager } from '../cluster/streaming/stream-manager.js';
 import { peersFromGossip } from '../cluster/gossip/peer-info.js';
 import { loadSavedRing, RingSaver } from '../cluster/ring/saved-ring.js';
@@ -164,12 +164,12 @@ export class ClusterNode {
       onAlive: (endpoint, state) => node.peerUp(endpoint, state),
       onDead: (endpoint, state) => node.statusEvent('DOWN', endpoint, state),
       onJoin: (endpoint, state) => node.joined(endpoint, state),
-      // nodetool removenode advertises LEFT under a newer generation: a restart into LEFT.
-      onRestart: (endpoint, state) => { if (statusOf(state) === 'LEFT') node.left(endpoint); },
+      // nodetool removenode advertises 'removed' under a newer generation: a restart into it.
+      onRestart: (endpoint, state) => { if (isGoneStatus(statusOf(state))) node.left(endpoint); },
       onChange: (endpoint, key, value) => {
         if (key !== 'STATUS') return;
         const status = parseStatus(value.value);
-        if (status === 'LEFT') node.left(endpoint);
+        if (isGoneStatus(status)) node.left(endpoint);
         else if (status === 'NORMAL') node.turnedNormal(endpoint);
       },
     });

@@ -4,7 +4,7 @@
 // coordinated for keys this node does not replicate, hints, read repairs).
 
 import type { Endpoint } from '../cluster/endpoint.js';
-import { parseStatus, parseTokens } from '../cluster/gossip/endpoint-state.js';
+import { isGoneStatus, parseStatus, parseTokens } from '../cluster/gossip/endpoint-state.js';
 import { effectiveOwnership, primaryOwnership } from '../cluster/ring/ownership.js';
 import type { Schema } from '../schema/schema.js';
 import type { ClusterNode } from './cluster-node.js';
@@ -17,7 +17,7 @@ export function clusterStatus(cluster: ClusterNode, options: { schema: Schema; t
   // A node that left (decommission, removenode) is no longer part of the cluster nodetool shows.
   const left = (endpoint: Endpoint) => {
     const status = gossiper.endpointState(endpoint)?.states.get('STATUS')?.value;
-    return status !== undefined && parseStatus(status) === 'LEFT';
+    return status !== undefined && isGoneStatus(parseStatus(status));
   };
   const peers = gossiper.endpoints().filter((endpoint) => endpoint !== local && !left(endpoint)).map((endpoint) => peerStatus(cluster, endpoint, owns));
   return {

@@ -7,11 +7,12 @@
 //   nothing newer: last write wins).
 // - decommission: LEAVING, ring_delay, every range sent to the endpoints that gain it, hints
 //   handed off, LEFT; the node then stops and refuses to start again on the same data.
-// - removenode: a dead node's ranges are copied from surviving replicas to their gainers, then
-//   its removal is advertised in gossip.
+// - removenode: the dead node's STATUS becomes `removing,<host id>` in gossip (it counts as
+//   leaving: writes reach its ranges' new replicas as well, and nodetool status shows DL), its
+//   ranges are copied from surviving replicas to their gainers, then it is `removed`.
 // - cleanup: each table rewritten without the partitions this node does not replicate.
 
-import { formatStatus } from '../cluster/gossip/endpoint-state.js';
+import { formatRemovalStatus, formatStatus } from '../cluster/gossip/endpoint-state.js';
 import { chooseSource, rangeMovements, ringWithJoined, ringWithout, type RangeMovement } from '../cluster/streaming/range-movements.js';
 import type { StreamManager, StreamTable } from '../cluster/streaming/stream-manager.js';
 import type { Endpoint } from '../cluster/endpoint.js';
@@ -39,6 +40,10 @@ export class MembershipError extends Error {
 const bootstrapStateFile = 'bootstrap-state';
 /** Tokens GET /localdata lists at most (it counts them all). */
 const localTokensListedMax = 200_000;
+/** How long a removed node's gossip state is kept (Cassandra's aVeryLongTime, 3 days), in its `removed` STATUS. */
+const removedStateKeptMs = 3 * 24 * 3600_000;
+/** How long a joining node waits for a live replica of every range it gains before it gives up. */
+const liveSourcesWaitMs = 30_000;
 /** How long a joining node waits for the schema of its peers before it gives up. */
 const schemaWaitMs = 60_000;
 
@@ -102,6 +107,8 @@ function byEndpoint(pairs: Array<{ endpoint: Endpoint; range: TokenRange }>): Ma
 export class Membership {
   mode: OperationMode = 'STARTING';
   private operation: Promise<unknown> | undefined;
+  /** The removal this node coordinates (nodetool removenode), while it runs. */
+  private removal: { endpoint: Endpoint; hostId: string; phase: string } | undefined;
 
   constructor(private readonly parts: MembershipParts) {}
 
@@ -140,6 +147,7 @@ export class Membership {
       this.logger.warn('bootstrap: the nodes gossip knows own no tokens yet (a new cluster); nothing to stream');
     } else {
       const future = ringWithJoined(ring, this.local, this.parts.tokens);
+      await this.awaitLiveSources(ring, future);
       let partitions = 0;
       for (const keyspace of replicatedKeyspaces(this.parts.schema)) {
         const sources = this.fetchPlan(rangeMovements(ring, future, keyspace.replication), keyspace.name);
@@ -161,6 +169,20 @@ export class Membership {
       await writeBootstrapState(this.parts.world, this.parts.dataDirectory, 'COMPLETED');
     }
     this.mode = 'NORMAL';
+  }
+
+  /**
+   * Waits (at most liveSourcesWaitMs) until every range this node gains has a live replica to
+   * fetch it from: after a restart, gossip knows the peers at once but marks them up only after
+   * a few rounds, which ring_delay need not cover. fetchPlan then names what is still missing.
+   */
+  private async awaitLiveSources(ring: TokenMetadata, future: TokenMetadata): Promise<void> {
+    const { world } = this.parts;
+    const isAlive = (endpoint: Endpoint) => this.parts.cluster.services.gossiper.isAlive(endpoint);
+    const startedMs = world.clock.monotonicMs();
+    const sourceless = () => replicatedKeyspaces(this.parts.schema).some((keyspace) => rangeMovements(ring, future, keyspace.replication)
+      .some((movement) => movement.gainers.includes(this.local) && chooseSource(movement, { gainer: this.local, isAlive }) === undefined));
+    while (sourceless() && world.clock.monotonicMs() - startedMs < liveSourcesWaitMs) await world.clock.sleep(250);
   }
 
   /** For each range this node gains: the live replica it fetches it from. */
@@ -266,17 +288,39 @@ export class Membership {
     const ring = cluster.services.ring.clone();
     if (!ring.isMember(endpoint)) throw new MembershipError(`node ${endpoint} (${hostId}) owns no tokens`);
     const future = ringWithout(ring, endpoint);
-    this.logger.info('removenode: restoring the replicas of a dead node', { endpoint, hostId });
+    const statusBefore = gossiper.endpointState(endpoint)?.states.get('STATUS')?.value ?? formatStatus('NORMAL', ring.tokensOf(endpoint));
+    // Cassandra's phases, in gossip on the dead node's behalf: removing (a leaving owner whose
+    // new replicas take writes too), then removed once its ranges are restored.
+    gossiper.advertiseRemoved(endpoint, formatRemovalStatus('removing', hostId));
+    this.removal = { endpoint, hostId, phase: 'restoring replicas' };
+    this.logger.info('removenode: announced removing; restoring the replicas of a dead node', { endpoint, hostId });
+    // A few gossip rounds, so that every coordinator sends the removed node's writes to its gainers as well.
+    await this.parts.world.clock.sleep(Math.min(this.parts.config.ringDelayMs, 2_000) + 1_000);
     let partitions = 0;
     const unrestored = { count: 0 };
-    for (const keyspace of replicatedKeyspaces(this.parts.schema)) {
-      const movements = rangeMovements(ring, future, keyspace.replication).filter((movement) => movement.before.includes(endpoint));
-      for (const table of tablesOf(keyspace)) partitions += await this.restore(table, { movements, removed: endpoint, unrestored });
+    try {
+      for (const keyspace of replicatedKeyspaces(this.parts.schema)) {
+        const movements = rangeMovements(ring, future, keyspace.replication).filter((movement) => movement.before.includes(endpoint));
+        for (const table of tablesOf(keyspace)) partitions += await this.restore(table, { movements, removed: endpoint, unrestored });
+      }
+    } catch (error) {
+      // Still an owner, as before: the operator can run removenode again.
+      gossiper.advertiseRemoved(endpoint, statusBefore);
+      this.removal = undefined;
+      throw error;
     }
     const state = gossiper.endpointState(endpoint);
-    gossiper.advertiseRemoved(endpoint, formatStatus('LEFT', ring.tokensOf(endpoint)));
-    this.logger.info('removenode complete', { endpoint, hostId, partitions, rangesWithoutSource: unrestored.count, generation: state?.heartbeat.generation });
+    gossiper.advertiseRemoved(endpoint, formatRemovalStatus('removed', hostId, this.parts.world.clock.nowMs() + removedStateKeptMs));
+    this.removal = undefined;
+    this.logger.info('removenode complete: removed', { endpoint, hostId, partitions, rangesWithoutSource: unrestored.count, generation: state?.heartbeat.generation });
     return { removed: endpoint, hostId, partitionsStreamed: partitions, rangesWithoutSource: unrestored.count };
+  }
+
+  /** nodetool removenode status: the removal this node coordinates, if any (Cassandra's RemovalStatus line). */
+  removalStatus(): string {
+    const removal = this.removal;
+    if (removal === undefined) return 'RemovalStatus: No removals in process.';
+    return `RemovalStatus: Removing host ${removal.hostId} (${removal.endpoint}): ${removal.phase}.`;
   }
 
   /** Copies each range of a removed node to its gainers: fetched when this node gains it, sent when it is the source, relayed otherwise. */

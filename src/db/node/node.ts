@@ -315,6 +315,7 @@ function adminOperations(parts: AdminParts): AdminOperations {
       return result;
     },
     removeNode: (hostId) => parts.membership.removeNode(hostId),
+    removalStatus: () => parts.membership.removalStatus(),
     cleanup: (target) => parts.membership.cleanup(target),
     netstats: () => parts.membership.netstats(),
     localData: (target) => parts.membership.localPartitions(target),

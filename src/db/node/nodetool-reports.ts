@@ -71,7 +71,7 @@ export function nodeReports(parts: ReportParts): NodeReports {
         live: endpoints.filter((endpoint) => gossiper.isAlive(endpoint)).length,
         joining: statuses.filter((status) => status === 'BOOT').length,
         moving: statuses.filter((status) => status === 'MOVING').length,
-        leaving: statuses.filter((status) => status === 'LEAVING').length,
+        leaving: statuses.filter((status) => status === 'LEAVING' || status === 'removing').length,
         unreachable: gossiper.unreachableEndpoints().length,
         dataCenters,
         keyspaces: schema.allKeyspaces().filter((keyspace) => !keyspace.virtual).map((keyspace) => ({ name: keyspace.name, replication: keyspace.replication })),

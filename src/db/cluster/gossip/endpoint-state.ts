@@ -74,9 +74,13 @@ export function stateNewerThan(state: EndpointState, version: number): EndpointS
   return version > 0 ? { heartbeat: { ...state.heartbeat }, states: newer, partial: true } : { heartbeat: { ...state.heartbeat }, states: newer };
 }
 
-/** Node status as STATUS carries it (Cassandra's names; 'shutdown' after a clean stop). */
-export type NodeStatus = 'BOOT' | 'NORMAL' | 'LEAVING' | 'LEFT' | 'shutdown';
-const statuses: readonly NodeStatus[] = ['BOOT', 'NORMAL', 'LEAVING', 'LEFT', 'shutdown'];
+/**
+ * Node status as STATUS carries it (Cassandra's names; 'shutdown' after a clean stop). A dead
+ * node that nodetool removenode takes out is 'removing' while its ranges are restored (an owner
+ * that is leaving), then 'removed' (gone, as LEFT).
+ */
+export type NodeStatus = 'BOOT' | 'NORMAL' | 'LEAVING' | 'LEFT' | 'removing' | 'removed' | 'shutdown';
+const statuses: readonly NodeStatus[] = ['BOOT', 'NORMAL', 'LEAVING', 'LEFT', 'removing', 'removed', 'shutdown'];
 
 /** STATUS value: the status, then (as Cassandra) the node's first token when it has tokens. */
 export function formatStatus(status: NodeStatus, tokens: readonly Token[] = []): string {
@@ -94,10 +98,24 @@ export function statusOf(state: EndpointState): NodeStatus | undefined {
   return value === undefined ? undefined : parseStatus(value.value);
 }
 
-/** A node that left the ring or shut down: gossip does not try to mark it alive. */
+/**
+ * STATUS of a dead node that nodetool removenode takes out, as Cassandra writes it on its
+ * behalf: `removing,<host id>` while its ranges are restored, then `removed,<host id>,<expire
+ * time ms>`.
+ */
+export function formatRemovalStatus(phase: 'removing' | 'removed', hostId: string, expireAtMs?: number): string {
+  return phase === 'removing' ? `removing,${hostId}` : `removed,${hostId},${expireAtMs ?? 0}`;
+}
+
+/** A status after which the endpoint is no longer in the ring (decommissioned or removed). */
+export function isGoneStatus(status: NodeStatus | undefined): boolean {
+  return status === 'LEFT' || status === 'removed';
+}
+
+/** A node that left the ring, is being removed, or shut down: gossip does not try to mark it alive. */
 export function isDeadState(state: EndpointState): boolean {
   const status = statusOf(state);
-  return status === 'LEFT' || status === 'shutdown';
+  return isGoneStatus(status) || status === 'removing' || status === 'shutdown';
 }
 
 /** TOKENS value: decimal tokens, comma-separated, sorted. */

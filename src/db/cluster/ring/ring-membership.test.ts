@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../common/world.js';
-import type { EndpointState } from '../gossip/endpoint-state.js';
+import { formatRemovalStatus, isDeadState, type EndpointState } from '../gossip/endpoint-state.js';
 import { RingMembership, ringEntryFor } from './ring-membership.js';
 import { TokenMetadata } from './token-metadata.js';
 
@@ -86,4 +86,27 @@ test('a joining node down past abandonedJoinMs stops being pending; back up, it 
   membership.onAlive('b');
   advance(60_000);
   assert.deepEqual(ring.bootstrappingEndpoints(), ['b']);
+});
+
+test('removenode phases: removing keeps the dead node as a leaving owner, removed takes it out; both are dead states', () => {
+  const hostId = '0e8a1ea4-335d-4a3c-ab5a-f66f022a4911';
+  const removing = state({ STATUS: formatRemovalStatus('removing', hostId), TOKENS: '7,9' });
+  assert.equal(removing.states.get('STATUS')?.value, `removing,${hostId}`);
+  assert.deepEqual(ringEntryFor(removing), { kind: 'owner', tokens: [7n, 9n], location: { dataCenter: 'datacenter1', rack: 'rack1' }, leaving: true });
+  const removed = state({ STATUS: formatRemovalStatus('removed', hostId, 1234), TOKENS: '7,9' });
+  assert.equal(removed.states.get('STATUS')?.value, `removed,${hostId},1234`);
+  assert.deepEqual(ringEntryFor(removed), { kind: 'remove' });
+  assert.ok(isDeadState(removing) && isDeadState(removed), 'gossip does not mark a node being removed alive');
+  assert.ok(!isDeadState(state({ STATUS: 'NORMAL,7', TOKENS: '7' })));
+
+  const states = new Map<string, EndpointState>([['a', state({ STATUS: 'NORMAL', TOKENS: '10' })], ['d', state({ STATUS: 'shutdown', TOKENS: '20' })]]);
+  const ring = new TokenMetadata();
+  const membership = new RingMembership(ring, { endpointState: (e) => states.get(e), endpoints: () => [...states.keys()] }, silentLogger);
+  membership.syncAll();
+  states.set('d', state({ STATUS: formatRemovalStatus('removing', hostId), TOKENS: '20' }));
+  membership.onRestart('d');
+  assert.deepEqual(ring.leavingEndpoints(), ['d']);
+  states.set('d', state({ STATUS: formatRemovalStatus('removed', hostId, 1), TOKENS: '20' }));
+  membership.onRestart('d');
+  assert.deepEqual(ring.endpoints(), ['a']);
 });

@@ -1,13 +1,14 @@
 // Keeps a TokenMetadata in step with gossip (Cassandra's StorageService does this): an
 // endpoint whose STATUS is NORMAL or LEAVING, or that shut down cleanly, owns the tokens its
-// TOKENS state lists, at the DC and RACK it announces; LEAVING also marks it as departing;
-// BOOT records the tokens a joining node will own (pending ranges); LEFT removes it.
+// TOKENS state lists, at the DC and RACK it announces; LEAVING (and 'removing', a dead node that
+// nodetool removenode takes out) also marks it as departing; BOOT records the tokens a joining
+// node will own (pending ranges); LEFT (and 'removed') removes it.
 
 import { numTokensMax } from '../../common/limits.js';
 import type { Clock, Logger, TimerHandle } from '../../common/world.js';
 import { MIN_TOKEN, type Token } from '../../dht/token.js';
 import type { Endpoint } from '../endpoint.js';
-import { parseTokens, statusOf, type ApplicationState, type EndpointState } from '../gossip/endpoint-state.js';
+import { isGoneStatus, parseTokens, statusOf, type ApplicationState, type EndpointState } from '../gossip/endpoint-state.js';
 import type { GossipListener } from '../gossip/gossiper.js';
 import type { Location, TokenMetadata } from './token-metadata.js';
 
@@ -32,7 +33,7 @@ function ringTokens(state: EndpointState): Token[] | string {
 /** What the ring should hold for an endpoint with this gossip state (pure). */
 export function ringEntryFor(state: EndpointState): RingEntry {
   const status = statusOf(state);
-  if (status === 'LEFT') return { kind: 'remove' };
+  if (isGoneStatus(status)) return { kind: 'remove' };
   if (status === undefined) return { kind: 'ignore', reason: 'no STATUS' };
   const tokens = ringTokens(state);
   if (typeof tokens === 'string') return { kind: 'ignore', reason: tokens };
@@ -41,7 +42,7 @@ export function ringEntryFor(state: EndpointState): RingEntry {
     rack: state.states.get('RACK')?.value ?? 'rack1',
   };
   if (status === 'BOOT') return { kind: 'bootstrap', tokens, location };
-  return { kind: 'owner', tokens, location, leaving: status === 'LEAVING' };
+  return { kind: 'owner', tokens, location, leaving: status === 'LEAVING' || status === 'removing' };
 }
 
 export class RingMembership implements GossipListener {
