@@ -177,8 +177,9 @@ test('three nodes, RF 3: conditional updates of three registers through every co
       writeFileSync(saved, JSON.stringify(history, null, 1));
       assert.fail(`${result.explanation}\n(whole history in ${saved})`);
     }
-    // Enough happened for the check to mean something: a winner per register, CAS both ways.
-    assert.ok(summary.insertsApplied >= 1 && summary.insertsApplied <= registers, JSON.stringify(summary));
+    // Enough happened for the check to mean something: CAS both ways, SERIAL reads. (A register
+    // may be created by an insert or by `IF v = null` on the absent row, so inserts may all lose.)
+    assert.ok(summary.insertsApplied <= registers, JSON.stringify(summary));
     assert.ok(summary.casApplied >= 20 && summary.casRefused >= 5 && summary.serialReads >= 20, JSON.stringify(summary));
   } finally {
     await Promise.all(clients.map((client) => client.shutdown().catch(() => undefined)));
