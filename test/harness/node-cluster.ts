@@ -124,6 +124,16 @@ export class NodeCluster {
     return this.run(CqlClient.connect(this.clientNetwork, options));
   }
 
+  /** A CQL session with node index without running virtual time (for clients that reconnect while a test runs). */
+  clientPending(index: number): Promise<CqlClient> {
+    return CqlClient.connect(this.clientNetwork, { host: this.hosts[index] as string, port: ports.native });
+  }
+
+  /** Whether node index is running (started and not crashed). */
+  isRunning(index: number): boolean {
+    return this.nodes[index] !== undefined;
+  }
+
   /** One query through a fresh session with node index (closed after). */
   async query(index: number, cql: string, consistency: ConsistencyLevel): Promise<Row[]> {
     const client = await this.client(index);

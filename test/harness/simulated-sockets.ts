@@ -196,6 +196,23 @@ export class SimulatedSockets {
     }
   }
 
+  /**
+   * Resets every connection between hosts a and b at once, as a middlebox dropping the flows
+   * would: what was in flight either way is lost, and both ends see ECONNRESET.
+   */
+  reset(a: string, b: string): void {
+    for (const pipe of [...this.pipes]) {
+      const ends = [pipe.from.localAddress, pipe.to.localAddress];
+      if (!(ends.includes(a) && ends.includes(b) && a !== b)) continue;
+      pipe.queue = [];
+      pipe.queuedBytes = 0;
+      this.pipes.delete(pipe);
+      this.trace.update(`${this.clock.monotonicMs().toFixed(3)} ${ends.join('>')} reset\n`);
+      pipe.from.close(new Error('ECONNRESET'));
+      pipe.to.close(new Error('ECONNRESET'));
+    }
+  }
+
   /** A digest of every delivery so far (time, link, bytes): equal for two runs of one seed. */
   traceDigest(): string {
     return this.trace.copy().digest('hex');

@@ -206,7 +206,13 @@ export class PaxosCoordinator {
     return { kind: 'prepared', ballot, responders: answers.map((a) => a.endpoint) };
   }
 
-  /** 'accepted' by the serial level's quorum, 'refused' by every replica that answered, or 'partial'. */
+  /**
+   * 'accepted' by the serial level's quorum; 'refused' only when every participant answered
+   * and none accepted; otherwise 'partial'. A participant that did not answer (its reply lost,
+   * a timeout) may have accepted: were that silence counted as a refusal, the coordinator
+   * would retry an update a quorum may already hold, and apply it twice or report it not
+   * applied (Cassandra's ProposeCallback.isFullyRefused waits for every participant too).
+   */
   private async propose(participants: Participants, proposal: Commit): Promise<'accepted' | 'refused' | 'partial'> {
     const acceptedBy = (answers: readonly RoundAnswer<boolean>[]) => answers.filter((a) => a.value).map((a) => a.endpoint);
     const answers = await gather(this.transport, participants.live, {
@@ -215,7 +221,7 @@ export class PaxosCoordinator {
     });
     const accepted = acceptedBy(answers);
     if (satisfies(participants.groups, accepted)) return 'accepted';
-    return accepted.length === 0 ? 'refused' : 'partial';
+    return accepted.length === 0 && answers.length === participants.live.length ? 'refused' : 'partial';
   }
 
   /** Commits at every live participant, waiting for the commit level (ANY: none). */
