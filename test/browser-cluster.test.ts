@@ -229,12 +229,10 @@ test('killing a node from the panel: down within the failure detector\'s time, t
   }
 });
 
-// The app's requests are made fast with a replica down by the tracker's timeouts and speculative
-// execution (issue 15, "No freeze when a node dies"), which land separately: until then this
-// measures the 5 s freeze and is a TODO (it runs, prints its figures and reports, but does not
-// fail the suite). Remove the todo once that work is merged.
-const appTimeoutsLanded = false;
-test('acceptance: with one replica of three down, no request of the app takes more than 1 s', { todo: appTimeoutsLanded ? false : 'needs the tracker\'s request timeouts (issue 15)' }, () => {
+// The app's requests stay fast with a replica down thanks to the coordinator's early speculation,
+// the batchlog's first acknowledgement and the driver's speculative execution (issue 15, "No
+// freeze when a node dies").
+test('acceptance: with one replica of three down, no request of the app takes more than 1 s', () => {
   const byPhase = new Map<string, number[]>();
   for (const timing of timings) byPhase.set(`${timing.phase} ${timing.source}`, [...(byPhase.get(`${timing.phase} ${timing.source}`) ?? []), timing.ms]);
   for (const [name, values] of byPhase) {
