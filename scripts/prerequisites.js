@@ -44,6 +44,10 @@ export const suites = {
     // test/browser-map.test.ts launches this path.
     { name: 'chromium', why: 'the browser test (/usr/bin/chromium)', present: () => existsSync('/usr/bin/chromium') },
     { name: 'debootstrap', why: 'the prerequisites test (a clean Debian root, as root or in CI)', present: () => onPath('debootstrap'), needed: chrootTestRuns },
+    // test/nemesis.test.ts (as root or in CI): clock skew, network cuts, a small loop-mounted disk.
+    { name: 'faketime', why: 'the nemesis test\'s clock skew (libfaketimeMT.so.1)', present: () => existsSync('/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1') || existsSync('/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1'), needed: chrootTestRuns },
+    { name: 'iptables', why: 'the nemesis test\'s partitions and one-way cuts', present: () => onPath('iptables'), needed: chrootTestRuns },
+    { name: 'e2fsprogs', why: 'the nemesis test\'s small disk (mkfs.ext4)', present: () => onPath('mkfs.ext4'), needed: chrootTestRuns },
   ],
   // npm run test:docker: Debian's daemon and client, compose 1.29, and debootstrap for the
   // locally built base image (scripts/docker/base-image.sh, which runs as root).
