@@ -153,13 +153,13 @@ export async function runNemesis(options: NemesisOptions): Promise<NemesisResult
       if (node.skewSeconds !== 0) { await node.stop(); node.skewSeconds = 0; }
       if (!node.running) await node.start();
     }
-    log(`nemesis: faults stopped after ${Math.round((Date.now() - started) / 1000)} s; the workload runs 10 s more on a healthy cluster`);
-    await sleep(10_000);
+    log(`nemesis: faults stopped after ${Math.round((Date.now() - started) / 1000)} s; the workload runs 5 s more on a healthy cluster`);
+    await sleep(5_000);
     stopWorkload = true;
     await workload;
     await waitFor('every node up after the faults', () => allUp(nodes), 120_000);
-    // Hints go to a node once it is seen up again; give them time to drain.
-    await sleep(15_000);
+    // Hints go to a node once it is seen up again; give them time to drain (repair follows anyway).
+    await sleep(10_000);
     for (const node of nodes) {
       const repair = await aeroCli(options.aero, ['nodetool', '--host', node.address, '--port', String(adminPort), 'repair', 'nemesis'], 300_000);
       log(`nemesis: nodetool repair on node ${node.index}: exit ${repair.code}${repair.code === 0 ? '' : `: ${repair.output.trim().slice(0, 400)}`}`);

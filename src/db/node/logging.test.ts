@@ -59,3 +59,21 @@ test('the level changes at runtime, for children made before as well', () => {
   logger.setLevel('error');
   assert.equal(child.isDebugEnabled(), false);
 });
+
+test('a log file that cannot be written (ENOSPC, as on a full disk) does not kill the process', async () => {
+  // /dev/full answers every write with ENOSPC. Before the fix the stream's 'error' event had no
+  // listener and the node died of an uncaught exception (found by the nemesis, test/nemesis/).
+  const logger = createLogger({ level: 'debug', file: '/dev/full', stdout: false });
+  const uncaught: unknown[] = [];
+  const onUncaught = (error: unknown) => uncaught.push(error);
+  process.on('uncaughtException', onUncaught);
+  try {
+    for (let i = 0; i < 2000; i++) logger.info('a line that cannot be written', { i, padding: 'x'.repeat(64) });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (let i = 0; i < 100; i++) logger.warn('and another', { i });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  } finally {
+    process.off('uncaughtException', onUncaught);
+  }
+  assert.deepEqual(uncaught, []);
+});

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pino, type Logger as PinoLogger, type StreamEntry } from 'pino';
+import { logBufferBytesMax } from '../common/limits.js';
 import type { LogLevel } from './config.js';
 import type { Logger } from '../common/world.js';
 
@@ -37,12 +38,14 @@ export function createLogger(options: LoggerOptions): NodeLogger {
   const flushers: Array<() => void> = [];
   if (options.file !== undefined) {
     mkdirSync(dirname(options.file), { recursive: true });
-    const file = pino.destination({ dest: options.file, sync: false, minLength: fileBufferBytes });
+    const file = pino.destination({ dest: options.file, sync: false, minLength: fileBufferBytes, maxLength: logBufferBytesMax });
+    survivesWriteErrors(file);
     streams.push({ stream: file, level: 'debug' });
     flushers.push(() => flushQuietly(file));
   }
   if (options.stdout) {
-    const stdout = pino.destination({ dest: 1, sync: false });
+    const stdout = pino.destination({ dest: 1, sync: false, maxLength: logBufferBytesMax });
+    survivesWriteErrors(stdout);
     streams.push({ stream: stdout, level: 'debug' });
     flushers.push(() => flushQuietly(stdout));
   }
@@ -64,6 +67,23 @@ export function createLogger(options: LoggerOptions): NodeLogger {
     level: () => state.level,
     setLevel: (level) => { state.level = level; },
   };
+}
+
+/**
+ * A log destination that cannot be written (a full disk: ENOSPC, a closed pipe) must not kill
+ * the node: an 'error' event without a listener is an uncaught exception (the nemesis found a
+ * node dying so when its disk filled). The lines stay buffered, up to logBufferBytesMax, and
+ * the next write retries them, so logging resumes by itself when space comes back.
+ * At exit, or on flush(), lines that cannot be written are given up.
+ */
+function survivesWriteErrors(stream: NodeJS.EventEmitter & { flushSync(): void }): void {
+  let failing = false;
+  stream.on('error', () => { failing = true; });
+  stream.on('write', () => { failing = false; });
+  // sonic-boom's flushSync retries a failed write forever (100 ms apart), and pino calls it at
+  // exit: while the destination fails, flushing gives up the buffered lines instead of hanging.
+  const flushSync = stream.flushSync.bind(stream);
+  stream.flushSync = () => { if (!failing) flushSync(); };
 }
 
 function flushQuietly(stream: { flushSync(): void }): void {
