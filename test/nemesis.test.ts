@@ -2,8 +2,8 @@
 // the driver workload (QUORUM writes and reads, logged batches, lightweight transactions) and
 // every fault kind at least once (kill -9, SIGSTOP pause, partition, one-way cut, clock skew
 // under libfaketime, a full loop-mounted disk), then hints, `nodetool repair` on every node and
-// the history checker: no anomaly may be found. 3 to 5 minutes (5 min 7 s measured with a load
-// average of 36 and a 30-minute nemesis beside it). Needs root (iptables, a loop
+// the history checker: no anomaly may be found. 2 to 5 minutes (2 min 10 s measured at a load
+// average of 7 to 20; 5 min 7 s with 60 s of faults at 36 beside a 30-minute nemesis). Needs root (iptables, a loop
 // mount) and the Debian packages faketime, iptables and e2fsprogs (scripts/prerequisites.js);
 // outside CI, without root, it is skipped with the reason; in CI it fails instead. Needs the build.
 
