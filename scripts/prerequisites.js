@@ -44,9 +44,12 @@ export const suites = {
     // test/browser-map.test.ts launches this path.
     { name: 'chromium', why: 'the browser tests: map and cluster panel (/usr/bin/chromium)', present: () => existsSync('/usr/bin/chromium') },
     { name: 'debootstrap', why: 'the prerequisites test (a clean Debian root, as root or in CI)', present: () => onPath('debootstrap'), needed: chrootTestRuns },
-    // test/disk-full.test.ts formats a loop-mounted ext4 image (as root or in CI, like the chroot test).
-    { name: 'e2fsprogs', why: 'the disk-full test (mkfs.ext4 for a loop-mounted filesystem)', present: () => onPath('mkfs.ext4'), needed: chrootTestRuns },
+    // test/disk-full.test.ts and test/nemesis.test.ts (as root or in CI, like the chroot test): a
+    // small loop-mounted ext4 disk; the nemesis also skews clocks and cuts links.
+    { name: 'e2fsprogs', why: 'the disk-full and nemesis tests (mkfs.ext4 for a loop-mounted filesystem)', present: () => onPath('mkfs.ext4'), needed: chrootTestRuns },
     { name: 'mount', why: 'the disk-full test (mount -o loop and umount)', present: () => onPath('mount') && onPath('umount'), needed: chrootTestRuns },
+    { name: 'faketime', why: 'the nemesis test\'s clock skew (libfaketimeMT.so.1)', present: () => existsSync('/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1') || existsSync('/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1'), needed: chrootTestRuns },
+    { name: 'iptables', why: 'the nemesis test\'s partitions and one-way cuts', present: () => onPath('iptables'), needed: chrootTestRuns },
   ],
   // npm run test:docker: Debian's daemon and client, compose 1.29, and debootstrap for the
   // locally built base image (scripts/docker/base-image.sh, which runs as root).

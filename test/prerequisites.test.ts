@@ -68,7 +68,7 @@ test('the printed command is the exact apt-get line, with sudo unless root', () 
 test('the test suite names the packages the tests use; unknown suites are refused with the known ones', () => {
   assert.deepEqual(Object.keys(prerequisites.suites), ['test', 'docker']);
   assert.deepEqual(prerequisites.suites['docker']?.map((p) => p.name), ['docker.io', 'docker-compose', 'debootstrap']);
-  assert.deepEqual(prerequisites.suites['test']?.map((p) => p.name), [...testPackages, 'debootstrap', 'e2fsprogs', 'mount']);
+  assert.deepEqual(prerequisites.suites['test']?.map((p) => p.name), [...testPackages, 'debootstrap', 'e2fsprogs', 'mount', 'faketime', 'iptables']);
   const result = spawnSync(process.execPath, [scriptPath, '--suite', 'nemesis'], { encoding: 'utf8' });
   assert.equal(result.status, 2);
   assert.match(result.stderr, /unknown suite nemesis; known suites: test, docker/);
@@ -151,11 +151,12 @@ test('in a clean Debian root, npm test stops at the step at once, naming the pac
   assert.ok(user.stderr.includes(`\n  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${testPackages.join(' ')}\n`), user.stderr);
   assert.ok(user.ms < quickMs, `the step took ${Math.round(user.ms)} ms`);
 
-  // As root with --no-install: the root also lacks debootstrap, which the chroot test needs as root.
+  // As root with --no-install: the root also lacks what the tests that need root use: debootstrap
+  // (the chroot test), faketime and iptables (the nemesis); e2fsprogs and mount are in every root.
   const rootRun = inRoot(root.dir, '0:0', 'node scripts/prerequisites.js --no-install');
   assert.equal(rootRun.status, 1, `${rootRun.stdout}\n${rootRun.stderr}`);
   onlyStepOutput(rootRun);
-  assert.ok(rootRun.stderr.includes(`\n  apt-get update && apt-get install -y --no-install-recommends ${testPackages.join(' ')} debootstrap\n`), rootRun.stderr);
+  assert.ok(rootRun.stderr.includes(`\n  apt-get update && apt-get install -y --no-install-recommends ${testPackages.join(' ')} debootstrap faketime iptables\n`), rootRun.stderr);
   assert.ok(rootRun.ms < quickMs, `the step took ${Math.round(rootRun.ms)} ms`);
 });
 

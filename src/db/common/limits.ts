@@ -162,6 +162,8 @@ export const setupAttemptsMax = 3;
 export const adminStatusBytesMax = 16 * 1024 * 1024;
 /** Bytes of a node's log the CLI shows when the node fails to start. */
 export const logTailBytesMax = 4096;
+/** Log lines a node keeps while its log destination cannot be written (a full disk); beyond it they are dropped. */
+export const logBufferBytesMax = 16 * 1024 * 1024;
 /** Internode requests one node serves at once; more are answered at once with an overloaded failure. */
 export const internodeRequestsServedMax = 4096;
 /** Inbound internode connections one node accepts (peers open one each, plus reconnects). */

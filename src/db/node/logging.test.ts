@@ -82,3 +82,21 @@ test('a log file on a full disk neither crashes nor hangs the process', { skip: 
   assert.match(child.stderr, /^cannot write the log file \/dev\/full \(ENOSPC: no space left on device, write\); lines are held/);
   assert.equal(child.stderr.trim().split('\n').length, 1, 'the failure is reported once');
 });
+
+test('a log file that cannot be written (ENOSPC, as on a full disk) does not kill the process', async () => {
+  // /dev/full answers every write with ENOSPC. Before the fix the stream's 'error' event had no
+  // listener and the node died of an uncaught exception (found by the nemesis, test/nemesis/).
+  const logger = createLogger({ level: 'debug', file: '/dev/full', stdout: false });
+  const uncaught: unknown[] = [];
+  const onUncaught = (error: unknown) => uncaught.push(error);
+  process.on('uncaughtException', onUncaught);
+  try {
+    for (let i = 0; i < 2000; i++) logger.info('a line that cannot be written', { i, padding: 'x'.repeat(64) });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (let i = 0; i < 100; i++) logger.warn('and another', { i });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  } finally {
+    process.off('uncaughtException', onUncaught);
+  }
+  assert.deepEqual(uncaught, []);
+});

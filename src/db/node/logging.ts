@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { pino, type Logger as PinoLogger, type StreamEntry } from 'pino';
 import type { LogLevel } from './config.js';
 import type { Logger } from '../common/world.js';
+import { logBufferBytesMax } from '../common/limits.js';
 
 export interface LoggerOptions {
   level: LogLevel;
@@ -28,9 +29,6 @@ export interface NodeLogger extends Logger {
 
 const levelRank: Record<LogLevel, number> = { debug: 20, info: 30, warn: 40, error: 50 };
 
-/** Log lines held while the log file cannot be written (disk full); later lines are dropped. */
-const fileBacklogBytesMax = 8 * 1024 * 1024;
-
 type FileStream = ReturnType<typeof pino.destination>;
 
 /**
@@ -40,14 +38,14 @@ type FileStream = ReturnType<typeof pino.destination>;
  * stderr, writes resume with the next line logged (sonic-boom retries the failed chunk), and a
  * synchronous flush while failing drops the backlog rather than spin.
  */
-function guardFileStream(file: FileStream, path: string): void {
+function guardFileStream(file: FileStream, name: string): void {
   let failing = false;
   file.on('error', (error: Error) => {
-    if (!failing) process.stderr.write(`cannot write the log file ${path} (${error.message}); lines are held (up to ${fileBacklogBytesMax} bytes) until it can be written again\n`);
+    if (!failing) process.stderr.write(`cannot write the log ${name} (${error.message}); lines are held (up to ${logBufferBytesMax} bytes) until it can be written again\n`);
     failing = true;
   });
   file.on('write', () => {
-    if (failing) process.stderr.write(`the log file ${path} is writable again\n`);
+    if (failing) process.stderr.write(`the log ${name} is writable again\n`);
     failing = false;
   });
   const flushSync = file.flushSync.bind(file);
@@ -67,13 +65,14 @@ export function createLogger(options: LoggerOptions): NodeLogger {
   const flushers: Array<() => void> = [];
   if (options.file !== undefined) {
     mkdirSync(dirname(options.file), { recursive: true });
-    const file = pino.destination({ dest: options.file, sync: false, minLength: fileBufferBytes, maxLength: fileBacklogBytesMax });
-    guardFileStream(file, options.file);
+    const file = pino.destination({ dest: options.file, sync: false, minLength: fileBufferBytes, maxLength: logBufferBytesMax });
+    guardFileStream(file, `file ${options.file}`);
     streams.push({ stream: file, level: 'debug' });
     flushers.push(() => flushQuietly(file));
   }
   if (options.stdout) {
-    const stdout = pino.destination({ dest: 1, sync: false });
+    const stdout = pino.destination({ dest: 1, sync: false, maxLength: logBufferBytesMax });
+    guardFileStream(stdout, 'on standard output');
     streams.push({ stream: stdout, level: 'debug' });
     flushers.push(() => flushQuietly(stdout));
   }

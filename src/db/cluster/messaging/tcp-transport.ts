@@ -245,7 +245,11 @@ class OutboundConnection {
       this.attempts++;
       this.lost(new Error(`connect timed out after ${timeoutMs} ms`));
     });
-    this.options.network.connect({ host: this.address.host, port: this.address.port }).then(
+    // From the listen address, as Cassandra binds its outbound internode sockets: on a host with
+    // several addresses (127.0.0.N locally) a peer's traffic is then filterable by source.
+    const bindHost = this.options.listenHost;
+    const localAddress = bindHost === undefined || bindHost === '0.0.0.0' || bindHost === '::' ? {} : { localAddress: bindHost };
+    this.options.network.connect({ host: this.address.host, port: this.address.port, ...localAddress }).then(
       (connection) => {
         timer.cancel();
         this.opened(connection, attempt);
