@@ -1,7 +1,8 @@
 // Each node's Prometheus /metrics and /health on its admin port, scraped from real node
 // processes after real driver traffic: the client request histograms count exactly the
 // requests sent at each consistency level (on one node, and summed over a 3-node cluster with
-// a token-aware driver), Unavailables are counted by operation and level, a flush shows in the
+// a token-aware driver, and per node when each node alone is sent known numbers at ONE, QUORUM
+// and ALL), Unavailables are counted by operation and level, a flush shows in the
 // table's sstable and disk-space gauges and a compaction in the compaction counters, hints rise while a replica is down and fall to zero
 // once it is back, and a read at ALL after a missed write counts its read repairs.
 
@@ -146,6 +147,32 @@ test('three nodes, RF 3: request counts summed over the nodes match what was sen
     assert.equal(requestCount(after, 'read', 'QUORUM') - requestCount(before, 'read', 'QUORUM'), sent.readQuorum);
     // A token-aware driver spreads the keys: every node coordinated some of them.
     for (const [index, text] of after.entries()) assert.ok(requests(text, 'write', 'QUORUM') > 0, `node ${index + 1} coordinated writes`);
+
+    // Chosen coordinators: each node alone is sent known numbers of writes and reads at ONE,
+    // QUORUM and ALL (a different number per node and level); each node's own counters grow by
+    // exactly what it was sent, and no other node's do.
+    const levels = { ONE: consistencies.one, QUORUM: consistencies.quorum, ALL: consistencies.all } as const;
+    const sentTo = (node: number, level: keyof typeof levels, operation: 'write' | 'read') =>
+      node + (level === 'ONE' ? 2 : level === 'QUORUM' ? 4 : 6) + (operation === 'read' ? 1 : 0);
+    const coordinatorsBefore = await scrapeAll();
+    for (const node of nodes) {
+      const pinned = pinnedClient([node], nativePort);
+      clients.push(pinned);
+      await pinned.connect();
+      for (const [level, consistency] of Object.entries(levels) as Array<[keyof typeof levels, number]>) {
+        for (let i = 0; i < sentTo(node, level, 'write'); i++) await pinned.execute(insert, [5000 + i, `pinned${node}`], { consistency });
+        for (let i = 0; i < sentTo(node, level, 'read'); i++) await pinned.execute(select, [5000 + i], { consistency });
+      }
+    }
+    const coordinatorsAfter = await scrapeAll();
+    for (const node of nodes) {
+      for (const level of Object.keys(levels) as Array<keyof typeof levels>) {
+        for (const operation of ['write', 'read'] as const) {
+          const counted = requests(coordinatorsAfter[node - 1] ?? '', operation, level) - requests(coordinatorsBefore[node - 1] ?? '', operation, level);
+          assert.equal(counted, sentTo(node, level, operation), `node ${node} coordinated ${operation}s at ${level}`);
+        }
+      }
+    }
 
     // Node 3 down: writes at ONE through nodes 1 and 2 leave hints for it, delivered when it is back.
     assert.equal((await aero(['cluster', 'kill', '--node', '3', '--dir', directory])).code, 0);

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { formatNodetoolRing, formatNodetoolStatus } from './cluster/nodetool-format.js';
 import { formatCompactionStats, formatDescribeCluster, formatGossipInfo, formatInfo, formatLoggingLevel, formatTableStats, parseTableFilter } from './cluster/nodetool-reports.js';
+import { formatProxyHistograms, formatTableHistograms, formatTpStats } from './cluster/nodetool-stats-format.js';
 import { fetchNodeStatus, NodeStatusShapeError, type NodeStatusReport } from './cluster/node-status.js';
 import type { CommandContext } from './console.js';
 
@@ -85,6 +86,8 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
     ['describecluster', 'show the cluster\'s name, snitch, partitioner, schema versions, node counts, datacenters and keyspaces', formatDescribeCluster],
     ['compactionstats', 'show pending and running compactions and what this node has compacted', formatCompactionStats],
     ['gossipinfo', 'show what gossip knows of each node: generation, heartbeat and versioned states', formatGossipInfo],
+    ['tpstats', 'show the work of each stage (active, pending, completed) and the internode messages dropped by verb', formatTpStats],
+    ['proxyhistograms', 'show the latency percentiles of the client requests this node coordinated (read, write, range, CAS)', formatProxyHistograms],
   ] as const;
   for (const [name, description, format] of reports) {
     nodetool
@@ -94,6 +97,19 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
         context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: `/${name}`, format }, context));
       });
   }
+  nodetool
+    .command('tablehistograms [names...]')
+    .description('show the percentiles of sstables per read, local read and write latency, partition size and cell count of a table (<keyspace> <table> or <keyspace.table>; all tables without one)')
+    .action(async (names: string[]) => {
+      const parts = names.length === 1 ? (names[0] ?? '').split('.') : names;
+      if (parts.length !== 0 && (parts.length !== 2 || parts.some((part) => part === ''))) {
+        context.io.err('aero nodetool tablehistograms: tablehistograms requires keyspace and table name arguments\n');
+        context.setExitCode(1);
+        return;
+      }
+      const [keyspace, table] = parts;
+      context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: `/tablehistograms${targetQuery(keyspace, table)}`, format: formatTableHistograms }, context));
+    });
   nodetool
     .command('getendpoints <keyspace> <table> <key>')
     .description('show the nodes that replicate a partition key (components of a composite key separated by \':\')')

@@ -6,12 +6,16 @@
 import type { ConsistencyLevel } from '../common/consistency.js';
 import { CqlError, ErrorCode } from '../common/errors.js';
 
-/** Cassandra's scopes: Read (single partitions), RangeSlice (token ranges), Write (mutations and batches). */
-export type ClientRequestOperation = 'read' | 'range' | 'write';
+/**
+ * Cassandra's scopes: Read (single partitions, SERIAL ones included), RangeSlice (token
+ * ranges), Write (mutations and batches), CASWrite (conditional updates through Paxos).
+ */
+export type ClientRequestOperation = 'read' | 'range' | 'write' | 'cas_write';
 export type ClientRequestOutcome = 'ok' | 'timeout' | 'unavailable' | 'failure';
 
 export interface ClientRequestObserver {
-  completed(operation: ClientRequestOperation, level: ConsistencyLevel, outcome: ClientRequestOutcome, latencyMs: number): void;
+  /** tableIds: the tables the request read or wrote (system_views.coordinator_*_latency are per table). */
+  completed(operation: ClientRequestOperation, level: ConsistencyLevel, outcome: ClientRequestOutcome, latencyMs: number, tableIds?: readonly string[]): void;
 }
 
 /** How a request that threw ended, in the terms of Cassandra's Timeouts, Unavailables and Failures meters. */

@@ -186,26 +186,26 @@ export class StorageProxy {
 
   /** A conditional write (Paxos): serial is SERIAL or LOCAL_SERIAL, commit the level of the commit. */
   cas(request: CasRequest, levels: { serial: ConsistencyLevel; commit: ConsistencyLevel }): Promise<CasResult> {
-    return this.paxos.cas(request, levels);
+    return this.observed('cas_write', levels.serial, () => this.paxos.cas(request, levels));
   }
 
   /** Writes mutations at the level (each partition independently, as an unlogged batch is). */
   mutate(mutations: readonly Mutation[], level: ConsistencyLevel, options: { writeType?: WriteType } = {}): Promise<void> {
-    return this.observed('write', level, () => this.mutateNow(mutations, level, options));
+    return this.observed('write', level, () => this.mutateNow(mutations, level, options), mutations.map((m) => m.tableId));
   }
 
   /** Reports the request's latency and outcome to the node's metrics. */
-  private async observed<T>(operation: ClientRequestOperation, level: ConsistencyLevel, work: () => Promise<T>): Promise<T> {
+  private async observed<T>(operation: ClientRequestOperation, level: ConsistencyLevel, work: () => Promise<T>, tableIds?: readonly string[]): Promise<T> {
     const observer = this.options.requests;
     if (observer === undefined) return work();
     const clock = this.options.clock;
     const startedMs = clock.monotonicMs();
     try {
       const result = await work();
-      observer.completed(operation, level, 'ok', clock.monotonicMs() - startedMs);
+      observer.completed(operation, level, 'ok', clock.monotonicMs() - startedMs, tableIds);
       return result;
     } catch (error) {
-      observer.completed(operation, level, outcomeOf(error), clock.monotonicMs() - startedMs);
+      observer.completed(operation, level, outcomeOf(error), clock.monotonicMs() - startedMs, tableIds);
       throw error;
     }
   }
@@ -230,7 +230,7 @@ export class StorageProxy {
    * batch applies eventually.
    */
   mutateLogged(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void> {
-    return this.observed('write', level, () => this.mutateLoggedNow(mutations, level));
+    return this.observed('write', level, () => this.mutateLoggedNow(mutations, level), mutations.map((m) => m.tableId));
   }
 
   private async mutateLoggedNow(mutations: readonly Mutation[], level: ConsistencyLevel): Promise<void> {
@@ -451,7 +451,7 @@ export class StorageProxy {
 
   /** Reads at the level: single partitions with digests and read repair, ranges along the ring; SERIAL through Paxos. */
   read(command: ReadCommand, level: ConsistencyLevel): Promise<ReadResult> {
-    return this.observed(command.kind === 'range' ? 'range' : 'read', level, () => this.readNow(command, level));
+    return this.observed(command.kind === 'range' ? 'range' : 'read', level, () => this.readNow(command, level), [command.tableId]);
   }
 
   private async readNow(command: ReadCommand, level: ConsistencyLevel): Promise<ReadResult> {

@@ -5,6 +5,7 @@ import { invalidRequest } from '../common/errors.js';
 import type { ColumnSpec } from '../protocol/messages.js';
 import type { TableMetadata } from '../schema/metadata.js';
 import type { Schema } from '../schema/schema.js';
+import { VIEWS_KEYSPACE } from '../schema/system-views-tables.js';
 import type { ModificationStatement, QualifiedName, Statement } from './ast.js';
 import { analyzeDdl, keyspaceOf } from './analyze-ddl.js';
 import { analyzeDelete, analyzeInsert, analyzeUpdate } from './analyze-modification.js';
@@ -31,6 +32,8 @@ function tableOf(schema: Schema, name: QualifiedName, { sessionKeyspace }: { ses
 
 function analyzeModification(statement: ModificationStatement, context: AnalysisContext, { variables }: { variables: BindVariables }): ModificationPlan {
   const table = tableOf(context.schema, statement.table, { sessionKeyspace: context.keyspace });
+  // Cassandra's answers: its read-only virtual tables (system_views) and its local system tables.
+  if (table.virtual && table.keyspace === VIEWS_KEYSPACE) throw invalidRequest(`Modification is not supported by table ${table.keyspace}.${table.name}`);
   if (table.virtual) throw invalidRequest(`Modification of system table ${table.keyspace}.${table.name} is not supported`);
   switch (statement.kind) {
     case 'insert': return analyzeInsert(statement, table, { variables });

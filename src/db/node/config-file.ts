@@ -34,8 +34,8 @@ export interface NodeConfigFileSettings {
   serverEncryptionOptions?: EncryptionSettings;
 }
 
-/** Each setting and its cassandra.yaml key, in the order they are written. */
-const keyTable: ReadonlyArray<readonly [Exclude<keyof NodeConfigFileSettings, 'seeds'>, string]> = [
+/** Each setting and its cassandra.yaml key, in the order they are written (system_views.settings lists them too). */
+export const keyTable: ReadonlyArray<readonly [Exclude<keyof NodeConfigFileSettings, 'seeds'>, string]> = [
   ['clusterName', 'cluster_name'],
   ['listenAddress', 'listen_address'],
   ['rpcAddress', 'rpc_address'],

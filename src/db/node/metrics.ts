@@ -9,7 +9,8 @@
 // and memory are prom-client's default Node.js metrics.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { consistencyName, type ConsistencyLevel } from '../common/consistency.js';
+import { ConsistencyLevel, consistencyName } from '../common/consistency.js';
+import { EstimatedHistogram } from '../common/estimated-histogram.js';
 import type { ClientRequestObserver, ClientRequestOperation, ClientRequestOutcome } from '../coordinator/request-metrics.js';
 
 /** Where the scrape-time values come from, bound once the node is wired. */
@@ -27,20 +28,34 @@ export interface MetricSources {
 /** Latency buckets in seconds: 0.25 ms to 10 s (Cassandra's write timeout is 2 s, read 5 s, range 10 s). */
 const latencyBuckets = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-const scopes: Record<ClientRequestOperation, string> = { read: 'read', range: 'range_slice', write: 'write' };
+const scopes: Record<ClientRequestOperation, string> = { read: 'read', range: 'range_slice', write: 'write', cas_write: 'cas_write' };
+
+/** nodetool proxyhistograms' columns: Cassandra's ClientRequest latency timers by scope, in microseconds. */
+export interface ProxyHistograms {
+  read: EstimatedHistogram;
+  write: EstimatedHistogram;
+  range: EstimatedHistogram;
+  casRead: EstimatedHistogram;
+  casWrite: EstimatedHistogram;
+}
 
 export class NodeMetrics implements ClientRequestObserver {
   readonly registry = new Registry();
   private sources: MetricSources | undefined;
   private readonly latency: Histogram<'operation' | 'consistency'>;
   private readonly errors: Record<Exclude<ClientRequestOutcome, 'ok'>, Counter<'operation' | 'consistency'>>;
+  /** The same requests' latencies in Cassandra's estimated histograms (nodetool proxyhistograms). */
+  readonly proxy: ProxyHistograms = {
+    read: new EstimatedHistogram(), write: new EstimatedHistogram(), range: new EstimatedHistogram(),
+    casRead: new EstimatedHistogram(), casWrite: new EstimatedHistogram(),
+  };
 
   constructor(options: { defaultMetrics: boolean; labels?: Record<string, string> }) {
     const registers = [this.registry];
     if (options.labels !== undefined) this.registry.setDefaultLabels(options.labels);
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
     const labelNames = ['operation', 'consistency'] as const;
-    this.latency = new Histogram({ name: 'cassandra_client_request_latency_seconds', help: 'Client requests this node coordinated (ClientRequest.Latency), by operation (read, range_slice, write) and consistency level', labelNames, buckets: latencyBuckets, registers });
+    this.latency = new Histogram({ name: 'cassandra_client_request_latency_seconds', help: 'Client requests this node coordinated (ClientRequest.Latency), by operation (read, range_slice, write, cas_write) and consistency level', labelNames, buckets: latencyBuckets, registers });
     this.errors = {
       timeout: new Counter({ name: 'cassandra_client_request_timeouts_total', help: 'Client requests that timed out (ClientRequest.Timeouts)', labelNames, registers }),
       unavailable: new Counter({ name: 'cassandra_client_request_unavailables_total', help: 'Client requests refused for too few live replicas (ClientRequest.Unavailables)', labelNames, registers }),
@@ -54,9 +69,24 @@ export class NodeMetrics implements ClientRequestObserver {
     this.sources = sources;
   }
 
-  completed(operation: ClientRequestOperation, level: ConsistencyLevel, outcome: ClientRequestOutcome, latencyMs: number): void {
+  /** Coordinator latencies per table (system_views.coordinator_read/scan/write_latency), in microseconds. */
+  readonly coordinatorTables = new Map<string, { read: EstimatedHistogram; scan: EstimatedHistogram; write: EstimatedHistogram }>();
+
+  completed(operation: ClientRequestOperation, level: ConsistencyLevel, outcome: ClientRequestOutcome, latencyMs: number, tableIds: readonly string[] = []): void {
+    for (const tableId of new Set(tableIds)) {
+      let perTable = this.coordinatorTables.get(tableId);
+      if (perTable === undefined) {
+        perTable = { read: new EstimatedHistogram(), scan: new EstimatedHistogram(), write: new EstimatedHistogram() };
+        this.coordinatorTables.set(tableId, perTable);
+      }
+      (operation === 'range' ? perTable.scan : operation === 'read' ? perTable.read : perTable.write).add(latencyMs * 1000);
+    }
     const labels = { operation: scopes[operation], consistency: consistencyName(level) };
     this.latency.observe(labels, latencyMs / 1000);
+    const serial = level === ConsistencyLevel.SERIAL || level === ConsistencyLevel.LOCAL_SERIAL;
+    const histogram = operation === 'cas_write' ? this.proxy.casWrite : operation === 'range' ? this.proxy.range
+      : operation === 'write' ? this.proxy.write : serial ? this.proxy.casRead : this.proxy.read;
+    histogram.add(latencyMs * 1000);
     if (outcome !== 'ok') this.errors[outcome].inc(labels);
   }
 

@@ -29,6 +29,8 @@ import { clusterDescription, localNodeInfo, systemRows } from './system-info.js'
 import { ClusterNode } from './cluster-node.js';
 import { clusterStatus } from './cluster-status.js';
 import { repairNode } from './repair-operation.js';
+import { statsReports, threadPools } from './nodetool-stats-reports.js';
+import { systemViewRows } from './system-views.js';
 import { endpointsForKey, nodeReports } from './nodetool-reports.js';
 import { Membership, readBootstrapState, shouldBootstrap, writeBootstrapState } from './membership.js';
 import type { NodeIdentity } from './identity.js';
@@ -158,7 +160,19 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const security = nodeAuth(config, world, { executor: { execute: (query, values, consistency) => processor.internalQuery(query, values, consistency) }, ...(context.passwords === undefined ? {} : { passwords: context.passwords }) });
   const processor = new QueryProcessor({
     world, schema, storage, coordinator: cluster.proxy, auth: security.auth,
-    virtualRows: systemRows({ schema, local: () => local, peers: () => cluster.peers() }),
+    virtualRows: systemRows({
+      schema, local: () => local, peers: () => cluster.peers(),
+      views: systemViewRows({
+        config, schema, storage, messaging: cluster.services.messaging.stats, coordinatorTables: metrics.coordinatorTables,
+        clients: () => native?.clients() ?? [],
+        pools: () => threadPools({
+          schema, storage, messaging: cluster.services.messaging, proxy: metrics.proxy, hints: () => cluster.hints.stats(),
+          nativeRequests: () => native?.requestStats() ?? { active: 0, pending: 0, completed: 0 },
+        }),
+        placement: (endpoint) => placementOf(cluster, endpoint, config),
+        uptimeSeconds: () => (world.clock.monotonicMs() - startedMs) / 1000,
+      }),
+    }),
     describeCluster: () => clusterDescription({ config, schema, ring: cluster.services.ring }),
     tracing: new NodeTracing({ ...tracing, clock: world.clock, random: world.random, logger: logger.child({ component: 'tracing' }), localEndpoint: cluster.services.messaging.localEndpoint }),
     batchGuard: config.batchGuard,
@@ -182,10 +196,16 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
         config, schema, storage, native: () => native, cluster, identity, membership, logger: world.logger.child({ component: 'repair' }),
         uptimeMs: () => world.clock.monotonicMs() - startedMs, stopSoon: () => world.clock.setTimer(500, () => void stopRunning()),
       }),
-      reports: nodeReports({
-        config, schema, storage, cluster, hostId: identity.hostId, tokens: identity.tokens, mode: () => (draining === undefined ? membership.mode : 'DRAINED'),
-        nativeAccepting: () => native?.isAccepting() ?? false, uptimeMs: () => world.clock.monotonicMs() - startedMs,
-      }),
+      reports: {
+        ...nodeReports({
+          config, schema, storage, cluster, hostId: identity.hostId, tokens: identity.tokens, mode: () => (draining === undefined ? membership.mode : 'DRAINED'),
+          nativeAccepting: () => native?.isAccepting() ?? false, uptimeMs: () => world.clock.monotonicMs() - startedMs,
+        }),
+        ...statsReports({
+          schema, storage, messaging: cluster.services.messaging, proxy: metrics.proxy, hints: () => cluster.hints.stats(),
+          nativeRequests: () => native?.requestStats() ?? { active: 0, pending: 0, completed: 0 },
+        }),
+      },
       ...(context.logLevel === undefined ? {} : { logging: context.logLevel }),
       // nodetool drain: no more clients, no more gossip or replica writes, then every memtable flushed.
       drain: () => (draining ??= (async () => {
@@ -336,4 +356,10 @@ function adminOperations(parts: AdminParts): AdminOperations {
         ...clusterStatus(parts.cluster, { schema, tokens: parts.identity.tokens, keyspace: target?.keyspace }),
       }),
   };
+}
+
+/** A peer endpoint's datacenter and rack as gossip knows them (this node's own for itself). */
+function placementOf(cluster: ClusterNode, endpoint: string, config: NodeConfig): { dc: string; rack: string } {
+  const state = cluster.services.gossiper.endpointState(endpoint)?.states;
+  return { dc: state?.get('DC')?.value ?? config.dc, rack: state?.get('RACK')?.value ?? config.rack };
 }

@@ -1,6 +1,7 @@
 // What the node tells clients about itself and its peers through the virtual system tables
 // (system.local, system.peers, system.peers_v2, system_schema.*).
 
+import { VIEWS_KEYSPACE } from '../schema/system-views-tables.js';
 import type { TableMetadata } from '../schema/metadata.js';
 import type { Schema } from '../schema/schema.js';
 import {
@@ -35,9 +36,10 @@ export function localNodeInfo(config: NodeConfig, identity: NodeIdentity, gossip
 }
 
 /** The row source of every virtual table, for the query processor. */
-export function systemRows(options: { schema: Schema; local: () => LocalNodeInfo; peers: () => readonly PeerInfo[] }): (table: TableMetadata) => SystemRow[] {
+export function systemRows(options: { schema: Schema; local: () => LocalNodeInfo; peers: () => readonly PeerInfo[]; views?: (table: string) => SystemRow[] }): (table: TableMetadata) => SystemRow[] {
   const tables = virtualTables();
   return (table) => {
+    if (table.keyspace === VIEWS_KEYSPACE) return options.views?.(table.name) ?? [];
     const virtual = tables.get(`${table.keyspace}.${table.name}`);
     if (virtual === undefined) return [];
     return virtual.rows({ schema: options.schema, local: options.local(), peers: options.peers() });

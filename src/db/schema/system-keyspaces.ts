@@ -1,6 +1,6 @@
 // The built-in keyspaces and their table definitions, with Cassandra 4.0's exact column names
 // and types (drivers build their metadata from them). system, system_schema and
-// system_virtual_schema are generated on read (virtual); system_auth, system_distributed and
+// system_virtual_schema and system_views are generated on read (virtual); system_auth, system_distributed and
 // system_traces are ordinary replicated keyspaces that exist from the start.
 
 import { createHash } from 'node:crypto';
@@ -8,6 +8,7 @@ import { native, type DataType, type NativeTypeName } from '../protocol/data-typ
 import type { KeyspaceMetadata, TableMetadata } from './metadata.js';
 import { LOCAL_STRATEGY, SIMPLE_STRATEGY } from './replication.js';
 import { formatUuid } from './schema-document.js';
+import { VIEWS_KEYSPACE, VIEWS_TABLES } from './system-views-tables.js';
 import { buildTable } from './table-builder.js';
 import { applyTableOptions, defaultTableOptions } from './table-options.js';
 
@@ -17,14 +18,15 @@ export const VIRTUAL_SCHEMA_KEYSPACE = 'system_virtual_schema';
 export const AUTH_KEYSPACE = 'system_auth';
 export const DISTRIBUTED_KEYSPACE = 'system_distributed';
 export const TRACES_KEYSPACE = 'system_traces';
+export { VIEWS_KEYSPACE };
 
 /** Keyspaces whose replication users may ALTER but which they may not drop or add tables to. */
 export const REPLICATED_SYSTEM_KEYSPACES: ReadonlySet<string> = new Set([AUTH_KEYSPACE, DISTRIBUTED_KEYSPACE, TRACES_KEYSPACE]);
 /** Keyspaces listed by system_virtual_schema rather than system_schema (Cassandra's virtual keyspaces). */
-export const VIRTUAL_SCHEMA_LISTED: ReadonlySet<string> = new Set([VIRTUAL_SCHEMA_KEYSPACE]);
+export const VIRTUAL_SCHEMA_LISTED: ReadonlySet<string> = new Set([VIRTUAL_SCHEMA_KEYSPACE, VIEWS_KEYSPACE]);
 
 export function isSystemKeyspace(name: string): boolean {
-  return name === SYSTEM_KEYSPACE || name === SCHEMA_KEYSPACE || name === VIRTUAL_SCHEMA_KEYSPACE || REPLICATED_SYSTEM_KEYSPACES.has(name);
+  return name === SYSTEM_KEYSPACE || name === SCHEMA_KEYSPACE || name === VIRTUAL_SCHEMA_KEYSPACE || name === VIEWS_KEYSPACE || REPLICATED_SYSTEM_KEYSPACES.has(name);
 }
 
 const t = (name: NativeTypeName): DataType => native(name);
@@ -209,6 +211,7 @@ export function builtInKeyspaces(): KeyspaceMetadata[] {
     keyspace(SYSTEM_KEYSPACE, local, { specs: SYSTEM_TABLES, virtual: true }),
     keyspace(SCHEMA_KEYSPACE, local, { specs: SCHEMA_TABLES, virtual: true }),
     keyspace(VIRTUAL_SCHEMA_KEYSPACE, local, { specs: VIRTUAL_SCHEMA_TABLES, virtual: true }),
+    keyspace(VIEWS_KEYSPACE, local, { specs: VIEWS_TABLES, virtual: true }),
     keyspace(AUTH_KEYSPACE, { class: SIMPLE_STRATEGY, replication_factor: '1' }, { specs: AUTH_TABLES, virtual: false }),
     keyspace(DISTRIBUTED_KEYSPACE, { class: SIMPLE_STRATEGY, replication_factor: '3' }, { specs: {}, virtual: false }),
     keyspace(TRACES_KEYSPACE, { class: SIMPLE_STRATEGY, replication_factor: '2' }, { specs: TRACES_TABLES, virtual: false }),

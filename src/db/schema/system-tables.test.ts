@@ -92,9 +92,11 @@ test('system_schema describes user and system keyspaces', () => {
   assert.equal(rowsOf('system_schema.functions', systemContext).length, 0);
 });
 
-test('system_virtual_schema lists the virtual schema keyspace', () => {
+test('system_virtual_schema lists the virtual schema keyspace and system_views', () => {
   const systemContext = context();
-  assert.deepEqual(rowsOf('system_virtual_schema.keyspaces', systemContext).map((row) => row.get('keyspace_name')), ['system_virtual_schema']);
-  assert.deepEqual(rowsOf('system_virtual_schema.tables', systemContext).map((row) => row.get('table_name')), ['keyspaces', 'tables', 'columns']);
+  assert.deepEqual(rowsOf('system_virtual_schema.keyspaces', systemContext).map((row) => row.get('keyspace_name')).sort(), ['system_views', 'system_virtual_schema']);
+  const tables = rowsOf('system_virtual_schema.tables', systemContext);
+  assert.deepEqual(tables.filter((row) => row.get('keyspace_name') === 'system_virtual_schema').map((row) => row.get('table_name')), ['keyspaces', 'tables', 'columns']);
+  assert.equal(tables.filter((row) => row.get('keyspace_name') === 'system_views').length, 17);
   assert.ok(rowsOf('system_virtual_schema.columns', systemContext).length > 5);
 });

@@ -9,7 +9,7 @@ import { dataTypeToCql } from '../protocol/data-type.js';
 import type { KeyspaceMetadata, TableMetadata } from './metadata.js';
 import type { Schema } from './schema.js';
 import {
-  builtInKeyspaces, SCHEMA_KEYSPACE, SYSTEM_KEYSPACE, VIRTUAL_SCHEMA_KEYSPACE, VIRTUAL_SCHEMA_LISTED,
+  builtInKeyspaces, SCHEMA_KEYSPACE, SYSTEM_KEYSPACE, VIEWS_KEYSPACE, VIRTUAL_SCHEMA_KEYSPACE, VIRTUAL_SCHEMA_LISTED,
 } from './system-keyspaces.js';
 import { isCounterTable } from './table-builder.js';
 
@@ -234,7 +234,8 @@ const GENERATORS: ReadonlyMap<string, RowGenerator> = new Map<string, RowGenerat
 export function virtualTables(): Map<string, VirtualTable> {
   const tables = new Map<string, VirtualTable>();
   for (const keyspace of builtInKeyspaces()) {
-    if (!keyspace.virtual) continue;
+    // system_views' rows are the node's live state: node/system-views.ts generates them.
+    if (!keyspace.virtual || keyspace.name === VIEWS_KEYSPACE) continue;
     for (const metadata of keyspace.tables.values()) {
       const generator = GENERATORS.get(`${keyspace.name}.${metadata.name}`);
       if (!(generator !== undefined)) fail(`no row generator for ${keyspace.name}.${metadata.name}`);

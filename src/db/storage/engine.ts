@@ -20,6 +20,7 @@ import {
 import { Memtable } from './memtable.js';
 import { encodeMutationBatchChecked } from './mutation-serializer.js';
 import { mergePartitionStreams, mergePartitions, purgePartition } from './partition.js';
+import { measuredPartitions, TableMetrics } from './table-metrics.js';
 import { BlockCache, SSTableReader, blockCacheBytesDefault, keyCacheBytesDefault, type SSTableDescriptor, listSSTables, nextSSTableGeneration, removeTemporarySSTableFiles, sstableFileName, writeSSTable } from './sstable/index.js';
 import {
   MIN_TOKEN, type Mutation, type Partition, type PartitionPosition, type PartitionRangeReadCommand, type ReadCommand, type ReadResult, type SinglePartitionReadCommand,
@@ -55,9 +56,13 @@ export class StorageEngine {
   /** The caches every sstable reader of the node shares: sstable blocks and partition index entries. */
   private readonly caches: { blockCache: BlockCache; keyCache: BlockCache };
   private memtableCounter = 0;
+  /** Memtables written to sstables since start (tpstats' MemtableFlushWriter). */
+  private flushesCompleted = 0;
   private compactionsRunning = 0;
   private readonly compactions = { completed: 0, bytesCompacted: 0 };
   private readonly background = new Set<Promise<unknown>>();
+  /** Latencies and histograms by table id (table-metrics.ts), kept while the node runs. */
+  private readonly metrics = new Map<string, TableMetrics>();
   private closed = false;
   /** Set by a write that failed for want of space; cleared (and logged) by the next that succeeds. */
   private diskFull = false;
@@ -185,6 +190,7 @@ export class StorageEngine {
     const state = this.tables.get(tableId);
     if (state === undefined) return;
     this.tables.delete(tableId);
+    this.metrics.delete(tableId);
     state.dropped = true;
     state.epoch++;
     await this.discardData(state);
@@ -229,6 +235,24 @@ export class StorageEngine {
   async apply(mutations: Mutation[], encoded?: Buffer): Promise<void> {
     assert(!this.closed, 'apply on a closed storage engine');
     if (mutations.length === 0) return;
+    const startedMs = this.options.world.clock.monotonicMs();
+    await this.applyNow(mutations, encoded);
+    const micros = (this.options.world.clock.monotonicMs() - startedMs) * 1000;
+    if (mutations.length === 1) this.tableMetrics((mutations[0] as Mutation).tableId).writeLatency.add(micros);
+    else for (const tableId of new Set(mutations.map((mutation) => mutation.tableId))) this.tableMetrics(tableId).writeLatency.add(micros);
+  }
+
+  /** The measured figures of a table (zeros until it is read or written). */
+  tableMetrics(tableId: string): TableMetrics {
+    let metrics = this.metrics.get(tableId);
+    if (metrics === undefined) {
+      metrics = new TableMetrics();
+      this.metrics.set(tableId, metrics);
+    }
+    return metrics;
+  }
+
+  private async applyNow(mutations: Mutation[], encoded: Buffer | undefined): Promise<void> {
     for (const mutation of mutations) {
       const state = this.table(mutation.tableId);
       // Back-pressure: when flushes fall behind, writes wait for them (or fail with their error) rather than fill memory.
@@ -307,13 +331,14 @@ export class StorageEngine {
     const epoch = state.epoch;
     const bound = memtable.commitLogUpperBound;
     assert(bound !== null, 'flushing a memtable that was not switched out');
-    const reader = await this.writeSSTableFrom(state, cleaned(memtable.scan(ringStart, ringStart)), bound);
+    const reader = await this.writeSSTableFrom(state, measuredPartitions(cleaned(memtable.scan(ringStart, ringStart)), this.tableMetrics(state.options.tableId)), bound);
     if (state.epoch !== epoch) {
       await reader?.delete();
       return;
     }
     if (reader !== null) state.sstables.push(reader);
     state.flushing = state.flushing.filter((m) => m !== memtable);
+    this.flushesCompleted++;
     await this.commitLog.release(memtable.id);
     this.track(this.compactInBackground(state));
   }
@@ -444,10 +469,14 @@ export class StorageEngine {
   async read(command: ReadCommand): Promise<ReadResult> {
     assert(!this.closed, 'read on a closed storage engine');
     const state = this.table(command.tableId);
+    const startedMs = this.options.world.clock.monotonicMs();
     const work = command.kind === 'single' ? this.readSingle(state, command) : this.readRange(state, command);
     state.reads.add(work);
     try {
-      return await work;
+      const result = await work;
+      const micros = (this.options.world.clock.monotonicMs() - startedMs) * 1000;
+      (command.kind === 'single' ? this.tableMetrics(command.tableId).readLatency : this.tableMetrics(command.tableId).rangeLatency).add(micros);
+      return result;
     } finally {
       state.reads.delete(work);
     }
@@ -473,24 +502,32 @@ export class StorageEngine {
   }
 
   private async readSingle(state: TableState, command: SinglePartitionReadCommand): Promise<ReadResult> {
-    const merged = await this.mergedPartition(state, command.key, command.token, effectiveSlices(command, command.afterClustering));
-    if (merged === null) return { partitions: [] };
+    const merged = await this.mergedPartition(state, command.key, command.token, effectiveSlices(command, command.afterClustering), this.tableMetrics(command.tableId));
+    const metrics = this.tableMetrics(command.tableId);
+    if (merged === null) {
+      metrics.read(null, 0);
+      return { partitions: [] };
+    }
     const rowsMax = Math.min(command.rowLimit, command.perPartitionRowLimit);
     const shaped = shapePartition(merged, { command, slices: effectiveSlices(command, command.afterClustering), rowsMax });
+    metrics.read(merged, shaped.liveRows);
     return { partitions: shaped.partition === null ? [] : [shaped.partition] };
   }
 
-  private async mergedPartition(state: TableState, key: Buffer, token: bigint, slices: ReadCommand['slices']): Promise<Partition | null> {
+  private async mergedPartition(state: TableState, key: Buffer, token: bigint, slices: ReadCommand['slices'], metrics?: TableMetrics): Promise<Partition | null> {
     const sources: Partition[] = [];
+    let sstablesRead = 0;
     for (const memtable of [state.memtable, ...state.flushing]) {
       const found = memtable.readPartition(key, token, slices);
       if (found !== null) sources.push(found);
     }
     for (const reader of [...state.sstables]) {
       if (!reader.mayContain(key, token)) continue;
+      sstablesRead++;
       const found = await reader.readPartition(key, token, { slices, reversed: false });
       if (found !== null) sources.push(found);
     }
+    metrics?.sstablesPerRead.add(sstablesRead);
     return sources.length === 0 ? null : mergePartitions(sources);
   }
 
@@ -517,6 +554,22 @@ export class StorageEngine {
       if (rowsLeft <= 0 || partitionsLeft <= 0) break;
     }
     return { partitions };
+  }
+
+  /** The shared caches as system_views.caches lists them (Cassandra's names for their counterparts). */
+  cacheStats(): Array<{ name: string; capacityBytes: number; sizeBytes: number; entries: number; hits: number; misses: number }> {
+    const { blockCache, keyCache } = this.caches;
+    return [
+      { name: 'chunks', capacityBytes: blockCache.bytesMax, sizeBytes: blockCache.sizeBytes, entries: blockCache.size, hits: blockCache.hits, misses: blockCache.misses },
+      { name: 'keys', capacityBytes: keyCache.bytesMax, sizeBytes: keyCache.sizeBytes, entries: keyCache.size, hits: keyCache.hits, misses: keyCache.misses },
+    ];
+  }
+
+  /** Memtables waiting for or being written to sstables, and those written since start. */
+  flushStats(): { flushing: number; completed: number } {
+    let flushing = 0;
+    for (const state of this.tables.values()) flushing += state.flushing.length;
+    return { flushing, completed: this.flushesCompleted };
   }
 
   /** Bytes of live sstables on disk (the Storage.Load metric, which counts sstables only). */

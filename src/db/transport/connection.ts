@@ -49,6 +49,21 @@ export interface ClientConnectionOptions {
 
 type Phase = 'startup' | 'authenticating' | 'ready';
 
+/** A client connection as system_views.clients lists it. */
+export interface ClientDescription {
+  address: string;
+  port: number;
+  stage: Phase;
+  protocolVersion: number;
+  driverName: string | null;
+  driverVersion: string | null;
+  username: string | null;
+  requestCount: number;
+  inFlight: number;
+  /** Frames received but not started (the connection's requests-in-flight bound was reached). */
+  queued: number;
+}
+
 export class ClientConnection implements EventSubscriber {
   readonly state: ClientState;
   private readonly reader: ClientFrameReader;
@@ -67,6 +82,9 @@ export class ClientConnection implements EventSubscriber {
   private compressAfterReply = false;
   private negotiator: SaslNegotiator | null = null;
   private inFlight = 0;
+  /** Requests answered on this connection (system_views.clients request_count). */
+  private answered = 0;
+  private driver: { name: string | null; version: string | null } = { name: null, version: null };
   private eventBacklog = 0;
   private writable = true;
   private paused = false;
@@ -93,6 +111,15 @@ export class ClientConnection implements EventSubscriber {
 
   get requestsInFlight(): number {
     return this.inFlight;
+  }
+
+  /** What system_views.clients shows of this connection. */
+  describe(): ClientDescription {
+    return {
+      address: this.state.remoteAddress, port: this.state.remotePort, stage: this.phase, protocolVersion: this.version,
+      driverName: this.driver.name, driverVersion: this.driver.version, username: this.state.user,
+      requestCount: this.answered, inFlight: this.inFlight, queued: this.pending.length,
+    };
   }
 
   /** Stops taking requests; the connection ends when those in flight are answered. */
@@ -209,6 +236,7 @@ export class ClientConnection implements EventSubscriber {
 
   private complete(stream: number, response: ResponseMessage): void {
     this.inFlight--;
+    this.answered++;
     this.send(stream, response);
     if (this.inFlight === 0) {
       const waiters = this.idleWaiters;
@@ -266,6 +294,7 @@ export class ClientConnection implements EventSubscriber {
     const cqlVersion = options.get('CQL_VERSION');
     if (cqlVersion === undefined) throw protocolError('Missing value CQL_VERSION in STARTUP message');
     if (!/^3(\.\d+){0,2}$/.test(cqlVersion)) throw protocolError(`Unsupported CQL version ${cqlVersion}, supported: 3.4.5`);
+    this.driver = { name: options.get('DRIVER_NAME') ?? null, version: options.get('DRIVER_VERSION') ?? null };
     const compression = options.get('COMPRESSION');
     if (compression !== undefined && compression !== '' && compression.toLowerCase() !== 'lz4') {
       throw protocolError(`Unknown compression algorithm: ${compression}`);

@@ -6,7 +6,7 @@ import { assert } from '../common/assert.js';
 import { clientConnectionsMax, connectionRequestsInFlightMax, frameBodyBytesMax } from '../common/limits.js';
 import type { Clock, Connection, Logger, Network } from '../common/world.js';
 import type { Authenticator } from './authenticator.js';
-import { ClientConnection } from './connection.js';
+import { ClientConnection, type ClientDescription } from './connection.js';
 import { EventHub } from './events.js';
 import type { QueryHandler } from './query-handler.js';
 
@@ -30,6 +30,10 @@ export interface NativeServer {
   readonly port: number;
   /** Open client connections. */
   connectionCount(): number;
+  /** Every open connection (system_views.clients). */
+  clients(): ClientDescription[];
+  /** Native-Transport-Requests as tpstats shows it: requests running, queued, answered since start. */
+  requestStats(): { active: number; pending: number; completed: number };
   /** Whether new clients are accepted (false once close began). */
   isAccepting(): boolean;
   /**
@@ -50,6 +54,8 @@ export async function startNativeServer(options: NativeServerOptions): Promise<N
   const events = new EventHub(options.handler);
   const connections = new Set<ClientConnection>();
   let nextConnectionId = 1;
+  /** Requests answered on connections since closed. */
+  let answeredOnClosed = 0;
   let accepting = true;
 
   const accept = (connection: Connection) => {
@@ -69,7 +75,7 @@ export async function startNativeServer(options: NativeServerOptions): Promise<N
       requestsInFlightMax: options.requestsInFlightMax ?? connectionRequestsInFlightMax,
       authenticator: options.authenticator,
       onClosed: (closed) => {
-        connections.delete(closed);
+        if (connections.delete(closed)) answeredOnClosed += closed.describe().requestCount;
         logger.debug('client disconnected', { connection: id, remote });
       },
     });
@@ -101,6 +107,15 @@ export async function startNativeServer(options: NativeServerOptions): Promise<N
     host: options.host,
     port: listener.port,
     connectionCount: () => connections.size,
+    clients: () => [...connections].map((client) => client.describe()),
+    requestStats: () => {
+      const open = [...connections].map((client) => client.describe());
+      return {
+        active: open.reduce((sum, c) => sum + c.inFlight, 0),
+        pending: open.reduce((sum, c) => sum + c.queued, 0),
+        completed: answeredOnClosed + open.reduce((sum, c) => sum + c.requestCount, 0),
+      };
+    },
     isAccepting: () => accepting,
     close: ({ drainMs }) => (closing ??= close(drainMs)),
   };

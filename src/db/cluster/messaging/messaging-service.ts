@@ -3,6 +3,7 @@
 // messages to the handler registered for their verb. Every message sent and received is
 // logged at debug level, as client messages are.
 
+import { MessagingStats } from './messaging-stats.js';
 import { assert, fail } from '../../common/assert.js';
 import { CorruptionError, InternodeError } from '../../common/errors.js';
 import { endpointTextLengthMax, failureMessageBytesMax, internodePayloadBytesMax, internodeRequestsPendingMax, internodeRequestsServedMax } from '../../common/limits.js';
@@ -101,6 +102,8 @@ export class MessagingService {
   /** Requests from peers whose handler has not answered yet. */
   private served = 0;
   private readonly dropped = new Map<Verb, number>();
+  /** Handler work per verb and traffic per peer (nodetool tpstats, system_views.internode_*). */
+  readonly stats = new MessagingStats();
   private readonly requestsServedMax: number;
 
   constructor(options: MessagingServiceOptions) {
@@ -213,17 +216,31 @@ export class MessagingService {
       return true;
     }
     const accepted = this.transport.send(peer, frame);
+    const traffic = this.stats.traffic(peer);
+    const bytes = encodedFrameSize(message);
+    if (accepted) {
+      traffic.sentCount++;
+      traffic.sentBytes += bytes;
+    } else {
+      traffic.droppedCount++;
+      traffic.droppedBytes += bytes;
+    }
     if (!accepted) this.drop(message.verb);
     if (!accepted) this.logger.debug('internode send refused', { peer, verb: message.verb, id: message.id });
     return accepted;
   }
 
   private receive(from: Endpoint, frame: Buffer): void {
+    const traffic = this.stats.traffic(from);
+    traffic.receivedCount++;
+    traffic.receivedBytes += frame.length;
     let message: Message;
     try {
       message = decodeFrame(frame, `internode from ${from}`);
     } catch (error) {
       if (!(error instanceof CorruptionError)) throw error;
+      traffic.errorCount++;
+      traffic.errorBytes += frame.length;
       this.logger.warn('dropping corrupt internode frame', { peer: from, error: error.message });
       return;
     }
@@ -231,6 +248,8 @@ export class MessagingService {
     if (this.logger.isDebugEnabled()) {
       this.logger.debug('internode receive', { peer: from, verb: inbound.verb, id: inbound.id, flags: inbound.flags, bytes: frame.length });
     }
+    traffic.processedCount++;
+    traffic.processedBytes += frame.length;
     if ((inbound.flags & MessageFlag.response) !== 0) this.receiveResponse(inbound);
     else this.dispatch(inbound);
   }
@@ -244,6 +263,7 @@ export class MessagingService {
       return;
     }
     this.settle(message.id);
+    this.stats.work(message.verb).completed++;
     if ((message.flags & MessageFlag.failure) !== 0) {
       request.reject(new InternodeError('failure', message.from, request.verb, describeFailure(message)));
       return;
@@ -270,22 +290,29 @@ export class MessagingService {
       this.respondFailure(message, new RequestFailure(RequestFailureReason.overloaded, `${this.served} requests in progress`));
       return;
     }
+    const work = this.stats.work(message.verb);
     let result: ReturnType<VerbHandler>;
     try {
       result = handler(message);
     } catch (error) {
+      work.failed++;
       this.handlerFailed(message, error, expectsResponse);
       return;
     }
     if (expectsResponse) this.served++;
+    work.active++;
     Promise.resolve(result).then(
       (payload) => {
+        work.active--;
+        work.completed++;
         if (expectsResponse) {
           this.served--;
           this.respond(message, payload ?? Buffer.alloc(0));
         }
       },
       (error: unknown) => {
+        work.active--;
+        work.failed++;
         if (expectsResponse) this.served--;
         this.handlerFailed(message, error, expectsResponse);
       },
