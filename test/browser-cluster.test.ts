@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { freePort } from './harness/node-process.js';
+import { waitForExpression } from './harness/page-wait.js';
 
 const chromiumPath = '/usr/bin/chromium';
 const artifacts = 'test-artifacts';
@@ -129,22 +130,9 @@ function startApiUser(): { stop(): Promise<void> } {
   return { stop: async () => { running = false; await loop; } };
 }
 
-/**
- * Polls an expression in the page until it is truthy. Not page.waitForFunction: it evaluates
- * a string with eval, which the server's Content-Security-Policy forbids, as it should.
- */
-async function waitForExpression(expression: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await page.evaluate(expression).catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${expression}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 test('the cluster panel shows the ring, every node up, and where the selected flight lives', async () => {
   await page.goto(adminUrl);
-  await waitForExpression('window.aero && window.aero.airportCount() > 300 && window.aero.planeCount() >= 3', 60_000);
+  await waitForExpression(page, 'window.aero && window.aero.airportCount() > 300 && window.aero.planeCount() >= 3', 60_000);
   assert.equal(new URL(page.url()).hash, '', 'the token leaves the address bar');
   await page.locator('#tab-cluster').click();
   for (const node of ['node1', 'node2', 'node3']) await page.locator(`#cluster-nodes tr[data-node="${node}"][data-status="UP"]`).waitFor({ timeout: 30_000 });
@@ -220,17 +208,17 @@ test('killing a node from the panel: down within the failure detector\'s time, t
     const positions = 'JSON.stringify(Object.fromEntries(window.aero.planeNumbers().map((n) => [n, window.aero.planePosition(n)])))';
     const before = JSON.parse(await page.evaluate(positions) as string) as Record<string, [number, number] | null>;
     assert.ok(Object.keys(before).length >= 3, `planes on the map: ${Object.keys(before).join(', ')}`);
-    await waitForExpression(`(() => { const before = ${JSON.stringify(before)}; const now = JSON.parse(${positions});
+    await waitForExpression(page, `(() => { const before = ${JSON.stringify(before)}; const now = JSON.parse(${positions});
       return Object.keys(now).filter((n) => before[n] && now[n] && (before[n][0] !== now[n][0] || before[n][1] !== now[n][1])).length >= 2; })()`, 30_000);
     // Writes for node2 become hints on the others.
-    await waitForExpression('[...document.querySelectorAll("#cluster-nodes td.hints-in-progress")].some((td) => Number(td.textContent) > 0)', 30_000);
+    await waitForExpression(page, '[...document.querySelectorAll("#cluster-nodes td.hints-in-progress")].some((td) => Number(td.textContent) > 0)', 30_000);
     const held = await shownHints('hints-in-progress');
     await page.screenshot({ path: join(artifacts, 'cluster-hints.png') });
     phase = 'node2 starting';
     await row('node2').locator('button[data-action="start"]').click({ timeout: 20_000 });
     await page.locator('#cluster-nodes tr[data-node="node2"][data-status="UP"]').waitFor({ timeout: 120_000 });
     phase = 'node2 back';
-    await waitForExpression('[...document.querySelectorAll("#cluster-nodes td.hints-in-progress")].every((td) => td.textContent === "0")', 120_000);
+    await waitForExpression(page, '[...document.querySelectorAll("#cluster-nodes td.hints-in-progress")].every((td) => td.textContent === "0")', 120_000);
     const deliveredAfter = await shownHints('hints-delivered');
     console.error(`hints held at most seen: ${held}; delivered ${delivered} -> ${deliveredAfter}`);
     assert.ok(deliveredAfter > delivered, `hints delivered (${delivered} -> ${deliveredAfter})`);

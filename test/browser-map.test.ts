@@ -16,6 +16,7 @@ import { Simulator, defaultSimulatorOptions } from '../src/flights/sim/simulator
 import { seededChance, systemClock } from '../src/flights/model/world.js';
 import { startWebServer, type WebServer } from '../src/flights/web/server.js';
 import { startNodeProcess, type NodeProcess } from './harness/node-process.js';
+import { waitForExpression } from './harness/page-wait.js';
 
 const chromiumPath = '/usr/bin/chromium';
 const artifacts = 'test-artifacts';
@@ -75,24 +76,10 @@ after(async () => {
 
 const aero = <T>(expression: string) => page.evaluate(`window.aero.${expression}`) as Promise<T>;
 
-/**
- * Polls an expression in the page until it is truthy. Not page.waitForFunction: it evaluates
- * a string with eval, which the server's Content-Security-Policy forbids, as it should.
- */
-async function waitForExpression(expression: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    // During a reload the page has no context to evaluate in for a moment: not yet, then.
-    if (await page.evaluate(expression).catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${expression}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 test('the map shows airports and planes', async () => {
   await page.goto(web.url);
-  await waitForExpression('window.aero && window.aero.airportCount() > 300', 20_000);
-  await waitForExpression('window.aero.planeCount() >= 2', 20_000);
+  await waitForExpression(page, 'window.aero && window.aero.airportCount() > 300', 20_000);
+  await waitForExpression(page, 'window.aero.planeCount() >= 2', 20_000);
   assert.equal(await page.locator('#banner').isHidden(), true, 'no error banner');
   await page.screenshot({ path: join(artifacts, 'map-airports.png') });
 });
@@ -115,7 +102,7 @@ test('adding a flight lists it and puts it on the map', async () => {
   await page.fill('#add-flight input[name="speed"]', '800');
   await page.click('#add-flight button[type="submit"]');
   await page.locator('#departures-table tr[data-flight="TS100"]').waitFor({ timeout: 10_000 });
-  await waitForExpression('window.aero.planePosition("TS100") !== null', 20_000);
+  await waitForExpression(page, 'window.aero.planePosition("TS100") !== null', 20_000);
   await page.screenshot({ path: join(artifacts, 'flight-added.png') });
   // Bad input is refused with a reason.
   await page.fill('#add-flight input[name="destination"]', 'ZZZ');
@@ -129,7 +116,7 @@ test('a status change is shown after a reload', async () => {
   await page.locator('#flight-view button[data-status="delayed"]').click();
   await page.locator('#flight-view .status[data-status="delayed"]').waitFor({ timeout: 10_000 });
   await page.reload();
-  await waitForExpression('window.aero && window.aero.airportCount() > 300', 20_000);
+  await waitForExpression(page, 'window.aero && window.aero.airportCount() > 300', 20_000);
   await page.fill('#search', 'TS1');
   await page.locator('#search-results li[data-flight="TS1"]').click();
   await page.locator('#flight-view .status[data-status="delayed"]').waitFor({ timeout: 10_000 });
@@ -158,8 +145,8 @@ const column = (index: number) => page.locator(`#flights-table tbody tr td:nth-c
 
 test('the flights table sorts, filters and searches the planes in the air; a row selects its plane', async () => {
   await page.click('#tab-flights');
-  await waitForExpression('document.querySelectorAll("#flights-table tbody tr").length >= 3', 20_000);
-  await waitForExpression('document.querySelectorAll("#flights-table tbody tr").length === window.aero.planeCount()', 5_000);
+  await waitForExpression(page, 'document.querySelectorAll("#flights-table tbody tr").length >= 3', 20_000);
+  await waitForExpression(page, 'document.querySelectorAll("#flights-table tbody tr").length === window.aero.planeCount()', 5_000);
   // Altitude: descending on the first click, ascending on the second.
   const altitudes = async () => (await column(4)).map((text) => Number(text.replace(/,/g, '')));
   await page.click('#flights-table th[data-sort="altitudeFt"]');
@@ -174,7 +161,7 @@ test('the flights table sorts, filters and searches the planes in the air; a row
   assert.deepEqual(numbers, [...numbers].sort((a, b) => a.localeCompare(b)));
   // Filters: by origin, by altitude band, then search by flight number.
   await page.fill('#filter-origin', 'lhr');
-  await waitForExpression('[...document.querySelectorAll("#flights-table tbody tr")].every((tr) => tr.dataset.flight === "TS3")');
+  await waitForExpression(page, '[...document.querySelectorAll("#flights-table tbody tr")].every((tr) => tr.dataset.flight === "TS3")');
   assert.deepEqual(await column(1), ['TS3']);
   await page.fill('#filter-origin', '');
   await page.selectOption('#filter-altitude', 'high');
@@ -186,7 +173,7 @@ test('the flights table sorts, filters and searches the planes in the air; a row
   await page.locator('#flights-table tr[data-flight="TS3"]').click();
   await page.locator('#flight-view h2', { hasText: 'TS3' }).waitFor({ timeout: 10_000 });
   // The heading shows at once; the map selects the plane when the flight's details have loaded.
-  await waitForExpression('window.aero.selectedPlane() === "TS3"', 10_000);
+  await waitForExpression(page, 'window.aero.selectedPlane() === "TS3"', 10_000);
   await page.click('#tab-flights');
   assert.equal(await page.getAttribute('#flights-table tr[data-flight="TS3"]', 'class'), 'selected');
   await page.fill('#filter-text', '');
@@ -203,11 +190,11 @@ test('follow keeps the map centred on the selected plane as it moves, until the 
   await page.evaluate('void window.aero.map.setView([0, 0], 6, { animate: false })');
   await page.click('#follow');
   assert.equal(await page.getAttribute('#follow', 'aria-pressed'), 'true');
-  await waitForExpression('window.aero.planePoint("TS3") !== null', 5_000);
+  await waitForExpression(page, 'window.aero.planePoint("TS3") !== null', 5_000);
   const first = await centreOffset('TS3');
   assert.ok(first.off < 0.1, `centred on TS3 (off by ${first.off}°)`);
   // At 60x the plane covers about 0.1° a second: the centre must move with it.
-  await waitForExpression(`(() => { const c = window.aero.map.getCenter(); return Math.hypot(c.lat - ${first.lat}, c.lng - ${first.lng}) > 0.1; })()`, 20_000);
+  await waitForExpression(page, `(() => { const c = window.aero.map.getCenter(); return Math.hypot(c.lat - ${first.lat}, c.lng - ${first.lng}) > 0.1; })()`, 20_000);
   const later = await centreOffset('TS3');
   assert.ok(later.off < 0.1, `still centred on TS3 (off by ${later.off}°)`);
   // Dragging the map hands it back to the user.
@@ -225,11 +212,11 @@ test('on a 390x844 phone the panel is a drawer of tabs under a usable map, and n
   await page.setViewportSize({ width: 390, height: 844 });
   try {
     await page.reload();
-    await waitForExpression('window.aero && window.aero.airportCount() > 300 && window.aero.planeCount() >= 2', 20_000);
+    await waitForExpression(page, 'window.aero && window.aero.airportCount() > 300 && window.aero.planeCount() >= 2', 20_000);
     const overflow = () => page.evaluate('[document.documentElement.scrollWidth, document.body.scrollWidth, ...[...document.querySelectorAll("#panel, #flights-pane, #details-pane, #topbar")].map((e) => e.scrollWidth - e.clientWidth)]') as Promise<number[]>;
     const mapBox = await page.locator('#map').boundingBox();
     assert.ok(mapBox !== null && mapBox.width >= 380 && mapBox.height >= 300, `map ${JSON.stringify(mapBox)}`);
-    await waitForExpression('document.querySelectorAll("#flights-table tbody tr").length >= 2', 20_000);
+    await waitForExpression(page, 'document.querySelectorAll("#flights-table tbody tr").length >= 2', 20_000);
     const [docWidth, bodyWidth, ...inner] = await overflow();
     assert.ok((docWidth ?? 0) <= 390 && (bodyWidth ?? 0) <= 390, `page ${docWidth} / ${bodyWidth} px wide`);
     assert.deepEqual(inner, [0, 0, 0, 0], 'no panel scrolls sideways');
@@ -266,7 +253,7 @@ async function diagnose(flightNumber: string): Promise<string> {
 
 async function waitWithDiagnosis(flightNumber: string, expression: string, timeout: number): Promise<void> {
   try {
-    await waitForExpression(expression, timeout);
+    await waitForExpression(page, expression, timeout);
   } catch (error) {
     throw new Error(`${String(error)}\n${flightNumber}: ${await diagnose(flightNumber)}`);
   }
@@ -279,7 +266,7 @@ test('planes move over time', async () => {
   // Planes are drawn on a canvas: bring TS3 into view (the previous test fitted another route),
   // then click where it was drawn in the last frame.
   await page.evaluate('(() => { const p = window.aero.planePosition("TS3"); window.aero.map.setView(p, 4, { animate: false }); })()');
-  await waitForExpression('window.aero.planePoint("TS3") !== null', 10_000);
+  await waitForExpression(page, 'window.aero.planePoint("TS3") !== null', 10_000);
   const point = await aero<[number, number]>('planePoint("TS3")');
   const box = await page.locator('#map').boundingBox();
   assert.ok(box !== null);
@@ -320,7 +307,7 @@ test('the map runs under the server\'s security headers: no Content-Security-Pol
   assert.match(response.headers()['content-security-policy'] ?? '', /default-src 'self'/);
   assert.equal(response.headers()['x-frame-options'], 'DENY');
   await page.reload();
-  await waitForExpression('window.aero && window.aero.airportCount() > 300', 20_000);
+  await waitForExpression(page, 'window.aero && window.aero.airportCount() > 300', 20_000);
   assert.deepEqual(cspViolations, []);
 });
 
