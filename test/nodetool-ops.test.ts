@@ -3,23 +3,10 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import cassandra from 'cassandra-driver';
-import { startNodeProcess, type NodeProcess } from './harness/node-process.js';
+import { nodetool, startNodeProcess, type NodeProcess } from './harness/node-process.js';
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function nodetool(node: NodeProcess, ...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/aero.js', 'nodetool', '--host', node.host, '--port', String(node.adminPort), ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+type Run = Awaited<ReturnType<typeof nodetool>>;
 
 async function ok(node: NodeProcess, ...args: string[]): Promise<string> {
   const run = await nodetool(node, ...args);

@@ -5,21 +5,8 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import cassandra from 'cassandra-driver';
-import { startNodeProcess, type NodeProcess } from './harness/node-process.js';
-
-function nodetool(node: NodeProcess, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/aero.js', 'nodetool', '--host', node.host, '--port', String(node.adminPort), ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { nodetool, startNodeProcess, type NodeProcess } from './harness/node-process.js';
 
 const count = (rows: cassandra.types.Row[], column = 'count') => Number(rows[0]?.get(column) ?? -1);
 

@@ -98,3 +98,16 @@ export async function startNodeProcess(options: StartOptions = {}): Promise<Node
     cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
   };
 }
+
+/** Runs `aero nodetool ARGS` against a node's admin port; resolves with the exit code and output. */
+export function nodetool(node: Pick<NodeProcess, 'host' | 'adminPort'>, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/aero.js', 'nodetool', '--host', node.host, '--port', String(node.adminPort), ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
