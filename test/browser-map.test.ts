@@ -282,6 +282,10 @@ test('at 1600x1000, a status change shows its result and it stays: an error (del
     await page.locator('#search-results li[data-flight="TS5"]').click();
     await page.locator('#flight-view button[data-status="delayed"]').waitFor({ timeout: 10_000 });
     await page.fill('#delay-minutes', '5000');
+    // The panel re-reads the flight every 3 s: what was typed must outlive a refresh (it used to
+    // reset to 30, so a click just after a refresh sent a valid delay).
+    await page.waitForTimeout(3_500);
+    assert.equal(await page.inputValue('#delay-minutes'), '5000');
     await page.locator('#flight-view button[data-status="delayed"]').click();
     const message = page.locator('#status-message');
     await page.locator('#status-message.error', { hasText: 'delayMinutes: must be 1 to 1440 minutes' }).waitFor({ timeout: 10_000 });

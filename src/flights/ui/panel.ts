@@ -57,6 +57,12 @@ export class Panel {
    * re-render (which used to wipe an error within a tick and showed nothing on success).
    */
   private statusNote: { flight: string; className: 'ok' | 'error' | ''; text: string } | null = null;
+  /**
+   * What the user typed in the delay field of the shown flight. The periodic re-render rebuilds
+   * the field; without this it reset to 30 under the user's cursor (and a click just after a
+   * refresh sent 30 instead of what was typed).
+   */
+  private delayDraft: { flight: string; value: string } | null = null;
   private refreshing = false;
   private boardLoading = false;
   private boardTicket = 0;
@@ -190,6 +196,8 @@ export class Panel {
       ['Updated', dateTimeUtc(t.recordedAtMs)],
     ];
     const list = (rows: [string, string][]) => h('dl', {}, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+    const typing = document.activeElement instanceof HTMLInputElement && document.activeElement.id === 'delay-minutes'
+      ? { start: document.activeElement.selectionStart, end: document.activeElement.selectionEnd } : null;
     byId('flight-view').replaceChildren(
       h('h2', {}, `${s.flightNumber} `, statusBadge(s.status)),
       list(facts),
@@ -199,6 +207,12 @@ export class Panel {
       this.transitions(detail),
       this.statusMessage(s.flightNumber, s.date),
     );
+    const delay = document.getElementById('delay-minutes');
+    if (typing !== null && delay instanceof HTMLInputElement) {
+      delay.focus();
+      // Number inputs do not support selection ranges; text-like ones do.
+      try { delay.setSelectionRange(typing.start, typing.end); } catch { /* not a text field */ }
+    }
   }
 
   private statusMessage(flightNumber: string, date: string): HTMLElement {
@@ -218,11 +232,13 @@ export class Panel {
   private transitions(detail: FlightDetail): HTMLElement {
     const s = detail.status;
     if (detail.allowed.length === 0) return h('p', {}, `Status '${statusLabel(s.status)}' follows the aircraft now; it cannot be changed by hand.`);
-    const delay = h('input', { type: 'number', id: 'delay-minutes', min: '1', max: '1440', value: '30', style: 'width:5em' });
+    const key = `${s.flightNumber}/${s.date}`;
+    const draft = this.delayDraft?.flight === key ? this.delayDraft.value : '30';
+    const delay = h('input', { type: 'number', id: 'delay-minutes', min: '1', max: '1440', value: draft, style: 'width:5em' });
+    delay.addEventListener('input', () => { this.delayDraft = { flight: key, value: delay.value }; });
     const buttons = detail.allowed.map((status) => {
       const button = h('button', { type: 'button', 'data-status': status }, `Mark ${statusLabel(status)}`);
       button.addEventListener('click', () => {
-        const key = `${s.flightNumber}/${s.date}`;
         this.noteStatus(key, '', 'Saving…');
         changeStatus(s.flightNumber, s.date, status === 'delayed' ? { status, delayMinutes: Number(delay.value) } : { status })
           .then((view) => {
