@@ -28,7 +28,7 @@ function onPath(tool) {
   return dirs.some((dir) => existsSync(`${dir}/${tool}`));
 }
 
-/** The chroot test (test/prerequisites.test.ts) runs as root or in CI, and skips otherwise. */
+/** The tests that need root (chroot, loop mounts, iptables) run as root or in CI, and skip otherwise. */
 function chrootTestRuns() {
   return process.env.CI === 'true' || process.getuid?.() === 0;
 }
@@ -43,8 +43,7 @@ export const suites = {
     { name: 'python3-lz4', why: `the Python driver's LZ4 compression (import lz4.block in ${python})`, present: () => pythonImports('lz4.block') },
     // test/browser-map.test.ts launches this path.
     { name: 'chromium', why: 'the browser tests: map and cluster panel (/usr/bin/chromium)', present: () => existsSync('/usr/bin/chromium') },
-    { name: 'debootstrap', why: 'the prerequisites test (a clean Debian root, as root or in CI)', present: () => onPath('debootstrap'), needed: chrootTestRuns },
-    // test/disk-full.test.ts and test/nemesis.test.ts (as root or in CI, like the chroot test): a
+    // test/disk-full.test.ts and test/nemesis.test.ts (as root or in CI): a
     // small loop-mounted ext4 disk; the nemesis also skews clocks and cuts links.
     { name: 'e2fsprogs', why: 'the disk-full and nemesis tests (mkfs.ext4 for a loop-mounted filesystem)', present: () => onPath('mkfs.ext4'), needed: chrootTestRuns },
     { name: 'mount', why: 'the disk-full test (mount -o loop and umount)', present: () => onPath('mount') && onPath('umount'), needed: chrootTestRuns },
@@ -52,11 +51,12 @@ export const suites = {
     { name: 'iptables', why: 'the nemesis test\'s partitions and one-way cuts', present: () => onPath('iptables'), needed: chrootTestRuns },
   ],
   // npm run test:docker: Debian's daemon and client, compose 1.29, and debootstrap for the
-  // locally built base image (scripts/docker/base-image.sh, which runs as root).
+  // locally built base image (scripts/docker/base-image.sh, which runs as root), whose root
+  // filesystem the clean-root test of `npm test`'s first step reuses.
   docker: [
     { name: 'docker.io', why: 'the Docker daemon and client (dockerd, docker)', present: () => onPath('dockerd') && onPath('docker') },
     { name: 'docker-compose', why: 'docker-compose.yml (docker-compose 1.29)', present: () => onPath('docker-compose') },
-    { name: 'debootstrap', why: 'the base image built locally (scripts/docker/base-image.sh, as root or in CI)', present: () => onPath('debootstrap'), needed: chrootTestRuns },
+    { name: 'debootstrap', why: 'the base image built locally (scripts/docker/base-image.sh) and the clean Debian root of the prerequisites test, as root or in CI', present: () => onPath('debootstrap'), needed: chrootTestRuns },
   ],
 };
 

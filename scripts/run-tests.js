@@ -1,11 +1,18 @@
-// Runs every compiled test file with node's built-in test runner. No test may run past 10
-// minutes, and the runner exits even if a test leaves a handle open (a stuck socket never hangs CI).
-// Files run one at a time: the multi-node tests measure failure detection in wall-clock seconds
-// and need the two cores to themselves (the whole suite takes a few minutes either way).
+// Runs every compiled test file with node's built-in test runner, in two phases:
+//  1. the unit tests beside the code (dist/src/**): in-process and deterministic (simulated
+//     clocks and networks), so they run as many files at a time as there are cores;
+//  2. the integration tests (dist/test/**): real processes, sockets and browsers, some of them
+//     measuring failure detection in wall-clock seconds, so one file at a time with the cores
+//     to themselves.
+// Both phases report through one TAP stream with one summary (CI reads it), and the summary
+// ends with the slowest files, where the suite's time goes. No test may run past 10 minutes, and
+// the runner exits even if a test leaves a handle open (a stuck socket never hangs CI).
 // Usage: node scripts/run-tests.js [substring ...]   (only files whose path contains one of them)
-import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { run } from 'node:test';
+import { tap } from 'node:test/reporters';
 
 function find(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -22,5 +29,65 @@ if (files.length === 0) {
   console.error('no test files found under dist/ (did the build run?)');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=600000', '--test-force-exit', ...files], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+const unitFiles = files.filter((f) => f.startsWith(join('dist', 'src') + sep));
+const integrationFiles = files.filter((f) => !unitFiles.includes(f));
+const phases = [
+  { files: unitFiles, concurrency: Math.max(1, Math.min(availableParallelism(), 4)) },
+  { files: integrationFiles, concurrency: 1 },
+].filter((phase) => phase.files.length > 0);
+
+const summaryKeys = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo', 'duration_ms'];
+const summaryPattern = new RegExp(`^(${summaryKeys.join('|')}) ([0-9.]+)$`);
+const totals = Object.fromEntries(summaryKeys.map((key) => [key, 0]));
+/** Per file, the summed durations of its top-level tests and suites (module loading aside). */
+const fileSeconds = new Map();
+const slowestShown = 12;
+
+/**
+ * The events of every phase as one run: each phase's own top-level plan and summary are held
+ * back and added up, the top-level tests are numbered on from the previous phase, and one plan
+ * and one summary close the stream.
+ */
+async function* allPhases() {
+  let numbered = 0;
+  for (const phase of phases) {
+    let lastNumber = 0;
+    const stream = run({ files: phase.files, concurrency: phase.concurrency, timeout: 600_000, forceExit: true });
+    for await (const event of stream) {
+      const data = event.data ?? {};
+      if (data.nesting === 0 && (event.type === 'test:pass' || event.type === 'test:fail') && typeof data.file === 'string') {
+        fileSeconds.set(data.file, (fileSeconds.get(data.file) ?? 0) + (data.details?.duration_ms ?? 0) / 1000);
+      }
+      if (data.nesting === 0) {
+        if (event.type === 'test:plan') continue;
+        if (event.type === 'test:diagnostic') {
+          const match = summaryPattern.exec(data.message);
+          if (match !== null) {
+            totals[match[1]] += Number(match[2]);
+            continue;
+          }
+        }
+        if ((event.type === 'test:pass' || event.type === 'test:fail') && typeof data.testNumber === 'number') {
+          lastNumber = Math.max(lastNumber, data.testNumber);
+          yield { ...event, data: { ...data, testNumber: numbered + data.testNumber } };
+          continue;
+        }
+      }
+      yield event;
+    }
+    numbered += lastNumber;
+  }
+  yield { type: 'test:plan', data: { nesting: 0, count: numbered } };
+  for (const key of summaryKeys) {
+    const value = key === 'duration_ms' ? Number(totals[key].toFixed(3)) : totals[key];
+    yield { type: 'test:diagnostic', data: { nesting: 0, message: `${key} ${value}` } };
+  }
+  const slowest = [...fileSeconds].map(([file, seconds]) => [relative(process.cwd(), file), seconds])
+    .sort((a, b) => b[1] - a[1]).slice(0, slowestShown);
+  yield { type: 'test:diagnostic', data: { nesting: 0, message: `slowest files (seconds in their top-level tests; unit files ran ${phases[0]?.concurrency ?? 1} at a time):` } };
+  for (const [file, seconds] of slowest) yield { type: 'test:diagnostic', data: { nesting: 0, message: `  ${seconds.toFixed(1).padStart(6)}  ${file}` } };
+}
+
+const output = tap(allPhases());
+for await (const chunk of output) process.stdout.write(chunk);
+process.exitCode = totals.fail > 0 || totals.cancelled > 0 ? 1 : 0;

@@ -1,9 +1,9 @@
 // A clean Debian root filesystem (debootstrap --variant=minbase) to run commands in with chroot,
 // as a fresh machine would: none of the packages the test suites install. Built once into a
 // gitignored cache directory (.cache/ in the repository) and reused, so only the first run pays
-// for debootstrap. Needs root (debootstrap and chroot do).
+// for debootstrap (or unpacks the base image's copy of the same root). Needs root (debootstrap and chroot do).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The Debian release the root is built from. */
@@ -82,29 +82,44 @@ function removeRoot(dir: string): void {
 
 export interface DebianRoot {
   dir: string;
-  /** Milliseconds debootstrap took, or null when the cached root was reused. */
+  /** How the root came to be: reused from the cache, unpacked from a seed tar, or debootstrapped. */
+  how: 'cached' | 'seeded' | 'debootstrap';
+  /** Milliseconds building it took, or null when the cached root was reused. */
   builtInMs: number | null;
 }
 
-/** The cached minbase root under `cacheDir`, built with debootstrap when absent. */
-export function debianRoot(cacheDir: string): DebianRoot {
+/**
+ * The cached minbase root under `cacheDir`. When absent it is unpacked from `seedTar` (a tar of
+ * the same debootstrap --variant=minbase root, as scripts/docker/base-image.sh keeps one), or
+ * else built with debootstrap.
+ */
+export function debianRoot(cacheDir: string, options: { seedTar?: string | undefined } = {}): DebianRoot {
   const dir = join(cacheDir, `debian-${debianSuite}-minbase`);
-  if (existsSync(join(dir, 'etc', 'os-release'))) return { dir, builtInMs: null };
-  const debootstrap = findTool('debootstrap');
-  if (debootstrap === null) throw new Error('debootstrap is not installed (apt-get install debootstrap)');
+  if (existsSync(join(dir, 'etc', 'os-release'))) return { dir, how: 'cached', builtInMs: null };
   const partial = `${dir}.partial`;
   if (existsSync(partial)) removeRoot(partial);
   const started = performance.now();
-  const result = spawnSync(debootstrap, ['--variant=minbase', debianSuite, partial, debianMirror()], {
-    encoding: 'utf8', timeout: debootstrapTimeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024,
-  });
-  const builtInMs = performance.now() - started;
-  if (result.status !== 0) {
-    throw new Error(`debootstrap failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+  let how: DebianRoot['how'];
+  if (options.seedTar !== undefined) {
+    how = 'seeded';
+    mkdirSync(partial, { recursive: true });
+    const result = spawnSync('tar', ['-C', partial, '--numeric-owner', '-xf', options.seedTar], { encoding: 'utf8', timeout: debootstrapTimeoutMs, killSignal: 'SIGKILL' });
+    if (result.status !== 0) throw new Error(`cannot unpack ${options.seedTar} (${result.error?.message ?? `exit ${result.status}`}): ${result.stderr.slice(-4000)}`);
+  } else {
+    how = 'debootstrap';
+    const debootstrap = findTool('debootstrap');
+    if (debootstrap === null) throw new Error('debootstrap is not installed (apt-get install debootstrap)');
+    const result = spawnSync(debootstrap, ['--variant=minbase', debianSuite, partial, debianMirror()], {
+      encoding: 'utf8', timeout: debootstrapTimeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.status !== 0) {
+      throw new Error(`debootstrap failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+    }
+    const left = mountsUnder(partial);
+    if (left.length > 0) throw new Error(`debootstrap left mounts in its target: ${left.join(', ')}`);
   }
-  const left = mountsUnder(partial);
-  if (left.length > 0) throw new Error(`debootstrap left mounts in its target: ${left.join(', ')}`);
-  if (!statSync(join(partial, 'etc', 'os-release')).isFile()) throw new Error(`debootstrap built no /etc/os-release in ${partial}`);
+  const builtInMs = performance.now() - started;
+  if (!statSync(join(partial, 'etc', 'os-release')).isFile()) throw new Error(`no /etc/os-release in the root built in ${partial}`);
   renameSync(partial, dir);
-  return { dir, builtInMs };
+  return { dir, how, builtInMs };
 }
