@@ -88,9 +88,11 @@ function measurementTable(results: BenchResults): string[] {
 function curveTable(results: BenchResults): string[] {
   if (results.curve.length === 0) return [];
   const lines = ['', '**Latency curve** (open loop, lean client; latency from each request\'s intended start):', '',
-    '| server | shape | % of max | max ops/s | target ops/s | achieved ops/s | p50 ms | p99 ms | p99.9 ms | errors | loop delay p99/max ms, GC ms |', '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|'];
+    '| server | shape | % of max | max ops/s | target ops/s | achieved ops/s | p50 ms | p99 ms | p99.9 ms | errors | server CPU us/op | loop delay p99/max ms, GC ms |', '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|'];
   for (const c of results.curve) {
-    lines.push(`| ${c.scenario} | ${c.shape} | ${Math.round(c.fraction * 100)}% | ${fmt(c.maxThroughput)} | ${fmt(c.rateTarget ?? 0)} | ${fmt(c.throughput)} | ${c.latencyMs.p50} | ${c.latencyMs.p99} | ${c.latencyMs.p999} | ${c.errors} | ${loopAndGc(c)} |`);
+    // CPU per operation rises as the rate falls: fewer answers share a socket write (report in the bench README).
+    const cpuMicrosPerOp = c.ops > 0 ? fmt(Math.round((c.serverCpuSeconds * 1e6) / c.ops)) : 'n/a';
+    lines.push(`| ${c.scenario} | ${c.shape} | ${Math.round(c.fraction * 100)}% | ${fmt(c.maxThroughput)} | ${fmt(c.rateTarget ?? 0)} | ${fmt(c.throughput)} | ${c.latencyMs.p50} | ${c.latencyMs.p99} | ${c.latencyMs.p999} | ${c.errors} | ${cpuMicrosPerOp} | ${loopAndGc(c)} |`);
   }
   return lines;
 }
