@@ -13,21 +13,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from './harness/node-process.js';
+import { freePort, isProcessRunning } from './harness/node-process.js';
 
 interface Ports { native: number; storage: number; admin: number; web: number }
 
 async function freePorts(): Promise<Ports> {
   return { native: await freePort(), storage: await freePort(), admin: await freePort(), web: await freePort() };
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function runStart(dataDir: string, ports: Ports, extra: string[], whileUp?: () => Promise<void>): Promise<{ output: string; code: number | null }> {
@@ -173,7 +164,7 @@ test('npm start: a 5-node cluster by default, secured; Ctrl-C stops every node; 
     console.log(`first start: ${/up in [\d.]+ s/.exec(first.output)?.[0] ?? '?'}`);
     const pids = [...first.output.matchAll(/started node\d on 127\.0\.0\.\d \(pid (\d+)\)/g)].map((match) => Number(match[1]));
     assert.equal(pids.length, 5, first.output);
-    assert.deepEqual(pids.filter(isRunning), [], 'every node stopped');
+    assert.deepEqual(pids.filter((pid) => isProcessRunning(pid, clusterDir)), [], 'every node stopped');
     const manifest = JSON.parse(readFileSync(join(dataDir, 'cluster', 'cluster.json'), 'utf8')) as { nodes: { pid: number | null }[] };
     assert.deepEqual(manifest.nodes.map((node) => node.pid), [null, null, null, null, null]);
 

@@ -11,18 +11,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './harness/node-process.js';
+import { freePort, isProcessRunning } from './harness/node-process.js';
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie (exited, not yet reaped) does not run.
-  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
-  return !/\) Z /.test(stat);
-}
+const isRunning = (pid: number): boolean => isProcessRunning(pid);
 
 /** Pids of live processes whose command line holds every one of `parts`. */
 function processesWith(parts: string[]): number[] {
@@ -71,9 +62,9 @@ async function startPipedAndStop(stop: Stop): Promise<void> {
     else if (stop === 'SIGHUP to the group') process.kill(-group, 'SIGHUP');
     else process.kill(start, 'SIGKILL');
     await waitUntil('aero start exits', () => !isRunning(start), 60_000);
-    await waitUntil(`every node stops (${stop})`, () => nodePids.every((pid) => !isRunning(pid)), 60_000);
+    await waitUntil(`every node stops (${stop})`, () => nodePids.every((pid) => !isProcessRunning(pid, dataDir)), 60_000);
   } finally {
-    for (const pid of nodePids) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+    for (const pid of nodePids) if (isProcessRunning(pid, dataDir)) process.kill(pid, 'SIGKILL');
     try {
       process.kill(-group, 'SIGKILL');
     } catch {

@@ -2,7 +2,7 @@
 // free ports and a fresh data directory, reachable by real drivers over real sockets.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,4 +110,24 @@ export function nodetool(node: Pick<NodeProcess, 'host' | 'adminPort'>, ...args:
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * Whether `pid` is a live process (not a zombie) and, given `commandLinePart`, one whose command
+ * line holds it: pids are reused (pid_max is 32768 here), so a bare signal-0 check can find a
+ * stranger in the place of a node that has long exited.
+ */
+export function isProcessRunning(pid: number, commandLinePart?: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+    if (/\) [ZX] /.test(stat)) return false;
+    return commandLinePart === undefined || !existsSync(`/proc/${pid}/cmdline`) || readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(commandLinePart);
+  } catch {
+    return false; // it exited while we looked
+  }
 }
