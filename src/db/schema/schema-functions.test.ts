@@ -52,6 +52,16 @@ test('overloads by argument types; Cassandra refuses duplicates, replacing with 
   assert.equal(s.changeFunctions('ks', (ks) => withoutFunction(ks, { name: 'add', argumentTypes: null, ifExists: true })), null);
 });
 
+test('a user type a function uses cannot be dropped', () => {
+  const s = schema();
+  s.createType('ks', 'point', { fields: [{ name: 'x', type: int }] });
+  const point: DataType = { kind: 'udt', keyspace: 'ks', name: 'point', fields: [{ name: 'x', type: int }], frozen: true };
+  s.changeFunctions('ks', (ks) => withFunction(ks, fn('norm', [point], int), create));
+  assert.throws(() => s.dropType('ks', 'point'), /Cannot drop user type ks.point as it is still used by function ks.norm/);
+  s.changeFunctions('ks', (ks) => withoutFunction(ks, { name: 'norm', argumentTypes: null, ifExists: false }));
+  assert.notEqual(s.dropType('ks', 'point'), null);
+});
+
 test('functions and aggregates reach a peer through importJson, with their changes', () => {
   const peer = schema();
   const local = schema();

@@ -293,6 +293,12 @@ export class Schema {
         throw invalidRequest(`Cannot drop user type ${keyspaceName}.${name} as it is still used by table ${keyspaceName}.${table.name}`);
       }
     }
+    for (const fn of [...(keyspace.functions?.values() ?? []), ...(keyspace.aggregates?.values() ?? [])]) {
+      const signature = 'stateType' in fn ? [...fn.argumentTypes, fn.stateType, fn.returnType] : [...fn.argumentTypes, fn.returnType];
+      if (signature.some((type) => referencesUserType(type, keyspaceName, { name }))) {
+        throw invalidRequest(`Cannot drop user type ${keyspaceName}.${name} as it is still used by ${'stateType' in fn ? 'aggregate' : 'function'} ${keyspaceName}.${fn.name}`);
+      }
+    }
     const types = new Map(keyspace.types);
     types.delete(name);
     this.keyspaces.set(keyspaceName, { ...keyspace, types });
