@@ -48,6 +48,13 @@ test('functions in selectors, aggregates over a partition, schema tables, DESCRI
     [[1, 68.9, 'a'], [2, 71.6, 'b+c'], [3, null, 'none'], [4, 63.5, 'none']], 'RETURNS NULL ON NULL INPUT gives null; an empty list reads as null');
   const prepared = await client.execute('SELECT udf.fahrenheit(celsius) FROM udf.readings WHERE sensor = ? AND at = ?', ['s1', 2], { prepare: true });
   assert.equal(prepared.first()['udf.fahrenheit(celsius)'], 71.6);
+  // In terms too: values written, and a WHERE value.
+  await client.execute("CREATE FUNCTION udf.twice (v int) RETURNS NULL ON NULL INPUT RETURNS int LANGUAGE javascript AS 'return v * 2;'");
+  await client.execute("INSERT INTO udf.readings (sensor, at, celsius) VALUES ('s2', twice(?), udf.fahrenheit(?))", [1, 100], { prepare: true });
+  const written = await client.execute("SELECT at, celsius FROM udf.readings WHERE sensor = 's2' AND at = udf.twice(1)");
+  assert.deepEqual(written.rows.map((row) => [row['at'], row['celsius']]), [[2, 212]]);
+  await client.execute("DELETE FROM udf.readings WHERE sensor = 's2' AND at = udf.twice(?)", [1], { prepare: true });
+  assert.equal((await client.execute("SELECT * FROM udf.readings WHERE sensor = 's2'")).rowLength, 0);
 
   // An average as Cassandra's documentation builds it: a tuple state, a final function.
   await client.execute(`CREATE FUNCTION udf.avg_state (state tuple<int, double>, v double) CALLED ON NULL INPUT RETURNS tuple<int, double>
@@ -63,7 +70,7 @@ test('functions in selectors, aggregates over a partition, schema tables, DESCRI
   const functions = await client.execute("SELECT function_name, argument_names, argument_types, return_type, called_on_null_input, language FROM system_schema.functions WHERE keyspace_name = 'udf'");
   assert.deepEqual(functions.rows.map((row) => [row['function_name'], row['argument_types'], row['return_type'], row['called_on_null_input']]).sort(), [
     ['avg_final', ['tuple<int, double>'], 'double', true], ['avg_state', ['tuple<int, double>', 'double'], 'tuple<int, double>', true],
-    ['fahrenheit', ['double'], 'double', false], ['joined', ['list<text>', 'text'], 'text', true],
+    ['fahrenheit', ['double'], 'double', false], ['joined', ['list<text>', 'text'], 'text', true], ['twice', ['int'], 'int', false],
   ]);
   const aggregate = (await client.execute("SELECT * FROM system_schema.aggregates WHERE keyspace_name = 'udf'")).first();
   assert.deepEqual([aggregate['aggregate_name'], aggregate['state_func'], aggregate['final_func'], aggregate['initcond'], aggregate['return_type']],
@@ -76,7 +83,7 @@ test('functions in selectors, aggregates over a partition, schema tables, DESCRI
   const described = (await client.execute('DESCRIBE FUNCTION udf.fahrenheit')).first()['create_statement'];
   assert.equal(described, 'CREATE FUNCTION udf.fahrenheit(c double)\n    RETURNS NULL ON NULL INPUT\n    RETURNS double\n    LANGUAGE javascript\n    AS $$c * 9 / 5 + 32$$;');
   const keyspace = (await client.execute('DESCRIBE KEYSPACE udf')).rows.map((row) => `${row['type']} ${row['name']}`);
-  assert.deepEqual(keyspace.slice(0, 7), ['keyspace udf', 'function avg_final', 'function avg_state', 'function fahrenheit', 'function joined', 'aggregate average', 'table readings']);
+  assert.deepEqual(keyspace, ['keyspace udf', 'function avg_final', 'function avg_state', 'function fahrenheit', 'function joined', 'function twice', 'aggregate average', 'table readings']);
 
   await client.execute("CREATE OR REPLACE FUNCTION udf.fahrenheit (c double) RETURNS NULL ON NULL INPUT RETURNS double LANGUAGE javascript AS 'Math.round(c * 9 / 5 + 32)'");
   assert.equal((await client.execute("SELECT udf.fahrenheit(celsius) AS f FROM udf.readings WHERE sensor = 's1' AND at = 1")).first()['f'], 69);
@@ -89,7 +96,7 @@ test('functions in selectors, aggregates over a partition, schema tables, DESCRI
   await client.execute('DROP FUNCTION IF EXISTS udf.nothing');
   await refused('DROP FUNCTION udf.nothing', invalid("Function 'udf.nothing' doesn't exist"));
   const left = await client.execute("SELECT function_name FROM system_schema.functions WHERE keyspace_name = 'udf'");
-  assert.deepEqual(left.rows.map((row) => row['function_name']).sort(), ['avg_final', 'fahrenheit', 'joined']);
+  assert.deepEqual(left.rows.map((row) => row['function_name']).sort(), ['avg_final', 'fahrenheit', 'joined', 'twice']);
 });
 
 test('bad functions: endless loops and exceptions fail the query, bad definitions are refused', async () => {

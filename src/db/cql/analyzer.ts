@@ -66,6 +66,7 @@ function qualified(statement: Statement): boolean {
 
 export function analyzeStatement(statement: Statement, context: AnalysisContext): PreparedStatement {
   const variables = new BindVariables();
+  variables.functions = { schema: context.schema, settings: context.userFunctions ?? disabledUserFunctions };
   let plan: Plan;
   let table: TableMetadata | null = null;
   let resultColumns: ColumnSpec[] = [];
