@@ -80,6 +80,8 @@ test('functions in selectors, aggregates over a partition, schema tables, DESCRI
   const returnType = fahrenheit?.returnType as unknown as { code: number } | undefined;
   assert.deepEqual([fahrenheit?.language, returnType?.code], ['javascript', types.dataTypes.double], "the driver's metadata");
 
+  const average_ = await client.metadata.getAggregate('udf', 'average', ['double']);
+  assert.deepEqual([average_?.stateFunction, average_?.finalFunction, average_?.initCondition], ['avg_state', 'avg_final', '(0, 0)']);
   const described = (await client.execute('DESCRIBE FUNCTION udf.fahrenheit')).first()['create_statement'];
   assert.equal(described, 'CREATE FUNCTION udf.fahrenheit(c double)\n    RETURNS NULL ON NULL INPUT\n    RETURNS double\n    LANGUAGE javascript\n    AS $$c * 9 / 5 + 32$$;');
   const keyspace = (await client.execute('DESCRIBE KEYSPACE udf')).rows.map((row) => `${row['type']} ${row['name']}`);

@@ -27,6 +27,15 @@ test('exceptions, endless loops and syntax errors are reported', () => {
   // A getter that loops runs inside the wrapper, under the limit, not when the host reads the result.
   const getter = runtime.compile({ argumentNames: [], body: '({ get x() { for (;;) {} } })', label: 'ks.getter' }).call('[]');
   assert.equal(getter.ok === false && getter.timedOut, true);
+  // Nothing can queue work for later: a Promise job cut short by the time limit would abort the process.
+  assert.deepEqual(runtime.compile({ argumentNames: [], body: 'typeof Promise + typeof FinalizationRegistry + typeof Atomics.waitAsync', label: 'ks.p' }).call('[]'),
+    { ok: true, json: '"undefinedundefinedundefined"' });
+  for (const body of ['(async () => 1)()', 'import("fs")', 'await 1']) {
+    assert.throws(() => runtime.compile({ argumentNames: [], body, label: 'ks.async' }), ScriptCompileError, body);
+  }
+  // Atomics.wait blocks, and is stopped by the limit like a loop.
+  const wait = runtime.compile({ argumentNames: [], body: 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)', label: 'ks.wait' }).call('[]');
+  assert.equal(wait.ok === false && wait.timedOut, true);
   assert.throws(() => runtime.compile({ argumentNames: [], body: 'a +', label: 'ks.syntax' }), ScriptCompileError);
   assert.throws(() => runtime.compile({ argumentNames: ['not valid'], body: '1', label: 'ks.name' }), ScriptCompileError);
 });

@@ -12,6 +12,13 @@ import { Script, createContext, type Context } from 'node:vm';
 import { ScriptCompileError, type ScriptFunction, type ScriptOutcome, type ScriptRuntime } from '../common/script-runtime.js';
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** Words that start asynchronous work (escaped keywords are syntax errors, so they cannot hide). */
+const ASYNC_SYNTAX = /\b(async|await|import)\b/;
+/** Every built-in that hands out a promise or schedules a callback for later, removed before any user code runs. */
+const REMOVE_ASYNC_GLOBALS = `
+  delete globalThis.Promise; delete globalThis.WebAssembly; delete globalThis.FinalizationRegistry;
+  if (typeof Atomics === 'object') delete Atomics.waitAsync;
+  delete Array.fromAsync;`;
 
 /**
  * The body as Cassandra's examples write it: one expression (`a + b`), else statements that
@@ -65,6 +72,9 @@ export function vmScriptRuntime({ timeoutMs }: { timeoutMs: number }): ScriptRun
       for (const name of argumentNames) {
         if (!IDENTIFIER.test(name)) throw new ScriptCompileError(`argument name '${name}' is not a JavaScript identifier`);
       }
+      // Promise jobs and finalizers would run outside the call (or be cut short by the time limit
+      // inside Node's async bookkeeping, which aborts the process): no syntax or global makes one.
+      if (ASYNC_SYNTAX.test(body)) throw new ScriptCompileError("'async', 'await' and 'import' are not available in user-defined functions");
       let script: Script;
       try {
         script = new Script(wrapperSource(argumentNames, body, { expression: true }), { filename: label });
@@ -78,6 +88,7 @@ export function vmScriptRuntime({ timeoutMs }: { timeoutMs: number }): ScriptRun
       const context = createContext(Object.create(null) as object, {
         name: label, codeGeneration: { strings: false, wasm: false }, microtaskMode: 'afterEvaluate',
       });
+      new Script(REMOVE_ASYNC_GLOBALS).runInContext(context, { timeout: timeoutMs });
       // Defining the wrapper runs no user code, but bound it all the same.
       const call: unknown = script.runInContext(context, { timeout: timeoutMs });
       if (typeof call !== 'function') throw new ScriptCompileError('the function body did not compile to a function');
