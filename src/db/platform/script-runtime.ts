@@ -9,6 +9,7 @@
 // behind enable_user_defined_functions, as in Cassandra.
 
 import { Script, createContext, type Context } from 'node:vm';
+import { userFunctionResultCharsMax } from '../common/limits.js';
 import { ScriptCompileError, type ScriptFunction, type ScriptOutcome, type ScriptRuntime } from '../common/script-runtime.js';
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -60,6 +61,7 @@ class VmScriptFunction implements ScriptFunction {
     if (value === null) return { ok: true, json: null };
     // typeof never runs user code (a Proxy has no trap for it); anything but our string is refused.
     if (typeof value !== 'string') return { ok: false, message: 'the function replaced its own wrapper', timedOut: false };
+    if (value.length > userFunctionResultCharsMax) return { ok: false, message: `the result is larger than ${userFunctionResultCharsMax} characters of JSON`, timedOut: false };
     if (value.startsWith('R')) return { ok: true, json: value.slice(1) };
     return { ok: false, message: value.slice(1), timedOut: false };
   }
