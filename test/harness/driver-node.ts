@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import cassandra from 'cassandra-driver';
-import { startNodeProcess, type NodeProcess } from './node-process.js';
+import { startNodeProcess, type NodeProcess, type StartOptions } from './node-process.js';
 
 export interface DriverNode {
   node: NodeProcess;
@@ -12,8 +12,8 @@ export interface DriverNode {
   stop(): Promise<void>;
 }
 
-export async function startDriverNode(keyspace: string): Promise<DriverNode> {
-  const node = await startNodeProcess();
+export async function startDriverNode(keyspace: string, options: StartOptions = {}): Promise<DriverNode> {
+  const node = await startNodeProcess(options);
   const client = new cassandra.Client({ contactPoints: [node.host], localDataCenter: 'datacenter1', protocolOptions: { port: node.nativePort } });
   await client.connect();
   await client.execute(`CREATE KEYSPACE ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);

@@ -196,3 +196,6 @@ export const streamPageBytesMax = 1024 * 1024;
 export const streamSessionsKeptMax = 64;
 /** Bytes a client may send behind a protocol v5 STARTUP before its answer (a client waits for it: little comes). */
 export const segmentBacklogBytesMax = 1024 * 1024;
+
+/** Characters of the JSON a user-defined function's call may return (a larger result fails the call). */
+export const userFunctionResultCharsMax = 16 * 1024 * 1024;

@@ -122,6 +122,10 @@ export function schemaAccessOf(statement: Statement, sessionKeyspace: string | n
     case 'createType': return { access: on('CREATE', keyspaceOf(statement.type, sessionKeyspace)) };
     case 'alterType': return { access: on('ALTER', keyspaceOf(statement.type, sessionKeyspace)) };
     case 'dropType': return { access: on('DROP', keyspaceOf(statement.type, sessionKeyspace)) };
+    // Cassandra asks CREATE/DROP on the keyspace's functions; functions are not a resource here, the keyspace stands for them.
+    case 'createFunction': return { access: on('CREATE', keyspaceOf(statement.function, sessionKeyspace)) };
+    case 'createAggregate': return { access: on('CREATE', keyspaceOf(statement.aggregate, sessionKeyspace)) };
+    case 'dropFunction': case 'dropAggregate': return { access: on('DROP', keyspaceOf(statement.function, sessionKeyspace)) };
     case 'truncate': return { access: on('MODIFY', keyspaceOf(statement.table, sessionKeyspace), { table: statement.table.name }) };
     default: return {};
   }

@@ -59,7 +59,7 @@ function keyspaceProperties(properties: Property[]): { replication?: Record<stri
   return out;
 }
 
-function resolveType(schema: Schema, keyspace: string, { node }: { node: TypeNode }): DataType {
+export function resolveType(schema: Schema, keyspace: string, { node }: { node: TypeNode }): DataType {
   return typeNodeToDataType(node, ({ keyspace: ks, name, frozen }) => {
     const type = schema.findType(ks ?? keyspace, name);
     if (type === undefined) throw invalidRequest(`Unknown type ${ks ?? keyspace}.${name}`);
@@ -67,7 +67,7 @@ function resolveType(schema: Schema, keyspace: string, { node }: { node: TypeNod
   });
 }
 
-function plan(apply: () => SchemaChange | null, schema: Schema): SchemaPlan {
+export function plan(apply: () => SchemaChange | null, schema: Schema): SchemaPlan {
   return {
     kind: 'schema',
     apply: async () => {

@@ -8,13 +8,14 @@ import { analyzeGroupBy } from './group-by.js';
 import type { SelectPlan } from './plan.js';
 import { analyzeWhere } from './restrictions.js';
 import { analyzeSelection } from './selection.js';
+import type { UserFunctionScope } from './user-functions.js';
 import { BindVariables, prepareTerm, type PreparedTerm } from './terms.js';
 
 const int: DataType = { kind: 'native', name: 'int' };
 
-export function analyzeSelect(statement: SelectStatement, table: TableMetadata, { variables }: { variables: BindVariables }): SelectPlan {
+export function analyzeSelect(statement: SelectStatement, table: TableMetadata, { variables, functions }: { variables: BindVariables; functions?: UserFunctionScope }): SelectPlan {
   const restrictions = analyzeWhere(table, statement.where, { variables, allowFiltering: statement.allowFiltering, forModification: false });
-  const selection = analyzeSelection(statement, table, { variables });
+  const selection = analyzeSelection(statement, table, functions === undefined ? { variables } : { variables, functions });
   const groupBy = analyzeGroupBy(statement, table);
   const reversed = analyzeOrdering(statement, table, { singlePartitions: restrictions.singlePartitions });
   if (statement.distinct) checkDistinct(statement, table);

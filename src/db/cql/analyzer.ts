@@ -10,6 +10,8 @@ import type { ModificationStatement, QualifiedName, Statement } from './ast.js';
 import { analyzeDdl, keyspaceOf } from './analyze-ddl.js';
 import { analyzeDelete, analyzeInsert, analyzeUpdate } from './analyze-modification.js';
 import { analyzeSelect } from './analyze-select.js';
+import { analyzeFunctionDdl } from './analyze-functions.js';
+import { disabledUserFunctions, type UserFunctionSettings } from './user-functions.js';
 import { elementColumns } from './describe.js';
 import { analyzeAuth, isAuthStatement, schemaAccessOf } from './analyze-auth.js';
 import type { DataAccess, ModificationPlan, Plan, PreparedStatement } from './plan.js';
@@ -20,7 +22,14 @@ export interface AnalysisContext {
   schema: Schema;
   keyspace: string | null;
   nowMicros: () => number;
+  /** enable_user_defined_functions and where UDFs run; disabled without. */
+  userFunctions?: UserFunctionSettings;
+  /** enable_materialized_views (off without). */
+  materializedViews?: boolean;
 }
+
+/** Cassandra 4.0's CreateViewStatement refusal while enable_materialized_views is false. */
+export const MATERIALIZED_VIEWS_DISABLED = 'Materialized views are disabled. Enable in cassandra.yaml to use.';
 
 function tableOf(schema: Schema, name: QualifiedName, { sessionKeyspace }: { sessionKeyspace: string | null }): TableMetadata {
   const keyspace = keyspaceOf(name, sessionKeyspace);
@@ -57,13 +66,14 @@ function qualified(statement: Statement): boolean {
 
 export function analyzeStatement(statement: Statement, context: AnalysisContext): PreparedStatement {
   const variables = new BindVariables();
+  variables.functions = { schema: context.schema, settings: context.userFunctions ?? disabledUserFunctions };
   let plan: Plan;
   let table: TableMetadata | null = null;
   let resultColumns: ColumnSpec[] = [];
   switch (statement.kind) {
     case 'select': {
       table = tableOf(context.schema, statement.table, { sessionKeyspace: context.keyspace });
-      const select = analyzeSelect(statement, table, { variables });
+      const select = analyzeSelect(statement, table, { variables, functions: { schema: context.schema, settings: context.userFunctions ?? disabledUserFunctions } });
       resultColumns = select.selection.columns;
       plan = select;
       break;
@@ -111,11 +121,15 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
     case 'dropTable': case 'createType': case 'alterType': case 'dropType':
       plan = analyzeDdl(statement, { schema: context.schema, keyspace: context.keyspace, nowMicros: context.nowMicros });
       break;
+    case 'createFunction': case 'dropFunction': case 'createAggregate': case 'dropAggregate':
+      plan = analyzeFunctionDdl(statement, { schema: context.schema, keyspace: context.keyspace, userFunctions: context.userFunctions ?? disabledUserFunctions });
+      break;
     case 'describe':
       plan = { kind: 'describe', target: statement.target, internals: statement.internals };
       if (statement.target.kind !== 'cluster') resultColumns = elementColumns(statement.target);
       break;
     case 'unsupported':
+      if (statement.feature === 'CREATE MATERIALIZED VIEW' && context.materializedViews !== true) throw invalidRequest(MATERIALIZED_VIEWS_DISABLED);
       throw invalidRequest(`${statement.feature} is not supported`);
     default:
       if (!isAuthStatement(statement)) throw invalidRequest('statement not supported');

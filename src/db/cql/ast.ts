@@ -422,6 +422,38 @@ export interface DropTypeStatement extends StatementBase {
   ifExists: boolean;
 }
 
+export interface CreateFunctionStatement extends StatementBase {
+  kind: 'createFunction';
+  function: QualifiedName;
+  orReplace: boolean;
+  ifNotExists: boolean;
+  arguments: Array<{ name: string; type: TypeNode }>;
+  calledOnNullInput: boolean;
+  returnType: TypeNode;
+  language: string;
+  body: string;
+}
+
+export interface DropFunctionStatement extends StatementBase {
+  kind: 'dropFunction' | 'dropAggregate';
+  function: QualifiedName;
+  ifExists: boolean;
+  /** The argument types that pick one overload; null when none were given. */
+  argumentTypes: TypeNode[] | null;
+}
+
+export interface CreateAggregateStatement extends StatementBase {
+  kind: 'createAggregate';
+  aggregate: QualifiedName;
+  orReplace: boolean;
+  ifNotExists: boolean;
+  argumentTypes: TypeNode[];
+  stateFunction: string;
+  stateType: TypeNode;
+  finalFunction: string | null;
+  initialCondition: Term | null;
+}
+
 /**
  * A statement this database recognises but does not implement (secondary indexes,
  * materialized views, functions, aggregates, triggers, DESCRIBE). The analyser answers
@@ -587,6 +619,9 @@ export type Statement =
   | CreateTypeStatement
   | AlterTypeStatement
   | DropTypeStatement
+  | CreateFunctionStatement
+  | DropFunctionStatement
+  | CreateAggregateStatement
   | UnsupportedStatement
   | DescribeStatement
   | CreateRoleStatement

@@ -62,6 +62,7 @@ export function analyzeConditionClause(
         if (column.kind === 'partition_key' || column.kind === 'clustering') throw invalidRequest(`PRIMARY KEY column '${column.name}' cannot have IF conditions`);
         // Static cells live in the partition's static row, which the CAS read does not fetch yet.
         if (column.kind === 'static') throw invalidRequest(`IF conditions on static column '${column.name}' are not supported`);
+        if (column.type.kind === 'native' && column.type.name === 'counter') throw invalidRequest('Conditions on counters are not supported');
         if (!columns.includes(column)) columns.push(column);
         return conditionTest(condition, column, { table, variables });
       });
@@ -72,6 +73,7 @@ export function analyzeConditionClause(
 
 function conditionTest(condition: Condition, column: ColumnMetadata, { table, variables }: { table: TableMetadata; variables: BindVariables }): Test {
   const { type, extract } = targetOf(condition.target, column, { table, variables });
+  if (condition.kind === 'compare' && !['=', '!='].includes(condition.operator)) checkSliceOnDurations(type, condition.operator);
   const receiver = { keyspace: table.keyspace, table: table.name, name: column.name, type };
   const current = (row: Row | null, context: EvaluationContext) => extract(cellValue(row, column.name), context);
   switch (condition.kind) {
@@ -141,7 +143,7 @@ function targetOf(target: ColumnTarget, column: ColumnMetadata, { table, variabl
   if (target.field !== null) {
     if (type.kind !== 'udt') throw invalidRequest(`Invalid field selection: ${column.name} of type ${describeKind(type)} is not a user type`);
     const index = type.fields.findIndex((field) => field.name === target.field);
-    if (index < 0) throw invalidRequest(`Unknown field ${target.field} in user type ${type.name}`);
+    if (index < 0) throw invalidRequest(`Unknown field ${target.field} for column ${column.name}`);
     return { type: type.fields[index]!.type, extract: (value) => (value === null ? null : udtField(value, index)) };
   }
   if (target.element === null) return { type, extract: (value) => value };
@@ -152,8 +154,9 @@ function targetOf(target: ColumnTarget, column: ColumnMetadata, { table, variabl
       type: type.element,
       extract: (value, context) => {
         const bytes = conditionValue(index(context));
-        if (bytes === null) throw invalidRequest(`Invalid null value for list index of ${column.name}`);
+        if (bytes === null) throw invalidRequest('Invalid null value for list element access');
         const at = decodeValue(int, bytes) as number;
+        if (at < 0) throw invalidRequest(`Invalid negative list index ${at}`);
         if (value === null) return null;
         return splitCollection(value)[at] ?? null;
       },
@@ -165,7 +168,7 @@ function targetOf(target: ColumnTarget, column: ColumnMetadata, { table, variabl
       type: type.value,
       extract: (value, context) => {
         const wanted = conditionValue(key(context));
-        if (wanted === null) throw invalidRequest(`Invalid null value for map key of ${column.name}`);
+        if (wanted === null) throw invalidRequest('Invalid null value for map element access');
         if (value === null) return null;
         const parts = mapEntries(value);
         for (let i = 0; i + 1 < parts.length; i += 2) if (compareValues(type.key, parts[i]!, { b: wanted }) === 0) return parts[i + 1]!;
@@ -173,7 +176,27 @@ function targetOf(target: ColumnTarget, column: ColumnMetadata, { table, variabl
       },
     };
   }
-  throw invalidRequest(`Invalid element access syntax for ${describeKind(type)} column ${column.name}`);
+  throw invalidRequest(`Invalid element access syntax for ${type.kind === 'set' ? 'set' : 'non-collection'} column ${column.name}`);
+}
+
+/** Cassandra's ColumnCondition.validateOperationOnDurations: durations have no order. */
+function checkSliceOnDurations(type: DataType, operator: string): void {
+  if (!referencesDuration(type)) return;
+  if (type.kind === 'list' || type.kind === 'set' || type.kind === 'map') throw invalidRequest('Slice conditions are not supported on collections containing durations');
+  if (type.kind === 'tuple') throw invalidRequest('Slice conditions are not supported on tuples containing durations');
+  if (type.kind === 'udt') throw invalidRequest('Slice conditions are not supported on UDTs containing durations');
+  throw invalidRequest(`Slice conditions ( ${operator} ) are not supported on durations`);
+}
+
+function referencesDuration(type: DataType): boolean {
+  switch (type.kind) {
+    case 'native': return type.name === 'duration';
+    case 'custom': return false;
+    case 'list': case 'set': return referencesDuration(type.element);
+    case 'map': return referencesDuration(type.key) || referencesDuration(type.value);
+    case 'tuple': return type.elements.some(referencesDuration);
+    case 'udt': return type.fields.some((field) => referencesDuration(field.type));
+  }
 }
 
 function describeKind(type: DataType): string {

@@ -3,7 +3,10 @@
 // keys, Java's rendering of doubles), so that the output replays to the same schema.
 
 import type { DataType } from '../protocol/data-type.js';
-import type { ColumnMetadata, KeyspaceMetadata, TableMetadata, TableOptions, UserTypeMetadata } from '../schema/metadata.js';
+import type {
+  ColumnMetadata, KeyspaceMetadata, TableMetadata, TableOptions, UserAggregateMetadata, UserFunctionMetadata, UserTypeMetadata,
+} from '../schema/metadata.js';
+import { argumentTypeText } from '../schema/schema-functions.js';
 import { reservedKeywords } from './keywords.js';
 
 const INDENT = '    ';
@@ -89,6 +92,26 @@ export function keyspaceCql(keyspace: KeyspaceMetadata): string {
 export function userTypeCql(type: UserTypeMetadata): string {
   const fields = type.fields.map((field) => `${INDENT}${maybeQuote(field.name)} ${cqlType(field.type)}`);
   return `CREATE TYPE ${qualifiedName(type.keyspace, type.name)} (\n${fields.join(',\n')}\n);`;
+}
+
+/** UDFunction.toCqlString: replayable, the body between $$ (quoted when it holds $$ itself). */
+export function functionCql(fn: UserFunctionMetadata): string {
+  const args = fn.argumentNames.map((name, i) => `${maybeQuote(name)} ${argumentTypeText(fn.argumentTypes[i]!)}`).join(', ');
+  const body = fn.body.includes('$$') ? singleQuoted(fn.body) : `$$${fn.body}$$`;
+  return `CREATE FUNCTION ${qualifiedName(fn.keyspace, fn.name)}(${args})\n${INDENT}${fn.calledOnNullInput ? 'CALLED' : 'RETURNS NULL'} ON NULL INPUT\n`
+    + `${INDENT}RETURNS ${argumentTypeText(fn.returnType)}\n${INDENT}LANGUAGE ${fn.language}\n${INDENT}AS ${body};`;
+}
+
+/** UDAggregate.toCqlString. */
+export function aggregateCql(aggregate: UserAggregateMetadata): string {
+  const lines = [
+    `CREATE AGGREGATE ${qualifiedName(aggregate.keyspace, aggregate.name)}(${aggregate.argumentTypes.map(argumentTypeText).join(', ')})`,
+    `${INDENT}SFUNC ${maybeQuote(aggregate.stateFunction)}`,
+    `${INDENT}STYPE ${argumentTypeText(aggregate.stateType)}`,
+  ];
+  if (aggregate.finalFunction !== null) lines.push(`${INDENT}FINALFUNC ${maybeQuote(aggregate.finalFunction)}`);
+  if (aggregate.initialCondition !== null) lines.push(`${INDENT}INITCOND ${aggregate.initialCondition.text}`);
+  return `${lines.join('\n')};`;
 }
 
 /** The table options after WITH, one per line, in Cassandra's (alphabetical) order. */

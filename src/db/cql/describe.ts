@@ -7,11 +7,11 @@ import { invalidRequest } from '../common/errors.js';
 import type { DataType } from '../protocol/data-type.js';
 import type { ColumnSpec } from '../protocol/messages.js';
 import { encodeValue } from '../protocol/type-codecs.js';
-import type { KeyspaceMetadata, TableMetadata, UserTypeMetadata } from '../schema/metadata.js';
+import type { KeyspaceMetadata, TableMetadata, UserAggregateMetadata, UserFunctionMetadata, UserTypeMetadata } from '../schema/metadata.js';
 import { isSystemKeyspace } from '../schema/system-keyspaces.js';
 import type { DescribeTarget, QualifiedName } from './ast.js';
 import {
-  compareNames, keyspaceCql, maybeQuote, singleQuoted, tableCql, userTypeCql,
+  aggregateCql, compareNames, functionCql, keyspaceCql, maybeQuote, singleQuoted, tableCql, userTypeCql,
 } from './describe-render.js';
 
 export type ElementType = 'keyspace' | 'type' | 'function' | 'aggregate' | 'table' | 'index' | 'materialized_view';
@@ -66,6 +66,15 @@ const tableElement = (table: TableMetadata): SchemaElement =>
 const indexElement = (table: TableMetadata, index: IndexDescription): SchemaElement =>
   ({ keyspace: table.keyspace, type: 'index', name: index.name, cql: () => indexCql(table, index) });
 
+const functionElement = (fn: UserFunctionMetadata): SchemaElement =>
+  ({ keyspace: fn.keyspace, type: 'function', name: fn.name, cql: () => functionCql(fn) });
+const aggregateElement = (aggregate: UserAggregateMetadata): SchemaElement =>
+  ({ keyspace: aggregate.keyspace, type: 'aggregate', name: aggregate.name, cql: () => aggregateCql(aggregate) });
+const functionsOf = (keyspace: KeyspaceMetadata): SchemaElement[] =>
+  [...(keyspace.functions?.values() ?? [])].sort((a, b) => compareNames(a.name, b.name)).map(functionElement);
+const aggregatesOf = (keyspace: KeyspaceMetadata): SchemaElement[] =>
+  [...(keyspace.aggregates?.values() ?? [])].sort((a, b) => compareNames(a.name, b.name)).map(aggregateElement);
+
 const byName = <T extends { name: string }>(items: Iterable<T>): T[] => [...items].sort((a, b) => compareNames(a.name, b.name));
 
 /** User types by name, each after the types it uses (Types.sortedStream): replayable in order. */
@@ -104,6 +113,8 @@ function keyspaceElements(keyspace: KeyspaceMetadata, { only }: { only: boolean 
   return [
     keyspaceElement(keyspace),
     ...typesInDependencyOrder(keyspace).map(typeElement),
+    ...functionsOf(keyspace),
+    ...aggregatesOf(keyspace),
     ...byName(keyspace.tables.values()).flatMap(tableElements),
   ];
 }
@@ -159,8 +170,16 @@ function oneElement(context: DescribeContext, target: Extract<DescribeTarget, { 
       return [index];
     }
     case 'view': throw invalidRequest(`Materialized view '${name}' not found in '${keyspace.name}'`);
-    case 'function': throw invalidRequest(`User defined function '${name}' not found in '${keyspace.name}'`);
-    case 'aggregate': throw invalidRequest(`User defined aggregate '${name}' not found in '${keyspace.name}'`);
+    case 'function': {
+      const found = functionsOf(keyspace).filter((element) => element.name === name);
+      if (found.length === 0) throw invalidRequest(`User defined function '${name}' not found in '${keyspace.name}'`);
+      return found;
+    }
+    case 'aggregate': {
+      const found = aggregatesOf(keyspace).filter((element) => element.name === name);
+      if (found.length === 0) throw invalidRequest(`User defined aggregate '${name}' not found in '${keyspace.name}'`);
+      return found;
+    }
     case 'generic': return genericElement(context, target.name);
   }
 }
@@ -185,7 +204,8 @@ export function describedElements(target: DescribeTarget, context: DescribeConte
     case 'keyspaces': return byName(context.keyspaces).map(keyspaceElement);
     case 'tables': return listing(context, (k) => [...k.tables.values()].map(tableElement));
     case 'types': return listing(context, (k) => [...k.types.values()].map(typeElement));
-    case 'functions': case 'aggregates': return listing(context, () => []);
+    case 'functions': return listing(context, functionsOf);
+    case 'aggregates': return listing(context, aggregatesOf);
     case 'schema':
       return byName(context.keyspaces)
         .filter((k) => target.full || !isSystemKeyspace(k.name))

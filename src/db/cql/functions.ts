@@ -101,6 +101,11 @@ for (const name of blobTypes) {
   define(`blobas${name}`, { argumentTypes: [t('blob')], returnType: t(name), evaluate: ([arg]) => arg ?? null });
 }
 
+/** Whether a native function has this (case-insensitive) name. */
+export function isNativeFunction(name: string): boolean {
+  return functions.has(name.toLowerCase());
+}
+
 /** The overloads of a function by (case-insensitive) name, system keyspace implied. */
 export function findFunction(keyspace: string | null, name: string, { arity }: { arity: number }): NativeFunction[] {
   if (keyspace !== null && keyspace !== 'system') throw invalidRequest(`Unknown function ${keyspace}.${name}`);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Statement } from './ast.js';
 import { parseStatement } from './parser.js';
+import { ErrorCode } from '../common/errors.js';
 
 /** Like assert.partialDeepStrictEqual: keys absent from `expected` are not compared. */
 function assertShape(actual: unknown, expected: unknown, path = '$'): void {
@@ -137,19 +138,32 @@ test('unsupported features are recognised and named', () => {
     ['CREATE INDEX IF NOT EXISTS i ON ks.t (keys(m))', 'CREATE INDEX'],
     ["CREATE CUSTOM INDEX i ON t (v) USING 'org.apache.cassandra.index.sasi.SASIIndex'", 'CREATE INDEX'],
     ['CREATE MATERIALIZED VIEW v AS SELECT * FROM t WHERE a IS NOT NULL PRIMARY KEY (a)', 'CREATE MATERIALIZED VIEW'],
-    ["CREATE FUNCTION f (a int) RETURNS NULL ON NULL INPUT RETURNS int LANGUAGE java AS 'return a;'", 'CREATE FUNCTION'],
-    ['CREATE OR REPLACE FUNCTION f (a int) CALLED ON NULL INPUT RETURNS int LANGUAGE java AS $$ return a; $$', 'CREATE FUNCTION'],
-    ['CREATE AGGREGATE a (int) SFUNC f STYPE int', 'CREATE AGGREGATE'],
-    ['CREATE OR REPLACE AGGREGATE a (int) SFUNC f STYPE int', 'CREATE AGGREGATE'],
     ["CREATE TRIGGER tr ON t USING 'Cls'", 'CREATE TRIGGER'],
     ['DROP INDEX i', 'DROP INDEX'],
     ['DROP MATERIALIZED VIEW v', 'DROP MATERIALIZED VIEW'],
     ['ALTER MATERIALIZED VIEW v WITH comment = \'x\'', 'ALTER MATERIALIZED VIEW'],
-    ['DROP FUNCTION f', 'DROP FUNCTION'],
-    ['DROP AGGREGATE a', 'DROP AGGREGATE'],
     ['DROP TRIGGER tr ON t', 'DROP TRIGGER'],
   ] as const;
   for (const [text, feature] of cases) check(text, { kind: 'unsupported', feature });
+});
+
+test('user-defined functions and aggregates', () => {
+  check("CREATE FUNCTION ks.f (a int, \"B\" list<text>) RETURNS NULL ON NULL INPUT RETURNS int LANGUAGE javascript AS 'a + 1'", {
+    kind: 'createFunction', function: { keyspace: 'ks', name: 'f' }, orReplace: false, ifNotExists: false,
+    calledOnNullInput: false, language: 'javascript', body: 'a + 1',
+  });
+  check('CREATE OR REPLACE FUNCTION IF NOT EXISTS f () CALLED ON NULL INPUT RETURNS int LANGUAGE java AS $$ return 1; $$', {
+    kind: 'createFunction', orReplace: true, ifNotExists: true, arguments: [], calledOnNullInput: true, language: 'java', body: ' return 1; ',
+  });
+  check('CREATE AGGREGATE ks.a (int) SFUNC acc STYPE tuple<int, bigint> FINALFUNC fin INITCOND (0, 0)', {
+    kind: 'createAggregate', aggregate: { keyspace: 'ks', name: 'a' }, orReplace: false, stateFunction: 'acc', finalFunction: 'fin',
+  });
+  check('CREATE OR REPLACE AGGREGATE a (int) SFUNC f STYPE int', { kind: 'createAggregate', orReplace: true, finalFunction: null, initialCondition: null });
+  check('DROP FUNCTION IF EXISTS ks.f (int, text)', { kind: 'dropFunction', ifExists: true, function: { keyspace: 'ks', name: 'f' } });
+  check('DROP FUNCTION f', { kind: 'dropFunction', argumentTypes: null });
+  check('DROP AGGREGATE a ()', { kind: 'dropAggregate', argumentTypes: [] });
+  assert.throws(() => parseStatement("CREATE FUNCTION f (a int) RETURNS int LANGUAGE javascript AS 'a'"), { code: ErrorCode.SyntaxError });
+  assert.throws(() => parseStatement('CREATE FUNCTION f (a int) CALLED ON NULL INPUT RETURNS int LANGUAGE javascript AS a'), { code: ErrorCode.SyntaxError });
 });
 
 test('roles', () => {

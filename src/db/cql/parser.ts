@@ -10,6 +10,7 @@ import { type Parsed, Parser } from './parser-base.js';
 import * as auth from './parser-auth.js';
 import * as ddl from './parser-ddl.js';
 import { parseDescribe } from './parser-describe.js';
+import { parseCreateAggregate, parseCreateFunction, parseDropFunction } from './parser-functions.js';
 import { parseBatch, parseDelete, parseInsert, parseSelect, parseUpdate } from './parser-dml.js';
 
 /** Parses one statement, with an optional trailing ';'. Throws CqlError on bad input. */
@@ -61,13 +62,14 @@ function parseCreate(p: Parser, position: Position): Parsed<Statement> {
     case 'index': return unsupported(p, { position, verb: 'CREATE', words: ['index'] });
     case 'custom': return unsupported(p, { position, verb: 'CREATE', words: ['custom', 'index'] });
     case 'materialized': return unsupported(p, { position, verb: 'CREATE', words: ['materialized', 'view'] });
-    case 'function': return unsupported(p, { position, verb: 'CREATE', words: ['function'] });
-    case 'aggregate': return unsupported(p, { position, verb: 'CREATE', words: ['aggregate'] });
+    case 'function': return parseCreateFunction(p, { position, orReplace: false });
+    case 'aggregate': return parseCreateAggregate(p, { position, orReplace: false });
     case 'trigger': return unsupported(p, { position, verb: 'CREATE', words: ['trigger'] });
     case 'or': {
       p.next();
       p.expectKeyword('replace');
-      return unsupported(p, { position, verb: 'CREATE', words: [p.isKeyword('aggregate') ? 'aggregate' : 'function'] });
+      if (p.isKeyword('aggregate')) return parseCreateAggregate(p, { position, orReplace: true });
+      return parseCreateFunction(p, { position, orReplace: true });
     }
     default: throw p.noViableAlternative();
   }
@@ -96,8 +98,7 @@ function parseDrop(p: Parser, position: Position): Parsed<Statement> {
     case 'user': p.next(); return auth.parseDropUser(p, position);
     case 'index': return unsupported(p, { position, verb: 'DROP', words: ['index'] });
     case 'materialized': return unsupported(p, { position, verb: 'DROP', words: ['materialized', 'view'] });
-    case 'function': return unsupported(p, { position, verb: 'DROP', words: ['function'] });
-    case 'aggregate': return unsupported(p, { position, verb: 'DROP', words: ['aggregate'] });
+    case 'function': case 'aggregate': return parseDropFunction(p, position);
     case 'trigger': return unsupported(p, { position, verb: 'DROP', words: ['trigger'] });
     default: throw p.noViableAlternative();
   }

@@ -7,13 +7,14 @@ import type { SelectStatement } from './ast.js';
 import type { Selection } from './plan.js';
 import { columnSelector, mergeFetched, prepareSelectable, type SelectorFactory } from './selectors.js';
 import type { BindVariables } from './terms.js';
+import type { UserFunctionScope } from './user-functions.js';
 import { fieldName, jsonString, valueJson } from './value-text.js';
 
-export function analyzeSelection(statement: SelectStatement, table: TableMetadata, { variables }: { variables: BindVariables }): Selection {
+export function analyzeSelection(statement: SelectStatement, table: TableMetadata, { variables, functions }: { variables: BindVariables; functions?: UserFunctionScope }): Selection {
   const wildcard = statement.selectors === null;
   const factories = wildcard
     ? [...table.partitionKey, ...table.clustering, ...table.regular].map((column) => columnSelector(column))
-    : statement.selectors!.map((selector) => prepareSelectable(selector.selectable, { table, variables }));
+    : statement.selectors!.map((selector) => prepareSelectable(selector.selectable, functions === undefined ? { table, variables } : { table, variables, functions }));
   const aliases = wildcard ? factories.map(() => null) : statement.selectors!.map((selector) => selector.alias);
   const columns: ColumnSpec[] = factories.map((factory, i) => ({ keyspace: table.keyspace, table: table.name, name: aliases[i] ?? factory.name, type: factory.type }));
   const selection = selectionOf(columns, factories, { fetched: wildcard ? 'all' : mergeFetched(factories) });

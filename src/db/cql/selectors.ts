@@ -11,12 +11,16 @@ import { encodeValue } from '../protocol/type-codecs.js';
 import type { ColumnMetadata, TableMetadata } from '../schema/metadata.js';
 import type { Selectable, Term, TypeNode } from './ast.js';
 import { aggregateNames, countRows, resolveAggregate, type AggregateFunction } from './aggregates.js';
-import { findFunction, type NativeFunction } from './functions.js';
+import { findFunction, isNativeFunction, type NativeFunction } from './functions.js';
 import type { DecodedRow } from './plan.js';
 import { valueReader } from './restrictions.js';
 import { BindVariables, prepareTerm, termText, type EvaluationContext } from './terms.js';
 import { applyOperation, isTemporal, negate, numericKind, operationType } from './arithmetic.js';
 import { castFunction } from './casts.js';
+import {
+  acceptsType, compileUserFunction, functionFailure, isAggregate, userAggregation, userOverloads, type UserFunctionScope,
+} from './user-functions.js';
+import { aggregateFunctions, functionSignature } from '../schema/schema-functions.js';
 import { valueJson } from './value-text.js';
 
 /** Accumulates the rows of one group and gives the selector's value for it. */
@@ -40,6 +44,8 @@ export interface SelectorFactory {
 export interface SelectorScope {
   table: TableMetadata;
   variables: BindVariables;
+  /** Where user-defined functions and aggregates are found; without it only native ones are. */
+  functions?: UserFunctionScope;
 }
 
 const bigint: DataType = { kind: 'native', name: 'bigint' };
@@ -175,6 +181,8 @@ export function termSelector(term: Term, scope: SelectorScope, { expected }: { e
 
 function functionSelector(s: Extract<Selectable, { kind: 'functionCall' }>, scope: SelectorScope): SelectorFactory {
   const name = s.function.name.toLowerCase();
+  const user = userFunctionSelector(s, scope);
+  if (user !== null) return user;
   if (s.function.keyspace !== null && s.function.keyspace !== 'system') throw invalidRequest(`Unknown function ${s.function.keyspace}.${s.function.name}`);
   if (name === 'token') return tokenSelector(s, scope);
   if (aggregateNames.has(name)) {
@@ -290,4 +298,51 @@ function operationSelector(s: Extract<Selectable, { kind: 'operation' }>, scope:
   return functionOver(`${left.name} ${s.operator} ${right.name}`, result, {
     args: [left, right], apply: ([a, b]) => applyOperation(s.operator, { types, values: [a ?? null, b ?? null] }),
   });
+}
+
+/**
+ * A call of a user-defined function or aggregate, or null when the name is a native function
+ * (they come first, as in Cassandra) or no user one of that name and arity exists.
+ */
+function userFunctionSelector(s: Extract<Selectable, { kind: 'functionCall' }>, scope: SelectorScope): SelectorFactory | null {
+  const { functions } = scope;
+  const name = s.function.name;
+  if (functions === undefined || s.function.keyspace === 'system') return null;
+  if (s.function.keyspace === null && (isNativeFunction(name) || aggregateNames.has(name.toLowerCase()) || ['token', 'tojson', 'fromjson'].includes(name.toLowerCase()))) return null;
+  const keyspace = functions.schema.findKeyspace(s.function.keyspace ?? scope.table.keyspace);
+  const overloads = userOverloads(keyspace, name, { arity: s.args.length });
+  if (keyspace === undefined || overloads.length === 0) return null;
+  const typed = s.args.map((arg) => (arg.kind === 'term' ? null : prepareSelectable(arg, scope)));
+  const fn = overloads.find((candidate) => typed.every((arg, i) => arg === null || acceptsType(candidate.argumentTypes[i]!, arg.type)));
+  const label = `${keyspace.name}.${name}`;
+  if (fn === undefined) {
+    const known = overloads.map((o) => `${label} : (${o.argumentTypes.map(dataTypeToCql).join(', ')}) -> ${dataTypeToCql(o.returnType)}`);
+    throw invalidRequest(`Invalid call to function ${label}, none of its type signatures match (known type signatures: ${known.join(', ')})`);
+  }
+  const args = s.args.map((arg, i) => typed[i] ?? prepareSelectable(arg, scope, { expected: fn.argumentTypes[i]! }));
+  if (args.some((arg) => arg.isAggregate) && isAggregate(fn)) throw invalidRequest('aggregate functions cannot be used as arguments of aggregate functions');
+  const columnName = `${label}(${args.map((a) => a.name).join(', ')})`;
+  if (!isAggregate(fn)) {
+    const compiled = compileUserFunction(fn, functions.settings);
+    return functionOver(columnName, fn.returnType, { args, apply: (values) => compiled.execute(values) });
+  }
+  const { state, final } = aggregateFunctions(keyspace, fn);
+  if (state === undefined || (fn.finalFunction !== null && final === undefined)) {
+    throw functionFailure(fn, `aggregate ${label} refers to ${functionSignature(fn.stateFunction, [fn.stateType, ...fn.argumentTypes])} or its final function, which no longer exists`);
+  }
+  const newAggregation = userAggregation(fn, {
+    stateFunction: compileUserFunction(state, functions.settings),
+    finalFunction: final === undefined ? null : compileUserFunction(final, functions.settings),
+  });
+  return {
+    name: columnName, type: fn.returnType, isAggregate: true, fetched: mergeFetched(args),
+    evaluate: () => { throw invalidRequest('an aggregate has no value for a single row'); },
+    newInstance() {
+      const aggregation = newAggregation();
+      return {
+        add: (row, context) => aggregation.add(args.map((arg) => arg.evaluate(row, context))),
+        output: () => aggregation.compute(),
+      };
+    },
+  };
 }

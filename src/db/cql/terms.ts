@@ -10,7 +10,8 @@ import { encodeValue, validateValue } from '../protocol/type-codecs.js';
 import { readCollectionCount, readElement, writeElement } from '../protocol/value-bytes.js';
 import type { BindMarker, InValues, Term } from './ast.js';
 import { canonicalValue, encodeCollection, encodeMapValue, sortedUnique } from './collection-order.js';
-import { findFunction, type FunctionContext } from './functions.js';
+import { findFunction, isNativeFunction, type FunctionContext } from './functions.js';
+import { acceptsType, compileUserFunction, isAggregate, userOverloads, type UserFunctionScope } from './user-functions.js';
 import { literalToNative } from './literals.js';
 import { applyOperation, isTemporal, negate, numericKind, operationType } from './arithmetic.js';
 import { columnFromJson, fromJsonFunction, parseJsonDocument } from './json.js';
@@ -27,6 +28,8 @@ export type Receiver = ColumnSpec;
 /** Collects the type each bind marker receives, for prepared-statement metadata. */
 export class BindVariables {
   readonly specs: Array<ColumnSpec | undefined> = [];
+  /** Where the statement's terms find user-defined functions (the analysis sets it); none without. */
+  functions: UserFunctionScope | undefined;
 
   bind(marker: BindMarker, receiver: Receiver): void {
     const name = marker.name ?? receiver.name;
@@ -170,6 +173,8 @@ function prepareFunction(term: Extract<Term, { kind: 'functionCall' }>, receiver
       return value === null || value === UNSET ? null : fromJsonFunction(receiver.type, value.toString('utf8'));
     };
   }
+  const user = userFunctionTerm(term, receiver, { variables });
+  if (user !== null) return user;
   const overloads = findFunction(term.function.keyspace, term.function.name, { arity: term.args.length });
   const matching = overloads.filter((fn) => dataTypeToCql(fn.returnType) === dataTypeToCql(receiver.type));
   const fn = matching[0] ?? overloads[0]!;
@@ -185,6 +190,27 @@ function prepareFunction(term: Extract<Term, { kind: 'functionCall' }>, receiver
     });
     return fn.evaluate(values, context);
   };
+}
+
+/** A call of a user-defined function in a term (a value to write, a WHERE value), or null when the name is native or unknown. */
+function userFunctionTerm(term: Extract<Term, { kind: 'functionCall' }>, receiver: Receiver, { variables }: { variables: BindVariables }): PreparedTerm | null {
+  const scope = variables.functions;
+  const name = term.function.name;
+  if (scope === undefined || term.function.keyspace === 'system' || (term.function.keyspace === null && isNativeFunction(name))) return null;
+  const keyspace = term.function.keyspace ?? receiver.keyspace;
+  const overloads = userOverloads(scope.schema.findKeyspace(keyspace), name, { arity: term.args.length });
+  if (overloads.length === 0) return null;
+  const fn = overloads.find((o) => acceptsType(o.returnType, receiver.type)) ?? overloads[0]!;
+  if (isAggregate(fn)) throw invalidRequest(`Aggregate function ${keyspace}.${name} cannot be used as a term`);
+  if (!acceptsType(fn.returnType, receiver.type)) {
+    throw invalidRequest(`Type error: ${keyspace}.${name}(...) returns ${dataTypeToCql(fn.returnType)} and cannot be assigned to "${receiver.name}" of type ${dataTypeToCql(receiver.type)}`);
+  }
+  const compiled = compileUserFunction(fn, scope.settings);
+  const args = term.args.map((arg, i) => prepareTerm(arg, { ...receiver, name: `arg${i}(${keyspace}.${name})`, type: fn.argumentTypes[i]! }, { variables }));
+  return (context) => compiled.execute(args.map((arg) => {
+    const value = arg(context);
+    return value === UNSET ? null : value;
+  }));
 }
 
 function prepareComposite(term: Term, receiver: Receiver, { variables }: { variables: BindVariables }): PreparedTerm {

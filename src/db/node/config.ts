@@ -68,6 +68,14 @@ export interface NodeConfig {
   streamThroughputOutboundBytesPerSecond: number;
   /** cas_contention_timeout_in_ms: how long a lightweight transaction retries under contention. */
   casContentionTimeoutMs: number;
+  /**
+   * enable_user_defined_functions (off by default), enable_scripted_user_defined_functions (on
+   * unless set false: JavaScript is the only UDF language here) and
+   * user_defined_function_fail_timeout (ms one call may run, 1500).
+   */
+  userDefinedFunctions: { enabled: boolean; scriptedEnabled: boolean; failTimeoutMs: number };
+  /** enable_materialized_views (off by default). */
+  materializedViewsEnabled: boolean;
   logLevel: LogLevel;
   adminPort: number;
 }
@@ -223,6 +231,14 @@ const fields = {
   hinted_handoff_enabled: boolean,
   max_hint_window_in_ms: integer(0, 2_147_483_647),
   cas_contention_timeout_in_ms: integer(1, 2_147_483_647),
+  enable_user_defined_functions: boolean,
+  user_defined_functions_enabled: boolean,
+  enable_scripted_user_defined_functions: boolean,
+  scripted_user_defined_functions_enabled: boolean,
+  user_defined_function_fail_timeout: integer(1, 600_000),
+  user_defined_function_warn_timeout: integer(0, 600_000),
+  enable_materialized_views: boolean,
+  materialized_views_enabled: boolean,
   log_level: z.preprocess(
     (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
     z.enum(['debug', 'info', 'warn', 'error'], { error: 'expected one of debug, info, warn, error' }),
@@ -433,6 +449,13 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
     ringDelayMs: raw.ring_delay_ms ?? 30_000,
     streamThroughputOutboundBytesPerSecond: raw.stream_throughput_outbound ?? 24 * MiB,
     casContentionTimeoutMs: raw.cas_contention_timeout_in_ms ?? 1_000,
+    // Cassandra 4.0's names, and 4.1's (`*_enabled`).
+    userDefinedFunctions: {
+      enabled: raw.enable_user_defined_functions ?? raw.user_defined_functions_enabled ?? false,
+      scriptedEnabled: raw.enable_scripted_user_defined_functions ?? raw.scripted_user_defined_functions_enabled ?? true,
+      failTimeoutMs: raw.user_defined_function_fail_timeout ?? 1_500,
+    },
+    materializedViewsEnabled: raw.enable_materialized_views ?? raw.materialized_views_enabled ?? false,
     logLevel: raw.log_level ?? 'info',
     adminPort: raw.admin_port ?? 7199,
   };

@@ -21,6 +21,7 @@ import { asyncContext } from '../platform/async-context.js';
 import { startNativeServer, type NativeServer } from '../transport/server.js';
 import { startAdminServer, type AdminOperations, type AdminServer, type AdminTarget } from './admin.js';
 import { NodeMetrics, type MetricSources } from './metrics.js';
+import { vmScriptRuntime } from '../platform/script-runtime.js';
 import type { LogLevel, NodeConfig } from './config.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { createLogger } from './logging.js';
@@ -176,6 +177,11 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
     describeCluster: () => clusterDescription({ config, schema, ring: cluster.services.ring }),
     tracing: new NodeTracing({ ...tracing, clock: world.clock, random: world.random, logger: logger.child({ component: 'tracing' }), localEndpoint: cluster.services.messaging.localEndpoint }),
     batchGuard: config.batchGuard,
+    userFunctions: {
+      enabled: config.userDefinedFunctions.enabled, scriptedEnabled: config.userDefinedFunctions.scriptedEnabled,
+      runtime: vmScriptRuntime({ timeoutMs: config.userDefinedFunctions.failTimeoutMs }),
+    },
+    materializedViews: config.materializedViewsEnabled,
   });
   cluster.attach({ emit: (event) => processor.emitNodeEvent(event), schemaImported: () => processor.schemaImported() });
   await processor.start();

@@ -28,6 +28,7 @@ import type { AuthService } from '../auth/auth-service.js';
 import { executeAuthStatement } from '../auth/auth-statements.js';
 import { applicablePermissions } from '../auth/resources.js';
 import { StatementCache } from './statement-cache.js';
+import type { UserFunctionSettings } from '../cql/user-functions.js';
 import type { ClusterDescription } from '../cql/describe.js';
 import { executeDescribe } from './describe-execution.js';
 import type { NodeTracing } from '../coordinator/tracing.js';
@@ -55,6 +56,10 @@ export interface QueryProcessorOptions {
   tracing?: Pick<NodeTracing, 'begin'>;
   /** Cassandra's batch size and unlogged-batch thresholds (batch-guard.ts); its defaults without. */
   batchGuard?: BatchGuardSettings;
+  /** enable_user_defined_functions and the runtime UDFs run in; disabled without. */
+  userFunctions?: UserFunctionSettings;
+  /** enable_materialized_views (off without). */
+  materializedViews?: boolean;
 }
 
 /** Per-request options from the frame: the tracing flag (header flag 0x02). */
@@ -99,7 +104,11 @@ export class QueryProcessor {
   private readonly batchGuard: BatchGuard;
 
   constructor(private readonly options: QueryProcessorOptions) {
-    this.statements = new StatementCache({ schema: options.schema, clock: options.world.clock });
+    const features = {
+      ...(options.userFunctions === undefined ? {} : { userFunctions: options.userFunctions }),
+      ...(options.materializedViews === undefined ? {} : { materializedViews: options.materializedViews }),
+    };
+    this.statements = new StatementCache({ schema: options.schema, clock: options.world.clock, features });
     this.batchGuard = new BatchGuard({
       settings: options.batchGuard ?? defaultBatchGuard, logger: options.world.logger, clock: options.world.clock,
       tableName: (id) => {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { CqlError, invalidRequest, unprepared } from '../common/errors.js';
 import { preparedStatementsMax, queryTextBytesMax } from '../common/limits.js';
 import type { Clock } from '../common/world.js';
-import { analyzeStatement } from '../cql/analyzer.js';
+import { analyzeStatement, type AnalysisContext } from '../cql/analyzer.js';
 import { parseStatement } from '../cql/parser.js';
 import type { PreparedStatement } from '../cql/plan.js';
 import type { Schema } from '../schema/schema.js';
@@ -50,7 +50,7 @@ export class StatementCache {
   private readonly prepared = new LruCache<CachedStatement>(preparedStatementsMax);
   private readonly adhoc = new LruCache<CachedStatement>(1000);
 
-  constructor(private readonly options: { schema: Schema; clock: Pick<Clock, 'nowMicros'> }) {}
+  constructor(private readonly options: { schema: Schema; clock: Pick<Clock, 'nowMicros'>; features?: Pick<AnalysisContext, 'userFunctions' | 'materializedViews'> }) {}
 
   /** Parses and analyses a statement against the current schema (not cached). */
   analyze(query: string, keyspace: string | null): CachedStatement {
@@ -58,7 +58,7 @@ export class StatementCache {
     const { schema, clock } = this.options;
     try {
       const statement = parseStatement(query);
-      const prepared = analyzeStatement(statement, { schema, keyspace, nowMicros: () => clock.nowMicros() });
+      const prepared = analyzeStatement(statement, { schema, keyspace, nowMicros: () => clock.nowMicros(), ...this.options.features });
       return { query, keyspace, schemaVersion: schema.schemaVersion(), prepared };
     } catch (error) {
       // Syntax errors quote the text around them: never echo a password back (or into the log).

@@ -73,5 +73,37 @@ export interface KeyspaceMetadata {
   durableWrites: boolean;
   tables: Map<string, TableMetadata>;
   types: Map<string, UserTypeMetadata>;
+  /** User-defined functions by signature (`name(type, ...)`, see functionSignature); absent when there are none. */
+  functions?: Map<string, UserFunctionMetadata>;
+  /** User-defined aggregates by signature; absent when there are none. */
+  aggregates?: Map<string, UserAggregateMetadata>;
   virtual: boolean;
+}
+
+/** A user-defined function (CREATE FUNCTION), as system_schema.functions holds it. */
+export interface UserFunctionMetadata {
+  keyspace: string;
+  name: string;
+  argumentNames: string[];
+  argumentTypes: DataType[];
+  returnType: DataType;
+  /** CALLED ON NULL INPUT (true) or RETURNS NULL ON NULL INPUT (false). */
+  calledOnNullInput: boolean;
+  language: string;
+  body: string;
+}
+
+/** A user-defined aggregate (CREATE AGGREGATE), as system_schema.aggregates holds it. */
+export interface UserAggregateMetadata {
+  keyspace: string;
+  name: string;
+  argumentTypes: DataType[];
+  /** The state function's name (same keyspace), taking (state type, ...argument types). */
+  stateFunction: string;
+  stateType: DataType;
+  /** The final function's name (same keyspace), taking the state type; null without FINALFUNC. */
+  finalFunction: string | null;
+  /** INITCOND: its CQL literal text (system_schema.aggregates.initcond) and its value as hex; null without. */
+  initialCondition: { text: string; hex: string } | null;
+  returnType: DataType;
 }

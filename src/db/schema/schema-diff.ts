@@ -4,6 +4,8 @@
 import type { SchemaChange } from '../protocol/messages.js';
 import type { KeyspaceMetadata } from './metadata.js';
 import { toDocument } from './schema-document.js';
+import type { DataType } from '../protocol/data-type.js';
+import { argumentTypeText } from './schema-functions.js';
 
 function keyed<T extends { name: string }>(items: readonly T[]): Map<string, string> {
   return new Map(items.map((item) => [item.name, JSON.stringify(item)]));
@@ -32,6 +34,15 @@ export function schemaChanges(before: readonly KeyspaceMetadata[], after: readon
     const name = keyspace.name;
     diffNamed(keyed(previous?.types ?? []), keyed(keyspace.types), { emit: (change, type) => changes.push({ change, target: 'TYPE', keyspace: name, name: type }) });
     diffNamed(keyed(previous?.tables ?? []), keyed(keyspace.tables), { emit: (change, table) => changes.push({ change, target: 'TABLE', keyspace: name, name: table }) });
+    for (const [target, list, old] of [['FUNCTION', keyspace.functions, previous?.functions], ['AGGREGATE', keyspace.aggregates, previous?.aggregates]] as const) {
+      const bySignature = (items: ReadonlyArray<{ signature: string; name: string; argumentTypes: DataType[] }> | undefined) =>
+        new Map((items ?? []).map((item) => [item.signature, JSON.stringify(item)]));
+      const items = new Map([...(old ?? []), ...(list ?? [])].map((item) => [item.signature, item]));
+      diffNamed(bySignature(old), bySignature(list), { emit: (change, signature) => {
+        const item = items.get(signature)!;
+        changes.push({ change, target, keyspace: name, name: item.name, argumentTypes: item.argumentTypes.map(argumentTypeText) });
+      } });
+    }
   }
   for (const name of old.keys()) changes.push({ change: 'DROPPED', target: 'KEYSPACE', keyspace: name });
   return changes;

@@ -5,7 +5,9 @@
 import { createHash } from 'node:crypto';
 import { CorruptionError } from '../common/errors.js';
 import type { DataType } from '../protocol/data-type.js';
-import type { ColumnMetadata, KeyspaceMetadata, ReplicationOptions, TableMetadata, TableOptions, UserTypeMetadata } from './metadata.js';
+import type {
+  ColumnMetadata, KeyspaceMetadata, ReplicationOptions, TableMetadata, TableOptions, UserAggregateMetadata, UserFunctionMetadata, UserTypeMetadata,
+} from './metadata.js';
 import { withColumns } from './table-builder.js';
 
 export const SCHEMA_DOCUMENT_FORMAT = 1;
@@ -26,6 +28,9 @@ interface KeyspaceDocument {
   durableWrites: boolean;
   types: Array<{ name: string; fields: Array<{ name: string; type: DataType }> }>;
   tables: TableDocument[];
+  /** User functions and aggregates, sorted by signature; absent when there are none (older documents have neither). */
+  functions?: Array<Omit<UserFunctionMetadata, 'keyspace'> & { signature: string }>;
+  aggregates?: Array<Omit<UserAggregateMetadata, 'keyspace'> & { signature: string }>;
 }
 
 export interface SchemaDocument {
@@ -52,9 +57,23 @@ export function toDocument(keyspaces: Iterable<KeyspaceMetadata>): SchemaDocumen
       name: keyspace.name, replication: sortedRecord(keyspace.replication), durableWrites: keyspace.durableWrites,
       types: [...keyspace.types.values()].map((type) => ({ name: type.name, fields: type.fields })).sort(byName),
       tables: [...keyspace.tables.values()].map(tableDocument).sort(byName),
+      ...signed('functions', keyspace.functions),
+      ...signed('aggregates', keyspace.aggregates),
     });
   }
   return { format: SCHEMA_DOCUMENT_FORMAT, keyspaces: documents.sort(byName) };
+}
+
+/** Functions or aggregates by signature without their keyspace, sorted; nothing when there are none. */
+function signed<K extends 'functions' | 'aggregates', T extends { keyspace: string }>(key: K, items: ReadonlyMap<string, T> | undefined): Partial<Record<K, Array<Omit<T, 'keyspace'> & { signature: string }>>> {
+  if (items === undefined || items.size === 0) return {};
+  const list = [...items].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([signature, { keyspace: _keyspace, ...rest }]) => ({ signature, ...rest }));
+  return { [key]: list } as Partial<Record<K, Array<Omit<T, 'keyspace'> & { signature: string }>>>;
+}
+
+function unsigned<T>(keyspace: string, items: ReadonlyArray<{ signature: string } & Omit<T, 'keyspace'>> | undefined): Map<string, T> | undefined {
+  if (items === undefined || items.length === 0) return undefined;
+  return new Map(items.map(({ signature, ...rest }) => [signature, { keyspace, ...rest } as T]));
 }
 
 function sortedRecord<T extends Record<string, string>>(record: T): T {
@@ -75,7 +94,12 @@ export function fromDocument(document: SchemaDocument): KeyspaceMetadata[] {
       };
       return [table.name, withColumns(base, table.partitionKey, { clustering: table.clustering, regular: table.regular })];
     }));
-    return { name: keyspace.name, replication: keyspace.replication, durableWrites: keyspace.durableWrites, tables, types, virtual: false };
+    const functions = unsigned<UserFunctionMetadata>(keyspace.name, keyspace.functions);
+    const aggregates = unsigned<UserAggregateMetadata>(keyspace.name, keyspace.aggregates);
+    return {
+      name: keyspace.name, replication: keyspace.replication, durableWrites: keyspace.durableWrites, tables, types,
+      ...(functions === undefined ? {} : { functions }), ...(aggregates === undefined ? {} : { aggregates }), virtual: false,
+    };
   });
 }
 
@@ -120,7 +144,8 @@ function checkDocument(source: string, value: object): SchemaDocument {
     throw new CorruptionError(source, 0, `unsupported schema document format ${String(document.format)}`);
   }
   for (const keyspace of document.keyspaces) {
-    if (typeof keyspace?.name !== 'string' || !Array.isArray(keyspace.tables) || !Array.isArray(keyspace.types)) {
+    if (typeof keyspace?.name !== 'string' || !Array.isArray(keyspace.tables) || !Array.isArray(keyspace.types)
+      || (keyspace.functions !== undefined && !Array.isArray(keyspace.functions)) || (keyspace.aggregates !== undefined && !Array.isArray(keyspace.aggregates))) {
       throw new CorruptionError(source, 0, 'malformed keyspace entry');
     }
   }

@@ -16,6 +16,7 @@ import {
 } from './schema-alter.js';
 import { decodeSchemaFile, documentVersion, encodeSchemaFile, formatUuid, fromDocument, parseSchemaDocument, toDocument } from './schema-document.js';
 import { schemaChanges } from './schema-diff.js';
+import type { FunctionChange } from './schema-functions.js';
 import { builtInKeyspaces, isSystemKeyspace, REPLICATED_SYSTEM_KEYSPACES } from './system-keyspaces.js';
 import { buildTable, checkColumnName, checkSchemaName, type CreateTableInput } from './table-builder.js';
 import { applyTableOptions, defaultTableOptions, ID_OPTION, type OptionInput } from './table-options.js';
@@ -292,10 +293,30 @@ export class Schema {
         throw invalidRequest(`Cannot drop user type ${keyspaceName}.${name} as it is still used by table ${keyspaceName}.${table.name}`);
       }
     }
+    for (const fn of [...(keyspace.functions?.values() ?? []), ...(keyspace.aggregates?.values() ?? [])]) {
+      const signature = 'stateType' in fn ? [...fn.argumentTypes, fn.stateType, fn.returnType] : [...fn.argumentTypes, fn.returnType];
+      if (signature.some((type) => referencesUserType(type, keyspaceName, { name }))) {
+        throw invalidRequest(`Cannot drop user type ${keyspaceName}.${name} as it is still used by ${'stateType' in fn ? 'aggregate' : 'function'} ${keyspaceName}.${fn.name}`);
+      }
+    }
     const types = new Map(keyspace.types);
     types.delete(name);
     this.keyspaces.set(keyspaceName, { ...keyspace, types });
     return this.changed({ change: 'DROPPED', target: 'TYPE', keyspace: keyspaceName, name });
+  }
+
+  // ---- user-defined functions and aggregates (schema-functions.ts) ----
+
+  /**
+   * Applies a function or aggregate change to a user keyspace: `apply` gets the keyspace and
+   * returns the new one with the change to emit (null: IF [NOT] EXISTS made it a no-op).
+   */
+  changeFunctions(keyspaceName: string, apply: (keyspace: KeyspaceMetadata) => FunctionChange): SchemaChange | null {
+    const keyspace = this.userKeyspace(keyspaceName);
+    const result = apply(keyspace);
+    if (result.change === null) return null;
+    this.keyspaces.set(keyspaceName, result.keyspace);
+    return this.changed(result.change);
   }
 
   // ---- helpers ----

@@ -12,6 +12,7 @@ import {
   builtInKeyspaces, SCHEMA_KEYSPACE, SYSTEM_KEYSPACE, VIEWS_KEYSPACE, VIRTUAL_SCHEMA_KEYSPACE, VIRTUAL_SCHEMA_LISTED,
 } from './system-keyspaces.js';
 import { isCounterTable } from './table-builder.js';
+import { argumentTypeText } from './schema-functions.js';
 
 export const RELEASE_VERSION = '4.0.11';
 export const CQL_VERSION = '3.4.5';
@@ -196,6 +197,22 @@ function typeRows(context: SystemContext): SystemRow[] {
   return rows;
 }
 
+function functionRows(context: SystemContext): SystemRow[] {
+  return schemaListed(context).flatMap((keyspace) => [...(keyspace.functions?.values() ?? [])].map((fn) => row({
+    keyspace_name: keyspace.name, function_name: fn.name, argument_types: fn.argumentTypes.map(argumentTypeText),
+    argument_names: fn.argumentNames, body: fn.body, language: fn.language, return_type: argumentTypeText(fn.returnType),
+    called_on_null_input: fn.calledOnNullInput,
+  })));
+}
+
+function aggregateRows(context: SystemContext): SystemRow[] {
+  return schemaListed(context).flatMap((keyspace) => [...(keyspace.aggregates?.values() ?? [])].map((aggregate) => row({
+    keyspace_name: keyspace.name, aggregate_name: aggregate.name, argument_types: aggregate.argumentTypes.map(argumentTypeText),
+    final_func: aggregate.finalFunction, initcond: aggregate.initialCondition?.text ?? null, return_type: argumentTypeText(aggregate.returnType),
+    state_func: aggregate.stateFunction, state_type: argumentTypeText(aggregate.stateType),
+  })));
+}
+
 const noRows: RowGenerator = () => [];
 
 // ---- system_virtual_schema ----
@@ -222,8 +239,8 @@ const GENERATORS: ReadonlyMap<string, RowGenerator> = new Map<string, RowGenerat
   [`${SCHEMA_KEYSPACE}.types`, typeRows],
   [`${SCHEMA_KEYSPACE}.triggers`, noRows],
   [`${SCHEMA_KEYSPACE}.views`, noRows],
-  [`${SCHEMA_KEYSPACE}.functions`, noRows],
-  [`${SCHEMA_KEYSPACE}.aggregates`, noRows],
+  [`${SCHEMA_KEYSPACE}.functions`, functionRows],
+  [`${SCHEMA_KEYSPACE}.aggregates`, aggregateRows],
   [`${SCHEMA_KEYSPACE}.indexes`, noRows],
   [`${VIRTUAL_SCHEMA_KEYSPACE}.keyspaces`, virtualKeyspaceRows],
   [`${VIRTUAL_SCHEMA_KEYSPACE}.tables`, virtualTableRows],
