@@ -168,6 +168,13 @@ function columnRowsOf(keyspaces: readonly KeyspaceMetadata[]): SystemRow[] {
   return rows;
 }
 
+function indexRows(context: SystemContext): SystemRow[] {
+  return schemaListed(context).flatMap((keyspace) => [...keyspace.tables.values()].flatMap((table) =>
+    [...(table.indexes?.values() ?? [])].map((index) => row({
+      keyspace_name: keyspace.name, table_name: table.name, index_name: index.name, kind: index.kind, options: byKey(index.options),
+    }))));
+}
+
 function droppedColumnRows(context: SystemContext): SystemRow[] {
   const rows: SystemRow[] = [];
   for (const keyspace of schemaListed(context)) {
@@ -224,7 +231,7 @@ const GENERATORS: ReadonlyMap<string, RowGenerator> = new Map<string, RowGenerat
   [`${SCHEMA_KEYSPACE}.views`, noRows],
   [`${SCHEMA_KEYSPACE}.functions`, noRows],
   [`${SCHEMA_KEYSPACE}.aggregates`, noRows],
-  [`${SCHEMA_KEYSPACE}.indexes`, noRows],
+  [`${SCHEMA_KEYSPACE}.indexes`, indexRows],
   [`${VIRTUAL_SCHEMA_KEYSPACE}.keyspaces`, virtualKeyspaceRows],
   [`${VIRTUAL_SCHEMA_KEYSPACE}.tables`, virtualTableRows],
   [`${VIRTUAL_SCHEMA_KEYSPACE}.columns`, (context) => columnRowsOf(virtualListed(context))],
