@@ -8,7 +8,7 @@ import { clusteringPrefixBound, compareValues, CLUSTERING_RANGE_END, CLUSTERING_
 import type { ColumnMetadata, IndexMetadata, IndexTargetType, TableMetadata } from '../schema/metadata.js';
 import type { ClusteringSlice } from '../storage/types.js';
 import type { ComparisonOperator, Relation } from './ast.js';
-import type { DecodedRow, TokenBound, ValuesOf } from './plan.js';
+import type { DecodedRow, IndexUse, TokenBound, ValuesOf } from './plan.js';
 import { BindVariables, prepareInValues, prepareTerm, splitCollection, type EvaluationContext, type PreparedTerm } from './terms.js';
 
 type Bound = { term: PreparedTerm; inclusive: boolean } | null;
@@ -34,6 +34,8 @@ export interface Restrictions {
   fullClustering: boolean;
   /** Clustering prefix values (for DELETE of ranges and UPDATE of rows). */
   clusteringPrefix: ValuesOf[];
+  /** The secondary index that serves one restricted column, if any. */
+  index: IndexUse | null;
 }
 
 const spec = (table: TableMetadata, column: ColumnMetadata, { type = column.type }: { type?: DataType } = {}) =>
@@ -204,6 +206,7 @@ function buildRestrictions(table: TableMetadata, input: BuildInput): Restriction
     singlePartitions: partitionKeys !== null,
     fullClustering: prefix.length === table.clustering.length && sliceColumn === null && multiSlice === null,
     clusteringPrefix: sliceColumn === null && multiSlice === null ? prefix : [],
+    index: input.forModification ? null : indexUse(table, filtered, input.variables),
   };
 }
 
@@ -220,6 +223,46 @@ function servingIndex(table: TableMetadata, { column, r }: { column: ColumnMetad
     if (relation.kind === 'singleColumn' && relation.operator === 'CONTAINS KEY') wanted.push('keys');
   }
   return [...table.indexes.values()].find((index) => index.column === column.name && wanted.includes(index.type));
+}
+
+/** The first restricted column an index serves, with the value its index is looked up by. */
+function indexUse(table: TableMetadata, filtered: Array<{ column: ColumnMetadata; r: ColumnRestriction }>, variables: BindVariables): IndexUse | null {
+  for (const entry of filtered) {
+    const index = servingIndex(table, entry);
+    if (index === undefined) continue;
+    const { column, r } = entry;
+    if (r.eq !== null) {
+      const eq = r.eq;
+      return { name: index.name, value: (context) => eq(context)[0]! };
+    }
+    const relation = r.others[0]!;
+    const type = column.type;
+    const receiver = (name: string, t: DataType) => ({ keyspace: table.keyspace, table: table.name, name, type: t });
+    const bytes = (term: PreparedTerm, context: EvaluationContext): Buffer => {
+      const value = term(context);
+      if (value === null || value === UNSET) throw invalidRequest(`Unsupported null value for column ${column.name}`);
+      return value;
+    };
+    if (relation.kind === 'mapEntry' && type.kind === 'map') {
+      const key = prepareTerm(relation.key, receiver(`key(${column.name})`, type.key), { variables });
+      const value = prepareTerm(relation.value, receiver(`value(${column.name})`, type.value), { variables });
+      return { name: index.name, value: (context) => entryIndexValue(bytes(key, context), bytes(value, context)) };
+    }
+    if (relation.kind === 'singleColumn') {
+      const element = type.kind === 'map' ? (index.type === 'keys' ? type.key : type.value) : type.kind === 'list' || type.kind === 'set' ? type.element : null;
+      if (element === null) return null;
+      const term = prepareTerm(relation.value, receiver(column.name, element), { variables });
+      return { name: index.name, value: (context) => bytes(term, context) };
+    }
+  }
+  return null;
+}
+
+/** The indexed value of a map entry (an entries() index): the key behind its u16 length, then the value. */
+export function entryIndexValue(key: Buffer, value: Buffer): Buffer {
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(Math.min(key.length, 0xffff), 0);
+  return Buffer.concat([length, key, value]);
 }
 
 /** Cartesian product of per-column value lists. */

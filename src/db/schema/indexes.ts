@@ -3,6 +3,7 @@
 // target text stored in system_schema.indexes, and which indexes depend on a column.
 
 import { invalidRequest } from '../common/errors.js';
+import { murmur3Token } from '../dht/murmur3.js';
 import type { DataType } from '../protocol/data-type.js';
 import type { IndexMetadata, IndexTargetType, KeyspaceMetadata, TableMetadata } from './metadata.js';
 import { containsNative, isCounterTable } from './table-builder.js';
@@ -115,4 +116,12 @@ export function parseIndexTarget(target: string): { column: string; type: IndexT
   const [type, quoted] = match === null ? ['simple' as const, target] : [match[1] as IndexTargetType, match[2]!];
   const column = quoted.startsWith('"') && quoted.endsWith('"') && quoted.length >= 2 ? quoted.slice(1, -1).replace(/""/g, '"') : quoted;
   return { column, type };
+}
+
+/** The storage table id of an index's local table: derived from the base table's id and the index name, the same on every node. */
+export function indexTableId(baseTableId: string, indexName: string): string {
+  const half = (salt: string) => (murmur3Token(Buffer.from(`${baseTableId}/${indexName}/${salt}`, 'utf8')) & 0xffffffffffffffffn).toString(16).padStart(16, '0');
+  const hex = `${half('high')}${half('low')}`;
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-3${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
