@@ -10,7 +10,7 @@ import { containsNative, isCounterTable } from './table-builder.js';
 
 export interface IndexTargetInput {
   column: string;
-  /** As written: `(c)` is simple; a non-frozen collection's simple target becomes values(c). */
+  /** As written: `(c)` is simple; a collection's simple target becomes values(c). */
   type: IndexTargetType;
   /** The column name as CQL text (double-quoted when needed), for options.target. */
   quotedColumn: string;
@@ -46,8 +46,8 @@ export function addIndex(keyspace: KeyspaceMetadata, table: TableMetadata, input
   if (isCounterTable(table)) throw invalidRequest("Secondary indexes on counter tables aren't supported");
   const column = table.columns.get(input.target.column);
   if (column === undefined) throw invalidRequest(`Column '${input.target.column}' doesn't exist`);
-  // A plain target on a non-frozen collection indexes its values (IndexTarget.Raw.prepare).
-  const type: IndexTargetType = input.target.type === 'simple' && isCollection(column.type) && isMultiCell(column.type) ? 'values' : input.target.type;
+  // A plain target on a collection means its values (IndexTarget.Raw.prepare); frozen ones then need full().
+  const type: IndexTargetType = input.target.type === 'simple' && isCollection(column.type) ? 'values' : input.target.type;
   validateTarget(table, { column: column.name, columnType: column.type, kind: column.kind, type });
   const target = type === 'simple' ? input.target.quotedColumn : `${type}(${input.target.quotedColumn})`;
   const name = input.name ?? availableName(keyspace, defaultIndexName(table.name, column.name));
