@@ -164,8 +164,8 @@ function createIndex(statement: CreateIndexStatement, context: DdlContext): Sche
   if (name !== null && !/^\w+$/.test(name)) throw invalidRequest('Index name must not be empty, or contain non-alphanumeric-underscore characters (got "' + name + '")');
   const { column, type } = statement.target;
   return plan(() => schema.createIndex(keyspace, statement.table.name, {
-    name, target: { column: column.name, type, quotedColumn: maybeQuote(column.name) },
-  }, { ifNotExists: statement.ifNotExists }), schema);
+    input: { name, target: { column: column.name, type, quotedColumn: maybeQuote(column.name) } }, ifNotExists: statement.ifNotExists,
+  }), schema);
 }
 
 /**

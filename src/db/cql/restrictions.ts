@@ -206,7 +206,7 @@ function buildRestrictions(table: TableMetadata, input: BuildInput): Restriction
     singlePartitions: partitionKeys !== null,
     fullClustering: prefix.length === table.clustering.length && sliceColumn === null && multiSlice === null,
     clusteringPrefix: sliceColumn === null && multiSlice === null ? prefix : [],
-    index: input.forModification ? null : indexUse(table, filtered, input.variables),
+    index: input.forModification ? null : indexUse(table, filtered, { variables: input.variables }),
   };
 }
 
@@ -226,7 +226,7 @@ function servingIndex(table: TableMetadata, { column, r }: { column: ColumnMetad
 }
 
 /** The first restricted column an index serves, with the value its index is looked up by. */
-function indexUse(table: TableMetadata, filtered: Array<{ column: ColumnMetadata; r: ColumnRestriction }>, variables: BindVariables): IndexUse | null {
+function indexUse(table: TableMetadata, filtered: Array<{ column: ColumnMetadata; r: ColumnRestriction }>, { variables }: { variables: BindVariables }): IndexUse | null {
   for (const entry of filtered) {
     const index = servingIndex(table, entry);
     if (index === undefined) continue;

@@ -38,7 +38,7 @@ export function tableIndexList(table: TableMetadata): IndexMetadata[] {
 }
 
 /** The table with the index added; null when IF NOT EXISTS makes it a no-op. Throws Cassandra's errors. */
-export function addIndex(keyspace: KeyspaceMetadata, table: TableMetadata, input: CreateIndexInput, { ifNotExists }: { ifNotExists: boolean }): TableMetadata | null {
+export function addIndex(keyspace: KeyspaceMetadata, table: TableMetadata, { input, ifNotExists }: { input: CreateIndexInput; ifNotExists: boolean }): TableMetadata | null {
   if (input.name !== null && findIndexedTable(keyspace, input.name) !== undefined) {
     if (ifNotExists) return null;
     throw invalidRequest(`Index '${input.name}' already exists`);

@@ -245,13 +245,13 @@ export class Schema {
 
   // ---- secondary indexes ----
 
-  createIndex(keyspaceName: string, tableName: string, input: CreateIndexInput, { ifNotExists = false }: { ifNotExists?: boolean } = {}): SchemaChange | null {
+  createIndex(keyspaceName: string, tableName: string, { input, ifNotExists = false }: { input: CreateIndexInput; ifNotExists?: boolean }): SchemaChange | null {
     const keyspace = this.keyspaces.get(keyspaceName);
     if (keyspace === undefined) throw invalidRequest(`Keyspace '${keyspaceName}' doesn't exist`);
     const table = keyspace.tables.get(tableName);
     if (table === undefined) throw invalidRequest(`Table '${tableName}' doesn't exist`);
     if (isSystemKeyspace(keyspaceName)) throw notModifiable(keyspaceName);
-    const indexed = addIndex(keyspace, table, input, { ifNotExists });
+    const indexed = addIndex(keyspace, table, { input, ifNotExists });
     if (indexed === null) return null;
     this.putTable(keyspace, indexed);
     return this.changed({ change: 'UPDATED', target: 'TABLE', keyspace: keyspaceName, name: tableName });
