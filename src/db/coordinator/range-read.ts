@@ -25,6 +25,8 @@ export interface RangeReadHost {
   isAlive(endpoint: Endpoint): boolean;
   read(command: ReadCommand, level: ConsistencyLevel): Promise<ReadResult>;
   dataFromAll(plan: DataPlan, command: ReadCommand): Promise<ReplicaAnswer[]>;
+  /** The data of one replica's answer to the command. */
+  dataFrom(endpoint: Endpoint, command: ReadCommand): Promise<ReadResult>;
   repair(repairs: Map<Endpoint, Mutation[]>, fail: (received: number, dataPresent: boolean) => Error): Promise<void>;
 }
 
@@ -75,6 +77,33 @@ export async function readRange(proxy: RangeReadHost, request: RangeReadRequest)
   return { partitions };
 }
 
+/**
+ * Replica filtering protection for index reads (Cassandra's ReplicaFilteringProtection): a
+ * replica whose index no longer lists a partition (its copy changed) leaves it out, and the
+ * merge would then see only the stale copies of the others. Each replica is asked for the
+ * partitions the others returned and it did not, so the merge compares every copy.
+ */
+async function completeIndexAnswers(proxy: RangeReadHost, command: PartitionRangeReadCommand, answers: ReplicaAnswer[]): Promise<ReplicaAnswer[]> {
+  if (command.index === undefined || answers.length < 2) return answers;
+  const all = new Map<string, { key: Buffer; token: bigint }>();
+  for (const answer of answers) for (const p of answer.result.partitions) all.set(p.key.toString('hex'), { key: p.key, token: p.token });
+  return Promise.all(answers.map(async (answer) => {
+    const held = new Set(answer.result.partitions.map((p) => p.key.toString('hex')));
+    const missing = [...all.entries()].filter(([id]) => !held.has(id)).map(([, key]) => key);
+    if (missing.length === 0) return answer;
+    const partitions = [...answer.result.partitions];
+    for (const { key, token } of missing) {
+      const result = await proxy.dataFrom(answer.endpoint, {
+        kind: 'single', tableId: command.tableId, key, token, slices: command.slices, reversed: command.reversed, columns: command.columns,
+        rowLimit: Number.MAX_SAFE_INTEGER, perPartitionRowLimit: command.perPartitionRowLimit, nowSeconds: command.nowSeconds, includeTombstones: true,
+      });
+      partitions.push(...result.partitions);
+    }
+    partitions.sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : Buffer.compare(a.key, b.key)));
+    return { endpoint: answer.endpoint, result: { partitions } };
+  }));
+}
+
 async function readSlice(
   proxy: RangeReadHost,
   request: { command: PartitionRangeReadCommand; keyspace: string; data: DataPlan },
@@ -86,7 +115,7 @@ async function readSlice(
   }
   let attempt: ReadCommand = request.command;
   for (let retry = 0; ; retry++) {
-    const answers = await proxy.dataFromAll(request.data, { ...attempt, includeTombstones: true });
+    const answers = await completeIndexAnswers(proxy, request.command, await proxy.dataFromAll(request.data, { ...attempt, includeTombstones: true }));
     const resolution = resolveAnswers(request.command, answers, request.keyspace);
     await proxy.repair(resolution.repairs, request.data.fail);
     if (!resolution.short || retry >= shortReadRetriesMax) return resolution.result;

@@ -228,6 +228,7 @@ export class SelectExecution {
       const result = await this.source.read({
         kind: 'range', tableId: this.plan.table.id, start, end, partitionLimit: Number.MAX_SAFE_INTEGER,
         ...this.commandBase(want),
+        ...(this.plan.index === undefined ? {} : { index: { name: this.plan.index.name, value: this.plan.index.value(this.context) } }),
         perPartitionRowLimit: this.plan.filters.length > 0 ? Number.MAX_SAFE_INTEGER : perPartitionLimit,
       });
       let read = 0;

@@ -8,7 +8,7 @@
 // in full, the versions merged by timestamp, and the stale replicas repaired (blocking)
 // before the answer. Range reads walk the ring's ranges in order (range-read.ts).
 
-import { assert } from '../common/assert.js';
+import { assert, fail } from '../common/assert.js';
 import { ConsistencyLevel } from '../common/consistency.js';
 import { CqlError, InternodeError, invalidRequest, readTimeout, truncateError, unavailable, writeTimeout, type WriteType } from '../common/errors.js';
 import type { Clock, Logger, Random } from '../common/world.js';
@@ -570,6 +570,12 @@ export class StorageProxy {
       this.options.logger.info('read repair incomplete', { failed });
       throw fail(outcomes.length - failed, true);
     }
+  }
+
+  async dataFrom(endpoint: Endpoint, command: ReadCommand): Promise<ReadResult> {
+    const response = await this.readFrom(endpoint, command, false);
+    if (response.kind !== 'data') fail('a data read answered with a digest');
+    return response.result;
   }
 
   private async readFrom(endpoint: Endpoint, command: ReadCommand, digestOnly: boolean): Promise<ReadResponse> {

@@ -119,6 +119,12 @@ export function schemaAccessOf(statement: Statement, sessionKeyspace: string | n
       const keyspace = keyspaceOf(statement.table, sessionKeyspace);
       return { access: on('DROP', keyspace, { table: statement.table.name }), dropped: { keyspace, table: statement.table.name } };
     }
+    case 'createIndex': {
+      const keyspace = keyspaceOf({ ...statement.table, keyspace: statement.table.keyspace ?? statement.index?.keyspace ?? null }, sessionKeyspace);
+      return { access: on('ALTER', keyspace, { table: statement.table.name }) };
+    }
+    // The indexed table is found at execution; ALTER on its keyspace covers it.
+    case 'dropIndex': return { access: on('ALTER', keyspaceOf(statement.index, sessionKeyspace)) };
     case 'createType': return { access: on('CREATE', keyspaceOf(statement.type, sessionKeyspace)) };
     case 'alterType': return { access: on('ALTER', keyspaceOf(statement.type, sessionKeyspace)) };
     case 'dropType': return { access: on('DROP', keyspaceOf(statement.type, sessionKeyspace)) };

@@ -8,14 +8,16 @@ import type { Schema } from '../schema/schema.js';
 import type { OptionInput } from '../schema/table-options.js';
 import {
   typeNodeToDataType, type AlterKeyspaceStatement, type AlterTableStatement, type AlterTypeStatement, type CreateKeyspaceStatement,
-  type CreateTableStatement, type CreateTypeStatement, type Property, type QualifiedName, type Term, type TypeNode,
+  type CreateIndexStatement, type CreateTableStatement, type CreateTypeStatement, type DropIndexStatement, type Property, type QualifiedName, type Term, type TypeNode,
 } from './ast.js';
+import { maybeQuote } from './describe-render.js';
 import type { SchemaPlan } from './plan.js';
 
 export type DdlStatement =
   | CreateKeyspaceStatement | AlterKeyspaceStatement | { kind: 'dropKeyspace'; keyspace: string; ifExists: boolean }
   | CreateTableStatement | AlterTableStatement | { kind: 'dropTable'; table: QualifiedName; ifExists: boolean }
-  | CreateTypeStatement | AlterTypeStatement | { kind: 'dropType'; type: QualifiedName; ifExists: boolean };
+  | CreateTypeStatement | AlterTypeStatement | { kind: 'dropType'; type: QualifiedName; ifExists: boolean }
+  | CreateIndexStatement | DropIndexStatement;
 
 export interface DdlContext {
   schema: Schema;
@@ -100,6 +102,12 @@ export function analyzeDdl(statement: DdlStatement, context: DdlContext): Schema
       const keyspace = keyspaceOf(statement.table, context.keyspace);
       return plan(() => schema.dropTable(keyspace, statement.table.name, { ifExists: statement.ifExists }), schema);
     }
+    case 'createIndex':
+      return createIndex(statement, context);
+    case 'dropIndex': {
+      const keyspace = keyspaceOf(statement.index, context.keyspace);
+      return plan(() => schema.dropIndex(keyspace, statement.index.name, { ifExists: statement.ifExists }), schema);
+    }
     case 'createType': {
       const keyspace = keyspaceOf(statement.type, context.keyspace);
       return plan(() => schema.createType(keyspace, statement.type.name,
@@ -142,6 +150,22 @@ function createTable(statement: CreateTableStatement, context: DdlContext): Sche
       options: propertiesToOptions(statement.properties) as OptionInput,
     }, { ifNotExists: statement.ifNotExists });
   }, schema);
+}
+
+/** CREATE INDEX: the keyspace is the table's, else the index name's, else the session's (CreateIndexStatement.Raw). */
+function createIndex(statement: CreateIndexStatement, context: DdlContext): SchemaPlan {
+  const { schema } = context;
+  const keyspace = statement.table.keyspace ?? statement.index?.keyspace ?? context.keyspace;
+  if (keyspace === null) throw invalidRequest('No keyspace has been specified. USE a keyspace, or explicitly specify keyspace.tablename');
+  if (statement.index?.keyspace != null && statement.index.keyspace !== keyspace) {
+    throw invalidRequest(`Keyspace name '${keyspace}' doesn't match index name '${statement.table.name}'`);
+  }
+  const name = statement.index?.name ?? null;
+  if (name !== null && !/^\w+$/.test(name)) throw invalidRequest('Index name must not be empty, or contain non-alphanumeric-underscore characters (got "' + name + '")');
+  const { column, type } = statement.target;
+  return plan(() => schema.createIndex(keyspace, statement.table.name, {
+    input: { name, target: { column: column.name, type, quotedColumn: maybeQuote(column.name) } }, ifNotExists: statement.ifNotExists,
+  }), schema);
 }
 
 /**

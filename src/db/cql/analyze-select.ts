@@ -27,6 +27,7 @@ export function analyzeSelect(statement: SelectStatement, table: TableMetadata, 
     partitionKeys: restrictions.partitionKeys,
     tokenStart: restrictions.tokenStart, tokenEnd: restrictions.tokenEnd,
     slices: restrictions.slices, filters: restrictions.filters,
+    ...(restrictions.index === null || restrictions.partitionKeys !== null ? {} : { index: restrictions.index }),
     selection, groupBy, reversed, distinct: statement.distinct, limit, perPartitionLimit,
   };
 }

@@ -118,7 +118,7 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
       break;
     }
     case 'createKeyspace': case 'alterKeyspace': case 'dropKeyspace': case 'createTable': case 'alterTable':
-    case 'dropTable': case 'createType': case 'alterType': case 'dropType':
+    case 'dropTable': case 'createType': case 'alterType': case 'dropType': case 'createIndex': case 'dropIndex':
       plan = analyzeDdl(statement, { schema: context.schema, keyspace: context.keyspace, nowMicros: context.nowMicros });
       break;
     case 'createFunction': case 'dropFunction': case 'createAggregate': case 'dropAggregate':

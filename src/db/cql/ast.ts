@@ -392,6 +392,22 @@ export interface AlterTableStatement extends StatementBase {
   action: AlterTableAction;
 }
 
+/** CREATE INDEX [IF NOT EXISTS] [name] ON t (target): a native secondary index. */
+export interface CreateIndexStatement extends StatementBase {
+  kind: 'createIndex';
+  /** The index name (its keyspace, when qualified, must be the table's); null for the default. */
+  index: QualifiedName | null;
+  table: QualifiedName;
+  ifNotExists: boolean;
+  target: { column: ColumnRef; type: 'simple' | 'values' | 'keys' | 'entries' | 'full' };
+}
+
+export interface DropIndexStatement extends StatementBase {
+  kind: 'dropIndex';
+  index: QualifiedName;
+  ifExists: boolean;
+}
+
 export interface DropTableStatement extends StatementBase {
   kind: 'dropTable';
   table: QualifiedName;
@@ -616,6 +632,8 @@ export type Statement =
   | CreateTableStatement
   | AlterTableStatement
   | DropTableStatement
+  | CreateIndexStatement
+  | DropIndexStatement
   | CreateTypeStatement
   | AlterTypeStatement
   | DropTypeStatement

@@ -132,14 +132,22 @@ test('user types', () => {
   check('DROP TYPE IF EXISTS ks.address', { kind: 'dropType', type: { keyspace: 'ks', name: 'address' }, ifExists: true });
 });
 
+test('secondary indexes', () => {
+  check('CREATE INDEX ON t (v)', { kind: 'createIndex', index: null, table: { keyspace: null, name: 't' }, ifNotExists: false, target: { column: { name: 'v' }, type: 'simple' } });
+  check('CREATE INDEX IF NOT EXISTS i ON ks.t (keys(m))', {
+    kind: 'createIndex', index: { keyspace: null, name: 'i' }, table: { keyspace: 'ks', name: 't' }, ifNotExists: true, target: { column: { name: 'm' }, type: 'keys' },
+  });
+  for (const type of ['values', 'entries', 'full'] as const) check(`CREATE INDEX ON t (${type.toUpperCase()}(c))`, { kind: 'createIndex', target: { column: { name: 'c' }, type } });
+  check('CREATE INDEX ON t ("Keys")', { kind: 'createIndex', target: { column: { name: 'Keys' }, type: 'simple' } });
+  check('DROP INDEX i', { kind: 'dropIndex', index: { keyspace: null, name: 'i' }, ifExists: false });
+  check('DROP INDEX IF EXISTS ks.i', { kind: 'dropIndex', index: { keyspace: 'ks', name: 'i' }, ifExists: true });
+});
+
 test('unsupported features are recognised and named', () => {
   const cases = [
-    ['CREATE INDEX ON t (v)', 'CREATE INDEX'],
-    ['CREATE INDEX IF NOT EXISTS i ON ks.t (keys(m))', 'CREATE INDEX'],
     ["CREATE CUSTOM INDEX i ON t (v) USING 'org.apache.cassandra.index.sasi.SASIIndex'", 'CREATE INDEX'],
     ['CREATE MATERIALIZED VIEW v AS SELECT * FROM t WHERE a IS NOT NULL PRIMARY KEY (a)', 'CREATE MATERIALIZED VIEW'],
     ["CREATE TRIGGER tr ON t USING 'Cls'", 'CREATE TRIGGER'],
-    ['DROP INDEX i', 'DROP INDEX'],
     ['DROP MATERIALIZED VIEW v', 'DROP MATERIALIZED VIEW'],
     ['ALTER MATERIALIZED VIEW v WITH comment = \'x\'', 'ALTER MATERIALIZED VIEW'],
     ['DROP TRIGGER tr ON t', 'DROP TRIGGER'],

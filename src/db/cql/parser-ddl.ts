@@ -6,7 +6,7 @@ import { invalidRequest } from '../common/errors.js';
 import type {
   AlterKeyspaceStatement, AlterTableAction, AlterTableStatement, AlterTypeAction, AlterTypeStatement,
   ColumnDefinition, ColumnRef, CreateKeyspaceStatement, CreateTableStatement, CreateTypeStatement,
-  DropKeyspaceStatement, DropTableStatement, DropTypeStatement, Ordering, Position, Property,
+  CreateIndexStatement, DropIndexStatement, DropKeyspaceStatement, DropTableStatement, DropTypeStatement, Ordering, Position, Property,
   TruncateStatement, TypeNode, UnsupportedStatement, UseStatement,
 } from './ast.js';
 import type { Parsed, Parser } from './parser-base.js';
@@ -186,6 +186,31 @@ function parseAlterTableAction(p: Parser): AlterTableAction {
   }
   if (p.isKeyword('with')) return { kind: 'withProperties', properties: parseProperties(p) };
   throw p.noViableAlternative();
+}
+
+// --- secondary indexes (the caller has consumed CREATE INDEX / DROP INDEX)
+
+export function parseCreateIndex(p: Parser, position: Position): Parsed<CreateIndexStatement> {
+  const ifNotExists = p.acceptKeywords('if', 'not', 'exists');
+  const index = p.isKeyword('on') ? null : p.qualifiedName();
+  p.expectKeyword('on');
+  const table = p.qualifiedName();
+  p.expectPunctuation('(');
+  let type: CreateIndexStatement['target']['type'] = 'simple';
+  for (const word of ['values', 'keys', 'entries', 'full'] as const) {
+    if (p.isKeyword(word) && p.isPunctuation('(', 1)) { p.next(); p.next(); type = word; break; }
+  }
+  const column = p.columnRef();
+  if (type !== 'simple') p.expectPunctuation(')');
+  if (p.isPunctuation(',')) throw invalidRequest('Only CUSTOM indexes support multiple columns');
+  p.expectPunctuation(')');
+  if (p.isKeyword('using') || p.isKeyword('with')) throw invalidRequest('Only CUSTOM indexes support USING and WITH OPTIONS');
+  return { kind: 'createIndex', position, index, table, ifNotExists, target: { column, type } };
+}
+
+export function parseDropIndex(p: Parser, position: Position): Parsed<DropIndexStatement> {
+  const ifExists = p.acceptKeywords('if', 'exists');
+  return { kind: 'dropIndex', position, index: p.qualifiedName(), ifExists };
 }
 
 export function parseDropTable(p: Parser, position: Position): Parsed<DropTableStatement> {

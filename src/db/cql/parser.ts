@@ -59,7 +59,7 @@ function parseCreate(p: Parser, position: Position): Parsed<Statement> {
     case 'type': p.next(); return ddl.parseCreateType(p, position);
     case 'role': p.next(); return auth.parseCreateRole(p, position);
     case 'user': p.next(); return auth.parseCreateUser(p, position);
-    case 'index': return unsupported(p, { position, verb: 'CREATE', words: ['index'] });
+    case 'index': p.next(); return ddl.parseCreateIndex(p, position);
     case 'custom': return unsupported(p, { position, verb: 'CREATE', words: ['custom', 'index'] });
     case 'materialized': return unsupported(p, { position, verb: 'CREATE', words: ['materialized', 'view'] });
     case 'function': return parseCreateFunction(p, { position, orReplace: false });
@@ -96,7 +96,7 @@ function parseDrop(p: Parser, position: Position): Parsed<Statement> {
     case 'type': p.next(); return ddl.parseDropType(p, position);
     case 'role': p.next(); return auth.parseDropRole(p, position);
     case 'user': p.next(); return auth.parseDropUser(p, position);
-    case 'index': return unsupported(p, { position, verb: 'DROP', words: ['index'] });
+    case 'index': p.next(); return ddl.parseDropIndex(p, position);
     case 'materialized': return unsupported(p, { position, verb: 'DROP', words: ['materialized', 'view'] });
     case 'function': case 'aggregate': return parseDropFunction(p, position);
     case 'trigger': return unsupported(p, { position, verb: 'DROP', words: ['trigger'] });

@@ -23,6 +23,12 @@ export interface DecodedRow {
 
 export type ValuesOf = (context: EvaluationContext) => Buffer[];
 
+/** An index serving a restriction: its name and the indexed value to look up (per execution). */
+export interface IndexUse {
+  name: string;
+  value: (context: EvaluationContext) => Buffer;
+}
+
 /** A bound on tokens from token(pk) relations. */
 export interface TokenBound {
   term: PreparedTerm;
@@ -58,6 +64,8 @@ export interface SelectPlan {
   slices: (context: EvaluationContext) => ClusteringSlice[];
   /** Row filters (ALLOW FILTERING, or restrictions the slices cannot express). */
   filters: Array<(row: DecodedRow, context: EvaluationContext) => boolean>;
+  /** The secondary index that narrows a range read to the partitions holding a value (the filters still apply). */
+  index?: IndexUse;
   selection: Selection;
   /** GROUP BY: the number of clustering columns in the group key (after the whole partition key); null without GROUP BY. */
   groupBy: { clusteringPrefix: number } | null;

@@ -5,16 +5,18 @@ import { invalidRequest } from '../common/errors.js';
 import type { DataType } from '../protocol/data-type.js';
 import { UNSET } from '../protocol/messages.js';
 import { clusteringPrefixBound, compareValues, CLUSTERING_RANGE_END, CLUSTERING_RANGE_START } from '../schema/clustering-key.js';
-import type { ColumnMetadata, TableMetadata } from '../schema/metadata.js';
+import type { ColumnMetadata, IndexMetadata, IndexTargetType, TableMetadata } from '../schema/metadata.js';
 import type { ClusteringSlice } from '../storage/types.js';
 import type { ComparisonOperator, Relation } from './ast.js';
-import type { DecodedRow, TokenBound, ValuesOf } from './plan.js';
+import type { DecodedRow, IndexUse, TokenBound, ValuesOf } from './plan.js';
 import { BindVariables, prepareInValues, prepareTerm, splitCollection, type EvaluationContext, type PreparedTerm } from './terms.js';
 
 type Bound = { term: PreparedTerm; inclusive: boolean } | null;
 
 interface ColumnRestriction {
   eq: ValuesOf | null;
+  /** Whether eq came from IN (which no index serves). */
+  isIn?: true;
   lower: Bound;
   upper: Bound;
   others: Relation[];
@@ -32,6 +34,8 @@ export interface Restrictions {
   fullClustering: boolean;
   /** Clustering prefix values (for DELETE of ranges and UPDATE of rows). */
   clusteringPrefix: ValuesOf[];
+  /** The secondary index that serves one restricted column, if any. */
+  index: IndexUse | null;
 }
 
 const spec = (table: TableMetadata, column: ColumnMetadata, { type = column.type }: { type?: DataType } = {}) =>
@@ -87,6 +91,7 @@ export function analyzeWhere(
         const r = get(column.name);
         if (r.eq !== null) throw invalidRequest(`${column.name} cannot be restricted by more than one relation if it includes a IN`);
         r.eq = prepareInValues(relation.values, spec(table, column), { variables });
+        r.isIn = true;
         break;
       }
       case 'token': {
@@ -132,6 +137,8 @@ function buildRestrictions(table: TableMetadata, input: BuildInput): Restriction
   const { byColumn } = input;
   const filters: Restrictions['filters'] = [];
   let needsFiltering = false;
+  /** The columns whose restrictions are evaluated on rows: one of them may be served by an index. */
+  const filtered: Array<{ column: ColumnMetadata; r: ColumnRestriction }> = [];
   // Partition key: all columns by = or IN, or none (then a range read, perhaps by token).
   const pkRestricted = table.partitionKey.map((c) => byColumn.get(c.name));
   const allPk = pkRestricted.every((r) => r?.eq != null && r.lower === null && r.upper === null && r.others.length === 0);
@@ -141,7 +148,7 @@ function buildRestrictions(table: TableMetadata, input: BuildInput): Restriction
   } else {
     for (const column of table.partitionKey) {
       const r = byColumn.get(column.name);
-      if (r !== undefined) { needsFiltering = true; filters.push(...columnFilters(table, column, { r, variables: input.variables })); }
+      if (r !== undefined) { needsFiltering = true; filtered.push({ column, r }); filters.push(...columnFilters(table, column, { r, variables: input.variables })); }
     }
   }
   if (partitionKeys !== null && (input.tokenStart !== null || input.tokenEnd !== null)) {
@@ -159,6 +166,7 @@ function buildRestrictions(table: TableMetadata, input: BuildInput): Restriction
     index = result.columnsCovered;
   }
   let gap = false;
+  let gapFiltered = false;
   for (; index < table.clustering.length; index++) {
     const column = table.clustering[index]!;
     const r = byColumn.get(column.name);
@@ -170,19 +178,25 @@ function buildRestrictions(table: TableMetadata, input: BuildInput): Restriction
       throw invalidRequest(`PRIMARY KEY column "${column.name}" cannot be restricted as preceding column "${table.clustering[index - 1]?.name}" is not restricted`);
     }
     needsFiltering = true;
+    gapFiltered = true;
+    filtered.push({ column, r });
     filters.push(...columnFilters(table, column, { r, variables: input.variables }));
   }
   for (const column of table.regular) {
     const r = byColumn.get(column.name);
     if (r === undefined) continue;
     needsFiltering = true;
+    filtered.push({ column, r });
     filters.push(...columnFilters(table, column, { r, variables: input.variables }));
   }
   // A range read (no partition key, or by token) restricted on clustering columns reads every
   // partition's rows to select them: Cassandra's needFiltering, ALLOW FILTERING or refused.
   const clusteringRestricted = prefix.length > 0 || sliceColumn !== null || multiSlice !== null;
   if (partitionKeys === null && clusteringRestricted && !input.forModification) needsFiltering = true;
-  if (needsFiltering && !input.allowFiltering) {
+  // A secondary index serves one restricted column (the clustering slice goes with it); any
+  // other restriction evaluated on rows still needs ALLOW FILTERING (StatementRestrictions).
+  const indexed = !input.forModification && !gapFiltered && filtered.length === 1 && servingIndex(table, filtered[0]!) !== undefined;
+  if (needsFiltering && !input.allowFiltering && !indexed) {
     if (input.forModification) throw invalidRequest('Non PRIMARY KEY columns found in where clause');
     throw invalidRequest(FILTERING_MESSAGE);
   }
@@ -192,7 +206,63 @@ function buildRestrictions(table: TableMetadata, input: BuildInput): Restriction
     singlePartitions: partitionKeys !== null,
     fullClustering: prefix.length === table.clustering.length && sliceColumn === null && multiSlice === null,
     clusteringPrefix: sliceColumn === null && multiSlice === null ? prefix : [],
+    index: input.forModification ? null : indexUse(table, filtered, { variables: input.variables }),
   };
+}
+
+/** The index that can answer all of a column's restrictions, if any (CassandraIndex.supportsExpression). */
+function servingIndex(table: TableMetadata, { column, r }: { column: ColumnMetadata; r: ColumnRestriction }): IndexMetadata | undefined {
+  if (table.indexes === undefined || r.lower !== null || r.upper !== null) return undefined;
+  const relations = (r.eq === null ? 0 : 1) + r.others.length;
+  if (relations !== 1 || r.isIn === true) return undefined;
+  const wanted: IndexTargetType[] = [];
+  if (r.eq !== null) wanted.push('simple', 'full');
+  for (const relation of r.others) {
+    if (relation.kind === 'mapEntry' && relation.operator === '=') wanted.push('entries');
+    if (relation.kind === 'singleColumn' && relation.operator === 'CONTAINS') wanted.push('values');
+    if (relation.kind === 'singleColumn' && relation.operator === 'CONTAINS KEY') wanted.push('keys');
+  }
+  return [...table.indexes.values()].find((index) => index.column === column.name && wanted.includes(index.type));
+}
+
+/** The first restricted column an index serves, with the value its index is looked up by. */
+function indexUse(table: TableMetadata, filtered: Array<{ column: ColumnMetadata; r: ColumnRestriction }>, { variables }: { variables: BindVariables }): IndexUse | null {
+  for (const entry of filtered) {
+    const index = servingIndex(table, entry);
+    if (index === undefined) continue;
+    const { column, r } = entry;
+    if (r.eq !== null) {
+      const eq = r.eq;
+      return { name: index.name, value: (context) => eq(context)[0]! };
+    }
+    const relation = r.others[0]!;
+    const type = column.type;
+    const receiver = (name: string, t: DataType) => ({ keyspace: table.keyspace, table: table.name, name, type: t });
+    const bytes = (term: PreparedTerm, context: EvaluationContext): Buffer => {
+      const value = term(context);
+      if (value === null || value === UNSET) throw invalidRequest(`Unsupported null value for column ${column.name}`);
+      return value;
+    };
+    if (relation.kind === 'mapEntry' && type.kind === 'map') {
+      const key = prepareTerm(relation.key, receiver(`key(${column.name})`, type.key), { variables });
+      const value = prepareTerm(relation.value, receiver(`value(${column.name})`, type.value), { variables });
+      return { name: index.name, value: (context) => entryIndexValue(bytes(key, context), bytes(value, context)) };
+    }
+    if (relation.kind === 'singleColumn') {
+      const element = type.kind === 'map' ? (index.type === 'keys' ? type.key : type.value) : type.kind === 'list' || type.kind === 'set' ? type.element : null;
+      if (element === null) return null;
+      const term = prepareTerm(relation.value, receiver(column.name, element), { variables });
+      return { name: index.name, value: (context) => bytes(term, context) };
+    }
+  }
+  return null;
+}
+
+/** The indexed value of a map entry (an entries() index): the key behind its u16 length, then the value. */
+export function entryIndexValue(key: Buffer, value: Buffer): Buffer {
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(Math.min(key.length, 0xffff), 0);
+  return Buffer.concat([length, key, value]);
 }
 
 /** Cartesian product of per-column value lists. */
@@ -361,7 +431,40 @@ function otherFilter(table: TableMetadata, column: ColumnMetadata, { relation, v
       return elements.some((e) => compareValues(elementType, e, { b: x }) === 0);
     };
   }
+  if (relation.kind === 'mapEntry') return mapEntryFilter(table, column, { relation, variables, read });
   throw invalidRequest(`Unsupported restriction on column ${column.name}`);
+}
+
+/** `m[key] op value`: the entry of that key compared (a row without the key does not match). */
+function mapEntryFilter(
+  table: TableMetadata, column: ColumnMetadata,
+  { relation, variables, read }: { relation: Extract<Relation, { kind: 'mapEntry' }>; variables: BindVariables; read: (row: DecodedRow) => Buffer | null },
+) {
+  const type = column.type;
+  if (type.kind !== 'map') throw invalidRequest(`Column ${column.name} cannot be used as a map`);
+  const receiver = (name: string, t: DataType) => ({ keyspace: table.keyspace, table: table.name, name, type: t });
+  const keyTerm = prepareTerm(relation.key, receiver(`key(${column.name})`, type.key), { variables });
+  const valueTerm = prepareTerm(relation.value, receiver(`value(${column.name})`, type.value), { variables });
+  const op = relation.operator;
+  return (row: DecodedRow, context: EvaluationContext) => {
+    const v = read(row); const k = keyTerm(context); const x = valueTerm(context);
+    if (!(k instanceof Buffer)) throw invalidRequest(`Invalid null map key for column ${column.name}`);
+    if (v === null || !(x instanceof Buffer)) return false;
+    const keys = mapParts(v, true);
+    const values = mapParts(v, false);
+    const at = keys.findIndex((key) => compareValues(type.key, key, { b: k }) === 0);
+    if (at < 0) return false;
+    const c = compareValues(type.value, values[at]!, { b: x });
+    switch (op) {
+      case '=': return c === 0;
+      case '!=': return c !== 0;
+      case '<': return c < 0;
+      case '<=': return c <= 0;
+      case '>': return c > 0;
+      case '>=': return c >= 0;
+      default: throw invalidRequest(`Unsupported "${op}" relation on map entry of ${column.name}`);
+    }
+  };
 }
 
 function mapParts(bytes: Buffer, keys: boolean): Buffer[] {

@@ -6,6 +6,7 @@
 
 import { registerRepairVerbs } from '../cluster/repair/repair-verbs.js';
 import { registerReplicaVerbs, type ReplicaStore } from '../cluster/replica-verbs.js';
+import type { SecondaryIndexes } from './secondary-indexes.js';
 import type { TraceContext, TraceWriter } from '../cluster/tracing/trace-state.js';
 import { registerTracedVerbs, tracedMessaging, tracedStore } from '../cluster/tracing/traced-verbs.js';
 import { startClusterServices, type ClusterServices } from '../cluster/cluster-services.js';
@@ -47,11 +48,15 @@ export interface ClusterNodeOptions {
   tracing?: { context: TraceContext; writer: TraceWriter };
   /** Told of every client request the coordinator serves (node metrics). */
   requests?: ClientRequestObserver;
+  /** The node's secondary indexes, wrapping storage for the replica paths; storage alone without. */
+  indexes?: SecondaryIndexes;
 }
 
 /** The store the coordinator and the replica verbs use: recording storage events while a trace session is current. */
 function replicaStore(options: ClusterNodeOptions): ReplicaStore {
-  const { storage, schema, tracing } = options;
+  const { schema, tracing } = options;
+  // Writes, reads and truncations go through the secondary indexes, which keep their tables in step.
+  const storage = options.indexes ?? options.storage;
   if (tracing === undefined) return storage;
   return tracedStore(storage, { context: tracing.context, tableName: (tableId) => schema.findTableById(tableId)?.name ?? tableId });
 }

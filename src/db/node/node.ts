@@ -6,6 +6,8 @@
 // under the configured directories, TCP, a pino log file) and calls buildNode; the in-process
 // harness (test/harness/node-cluster.ts) calls buildNode with a simulated one.
 
+import { indexTableId, tableIndexList } from '../schema/indexes.js';
+import { SecondaryIndexes } from './secondary-indexes.js';
 import { join, relative, sep } from 'node:path';
 import { ConfigurationError } from '../common/errors.js';
 import type { Logger, World } from '../common/world.js';
@@ -151,7 +153,8 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   // Trace rows are written with CQL through this node's own coordinator (processor, below).
   const tracing = { context: asyncContext<TraceState>(), writer: new CqlTraceWriter((query, values, consistency): Promise<unknown> => processor.internalQuery(query, values, consistency)) };
   const metrics = new NodeMetrics({ defaultMetrics: context.processMetrics });
-  const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory, tracing, bootstrap, requests: metrics });
+  const indexes = new SecondaryIndexes({ storage, schema, logger: logger.child({ component: 'index' }), nowSeconds: () => Math.floor(world.clock.nowMs() / 1000) });
+  const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, indexes, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory, tracing, bootstrap, requests: metrics });
   // A bootstrap that fails stops without announcing a shutdown: peers must not take a joining node's tokens as owned.
   let clusterStopped: Promise<void> | undefined;
   const stopCluster = () => (clusterStopped ??= cluster.stop());
@@ -182,6 +185,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
       runtime: vmScriptRuntime({ timeoutMs: config.userDefinedFunctions.failTimeoutMs }),
     },
     materializedViews: config.materializedViewsEnabled,
+    storageSynced: () => indexes.buildMissing(),
   });
   cluster.attach({ emit: (event) => processor.emitNodeEvent(event), schemaImported: () => processor.schemaImported() });
   await processor.start();
@@ -271,7 +275,10 @@ function storageTables(schema: Schema): EngineTableOptions[] {
   return schema.allKeyspaces()
     .filter((keyspace) => !keyspace.virtual)
     .flatMap((keyspace) => [...keyspace.tables.values()].filter((table) => !table.virtual)
-      .map((table) => ({ keyspace: keyspace.name, tableId: table.id, gcGraceSeconds: table.options.gcGraceSeconds })));
+      .flatMap((table) => [
+        { keyspace: keyspace.name, tableId: table.id, gcGraceSeconds: table.options.gcGraceSeconds },
+        ...tableIndexList(table).map((index) => ({ keyspace: keyspace.name, tableId: indexTableId(table.id, index.name), gcGraceSeconds: table.options.gcGraceSeconds })),
+      ]));
 }
 
 /** The table ids an admin operation applies to; undefined means every table. */

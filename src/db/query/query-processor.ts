@@ -36,6 +36,7 @@ import { traced, type TracedResult } from './traced-request.js';
 import { BatchGuard, defaultBatchGuard, type BatchGuardSettings } from './batch-guard.js';
 import type { CasRequest, CasResult } from '../coordinator/paxos-coordinator.js';
 import { cartesian } from '../cql/restrictions.js';
+import { indexTableId, tableIndexList } from '../schema/indexes.js';
 import { casLevels, casRequestOf, isConditional, type CasStatement } from './cas-execution.js';
 import { readBeforeWriteLevel, readExistingRows } from './read-before-write.js';
 
@@ -60,6 +61,8 @@ export interface QueryProcessorOptions {
   userFunctions?: UserFunctionSettings;
   /** enable_materialized_views (off without). */
   materializedViews?: boolean;
+  /** Told each time the storage tables follow the schema (secondary indexes then build the new ones). */
+  storageSynced?: () => void;
 }
 
 /** Per-request options from the frame: the tracing flag (header flag 0x02). */
@@ -405,6 +408,7 @@ export class QueryProcessor {
     }
     for (const id of this.storedTableIds) if (!wanted.has(id)) await storage.dropTable(id);
     this.storedTableIds = new Set(wanted.keys());
+    this.options.storageSynced?.();
   }
 
   /** The tables the storage engine must hold: every non-virtual table of the schema. */
@@ -412,6 +416,10 @@ export class QueryProcessor {
     return this.options.schema.allKeyspaces()
       .filter((k) => !k.virtual)
       .flatMap((k) => [...k.tables.values()].filter((t) => !t.virtual)
-        .map((t) => ({ keyspace: k.name, tableId: t.id, gcGraceSeconds: t.options.gcGraceSeconds })));
+        .flatMap((t) => [
+          { keyspace: k.name, tableId: t.id, gcGraceSeconds: t.options.gcGraceSeconds },
+          // Each secondary index keeps a local table of its entries (node/secondary-indexes.ts).
+          ...tableIndexList(t).map((index) => ({ keyspace: k.name, tableId: indexTableId(t.id, index.name), gcGraceSeconds: t.options.gcGraceSeconds })),
+        ]));
   }
 }

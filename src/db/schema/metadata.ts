@@ -52,6 +52,25 @@ export interface TableMetadata {
   droppedColumns: Map<string, { type: DataType; droppedAtMicros: number }>;
   /** True for tables whose data is generated on read (system, system_schema, virtual tables). */
   virtual: boolean;
+  /** Secondary indexes by name (absent or empty: none), as system_schema.indexes lists them. */
+  indexes?: ReadonlyMap<string, IndexMetadata>;
+}
+
+/** What a native secondary index covers of its column (Cassandra's IndexTarget.Type). */
+export type IndexTargetType = 'simple' | 'values' | 'keys' | 'entries' | 'full';
+
+/**
+ * A native secondary index (Cassandra's IndexMetadata, kind COMPOSITES): its name, unique in
+ * the keyspace, and its target as system_schema.indexes stores it in options.target
+ * ('v', 'values(tags)', 'keys(m)', 'entries(m)', 'full(f)').
+ */
+export interface IndexMetadata {
+  name: string;
+  kind: 'COMPOSITES' | 'KEYS' | 'CUSTOM';
+  options: Readonly<Record<string, string>>;
+  /** The indexed column and what of it is indexed (derived from options.target). */
+  column: string;
+  type: IndexTargetType;
 }
 
 export interface ReplicationOptions {

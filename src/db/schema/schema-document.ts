@@ -5,8 +5,9 @@
 import { createHash } from 'node:crypto';
 import { CorruptionError } from '../common/errors.js';
 import type { DataType } from '../protocol/data-type.js';
+import { parseIndexTarget } from './indexes.js';
 import type {
-  ColumnMetadata, KeyspaceMetadata, ReplicationOptions, TableMetadata, TableOptions, UserAggregateMetadata, UserFunctionMetadata, UserTypeMetadata,
+  ColumnMetadata, IndexMetadata, KeyspaceMetadata, ReplicationOptions, TableMetadata, TableOptions, UserAggregateMetadata, UserFunctionMetadata, UserTypeMetadata,
 } from './metadata.js';
 import { withColumns } from './table-builder.js';
 
@@ -20,6 +21,8 @@ interface TableDocument {
   regular: ColumnMetadata[];
   options: Omit<TableOptions, 'extensions'> & { extensions: Record<string, string> };
   droppedColumns: Array<[string, { type: DataType; droppedAtMicros: number }]>;
+  /** Secondary indexes, sorted by name; absent when there are none (so older documents hash the same). */
+  indexes?: Array<{ name: string; kind: IndexMetadata['kind']; options: Record<string, string> }>;
 }
 
 interface KeyspaceDocument {
@@ -46,6 +49,9 @@ function tableDocument(table: TableMetadata): TableDocument {
     name: table.name, id: table.id, partitionKey: table.partitionKey, clustering: table.clustering, regular: table.regular,
     options: { ...table.options, extensions },
     droppedColumns: [...table.droppedColumns.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    ...(table.indexes === undefined || table.indexes.size === 0 ? {} : {
+      indexes: [...table.indexes.values()].map((index) => ({ name: index.name, kind: index.kind, options: sortedRecord({ ...index.options }) })).sort(byName),
+    }),
   };
 }
 
@@ -91,6 +97,9 @@ export function fromDocument(document: SchemaDocument): KeyspaceMetadata[] {
       const base: TableMetadata = {
         keyspace: keyspace.name, name: table.name, id: table.id, partitionKey: [], clustering: [], regular: [], columns: new Map(),
         options, droppedColumns: new Map(table.droppedColumns), virtual: false,
+        ...(table.indexes === undefined || table.indexes.length === 0 ? {} : {
+          indexes: new Map(table.indexes.map((index) => [index.name, { ...index, ...parseIndexTarget(index.options['target'] ?? '') }])),
+        }),
       };
       return [table.name, withColumns(base, table.partitionKey, { clustering: table.clustering, regular: table.regular })];
     }));

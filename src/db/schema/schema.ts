@@ -10,6 +10,7 @@ import type { Disk, Random } from '../common/world.js';
 import type { DataType } from '../protocol/data-type.js';
 import type { SchemaChange } from '../protocol/messages.js';
 import type { KeyspaceMetadata, TableMetadata, UserTypeMetadata } from './metadata.js';
+import { addIndex, checkNoDependentIndexes, findIndexedTable, withoutIndex, type CreateIndexInput } from './indexes.js';
 import { parseReplication } from './replication.js';
 import {
   alterTableMetadata, alterUserType, propagateUserType, referencesUserType, type AlterTableChange, type AlterTypeChange,
@@ -223,6 +224,8 @@ export class Schema {
     const table = keyspace.tables.get(name);
     if (table === undefined) throw invalidRequest(`Table '${keyspaceName}.${name}' doesn't exist`);
     if (change.kind === 'addColumns') for (const column of change.columns) this.checkUserTypes(keyspace, column.type);
+    if (change.kind === 'dropColumns') for (const column of change.columns) checkNoDependentIndexes(table, column, { verb: 'drop' });
+    if (change.kind === 'renameColumns') for (const { from } of change.renames) checkNoDependentIndexes(table, from, { verb: 'rename' });
     this.putTable(keyspace, alterTableMetadata(table, change));
     return this.changed({ change: 'UPDATED', target: 'TABLE', keyspace: keyspaceName, name });
   }
@@ -239,6 +242,37 @@ export class Schema {
     tables.delete(name);
     this.keyspaces.set(keyspaceName, { ...keyspace, tables });
     return this.changed({ change: 'DROPPED', target: 'TABLE', keyspace: keyspaceName, name });
+  }
+
+  // ---- secondary indexes ----
+
+  createIndex(keyspaceName: string, tableName: string, { input, ifNotExists = false }: { input: CreateIndexInput; ifNotExists?: boolean }): SchemaChange | null {
+    const keyspace = this.keyspaces.get(keyspaceName);
+    if (keyspace === undefined) throw invalidRequest(`Keyspace '${keyspaceName}' doesn't exist`);
+    const table = keyspace.tables.get(tableName);
+    if (table === undefined) throw invalidRequest(`Table '${tableName}' doesn't exist`);
+    if (isSystemKeyspace(keyspaceName)) throw notModifiable(keyspaceName);
+    const indexed = addIndex(keyspace, table, { input, ifNotExists });
+    if (indexed === null) return null;
+    this.putTable(keyspace, indexed);
+    return this.changed({ change: 'UPDATED', target: 'TABLE', keyspace: keyspaceName, name: tableName });
+  }
+
+  dropIndex(keyspaceName: string, name: string, { ifExists = false }: { ifExists?: boolean } = {}): SchemaChange | null {
+    const keyspace = this.keyspaces.get(keyspaceName);
+    const table = keyspace === undefined ? undefined : findIndexedTable(keyspace, name);
+    if (keyspace === undefined || table === undefined) {
+      if (ifExists) return null;
+      throw invalidRequest(`Index '${keyspaceName}.${name}' doesn't exist'`);
+    }
+    this.putTable(keyspace, withoutIndex(table, name));
+    return this.changed({ change: 'UPDATED', target: 'TABLE', keyspace: keyspaceName, name: table.name });
+  }
+
+  /** The table that holds the index of that name in the keyspace. */
+  findIndexedTable(keyspaceName: string, name: string): TableMetadata | undefined {
+    const keyspace = this.keyspaces.get(keyspaceName);
+    return keyspace === undefined ? undefined : findIndexedTable(keyspace, name);
   }
 
   // ---- user types ----

@@ -169,6 +169,13 @@ function columnRowsOf(keyspaces: readonly KeyspaceMetadata[]): SystemRow[] {
   return rows;
 }
 
+function indexRows(context: SystemContext): SystemRow[] {
+  return schemaListed(context).flatMap((keyspace) => [...keyspace.tables.values()].flatMap((table) =>
+    [...(table.indexes?.values() ?? [])].map((index) => row({
+      keyspace_name: keyspace.name, table_name: table.name, index_name: index.name, kind: index.kind, options: byKey(index.options),
+    }))));
+}
+
 function droppedColumnRows(context: SystemContext): SystemRow[] {
   const rows: SystemRow[] = [];
   for (const keyspace of schemaListed(context)) {
@@ -241,7 +248,7 @@ const GENERATORS: ReadonlyMap<string, RowGenerator> = new Map<string, RowGenerat
   [`${SCHEMA_KEYSPACE}.views`, noRows],
   [`${SCHEMA_KEYSPACE}.functions`, functionRows],
   [`${SCHEMA_KEYSPACE}.aggregates`, aggregateRows],
-  [`${SCHEMA_KEYSPACE}.indexes`, noRows],
+  [`${SCHEMA_KEYSPACE}.indexes`, indexRows],
   [`${VIRTUAL_SCHEMA_KEYSPACE}.keyspaces`, virtualKeyspaceRows],
   [`${VIRTUAL_SCHEMA_KEYSPACE}.tables`, virtualTableRows],
   [`${VIRTUAL_SCHEMA_KEYSPACE}.columns`, (context) => columnRowsOf(virtualListed(context))],

@@ -177,6 +177,11 @@ export class StorageEngine {
     return state;
   }
 
+  /** Whether the engine holds the table (opened by addTable or at open). */
+  hasTable(tableId: string): boolean {
+    return this.tables.has(tableId);
+  }
+
   async addTable(options: EngineTableOptions): Promise<void> {
     if (this.tables.has(options.tableId)) return;
     await this.openTable(options);

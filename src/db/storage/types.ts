@@ -145,6 +145,11 @@ export interface PartitionRangeReadCommand extends ReadCommandBase {
   afterClustering?: Buffer;
   /** Stop after this many partitions with live rows. */
   partitionLimit: number;
+  /**
+   * A secondary-index query: the replica may read only the partitions its local index lists
+   * for this value (whole, within the slices; the coordinator filters the rows), or scan.
+   */
+  index?: { name: string; value: Buffer };
 }
 
 export type ReadCommand = SinglePartitionReadCommand | PartitionRangeReadCommand;

@@ -152,6 +152,12 @@ function writeCommand(writer: ByteWriter, command: ReadCommand): void {
     writePosition(writer, command.end);
     writeAfter(writer, command.afterClustering);
     writer.i64(command.partitionLimit);
+    // An index query's value trails the command (absent: a plain range read, as before).
+    if (command.index !== undefined) {
+      writeText(writer, command.index.name, tableIdBytesMax);
+      writer.u32(command.index.value.length);
+      writer.bytes(command.index.value);
+    }
   }
 }
 
@@ -178,7 +184,11 @@ function readCommand(reader: ByteReader): ReadCommand {
   const end = readPosition(reader);
   const after = readAfter(reader);
   const partitionLimit = readCount(reader, 'partition limit');
-  return { kind: 'range', ...base, start, end, partitionLimit, ...(after === undefined ? {} : { afterClustering: after }) };
+  const index = reader.remaining() === 0 ? undefined
+    : { name: reader.utf8(tableIdBytesMax, 'index name'), value: reader.lengthPrefixed(4, partitionKeyBytesMax, 'index value') };
+  return {
+    kind: 'range', ...base, start, end, partitionLimit, ...(after === undefined ? {} : { afterClustering: after }), ...(index === undefined ? {} : { index }),
+  };
 }
 
 function readCount(reader: ByteReader, what: string): number {
