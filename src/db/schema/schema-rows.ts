@@ -15,7 +15,8 @@
 // DROP TABLE concurrent with an ALTER of that table drops it: ALTER writes only the rows it
 // changes (columns, options), never the table's own row, so the drop's tombstone keeps the
 // table gone and the orphaned column rows are hidden. A visible row needs its keyspace (and
-// table) visible too.
+// table) visible too, and written no earlier than their creation, so a table created again
+// under a dropped name never shows a column added to the old one.
 
 import { CorruptionError } from '../common/errors.js';
 import type { ColumnMetadata } from './metadata.js';
@@ -92,11 +93,15 @@ export function mergeCells(cells: SchemaCells, incoming: SchemaCells): boolean {
   return changed;
 }
 
-/** True when a tombstone of the keyspace or table above the row, at its time or later, hides it. */
+/**
+ * True when the keyspace or table above the row hides it: a tombstone at the row's time or
+ * later, or a creation later than the row (the row belongs to an earlier object of that name;
+ * CREATE writes all of an object's rows at its own time, later changes only later ones).
+ */
 function shadowed(cells: SchemaCells, path: Path, ts: number): boolean {
   return ancestors(path).some((ancestor) => {
     const cell = cells.get(key(ancestor));
-    return cell !== undefined && cell.value === null && cell.ts >= ts;
+    return cell !== undefined && (cell.value === null ? cell.ts >= ts : cell.ts > ts);
   });
 }
 
