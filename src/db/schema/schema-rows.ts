@@ -98,7 +98,7 @@ export function mergeCells(cells: SchemaCells, incoming: SchemaCells): boolean {
  * later, or a creation later than the row (the row belongs to an earlier object of that name;
  * CREATE writes all of an object's rows at its own time, later changes only later ones).
  */
-function shadowed(cells: SchemaCells, path: Path, ts: number): boolean {
+function shadowed(cells: SchemaCells, { path, ts }: { path: Path; ts: number }): boolean {
   return ancestors(path).some((ancestor) => {
     const cell = cells.get(key(ancestor));
     return cell !== undefined && (cell.value === null ? cell.ts >= ts : cell.ts > ts);
@@ -107,7 +107,7 @@ function shadowed(cells: SchemaCells, path: Path, ts: number): boolean {
 
 /** Forgets rows a drop hides: they can never show again (tombstones only ever get later). */
 function purgeShadowed(cells: SchemaCells): void {
-  for (const [path, cell] of cells) if (shadowed(cells, JSON.parse(path) as Path, cell.ts)) cells.delete(path);
+  for (const [path, cell] of cells) if (shadowed(cells, { path: JSON.parse(path) as Path, ts: cell.ts })) cells.delete(path);
 }
 
 /**
@@ -115,7 +115,7 @@ function purgeShadowed(cells: SchemaCells): void {
  * or changed row is written at `ts`, every removed object gets a tombstone at `ts` (once, at
  * the highest object removed: a dropped table's columns fall under its tombstone).
  */
-export function recordChange(cells: SchemaCells, { before, after }: { before: Map<string, string>; after: Map<string, string> }, ts: number): void {
+export function recordChange(cells: SchemaCells, { before, after, ts }: { before: Map<string, string>; after: Map<string, string>; ts: number }): void {
   for (const [path, value] of after) if (before.get(path) !== value) cells.set(path, { ts, value });
   for (const path of before.keys()) {
     if (after.has(path)) continue;
@@ -128,7 +128,7 @@ export function recordChange(cells: SchemaCells, { before, after }: { before: Ma
 
 function isVisible(cells: SchemaCells, path: Path): SchemaCell | undefined {
   const cell = cells.get(key(path));
-  if (cell === undefined || cell.value === null || shadowed(cells, path, cell.ts)) return undefined;
+  if (cell === undefined || cell.value === null || shadowed(cells, { path, ts: cell.ts })) return undefined;
   for (const ancestor of ancestors(path)) if (isVisible(cells, ancestor) === undefined) return undefined;
   return cell;
 }
@@ -211,7 +211,7 @@ export function importCells(value: unknown, source: string): SchemaCells {
     if (typeof path !== 'string' || typeof ts !== 'number' || !Number.isSafeInteger(ts) || (cellValue !== null && typeof cellValue !== 'string')) {
       throw new CorruptionError(source, 0, 'malformed schema row');
     }
-    checkRow(path, cellValue, source);
+    checkRow({ path, value: cellValue }, source);
     cells.set(path, { ts, value: cellValue });
   }
   return cells;
@@ -219,7 +219,7 @@ export function importCells(value: unknown, source: string): SchemaCells {
 
 const shapes = new Set(['1', '2:params', '3:type', '3:table', '4:options', '5:column', '5:dropped']);
 
-function checkRow(path: string, value: string | null, source: string): void {
+function checkRow({ path, value }: { path: string; value: string | null }, source: string): void {
   let parsed: unknown;
   let parsedValue: unknown;
   try {

@@ -40,7 +40,7 @@ export interface SchemaOptions {
   path?: string;
   /** Known datacenters, for NetworkTopologyStrategy's replication_factor shorthand. */
   dataCenters?: () => readonly string[];
-  /** The write time of a DDL statement, in microseconds (default: the system clock). */
+  /** The write time of a DDL statement, in microseconds (without it: one more than the latest row, a logical clock). */
   nowMicros?: () => number;
 }
 
@@ -167,8 +167,9 @@ export class Schema {
 
   /** A write time later than every row already held: a DDL statement run here follows what this node has seen. */
   private nextTimestamp(): number {
-    const now = this.options.nowMicros?.() ?? Date.now() * 1000;
-    return Math.max(Math.floor(now), latestTimestamp(this.cells) + 1);
+    const next = latestTimestamp(this.cells) + 1;
+    const now = this.options.nowMicros?.();
+    return now === undefined ? next : Math.max(Math.floor(now), next);
   }
 
   private document(): ReturnType<typeof toDocument> {
@@ -410,7 +411,7 @@ export class Schema {
   /** A local DDL statement changed the keyspaces: its rows are written, then listeners hear of it. */
   private changed(change: SchemaChange): SchemaChange {
     const after = rowsOfDocument(this.document());
-    recordChange(this.cells, { before: this.visible, after }, this.nextTimestamp());
+    recordChange(this.cells, { before: this.visible, after, ts: this.nextTimestamp() });
     this.visible = after;
     return this.notify(change);
   }
