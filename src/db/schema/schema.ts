@@ -60,6 +60,8 @@ export class Schema {
   private cells: SchemaCells;
   /** The rows the current keyspaces show: what the next local DDL is compared with. */
   private visible: Map<string, string>;
+  /** The last save started: the next one waits for it. */
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: SchemaOptions) {
     assert((options.disk === undefined) === (options.path === undefined), 'Schema needs both disk and path, or neither');
@@ -87,8 +89,18 @@ export class Schema {
     return schema;
   }
 
-  /** Writes the schema durably: a temporary file, synced, renamed over the old one, directory synced. */
-  async save(): Promise<void> {
+  /**
+   * Writes the schema durably: a temporary file, synced, renamed over the old one, directory
+   * synced. Saves run one at a time (a DDL statement here and a merge of a peer's rows may
+   * both save at once; they share the temporary file); each writes the rows as they are then.
+   */
+  save(): Promise<void> {
+    const run = this.saving.catch(() => undefined).then(() => this.writeFile());
+    this.saving = run;
+    return run;
+  }
+
+  private async writeFile(): Promise<void> {
     const { disk, path } = this.options;
     assert(disk !== undefined && path !== undefined, 'Schema.save without a disk');
     const directory = directoryOf(path);
