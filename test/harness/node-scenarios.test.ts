@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchlogReplay, casRaceDuringPartition, countersAcrossARestart, flightStatusDuringPartition, hintsAfterRestart, readRepairOfAStaleReplica, rolesOnEveryNode, schemaAgreementAfterDdl } from './node-scenarios.js';
+import { batchlogReplay, casRaceDuringPartition, concurrentSchemaChanges, countersAcrossARestart, flightStatusDuringPartition, hintsAfterRestart, readRepairOfAStaleReplica, rolesOnEveryNode, schemaAgreementAfterDdl } from './node-scenarios.js';
 
 function seedsToRun(): number[] {
   const only = process.env['AERO_NODE_SEED'];
@@ -19,6 +19,7 @@ const scenarios = [
   ['a QUORUM read makes a stale replica current', readRepairOfAStaleReplica],
   ['a logged batch whose coordinator dies midway is replayed from the batchlog', batchlogReplay],
   ['DDL through one node: every node agrees on the schema version, as drivers check it', schemaAgreementAfterDdl],
+  ['schema changes at once through two nodes (tables, columns of one table, keyspaces): every node keeps all, across a restart', concurrentSchemaChanges],
   ['a role created and granted through one node logs in through the others', rolesOnEveryNode],
   ['a flight status written at QUORUM during a partition: the majority writes, the minority is refused, all converge', flightStatusDuringPartition],
   ['racing CAS increments through every node while one is cut off: nothing lost or duplicated', casRaceDuringPartition],

@@ -116,7 +116,7 @@ export class ClusterNode {
       throughputBytesPerSecond: config.streamThroughputOutboundBytesPerSecond, isAlive: (endpoint) => services.gossiper.isAlive(endpoint),
     });
     this.schemaSync = new SchemaSync({
-      world, schema, gossiper: services.gossiper, messaging: services.messaging, dataDirectory: options.dataDirectory,
+      world, schema, gossiper: services.gossiper, messaging: services.messaging,
       imported: () => this.hooks?.schemaImported() ?? Promise.resolve(),
     });
   }

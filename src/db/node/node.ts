@@ -136,7 +136,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   // TLS settings are checked (files read, key and certificate matched) before any data opens.
   const networks = nodeNetworks(config, { base: world.network, logger });
   await world.disk.makeDirectory(layout.dataDirectory);
-  const schema = await Schema.load(world.disk, `${layout.dataDirectory}/schema.json`, world.random, { dataCenters: () => [config.dc] });
+  const schema = await Schema.load(world.disk, `${layout.dataDirectory}/schema.json`, world.random, { dataCenters: () => [config.dc], nowMicros: () => world.clock.nowMs() * 1000 });
   const firstStart = !(await world.disk.exists(`${layout.dataDirectory}/identity.json`));
   const bootstrap = shouldBootstrap({ config, firstStart, state: await readBootstrapState(world, layout.dataDirectory) });
   // Recorded before the identity exists: a crash from here on still joins again at the next start.

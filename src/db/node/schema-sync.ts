@@ -1,39 +1,42 @@
-// Schema propagation between nodes. Every node gossips its schema version (SCHEMA); a DDL
-// statement pushes the new schema document to every live peer (SCHEMA_PUSH), and a node that
-// sees a peer with another version pulls the peer's document (SCHEMA_PULL), so a node that
-// was down during a change, or a new node, catches up. Documents carry the time of their last
-// change; the later one wins (ties: the larger version), whole-schema last-writer-wins: two
-// DDL statements at once on different nodes keep only one, a known limitation.
+// Schema propagation between nodes. Every node gossips its schema version (SCHEMA, a digest
+// of the merged content); a DDL statement pushes this node's schema rows to every live peer
+// (SCHEMA_PUSH), and a node that sees a peer with another version pulls the peer's rows
+// (SCHEMA_PULL), merges them and pushes its own back when the peer lacks some, so a node that
+// was down during a change, or a new node, catches up. Rows merge cell by cell by write time
+// (schema-rows.ts): two DDL statements at once through different nodes both survive when
+// they touch different keyspaces, tables, columns or types, and the same object converges to
+// the later one. A peer still on the first format sends one document with the time of its
+// last change; it merges as rows written at that time.
 
-import { ConfigurationError } from '../common/errors.js';
+import { ConfigurationError, CorruptionError } from '../common/errors.js';
 import type { TimerHandle, World } from '../common/world.js';
 import type { Endpoint } from '../cluster/endpoint.js';
 import type { Gossiper } from '../cluster/gossip/gossiper.js';
 import type { MessagingService } from '../cluster/messaging/messaging-service.js';
 import { decodeSchemaDocument, encodeSchemaDocument } from '../cluster/messaging/payloads.js';
+import type { SchemaChange } from '../protocol/messages.js';
+import { checkDocument } from '../schema/schema-document.js';
 import type { Schema } from '../schema/schema.js';
-import { writeSmallFile } from './small-file.js';
 
 export interface SchemaSyncOptions {
   world: World;
   schema: Schema;
   gossiper: Gossiper;
   messaging: MessagingService;
-  dataDirectory: string;
   /** Storage must open the tables of an adopted schema. */
   imported(): Promise<void>;
 }
 
+/** What nodes exchange: the sender's version and every schema row it holds. */
 interface Envelope {
-  changedMs: number;
+  format: 2;
   version: string;
-  schema: string;
+  rows: unknown;
 }
 
 const checkIntervalMs = 1000;
 
 export class SchemaSync {
-  private changedMs = 0;
   private importing = false;
   private busy: Promise<void> = Promise.resolve();
   private working = false;
@@ -43,22 +46,18 @@ export class SchemaSync {
 
   constructor(private readonly options: SchemaSyncOptions) {}
 
-  private get path(): string {
-    return `${this.options.dataDirectory}/schema-changed-ms`;
-  }
-
-  async start(): Promise<void> {
-    const { world, schema, messaging } = this.options;
-    if (await world.disk.exists(this.path)) this.changedMs = Number((await world.disk.readFile(this.path)).toString('utf8')) || 0;
-    messaging.registerHandler('SCHEMA_PULL', () => encodeSchemaDocument(JSON.stringify(this.envelope())));
+  start(): Promise<void> {
+    const { schema, messaging } = this.options;
+    messaging.registerHandler('SCHEMA_PULL', () => this.payload());
     messaging.registerHandler('SCHEMA_PUSH', async (message) => {
-      await this.consider(this.decode(message.payload, message.from), message.from);
+      await this.merge(message.payload, message.from);
       return undefined;
     });
     schema.onChange(() => {
       if (!this.importing) this.localChange();
     });
     this.schedule();
+    return Promise.resolve();
   }
 
   stop(): void {
@@ -67,61 +66,57 @@ export class SchemaSync {
     this.pendingPush?.cancel();
   }
 
-  private envelope(): Envelope {
-    return { changedMs: this.changedMs, version: this.options.schema.schemaVersion(), schema: this.options.schema.exportJson() };
+  private payload(): Buffer {
+    const envelope: Envelope = { format: 2, version: this.options.schema.schemaVersion(), rows: this.options.schema.exportRows() };
+    return encodeSchemaDocument(JSON.stringify(envelope));
   }
 
-  private decode(payload: Buffer, from: Endpoint): Envelope {
-    const parsed = JSON.parse(decodeSchemaDocument(payload, `schema from ${from}`)) as Partial<Envelope>;
-    if (typeof parsed.changedMs !== 'number' || typeof parsed.version !== 'string' || typeof parsed.schema !== 'string') {
-      throw new ConfigurationError('schema', `malformed schema document from ${from}`);
-    }
-    return { changedMs: parsed.changedMs, version: parsed.version, schema: parsed.schema };
-  }
-
-  /** A DDL statement ran here: newer than anything before, announced and pushed once it settles. */
+  /** A DDL statement ran here: announced and pushed once it settles. */
   private localChange(): void {
-    this.changedMs = Math.max(this.changedMs + 1, this.options.world.clock.nowMs());
     this.pendingPush?.cancel();
     // The statement's listeners and its save run first; then the new version goes out.
     this.pendingPush = this.options.world.clock.setTimer(0, () => {
       this.serialized(async () => {
-        await this.persist();
         this.options.gossiper.setApplicationState('SCHEMA', this.options.schema.schemaVersion());
-        const payload = encodeSchemaDocument(JSON.stringify(this.envelope()));
+        const payload = this.payload();
         const peers = this.options.gossiper.liveEndpoints().filter((endpoint) => endpoint !== this.options.messaging.localEndpoint);
         await Promise.allSettled(peers.map((peer) => this.options.messaging.sendRequest(peer, 'SCHEMA_PUSH', payload)));
       });
     });
   }
 
-  private isNewer(remote: Envelope): boolean {
-    if (remote.version === this.options.schema.schemaVersion()) return false;
-    if (remote.changedMs !== this.changedMs) return remote.changedMs > this.changedMs;
-    return remote.version > this.options.schema.schemaVersion();
-  }
-
-  /** Adopts a peer's schema when it is newer; true when it did. */
-  private async consider(remote: Envelope, from: Endpoint): Promise<boolean> {
-    if (!this.isNewer(remote)) return false;
+  /** Merges a peer's rows (or a first-format document) into ours; returns the peer's version. */
+  private async merge(payload: Buffer, from: Endpoint): Promise<string> {
     const { schema, world, gossiper } = this.options;
+    const source = `schema from ${from}`;
+    let parsed: Partial<Envelope> & { changedMs?: unknown; schema?: unknown };
+    try {
+      parsed = JSON.parse(decodeSchemaDocument(payload, source)) as typeof parsed;
+    } catch (error) {
+      if (error instanceof SyntaxError) throw new CorruptionError(source, 0, `schema rows are not valid JSON: ${error.message}`);
+      throw error;
+    }
+    if (typeof parsed !== 'object' || parsed === null || typeof parsed.version !== 'string') throw new ConfigurationError('schema', `malformed schema rows from ${from}`);
+    let changes: SchemaChange[];
     this.importing = true;
     try {
-      schema.importJson(remote.schema, `schema from ${from}`);
+      if (parsed.format === 2) {
+        changes = schema.mergeRows(parsed.rows, source);
+      } else if (typeof parsed.changedMs === 'number' && typeof parsed.schema === 'string') {
+        changes = schema.mergeDocument(checkDocument(source, JSON.parse(parsed.schema) as object), parsed.changedMs);
+      } else {
+        throw new ConfigurationError('schema', `malformed schema rows from ${from}`);
+      }
     } finally {
       this.importing = false;
     }
-    this.changedMs = remote.changedMs;
-    await this.persist();
-    await schema.save();
-    await this.options.imported();
-    gossiper.setApplicationState('SCHEMA', schema.schemaVersion());
-    world.logger.info('adopted the schema of a peer', { from, version: schema.schemaVersion() });
-    return true;
-  }
-
-  private async persist(): Promise<void> {
-    await writeSmallFile(this.options.world, this.path, String(this.changedMs), this.options.dataDirectory);
+    if (changes.length > 0) {
+      await schema.save();
+      await this.options.imported();
+      gossiper.setApplicationState('SCHEMA', schema.schemaVersion());
+      world.logger.info('merged the schema of a peer', { from, version: schema.schemaVersion(), changes: changes.length });
+    }
+    return parsed.version;
   }
 
   private serialized(work: () => Promise<void>): void {
@@ -137,7 +132,7 @@ export class SchemaSync {
     });
   }
 
-  /** Pulls from one live peer whose version differs; pushes ours instead when ours is newer. */
+  /** Pulls from one live peer whose version differs and merges; pushes ours back when the peer still lacks some of it. */
   private async check(): Promise<void> {
     const { gossiper, messaging, schema } = this.options;
     const local = schema.schemaVersion();
@@ -146,8 +141,7 @@ export class SchemaSync {
     const peer = differing[0];
     if (peer === undefined) return;
     const response = await messaging.sendRequest(peer, 'SCHEMA_PULL', Buffer.alloc(0));
-    const remote = this.decode(response.payload, peer);
-    if (await this.consider(remote, peer)) return;
-    if (remote.version !== schema.schemaVersion()) await messaging.sendRequest(peer, 'SCHEMA_PUSH', encodeSchemaDocument(JSON.stringify(this.envelope())));
+    const remoteVersion = await this.merge(response.payload, peer);
+    if (remoteVersion !== schema.schemaVersion()) await messaging.sendRequest(peer, 'SCHEMA_PUSH', this.payload());
   }
 }

@@ -126,13 +126,14 @@ export function formatUuid(bytes: Buffer): string {
 }
 
 /** The file's text: the document plus a checksum, so a torn or edited file is detected. */
-export function encodeSchemaFile(document: SchemaDocument): Buffer {
-  const body = JSON.stringify(document);
+export function encodeSchemaFile(content: object): Buffer {
+  const body = JSON.stringify(content);
   const checksum = createHash('sha256').update(body).digest('hex');
   return Buffer.from(`{"checksum":"${checksum}","schema":${body}}\n`, 'utf8');
 }
 
-export function decodeSchemaFile(path: string, bytes: Buffer): SchemaDocument {
+/** The checked content of a schema file: a document of the first format, or rows (format 2) for the caller to check. */
+export function decodeSchemaFile(path: string, bytes: Buffer): SchemaDocument | { format: 2; cells: unknown } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bytes.toString('utf8'));
@@ -144,10 +145,11 @@ export function decodeSchemaFile(path: string, bytes: Buffer): SchemaDocument {
   if (typeof checksum !== 'string' || typeof schema !== 'object' || schema === null) throw new CorruptionError(path, 0, 'schema file lacks checksum or schema');
   const actual = createHash('sha256').update(JSON.stringify(schema)).digest('hex');
   if (actual !== checksum) throw new CorruptionError(path, 0, 'schema file checksum mismatch');
+  if ((schema as { format?: unknown }).format === 2) return { format: 2, cells: (schema as { cells?: unknown }).cells };
   return checkDocument(path, schema);
 }
 
-function checkDocument(source: string, value: object): SchemaDocument {
+export function checkDocument(source: string, value: object): SchemaDocument {
   const document = value as SchemaDocument;
   if (document.format !== SCHEMA_DOCUMENT_FORMAT || !Array.isArray(document.keyspaces)) {
     throw new CorruptionError(source, 0, `unsupported schema document format ${String(document.format)}`);

@@ -62,18 +62,18 @@ test('a user type a function uses cannot be dropped', () => {
   assert.notEqual(s.dropType('ks', 'point'), null);
 });
 
-test('functions and aggregates reach a peer through importJson, with their changes', () => {
+test('functions and aggregates reach a peer through mergeRows, with their changes', () => {
   const peer = schema();
   const local = schema();
-  local.importJson(peer.exportJson(), 'peer');
+  local.mergeRows(peer.exportRows(), 'peer');
   peer.changeFunctions('ks', (ks) => withFunction(ks, fn('add', [state, int], state), create));
   peer.changeFunctions('ks', (ks) => withAggregate(ks, sum, create));
-  assert.deepEqual(local.importJson(peer.exportJson(), 'peer'), [
+  assert.deepEqual(local.mergeRows(peer.exportRows(), 'peer'), [
     { change: 'CREATED', target: 'FUNCTION', keyspace: 'ks', name: 'add', argumentTypes: ['tuple<int, int>', 'int'] },
     { change: 'CREATED', target: 'AGGREGATE', keyspace: 'ks', name: 'total', argumentTypes: ['int'] },
   ]);
   assert.equal(local.schemaVersion(), peer.schemaVersion());
   assert.deepEqual(local.findKeyspace('ks')!.aggregates!.get('total(int)'), sum);
   peer.changeFunctions('ks', (ks) => withoutAggregate(ks, { name: 'total', argumentTypes: null, ifExists: false }));
-  assert.deepEqual(local.importJson(peer.exportJson(), 'peer'), [{ change: 'DROPPED', target: 'AGGREGATE', keyspace: 'ks', name: 'total', argumentTypes: ['int'] }]);
+  assert.deepEqual(local.mergeRows(peer.exportRows(), 'peer'), [{ change: 'DROPPED', target: 'AGGREGATE', keyspace: 'ks', name: 'total', argumentTypes: ['int'] }]);
 });

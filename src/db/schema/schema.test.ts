@@ -236,27 +236,33 @@ test('persistence: save and load round trip, corrupt file names the file', async
   await assert.rejects(Schema.load(disk, 'data/schema.json', seededRandom(5)), (error: unknown) => error instanceof CorruptionError && error.message.includes('data/schema.json'));
 });
 
-test('importJson adopts a peer schema and reports the differences', () => {
+test('mergeRows takes in a peer schema and reports the differences', () => {
   const peer = schemaWithKeyspace();
   peer.createTable(flights());
   peer.createType('ks', 'address', { fields: [{ name: 'street', type: native('text') }] });
   peer.createKeyspace('other', simple, { durableWrites: true });
   const local = new Schema({ random: seededRandom(9) });
-  local.createKeyspace('gone', simple, { durableWrites: true });
+  local.createKeyspace('mine', simple, { durableWrites: true });
   const events: SchemaChange[] = [];
   local.onChange((change) => events.push(change));
-  const changes = local.importJson(peer.exportJson(), '127.0.0.2');
+  const changes = local.mergeRows(peer.exportRows(), '127.0.0.2');
   assert.deepEqual(changes, events);
   assert.deepEqual(changes.map((c) => `${c.change} ${c.target} ${c.keyspace}${c.name === undefined ? '' : `.${c.name}`}`), [
-    'CREATED KEYSPACE ks', 'CREATED TYPE ks.address', 'CREATED TABLE ks.flights', 'CREATED KEYSPACE other', 'DROPPED KEYSPACE gone',
+    'CREATED KEYSPACE ks', 'CREATED TYPE ks.address', 'CREATED TABLE ks.flights', 'CREATED KEYSPACE other',
   ]);
-  assert.equal(local.schemaVersion(), peer.schemaVersion());
+  assert.ok(local.findKeyspace('mine'), 'a keyspace the peer never had is kept');
   assert.equal(local.getTable('ks', 'flights').id, peer.getTable('ks', 'flights').id);
   assert.ok(local.getTable('system', 'local').virtual);
+  peer.mergeRows(local.exportRows(), 'local');
+  assert.equal(local.schemaVersion(), peer.schemaVersion());
   peer.alterTable('ks', 'flights', { change: { kind: 'withOptions', options: { comment: 'changed' } } });
-  assert.deepEqual(local.importJson(peer.exportJson(), 'peer'), [{ change: 'UPDATED', target: 'TABLE', keyspace: 'ks', name: 'flights' }]);
-  assert.deepEqual(local.importJson(peer.exportJson(), 'peer'), []);
-  assert.throws(() => local.importJson('{nope', 'peer'), CorruptionError);
+  peer.dropKeyspace('other');
+  assert.deepEqual(local.mergeRows(peer.exportRows(), 'peer'), [
+    { change: 'UPDATED', target: 'TABLE', keyspace: 'ks', name: 'flights' }, { change: 'DROPPED', target: 'KEYSPACE', keyspace: 'other' },
+  ]);
+  assert.deepEqual(local.mergeRows(peer.exportRows(), 'peer'), []);
+  assert.throws(() => local.mergeRows('{nope', 'peer'), CorruptionError);
+  assert.throws(() => local.mergeRows([['["ks","nonsense"]', 1, '{}']], 'peer'), CorruptionError);
 });
 
 test('findTableById follows alter, drop and re-create (its memory of ids never answers a stale table)', () => {

@@ -1,8 +1,11 @@
 // The schema: every keyspace, table and user type this node knows. DDL methods validate a
 // change with Cassandra's rules and messages, apply it copy-on-write (metadata objects handed
 // out earlier never change), notify listeners and return the SCHEMA_CHANGE event to emit,
-// or null when IF [NOT] EXISTS made the statement a no-op. Persisted as one checksummed JSON
-// file, replaced atomically through the injected Disk.
+// or null when IF [NOT] EXISTS made the statement a no-op. Underneath, the schema is kept as
+// timestamped rows (schema-rows.ts): each DDL writes the rows it changed, peers' rows merge
+// in cell by cell (mergeRows). Persisted as one checksummed JSON file of those rows, replaced
+// atomically through the injected Disk; a file of the first format (one document) is read as
+// rows written at the time of its last change.
 
 import { assert } from '../common/assert.js';
 import { alreadyExists, invalidRequest } from '../common/errors.js';
@@ -15,9 +18,13 @@ import { parseReplication } from './replication.js';
 import {
   alterTableMetadata, alterUserType, propagateUserType, referencesUserType, type AlterTableChange, type AlterTypeChange,
 } from './schema-alter.js';
-import { decodeSchemaFile, documentVersion, encodeSchemaFile, formatUuid, fromDocument, parseSchemaDocument, toDocument } from './schema-document.js';
+import { decodeSchemaFile, documentVersion, encodeSchemaFile, formatUuid, fromDocument, toDocument } from './schema-document.js';
 import { schemaChanges } from './schema-diff.js';
 import type { FunctionChange } from './schema-functions.js';
+import {
+  cellsOfDocument, documentOfCells, exportCells, importCells, latestTimestamp, mergeCells, recordChange, rowsOfDocument,
+  SCHEMA_ROWS_FORMAT, type SchemaCells,
+} from './schema-rows.js';
 import { builtInKeyspaces, isSystemKeyspace, REPLICATED_SYSTEM_KEYSPACES } from './system-keyspaces.js';
 import { buildTable, checkColumnName, checkSchemaName, type CreateTableInput } from './table-builder.js';
 import { applyTableOptions, defaultTableOptions, ID_OPTION, type OptionInput } from './table-options.js';
@@ -35,7 +42,12 @@ export interface SchemaOptions {
   path?: string;
   /** Known datacenters, for NetworkTopologyStrategy's replication_factor shorthand. */
   dataCenters?: () => readonly string[];
+  /** The write time of a DDL statement, in microseconds (without it: one more than the latest row, a logical clock). */
+  nowMicros?: () => number;
 }
+
+/** The file beside a schema file of the first format that held the time (ms) of its last change. */
+const LEGACY_CHANGED_FILE = 'schema-changed-ms';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Table ids remembered by findTableById; beyond it the memory starts over. */
@@ -46,33 +58,59 @@ export class Schema {
   private readonly listeners = new Set<SchemaListener>();
   private version: string | null = null;
   private readonly tablesById = new Map<string, TableMetadata>();
+  /** Every schema row with its write time, tombstones included. */
+  private cells: SchemaCells;
+  /** The rows the current keyspaces show: what the next local DDL is compared with. */
+  private visible: Map<string, string>;
+  /** The last save started: the next one waits for it. */
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: SchemaOptions) {
     assert((options.disk === undefined) === (options.path === undefined), 'Schema needs both disk and path, or neither');
     for (const keyspace of builtInKeyspaces()) this.keyspaces.set(keyspace.name, keyspace);
+    this.visible = rowsOfDocument(this.document());
+    this.cells = cellsOfDocument(this.document(), 0);
   }
 
   /** Reads the schema file (a fresh schema when there is none). A corrupt file is a CorruptionError naming it. */
   // eslint-disable-next-line no-restricted-syntax -- called by node/node.ts, which another change is rewriting; convert it there
-  static async load(disk: Disk, path: string, random: Random, options: { dataCenters?: () => readonly string[] } = {}): Promise<Schema> {
+  static async load(disk: Disk, path: string, random: Random, options: Pick<SchemaOptions, 'dataCenters' | 'nowMicros'> = {}): Promise<Schema> {
     const schema = new Schema({ random, disk, path, ...options });
     if (await disk.exists(path)) {
-      for (const keyspace of fromDocument(decodeSchemaFile(path, await disk.readFile(path)))) schema.keyspaces.set(keyspace.name, keyspace);
+      const content = decodeSchemaFile(path, await disk.readFile(path));
+      if (content.format === SCHEMA_ROWS_FORMAT) {
+        schema.adoptCells(importCells((content as { cells: unknown }).cells, path));
+      } else {
+        // Upgraded in place: the document becomes rows written when it last changed, so a
+        // peer's later change still wins and an older one does not.
+        const legacy = `${directoryOf(path)}/${LEGACY_CHANGED_FILE}`;
+        const changedMs = (await disk.exists(legacy)) ? Number((await disk.readFile(legacy)).toString('utf8')) || 0 : 0;
+        schema.adoptCells(cellsOfDocument(content as ReturnType<typeof toDocument>, changedMs * 1000));
+      }
     }
     return schema;
   }
 
-  /** Writes the schema durably: a temporary file, synced, renamed over the old one, directory synced. */
-  async save(): Promise<void> {
+  /**
+   * Writes the schema durably: a temporary file, synced, renamed over the old one, directory
+   * synced. Saves run one at a time (a DDL statement here and a merge of a peer's rows may
+   * both save at once; they share the temporary file); each writes the rows as they are then.
+   */
+  save(): Promise<void> {
+    const run = this.saving.catch(() => undefined).then(() => this.writeFile());
+    this.saving = run;
+    return run;
+  }
+
+  private async writeFile(): Promise<void> {
     const { disk, path } = this.options;
     assert(disk !== undefined && path !== undefined, 'Schema.save without a disk');
-    const slash = path.lastIndexOf('/');
-    const directory = slash < 0 ? '.' : path.slice(0, slash);
+    const directory = directoryOf(path);
     const temporary = `${path}.tmp`;
     if (await disk.exists(temporary)) await disk.remove(temporary);
     const file = await disk.openAppend(temporary);
     try {
-      await file.append(encodeSchemaFile(this.document()));
+      await file.append(encodeSchemaFile({ format: SCHEMA_ROWS_FORMAT, cells: exportCells(this.cells) }));
       await file.sync();
     } finally {
       await file.close();
@@ -92,24 +130,60 @@ export class Schema {
     return this.version;
   }
 
-  /** Canonical JSON of the non-virtual keyspaces (what is persisted and hashed, and what peers exchange). */
+  /** Canonical JSON of the non-virtual keyspaces (what the version hashes). */
   exportJson(): string {
     return JSON.stringify(this.document());
   }
 
+  /** Every schema row with its write time, tombstones included (what peers exchange), as JSON-ready triples. */
+  exportRows(): Array<[string, number, string | null]> {
+    return exportCells(this.cells);
+  }
+
   /**
-   * Adopts a schema exported by a peer (exportJson): replaces every non-virtual keyspace,
-   * notifies listeners of each difference and returns them. `source` names the sender in errors.
+   * Merges a peer's rows (exportRows) into ours, cell by cell, notifies listeners of each
+   * visible difference and returns them. `source` names the sender in errors; malformed rows
+   * are a CorruptionError and change nothing.
    */
-  importJson(json: string, source: string): SchemaChange[] {
-    const document = parseSchemaDocument(json, source);
+  mergeRows(rows: unknown, source: string): SchemaChange[] {
+    return this.mergeCellsIn(importCells(rows, source));
+  }
+
+  /** Merges a whole document of the first format (from a peer not yet upgraded), as rows written at `changedMs`. */
+  mergeDocument(document: ReturnType<typeof toDocument>, changedMs: number): SchemaChange[] {
+    return this.mergeCellsIn(cellsOfDocument(document, changedMs * 1000));
+  }
+
+  private mergeCellsIn(incoming: SchemaCells): SchemaChange[] {
+    const cells = new Map(this.cells);
+    if (!mergeCells(cells, incoming)) return [];
     const before = [...this.keyspaces.values()].filter((keyspace) => !keyspace.virtual);
+    const document = documentOfCells(cells);
     const after = fromDocument(document);
     const changes = schemaChanges(before, after);
+    this.cells = cells;
     for (const keyspace of before) this.keyspaces.delete(keyspace.name);
     for (const keyspace of after) this.keyspaces.set(keyspace.name, keyspace);
-    for (const change of changes) this.changed(change);
+    this.visible = rowsOfDocument(document);
+    this.version = null;
+    for (const change of changes) this.notify(change);
     return changes;
+  }
+
+  private adoptCells(cells: SchemaCells): void {
+    this.cells = cells;
+    const document = documentOfCells(cells);
+    for (const keyspace of [...this.keyspaces.values()]) if (!keyspace.virtual) this.keyspaces.delete(keyspace.name);
+    for (const keyspace of fromDocument(document)) this.keyspaces.set(keyspace.name, keyspace);
+    this.visible = rowsOfDocument(document);
+    this.version = null;
+  }
+
+  /** A write time later than every row already held: a DDL statement run here follows what this node has seen. */
+  private nextTimestamp(): number {
+    const next = latestTimestamp(this.cells) + 1;
+    const now = this.options.nowMicros?.();
+    return now === undefined ? next : Math.max(Math.floor(now), next);
   }
 
   private document(): ReturnType<typeof toDocument> {
@@ -401,11 +475,24 @@ export class Schema {
     this.keyspaces.set(keyspace.name, { ...keyspace, tables });
   }
 
+  /** A local DDL statement changed the keyspaces: its rows are written, then listeners hear of it. */
   private changed(change: SchemaChange): SchemaChange {
+    const after = rowsOfDocument(this.document());
+    recordChange(this.cells, { before: this.visible, after, ts: this.nextTimestamp() });
+    this.visible = after;
+    return this.notify(change);
+  }
+
+  private notify(change: SchemaChange): SchemaChange {
     this.version = null;
     for (const listener of [...this.listeners]) listener(change);
     return change;
   }
+}
+
+function directoryOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '.' : path.slice(0, slash);
 }
 
 function notModifiable(keyspace: string): Error {
