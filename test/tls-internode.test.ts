@@ -11,6 +11,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
@@ -58,6 +59,18 @@ function sendForged(host: string, port: number, bytes: Buffer): Promise<boolean>
     socket.on('error', () => undefined);
     socket.on('close', () => { clearTimeout(timer); resolve(true); });
     socket.on('connect', () => socket.write(bytes));
+  });
+}
+
+/** sendForged over TLS with a certificate: resolves whether the node closed the connection within 5 s. */
+function sendForgedTls(host: string, port: number, bytes: Buffer, identity: { keystore: string; ca: string }): Promise<boolean> {
+  return new Promise((resolve) => {
+    const pem = readFileSync(identity.keystore, 'utf8');
+    const socket = tlsConnect({ host, port, key: pem, cert: pem, ca: readFileSync(identity.ca, 'utf8'), checkServerIdentity: () => undefined });
+    const timer = setTimeout(() => { socket.destroy(); resolve(false); }, 5000);
+    socket.on('error', () => undefined);
+    socket.on('close', () => { clearTimeout(timer); resolve(true); });
+    socket.on('secureConnect', () => socket.write(bytes));
   });
 }
 
@@ -128,6 +141,13 @@ test('TLS internode: a node from the cluster CA joins, one from another CA never
   // A plaintext connection that forges gossip for 127.0.0.9 is closed by a TLS storage port.
   const forged = `127.0.0.9:${ports.storage}`;
   assert.equal(await sendForged('127.0.0.1', ports.storage, forgedGossip(forged)), true, 'the TLS storage port closes a plaintext connection');
+  // So is a TLS connection with a valid certificate from the cluster's CA that names 127.0.0.6
+  // but claims to be 127.0.0.9 (issue 14: a certificate binds its holder's endpoint).
+  createCertificates({ directory: certificates, nodes: [{ index: 6, addresses: ['127.0.0.6'] }], clients: [] });
+  const impostor = { keystore: join(certificates, 'node6.pem'), ca: join(certificates, 'ca.pem') };
+  assert.equal(await sendForgedTls('127.0.0.1', ports.storage, forgedGossip(forged), impostor), true, 'the storage port closes an impostor');
+  await waitFor('node 1 logs the impostor', () => Promise.resolve(readFileSync(join(directory, 'node1', 'logs', 'stdout.log'), 'utf8')
+    .includes('refusing internode connection: the certificate does not name the endpoint it claims')), 10_000);
 
   const client = new cassandra.Client({
     contactPoints: [`127.0.0.1:${ports.native}`, `127.0.0.2:${ports.native}`], localDataCenter: 'datacenter1', protocolOptions: { port: ports.native },
@@ -160,4 +180,8 @@ test('TLS internode: a node from the cluster CA joins, one from another CA never
   // And the cluster's node logs the refused handshakes (the log is written asynchronously).
   await waitFor('node 1 logs refused handshakes', () =>
     Promise.resolve(readFileSync(join(directory, 'node1', 'logs', 'stdout.log'), 'utf8').includes('TLS handshake failed')), 10_000);
+  // The control for the impostor: the same certificate claiming the address it names is heard.
+  const named = `127.0.0.6:${ports.storage}`;
+  await sendForgedTls('127.0.0.2', ports.storage, forgedGossip(named), impostor);
+  await waitFor('node 2 lists the endpoint the certificate names', async () => (await peersOf(2, ports.admin)).some((peer) => peer.startsWith(named)), 10_000);
 });

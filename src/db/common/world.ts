@@ -90,6 +90,11 @@ export interface Connection {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly localAddress: string;
+  /**
+   * The subjectAltName IP addresses and DNS names of the certificate the peer presented and the
+   * TLS layer verified; absent on plaintext connections and when the peer presented none.
+   */
+  readonly peerCertificateNames?: readonly string[];
   /** Queues bytes; returns false when the caller should wait for onDrain before writing more. */
   write(data: Uint8Array): boolean;
   onData(listener: (chunk: Buffer) => void): void;

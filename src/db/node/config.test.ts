@@ -203,3 +203,11 @@ test('join and leave settings: auto_bootstrap, initial_token, ring_delay_ms, str
   assert.throws(() => resolveNodeConfig({ ring_delay_ms: -1 }, { cwd }), /ring_delay_ms/);
   assert.throws(() => resolveNodeConfig({ stream_throughput_outbound: 'fast' }, { cwd }), /stream_throughput_outbound/);
 });
+
+test('auth caches: roles, permissions and credentials validity and update intervals take Cassandra names and defaults', () => {
+  const defaults = resolveNodeConfig({}, { cwd });
+  assert.deepEqual(defaults.authCaches, { roles: { validityMs: 2000 }, permissions: { validityMs: 2000 }, credentials: { validityMs: 2000 } });
+  const set = resolveNodeConfig({ roles_validity_in_ms: 0, permissions_validity_in_ms: 60_000, permissions_update_interval_in_ms: 5000, credentials_validity_in_ms: '30000' }, { cwd });
+  assert.deepEqual(set.authCaches, { roles: { validityMs: 0 }, permissions: { validityMs: 60_000, updateIntervalMs: 5000 }, credentials: { validityMs: 30_000 } });
+  assert.throws(() => resolveNodeConfig({ permissions_validity_in_ms: -1 }, { cwd }), /'permissions_validity_in_ms': expected an integer between 0 and 86400000/);
+});

@@ -10,6 +10,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigurationError } from '../common/errors.js';
 import type { BatchGuardSettings } from '../query/batch-guard.js';
+import { rolesValidityMsDefault, type AuthCacheSettings, type CacheValidity } from '../auth/auth-service.js';
 import { clientConnectionsConfigurableMax, clientConnectionsMax, frameBodyBytesMax, memtableFlushBytesDefault, memtableFlushBytesMax, numTokensMax, seedsMax } from '../common/limits.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -53,6 +54,8 @@ export interface NodeConfig {
   batchGuard: BatchGuardSettings;
   authenticator: 'AllowAllAuthenticator' | 'PasswordAuthenticator';
   authorizer: 'AllowAllAuthorizer' | 'CassandraAuthorizer';
+  /** roles_, permissions_ and credentials_validity_in_ms and their *_update_interval_in_ms (auth/auth-service.ts). */
+  authCaches: AuthCacheSettings;
   /** Stored as written in the file (snake_case keys); interpreted by the TLS code. */
   clientEncryptionOptions: Readonly<Record<string, unknown>> | null;
   serverEncryptionOptions: Readonly<Record<string, unknown>> | null;
@@ -226,6 +229,12 @@ const fields = {
   unlogged_batch_across_partitions_warn_threshold: integer(0, 1_000_000),
   authenticator: className(['AllowAllAuthenticator', 'PasswordAuthenticator']),
   authorizer: className(['AllowAllAuthorizer', 'CassandraAuthorizer']),
+  roles_validity_in_ms: integer(0, 86_400_000),
+  roles_update_interval_in_ms: integer(1, 86_400_000),
+  permissions_validity_in_ms: integer(0, 86_400_000),
+  permissions_update_interval_in_ms: integer(1, 86_400_000),
+  credentials_validity_in_ms: integer(0, 86_400_000),
+  credentials_update_interval_in_ms: integer(1, 86_400_000),
   client_encryption_options: encryptionOptions,
   server_encryption_options: encryptionOptions,
   hinted_handoff_enabled: boolean,
@@ -440,6 +449,11 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
     },
     authenticator: raw.authenticator ?? 'AllowAllAuthenticator',
     authorizer: raw.authorizer ?? 'AllowAllAuthorizer',
+    authCaches: {
+      roles: cacheValidity(raw.roles_validity_in_ms, raw.roles_update_interval_in_ms),
+      permissions: cacheValidity(raw.permissions_validity_in_ms, raw.permissions_update_interval_in_ms),
+      credentials: cacheValidity(raw.credentials_validity_in_ms, raw.credentials_update_interval_in_ms),
+    },
     clientEncryptionOptions: raw.client_encryption_options ?? null,
     serverEncryptionOptions: raw.server_encryption_options ?? null,
     hintedHandoffEnabled: raw.hinted_handoff_enabled ?? true,
@@ -462,6 +476,12 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
 }
 
 /** initial_token: "t1, t2, ..." as Murmur3 tokens (signed 64-bit), distinct, never the minimum token. */
+/** A cache's validity (Cassandra's default 2000 ms) and update interval (default: the validity). */
+function cacheValidity(validityMs: number | undefined, updateIntervalMs: number | undefined): CacheValidity {
+  const validity = validityMs ?? rolesValidityMsDefault;
+  return updateIntervalMs === undefined ? { validityMs: validity } : { validityMs: validity, updateIntervalMs };
+}
+
 function parseInitialTokens(text: string | undefined): bigint[] {
   if (text === undefined || text.trim() === '') return [];
   const tokens = text.split(',').map((part) => part.trim());

@@ -43,7 +43,7 @@ export function nodeAuth(config: NodeConfig, world: World, options: NodeAuthOpti
     throw new ConfigurationError('authorizer', 'AllowAllAuthenticator can\'t be used with CassandraAuthorizer');
   }
   const auth = new AuthService({
-    executor: options.executor, world, authentication, authorization,
+    executor: options.executor, world, authentication, authorization, caches: config.authCaches,
     ...(options.passwords === undefined ? {} : { passwords: options.passwords.hasher, bcryptWorkFactor: options.passwords.workFactor }),
   });
   return {

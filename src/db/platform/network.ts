@@ -75,7 +75,7 @@ function connectTcp(options: { host: string; port: number; localAddress?: string
 }
 
 /** Wraps a connected socket. Data listeners attach before any byte is read (the socket is paused until then). */
-export function socketConnection(socket: Socket): Connection {
+export function socketConnection(socket: Socket, extra: { peerCertificateNames?: readonly string[] } = {}): Connection {
   let closeError: Error | undefined;
   const closeListeners: Array<(error?: Error) => void> = [];
   let closed = false;
@@ -93,6 +93,7 @@ export function socketConnection(socket: Socket): Connection {
     remoteAddress: socket.remoteAddress ?? '',
     remotePort: socket.remotePort ?? 0,
     localAddress: socket.localAddress ?? '',
+    ...extra,
     write: (data) => (socket.destroyed ? false : socket.write(data)),
     onData: (listener) => {
       socket.on('data', listener);

@@ -11,6 +11,7 @@
 
 import type { Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, createSecureContext, createServer as createTlsServer, type SecureContextOptions, type SecureVersion, type TLSSocket } from 'node:tls';
+import { canonicalHost } from '../common/host.js';
 import type { Connection, Listener, ListenOptions, Logger, Network } from '../common/world.js';
 import { keepAliveInitialDelayMs, listenSockets, socketConnection } from './network.js';
 
@@ -91,7 +92,10 @@ function listenTls(
     handshakeTimeout: handshakeTimeoutMs,
   });
   const remotes = new WeakMap<Socket, string>();
-  server.on('secureConnection', (socket: TLSSocket) => parts.onConnection(socketConnection(socket)));
+  server.on('secureConnection', (socket: TLSSocket) => {
+    const names = verifiedPeerNames(socket);
+    parts.onConnection(socketConnection(socket, names === undefined ? {} : { peerCertificateNames: names }));
+  });
   server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
     // A port probe (connect, then close without a byte: readiness checks) is routine; any
     // peer that started a handshake and failed it, on either side, is worth a warning.
@@ -111,6 +115,36 @@ function listenTls(
       else parts.onConnection(socketConnection(socket));
     });
   });
+}
+
+const alternativeName = /(DNS|IP Address):("(?:[^"\\]|\\.)*"|[^,]*)/g;
+
+/**
+ * The subjectAltName IP addresses and DNS names of node's text form ("DNS:node1, IP
+ * Address:127.0.0.1"; a name with special characters comes JSON-quoted), IPv6 in canonical form.
+ */
+export function parseSubjectAltNames(text: string): string[] {
+  const names: string[] = [];
+  for (const match of text.matchAll(alternativeName)) {
+    let value = (match[2] ?? '').trim();
+    if (value.startsWith('"')) {
+      try {
+        value = String(JSON.parse(value));
+      } catch {
+        continue;
+      }
+    }
+    if (value !== '') names.push(canonicalHost(value));
+  }
+  return names;
+}
+
+/** The alternative names of the certificate a peer presented, when the handshake verified it. */
+function verifiedPeerNames(socket: TLSSocket): string[] | undefined {
+  if (!socket.authorized) return undefined;
+  const certificate = socket.getPeerCertificate();
+  if (Object.keys(certificate).length === 0) return undefined;
+  return parseSubjectAltNames(certificate.subjectaltname ?? '');
 }
 
 /**

@@ -11,6 +11,7 @@
 
 import { assert, fail } from '../../common/assert.js';
 import { CorruptionError } from '../../common/errors.js';
+import { canonicalHost } from '../../common/host.js';
 import {
   endpointTextLengthMax,
   internodeCoalesceBytesMax,
@@ -53,6 +54,22 @@ export function decodePreamble(bytes: Buffer, source: string): { endpoint: Endpo
   const endpoint = bytes.toString('utf8', preambleFixedBytes, preambleFixedBytes + textBytes);
   if (parseEndpoint(endpoint) === undefined) throw new CorruptionError(source, preambleFixedBytes, `bad endpoint '${endpoint}'`);
   return { endpoint, length: preambleFixedBytes + textBytes };
+}
+
+/**
+ * Binds a peer's identity to its certificate: over TLS with a client certificate, the endpoint
+ * the preamble claims must be one of the certificate's subjectAltName addresses or names, or
+ * any node of the cluster could speak as any other. Returns why a connection is refused, or
+ * undefined. Plaintext connections (no certificate) carry no identity to bind; the TLS settings
+ * warn about them (optional, require_client_auth: false) at startup.
+ */
+export function impostorReason(claimed: Endpoint, connection: Pick<Connection, 'peerCertificateNames'>): string | undefined {
+  const names = connection.peerCertificateNames;
+  if (names === undefined) return undefined;
+  const address = parseEndpoint(claimed);
+  if (address !== undefined && names.includes(canonicalHost(address.host))) return undefined;
+  const named = names.length === 0 ? 'no address (it has no subjectAltName)' : names.join(', ');
+  return `the preamble claims ${claimed}; the certificate names ${named}`;
 }
 
 export interface TcpTransportOptions {
@@ -137,6 +154,12 @@ export class TcpTransport implements Transport {
           pending = Buffer.concat([pending, chunk]);
           const preamble = decodePreamble(pending, source);
           if (preamble === undefined) return;
+          const impostor = impostorReason(preamble.endpoint, connection);
+          if (impostor !== undefined) {
+            this.options.logger.warn('refusing internode connection: the certificate does not name the endpoint it claims', { source, claimed: preamble.endpoint, reason: impostor });
+            connection.destroy();
+            return;
+          }
           peer = preamble.endpoint;
           splitter = new FrameSplitter(`internode from ${peer}`);
           chunk = pending.subarray(preamble.length);
