@@ -59,9 +59,37 @@ test('tablestats: keyspaces in order, tables indented under them, filters by key
   assert.equal(typeof parseTableFilter(['.b']), 'string');
 });
 
-test('compactionstats: pending tasks first, then the node\'s compaction counters', () => {
-  const text = formatCompactionStats({ running: 1, pending: 3, completed: 7, bytesCompacted: 2048 });
-  assert.equal(text, 'pending tasks: 3\nrunning compactions: 1\ncompleted compactions: 7\nbytes compacted: 2 KiB\n');
+test('compactionstats: Cassandra 4.0\'s layout, idle and with compactions running (fixture, values masked)', () => {
+  assert.equal(formatCompactionStats({ pending: 0, pendingByTable: [], tasks: [] }), 'pending tasks: 0\n\n');
+  const report = {
+    pending: 2, pendingByTable: [{ keyspace: 'flights', table: 'status', pending: 1 }, { keyspace: 'system', table: 'local', pending: 1 }],
+    tasks: [
+      { id: '0e3f3a40-9b1c-11ee-8000-000000000000', kind: 'compaction', keyspace: 'flights', table: 'status', completed: 1_234_567, total: 4_567_890, unit: 'bytes' },
+      { id: '0e3f3a40-9b1c-11ee-8000-000000000001', kind: 'cleanup', keyspace: 'system', table: 'local', completed: 10, total: 0, unit: 'bytes' },
+    ],
+    throughputBytesPerSecond: 64 * 1024 * 1024,
+  };
+  // As CompactionStats.java and TableBuilder print it (columns left-aligned to their widest cell, one space apart).
+  const fixture = [
+    'pending tasks: #',
+    '- flights.status: #',
+    '- system.local: #',
+    '',
+    'id                                   compaction type keyspace table  completed total   unit  progress',
+    '########-####-####-####-############ Compaction      flights  status #######   ####### bytes ##.##%  ',
+    '########-####-####-####-############ Cleanup         system   local  ##        #       bytes n/a     ',
+    'Active compaction remaining time :   #h##m##s',
+    '',
+  ].join('\n');
+  const mask = (value: string) => value.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => id.replace(/[0-9a-f]/g, '#')).replace(/\d/g, '#');
+  assert.equal(mask(formatCompactionStats(report)), fixture);
+  const text = formatCompactionStats(report);
+  assert.match(text, / 27\.03% {2}\n/);
+  assert.match(text, /^Active compaction remaining time : {3}0h00m00s$/m);
+  const human = formatCompactionStats(report, { humanReadable: true });
+  assert.match(human, / Compaction {6}flights {2}status 1\.18 MiB {2}4\.36 MiB bytes 27\.03%/);
+  assert.match(formatCompactionStats({ ...report, throughputBytesPerSecond: 0 }), /^Active compaction remaining time : {8}n\/a$/m);
+  assert.match(formatCompactionStats({ ...report, throughputBytesPerSecond: 1024 }), /^Active compaction remaining time : {3}0h54m15s$/m);
 });
 
 test('gossipinfo: /endpoint, generation, heartbeat, then KEY:version:value', () => {

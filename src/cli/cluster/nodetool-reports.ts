@@ -117,16 +117,48 @@ export function formatTableStats(body: unknown, filter: ReadonlyArray<{ keyspace
   return `${lines.join('\n')}\n`;
 }
 
-/** `nodetool compactionstats`: pending tasks, then what this node has compacted. */
-export function formatCompactionStats(body: unknown): string {
+/** Cassandra's TableBuilder: each column left-aligned to its widest cell, one space between, the last padded too. */
+export function tableRows(rows: ReadonlyArray<readonly string[]>): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, index) => { widths[index] = Math.max(widths[index] ?? 0, cell.length); });
+  return rows.map((row) => widths.map((width, index) => (row[index] ?? '').padEnd(width)).join(' '));
+}
+
+const operationNames: Record<string, string> = { compaction: 'Compaction', cleanup: 'Cleanup', flush: 'Flush' };
+
+/**
+ * `nodetool compactionstats [-H]` (CompactionStats.java): pending tasks, per table; then, when
+ * compactions run, their table (id, type, keyspace, table, completed, total, unit, progress) and
+ * the time left at compaction_throughput.
+ */
+export function formatCompactionStats(body: unknown, options: { humanReadable?: boolean } = {}): string {
   const report = record(body);
-  return [
-    `pending tasks: ${number(report['pending'])}`,
-    `running compactions: ${number(report['running'])}`,
-    `completed compactions: ${number(report['completed'])}`,
-    `bytes compacted: ${formatLoad(number(report['bytesCompacted']))}`,
-    '',
-  ].join('\n');
+  const lines = [`pending tasks: ${number(report['pending'])}`];
+  for (const entry of list(report['pendingByTable'])) lines.push(`- ${text(entry['keyspace'])}.${text(entry['table'])}: ${number(entry['pending'])}`);
+  lines.push('');
+  const tasks = list(report['tasks']);
+  if (tasks.length > 0) {
+    const size = (bytes: number) => (options.humanReadable === true ? formatLoad(bytes) : String(bytes));
+    let remainingBytes = 0;
+    const rows: string[][] = [['id', 'compaction type', 'keyspace', 'table', 'completed', 'total', 'unit', 'progress']];
+    for (const task of tasks) {
+      const completed = number(task['completed']);
+      const total = number(task['total']);
+      remainingBytes += total - completed;
+      const kind = text(task['kind']);
+      rows.push([text(task['id']), operationNames[kind] ?? kind, text(task['keyspace']), text(task['table']), size(completed), size(total), text(task['unit'], 'bytes'),
+        total === 0 ? 'n/a' : `${((completed / total) * 100).toFixed(2)}%`]);
+    }
+    lines.push(...tableRows(rows));
+    const throughput = number(report['throughputBytesPerSecond']);
+    let remaining = 'n/a';
+    if (throughput > 0) {
+      const seconds = Math.floor(remainingBytes / throughput);
+      remaining = `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m${String(seconds % 60).padStart(2, '0')}s`;
+    }
+    lines.push(`Active compaction remaining time : ${remaining.padStart(10)}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** `nodetool gossipinfo`: per endpoint its generation, heartbeat and versioned states. */

@@ -78,7 +78,19 @@ export function nodeReports(parts: ReportParts): NodeReports {
       };
     },
     tablestats: () => ({ tables: tables() }),
-    compactionstats: () => ({ ...storage.compactionStats() }),
+    compactionstats: () => {
+      const stats = storage.compactionStats();
+      const tableName = (tableId: string) => schema.findTableById(tableId)?.name ?? tableId;
+      return {
+        ...stats,
+        pendingByTable: stats.pendingByTable.map(({ keyspace, tableId, pending }) => ({ keyspace, table: tableName(tableId), pending })),
+        // What runs now, as Cassandra's CompactionManager.getCompactions() (flushes are not listed there).
+        tasks: storage.sstableTasks().filter((task) => task.kind !== 'flush').map((task) => ({
+          id: task.id, kind: task.kind, keyspace: task.keyspace, table: tableName(task.tableId), completed: task.progressBytes, total: task.totalBytes, unit: 'bytes',
+        })),
+        throughputBytesPerSecond: config.storageTuning.compactionThroughputBytesPerSecond,
+      };
+    },
     gossipinfo: () => ({
       endpoints: gossiper.endpoints().map((endpoint) => {
         const known = gossiper.endpointState(endpoint);
