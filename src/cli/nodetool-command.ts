@@ -83,8 +83,6 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
       context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: '/info', format: (body) => formatInfo(body, { tokens: flags.tokens === true }) }, context));
     });
   const reports = [
-    ['describecluster', 'show the cluster\'s name, snitch, partitioner, schema versions, node counts, datacenters and keyspaces', formatDescribeCluster],
-    ['gossipinfo', 'show what gossip knows of each node: generation, heartbeat and versioned states', formatGossipInfo],
     ['tpstats', 'show the work of each stage (active, pending, completed) and the internode messages dropped by verb', formatTpStats],
     ['proxyhistograms', 'show the latency percentiles of the client requests this node coordinated (read, write, range, CAS)', formatProxyHistograms],
   ] as const;
@@ -94,6 +92,19 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
       .description(description)
       .action(async () => {
         context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: `/${name}`, format }, context));
+      });
+  }
+  const withPorts = [
+    ['describecluster', 'show the cluster\'s name, snitch, partitioner, schema versions, node counts, datacenters and keyspaces', formatDescribeCluster],
+    ['gossipinfo', 'show what gossip knows of each node: generation, heartbeat and versioned states', formatGossipInfo],
+  ] as const;
+  for (const [name, description, format] of withPorts) {
+    nodetool
+      .command(name)
+      .description(description)
+      .option('--pp, --print-port', 'show endpoints with their ports (Cassandra\'s -pp)')
+      .action(async (flags: { printPort?: boolean }) => {
+        context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: `/${name}`, format: (body) => format(body, { printPort: flags.printPort === true }) }, context));
       });
   }
   nodetool
