@@ -30,7 +30,7 @@ test('nodetool info, describecluster, tablestats, compactionstats, gossipinfo, g
     assert.match(info, /^Native Transport active: true$/m);
     assert.match(info, /^Load {19}: [\d.]+ (bytes|KiB|MiB)$/m);
     assert.match(info, /^Data Center {12}: datacenter1$/m);
-    assert.match(info, /^Mode {19}: NORMAL$/m);
+    assert.match(info, /^Heap Memory \(MB\) {7}: \d+\.\d\d \/ \d+\.\d\d$/m);
     assert.match(info, /^Token {18}: /m);
 
     const cluster = await ok(node, 'describecluster');
