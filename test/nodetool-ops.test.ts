@@ -30,13 +30,13 @@ test('nodetool info, describecluster, tablestats, compactionstats, gossipinfo, g
     assert.match(info, /^Native Transport active: true$/m);
     assert.match(info, /^Load {19}: [\d.]+ (bytes|KiB|MiB)$/m);
     assert.match(info, /^Data Center {12}: datacenter1$/m);
-    assert.match(info, /^Mode {19}: NORMAL$/m);
+    assert.match(info, /^Heap Memory \(MB\) {7}: \d+\.\d\d \/ \d+\.\d\d$/m);
     assert.match(info, /^Token {18}: /m);
 
     const cluster = await ok(node, 'describecluster');
     assert.match(cluster, /^\tName: .+$/m);
     assert.match(cluster, /^\tPartitioner: org\.apache\.cassandra\.dht\.Murmur3Partitioner$/m);
-    assert.match(cluster, /^\t\t[0-9a-f-]{36}: \[127\.0\.0\.1:\d+\]$/m);
+    assert.match(cluster, /^\t\t[0-9a-f-]{36}: \[127\.0\.0\.1\]$/m);
     assert.match(cluster, /^\tLive: 1$/m);
     assert.match(cluster, /^\tdatacenter1 #Nodes: 1 #Down: 0$/m);
     assert.match(cluster, /^\tops -> Replication class: SimpleStrategy \{replication_factor=1\}$/m);
@@ -58,10 +58,12 @@ test('nodetool info, describecluster, tablestats, compactionstats, gossipinfo, g
     await ok(node, 'compact', 'ops');
     const compactions = await ok(node, 'compactionstats');
     assert.match(compactions, /^pending tasks: \d+$/m);
-    assert.match(compactions, /^completed compactions: \d+$/m);
+    // Cassandra 4.0's layout: pending tasks, then a blank line (the table of running compactions only while one runs).
+    assert.match(compactions, /^pending tasks: \d+\n(- [\w.]+: \d+\n)*\n/);
 
     const gossip = await ok(node, 'gossipinfo');
-    assert.match(gossip, /^\/127\.0\.0\.1:\d+$/m);
+    assert.match(gossip, /^\/127\.0\.0\.1$/m);
+    assert.match(gossip, /^ {2}TOKENS:\d+:<hidden>$/m);
     assert.match(gossip, /^ {2}generation:\d+$/m);
     assert.match(gossip, /^ {2}STATUS:\d+:NORMAL,/m);
     assert.match(gossip, /^ {2}HOST_ID:\d+:[0-9a-f-]{36}$/m);
@@ -105,7 +107,8 @@ test('nodetool info, describecluster, tablestats, compactionstats, gossipinfo, g
     // Drain last: clients refused, memtables flushed, the node reports DRAINED and still stops cleanly.
     await client.execute('INSERT INTO ops.readings (id, value) VALUES (?, ?)', [100, 'before drain'], { prepare: true });
     await ok(node, 'drain');
-    assert.match(await ok(node, 'info'), /^Mode {19}: DRAINED$/m);
+    // Cassandra 4.0's info has no Mode line: a drained node shows its native transport off.
+    assert.match(await ok(node, 'info'), /^Native Transport active: false$/m);
     assert.match(await ok(node, 'info'), /^Native Transport active: false$/m);
     const drained = await ok(node, 'tablestats', 'ops.readings');
     assert.match(drained, /^\t\tMemtable data size: 0$/m);

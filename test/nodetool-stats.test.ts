@@ -1,7 +1,9 @@
 // nodetool tpstats, proxyhistograms and tablehistograms, and the system_views virtual tables,
 // against a real node process driven by the DataStax driver: the counts they show match the
 // requests sent, system_views is listed in system_virtual_schema, is readable with SELECTs and
-// refuses writes with Cassandra's message.
+// refuses writes with Cassandra's message. The node's compaction_throughput is low (2 KiB/s),
+// so that a compaction of a few KiB runs for seconds: sstable_tasks and compactionstats are
+// caught showing it. Real processes: it is the CLI, the admin channel and the driver together.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +13,7 @@ import { nodetool, startNodeProcess, type NodeProcess } from './harness/node-pro
 const count = (rows: cassandra.types.Row[], column = 'count') => Number(rows[0]?.get(column) ?? -1);
 
 test('tpstats, proxyhistograms, tablehistograms and system_views on a real node', { timeout: 120_000 }, async () => {
-  const node = await startNodeProcess();
+  const node = await startNodeProcess({ extraConfig: 'compaction_throughput: 2KiB/s' });
   const client = new cassandra.Client({ contactPoints: [`${node.host}:${node.nativePort}`], localDataCenter: 'datacenter1', queryOptions: { prepare: true } });
   try {
     await client.connect();
@@ -59,6 +61,9 @@ test('tpstats, proxyhistograms, tablehistograms and system_views on a real node'
     assert.ok(native !== null && Number(native[3]) >= writes + reads, tpstats.stdout);
     assert.match(tpstats.stdout, /^MemtableFlushWriter +0 +0 +[1-9]\d* +0 +0$/m);
     assert.match(tpstats.stdout, /^Message type {11}Dropped/m);
+    // A single node sends no MUTATION message: its writes are all local replica writes, counted on MutationStage as Cassandra does.
+    const mutationStage = /^MutationStage +(\d+) +(\d+) +(\d+) +0 +0$/m.exec(tpstats.stdout);
+    assert.ok(mutationStage !== null && Number(mutationStage[3]) >= writes, tpstats.stdout);
 
     // system_views: listed for drivers, node-local figures, read-only.
     const listed = await client.execute("SELECT table_name FROM system_virtual_schema.tables WHERE keyspace_name = 'system_views'");
@@ -87,6 +92,29 @@ test('tpstats, proxyhistograms, tablehistograms and system_views on a real node'
     assert.ok(Number(pool.rows[0]?.get('completed_tasks')) >= writes + reads);
     const caches = await client.execute('SELECT name, capacity_bytes FROM system_views.caches');
     assert.deepEqual(caches.rows.map((row) => String(row.get('name'))).sort(), ['chunks', 'keys']);
+
+    // A compaction caught running: system_views.sstable_tasks and compactionstats show it, then it is gone.
+    for (let k = 100; k < 140; k++) await client.execute('INSERT INTO stats.kv (k, v) VALUES (?, ?)', [k, `${k} `.repeat(40)]);
+    assert.equal((await nodetool(node, 'flush', 'stats')).code, 0);
+    const compaction = nodetool(node, 'compact', 'stats', 'kv');
+    let task: cassandra.types.Row | undefined;
+    for (let attempt = 0; attempt < 200 && task === undefined; attempt++) {
+      task = (await client.execute("SELECT * FROM system_views.sstable_tasks WHERE keyspace_name = 'stats'")).rows[0];
+      if (task === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assert.ok(task !== undefined, 'the throttled compaction was never listed in system_views.sstable_tasks');
+    assert.equal(task.get('table_name'), 'kv');
+    assert.equal(task.get('kind'), 'compaction');
+    assert.equal(task.get('unit'), 'bytes');
+    assert.ok(Number(task.get('total')) > 0 && Number(task.get('progress')) < Number(task.get('total')), JSON.stringify(task));
+    const running = await nodetool(node, 'compactionstats');
+    assert.equal(running.code, 0, running.stderr);
+    assert.match(running.stdout, /^pending tasks: [1-9]\d*\n(- [\w.]+: \d+\n)*- stats\.kv: 1\n(- [\w.]+: \d+\n)*\nid {34} compaction type keyspace table completed total +unit  progress\n/);
+    assert.match(running.stdout, new RegExp(`^${String(task.get('task_id'))} Compaction {6}stats {4}kv {4}\\d+ +\\d+ +bytes \\d+\\.\\d\\d% *$`, 'm'));
+    assert.match(running.stdout, /^Active compaction remaining time : +\dh\d\dm\d\ds\n$/m);
+    assert.equal((await compaction).code, 0);
+    assert.equal((await client.execute("SELECT * FROM system_views.sstable_tasks WHERE keyspace_name = 'stats'")).rows.length, 0);
+    assert.doesNotMatch((await nodetool(node, 'compactionstats')).stdout, /stats\.kv|Active compaction/);
 
     await assert.rejects(client.execute("INSERT INTO system_views.settings (name, value) VALUES ('cluster_name', 'x')"), /Modification is not supported by table system_views\.settings/);
     await assert.rejects(client.execute("DELETE FROM system_views.clients WHERE address = '127.0.0.1'"), /Modification is not supported by table system_views\.clients/);

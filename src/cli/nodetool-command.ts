@@ -83,9 +83,6 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
       context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: '/info', format: (body) => formatInfo(body, { tokens: flags.tokens === true }) }, context));
     });
   const reports = [
-    ['describecluster', 'show the cluster\'s name, snitch, partitioner, schema versions, node counts, datacenters and keyspaces', formatDescribeCluster],
-    ['compactionstats', 'show pending and running compactions and what this node has compacted', formatCompactionStats],
-    ['gossipinfo', 'show what gossip knows of each node: generation, heartbeat and versioned states', formatGossipInfo],
     ['tpstats', 'show the work of each stage (active, pending, completed) and the internode messages dropped by verb', formatTpStats],
     ['proxyhistograms', 'show the latency percentiles of the client requests this node coordinated (read, write, range, CAS)', formatProxyHistograms],
   ] as const;
@@ -97,6 +94,27 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
         context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: `/${name}`, format }, context));
       });
   }
+  const withPorts = [
+    ['describecluster', 'show the cluster\'s name, snitch, partitioner, schema versions, node counts, datacenters and keyspaces', formatDescribeCluster],
+    ['gossipinfo', 'show what gossip knows of each node: generation, heartbeat and versioned states', formatGossipInfo],
+  ] as const;
+  for (const [name, description, format] of withPorts) {
+    nodetool
+      .command(name)
+      .description(description)
+      .option('--pp, --print-port', 'show endpoints with their ports (Cassandra\'s -pp)')
+      .action(async (flags: { printPort?: boolean }) => {
+        context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: `/${name}`, format: (body) => format(body, { printPort: flags.printPort === true }) }, context));
+      });
+  }
+  nodetool
+    .command('compactionstats')
+    .description('show pending compactions by table and the compactions running now with their progress')
+    .option('-H, --human-readable', 'show bytes as KiB, MiB, GiB, TiB')
+    .action(async (flags: { humanReadable?: boolean }) => {
+      const format = (body: unknown) => formatCompactionStats(body, { humanReadable: flags.humanReadable === true });
+      context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: '/compactionstats', format }, context));
+    });
   nodetool
     .command('tablehistograms [names...]')
     .description('show the percentiles of sstables per read, local read and write latency, partition size and cell count of a table (<keyspace> <table> or <keyspace.table>; all tables without one)')

@@ -83,37 +83,46 @@ const stateCode = { NORMAL: 'N', JOINING: 'J', LEAVING: 'L', MOVING: 'M' } as co
 const stateWord = { NORMAL: 'Normal', JOINING: 'Joining', LEAVING: 'Leaving', MOVING: 'Moving' } as const;
 const statusWord = { UP: 'Up', DOWN: 'Down', UNKNOWN: '?' } as const;
 
-/** `nodetool status [keyspace]`: one block per datacenter, one line per node with its UN/DN code. */
+/**
+ * `nodetool status [keyspace]`: one block per datacenter, one line per node with its UN/DN code.
+ * As Cassandra 4.0's Status.java: the rows of every datacenter form one TableBuilder table
+ * (columns as wide as their widest cell in any datacenter, two spaces apart, the last padded too).
+ */
 export function formatNodetoolStatus(report: NodeStatusReport, options: { keyspace?: string } = {}): string {
   const endpoints = ringEndpoints(report);
   const ownership = tokenOwnership(endpoints);
   // Effective ownership (replicas counted) only when the node computed it for the asked keyspace.
   const effective = options.keyspace !== undefined && report.ownershipKeyspace === options.keyspace && ownership !== null;
-  const ownsWidth = effective ? 16 : 6;
-  const addressWidth = Math.max(...endpoints.map((endpoint) => endpoint.address.length), 'Address'.length);
-  const line = (cells: { code: string; address: string; load: string; tokens: string; owns: string; hostId: string; rack: string }) =>
-    `${cells.code}  ${cells.address.padEnd(addressWidth)}  ${cells.load.padEnd(9)}  ${cells.tokens.padEnd(11)}  ${cells.owns.padEnd(ownsWidth)}  ${cells.hostId.padEnd(36)}  ${cells.rack}`;
+  const blocks = [...byDataCenter(endpoints)].map(([dataCenter, members]) => ({
+    dataCenter,
+    rows: [
+      ['--', 'Address', 'Load', 'Tokens', effective ? 'Owns (effective)' : 'Owns', 'Host ID', 'Rack'],
+      ...members.map((endpoint) => [
+        `${statusCode[endpoint.status]}${stateCode[endpoint.state]}`, endpoint.address, formatLoad(endpoint.loadBytes),
+        endpoint.tokens === null ? '?' : String(endpoint.tokens.length), percent(ownership?.get(endpoint.address), 1), endpoint.hostId ?? '?', endpoint.rack,
+      ]),
+    ],
+  }));
+  const widths = columnWidths(blocks.flatMap((block) => block.rows));
   const lines: string[] = [];
-  for (const [dataCenter, members] of byDataCenter(endpoints)) {
+  for (const { dataCenter, rows } of blocks) {
+    // A blank line between datacenters, none after the last.
+    if (lines.length > 0) lines.push('');
     const header = `Datacenter: ${dataCenter}`;
     lines.push(header, '='.repeat(header.length), 'Status=Up/Down', '|/ State=Normal/Leaving/Joining/Moving');
-    lines.push(line({ code: '--', address: 'Address', load: 'Load', tokens: 'Tokens', owns: effective ? 'Owns (effective)' : 'Owns', hostId: 'Host ID', rack: 'Rack' }));
-    for (const endpoint of members) {
-      lines.push(line({
-        code: `${statusCode[endpoint.status]}${stateCode[endpoint.state]}`,
-        address: endpoint.address,
-        load: formatLoad(endpoint.loadBytes),
-        tokens: endpoint.tokens === null ? '?' : String(endpoint.tokens.length),
-        owns: percent(ownership?.get(endpoint.address), 1),
-        hostId: endpoint.hostId ?? '?',
-        rack: endpoint.rack,
-      }).trimEnd());
-    }
+    for (const row of rows) lines.push(widths.map((width, index) => (row[index] ?? '').padEnd(width)).join('  '));
   }
   const keyspaceNote = options.keyspace !== undefined && !effective
     ? [`the node does not report effective ownership for keyspace ${options.keyspace}: Owns is the share of the token ring`]
     : [];
   return `${lines.join('\n')}\n${notes(report, keyspaceNote)}`;
+}
+
+/** Each column's width: its widest cell. */
+function columnWidths(rows: ReadonlyArray<readonly string[]>): number[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, index) => { widths[index] = Math.max(widths[index] ?? 0, cell.length); });
+  return widths;
 }
 
 function notes(report: NodeStatusReport, extra: readonly string[] = []): string {
@@ -131,7 +140,7 @@ export function formatNodetoolRing(report: NodeStatusReport): string {
   const addressWidth = Math.max(...endpoints.map((endpoint) => endpoint.address.length), 'Address'.length);
   const line = (cells: readonly [string, string, string, string, string, string, string]) => {
     const [address, rack, status, state, load, owns, token] = cells;
-    return `${address.padEnd(addressWidth)}  ${rack.padEnd(12)}${status.padEnd(7)}${state.padEnd(8)}${load.padEnd(16)}${owns.padEnd(20)}${token}`;
+    return `${address.padEnd(addressWidth)}  ${rack.padEnd(12)}${status.padEnd(7)}${state.padEnd(8)}${load.padEnd(16)}${owns.padEnd(20)}${token.padEnd(44)}`;
   };
   const lines: string[] = [''];
   for (const [dataCenter, members] of byDataCenter(endpoints)) {

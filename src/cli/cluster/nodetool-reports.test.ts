@@ -21,20 +21,85 @@ test('info: Cassandra\'s "Name : value" lines, tokens summarized unless -T', () 
   assert.match(formatInfo('nonsense'), /^ID {21}: \?$/m);
 });
 
-test('describecluster: schema versions, counts, datacenters, keyspaces with their replication', () => {
-  const text = formatDescribeCluster({
-    name: 'Test Cluster', snitch: 'org.apache.cassandra.locator.SimpleSnitch', partitioner: 'org.apache.cassandra.dht.Murmur3Partitioner',
-    schemaVersions: { 'aaaa-bbbb': ['127.0.0.1:7000', '127.0.0.2:7000'] }, releaseVersions: { '4.0.0': ['127.0.0.1:7000', '127.0.0.2:7000'] },
-    live: 2, joining: 0, moving: 0, leaving: 0, unreachable: 0, dataCenters: { datacenter1: { nodes: 2, down: 0 } },
-    keyspaces: [{ name: 'flights', replication: { class: 'org.apache.cassandra.locator.SimpleStrategy', replication_factor: '3' } }],
-  });
-  assert.match(text, /^Cluster Information:\n\tName: Test Cluster\n\tSnitch: org\.apache\.cassandra\.locator\.SimpleSnitch\n/);
-  assert.match(text, /^\t\taaaa-bbbb: \[127\.0\.0\.1:7000, 127\.0\.0\.2:7000\]$/m);
-  assert.match(text, /^\tLive: 2$/m);
-  assert.match(text, /^\tUnreachable: 0$/m);
-  assert.match(text, /^\tdatacenter1 #Nodes: 2 #Down: 0$/m);
-  assert.match(text, /^\t4\.0\.0: \[127\.0\.0\.1:7000, 127\.0\.0\.2:7000\]$/m);
-  assert.match(text, /^\tflights -> Replication class: SimpleStrategy \{replication_factor=3\}$/m);
+const describeBody = {
+  name: 'Test Cluster', snitch: 'org.apache.cassandra.locator.SimpleSnitch', partitioner: 'org.apache.cassandra.dht.Murmur3Partitioner',
+  schemaVersions: { 'bbcf35fa-5d65-3137-896f-a2866efe3856': ['127.0.0.1:7000', '127.0.0.2:7000'], UNREACHABLE: ['127.0.0.3:7000'] },
+  releaseVersions: { '4.0.0': ['127.0.0.1:7000', '127.0.0.2:7000', '127.0.0.3:7000'] },
+  live: 2, joining: 0, moving: 0, leaving: 0, unreachable: 1, dataCenters: { datacenter1: { nodes: 3, down: 1 } },
+  keyspaces: [
+    { name: 'system', replication: { class: 'org.apache.cassandra.locator.LocalStrategy' } },
+    { name: 'flights', replication: { class: 'org.apache.cassandra.locator.SimpleStrategy', replication_factor: '3' } },
+  ],
+};
+
+test('describecluster: Cassandra 4.0\'s layout (fixture from a real 4.0.3 output, values masked)', () => {
+  // A real `nodetool describecluster` of Cassandra 4.0.3 with one node unreachable (tabs as printed).
+  const fixture = [
+    'Cluster Information:',
+    '\tName: Test Cluster',
+    '\tSnitch: org.apache.cassandra.locator.SimpleSnitch',
+    '\tDynamicEndPointSnitch: disabled',
+    '\tPartitioner: org.apache.cassandra.dht.Murmur#Partitioner',
+    '\tSchema versions:',
+    '\t\t########-####-####-####-############: [#.#.#.#, #.#.#.#]',
+    '',
+    '\t\tUNREACHABLE: [#.#.#.#]',
+    '',
+    'Stats for all nodes:',
+    '\tLive: #',
+    '\tJoining: #',
+    '\tMoving: #',
+    '\tLeaving: #',
+    '\tUnreachable: #',
+    '',
+    'Data Centers: ',
+    '\tdatacenter# #Nodes: # #Down: #',
+    '',
+    'Database versions:',
+    '\t#.#.#: [#.#.#.#:#, #.#.#.#:#, #.#.#.#:#]',
+    '',
+    'Keyspaces:',
+    '\tsystem -> Replication class: LocalStrategy {}',
+    '\tflights -> Replication class: SimpleStrategy {replication_factor=#}',
+    '',
+  ].join('\n');
+  const mask = (value: string) => value.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => id.replace(/[0-9a-f]/g, '#')).replace(/\d+/g, '#');
+  assert.equal(mask(formatDescribeCluster(describeBody)), fixture);
+  // -pp: the schema versions' endpoints with their ports too.
+  assert.match(formatDescribeCluster(describeBody, { printPort: true }), /^\t\tbbcf35fa-5d65-3137-896f-a2866efe3856: \[127\.0\.0\.1:7000, 127\.0\.0\.2:7000\]$/m);
+});
+
+test('info: Cassandra 4.0\'s lines in its order (fixture, values masked)', () => {
+  const body = {
+    id: hostId, gossipActive: true, nativeTransportActive: true, loadBytes: 48_804, generation: 1_700_000_000, uptimeSeconds: 42, dataCenter: 'datacenter1', rack: 'rack1',
+    mode: 'NORMAL', tokens: ['-9', '3', '7'], heapUsedBytes: 52_428_800, heapMaxBytes: 4_345_298_944, offHeapBytes: 3_145_728,
+    caches: [
+      { name: 'chunks', capacityBytes: 134_217_728, sizeBytes: 65_536, entries: 16, hits: 30, misses: 10 },
+      { name: 'keys', capacityBytes: 33_554_432, sizeBytes: 2048, entries: 20, hits: 5, misses: 15 },
+    ],
+  };
+  const fixture = [
+    'ID                     : ########-####-####-####-############',
+    'Gossip active          : true',
+    'Native Transport active: true',
+    'Load                   : ##.## KiB',
+    'Generation No          : ##########',
+    'Uptime (seconds)       : ##',
+    'Heap Memory (MB)       : ##.## / ####.##',
+    'Off Heap Memory (MB)   : #.##',
+    'Data Center            : datacenter#',
+    'Rack                   : rack#',
+    'Key Cache              : entries ##, size # KiB, capacity ## MiB, # hits, ## requests, #.### recent hit rate, # save period in seconds',
+    'Row Cache              : entries #, size # bytes, capacity # bytes, # hits, # requests, NaN recent hit rate, # save period in seconds',
+    'Counter Cache          : entries #, size # bytes, capacity # bytes, # hits, # requests, NaN recent hit rate, # save period in seconds',
+    'Chunk Cache            : entries ##, size ## KiB, capacity ### MiB, ## misses, ## requests, #.### recent hit rate, NaN microseconds miss latency',
+    'Token                  : (invoke with -T/--tokens to see all # tokens)',
+    '',
+  ].join('\n');
+  const mask = (value: string) => value.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => id.replace(/[0-9a-f]/g, '#')).replace(/\d/g, '#');
+  assert.equal(mask(formatInfo(body)), fixture);
+  assert.match(formatInfo(body), /^Key Cache {14}: entries 20, size 2 KiB, capacity 32 MiB, 5 hits, 20 requests, 0\.250 recent hit rate/m);
+  assert.match(formatInfo({ ...body, tokens: [] }), /^Token {18}: \(node is not joined to the cluster\)$/m);
 });
 
 const tables = { tables: [
@@ -59,14 +124,48 @@ test('tablestats: keyspaces in order, tables indented under them, filters by key
   assert.equal(typeof parseTableFilter(['.b']), 'string');
 });
 
-test('compactionstats: pending tasks first, then the node\'s compaction counters', () => {
-  const text = formatCompactionStats({ running: 1, pending: 3, completed: 7, bytesCompacted: 2048 });
-  assert.equal(text, 'pending tasks: 3\nrunning compactions: 1\ncompleted compactions: 7\nbytes compacted: 2 KiB\n');
+test('compactionstats: Cassandra 4.0\'s layout, idle and with compactions running (fixture, values masked)', () => {
+  assert.equal(formatCompactionStats({ pending: 0, pendingByTable: [], tasks: [] }), 'pending tasks: 0\n\n');
+  const report = {
+    pending: 2, pendingByTable: [{ keyspace: 'flights', table: 'status', pending: 1 }, { keyspace: 'system', table: 'local', pending: 1 }],
+    tasks: [
+      { id: '0e3f3a40-9b1c-11ee-8000-000000000000', kind: 'compaction', keyspace: 'flights', table: 'status', completed: 1_234_567, total: 4_567_890, unit: 'bytes' },
+      { id: '0e3f3a40-9b1c-11ee-8000-000000000001', kind: 'cleanup', keyspace: 'system', table: 'local', completed: 10, total: 0, unit: 'bytes' },
+    ],
+    throughputBytesPerSecond: 64 * 1024 * 1024,
+  };
+  // As CompactionStats.java and TableBuilder print it (columns left-aligned to their widest cell, one space apart).
+  const fixture = [
+    'pending tasks: #',
+    '- flights.status: #',
+    '- system.local: #',
+    '',
+    'id                                   compaction type keyspace table  completed total   unit  progress',
+    '########-####-####-####-############ Compaction      flights  status #######   ####### bytes ##.##%  ',
+    '########-####-####-####-############ Cleanup         system   local  ##        #       bytes n/a     ',
+    'Active compaction remaining time :   #h##m##s',
+    '',
+  ].join('\n');
+  const mask = (value: string) => value.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => id.replace(/[0-9a-f]/g, '#')).replace(/\d/g, '#');
+  assert.equal(mask(formatCompactionStats(report)), fixture);
+  const text = formatCompactionStats(report);
+  assert.match(text, / 27\.03% {2}\n/);
+  assert.match(text, /^Active compaction remaining time : {3}0h00m00s$/m);
+  const human = formatCompactionStats(report, { humanReadable: true });
+  assert.match(human, / Compaction {6}flights {2}status 1\.18 MiB {2}4\.36 MiB bytes 27\.03%/);
+  assert.match(formatCompactionStats({ ...report, throughputBytesPerSecond: 0 }), /^Active compaction remaining time : {8}n\/a$/m);
+  assert.match(formatCompactionStats({ ...report, throughputBytesPerSecond: 1024 }), /^Active compaction remaining time : {3}0h54m15s$/m);
 });
 
-test('gossipinfo: /endpoint, generation, heartbeat, then KEY:version:value', () => {
-  const text = formatGossipInfo({ endpoints: [{ endpoint: '127.0.0.1:7000', generation: 1700000000, heartbeat: 12, states: [{ key: 'STATUS', version: 3, value: 'NORMAL,-9' }, { key: 'LOAD', version: 9, value: '4096.0' }] }] });
-  assert.equal(text, '/127.0.0.1:7000\n  generation:1700000000\n  heartbeat:12\n  STATUS:3:NORMAL,-9\n  LOAD:9:4096.0\n');
+test('gossipinfo: Cassandra 4.0\'s layout, TOKENS last and hidden, ports only with -pp', () => {
+  const body = { endpoints: [{ endpoint: '127.0.0.1:7000', generation: 1700000000, heartbeat: 12, states: [
+    { key: 'STATUS', version: 3, value: 'NORMAL,-9' }, { key: 'LOAD', version: 9, value: '4096.0' }, { key: 'TOKENS', version: 2, value: '-9' },
+  ] }, { endpoint: '127.0.0.2:7000', generation: 1700000001, heartbeat: 1, states: [] }] };
+  assert.equal(formatGossipInfo(body), [
+    '/127.0.0.1', '  generation:1700000000', '  heartbeat:12', '  STATUS:3:NORMAL,-9', '  LOAD:9:4096.0', '  TOKENS:2:<hidden>',
+    '/127.0.0.2', '  generation:1700000001', '  heartbeat:1', '  TOKENS: not present', '',
+  ].join('\n'));
+  assert.match(formatGossipInfo(body, { printPort: true }), /^\/127\.0\.0\.1:7000\n/);
 });
 
 test('getlogginglevel: Cassandra\'s Logger Name / Log Level columns', () => {

@@ -12,10 +12,27 @@ const number = (value: unknown) => (typeof value === 'number' && Number.isFinite
 const list = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : []);
 const record = (value: unknown): Json => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {});
 
-/** `nodetool info [-T]`: one "Name : value" line per figure, names padded to 23 columns. */
+const mebibytes = (bytes: unknown) => (number(bytes) / (1024 * 1024)).toFixed(2);
+/** Java's %.3f of a ratio: NaN when nothing was asked. */
+const rate = (hits: number, requests: number) => (requests === 0 ? 'NaN' : (hits / requests).toFixed(3));
+
+/**
+ * `nodetool info [-T]` (Info.java of 4.0): "Name : value" lines, names padded to 23 columns, in
+ * Cassandra's order. The row and counter caches do not exist here: they print as Cassandra
+ * prints disabled ones (all 0). Lines for figures the node does not keep (Exceptions, Percent
+ * Repaired, the chunk cache's miss latency) are left out or NaN, not invented.
+ */
 export function formatInfo(body: unknown, options: { tokens?: boolean } = {}): string {
   const report = record(body);
   const tokens = Array.isArray(report['tokens']) ? (report['tokens'] as unknown[]).map((token) => text(token)) : [];
+  const caches = list(report['caches']);
+  const cache = (name: string) => {
+    const found = caches.find((entry) => entry['name'] === name);
+    return found === undefined ? undefined : { entries: number(found['entries']), size: formatLoad(number(found['sizeBytes'])), capacity: formatLoad(number(found['capacityBytes'])), hits: number(found['hits']), misses: number(found['misses']) };
+  };
+  const disabled = 'entries 0, size 0 bytes, capacity 0 bytes, 0 hits, 0 requests, NaN recent hit rate, 0 save period in seconds';
+  const keys = cache('keys');
+  const chunks = cache('chunks');
   const rows: Array<[string, string]> = [
     ['ID', text(report['id'])],
     ['Gossip active', text(report['gossipActive'])],
@@ -23,23 +40,32 @@ export function formatInfo(body: unknown, options: { tokens?: boolean } = {}): s
     ['Load', formatLoad(typeof report['loadBytes'] === 'number' ? report['loadBytes'] : null)],
     ['Generation No', text(report['generation'])],
     ['Uptime (seconds)', text(report['uptimeSeconds'])],
+    ...(typeof report['heapUsedBytes'] === 'number' ? [['Heap Memory (MB)', `${mebibytes(report['heapUsedBytes'])} / ${mebibytes(report['heapMaxBytes'])}`] as [string, string]] : []),
+    ...(typeof report['offHeapBytes'] === 'number' ? [['Off Heap Memory (MB)', mebibytes(report['offHeapBytes'])] as [string, string]] : []),
     ['Data Center', text(report['dataCenter'])],
     ['Rack', text(report['rack'])],
-    ['Mode', text(report['mode'])],
+    ...(keys === undefined ? [] : [['Key Cache', `entries ${keys.entries}, size ${keys.size}, capacity ${keys.capacity}, ${keys.hits} hits, ${keys.hits + keys.misses} requests, ${rate(keys.hits, keys.hits + keys.misses)} recent hit rate, 0 save period in seconds`] as [string, string]]),
+    ...(keys === undefined ? [] : [['Row Cache', disabled], ['Counter Cache', disabled]] as Array<[string, string]>),
+    ...(chunks === undefined ? [] : [['Chunk Cache', `entries ${chunks.entries}, size ${chunks.size}, capacity ${chunks.capacity}, ${chunks.misses} misses, ${chunks.hits + chunks.misses} requests, ${rate(chunks.hits, chunks.hits + chunks.misses)} recent hit rate, NaN microseconds miss latency`] as [string, string]]),
   ];
   const lines = rows.map(([name, value]) => `${name.padEnd(23)}: ${value}`);
-  if (options.tokens === true || tokens.length <= 1) for (const token of tokens) lines.push(`${'Token'.padEnd(23)}: ${token}`);
+  if (tokens.length === 0) lines.push(`${'Token'.padEnd(23)}: (node is not joined to the cluster)`);
+  else if (options.tokens === true || tokens.length === 1) for (const token of tokens) lines.push(`${'Token'.padEnd(23)}: ${token}`);
   else lines.push(`${'Token'.padEnd(23)}: (invoke with -T/--tokens to see all ${tokens.length} tokens)`);
   return `${lines.join('\n')}\n`;
 }
 
-function endpointList(endpoints: unknown): string {
-  return `[${(Array.isArray(endpoints) ? (endpoints as unknown[]) : []).map((endpoint) => text(endpoint)).join(', ')}]`;
+function endpointList(endpoints: unknown, printPort: boolean): string {
+  return `[${(Array.isArray(endpoints) ? (endpoints as unknown[]) : []).map((endpoint) => endpointText(endpoint, printPort)).join(', ')}]`;
 }
 
-/** `nodetool describecluster`: name, snitch, partitioner, schema versions, node counts, datacenters, keyspaces. */
-export function formatDescribeCluster(body: unknown): string {
+/**
+ * `nodetool describecluster [-pp]` (DescribeCluster.java of 4.0): name, snitch, partitioner, schema
+ * versions (unreachable nodes under UNREACHABLE), node counts, datacenters, release versions, keyspaces.
+ */
+export function formatDescribeCluster(body: unknown, options: { printPort?: boolean } = {}): string {
   const report = record(body);
+  const printPort = options.printPort === true;
   const lines = [
     'Cluster Information:',
     `\tName: ${text(report['name'])}`,
@@ -47,8 +73,8 @@ export function formatDescribeCluster(body: unknown): string {
     '\tDynamicEndPointSnitch: disabled',
     `\tPartitioner: ${text(report['partitioner'])}`,
     '\tSchema versions:',
-    ...Object.entries(record(report['schemaVersions'])).map(([version, endpoints]) => `\t\t${version}: ${endpointList(endpoints)}`),
-    '',
+    // printf("\t\t%s: %s%n%n"): a blank line after each version.
+    ...Object.entries(record(report['schemaVersions'])).flatMap(([version, endpoints]) => [`\t\t${version}: ${endpointList(endpoints, printPort)}`, '']),
     'Stats for all nodes:',
     `\tLive: ${text(report['live'])}`,
     `\tJoining: ${text(report['joining'])}`,
@@ -60,8 +86,8 @@ export function formatDescribeCluster(body: unknown): string {
     ...Object.entries(record(report['dataCenters'])).map(([dc, counts]) => `\t${dc} #Nodes: ${text(record(counts)['nodes'])} #Down: ${text(record(counts)['down'])}`),
     '',
     'Database versions:',
-    ...Object.entries(record(report['releaseVersions'])).map(([version, endpoints]) => `\t${version}: ${endpointList(endpoints)}`),
-    '',
+    // Always with ports (getReleaseVersionsWithPort), a blank line after each.
+    ...Object.entries(record(report['releaseVersions'])).flatMap(([version, endpoints]) => [`\t${version}: ${endpointList(endpoints, true)}`, '']),
     'Keyspaces:',
     ...list(report['keyspaces']).map((keyspace) => {
       const replication = record(keyspace['replication']);
@@ -117,24 +143,69 @@ export function formatTableStats(body: unknown, filter: ReadonlyArray<{ keyspace
   return `${lines.join('\n')}\n`;
 }
 
-/** `nodetool compactionstats`: pending tasks, then what this node has compacted. */
-export function formatCompactionStats(body: unknown): string {
-  const report = record(body);
-  return [
-    `pending tasks: ${number(report['pending'])}`,
-    `running compactions: ${number(report['running'])}`,
-    `completed compactions: ${number(report['completed'])}`,
-    `bytes compacted: ${formatLoad(number(report['bytesCompacted']))}`,
-    '',
-  ].join('\n');
+/** Cassandra's TableBuilder: each column left-aligned to its widest cell, one space between, the last padded too. */
+export function tableRows(rows: ReadonlyArray<readonly string[]>): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, index) => { widths[index] = Math.max(widths[index] ?? 0, cell.length); });
+  return rows.map((row) => widths.map((width, index) => (row[index] ?? '').padEnd(width)).join(' '));
 }
 
-/** `nodetool gossipinfo`: per endpoint its generation, heartbeat and versioned states. */
-export function formatGossipInfo(body: unknown): string {
+const operationNames: Record<string, string> = { compaction: 'Compaction', cleanup: 'Cleanup', flush: 'Flush' };
+
+/**
+ * `nodetool compactionstats [-H]` (CompactionStats.java): pending tasks, per table; then, when
+ * compactions run, their table (id, type, keyspace, table, completed, total, unit, progress) and
+ * the time left at compaction_throughput.
+ */
+export function formatCompactionStats(body: unknown, options: { humanReadable?: boolean } = {}): string {
+  const report = record(body);
+  const lines = [`pending tasks: ${number(report['pending'])}`];
+  for (const entry of list(report['pendingByTable'])) lines.push(`- ${text(entry['keyspace'])}.${text(entry['table'])}: ${number(entry['pending'])}`);
+  lines.push('');
+  const tasks = list(report['tasks']);
+  if (tasks.length > 0) {
+    const size = (bytes: number) => (options.humanReadable === true ? formatLoad(bytes) : String(bytes));
+    let remainingBytes = 0;
+    const rows: string[][] = [['id', 'compaction type', 'keyspace', 'table', 'completed', 'total', 'unit', 'progress']];
+    for (const task of tasks) {
+      const completed = number(task['completed']);
+      const total = number(task['total']);
+      remainingBytes += total - completed;
+      const kind = text(task['kind']);
+      rows.push([text(task['id']), operationNames[kind] ?? kind, text(task['keyspace']), text(task['table']), size(completed), size(total), text(task['unit'], 'bytes'),
+        total === 0 ? 'n/a' : `${((completed / total) * 100).toFixed(2)}%`]);
+    }
+    lines.push(...tableRows(rows));
+    const throughput = number(report['throughputBytesPerSecond']);
+    let remaining = 'n/a';
+    if (throughput > 0) {
+      const seconds = Math.floor(remainingBytes / throughput);
+      remaining = `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m${String(seconds % 60).padStart(2, '0')}s`;
+    }
+    lines.push(`Active compaction remaining time : ${remaining.padStart(10)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** An endpoint as nodetool prints it: with its port under -pp (--print-port), its address alone otherwise. */
+function endpointText(endpoint: unknown, printPort: boolean): string {
+  const value = text(endpoint);
+  return printPort ? value : value.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+}
+
+/**
+ * `nodetool gossipinfo [-pp]` (FailureDetector.getAllEndpointStates of 4.0): per endpoint
+ * "/address", its generation and heartbeat, then KEY:version:value for each state but TOKENS,
+ * which comes last as TOKENS:version:<hidden>.
+ */
+export function formatGossipInfo(body: unknown, options: { printPort?: boolean } = {}): string {
   const lines: string[] = [];
   for (const endpoint of list(record(body)['endpoints'])) {
-    lines.push(`/${text(endpoint['endpoint'])}`, `  generation:${text(endpoint['generation'])}`, `  heartbeat:${text(endpoint['heartbeat'])}`);
-    for (const state of list(endpoint['states'])) lines.push(`  ${text(state['key'])}:${text(state['version'])}:${text(state['value'], '')}`);
+    lines.push(`/${endpointText(endpoint['endpoint'], options.printPort === true)}`, `  generation:${text(endpoint['generation'])}`, `  heartbeat:${text(endpoint['heartbeat'])}`);
+    const states = list(endpoint['states']);
+    for (const state of states) if (state['key'] !== 'TOKENS') lines.push(`  ${text(state['key'])}:${text(state['version'])}:${text(state['value'], '')}`);
+    const tokens = states.find((state) => state['key'] === 'TOKENS');
+    lines.push(tokens === undefined ? '  TOKENS: not present' : `  TOKENS:${text(tokens['version'])}:<hidden>`);
   }
   return `${lines.join('\n')}\n`;
 }

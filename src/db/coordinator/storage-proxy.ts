@@ -86,13 +86,20 @@ export interface ProxyStats {
   hintsWritten: number;
   /** Single-partition reads that asked a spare replica after the speculative_retry threshold. */
   speculativeRetries: number;
+  /**
+   * This node's own replica writes of the requests it coordinates, in mutations: applying now
+   * and applied. Cassandra runs them as MutationStage tasks (StorageProxy.performLocally), so
+   * tpstats counts them there beside the MUTATION messages of other coordinators.
+   */
+  localMutationsActive: number;
+  localMutationsCompleted: number;
 }
 
 /** How long a read waits before speculating while its table has too few latency samples for its percentile. */
 export const speculationWithoutSamplesMs = 100;
 
 export class StorageProxy {
-  readonly stats: ProxyStats = { writes: 0, reads: 0, rangeReads: 0, readRepairs: 0, forwardedSinglePartition: 0, hintsWritten: 0, speculativeRetries: 0 };
+  readonly stats: ProxyStats = { writes: 0, reads: 0, rangeReads: 0, readRepairs: 0, forwardedSinglePartition: 0, hintsWritten: 0, speculativeRetries: 0, localMutationsActive: 0, localMutationsCompleted: 0 };
   private readonly readLatencies = new ReadLatencies();
   private readonly groupCache = new WeakMap<ReplicationOptions, Map<ConsistencyLevel, readonly ReplicaGroup[]>>();
   readonly localEndpoint: Endpoint;
@@ -217,7 +224,14 @@ export class StorageProxy {
     if (plans.every((plan) => plan.targets.length === 1 && plan.targets[0] === this.localEndpoint)) {
       // Only this node replicates them (a single node): one local apply keeps a batch atomic.
       this.stats.writes += plans.length;
-      await this.options.store.apply([...mutations]);
+      const stats = this.stats;
+      stats.localMutationsActive += mutations.length;
+      try {
+        await this.options.store.apply([...mutations]);
+      } finally {
+        stats.localMutationsActive -= mutations.length;
+        stats.localMutationsCompleted += mutations.length;
+      }
       return;
     }
     await this.writeAll(plans, level, writeType);
@@ -412,7 +426,15 @@ export class StorageProxy {
   /** One replica's share of a write: applied here, or one MUTATION / MUTATION_BATCH message. */
   private async sendMutations(endpoint: Endpoint, mutations: Mutation[], singlePayload: (() => Buffer) | undefined): Promise<void> {
     if (endpoint === this.localEndpoint) {
-      await this.options.store.apply(mutations);
+      // MutationStage work (tpstats, ProxyStats): counters updated inline, no promise or closure added to the write path.
+      const stats = this.stats;
+      stats.localMutationsActive += mutations.length;
+      try {
+        await this.options.store.apply(mutations);
+      } finally {
+        stats.localMutationsActive -= mutations.length;
+        stats.localMutationsCompleted += mutations.length;
+      }
       return;
     }
     if (singlePayload !== undefined) {

@@ -171,6 +171,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
         clients: () => native?.clients() ?? [],
         pools: () => threadPools({
           schema, storage, messaging: cluster.services.messaging, proxy: metrics.proxy, hints: () => cluster.hints.stats(),
+          localMutations: () => ({ active: cluster.proxy.stats.localMutationsActive, completed: cluster.proxy.stats.localMutationsCompleted }),
           nativeRequests: () => native?.requestStats() ?? { active: 0, pending: 0, completed: 0 },
         }),
         placement: (endpoint) => placementOf(cluster, endpoint, config),
@@ -213,6 +214,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
         }),
         ...statsReports({
           schema, storage, messaging: cluster.services.messaging, proxy: metrics.proxy, hints: () => cluster.hints.stats(),
+          localMutations: () => ({ active: cluster.proxy.stats.localMutationsActive, completed: cluster.proxy.stats.localMutationsCompleted }),
           nativeRequests: () => native?.requestStats() ?? { active: 0, pending: 0, completed: 0 },
         }),
       },

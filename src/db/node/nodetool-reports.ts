@@ -3,6 +3,8 @@
 // channel; src/cli/cluster/nodetool-reports.ts lays it out as Cassandra's nodetool does).
 // Only figures the node really keeps: nothing is filled in for what it does not measure.
 
+import { getHeapStatistics } from 'node:v8';
+import process from 'node:process';
 import { ApplicationState } from '../cluster/gossip/endpoint-state.js';
 import { literalToNative } from '../cql/literals.js';
 import type { LiteralType } from '../cql/ast.js';
@@ -46,6 +48,11 @@ export function nodeReports(parts: ReportParts): NodeReports {
       rack: config.rack,
       mode: parts.mode(),
       tokens: parts.tokens.map(String),
+      // Heap Memory (MB) and Off Heap Memory (MB): V8's heap in use and its limit; memory outside it (buffers).
+      heapUsedBytes: process.memoryUsage().heapUsed,
+      heapMaxBytes: getHeapStatistics().heap_size_limit,
+      offHeapBytes: process.memoryUsage().external,
+      caches: storage.cacheStats(),
     }),
     describecluster: () => {
       const endpoints = gossiper.endpoints();
@@ -62,11 +69,14 @@ export function nodeReports(parts: ReportParts): NodeReports {
         entry.nodes++;
         if (!gossiper.isAlive(endpoint)) entry.down++;
       }
+      // Cassandra lists the nodes it cannot reach under UNREACHABLE, not under the version they last announced.
+      const schemaVersions: Record<string, string[]> = {};
+      for (const endpoint of endpoints) (schemaVersions[gossiper.isAlive(endpoint) ? state(endpoint, 'SCHEMA') ?? 'UNKNOWN' : 'UNREACHABLE'] ??= []).push(endpoint);
       return {
         name: config.clusterName,
         snitch: `org.apache.cassandra.locator.${config.endpointSnitch}`,
         partitioner: PARTITIONER,
-        schemaVersions: byValue('SCHEMA', 'UNKNOWN'),
+        schemaVersions,
         releaseVersions: byValue('RELEASE_VERSION', RELEASE_VERSION),
         live: endpoints.filter((endpoint) => gossiper.isAlive(endpoint)).length,
         joining: statuses.filter((status) => status === 'BOOT').length,
@@ -78,7 +88,19 @@ export function nodeReports(parts: ReportParts): NodeReports {
       };
     },
     tablestats: () => ({ tables: tables() }),
-    compactionstats: () => ({ ...storage.compactionStats() }),
+    compactionstats: () => {
+      const stats = storage.compactionStats();
+      const tableName = (tableId: string) => schema.findTableById(tableId)?.name ?? tableId;
+      return {
+        ...stats,
+        pendingByTable: stats.pendingByTable.map(({ keyspace, tableId, pending }) => ({ keyspace, table: tableName(tableId), pending })),
+        // What runs now, as Cassandra's CompactionManager.getCompactions() (flushes are not listed there).
+        tasks: storage.sstableTasks().filter((task) => task.kind !== 'flush').map((task) => ({
+          id: task.id, kind: task.kind, keyspace: task.keyspace, table: tableName(task.tableId), completed: task.progressBytes, total: task.totalBytes, unit: 'bytes',
+        })),
+        throughputBytesPerSecond: config.storageTuning.compactionThroughputBytesPerSecond,
+      };
+    },
     gossipinfo: () => ({
       endpoints: gossiper.endpoints().map((endpoint) => {
         const known = gossiper.endpointState(endpoint);

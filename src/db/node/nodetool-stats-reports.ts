@@ -25,6 +25,8 @@ export interface StatsReportParts {
   proxy: ProxyHistograms;
   nativeRequests: () => { active: number; pending: number; completed: number };
   hints: () => { pending: number; delivered: number };
+  /** The coordinator's writes to this node's own replica (MutationStage work that sends no message). */
+  localMutations: () => { active: number; completed: number };
 }
 
 export interface PoolStats {
@@ -65,6 +67,10 @@ export function threadPools(parts: StatsReportParts): PoolStats[] {
     stage.active += work.active;
     stage.completed += work.completed + work.failed;
   }
+  const local = parts.localMutations();
+  const mutations = pool('MutationStage');
+  mutations.active += local.active;
+  mutations.completed += local.completed;
   const native = parts.nativeRequests();
   Object.assign(pool('Native-Transport-Requests'), { active: native.active, pending: native.pending, completed: native.completed });
   const compactions = parts.storage.compactionStats();

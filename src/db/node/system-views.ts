@@ -94,8 +94,11 @@ export function systemViewRows(sources: ViewSources): (name: string) => ViewRow[
         recent_hit_rate_per_second: BigInt(Math.round(cache.hits / Math.max(1, sources.uptimeSeconds()))),
       });
     }),
-    // Compactions run as one step with no progress reported mid-way: none is listed (nodetool compactionstats counts them).
-    sstable_tasks: () => [],
+    // The flushes, compactions and cleanups writing now; progress and total in bytes (storage engine's sstableTasks).
+    sstable_tasks: () => sources.storage.sstableTasks().map((task) => row({
+      keyspace_name: task.keyspace, table_name: sources.schema.findTableById(task.tableId)?.name ?? task.tableId, task_id: task.id,
+      kind: task.kind, progress: BigInt(task.progressBytes), total: BigInt(task.totalBytes), unit: 'bytes',
+    })),
     local_read_latency: () => perTable((table) => latency(metrics(table).readLatency)),
     local_scan_latency: () => perTable((table) => latency(metrics(table).rangeLatency)),
     local_write_latency: () => perTable((table) => latency(metrics(table).writeLatency)),

@@ -51,6 +51,34 @@ export interface StorageEngineOptions {
 
 const ringStart = { token: MIN_TOKEN };
 
+/** Cassandra's OperationType names for what sstable_tasks lists. */
+export type SSTableTaskKind = 'compaction' | 'flush' | 'cleanup';
+
+export interface SSTableTask {
+  /** A time-based UUID, as Cassandra's compaction ids. */
+  id: string;
+  keyspace: string;
+  tableId: string;
+  kind: SSTableTaskKind;
+  progressBytes: number;
+  totalBytes: number;
+}
+
+interface RunningTask extends Omit<SSTableTask, 'progressBytes'> {
+  pacer: Pacer;
+}
+
+/** A version-1 (time-based) UUID from the clock and a per-engine sequence: unique within the node. */
+function taskId(nowMs: number, sequence: number): string {
+  const ticks = (BigInt(Math.max(0, Math.floor(nowMs))) + 12_219_292_800_000n) * 10_000n + BigInt(sequence % 10_000);
+  const hex = (value: bigint, digits: number) => value.toString(16).padStart(digits, '0');
+  const low = ticks & 0xffffffffn;
+  const mid = (ticks >> 32n) & 0xffffn;
+  const high = ((ticks >> 48n) & 0x0fffn) | 0x1000n;
+  const clockSequence = 0x8000n | BigInt(Math.floor(sequence / 10_000) % 0x4000);
+  return `${hex(low, 8)}-${hex(mid, 4)}-${hex(high, 4)}-${hex(clockSequence, 4)}-${hex(BigInt(sequence), 12).slice(-12)}`;
+}
+
 export class StorageEngine {
   private readonly tables = new Map<string, TableState>();
   /** The caches every sstable reader of the node shares: sstable blocks and partition index entries. */
@@ -60,6 +88,9 @@ export class StorageEngine {
   private flushesCompleted = 0;
   private compactionsRunning = 0;
   private readonly compactions = { completed: 0, bytesCompacted: 0 };
+  /** Flushes and compactions writing now (system_views.sstable_tasks, nodetool compactionstats). */
+  private readonly tasks = new Map<string, RunningTask>();
+  private tasksStarted = 0;
   private readonly background = new Set<Promise<unknown>>();
   /** Latencies and histograms by table id (table-metrics.ts), kept while the node runs. */
   private readonly metrics = new Map<string, TableMetrics>();
@@ -336,7 +367,7 @@ export class StorageEngine {
     const epoch = state.epoch;
     const bound = memtable.commitLogUpperBound;
     assert(bound !== null, 'flushing a memtable that was not switched out');
-    const reader = await this.writeSSTableFrom(state, measuredPartitions(cleaned(memtable.scan(ringStart, ringStart)), this.tableMetrics(state.options.tableId)), bound);
+    const reader = await this.writeSSTableFrom(state, measuredPartitions(cleaned(memtable.scan(ringStart, ringStart)), this.tableMetrics(state.options.tableId)), bound, memtable.sizeBytes);
     if (state.epoch !== epoch) {
       await reader?.delete();
       return;
@@ -348,14 +379,35 @@ export class StorageEngine {
     this.track(this.compactInBackground(state));
   }
 
-  private async writeSSTableFrom(state: TableState, partitions: AsyncIterable<Partition>, commitLogUpperBound: CommitLogPosition): Promise<SSTableReader | null> {
+  private async writeSSTableFrom(state: TableState, partitions: AsyncIterable<Partition>, commitLogUpperBound: CommitLogPosition, totalBytes: number): Promise<SSTableReader | null> {
     const generation = state.nextGeneration++;
-    const descriptor = await writeSSTable({
-      disk: this.disk, directory: state.directory, tableId: state.options.tableId, generation, partitions, commitLogUpperBound,
-      pacer: new Pacer(this.options.world.clock),
+    const pacer = new Pacer(this.options.world.clock);
+    const descriptor = await this.runTask(state, 'flush', totalBytes, pacer, () => writeSSTable({
+      disk: this.disk, directory: state.directory, tableId: state.options.tableId, generation, partitions, commitLogUpperBound, pacer,
       ...(this.options.sstableBlockBytes === undefined ? {} : { blockBytes: this.options.sstableBlockBytes }),
-    });
+    }));
     return this.openOutput(descriptor);
+  }
+
+  /** Runs one flush or compaction, listed in sstableTasks() while it writes. */
+  private async runTask<T>(state: TableState, kind: SSTableTaskKind, totalBytes: number, pacer: Pacer, work: () => Promise<T>): Promise<T> {
+    const id = taskId(this.options.world.clock.nowMs(), this.tasksStarted++);
+    this.tasks.set(id, { id, keyspace: state.options.keyspace, tableId: state.options.tableId, kind, totalBytes, pacer });
+    try {
+      return await work();
+    } finally {
+      this.tasks.delete(id);
+    }
+  }
+
+  /**
+   * The flushes and compactions writing now, as Cassandra's CompactionInfo: progress is the
+   * bytes written so far, total the bytes of the memtable or of the input sstables (an output
+   * smaller than its inputs, purged or deduplicated, ends below its total).
+   */
+  sstableTasks(): SSTableTask[] {
+    // A memtable's sstable may come out larger than the memtable: the total grows with it, so progress never passes it.
+    return [...this.tasks.values()].map(({ pacer, ...task }) => ({ ...task, progressBytes: pacer.doneBytes, totalBytes: Math.max(task.totalBytes, pacer.doneBytes) }));
   }
 
   /** Opens a new sstable; an empty one (everything purged) is deleted instead. */
@@ -423,6 +475,7 @@ export class StorageEngine {
   }
 
   private async compactSSTables(state: TableState, inputs: SSTableReader[], keep?: (partition: Partition) => boolean): Promise<void> {
+    const kind: SSTableTaskKind = keep === undefined ? 'compaction' : 'cleanup';
     for (const reader of inputs) state.compacting.add(reader);
     this.compactionsRunning++;
     const inputBytes = inputs.reduce((sum, reader) => sum + reader.sizeBytes, 0);
@@ -430,13 +483,14 @@ export class StorageEngine {
       const epoch = state.epoch;
       const nowSeconds = Math.floor(this.options.world.clock.nowMs() / 1000);
       const maxPurgeableTimestampMicros = this.minTimestampOutside(state, inputs);
-      const descriptor = await compact({
+      const pacer = new Pacer(this.options.world.clock, { bytesPerSecond: this.options.compactionThroughputBytesPerSecond ?? 0 });
+      const descriptor = await this.runTask(state, kind, inputBytes, pacer, () => compact({
         disk: this.disk, directory: state.directory, tableId: state.options.tableId, inputs, outputGeneration: state.nextGeneration++,
         nowSeconds, gcBeforeSeconds: Math.min(nowSeconds, nowSeconds - state.options.gcGraceSeconds),
         purge: (partition, options) => (keep === undefined || keep(partition) ? purgePartition(partition, { ...options, maxPurgeableTimestampMicros }) : emptyPartition(partition)),
-        pacer: new Pacer(this.options.world.clock, { bytesPerSecond: this.options.compactionThroughputBytesPerSecond ?? 0 }),
+        pacer,
         ...(this.options.sstableBlockBytes === undefined ? {} : { blockBytes: this.options.sstableBlockBytes }),
-      });
+      }));
       const output = await this.openOutput(descriptor);
       if (state.epoch !== epoch) {
         await output?.delete();
@@ -613,15 +667,21 @@ export class StorageEngine {
   /**
    * Compactions (nodetool compactionstats, Cassandra's Compaction metrics): running now,
    * pending (running plus one per table whose sstables size-tiered compaction would merge
-   * next), completed since start and the bytes they read.
+   * next; by table too, as PendingTasksByTableName), completed since start and the bytes they read.
    */
-  compactionStats(): { running: number; pending: number; completed: number; bytesCompacted: number } {
+  compactionStats(): { running: number; pending: number; completed: number; bytesCompacted: number; pendingByTable: Array<{ keyspace: string; tableId: string; pending: number }> } {
+    const runningByTable = new Map<string, number>();
+    for (const task of this.tasks.values()) if (task.kind !== 'flush') runningByTable.set(task.tableId, (runningByTable.get(task.tableId) ?? 0) + 1);
+    const pendingByTable: Array<{ keyspace: string; tableId: string; pending: number }> = [];
     let waiting = 0;
     for (const state of this.tables.values()) {
       const candidates = state.sstables.filter((r) => !state.compacting.has(r));
-      if (chooseSizeTieredCompaction(candidates.map((r) => ({ generation: r.generation, sizeBytes: r.sizeBytes })), this.sizeTiered()) !== null) waiting++;
+      const next = chooseSizeTieredCompaction(candidates.map((r) => ({ generation: r.generation, sizeBytes: r.sizeBytes })), this.sizeTiered()) !== null ? 1 : 0;
+      waiting += next;
+      const pending = next + (runningByTable.get(state.options.tableId) ?? 0);
+      if (pending > 0) pendingByTable.push({ keyspace: state.options.keyspace, tableId: state.options.tableId, pending });
     }
-    return { running: this.compactionsRunning, pending: this.compactionsRunning + waiting, ...this.compactions };
+    return { running: this.compactionsRunning, pending: this.compactionsRunning + waiting, ...this.compactions, pendingByTable };
   }
 
   /** Waits for background flushes and compactions (tests, orderly shutdown). */

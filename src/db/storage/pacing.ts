@@ -28,6 +28,8 @@ export class Pacer {
   private sliceStartedMs: number;
   /** Times the work yielded (tests, logs). */
   yields = 0;
+  /** The most the work has said it produced (nodetool compactionstats' progress). */
+  doneBytes = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -42,6 +44,7 @@ export class Pacer {
 
   /** `doneBytes`: what the work has produced so far (for the rate). */
   pause(doneBytes = 0): Promise<void> | null {
+    if (doneBytes > this.doneBytes) this.doneBytes = doneBytes;
     const now = this.clock.monotonicMs();
     let waitMs = 0;
     if (this.bytesPerSecond > 0) waitMs = this.startedMs + (doneBytes * 1000) / this.bytesPerSecond - now;
