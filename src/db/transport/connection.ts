@@ -185,12 +185,13 @@ export class ClientConnection implements EventSubscriber, LimiterWaiter {
   private takeFrames(results: FrameDecodeResult[]): void {
     for (const result of results) {
       if (result.kind === 'frame') this.pending.push(result.frame);
+      else if (result.kind === 'refused') this.sendError(result.stream, result.error);
       else this.rejectStream(result);
     }
   }
 
   /** A frame that cannot be read leaves the stream unsynchronized: answer it, then close. */
-  private rejectStream(result: Exclude<FrameDecodeResult, { kind: 'frame' }>): void {
+  private rejectStream(result: Exclude<FrameDecodeResult, { kind: 'frame' | 'refused' }>): void {
     const error = result.kind === 'unsupportedVersion' ? this.versionError(result.version) : result.error;
     this.options.logger.debug('unreadable frame, closing the connection', { stream: result.stream, message: error.message });
     this.sendError(result.stream, error);
