@@ -85,7 +85,7 @@ function connect(node: NodeProcess): cassandra.Client {
   });
 }
 
-test('one node: 10 MiB blobs through memtable, flush, compaction and commit-log replay; over the frame bound a clear error; a big partition paged, counted, range-deleted', { timeout: 900_000 }, async () => {
+test('one node: 10 MiB blobs through memtable, flush, compaction and commit-log replay; over the frame bound a clear error; a big partition paged, counted, range-deleted', { timeout: Math.max(900_000, partitionRows * 3) }, async () => {
   const node = await startNodeProcess({ extraConfig: 'memtable_heap_space: 64MiB\n' });
   let client = connect(node);
   try {
