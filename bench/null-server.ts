@@ -109,6 +109,10 @@ function serve(socket: Socket, ceiling: Ceiling): void {
         socket.end(protocolErrorFrame(result.stream, result.error.message));
         return;
       }
+      if (result.kind === 'refused') {
+        queued.push(protocolErrorFrame(result.stream, result.error.message));
+        continue;
+      }
       const { header, body } = result.frame;
       let response: ResponseMessage;
       try {

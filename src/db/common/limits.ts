@@ -3,8 +3,16 @@
 // largest value a [short] or an int32 can hold, LZ4's match offset) are not choices and stay
 // beside the codec that owns the format.
 
-/** Largest frame body the native protocol server accepts (Cassandra's native_transport_max_frame_size). */
+/** Largest frame body the native protocol server accepts by default (Cassandra 4.1's native_transport_max_frame_size: 16MiB). */
+export const frameBodyBytesDefault = 16 * 1024 * 1024;
+/** The most native_transport_max_frame_size may allow (Cassandra 4.0's default). */
 export const frameBodyBytesMax = 256 * 1024 * 1024;
+/** Bytes of client requests a node holds at once, unless native_transport_max_request_data_in_flight says otherwise. */
+export const requestDataInFlightBytesDefault = 128 * 1024 * 1024;
+/** Bytes of requests the clients of one address hold at once, unless native_transport_max_request_data_in_flight_per_ip says otherwise. */
+export const requestDataInFlightPerAddressBytesDefault = 32 * 1024 * 1024;
+/** The most either request-data bound may be set to. */
+export const requestDataInFlightBytesConfigurableMax = 64 * 1024 * 1024 * 1024;
 /** Stream ids per connection in protocol v4 (signed 16-bit, non-negative for requests). */
 export const streamIdMax = 32767;
 /** Requests a single connection may have in flight before the server stops reading from it. */

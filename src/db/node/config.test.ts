@@ -23,7 +23,7 @@ test('defaults: every field set, paths absolute', () => {
   assert.equal(config.dc, 'datacenter1');
   assert.equal(config.rack, 'rack1');
   assert.equal(config.commitlogSync, 'periodic');
-  assert.equal(config.nativeTransportMaxFrameSizeBytes, 256 * 1024 * 1024);
+  assert.equal(config.nativeTransportMaxFrameSizeBytes, 16 * 1024 * 1024);
   assert.equal(config.authenticator, 'AllowAllAuthenticator');
   assert.equal(config.adminPort, 7199);
   assert.equal(config.logLevel, 'info');
@@ -210,4 +210,25 @@ test('auth caches: roles, permissions and credentials validity and update interv
   const set = resolveNodeConfig({ roles_validity_in_ms: 0, permissions_validity_in_ms: 60_000, permissions_update_interval_in_ms: 5000, credentials_validity_in_ms: '30000' }, { cwd });
   assert.deepEqual(set.authCaches, { roles: { validityMs: 0 }, permissions: { validityMs: 60_000, updateIntervalMs: 5000 }, credentials: { validityMs: 30_000 } });
   assert.throws(() => resolveNodeConfig({ permissions_validity_in_ms: -1 }, { cwd }), /'permissions_validity_in_ms': expected an integer between 0 and 86400000/);
+});
+
+test('memory bounds: frame size, request data in flight and memtable space take Cassandra 4.1 sizes, 4.0 names, and defaults', () => {
+  const defaults = resolveNodeConfig({}, { cwd });
+  assert.deepEqual(defaults.nativeTransportRequestData, { bytesMax: 128 * 1024 * 1024, bytesPerAddressMax: 32 * 1024 * 1024 });
+  assert.equal(defaults.memtableSpaceBytes, undefined);
+  const sized = resolveNodeConfig({
+    native_transport_max_frame_size: '32MiB', native_transport_max_request_data_in_flight: '64MiB',
+    native_transport_max_request_data_in_flight_per_ip: '512KiB', memtable_heap_space: '256MiB',
+  }, { cwd });
+  assert.equal(sized.nativeTransportMaxFrameSizeBytes, 32 * 1024 * 1024);
+  assert.deepEqual(sized.nativeTransportRequestData, { bytesMax: 64 * 1024 * 1024, bytesPerAddressMax: 512 * 1024 });
+  assert.equal(sized.memtableSpaceBytes, 256 * 1024 * 1024);
+  const old = resolveNodeConfig({
+    native_transport_max_concurrent_requests_in_bytes: 10_000_000, native_transport_max_concurrent_requests_in_bytes_per_ip: 2_000_000, memtable_heap_space_in_mb: 100,
+  }, { cwd });
+  assert.deepEqual(old.nativeTransportRequestData, { bytesMax: 10_000_000, bytesPerAddressMax: 2_000_000 });
+  assert.equal(old.memtableSpaceBytes, 100 * 1024 * 1024);
+  assert.throws(() => resolveNodeConfig({ native_transport_max_frame_size: '1TiB' }, { cwd }), /'native_transport_max_frame_size': expected a size such as 16MiB/);
+  assert.throws(() => resolveNodeConfig({ native_transport_max_frame_size: '512MiB' }, { cwd }), /'native_transport_max_frame_size': expected a size/);
+  assert.throws(() => resolveNodeConfig({ native_transport_max_request_data_in_flight: 'lots' }, { cwd }), /'native_transport_max_request_data_in_flight': expected a size/);
 });

@@ -11,7 +11,10 @@ import { z } from 'zod';
 import { ConfigurationError } from '../common/errors.js';
 import type { BatchGuardSettings } from '../query/batch-guard.js';
 import { rolesValidityMsDefault, type AuthCacheSettings, type CacheValidity } from '../auth/auth-service.js';
-import { clientConnectionsConfigurableMax, clientConnectionsMax, frameBodyBytesMax, memtableFlushBytesDefault, memtableFlushBytesMax, numTokensMax, seedsMax } from '../common/limits.js';
+import {
+  clientConnectionsConfigurableMax, clientConnectionsMax, frameBodyBytesDefault, frameBodyBytesMax, memtableFlushBytesDefault, memtableFlushBytesMax, numTokensMax,
+  requestDataInFlightBytesConfigurableMax, requestDataInFlightBytesDefault, requestDataInFlightPerAddressBytesDefault, seedsMax,
+} from '../common/limits.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Snitch = 'SimpleSnitch' | 'GossipingPropertyFileSnitch';
@@ -48,6 +51,10 @@ export interface NodeConfig {
   /** The storage engine's caches and compaction rate, named as StorageEngine.open takes them. */
   storageTuning: StorageTuning;
   nativeTransportMaxFrameSizeBytes: number;
+  /** Bytes of client requests in flight, all clients together and per client address (native_transport_max_request_data_in_flight[_per_ip]). */
+  nativeTransportRequestData: { bytesMax: number; bytesPerAddressMax: number };
+  /** Bytes all memtables may hold together before the largest is flushed (memtable_heap_space); undefined: no node-wide bound. */
+  memtableSpaceBytes: number | undefined;
   /** Client connections accepted at once (native_transport_max_concurrent_connections); more are hung up on. */
   nativeTransportMaxConcurrentConnections: number;
   /** Batch guards, Cassandra's settings (query/batch-guard.ts). */
@@ -135,6 +142,19 @@ function integer(min: number, max: number) {
 
 const port = integer(1, 65535);
 
+/** Cassandra 4.1's data sizes: `16MiB`, `512KiB`, `1GiB`, `100B`; a bare number is in `bareUnit`. */
+function dataSize(min: number, max: number, bareUnit: number) {
+  const problem = `expected a size such as 16MiB, 512KiB or 1GiB, between ${min} and ${max} bytes`;
+  const units: Record<string, number> = { B: 1, KiB: 1024, MiB: MiB, GiB: 1024 * MiB };
+  return z.preprocess((value) => {
+    if (typeof value === 'number') return Number.isInteger(value) ? value * bareUnit : value;
+    const match = typeof value === 'string' ? /^\s*(\d{1,12})\s*(B|KiB|MiB|GiB|)\s*$/.exec(value) : null;
+    if (match === null) return value;
+    const unit = match[2] === undefined || match[2] === '' ? bareUnit : (units[match[2]] ?? bareUnit);
+    return Number(match[1]) * unit;
+  }, z.number({ error: problem }).int({ error: problem }).min(min, { error: problem }).max(max, { error: problem }));
+}
+
 /** Cassandra 4.1's `compaction_throughput: 64MiB/s` (also KiB/s, B/s); a bare number is MiB/s. 0 = unthrottled. */
 function throughput() {
   const problem = 'expected a rate such as 64MiB/s, 512KiB/s or 0';
@@ -219,6 +239,14 @@ const fields = {
   ),
   ring_delay_ms: integer(0, 600_000),
   native_transport_max_frame_size_in_mb: integer(1, frameBodyBytesMax / (1024 * 1024)),
+  native_transport_max_frame_size: dataSize(1024, frameBodyBytesMax, MiB),
+  native_transport_max_request_data_in_flight: dataSize(1024, requestDataInFlightBytesConfigurableMax, 1),
+  native_transport_max_request_data_in_flight_per_ip: dataSize(1024, requestDataInFlightBytesConfigurableMax, 1),
+  // Cassandra 4.0's names of the same two bounds, in bytes.
+  native_transport_max_concurrent_requests_in_bytes: integer(1024, requestDataInFlightBytesConfigurableMax),
+  native_transport_max_concurrent_requests_in_bytes_per_ip: integer(1024, requestDataInFlightBytesConfigurableMax),
+  memtable_heap_space: dataSize(MiB, 1024 * 1024 * MiB, MiB),
+  memtable_heap_space_in_mb: integer(1, 1024 * 1024),
   // Cassandra's -1 means unlimited; here it means the built-in bound (clientConnectionsMax).
   native_transport_max_concurrent_connections: z.preprocess(
     (value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value),
@@ -439,7 +467,14 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
       blockCacheBytes: (raw.file_cache_size_in_mb ?? 128) * MiB,
       compactionThroughputBytesPerSecond: raw.compaction_throughput ?? (raw.compaction_throughput_mb_per_sec ?? 64) * MiB,
     },
-    nativeTransportMaxFrameSizeBytes: (raw.native_transport_max_frame_size_in_mb ?? frameBodyBytesMax / (1024 * 1024)) * 1024 * 1024,
+    nativeTransportMaxFrameSizeBytes: raw.native_transport_max_frame_size
+      ?? (raw.native_transport_max_frame_size_in_mb === undefined ? frameBodyBytesDefault : raw.native_transport_max_frame_size_in_mb * MiB),
+    nativeTransportRequestData: {
+      bytesMax: raw.native_transport_max_request_data_in_flight ?? raw.native_transport_max_concurrent_requests_in_bytes ?? requestDataInFlightBytesDefault,
+      bytesPerAddressMax: raw.native_transport_max_request_data_in_flight_per_ip ?? raw.native_transport_max_concurrent_requests_in_bytes_per_ip
+        ?? requestDataInFlightPerAddressBytesDefault,
+    },
+    memtableSpaceBytes: raw.memtable_heap_space ?? (raw.memtable_heap_space_in_mb === undefined ? undefined : raw.memtable_heap_space_in_mb * MiB),
     nativeTransportMaxConcurrentConnections: raw.native_transport_max_concurrent_connections === undefined || raw.native_transport_max_concurrent_connections === -1
       ? clientConnectionsMax : raw.native_transport_max_concurrent_connections,
     batchGuard: {

@@ -146,6 +146,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const storage = await StorageEngine.open({
     world, dataDirectory: layout.dataDirectory, commitLogDirectory: layout.commitLogDirectory,
     syncMode: config.commitlogSync, syncPeriodMs: config.commitlogSyncPeriodMs, memtableFlushBytes: config.memtableFlushBytes, ...config.storageTuning,
+    ...(config.memtableSpaceBytes === undefined ? {} : { memtableSpaceBytes: config.memtableSpaceBytes }),
     tables: storageTables(schema),
   });
   cleanups.push(() => storage.close());
@@ -241,7 +242,8 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   else await membership.markNormal();
   native = await startNativeServer({
     network: networks.native, host: config.rpcAddress, port: config.nativeTransportPort, handler: processor, logger, clock: world.clock,
-    frameBodyBytesMax: config.nativeTransportMaxFrameSizeBytes, connectionsMax: config.nativeTransportMaxConcurrentConnections, ...(security.authenticator === undefined ? {} : { authenticator: security.authenticator }),
+    frameBodyBytesMax: config.nativeTransportMaxFrameSizeBytes, connectionsMax: config.nativeTransportMaxConcurrentConnections,
+    requestData: config.nativeTransportRequestData, ...(security.authenticator === undefined ? {} : { authenticator: security.authenticator }),
   });
   cleanups.push(() => native.close({ drainMs: 0 }));
   // Peers and drivers reach this node's clients on the port actually bound (port 0 picks one).

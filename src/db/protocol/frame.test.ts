@@ -81,6 +81,27 @@ describe('FrameDecoder', () => {
     assert.equal(results.length, sampleRequests().length);
   });
 
+  it('with discardBytesMax, refuses an oversized frame, skips its body as it arrives in pieces, and goes on', () => {
+    const decoder = new FrameDecoder({ bodyBytesMax: 100, discardBytesMax: 1000 });
+    const big = handFrame(7, Opcode.QUERY, Buffer.alloc(500, 0x61));
+    const bytes = Buffer.concat([big, handFrame(8, Opcode.OPTIONS, Buffer.alloc(0))]);
+    const results: FrameDecodeResult[] = [];
+    for (let at = 0; at < bytes.length; at += 37) results.push(...decoder.push(bytes.subarray(at, at + 37)));
+    assert.equal(results.length, 2);
+    const refused = results[0];
+    assert.ok(refused?.kind === 'refused');
+    assert.equal(refused.stream, 7);
+    assert.match(refused.error.message, /Request is too big: length 500 exceeds maximum allowed length 100/);
+    assert.deepEqual(frames(results.slice(1)), [{ stream: 8, opcode: Opcode.OPTIONS, body: '' }]);
+    assert.equal(decoder.isStopped, false);
+    assert.equal(decoder.bufferedByteCount, 0);
+    // Longer than discardBytesMax: refused and stopped, as without it.
+    const huge = Buffer.from('0400000907000007d1', 'hex');
+    const [stopped] = decoder.push(huge);
+    assert.ok(stopped?.kind === 'error');
+    assert.ok(decoder.isStopped);
+  });
+
   it('refuses an oversized body from its header alone, with the stream id, then stops', () => {
     const decoder = new FrameDecoder({ bodyBytesMax: 100 });
     const header = Buffer.from('0400002a07', 'hex');

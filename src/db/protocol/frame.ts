@@ -61,7 +61,9 @@ export type FrameDecodeResult =
   /** A frame of another protocol version: answer it with unsupportedVersionFrame, then close. */
   | { kind: 'unsupportedVersion'; version: number; stream: number }
   /** A frame that cannot be read (bad length): answer ProtocolError on the stream, then close. */
-  | { kind: 'error'; stream: number; error: CqlError };
+  | { kind: 'error'; stream: number; error: CqlError }
+  /** A frame over the size bound whose body the decoder skips: answer the error on its stream and go on reading. */
+  | { kind: 'refused'; stream: number; error: CqlError };
 
 export interface FrameDecoderOptions {
   /** Largest accepted body; defaults to frameBodyBytesMax. */
@@ -74,6 +76,12 @@ export interface FrameDecoderOptions {
    * after it, holding the bytes behind it, until the caller calls pin() or detach().
    */
   handshakeVersions?: readonly number[];
+  /**
+   * A frame longer than bodyBytesMax but at most this long is refused and its body skipped, so
+   * the connection goes on (Cassandra 3's Frame.Decoder discarded a too-long frame the same
+   * way); a longer one stops the decoder. Absent: every oversized frame stops it.
+   */
+  discardBytesMax?: number;
 }
 
 /**
@@ -87,6 +95,9 @@ export class FrameDecoder {
   private bufferedBytes = 0;
   private header: FrameHeader | null = null;
   private stopped = false;
+  private readonly discardBytesMax: number;
+  /** Body bytes of a refused frame still to skip. */
+  private discarding = 0;
   /** Versions still open to the client: those of the handshake until its STARTUP, then none. */
   private handshakeVersions: readonly number[];
   /** The version of the STARTUP just cut, while the caller has not pinned or detached. */
@@ -96,6 +107,7 @@ export class FrameDecoder {
     this.bodyBytesMax = options.bodyBytesMax ?? frameBodyBytesMax;
     this.version = options.version ?? PROTOCOL_VERSION;
     this.handshakeVersions = options.handshakeVersions ?? [];
+    this.discardBytesMax = options.discardBytesMax ?? 0;
     assert(this.bodyBytesMax >= 0 && this.bodyBytesMax <= 0x7fffffff, 'bodyBytesMax must fit an [int]');
   }
 
@@ -144,6 +156,7 @@ export class FrameDecoder {
       const result = this.next();
       if (result === null) break;
       results.push(result);
+      if (result.kind === 'refused') continue;
       if (result.kind !== 'frame') {
         this.stop();
         break;
@@ -164,6 +177,12 @@ export class FrameDecoder {
   }
 
   private next(): FrameDecodeResult | null {
+    if (this.discarding > 0) {
+      const skipped = Math.min(this.discarding, this.bufferedBytes);
+      this.skip(skipped);
+      this.discarding -= skipped;
+      if (this.discarding > 0) return null;
+    }
     if (this.header === null) {
       const headerOrResult = this.readHeader();
       if (headerOrResult === null || 'kind' in headerOrResult) return headerOrResult;
@@ -192,6 +211,14 @@ export class FrameDecoder {
     if (header.bodyLength < 0) {
       return { kind: 'error', stream: header.stream, error: protocolError(`Invalid frame body length ${header.bodyLength}`) };
     }
+    if (header.bodyLength > this.bodyBytesMax && header.bodyLength <= this.discardBytesMax) {
+      this.discarding = header.bodyLength;
+      return {
+        kind: 'refused',
+        stream: header.stream,
+        error: protocolError(`Request is too big: length ${header.bodyLength} exceeds maximum allowed length ${this.bodyBytesMax}.`),
+      };
+    }
     if (header.bodyLength > this.bodyBytesMax) {
       return {
         kind: 'error',
@@ -214,6 +241,22 @@ export class FrameDecoder {
     const merged = Buffer.concat(this.chunks.slice(0, count), mergedBytes);
     this.chunks.splice(0, count, merged);
     return merged;
+  }
+
+  /** Drops `bytes` buffered bytes without copying them. */
+  private skip(bytes: number): void {
+    let left = bytes;
+    while (left > 0) {
+      const first = this.chunks[0] as Buffer;
+      if (first.length <= left) {
+        this.chunks.shift();
+        left -= first.length;
+      } else {
+        this.chunks[0] = first.subarray(left);
+        left = 0;
+      }
+    }
+    this.bufferedBytes -= bytes;
   }
 
   private take(bytes: number): Buffer {

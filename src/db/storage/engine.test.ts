@@ -310,3 +310,20 @@ test('compaction keeps to compaction_throughput through the clock', async () => 
   assert.deepEqual(values(await engine.read(single(55))), ['55/1=v55']);
   await engine.close();
 });
+
+test('memtable_heap_space: past it the largest memtable is flushed, even under memtable_flush_bytes', async () => {
+  const disk = new SimulatedDisk();
+  const common = { commitLogSegmentBytes: 1 << 20, memtableFlushBytes: 1 << 20, sizeTiered: { minThreshold: 64, maxThreshold: 64 } };
+  const engine = await StorageEngine.open(options(disk, { ...common, memtableSpaceBytes: 4096 }));
+  for (let k = 0; k < 100; k++) await engine.apply([write(k, 1, 'x'.repeat(200), 10)]);
+  await engine.idle();
+  assert.ok((engine.tableStats()[0]?.sstableCount ?? 0) >= 3);
+  for (let k = 0; k < 100; k++) assert.deepEqual(values(await engine.read(single(k))), [`${k}/1=${'x'.repeat(200)}`]);
+  await engine.close();
+  // Without it, the same writes stay in one memtable.
+  const unbounded = await StorageEngine.open(options(new SimulatedDisk(), common));
+  for (let k = 0; k < 100; k++) await unbounded.apply([write(k, 1, 'x'.repeat(200), 10)]);
+  await unbounded.idle();
+  assert.equal(unbounded.tableStats()[0]?.sstableCount ?? 0, 0);
+  await unbounded.close();
+});

@@ -35,6 +35,11 @@ export interface StorageEngineOptions {
   syncMode: SyncMode;
   syncPeriodMs: number;
   memtableFlushBytes: number;
+  /**
+   * Bytes all tables' memtables may hold together (Cassandra's memtable_heap_space); past it the
+   * largest memtable is flushed. Absent: only memtableFlushBytes, per table.
+   */
+  memtableSpaceBytes?: number;
   commitLogSegmentBytes?: number;
   /** Target size of sstable data blocks (tests use small ones). */
   sstableBlockBytes?: number;
@@ -316,11 +321,26 @@ export class StorageEngine {
       await this.commitLog.settle(position);
     }
     for (const state of touched) this.maybeFlush(state);
+    this.flushLargestOverSpace();
   }
 
   private maybeFlush(state: TableState): void {
     if (state.memtable.sizeBytes < this.options.memtableFlushBytes) return;
     this.track(this.flushTable(state));
+  }
+
+  /** Over memtable_heap_space, the largest memtable goes to disk (Cassandra's MemtableCleaner picks the largest too). */
+  private flushLargestOverSpace(): void {
+    const spaceBytes = this.options.memtableSpaceBytes;
+    if (spaceBytes === undefined) return;
+    let total = 0;
+    let largest: TableState | undefined;
+    for (const state of this.tables.values()) {
+      total += state.memtable.sizeBytes;
+      if (largest === undefined || state.memtable.sizeBytes > largest.memtable.sizeBytes) largest = state;
+    }
+    if (total <= spaceBytes || largest === undefined || largest.memtable.sizeBytes === 0) return;
+    this.track(this.flushTable(largest));
   }
 
   /**

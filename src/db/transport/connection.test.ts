@@ -10,6 +10,7 @@ import type { Authenticator } from './authenticator.js';
 import { ClientConnection } from './connection.js';
 import { EventHub } from './events.js';
 import type { ClientState, QueryHandler } from './query-handler.js';
+import { RequestLimiter } from './request-limiter.js';
 import { frameBytes, op, queryBody, readError, readString, stringMapBytes, type RawFrame } from './raw-client.test.js';
 
 class MemoryConnection implements Connection {
@@ -73,10 +74,11 @@ function handlerWith(query: (text: string, state: ClientState) => Promise<Result
   return { query: (text, _parameters, state) => query(text, state), prepare: none, execute: none, batch: none, onEvent: (_listener: (event: EventMessage) => void) => () => undefined };
 }
 
-function open(handler: QueryHandler, authenticator?: Authenticator): { socket: MemoryConnection; connection: ClientConnection } {
+function open(handler: QueryHandler, authenticator?: Authenticator, limiter?: RequestLimiter): { socket: MemoryConnection; connection: ClientConnection } {
   const socket = new MemoryConnection();
   const connection = new ClientConnection(socket, {
     handler, events: new EventHub(handler), logger: silentLogger, frameBodyBytesMax: 1 << 20, requestsInFlightMax: 4, authenticator, onClosed: () => undefined,
+    ...(limiter === undefined ? {} : { limiter }),
   });
   return { socket, connection };
 }
@@ -180,4 +182,81 @@ test('end() writes the answers still gathered before closing', async () => {
   connection.end();
   assert.equal(socket.ended, true);
   assert.deepEqual(socket.frames().map((frame) => [frame.stream, frame.opcode]), [[0, op.READY]]);
+});
+
+/** A handler whose queries finish only when the test says so. */
+function heldHandler(): { handler: QueryHandler; started: string[]; finish: () => void } {
+  const started: string[] = [];
+  const waiting: Array<() => void> = [];
+  const handler = handlerWith((text) => {
+    started.push(text);
+    return new Promise((resolve) => waiting.push(() => resolve({ kind: 'void' })));
+  });
+  return { handler, started, finish: () => { for (const resolve of waiting.splice(0)) resolve(); } };
+}
+
+test('request data in flight: over the bound a connection stops reading until bytes come back, across connections of one address', async () => {
+  const big = 'x'.repeat(3000);
+  const limiter = new RequestLimiter({ bytesMax: 1 << 20, bytesPerAddressMax: 5000 });
+  const held = heldHandler();
+  const first = open(held.handler, undefined, limiter);
+  const second = open(held.handler, undefined, limiter);
+  for (const { socket } of [first, second]) socket.deliver({ stream: 0, opcode: op.STARTUP, body: stringMapBytes({ CQL_VERSION: '3.0.0' }) });
+  await tick();
+  first.socket.deliver({ stream: 1, opcode: op.QUERY, body: queryBody(big) });
+  await tick();
+  // Same address (MemoryConnection's 127.0.0.9): 3 KiB held, another 3 KiB does not fit in 5000 bytes.
+  second.socket.deliver({ stream: 1, opcode: op.QUERY, body: queryBody(big) });
+  await tick();
+  assert.equal(held.started.length, 1);
+  assert.equal(second.socket.paused, true);
+  assert.equal(second.connection.describe().queued, 1);
+  assert.ok(limiter.held('127.0.0.9') > 3000 && limiter.held('127.0.0.9') < 5000);
+  held.finish();
+  await tick();
+  assert.equal(held.started.length, 2);
+  assert.equal(second.socket.paused, false);
+  held.finish();
+  await tick();
+  assert.equal(limiter.held(), 0);
+  assert.equal(limiter.throttled, 1);
+});
+
+test('request data in flight: a client that asked for THROW_ON_OVERLOAD gets Overloaded instead of waiting', async () => {
+  const limiter = new RequestLimiter({ bytesMax: 4000, bytesPerAddressMax: 1 << 20 });
+  const held = heldHandler();
+  const { socket } = open(held.handler, undefined, limiter);
+  socket.deliver({ stream: 0, opcode: op.STARTUP, body: stringMapBytes({ CQL_VERSION: '3.0.0', THROW_ON_OVERLOAD: 'true' }) });
+  await tick();
+  socket.deliver({ stream: 1, opcode: op.QUERY, body: queryBody('y'.repeat(3000)) });
+  socket.deliver({ stream: 2, opcode: op.QUERY, body: queryBody('z'.repeat(3000)) });
+  socket.deliver({ stream: 3, opcode: op.QUERY, body: queryBody('small') });
+  await tick();
+  const refused = socket.frames().find((frame) => frame.stream === 2);
+  if (refused === undefined) assert.fail('stream 2 was not answered');
+  assert.equal(readError(refused.body).code, 0x1001);
+  assert.match(readError(refused.body).message, /native_transport_max_request_data_in_flight/);
+  assert.equal(socket.paused, false);
+  assert.deepEqual(held.started.map((text) => text.length), [3000, 5]);
+  held.finish();
+  await tick();
+  assert.equal(limiter.held(), 0);
+});
+
+test('request data in flight: one request larger than the bound still runs, alone', async () => {
+  const limiter = new RequestLimiter({ bytesMax: 1024, bytesPerAddressMax: 1024 });
+  const held = heldHandler();
+  const { socket } = open(held.handler, undefined, limiter);
+  socket.deliver({ stream: 0, opcode: op.STARTUP, body: stringMapBytes({ CQL_VERSION: '3.0.0' }) });
+  await tick();
+  socket.deliver({ stream: 1, opcode: op.QUERY, body: queryBody('w'.repeat(5000)) });
+  socket.deliver({ stream: 2, opcode: op.QUERY, body: queryBody('small') });
+  await tick();
+  assert.equal(held.started.length, 1);
+  held.finish();
+  await tick();
+  assert.equal(held.started.length, 2);
+  held.finish();
+  await tick();
+  assert.equal(limiter.held(), 0);
 });

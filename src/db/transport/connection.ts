@@ -11,7 +11,7 @@
 // ways, is a checksummed segment (protocol/segment.ts) holding the frames, LZ4-compressed as a
 // whole when STARTUP asked for it. v4 compresses each frame's body instead.
 
-import { CqlError, protocolError, serverError, toCqlError } from '../common/errors.js';
+import { CqlError, overloaded, protocolError, serverError, toCqlError } from '../common/errors.js';
 import { connectionEventBacklogMax, responseCoalesceBytesMax, responseFlushHopsMax as flushHopsMax } from '../common/limits.js';
 import type { Connection, Logger } from '../common/world.js';
 import type { Frame, FrameDecodeResult } from '../protocol/frame.js';
@@ -25,6 +25,7 @@ import { encodeSegments } from '../protocol/segment.js';
 import type { Authenticator, SaslNegotiator } from './authenticator.js';
 import { parseEventTypes, type EventHub, type EventSubscriber } from './events.js';
 import { ClientFrameReader } from './frame-reader.js';
+import type { LimiterWaiter, RequestLimiter } from './request-limiter.js';
 import { opcodeName, summarizeRequest, summarizeResponse } from './message-log.js';
 import type { ClientState, QueryHandler, RequestOptions, TracedResult } from './query-handler.js';
 
@@ -41,6 +42,8 @@ export interface ClientConnectionOptions {
   logger: Logger;
   frameBodyBytesMax: number;
   requestsInFlightMax: number;
+  /** The node's bound on request bytes in flight (native_transport_max_request_data_in_flight); none in unit tests. */
+  limiter?: RequestLimiter;
   /** Undefined: every client is admitted without credentials (AllowAllAuthenticator). */
   authenticator: Authenticator | undefined;
   /** Called once the connection has closed, for the server's bookkeeping. */
@@ -64,7 +67,10 @@ export interface ClientDescription {
   queued: number;
 }
 
-export class ClientConnection implements EventSubscriber {
+/** A frame's size as the in-flight bound counts it: header and body as received. */
+const frameHeaderBytes = 9;
+
+export class ClientConnection implements EventSubscriber, LimiterWaiter {
   readonly state: ClientState;
   private readonly reader: ClientFrameReader;
   /** The version answers are encoded in: the request's before STARTUP, then the connection's. */
@@ -82,6 +88,10 @@ export class ClientConnection implements EventSubscriber {
   private compressAfterReply = false;
   private negotiator: SaslNegotiator | null = null;
   private inFlight = 0;
+  /** Waiting for the request-data bound to have room for the next pending frame. */
+  private throttled = false;
+  /** STARTUP said THROW_ON_OVERLOAD=true: over the bound, answer Overloaded instead of waiting. */
+  private throwOnOverload = false;
   /** Requests answered on this connection (system_views.clients request_count). */
   private answered = 0;
   private driver: { name: string | null; version: string | null } = { name: null, version: null };
@@ -175,12 +185,13 @@ export class ClientConnection implements EventSubscriber {
   private takeFrames(results: FrameDecodeResult[]): void {
     for (const result of results) {
       if (result.kind === 'frame') this.pending.push(result.frame);
+      else if (result.kind === 'refused') this.sendError(result.stream, result.error);
       else this.rejectStream(result);
     }
   }
 
   /** A frame that cannot be read leaves the stream unsynchronized: answer it, then close. */
-  private rejectStream(result: Exclude<FrameDecodeResult, { kind: 'frame' }>): void {
+  private rejectStream(result: Exclude<FrameDecodeResult, { kind: 'frame' | 'refused' }>): void {
     const error = result.kind === 'unsupportedVersion' ? this.versionError(result.version) : result.error;
     this.options.logger.debug('unreadable frame, closing the connection', { stream: result.stream, message: error.message });
     this.sendError(result.stream, error);
@@ -193,15 +204,49 @@ export class ClientConnection implements EventSubscriber {
   }
 
   private processPending(): void {
-    while (this.pending.length > 0 && this.inFlight < this.options.requestsInFlightMax && !this.closed) {
-      const frame = this.pending.shift();
-      if (frame !== undefined) this.handleFrame(frame);
+    while (this.pending.length > 0 && this.inFlight < this.options.requestsInFlightMax && !this.closed && !this.throttled) {
+      const frame = this.pending[0] as Frame;
+      const bytes = frameHeaderBytes + frame.body.length;
+      const admitted = this.admit(frame, bytes);
+      if (admitted === 'wait') break;
+      this.pending.shift();
+      if (admitted === 'run') this.handleFrame(frame, bytes);
     }
     this.updateReading();
     if (this.closing && this.pending.length === 0 && this.inFlight === 0) this.endSocket();
   }
 
-  private handleFrame(frame: Frame): void {
+  /**
+   * Reserves the frame's bytes under the node's bound. Over it, the connection waits (it stops
+   * reading until bytes come back) or, if the client asked for it, the frame is answered with
+   * Overloaded and dropped.
+   */
+  private admit(frame: Frame, bytes: number): 'run' | 'wait' | 'refused' {
+    const limiter = this.options.limiter;
+    if (limiter === undefined || limiter.tryReserve(this.state.remoteAddress, bytes)) return 'run';
+    if (this.throwOnOverload) {
+      const { bytesMax, bytesPerAddressMax } = limiter.limits;
+      this.sendError(frame.header.stream, overloaded(
+        `Server is in overloaded state. Cannot accept more requests at this point: request data in flight over native_transport_max_request_data_in_flight (${bytesMax} bytes) or its per-IP bound (${bytesPerAddressMax} bytes)`,
+      ));
+      return 'refused';
+    }
+    this.throttled = true;
+    limiter.wait(this);
+    return 'wait';
+  }
+
+  /** The limiter has bytes again: try the waiting frame. */
+  wake(): void {
+    this.throttled = false;
+    if (!this.closed) this.processPending();
+  }
+
+  private releaseBytes(bytes: number): void {
+    this.options.limiter?.release(this.state.remoteAddress, bytes);
+  }
+
+  private handleFrame(frame: Frame, bytes: number): void {
     const { stream } = frame.header;
     // Before STARTUP each request is answered in its own version (OPTIONS may probe any).
     if (this.phase === 'startup') this.version = frame.header.version;
@@ -210,6 +255,7 @@ export class ClientConnection implements EventSubscriber {
       request = this.decodeFrame(frame);
     } catch (error) {
       // The length was valid, so the next frame starts where this one ended: keep the connection.
+      this.releaseBytes(bytes);
       this.sendError(stream, toCqlError(error));
       return;
     }
@@ -218,8 +264,8 @@ export class ClientConnection implements EventSubscriber {
     }
     this.inFlight++;
     this.dispatch(request, { tracing: (frame.header.flags & FrameFlag.TRACING) !== 0 }).then(
-      (response) => this.complete(stream, response),
-      (error: unknown) => this.complete(stream, this.errorResponse(error)),
+      (response) => this.complete(stream, response, bytes),
+      (error: unknown) => this.complete(stream, this.errorResponse(error), bytes),
     );
   }
 
@@ -234,7 +280,7 @@ export class ClientConnection implements EventSubscriber {
     return decodeRequest(header, body);
   }
 
-  private complete(stream: number, response: ResponseMessage): void {
+  private complete(stream: number, response: ResponseMessage, bytes: number): void {
     this.inFlight--;
     this.answered++;
     this.send(stream, response);
@@ -243,6 +289,7 @@ export class ClientConnection implements EventSubscriber {
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
     }
+    this.releaseBytes(bytes);
     this.processPending();
   }
 
@@ -295,6 +342,7 @@ export class ClientConnection implements EventSubscriber {
     if (cqlVersion === undefined) throw protocolError('Missing value CQL_VERSION in STARTUP message');
     if (!/^3(\.\d+){0,2}$/.test(cqlVersion)) throw protocolError(`Unsupported CQL version ${cqlVersion}, supported: 3.4.5`);
     this.driver = { name: options.get('DRIVER_NAME') ?? null, version: options.get('DRIVER_VERSION') ?? null };
+    this.throwOnOverload = options.get('THROW_ON_OVERLOAD')?.toLowerCase() === 'true';
     const compression = options.get('COMPRESSION');
     if (compression !== undefined && compression !== '' && compression.toLowerCase() !== 'lz4') {
       throw protocolError(`Unknown compression algorithm: ${compression}`);
@@ -443,7 +491,7 @@ export class ClientConnection implements EventSubscriber {
 
   /** Reads only while answers can be written and the in-flight bound has room. */
   private updateReading(): void {
-    const shouldRead = this.writable && !this.closing && this.inFlight < this.options.requestsInFlightMax;
+    const shouldRead = this.writable && !this.closing && !this.throttled && this.inFlight < this.options.requestsInFlightMax;
     if (shouldRead && this.paused) {
       this.paused = false;
       this.connection.resume();
@@ -463,6 +511,8 @@ export class ClientConnection implements EventSubscriber {
     if (this.closed) return;
     this.closed = true;
     this.pending.length = 0;
+    this.options.limiter?.forget(this);
+    this.throttled = false;
     this.options.events.remove(this);
     if (error !== undefined && (error as NodeJS.ErrnoException).code !== 'ECONNRESET') {
       this.options.logger.debug('client connection failed', { message: error.message });

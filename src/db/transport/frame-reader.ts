@@ -5,7 +5,7 @@
 // bytes behind a v5 STARTUP are held (bounded) until it says startSegments or resumeHandshake.
 
 import { protocolError } from '../common/errors.js';
-import { segmentBacklogBytesMax } from '../common/limits.js';
+import { frameBodyBytesMax, segmentBacklogBytesMax } from '../common/limits.js';
 import { FrameDecoder, type FrameDecodeResult } from '../protocol/frame.js';
 import { PROTOCOL_V5, PROTOCOL_VERSIONS } from '../protocol/messages.js';
 import { SegmentDecoder } from '../protocol/segment.js';
@@ -64,7 +64,9 @@ export class ClientFrameReader {
   }
 
   private handshakeDecoder(): FrameDecoder {
-    return new FrameDecoder({ bodyBytesMax: this.options.bodyBytesMax, handshakeVersions: PROTOCOL_VERSIONS });
+    // A frame over the configured bound but within the largest one configurable is skipped and
+    // answered, and the connection stays (a driver sending one big value keeps its pool).
+    return new FrameDecoder({ bodyBytesMax: this.options.bodyBytesMax, handshakeVersions: PROTOCOL_VERSIONS, discardBytesMax: frameBodyBytesMax });
   }
 
   /** A client waits for the answer to STARTUP, so little may come before it: the hold is bounded. */

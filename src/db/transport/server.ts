@@ -3,12 +3,15 @@
 // bound, then closes what is left.
 
 import { assert } from '../common/assert.js';
-import { clientConnectionsMax, connectionRequestsInFlightMax, frameBodyBytesMax } from '../common/limits.js';
+import {
+  clientConnectionsMax, connectionRequestsInFlightMax, frameBodyBytesMax, requestDataInFlightBytesDefault, requestDataInFlightPerAddressBytesDefault,
+} from '../common/limits.js';
 import type { Clock, Connection, Logger, Network } from '../common/world.js';
 import type { Authenticator } from './authenticator.js';
 import { ClientConnection, type ClientDescription } from './connection.js';
 import { EventHub } from './events.js';
 import type { QueryHandler } from './query-handler.js';
+import { RequestLimiter, type RequestLimits } from './request-limiter.js';
 
 export interface NativeServerOptions {
   network: Network;
@@ -21,6 +24,8 @@ export interface NativeServerOptions {
   frameBodyBytesMax?: number;
   connectionsMax?: number;
   requestsInFlightMax?: number;
+  /** Bytes of requests in flight, all clients and per client address (Cassandra's native_transport_max_request_data_in_flight[_per_ip]). */
+  requestData?: RequestLimits;
   /** Undefined admits every client without credentials (AllowAllAuthenticator). */
   authenticator?: Authenticator;
 }
@@ -34,6 +39,8 @@ export interface NativeServer {
   clients(): ClientDescription[];
   /** Native-Transport-Requests as tpstats shows it: requests running, queued, answered since start. */
   requestStats(): { active: number; pending: number; completed: number };
+  /** Request bytes held now, and frames that waited for (or were refused by) the request-data bound since start. */
+  requestDataStats(): { bytesInFlight: number; throttled: number };
   /** Whether new clients are accepted (false once close began). */
   isAccepting(): boolean;
   /**
@@ -52,6 +59,7 @@ export async function startNativeServer(options: NativeServerOptions): Promise<N
   assert(bodyBytesMax > 0 && connectionsMax > 0, 'server bounds must be positive');
   const logger = options.logger.child({ component: 'native-transport' });
   const events = new EventHub(options.handler);
+  const limiter = new RequestLimiter(options.requestData ?? { bytesMax: requestDataInFlightBytesDefault, bytesPerAddressMax: requestDataInFlightPerAddressBytesDefault });
   const connections = new Set<ClientConnection>();
   let nextConnectionId = 1;
   /** Requests answered on connections since closed. */
@@ -73,6 +81,7 @@ export async function startNativeServer(options: NativeServerOptions): Promise<N
       logger: logger.child({ connection: id, remote }),
       frameBodyBytesMax: bodyBytesMax,
       requestsInFlightMax: options.requestsInFlightMax ?? connectionRequestsInFlightMax,
+      limiter,
       authenticator: options.authenticator,
       onClosed: (closed) => {
         if (connections.delete(closed)) answeredOnClosed += closed.describe().requestCount;
@@ -116,6 +125,7 @@ export async function startNativeServer(options: NativeServerOptions): Promise<N
         completed: answeredOnClosed + open.reduce((sum, c) => sum + c.requestCount, 0),
       };
     },
+    requestDataStats: () => ({ bytesInFlight: limiter.held(), throttled: limiter.throttled }),
     isAccepting: () => accepting,
     close: ({ drainMs }) => (closing ??= close(drainMs)),
   };
