@@ -9,6 +9,7 @@ import { byId, h, statusBadge } from './dom.js';
 import { FlightsTable } from './flights-table.js';
 import { FlightMap } from './map.js';
 import { Panel } from './panel.js';
+import { altitudeColor } from './plane-layer.js';
 import { setupShortcuts } from './shortcuts.js';
 import { parseViewState, selectionKey, writeViewState, type Tab, type ViewState } from './url-state.js';
 
@@ -245,6 +246,8 @@ Object.assign(window, {
     planeNumbers: () => planeNumbers,
     planePosition: (flightNumber: string) => map.planePosition(flightNumber),
     planePoint: (flightNumber: string) => map.planePoint(flightNumber),
+    planeColor: (flightNumber: string) => map.planeColor(flightNumber),
+    altitudeColor,
     selectAirport: (iata: string) => panel.showAirport(iata),
     selectedPlane: () => map.selectedPlane(),
     following: () => following,

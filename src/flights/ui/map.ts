@@ -67,6 +67,10 @@ export class FlightMap {
     this.routeLayer.addTo(this.map);
     this.airportLayer.addTo(this.map);
     this.labelLayer.addTo(this.map);
+    // The map's box changes without a window resize too (the top bar wraps when the clock and the
+    // plane count fill in on a phone, the drawer opens): Leaflet must know, or it centres and
+    // draws for a stale size and its canvas misses part of the map.
+    new ResizeObserver(() => this.map.invalidateSize()).observe(element);
     L.control.scale({ position: 'bottomleft', maxWidth: 140 }).addTo(this.map);
     createLegend({ open: !window.matchMedia('(max-width: 700px)').matches }).addTo(this.map);
     this.planes = new PlaneLayer(this.map, { onPlane: (plane) => this.handlers.onPlane(plane), tooltip: (plane) => planeTooltip(plane) });
@@ -174,6 +178,10 @@ export class FlightMap {
     if (at === null) return false;
     this.map.panTo(at, { animate: false });
     return true;
+  }
+
+  planeColor(flightNumber: string): string | null {
+    return this.planes.colorOf(flightNumber);
   }
 
   selectedPlane(): string | null {

@@ -56,7 +56,7 @@ function flightTable(rows: FlightRow[], kind: 'departures' | 'arrivals', hooks: 
 function historyTable(history: StatusChange[]): HTMLElement {
   if (history.length === 0) return h('p', { class: 'empty', id: 'status-history' }, 'No status changes recorded.');
   const rows = history.map((change) => h('tr', { 'data-status': change.status },
-    h('td', {}, dateTimeUtc(change.changedAtMs).replace(' UTC', '')), h('td', {}, statusBadge(change.status)), h('td', {}, change.source), h('td', {}, change.note)));
+    h('td', {}, dateTimeUtc(change.changedAtMs).replace(' UTC', '')), h('td', {}, h('span', { class: `status-chip status-${change.status}` }, statusLabel(change.status))), h('td', {}, change.source), h('td', {}, change.note)));
   return h('table', { id: 'status-history' },
     h('thead', {}, h('tr', {}, ...['Time (UTC)', 'Status', 'By', 'Note'].map((text) => h('th', {}, text)))), h('tbody', {}, ...rows));
 }

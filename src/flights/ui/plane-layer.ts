@@ -154,6 +154,16 @@ export class PlaneLayer {
     return null;
   }
 
+  /** The colour a flight is drawn in (its altitude step's), or null when it is not on the map. */
+  colorOf(flightNumber: string): string | null {
+    for (const plane of this.planes.values()) {
+      if (plane.info.flightNumber !== flightNumber) continue;
+      const key = this.altitudeKey(plane.info);
+      return key === -1 ? groundColor : altitudeColor(key * altitudeStepFt);
+    }
+    return null;
+  }
+
   private positionAt(plane: Plane, now: number): L.LatLng {
     const t = Math.min(1, (now - plane.startMs) / plane.durationMs);
     return L.latLng(plane.from.lat + (plane.to.lat - plane.from.lat) * t, plane.from.lng + (plane.to.lng - plane.from.lng) * t);
@@ -204,8 +214,13 @@ export class PlaneLayer {
     this.drawCallsigns(context, labels);
   }
 
-  private spritesFor(altitudeFt: number, onGround: boolean): HTMLCanvasElement[] {
-    const key = onGround || altitudeFt < 50 ? -1 : Math.round(altitudeFt / altitudeStepFt);
+  private altitudeKey(info: PlaneInfo): number {
+    const onGround = info.phase === 'taxi_out' || info.phase === 'taxi_in' || info.phase === 'parked' || info.phase === 'arrived';
+    return onGround || info.altitudeFt < 50 ? -1 : Math.round(info.altitudeFt / altitudeStepFt);
+  }
+
+  private spritesFor(info: PlaneInfo): HTMLCanvasElement[] {
+    const key = this.altitudeKey(info);
     let set = this.byAltitude.get(key);
     if (set === undefined) {
       set = sprites(key === -1 ? groundColor : altitudeColor(key * altitudeStepFt), this.ratio);
@@ -216,8 +231,7 @@ export class PlaneLayer {
 
   private drawSprite(context: CanvasRenderingContext2D, plane: Plane, half: number): void {
     const step = ((Math.round((plane.info.headingDeg * headingSteps) / 360) % headingSteps) + headingSteps) % headingSteps;
-    const onGround = plane.info.phase === 'taxi_out' || plane.info.phase === 'taxi_in' || plane.info.phase === 'parked' || plane.info.phase === 'arrived';
-    const sprite = this.spritesFor(plane.info.altitudeFt, onGround)[step];
+    const sprite = this.spritesFor(plane.info)[step];
     if (sprite !== undefined) context.drawImage(sprite, plane.x * this.ratio - half, plane.y * this.ratio - half);
   }
 
