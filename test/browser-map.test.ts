@@ -1,7 +1,9 @@
 // The live map in a real browser (headless Chromium through playwright-core) against a real
 // database node, with the simulator and the web server running in this process: airports on
 // the map, an airport's flights for a date, adding a flight from the form (listed, then flying
-// on the map), a status change that survives a reload, and planes that move.
+// on the map), a status change that survives a reload, and planes that move; then the tracker's
+// features at 1600x1000 and at 390x844 (state in the address, the selected flight's progress and
+// status history, legend, scale, altitude colours, shortcuts, overlapping planes).
 // Screenshots go to test-artifacts/. In CI a missing Chromium fails the test; elsewhere it skips.
 
 import test, { after, before } from 'node:test';
@@ -17,6 +19,7 @@ import { seededChance, systemClock } from '../src/flights/model/world.js';
 import { startWebServer, type WebServer } from '../src/flights/web/server.js';
 import { startNodeProcess, type NodeProcess } from './harness/node-process.js';
 import { waitForExpression } from './harness/page-wait.js';
+import { fail } from '../src/db/common/assert.js';
 
 const chromiumPath = '/usr/bin/chromium';
 const artifacts = 'test-artifacts';
@@ -389,7 +392,7 @@ function registerTrackerTests(viewport: { width: number; height: number }): void
     assert.equal(await page.getAttribute('#tab-flights', 'aria-selected'), 'true');
     assert.equal(await page.locator('#flights-pane').isVisible(), true);
     const view = await page.evaluate('(() => { const c = window.aero.map.getCenter(); return [c.lat, c.lng, window.aero.map.getZoom()]; })()') as number[];
-    assert.ok(Math.abs((view[0] ?? 0) - 48.5) < 0.01 && Math.abs((view[1] ?? 0) - 2.5) < 0.01 && view[2] === 7, `view after reload: ${JSON.stringify(view)}`);
+    if (!(Math.abs((view[0] ?? 0) - 48.5) < 0.01 && Math.abs((view[1] ?? 0) - 2.5) < 0.01 && view[2] === 7)) fail(`view after reload: ${JSON.stringify(view)}`);
     // Esc deselects (a new entry: back brings the flight back).
     await page.keyboard.press('Escape');
     await waitForQuery((p) => p.get('flight') === null && p.get('airport') === null, 'no selection');
@@ -424,10 +427,10 @@ function registerTrackerTests(viewport: { width: number; height: number }): void
     const flown = (shown[0] ?? '').split(' of ');
     const [flownKm, totalKm, remainingKm] = [km(flown[0] ?? ''), km(flown[1] ?? ''), km(shown[1] ?? '')];
     // FRA to SIN is 10,260 km on the great circle; TS9 left three sim hours before the start.
-    assert.ok(totalKm > 10_150 && totalKm < 10_350, `route ${totalKm} km`);
-    assert.ok(flownKm > 1_000 && remainingKm > 0 && Math.abs(flownKm + remainingKm - totalKm) <= 2, `${flownKm} flown + ${remainingKm} to go = ${totalKm}`);
+    if (!(totalKm > 10_150 && totalKm < 10_350)) fail(`route ${totalKm} km`);
+    if (!(flownKm > 1_000 && remainingKm > 0 && Math.abs(flownKm + remainingKm - totalKm) <= 2)) fail(`${flownKm} flown + ${remainingKm} to go = ${totalKm}`);
     const percent = km(shown[2] ?? '');
-    assert.ok(Math.abs(percent - (100 * flownKm) / totalKm) <= 1, `${percent} % shown`);
+    if (!(Math.abs(percent - (100 * flownKm) / totalKm) <= 1)) fail(`${percent} % shown`);
     assert.equal(Number(shown[3]), percent);
     assert.match(await page.locator('#progress-time').innerText(), /^(\d+ h \d\d min|\d+ min)$/);
     assert.match(await page.locator('#progress-eta').innerText(), /^2026-07-0[12] \d\d:\d\d UTC$/);
@@ -476,10 +479,10 @@ function registerTrackerTests(viewport: { width: number; height: number }): void
     })()`) as { flight: string; color: string; expected: number[]; pixel: number[] }[];
     const matching = drawn.filter(({ expected, pixel }) => expected.every((value, i) => Math.abs(value - (pixel[i] ?? -100)) <= 24));
     // A plane may sit under another's callsign; most must show their own colour.
-    assert.ok(drawn.length >= 3 && matching.length >= drawn.length * 0.6, `planes drawn in their altitude colour: ${JSON.stringify(drawn)}`);
+    if (!(drawn.length >= 3 && matching.length >= drawn.length * 0.6)) fail(`planes drawn in their altitude colour: ${JSON.stringify(drawn)}`);
     // The ramp: ground, low, mid and high planes each get their own colour.
     const ramp = await page.evaluate('[0, 3000, 10000, 20000, 38000].map((feet) => window.aero.altitudeColor(feet))') as string[];
-    assert.equal(new Set(ramp).size, ramp.length, `distinct colours up the ramp: ${JSON.stringify(ramp)}`);
+    if (new Set(ramp).size !== ramp.length) fail(`distinct colours up the ramp: ${JSON.stringify(ramp)}`);
     // Help: ? (or the ? button on a phone) shows the shortcuts, Esc (or ×) closes them.
     if (phone) await page.click('#help-button');
     else await page.keyboard.press('?');
@@ -544,7 +547,7 @@ function registerTrackerTests(viewport: { width: number; height: number }): void
       const [a, b, left, top] = await page.evaluate(`(() => { const r = document.getElementById('map').getBoundingClientRect();
         return [window.aero.planePoint(${JSON.stringify(near)}), window.aero.planePoint(${JSON.stringify(other)}), r.left, r.top]; })()`) as [[number, number], [number, number], number, number];
       const apart = Math.hypot(a[0] - b[0], a[1] - b[1]);
-      assert.ok(apart >= 2 && apart <= 9, `TS7 and TS8 drawn ${apart} px apart`);
+      if (!(apart >= 2 && apart <= 9)) fail(`TS7 and TS8 drawn ${apart} px apart`);
       await page.mouse.click(left + a[0] + (a[0] - b[0]) * 0.2, top + a[1] + (a[1] - b[1]) * 0.2);
       return { a, b };
     };
@@ -555,7 +558,7 @@ function registerTrackerTests(viewport: { width: number; height: number }): void
       });
       const offered = await page.locator('#plane-chooser button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-flight')));
       assert.equal(offered[0], near, 'the nearest first');
-      assert.ok(offered.includes('TS7') && offered.includes('TS8'), `both offered: ${JSON.stringify(offered)}`);
+      if (!(offered.includes('TS7') && offered.includes('TS8'))) fail(`both offered: ${JSON.stringify(offered)}`);
     }
     await page.screenshot({ path: join(artifacts, `tracker-overlap-${size}.png`) });
     // The other one is a click away in the list.
@@ -578,8 +581,8 @@ test('every bad input the issue lists answers 400 over HTTP, naming the field', 
   for (const [method, path, body, reason] of cases) {
     const response = await fetch(`${web.url}${path.slice(1)}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
     const text = await response.text();
-    assert.equal(response.status, 400, `${method} ${path}: ${text.slice(0, 200)}`);
+    if (response.status !== 400) fail(`${method} ${path}: ${response.status} ${text.slice(0, 200)}`);
     assert.match((JSON.parse(text) as { error: string }).error, reason);
-    assert.ok(text.length < 300, `${text.length} bytes answered, not the input echoed`);
+    if (text.length >= 300) fail(`${text.length} bytes answered: the input echoed`);
   }
 });
