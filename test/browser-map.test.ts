@@ -497,15 +497,16 @@ function registerTrackerTests(viewport: { width: number; height: number }): void
     assert.equal(await page.evaluate('document.activeElement.id'), 'search');
     await page.keyboard.press('Escape');
     assert.notEqual(await page.evaluate('document.activeElement.id'), 'search');
-    // + and - zoom.
+    // + and - zoom. Leaflet ignores a zoom asked for during the previous one's animation (and
+    // getZoom() has the new zoom as it starts): wait for its zoomend, however slow the machine.
     const zoom = await aero<number>('map.getZoom()');
-    await page.keyboard.press('+');
-    await waitForExpression(page, `window.aero.map.getZoom() === ${zoom + 1}`, 5_000);
-    // getZoom() has the new zoom as its 250 ms animation starts, and Leaflet ignores a zoom asked
-    // for during one: let it finish.
-    await page.waitForTimeout(400);
-    await page.keyboard.press('-');
-    await waitForExpression(page, `window.aero.map.getZoom() === ${zoom}`, 5_000);
+    const zoomBy = async (key: string, expected: number) => {
+      await page.evaluate('void (window.zoomEnded = false, window.aero.map.once("zoomend", () => { window.zoomEnded = true; }))');
+      await page.keyboard.press(key);
+      await waitForExpression(page, `window.zoomEnded === true && window.aero.map.getZoom() === ${expected}`, 10_000);
+    };
+    await zoomBy('+', zoom + 1);
+    await zoomBy('-', zoom);
     // f follows the selected plane and stops; t opens the flights table.
     await page.fill('#search', 'TS9');
     await page.locator('#search-results li[data-flight="TS9"]').click();
