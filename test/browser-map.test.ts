@@ -1,7 +1,9 @@
 // The live map in a real browser (headless Chromium through playwright-core) against a real
 // database node, with the simulator and the web server running in this process: airports on
 // the map, an airport's flights for a date, adding a flight from the form (listed, then flying
-// on the map), a status change that survives a reload, and planes that move.
+// on the map), a status change that survives a reload, and planes that move; then the tracker's
+// features at 1600x1000 and at 390x844 (state in the address, the selected flight's progress and
+// status history, legend, scale, altitude colours, shortcuts, overlapping planes).
 // Screenshots go to test-artifacts/. In CI a missing Chromium fails the test; elsewhere it skips.
 
 import test, { after, before } from 'node:test';
@@ -17,6 +19,7 @@ import { seededChance, systemClock } from '../src/flights/model/world.js';
 import { startWebServer, type WebServer } from '../src/flights/web/server.js';
 import { startNodeProcess, type NodeProcess } from './harness/node-process.js';
 import { waitForExpression } from './harness/page-wait.js';
+import { fail } from '../src/db/common/assert.js';
 
 const chromiumPath = '/usr/bin/chromium';
 const artifacts = 'test-artifacts';
@@ -48,6 +51,13 @@ before(async () => {
   await simulator.addFlight({ flightNumber: 'TS3', origin: 'LHR', destination: 'DXB', departureAtMs: simStartMs - 3 * 3_600_000, speedKmh: 880 });
   await simulator.addFlight({ flightNumber: 'TS4', origin: 'MAD', destination: 'LIS', departureAtMs: simStartMs + 8 * 3_600_000, speedKmh: 800 });
   await simulator.addFlight({ flightNumber: 'TS5', origin: 'BCN', destination: 'FCO', departureAtMs: simStartMs + 9 * 3_600_000, speedKmh: 800 });
+  // The tracker tests' planes, long-haul so that they are still flying however slow the machine
+  // (a real minute is a sim hour): two on one route 5 minutes apart, drawn a few pixels apart,
+  // where a click must pick the nearest (on screen they move by their separation every 5 real
+  // seconds), and one whose progress is shown.
+  await simulator.addFlight({ flightNumber: 'TS7', origin: 'BCN', destination: 'NRT', departureAtMs: simStartMs - 40 * 60_000, speedKmh: 850 });
+  await simulator.addFlight({ flightNumber: 'TS8', origin: 'BCN', destination: 'NRT', departureAtMs: simStartMs - 35 * 60_000, speedKmh: 850 });
+  await simulator.addFlight({ flightNumber: 'TS9', origin: 'FRA', destination: 'SIN', departureAtMs: simStartMs - 3 * 3_600_000, speedKmh: 880 });
   await simulator.tick();
   simulator.start();
   web = await startWebServer(database, { clock: systemClock, chance: seededChance(12), logger, options: { host: '127.0.0.1', port: 0, pollMs: 500, clockName: 'default' } });
@@ -306,6 +316,10 @@ test('at 1600x1000, a status change shows its result and it stays: an error (del
   }
 });
 
+for (const viewport of [{ width: 1600, height: 1000 }, { width: 390, height: 844 }]) {
+  registerTrackerTests(viewport);
+}
+
 test('the map runs under the server\'s security headers: no Content-Security-Policy violation in any test', async () => {
   const response = await page.request.get(web.url);
   assert.match(response.headers()['content-security-policy'] ?? '', /default-src 'self'/);
@@ -321,4 +335,255 @@ test('a stopped database shows as a banner, not a blank page, and clears when it
   await page.screenshot({ path: join(artifacts, 'database-down.png') });
   await node.restart();
   await page.locator('#banner').waitFor({ state: 'hidden', timeout: 30_000 });
+});
+
+// The tracker's features (issue 15), each at a desktop and a phone size: the address keeps
+// what is shown, the selected flight's progress and status history, the legend, scale and
+// altitude colours, keyboard shortcuts, and clicks on planes drawn on top of each other.
+
+const mapReady = () => waitForExpression(page, 'window.aero && window.aero.airportCount() > 300 && window.aero.planeCount() >= 2', 20_000);
+const query = () => new URL(page.url()).searchParams;
+async function waitForQuery(check: (params: URLSearchParams) => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check(query())) {
+    if (Date.now() > deadline) throw new Error(`the address never had ${what}: ${page.url()}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+function registerTrackerTests(viewport: { width: number; height: number }): void {
+  const size = `${viewport.width}x${viewport.height}`;
+  const phone = viewport.width < 700;
+  const sized = (body: () => Promise<void>) => async () => {
+    await page.setViewportSize(viewport);
+    try {
+      await body();
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 850 });
+    }
+  };
+
+  test(`at ${size}, the address keeps the airport, date, flight, map view and tab: a link, a reload, back and forward show the same`, sized(async () => {
+    await page.goto(`${web.url}?airport=MAD&date=${simDate}`);
+    await mapReady();
+    await page.locator('#departures-table tr[data-flight="TS1"]').waitFor({ timeout: 10_000 });
+    assert.equal(await page.inputValue('#board-date'), simDate);
+    await page.locator('#departures-table tr[data-flight="TS1"]').click();
+    await page.locator('#flight-view h2', { hasText: 'TS1' }).waitFor({ timeout: 10_000 });
+    await waitForQuery((p) => p.get('flight') === 'TS1' && p.get('date') === simDate && p.get('airport') === null, 'flight=TS1');
+    // Back returns to Madrid's board of that date; forward to the flight.
+    await page.goBack();
+    await page.locator('#airport-view #departures-table tr[data-flight="TS1"]').waitFor({ timeout: 10_000 });
+    assert.deepEqual([query().get('airport'), query().get('date'), query().get('flight')], ['MAD', simDate, null]);
+    await page.goForward();
+    await page.locator('#flight-view h2', { hasText: 'TS1' }).waitFor({ timeout: 10_000 });
+    // The map view and the open tab survive a reload.
+    await page.evaluate('void window.aero.map.setView([48.5, 2.5], 7, { animate: false })');
+    await page.click('#tab-flights');
+    // (Leaflet centres on whole pixels: a few thousandths of a degree off at zoom 7.)
+    const near = (text: string | null, lat: number, lng: number, zoom: number) => {
+      const [a = NaN, b = NaN, c = NaN] = (text ?? '').split(',').map(Number);
+      return Math.abs(a - lat) < 0.01 && Math.abs(b - lng) < 0.01 && c === zoom;
+    };
+    await waitForQuery((p) => near(p.get('map'), 48.5, 2.5, 7) && p.get('tab') === 'flights', 'the map view and the flights tab');
+    await page.reload();
+    await mapReady();
+    await waitForExpression(page, 'window.aero.selectedPlane() === "TS1"', 10_000);
+    assert.equal(await page.getAttribute('#tab-flights', 'aria-selected'), 'true');
+    assert.equal(await page.locator('#flights-pane').isVisible(), true);
+    const view = await page.evaluate('(() => { const c = window.aero.map.getCenter(); return [c.lat, c.lng, window.aero.map.getZoom()]; })()') as number[];
+    if (!(Math.abs((view[0] ?? 0) - 48.5) < 0.01 && Math.abs((view[1] ?? 0) - 2.5) < 0.01 && view[2] === 7)) fail(`view after reload: ${JSON.stringify(view)}`);
+    // Esc deselects (a new entry: back brings the flight back).
+    await page.keyboard.press('Escape');
+    await waitForQuery((p) => p.get('flight') === null && p.get('airport') === null, 'no selection');
+    assert.equal(await aero<string | null>('selectedPlane()'), null);
+    await page.goBack();
+    await waitForExpression(page, 'window.aero.selectedPlane() === "TS1"', 10_000);
+    // The administrator's token still comes from the hash, which is stripped; the query stays.
+    await page.goto(`${web.url}?airport=MAD&date=${simDate}#admin=not-this-apps-token`);
+    await mapReady();
+    await waitForExpression(page, 'location.hash === "" && new URLSearchParams(location.search).get("airport") === "MAD" && sessionStorage.getItem("aero.adminToken") === "not-this-apps-token"', 10_000);
+    await page.evaluate('sessionStorage.removeItem("aero.adminToken")');
+    // Nonsense in the address is ignored, not loaded.
+    await page.goto(`${web.url}?airport=%3Cb%3E&flight=${'X'.repeat(300)}&date=2026-02-31&map=1,2&tab=nope`);
+    await mapReady();
+    assert.equal(await page.locator('#banner').isHidden(), true, 'no error banner');
+    assert.equal(await page.locator('#airport-view').isHidden(), true);
+    assert.equal(await page.locator('#flight-view').isHidden(), true);
+  }));
+
+  test(`at ${size}, the selected flight shows its airports' names, distance flown and to go, progress, time remaining, ETA and status history`, sized(async () => {
+    await page.goto(`${web.url}?flight=TS9&date=${simDate}&tab=details`);
+    await mapReady();
+    await page.locator('#progress-flown').waitFor({ timeout: 10_000 });
+    const fra = database.airports.get('FRA');
+    const sin = database.airports.get('SIN');
+    assert.ok(fra !== undefined && sin !== undefined);
+    const text = await page.locator('#flight-view').innerText();
+    assert.ok(text.includes(`FRA — ${fra.name}`) && text.includes(`SIN — ${sin.name}`), 'both airports by name');
+    const km = (value: string) => Number(value.replace(/[^\d]/g, ''));
+    // Read at once: the panel refreshes every 3 s and the plane moves.
+    const shown = await page.evaluate('["progress-flown", "progress-remaining", "progress-percent"].map((id) => document.getElementById(id).textContent).concat(document.querySelector("#flight-progress progress").getAttribute("value"))') as string[];
+    const flown = (shown[0] ?? '').split(' of ');
+    const [flownKm, totalKm, remainingKm] = [km(flown[0] ?? ''), km(flown[1] ?? ''), km(shown[1] ?? '')];
+    // FRA to SIN is 10,260 km on the great circle; TS9 left three sim hours before the start.
+    if (!(totalKm > 10_150 && totalKm < 10_350)) fail(`route ${totalKm} km`);
+    if (!(flownKm > 1_000 && remainingKm > 0 && Math.abs(flownKm + remainingKm - totalKm) <= 2)) fail(`${flownKm} flown + ${remainingKm} to go = ${totalKm}`);
+    const percent = km(shown[2] ?? '');
+    if (!(Math.abs(percent - (100 * flownKm) / totalKm) <= 1)) fail(`${percent} % shown`);
+    assert.equal(Number(shown[3]), percent);
+    assert.match(await page.locator('#progress-time').innerText(), /^(\d+ h \d\d min|\d+ min)$/);
+    assert.match(await page.locator('#progress-eta').innerText(), /^2026-07-0[12] \d\d:\d\d UTC$/);
+    // Its history: each status it went through, with its sim time, in time order. (TS9 was added
+    // after its departure time, so its departure is recorded before the moment it was scheduled.)
+    const history = await page.locator('#status-history tbody tr').evaluateAll((rows) => rows.map((row) => [row.getAttribute('data-status'), row.querySelector('td')?.textContent ?? '']));
+    assert.deepEqual(history.map(([status]) => status).sort(), ['boarding', 'departed', 'en_route', 'scheduled']);
+    const times = history.map(([, time]) => time ?? '');
+    for (const time of times) assert.match(time, /^2026-0[67]-\d\d \d\d:\d\d$/);
+    assert.deepEqual(times, [...times].sort());
+    await page.screenshot({ path: join(artifacts, `tracker-flight-${size}.png`) });
+    // An operator's delay is in the history with who made it and the new departure.
+    await page.fill('#search', 'TS1');
+    await page.locator('#search-results li[data-flight="TS1"]').click();
+    const delayed = page.locator('#status-history tbody tr[data-status="delayed"]');
+    await delayed.first().waitFor({ timeout: 10_000 });
+    const cells = await delayed.first().locator('td').allInnerTexts();
+    assert.equal(cells[2], 'operator');
+    assert.match(cells[3] ?? '', /^new departure \d\d:\d\d UTC$/);
+  }));
+
+  test(`at ${size}, a legend, a scale bar, planes coloured by altitude, and keyboard shortcuts with their help`, sized(async () => {
+    await page.goto(web.url);
+    await mapReady();
+    await page.evaluate('void window.aero.map.fitBounds(window.aero.planeNumbers().map((flight) => window.aero.planePosition(flight)).filter((p) => p !== null), { padding: [30, 30], animate: false })');
+    // The legend is open on a desktop and folded on a phone, where it opens with a tap.
+    assert.equal(await page.evaluate('document.getElementById("legend").open'), !phone);
+    if (phone) await page.click('#legend summary');
+    assert.equal(await page.locator('#legend-ramp').isVisible(), true);
+    assert.deepEqual(await page.locator('#legend .status').evaluateAll((badges) => badges.map((b) => b.getAttribute('data-status'))), ['scheduled', 'boarding', 'departed', 'en_route', 'delayed', 'landed', 'cancelled']);
+    assert.match(await page.locator('.leaflet-control-scale-line').first().innerText(), /^\d+ k?m$/);
+    // Each plane is drawn in its altitude's colour: the pixel under its centre is that colour.
+    await waitForExpression(page, 'window.aero.planeNumbers().filter((flight) => window.aero.planePoint(flight) !== null).length >= 3', 10_000);
+    await page.evaluate('void window.aero.map.closePopup()');
+    const drawn = await page.evaluate(`(() => {
+      const canvas = document.querySelector('.plane-canvas'); const ratio = canvas.width / parseFloat(canvas.style.width);
+      const probe = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+      const rgb = (color) => { probe.clearRect(0, 0, 1, 1); probe.fillStyle = color; probe.fillRect(0, 0, 1, 1); return [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)]; };
+      const context = canvas.getContext('2d');
+      return window.aero.planeNumbers().flatMap((flight) => {
+        const point = window.aero.planePoint(flight); const color = window.aero.planeColor(flight);
+        if (point === null || color === null || flight === window.aero.selectedPlane()) return [];
+        const pixel = [...context.getImageData(Math.round(point[0] * ratio), Math.round(point[1] * ratio), 1, 1).data.slice(0, 3)];
+        return [{ flight, color, expected: rgb(color), pixel }];
+      });
+    })()`) as { flight: string; color: string; expected: number[]; pixel: number[] }[];
+    const matching = drawn.filter(({ expected, pixel }) => expected.every((value, i) => Math.abs(value - (pixel[i] ?? -100)) <= 24));
+    // A plane may sit under another's callsign; most must show their own colour.
+    if (!(drawn.length >= 3 && matching.length >= drawn.length * 0.6)) fail(`planes drawn in their altitude colour: ${JSON.stringify(drawn)}`);
+    // The ramp: ground, low, mid and high planes each get their own colour.
+    const ramp = await page.evaluate('[0, 3000, 10000, 20000, 38000].map((feet) => window.aero.altitudeColor(feet))') as string[];
+    if (new Set(ramp).size !== ramp.length) fail(`distinct colours up the ramp: ${JSON.stringify(ramp)}`);
+    // Help: ? (or the ? button on a phone) shows the shortcuts, Esc (or ×) closes them.
+    if (phone) await page.click('#help-button');
+    else await page.keyboard.press('?');
+    assert.equal(await page.locator('#help').isVisible(), true);
+    assert.ok((await page.locator('#shortcuts tr').count()) >= 6);
+    await page.screenshot({ path: join(artifacts, `tracker-help-${size}.png`) });
+    if (phone) await page.click('#help-close');
+    else await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#help').isHidden(), true);
+    // / goes to search; Esc leaves it.
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate('document.activeElement.id'), 'search');
+    await page.keyboard.press('Escape');
+    assert.notEqual(await page.evaluate('document.activeElement.id'), 'search');
+    // + and - zoom. Leaflet ignores a zoom asked for during the previous one's animation (and
+    // getZoom() has the new zoom as it starts): wait for its zoomend, however slow the machine.
+    const zoom = await aero<number>('map.getZoom()');
+    const zoomBy = async (key: string, expected: number) => {
+      await page.evaluate('void (window.zoomEnded = false, window.aero.map.once("zoomend", () => { window.zoomEnded = true; }))');
+      await page.keyboard.press(key);
+      await waitForExpression(page, `window.zoomEnded === true && window.aero.map.getZoom() === ${expected}`, 10_000);
+    };
+    await zoomBy('+', zoom + 1);
+    await zoomBy('-', zoom);
+    // f follows the selected plane and stops; t opens the flights table.
+    await page.fill('#search', 'TS9');
+    await page.locator('#search-results li[data-flight="TS9"]').click();
+    await waitForExpression(page, 'window.aero.selectedPlane() === "TS9"', 10_000);
+    await page.locator('#map').focus();
+    await page.keyboard.press('f');
+    assert.equal(await aero<boolean>('following()'), true);
+    await page.keyboard.press('f');
+    assert.equal(await aero<boolean>('following()'), false);
+    await page.keyboard.press('t');
+    assert.equal(await page.getAttribute('#tab-flights', 'aria-selected'), 'true');
+    await page.screenshot({ path: join(artifacts, `tracker-legend-${size}.png`) });
+    // Folded again: on a phone the open legend covers a good part of the map.
+    if (phone) await page.click('#legend summary');
+  }));
+
+  test(`at ${size}, planes drawn on top of each other: a click picks the one nearest the pointer and lists the others`, sized(async () => {
+    await page.goto(`${web.url}?tab=flights`);
+    await mapReady();
+    await waitForExpression(page, 'window.aero.planePosition("TS7") !== null && window.aero.planePosition("TS8") !== null', 20_000);
+    assert.equal(await page.evaluate('document.getElementById("legend").open'), !phone, 'the legend folded on a phone (it would take the click)');
+    /**
+     * Zooms so that TS7 and TS8 are drawn about 6 px apart, and clicks just beyond `near`, on the
+     * side away from the other. They fly on while the click travels: the leading one moves away
+     * from the click point and the trailing one towards it, so the click stays nearest `near` and
+     * within reach of both for seconds.
+     */
+    const clickNear = async (near: 'TS7' | 'TS8') => {
+      await page.evaluate('void window.aero.map.closePopup()');
+      await page.evaluate(`(() => {
+        const map = window.aero.map; const a = window.aero.planePosition('TS7'); const b = window.aero.planePosition('TS8');
+        const middle = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
+        map.setView(middle, 9, { animate: false });
+        const apart = map.latLngToContainerPoint(a).distanceTo(map.latLngToContainerPoint(b));
+        map.setView(middle, Math.max(2, Math.min(12, Math.floor((9 + Math.log2(6 / apart)) * 2) / 2)), { animate: false });
+      })()`);
+      await page.waitForTimeout(50); // a frame, so that the points are where they are drawn now
+      const other = near === 'TS7' ? 'TS8' : 'TS7';
+      const [a, b, left, top] = await page.evaluate(`(() => { const r = document.getElementById('map').getBoundingClientRect();
+        return [window.aero.planePoint(${JSON.stringify(near)}), window.aero.planePoint(${JSON.stringify(other)}), r.left, r.top]; })()`) as [[number, number], [number, number], number, number];
+      const apart = Math.hypot(a[0] - b[0], a[1] - b[1]);
+      if (!(apart >= 2 && apart <= 9)) fail(`TS7 and TS8 drawn ${apart} px apart`);
+      await page.mouse.click(left + a[0] + (a[0] - b[0]) * 0.2, top + a[1] + (a[1] - b[1]) * 0.2);
+      return { a, b };
+    };
+    for (const near of ['TS7', 'TS8'] as const) {
+      const drawn = await clickNear(near);
+      await waitForExpression(page, `window.aero.selectedPlane() === ${JSON.stringify(near)}`, 10_000).catch(async (error: unknown) => {
+        throw new Error(`${String(error)}: drawn at ${JSON.stringify(drawn)}, selected ${await aero<string | null>('selectedPlane()')}`);
+      });
+      const offered = await page.locator('#plane-chooser button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-flight')));
+      assert.equal(offered[0], near, 'the nearest first');
+      if (!(offered.includes('TS7') && offered.includes('TS8'))) fail(`both offered: ${JSON.stringify(offered)}`);
+    }
+    await page.screenshot({ path: join(artifacts, `tracker-overlap-${size}.png`) });
+    // The other one is a click away in the list.
+    await page.locator('#plane-chooser button[data-flight="TS7"]').click();
+    await waitForExpression(page, 'window.aero.selectedPlane() === "TS7"', 10_000);
+    await page.locator('#flight-view h2', { hasText: 'TS7' }).waitFor({ timeout: 10_000 });
+  }));
+}
+
+test('every bad input the issue lists answers 400 over HTTP, naming the field', async () => {
+  const good = { flightNumber: 'TS900', origin: 'MAD', destination: 'BCN', departureAt: '2026-07-01T18:00:00Z', speedKmh: 800 };
+  const cases: [string, string, unknown, RegExp][] = [
+    ['POST', '/api/flights', { ...good, origin: 123 }, /^origin: /],
+    ['POST', '/api/flights', { ...good, departureAt: '2001-07-01T18:00:00Z' }, /^departureAt: must be from 7 days before/],
+    ['POST', '/api/flights', { ...good, departureAt: '2099-07-01T18:00:00Z' }, /^departureAt: must be from 7 days before/],
+    ['POST', '/api/flights', { ...good, departureAt: '2026-07-01T18:00:00' }, /^departureAt: must be an ISO 8601 time with a zone/],
+    ['GET', '/api/airports/MAD/flights?date=2026-02-31', undefined, /^date: must be a date YYYY-MM-DD that exists/],
+    ['POST', '/api/flights', { ...good, flightNumber: 'A'.repeat(10_240) }, /^flightNumber: /],
+  ];
+  for (const [method, path, body, reason] of cases) {
+    const response = await fetch(`${web.url}${path.slice(1)}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+    const text = await response.text();
+    if (response.status !== 400) fail(`${method} ${path}: ${response.status} ${text.slice(0, 200)}`);
+    assert.match((JSON.parse(text) as { error: string }).error, reason);
+    if (text.length >= 300) fail(`${text.length} bytes answered: the input echoed`);
+  }
 });

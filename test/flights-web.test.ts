@@ -135,9 +135,12 @@ test('status changes follow the operator transitions', async () => {
   assert.ok(detail.route.length > 10);
   const delayed = await inject('POST', '/api/flights/WB2/2026-09-01/status', { status: 'delayed', delayMinutes: 45 });
   assert.equal(delayed.statusCode, 200);
-  const record = (await inject('GET', '/api/flights/WB2/2026-09-01')).json() as { status: { status: string; estimatedDepartureAtMs: number } };
+  const record = (await inject('GET', '/api/flights/WB2/2026-09-01')).json() as { status: { status: string; estimatedDepartureAtMs: number }; history: { status: string; source: string; note: string }[] };
   assert.equal(record.status.status, 'delayed');
   assert.equal(record.status.estimatedDepartureAtMs, simStartMs + 5 * 3_600_000 + 45 * 60_000);
+  // The detail carries the status history, oldest first, the operator's delay last with its new departure.
+  assert.deepEqual(record.history.map((change) => change.status), ['scheduled', 'delayed']);
+  assert.deepEqual([record.history[1]?.source, record.history[1]?.note], ['operator', 'new departure 14:45 UTC']);
   const flying = (await inject('GET', '/api/flights/WB1/2026-09-01')).json() as { path: [number, number][]; latest: { phase: string } };
   const gru = database.airports.get('GRU');
   assert.ok(gru && flying.path.length > 2 && flying.latest.phase !== 'taxi_out');

@@ -9,6 +9,9 @@ import { byId, h, statusBadge } from './dom.js';
 import { FlightsTable } from './flights-table.js';
 import { FlightMap } from './map.js';
 import { Panel } from './panel.js';
+import { altitudeColor } from './plane-layer.js';
+import { setupShortcuts } from './shortcuts.js';
+import { parseViewState, selectionKey, writeViewState, type Tab, type ViewState } from './url-state.js';
 
 const problems = new Map<string, string>();
 
@@ -35,7 +38,12 @@ const map = new FlightMap(byId('map'), {
 /** The panel's tabs: the flights table, the details of the selected airport or flight, and the cluster (./cluster-panel.ts). */
 type Pane = 'flights-pane' | 'details-pane' | 'cluster-pane';
 const panes: readonly Pane[] = ['flights-pane', 'details-pane', 'cluster-pane'];
-function showTab(pane: Pane): void {
+const paneOfTab = (tab: Tab): Pane => `${tab}-pane`;
+function currentTab(): Tab {
+  const selected = document.querySelector<HTMLElement>('#panel-tabs [role="tab"][aria-selected="true"]')?.dataset['pane'];
+  return selected === 'flights-pane' ? 'flights' : selected === 'cluster-pane' ? 'cluster' : 'details';
+}
+function showTab(pane: Pane, sync = true): void {
   for (const tab of document.querySelectorAll<HTMLElement>('#panel-tabs [role="tab"]')) {
     const selected = tab.dataset['pane'] === pane;
     tab.setAttribute('aria-selected', String(selected));
@@ -43,6 +51,7 @@ function showTab(pane: Pane): void {
   }
   setCollapsed(false);
   if (pane === 'flights-pane') table.render();
+  if (sync) syncUrl();
 }
 
 function setCollapsed(collapsed: boolean): void {
@@ -54,17 +63,66 @@ function setCollapsed(collapsed: boolean): void {
 
 const clusterPanel = createClusterPanel();
 
-function selectFlight(flightNumber: string, date: string): void {
+function selectFlight(flightNumber: string, date: string, fit = true): void {
   clusterPanel.selectFlight(flightNumber, date);
-  showTab('details-pane');
-  void panel.showFlight(flightNumber, date);
+  showTab('details-pane', false);
+  void panel.showFlight(flightNumber, date, fit);
+  syncUrl();
 }
 
-function selectAirport(iata: string): void {
+function selectAirport(iata: string, date?: string): void {
   setFollow(false);
-  showTab('details-pane');
-  void panel.showAirport(iata);
+  showTab('details-pane', false);
+  void panel.showAirport(iata, date);
+  syncUrl();
 }
+
+/** Esc: no flight, no airport. */
+function deselect(): void {
+  setFollow(false);
+  if (panel.currentFlight() === null && panel.currentAirport() === null) return;
+  panel.clear();
+  syncUrl();
+}
+
+// The address keeps what is shown (url-state.ts): a new selection is a new history entry,
+// anything else replaces the current one. While a state from the address is being applied
+// nothing is written back, nor before the address has been read at start (a map move then
+// would overwrite a deep link).
+let restoring = true;
+function viewState(): ViewState {
+  const flight = panel.currentFlight();
+  const centre = map.map.getCenter();
+  return {
+    airport: panel.currentAirport(), flight: flight?.flightNumber ?? null, date: flight?.date ?? panel.currentDate(),
+    view: { lat: centre.lat, lng: centre.lng, zoom: map.map.getZoom() }, tab: currentTab(),
+  };
+}
+function syncUrl(): void {
+  if (restoring) return;
+  const state = viewState();
+  writeViewState(state, selectionKey(state) === selectionKey(parseViewState(location.search)) ? 'replace' : 'push');
+}
+function applyState(state: ViewState): void {
+  restoring = true;
+  try {
+    if (state.view !== null) map.map.setView([state.view.lat, state.view.lng], state.view.zoom, { animate: false });
+    const shown = panel.currentFlight();
+    if (state.flight !== null && state.date !== null) {
+      if (shown?.flightNumber !== state.flight || shown.date !== state.date) selectFlight(state.flight, state.date, state.view === null);
+    } else if (state.airport !== null) {
+      if (panel.currentAirport() !== state.airport || (state.date !== null && panel.currentDate() !== state.date)) selectAirport(state.airport, state.date ?? undefined);
+    } else {
+      deselect();
+    }
+    if (state.tab !== null) showTab(paneOfTab(state.tab), false);
+  } finally {
+    restoring = false;
+  }
+}
+let viewTimer = 0;
+map.map.on('moveend', () => { clearTimeout(viewTimer); viewTimer = window.setTimeout(syncUrl, 400); });
+window.addEventListener('popstate', () => applyState(parseViewState(location.search)));
 
 // Follow: the map stays centred on the selected plane while it flies, until the user drags the map.
 let following = false;
@@ -93,6 +151,7 @@ const panel = new Panel({
     if (flightNumber === null) setFollow(false);
     if (fit && detail !== null && !following) map.fitRoute(detail.route);
   },
+  dateChanged: () => syncUrl(),
 });
 
 /** The flight numbers of the last feed snapshot (for tests: which planes are on the map). */
@@ -159,12 +218,7 @@ async function start(): Promise<void> {
   byId('panel-toggle').addEventListener('click', () => setCollapsed(!byId('panel').classList.contains('collapsed')));
   byId('follow').addEventListener('click', () => setFollow(!following));
   map.map.on('dragstart', () => setFollow(false));
-  document.addEventListener('keydown', (event) => {
-    const target = event.target as HTMLElement | null;
-    if (target !== null && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA')) return;
-    if (event.key === 'f' || event.key === 'F') setFollow(!following);
-    if (event.key === 'Escape') setFollow(false);
-  });
+  setupShortcuts({ map: map.map, toggleFollow: () => setFollow(!following), deselect, showFlights: () => showTab('flights-pane') });
   setInterval(keepCentred, 250);
   byId<HTMLInputElement>('online-tiles').addEventListener('change', (event) => map.setOnlineTiles((event.target as HTMLInputElement).checked));
   map.loadBasemap().catch((error: unknown) => setProblem('basemap', `Basemap not loaded: ${String(error)}`));
@@ -177,6 +231,7 @@ async function start(): Promise<void> {
   } catch (error) {
     setProblem('airports', `Airports not loaded: ${error instanceof Error ? error.message : String(error)} (reload to retry)`);
   }
+  applyState(parseViewState(location.search));
   connectFeed({ onSnapshot, onConnection: (connected) => setProblem('server', connected ? null : 'Connection to the map server lost; reconnecting…') });
   setInterval(() => { byId('sim-clock').textContent = `${new Date(simNowMs()).toISOString().slice(0, 16).replace('T', ' ')} UTC`; }, 1000);
   setInterval(() => void panel.tick(), 3000);
@@ -191,6 +246,8 @@ Object.assign(window, {
     planeNumbers: () => planeNumbers,
     planePosition: (flightNumber: string) => map.planePosition(flightNumber),
     planePoint: (flightNumber: string) => map.planePoint(flightNumber),
+    planeColor: (flightNumber: string) => map.planeColor(flightNumber),
+    altitudeColor,
     selectAirport: (iata: string) => panel.showAirport(iata),
     selectedPlane: () => map.selectedPlane(),
     following: () => following,

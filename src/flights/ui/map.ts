@@ -1,6 +1,7 @@
 // The Leaflet map: an offline Natural Earth basemap (optional online tiles), airports drawn
 // on a canvas and sized by type and zoom, IATA labels where they fit, planes on their own
-// canvas (plane-layer.ts) gliding between updates, and the selected flight's route and flown path.
+// canvas (plane-layer.ts) gliding between updates, and the selected flight's route and flown path;
+// a scale bar and a legend (legend.ts).
 
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
@@ -8,6 +9,7 @@ import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import countriesUrl from 'world-atlas/countries-50m.json?url';
 import type { AirportInfo, PlaneInfo } from './api.js';
+import { createLegend } from './legend.js';
 import { PlaneLayer } from './plane-layer.js';
 
 const labelsMax = 250;
@@ -65,6 +67,12 @@ export class FlightMap {
     this.routeLayer.addTo(this.map);
     this.airportLayer.addTo(this.map);
     this.labelLayer.addTo(this.map);
+    // The map's box changes without a window resize too (the top bar wraps when the clock and the
+    // plane count fill in on a phone, the drawer opens): Leaflet must know, or it centres and
+    // draws for a stale size and its canvas misses part of the map.
+    new ResizeObserver(() => this.map.invalidateSize()).observe(element);
+    L.control.scale({ position: 'bottomleft', maxWidth: 140 }).addTo(this.map);
+    createLegend({ open: !window.matchMedia('(max-width: 700px)').matches }).addTo(this.map);
     this.planes = new PlaneLayer(this.map, { onPlane: (plane) => this.handlers.onPlane(plane), tooltip: (plane) => planeTooltip(plane) });
     this.map.on('zoomend', () => this.restyle());
     this.map.on('moveend', () => this.relabel());
@@ -170,6 +178,10 @@ export class FlightMap {
     if (at === null) return false;
     this.map.panTo(at, { animate: false });
     return true;
+  }
+
+  planeColor(flightNumber: string): string | null {
+    return this.planes.colorOf(flightNumber);
   }
 
   selectedPlane(): string | null {

@@ -3,6 +3,8 @@
 
 import { addFlight, changeStatus, fetchBoard, fetchFlight, type AirportInfo, type FlightDetail, type FlightRow } from './api.js';
 import { byId, dateTimeUtc, h, statusBadge, statusLabel, timeUtc } from './dom.js';
+import { flightProgress, formatDuration } from '../model/progress.js';
+import type { StatusChange } from '../model/flight.js';
 
 export interface PanelHooks {
   simNowMs(): number;
@@ -10,6 +12,8 @@ export interface PanelHooks {
   selectFlight(flightNumber: string, date: string): void;
   showFlightLines(flightNumber: string | null, detail: FlightDetail | null, fit: boolean): void;
   airportShown(iata: string | null): void;
+  /** The board's date changed (the address keeps it). */
+  dateChanged(): void;
 }
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -46,6 +50,15 @@ function flightTable(rows: FlightRow[], kind: 'departures' | 'arrivals', hooks: 
   }
   const heads = ['Sched', kind === 'departures' ? 'Est. dep' : 'Est. arr', 'Flight', kind === 'departures' ? 'To' : 'From', 'Gate', 'Status'];
   return h('table', { id: `${kind}-table` }, h('thead', {}, h('tr', {}, ...heads.map((text) => h('th', {}, text)))), body);
+}
+
+/** Each status the flight has had, with the sim time, who set it and why. */
+function historyTable(history: StatusChange[]): HTMLElement {
+  if (history.length === 0) return h('p', { class: 'empty', id: 'status-history' }, 'No status changes recorded.');
+  const rows = history.map((change) => h('tr', { 'data-status': change.status },
+    h('td', {}, dateTimeUtc(change.changedAtMs).replace(' UTC', '')), h('td', {}, h('span', { class: `status-chip status-${change.status}` }, statusLabel(change.status))), h('td', {}, change.source), h('td', {}, change.note)));
+  return h('table', { id: 'status-history' },
+    h('thead', {}, h('tr', {}, ...['Time (UTC)', 'Status', 'By', 'Note'].map((text) => h('th', {}, text)))), h('tbody', {}, ...rows));
 }
 
 export class Panel {
@@ -85,7 +98,13 @@ export class Panel {
     const view = byId('airport-view');
     const airport = this.hooks.airport(iata);
     const dateInput = h('input', { type: 'date', id: 'board-date', value: this.airportDate });
-    dateInput.addEventListener('change', () => { this.airportDate = dateInput.value; void this.refreshBoard(true); });
+    dateInput.addEventListener('change', () => {
+      // A cleared or half-typed date is not a board to load.
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(dateInput.value)) return;
+      this.airportDate = dateInput.value;
+      this.hooks.dateChanged();
+      void this.refreshBoard(true);
+    });
     view.replaceChildren(
       h('h2', {}, `${iata} — ${airport?.name ?? ''}`),
       h('p', {}, `${airport?.city ?? ''}, ${airport?.country ?? ''}`),
@@ -153,12 +172,13 @@ export class Panel {
     return h('div', {}, h('h3', {}, 'Add a flight'), form, message);
   }
 
-  async showFlight(flightNumber: string, date: string): Promise<void> {
+  /** Shows a flight; `fit` zooms the map to its route once loaded (not when a link gave the view). */
+  async showFlight(flightNumber: string, date: string, fit = true): Promise<void> {
     this.flight = { flightNumber, date };
     this.hooks.airportShown(null);
     show('flight-view');
     byId('flight-view').replaceChildren(h('h2', {}, flightNumber), h('p', {}, 'Loading…'));
-    await this.refreshFlight(true);
+    await this.refreshFlight(fit);
   }
 
   /** Re-reads the selected flight (status, tracking, path); called periodically. */
@@ -181,8 +201,11 @@ export class Panel {
   private renderFlight(detail: FlightDetail): void {
     const s = detail.status;
     const t = detail.latest;
+    const origin = this.hooks.airport(s.origin);
+    const destination = this.hooks.airport(s.destination);
+    const place = (iata: string, airport: AirportInfo | undefined) => (airport === undefined ? iata : `${iata} — ${airport.name}, ${airport.city}`);
     const facts: [string, string][] = [
-      ['Route', `${s.origin} → ${s.destination}`], ['Date', s.date], ['Gate', s.gate ?? '—'],
+      ['From', place(s.origin, origin)], ['To', place(s.destination, destination)], ['Date', s.date], ['Gate', s.gate ?? '—'],
       ['Departure', dateTimeUtc(s.departureAtMs)], ['Arrival', dateTimeUtc(s.arrivalAtMs)],
       ...(s.estimatedDepartureAtMs === null ? [] : [['Estimated dep.', dateTimeUtc(s.estimatedDepartureAtMs)] as [string, string]]),
       ...(s.actualDepartureAtMs === null ? [] : [['Departed', dateTimeUtc(s.actualDepartureAtMs)] as [string, string]]),
@@ -200,12 +223,16 @@ export class Panel {
       ? { start: document.activeElement.selectionStart, end: document.activeElement.selectionEnd } : null;
     byId('flight-view').replaceChildren(
       h('h2', {}, `${s.flightNumber} `, statusBadge(s.status)),
+      h('p', { class: 'route-line' }, `${origin?.city ?? s.origin} → ${destination?.city ?? s.destination}`),
+      this.progress(detail, origin, destination),
       list(facts),
       h('h3', {}, 'Tracking'),
       t === null ? h('p', {}, 'No tracking yet (the flight has not left the gate, or its samples expired).') : list(tracking),
       h('h3', {}, 'Change status'),
       this.transitions(detail),
       this.statusMessage(s.flightNumber, s.date),
+      h('h3', {}, 'Status history'),
+      historyTable(detail.history),
     );
     const delay = document.getElementById('delay-minutes');
     if (typing !== null && delay instanceof HTMLInputElement) {
@@ -213,6 +240,23 @@ export class Panel {
       // Number inputs do not support selection ranges; text-like ones do.
       try { delay.setSelectionRange(typing.start, typing.end); } catch { /* not a text field */ }
     }
+  }
+
+  /** Distance flown and to go, a progress bar, time remaining and the ETA. */
+  private progress(detail: FlightDetail, origin: AirportInfo | undefined, destination: AirportInfo | undefined): HTMLElement {
+    if (origin === undefined || destination === undefined) return h('p', { class: 'count' }, 'Airports not loaded: no progress to show.');
+    const t = detail.latest;
+    const p = flightProgress({ status: detail.status, origin, destination, position: t === null ? null : t, nowMs: this.hooks.simNowMs() });
+    const km = (value: number) => `${Math.round(value).toLocaleString('en')} km`;
+    const percent = Math.round(p.fraction * 100);
+    return h('div', { id: 'flight-progress' },
+      h('div', { class: 'progress-ends' }, h('span', {}, detail.status.origin), h('span', { id: 'progress-percent' }, `${percent} %`), h('span', {}, detail.status.destination)),
+      h('progress', { max: '100', value: String(percent), 'aria-label': 'progress' }),
+      h('dl', {},
+        h('dt', {}, 'Flown'), h('dd', { id: 'progress-flown' }, `${km(p.flownKm)} of ${km(p.totalKm)}`),
+        h('dt', {}, 'Remaining'), h('dd', { id: 'progress-remaining' }, km(p.remainingKm)),
+        h('dt', {}, 'Time remaining'), h('dd', { id: 'progress-time' }, p.remainingMs === null ? '—' : formatDuration(p.remainingMs)),
+        h('dt', {}, detail.status.actualArrivalAtMs === null ? 'ETA' : 'Arrived'), h('dd', { id: 'progress-eta' }, p.etaMs === null ? 'cancelled' : dateTimeUtc(p.etaMs))));
   }
 
   private statusMessage(flightNumber: string, date: string): HTMLElement {
@@ -261,6 +305,25 @@ export class Panel {
   }
 
   currentAirport(): string | null {
-    return this.airportIata;
+    return this.flight === null ? this.airportIata : null;
+  }
+
+  /** The board's date while an airport is shown. */
+  currentDate(): string | null {
+    return this.flight === null && this.airportIata !== null ? this.airportDate : null;
+  }
+
+  currentFlight(): { flightNumber: string; date: string } | null {
+    return this.flight;
+  }
+
+  /** Back to the welcome text: no airport, no flight. */
+  clear(): void {
+    this.flight = null;
+    this.airportIata = null;
+    this.boardTicket++;
+    this.hooks.showFlightLines(null, null, false);
+    this.hooks.airportShown(null);
+    show('welcome');
   }
 }

@@ -1,7 +1,9 @@
 // The planes, drawn on one canvas instead of a DOM marker each, so that 10,000 of them stay
 // smooth: every animation frame positions the canvas over the view and draws each plane in
 // view from a sprite pre-rendered per heading (rotating a path per plane per frame costs more),
-// gliding between its last two reported positions. Clicks and hovers find the nearest plane.
+// gliding between its last two reported positions, coloured by altitude (a ramp as tar1090's).
+// Clicks and hovers find the nearest plane to the pointer; when several are within reach of a
+// click, the nearest is selected and a small list offers the others.
 
 import L from 'leaflet';
 import type { PlaneInfo } from './api.js';
@@ -13,6 +15,30 @@ const headingSteps = 72;
 const hitRadiusPx = 12;
 /** Callsigns are drawn for at most this many planes in view. */
 const callsignsMax = 150;
+/** Planes offered when a click reaches several. */
+const choicesMax = 8;
+
+/**
+ * Altitude (ft) to hue, as tar1090 colours aircraft: orange near the ground through yellow and
+ * green to blue, violet at 40,000 ft and above. Planes on the ground are grey.
+ */
+export const altitudeHueStops: readonly [altitudeFt: number, hue: number][] = [
+  [0, 20], [2_000, 32.5], [4_000, 43], [6_000, 54], [8_000, 72], [9_000, 85], [11_000, 140], [40_000, 300],
+];
+export const groundColor = '#7a7f87';
+/** One sprite set per step of this many feet (the ramp is smooth enough at 1,000 ft). */
+const altitudeStepFt = 1_000;
+
+export function altitudeColor(altitudeFt: number | null): string {
+  if (altitudeFt === null || altitudeFt < 50) return groundColor;
+  let hue = altitudeHueStops.at(-1)?.[1] ?? 300;
+  for (let i = 1; i < altitudeHueStops.length; i++) {
+    const [lowFt, lowHue] = altitudeHueStops[i - 1] ?? [0, 0];
+    const [highFt, highHue] = altitudeHueStops[i] ?? [0, 0];
+    if (altitudeFt <= highFt) { hue = lowHue + ((highHue - lowHue) * (altitudeFt - lowFt)) / (highFt - lowFt); break; }
+  }
+  return `hsl(${Math.round(hue)}, 85%, 45%)`;
+}
 
 interface Plane {
   from: L.LatLng;
@@ -51,8 +77,9 @@ export class PlaneLayer {
   private readonly canvas = document.createElement('canvas');
   private readonly planes = new Map<string, Plane>();
   private readonly ratio = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
-  private readonly normal = sprites('#1c3f94', this.ratio);
-  private readonly highlighted = sprites('#d9480f', this.ratio);
+  /** Sprites per altitude step (the key is the step, -1 on the ground), made when first needed. */
+  private readonly byAltitude = new Map<number, HTMLCanvasElement[]>();
+  private chooser: L.Popup | null = null;
   private readonly tooltip = L.tooltip({ direction: 'top', offset: [0, -10] });
   private updateIntervalMs = 1000;
   private lastSnapshotMs = 0;
@@ -65,10 +92,7 @@ export class PlaneLayer {
     pane.style.pointerEvents = 'none';
     this.canvas.className = 'plane-canvas';
     pane.appendChild(this.canvas);
-    map.on('click', (event: L.LeafletMouseEvent) => {
-      const plane = this.nearest(event.containerPoint);
-      if (plane !== null) this.handlers.onPlane(plane.info);
-    });
+    map.on('click', (event: L.LeafletMouseEvent) => this.click(event.containerPoint));
     map.on('mousemove', (event: L.LeafletMouseEvent) => this.hover(event.containerPoint));
   }
 
@@ -130,6 +154,16 @@ export class PlaneLayer {
     return null;
   }
 
+  /** The colour a flight is drawn in (its altitude step's), or null when it is not on the map. */
+  colorOf(flightNumber: string): string | null {
+    for (const plane of this.planes.values()) {
+      if (plane.info.flightNumber !== flightNumber) continue;
+      const key = this.altitudeKey(plane.info);
+      return key === -1 ? groundColor : altitudeColor(key * altitudeStepFt);
+    }
+    return null;
+  }
+
   private positionAt(plane: Plane, now: number): L.LatLng {
     const t = Math.min(1, (now - plane.startMs) / plane.durationMs);
     return L.latLng(plane.from.lat + (plane.to.lat - plane.from.lat) * t, plane.from.lng + (plane.to.lng - plane.from.lng) * t);
@@ -162,18 +196,43 @@ export class PlaneLayer {
       plane.visible = point.x > -spriteCssPx && point.y > -spriteCssPx && point.x < size.x + spriteCssPx && point.y < size.y + spriteCssPx;
       if (!plane.visible) continue;
       if (plane.info.flightNumber === this.selectedFlight) { selected = plane; continue; }
-      this.drawSprite(context, plane, { sprites: this.normal, half });
+      this.drawSprite(context, plane, half);
       if (showLabels && labels.length < callsignsMax) labels.push(plane);
     }
-    // The selected plane on top, in its colour.
-    if (selected !== null) { this.drawSprite(context, selected, { sprites: this.highlighted, half }); labels.push(selected); }
+    // The selected plane on top, ringed.
+    if (selected !== null) {
+      context.beginPath();
+      context.arc(selected.x * this.ratio, selected.y * this.ratio, 14 * this.ratio, 0, 2 * Math.PI);
+      context.fillStyle = '#ffffffb0';
+      context.fill();
+      context.lineWidth = 2.5 * this.ratio;
+      context.strokeStyle = '#d9480f';
+      context.stroke();
+      this.drawSprite(context, selected, half);
+      labels.push(selected);
+    }
     this.drawCallsigns(context, labels);
   }
 
-  private drawSprite(context: CanvasRenderingContext2D, plane: Plane, style: { sprites: HTMLCanvasElement[]; half: number }): void {
+  private altitudeKey(info: PlaneInfo): number {
+    const onGround = info.phase === 'taxi_out' || info.phase === 'taxi_in' || info.phase === 'parked' || info.phase === 'arrived';
+    return onGround || info.altitudeFt < 50 ? -1 : Math.round(info.altitudeFt / altitudeStepFt);
+  }
+
+  private spritesFor(info: PlaneInfo): HTMLCanvasElement[] {
+    const key = this.altitudeKey(info);
+    let set = this.byAltitude.get(key);
+    if (set === undefined) {
+      set = sprites(key === -1 ? groundColor : altitudeColor(key * altitudeStepFt), this.ratio);
+      this.byAltitude.set(key, set);
+    }
+    return set;
+  }
+
+  private drawSprite(context: CanvasRenderingContext2D, plane: Plane, half: number): void {
     const step = ((Math.round((plane.info.headingDeg * headingSteps) / 360) % headingSteps) + headingSteps) % headingSteps;
-    const sprite = style.sprites[step];
-    if (sprite !== undefined) context.drawImage(sprite, plane.x * this.ratio - style.half, plane.y * this.ratio - style.half);
+    const sprite = this.spritesFor(plane.info)[step];
+    if (sprite !== undefined) context.drawImage(sprite, plane.x * this.ratio - half, plane.y * this.ratio - half);
   }
 
   private drawCallsigns(context: CanvasRenderingContext2D, planes: readonly Plane[]): void {
@@ -190,15 +249,49 @@ export class PlaneLayer {
     }
   }
 
-  private nearest(point: L.Point): Plane | null {
-    let best: Plane | null = null;
-    let bestDistance = hitRadiusPx * hitRadiusPx;
+  /** The planes within reach of a point, nearest first. */
+  within(point: { x: number; y: number }): Plane[] {
+    const found: { plane: Plane; distance: number }[] = [];
     for (const plane of this.planes.values()) {
       if (!plane.visible) continue;
       const distance = (plane.x - point.x) ** 2 + (plane.y - point.y) ** 2;
-      if (distance <= bestDistance) { best = plane; bestDistance = distance; }
+      if (distance <= hitRadiusPx * hitRadiusPx) found.push({ plane, distance });
     }
-    return best;
+    return found.sort((a, b) => a.distance - b.distance || a.plane.info.flightNumber.localeCompare(b.plane.info.flightNumber)).map(({ plane }) => plane);
+  }
+
+  private nearest(point: L.Point): Plane | null {
+    return this.within(point)[0] ?? null;
+  }
+
+  /** Selects the plane nearest the click; when others are within reach too, lists them all to choose from. */
+  private click(point: L.Point): void {
+    this.chooser?.remove();
+    this.chooser = null;
+    const reached = this.within(point);
+    const nearest = reached[0];
+    if (nearest === undefined) return;
+    this.handlers.onPlane(nearest.info);
+    if (reached.length < 2) return;
+    const list = document.createElement('ul');
+    list.className = 'plane-chooser';
+    for (const plane of reached.slice(0, choicesMax)) {
+      const item = document.createElement('li');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset['flight'] = plane.info.flightNumber;
+      button.textContent = `${plane.info.flightNumber} ${plane.info.origin}→${plane.info.destination} · ${Math.round(plane.info.altitudeFt).toLocaleString('en')} ft`;
+      button.addEventListener('click', () => { this.chooser?.remove(); this.chooser = null; this.handlers.onPlane(plane.info); });
+      item.append(button);
+      list.append(item);
+    }
+    const title = document.createElement('div');
+    title.className = 'plane-chooser-title';
+    title.textContent = `${reached.length} planes here:`;
+    const content = document.createElement('div');
+    content.id = 'plane-chooser';
+    content.append(title, list);
+    this.chooser = L.popup({ offset: [0, -8], autoPan: false, closeButton: true }).setLatLng(this.map.containerPointToLatLng(point)).setContent(content).openOn(this.map);
   }
 
   private hover(point: L.Point): void {

@@ -147,11 +147,11 @@ function registerFlightRoutes(app: FastifyInstance, context: ApiContext): void {
     const key = flightKey(request.params, context);
     const status = await context.store.getStatus(key.flightNumber, key.date);
     if (status === null) throw new NotFoundError(`no flight ${key.flightNumber} on ${key.date}`);
-    const samples = await context.store.readTracking(key, pathPointsMax);
+    const [samples, history] = await Promise.all([context.store.readTracking(key, pathPointsMax), context.store.statusHistory(key)]);
     const origin = context.airports.get(status.origin);
     const destination = context.airports.get(status.destination);
     const route = origin !== undefined && destination !== undefined ? greatCirclePoints(origin, destination, 64).map((p): PathPoint => [p.latitude, p.longitude]) : [];
-    return { status, allowed: operatorTransitions(status.status), latest: samples[0] ?? null, path: flownPath(samples, origin), route } satisfies FlightDetail;
+    return { status, allowed: operatorTransitions(status.status), latest: samples[0] ?? null, path: flownPath(samples, origin), route, history } satisfies FlightDetail;
   }));
 }
 

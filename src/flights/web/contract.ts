@@ -14,7 +14,7 @@
 // - ?q=: at most 64 characters; bodies: JSON objects of at most 16 KiB with only the fields
 //   below (an unknown field is refused).
 
-import type { Airport, FlightPlan, FlightStatus, FlightStatusRecord, TrackingSample } from '../model/flight.js';
+import type { Airport, FlightPlan, FlightStatus, FlightStatusRecord, StatusChange, TrackingSample } from '../model/flight.js';
 
 /** GET /api/airports: [iata, name, city, country, latitude, longitude, 1 if large else 0], compact for 4,500 airports. */
 export type AirportTuple = [iata: string, name: string, city: string, country: string, latitude: number, longitude: number, large: 0 | 1];
@@ -64,6 +64,8 @@ export interface FlightDetail {
   path: PathPoint[];
   /** The whole great circle from origin to destination. */
   route: PathPoint[];
+  /** Every status the flight has had, with its sim time and who set it, oldest first (read at QUORUM). */
+  history: StatusChange[];
 }
 
 /** POST /api/flights (an empty flightNumber asks for a random one). */
