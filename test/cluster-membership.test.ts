@@ -274,7 +274,8 @@ test('RF 3 under QUORUM load: a sixth node joins and the third is decommissioned
     const freed: Array<{ index: number; before: number; after: number }> = [];
     for (const index of members) {
       // Flushed first, so that the load before and after compares sstables with sstables.
-      assert.equal((await aero(['nodetool', '--host', `127.0.0.${index}`, '--port', String(adminPort), 'flush', 'membership'])).code, 0);
+      const flush = await aero(['nodetool', '--host', `127.0.0.${index}`, '--port', String(adminPort), 'flush', 'membership'], 120_000);
+      assert.equal(flush.code, 0, `flush of node ${index}: ${flush.stderr}${flush.stdout}`);
       const loadBefore = (await adminStatus<{ loadBytes: number }>(index, adminPort))?.loadBytes;
       const cleanup = await aero(['nodetool', '--host', `127.0.0.${index}`, '--port', String(adminPort), 'cleanup', 'membership'], 120_000);
       assert.equal(cleanup.code, 0, cleanup.stderr);
