@@ -169,7 +169,7 @@ function startLoad(client: cassandra.Client): { stop: () => Promise<void>; acked
   };
 }
 
-test('RF 3 under QUORUM load: a sixth node joins and the third is decommissioned; nothing fails or is lost, and placement is exact after cleanup', { timeout: 900_000 }, async () => {
+test('RF 3 under QUORUM load: a sixth node joins and the third is decommissioned; nothing fails or is lost, and placement is exact after cleanup', { timeout: Math.max(900_000, loaded * 15) }, async () => {
   const directory = mkdtempSync(join(tmpdir(), 'aero-membership-'));
   const [nativePort, storagePort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const clients: cassandra.Client[] = [];
