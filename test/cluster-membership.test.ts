@@ -226,7 +226,7 @@ test('RF 3 under QUORUM load: a sixth node joins and the third is decommissioned
     await app.simulator.stop();
     const quorumDuring = (app.requests.get('QUORUM')?.ok ?? 0) - statusWritesBefore;
     const counted = [...app.requests].map(([name, counts]) => `${name} ${counts.ok} ok ${counts.failed} failed`).join(', ');
-    console.log(`simulator: ${JSON.stringify(app.simulator.stats())}; its driver requests: ${counted}; ${quorumDuring} QUORUM ones during the join and the decommission; ${app.warnings.length} warnings`);
+    console.log(`simulator: ${JSON.stringify(app.simulator.stats())}; its driver requests: ${counted}; ${quorumDuring} QUORUM ones during the join and the decommission; ${app.warnings.length} warnings${app.warnings.length > 0 ? `, the first: ${app.warnings.slice(0, 3).join(' | ')}` : ''}`);
     assert.equal(app.requests.get('DEFAULT'), undefined, 'every request of the app names its consistency level');
     assert.deepEqual(app.failures.slice(0, 10), [], 'no QUORUM request of the simulator failed');
     assert.ok(quorumDuring > 0, 'the simulator made QUORUM requests while the ring changed');
