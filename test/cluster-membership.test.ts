@@ -1,9 +1,13 @@
 // Issue 12's join and leave with real processes: `aero cluster start` runs five nodes
 // (ring_delay 2 s), a keyspace with replication factor 3 gets a check table of
 // AERO_MEMBERSHIP_ROWS rows (10,000 by default, to stay lean in `npm test`; the issue's 100,000
-// with AERO_MEMBERSHIP_ROWS=100000), and while a client keeps writing and reading at QUORUM,
+// in `npm run test:membership`), and while the flight simulator runs as `aero start` runs it
+// (the app's own client and store, a daily timetable of AERO_MEMBERSHIP_FLIGHTS flights in the
+// air, status at QUORUM, tracking at ONE) and a checker keeps writing and reading at QUORUM,
 // `aero cluster add` joins a sixth node and `aero cluster decommission` removes the third. No
-// QUORUM operation may fail, every acknowledged write must read back, the driver must learn of
+// QUORUM operation of either may fail (the app's are counted at its driver client, by the
+// consistency each request asked for), every acknowledged write must read back (the checker's
+// rows, and the last status the simulator had acknowledged for each flight), the driver must learn of
 // both changes (NEW_NODE, UP, REMOVED_NODE), and each partition must sit on exactly its three
 // replicas once `nodetool cleanup` has dropped what the old owners no longer replicate (checked
 // per node through the admin channel's /localdata, against replicas placed here from the token
@@ -16,10 +20,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
+import { openAppDatabase, type AppDatabase } from '../src/flights/app/bootstrap.js';
+import { createSimulator, startTimetable } from '../src/flights/app/run-simulator.js';
+import { defaultDatabaseOptions, type DatabaseOptions } from '../src/flights/model/database.js';
+import type { StatusWrite } from '../src/flights/model/store.js';
+import { systemChance, systemClock } from '../src/flights/model/world.js';
+import { defaultSimulatorOptions, type Simulator } from '../src/flights/sim/simulator.js';
 import { adminStatus, aero, freePort, pinnedClient, waitFor } from './harness/local-cluster.js';
 
 const { quorum } = cassandra.types.consistencies;
 const loaded = Number(process.env['AERO_MEMBERSHIP_ROWS'] ?? 10_000);
+/** Flights in the air at once in the simulator's timetable (aero start --flights). */
+const flightsInAir = Number(process.env['AERO_MEMBERSHIP_FLIGHTS'] ?? 40);
 const replicationFactor = 3;
 
 interface LocalData {
@@ -63,6 +75,65 @@ function replicasOf(token: bigint, ring: Map<number, bigint[]>): number[] {
   return replicas;
 }
 
+type Execute = (query: unknown, params?: unknown, options?: { consistency?: number }) => Promise<unknown>;
+
+/**
+ * The simulator as `aero start` runs it (openAppDatabase, createSimulator, startTimetable) on
+ * keyspace flights_membership at RF 3, strong QUORUM, weak ONE. The app's driver client is
+ * watched, not replaced: every execute and batch it makes is counted by the consistency it asks
+ * for, failures too, and every acknowledged status write is remembered (the newest per flight).
+ */
+async function startSimulatorLoad(nativePort: number) {
+  const warnings: string[] = [];
+  const logger = { info: () => undefined, warn: (message: string) => void warnings.push(message) };
+  const options: DatabaseOptions = {
+    ...defaultDatabaseOptions, keyspace: 'flights_membership',
+    contactPoints: [1, 2, 3, 4, 5].map((index) => `127.0.0.${index}:${nativePort}`),
+    replication: { strategy: 'SimpleStrategy', replicationFactor },
+    strongConsistency: 'QUORUM', weakConsistency: 'ONE',
+  };
+  const database: AppDatabase = await openAppDatabase(options, { clock: systemClock, logger, connectAttempts: 10 });
+  const requests = new Map<string, { ok: number; failed: number }>();
+  const failures: string[] = [];
+  const names = new Map(Object.entries(cassandra.types.consistencies).map(([name, code]) => [code, name.toUpperCase()]));
+  const watch = (method: 'execute' | 'batch') => {
+    const original = (database.client[method] as Execute).bind(database.client);
+    (database.client as unknown as Record<string, Execute>)[method] = async (query, params, callOptions) => {
+      // execute(query, params, options), batch(queries, options)
+      const asked = (method === 'batch' ? params as { consistency?: number } | undefined : callOptions)?.consistency;
+      const name = names.get(asked ?? -1) ?? 'DEFAULT';
+      const counts = requests.get(name) ?? { ok: 0, failed: 0 };
+      requests.set(name, counts);
+      try {
+        const result = await original(query, params, callOptions);
+        counts.ok++;
+        return result;
+      } catch (error) {
+        counts.failed++;
+        if (name === 'QUORUM') failures.push(`${method} at QUORUM: ${error instanceof Error ? error.message : String(error)}`);
+        throw error;
+      }
+    };
+  };
+  watch('execute');
+  watch('batch');
+  const acknowledged = new Map<string, StatusWrite>();
+  const store = database.store;
+  const setStatus = store.setStatus.bind(store);
+  store.setStatus = async (key, change) => {
+    await setStatus(key, change);
+    const id = `${key.flightNumber}/${key.date}`;
+    if ((acknowledged.get(id)?.nowMs ?? -Infinity) <= change.nowMs) acknowledged.set(id, change);
+  };
+  // 60 sim seconds a real second: boarding, departures and landings happen during the test.
+  const simulator: Simulator = await createSimulator(database, {
+    clock: systemClock, chance: systemChance, logger, options: { ...defaultSimulatorOptions, speedup: 60, tickMs: 500, refreshMs: 2_000 },
+  });
+  const timetable = await startTimetable(simulator, { flightsInAir, airports: database.airports });
+  simulator.start();
+  return { database, simulator, requests, failures, acknowledged, warnings, timetable };
+}
+
 /** QUORUM writes of new keys and QUORUM reads of acknowledged ones, until stopped. */
 function startLoad(client: cassandra.Client): { stop: () => Promise<void>; acked: Map<number, string>; failures: string[]; operations: () => number } {
   const acked = new Map<number, string>();
@@ -98,10 +169,11 @@ function startLoad(client: cassandra.Client): { stop: () => Promise<void>; acked
   };
 }
 
-test('RF 3 under QUORUM load: a sixth node joins and the third is decommissioned; nothing fails or is lost, and placement is exact after cleanup', { timeout: 900_000 }, async () => {
+test('RF 3 under QUORUM load: a sixth node joins and the third is decommissioned; nothing fails or is lost, and placement is exact after cleanup', { timeout: Math.max(900_000, loaded * 15) }, async () => {
   const directory = mkdtempSync(join(tmpdir(), 'aero-membership-'));
   const [nativePort, storagePort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const clients: cassandra.Client[] = [];
+  let app: Awaited<ReturnType<typeof startSimulatorLoad>> | undefined;
   const started = Date.now();
   try {
     const start = await aero(['cluster', 'start', '--nodes', '5', '--dir', directory, '--base-port', String(nativePort),
@@ -126,6 +198,12 @@ test('RF 3 under QUORUM load: a sixth node joins and the third is decommissioned
     client.on('hostAdd', (host: cassandra.Host) => events.push(`add ${host.address}`));
     client.on('hostUp', (host: cassandra.Host) => events.push(`up ${host.address}`));
     client.on('hostRemove', (host: cassandra.Host) => events.push(`remove ${host.address}`));
+    const simulatorStarted = Date.now();
+    app = await startSimulatorLoad(nativePort);
+    console.log(`simulator started in ${Date.now() - simulatorStarted} ms: ${app.timetable.join('; ')}`);
+    const simulated = app;
+    await waitFor('the simulator writes statuses', () => Promise.resolve(simulated.acknowledged.size > 0), 30_000);
+    const statusWritesBefore = app.requests.get('QUORUM')?.ok ?? 0;
     const load = startLoad(client);
     const joinStarted = Date.now();
     const add = await aero(['cluster', 'add', '--dir', directory], 600_000);
@@ -145,6 +223,20 @@ test('RF 3 under QUORUM load: a sixth node joins and the third is decommissioned
     await waitFor('the driver drops node 3', () => Promise.resolve(!client.hosts.values().some((host) => host.address.startsWith('127.0.0.3'))), 20_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await load.stop();
+    await app.simulator.stop();
+    const quorumDuring = (app.requests.get('QUORUM')?.ok ?? 0) - statusWritesBefore;
+    const counted = [...app.requests].map(([name, counts]) => `${name} ${counts.ok} ok ${counts.failed} failed`).join(', ');
+    console.log(`simulator: ${JSON.stringify(app.simulator.stats())}; its driver requests: ${counted}; ${quorumDuring} QUORUM ones during the join and the decommission; ${app.warnings.length} warnings${app.warnings.length > 0 ? `, the first: ${app.warnings.slice(0, 3).join(' | ')}` : ''}`);
+    assert.equal(app.requests.get('DEFAULT'), undefined, 'every request of the app names its consistency level');
+    assert.deepEqual(app.failures.slice(0, 10), [], 'no QUORUM request of the simulator failed');
+    assert.ok(quorumDuring > 0, 'the simulator made QUORUM requests while the ring changed');
+    const statusLost: string[] = [];
+    for (const [id, change] of app.acknowledged) {
+      const [flightNumber, date] = id.split('/') as [string, string];
+      const stored = await app.database.store.getStatus(flightNumber, date);
+      if (stored?.status !== change.status) statusLost.push(`${id}: acknowledged ${change.status}, read ${String(stored?.status)}`);
+    }
+    assert.deepEqual(statusLost.slice(0, 10), [], `the last acknowledged status of each of ${app.acknowledged.size} flights reads back at QUORUM`);
     console.log(`driver events: ${events.join(', ')}`);
     assert.ok(events.some((event) => event.startsWith('add 127.0.0.6')), 'the driver added node 6');
     assert.ok(events.some((event) => event.startsWith('remove 127.0.0.3')), 'the driver removed node 3');
@@ -168,6 +260,7 @@ test('RF 3 under QUORUM load: a sixth node joins and the third is decommissioned
     const ring = await ringOf(1, adminPort);
     assert.deepEqual([...ring.keys()].sort(), members, 'nodetool ring shows nodes 1, 2, 4, 5 and 6');
     const before = new Map(await Promise.all(members.map(async (index) => [index, await localData(index, adminPort)] as const)));
+    for (const [index, data] of before) assert.equal(data.truncated, false, `node ${index} listed every partition's token`);
     const all = new Set([...before.values()].flatMap((data) => data.tokens));
     assert.ok(all.size >= expected.size - 50, `tokens listed: ${all.size} for ${expected.size} keys`); // two keys may share a token only by chance
     for (const index of members) {
@@ -181,7 +274,8 @@ test('RF 3 under QUORUM load: a sixth node joins and the third is decommissioned
     const freed: Array<{ index: number; before: number; after: number }> = [];
     for (const index of members) {
       // Flushed first, so that the load before and after compares sstables with sstables.
-      assert.equal((await aero(['nodetool', '--host', `127.0.0.${index}`, '--port', String(adminPort), 'flush', 'membership'])).code, 0);
+      const flush = await aero(['nodetool', '--host', `127.0.0.${index}`, '--port', String(adminPort), 'flush', 'membership'], 120_000);
+      assert.equal(flush.code, 0, `flush of node ${index}: ${flush.stderr}${flush.stdout}`);
       const loadBefore = (await adminStatus<{ loadBytes: number }>(index, adminPort))?.loadBytes;
       const cleanup = await aero(['nodetool', '--host', `127.0.0.${index}`, '--port', String(adminPort), 'cleanup', 'membership'], 120_000);
       assert.equal(cleanup.code, 0, cleanup.stderr);
@@ -199,6 +293,8 @@ test('RF 3 under QUORUM load: a sixth node joins and the third is decommissioned
     }
     console.log(`moved data not replicated before cleanup: ${surplus}; total ${Date.now() - started} ms`);
   } finally {
+    await app?.simulator.stop().catch(() => undefined);
+    await app?.database.close().catch(() => undefined);
     for (const client of clients) await client.shutdown().catch(() => undefined);
     await aero(['cluster', 'stop', '--dir', directory]);
     rmSync(directory, { recursive: true, force: true });

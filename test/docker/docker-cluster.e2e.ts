@@ -16,6 +16,11 @@
 // of its build (the base image stays, as the cache it is). Traffic goes only to this project's
 // containers. The joining nodes wait AERO_RING_DELAY_MS (10 s here, Cassandra's 30 s by default).
 //
+// The suite has a deadline of its own, AERO_DOCKER_DEADLINE_S (720 s by default: the issue allows
+// 15 minutes in all, and the teardown gets what is left): when it passes, or on SIGINT or SIGTERM,
+// the checks stop (every docker command they started is killed, none starts any more) and the
+// teardown runs all the same; after a signal the process then ends by that signal.
+//
 // Not in `npm test` (the file is no *.test.ts): it needs Docker and root or a running daemon.
 // Outside CI a missing tool skips it; in CI (CI=true) that is a failure.
 
@@ -30,7 +35,7 @@ import { fileURLToPath } from 'node:url';
 import cassandra from 'cassandra-driver';
 import { freePort } from '../harness/node-process.js';
 import {
-  buildCacheIds, buildkitClient, ensureDockerd, extraCaCertificates, freeSubnetPrefix, imageExists, imageIds, onPath, run, runOk, stopDockerd, type Daemon,
+  abortableWork, buildCacheIds, buildkitClient, ensureDockerd, extraCaCertificates, freeSubnetPrefix, imageExists, imageIds, onPath, run, runOk, stopDockerd, type Daemon,
 } from './docker-tools.js';
 import { flightsMove, mapAnswers } from './flight-checks.js';
 
@@ -44,6 +49,10 @@ const checkRows = 2_000;
 /** ring_delay_ms of the nodes: a joining node waits this long before it streams. */
 const ringDelayMs = 10_000;
 const startedAtMs = Date.now();
+/** The checks stop at this deadline (from the start of the test), whatever they are doing; the teardown then runs. */
+const deadlineMs = Number(process.env['AERO_DOCKER_DEADLINE_S'] ?? 720) * 1000;
+/** What the teardown may take at most after the deadline: the test's own limit is the two together. */
+const teardownMsMax = 150_000;
 
 function log(line: string): void {
   process.stderr.write(`[docker ${((Date.now() - startedAtMs) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
@@ -265,7 +274,36 @@ async function tearDown(project: Project, before: { images: Set<string>; cache: 
   return remaining.filter((line) => line.trim() !== '');
 }
 
-test('the cluster and the app run in Docker: 5 nodes UN, the map answers, flights move; it grows to 8 and one leaves without losing data', { timeout: 20 * 60_000 }, async (t) => {
+/**
+ * Aborts `work` at the deadline or on SIGINT/SIGTERM; a second signal ends the process at once.
+ * Returns the signal received, if any, and a release of the handlers.
+ */
+function stopOnDeadlineOrSignal(work: AbortController): { received: () => NodeJS.Signals | null; release: () => void } {
+  let received: NodeJS.Signals | null = null;
+  const timer = setTimeout(() => work.abort(new Error(`the suite's deadline of ${deadlineMs / 1000} s passed`)), Math.max(0, deadlineMs - (Date.now() - startedAtMs)));
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received !== null) process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    received = signal;
+    log(`${signal}: stopping the checks and tearing down (send it again to exit at once, leaving everything behind)`);
+    work.abort(new Error(`${signal} received`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // The runner that reads this process's output may be gone (killed): the teardown goes on.
+  const ignore = () => undefined;
+  process.stderr.on('error', ignore);
+  process.stdout.on('error', ignore);
+  return {
+    received: () => received,
+    release: () => {
+      clearTimeout(timer);
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    },
+  };
+}
+
+test('the cluster and the app run in Docker: 5 nodes UN, the map answers, flights move; it grows to 8 and one leaves without losing data', { timeout: deadlineMs + teardownMsMax + 30_000 }, async (t) => {
   const missing = missingTools();
   if (missing.length > 0) {
     const message = `missing ${missing.join(', ')} (node scripts/prerequisites.js --suite docker installs them)`;
@@ -276,52 +314,20 @@ test('the cluster and the app run in Docker: 5 nodes UN, the map answers, flight
   // fetch (undici) may leave no referenced handle while it waits on the published port, and the
   // runner then cancels the test without its teardown: hold the event loop open until the end.
   const keepAlive = setInterval(() => undefined, 1000);
+  const work = new AbortController();
+  const stopper = stopOnDeadlineOrSignal(work);
   let daemon: Daemon = { pid: null, logFile: null };
   try {
+    // Started outside the checks' scope: a deadline while it starts must not kill the daemon before stopDockerd can.
     daemon = await ensureDockerd(log);
-    await ensureBaseImage();
+    await abortableWork(work.signal, ensureBaseImage);
     const project = await newProject();
     const imagesBefore = await imageIds();
     const cacheBefore = await buildCacheIds();
     log(`project ${project.name}: subnet ${project.subnetPrefix}.0/24, map on 127.0.0.1:${project.mapPort}, CQL on 127.0.0.1:${project.cqlPort}`);
     let passed = false;
     try {
-      await buildImage(project);
-      log('docker-compose up -d (certificates, 5 nodes healthy, roles, app)');
-      await composeOk(project, ['up', '--detach', '--no-build'], 8 * 60_000);
-      log('up; checking the map');
-      const mapUrl = `http://127.0.0.1:${project.mapPort}/`;
-      await mapAnswers(mapUrl, { timeoutMs: 180_000 });
-      log('the map answers; checking that flights move');
-      const moved = await flightsMove(mapUrl, { timeoutMs: 180_000, gapMs: 8_000 });
-      log(`flights move: ${moved.join(', ')}`);
-      const status = await waitForNodesUp(project);
-      process.stderr.write(status);
-      assert.equal(upNormal(status).length, nodeCount, `nodetool status shows ${nodeCount} nodes UN`);
-      const cql = await cqlThroughPublishedPort(project);
-      log(`CQL through the published port as admin over TLS: ${cql.peers} peers, ${cql.flights} flights`);
-      assert.equal(cql.peers, nodeCount - 1);
-      assert.ok(cql.flights > 0, 'the flights keyspace has flights');
-      await writeCheckTable(project);
-      log(`check table written: ${checkRows} rows at ALL`);
-      log('docker-compose stop, then up -d: the same cluster again on its volumes');
-      await composeOk(project, ['stop', '--timeout', '30'], 3 * 60_000);
-      await composeOk(project, ['up', '--detach', '--no-build'], 8 * 60_000);
-      await mapAnswers(mapUrl, { timeoutMs: 180_000 });
-      log(`flights move again: ${(await flightsMove(mapUrl, { timeoutMs: 180_000, gapMs: 8_000 })).join(', ')}`);
-      const statusAgain = await waitForNodesUp(project);
-      assert.equal(upNormal(statusAgain).length, nodeCount, `after the restart: ${statusAgain}`);
-      const cqlAgain = await cqlThroughPublishedPort(project);
-      log(`after the restart: ${cqlAgain.peers} peers, ${cqlAgain.flights} flights`);
-      assert.ok(cqlAgain.flights >= cql.flights, 'the flights written before the stop are still there');
-
-      log(`growing to ${nodeCount + grownNodes.length} nodes (ring_delay ${ringDelayMs / 1000} s)`);
-      await growToEight(project);
-      await decommissionNode(project);
-      const lost = await checkTableLosses(project);
-      assert.deepEqual(lost.slice(0, 20), [], `every row of the check table reads back at ALL (${lost.length} of ${checkRows} lost)`);
-      log(`check table: all ${checkRows} rows read back at ALL`);
-      log(`flights still move: ${(await flightsMove(mapUrl, { timeoutMs: 180_000, gapMs: 8_000 })).join(', ')}`);
+      await abortableWork(work.signal, () => checks(project));
       passed = true;
     } finally {
       if (!passed) await diagnose(project);
@@ -339,5 +345,49 @@ test('the cluster and the app run in Docker: 5 nodes UN, the map answers, flight
   } finally {
     await stopDockerd(daemon);
     clearInterval(keepAlive);
+    stopper.release();
+    const signal = stopper.received();
+    // Torn down: now end as the signal asked.
+    if (signal !== null) process.kill(process.pid, signal);
   }
 });
+
+/** The checks, from the build of the image to the data after the decommission. */
+async function checks(project: Project): Promise<void> {
+  await buildImage(project);
+  log('docker-compose up -d (certificates, 5 nodes healthy, roles, app)');
+  await composeOk(project, ['up', '--detach', '--no-build'], 8 * 60_000);
+  log('up; checking the map');
+  const mapUrl = `http://127.0.0.1:${project.mapPort}/`;
+  await mapAnswers(mapUrl, { timeoutMs: 180_000 });
+  log('the map answers; checking that flights move');
+  const moved = await flightsMove(mapUrl, { timeoutMs: 180_000, gapMs: 8_000 });
+  log(`flights move: ${moved.join(', ')}`);
+  const status = await waitForNodesUp(project);
+  process.stderr.write(status);
+  assert.equal(upNormal(status).length, nodeCount, `nodetool status shows ${nodeCount} nodes UN`);
+  const cql = await cqlThroughPublishedPort(project);
+  log(`CQL through the published port as admin over TLS: ${cql.peers} peers, ${cql.flights} flights`);
+  assert.equal(cql.peers, nodeCount - 1);
+  assert.ok(cql.flights > 0, 'the flights keyspace has flights');
+  await writeCheckTable(project);
+  log(`check table written: ${checkRows} rows at ALL`);
+  log('docker-compose stop, then up -d: the same cluster again on its volumes');
+  await composeOk(project, ['stop', '--timeout', '30'], 3 * 60_000);
+  await composeOk(project, ['up', '--detach', '--no-build'], 8 * 60_000);
+  await mapAnswers(mapUrl, { timeoutMs: 180_000 });
+  log(`flights move again: ${(await flightsMove(mapUrl, { timeoutMs: 180_000, gapMs: 8_000 })).join(', ')}`);
+  const statusAgain = await waitForNodesUp(project);
+  assert.equal(upNormal(statusAgain).length, nodeCount, `after the restart: ${statusAgain}`);
+  const cqlAgain = await cqlThroughPublishedPort(project);
+  log(`after the restart: ${cqlAgain.peers} peers, ${cqlAgain.flights} flights`);
+  assert.ok(cqlAgain.flights >= cql.flights, 'the flights written before the stop are still there');
+
+  log(`growing to ${nodeCount + grownNodes.length} nodes (ring_delay ${ringDelayMs / 1000} s)`);
+  await growToEight(project);
+  await decommissionNode(project);
+  const lost = await checkTableLosses(project);
+  assert.deepEqual(lost.slice(0, 20), [], `every row of the check table reads back at ALL (${lost.length} of ${checkRows} lost)`);
+  log(`check table: all ${checkRows} rows read back at ALL`);
+  log(`flights still move: ${(await flightsMove(mapUrl, { timeoutMs: 180_000, gapMs: 8_000 })).join(', ')}`);
+}

@@ -2,6 +2,7 @@
 // daemon (started as `dockerd --storage-driver=vfs --iptables=false` when none runs), the
 // locally built base image, a subnet no other Docker network uses, and the images a build made.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -18,10 +19,48 @@ export interface RunResult {
 /** Output kept per stream: enough for a failure's story, bounded. */
 const outputCharsMax = 200_000;
 
-/** Runs a command to completion (SIGKILL after timeoutMs) and returns its exit code and output. */
+/**
+ * The abort signal of the work in whose async scope a command is run: inside abortableWork(), an
+ * abort kills the commands that work started and refuses new ones, while commands run outside it
+ * (the teardown) go on. That is how a suite's deadline or Ctrl-C stops the checks and still
+ * removes what they made.
+ */
+const workScope = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * Runs work() so that aborting `signal` stops it: it rejects at once with the signal's reason, and
+ * every command run() started within it is killed (SIGKILL), and none starts any more.
+ */
+export async function abortableWork<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([workScope.run(signal, work), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Runs a command to completion (SIGKILL after timeoutMs, or when the work it belongs to is aborted) and returns its exit code and output. */
 export function run(command: string, args: readonly string[], options: { timeoutMs: number; env?: NodeJS.ProcessEnv; cwd?: string; echo?: boolean }): Promise<RunResult> {
+  const signal = workScope.getStore();
+  if (signal?.aborted === true) return Promise.resolve({ code: null, stdout: '', stderr: `not run (${String(signal.reason)}): ${command} ${args.join(' ')}` });
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A process group of its own, killed whole: a script's children (debootstrap under
+    // base-image.sh) go with it.
+    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const kill = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    signal?.addEventListener('abort', kill, { once: true });
     let stdout = '';
     let stderr = '';
     const keep = (text: string, chunk: Buffer) => (text + chunk.toString()).slice(-outputCharsMax);
@@ -33,13 +72,15 @@ export function run(command: string, args: readonly string[], options: { timeout
       stderr = keep(stderr, chunk);
       if (options.echo === true) process.stderr.write(chunk);
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    const timer = setTimeout(kill, options.timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', kill);
       resolve({ code: null, stdout, stderr: `${stderr}${error.message}` });
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', kill);
       resolve({ code, stdout, stderr });
     });
   });
