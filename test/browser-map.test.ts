@@ -377,6 +377,9 @@ function registerTrackerTests(viewport: { width: number; height: number }): void
     assert.deepEqual([query().get('airport'), query().get('date'), query().get('flight')], ['MAD', simDate, null]);
     await page.goForward();
     await page.locator('#flight-view h2', { hasText: 'TS1' }).waitFor({ timeout: 10_000 });
+    // The heading shows while the flight loads; once its details are in, the map has fitted the
+    // route, so the view set next is not undone by that fit.
+    await page.locator('#flight-view dl').first().waitFor({ timeout: 10_000 });
     // The map view and the open tab survive a reload.
     await page.evaluate('void window.aero.map.setView([48.5, 2.5], 7, { animate: false })');
     await page.click('#tab-flights');

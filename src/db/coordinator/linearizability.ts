@@ -117,11 +117,27 @@ function checkRegister(key: string, ops: readonly RecordedOperation[], maxConfig
   const order: Candidate[] = [];
   const done = new Uint8Array(candidates.length);
 
-  const search = (linearized: bigint, state: RegisterValue, mustPlaced: number, firstPending: number): boolean => {
-    if (mustPlaced === mustTotal) return true;
+  // A depth-first search over configurations, with an explicit stack: a history of a few
+  // thousand operations on one key nests that deep, past what the call stack holds (it overflowed
+  // in CI with recursion).
+  interface Frame {
+    linearized: bigint;
+    state: RegisterValue;
+    mustPlaced: number;
+    start: number;
+    horizon: number;
+    memo: string;
+    /** The next candidate index to try. */
+    next: number;
+    /** The candidate this frame has placed for the child above it, or -1. */
+    placed: number;
+  }
+  /** A configuration entered: 'found' when every ok operation is placed, 'dead' when known or too costly, else its frame. */
+  const enter = (linearized: bigint, state: RegisterValue, mustPlaced: number, firstPending: number): Frame | 'found' | 'dead' => {
+    if (mustPlaced === mustTotal) return 'found';
     const memo = `${linearized.toString(36)}|${state === null ? '' : `=${state}`}`;
-    if (deadEnds.has(memo)) return false;
-    if (++configurations > maxConfigurations) { exhausted = true; return false; }
+    if (deadEnds.has(memo)) return 'dead';
+    if (++configurations > maxConfigurations) { exhausted = true; return 'dead'; }
     if (mustPlaced > deepest.placed) deepest = { placed: mustPlaced, state, order: [...order] };
     let start = firstPending;
     while (start < candidates.length && done[start] === 1) start++;
@@ -132,25 +148,54 @@ function checkRegister(key: string, ops: readonly RecordedOperation[], maxConfig
       const c = candidates[i] as Candidate;
       if (done[i] === 0 && c.mustHappen && c.completedAt < horizon) horizon = c.completedAt;
     }
-    for (let i = start; i < candidates.length; i++) {
-      const c = candidates[i] as Candidate;
-      if (c.invokedAt > horizon) break;
-      if (done[i] === 1) continue;
-      const next = step(state, c);
-      if (next === undefined) continue;
-      done[i] = 1;
-      order.push(c);
-      const found = search(linearized | (1n << BigInt(i)), next, mustPlaced + (c.mustHappen ? 1 : 0), start);
-      order.pop();
-      done[i] = 0;
-      if (found) return true;
-      if (exhausted) return false;
+    return { linearized, state, mustPlaced, start, horizon, memo, next: start, placed: -1 };
+  };
+  const unplace = (frame: Frame): void => {
+    order.pop();
+    done[frame.placed] = 0;
+    frame.placed = -1;
+  };
+  const search = (): boolean => {
+    const first = enter(0n, null, 0, 0);
+    if (first !== 'dead' && first !== 'found') {
+      const stack: Frame[] = [first];
+      while (stack.length > 0) {
+        const frame = stack[stack.length - 1] as Frame;
+        if (frame.placed >= 0) unplace(frame); // its child was a dead end
+        if (exhausted) return false;
+        let child: Frame | null = null;
+        while (child === null && frame.next < candidates.length) {
+          const i = frame.next++;
+          const c = candidates[i] as Candidate;
+          if (c.invokedAt > frame.horizon) { frame.next = candidates.length; break; }
+          if (done[i] === 1) continue;
+          const nextState = step(frame.state, c);
+          if (nextState === undefined) continue;
+          done[i] = 1;
+          order.push(c);
+          frame.placed = i;
+          const entered = enter(frame.linearized | (1n << BigInt(i)), nextState, frame.mustPlaced + (c.mustHappen ? 1 : 0), frame.start);
+          if (entered === 'found') return true;
+          if (entered === 'dead') {
+            unplace(frame);
+            if (exhausted) return false;
+            continue;
+          }
+          child = entered;
+        }
+        if (child !== null) {
+          stack.push(child);
+        } else {
+          deadEnds.add(frame.memo);
+          stack.pop();
+        }
+      }
+      return false;
     }
-    deadEnds.add(memo);
-    return false;
+    return first === 'found';
   };
 
-  if (search(0n, null, 0, 0)) return { valid: true, operations: candidates.length, configurations };
+  if (search()) return { valid: true, operations: candidates.length, configurations };
   const placed = deepest.order.map((c) => `  ${describe(c.op)}`).slice(-8);
   const pending = candidates.filter((c) => c.mustHappen && !deepest.order.includes(c)).slice(0, 6).map((c) => `  ${describe(c.op)}`);
   const explanation = `${exhausted ? `gave up after ${maxConfigurations} configurations` : 'no linearization'} of key ${key} `
