@@ -377,8 +377,13 @@ function registerTrackerTests(viewport: { width: number; height: number }): void
     assert.deepEqual([query().get('airport'), query().get('date'), query().get('flight')], ['MAD', simDate, null]);
     await page.goForward();
     await page.locator('#flight-view h2', { hasText: 'TS1' }).waitFor({ timeout: 10_000 });
-    // The heading shows while the flight loads; once its details are in, the map has fitted the
-    // route, so the view set next is not undone by that fit.
+    // The flight view may still hold TS1 from before: wait until forward's popstate has run (the
+    // map shows the address's view, the flight view is open), so it cannot undo the view set next.
+    await waitForExpression(page, `(() => {
+      const view = new URLSearchParams(location.search).get('map'); if (view === null || document.getElementById('flight-view').hidden) return false;
+      const [lat, lng, zoom] = view.split(',').map(Number); const centre = window.aero.map.getCenter();
+      return Math.abs(centre.lat - lat) < 0.01 && Math.abs(centre.lng - lng) < 0.01 && window.aero.map.getZoom() === zoom;
+    })()`, 10_000);
     await page.locator('#flight-view dl').first().waitFor({ timeout: 10_000 });
     // The map view and the open tab survive a reload.
     await page.evaluate('void window.aero.map.setView([48.5, 2.5], 7, { animate: false })');
@@ -560,6 +565,8 @@ function registerTrackerTests(viewport: { width: number; height: number }): void
       await waitForExpression(page, `window.aero.selectedPlane() === ${JSON.stringify(near)}`, 10_000).catch(async (error: unknown) => {
         throw new Error(`${String(error)}: drawn at ${JSON.stringify(drawn)}, selected ${await aero<string | null>('selectedPlane()')}`);
       });
+      // The previous click's chooser fades out for a moment: read the new one alone.
+      await waitForExpression(page, 'document.querySelectorAll("#plane-chooser").length === 1', 10_000);
       const offered = await page.locator('#plane-chooser button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-flight')));
       assert.equal(offered[0], near, 'the nearest first');
       if (!(offered.includes('TS7') && offered.includes('TS8'))) fail(`both offered: ${JSON.stringify(offered)}`);
