@@ -111,17 +111,29 @@ test('a full disk fails writes clearly, keeps reads and every acknowledged write
   let client: cassandra.Client | null = null;
   try {
     filesystem = createLoopFilesystem(filesystemMiB);
-    node = await startNodeProcess({ dataDir: filesystem.mountPoint, extraConfig: 'memtable_flush_bytes: 262144' });
+    // The memtable is larger than the headroom, so no background flush runs while the disk fills:
+    // a flush taking the last free blocks would leave the memtable empty, and step 2's flush
+    // would then rightly succeed with nothing to write. The sstables step 2 compacts come from
+    // explicit flushes before the filler.
+    node = await startNodeProcess({ dataDir: filesystem.mountPoint, extraConfig: `memtable_flush_bytes: ${4 * headroomBytes}` });
     client = connect(node);
     await client.connect();
     await client.execute("CREATE KEYSPACE d WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
     await client.execute('CREATE TABLE d.t (k int PRIMARY KEY, v text)');
+    const acknowledged = new Map<number, string>();
+    let nextKey = 0;
+    for (let sstable = 0; sstable < 2; sstable++) {
+      for (let i = 0; i < 200; i++, nextKey++) {
+        await client.execute('INSERT INTO d.t (k, v) VALUES (?, ?)', [nextKey, valueOf(nextKey)], { prepare: true });
+        acknowledged.set(nextKey, valueOf(nextKey));
+      }
+      const flushed = await nodetool(node, 'flush', 'd');
+      assert.equal(flushed.code, 0, `flush before the disk filled: ${flushed.output}`);
+    }
     const filler = join(filesystem.mountPoint, 'filler');
     writeFiller(filler, filesystem.freeBytes() - headroomBytes);
 
     // 1. Fill the rest through CQL.
-    const acknowledged = new Map<number, string>();
-    let nextKey = 0;
     const fill = await writeUntilFull(client, acknowledged, { next: () => nextKey++, failuresWanted: 40, writesMax: 100_000 });
     const error = fill.firstError;
     assert.ok(error !== null);
