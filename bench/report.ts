@@ -12,6 +12,12 @@ import type { ProfileSummary } from './profile.js';
 import type { Settings } from './settings.js';
 import type { StorageBenchResult } from './storage.js';
 
+/** Hot point reads from sstables and from the memtable, and how many times slower the sstables are (issue 11: at most 2x). */
+function hotReads(storage: StorageBenchResult): string {
+  if (storage.hotSSTableReadsPerSecond === undefined) return 'n/a';
+  return `${fmt(storage.hotSSTableReadsPerSecond)} / ${fmt(storage.hotMemtableReadsPerSecond)} (${(storage.hotMemtableReadsPerSecond / storage.hotSSTableReadsPerSecond).toFixed(2)}x)`;
+}
+
 export interface CurvePoint extends Measurement {
   /** The fraction of the measured maximum this rate is. */
   fraction: number;
@@ -175,8 +181,8 @@ export function markdown(results: BenchResults): string {
   const targets = ['', '**Targets (issue 7)**:', '', '| target | goal | measured | gap |', '|---|---|---|---|',
     ...targetRows(results).map((t) => `| ${t.target} | ${t.goal} | ${t.measured} | ${t.gap} |`)];
   const storage = results.storage === null ? [] : ['', '**Storage engine** (in-process, no network):', '',
-    '| rows | writes/s | scan rows/s | point reads/s | peak RSS MiB | data MiB |', '|--:|--:|--:|--:|--:|--:|',
-    `| ${fmt(results.storage.rows)} | ${fmt(results.storage.writeRowsPerSecond)} | ${fmt(results.storage.scanRowsPerSecond)} | ${fmt(results.storage.pointReadsPerSecond)} | ${results.storage.peakRssMiB} | ${results.storage.dataMiB} |`];
+    '| rows | writes/s | scan rows/s | point reads/s (cold) | hot reads/s: sstables / memtable (ratio) | peak RSS MiB | data MiB |', '|--:|--:|--:|--:|--:|--:|--:|',
+    `| ${fmt(results.storage.rows)} | ${fmt(results.storage.writeRowsPerSecond)} | ${fmt(results.storage.scanRowsPerSecond)} | ${fmt(results.storage.pointReadsPerSecond)} | ${hotReads(results.storage)} | ${results.storage.peakRssMiB} | ${results.storage.dataMiB} |`];
   return [...header, ...measurementTable(results), ...curveTable(results), ...flightTable(results), ...storage, ...targets, ...profileTables(results), ''].join('\n');
 }
 

@@ -20,6 +20,13 @@ export interface StorageBenchResult {
   writeRowsPerSecond: number;
   scanRowsPerSecond: number;
   pointReadsPerSecond: number;
+  /**
+   * A hot set that fits the caches, read over and over: from sstables (every block and index
+   * entry in memory after a first pass) and, for comparison, the same number of keys from the
+   * memtable. Issue 11's goal: sstable reads within 2x of memtable reads.
+   */
+  hotSSTableReadsPerSecond: number;
+  hotMemtableReadsPerSecond: number;
   peakRssMiB: number;
   dataMiB: number;
 }
@@ -95,6 +102,8 @@ export async function storageBenchmark(options: { rows: number; memtableFlushByt
     await pointReads(engine, options.rows, points);
     const pointSeconds = (performance.now() - pointStart) / 1000;
     sample();
+    const hot = await hotReads(engine, options.rows);
+    sample();
     const dataMiB = engine.loadBytes() / 1024 / 1024;
     await engine.close();
     return {
@@ -102,6 +111,8 @@ export async function storageBenchmark(options: { rows: number; memtableFlushByt
       writeRowsPerSecond: Math.round(options.rows / writeSeconds),
       scanRowsPerSecond: Math.round(options.rows / scanSeconds),
       pointReadsPerSecond: Math.round(points / pointSeconds),
+      hotSSTableReadsPerSecond: hot.sstable,
+      hotMemtableReadsPerSecond: hot.memtable,
       peakRssMiB: Math.round(peakRss / 1024 / 1024),
       dataMiB: Math.round(dataMiB),
     };
@@ -135,11 +146,43 @@ async function scanAll(engine: StorageEngine, expected: number, sample: () => vo
   }
 }
 
-async function pointReads(engine: StorageEngine, rows: number, count: number): Promise<void> {
+/** Hot-set keys: this many, read this many times over, the median of this many passes. */
+const hotKeys = 10_000;
+const hotReadsPerPass = 100_000;
+const hotPasses = 3;
+
+/**
+ * Reads rates of a hot set: keys [0, hotKeys) from the sstables (warmed by one pass), then as
+ * many new keys written past `rows` and read from the memtable.
+ */
+async function hotReads(engine: StorageEngine, rows: number): Promise<{ sstable: number; memtable: number }> {
+  const keys = Math.min(hotKeys, rows);
+  const rate = async (from: number): Promise<number> => {
+    await pointReads(engine, keys, keys, from);
+    const passes: number[] = [];
+    for (let pass = 0; pass < hotPasses; pass++) {
+      const start = performance.now();
+      await pointReads(engine, keys, hotReadsPerPass, from);
+      passes.push(hotReadsPerPass / ((performance.now() - start) / 1000));
+    }
+    return Math.round(passes.sort((a, b) => a - b)[hotPasses >> 1] as number);
+  };
+  const sstable = await rate(0);
+  let timestamp = Date.now() * 1000;
+  for (let i = rows; i < rows + keys; i += 1000) {
+    const mutations: Mutation[] = [];
+    for (let k = i; k < Math.min(rows + keys, i + 1000); k++) mutations.push(mutationOf(k, ++timestamp));
+    await engine.apply(mutations);
+  }
+  return { sstable, memtable: await rate(rows) };
+}
+
+/** `count` point reads of keys in [from, from + rows), 64 at a time, each value checked. */
+async function pointReads(engine: StorageEngine, rows: number, count: number, from = 0): Promise<void> {
   const concurrent = 64;
   for (let done = 0; done < count; done += concurrent) {
     await Promise.all(Array.from({ length: concurrent }, async (_, j) => {
-      const i = ((done + j) * 7919) % rows;
+      const i = from + (((done + j) * 7919) % rows);
       const key = keyOf(i);
       const result = await engine.read({
         kind: 'single', tableId: TABLE.tableId, key, token: murmur3Token(key),

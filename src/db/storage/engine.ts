@@ -603,7 +603,9 @@ export class StorageEngine {
     for (const reader of [...state.sstables]) {
       if (!reader.mayContain(key, token)) continue;
       sstablesRead++;
-      const found = await reader.readPartition(key, token, { slices, reversed: false });
+      const options = { slices, reversed: false };
+      const cached = reader.readPartitionCached(key, token, options);
+      const found = cached === undefined ? await reader.readPartition(key, token, options) : cached;
       if (found !== null) sources.push(found);
     }
     metrics?.sstablesPerRead.add(sstablesRead);

@@ -62,11 +62,11 @@ export class BlockCache {
     return new CacheSegment<K>(this);
   }
 
-  /** @internal a segment's hit or miss. */
-  lookup(owner: Map<unknown, Slot>, key: unknown): unknown {
+  /** @internal a segment's hit or miss (a miss counts only when `countMiss`: a peek that falls back to get() counts once). */
+  lookup(owner: Map<unknown, Slot>, key: unknown, countMiss = true): unknown {
     const slot = owner.get(key);
     if (slot === undefined) {
-      this.misses++;
+      if (countMiss) this.misses++;
       return undefined;
     }
     this.hits++;
@@ -172,6 +172,11 @@ export class CacheSegment<K> {
 
   get(key: K): unknown {
     return this.cache.lookup(this.slots, key);
+  }
+
+  /** As get(), but a miss is not counted: the caller falls back to get() on the slow path. */
+  peek(key: K): unknown {
+    return this.cache.lookup(this.slots, key, false);
   }
 
   set(key: K, entry: { value: unknown; bytes: number }): void {

@@ -83,4 +83,21 @@ describe('indexed sstable blocks', () => {
     assert.deepEqual(block.firstAfter({ token: -30_000n }), entries[0]);
     assert.throws(() => PartitionIndexBlock.index(payload.subarray(0, payload.length - 1), where), CorruptionError);
   });
+
+  it('a partition index block compares whole 64-bit tokens, across the sign and the 32-bit halves', () => {
+    const two32 = 1n << 32n;
+    const tokens = [-(1n << 63n), -two32 - 1n, -two32, -two32 + 1n, -1n, 0n, 1n, two32 - 1n, two32, two32 + 1n, (1n << 63n) - 1n];
+    const entries: PartitionIndexEntry[] = tokens.flatMap((token, index) => ['a', 'b'].map((suffix) => ({
+      key: Buffer.from(`k${index}${suffix}`), token, start: { block: { offset: index * 10, length: 10 }, unitIndex: index }, rowIndex: null,
+    })));
+    const writer = new ByteWriter();
+    for (const entry of entries) writePartitionIndexEntry(writer, entry);
+    const block = PartitionIndexBlock.index(Buffer.from(writer.view()), where);
+    for (const entry of entries) assert.deepEqual(block.find(entry), entry);
+    for (const token of tokens) {
+      assert.equal(block.find({ token, key: Buffer.from('k') }), null, 'a key before both of the token');
+      assert.equal(block.find({ token, key: Buffer.from('z') }), null, 'a key after both of the token');
+    }
+    for (const token of [-two32 + 2n, 2n, two32 + 2n, -(1n << 63n) + 1n]) assert.equal(block.find({ token, key: Buffer.from('k0a') }), null);
+  });
 });

@@ -22,7 +22,7 @@ import {
   type BlockPosition, type Footer, BLOCK_HEADER_BYTES, BlockKind, FOOTER_BYTES, UnitKind, decodeBlock, decodeFooter, parseSSTableFileName,
 } from './format.js';
 import { type SSTableMetadata, decodeMetadata } from './metadata.js';
-import { sliceRows, tombstonesOverlapping } from './rows.js';
+import { sliceRows, sliceRowsCached, tombstonesOverlapping } from './rows.js';
 import { scanPartitions } from './scan.js';
 import type { SSTableDescriptor } from './writer.js';
 
@@ -208,6 +208,67 @@ export class SSTableReader {
     return entry;
   }
 
+  /** The partition index entry from memory only: null when absent, undefined when finding out needs a read. */
+  private findPartitionCached(key: Buffer, token: bigint): PartitionIndexEntry | null | undefined {
+    const cached = this.keys?.peek(Number(token)) as PartitionIndexEntry | undefined;
+    if (cached !== undefined && cached.key.equals(key)) return cached;
+    const target = { token, key };
+    const summaryIndex = this.summaryIndexFor(target);
+    if (summaryIndex < 0) return null;
+    const block = this.blocks.peek((this.state.summary[summaryIndex] as SummaryEntry).indexBlock.offset) as PartitionIndexBlock | undefined;
+    if (block === undefined) return undefined;
+    const entry = block.find(target);
+    if (entry !== null && !this.closed) this.keys?.set(Number(token), { value: entry, bytes: keyCacheEntryBytes + entry.key.length });
+    return entry;
+  }
+
+  private readonly peekDataBlock = (position: BlockPosition): DataBlock | undefined => this.blocks.peek(position.offset) as DataBlock | undefined;
+
+  /**
+   * readPartition from the caches alone, with no promise: null when the sstable lacks the
+   * partition, undefined when a block it needs is not in memory (then call readPartition).
+   */
+  readPartitionCached(key: Buffer, token: bigint, options: ReadPartitionOptions): Partition | null | undefined {
+    if (this.closed) return undefined;
+    if (!this.mayContain(key, token)) return null;
+    const entry = this.findPartitionCached(key, token);
+    if (entry === null || entry === undefined) return entry;
+    let header: PartitionHeader;
+    let entries: RowIndexEntry[];
+    if (entry.rowIndex !== null) {
+      const index = this.blocks.peek(entry.rowIndex.offset) as RowIndex | undefined;
+      if (index === undefined) return undefined;
+      ({ header, entries } = index);
+    } else {
+      const units = this.peekDataBlock(entry.start.block);
+      if (units === undefined) return undefined;
+      ({ header, entries } = this.smallPartition(units, entry));
+    }
+    if (comparePartitionOrder(header, entry) !== 0) {
+      throw new CorruptionError(this.path, entry.start.block.offset, 'partition index and data disagree on the key');
+    }
+    const rows = sliceRowsCached({ path: this.path, entries, peek: this.peekDataBlock }, options);
+    if (rows === undefined) return undefined;
+    if (options.reversed) rows.reverse();
+    return {
+      key: header.key, token: header.token, partitionDeletion: header.partitionDeletion,
+      rangeTombstones: tombstonesOverlapping(header.rangeTombstones, options.slices), rows,
+    };
+  }
+
+  /** The header and single row-index entry of a partition without a row index (it starts in one data block). */
+  private smallPartition(units: DataBlock, entry: PartitionIndexEntry): { header: PartitionHeader; entries: RowIndexEntry[] } {
+    if (units.kindAt(entry.start.unitIndex) !== UnitKind.PartitionStart) {
+      throw new CorruptionError(this.path, entry.start.block.offset, `index points at unit ${entry.start.unitIndex}, not a partition start`);
+    }
+    const header = units.partitionHeaderAt(entry.start.unitIndex);
+    const firstRow = { block: entry.start.block, unitIndex: entry.start.unitIndex + 1 };
+    const entries = units.kindAt(firstRow.unitIndex) === UnitKind.Row
+      ? [{ firstClustering: Buffer.from(units.clusteringViewAt(firstRow.unitIndex)), start: firstRow }]
+      : [];
+    return { header, entries };
+  }
+
   /** Finds a partition: its header, and a way to read its rows by slices. Null when absent. */
   async openPartition(key: Buffer, token: bigint): Promise<SSTablePartition | null> {
     if (!this.mayContain(key, token)) return null;
@@ -218,15 +279,7 @@ export class SSTableReader {
     if (entry.rowIndex !== null) {
       ({ header, entries } = await this.loadRowIndex(entry.rowIndex));
     } else {
-      const units = await this.loadDataBlock(entry.start.block);
-      if (units.kindAt(entry.start.unitIndex) !== UnitKind.PartitionStart) {
-        throw new CorruptionError(this.path, entry.start.block.offset, `index points at unit ${entry.start.unitIndex}, not a partition start`);
-      }
-      header = units.partitionHeaderAt(entry.start.unitIndex);
-      const firstRow = { block: entry.start.block, unitIndex: entry.start.unitIndex + 1 };
-      entries = units.kindAt(firstRow.unitIndex) === UnitKind.Row
-        ? [{ firstClustering: Buffer.from(units.clusteringViewAt(firstRow.unitIndex)), start: firstRow }]
-        : [];
+      ({ header, entries } = this.smallPartition(await this.loadDataBlock(entry.start.block), entry));
     }
     if (comparePartitionOrder(header, entry) !== 0) {
       throw new CorruptionError(this.path, entry.start.block.offset, 'partition index and data disagree on the key');

@@ -63,27 +63,43 @@ export interface RowSource {
   load: LoadDataBlock;
 }
 
-async function* ascendingSlice(source: RowSource, slice: ClusteringSlice): AsyncGenerator<Row[]> {
-  for (let entry = Math.max(0, lastEntryBefore(source.entries, { key: slice.start, strict: false })); entry < source.entries.length; entry++) {
-    const { block, unitIndex } = (source.entries[entry] as RowIndexEntry).start;
-    const units = await source.load(block);
-    const to = rowRunEnd(units, unitIndex, { path: source.path, block });
-    const low = searchRows(units, { from: unitIndex, to, key: slice.start, strict: true });
-    const high = searchRows(units, { from: low, to, key: slice.end, strict: false });
-    if (low < high) yield rowsBetween(units, low, high);
-    if (high < to || to < units.length) return;
-  }
+/** A row source read only from blocks already in memory: `peek` gives undefined for a block that is not. */
+export interface CachedRowSource {
+  path: string;
+  entries: RowIndexEntry[];
+  peek: (position: BlockPosition) => DataBlock | undefined;
 }
 
-async function* descendingSlice(source: RowSource, slice: ClusteringSlice): AsyncGenerator<Row[]> {
-  for (let entry = lastEntryBefore(source.entries, { key: slice.end, strict: true }); entry >= 0; entry--) {
-    const { block, unitIndex } = (source.entries[entry] as RowIndexEntry).start;
-    const units = await source.load(block);
-    const to = rowRunEnd(units, unitIndex, { path: source.path, block });
-    const high = searchRows(units, { from: unitIndex, to, key: slice.end, strict: false });
-    const low = searchRows(units, { from: unitIndex, to: high, key: slice.start, strict: true });
-    if (low < high) yield rowsBetween(units, low, high).reverse();
-    if (low > unitIndex) return;
+/** The rows of one block within an ascending slice, and whether the slice goes on in the next block. */
+function ascendingInBlock(units: DataBlock, start: { block: BlockPosition; unitIndex: number }, slice: ClusteringSlice, path: string): { rows: Row[] | null; more: boolean } {
+  const { block, unitIndex } = start;
+  const to = rowRunEnd(units, unitIndex, { path, block });
+  const low = searchRows(units, { from: unitIndex, to, key: slice.start, strict: true });
+  const high = searchRows(units, { from: low, to, key: slice.end, strict: false });
+  return { rows: low < high ? rowsBetween(units, low, high) : null, more: !(high < to || to < units.length) };
+}
+
+/** As ascendingInBlock, walking down: the rows come reversed. */
+function descendingInBlock(units: DataBlock, start: { block: BlockPosition; unitIndex: number }, slice: ClusteringSlice, path: string): { rows: Row[] | null; more: boolean } {
+  const { block, unitIndex } = start;
+  const to = rowRunEnd(units, unitIndex, { path, block });
+  const high = searchRows(units, { from: unitIndex, to, key: slice.end, strict: false });
+  const low = searchRows(units, { from: unitIndex, to: high, key: slice.start, strict: true });
+  return { rows: low < high ? rowsBetween(units, low, high).reverse() : null, more: !(low > unitIndex) };
+}
+
+function firstEntry(entries: RowIndexEntry[], slice: ClusteringSlice, reversed: boolean): number {
+  return reversed ? lastEntryBefore(entries, { key: slice.end, strict: true }) : Math.max(0, lastEntryBefore(entries, { key: slice.start, strict: false }));
+}
+
+async function* sliceBatches(source: RowSource, slice: ClusteringSlice, reversed: boolean): AsyncGenerator<Row[]> {
+  const step = reversed ? -1 : 1;
+  const inBlock = reversed ? descendingInBlock : ascendingInBlock;
+  for (let entry = firstEntry(source.entries, slice, reversed); entry >= 0 && entry < source.entries.length; entry += step) {
+    const start = (source.entries[entry] as RowIndexEntry).start;
+    const { rows, more } = inBlock(await source.load(start.block), start, slice, source.path);
+    if (rows !== null) yield rows;
+    if (!more) return;
   }
 }
 
@@ -93,8 +109,36 @@ export async function* sliceRows(source: RowSource, options: { slices: Clusterin
   for (let index = 0; index < slices.length; index++) {
     const slice = slices[reversed ? slices.length - 1 - index : index] as ClusteringSlice;
     if (Buffer.compare(slice.start, slice.end) >= 0) continue;
-    yield* reversed ? descendingSlice(source, slice) : ascendingSlice(source, slice);
+    yield* sliceBatches(source, slice, reversed);
   }
+}
+
+/**
+ * The rows within the slices, in the requested direction, read only from blocks in memory; undefined
+ * when a block it needs is not (the caller then reads through sliceRows). No promise, no generator:
+ * the read path of a hot partition.
+ */
+export function sliceRowsCached(source: CachedRowSource, options: { slices: ClusteringSlice[]; reversed: boolean }): Row[] | undefined {
+  const { slices, reversed } = options;
+  const step = reversed ? -1 : 1;
+  const inBlock = reversed ? descendingInBlock : ascendingInBlock;
+  let result: Row[] | null = null;
+  for (let index = 0; index < slices.length; index++) {
+    const slice = slices[reversed ? slices.length - 1 - index : index] as ClusteringSlice;
+    if (Buffer.compare(slice.start, slice.end) >= 0) continue;
+    for (let entry = firstEntry(source.entries, slice, reversed); entry >= 0 && entry < source.entries.length; entry += step) {
+      const start = (source.entries[entry] as RowIndexEntry).start;
+      const units = source.peek(start.block);
+      if (units === undefined) return undefined;
+      const { rows, more } = inBlock(units, start, slice, source.path);
+      if (rows !== null) {
+        if (result === null) result = rows;
+        else for (const row of rows) result.push(row);
+      }
+      if (!more) break;
+    }
+  }
+  return result ?? [];
 }
 
 /** Range tombstones that may delete rows of some slice (start < slice.end and slice.start < end). */
