@@ -6,6 +6,7 @@ import { systemNetwork } from '../db/platform/network.js';
 import { startAdminServer, type AdminOperations } from '../db/node/admin.js';
 import type { CliConsole } from './console.js';
 import { main } from './main.js';
+import { nodetoolArgv } from './nodetool-command.js';
 
 function capture(): CliConsole & { stdout: string; stderr: string } {
   const io = { stdout: '', stderr: '', out: (text: string) => void (io.stdout += text), err: (text: string) => void (io.stderr += text) };
@@ -111,4 +112,11 @@ test('nodetool netstats, decommission, removenode and cleanup: text, summaries, 
     decommission: async () => { throw new MembershipError('cannot decommission: keyspace ks has replication factor 3 but only 2 node(s) would remain'); },
   });
   assert.deepEqual(calls, ['cleanup ks']);
+});
+
+test('nodetool -pp: Cassandra\'s two-letter flag is read as --print-port, after nodetool and before -- only', () => {
+  assert.deepEqual(nodetoolArgv(['nodetool', '-pp', 'describecluster']), ['nodetool', '--print-port', 'describecluster']);
+  assert.deepEqual(nodetoolArgv(['nodetool', '--port', '7199', 'gossipinfo', '-pp']), ['nodetool', '--port', '7199', 'gossipinfo', '--print-port']);
+  assert.deepEqual(nodetoolArgv(['nodetool', 'getendpoints', '--', 'ks', 't', '-pp']), ['nodetool', 'getendpoints', '--', 'ks', 't', '-pp']);
+  assert.deepEqual(nodetoolArgv(['sim', '-pp']), ['sim', '-pp']);
 });
