@@ -120,3 +120,12 @@ test('nodetool -pp: Cassandra\'s two-letter flag is read as --print-port, after 
   assert.deepEqual(nodetoolArgv(['nodetool', 'getendpoints', '--', 'ks', 't', '-pp']), ['nodetool', 'getendpoints', '--', 'ks', 't', '-pp']);
   assert.deepEqual(nodetoolArgv(['sim', '-pp']), ['sim', '-pp']);
 });
+
+test('nodetool -pp before a command that prints no ports is refused, not ignored', async () => {
+  await withAdmin(gossipingStatus, async (port) => {
+    const io = capture();
+    assert.equal(await main(['nodetool', '--port', port, '-pp', 'status'], io), 1);
+    assert.match(io.stderr, /-pp \(--print-port\) applies to describecluster and gossipinfo only, not to status/);
+    assert.equal(io.stdout, '');
+  });
+});

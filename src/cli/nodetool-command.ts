@@ -26,6 +26,9 @@ export function nodetoolArgv(argv: readonly string[]): string[] {
   return argv.map((arg, index) => (index > start && (end < 0 || index < end) && arg === '-pp' ? '--print-port' : arg));
 }
 
+/** The commands whose endpoints -pp (--print-port) shows with their ports. */
+const printsPorts: ReadonlySet<string> = new Set(['describecluster', 'gossipinfo']);
+
 /** Flushes and compactions of big tables take a while; status is quick. */
 const operationTimeoutMs = 10 * 60 * 1000;
 const statusTimeoutMs = 10_000;
@@ -42,7 +45,13 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
     .description('operate a running node through its admin channel')
     .option('--host <host>', 'the node\'s listen address', '127.0.0.1')
     .option('--port <port>', 'the node\'s admin_port', '7199')
-    .option('--print-port', 'show endpoints with their ports in describecluster and gossipinfo (Cassandra\'s -pp, accepted as -pp too)');
+    .option('--print-port', 'show endpoints with their ports in describecluster and gossipinfo (Cassandra\'s -pp, accepted as -pp too)')
+    .hook('preAction', (_nodetool, action) => {
+      // Given before a command that does not print ports, it would be ignored silently: refuse it instead.
+      if (nodetool.opts<NodetoolOptions>().printPort === true && !printsPorts.has(action.name())) {
+        action.error(`error: -pp (--print-port) applies to ${[...printsPorts].join(' and ')} only, not to ${action.name()}`);
+      }
+    });
   for (const operation of ['flush', 'compact', 'repair'] as const) {
     nodetool
       .command(`${operation} [keyspace] [tables...]`)
