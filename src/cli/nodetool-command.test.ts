@@ -129,3 +129,14 @@ test('nodetool -pp before a command that prints no ports is refused, not ignored
     assert.equal(io.stdout, '');
   });
 });
+
+test('nodetool gossipinfo -pp: after the command too, the endpoints with their ports', async () => {
+  const gossip = { endpoints: [{ endpoint: '127.0.0.2:7000', generation: 5, heartbeat: 9, states: [{ key: 'STATUS', version: 3, value: 'NORMAL,0' }] }] };
+  await withAdmin(gossipingStatus, async (port) => {
+    for (const [args, first] of [[['gossipinfo', '-pp'], '/127.0.0.2:7000'], [['gossipinfo'], '/127.0.0.2']] as const) {
+      const io = capture();
+      assert.equal(await main(['nodetool', '--port', port, ...args], io), 0, io.stderr);
+      assert.equal(io.stdout.split('\n')[0], first);
+    }
+  }, { reports: { gossipinfo: () => gossip } });
+});
