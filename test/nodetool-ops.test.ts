@@ -14,7 +14,7 @@ async function ok(node: NodeProcess, ...args: string[]): Promise<string> {
   return run.stdout;
 }
 
-test('nodetool info, describecluster, tablestats, compactionstats, gossipinfo, getendpoints, getlogginglevel, setlogginglevel and drain against a real node', { timeout: 120_000 }, async () => {
+test('nodetool info, describecluster (-pp), tablestats (-H), compactionstats, gossipinfo, getendpoints, getlogginglevel, setlogginglevel and drain against a real node', { timeout: 120_000 }, async () => {
   const node = await startNodeProcess();
   const client = new cassandra.Client({ contactPoints: [node.host], localDataCenter: 'datacenter1', protocolOptions: { port: node.nativePort } });
   try {
@@ -23,6 +23,7 @@ test('nodetool info, describecluster, tablestats, compactionstats, gossipinfo, g
     await client.execute('CREATE TABLE ops.readings (id int PRIMARY KEY, value text)');
     for (let id = 0; id < 50; id++) await client.execute('INSERT INTO ops.readings (id, value) VALUES (?, ?)', [id, `value ${id}`], { prepare: true });
     await ok(node, 'flush', 'ops');
+    for (let id = 0; id < 10; id++) await client.execute('SELECT value FROM ops.readings WHERE id = ?', [id], { prepare: true });
 
     const info = await ok(node, 'info');
     assert.match(info, /^ID {21}: [0-9a-f-]{36}$/m);
@@ -32,11 +33,16 @@ test('nodetool info, describecluster, tablestats, compactionstats, gossipinfo, g
     assert.match(info, /^Data Center {12}: datacenter1$/m);
     assert.match(info, /^Heap Memory \(MB\) {7}: \d+\.\d\d \/ \d+\.\d\d$/m);
     assert.match(info, /^Token {18}: /m);
+    assert.match(info, /^Exceptions {13}: \d+$/m);
+    // User data flushed and never repaired incrementally: 0.0 %, as Cassandra.
+    assert.match(info, /^Percent Repaired {7}: 0\.0%$/m);
 
     const cluster = await ok(node, 'describecluster');
     assert.match(cluster, /^\tName: .+$/m);
     assert.match(cluster, /^\tPartitioner: org\.apache\.cassandra\.dht\.Murmur3Partitioner$/m);
     assert.match(cluster, /^\t\t[0-9a-f-]{36}: \[127\.0\.0\.1\]$/m);
+    // Cassandra's -pp (given before the command here; after it, and gossipinfo's, in the unit tests): endpoints with their storage port.
+    assert.match(await ok(node, '-pp', 'describecluster'), /^\t\t[0-9a-f-]{36}: \[127\.0\.0\.1:\d+\]$/m);
     assert.match(cluster, /^\tLive: 1$/m);
     assert.match(cluster, /^\tdatacenter1 #Nodes: 1 #Down: 0$/m);
     assert.match(cluster, /^\tops -> Replication class: SimpleStrategy \{replication_factor=1\}$/m);
@@ -48,6 +54,15 @@ test('nodetool info, describecluster, tablestats, compactionstats, gossipinfo, g
     const sstables = /^\t\tSSTable count: (\d+)$/m.exec(stats);
     assert.ok(sstables !== null && Number(sstables[1]) >= 1, `the flush wrote an sstable:\n${stats}`);
     assert.match(stats, /^\t\tSpace used \(live\): [1-9]\d*$/m);
+    // The figures the node keeps, real: 50 local writes, 10 local reads, 50 partitions, flushed partition sizes.
+    assert.match(stats, /^\tRead Count: 10\n\tRead Latency: [\d.E-]+ ms\n\tWrite Count: 50\n\tWrite Latency: [\d.E-]+ ms\n\tPending Flushes: 0$/m);
+    assert.match(stats, /^\t\tLocal read count: 10\n\t\tLocal read latency: \d+\.\d{3} ms\n\t\tLocal write count: 50\n/m);
+    assert.match(stats, /^\t\tNumber of partitions \(estimate\): 50$/m);
+    assert.match(stats, /^\t\tMemtable switch count: [1-9]\d*$/m);
+    assert.match(stats, /^\t\tBloom filter space used: [1-9]\d*$/m);
+    assert.match(stats, /^\t\tCompacted partition maximum bytes: [1-9]\d*$/m);
+    assert.match(stats, /^\t\tAverage live cells per slice \(last five minutes\): 1\.0$/m);
+    assert.match(stats, /^\t\tPercent repaired: 0\.0$/m);
     const unknown = await nodetool(node, 'tablestats', 'ops.nope');
     assert.notEqual(unknown.code, 0);
     assert.match(unknown.stderr, /Unknown table: ops\.nope/);
@@ -110,8 +125,10 @@ test('nodetool info, describecluster, tablestats, compactionstats, gossipinfo, g
     // Cassandra 4.0's info has no Mode line: a drained node shows its native transport off.
     assert.match(await ok(node, 'info'), /^Native Transport active: false$/m);
     assert.match(await ok(node, 'info'), /^Native Transport active: false$/m);
-    const drained = await ok(node, 'tablestats', 'ops.readings');
-    assert.match(drained, /^\t\tMemtable data size: 0$/m);
+    // -H on the last tablestats: sizes in KiB, MiB ...
+    const drained = await ok(node, 'tablestats', '-H', 'ops.readings');
+    assert.match(drained, /^\t\tMemtable data size: 0 bytes$/m);
+    assert.match(drained, /^\t\tSpace used \(live\): [\d.]+ (KiB|MiB)$/m);
     assert.equal((await fetch(`http://${node.host}:${node.adminPort}/health`)).status, 503);
     const late = new cassandra.Client({ contactPoints: [node.host], localDataCenter: 'datacenter1', protocolOptions: { port: node.nativePort } });
     await assert.rejects(late.connect());

@@ -64,6 +64,9 @@ test('tpstats, proxyhistograms, tablehistograms and system_views on a real node'
     // A single node sends no MUTATION message: its writes are all local replica writes, counted on MutationStage as Cassandra does.
     const mutationStage = /^MutationStage +(\d+) +(\d+) +(\d+) +0 +0$/m.exec(tpstats.stdout);
     assert.ok(mutationStage !== null && Number(mutationStage[3]) >= writes, tpstats.stdout);
+    // Its reads likewise: local replica reads, counted on ReadStage.
+    const readStage = /^ReadStage +(\d+) +(\d+) +(\d+) +0 +0$/m.exec(tpstats.stdout);
+    assert.ok(readStage !== null && Number(readStage[3]) >= reads + 1, tpstats.stdout);
 
     // system_views: listed for drivers, node-local figures, read-only.
     const listed = await client.execute("SELECT table_name FROM system_virtual_schema.tables WHERE keyspace_name = 'system_views'");

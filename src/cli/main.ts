@@ -3,7 +3,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { registerNodeCommand } from './node-command.js';
-import { registerNodetoolCommand } from './nodetool-command.js';
+import { nodetoolArgv, registerNodetoolCommand } from './nodetool-command.js';
 import { registerSimCommand } from './sim-command.js';
 import { registerWebCommand } from './web-command.js';
 import { registerStartCommand } from './start-command.js';
@@ -31,7 +31,7 @@ export async function main(argv: string[], io: CliConsole = processConsole): Pro
   registerCertsCommand(program, { io, setExitCode });
   registerSetupAppCommand(program, { io, setExitCode });
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(nodetoolArgv(argv), { from: 'user' });
   } catch (error) {
     // Commander reports --help, --version and usage errors by throwing (exitOverride).
     if (error instanceof CommanderError) return error.exitCode;

@@ -6,6 +6,7 @@ import { systemNetwork } from '../db/platform/network.js';
 import { startAdminServer, type AdminOperations } from '../db/node/admin.js';
 import type { CliConsole } from './console.js';
 import { main } from './main.js';
+import { nodetoolArgv } from './nodetool-command.js';
 
 function capture(): CliConsole & { stdout: string; stderr: string } {
   const io = { stdout: '', stderr: '', out: (text: string) => void (io.stdout += text), err: (text: string) => void (io.stderr += text) };
@@ -111,4 +112,31 @@ test('nodetool netstats, decommission, removenode and cleanup: text, summaries, 
     decommission: async () => { throw new MembershipError('cannot decommission: keyspace ks has replication factor 3 but only 2 node(s) would remain'); },
   });
   assert.deepEqual(calls, ['cleanup ks']);
+});
+
+test('nodetool -pp: Cassandra\'s two-letter flag is read as --print-port, after nodetool and before -- only', () => {
+  assert.deepEqual(nodetoolArgv(['nodetool', '-pp', 'describecluster']), ['nodetool', '--print-port', 'describecluster']);
+  assert.deepEqual(nodetoolArgv(['nodetool', '--port', '7199', 'gossipinfo', '-pp']), ['nodetool', '--port', '7199', 'gossipinfo', '--print-port']);
+  assert.deepEqual(nodetoolArgv(['nodetool', 'getendpoints', '--', 'ks', 't', '-pp']), ['nodetool', 'getendpoints', '--', 'ks', 't', '-pp']);
+  assert.deepEqual(nodetoolArgv(['sim', '-pp']), ['sim', '-pp']);
+});
+
+test('nodetool -pp before a command that prints no ports is refused, not ignored', async () => {
+  await withAdmin(gossipingStatus, async (port) => {
+    const io = capture();
+    assert.equal(await main(['nodetool', '--port', port, '-pp', 'status'], io), 1);
+    assert.match(io.stderr, /-pp \(--print-port\) applies to describecluster and gossipinfo only, not to status/);
+    assert.equal(io.stdout, '');
+  });
+});
+
+test('nodetool gossipinfo -pp: after the command too, the endpoints with their ports', async () => {
+  const gossip = { endpoints: [{ endpoint: '127.0.0.2:7000', generation: 5, heartbeat: 9, states: [{ key: 'STATUS', version: 3, value: 'NORMAL,0' }] }] };
+  await withAdmin(gossipingStatus, async (port) => {
+    for (const [args, first] of [[['gossipinfo', '-pp'], '/127.0.0.2:7000'], [['gossipinfo'], '/127.0.0.2']] as const) {
+      const io = capture();
+      assert.equal(await main(['nodetool', '--port', port, ...args], io), 0, io.stderr);
+      assert.equal(io.stdout.split('\n')[0], first);
+    }
+  }, { reports: { gossipinfo: () => gossip } });
 });

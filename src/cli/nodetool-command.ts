@@ -11,7 +11,23 @@ import type { CommandContext } from './console.js';
 interface NodetoolOptions {
   host: string;
   port: string;
+  printPort?: boolean;
 }
+
+/**
+ * Cassandra's nodetool takes `-pp` (--print-port), a short flag of two letters, which commander
+ * reads as `-p -p`. Before commander parses, each `-pp` after `nodetool` (and before a `--`,
+ * after which arguments are operands) becomes `--print-port`; nothing else changes.
+ */
+export function nodetoolArgv(argv: readonly string[]): string[] {
+  const start = argv.indexOf('nodetool');
+  if (start < 0) return [...argv];
+  const end = argv.indexOf('--', start);
+  return argv.map((arg, index) => (index > start && (end < 0 || index < end) && arg === '-pp' ? '--print-port' : arg));
+}
+
+/** The commands whose endpoints -pp (--print-port) shows with their ports. */
+const printsPorts: ReadonlySet<string> = new Set(['describecluster', 'gossipinfo']);
 
 /** Flushes and compactions of big tables take a while; status is quick. */
 const operationTimeoutMs = 10 * 60 * 1000;
@@ -28,7 +44,14 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
     .command('nodetool')
     .description('operate a running node through its admin channel')
     .option('--host <host>', 'the node\'s listen address', '127.0.0.1')
-    .option('--port <port>', 'the node\'s admin_port', '7199');
+    .option('--port <port>', 'the node\'s admin_port', '7199')
+    .option('--print-port', 'show endpoints with their ports in describecluster and gossipinfo (Cassandra\'s -pp, accepted as -pp too)')
+    .hook('preAction', (_nodetool, action) => {
+      // Given before a command that does not print ports, it would be ignored silently: refuse it instead.
+      if (nodetool.opts<NodetoolOptions>().printPort === true && !printsPorts.has(action.name())) {
+        action.error(`error: -pp (--print-port) applies to ${[...printsPorts].join(' and ')} only, not to ${action.name()}`);
+      }
+    });
   for (const operation of ['flush', 'compact', 'repair'] as const) {
     nodetool
       .command(`${operation} [keyspace] [tables...]`)
@@ -102,9 +125,11 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
     nodetool
       .command(name)
       .description(description)
-      .option('--pp, --print-port', 'show endpoints with their ports (Cassandra\'s -pp)')
+      .option('--print-port', 'show endpoints with their ports (Cassandra\'s -pp, accepted as -pp too)')
       .action(async (flags: { printPort?: boolean }) => {
-        context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: `/${name}`, format: (body) => format(body, { printPort: flags.printPort === true }) }, context));
+        const options = nodetool.opts<NodetoolOptions>();
+        const printPort = flags.printPort === true || options.printPort === true;
+        context.setExitCode(await call(options, { method: 'GET', path: `/${name}`, format: (body) => format(body, { printPort }) }, context));
       });
   }
   nodetool
@@ -169,8 +194,9 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
     });
   nodetool
     .command('tablestats [tables...]')
-    .description('show sstable counts, space used and memtable sizes of all tables, or of keyspaces and keyspace.table names')
-    .action(async (names: string[]) => {
+    .description('show each table\'s sstables, space used, memtable, local read and write counts and latencies, bloom filter and partition sizes (all tables, or keyspaces and keyspace.table names)')
+    .option('-H, --human-readable', 'show bytes as KiB, MiB, GiB, TiB')
+    .action(async (names: string[], flags: { humanReadable?: boolean }) => {
       const filter = parseTableFilter(names);
       if (typeof filter === 'string') {
         context.io.err(`aero nodetool tablestats: ${filter}\n`);
@@ -179,7 +205,7 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
       }
       let failure: string | undefined;
       const format = (body: unknown) => {
-        const result = formatTableStats(body, filter);
+        const result = formatTableStats(body, filter, { humanReadable: flags.humanReadable === true });
         if (typeof result === 'string') return result;
         failure = result.error;
         return '';

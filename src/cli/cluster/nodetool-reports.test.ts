@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatCompactionStats, formatDescribeCluster, formatGossipInfo, formatInfo, formatLoggingLevel, formatTableStats, parseTableFilter } from './nodetool-reports.js';
+import { formatCompactionStats, formatDescribeCluster, formatGossipInfo, formatInfo, formatLoggingLevel, formatTableStats, javaDouble, parseTableFilter, prettyPrintMemory } from './nodetool-reports.js';
 
 const hostId = '6d194555-f6eb-41d0-c000-000000000001';
 
@@ -72,7 +72,7 @@ test('describecluster: Cassandra 4.0\'s layout (fixture from a real 4.0.3 output
 test('info: Cassandra 4.0\'s lines in its order (fixture, values masked)', () => {
   const body = {
     id: hostId, gossipActive: true, nativeTransportActive: true, loadBytes: 48_804, generation: 1_700_000_000, uptimeSeconds: 42, dataCenter: 'datacenter1', rack: 'rack1',
-    mode: 'NORMAL', tokens: ['-9', '3', '7'], heapUsedBytes: 52_428_800, heapMaxBytes: 4_345_298_944, offHeapBytes: 3_145_728,
+    mode: 'NORMAL', tokens: ['-9', '3', '7'], heapUsedBytes: 52_428_800, heapMaxBytes: 4_345_298_944, offHeapBytes: 3_145_728, exceptions: 2, percentRepaired: 100,
     caches: [
       { name: 'chunks', capacityBytes: 134_217_728, sizeBytes: 65_536, entries: 16, hits: 30, misses: 10 },
       { name: 'keys', capacityBytes: 33_554_432, sizeBytes: 2048, entries: 20, hits: 5, misses: 15 },
@@ -89,10 +89,12 @@ test('info: Cassandra 4.0\'s lines in its order (fixture, values masked)', () =>
     'Off Heap Memory (MB)   : #.##',
     'Data Center            : datacenter#',
     'Rack                   : rack#',
+    'Exceptions             : #',
     'Key Cache              : entries ##, size # KiB, capacity ## MiB, # hits, ## requests, #.### recent hit rate, # save period in seconds',
     'Row Cache              : entries #, size # bytes, capacity # bytes, # hits, # requests, NaN recent hit rate, # save period in seconds',
     'Counter Cache          : entries #, size # bytes, capacity # bytes, # hits, # requests, NaN recent hit rate, # save period in seconds',
     'Chunk Cache            : entries ##, size ## KiB, capacity ### MiB, ## misses, ## requests, #.### recent hit rate, NaN microseconds miss latency',
+    'Percent Repaired       : ###.#%',
     'Token                  : (invoke with -T/--tokens to see all # tokens)',
     '',
   ].join('\n');
@@ -100,28 +102,106 @@ test('info: Cassandra 4.0\'s lines in its order (fixture, values masked)', () =>
   assert.equal(mask(formatInfo(body)), fixture);
   assert.match(formatInfo(body), /^Key Cache {14}: entries 20, size 2 KiB, capacity 32 MiB, 5 hits, 20 requests, 0\.250 recent hit rate/m);
   assert.match(formatInfo({ ...body, tokens: [] }), /^Token {18}: \(node is not joined to the cluster\)$/m);
+  assert.match(formatInfo(body), /^Exceptions {13}: 2$/m);
+  assert.match(formatInfo({ ...body, percentRepaired: 0 }), /^Percent Repaired {7}: 0\.0%$/m);
 });
 
 const tables = { tables: [
-  { keyspace: 'flights', table: 'status', tableId: 'x', memtableBytes: 1024, flushingMemtables: 1, sstableCount: 2, sstableBytes: 4096 },
-  { keyspace: 'flights', table: 'airports', tableId: 'y', memtableBytes: 0, flushingMemtables: 0, sstableCount: 0, sstableBytes: 0 },
+  {
+    keyspace: 'flights', table: 'status', tableId: 'x', memtableBytes: 1024, memtableCells: 12, memtableSwitches: 3, flushingMemtables: 1, sstableCount: 2, sstableBytes: 4096,
+    bloomFilterBytes: 96, partitionsEstimate: 40, readCount: 4, readTotalMicros: 1000, writeCount: 8, writeTotalMicros: 4000, bloomFalsePositives: 1, bloomFalseRatio: 0.25,
+    partitionBytes: { min: 42, max: 310, mean: 100 }, liveRowsPerRead: { count: 4, mean: 1.5, max: 2 }, tombstonesPerRead: { count: 4, mean: 0, max: 0 }, repairedBytes: 0, unrepairedBytes: 4096,
+  },
+  { keyspace: 'flights', table: 'airports', tableId: 'y', memtableBytes: 0, flushingMemtables: 0, sstableCount: 0, sstableBytes: 0, readCount: 1, readTotalMicros: 3000, writeCount: 0, writeTotalMicros: 0 },
   { keyspace: 'system', table: 'local', tableId: 'z', memtableBytes: 10, flushingMemtables: 0, sstableCount: 1, sstableBytes: 99 },
 ] };
 
-test('tablestats: keyspaces in order, tables indented under them, filters by keyspace and keyspace.table', () => {
-  const all = formatTableStats(tables);
-  assert.equal(typeof all, 'string');
-  assert.match(all as string, /^Total number of tables: 3\n----------------\nKeyspace : flights\n\tPending Flushes: 1\n\t\tTable: airports\n/);
-  assert.match(all as string, /\t\tTable: status\n\t\tSSTable count: 2\n\t\tSpace used \(live\): 4096\n\t\tSpace used \(total\): 4096\n\t\tSpace used by snapshots \(total\): 0\n\t\tMemtable data size: 1024\n\t\tPending flushes: 1\n/);
+test('tablestats: TableStatsPrinter\'s layout of 4.0 (fixture), keyspace sums over all its tables, -H, filters', () => {
+  const one = formatTableStats(tables, [{ keyspace: 'flights', table: 'status' }]);
+  const fixture = [
+    'Total number of tables: 1',
+    '----------------',
+    'Keyspace : flights',
+    // Over both tables of flights though one is shown: (1000 + 3000) µs / 5 reads = 0.8 ms.
+    '\tRead Count: 5',
+    '\tRead Latency: 0.8 ms',
+    '\tWrite Count: 8',
+    '\tWrite Latency: 0.5 ms',
+    '\tPending Flushes: 1',
+    '\t\tTable: status',
+    '\t\tSSTable count: 2',
+    '\t\tOld SSTable count: 0',
+    '\t\tSpace used (live): 4096',
+    '\t\tSpace used (total): 4096',
+    '\t\tSpace used by snapshots (total): 0',
+    '\t\tOff heap memory used (total): 96',
+    '\t\tSSTable Compression Ratio: -1.0',
+    '\t\tNumber of partitions (estimate): 40',
+    '\t\tMemtable cell count: 12',
+    '\t\tMemtable data size: 1024',
+    '\t\tMemtable off heap memory used: 0',
+    '\t\tMemtable switch count: 3',
+    '\t\tLocal read count: 4',
+    '\t\tLocal read latency: 0.250 ms',
+    '\t\tLocal write count: 8',
+    '\t\tLocal write latency: 0.500 ms',
+    '\t\tPending flushes: 1',
+    '\t\tPercent repaired: 0.0',
+    '\t\tBytes repaired: 0.000KiB',
+    '\t\tBytes unrepaired: 4.000KiB',
+    '\t\tBytes pending repair: 0.000KiB',
+    '\t\tBloom filter false positives: 1',
+    '\t\tBloom filter false ratio: 0.25000',
+    '\t\tBloom filter space used: 96',
+    '\t\tBloom filter off heap memory used: 96',
+    '\t\tIndex summary off heap memory used: 0',
+    '\t\tCompression metadata off heap memory used: 0',
+    '\t\tCompacted partition minimum bytes: 42',
+    '\t\tCompacted partition maximum bytes: 310',
+    '\t\tCompacted partition mean bytes: 100',
+    '\t\tAverage live cells per slice (last five minutes): 1.5',
+    '\t\tMaximum live cells per slice (last five minutes): 2',
+    '\t\tAverage tombstones per slice (last five minutes): 0.0',
+    '\t\tMaximum tombstones per slice (last five minutes): 0',
+    '\t\tDropped Mutations: 0',
+    '',
+    '----------------',
+    '',
+  ].join('\n');
+  assert.equal(one, fixture);
+  // A table never read, written or flushed: Cassandra's NaN latencies and slices, 100.0 % repaired (no sstable), zeros.
+  const idle = formatTableStats(tables, [{ keyspace: 'flights', table: 'airports' }]) as string;
+  assert.match(idle, /^\t\tLocal write count: 0\n\t\tLocal write latency: NaN ms$/m);
+  assert.match(idle, /^\t\tLocal read latency: 3\.000 ms$/m);
+  assert.match(idle, /^\t\tPercent repaired: 100\.0$/m);
+  assert.match(idle, /^\t\tAverage live cells per slice \(last five minutes\): NaN$/m);
+  assert.match(idle, /^\t\tCompacted partition maximum bytes: 0$/m);
+  const system = formatTableStats(tables, [{ keyspace: 'system' }]) as string;
+  assert.match(system, /^\tRead Latency: NaN ms$/m);
+  // -H: sizes as KiB, MiB ..., Dropped Mutations too (as TableStatsHolder formats it).
+  const human = formatTableStats(tables, [{ keyspace: 'flights', table: 'status' }], { humanReadable: true }) as string;
+  assert.match(human, /^\t\tSpace used \(live\): 4 KiB$/m);
+  assert.match(human, /^\t\tMemtable data size: 1 KiB$/m);
+  assert.match(human, /^\t\tBloom filter space used: 96 bytes$/m);
+  assert.match(human, /^\t\tDropped Mutations: 0 bytes$/m);
+  assert.match(human, /^\t\tNumber of partitions \(estimate\): 40$/m);
+
+  const all = formatTableStats(tables) as string;
+  assert.match(all, /^Total number of tables: 3\n----------------\nKeyspace : flights\n/);
+  assert.ok(all.indexOf('\t\tTable: airports') < all.indexOf('\t\tTable: status') && all.indexOf('\t\tTable: status') < all.indexOf('Keyspace : system'));
   const filter = parseTableFilter(['flights.status']);
   assert.deepEqual(filter, [{ keyspace: 'flights', table: 'status' }]);
-  const one = formatTableStats(tables, filter as Array<{ keyspace: string; table?: string }>) as string;
-  assert.match(one, /^Total number of tables: 1$/m);
-  assert.doesNotMatch(one, /airports|system/);
   assert.deepEqual(formatTableStats(tables, [{ keyspace: 'nope' }]), { error: 'Unknown keyspace: nope' });
   assert.deepEqual(formatTableStats(tables, [{ keyspace: 'flights', table: 'nope' }]), { error: 'Unknown table: flights.nope' });
   assert.equal(typeof parseTableFilter(['a.b.c']), 'string');
   assert.equal(typeof parseTableFilter(['.b']), 'string');
+  // Another shape of body: an empty report, not a crash.
+  assert.equal(formatTableStats('nonsense'), 'Total number of tables: 0\n----------------\n');
+});
+
+test('javaDouble and prettyPrintMemory print as Java and FBUtilities do', () => {
+  assert.deepEqual([0, 100, 0.8, 1.5, Number.NaN, 0.0001, 12_345_678.9, -2].map(javaDouble), ['0.0', '100.0', '0.8', '1.5', 'NaN', '1.0E-4', '1.23456789E7', '-2.0']);
+  assert.deepEqual([0, 1023, 4096, 3 * 2 ** 20, 2 ** 31].map(prettyPrintMemory), ['0.000KiB', '0.999KiB', '4.000KiB', '3.000MiB', '2.000GiB']);
 });
 
 test('compactionstats: Cassandra 4.0\'s layout, idle and with compactions running (fixture, values masked)', () => {

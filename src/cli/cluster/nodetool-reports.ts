@@ -19,8 +19,7 @@ const rate = (hits: number, requests: number) => (requests === 0 ? 'NaN' : (hits
 /**
  * `nodetool info [-T]` (Info.java of 4.0): "Name : value" lines, names padded to 23 columns, in
  * Cassandra's order. The row and counter caches do not exist here: they print as Cassandra
- * prints disabled ones (all 0). Lines for figures the node does not keep (Exceptions, Percent
- * Repaired, the chunk cache's miss latency) are left out or NaN, not invented.
+ * prints disabled ones (all 0). The chunk cache's miss latency is not measured: NaN.
  */
 export function formatInfo(body: unknown, options: { tokens?: boolean } = {}): string {
   const report = record(body);
@@ -44,10 +43,14 @@ export function formatInfo(body: unknown, options: { tokens?: boolean } = {}): s
     ...(typeof report['offHeapBytes'] === 'number' ? [['Off Heap Memory (MB)', mebibytes(report['offHeapBytes'])] as [string, string]] : []),
     ['Data Center', text(report['dataCenter'])],
     ['Rack', text(report['rack'])],
+    // StorageMetrics' Exceptions: here the errors the node logged since start.
+    ['Exceptions', String(number(report['exceptions']))],
     ...(keys === undefined ? [] : [['Key Cache', `entries ${keys.entries}, size ${keys.size}, capacity ${keys.capacity}, ${keys.hits} hits, ${keys.hits + keys.misses} requests, ${rate(keys.hits, keys.hits + keys.misses)} recent hit rate, 0 save period in seconds`] as [string, string]]),
     ...(keys === undefined ? [] : [['Row Cache', disabled], ['Counter Cache', disabled]] as Array<[string, string]>),
     ...(chunks === undefined ? [] : [['Chunk Cache', `entries ${chunks.entries}, size ${chunks.size}, capacity ${chunks.capacity}, ${chunks.misses} misses, ${chunks.hits + chunks.misses} requests, ${rate(chunks.hits, chunks.hits + chunks.misses)} recent hit rate, NaN microseconds miss latency`] as [string, string]]),
   ];
+  // printf("%-23s: %s%%%n") of a Java double: "100.0%" with no user data flushed, "0.0%" with data never repaired incrementally.
+  rows.push(['Percent Repaired', `${javaDouble(typeof report['percentRepaired'] === 'number' ? report['percentRepaired'] : Number.NaN)}%`]);
   const lines = rows.map(([name, value]) => `${name.padEnd(23)}: ${value}`);
   if (tokens.length === 0) lines.push(`${'Token'.padEnd(23)}: (node is not joined to the cluster)`);
   else if (options.tokens === true || tokens.length === 1) for (const token of tokens) lines.push(`${'Token'.padEnd(23)}: ${token}`);
@@ -111,33 +114,126 @@ export function parseTableFilter(names: readonly string[]): Array<{ keyspace: st
   return filter;
 }
 
-/** `nodetool tablestats`: per keyspace its pending flushes, then each table's figures. */
-export function formatTableStats(body: unknown, filter: ReadonlyArray<{ keyspace: string; table?: string }> = []): string | { error: string } {
-  const tables = list(record(body)['tables'])
+/**
+ * Java's Double.toString, which nodetool prints wherever it concatenates a double: "NaN", a
+ * decimal point always ("100.0"), scientific notation below 10^-3 and from 10^7 ("1.0E-4").
+ */
+export function javaDouble(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
+  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e-3 && magnitude < 1e7) {
+    const plain = String(value);
+    return plain.includes('.') ? plain : `${plain}.0`;
+  }
+  const [mantissa = '', exponent = ''] = value.toExponential().split('e');
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${exponent.replace(/^\+/, '')}`;
+}
+
+/** Java's String.format("%01.Nf"): NaN spelled as Java does. */
+function javaFixed(value: number, decimals: number): string {
+  return Number.isNaN(value) ? 'NaN' : value.toFixed(decimals);
+}
+
+/** FBUtilities.prettyPrintMemory of 4.0: three decimals of KiB, MiB or GiB, no space ("0.000KiB"). */
+export function prettyPrintMemory(bytes: number): string {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(3)}GiB`;
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(3)}MiB`;
+  return `${(bytes / 2 ** 10).toFixed(3)}KiB`;
+}
+
+/** Local read or write latency in ms as TableStatsHolder computes it: the timer's mean, NaN unless positive. */
+function meanMillis(totalMicros: number, count: number): number {
+  const millis = count === 0 ? 0 : totalMicros / count / 1000;
+  return millis > 0 ? millis : Number.NaN;
+}
+
+function tableStatsLines(table: Json, size: (bytes: number) => string): string[] {
+  const indent = '\t\t';
+  const sstableBytes = number(table['sstableBytes']);
+  const bloomBytes = number(table['bloomFilterBytes']);
+  const partitions = record(table['partitionBytes']);
+  const live = record(table['liveRowsPerRead']);
+  const tombstones = record(table['tombstonesPerRead']);
+  // A histogram's mean over no reads is NaN, as Cassandra's empty reservoir reports it.
+  const sliceMean = (histogram: Json) => (number(histogram['count']) === 0 ? Number.NaN : number(histogram['mean']));
+  const rows: Array<[string, string]> = [
+    ['Table', text(table['table'])],
+    ['SSTable count', String(number(table['sstableCount']))],
+    // Every sstable is of the one format this node writes.
+    ['Old SSTable count', '0'],
+    ['Space used (live)', size(sstableBytes)],
+    ['Space used (total)', size(sstableBytes)],
+    ['Space used by snapshots (total)', size(0)],
+    // Off heap: the bloom filters' bytes (held outside V8's heap as typed arrays); the rest is on the heap.
+    ['Off heap memory used (total)', size(bloomBytes)],
+    // SSTables are not compressed: MetadataCollector.NO_COMPRESSION_RATIO.
+    ['SSTable Compression Ratio', '-1.0'],
+    ['Number of partitions (estimate)', String(number(table['partitionsEstimate']))],
+    ['Memtable cell count', String(number(table['memtableCells']))],
+    ['Memtable data size', size(number(table['memtableBytes']))],
+    ['Memtable off heap memory used', size(0)],
+    ['Memtable switch count', String(number(table['memtableSwitches']))],
+    ['Local read count', String(number(table['readCount']))],
+    ['Local read latency', `${javaFixed(meanMillis(number(table['readTotalMicros']), number(table['readCount'])), 3)} ms`],
+    ['Local write count', String(number(table['writeCount']))],
+    ['Local write latency', `${javaFixed(meanMillis(number(table['writeTotalMicros']), number(table['writeCount'])), 3)} ms`],
+    ['Pending flushes', String(number(table['flushingMemtables']))],
+    // TableMetrics.PercentRepaired: 100 with no sstable, else the share marked repaired (none here).
+    ['Percent repaired', javaDouble(sstableBytes === 0 ? 100 : Math.round((10000 * number(table['repairedBytes'])) / sstableBytes) / 100)],
+    ['Bytes repaired', prettyPrintMemory(number(table['repairedBytes']))],
+    ['Bytes unrepaired', prettyPrintMemory(number(table['unrepairedBytes']))],
+    ['Bytes pending repair', prettyPrintMemory(0)],
+    ['Bloom filter false positives', String(number(table['bloomFalsePositives']))],
+    ['Bloom filter false ratio', javaFixed(number(table['bloomFalseRatio']), 5)],
+    ['Bloom filter space used', size(bloomBytes)],
+    ['Bloom filter off heap memory used', size(bloomBytes)],
+    ['Index summary off heap memory used', size(0)],
+    ['Compression metadata off heap memory used', size(0)],
+    ['Compacted partition minimum bytes', String(number(partitions['min']))],
+    ['Compacted partition maximum bytes', String(number(partitions['max']))],
+    ['Compacted partition mean bytes', String(number(partitions['mean']))],
+    ['Average live cells per slice (last five minutes)', javaDouble(sliceMean(live))],
+    ['Maximum live cells per slice (last five minutes)', String(number(live['max']))],
+    ['Average tombstones per slice (last five minutes)', javaDouble(sliceMean(tombstones))],
+    ['Maximum tombstones per slice (last five minutes)', String(number(tombstones['max']))],
+    // Formatted as a size under -H, as TableStatsHolder does (a quirk kept for the same output).
+    ['Dropped Mutations', size(number(table['droppedMutations']))],
+  ];
+  return [...rows.map(([name, value]) => `${indent}${name}: ${value}`), ''];
+}
+
+/**
+ * `nodetool tablestats [-H] [ks[.table] ...]` (TableStatsPrinter of 4.0): per keyspace its
+ * reads, writes and pending flushes (over all its tables), then each selected table's figures.
+ */
+export function formatTableStats(body: unknown, filter: ReadonlyArray<{ keyspace: string; table?: string }> = [], options: { humanReadable?: boolean } = {}): string | { error: string } {
+  const all = list(record(body)['tables']);
+  const tables = all
     .filter((table) => filter.length === 0 || filter.some((wanted) => wanted.keyspace === table['keyspace'] && (wanted.table === undefined || wanted.table === table['table'])));
   for (const wanted of filter) {
     const found = tables.some((table) => wanted.keyspace === table['keyspace'] && (wanted.table === undefined || wanted.table === table['table']));
     if (!found) return { error: wanted.table === undefined ? `Unknown keyspace: ${wanted.keyspace}` : `Unknown table: ${wanted.keyspace}.${wanted.table}` };
   }
+  const size = (bytes: number) => (options.humanReadable === true ? formatLoad(bytes) : String(bytes));
   const byKeyspace = new Map<string, Json[]>();
   for (const table of tables) byKeyspace.set(text(table['keyspace']), [...(byKeyspace.get(text(table['keyspace'])) ?? []), table]);
   const lines = [`Total number of tables: ${tables.length}`, '----------------'];
   for (const [keyspace, members] of [...byKeyspace].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    lines.push(`Keyspace : ${keyspace}`);
-    lines.push(`\tPending Flushes: ${members.reduce((sum, table) => sum + number(table['flushingMemtables']), 0)}`);
-    for (const table of members.sort((a, b) => (text(a['table']) < text(b['table']) ? -1 : 1))) {
-      const sstableBytes = number(table['sstableBytes']);
-      lines.push(
-        `\t\tTable: ${text(table['table'])}`,
-        `\t\tSSTable count: ${number(table['sstableCount'])}`,
-        `\t\tSpace used (live): ${sstableBytes}`,
-        `\t\tSpace used (total): ${sstableBytes}`,
-        '\t\tSpace used by snapshots (total): 0',
-        `\t\tMemtable data size: ${number(table['memtableBytes'])}`,
-        `\t\tPending flushes: ${number(table['flushingMemtables'])}`,
-        '',
-      );
-    }
+    // StatsKeyspace adds up every table of the keyspace, the ones filtered out included.
+    const everyTable = all.filter((table) => table['keyspace'] === keyspace);
+    const sum = (key: string) => everyTable.reduce((total, table) => total + number(table[key]), 0);
+    const latency = (totalKey: string, countKey: string) => (sum(countKey) > 0 ? sum(totalKey) / sum(countKey) / 1000 : Number.NaN);
+    lines.push(
+      `Keyspace : ${keyspace}`,
+      `\tRead Count: ${sum('readCount')}`,
+      `\tRead Latency: ${javaDouble(latency('readTotalMicros', 'readCount'))} ms`,
+      `\tWrite Count: ${sum('writeCount')}`,
+      `\tWrite Latency: ${javaDouble(latency('writeTotalMicros', 'writeCount'))} ms`,
+      `\tPending Flushes: ${sum('flushingMemtables')}`,
+    );
+    for (const table of members.sort((a, b) => (text(a['table']) < text(b['table']) ? -1 : 1))) lines.push(...tableStatsLines(table, size));
     lines.push('----------------');
   }
   return `${lines.join('\n')}\n`;

@@ -32,6 +32,8 @@ export class EstimatedHistogram {
   /** buckets[i] counts values <= offsets[i] (and above the previous offset); the last one overflows. */
   private readonly buckets: Float64Array;
   private total = 0;
+  /** The exact sum of the values added (Cassandra's TotalLatency counters beside the latency histograms). */
+  private valueSum = 0;
   private minimum = Number.POSITIVE_INFINITY;
   private maximum = 0;
 
@@ -49,12 +51,18 @@ export class EstimatedHistogram {
     const v = Math.max(0, Math.ceil(value));
     this.buckets[this.bucketOf(v)] = (this.buckets[this.bucketOf(v)] ?? 0) + 1;
     this.total++;
+    this.valueSum += v;
     if (v < this.minimum) this.minimum = v;
     if (v > this.maximum) this.maximum = v;
   }
 
   get count(): number {
     return this.total;
+  }
+
+  /** The exact sum of every value added (each rounded up to an integer, as added). */
+  get totalValue(): number {
+    return this.valueSum;
   }
 
   /** True when a value beyond the last bucket was added (Cassandra's isOverflowed). */

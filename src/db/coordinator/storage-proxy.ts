@@ -93,13 +93,20 @@ export interface ProxyStats {
    */
   localMutationsActive: number;
   localMutationsCompleted: number;
+  /**
+   * This node's own replica reads (data or digest) of the requests it coordinates: running and
+   * done. Cassandra runs them as ReadStage tasks (the local read runnable), so tpstats counts
+   * them there beside the READ and RANGE_READ messages of other coordinators.
+   */
+  localReadsActive: number;
+  localReadsCompleted: number;
 }
 
 /** How long a read waits before speculating while its table has too few latency samples for its percentile. */
 export const speculationWithoutSamplesMs = 100;
 
 export class StorageProxy {
-  readonly stats: ProxyStats = { writes: 0, reads: 0, rangeReads: 0, readRepairs: 0, forwardedSinglePartition: 0, hintsWritten: 0, speculativeRetries: 0, localMutationsActive: 0, localMutationsCompleted: 0 };
+  readonly stats: ProxyStats = { writes: 0, reads: 0, rangeReads: 0, readRepairs: 0, forwardedSinglePartition: 0, hintsWritten: 0, speculativeRetries: 0, localMutationsActive: 0, localMutationsCompleted: 0, localReadsActive: 0, localReadsCompleted: 0 };
   private readonly readLatencies = new ReadLatencies();
   private readonly groupCache = new WeakMap<ReplicationOptions, Map<ConsistencyLevel, readonly ReplicaGroup[]>>();
   readonly localEndpoint: Endpoint;
@@ -602,7 +609,15 @@ export class StorageProxy {
 
   private async readFrom(endpoint: Endpoint, command: ReadCommand, digestOnly: boolean): Promise<ReadResponse> {
     if (endpoint === this.localEndpoint) {
-      const result = await this.options.store.read(command);
+      const stats = this.stats;
+      stats.localReadsActive++;
+      let result: ReadResult;
+      try {
+        result = await this.options.store.read(command);
+      } finally {
+        stats.localReadsActive--;
+        stats.localReadsCompleted++;
+      }
       return digestOnly ? { kind: 'digest', digest: digestReadResult(result) } : { kind: 'data', result };
     }
     const verb = command.kind === 'range' ? 'RANGE_READ' : 'READ';

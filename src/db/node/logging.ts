@@ -25,6 +25,8 @@ export interface NodeLogger extends Logger {
   level(): LogLevel;
   /** Changes the level at runtime, children made before included (nodetool setlogginglevel). */
   setLevel(level: LogLevel): void;
+  /** Errors logged since start by this logger and its children, whatever the level (nodetool info's Exceptions). */
+  errorsLogged(): number;
 }
 
 const levelRank: Record<LogLevel, number> = { debug: 20, info: 30, warn: 40, error: 50 };
@@ -55,7 +57,7 @@ function guardFileStream(file: FileStream, name: string): void {
 }
 
 /** The level every logger of one tree reads at each call, so that a change reaches old children. */
-interface LevelState { level: LogLevel }
+interface LevelState { level: LogLevel; errors: number }
 
 /** Buffer this much before writing to the file (fewer system calls under debug logging). */
 const fileBufferBytes = 4096;
@@ -86,13 +88,14 @@ export function createLogger(options: LoggerOptions): NodeLogger {
     },
     pino.multistream(streams),
   );
-  const state: LevelState = { level: options.level };
+  const state: LevelState = { level: options.level, errors: 0 };
   const logger = wrap(base, state);
   return {
     ...logger,
     flush: () => flushers.forEach((flush) => flush()),
     level: () => state.level,
     setLevel: (level) => { state.level = level; },
+    errorsLogged: () => state.errors,
   };
 }
 
@@ -111,7 +114,7 @@ function wrap(base: PinoLogger, state: LevelState): Logger {
     debug: (message, fields) => { if (on('debug')) { if (fields === undefined) base.debug(message); else base.debug(fields, message); } },
     info: (message, fields) => { if (on('info')) { if (fields === undefined) base.info(message); else base.info(fields, message); } },
     warn: (message, fields) => { if (on('warn')) { if (fields === undefined) base.warn(message); else base.warn(fields, message); } },
-    error: (message, fields) => { if (on('error')) { if (fields === undefined) base.error(message); else base.error(fields, message); } },
+    error: (message, fields) => { state.errors++; if (on('error')) { if (fields === undefined) base.error(message); else base.error(fields, message); } },
     isDebugEnabled: () => on('debug'),
     child: (bindings) => wrap(base.child(bindings), state),
   };

@@ -56,7 +56,7 @@ export interface BuildNodeOptions {
   /** Adds prom-client's process metrics (event loop, GC, memory) to /metrics: one node per process only. */
   processMetrics?: boolean;
   /** The logger's level, adjustable at runtime (nodetool setlogginglevel); absent, the admin channel cannot change it. */
-  logLevel?: { level(): LogLevel; setLevel(level: LogLevel): void };
+  logLevel?: { level(): LogLevel; setLevel(level: LogLevel): void; errorsLogged?(): number };
 }
 
 export interface RunningNode {
@@ -127,7 +127,7 @@ interface AssemblyContext {
   cleanups: Array<() => Promise<void>>;
   flushLog: () => void;
   processMetrics: boolean;
-  logLevel?: { level(): LogLevel; setLevel(level: LogLevel): void };
+  logLevel?: { level(): LogLevel; setLevel(level: LogLevel): void; errorsLogged?(): number };
   passwords?: NodePasswords;
 }
 
@@ -173,6 +173,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
         pools: () => threadPools({
           schema, storage, messaging: cluster.services.messaging, proxy: metrics.proxy, hints: () => cluster.hints.stats(),
           localMutations: () => ({ active: cluster.proxy.stats.localMutationsActive, completed: cluster.proxy.stats.localMutationsCompleted }),
+          localReads: () => ({ active: cluster.proxy.stats.localReadsActive, completed: cluster.proxy.stats.localReadsCompleted }),
           nativeRequests: () => native?.requestStats() ?? { active: 0, pending: 0, completed: 0 },
         }),
         placement: (endpoint) => placementOf(cluster, endpoint, config),
@@ -212,10 +213,12 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
         ...nodeReports({
           config, schema, storage, cluster, hostId: identity.hostId, tokens: identity.tokens, mode: () => (draining === undefined ? membership.mode : 'DRAINED'),
           nativeAccepting: () => native?.isAccepting() ?? false, uptimeMs: () => world.clock.monotonicMs() - startedMs,
+          errorsLogged: () => context.logLevel?.errorsLogged?.() ?? 0,
         }),
         ...statsReports({
           schema, storage, messaging: cluster.services.messaging, proxy: metrics.proxy, hints: () => cluster.hints.stats(),
           localMutations: () => ({ active: cluster.proxy.stats.localMutationsActive, completed: cluster.proxy.stats.localMutationsCompleted }),
+          localReads: () => ({ active: cluster.proxy.stats.localReadsActive, completed: cluster.proxy.stats.localReadsCompleted }),
           nativeRequests: () => native?.requestStats() ?? { active: 0, pending: 0, completed: 0 },
         }),
       },

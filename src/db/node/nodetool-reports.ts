@@ -13,6 +13,7 @@ import type { NativeTypeName } from '../protocol/data-type.js';
 import { encodeNative } from '../protocol/native-codecs.js';
 import { serializePartitionKey } from '../schema/partition-key.js';
 import type { Schema } from '../schema/schema.js';
+import { isSystemKeyspace } from '../schema/system-keyspaces.js';
 import { PARTITIONER, RELEASE_VERSION } from '../schema/system-tables.js';
 import type { StorageEngine } from '../storage/engine.js';
 import type { ClusterNode } from './cluster-node.js';
@@ -28,6 +29,8 @@ export interface ReportParts {
   mode: () => string;
   nativeAccepting: () => boolean;
   uptimeMs: () => number;
+  /** Errors the node logged since start: Cassandra's Exceptions count (StorageMetrics), shown by nodetool info. */
+  errorsLogged: () => number;
 }
 
 export type NodeReports = Record<'info' | 'describecluster' | 'tablestats' | 'compactionstats' | 'gossipinfo', () => Record<string, unknown>>;
@@ -35,7 +38,28 @@ export type NodeReports = Record<'info' | 'describecluster' | 'tablestats' | 'co
 export function nodeReports(parts: ReportParts): NodeReports {
   const { config, schema, storage, cluster } = parts;
   const { gossiper, messaging } = cluster.services;
-  const tables = () => storage.tableStats().map((stats) => ({ ...stats, table: schema.findTableById(stats.tableId)?.name ?? stats.tableId }));
+  const tables = () => storage.tableStats().map((stats) => {
+    const metrics = storage.tableMetrics(stats.tableId);
+    const bloomReads = metrics.bloomFalsePositives + metrics.bloomTruePositives;
+    const flushed = metrics.partitionSize.count > 0;
+    return {
+      ...stats,
+      table: schema.findTableById(stats.tableId)?.name ?? stats.tableId,
+      memtableSwitches: metrics.memtableSwitches,
+      // Local reads and writes as Cassandra's ReadLatency / WriteLatency timers: counts and exact totals (µs).
+      readCount: metrics.readLatency.count, readTotalMicros: metrics.readLatency.totalValue,
+      writeCount: metrics.writeLatency.count, writeTotalMicros: metrics.writeLatency.totalValue,
+      bloomFalsePositives: metrics.bloomFalsePositives,
+      bloomFalseRatio: bloomReads === 0 ? 0 : metrics.bloomFalsePositives / bloomReads,
+      // The partitions flushed since start (Cassandra reads its live sstables' statistics); null before the first flush.
+      partitionBytes: flushed ? { min: metrics.partitionSize.min(), max: metrics.partitionSize.max(), mean: Math.floor(metrics.partitionSize.mean()) } : null,
+      liveRowsPerRead: { count: metrics.rowsPerRead.count, mean: metrics.rowsPerRead.mean(), max: metrics.rowsPerRead.max() },
+      tombstonesPerRead: { count: metrics.tombstonesPerRead.count, mean: metrics.tombstonesPerRead.mean(), max: metrics.tombstonesPerRead.max() },
+      // No sstable is ever marked repaired here (no incremental repair): all of it is unrepaired.
+      repairedBytes: 0,
+      unrepairedBytes: stats.sstableBytes,
+    };
+  });
   return {
     info: () => ({
       id: parts.hostId,
@@ -53,6 +77,8 @@ export function nodeReports(parts: ReportParts): NodeReports {
       heapMaxBytes: getHeapStatistics().heap_size_limit,
       offHeapBytes: process.memoryUsage().external,
       caches: storage.cacheStats(),
+      exceptions: parts.errorsLogged(),
+      percentRepaired: percentRepaired(storage.tableStats()),
     }),
     describecluster: () => {
       const endpoints = gossiper.endpoints();
@@ -110,6 +136,16 @@ export function nodeReports(parts: ReportParts): NodeReports {
       }),
     }),
   };
+}
+
+/**
+ * Cassandra's global PercentRepaired: the share of the user tables' sstable bytes marked
+ * repaired, 100 when they hold none. No sstable is marked repaired here (repair streams the
+ * differences but keeps no repairedAt), so it is 0 once user data is flushed.
+ */
+export function percentRepaired(tables: ReadonlyArray<{ keyspace: string; sstableBytes: number }>): number {
+  const total = tables.filter((table) => !isSystemKeyspace(table.keyspace)).reduce((sum, table) => sum + table.sstableBytes, 0);
+  return total > 0 ? 0 : 100;
 }
 
 export const reportNames = ['info', 'describecluster', 'tablestats', 'compactionstats', 'gossipinfo'] as const;

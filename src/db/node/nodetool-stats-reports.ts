@@ -27,6 +27,8 @@ export interface StatsReportParts {
   hints: () => { pending: number; delivered: number };
   /** The coordinator's writes to this node's own replica (MutationStage work that sends no message). */
   localMutations: () => { active: number; completed: number };
+  /** The coordinator's reads of this node's own replica (ReadStage work that sends no message). */
+  localReads: () => { active: number; completed: number };
 }
 
 export interface PoolStats {
@@ -67,10 +69,11 @@ export function threadPools(parts: StatsReportParts): PoolStats[] {
     stage.active += work.active;
     stage.completed += work.completed + work.failed;
   }
-  const local = parts.localMutations();
-  const mutations = pool('MutationStage');
-  mutations.active += local.active;
-  mutations.completed += local.completed;
+  for (const [name, local] of [['MutationStage', parts.localMutations()], ['ReadStage', parts.localReads()]] as const) {
+    const stage = pool(name);
+    stage.active += local.active;
+    stage.completed += local.completed;
+  }
   const native = parts.nativeRequests();
   Object.assign(pool('Native-Transport-Requests'), { active: native.active, pending: native.pending, completed: native.completed });
   const compactions = parts.storage.compactionStats();

@@ -84,6 +84,21 @@ function taskId(nowMs: number, sequence: number): string {
   return `${hex(low, 8)}-${hex(mid, 4)}-${hex(high, 4)}-${hex(clockSequence, 4)}-${hex(BigInt(sequence), 12).slice(-12)}`;
 }
 
+/** One table's storage figures (nodetool tablestats). */
+export interface TableStats {
+  keyspace: string;
+  tableId: string;
+  /** The live memtable's estimated bytes and operations (cells and deletions written). */
+  memtableBytes: number;
+  memtableCells: number;
+  flushingMemtables: number;
+  sstableCount: number;
+  sstableBytes: number;
+  bloomFilterBytes: number;
+  /** Partitions in the live memtable plus in each sstable (a partition in several counts once per source, as Cassandra estimates). */
+  partitionsEstimate: number;
+}
+
 export class StorageEngine {
   private readonly tables = new Map<string, TableState>();
   /** The caches every sstable reader of the node shares: sstable blocks and partition index entries. */
@@ -374,6 +389,7 @@ export class StorageEngine {
       state.memtable.commitLogUpperBound = this.commitLog.replayPosition();
       state.flushing.push(state.memtable);
       state.memtable = this.newMemtable(state.options.tableId);
+      this.tableMetrics(state.options.tableId).memtableSwitches++;
     }
     const run = state.flushQueue.then(async () => {
       for (const memtable of [...state.flushing]) await this.writeMemtable(state, memtable);
@@ -607,6 +623,10 @@ export class StorageEngine {
       const cached = reader.readPartitionCached(key, token, options);
       const found = cached === undefined ? await reader.readPartition(key, token, options) : cached;
       if (found !== null) sources.push(found);
+      if (metrics !== undefined) {
+        if (found === null) metrics.bloomFalsePositives++;
+        else metrics.bloomTruePositives++;
+      }
     }
     metrics?.sstablesPerRead.add(sstablesRead);
     return sources.length === 0 ? null : mergePartitions(sources);
@@ -675,15 +695,28 @@ export class StorageEngine {
   }
 
   /** Per-table figures for nodetool-style status and metrics. */
-  tableStats(): Array<{ keyspace: string; tableId: string; memtableBytes: number; flushingMemtables: number; sstableCount: number; sstableBytes: number }> {
-    return [...this.tables.values()].map((state) => ({
-      keyspace: state.options.keyspace,
-      tableId: state.options.tableId,
-      memtableBytes: state.memtable.sizeBytes,
-      flushingMemtables: state.flushing.length,
-      sstableCount: state.sstables.length,
-      sstableBytes: state.sstables.reduce((sum, reader) => sum + reader.sizeBytes, 0),
-    }));
+  tableStats(): TableStats[] {
+    return [...this.tables.values()].map((state) => {
+      let sstableBytes = 0;
+      let bloomFilterBytes = 0;
+      let partitions = state.memtable.partitionCount;
+      for (const reader of state.sstables) {
+        sstableBytes += reader.sizeBytes;
+        bloomFilterBytes += reader.bloomFilterBytes;
+        partitions += reader.metadata.partitionCount;
+      }
+      return {
+        keyspace: state.options.keyspace,
+        tableId: state.options.tableId,
+        memtableBytes: state.memtable.sizeBytes,
+        memtableCells: state.memtable.cellCount,
+        flushingMemtables: state.flushing.length,
+        sstableCount: state.sstables.length,
+        sstableBytes,
+        bloomFilterBytes,
+        partitionsEstimate: partitions,
+      };
+    });
   }
 
   /**

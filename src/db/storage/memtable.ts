@@ -132,6 +132,12 @@ function estimateBytes(p: Partition): number {
   return bytes;
 }
 
+function operationCount(p: Partition): number {
+  let count = (p.partitionDeletion === null ? 0 : 1) + p.rangeTombstones.length;
+  for (const row of p.rows) count += row.cells.length + (row.deletion === null ? 0 : 1);
+  return count;
+}
+
 function minTimestampOf(p: Partition): number {
   let min = Infinity;
   if (p.partitionDeletion !== null) min = Math.min(min, p.partitionDeletion.markedForDeleteAtMicros);
@@ -167,6 +173,7 @@ export class Memtable {
   private readonly index = new Map<number, Bucket>();
   private partitionsCount = 0;
   private bytes = 0;
+  private operations = 0;
   private minTimestamp = Infinity;
   /**
    * Set when the memtable is switched out for flushing: with the sstables flushed before it,
@@ -185,6 +192,14 @@ export class Memtable {
     return this.partitionsCount;
   }
 
+  /**
+   * Cells and deletions written here, overwrites included (Cassandra's MemtableColumnsCount, the
+   * memtable's operation count: each cell, row deletion, range tombstone and partition deletion).
+   */
+  get cellCount(): number {
+    return this.operations;
+  }
+
   /** The lowest timestamp written here (Infinity when empty): compaction may only purge tombstones below it. */
   get minTimestampMicros(): number {
     return this.minTimestamp;
@@ -197,6 +212,7 @@ export class Memtable {
   /** Merges a write into the partition it changes. */
   apply(update: Partition): void {
     this.bytes += estimateBytes(update);
+    this.operations += operationCount(update);
     this.minTimestamp = Math.min(this.minTimestamp, minTimestampOf(update));
     const entry = this.find(update.token, update.key) ?? this.insert(update.token, update.key);
     entry.partitionDeletion = maxDeletion(entry.partitionDeletion, update.partitionDeletion);

@@ -18,6 +18,15 @@ export class TableMetrics {
   readonly cellCount = new EstimatedHistogram(BUCKETS.cellCount);
   /** The largest partition flushed, in bytes (Cassandra's MaxPartitionSize). */
   maxPartitionBytes = 0;
+  /** Memtables switched out for flushing (Cassandra's MemtableSwitchCount). */
+  memtableSwitches = 0;
+  /**
+   * Single-partition reads of an sstable whose token bounds and bloom filter let the read in:
+   * the partition was there (true positive) or not (false positive, Cassandra's
+   * BloomFilterFalsePositives).
+   */
+  bloomTruePositives = 0;
+  bloomFalsePositives = 0;
 
   /** Adds a flushed partition's size (key, clusterings and cell values) and cell count. */
   flushed(partition: Partition): void {

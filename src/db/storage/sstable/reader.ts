@@ -113,6 +113,11 @@ export class SSTableReader {
     return this.descriptor.sizeBytes;
   }
 
+  /** The bloom filter's bytes, held in memory while the sstable is open (Cassandra's BloomFilterDiskSpaceUsed). */
+  get bloomFilterBytes(): number {
+    return this.state.bloom.sizeBytes;
+  }
+
   get metadata(): SSTableMetadata {
     return this.descriptor.metadata;
   }
