@@ -177,3 +177,19 @@ test('DROP TABLE drops its indexes; an index survives a restart', async () => {
   const count = (await client.execute('SELECT count(*) FROM idx.many WHERE g = 1')).first()!['count'];
   assert.equal(Number(count), 150);
 });
+
+test('IN on an indexed column: one value is an equality served by the index, more are refused as Cassandra 4.0 does', async () => {
+  await client.execute('CREATE TABLE idx.ins (k int, c int, g int, PRIMARY KEY (k, c))');
+  await client.execute('CREATE INDEX ins_g ON idx.ins (g)');
+  for (let k = 0; k < 6; k++) await client.execute('INSERT INTO idx.ins (k, c, g) VALUES (?, 0, ?)', [k, k % 3], { prepare: true });
+  const ks = async (query: string, params: unknown[] = []) =>
+    (await client.execute(query, params, { prepare: true })).rows.map((r) => Number(r['k'])).sort((a, b) => a - b);
+  assert.deepEqual(await ks('SELECT k FROM idx.ins WHERE g IN (1)'), [1, 4]);
+  assert.deepEqual(await ks('SELECT k FROM idx.ins WHERE g IN (?)', [2]), [2, 5]);
+  assert.deepEqual(await ks('SELECT k FROM idx.ins WHERE g IN (1) AND c IN (0, 1) ALLOW FILTERING'), [1, 4]);
+  const message = 'IN predicates on non-primary-key columns (g) is not yet supported';
+  await refused('SELECT k FROM idx.ins WHERE g IN (1, 2)', message);
+  await refused('SELECT k FROM idx.ins WHERE g IN (1, 2) ALLOW FILTERING', message);
+  await refused('SELECT k FROM idx.ins WHERE k = 1 AND g IN (1, 2) ALLOW FILTERING', message);
+  await assert.rejects(client.execute('SELECT k FROM idx.ins WHERE g IN ?', [[1, 2]], { prepare: true }), (error: Error) => error.message === message);
+});
