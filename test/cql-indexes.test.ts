@@ -68,6 +68,11 @@ test('the schema shows the index: system_schema.indexes, driver metadata, DESCRI
   assert.deepEqual(table.indexes.map((index) => [index.name, index.target, index.isCompositesKind()]), [['t_v_idx', 'v', true]]);
   const described = (await client.execute('DESCRIBE INDEX idx.t_v_idx')).rows.map((r) => r['create_statement']).join('');
   assert.equal(described, 'CREATE INDEX t_v_idx ON idx.t (v);');
+  // system."IndexInfo" lists the index once its build is done, under the keyspace's name, as Cassandra 4.0.
+  await waitFor('t_v_idx in system."IndexInfo"', async () =>
+    (await client.execute('SELECT table_name, index_name, value FROM system."IndexInfo" WHERE table_name = ?', ['idx'], { prepare: true })).rowLength === 1, 10_000);
+  const info = (await client.execute('SELECT * FROM system."IndexInfo"')).rows.filter((r) => r['table_name'] === 'idx');
+  assert.deepEqual(info.map((r) => [r['table_name'], r['index_name'], r['value']]), [['idx', 't_v_idx', null]]);
 });
 
 test('updates and deletes leave no stale answers; TTL expires entries', async () => {

@@ -166,7 +166,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const processor = new QueryProcessor({
     world, schema, storage, coordinator: cluster.proxy, auth: security.auth,
     virtualRows: systemRows({
-      schema, local: () => local, peers: () => cluster.peers(),
+      schema, local: () => local, peers: () => cluster.peers(), builtIndexes: () => indexes.builtIndexes(),
       views: systemViewRows({
         config, schema, storage, messaging: cluster.services.messaging.stats, coordinatorTables: metrics.coordinatorTables,
         clients: () => native?.clients() ?? [],

@@ -134,6 +134,17 @@ export class SecondaryIndexes implements ReplicaStore {
     }
   }
 
+  /** The indexes built on this node (system."IndexInfo"), as far as this process has seen their markers. */
+  builtIndexes(): Array<{ keyspace: string; index: string }> {
+    const out: Array<{ keyspace: string; index: string }> = [];
+    for (const keyspace of this.options.schema.allKeyspaces()) {
+      for (const table of keyspace.virtual ? [] : keyspace.tables.values()) {
+        for (const index of tableIndexList(table)) if (this.built.has(indexTableId(table.id, index.name))) out.push({ keyspace: keyspace.name, index: index.name });
+      }
+    }
+    return out;
+  }
+
   /** Resolves when every build under way has ended. */
   async idle(): Promise<void> {
     while (this.building.size > 0) await Promise.all([...this.building.values()]);
