@@ -3,14 +3,17 @@
 // - rows a replica receives by nodetool repair are indexed on it: with the replica cut off
 //   from the others, an index query at ONE through it finds them;
 // - nodetool cleanup after the replica stops owning ranges drops the index entries of the
-//   partitions it drops, one per dropped single-row partition.
+//   partitions it drops, one per dropped single-row partition;
+// - replica filtering protection with a replica down: at QUORUM the two live replicas differ
+//   (one missed updates, deletes and inserts), and an index query through the stale one
+//   returns exactly the current matches, no stale row and no missed one.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConsistencyLevel } from '../../src/db/common/consistency.js';
 import { NodeCluster } from './node-cluster.js';
 
-const { ONE, ALL } = ConsistencyLevel;
+const { ONE, QUORUM, ALL } = ConsistencyLevel;
 const rows = 40;
 
 test('rows pulled by repair are indexed on the receiver, and cleanup drops the index entries of dropped ranges', { timeout: 300_000 }, async () => {
@@ -56,4 +59,41 @@ test('rows pulled by repair are indexed on the receiver, and cleanup drops the i
   }
   const odd = await cluster.query(0, 'SELECT k FROM ixr.t WHERE g = 1', ALL);
   assert.deepEqual(odd.map((row) => Number(row['k'])).sort((a, b) => a - b), Array.from({ length: rows / 2 }, (_, i) => i * 2 + 1));
+});
+
+test('index queries at QUORUM with one replica down and the two others disagreeing return the current matches', { timeout: 300_000 }, async () => {
+  const cluster = new NodeCluster({ nodes: 3, seed: 31, maxHintWindowMs: 5_000 });
+  await cluster.startAll();
+  await cluster.query(0, "CREATE KEYSPACE rfp WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}", ONE);
+  await cluster.query(0, 'CREATE TABLE rfp.t (k int PRIMARY KEY, g int, v text)', ONE);
+  await cluster.query(0, 'CREATE INDEX t_g ON rfp.t (g)', ONE);
+  await cluster.until('schema agreement', async () => {
+    const versions = await Promise.all([0, 1, 2].map(async (index) => (await cluster.adminStatus(index))?.schemaVersion));
+    return versions[0] !== undefined && versions.every((version) => version === versions[0]);
+  }, 30_000);
+  for (let k = 0; k < 12; k++) await cluster.query(0, `INSERT INTO rfp.t (k, g, v) VALUES (${k}, 1, 'old')`, ALL);
+
+  // Node 3 down, node 2 cut off from node 1 past the hint window: only node 1 takes what follows.
+  cluster.crash(2);
+  cluster.network.partition([cluster.hosts[1] as string], [cluster.hosts[0] as string]);
+  await cluster.until('node 1 sees nodes 2 and 3 down', () => cluster.seesAll(0, 'DOWN', [1, 2]), 60_000);
+  await cluster.query(0, "INSERT INTO rfp.t (k, g, v) VALUES (1000, 9, 'hinted')", ONE);
+  await cluster.sleep(6_000);
+  await cluster.query(0, 'UPDATE rfp.t SET g = 2 WHERE k = 1', ONE);
+  await cluster.query(0, 'DELETE FROM rfp.t WHERE k = 2', ONE);
+  await cluster.query(0, 'DELETE g FROM rfp.t WHERE k = 3', ONE);
+  await cluster.query(0, "UPDATE rfp.t SET v = 'new' WHERE k = 4", ONE);
+  await cluster.query(0, "INSERT INTO rfp.t (k, g, v) VALUES (20, 1, 'added')", ONE);
+  // Node 2 alone, at ONE: its index still lists the stale matches and misses the new one.
+  await cluster.until('node 2 sees itself alone', () => cluster.seesAll(1, 'DOWN'), 60_000);
+  const stale = (await cluster.query(1, 'SELECT k FROM rfp.t WHERE g = 1', ONE)).map((row) => Number(row['k'])).sort((a, b) => a - b);
+  assert.deepEqual(stale, Array.from({ length: 12 }, (_, k) => k));
+  cluster.network.heal();
+  await cluster.until('nodes 1 and 2 see each other', async () => (await cluster.seesAll(0, 'UP', [1])) && (await cluster.seesAll(1, 'UP', [0])), 60_000);
+
+  const rowsOf = async (value: number) => (await cluster.query(1, `SELECT k, v FROM rfp.t WHERE g = ${value}`, QUORUM))
+    .map((row) => `${String(row['k'])}=${String(row['v'])}`).sort();
+  const expected = ['0=old', '4=new', '5=old', '6=old', '7=old', '8=old', '9=old', '10=old', '11=old', '20=added'].sort();
+  assert.deepEqual(await rowsOf(1), expected);
+  assert.deepEqual(await rowsOf(2), ['1=old']);
 });
