@@ -154,6 +154,18 @@ test('PasswordAuthenticator and CassandraAuthorizer with the DataStax drivers', 
     await eventually(() => expectUnauthorized(coder.execute('SELECT app.plus(id) FROM app.flights'), /EXECUTE permission on <function app\.plus\(int\)>/), 10_000);
     await admin.execute('GRANT EXECUTE ON ALL FUNCTIONS TO coder');
     await eventually(async () => { await coder.execute('SELECT app.plus(id) FROM app.flights'); }, 10_000);
+    await admin.execute('REVOKE EXECUTE ON ALL FUNCTIONS FROM coder');
+    // CREATE FUNCTION needs CREATE on ALL FUNCTIONS IN KEYSPACE; the creator gets every permission on the function; DROP takes them away.
+    const mine = "CREATE FUNCTION app.mine (v int) RETURNS NULL ON NULL INPUT RETURNS int LANGUAGE javascript AS 'v * 3'";
+    await eventually(() => expectUnauthorized(coder.execute(mine), /^User coder has no CREATE permission on <all functions in app> or any of its parents$/), 10_000);
+    await admin.execute('GRANT CREATE ON ALL FUNCTIONS IN KEYSPACE app TO coder');
+    await eventually(async () => { await coder.execute(mine); }, 10_000);
+    assert.equal((await coder.execute('SELECT app.mine(id) AS m FROM app.flights WHERE id = 1')).first()?.['m'], 3);
+    const mineResource = 'functions/app/mine[org.apache.cassandra.db.marshal.Int32Type]';
+    const onMine = async () => (await admin.execute('SELECT permissions FROM system_auth.role_permissions WHERE role = ? AND resource = ?', ['coder', mineResource], { prepare: true })).first()?.['permissions'] as string[] | undefined;
+    assert.deepEqual(await onMine(), ['ALTER', 'AUTHORIZE', 'DROP', 'EXECUTE']);
+    await admin.execute('DROP FUNCTION app.mine');
+    assert.equal(await onMine(), undefined);
     await assert.rejects(admin.execute('GRANT EXECUTE ON FUNCTION app.nope(int) TO coder'), /Resource <function app\.nope\(int\)> doesn't exist/);
     await assert.rejects(admin.execute('GRANT SELECT ON FUNCTION app.plus(int) TO coder'), /Resource type FunctionResource does not support the requested permissions: SELECT/);
     await assert.rejects(admin.execute('GRANT EXECUTE ON FUNCTION plus(int) TO coder'), /In this context function name must be explictly qualified by a keyspace/);

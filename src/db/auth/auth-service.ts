@@ -263,8 +263,8 @@ export class AuthService {
     if (!this.authorization || user === null || accesses === undefined || accesses.length === 0) return;
     const snapshot = await this.snapshot(user);
     for (const access of accesses) {
-      if (access.function !== undefined) {
-        this.ensurePermission(snapshot, access.permission, { resource: { kind: 'function', ...access.function } });
+      if (access.resource !== undefined) {
+        this.ensurePermission(snapshot, access.permission, { resource: access.resource });
         continue;
       }
       if (access.permission === 'SELECT' && access.keyspace !== null && READABLE_KEYSPACES.has(access.keyspace)) continue;

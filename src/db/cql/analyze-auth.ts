@@ -114,7 +114,11 @@ function resolveResource(resource: Resource, context: AuthAnalysisContext): Auth
   }
 }
 
-type AccessFields = Pick<PreparedStatement, 'access' | 'created' | 'dropped'>;
+type AccessFields = Pick<PreparedStatement, 'access' | 'created' | 'dropped' | 'functionsOf'>;
+
+function functionAccess(permission: 'CREATE' | 'DROP', keyspace: string): AccessFields {
+  return { access: [{ permission, keyspace, table: null, resource: { kind: 'keyspaceFunctions', keyspace } }], functionsOf: keyspace };
+}
 
 /**
  * The data permissions a DDL or TRUNCATE statement needs, as Cassandra's statements check them
@@ -146,10 +150,11 @@ export function schemaAccessOf(statement: Statement, sessionKeyspace: string | n
     case 'createType': return { access: on('CREATE', keyspaceOf(statement.type, sessionKeyspace)) };
     case 'alterType': return { access: on('ALTER', keyspaceOf(statement.type, sessionKeyspace)) };
     case 'dropType': return { access: on('DROP', keyspaceOf(statement.type, sessionKeyspace)) };
-    // Cassandra asks CREATE/DROP on the keyspace's functions; functions are not a resource here, the keyspace stands for them.
-    case 'createFunction': return { access: on('CREATE', keyspaceOf(statement.function, sessionKeyspace)) };
-    case 'createAggregate': return { access: on('CREATE', keyspaceOf(statement.aggregate, sessionKeyspace)) };
-    case 'dropFunction': case 'dropAggregate': return { access: on('DROP', keyspaceOf(statement.function, sessionKeyspace)) };
+    // Cassandra asks CREATE on ALL FUNCTIONS IN KEYSPACE ks; DROP is asked there too (Cassandra asks it on the function
+    // when the name resolves to one, whose parents include this resource).
+    case 'createFunction': return functionAccess('CREATE', keyspaceOf(statement.function, sessionKeyspace));
+    case 'createAggregate': return functionAccess('CREATE', keyspaceOf(statement.aggregate, sessionKeyspace));
+    case 'dropFunction': case 'dropAggregate': return functionAccess('DROP', keyspaceOf(statement.function, sessionKeyspace));
     case 'truncate': return { access: on('MODIFY', keyspaceOf(statement.table, sessionKeyspace), { table: statement.table.name }) };
     default: return {};
   }

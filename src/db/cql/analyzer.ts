@@ -151,14 +151,14 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
 }
 
 /** EXECUTE on every user function and aggregate the statement calls, after its data permissions (Cassandra's authorize order). */
-function withExecute(fields: Pick<PreparedStatement, 'access' | 'created' | 'dropped'>, used: NonNullable<UserFunctionScope['used']>): Pick<PreparedStatement, 'access' | 'created' | 'dropped'> {
+function withExecute(fields: Pick<PreparedStatement, 'access' | 'created' | 'dropped' | 'functionsOf'>, used: NonNullable<UserFunctionScope['used']>): Pick<PreparedStatement, 'access' | 'created' | 'dropped' | 'functionsOf'> {
   if (used.size === 0) return fields;
-  const execute = [...used.values()].map((fn): DataAccess => ({ permission: 'EXECUTE', keyspace: fn.keyspace, table: null, function: fn }));
+  const execute = [...used.values()].map((fn): DataAccess => ({ permission: 'EXECUTE', keyspace: fn.keyspace, table: null, resource: { kind: 'function', ...fn } }));
   return { ...fields, access: [...(fields.access ?? []), ...execute] };
 }
 
 /** What the authorizer checks before execution: SELECT to read, MODIFY to write, DDL per schemaAccessOf. */
-function accessOf(plan: Plan, statement: Statement, { sessionKeyspace }: { sessionKeyspace: string | null }): Pick<PreparedStatement, 'access' | 'created' | 'dropped'> {
+function accessOf(plan: Plan, statement: Statement, { sessionKeyspace }: { sessionKeyspace: string | null }): Pick<PreparedStatement, 'access' | 'created' | 'dropped' | 'functionsOf'> {
   const on = (permission: DataAccess['permission'], table: TableMetadata): DataAccess => ({ permission, keyspace: table.keyspace, table: table.name });
   switch (plan.kind) {
     case 'select': return { access: [on('SELECT', plan.table)] };

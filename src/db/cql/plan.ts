@@ -176,8 +176,8 @@ export type Plan = SelectPlan | ModificationPlan | BatchPlan | SchemaPlan | UseP
 /** A data permission a statement needs before it runs (checked by the authorizer). */
 export interface DataAccess {
   permission: 'CREATE' | 'ALTER' | 'DROP' | 'SELECT' | 'MODIFY' | 'EXECUTE';
-  /** A function resource instead of keyspace and table (EXECUTE of a user function or aggregate). */
-  function?: { keyspace: string; name: string; argumentTypes: DataType[] };
+  /** A function resource instead of keyspace and table (EXECUTE of a user function, CREATE in a keyspace's functions). */
+  resource?: Extract<AuthResource, { kind: 'function' | 'keyspaceFunctions' }>;
   /** null: ALL KEYSPACES. */
   keyspace: string | null;
   /** null: the keyspace itself. */
@@ -203,6 +203,8 @@ export interface PreparedStatement {
   created?: { keyspace: string; table: string | null };
   /** DROP KEYSPACE/TABLE: the resource whose permissions are revoked from every role. */
   dropped?: { keyspace: string; table: string | null };
+  /** CREATE/DROP FUNCTION/AGGREGATE: the keyspace whose created function's creator is granted, or whose dropped function's grants are revoked. */
+  functionsOf?: string;
 }
 
 export type ResultType = DataType;
