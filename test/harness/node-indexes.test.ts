@@ -1,7 +1,7 @@
 // Secondary indexes and the rows that arrive outside the write path (issue 13), over whole
 // simulated nodes (node-cluster.ts), on virtual time:
-// - rows a replica receives by nodetool repair are indexed on it: with the replica cut off
-//   from the others, an index query at ONE through it finds them;
+// - rows a replica receives by nodetool repair, or by streaming when it joins, are indexed on
+//   it: with the replica cut off from the others, an index query at ONE through it finds them;
 // - nodetool cleanup after the replica stops owning ranges drops the index entries of the
 //   partitions it drops, one per dropped single-row partition;
 // - replica filtering protection with a replica down: at QUORUM the two live replicas differ
@@ -96,4 +96,22 @@ test('index queries at QUORUM with one replica down and the two others disagreei
   const expected = ['0=old', '4=new', '5=old', '6=old', '7=old', '8=old', '9=old', '10=old', '11=old', '20=added'].sort();
   assert.deepEqual(await rowsOf(1), expected);
   assert.deepEqual(await rowsOf(2), ['1=old']);
+});
+
+test('rows a joining node receives by bootstrap streaming are indexed on it', { timeout: 300_000 }, async () => {
+  const cluster = new NodeCluster({ nodes: 2, seed: 7, joining: [1], ringDelayMs: 2_000 });
+  await cluster.start(0);
+  await cluster.query(0, "CREATE KEYSPACE ixj WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 2}", ONE);
+  await cluster.query(0, 'CREATE TABLE ixj.t (k int PRIMARY KEY, g int)', ONE);
+  await cluster.query(0, 'CREATE INDEX t_g ON ixj.t (g)', ONE);
+  for (let k = 0; k < rows; k++) await cluster.query(0, `INSERT INTO ixj.t (k, g) VALUES (${k}, ${k % 4})`, ONE);
+  // RF 2 on two nodes: the joining node replicates every range, all of it streamed from node 1.
+  await cluster.start(1, 300_000);
+  const netstats = await cluster.admin(1, 'GET /netstats') as { mode: string; totals: { partitionsReceived?: number } };
+  assert.equal(netstats.mode, 'NORMAL');
+  cluster.network.partition([cluster.hosts[1] as string], [cluster.hosts[0] as string]);
+  await cluster.until('node 2 sees itself alone', () => cluster.seesAll(1, 'DOWN'), 60_000);
+  const found = await cluster.query(1, 'SELECT k FROM ixj.t WHERE g = 3', ONE);
+  assert.deepEqual(found.map((row) => Number(row['k'])).sort((a, b) => a - b), Array.from({ length: rows / 4 }, (_, i) => i * 4 + 3));
+  cluster.network.heal();
 });
