@@ -1,7 +1,8 @@
 // Authentication and authorization against a real node (PasswordAuthenticator +
 // CassandraAuthorizer) with the DataStax drivers' PlainTextAuthProvider: the default
 // superuser, BadCredentials, Unauthorized until GRANT, REVOKE, a dropped role's open
-// connection, LIST ROLES / LIST PERMISSIONS, and no password in logs, tables or errors.
+// connection, LIST ROLES / LIST PERMISSIONS, EXECUTE on user functions and aggregates (function
+// resources named as Cassandra's FunctionResource), and no password in logs, tables or errors.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import cassandra from 'cassandra-driver';
 import { startNodeProcess, type NodeProcess } from './harness/node-process.js';
 
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const authConfig = 'authenticator: PasswordAuthenticator\nauthorizer: CassandraAuthorizer';
+const authConfig = 'authenticator: PasswordAuthenticator\nauthorizer: CassandraAuthorizer\nenable_user_defined_functions: true';
 const secret = 'Zq9-very-secret-pw';
 
 function client(node: NodeProcess, credentials: { user: string; password: string } | null): cassandra.Client {
@@ -127,6 +128,47 @@ test('PasswordAuthenticator and CassandraAuthorizer with the DataStax drivers', 
     const result = spawnSync(python, ['-c', script, node.host, String(node.nativePort), secret], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
     assert.deepEqual(result.stdout.trim().split('\n'), ['AR1', 'unauthorized']);
+
+    // EXECUTE on user functions and aggregates: checked after SELECT, on the aggregate then its state function.
+    await admin.execute("CREATE FUNCTION app.plus (v int) RETURNS NULL ON NULL INPUT RETURNS int LANGUAGE javascript AS 'v + 1'");
+    await admin.execute("CREATE FUNCTION app.acc (s int, v int) CALLED ON NULL INPUT RETURNS int LANGUAGE javascript AS 's + (v === null ? 0 : v)'");
+    await admin.execute('CREATE AGGREGATE app.total (int) SFUNC acc STYPE int INITCOND 0');
+    await admin.execute(`CREATE ROLE coder WITH PASSWORD = '${secret}' AND LOGIN = true`);
+    await admin.execute('GRANT SELECT ON KEYSPACE app TO coder');
+    const coder = await open({ user: 'coder', password: secret });
+    await eventually(async () => { await coder.execute('SELECT id FROM app.flights'); }, 10_000);
+    await expectUnauthorized(coder.execute('SELECT app.plus(id) FROM app.flights'), /^User coder has no EXECUTE permission on <function app\.plus\(int\)> or any of its parents$/);
+    await admin.execute('GRANT EXECUTE ON FUNCTION app.plus(int) TO coder');
+    await eventually(async () => { assert.equal((await coder.execute('SELECT app.plus(id) AS p FROM app.flights WHERE id = 1')).first()?.['p'], 2); }, 10_000);
+    const granted = await admin.execute("SELECT resource, permissions FROM system_auth.role_permissions WHERE role = 'coder'");
+    assert.deepEqual(granted.rows.map((r) => [r['resource'], r['permissions']]).sort(),
+      [['data/app', ['SELECT']], ['functions/app/plus[org.apache.cassandra.db.marshal.Int32Type]', ['EXECUTE']]]);
+    assert.deepEqual((await admin.execute('LIST ALL PERMISSIONS OF coder')).rows.map((r) => [r['resource'], r['permission']]),
+      [['<keyspace app>', 'SELECT'], ['<function app.plus(int)>', 'EXECUTE']]);
+    await admin.execute('GRANT EXECUTE ON FUNCTION app.total(int) TO coder');
+    await eventually(() => expectUnauthorized(coder.execute('SELECT app.total(id) FROM app.flights'), /^User coder has no EXECUTE permission on <function app\.acc\(int, int\)> or any of its parents$/), 10_000);
+    await admin.execute('GRANT EXECUTE ON ALL FUNCTIONS IN KEYSPACE app TO coder');
+    await eventually(async () => { assert.equal((await coder.execute('SELECT app.total(id) AS t FROM app.flights')).first()?.['t'], 1); }, 10_000);
+    await admin.execute('REVOKE EXECUTE ON ALL FUNCTIONS IN KEYSPACE app FROM coder');
+    await admin.execute('REVOKE EXECUTE ON FUNCTION app.plus(int) FROM coder');
+    await eventually(() => expectUnauthorized(coder.execute('SELECT app.plus(id) FROM app.flights'), /EXECUTE permission on <function app\.plus\(int\)>/), 10_000);
+    await admin.execute('GRANT EXECUTE ON ALL FUNCTIONS TO coder');
+    await eventually(async () => { await coder.execute('SELECT app.plus(id) FROM app.flights'); }, 10_000);
+    await admin.execute('REVOKE EXECUTE ON ALL FUNCTIONS FROM coder');
+    // CREATE FUNCTION needs CREATE on ALL FUNCTIONS IN KEYSPACE; the creator gets every permission on the function; DROP takes them away.
+    const mine = "CREATE FUNCTION app.mine (v int) RETURNS NULL ON NULL INPUT RETURNS int LANGUAGE javascript AS 'v * 3'";
+    await eventually(() => expectUnauthorized(coder.execute(mine), /^User coder has no CREATE permission on <all functions in app> or any of its parents$/), 10_000);
+    await admin.execute('GRANT CREATE ON ALL FUNCTIONS IN KEYSPACE app TO coder');
+    await eventually(async () => { await coder.execute(mine); }, 10_000);
+    assert.equal((await coder.execute('SELECT app.mine(id) AS m FROM app.flights WHERE id = 1')).first()?.['m'], 3);
+    const mineResource = 'functions/app/mine[org.apache.cassandra.db.marshal.Int32Type]';
+    const onMine = async () => (await admin.execute('SELECT permissions FROM system_auth.role_permissions WHERE role = ? AND resource = ?', ['coder', mineResource], { prepare: true })).first()?.['permissions'] as string[] | undefined;
+    assert.deepEqual(await onMine(), ['ALTER', 'AUTHORIZE', 'DROP', 'EXECUTE']);
+    await admin.execute('DROP FUNCTION app.mine');
+    assert.equal(await onMine(), undefined);
+    await assert.rejects(admin.execute('GRANT EXECUTE ON FUNCTION app.nope(int) TO coder'), /Resource <function app\.nope\(int\)> doesn't exist/);
+    await assert.rejects(admin.execute('GRANT SELECT ON FUNCTION app.plus(int) TO coder'), /Resource type FunctionResource does not support the requested permissions: SELECT/);
+    await assert.rejects(admin.execute('GRANT EXECUTE ON FUNCTION plus(int) TO coder'), /In this context function name must be explictly qualified by a keyspace/);
 
     // A malformed statement's syntax error does not echo the password.
     await assert.rejects(admin.execute(`CREATE ROLE oops WITH PASSWORD '${secret}' AND LOGIN = true`), (error: unknown) => {

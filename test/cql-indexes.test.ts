@@ -68,6 +68,11 @@ test('the schema shows the index: system_schema.indexes, driver metadata, DESCRI
   assert.deepEqual(table.indexes.map((index) => [index.name, index.target, index.isCompositesKind()]), [['t_v_idx', 'v', true]]);
   const described = (await client.execute('DESCRIBE INDEX idx.t_v_idx')).rows.map((r) => r['create_statement']).join('');
   assert.equal(described, 'CREATE INDEX t_v_idx ON idx.t (v);');
+  // system."IndexInfo" lists the index once its build is done, under the keyspace's name, as Cassandra 4.0.
+  await waitFor('t_v_idx in system."IndexInfo"', async () =>
+    (await client.execute('SELECT table_name, index_name, value FROM system."IndexInfo" WHERE table_name = ?', ['idx'], { prepare: true })).rowLength === 1, 10_000);
+  const info = (await client.execute('SELECT * FROM system."IndexInfo"')).rows.filter((r) => r['table_name'] === 'idx');
+  assert.deepEqual(info.map((r) => [r['table_name'], r['index_name'], r['value']]), [['idx', 't_v_idx', null]]);
 });
 
 test('updates and deletes leave no stale answers; TTL expires entries', async () => {
@@ -176,4 +181,20 @@ test('DROP TABLE drops its indexes; an index survives a restart', async () => {
   assert.deepEqual(await keys("SELECT * FROM idx.t WHERE tags CONTAINS 'blue'"), ['21/0']);
   const count = (await client.execute('SELECT count(*) FROM idx.many WHERE g = 1')).first()!['count'];
   assert.equal(Number(count), 150);
+});
+
+test('IN on an indexed column: one value is an equality served by the index, more are refused as Cassandra 4.0 does', async () => {
+  await client.execute('CREATE TABLE idx.ins (k int, c int, g int, PRIMARY KEY (k, c))');
+  await client.execute('CREATE INDEX ins_g ON idx.ins (g)');
+  for (let k = 0; k < 6; k++) await client.execute('INSERT INTO idx.ins (k, c, g) VALUES (?, 0, ?)', [k, k % 3], { prepare: true });
+  const ks = async (query: string, params: unknown[] = []) =>
+    (await client.execute(query, params, { prepare: true })).rows.map((r) => Number(r['k'])).sort((a, b) => a - b);
+  assert.deepEqual(await ks('SELECT k FROM idx.ins WHERE g IN (1)'), [1, 4]);
+  assert.deepEqual(await ks('SELECT k FROM idx.ins WHERE g IN (?)', [2]), [2, 5]);
+  assert.deepEqual(await ks('SELECT k FROM idx.ins WHERE g IN (1) AND c IN (0, 1) ALLOW FILTERING'), [1, 4]);
+  const message = 'IN predicates on non-primary-key columns (g) is not yet supported';
+  await refused('SELECT k FROM idx.ins WHERE g IN (1, 2)', message);
+  await refused('SELECT k FROM idx.ins WHERE g IN (1, 2) ALLOW FILTERING', message);
+  await refused('SELECT k FROM idx.ins WHERE k = 1 AND g IN (1, 2) ALLOW FILTERING', message);
+  await assert.rejects(client.execute('SELECT k FROM idx.ins WHERE g IN ?', [[1, 2]], { prepare: true }), (error: Error) => error.message === message);
 });

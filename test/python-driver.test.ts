@@ -1,5 +1,7 @@
 // The DataStax Python driver (Debian's python3-cassandra) against a real node: it reads every
 // system_schema table eagerly on connect, so this checks the system tables' exact shapes.
+// It also covers LWT, counters and collections by cell (element updates, deletes, nulls, empty
+// collections, comparator order): test/python/driver_check.py.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

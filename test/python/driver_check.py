@@ -107,5 +107,51 @@ session.execute("UPDATE py.counts SET n = n - 5 WHERE k = 'x'")
 assert session.execute("SELECT n FROM py.counts WHERE k = 'x'").one().n == 40
 expect(InvalidRequest, "INSERT INTO py.counts (k, n) VALUES ('y', 1)")
 
+# Collections by cell (issue 13): element updates, prepends, element deletes, nulls, empty
+# collections (read back as null unless frozen), sets and maps in comparator order.
+from cassandra.util import SortedSet
+session.execute("""CREATE TABLE py.coll (k int PRIMARY KEY, s set<text>, i set<int>, l list<int>, m map<text, int>,
+    fl frozen<list<int>>, fs frozen<set<int>>)""")
+session.execute("INSERT INTO py.coll (k, s, i, l, m) VALUES (1, {'b', 'a', 'c', 'a'}, {3, -5, 1, -1}, [3, 1, 2], {'z': 1, 'a': 2, 'm': 3})")
+row = session.execute("SELECT * FROM py.coll WHERE k = 1").one()
+assert isinstance(row.s, SortedSet) and list(row.s) == ['a', 'b', 'c'], row.s
+assert list(row.i) == [-5, -1, 1, 3], row.i
+assert row.l == [3, 1, 2], row.l
+assert list(row.m.items()) == [('a', 2), ('m', 3), ('z', 1)], row.m
+session.execute("UPDATE py.coll SET s = s + {'d', 'aa'}, s = s - {'b'} WHERE k = 1")
+session.execute("UPDATE py.coll SET l = l + [4], m['q'] = 7, m['z'] = 10 WHERE k = 1")
+session.execute("UPDATE py.coll SET l = [0] + l WHERE k = 1")
+session.execute("UPDATE py.coll SET l[1] = 9 WHERE k = 1")
+session.execute("DELETE m['a'], l[0] FROM py.coll WHERE k = 1")
+by_element = session.prepare("UPDATE py.coll SET m[?] = ?, s = s + ?, i = i - ? WHERE k = ?")
+session.execute(by_element, ('b', 5, {'e'}, {3, 1}, 1))
+row = session.execute("SELECT s, i, l, m FROM py.coll WHERE k = 1").one()
+assert list(row.s) == ['a', 'aa', 'c', 'd', 'e'], row.s
+assert list(row.i) == [-5, -1], row.i
+assert row.l == [9, 1, 2, 4], row.l
+assert list(row.m.items()) == [('b', 5), ('m', 3), ('q', 7), ('z', 10)], row.m
+# A null element value deletes the element; nulls inside collection literals are refused.
+session.execute("UPDATE py.coll SET m['m'] = null WHERE k = 1")
+assert list(session.execute("SELECT m FROM py.coll WHERE k = 1").one().m.keys()) == ['b', 'q', 'z']
+expect(InvalidRequest, "UPDATE py.coll SET l = [1, null] WHERE k = 1")
+expect(InvalidRequest, "UPDATE py.coll SET s = {'x', null} WHERE k = 1")
+expect(InvalidRequest, "UPDATE py.coll SET l[10] = 1 WHERE k = 1")
+expect(InvalidRequest, "DELETE l[10] FROM py.coll WHERE k = 1")
+# Empty non-frozen collections are no cells at all: null. Frozen empty ones are values.
+session.execute("UPDATE py.coll SET s = {}, l = [], fl = [], fs = {} WHERE k = 1")
+session.execute("UPDATE py.coll SET m = m - {'b', 'q', 'z'}, i = i - {-5, -1} WHERE k = 1")
+row = session.execute("SELECT s, i, l, m, fl, fs FROM py.coll WHERE k = 1").one()
+assert (row.s, row.i, row.l, row.m) == (None, None, None, None), row
+assert list(row.fl) == [] and row.fl is not None and row.fs is not None and len(row.fs) == 0, row
+session.execute("INSERT INTO py.coll (k, s, m) VALUES (2, null, {})")
+row = session.execute("SELECT s, m FROM py.coll WHERE k = 2").one()
+assert (row.s, row.m) == (None, None), row
+# Appends through different statements keep their order; a whole-list write replaces the elements.
+for v in range(5):
+    session.execute(session.prepare("UPDATE py.coll SET l = l + ? WHERE k = 3"), ([v],))
+assert session.execute("SELECT l FROM py.coll WHERE k = 3").one().l == [0, 1, 2, 3, 4]
+session.execute("UPDATE py.coll SET l = [7] WHERE k = 3")
+assert session.execute("SELECT l FROM py.coll WHERE k = 3").one().l == [7]
+
 cluster.shutdown()
 print("python driver checks passed")

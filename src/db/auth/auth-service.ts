@@ -263,6 +263,10 @@ export class AuthService {
     if (!this.authorization || user === null || accesses === undefined || accesses.length === 0) return;
     const snapshot = await this.snapshot(user);
     for (const access of accesses) {
+      if (access.resource !== undefined) {
+        this.ensurePermission(snapshot, access.permission, { resource: access.resource });
+        continue;
+      }
       if (access.permission === 'SELECT' && access.keyspace !== null && READABLE_KEYSPACES.has(access.keyspace)) continue;
       const resource = dataResource(access.keyspace, access.table);
       // Role rows hold password hashes and superuser flags: only superusers read or write auth tables, whatever was granted.

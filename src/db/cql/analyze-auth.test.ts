@@ -29,7 +29,15 @@ test('USER statements become ROLE statements; resources resolve against the sess
   });
   assert.throws(() => analyze('GRANT SELECT ON ks.nope TO bob'), (error: unknown) => error instanceof CqlError && error.message === "Resource <table ks.nope> doesn't exist");
   assert.throws(() => analyze('GRANT ALL ON KEYSPACE nope TO bob'), /Resource <keyspace nope> doesn't exist/);
-  assert.throws(() => analyze('GRANT EXECUTE ON ALL FUNCTIONS TO bob'), /not supported/);
+  assert.deepEqual(analyze('GRANT EXECUTE ON ALL FUNCTIONS TO bob').plan, {
+    kind: 'auth', statement: { kind: 'grantPermissions', permissions: ['EXECUTE'], resource: { kind: 'allFunctions' }, role: 'bob' },
+  });
+  assert.deepEqual(analyze('GRANT EXECUTE ON ALL FUNCTIONS IN KEYSPACE ks TO bob').plan, {
+    kind: 'auth', statement: { kind: 'grantPermissions', permissions: ['EXECUTE'], resource: { kind: 'keyspaceFunctions', keyspace: 'ks' }, role: 'bob' },
+  });
+  assert.throws(() => analyze('GRANT EXECUTE ON ALL FUNCTIONS IN KEYSPACE nope TO bob'), /Resource <all functions in nope> doesn't exist/);
+  assert.throws(() => analyze('GRANT EXECUTE ON FUNCTION ks.f(int) TO bob'), /Resource <function ks\.f\(int\)> doesn't exist/);
+  assert.throws(() => analyze('GRANT EXECUTE ON ALL MBEANS TO bob'), /Permissions on MBeans are not supported/);
 });
 
 test('statements carry the data permissions they need', async () => {

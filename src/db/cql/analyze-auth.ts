@@ -6,7 +6,8 @@
 import { invalidRequest } from '../common/errors.js';
 import type { Schema } from '../schema/schema.js';
 import type { PermissionName, Permissions, Resource, RoleOptions, Statement } from './ast.js';
-import { keyspaceOf } from './analyze-ddl.js';
+import { keyspaceOf, resolveType } from './analyze-ddl.js';
+import { argumentTypeText, functionSignature } from '../schema/schema-functions.js';
 import type { AuthPlan, AuthResource, AuthStatement, DataAccess, PreparedStatement } from './plan.js';
 
 export type AuthStatementNode = Extract<Statement, {
@@ -91,12 +92,33 @@ function resolveResource(resource: Resource, context: AuthAnalysisContext): Auth
       }
       return { kind: 'table', keyspace, table: resource.table.name };
     }
-    case 'allFunctions': case 'function': case 'allMbeans': case 'mbean':
-      throw invalidRequest(`Permissions on ${resource.kind === 'allFunctions' || resource.kind === 'function' ? 'functions' : 'MBeans'} are not supported`);
+    case 'allFunctions': {
+      if (resource.keyspace === null) return { kind: 'allFunctions' };
+      if (context.schema.findKeyspace(resource.keyspace) === undefined) throw invalidRequest(`Resource <all functions in ${resource.keyspace}> doesn't exist`);
+      return { kind: 'keyspaceFunctions', keyspace: resource.keyspace };
+    }
+    case 'function': {
+      // Cassandra's FunctionResource.functionFromCql: the keyspace is never taken from USE.
+      const keyspace = resource.function.keyspace;
+      if (keyspace === null) throw invalidRequest('In this context function name must be explictly qualified by a keyspace');
+      const argumentTypes = resource.argTypes.map((node) => resolveType(context.schema, keyspace, { node }));
+      const metadata = context.schema.findKeyspace(keyspace);
+      const signature = functionSignature(resource.function.name, argumentTypes);
+      const fn = metadata?.functions?.get(signature) ?? metadata?.aggregates?.get(signature);
+      if (fn === undefined) throw invalidRequest(`Resource <function ${keyspace}.${resource.function.name}(${argumentTypes.map(argumentTypeText).join(', ')})> doesn't exist`);
+      // The stored types, so that the resource's name is the one a use of the function checks.
+      return { kind: 'function', keyspace, name: resource.function.name, argumentTypes: fn.argumentTypes };
+    }
+    case 'allMbeans': case 'mbean':
+      throw invalidRequest('Permissions on MBeans are not supported');
   }
 }
 
-type AccessFields = Pick<PreparedStatement, 'access' | 'created' | 'dropped'>;
+type AccessFields = Pick<PreparedStatement, 'access' | 'created' | 'dropped' | 'functionsOf'>;
+
+function functionAccess(permission: 'CREATE' | 'DROP', keyspace: string): AccessFields {
+  return { access: [{ permission, keyspace, table: null, resource: { kind: 'keyspaceFunctions', keyspace } }], functionsOf: keyspace };
+}
 
 /**
  * The data permissions a DDL or TRUNCATE statement needs, as Cassandra's statements check them
@@ -128,10 +150,11 @@ export function schemaAccessOf(statement: Statement, sessionKeyspace: string | n
     case 'createType': return { access: on('CREATE', keyspaceOf(statement.type, sessionKeyspace)) };
     case 'alterType': return { access: on('ALTER', keyspaceOf(statement.type, sessionKeyspace)) };
     case 'dropType': return { access: on('DROP', keyspaceOf(statement.type, sessionKeyspace)) };
-    // Cassandra asks CREATE/DROP on the keyspace's functions; functions are not a resource here, the keyspace stands for them.
-    case 'createFunction': return { access: on('CREATE', keyspaceOf(statement.function, sessionKeyspace)) };
-    case 'createAggregate': return { access: on('CREATE', keyspaceOf(statement.aggregate, sessionKeyspace)) };
-    case 'dropFunction': case 'dropAggregate': return { access: on('DROP', keyspaceOf(statement.function, sessionKeyspace)) };
+    // Cassandra asks CREATE on ALL FUNCTIONS IN KEYSPACE ks; DROP is asked there too (Cassandra asks it on the function
+    // when the name resolves to one, whose parents include this resource).
+    case 'createFunction': return functionAccess('CREATE', keyspaceOf(statement.function, sessionKeyspace));
+    case 'createAggregate': return functionAccess('CREATE', keyspaceOf(statement.aggregate, sessionKeyspace));
+    case 'dropFunction': case 'dropAggregate': return functionAccess('DROP', keyspaceOf(statement.function, sessionKeyspace));
     case 'truncate': return { access: on('MODIFY', keyspaceOf(statement.table, sessionKeyspace), { table: statement.table.name }) };
     default: return {};
   }

@@ -11,7 +11,7 @@ import { analyzeDdl, keyspaceOf } from './analyze-ddl.js';
 import { analyzeDelete, analyzeInsert, analyzeUpdate } from './analyze-modification.js';
 import { analyzeSelect } from './analyze-select.js';
 import { analyzeFunctionDdl } from './analyze-functions.js';
-import { disabledUserFunctions, type UserFunctionSettings } from './user-functions.js';
+import { disabledUserFunctions, type UserFunctionScope, type UserFunctionSettings } from './user-functions.js';
 import { elementColumns } from './describe.js';
 import { analyzeAuth, isAuthStatement, schemaAccessOf } from './analyze-auth.js';
 import type { DataAccess, ModificationPlan, Plan, PreparedStatement } from './plan.js';
@@ -66,14 +66,16 @@ function qualified(statement: Statement): boolean {
 
 export function analyzeStatement(statement: Statement, context: AnalysisContext): PreparedStatement {
   const variables = new BindVariables();
-  variables.functions = { schema: context.schema, settings: context.userFunctions ?? disabledUserFunctions };
+  // Every user function the statement calls, for the EXECUTE checks (accessOf).
+  const used: NonNullable<UserFunctionScope['used']> = new Map();
+  variables.functions = { schema: context.schema, settings: context.userFunctions ?? disabledUserFunctions, used };
   let plan: Plan;
   let table: TableMetadata | null = null;
   let resultColumns: ColumnSpec[] = [];
   switch (statement.kind) {
     case 'select': {
       table = tableOf(context.schema, statement.table, { sessionKeyspace: context.keyspace });
-      const select = analyzeSelect(statement, table, { variables, functions: { schema: context.schema, settings: context.userFunctions ?? disabledUserFunctions } });
+      const select = analyzeSelect(statement, table, { variables, functions: variables.functions });
       resultColumns = select.selection.columns;
       plan = select;
       break;
@@ -144,12 +146,19 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
     resultColumns,
     keyspace: table?.keyspace ?? null,
     fullyQualified: qualified(statement),
-    ...accessOf(plan, statement, { sessionKeyspace: context.keyspace }),
+    ...withExecute(accessOf(plan, statement, { sessionKeyspace: context.keyspace }), used),
   };
 }
 
+/** EXECUTE on every user function and aggregate the statement calls, after its data permissions (Cassandra's authorize order). */
+function withExecute(fields: Pick<PreparedStatement, 'access' | 'created' | 'dropped' | 'functionsOf'>, used: NonNullable<UserFunctionScope['used']>): Pick<PreparedStatement, 'access' | 'created' | 'dropped' | 'functionsOf'> {
+  if (used.size === 0) return fields;
+  const execute = [...used.values()].map((fn): DataAccess => ({ permission: 'EXECUTE', keyspace: fn.keyspace, table: null, resource: { kind: 'function', ...fn } }));
+  return { ...fields, access: [...(fields.access ?? []), ...execute] };
+}
+
 /** What the authorizer checks before execution: SELECT to read, MODIFY to write, DDL per schemaAccessOf. */
-function accessOf(plan: Plan, statement: Statement, { sessionKeyspace }: { sessionKeyspace: string | null }): Pick<PreparedStatement, 'access' | 'created' | 'dropped'> {
+function accessOf(plan: Plan, statement: Statement, { sessionKeyspace }: { sessionKeyspace: string | null }): Pick<PreparedStatement, 'access' | 'created' | 'dropped' | 'functionsOf'> {
   const on = (permission: DataAccess['permission'], table: TableMetadata): DataAccess => ({ permission, keyspace: table.keyspace, table: table.name });
   switch (plan.kind) {
     case 'select': return { access: [on('SELECT', plan.table)] };

@@ -141,7 +141,11 @@ export type AuthResource =
   | { kind: 'keyspace'; keyspace: string }
   | { kind: 'table'; keyspace: string; table: string }
   | { kind: 'allRoles' }
-  | { kind: 'role'; role: string };
+  | { kind: 'role'; role: string }
+  | { kind: 'allFunctions' }
+  | { kind: 'keyspaceFunctions'; keyspace: string }
+  /** A user function or aggregate by its signature (argument types with the outer frozen<> dropped). */
+  | { kind: 'function'; keyspace: string; name: string; argumentTypes: DataType[] };
 
 /** Roles and permissions statements, with USER forms turned into ROLE forms and resources resolved. */
 export type AuthStatement =
@@ -171,7 +175,9 @@ export type Plan = SelectPlan | ModificationPlan | BatchPlan | SchemaPlan | UseP
 
 /** A data permission a statement needs before it runs (checked by the authorizer). */
 export interface DataAccess {
-  permission: 'CREATE' | 'ALTER' | 'DROP' | 'SELECT' | 'MODIFY';
+  permission: 'CREATE' | 'ALTER' | 'DROP' | 'SELECT' | 'MODIFY' | 'EXECUTE';
+  /** A function resource instead of keyspace and table (EXECUTE of a user function, CREATE in a keyspace's functions). */
+  resource?: Extract<AuthResource, { kind: 'function' | 'keyspaceFunctions' }>;
   /** null: ALL KEYSPACES. */
   keyspace: string | null;
   /** null: the keyspace itself. */
@@ -197,6 +203,8 @@ export interface PreparedStatement {
   created?: { keyspace: string; table: string | null };
   /** DROP KEYSPACE/TABLE: the resource whose permissions are revoked from every role. */
   dropped?: { keyspace: string; table: string | null };
+  /** CREATE/DROP FUNCTION/AGGREGATE: the keyspace whose created function's creator is granted, or whose dropped function's grants are revoked. */
+  functionsOf?: string;
 }
 
 export type ResultType = DataType;

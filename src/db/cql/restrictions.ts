@@ -90,6 +90,15 @@ export function analyzeWhere(
         const column = columnOf(table, relation.column.name);
         const r = get(column.name);
         if (r.eq !== null) throw invalidRequest(`${column.name} cannot be restricted by more than one relation if it includes a IN`);
+        // Cassandra 4.0 (SingleColumnRelation.toReceivers): IN only on primary key columns, even
+        // with an index or ALLOW FILTERING; an IN of one value is an EQ, served by an index.
+        const single = relation.values.kind === 'terms' && relation.values.terms.length === 1 ? relation.values.terms[0] : undefined;
+        const primaryKey = column.kind === 'partition_key' || column.kind === 'clustering';
+        if (!primaryKey && single === undefined) throw invalidRequest(`IN predicates on non-primary-key columns (${column.name}) is not yet supported`);
+        if (!primaryKey && single !== undefined) {
+          r.eq = evaluateOne(prepareTerm(single, spec(table, column), { variables }), column.name);
+          break;
+        }
         r.eq = prepareInValues(relation.values, spec(table, column), { variables });
         r.isIn = true;
         break;

@@ -18,7 +18,7 @@ import { BindVariables, prepareTerm, termText, type EvaluationContext } from './
 import { applyOperation, isTemporal, negate, numericKind, operationType } from './arithmetic.js';
 import { castFunction } from './casts.js';
 import {
-  acceptsType, compileUserFunction, functionFailure, isAggregate, userAggregation, userOverloads, type UserFunctionScope,
+  acceptsType, compileUserFunction, functionFailure, isAggregate, noteUsed, userAggregation, userOverloads, type UserFunctionScope,
 } from './user-functions.js';
 import { aggregateFunctions, functionSignature } from '../schema/schema-functions.js';
 import { valueJson } from './value-text.js';
@@ -322,6 +322,7 @@ function userFunctionSelector(s: Extract<Selectable, { kind: 'functionCall' }>, 
   const args = s.args.map((arg, i) => typed[i] ?? prepareSelectable(arg, scope, { expected: fn.argumentTypes[i]! }));
   if (args.some((arg) => arg.isAggregate) && isAggregate(fn)) throw invalidRequest('aggregate functions cannot be used as arguments of aggregate functions');
   const columnName = `${label}(${args.map((a) => a.name).join(', ')})`;
+  noteUsed(functions, fn);
   if (!isAggregate(fn)) {
     const compiled = compileUserFunction(fn, functions.settings);
     return functionOver(columnName, fn.returnType, { args, apply: (values) => compiled.execute(values) });
@@ -330,6 +331,8 @@ function userFunctionSelector(s: Extract<Selectable, { kind: 'functionCall' }>, 
   if (state === undefined || (fn.finalFunction !== null && final === undefined)) {
     throw functionFailure(fn, `aggregate ${label} refers to ${functionSignature(fn.stateFunction, [fn.stateType, ...fn.argumentTypes])} or its final function, which no longer exists`);
   }
+  noteUsed(functions, state);
+  if (final !== undefined) noteUsed(functions, final);
   const newAggregation = userAggregation(fn, {
     stateFunction: compileUserFunction(state, functions.settings),
     finalFunction: final === undefined ? null : compileUserFunction(final, functions.settings),

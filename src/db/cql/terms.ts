@@ -11,7 +11,7 @@ import { readCollectionCount, readElement, writeElement } from '../protocol/valu
 import type { BindMarker, InValues, Term } from './ast.js';
 import { canonicalValue, encodeCollection, encodeMapValue, sortedUnique } from './collection-order.js';
 import { findFunction, isNativeFunction, type FunctionContext } from './functions.js';
-import { acceptsType, compileUserFunction, isAggregate, userOverloads, type UserFunctionScope } from './user-functions.js';
+import { acceptsType, compileUserFunction, isAggregate, noteUsed, userOverloads, type UserFunctionScope } from './user-functions.js';
 import { literalToNative } from './literals.js';
 import { applyOperation, isTemporal, negate, numericKind, operationType } from './arithmetic.js';
 import { columnFromJson, fromJsonFunction, parseJsonDocument } from './json.js';
@@ -205,6 +205,7 @@ function userFunctionTerm(term: Extract<Term, { kind: 'functionCall' }>, receive
   if (!acceptsType(fn.returnType, receiver.type)) {
     throw invalidRequest(`Type error: ${keyspace}.${name}(...) returns ${dataTypeToCql(fn.returnType)} and cannot be assigned to "${receiver.name}" of type ${dataTypeToCql(receiver.type)}`);
   }
+  noteUsed(scope, fn);
   const compiled = compileUserFunction(fn, scope.settings);
   const args = term.args.map((arg, i) => prepareTerm(arg, { ...receiver, name: `arg${i}(${keyspace}.${name})`, type: fn.argumentTypes[i]! }, { variables }));
   return (context) => compiled.execute(args.map((arg) => {

@@ -25,6 +25,13 @@ export interface UserFunctionSettings {
 export interface UserFunctionScope {
   schema: Pick<Schema, 'findKeyspace'>;
   settings: UserFunctionSettings;
+  /** Told of every user function and aggregate a statement calls (an aggregate, then its state and final functions): the EXECUTE checks. */
+  used?: Map<string, { keyspace: string; name: string; argumentTypes: DataType[] }>;
+}
+
+/** Records a call of a user function or aggregate in the scope (see UserFunctionScope.used). */
+export function noteUsed(scope: UserFunctionScope, fn: { keyspace: string; name: string; argumentTypes: DataType[] }): void {
+  scope.used?.set(functionLabel(fn), { keyspace: fn.keyspace, name: fn.name, argumentTypes: fn.argumentTypes });
 }
 
 export const disabledUserFunctions: UserFunctionSettings = { enabled: false, scriptedEnabled: true, runtime: null };

@@ -4,7 +4,7 @@
 // (schema-sync.ts), client events from gossip (TOPOLOGY_CHANGE, STATUS_CHANGE), and the
 // periodic chores: LOAD announcements, hint delivery and batchlog replay.
 
-import { registerRepairVerbs } from '../cluster/repair/repair-verbs.js';
+import { registerRepairVerbs, type RepairStore } from '../cluster/repair/repair-verbs.js';
 import { registerReplicaVerbs, type ReplicaStore } from '../cluster/replica-verbs.js';
 import type { SecondaryIndexes } from './secondary-indexes.js';
 import type { TraceContext, TraceWriter } from '../cluster/tracing/trace-state.js';
@@ -78,6 +78,8 @@ export class ClusterNode {
   readonly paxos: PaxosReplica;
   readonly schemaSync: SchemaSync;
   readonly streams: StreamManager;
+  /** Where streamed and repaired partitions land: through the secondary indexes when the node has them. */
+  readonly dataStore: RepairStore;
   /**
    * Whether stopping announces a shutdown in gossip. A joining node must not (peers would take
    * its TOKENS as owned), nor a node that left (it would look like an owner that stopped).
@@ -111,8 +113,9 @@ export class ClusterNode {
     });
     // Hints already stored are still delivered when handoff is off; only new ones stop.
     this.proxy.hintedHandoffEnabled = config.hintedHandoffEnabled;
+    this.dataStore = options.indexes ?? storage;
     this.streams = new StreamManager({
-      messaging: services.messaging, store: storage, clock: world.clock, logger: world.logger.child({ component: 'streaming' }),
+      messaging: services.messaging, store: this.dataStore, clock: world.clock, logger: world.logger.child({ component: 'streaming' }),
       throughputBytesPerSecond: config.streamThroughputOutboundBytesPerSecond, isAlive: (endpoint) => services.gossiper.isAlive(endpoint),
     });
     this.schemaSync = new SchemaSync({
@@ -156,7 +159,7 @@ export class ClusterNode {
     if (options.tracing !== undefined) {
       registerTracedVerbs(services.messaging, { ...options.tracing, clock: world.clock, random: world.random, logger: world.logger.child({ component: 'tracing' }) });
     }
-    registerRepairVerbs(services.messaging, { store: storage, logger: world.logger.child({ component: 'repair' }) });
+    registerRepairVerbs(services.messaging, { store: options.indexes ?? storage, logger: world.logger.child({ component: 'repair' }) });
     const node = new ClusterNode(services, options, parts.batchlogStore);
     node.streams.register();
     await node.batchlog.load();

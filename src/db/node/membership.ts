@@ -24,6 +24,7 @@ import type { KeyspaceMetadata, ReplicationOptions } from '../schema/metadata.js
 import { replicationFactors } from '../schema/replication.js';
 import type { Schema } from '../schema/schema.js';
 import type { StorageEngine } from '../storage/engine.js';
+import type { SecondaryIndexes } from './secondary-indexes.js';
 import type { ClusterNode } from './cluster-node.js';
 import type { NodeConfig } from './config.js';
 import type { AdminTarget } from './admin.js';
@@ -78,6 +79,8 @@ export interface MembershipParts {
   config: NodeConfig;
   schema: Schema;
   storage: StorageEngine;
+  /** The node's secondary indexes: cleanup drops their entries of dropped ranges too. */
+  indexes?: Pick<SecondaryIndexes, 'cleanup'>;
   cluster: ClusterNode;
   streams: StreamManager;
   tokens: readonly bigint[];
@@ -362,6 +365,7 @@ export class Membership {
     return this.exclusive(async () => {
       const ring = this.parts.cluster.services.ring;
       let dropped = 0;
+      let indexEntriesDropped = 0;
       let tables = 0;
       const keyspaces = target.keyspace === undefined ? replicatedKeyspaces(this.parts.schema) : [this.parts.schema.getKeyspace(target.keyspace)];
       for (const keyspace of keyspaces) {
@@ -371,11 +375,17 @@ export class Membership {
         for (const table of tablesOf(keyspace)) {
           if (target.table !== undefined && table.table !== target.table) continue;
           tables++;
-          dropped += await this.parts.storage.cleanup(table.tableId, keep);
+          if (this.parts.indexes === undefined) {
+            dropped += await this.parts.storage.cleanup(table.tableId, keep);
+            continue;
+          }
+          const cleaned = await this.parts.indexes.cleanup(table.tableId, keep);
+          dropped += cleaned.partitions;
+          indexEntriesDropped += cleaned.indexEntries;
         }
       }
-      this.logger.info('cleanup finished', { ...target, tables, partitionsDropped: dropped });
-      return { tables, partitionsDropped: dropped };
+      this.logger.info('cleanup finished', { ...target, tables, partitionsDropped: dropped, indexEntriesDropped });
+      return { tables, partitionsDropped: dropped, indexEntriesDropped };
     });
   }
 

@@ -160,13 +160,13 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   let clusterStopped: Promise<void> | undefined;
   const stopCluster = () => (clusterStopped ??= cluster.stop());
   cleanups.push(() => { cluster.announceShutdown = membership.mode !== 'JOINING'; return stopCluster(); });
-  const membership = new Membership({ world, config, schema, storage, cluster, streams: cluster.streams, tokens: identity.tokens, dataDirectory: layout.dataDirectory });
+  const membership = new Membership({ world, config, schema, storage, indexes, cluster, streams: cluster.streams, tokens: identity.tokens, dataDirectory: layout.dataDirectory });
   const local = localNodeInfo(config, identity, cluster.generation);
   const security = nodeAuth(config, world, { executor: { execute: (query, values, consistency) => processor.internalQuery(query, values, consistency) }, ...(context.passwords === undefined ? {} : { passwords: context.passwords }) });
   const processor = new QueryProcessor({
     world, schema, storage, coordinator: cluster.proxy, auth: security.auth,
     virtualRows: systemRows({
-      schema, local: () => local, peers: () => cluster.peers(),
+      schema, local: () => local, peers: () => cluster.peers(), builtIndexes: () => indexes.builtIndexes(),
       views: systemViewRows({
         config, schema, storage, messaging: cluster.services.messaging.stats, coordinatorTables: metrics.coordinatorTables,
         clients: () => native?.clients() ?? [],

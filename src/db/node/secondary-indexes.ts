@@ -26,7 +26,7 @@ import { splitPartitionKey } from '../schema/partition-key.js';
 import type { Schema } from '../schema/schema.js';
 import type { StorageEngine } from '../storage/engine.js';
 import {
-  NO_DELETION_TIME, type Cell, type LivenessInfo, type Mutation, type PartitionPosition, type PartitionRangeReadCommand,
+  NO_DELETION_TIME, type Cell, type LivenessInfo, type Mutation, type Partition, type PartitionPosition, type PartitionRangeReadCommand,
   type ReadCommand, type ReadResult, type Row,
 } from '../storage/types.js';
 
@@ -40,7 +40,7 @@ const FULL_SLICE = [{ start: CLUSTERING_RANGE_START, end: CLUSTERING_RANGE_END }
 /** Base partitions read per step while building an index. */
 const buildPagePartitions = 256;
 
-type Store = ReplicaStore & Pick<StorageEngine, 'hasTable'>;
+type Store = ReplicaStore & Pick<StorageEngine, 'hasTable' | 'scan' | 'cleanup'>;
 
 interface Entry {
   value: Buffer;
@@ -63,6 +63,34 @@ export class SecondaryIndexes implements ReplicaStore {
     }
     if (entries.length > 0) await this.options.storage.apply(entries);
     await this.options.storage.apply(mutations, encoded);
+  }
+
+  /** The base table's partitions as stored (repair and streaming read through here). */
+  scan(tableId: string, start: PartitionPosition, end: PartitionPosition): AsyncIterable<Partition> {
+    return this.options.storage.scan(tableId, start, end);
+  }
+
+  /**
+   * nodetool cleanup of one table and its indexes: the base partitions whose token `keep`
+   * refuses are dropped, and so are the index entries naming them (Cassandra's cleanup removes
+   * a dropped partition's rows from its indexes). Returns how many of each were dropped.
+   */
+  async cleanup(tableId: string, keep: (token: bigint) => boolean): Promise<{ partitions: number; indexEntries: number }> {
+    const partitions = await this.options.storage.cleanup(tableId, keep);
+    let indexEntries = 0;
+    const table = this.options.schema.findTableById(tableId);
+    for (const index of table === undefined ? [] : tableIndexList(table)) {
+      const id = indexTableId(table!.id, index.name);
+      if (!this.options.storage.hasTable(id)) continue;
+      // Index partitions are values: every one is kept, and its entries are filtered by the token they name.
+      indexEntries += await this.options.storage.cleanup(id, () => true, {
+        keepRow: (row) => {
+          const entry = decodeEntry(row.clustering);
+          return entry === null || keep(entry.token);
+        },
+      });
+    }
+    return { partitions, indexEntries };
   }
 
   async truncate(tableId: string): Promise<void> {
@@ -104,6 +132,17 @@ export class SecondaryIndexes implements ReplicaStore {
         }
       }
     }
+  }
+
+  /** The indexes built on this node (system."IndexInfo"), as far as this process has seen their markers. */
+  builtIndexes(): Array<{ keyspace: string; index: string }> {
+    const out: Array<{ keyspace: string; index: string }> = [];
+    for (const keyspace of this.options.schema.allKeyspaces()) {
+      for (const table of keyspace.virtual ? [] : keyspace.tables.values()) {
+        for (const index of tableIndexList(table)) if (this.built.has(indexTableId(table.id, index.name))) out.push({ keyspace: keyspace.name, index: index.name });
+      }
+    }
+    return out;
   }
 
   /** Resolves when every build under way has ended. */

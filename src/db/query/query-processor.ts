@@ -18,6 +18,7 @@ import { resultMetadataId } from '../protocol/result.js';
 import { decodeValue } from '../protocol/type-codecs.js';
 import type { TableMetadata } from '../schema/metadata.js';
 import type { Schema } from '../schema/schema.js';
+import { functionSignature } from '../schema/schema-functions.js';
 import type { StorageEngine } from '../storage/engine.js';
 import type { Mutation } from '../storage/types.js';
 import type { AuthResource, ModificationPlan, PreparedStatement } from '../cql/plan.js';
@@ -372,9 +373,11 @@ export class QueryProcessor {
 
   /** DDL, then Cassandra's bookkeeping of permissions: the creator gets all of them, a dropped resource loses its grants. */
   private async applySchema(prepared: PreparedStatement, state: QuerySession): Promise<ResultMessage> {
-    const { plan, created, dropped } = prepared;
+    const { plan, created, dropped, functionsOf } = prepared;
     if (plan.kind !== 'schema') return this.executePlan(prepared, defaultQueryParameters(), state);
     const droppedResources = dropped === undefined ? [] : this.resourcesUnder(dropped.keyspace, dropped.table);
+    // The functions before a function DDL: a dropped one's resource is named by its stored types.
+    const functionsBefore = functionsOf === undefined ? [] : this.functionResources(functionsOf);
     const result = await this.applySchemaChange(plan.apply);
     const { auth } = this.options;
     if (auth === undefined || result.kind !== 'schemaChange') return result;
@@ -382,15 +385,35 @@ export class QueryProcessor {
       const resource: AuthResource = created.table === null ? { kind: 'keyspace', keyspace: created.keyspace } : { kind: 'table', keyspace: created.keyspace, table: created.table };
       await auth.grantToCreator(state.user, resource, applicablePermissions(resource));
     }
+    const change = result.schemaChange;
+    if (functionsOf !== undefined && (change.target === 'FUNCTION' || change.target === 'AGGREGATE') && change.name !== undefined) {
+      const signature = `${change.name}(${(change.argumentTypes ?? []).join(', ')})`;
+      const same = (resource: AuthResource) => resource.kind === 'function' && functionSignature(resource.name, resource.argumentTypes) === signature;
+      // The creator of a function gets every permission on it; a dropped function's grants go with it (Cassandra 4.0).
+      const createdFunction = change.change === 'CREATED' ? this.functionResources(functionsOf).find(same) : undefined;
+      if (createdFunction !== undefined) await auth.grantToCreator(state.user, createdFunction, applicablePermissions(createdFunction));
+      const droppedFunction = change.change === 'DROPPED' ? functionsBefore.find(same) : undefined;
+      if (droppedFunction !== undefined) await auth.revokeAllOn(droppedFunction);
+    }
     for (const resource of droppedResources) await auth.revokeAllOn(resource);
     return result;
+  }
+
+  /** Every user function and aggregate of a keyspace as a resource. */
+  private functionResources(keyspace: string): AuthResource[] {
+    const metadata = this.options.schema.findKeyspace(keyspace);
+    return [...(metadata?.functions?.values() ?? []), ...(metadata?.aggregates?.values() ?? [])]
+      .map((fn): AuthResource => ({ kind: 'function', keyspace, name: fn.name, argumentTypes: fn.argumentTypes }));
   }
 
   /** A keyspace and its tables, or one table: the resources a DROP takes away. */
   private resourcesUnder(keyspace: string, table: string | null): AuthResource[] {
     if (table !== null) return [{ kind: 'table', keyspace, table }];
     const tables = [...(this.options.schema.findKeyspace(keyspace)?.tables.keys() ?? [])];
-    return [{ kind: 'keyspace', keyspace }, ...tables.map((name): AuthResource => ({ kind: 'table', keyspace, table: name }))];
+    return [
+      { kind: 'keyspace', keyspace }, ...tables.map((name): AuthResource => ({ kind: 'table', keyspace, table: name })),
+      { kind: 'keyspaceFunctions', keyspace }, ...this.functionResources(keyspace),
+    ];
   }
 
   /** Opens the storage of every table of the schema; call once before serving. */

@@ -86,6 +86,13 @@ const SYSTEM_TABLES: Record<string, TableSpec> = {
       ['native_address', t('inet')], ['native_port', t('int')], ['preferred_ip', t('inet')], ['preferred_port', t('int')],
       ['rack', t('text')], ['release_version', t('text')], ['schema_version', t('uuid')], ['tokens', set(t('text'))]],
   },
+  // Cassandra's BUILT_INDEXES: table_name holds the keyspace's name, value is never set.
+  IndexInfo: {
+    comment: 'built column indexes',
+    partitionKey: ['table_name'],
+    clustering: ['index_name'],
+    columns: [['table_name', t('text')], ['index_name', t('text')], ['value', t('blob')]],
+  },
 };
 
 const TABLE_PARAMETER_COLUMNS: Array<[string, DataType]> = [

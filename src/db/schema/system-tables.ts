@@ -63,6 +63,8 @@ export interface SystemContext {
   schema: Schema;
   local: LocalNodeInfo;
   peers: readonly PeerInfo[];
+  /** The secondary indexes built on this node (system."IndexInfo"). */
+  builtIndexes?: ReadonlyArray<{ keyspace: string; index: string }>;
 }
 
 export type SystemRow = Map<string, unknown>;
@@ -99,6 +101,12 @@ function peersRows(context: SystemContext): SystemRow[] {
     release_version: peer.releaseVersion, rpc_address: peer.nativeAddress, schema_version: peer.schemaVersion,
     tokens: peer.tokens.length === 0 ? null : sortedTexts(peer.tokens),
   }));
+}
+
+/** system."IndexInfo": one row per index built on this node, by keyspace then index name. */
+function indexInfoRows(context: SystemContext): SystemRow[] {
+  const built = [...(context.builtIndexes ?? [])].sort((a, b) => Buffer.compare(Buffer.from(a.keyspace), Buffer.from(b.keyspace)) || Buffer.compare(Buffer.from(a.index), Buffer.from(b.index)));
+  return built.map(({ keyspace, index }) => row({ table_name: keyspace, index_name: index, value: null }));
 }
 
 function peersV2Rows(context: SystemContext): SystemRow[] {
@@ -239,6 +247,7 @@ const GENERATORS: ReadonlyMap<string, RowGenerator> = new Map<string, RowGenerat
   [`${SYSTEM_KEYSPACE}.local`, localRows],
   [`${SYSTEM_KEYSPACE}.peers`, peersRows],
   [`${SYSTEM_KEYSPACE}.peers_v2`, peersV2Rows],
+  [`${SYSTEM_KEYSPACE}.IndexInfo`, indexInfoRows],
   [`${SCHEMA_KEYSPACE}.keyspaces`, keyspaceRows],
   [`${SCHEMA_KEYSPACE}.tables`, tableRows],
   [`${SCHEMA_KEYSPACE}.columns`, (context) => columnRowsOf(schemaListed(context))],

@@ -23,7 +23,7 @@ import { mergePartitionStreams, mergePartitions, purgePartition } from './partit
 import { measuredPartitions, TableMetrics } from './table-metrics.js';
 import { BlockCache, SSTableReader, blockCacheBytesDefault, keyCacheBytesDefault, type SSTableDescriptor, listSSTables, nextSSTableGeneration, removeTemporarySSTableFiles, sstableFileName, writeSSTable } from './sstable/index.js';
 import {
-  MIN_TOKEN, type Mutation, type Partition, type PartitionPosition, type PartitionRangeReadCommand, type ReadCommand, type ReadResult, type SinglePartitionReadCommand,
+  MIN_TOKEN, type Mutation, type Partition, type PartitionPosition, type PartitionRangeReadCommand, type ReadCommand, type ReadResult, type Row, type SinglePartitionReadCommand,
 } from './types.js';
 
 export type { EngineTableOptions } from './engine-table.js';
@@ -472,20 +472,27 @@ export class StorageEngine {
   /**
    * nodetool cleanup of one table: flushes it, then rewrites all its sstables without the
    * partitions whose token `keep` refuses (data this node no longer replicates). Returns how
-   * many partitions were dropped.
+   * many partitions were dropped. With keepRow (tables whose rows each belong to a token, as
+   * secondary index tables), the rows it refuses are dropped too, and counted instead.
    */
-  async cleanup(tableId: string, keep: (token: bigint) => boolean): Promise<number> {
+  async cleanup(tableId: string, keep: (token: bigint) => boolean, options: { keepRow?: (row: Row) => boolean } = {}): Promise<number> {
     const state = this.table(tableId);
     await this.flushTable(state);
     // Background compactions started by the flush finish first, so that every sstable is an input.
     await this.idle();
     let dropped = 0;
     const inputs = state.sstables.filter((r) => !state.compacting.has(r));
+    const { keepRow } = options;
     if (inputs.length > 0) {
       await this.compactSSTables(state, inputs, (partition) => {
-        if (keep(partition.token)) return true;
-        dropped++;
-        return false;
+        if (!keep(partition.token)) {
+          dropped++;
+          return null;
+        }
+        if (keepRow === undefined) return partition;
+        const rows = partition.rows.filter((row) => keepRow(row));
+        dropped += partition.rows.length - rows.length;
+        return rows.length === partition.rows.length ? partition : { ...partition, rows };
       });
     }
     return dropped;
@@ -510,7 +517,7 @@ export class StorageEngine {
     return { minSSTableBytes: Math.min(sizeTieredDefaults.minSSTableBytes, this.options.memtableFlushBytes), ...this.options.sizeTiered };
   }
 
-  private async compactSSTables(state: TableState, inputs: SSTableReader[], keep?: (partition: Partition) => boolean): Promise<void> {
+  private async compactSSTables(state: TableState, inputs: SSTableReader[], keep?: (partition: Partition) => Partition | null): Promise<void> {
     const kind: SSTableTaskKind = keep === undefined ? 'compaction' : 'cleanup';
     for (const reader of inputs) state.compacting.add(reader);
     this.compactionsRunning++;
@@ -523,7 +530,10 @@ export class StorageEngine {
       const descriptor = await this.runTask(state, kind, inputBytes, pacer, () => compact({
         disk: this.disk, directory: state.directory, tableId: state.options.tableId, inputs, outputGeneration: state.nextGeneration++,
         nowSeconds, gcBeforeSeconds: Math.min(nowSeconds, nowSeconds - state.options.gcGraceSeconds),
-        purge: (partition, options) => (keep === undefined || keep(partition) ? purgePartition(partition, { ...options, maxPurgeableTimestampMicros }) : emptyPartition(partition)),
+        purge: (partition, options) => {
+          const kept = keep === undefined ? partition : keep(partition);
+          return kept === null ? emptyPartition(partition) : purgePartition(kept, { ...options, maxPurgeableTimestampMicros });
+        },
         pacer,
         ...(this.options.sstableBlockBytes === undefined ? {} : { blockBytes: this.options.sstableBlockBytes }),
       }));
