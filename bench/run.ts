@@ -220,7 +220,9 @@ async function runAll(settings: Settings, selected: ReadonlySet<ScenarioName>, c
     log(`flights: ${settings.flightNodes} node(s), ladder ${settings.flightLadder.join(', ')}`);
     const steps: FlightStep[] = await withGroup(profiling, (profileDir) => startNodes({ nodes: settings.flightNodes, startTimeoutMs: settings.startTimeoutMs, profileDir }), (group, profileDir) =>
       flightLadder(group, {
-        ladder: settings.flightLadder, shapes: settings.shapes, warmupMs: settings.warmupMs, durationMs: settings.durationMs,
+        // Flights write once a second and the map snapshots once a second: a step shorter than
+        // a second may see no snapshot, so the smoke run's short windows do not apply here.
+        ladder: settings.flightLadder, shapes: settings.shapes, warmupMs: Math.max(settings.warmupMs, 500), durationMs: Math.max(settings.durationMs, 1_000),
         replicationFactor: Math.min(3, settings.flightNodes), startTimeoutMs: settings.startTimeoutMs, profileDir,
       }, log));
     results.flights.push(...steps);

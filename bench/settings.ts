@@ -44,7 +44,7 @@ const allButStorage = scenarioNames.filter((name) => name !== 'storage');
 
 export const modes: Readonly<Record<Mode, Settings>> = {
   smoke: {
-    mode: 'smoke', workloads, clients: allClients, warmupMs: 500, durationMs: 1_000, shapes: [driverLike, latencyLike], driverScenarios: ['single'],
+    mode: 'smoke', workloads, clients: allClients, warmupMs: 250, durationMs: 500, shapes: [driverLike, latencyLike], driverScenarios: ['single'],
     clientThreads: 1, keySpace: 10_000, memtableFlushBytes: 256 * 1024, clusterNodes: 3, curveFractions: [0.5], flightLadder: [20],
     flightNodes: 1, storageRows: 20_000, startTimeoutMs: 60_000, defaultScenarios: allButStorage,
   },

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +81,29 @@ test('a log file on a full disk neither crashes nor hangs the process', { skip: 
   assert.equal(child.stdout, 'alive\n');
   assert.match(child.stderr, /^cannot write the log file \/dev\/full \(ENOSPC: no space left on device, write\); lines are held/);
   assert.equal(child.stderr.trim().split('\n').length, 1, 'the failure is reported once');
+});
+
+// A node started with its standard output and error redirected to a file on the disk that
+// fills (the nemesis does this): the stdout log stream is guarded, but the guard's own notice to
+// stderr failed too, and an unlistened 'error' on process.stderr killed the node (seen in the
+// nemesis CI run as a node that exited when its data disk filled).
+test('standard output and error on a full disk neither crash nor hang the process', { skip: existsSync('/dev/full') ? false : 'no /dev/full here' }, () => {
+  const script = [
+    `const { createLogger } = await import(${JSON.stringify(new URL('./logging.js', import.meta.url).href)});`,
+    "const logger = createLogger({ level: 'info', stdout: true });",
+    "for (let i = 0; i < 2000; i++) logger.info('line', { i, padding: 'x'.repeat(100) });",
+    'await new Promise((resolve) => setTimeout(resolve, 200));',
+    "process.stderr.write('a direct write to stderr\\n');",
+    "console.error('and one through console');",
+    'await new Promise((resolve) => setTimeout(resolve, 100));',
+    "logger.info('still logging');",
+    'logger.flush();',
+    "(await import('node:fs')).writeFileSync(3, 'alive');",
+  ].join('\n');
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', openSync('/dev/full', 'w'), openSync('/dev/full', 'w'), 'pipe'] });
+  assert.equal(child.signal, null, 'the process hung (killed after 20 s)');
+  assert.equal(child.status, 0, 'the process exited with an error');
+  assert.equal(child.output[3], 'alive');
 });
 
 test('a log file that cannot be written (ENOSPC, as on a full disk) does not kill the process', async () => {

@@ -56,6 +56,20 @@ function guardFileStream(file: FileStream, name: string): void {
   };
 }
 
+let standardStreamsGuarded = false;
+
+/**
+ * A node whose standard output and error go to a file on a disk that fills: a failed write to
+ * process.stdout or process.stderr (guardFileStream's own notice, console.error, Node's
+ * warnings) is an 'error' event, and with no listener an uncaught exception that killed the node
+ * (the nemesis saw it). There is nowhere left to report such a failure, so it is dropped.
+ */
+function guardStandardStreams(): void {
+  if (standardStreamsGuarded) return;
+  standardStreamsGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+}
+
 /** The level every logger of one tree reads at each call, so that a change reaches old children. */
 interface LevelState { level: LogLevel; errors: number }
 
@@ -63,6 +77,7 @@ interface LevelState { level: LogLevel; errors: number }
 const fileBufferBytes = 4096;
 
 export function createLogger(options: LoggerOptions): NodeLogger {
+  guardStandardStreams();
   const streams: StreamEntry[] = [];
   const flushers: Array<() => void> = [];
   if (options.file !== undefined) {
