@@ -133,9 +133,14 @@ test('three nodes, RF 3: conditional updates of three registers through every co
     const phases: string[] = [];
     // Each victim in turn: writes go on for a while, it is killed, the others go on without it
     // (waiting until they have completed some CAS), it restarts, and writes go on with it.
+    // "A while" is counted in completed conditional writes, not in seconds: a fixed sleep cost 9 s
+    // of the file on an idle machine and proved nothing more on a loaded one, where 3 s can pass
+    // with almost no write done; this waits for the writes themselves (about 1.5 s idle).
+    const writesBetweenPhases = 100;
+    let phaseStart = recorder.now();
     try {
       for (const victim of [2, 3]) {
-        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        await waitFor(`${writesBetweenPhases} conditional writes before killing node ${victim}`, async () => okSince(phaseStart) >= writesBetweenPhases, 60_000);
         assert.equal((await aero(['cluster', 'kill', '--node', String(victim), '--dir', directory])).code, 0);
         const killedAt = recorder.now();
         phases.push(`${Date.now() - startedMs} ms: killed node ${victim}`);
@@ -144,8 +149,9 @@ test('three nodes, RF 3: conditional updates of three registers through every co
         assert.equal((await aero(['cluster', 'restart', '--node', String(victim), '--dir', directory])).code, 0);
         phases.push(`${Date.now() - startedMs} ms: restarted node ${victim}`);
         await waitFor(`node ${victim} up again`, () => upEverywhere(victim), 30_000);
+        phaseStart = recorder.now();
       }
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await waitFor(`${writesBetweenPhases} conditional writes with every node back`, async () => okSince(phaseStart) >= writesBetweenPhases, 60_000);
     } finally {
       stopping = true;
       await workers.catch(() => undefined);
