@@ -9,6 +9,7 @@ import { resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigurationError } from '../common/errors.js';
+import { parseAuditLogOptions, type AuditLogSettings } from './audit-log.js';
 import type { BatchGuardSettings } from '../query/batch-guard.js';
 import { rolesValidityMsDefault, type AuthCacheSettings, type CacheValidity } from '../auth/auth-service.js';
 import {
@@ -88,6 +89,8 @@ export interface NodeConfig {
   materializedViewsEnabled: boolean;
   logLevel: LogLevel;
   adminPort: number;
+  /** audit_logging_options (node/audit-log.ts); disabled unless enabled: true. */
+  auditLogging: AuditLogSettings;
 }
 
 export interface StorageTuning {
@@ -281,6 +284,8 @@ const fields = {
     z.enum(['debug', 'info', 'warn', 'error'], { error: 'expected one of debug, info, warn, error' }),
   ),
   admin_port: port,
+  // Validated by parseAuditLogOptions, which names the nested key.
+  audit_logging_options: z.unknown(),
 };
 
 type FieldName = keyof typeof fields;
@@ -507,6 +512,7 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
     materializedViewsEnabled: raw.enable_materialized_views ?? raw.materialized_views_enabled ?? false,
     logLevel: raw.log_level ?? 'info',
     adminPort: raw.admin_port ?? 7199,
+    auditLogging: parseAuditLogOptions(raw.audit_logging_options, { logDirectory: absolute(raw.log_directory ?? `${defaultDataRoot}/logs`), resolve: absolute }, context.warn),
   };
 }
 

@@ -6,6 +6,7 @@
 // under the configured directories, TCP, a pino log file) and calls buildNode; the in-process
 // harness (test/harness/node-cluster.ts) calls buildNode with a simulated one.
 
+import { AuditLogger } from './audit-log.js';
 import { indexTableId, tableIndexList } from '../schema/indexes.js';
 import { SecondaryIndexes } from './secondary-indexes.js';
 import { join, relative, sep } from 'node:path';
@@ -243,10 +244,13 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   cleanups.push(() => admin.close());
   if (bootstrap) await membership.bootstrap();
   else await membership.markNormal();
+  const audit = new AuditLogger(config.auditLogging, logger.child({ component: 'audit' }));
+  cleanups.push(() => audit.close());
   native = await startNativeServer({
     network: networks.native, host: config.rpcAddress, port: config.nativeTransportPort, handler: processor, logger, clock: world.clock,
     frameBodyBytesMax: config.nativeTransportMaxFrameSizeBytes, connectionsMax: config.nativeTransportMaxConcurrentConnections,
     requestData: config.nativeTransportRequestData, ...(security.authenticator === undefined ? {} : { authenticator: security.authenticator }),
+    audit: { logger: audit, host: config.broadcastRpcAddress },
   });
   cleanups.push(() => native.close({ drainMs: 0 }));
   // Peers and drivers reach this node's clients on the port actually bound (port 0 picks one).
@@ -255,7 +259,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   let resolveStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => { resolveStopped = resolve; });
   const running = native;
-  const stop = (stopOptions: { drainMs?: number } = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native: running, storage, stopCluster, logger, flushLog: context.flushLog }, stopOptions.drainMs ?? drainMsDefault).finally(resolveStopped));
+  const stop = (stopOptions: { drainMs?: number } = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native: running, audit, storage, stopCluster, logger, flushLog: context.flushLog }, stopOptions.drainMs ?? drainMsDefault).finally(resolveStopped));
   // A decommissioned node stops itself (its process then exits).
   stopRunning = () => stop().catch((error: unknown) => logger.error('stopping after decommission failed', { error }));
   return { config, logger, nativePort: native.port, adminPort: admin.port, stop, stopped };
@@ -300,6 +304,7 @@ function targetTableIds(schema: Schema, target: AdminTarget): string[] | undefin
 interface StoppableParts {
   admin: AdminServer;
   native: NativeServer;
+  audit: AuditLogger;
   storage: StorageEngine;
   /** Stops gossip, messaging and the cluster's chores; once (a drained node has stopped them already). */
   stopCluster: () => Promise<void>;
@@ -312,6 +317,8 @@ async function stopNode(parts: StoppableParts, drainMs: number): Promise<void> {
   logger.info('stopping node', { drainMs });
   await admin.close();
   await native.close({ drainMs });
+  // Every request has been answered: what the audit log holds goes to disk.
+  await parts.audit.close();
   // Peers hear of the shutdown (gossip) before storage closes.
   await parts.stopCluster();
   // The commit log holds everything the memtables hold, so closing without a flush loses nothing.
