@@ -250,7 +250,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
     network: networks.native, host: config.rpcAddress, port: config.nativeTransportPort, handler: processor, logger, clock: world.clock,
     frameBodyBytesMax: config.nativeTransportMaxFrameSizeBytes, connectionsMax: config.nativeTransportMaxConcurrentConnections,
     requestData: config.nativeTransportRequestData, ...(security.authenticator === undefined ? {} : { authenticator: security.authenticator }),
-    audit: { logger: audit, host: config.broadcastRpcAddress },
+    audit: { logger: audit, host: config.broadcastRpcAddress, nowMs: () => world.clock.nowMs() },
   });
   cleanups.push(() => native.close({ drainMs: 0 }));
   // Peers and drivers reach this node's clients on the port actually bound (port 0 picks one).

@@ -10,10 +10,12 @@ import type { ClientState } from './query-handler.js';
 export interface AuditTarget {
   logger: AuditSink;
   host: string;
+  /** Wall-clock milliseconds (the injected Clock). */
+  nowMs: () => number;
 }
 
 function base(target: AuditTarget, state: ClientState): Pick<AuditEntry, 'user' | 'host' | 'source' | 'port' | 'timestampMs'> {
-  return { user: state.user, host: target.host, source: state.remoteAddress, port: state.remotePort, timestampMs: Date.now() };
+  return { user: state.user, host: target.host, source: state.remoteAddress, port: state.remotePort, timestampMs: target.nowMs() };
 }
 
 /** The failure as Cassandra logs it: the statement, then the error's message. */
