@@ -5,6 +5,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { startNodeProcess } from './harness/node-process.js';
 
 const secret = 'Zq9-audit-secret-pw';
 
-test('the audit log holds every request with user, source and statement, and never a password', { timeout: 60_000 }, async () => {
+test('the audit log holds every request with user, source and statement, and never a password; nodetool disable/enableauditlog', { timeout: 60_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'aero-audit-'));
   const auditDir = join(dataDir, 'audit');
   const node = await startNodeProcess({
@@ -62,6 +63,12 @@ test('the audit log holds every request with user, source and statement, and nev
     await assert.rejects(admin.execute('SELECT * FROM app.no_such_table'));
     const quiet = await open('quiet', secret);
     await quiet.execute('SELECT * FROM app.flights WHERE id = 2');
+    // nodetool disableauditlog stops the log, enableauditlog starts it again.
+    const nodetool = (command: string) => spawnSync(process.execPath, ['bin/aero.js', 'nodetool', '--host', node.host, '--port', String(node.adminPort), command], { encoding: 'utf8' });
+    const disabled = nodetool('disableauditlog');
+    assert.equal(disabled.status, 0, disabled.stderr);
+    await admin.execute('SELECT name FROM app.flights WHERE id = 999');
+    assert.equal((await fetch(`http://${node.host}:${node.adminPort}/enableauditlog`, { method: 'POST' })).status, 200);
     // Enough traffic to roll audit.log (max_log_size 4096) more than once.
     for (let i = 0; i < 30; i++) await admin.execute(`SELECT name FROM app.flights WHERE id = ${100 + i}`);
     for (const c of clients) await c.shutdown();
@@ -98,6 +105,7 @@ test('the audit log holds every request with user, source and statement, and nev
     expectLine(/\|type:ALTER_ROLE\|category:DCL\|operation:ALTER ROLE pilot WITH PASSWORD = '\*{7}'$/);
     expectLine(/\|type:REQUEST_FAILURE\|category:ERROR\|ks:app\|scope:no_such_table\|operation:SELECT \* FROM app\.no_such_table; .*no_such_table/);
     expectLine(/\|operation:SELECT name FROM app\.flights WHERE id = 129$/);
+    if (find(/id = 999/) !== undefined) assert.fail('a request was audited while the audit log was disabled');
     // Filters: the excluded user's requests and login, and the default-excluded system keyspaces (the driver's own queries).
     if (find(/^user:quiet\|/) !== undefined) assert.fail('an excluded user was audited');
     if (find(/\|ks:(system|system_schema)\|/) !== undefined) assert.fail('system keyspaces are excluded by default');

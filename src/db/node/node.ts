@@ -203,9 +203,16 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   let stopping: Promise<void> | undefined;
   let stopRunning: () => Promise<void> = () => Promise.resolve();
   metrics.bind(metricSources({ schema, storage, cluster, native: () => native }));
+  const audit = new AuditLogger(config.auditLogging, logger.child({ component: 'audit' }));
+  cleanups.push(() => audit.close());
   const admin = await startAdminServer({
     network: world.network, clock: world.clock, host: config.listenAddress, port: config.adminPort, logger,
     operations: {
+      setAuditLog: async (enabled) => {
+        if (enabled) audit.enable();
+        else await audit.disable();
+        return { ...audit.stats() };
+      },
       ...adminOperations({
         config, schema, storage, native: () => native, cluster, identity, membership, logger: world.logger.child({ component: 'repair' }),
         uptimeMs: () => world.clock.monotonicMs() - startedMs, stopSoon: () => world.clock.setTimer(500, () => void stopRunning()),
@@ -244,8 +251,6 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   cleanups.push(() => admin.close());
   if (bootstrap) await membership.bootstrap();
   else await membership.markNormal();
-  const audit = new AuditLogger(config.auditLogging, logger.child({ component: 'audit' }));
-  cleanups.push(() => audit.close());
   native = await startNativeServer({
     network: networks.native, host: config.rpcAddress, port: config.nativeTransportPort, handler: processor, logger, clock: world.clock,
     frameBodyBytesMax: config.nativeTransportMaxFrameSizeBytes, connectionsMax: config.nativeTransportMaxConcurrentConnections,
