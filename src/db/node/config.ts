@@ -89,6 +89,8 @@ export interface NodeConfig {
   materializedViewsEnabled: boolean;
   logLevel: LogLevel;
   adminPort: number;
+  /** certificate_reload_interval_in_ms (ours): how often TLS key, certificate and CA files are checked for changes; 0 = never. */
+  certificateReloadIntervalMs: number;
   /** audit_logging_options (node/audit-log.ts); disabled unless enabled: true. */
   auditLogging: AuditLogSettings;
 }
@@ -284,6 +286,7 @@ const fields = {
     z.enum(['debug', 'info', 'warn', 'error'], { error: 'expected one of debug, info, warn, error' }),
   ),
   admin_port: port,
+  certificate_reload_interval_in_ms: integer(0, 86_400_000),
   // Validated by parseAuditLogOptions, which names the nested key.
   audit_logging_options: z.unknown(),
 };
@@ -512,6 +515,7 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
     materializedViewsEnabled: raw.enable_materialized_views ?? raw.materialized_views_enabled ?? false,
     logLevel: raw.log_level ?? 'info',
     adminPort: raw.admin_port ?? 7199,
+    certificateReloadIntervalMs: raw.certificate_reload_interval_in_ms ?? 10_000,
     auditLogging: parseAuditLogOptions(raw.audit_logging_options, { logDirectory: absolute(raw.log_directory ?? `${defaultDataRoot}/logs`), resolve: absolute }, context.warn),
   };
 }

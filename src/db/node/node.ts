@@ -136,6 +136,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const { world, logger, layout, cleanups } = context;
   // TLS settings are checked (files read, key and certificate matched) before any data opens.
   const networks = nodeNetworks(config, { base: world.network, logger });
+  cleanups.push(async () => networks.close());
   await world.disk.makeDirectory(layout.dataDirectory);
   const schema = await Schema.load(world.disk, `${layout.dataDirectory}/schema.json`, world.random, { dataCenters: () => [config.dc], nowMicros: () => world.clock.nowMs() * 1000 });
   const firstStart = !(await world.disk.exists(`${layout.dataDirectory}/identity.json`));
@@ -264,7 +265,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   let resolveStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => { resolveStopped = resolve; });
   const running = native;
-  const stop = (stopOptions: { drainMs?: number } = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native: running, audit, storage, stopCluster, logger, flushLog: context.flushLog }, stopOptions.drainMs ?? drainMsDefault).finally(resolveStopped));
+  const stop = (stopOptions: { drainMs?: number } = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native: running, audit, networks, storage, stopCluster, logger, flushLog: context.flushLog }, stopOptions.drainMs ?? drainMsDefault).finally(resolveStopped));
   // A decommissioned node stops itself (its process then exits).
   stopRunning = () => stop().catch((error: unknown) => logger.error('stopping after decommission failed', { error }));
   return { config, logger, nativePort: native.port, adminPort: admin.port, stop, stopped };
@@ -310,6 +311,8 @@ interface StoppableParts {
   admin: AdminServer;
   native: NativeServer;
   audit: AuditLogger;
+  /** Their certificate watchers stop with the node. */
+  networks: { close(): void };
   storage: StorageEngine;
   /** Stops gossip, messaging and the cluster's chores; once (a drained node has stopped them already). */
   stopCluster: () => Promise<void>;
@@ -324,6 +327,7 @@ async function stopNode(parts: StoppableParts, drainMs: number): Promise<void> {
   await native.close({ drainMs });
   // Every request has been answered: what the audit log holds goes to disk.
   await parts.audit.close();
+  parts.networks.close();
   // Peers hear of the shutdown (gossip) before storage closes.
   await parts.stopCluster();
   // The commit log holds everything the memtables hold, so closing without a flush loses nothing.
