@@ -119,6 +119,9 @@ export class AuditLogger implements AuditSink {
   private failing = false;
   private written = 0;
   private dropped = 0;
+  /** Lines at the buffer's head that the write in progress holds, and those of them dropped meanwhile. */
+  private writing = 0;
+  private droppedWhileWriting = 0;
   private enabled: boolean;
   /** What PREPARE answered, so EXECUTE can log the statement (bounded, oldest forgotten first). */
   private readonly prepared = new Map<string, { query: string; keyspace: string | null }>();
@@ -181,7 +184,13 @@ export class AuditLogger implements AuditSink {
     while (this.bufferedBytes > bufferBytesMax && this.lines.length > 1) {
       const old = this.lines.shift() ?? '';
       this.bufferedBytes -= Buffer.byteLength(old);
-      this.dropped++;
+      // A line a write in progress holds is lost only if that write fails.
+      if (this.writing > 0) {
+        this.writing--;
+        this.droppedWhileWriting++;
+      } else {
+        this.dropped++;
+      }
     }
   }
 
@@ -213,14 +222,16 @@ export class AuditLogger implements AuditSink {
     if (this.lines.length === 0) return;
     const chunk = this.lines.join('');
     const count = this.lines.length;
+    this.writing = count;
+    this.droppedWhileWriting = 0;
     try {
       await mkdir(this.settings.auditLogsDir, { recursive: true });
       if (this.fileBytes < 0) this.fileBytes = await stat(this.file).then((s) => s.size, () => 0);
       if (this.fileBytes > 0 && this.fileBytes + Buffer.byteLength(chunk) > this.settings.maxLogSizeBytes) await this.rotate();
       await appendFile(this.file, chunk);
       // Only what was written leaves the buffer: lines logged meanwhile stay.
-      this.lines.splice(0, count);
-      this.bufferedBytes -= Buffer.byteLength(chunk);
+      this.lines.splice(0, this.writing);
+      this.bufferedBytes = this.lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0);
       this.fileBytes += Buffer.byteLength(chunk);
       this.written += count;
       if (this.failing) this.logger.info('the audit log is writable again', { file: this.file });
@@ -228,8 +239,12 @@ export class AuditLogger implements AuditSink {
     } catch (error) {
       // A partial append may have landed; the size is re-read next time.
       this.fileBytes = -1;
+      this.dropped += this.droppedWhileWriting;
       if (!this.failing) this.logger.error('cannot write the audit log; entries are held in memory (bounded) until it can', { file: this.file, error: String(error) });
       this.failing = true;
+    } finally {
+      this.writing = 0;
+      this.droppedWhileWriting = 0;
     }
   }
 
