@@ -162,6 +162,17 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
       const format = (body: unknown) => `${(Array.isArray((body as { endpoints?: unknown }).endpoints) ? ((body as { endpoints: unknown[] }).endpoints) : []).map(String).join('\n')}\n`;
       context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'GET', path: `/getendpoints?${query}`, format }, context));
     });
+  for (const [name, description] of [
+    ['enableauditlog', 'start writing the audit log (audit_logging_options, with its configured filters)'],
+    ['disableauditlog', 'stop writing the audit log (what is buffered is written first)'],
+  ] as const) {
+    nodetool
+      .command(name)
+      .description(description)
+      .action(async () => {
+        context.setExitCode(await call(nodetool.opts<NodetoolOptions>(), { method: 'POST', path: `/${name}` }, context));
+      });
+  }
   nodetool
     .command('drain')
     .description('stop accepting clients, stop gossip and replica messages, and flush every memtable (before an upgrade or a stop)')

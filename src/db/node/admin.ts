@@ -36,6 +36,8 @@ export interface AdminOperations {
   netstats?(): Record<string, unknown>;
   /** nodetool enablehandoff / disablehandoff: whether this coordinator writes hints for down replicas. */
   setHintedHandoff?(enabled: boolean): void;
+  /** nodetool enableauditlog / disableauditlog (with the filters of audit_logging_options). */
+  setAuditLog?(enabled: boolean): Promise<Record<string, unknown>>;
   /** GET /metrics: the Prometheus exposition text. */
   metrics?(): Promise<{ contentType: string; text: string }>;
   /** GET /health: up when the node accepts clients; `checks` says what was looked at. */
@@ -161,6 +163,13 @@ async function handle(request: AdminHttpRequest, options: AdminServerOptions): P
       logger.info('admin: hinted handoff', { enabled });
       operations.setHintedHandoff(enabled);
       return { status: 200, body: { ok: true, hintedHandoffEnabled: enabled } };
+    }
+    case 'POST /enableauditlog':
+    case 'POST /disableauditlog': {
+      const enabled = route === 'POST /enableauditlog';
+      if (operations.setAuditLog === undefined) return { status: 404, body: { error: 'this node keeps no audit log' } };
+      logger.info('admin: audit log', { enabled });
+      return { status: 200, body: { ok: true, auditLog: await operations.setAuditLog(enabled) } };
     }
     case 'POST /decommission':
       if (operations.decommission === undefined) return { status: 404, body: { error: 'this node cannot decommission' } };

@@ -9,6 +9,7 @@ import { resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigurationError } from '../common/errors.js';
+import { parseAuditLogOptions, type AuditLogSettings } from './audit-log.js';
 import type { BatchGuardSettings } from '../query/batch-guard.js';
 import { rolesValidityMsDefault, type AuthCacheSettings, type CacheValidity } from '../auth/auth-service.js';
 import {
@@ -88,6 +89,10 @@ export interface NodeConfig {
   materializedViewsEnabled: boolean;
   logLevel: LogLevel;
   adminPort: number;
+  /** certificate_reload_interval_in_ms (ours): how often TLS key, certificate and CA files are checked for changes; 0 = never. */
+  certificateReloadIntervalMs: number;
+  /** audit_logging_options (node/audit-log.ts); disabled unless enabled: true. */
+  auditLogging: AuditLogSettings;
 }
 
 export interface StorageTuning {
@@ -281,6 +286,9 @@ const fields = {
     z.enum(['debug', 'info', 'warn', 'error'], { error: 'expected one of debug, info, warn, error' }),
   ),
   admin_port: port,
+  certificate_reload_interval_in_ms: integer(0, 86_400_000),
+  // Validated by parseAuditLogOptions, which names the nested key.
+  audit_logging_options: z.unknown(),
 };
 
 type FieldName = keyof typeof fields;
@@ -507,6 +515,8 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
     materializedViewsEnabled: raw.enable_materialized_views ?? raw.materialized_views_enabled ?? false,
     logLevel: raw.log_level ?? 'info',
     adminPort: raw.admin_port ?? 7199,
+    certificateReloadIntervalMs: raw.certificate_reload_interval_in_ms ?? 10_000,
+    auditLogging: parseAuditLogOptions(raw.audit_logging_options, { logDirectory: absolute(raw.log_directory ?? `${defaultDataRoot}/logs`), resolve: absolute }, context.warn),
   };
 }
 

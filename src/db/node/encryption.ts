@@ -5,13 +5,13 @@
 // certificates. JKS and PKCS12 stores are not supported. Errors name the key
 // (client_encryption_options.keystore) and never show file contents or passwords.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SecureVersion } from 'node:tls';
 import { z } from 'zod';
 import { ConfigurationError } from '../common/errors.js';
 import type { Logger, Network } from '../common/world.js';
-import { checkTlsSettings, tlsNetwork, type TlsSettings } from '../platform/tls.js';
+import { checkTlsSettings, tlsNetwork, type ReloadableTlsNetwork, type TlsSettings } from '../platform/tls.js';
 import type { NodeConfig } from './config.js';
 
 export type EncryptionSection = 'client_encryption_options' | 'server_encryption_options';
@@ -211,6 +211,48 @@ export interface NodeNetworks {
   native: Network;
   /** For the storage port (internode, gossip included). */
   internode: Network;
+  /** Stops watching the key and certificate files. */
+  close(): void;
+}
+
+/** The files' modification times and sizes, to notice a replaced file. */
+function fileStamps(files: string[]): string {
+  return files.map((file) => {
+    try {
+      const stats = statSync(file);
+      return `${stats.mtimeMs}:${stats.size}:${stats.ino}`;
+    } catch {
+      return 'missing';
+    }
+  }).join('|');
+}
+
+/**
+ * Hot reload (Cassandra 4.0's SSLFactory checks its files periodically): when the keystore
+ * or truststore changes, the TLS context is rebuilt for new connections. A file that does not
+ * load (half-written, wrong key, bad PEM) is refused with a log line and the old context kept;
+ * it is tried again when it changes again.
+ */
+function watchCertificates(encryption: EncryptionOptions, network: ReloadableTlsNetwork, options: { intervalMs: number; logger: Logger }): () => void {
+  if (options.intervalMs <= 0) return () => undefined;
+  const files = [encryption.keystore, ...(encryption.truststore === undefined ? [] : [encryption.truststore])];
+  let seen = fileStamps(files);
+  const timer = setInterval(() => {
+    const now = fileStamps(files);
+    if (now === seen) return;
+    seen = now;
+    try {
+      const settings = loadTlsSettings(encryption);
+      network.reload(settings);
+      options.logger.info('TLS certificates reloaded', { section: encryption.section, keystore: encryption.keystore, truststore: encryption.truststore ?? null });
+    } catch (error) {
+      options.logger.error('TLS certificate files changed but cannot be used; keeping the previous ones', {
+        section: encryption.section, error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }, options.intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** The node's two Networks: plain base where encryption is off, TLS over it where on. Throws ConfigurationError. */
@@ -218,15 +260,17 @@ export function nodeNetworks(config: NodeConfig, options: { base: Network; logge
   const warn = (message: string) => options.logger.warn(message);
   const client = parseClientEncryption(config.clientEncryptionOptions, warn);
   const server = parseServerEncryption(config.serverEncryptionOptions, warn);
+  const watchers: Array<() => void> = [];
   const build = (encryption: EncryptionOptions | null, component: string): Network => {
     if (encryption === null) return options.base;
     const logger = options.logger.child({ component });
     const network = tlsNetwork(loadTlsSettings(encryption), { logger, optional: encryption.optional });
+    watchers.push(watchCertificates(encryption, network, { intervalMs: config.certificateReloadIntervalMs, logger }));
     logger.info('TLS enabled', {
       section: encryption.section, keystore: encryption.keystore, truststore: encryption.truststore ?? null, optional: encryption.optional,
       requireClientAuth: encryption.requireClientAuth, minVersion: encryption.minVersion, maxVersion: encryption.maxVersion,
     });
     return network;
   };
-  return { native: build(client, 'native-tls'), internode: build(server, 'internode-tls') };
+  return { native: build(client, 'native-tls'), internode: build(server, 'internode-tls'), close: () => { for (const stop of watchers) stop(); } };
 }

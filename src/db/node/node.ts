@@ -6,6 +6,7 @@
 // under the configured directories, TCP, a pino log file) and calls buildNode; the in-process
 // harness (test/harness/node-cluster.ts) calls buildNode with a simulated one.
 
+import { AuditLogger } from './audit-log.js';
 import { indexTableId, tableIndexList } from '../schema/indexes.js';
 import { SecondaryIndexes } from './secondary-indexes.js';
 import { join, relative, sep } from 'node:path';
@@ -135,6 +136,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const { world, logger, layout, cleanups } = context;
   // TLS settings are checked (files read, key and certificate matched) before any data opens.
   const networks = nodeNetworks(config, { base: world.network, logger });
+  cleanups.push(async () => networks.close());
   await world.disk.makeDirectory(layout.dataDirectory);
   const schema = await Schema.load(world.disk, `${layout.dataDirectory}/schema.json`, world.random, { dataCenters: () => [config.dc], nowMicros: () => world.clock.nowMs() * 1000 });
   const firstStart = !(await world.disk.exists(`${layout.dataDirectory}/identity.json`));
@@ -202,9 +204,16 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   let stopping: Promise<void> | undefined;
   let stopRunning: () => Promise<void> = () => Promise.resolve();
   metrics.bind(metricSources({ schema, storage, cluster, native: () => native }));
+  const audit = new AuditLogger(config.auditLogging, logger.child({ component: 'audit' }));
+  cleanups.push(() => audit.close());
   const admin = await startAdminServer({
     network: world.network, clock: world.clock, host: config.listenAddress, port: config.adminPort, logger,
     operations: {
+      setAuditLog: async (enabled) => {
+        if (enabled) audit.enable();
+        else await audit.disable();
+        return { ...audit.stats() };
+      },
       ...adminOperations({
         config, schema, storage, native: () => native, cluster, identity, membership, logger: world.logger.child({ component: 'repair' }),
         uptimeMs: () => world.clock.monotonicMs() - startedMs, stopSoon: () => world.clock.setTimer(500, () => void stopRunning()),
@@ -247,6 +256,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
     network: networks.native, host: config.rpcAddress, port: config.nativeTransportPort, handler: processor, logger, clock: world.clock,
     frameBodyBytesMax: config.nativeTransportMaxFrameSizeBytes, connectionsMax: config.nativeTransportMaxConcurrentConnections,
     requestData: config.nativeTransportRequestData, ...(security.authenticator === undefined ? {} : { authenticator: security.authenticator }),
+    audit: { logger: audit, host: config.broadcastRpcAddress, nowMs: () => world.clock.nowMs() },
   });
   cleanups.push(() => native.close({ drainMs: 0 }));
   // Peers and drivers reach this node's clients on the port actually bound (port 0 picks one).
@@ -255,7 +265,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   let resolveStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => { resolveStopped = resolve; });
   const running = native;
-  const stop = (stopOptions: { drainMs?: number } = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native: running, storage, stopCluster, logger, flushLog: context.flushLog }, stopOptions.drainMs ?? drainMsDefault).finally(resolveStopped));
+  const stop = (stopOptions: { drainMs?: number } = {}) => (authSetup?.cancel(), stopping ??= stopNode({ admin, native: running, audit, networks, storage, stopCluster, logger, flushLog: context.flushLog }, stopOptions.drainMs ?? drainMsDefault).finally(resolveStopped));
   // A decommissioned node stops itself (its process then exits).
   stopRunning = () => stop().catch((error: unknown) => logger.error('stopping after decommission failed', { error }));
   return { config, logger, nativePort: native.port, adminPort: admin.port, stop, stopped };
@@ -300,6 +310,9 @@ function targetTableIds(schema: Schema, target: AdminTarget): string[] | undefin
 interface StoppableParts {
   admin: AdminServer;
   native: NativeServer;
+  audit: AuditLogger;
+  /** Their certificate watchers stop with the node. */
+  networks: { close(): void };
   storage: StorageEngine;
   /** Stops gossip, messaging and the cluster's chores; once (a drained node has stopped them already). */
   stopCluster: () => Promise<void>;
@@ -312,6 +325,9 @@ async function stopNode(parts: StoppableParts, drainMs: number): Promise<void> {
   logger.info('stopping node', { drainMs });
   await admin.close();
   await native.close({ drainMs });
+  // Every request has been answered: what the audit log holds goes to disk.
+  await parts.audit.close();
+  parts.networks.close();
   // Peers hear of the shutdown (gossip) before storage closes.
   await parts.stopCluster();
   // The commit log holds everything the memtables hold, so closing without a flush loses nothing.

@@ -10,7 +10,7 @@
 // remote address and never thrown.
 
 import type { Socket } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, createSecureContext, createServer as createTlsServer, type SecureContextOptions, type SecureVersion, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect, createSecureContext, createServer as createTlsServer, type SecureContextOptions, type Server as TlsServer, type SecureVersion, type TLSSocket } from 'node:tls';
 import { canonicalHost } from '../common/host.js';
 import type { Connection, Listener, ListenOptions, Logger, Network } from '../common/world.js';
 import { keepAliveInitialDelayMs, listenSockets, socketConnection } from './network.js';
@@ -66,11 +66,29 @@ export function checkTlsSettings(settings: TlsSettings): void {
   createSecureContext(contextOptions(settings));
 }
 
-export function tlsNetwork(settings: TlsSettings, options: TlsNetworkOptions): Network {
+/** A TLS Network whose key, certificates and CA can be replaced while it runs. */
+export interface ReloadableTlsNetwork extends Network {
+  /**
+   * Swaps in new key material: listening servers take it for their next handshakes
+   * (setSecureContext) and new outgoing connections use it; open connections keep theirs.
+   * Throws (and keeps the old material) when the new settings do not make a secure context.
+   */
+  reload(settings: TlsSettings): void;
+}
+
+export function tlsNetwork(settings: TlsSettings, options: TlsNetworkOptions): ReloadableTlsNetwork {
   checkTlsSettings(settings);
+  let current = settings;
+  const servers = new Set<TlsServer>();
   return {
-    listen: (listenOptions, onConnection) => listenTls(settings, options, { listenOptions, onConnection }),
-    connect: (target) => connectTls(settings, options, target),
+    listen: (listenOptions, onConnection) => listenTls(() => current, options, { listenOptions, onConnection, servers }),
+    connect: (target) => connectTls(current, options, target),
+    reload: (next) => {
+      const context = contextOptions(next);
+      createSecureContext(context);
+      current = next;
+      for (const server of servers) server.setSecureContext(context);
+    },
   };
 }
 
@@ -80,10 +98,11 @@ function describeError(error: Error): { error: string; code?: string } {
 }
 
 function listenTls(
-  settings: TlsSettings,
+  currentSettings: () => TlsSettings,
   options: TlsNetworkOptions,
-  parts: { listenOptions: ListenOptions; onConnection: (connection: Connection) => void },
+  parts: { listenOptions: ListenOptions; onConnection: (connection: Connection) => void; servers: Set<TlsServer> },
 ): Promise<Listener> {
+  const settings = currentSettings();
   const handshakeTimeoutMs = settings.handshakeTimeoutMs ?? handshakeTimeoutMsDefault;
   const server = createTlsServer({
     ...contextOptions(settings),
@@ -91,6 +110,7 @@ function listenTls(
     rejectUnauthorized: settings.requireClientAuth,
     handshakeTimeout: handshakeTimeoutMs,
   });
+  parts.servers.add(server);
   const remotes = new WeakMap<Socket, string>();
   server.on('secureConnection', (socket: TLSSocket) => {
     const names = verifiedPeerNames(socket);

@@ -26,6 +26,8 @@ import type { Authenticator, SaslNegotiator } from './authenticator.js';
 import { parseEventTypes, type EventHub, type EventSubscriber } from './events.js';
 import { ClientFrameReader } from './frame-reader.js';
 import type { LimiterWaiter, RequestLimiter } from './request-limiter.js';
+import { auditRequest, auditLogin } from './audit-hooks.js';
+import type { AuditTarget } from './audit-hooks.js';
 import { opcodeName, summarizeRequest, summarizeResponse } from './message-log.js';
 import type { ClientState, QueryHandler, RequestOptions, TracedResult } from './query-handler.js';
 
@@ -48,6 +50,8 @@ export interface ClientConnectionOptions {
   authenticator: Authenticator | undefined;
   /** Called once the connection has closed, for the server's bookkeeping. */
   onClosed: (connection: ClientConnection) => void;
+  /** The audit log (audit_logging_options) and this node's address as its entries name it. */
+  audit?: AuditTarget;
 }
 
 type Phase = 'startup' | 'authenticating' | 'ready';
@@ -263,9 +267,17 @@ export class ClientConnection implements EventSubscriber, LimiterWaiter {
       this.options.logger.debug('received', { opcode: opcodeName(request.opcode), stream, summary: summarizeRequest(request) });
     }
     this.inFlight++;
+    const ready = this.phase === 'ready';
     this.dispatch(request, { tracing: (frame.header.flags & FrameFlag.TRACING) !== 0 }).then(
-      (response) => this.complete(stream, response, bytes),
-      (error: unknown) => this.complete(stream, this.errorResponse(error), bytes),
+      (response) => {
+        if (ready && this.options.audit?.logger.isEnabled() === true) auditRequest(this.options.audit, this.state, request, response);
+        this.complete(stream, response, bytes);
+      },
+      (error: unknown) => {
+        const response = this.errorResponse(error);
+        if (ready && this.options.audit?.logger.isEnabled() === true) auditRequest(this.options.audit, this.state, request, response);
+        this.complete(stream, response, bytes);
+      },
     );
   }
 
@@ -373,8 +385,15 @@ export class ClientConnection implements EventSubscriber, LimiterWaiter {
     if (this.phase !== 'authenticating' || negotiator === null) {
       throw protocolError('Unexpected message AUTH_RESPONSE, no authentication in progress');
     }
-    const step = await negotiator.evaluateResponse(token);
+    let step: Awaited<ReturnType<SaslNegotiator['evaluateResponse']>>;
+    try {
+      step = await negotiator.evaluateResponse(token);
+    } catch (error) {
+      if (this.options.audit?.logger.isEnabled() === true) auditLogin(this.options.audit, this.state, token, error);
+      throw error;
+    }
     if (step.kind === 'challenge') return { opcode: Opcode.AUTH_CHALLENGE, token: step.token };
+    if (this.options.audit?.logger.isEnabled() === true) auditLogin(this.options.audit, { ...this.state, user: step.user }, token, null);
     this.state.user = step.user;
     this.negotiator = null;
     this.phase = 'ready';

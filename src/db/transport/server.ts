@@ -8,6 +8,7 @@ import {
 } from '../common/limits.js';
 import type { Clock, Connection, Logger, Network } from '../common/world.js';
 import type { Authenticator } from './authenticator.js';
+import type { AuditTarget } from './audit-hooks.js';
 import { ClientConnection, type ClientDescription } from './connection.js';
 import { EventHub } from './events.js';
 import type { QueryHandler } from './query-handler.js';
@@ -28,6 +29,8 @@ export interface NativeServerOptions {
   requestData?: RequestLimits;
   /** Undefined admits every client without credentials (AllowAllAuthenticator). */
   authenticator?: Authenticator;
+  /** The audit log (audit_logging_options); entries name the node by auditHost. */
+  audit?: AuditTarget;
 }
 
 export interface NativeServer {
@@ -83,6 +86,7 @@ export async function startNativeServer(options: NativeServerOptions): Promise<N
       requestsInFlightMax: options.requestsInFlightMax ?? connectionRequestsInFlightMax,
       limiter,
       authenticator: options.authenticator,
+      ...(options.audit === undefined ? {} : { audit: options.audit }),
       onClosed: (closed) => {
         if (connections.delete(closed)) answeredOnClosed += closed.describe().requestCount;
         logger.debug('client disconnected', { connection: id, remote });
