@@ -141,6 +141,10 @@ export function schemaAccessOf(statement: Statement, sessionKeyspace: string | n
       const keyspace = keyspaceOf(statement.table, sessionKeyspace);
       return { access: on('DROP', keyspace, { table: statement.table.name }), dropped: { keyspace, table: statement.table.name } };
     }
+    case 'createView': {
+      const keyspace = keyspaceOf({ ...statement.table, keyspace: statement.table.keyspace ?? statement.view.keyspace ?? null }, sessionKeyspace);
+      return { access: on('ALTER', keyspace, { table: statement.table.name }) };
+    }
     case 'createIndex': {
       const keyspace = keyspaceOf({ ...statement.table, keyspace: statement.table.keyspace ?? statement.index?.keyspace ?? null }, sessionKeyspace);
       return { access: on('ALTER', keyspace, { table: statement.table.name }) };

@@ -1,6 +1,7 @@
 // Semantic analysis: a parsed Statement plus the schema and the session's keyspace become a
 // PreparedStatement (plan, bind variable types, result columns).
 
+import { validateCreateView } from './analyze-view.js';
 import { invalidRequest } from '../common/errors.js';
 import type { ColumnSpec } from '../protocol/messages.js';
 import type { TableMetadata } from '../schema/metadata.js';
@@ -28,8 +29,7 @@ export interface AnalysisContext {
   materializedViews?: boolean;
 }
 
-/** Cassandra 4.0's CreateViewStatement refusal while enable_materialized_views is false. */
-export const MATERIALIZED_VIEWS_DISABLED = 'Materialized views are disabled. Enable in cassandra.yaml to use.';
+export { MATERIALIZED_VIEWS_DISABLED } from './analyze-view.js';
 
 function tableOf(schema: Schema, name: QualifiedName, { sessionKeyspace }: { sessionKeyspace: string | null }): TableMetadata {
   const keyspace = keyspaceOf(name, sessionKeyspace);
@@ -130,8 +130,10 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
       plan = { kind: 'describe', target: statement.target, internals: statement.internals };
       if (statement.target.kind !== 'cluster') resultColumns = elementColumns(statement.target);
       break;
+    case 'createView':
+      validateCreateView(statement, { schema: context.schema, keyspace: context.keyspace, enabled: context.materializedViews === true });
+      throw invalidRequest('CREATE MATERIALIZED VIEW is not supported');
     case 'unsupported':
-      if (statement.feature === 'CREATE MATERIALIZED VIEW' && context.materializedViews !== true) throw invalidRequest(MATERIALIZED_VIEWS_DISABLED);
       throw invalidRequest(`${statement.feature} is not supported`);
     default:
       if (!isAuthStatement(statement)) throw invalidRequest('statement not supported');

@@ -378,6 +378,24 @@ export interface CreateTableStatement extends StatementBase {
   properties: Property[];
 }
 
+/**
+ * CREATE MATERIALIZED VIEW [IF NOT EXISTS] v AS SELECT cols FROM t WHERE ... PRIMARY KEY (...)
+ * [WITH ...] (Cassandra 4.0's CreateViewStatement). selectors is null for SELECT *.
+ */
+export interface CreateViewStatement extends StatementBase {
+  kind: 'createView';
+  view: QualifiedName;
+  ifNotExists: boolean;
+  table: QualifiedName;
+  selectors: Selector[] | null;
+  where: Relation[];
+  partitionKey: ColumnRef[];
+  clustering: ColumnRef[];
+  clusteringOrder: Ordering[];
+  compactStorage: boolean;
+  properties: Property[];
+}
+
 export type AlterTableAction =
   | { kind: 'addColumns'; columns: ColumnDefinition[] }
   | { kind: 'dropColumns'; columns: ColumnRef[]; timestamp: Term | null }
@@ -630,6 +648,7 @@ export type Statement =
   | AlterKeyspaceStatement
   | DropKeyspaceStatement
   | CreateTableStatement
+  | CreateViewStatement
   | AlterTableStatement
   | DropTableStatement
   | CreateIndexStatement

@@ -5,12 +5,12 @@ import { propertiesMax, tableColumnsMax } from '../common/limits.js';
 import { invalidRequest } from '../common/errors.js';
 import type {
   AlterKeyspaceStatement, AlterTableAction, AlterTableStatement, AlterTypeAction, AlterTypeStatement,
-  ColumnDefinition, ColumnRef, CreateKeyspaceStatement, CreateTableStatement, CreateTypeStatement,
+  ColumnDefinition, ColumnRef, CreateKeyspaceStatement, CreateTableStatement, CreateTypeStatement, CreateViewStatement,
   CreateIndexStatement, DropIndexStatement, DropKeyspaceStatement, DropTableStatement, DropTypeStatement, Ordering, Position, Property,
   TruncateStatement, TypeNode, UnsupportedStatement, UseStatement,
 } from './ast.js';
 import type { Parsed, Parser } from './parser-base.js';
-import { parseOrdering } from './parser-dml.js';
+import { parseOrdering, parseSelect } from './parser-dml.js';
 import { parseIntValue, parseProperty, parseType } from './parser-terms.js';
 import { parseTupleOfNames } from './parser-where.js';
 
@@ -87,6 +87,21 @@ export function parseCreateTable(p: Parser, position: Position): Parsed<CreateTa
   return statement;
 }
 
+/** After CREATE MATERIALIZED VIEW: `[IF NOT EXISTS] v AS SELECT ... FROM t WHERE ... PRIMARY KEY (...) [WITH ...]`. */
+export function parseCreateView(p: Parser, position: Position): Parsed<CreateViewStatement> {
+  const ifNotExists = p.acceptKeywords('if', 'not', 'exists');
+  const view = p.qualifiedName();
+  p.expectKeyword('as');
+  const select = parseSelect(p);
+  const statement: Parsed<CreateViewStatement> = {
+    kind: 'createView', position, view, ifNotExists, table: select.table, selectors: select.selectors, where: select.where,
+    partitionKey: [], clustering: [], clusteringOrder: [], compactStorage: false, properties: [],
+  };
+  parsePrimaryKeyClause(p, statement);
+  if (p.acceptKeyword('with')) parseTableOptions(p, statement);
+  return statement;
+}
+
 /** `name type [STATIC] [PRIMARY KEY]`; returns whether it declared the primary key. */
 function parseTableColumn(p: Parser, statement: Parsed<CreateTableStatement>): boolean {
   const definition = parseColumnDefinition(p);
@@ -104,7 +119,7 @@ function parseColumnDefinition(p: Parser): ColumnDefinition {
 }
 
 /** `PRIMARY KEY (pk, c1, c2)` or `PRIMARY KEY ((pk1, pk2), c1)`. */
-function parsePrimaryKeyClause(p: Parser, statement: Parsed<CreateTableStatement>): void {
+function parsePrimaryKeyClause(p: Parser, statement: Pick<CreateTableStatement, 'partitionKey' | 'clustering'>): void {
   p.expectKeyword('primary');
   p.expectKeyword('key');
   p.expectPunctuation('(');
@@ -118,7 +133,7 @@ function parsePrimaryKeyClause(p: Parser, statement: Parsed<CreateTableStatement
 }
 
 /** `option = value`, `CLUSTERING ORDER BY (...)`, `COMPACT STORAGE`, joined by AND. */
-function parseTableOptions(p: Parser, statement: Parsed<CreateTableStatement>): void {
+function parseTableOptions(p: Parser, statement: Pick<CreateTableStatement, 'properties' | 'clusteringOrder' | 'compactStorage'>): void {
   do {
     if (statement.properties.length >= propertiesMax) throw p.failure(`more than ${propertiesMax} properties`);
     if (p.isKeyword('clustering') && p.isKeyword('order', 1)) {

@@ -61,7 +61,7 @@ function parseCreate(p: Parser, position: Position): Parsed<Statement> {
     case 'user': p.next(); return auth.parseCreateUser(p, position);
     case 'index': p.next(); return ddl.parseCreateIndex(p, position);
     case 'custom': return unsupported(p, { position, verb: 'CREATE', words: ['custom', 'index'] });
-    case 'materialized': return unsupported(p, { position, verb: 'CREATE', words: ['materialized', 'view'] });
+    case 'materialized': p.next(); p.expectKeyword('view'); return ddl.parseCreateView(p, position);
     case 'function': return parseCreateFunction(p, { position, orReplace: false });
     case 'aggregate': return parseCreateAggregate(p, { position, orReplace: false });
     case 'trigger': return unsupported(p, { position, verb: 'CREATE', words: ['trigger'] });
