@@ -43,8 +43,6 @@ import { assureSufficientLive, readContacts, replicaGroups, satisfies, sortByPro
 import type { ReadSource } from './select-executor.js';
 import { shortReadRetriesMax } from '../common/limits.js';
 
-/** Cassandra's counter_write_request_timeout: the leader reads, writes and replicates. */
-const counterWriteTimeoutMs = 5_000;
 
 export interface StorageProxyOptions {
   clock: Clock;
@@ -62,6 +60,8 @@ export interface StorageProxyOptions {
   writeTimeoutMs?: number;
   readTimeoutMs?: number;
   rangeTimeoutMs?: number;
+  /** Cassandra's counter_write_request_timeout: the leader reads, writes and replicates (5 s). */
+  counterWriteTimeoutMs?: number;
   /** Time-UUIDs for logged batches' batchlog entries. */
   batchIds?: () => Buffer;
   /** This node's batchlog: a logged batch is stored there when no other node is live. */
@@ -181,7 +181,7 @@ export class StorageProxy {
       this.stats.writes++;
       await sendToLeader(mutation, {
         level, blockFor: tally(groups, []).blockFor, replicas: live, localEndpoint: this.localEndpoint, leader: this.counterLeader,
-        messaging: this.options.messaging, logger: this.options.logger, timeoutMs: counterWriteTimeoutMs,
+        messaging: this.options.messaging, logger: this.options.logger, timeoutMs: this.options.counterWriteTimeoutMs ?? 5_000,
       });
     }));
   }

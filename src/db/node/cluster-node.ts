@@ -106,6 +106,8 @@ export class ClusterNode {
       keyspaceOfTable: (tableId) => schema.findTableById(tableId)?.keyspace,
       speculativeRetryOf: (tableId) => schema.findTableById(tableId)?.options.speculativeRetry,
       localDataCenter: config.dc,
+      writeTimeoutMs: config.requestTimeouts.writeMs, readTimeoutMs: config.requestTimeouts.readMs,
+      rangeTimeoutMs: config.requestTimeouts.rangeMs, counterWriteTimeoutMs: config.requestTimeouts.counterWriteMs,
       batchIds: () => timeUuid(world), hints: this.hints, localBatchlog: this.batchlog,
       ...(options.requests === undefined ? {} : { requests: options.requests }),
       paxos: { replica: this.paxos, random: world.random, casContentionTimeoutMs: config.casContentionTimeoutMs },

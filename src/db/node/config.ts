@@ -79,6 +79,8 @@ export interface NodeConfig {
   streamThroughputOutboundBytesPerSecond: number;
   /** cas_contention_timeout_in_ms: how long a lightweight transaction retries under contention. */
   casContentionTimeoutMs: number;
+  /** write_, read_, range_ and counter_write_request_timeout (4.1 durations or 4.0 *_in_ms): the coordinator's waits for replicas. */
+  requestTimeouts: { writeMs: number; readMs: number; rangeMs: number; counterWriteMs: number };
   /**
    * enable_user_defined_functions (off by default), enable_scripted_user_defined_functions (on
    * unless set false: JavaScript is the only UDF language here) and
@@ -157,6 +159,16 @@ function dataSize(min: number, max: number, bareUnit: number) {
     if (match === null) return value;
     const unit = match[2] === undefined || match[2] === '' ? bareUnit : (units[match[2]] ?? bareUnit);
     return Number(match[1]) * unit;
+  }, z.number({ error: problem }).int({ error: problem }).min(min, { error: problem }).max(max, { error: problem }));
+}
+
+/** Cassandra 4.1's durations: `2000ms`, `2s`, `1m`; a bare number is milliseconds (the 4.0 `*_in_ms` form). */
+function duration(min: number, max: number) {
+  const problem = `expected a duration such as 2000ms, 2s or 1m, between ${min} and ${max} ms`;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, '': 1 };
+  return z.preprocess((value) => {
+    const match = typeof value === 'string' ? /^\s*(\d{1,12})\s*(ms|s|m|)\s*$/.exec(value) : null;
+    return match === null ? value : Number(match[1]) * (units[match[2] ?? ''] ?? 1);
   }, z.number({ error: problem }).int({ error: problem }).min(min, { error: problem }).max(max, { error: problem }));
 }
 
@@ -273,6 +285,15 @@ const fields = {
   hinted_handoff_enabled: boolean,
   max_hint_window_in_ms: integer(0, 2_147_483_647),
   cas_contention_timeout_in_ms: integer(1, 2_147_483_647),
+  cas_contention_timeout: duration(1, 2_147_483_647),
+  write_request_timeout_in_ms: integer(1, 2_147_483_647),
+  write_request_timeout: duration(1, 2_147_483_647),
+  read_request_timeout_in_ms: integer(1, 2_147_483_647),
+  read_request_timeout: duration(1, 2_147_483_647),
+  range_request_timeout_in_ms: integer(1, 2_147_483_647),
+  range_request_timeout: duration(1, 2_147_483_647),
+  counter_write_request_timeout_in_ms: integer(1, 2_147_483_647),
+  counter_write_request_timeout: duration(1, 2_147_483_647),
   enable_user_defined_functions: boolean,
   user_defined_functions_enabled: boolean,
   enable_scripted_user_defined_functions: boolean,
@@ -505,7 +526,13 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
     initialTokens: parseInitialTokens(raw.initial_token),
     ringDelayMs: raw.ring_delay_ms ?? 30_000,
     streamThroughputOutboundBytesPerSecond: raw.stream_throughput_outbound ?? 24 * MiB,
-    casContentionTimeoutMs: raw.cas_contention_timeout_in_ms ?? 1_000,
+    casContentionTimeoutMs: raw.cas_contention_timeout ?? raw.cas_contention_timeout_in_ms ?? 1_000,
+    requestTimeouts: {
+      writeMs: raw.write_request_timeout ?? raw.write_request_timeout_in_ms ?? 2_000,
+      readMs: raw.read_request_timeout ?? raw.read_request_timeout_in_ms ?? 5_000,
+      rangeMs: raw.range_request_timeout ?? raw.range_request_timeout_in_ms ?? 10_000,
+      counterWriteMs: raw.counter_write_request_timeout ?? raw.counter_write_request_timeout_in_ms ?? 5_000,
+    },
     // Cassandra 4.0's names, and 4.1's (`*_enabled`).
     userDefinedFunctions: {
       enabled: raw.enable_user_defined_functions ?? raw.user_defined_functions_enabled ?? false,
