@@ -1,14 +1,19 @@
-// Runs every compiled test file with node's built-in test runner, in two phases:
-//  1. the unit tests beside the code (dist/src/**): in-process and deterministic (simulated
-//     clocks and networks), so they run as many files at a time as there are cores;
-//  2. the integration tests (dist/test/**): real processes, sockets and browsers, some of them
-//     measuring failure detection in wall-clock seconds, so one file at a time with the cores
-//     to themselves.
-// Both phases report through one TAP stream with one summary (CI reads it), and the summary
+// Runs every compiled test file with node's built-in test runner, in three phases:
+//  1. in-process tests: the unit tests beside the code (dist/src/**) and the simulated clusters
+//     of test/harness/** (simulated clocks, disks and networks, deterministic), as many files at
+//     a time as there are cores;
+//  2. the integration tests (dist/test/*) that must have the machine to themselves: real
+//     clusters whose assertions count wall-clock time (failure detection within 10 s, no app
+//     request over 1 s, no QUORUM failure under load) or that load every core. One at a time;
+//  3. the other integration tests, two files at a time. A file joins this phase by carrying the
+//     line `// run-tests: two at a time` in its header: one node, or a small cluster whose
+//     assertions hold however slow the machine is (bounded waits, counts, contents).
+//     A new file without the line runs alone, which is always safe.
+// All phases report through one TAP stream with one summary (CI reads it), and the summary
 // ends with the slowest files, where the suite's time goes. No test may run past 10 minutes, and
 // the runner exits even if a test leaves a handle open (a stuck socket never hangs CI).
 // Usage: node scripts/run-tests.js [substring ...]   (only files whose path contains one of them)
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { run } from 'node:test';
@@ -29,11 +34,16 @@ if (files.length === 0) {
   console.error('no test files found under dist/ (did the build run?)');
   process.exit(1);
 }
-const unitFiles = files.filter((f) => f.startsWith(join('dist', 'src') + sep));
-const integrationFiles = files.filter((f) => !unitFiles.includes(f));
+const inProcess = [join('dist', 'src') + sep, join('dist', 'test', 'harness') + sep];
+const inProcessFiles = files.filter((f) => inProcess.some((prefix) => f.startsWith(prefix)));
+const integrationFiles = files.filter((f) => !inProcessFiles.includes(f));
+/** The marker of an integration file that may run beside one other (phase 3). */
+const twoAtATimeMarker = /^\/\/ run-tests: two at a time$/m;
+const twoAtATime = integrationFiles.filter((f) => twoAtATimeMarker.test(readFileSync(f, 'utf8').slice(0, 4096)));
 const phases = [
-  { files: unitFiles, concurrency: Math.max(1, Math.min(availableParallelism(), 4)) },
-  { files: integrationFiles, concurrency: 1 },
+  { name: 'in-process', files: inProcessFiles, concurrency: Math.max(1, Math.min(availableParallelism(), 4)) },
+  { name: 'alone', files: integrationFiles.filter((f) => !twoAtATime.includes(f)), concurrency: 1 },
+  { name: 'two at a time', files: twoAtATime, concurrency: 2 },
 ].filter((phase) => phase.files.length > 0);
 
 const summaryKeys = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo', 'duration_ms'];
@@ -51,6 +61,7 @@ const slowestShown = 12;
 async function* allPhases() {
   let numbered = 0;
   for (const phase of phases) {
+    const started = performance.now();
     let lastNumber = 0;
     const stream = run({ files: phase.files, concurrency: phase.concurrency, timeout: 600_000, forceExit: true });
     for await (const event of stream) {
@@ -76,6 +87,7 @@ async function* allPhases() {
       yield event;
     }
     numbered += lastNumber;
+    phase.seconds = (performance.now() - started) / 1000;
   }
   yield { type: 'test:plan', data: { nesting: 0, count: numbered } };
   for (const key of summaryKeys) {
@@ -84,7 +96,10 @@ async function* allPhases() {
   }
   const slowest = [...fileSeconds].map(([file, seconds]) => [relative(process.cwd(), file), seconds])
     .sort((a, b) => b[1] - a[1]).slice(0, slowestShown);
-  yield { type: 'test:diagnostic', data: { nesting: 0, message: `slowest files (seconds in their top-level tests; unit files ran ${phases[0]?.concurrency ?? 1} at a time):` } };
+  for (const phase of phases) {
+    yield { type: 'test:diagnostic', data: { nesting: 0, message: `phase "${phase.name}": ${phase.files.length} files, ${phase.concurrency} at a time, ${(phase.seconds ?? 0).toFixed(1)} s` } };
+  }
+  yield { type: 'test:diagnostic', data: { nesting: 0, message: 'slowest files (seconds in their top-level tests):' } };
   for (const [file, seconds] of slowest) yield { type: 'test:diagnostic', data: { nesting: 0, message: `  ${seconds.toFixed(1).padStart(6)}  ${file}` } };
 }
 

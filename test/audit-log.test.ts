@@ -2,6 +2,7 @@
 // DataStax driver: logins good and bad, DDL, DML, SELECT, PREPARE/EXECUTE, a role with a
 // password, an error, the user filter, rotation by size. A real process because what is
 // checked is the file the node writes through its configuration and flushes at shutdown.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -3,6 +3,7 @@
 // superuser, BadCredentials, Unauthorized until GRANT, REVOKE, a dropped role's open
 // connection, LIST ROLES / LIST PERMISSIONS, EXECUTE on user functions and aggregates (function
 // resources named as Cassandra's FunctionResource), and no password in logs, tables or errors.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,7 @@
 // A full batchlog is overload, and a client hears it as Cassandra says it: ERROR 0x1001
 // Overloaded (it was a plain Error, so clients got a ServerError). A coordinator that is the
 // only live node keeps its logged batches in its own batchlog, so its client meets the bound.
+// run-tests: two at a time
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

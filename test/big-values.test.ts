@@ -12,6 +12,7 @@
 // - Three nodes (`aero cluster start`), RF 3: 10 MiB blobs at QUORUM, read at QUORUM and from
 //   each node alone at ONE, so every replica got it through internode messaging.
 // 150 s at a load average of 25 on 2 cores (about 70 s each test); idle time not measured.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -3,6 +3,7 @@
 // connections each start a session and query at once; the next one is hung up on before it is
 // served (as Cassandra closes connections past the limit), the node stays up, and once some
 // clients leave, a real driver connects and works beside the ones still open.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -2,6 +2,7 @@
 // processes on 127.0.0.1-3, a driver queries them, `kill` and `restart` take node 2 down and
 // back, `nodetool` reads a node's admin channel, and `stop` leaves no process behind. Needs the
 // build (bin/aero.js runs dist/). Whatever happens, the nodes this test started are stopped.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,5 @@
 // The internode messaging service over real TCP sockets (platform network and clock).
+// run-tests: two at a time
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

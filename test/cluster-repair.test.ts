@@ -6,6 +6,7 @@
 // `aero nodetool repair repair_test` on node 1 every replica holds exactly the same rows, each
 // read at ONE through itself (a range read at ONE is served by the coordinator's own replica).
 // Needs the build. The nodes this test started are stopped whatever happens.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

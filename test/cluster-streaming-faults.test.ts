@@ -10,6 +10,7 @@
 //     replicas in the ring of nodes 1, 3, 4 and 5 (read per node through the admin channel's
 //     /localdata, against replicas placed from the ring's tokens).
 // Needs the build. The nodes this test started are stopped whatever happens.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

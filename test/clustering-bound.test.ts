@@ -3,6 +3,7 @@
 // an sstable and an internode read. The storage serializer and internode payloads once bounded
 // keys at 1 MiB while sstables allowed 64 MiB, so a row with many long clustering values was
 // acknowledged and then failed its commit log replay as corruption.
+// run-tests: two at a time
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,6 @@
 // TRUNCATE that a replica does not confirm is Cassandra's TruncateException: the client hears
 // TRUNCATE_ERROR (0x1003), as drivers expect, not a ServerError for an internode failure.
+// run-tests: two at a time
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

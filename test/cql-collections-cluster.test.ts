@@ -6,6 +6,7 @@
 // role_permissions.permissions and roles.member_of change by set element, as in Cassandra.
 // Needs the build (bin/aero.js runs dist/). The nodes this test started are stopped whatever
 // happens.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

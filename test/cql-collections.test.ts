@@ -3,6 +3,7 @@
 // removal, by index and by key), UDT fields, TTL on elements, nulls and empty collections,
 // element deletes surviving a flush (the sstable layout), and Cassandra's error messages for
 // what it refuses.
+// run-tests: two at a time
 
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';

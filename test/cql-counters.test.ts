@@ -5,6 +5,7 @@
 // replica is killed while increments are in flight: every acknowledged one counts, and each
 // that failed counts at most once. Needs the build
 // (bin/aero.js runs dist/). The nodes this test started are stopped whatever happens.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

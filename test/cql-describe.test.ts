@@ -4,6 +4,7 @@
 // every table option is described, replayed statement by statement into a fresh node, and
 // described again: the two outputs are identical, WITH INTERNALS (table ids, dropped columns)
 // included. The listing forms, CLUSTER, paging and the errors follow Cassandra 4.0.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,7 @@
 // Aggregates, GROUP BY, arithmetic, CAST, time functions and JSON through the DataStax Node.js
 // driver against a real node (issue 13): results and types as Cassandra 4.0 gives them, nulls,
 // every numeric type, aggregates over many pages, and the error codes and messages it refuses with.
+// run-tests: two at a time
 
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';

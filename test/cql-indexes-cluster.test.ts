@@ -6,6 +6,7 @@
 // protection), with no stale match. Real processes, because the index lives in each node's
 // storage and the query crosses the internode messaging. The nodes this test started are
 // stopped whatever happens.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -3,6 +3,7 @@
 // driver's metadata, DESCRIBE, queries by regular, clustering, collection (values, keys,
 // entries) and frozen (full) indexes, paging over many matches, updates and deletes leaving
 // no stale answers, an index built for existing data, and the index surviving a restart.
+// run-tests: two at a time
 
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';

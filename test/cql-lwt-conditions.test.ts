@@ -3,6 +3,7 @@
 // IF m[k] op v, IF c[e] IN (...) / IN ?, whole non-frozen collections compared, !=, IN with
 // null, udt.field) and its messages for what it refuses. One real node: the conditions run in
 // the Paxos round of a real server, on non-frozen collections stored as cells.
+// run-tests: two at a time
 
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';

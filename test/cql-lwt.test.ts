@@ -6,6 +6,7 @@
 // reported applied twice (no duplicated or lost CAS), and the final value counts exactly the
 // applied increments (plus those whose outcome a CAS timeout left unknown, if any). Needs the
 // build (bin/aero.js runs dist/). The nodes this test started are stopped whatever happens.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,6 @@
 // CQL behaviours Cassandra has and the node got wrong (issue 13): collections in comparator
 // order, ALLOW FILTERING refusals, and prepared statements dropped when their table changes.
+// run-tests: two at a time
 
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';

@@ -4,6 +4,7 @@
 // Cassandra's columns, so the driver's getTrace (result.info.traceId) finds them. On a real
 // 3-node cluster at RF 3, a QUORUM write's trace holds events from every replica, and a
 // QUORUM read's from the coordinator and the replicas it asked.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

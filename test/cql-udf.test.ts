@@ -5,6 +5,7 @@
 // FunctionFailure and the node keeps answering. A second node with the defaults refuses
 // CREATE FUNCTION and CREATE MATERIALIZED VIEW with Cassandra's messages. Real processes,
 // because the flags are the node's configuration and the time limit must hold in a server.
+// run-tests: two at a time
 
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';

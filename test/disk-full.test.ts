@@ -5,6 +5,7 @@
 // hits ENOSPC leaves no partial sstable; once the filler is deleted the node writes, flushes and compacts
 // again with no restart; and after a SIGKILL on a full disk, with a torn sstable write left in
 // the table directory, a restart opens no partial file and loses nothing acknowledged.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,5 @@
 // The DataStax Node.js driver, unmodified, against a real node process (issue 2's acceptance).
+// run-tests: two at a time
 
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';

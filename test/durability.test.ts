@@ -2,6 +2,7 @@
 // consistency ONE is killed with SIGKILL several times; after each restart every write the
 // driver saw acknowledged is present. Then a corrupted sstable block and commit log tail are
 // reported by name and never served as data.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

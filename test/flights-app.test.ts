@@ -1,6 +1,7 @@
 // The flight-control application against a real database node, through the DataStax driver
 // only: schema and airports idempotent, schedules in both directions, strong statuses, tracking
 // with a TTL, and a simulator that survives the node going away and coming back.
+// run-tests: two at a time
 
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,7 @@
 // The map server's HTTP API and live feed against a real node: validation answers 400 with a
 // reason, unknown things 404, a stopped database 503 and an unhealthy feed, and the WebSocket
 // pushes snapshots with the planes in the air.
+// run-tests: two at a time
 
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,7 @@
 // Fuzzing the native protocol server of a real node: thousands of random and mutated frames
 // on many connections. Each must get an answer or a closed connection; the process must never
 // crash or hang; a well-behaved driver client meanwhile keeps getting correct answers.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -3,6 +3,7 @@
 // sockets between TcpTransports in one process (no node processes: the check sits in the
 // transport, and a second or so is enough). test/tls-internode.test.ts checks the same on a
 // cluster of real nodes.
+// run-tests: two at a time
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

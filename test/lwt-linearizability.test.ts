@@ -8,6 +8,7 @@
 // compare-and-set registers (src/db/coordinator/linearizability.ts): one winner per IF NOT
 // EXISTS, no lost or duplicated compare-and-set, no stale SERIAL read. Needs the build
 // (bin/aero.js runs dist/). The nodes this test started are stopped whatever happens.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

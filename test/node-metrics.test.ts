@@ -5,6 +5,7 @@
 // and ALL), Unavailables are counted by operation and level, a flush shows in the
 // table's sstable and disk-space gauges and a compaction in the compaction counters, hints rise while a replica is down and fall to zero
 // once it is back, and a read at ALL after a missed write counts its read repairs.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

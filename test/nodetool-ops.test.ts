@@ -1,5 +1,6 @@
 // `aero nodetool` operations commands against a real node process: each runs through
 // bin/aero.js as an operator would, and its key lines are checked against what the node holds.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

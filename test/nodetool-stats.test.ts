@@ -4,6 +4,7 @@
 // refuses writes with Cassandra's message. The node's compaction_throughput is low (2 KiB/s),
 // so that a compaction of a few KiB runs for seconds: sstable_tasks and compactionstats are
 // caught showing it. Real processes: it is the CLI, the admin channel and the driver together.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -2,6 +2,7 @@
 // and messages as units. The real step in a clean Debian root, where it must fail at once, runs
 // in the Docker suite (test/docker/clean-root.e2e.ts), which builds that root anyway for the
 // base image: here it cost `npm test` a debootstrap of 30 to 110 s on every fresh machine.
+// run-tests: two at a time
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -5,6 +5,7 @@
 //   per-query keyspaces (test/python/protocol_v5_check.py).
 // - The Node.js driver (cassandra-driver 4.x) does not support v5: it offers DSE v2 (0x42),
 //   then steps straight down to v4 (lib/types/protocol-version.js). It must keep doing so.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

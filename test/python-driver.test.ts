@@ -2,6 +2,7 @@
 // system_schema table eagerly on connect, so this checks the system tables' exact shapes.
 // It also covers LWT, counters and collections by cell (element updates, deletes, nulls, empty
 // collections, comparator order): test/python/driver_check.py.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

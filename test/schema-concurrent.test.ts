@@ -7,6 +7,7 @@
 // harness/node-scenarios.ts covers the same merge over many seeds. About 20 s.
 // Needs the build (bin/aero.js runs dist/). The nodes this test started are stopped whatever
 // happens.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

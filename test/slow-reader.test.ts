@@ -3,6 +3,7 @@
 // the node stops reading from it (transport/connection.ts pauses reading while the socket
 // cannot take more), so its memory stays bounded, and a well-behaved driver client beside it
 // keeps being served.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

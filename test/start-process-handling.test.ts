@@ -4,6 +4,7 @@
 // write of aero start fails with EPIPE), a closed terminal (SIGHUP to the group), and aero start
 // killed outright (SIGKILL: its nodes notice they lost their parent). Each time, no node process
 // may remain. Needs the build (bin/aero.js runs dist/). Two nodes, no TLS or logins: lean.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

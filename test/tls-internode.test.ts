@@ -6,6 +6,7 @@
 // storage port is closed without effect. The same capture and frame on a plaintext pair show
 // gossip in clear and the frame acted on, so each check can fail.
 // Needs the build (bin/aero.js runs dist/); run with --test-force-exit like scripts/run-tests.js.
+// run-tests: two at a time
 
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -3,6 +3,7 @@
 // connection is served the new certificate (by fingerprint), then a broken keystore is refused
 // with a log line and the last good certificate kept. A real process because what is checked is
 // the node's own file watching and its listening socket's context.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

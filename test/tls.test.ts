@@ -5,6 +5,7 @@
 // with an ssl_context. A recording proxy shows no plaintext CQL crosses the wire with TLS
 // (and that it does without, so the check can fail). system.log at debug holds no private key
 // and no keystore password.
+// run-tests: two at a time
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
