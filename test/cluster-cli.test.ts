@@ -76,7 +76,7 @@ function states(statusOutput: string): Map<number, string> {
   return found;
 }
 
-test('aero cluster: start 3 nodes, query, kill and restart one, nodetool, stop', { timeout: 160_000 }, async () => {
+test('aero cluster: start 3 nodes, query, kill and restart one, nodetool, stop', { timeout: 300_000 }, async () => {
   const directory = mkdtempSync(join(tmpdir(), 'aero-cluster-'));
   const [nativePort, storagePort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const started = new Set<number>();

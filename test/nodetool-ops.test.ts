@@ -15,7 +15,7 @@ async function ok(node: NodeProcess, ...args: string[]): Promise<string> {
   return run.stdout;
 }
 
-test('nodetool info, describecluster (-pp), tablestats (-H), compactionstats, gossipinfo, getendpoints, getlogginglevel, setlogginglevel and drain against a real node', { timeout: 120_000 }, async () => {
+test('nodetool info, describecluster (-pp), tablestats (-H), compactionstats, gossipinfo, getendpoints, getlogginglevel, setlogginglevel and drain against a real node', { timeout: 300_000 }, async () => {
   const node = await startNodeProcess();
   const client = new cassandra.Client({ contactPoints: [node.host], localDataCenter: 'datacenter1', protocolOptions: { port: node.nativePort } });
   try {

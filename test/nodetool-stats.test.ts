@@ -102,7 +102,11 @@ test('tpstats, proxyhistograms, tablehistograms and system_views on a real node'
     assert.equal((await nodetool(node, 'flush', 'stats')).code, 0);
     const compaction = nodetool(node, 'compact', 'stats', 'kv');
     let task: cassandra.types.Row | undefined;
-    for (let attempt = 0; attempt < 200 && task === undefined; attempt++) {
+    // Polled for as long as `nodetool compact` runs (its process may take seconds to start on a
+    // loaded machine), not for a fixed number of tries.
+    let compactionReturned = false;
+    compaction.then(() => { compactionReturned = true; }, () => { compactionReturned = true; });
+    while (task === undefined && !compactionReturned) {
       task = (await client.execute("SELECT * FROM system_views.sstable_tasks WHERE keyspace_name = 'stats'")).rows[0];
       if (task === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
     }

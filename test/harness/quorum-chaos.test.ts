@@ -24,9 +24,12 @@ test('the checker flags a lost acknowledged write, a value never written and a r
   assert.equal(checkHistory(writes, [r('c', 30, 45, 46), r('b', 20, 47, 48)]).length, 1, 'back in time');
 });
 
-test('QUORUM under loss, delay, partitions, cut links, crashes and restarts: no acknowledged write lost, logged batches atomic', { timeout: 600_000 }, async () => {
+const seeds = seedsToRun();
+
+// 600 s for the CI count; a longer run (ten times the seeds) gets time in proportion.
+test('QUORUM under loss, delay, partitions, cut links, crashes and restarts: no acknowledged write lost, logged batches atomic', { timeout: Math.max(600_000, seeds.length * 3_000) }, async () => {
   const totals = { seeds: 0, writes: 0, acknowledged: 0, reads: 0, batches: 0, speculated: 0 };
-  for (const seed of seedsToRun()) {
+  for (const seed of seeds) {
     const counts = await runSeed(seed);
     totals.seeds++;
     totals.writes += counts.writes;
