@@ -66,6 +66,8 @@ export function openBatchlogEngine(
   return StorageEngine.open({
     world, dataDirectory: `${directory}/data`, commitLogDirectory: `${directory}/commitlog`, ...sync,
     memtableFlushBytes: 4 * 1024 * 1024, commitLogSegmentBytes: 8 * 1024 * 1024, tables: [batchlogTable, paxosTable],
+    // Paxos state trickles in and rarely fills a memtable: without a bound it would hold every segment.
+    commitLogTotalBytes: 64 * 1024 * 1024,
   });
 }
 

@@ -174,9 +174,12 @@ test('files: missing, syntax error with line, not a mapping, valid', async () =>
 
 test('storage caches and compaction throughput take Cassandra names and defaults', () => {
   const defaults = resolveNodeConfig({}, { cwd });
-  assert.deepEqual(defaults.storageTuning, { keyCacheBytes: 32 * 1024 * 1024, blockCacheBytes: 128 * 1024 * 1024, compactionThroughputBytesPerSecond: 64 * 1024 * 1024 });
+  assert.deepEqual(defaults.storageTuning, { keyCacheBytes: 32 * 1024 * 1024, blockCacheBytes: 128 * 1024 * 1024, compactionThroughputBytesPerSecond: 64 * 1024 * 1024, commitLogTotalBytes: 1024 * 1024 * 1024 });
   const set = resolveNodeConfig({ key_cache_size_in_mb: 8, file_cache_size_in_mb: 0, compaction_throughput_mb_per_sec: 16 }, { cwd });
-  assert.deepEqual(set.storageTuning, { keyCacheBytes: 8 * 1024 * 1024, blockCacheBytes: 0, compactionThroughputBytesPerSecond: 16 * 1024 * 1024 });
+  assert.deepEqual(set.storageTuning, { keyCacheBytes: 8 * 1024 * 1024, blockCacheBytes: 0, compactionThroughputBytesPerSecond: 16 * 1024 * 1024, commitLogTotalBytes: 1024 * 1024 * 1024 });
+  assert.equal(resolveNodeConfig({ commitlog_total_space: '256MiB' }, { cwd }).storageTuning.commitLogTotalBytes, 256 * 1024 * 1024);
+  assert.equal(resolveNodeConfig({ commitlog_total_space_in_mb: 512 }, { cwd }).storageTuning.commitLogTotalBytes, 512 * 1024 * 1024);
+  assert.throws(() => resolveNodeConfig({ commitlog_total_space: '1MiB' }, { cwd }), /commitlog_total_space/);
   // Cassandra 4.1's form wins over the older key when both are present.
   assert.equal(resolveNodeConfig({ compaction_throughput: '512KiB/s', compaction_throughput_mb_per_sec: 16 }, { cwd }).storageTuning.compactionThroughputBytesPerSecond, 512 * 1024);
   assert.equal(resolveNodeConfig({ compaction_throughput: '0' }, { cwd }).storageTuning.compactionThroughputBytesPerSecond, 0);

@@ -104,7 +104,17 @@ export interface StorageTuning {
   blockCacheBytes: number;
   /** compaction_throughput (or compaction_throughput_mb_per_sec); 0 = unthrottled. */
   compactionThroughputBytesPerSecond: number;
+  /** commitlog_total_space (or commitlog_total_space_in_mb): the commit log's bound on disk. */
+  commitLogTotalBytes: number;
 }
+
+/**
+ * commitlog_total_space's default. Cassandra's is min(8 GiB, a quarter of the commit log's
+ * volume); here it is 1 GiB, because every segment on disk is read again at the next start and
+ * a start should not spend minutes replaying (a node whose segments grew to 700 MiB in an hour
+ * of `aero start` once failed to open within aero start's 60 s).
+ */
+const commitLogTotalBytesDefault = 1024 * 1024 * 1024;
 
 const MiB = 1024 * 1024;
 
@@ -262,6 +272,8 @@ const fields = {
   // Cassandra 4.0's names of the same two bounds, in bytes.
   native_transport_max_concurrent_requests_in_bytes: integer(1024, requestDataInFlightBytesConfigurableMax),
   native_transport_max_concurrent_requests_in_bytes_per_ip: integer(1024, requestDataInFlightBytesConfigurableMax),
+  commitlog_total_space: dataSize(64 * MiB, 1024 * 1024 * MiB, MiB),
+  commitlog_total_space_in_mb: integer(64, 1024 * 1024),
   memtable_heap_space: dataSize(MiB, 1024 * 1024 * MiB, MiB),
   memtable_heap_space_in_mb: integer(1, 1024 * 1024),
   // Cassandra's -1 means unlimited; here it means the built-in bound (clientConnectionsMax).
@@ -495,6 +507,7 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
       keyCacheBytes: (raw.key_cache_size_in_mb ?? 32) * MiB,
       blockCacheBytes: (raw.file_cache_size_in_mb ?? 128) * MiB,
       compactionThroughputBytesPerSecond: raw.compaction_throughput ?? (raw.compaction_throughput_mb_per_sec ?? 64) * MiB,
+      commitLogTotalBytes: raw.commitlog_total_space ?? (raw.commitlog_total_space_in_mb === undefined ? commitLogTotalBytesDefault : raw.commitlog_total_space_in_mb * MiB),
     },
     nativeTransportMaxFrameSizeBytes: raw.native_transport_max_frame_size
       ?? (raw.native_transport_max_frame_size_in_mb === undefined ? frameBodyBytesDefault : raw.native_transport_max_frame_size_in_mb * MiB),

@@ -327,3 +327,40 @@ test('memtable_heap_space: past it the largest memtable is flushed, even under m
   assert.equal(unbounded.tableStats()[0]?.sstableCount ?? 0, 0);
   await unbounded.close();
 });
+
+test('commitlog_total_space: a table written too little to fill its memtable does not keep every segment; past the bound it is flushed', async () => {
+  const rare = { keyspace: 'ks', tableId: 't2', gcGraceSeconds: 864000 };
+  const slow = (k: number): Mutation => ({ ...write(k % 5, 1, `rare-${k}`, 10 + k), tableId: 't2' });
+  const segmentBytes = 8192;
+  const common = { commitLogSegmentBytes: segmentBytes, memtableFlushBytes: 32 * 1024, tables: [table, rare] };
+  const segmentsOn = async (disk: SimulatedDisk) => (await disk.list('commitlog')).length;
+  const run = async (disk: SimulatedDisk, extra: Partial<StorageEngineOptions>) => {
+    const engine = await StorageEngine.open(options(disk, { ...common, ...extra }));
+    // t1 fills and flushes its memtable many times; t2 gets a small write now and then, in every segment.
+    for (let k = 0; k < 600; k++) {
+      await engine.apply([write(k % 200, 1, 'x'.repeat(200), 10 + k)]);
+      if (k % 20 === 0) await engine.apply([slow(k)]);
+    }
+    await engine.idle();
+    return engine;
+  };
+  // Without a bound, t2's memtable holds every segment: t1's flushes free none of them.
+  const unboundedDisk = new SimulatedDisk();
+  const unbounded = await run(unboundedDisk, {});
+  const kept = await segmentsOn(unboundedDisk);
+  assert.ok(kept >= 10, `${kept} segments kept without a bound`);
+  await unbounded.close();
+  // With a bound of 4 segments, t2 is flushed and the segments stay near the bound.
+  const boundedDisk = new SimulatedDisk();
+  const bounded = await run(boundedDisk, { commitLogTotalBytes: 4 * segmentBytes });
+  const live = await segmentsOn(boundedDisk);
+  assert.ok(live <= 5, `${live} segments with a bound of 4`);
+  assert.ok((bounded.tableStats().find((stats) => stats.tableId === 't2')?.sstableCount ?? 0) >= 1, 't2 was flushed');
+  await bounded.close();
+  // Nothing was lost: after a crash and replay, both tables read back.
+  boundedDisk.crash();
+  const reopened = await StorageEngine.open(options(boundedDisk, { ...common, commitLogTotalBytes: 4 * segmentBytes }));
+  assert.deepEqual(values(await reopened.read({ ...single(0), tableId: 't2' } as ReadCommand)), ['0/1=rare-580']);
+  assert.deepEqual(values(await reopened.read(single(199))), [`199/1=${'x'.repeat(200)}`]);
+  await reopened.close();
+});

@@ -41,6 +41,12 @@ export interface StorageEngineOptions {
    */
   memtableSpaceBytes?: number;
   commitLogSegmentBytes?: number;
+  /**
+   * Bytes the commit log's segments may take on disk (commitlog_total_space); past it the
+   * tables holding the oldest segments are flushed so those segments can be deleted. Absent:
+   * no bound (a table written too rarely to fill its memtable then keeps every segment).
+   */
+  commitLogTotalBytes?: number;
   /** Target size of sstable data blocks (tests use small ones). */
   sstableBlockBytes?: number;
   /** Size-tiered compaction settings (compaction-strategy.ts defaults otherwise). */
@@ -162,12 +168,15 @@ export class StorageEngine {
     const { log, replay } = await CommitLog.open({
       disk, clock, logger, directory: options.commitLogDirectory, syncMode: options.syncMode, syncPeriodMs: options.syncPeriodMs,
       segmentBytes: options.commitLogSegmentBytes ?? commitLogSegmentBytesDefault, firstSegmentId,
+      ...(options.commitLogTotalBytes === undefined ? {} : { totalBytes: options.commitLogTotalBytes }),
+      onOverTotalSpace: (holders) => engine.flushHolders(holders),
     });
     engine.log = log;
     const skipped = engine.replay(replay, { truncations, flushedUpTo });
     await log.collect();
     logger.info('commit log replayed', { segments: replay.length, skippedMutations: skipped, issues: engine.replayIssues.length });
     for (const state of engine.tables.values()) engine.maybeFlush(state);
+    log.reclaimOverTotalSpace();
     return engine;
   }
 
@@ -342,6 +351,23 @@ export class StorageEngine {
   private maybeFlush(state: TableState): void {
     if (state.memtable.sizeBytes < this.options.memtableFlushBytes) return;
     this.track(this.flushTable(state));
+  }
+
+  /**
+   * Flushes the tables whose live memtable is one of these commit log holders (memtable ids
+   * `tableId#n`), so that the oldest segments can be deleted (commitlog_total_space). A holder
+   * that is already flushing, or whose table is gone, needs nothing.
+   */
+  private flushHolders(holders: string[]): void {
+    if (this.closed) return;
+    const ids = new Set(holders);
+    const states = [...this.tables.values()].filter((state) => ids.has(state.memtable.id) && state.memtable.sizeBytes > 0);
+    if (states.length === 0) return;
+    this.logger.info('commit log over commitlog_total_space: flushing the tables that hold its oldest segments', { tables: states.map((state) => `${state.options.keyspace}/${state.options.tableId}`) });
+    // Called while the commit log opens a segment: the flushes start after it, not inside it.
+    queueMicrotask(() => {
+      if (!this.closed) for (const state of states) this.track(this.flushTable(state));
+    });
   }
 
   /** Over memtable_heap_space, the largest memtable goes to disk (Cassandra's MemtableCleaner picks the largest too). */

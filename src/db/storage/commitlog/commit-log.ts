@@ -56,6 +56,15 @@ export interface CommitLogOptions {
    * passes the highest boundary here so later writes are never mistaken for truncated ones.
    */
   firstSegmentId?: number;
+  /**
+   * Bytes the segments on disk may take together (Cassandra's commitlog_total_space). Past it,
+   * each new segment asks, through onOverTotalSpace, for the memtables holding the oldest
+   * segments to be flushed, so that a table written too rarely to fill its memtable cannot keep
+   * every segment (and the next start's replay) growing. Absent: no bound.
+   */
+  totalBytes?: number;
+  /** Called with the holders (memtable ids) whose flush brings the segments back under totalBytes. */
+  onOverTotalSpace?: (holders: string[]) => void;
 }
 
 /** What replay found in one segment. */
@@ -293,6 +302,7 @@ export class CommitLog {
     const segment: Segment = { id, path, file, current: true, broken: false, pending: 0, holders: new Set() };
     this.segments.set(id, segment);
     this.current = segment;
+    this.reclaimOverTotalSpace();
     try {
       await file.append(encodeSegmentHeader(id));
       await file.sync();
@@ -319,6 +329,33 @@ export class CommitLog {
       }
     }
     await this.maybeRemove(segment);
+  }
+
+  /**
+   * When the segments on disk (each counted at the full segment size) pass totalBytes: the
+   * holders of the oldest segments, as many segments as must go to come back under it.
+   * Cassandra's CommitLogSegmentManager flushes the tables dirty in the oldest segment likewise.
+   */
+  holdersOverTotalSpace(): string[] {
+    const totalBytes = this.options.totalBytes;
+    if (totalBytes === undefined) return [];
+    let excess = this.segments.size * this.options.segmentBytes - totalBytes;
+    if (excess <= 0) return [];
+    const holders = new Set<string>();
+    for (const id of [...this.segments.keys()].sort((a, b) => a - b)) {
+      if (excess <= 0) break;
+      const segment = this.segments.get(id) as Segment;
+      if (segment.current) break;
+      for (const holder of segment.holders) holders.add(holder);
+      excess -= this.options.segmentBytes;
+    }
+    return [...holders];
+  }
+
+  /** Asks for the flushes holdersOverTotalSpace names, if any (after replay, and at each new segment). */
+  reclaimOverTotalSpace(): void {
+    const holders = this.holdersOverTotalSpace();
+    if (holders.length > 0) this.options.onOverTotalSpace?.(holders);
   }
 
   /** Records that a memtable (holder) holds mutations from the segment. */
