@@ -129,6 +129,24 @@ test('adding flights: validated, and duplicates refused', async () => {
   assert.equal(auto.statusCode, 201, 'a number is made up when none is given');
 });
 
+test('search ranks the airport of that code or city first, and finds a flight on any date and one added a moment ago', async () => {
+  // Colima's "Licenciado Miguel de la Madrid Airport" comes before Madrid's in the airport list.
+  const madrid = (await inject('GET', '/api/search?q=Madrid')).json() as { airports: { iata: string }[] };
+  assert.equal(madrid.airports[0]?.iata, 'MAD');
+  const mad = madrid.airports.findIndex((a) => a.iata === 'MAD');
+  const clq = madrid.airports.findIndex((a) => a.iata === 'CLQ');
+  assert.ok(clq < 0 || mad < clq, `MAD before CLQ: ${madrid.airports.map((a) => a.iata).join(' ')}`);
+  assert.equal(((await inject('GET', '/api/search?q=zurich')).json() as { airports: { iata: string }[] }).airports[0]?.iata, 'ZRH');
+  // Nineteen days after the simulated today, and one for today: both asked for straight after they were added.
+  for (const [flightNumber, departureAt] of [['WC7', '2026-09-20T10:00:00Z'], ['WC8', '2026-09-01T20:00:00Z']] as const) {
+    assert.equal((await inject('POST', '/api/flights', { flightNumber, origin: 'GRU', destination: 'EZE', departureAt, speedKmh: 800 })).statusCode, 201);
+  }
+  const later = (await inject('GET', '/api/search?q=wc7')).json() as { flights: { flightNumber: string; date: string; status: string | null }[] };
+  assert.deepEqual(later.flights.map((f) => [f.flightNumber, f.date, f.status]), [['WC7', '2026-09-20', 'scheduled']]);
+  const byPrefix = (await inject('GET', '/api/search?q=WC')).json() as { flights: { flightNumber: string }[] };
+  assert.ok(byPrefix.flights.some((f) => f.flightNumber === 'WC8'), 'a flight of today, added a moment ago, found by the start of its number');
+});
+
 test('status changes follow the operator transitions', async () => {
   const detail = (await inject('GET', '/api/flights/WB2/2026-09-01')).json() as { allowed: string[]; route: unknown[] };
   assert.deepEqual(detail.allowed, ['boarding', 'delayed', 'cancelled']);
