@@ -531,6 +531,42 @@ function registerTrackerTests(viewport: { width: number; height: number }): void
     if (phone) await page.click('#legend summary');
   }));
 
+  test(`at ${size}, search puts Madrid's airport first (Enter opens its board) and finds a flight days ahead; the flights table filters by status, airline and destination`, sized(async () => {
+    await page.goto(web.url);
+    await mapReady();
+    await page.fill('#search', 'Madrid');
+    // CLQ (Colima's "Licenciado Miguel de la Madrid Airport") comes before MAD in the airport list.
+    await page.locator('#search-results li[data-airport]').first().waitFor({ timeout: 10_000 });
+    const listed = await page.locator('#search-results li[data-airport]').evaluateAll((items) => items.map((li) => li.getAttribute('data-airport')));
+    assert.equal(listed[0], 'MAD', `listed: ${listed.join(' ')}`);
+    await page.press('#search', 'Enter');
+    await page.locator('#airport-view h2', { hasText: 'MAD' }).waitFor({ timeout: 10_000 });
+    await waitForQuery((p) => p.get('airport') === 'MAD', 'airport=MAD');
+    // Three days after the simulated today: not among the flights the map knows, found by its number.
+    const flightNumber = phone ? 'TS61' : 'TS60';
+    const added = await fetch(`${web.url}api/flights`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ flightNumber, origin: 'MAD', destination: 'LIS', departureAt: '2026-07-04T09:00:00Z', speedKmh: 800 }) });
+    assert.equal(added.status, 201, await added.text());
+    await page.fill('#search', flightNumber.toLowerCase());
+    const result = page.locator(`#search-results li[data-flight="${flightNumber}"]`);
+    await result.waitFor({ timeout: 10_000 });
+    assert.match(await result.innerText(), /\(2026-07-04\)/);
+    await result.click();
+    await page.locator('#flight-view h2', { hasText: flightNumber }).waitFor({ timeout: 10_000 });
+    // The table's other filters: destination, status, airline.
+    await page.click('#tab-flights');
+    await waitForExpression(page, 'document.querySelectorAll("#flights-table tbody tr").length >= 3', 20_000);
+    await page.fill('#filter-destination', 'nrt');
+    await waitForExpression(page, '(() => { const rows = [...document.querySelectorAll("#flights-table tbody tr")].map((tr) => tr.dataset.flight); return rows.length >= 1 && rows.every((f) => f === "TS7" || f === "TS8"); })()', 10_000);
+    await page.fill('#filter-destination', '');
+    await page.selectOption('#filter-status', 'en_route');
+    await waitForExpression(page, '(() => { const rows = [...document.querySelectorAll("#flights-table tbody tr")]; return rows.length >= 1 && rows.every((tr) => tr.querySelector(".status")?.getAttribute("data-status") === "en_route"); })()', 10_000);
+    await page.selectOption('#filter-status', '');
+    await page.selectOption('#filter-airline', 'TS');
+    assert.ok((await column(1)).every((flight) => flight.startsWith('TS')));
+    await page.screenshot({ path: join(artifacts, `tracker-search-filters-${size}.png`) });
+    await page.selectOption('#filter-airline', '');
+  }));
+
   test(`at ${size}, planes drawn on top of each other: a click picks the one nearest the pointer and lists the others`, sized(async () => {
     await page.goto(`${web.url}?tab=flights`);
     await mapReady();
