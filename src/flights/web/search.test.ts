@@ -16,6 +16,10 @@ const airports = [
   airport('GRU', 'Guarulhos - Governador André Franco Montoro International Airport', 'São Paulo', 'large_airport'),
   airport('CGH', 'Congonhas Airport', 'São Paulo', 'medium_airport'),
   airport('XMA', 'Nomadrid Strip', 'Elsewhere', 'small_airport'),
+  airport('LCY', 'London City Airport', 'London', 'medium_airport'),
+  airport('LGW', 'London Gatwick Airport', 'London', 'large_airport'),
+  airport('LHR', 'London Heathrow Airport', 'London', 'large_airport'),
+  airport('STN', 'London Stansted Airport', 'London', 'large_airport'),
 ];
 
 test('"Madrid" gives Madrid\'s airports, the large one first, before an airport that only mentions Madrid', () => {
@@ -24,6 +28,10 @@ test('"Madrid" gives Madrid\'s airports, the large one first, before an airport 
   assert.deepEqual(rankAirports(airports, 'MA', 20).map((a) => a.iata), ['MAD', 'TOJ', 'CLQ', 'XMA'], 'MA: MAD by its code, TOJ by its city, then the names');
   assert.deepEqual(rankAirports(airports, 'MADRID', 2).map((a) => a.iata), ['MAD', 'TOJ']);
   assert.deepEqual(rankAirports(airports, '', 20), []);
+});
+
+test('within a tier the busier first: a hub by its rank (LHR, then LGW), then large before medium', () => {
+  assert.deepEqual(rankAirports(airports, searchFold('london'), 20).map((a) => a.iata), ['LHR', 'LGW', 'STN', 'LCY']);
 });
 
 test('tiers: the code, the city, a beginning, a word of the name, anywhere in the name', () => {

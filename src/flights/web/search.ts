@@ -5,6 +5,7 @@
 // database and the feed, these functions only order what they found.
 
 import type { Airport, FlightPlan } from '../model/flight.js';
+import { airportWeight } from '../model/hubs.js';
 
 /** Upper case without accents, so that "zurich" finds Zürich and "sao paulo" São Paulo. */
 export function searchFold(text: string): string {
@@ -30,15 +31,20 @@ export function airportMatchTier(airport: Airport, query: string): number | null
 
 const sizeOrder: Readonly<Record<string, number>> = { large_airport: 0, medium_airport: 1, small_airport: 2 };
 
-/** The airports that match `query` (already folded and trimmed), best first: by tier, then larger first, then by name; at most `resultsMax`. */
+/**
+ * The airports that match `query` (already folded and trimmed), best first: by tier, then the
+ * busier first (a ranked hub by its rank, as the schedule weighs them: "London" gives LHR before
+ * LGW), then large before medium before small, then by name; at most `resultsMax`.
+ */
 export function rankAirports(airports: Iterable<Airport>, query: string, resultsMax: number): Airport[] {
   if (query.length === 0) return [];
-  const matched: { airport: Airport; tier: number }[] = [];
+  const matched: { airport: Airport; tier: number; weight: number }[] = [];
   for (const airport of airports) {
     const tier = airportMatchTier(airport, query);
-    if (tier !== null) matched.push({ airport, tier });
+    if (tier !== null) matched.push({ airport, tier, weight: airportWeight(airport) });
   }
   matched.sort((a, b) => a.tier - b.tier
+    || b.weight - a.weight
     || (sizeOrder[a.airport.type] ?? 3) - (sizeOrder[b.airport.type] ?? 3)
     || (a.airport.name < b.airport.name ? -1 : a.airport.name > b.airport.name ? 1 : 0));
   return matched.slice(0, resultsMax).map((entry) => entry.airport);
