@@ -65,6 +65,8 @@ test('every bad input answers 400 naming the field and the range, echoing at mos
     ['GET', `/api/flights/${longNumber}/2026-09-01`, undefined, /^number: must be a flight number/],
     ['GET', '/api/flights/WB1/2099-01-01', undefined, /^date: must be within 400 days/],
     ['GET', `/api/search?q=${'x'.repeat(65)}`, undefined, /^q: must be text of at most 64 characters/],
+    ['GET', '/api/search?q=a&q=b', undefined, /^q: given more than once$/],
+    ['GET', '/api/airports/MAD/flights?date=2026-09-01&date=2026-09-02', undefined, /^date: given more than once$/],
     ['POST', '/api/flights/WB2/2026-09-01/status', { status: 123 }, /^status: must be one of scheduled, boarding/],
     ['POST', '/api/flights/WB2/2026-09-01/status', { status: 'delayed', delayMinutes: 2.5 }, /^delayMinutes: must be a whole number of minutes from 1 to 1440/],
     ['POST', '/api/flights/WB2/2026-09-01/status', { status: 'delayed', delayMinutes: 100_000 }, /^delayMinutes: must be 1 to 1440 minutes/],
