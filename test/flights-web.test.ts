@@ -66,6 +66,8 @@ test('every bad input answers 400 naming the field and the range, echoing at mos
     ['GET', `/api/flights/${longNumber}/2026-09-01`, undefined, /^number: must be a flight number/],
     ['GET', '/api/flights/WB1/2099-01-01', undefined, /^date: must be within 400 days/],
     ['GET', `/api/search?q=${'x'.repeat(65)}`, undefined, /^q: must be text of at most 64 characters/],
+    ['GET', '/api/search?q=a&q=b', undefined, /^q: given more than once$/],
+    ['GET', '/api/airports/MAD/flights?date=2026-09-01&date=2026-09-02', undefined, /^date: given more than once$/],
     ['POST', '/api/flights/WB2/2026-09-01/status', { status: 123 }, /^status: must be one of scheduled, boarding/],
     ['POST', '/api/flights/WB2/2026-09-01/status', { status: 'delayed', delayMinutes: 2.5 }, /^delayMinutes: must be a whole number of minutes from 1 to 1440/],
     ['POST', '/api/flights/WB2/2026-09-01/status', { status: 'delayed', delayMinutes: 100_000 }, /^delayMinutes: must be 1 to 1440 minutes/],
@@ -128,6 +130,24 @@ test('adding flights: validated, and duplicates refused', async () => {
   }
   const auto = await inject('POST', '/api/flights', { origin: 'GRU', destination: 'BSB', departureAt: '2026-09-01T11:00:00Z', speedKmh: 800 });
   assert.equal(auto.statusCode, 201, 'a number is made up when none is given');
+});
+
+test('search ranks the airport of that code or city first, and finds a flight on any date and one added a moment ago', async () => {
+  // Colima's "Licenciado Miguel de la Madrid Airport" comes before Madrid's in the airport list.
+  const madrid = (await inject('GET', '/api/search?q=Madrid')).json() as { airports: { iata: string }[] };
+  assert.equal(madrid.airports[0]?.iata, 'MAD');
+  const mad = madrid.airports.findIndex((a) => a.iata === 'MAD');
+  const clq = madrid.airports.findIndex((a) => a.iata === 'CLQ');
+  assert.ok(clq < 0 || mad < clq, `MAD before CLQ: ${madrid.airports.map((a) => a.iata).join(' ')}`);
+  assert.equal(((await inject('GET', '/api/search?q=zurich')).json() as { airports: { iata: string }[] }).airports[0]?.iata, 'ZRH');
+  // Nineteen days after the simulated today, and one for today: both asked for straight after they were added.
+  for (const [flightNumber, departureAt] of [['WC7', '2026-09-20T10:00:00Z'], ['WC8', '2026-09-01T20:00:00Z']] as const) {
+    assert.equal((await inject('POST', '/api/flights', { flightNumber, origin: 'GRU', destination: 'EZE', departureAt, speedKmh: 800 })).statusCode, 201);
+  }
+  const later = (await inject('GET', '/api/search?q=wc7')).json() as { flights: { flightNumber: string; date: string; status: string | null }[] };
+  assert.deepEqual(later.flights.map((f) => [f.flightNumber, f.date, f.status]), [['WC7', '2026-09-20', 'scheduled']]);
+  const byPrefix = (await inject('GET', '/api/search?q=WC')).json() as { flights: { flightNumber: string }[] };
+  assert.ok(byPrefix.flights.some((f) => f.flightNumber === 'WC8'), 'a flight of today, added a moment ago, found by the start of its number');
 });
 
 test('status changes follow the operator transitions', async () => {

@@ -15,7 +15,7 @@ async function ok(node: NodeProcess, ...args: string[]): Promise<string> {
   return run.stdout;
 }
 
-test('nodetool info, describecluster (-pp), tablestats (-H), compactionstats, gossipinfo, getendpoints, getlogginglevel, setlogginglevel and drain against a real node', { timeout: 300_000 }, async () => {
+test('nodetool info, describecluster (-pp), status -pp, ring -pp, tablestats (-H), compactionstats, gossipinfo, getendpoints, getlogginglevel, setlogginglevel and drain against a real node', { timeout: 300_000 }, async () => {
   const node = await startNodeProcess();
   const client = new cassandra.Client({ contactPoints: [node.host], localDataCenter: 'datacenter1', protocolOptions: { port: node.nativePort } });
   try {
@@ -83,6 +83,10 @@ test('nodetool info, describecluster (-pp), tablestats (-H), compactionstats, go
     assert.match(gossip, /^ {2}generation:\d+$/m);
     assert.match(gossip, /^ {2}STATUS:\d+:NORMAL,/m);
     assert.match(gossip, /^ {2}HOST_ID:\d+:[0-9a-f-]{36}$/m);
+    // -pp on status and ring: the node's address with its storage port, the Address column widened to fit.
+    const address = `127.0.0.1:${node.storagePort}`;
+    assert.match(await ok(node, 'status', '-pp'), new RegExp(`^--  Address {${address.length - 5}}Load .*\\nUN  ${address.replaceAll('.', '\\.')}  `, 'm'));
+    assert.match(await ok(node, '-pp', 'ring'), new RegExp(`^${address.replaceAll('.', '\\.')}  rack1 {7}Up {5}Normal  `, 'm'));
 
     await client.execute('CREATE TABLE ops.pairs (a text, b int, c int, PRIMARY KEY ((a, b), c))');
     assert.equal(await ok(node, 'getendpoints', 'ops', 'readings', '7'), '127.0.0.1\n');

@@ -124,9 +124,28 @@ test('nodetool -pp: Cassandra\'s two-letter flag is read as --print-port, after 
 test('nodetool -pp before a command that prints no ports is refused, not ignored', async () => {
   await withAdmin(gossipingStatus, async (port) => {
     const io = capture();
-    assert.equal(await main(['nodetool', '--port', port, '-pp', 'status'], io), 1);
-    assert.match(io.stderr, /-pp \(--print-port\) applies to describecluster and gossipinfo only, not to status/);
+    assert.equal(await main(['nodetool', '--port', port, '-pp', 'tpstats'], io), 1);
+    assert.match(io.stderr, /-pp \(--print-port\) applies to describecluster, gossipinfo, status, ring only, not to tpstats/);
     assert.equal(io.stdout, '');
+  });
+});
+
+test('nodetool status -pp and ring -pp, before or after the command: addresses with their storage port', async () => {
+  // The node names itself by its endpoint (host:port) beside listenAddress, as src/db/node/node.ts answers.
+  await withAdmin({ ...gossipingStatus, endpoint: '127.0.0.1:7000' }, async (port) => {
+    for (const args of [['-pp', 'status'], ['status', '-pp'], ['status', '--print-port']]) {
+      const io = capture();
+      assert.equal(await main(['nodetool', '--port', port, ...args], io), 0, io.stderr);
+      const rows = io.stdout.split('\n').filter((line) => /^[UD]N/.test(line));
+      assert.deepEqual(rows.map((row) => row.slice(0, 20)), ['UN  127.0.0.1:7000  ', 'UN  127.0.0.2:7000  ', 'DN  127.0.0.3:7000  ']);
+      assert.doesNotMatch(io.stdout, /Note:/);
+    }
+    for (const args of [['-pp', 'ring'], ['ring', '-pp']]) {
+      const io = capture();
+      assert.equal(await main(['nodetool', '--port', port, ...args], io), 0, io.stderr);
+      const rows = io.stdout.split('\n').filter((line) => /^127\./.test(line));
+      assert.deepEqual(rows.map((row) => row.slice(0, 30)), ['127.0.0.1:7000  rack1       Up', '127.0.0.2:7000  rack1       Up', '127.0.0.3:7000  rack1       Do']);
+    }
   });
 });
 

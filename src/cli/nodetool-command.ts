@@ -27,7 +27,7 @@ export function nodetoolArgv(argv: readonly string[]): string[] {
 }
 
 /** The commands whose endpoints -pp (--print-port) shows with their ports. */
-const printsPorts: ReadonlySet<string> = new Set(['describecluster', 'gossipinfo']);
+const printsPorts: ReadonlySet<string> = new Set(['describecluster', 'gossipinfo', 'status', 'ring']);
 
 /** Flushes and compactions of big tables take a while; status is quick. */
 const operationTimeoutMs = 10 * 60 * 1000;
@@ -45,11 +45,11 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
     .description('operate a running node through its admin channel')
     .option('--host <host>', 'the node\'s listen address', '127.0.0.1')
     .option('--port <port>', 'the node\'s admin_port', '7199')
-    .option('--print-port', 'show endpoints with their ports in describecluster and gossipinfo (Cassandra\'s -pp, accepted as -pp too)')
+    .option('--print-port', 'show endpoints with their storage ports in status, ring, describecluster and gossipinfo (Cassandra\'s -pp, accepted as -pp too)')
     .hook('preAction', (_nodetool, action) => {
       // Given before a command that does not print ports, it would be ignored silently: refuse it instead.
       if (nodetool.opts<NodetoolOptions>().printPort === true && !printsPorts.has(action.name())) {
-        action.error(`error: -pp (--print-port) applies to ${[...printsPorts].join(' and ')} only, not to ${action.name()}`);
+        action.error(`error: -pp (--print-port) applies to ${[...printsPorts].join(', ')} only, not to ${action.name()}`);
       }
     });
   for (const operation of ['flush', 'compact', 'repair'] as const) {
@@ -229,17 +229,21 @@ export function registerNodetoolCommand(program: Command, context: CommandContex
     .command('status [keyspace]')
     .description('show the state, load, tokens and ownership of each node, as Cassandra\'s nodetool status does')
     .option('--json', 'print the node\'s /status JSON as it came')
-    .action(async (keyspace: string | undefined, flags: { json?: boolean }) => {
+    .option('--print-port', 'show addresses with their storage ports (Cassandra\'s -pp, accepted as -pp too)')
+    .action(async (keyspace: string | undefined, flags: { json?: boolean; printPort?: boolean }) => {
       const options = nodetool.opts<NodetoolOptions>();
       const target = keyspace === undefined ? {} : { keyspace };
+      const printPort = flags.printPort === true || options.printPort === true;
       if (flags.json === true) context.setExitCode(await call(options, { method: 'GET', path: `/status${targetQuery(keyspace)}` }, context));
-      else context.setExitCode(await showRing(options, { ...target, format: (report) => formatNodetoolStatus(report, target) }, context));
+      else context.setExitCode(await showRing(options, { ...target, format: (report) => formatNodetoolStatus(report, { ...target, printPort }) }, context));
     });
   nodetool
     .command('ring')
     .description('show every token of every node in ring order, as Cassandra\'s nodetool ring does')
-    .action(async () => {
-      context.setExitCode(await showRing(nodetool.opts<NodetoolOptions>(), { format: formatNodetoolRing }, context));
+    .option('--print-port', 'show addresses with their storage ports (Cassandra\'s -pp, accepted as -pp too)')
+    .action(async (flags: { printPort?: boolean }) => {
+      const printPort = flags.printPort === true || nodetool.opts<NodetoolOptions>().printPort === true;
+      context.setExitCode(await showRing(nodetool.opts<NodetoolOptions>(), { format: (report) => formatNodetoolRing(report, { printPort }) }, context));
     });
 }
 

@@ -12,6 +12,8 @@ export interface NodeProcess {
   host: string;
   nativePort: number;
   adminPort: number;
+  /** The internode port (storage_port), which nodetool -pp prints. */
+  storagePort: number;
   dataDir: string;
   /** Everything the process printed, for failure messages. */
   output(): string;
@@ -90,7 +92,7 @@ export async function startNodeProcess(options: StartOptions = {}): Promise<Node
   };
   await launch();
   return {
-    host, nativePort, adminPort, dataDir,
+    host, nativePort, adminPort, storagePort, dataDir,
     output: () => output,
     stop: async () => { child?.kill('SIGTERM'); return exited; },
     kill: async () => { child?.kill('SIGKILL'); await exited; },

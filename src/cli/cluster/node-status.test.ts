@@ -14,7 +14,7 @@ test('a lone node: itself, up, no peers, tokens unknown', () => {
   assert.equal(report.clusterName, 'Test Cluster');
   assert.equal(report.peers, null);
   assert.deepEqual(report.local, {
-    address: '127.0.0.1', hostId: today.hostId, dataCenter: 'datacenter1', rack: 'rack1', status: 'UP', state: 'NORMAL', loadBytes: 1234, tokens: null, owns: null,
+    address: '127.0.0.1', storagePort: null, hostId: today.hostId, dataCenter: 'datacenter1', rack: 'rack1', status: 'UP', state: 'NORMAL', loadBytes: 1234, tokens: null, owns: null,
   });
 });
 
@@ -39,6 +39,16 @@ test('a gossiping node: its tokens and its peers, itself left out of them', () =
   assert.equal(report.peers?.[0]?.loadBytes, 10);
   assert.equal(report.peers?.[0]?.owns, 0.25);
   assert.equal(report.peers?.[1]?.owns, null);
+  // The storage port, for -pp: a peer's from its host:port, none for an address without one.
+  assert.deepEqual(report.peers?.map((peer) => peer.storagePort), [7000, 7000, null]);
+  assert.equal(report.local.storagePort, null);
+});
+
+test('the answering node\'s storage port comes from its endpoint (host:port)', () => {
+  assert.equal(parseNodeStatus({ ...today, endpoint: '127.0.0.1:7012' }).local.storagePort, 7012);
+  assert.equal(parseNodeStatus({ ...today, endpoint: '[::1]:7000' }).local.storagePort, 7000);
+  assert.equal(parseNodeStatus({ ...today, endpoint: '127.0.0.1:99999' }).local.storagePort, null);
+  assert.equal(parseNodeStatus({ ...today, endpoint: 7000 }).local.storagePort, null);
 });
 
 test('what is not a node status is refused with a reason', () => {

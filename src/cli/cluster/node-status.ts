@@ -4,10 +4,10 @@
 //
 // The shape read here, for the node side to produce:
 //   { clusterName, listenAddress, nativePort, hostId, dataCenter, rack, state, loadBytes,
-//     schemaVersion, tokens?: string[],
+//     schemaVersion, endpoint?: 'host:port' (its internode address), tokens?: string[],
 //     owns?: number (0..1), ownershipKeyspace?: string (set when owns is effective ownership
 //     under that keyspace's replication: GET /status?keyspace=ks asks for it),
-//     peers?: [{ address, hostId, dataCenter, rack, status: 'UP' | 'DOWN', state, loadBytes, tokens, owns? }] }
+//     peers?: [{ address ('host:port'), hostId, dataCenter, rack, status: 'UP' | 'DOWN', state, loadBytes, tokens, owns? }] }
 // `peers` present (even empty) means the node gossips; absent means it runs alone.
 
 import { adminStatusBytesMax, gossipEndpointsMax, numTokensMax } from '../../db/common/limits.js';
@@ -18,6 +18,8 @@ export type EndpointRingState = 'NORMAL' | 'JOINING' | 'LEAVING' | 'MOVING';
 /** One node as the ring sees it. */
 export interface RingEndpoint {
   address: string;
+  /** The internode (storage) port the node gave with the address; null when it gave none. */
+  storagePort: number | null;
   hostId: string | null;
   dataCenter: string;
   rack: string;
@@ -57,7 +59,8 @@ export function parseNodeStatus(body: unknown): NodeStatusReport {
   if (!isRecord(body)) throw new NodeStatusShapeError('the status is not a JSON object');
   const address = text(body['listenAddress']);
   if (address === null) throw new NodeStatusShapeError('the status names no listenAddress');
-  const local = parseEndpoint({ ...body, address, status: 'UP' });
+  // The address is listenAddress; the storage port comes from `endpoint`, the node's host:port.
+  const local = { ...parseEndpoint({ ...body, address, status: 'UP' }), storagePort: portOf(text(body['endpoint']) ?? '') };
   const peers = Array.isArray(body['peers']) ? parsePeers(body['peers'], address) : null;
   return {
     clusterName: text(body['clusterName']),
@@ -86,6 +89,7 @@ function parseEndpoint(value: Record<string, unknown>): RingEndpoint {
   if (address === null) throw new NodeStatusShapeError('a peer in the status has no address');
   return {
     address: stripPort(address),
+    storagePort: portOf(address),
     hostId: text(value['hostId']),
     dataCenter: text(value['dataCenter']) ?? 'datacenter1',
     rack: text(value['rack']) ?? 'rack1',
@@ -103,6 +107,13 @@ function stripPort(address: string): string {
   if (bracketed !== null) return bracketed[1] ?? address;
   const parts = address.split(':');
   return parts.length === 2 ? (parts[0] ?? address) : address;
+}
+
+/** The port of "host:port" or "[v6]:port"; null for an address without one. */
+function portOf(address: string): number | null {
+  const match = /^(?:\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(address);
+  const port = match === null ? NaN : Number(match[1]);
+  return Number.isInteger(port) && port > 0 && port <= 65535 ? port : null;
 }
 
 function liveness(value: unknown): EndpointLiveness {

@@ -4,7 +4,7 @@ import type { NodeStatusReport, RingEndpoint } from './node-status.js';
 import { compareAddresses, formatLoad, formatNodetoolRing, formatNodetoolStatus, tokenOwnership } from './nodetool-format.js';
 
 function endpoint(address: string, fields: Partial<RingEndpoint> = {}): RingEndpoint {
-  return { address, hostId: `00000000-0000-4000-8000-00000000000${address.slice(-1)}`, dataCenter: 'datacenter1', rack: 'rack1', status: 'UP', state: 'NORMAL', loadBytes: 48_804, tokens: null, owns: null, ...fields };
+  return { address, storagePort: null, hostId: `00000000-0000-4000-8000-00000000000${address.slice(-1)}`, dataCenter: 'datacenter1', rack: 'rack1', status: 'UP', state: 'NORMAL', loadBytes: 48_804, tokens: null, owns: null, ...fields };
 }
 
 function report(local: RingEndpoint, peers: RingEndpoint[] | null): NodeStatusReport {
@@ -111,4 +111,53 @@ test('nodetool status <keyspace>: "Owns (effective)" when the node computed it f
   const raw = formatNodetoolStatus(report(endpoint('127.0.0.1', { tokens: ['1'] }), []), { keyspace: 'flights' });
   assert.match(raw, /^--  Address    Load       Tokens  Owns    Host ID/m);
   assert.match(raw, /Note: the node does not report effective ownership for keyspace flights/);
+});
+
+test('nodetool status -pp: addresses with their storage port, the Address column widened to the longest', () => {
+  const local = endpoint('127.0.0.2', { storagePort: 7000, tokens: ['-4611686018427387904'] });
+  const peers = [
+    endpoint('127.0.0.10', { storagePort: 7012, status: 'DOWN', loadBytes: null, tokens: ['4611686018427387904'] }),
+    endpoint('127.0.0.1', { storagePort: 7000, tokens: ['0'] }),
+  ];
+  // Written out by hand: Address is 15 wide ("127.0.0.10:7012"), every other column as without -pp.
+  const expected = [
+    'Datacenter: datacenter1',
+    '=======================',
+    'Status=Up/Down',
+    '|/ State=Normal/Leaving/Joining/Moving',
+    '--  Address          Load       Tokens  Owns   Host ID                               Rack ',
+    'UN  127.0.0.1:7000   47.66 KiB  1       25.0%  00000000-0000-4000-8000-000000000001  rack1',
+    'UN  127.0.0.2:7000   47.66 KiB  1       50.0%  00000000-0000-4000-8000-000000000002  rack1',
+    'DN  127.0.0.10:7012  ?          1       25.0%  00000000-0000-4000-8000-000000000000  rack1',
+    '',
+  ].join('\n');
+  assert.equal(formatNodetoolStatus(report(local, peers), { printPort: true }), expected);
+  // Without -pp the same report prints as before: addresses alone, the column as wide as 127.0.0.10.
+  assert.match(formatNodetoolStatus(report(local, peers)), /^UN {2}127\.0\.0\.1 {3}47\.66 KiB/m);
+});
+
+test('nodetool status -pp: IPv6 bracketed; a node whose port is unknown is shown without it, with a note', () => {
+  const text = formatNodetoolStatus(report(endpoint('::1', { storagePort: 7000, tokens: ['1'] }), [endpoint('127.0.0.2', { tokens: ['2'] })]), { printPort: true });
+  assert.match(text, /^UN {2}\[::1\]:7000 {2}47\.66 KiB/m);
+  assert.match(text, /^UN {2}127\.0\.0\.2 {3}47\.66 KiB/m);
+  assert.match(text, /^Note: the storage port of 127\.0\.0\.2 is not reported: shown without it$/m);
+  assert.doesNotMatch(formatNodetoolStatus(report(endpoint('::1', { tokens: ['1'] }), [])), /storage port/);
+});
+
+test('nodetool ring -pp: host:port in the Address column, which widens; the other columns keep their widths', () => {
+  const local = endpoint('127.0.0.1', { storagePort: 7000, tokens: ['100', '-100'] });
+  const peer = endpoint('127.0.0.2', { storagePort: 7000, status: 'DOWN', tokens: ['0'] });
+  const lines = formatNodetoolRing(report(local, [peer]), { printPort: true }).split('\n');
+  // Address is 14 wide ("127.0.0.1:7000"), then two spaces; Rack 12, Status 7, State 8, Load 16, Owns 20, Token 44.
+  assert.deepEqual(lines.slice(0, 8), [
+    '',
+    'Datacenter: datacenter1',
+    '==========',
+    'Address         Rack        Status State   Load            Owns                Token',
+    '                                                                               100',
+    '127.0.0.1:7000  rack1       Up     Normal  47.66 KiB       100.00%             -100',
+    '127.0.0.2:7000  rack1       Down   Normal  47.66 KiB       0.00%               0',
+    '127.0.0.1:7000  rack1       Up     Normal  47.66 KiB       100.00%             100',
+  ].map((line) => (line.length > 79 ? line.padEnd(79 + 44) : line)));
+  assert.ok(formatNodetoolRing(report(local, [peer])).split('\n').includes('127.0.0.1  rack1       Up     Normal  47.66 KiB       100.00%             -100'.padEnd(74 + 44)));
 });

@@ -88,8 +88,9 @@ const statusWord = { UP: 'Up', DOWN: 'Down', UNKNOWN: '?' } as const;
  * As Cassandra 4.0's Status.java: the rows of every datacenter form one TableBuilder table
  * (columns as wide as their widest cell in any datacenter, two spaces apart, the last padded too).
  */
-export function formatNodetoolStatus(report: NodeStatusReport, options: { keyspace?: string } = {}): string {
+export function formatNodetoolStatus(report: NodeStatusReport, options: { keyspace?: string; printPort?: boolean } = {}): string {
   const endpoints = ringEndpoints(report);
+  const printPort = options.printPort === true;
   const ownership = tokenOwnership(endpoints);
   // Effective ownership (replicas counted) only when the node computed it for the asked keyspace.
   const effective = options.keyspace !== undefined && report.ownershipKeyspace === options.keyspace && ownership !== null;
@@ -98,7 +99,7 @@ export function formatNodetoolStatus(report: NodeStatusReport, options: { keyspa
     rows: [
       ['--', 'Address', 'Load', 'Tokens', effective ? 'Owns (effective)' : 'Owns', 'Host ID', 'Rack'],
       ...members.map((endpoint) => [
-        `${statusCode[endpoint.status]}${stateCode[endpoint.state]}`, endpoint.address, formatLoad(endpoint.loadBytes),
+        `${statusCode[endpoint.status]}${stateCode[endpoint.state]}`, endpointAddress(endpoint, printPort), formatLoad(endpoint.loadBytes),
         endpoint.tokens === null ? '?' : String(endpoint.tokens.length), percent(ownership?.get(endpoint.address), 1), endpoint.hostId ?? '?', endpoint.rack,
       ]),
     ],
@@ -115,7 +116,22 @@ export function formatNodetoolStatus(report: NodeStatusReport, options: { keyspa
   const keyspaceNote = options.keyspace !== undefined && !effective
     ? [`the node does not report effective ownership for keyspace ${options.keyspace}: Owns is the share of the token ring`]
     : [];
-  return `${lines.join('\n')}\n${notes(report, keyspaceNote)}`;
+  return `${lines.join('\n')}\n${notes(report, [...keyspaceNote, ...portNote(endpoints, printPort)])}`;
+}
+
+/**
+ * An address as nodetool prints it: under -pp (--print-port) with the storage port, as Cassandra
+ * 4.0's HostStatWithPort does (host:port, an IPv6 address bracketed); the address alone otherwise.
+ */
+export function endpointAddress(endpoint: RingEndpoint, printPort: boolean): string {
+  if (!printPort || endpoint.storagePort === null) return endpoint.address;
+  return endpoint.address.includes(':') ? `[${endpoint.address}]:${endpoint.storagePort}` : `${endpoint.address}:${endpoint.storagePort}`;
+}
+
+/** Under -pp, the nodes whose port is unknown (an older node's status) are named rather than shown as if complete. */
+function portNote(endpoints: readonly RingEndpoint[], printPort: boolean): string[] {
+  const unknown = printPort ? endpoints.filter((endpoint) => endpoint.storagePort === null).map((endpoint) => endpoint.address) : [];
+  return unknown.length === 0 ? [] : [`the storage port of ${unknown.join(', ')} is not reported: shown without it`];
 }
 
 /** Each column's width: its widest cell. */
@@ -133,11 +149,15 @@ function notes(report: NodeStatusReport, extra: readonly string[] = []): string 
   return missing.length === 0 ? '' : `\n${missing.map((note) => `Note: ${note}`).join('\n')}\n`;
 }
 
-/** `nodetool ring`: every token of every node, in ring order, per datacenter. */
-export function formatNodetoolRing(report: NodeStatusReport): string {
+/**
+ * `nodetool ring`: every token of every node, in ring order, per datacenter. The address column
+ * is as wide as the longest address printed, so under -pp (host:port) it widens, as in 4.0.
+ */
+export function formatNodetoolRing(report: NodeStatusReport, options: { printPort?: boolean } = {}): string {
   const endpoints = ringEndpoints(report);
   const ownership = tokenOwnership(endpoints);
-  const addressWidth = Math.max(...endpoints.map((endpoint) => endpoint.address.length), 'Address'.length);
+  const printPort = options.printPort === true;
+  const addressWidth = Math.max(...endpoints.map((endpoint) => endpointAddress(endpoint, printPort).length), 'Address'.length);
   const line = (cells: readonly [string, string, string, string, string, string, string]) => {
     const [address, rack, status, state, load, owns, token] = cells;
     return `${address.padEnd(addressWidth)}  ${rack.padEnd(12)}${status.padEnd(7)}${state.padEnd(8)}${load.padEnd(16)}${owns.padEnd(20)}${token.padEnd(44)}`;
@@ -154,14 +174,14 @@ export function formatNodetoolRing(report: NodeStatusReport): string {
     lines.push(members.length > 1 && last !== undefined ? line(['', '', '', '', '', '', last.token]) : '');
     for (const { endpoint, token } of tokens) {
       const owns = percent(ownership?.get(endpoint.address), 2);
-      lines.push(line([endpoint.address, endpoint.rack, statusWord[endpoint.status], stateWord[endpoint.state], formatLoad(endpoint.loadBytes), owns, token]));
+      lines.push(line([endpointAddress(endpoint, printPort), endpoint.rack, statusWord[endpoint.status], stateWord[endpoint.state], formatLoad(endpoint.loadBytes), owns, token]));
     }
     lines.push('');
   }
   if (endpoints.some((endpoint) => (endpoint.tokens?.length ?? 0) > 1)) {
     lines.push('  Warning: "nodetool ring" is used to output all the tokens of a node.', '  To view status related info of a node use "nodetool status" instead.', '');
   }
-  return `${lines.join('\n')}\n${notes(report)}`;
+  return `${lines.join('\n')}\n${notes(report, portNote(endpoints, printPort))}`;
 }
 
 /** Tokens in ring order; an unknown token ('?') sorts last. */

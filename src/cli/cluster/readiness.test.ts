@@ -7,7 +7,7 @@ import { formatClusterStatus } from './status-table.js';
 const node = { index: 1, address: '127.0.0.1', directory: '/tmp/c/node1', pid: 42 };
 
 function peer(address: string, fields: Partial<RingEndpoint> = {}): RingEndpoint {
-  return { address, hostId: null, dataCenter: 'datacenter1', rack: 'rack1', status: 'UP', state: 'NORMAL', loadBytes: null, tokens: null, owns: null, ...fields };
+  return { address, storagePort: null, hostId: null, dataCenter: 'datacenter1', rack: 'rack1', status: 'UP', state: 'NORMAL', loadBytes: null, tokens: null, owns: null, ...fields };
 }
 
 function probe(fields: Partial<NodeProbe> & { peers?: RingEndpoint[] | null; state?: RingEndpoint['state'] } = {}): NodeProbe {

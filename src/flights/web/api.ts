@@ -4,7 +4,7 @@
 // airports 404, an unavailable database 503.
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { operatorTransitions, scheduledStatus, type Airport, type FlightPlan, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
+import { isFlightNumber, operatorTransitions, scheduledStatus, type Airport, type FlightPlan, type FlightStatusRecord, type TrackingSample } from '../model/flight.js';
 import type { FlightStore } from '../model/store.js';
 import { greatCirclePoints } from '../model/geo.js';
 import { FlightInputError, planFlight, randomFlightNumber, randomGate } from '../model/schedule.js';
@@ -13,6 +13,7 @@ import type {
   AddFlightView, AirportTuple, BoardView, ClockView, ErrorView, FlightDetail, FlightRow, HealthView, PathPoint, SearchView, StatusChangeView,
 } from './contract.js';
 import type { LiveFeed } from './live-feed.js';
+import { rankAirports, rankFlights, searchFold } from './search.js';
 import {
   addFlightBodySchema, airportParamsSchema, boardQuerySchema, checkDeparture, checkLookupDate, flightParamsSchema, parseInput, searchQuerySchema, statusChangeBodySchema,
 } from './validation.js';
@@ -85,26 +86,35 @@ function registerInfoRoutes(app: FastifyInstance, context: ApiContext): void {
   app.get('/api/clock', async (): Promise<ClockView> => ({ simNowMs: context.feed.simNowMs(), speedup: context.feed.speedup() }));
 
   app.get('/api/search', async (request, reply) => answer(reply, context, async (): Promise<SearchView> => {
-    const q = (parseInput(searchQuerySchema, request.query, 'query').q ?? '').trim().toUpperCase();
+    const q = searchFold((parseInput(searchQuerySchema, request.query, 'query').q ?? '').trim());
     if (q.length === 0) return { airports: [], flights: [] };
-    const airports: Airport[] = [];
-    const exact = context.airports.get(q);
-    if (exact !== undefined) airports.push(exact);
-    for (const airport of context.airports.values()) {
-      if (airports.length >= searchResultsMax) break;
-      if (airport !== exact && (airport.iata.startsWith(q) || airport.city.toUpperCase().startsWith(q) || airport.name.toUpperCase().includes(q))) airports.push(airport);
+    const airports = rankAirports(context.airports.values(), q, searchResultsMax);
+    // The feed knows the flights of the simulated yesterday and today (and those added since);
+    // a number typed in full is also looked up on every date (flights_by_number, strong).
+    const known = new Map(context.feed.flights().map((f) => [`${f.plan.flightNumber}/${f.plan.date}`, f.status]));
+    const prefix = context.feed.flights().filter((f) => f.plan.flightNumber.startsWith(q)).map((f) => f.plan);
+    let exact: FlightPlan[] = [];
+    let databaseDown = false;
+    if (isFlightNumber(q)) {
+      try {
+        exact = await context.store.flightsByNumber(q);
+      } catch (error) {
+        if (!(error instanceof Error)) throw error;
+        databaseDown = true;
+      }
     }
-    // The feed knows which flights exist; their statuses are read (strong) for the few that match.
-    const matched = context.feed.flights().filter((f) => f.plan.flightNumber.startsWith(q)).slice(0, searchResultsMax);
-    let flights: SearchView['flights'];
+    const today = new Date(context.feed.simNowMs()).toISOString().slice(0, 10);
+    const matched = rankFlights({ exact, prefix }, { query: q, today, resultsMax: searchResultsMax });
+    // Their statuses are read (strong) for the few that match.
+    const fallback = () => matched.map((plan) => ({ ...plan, status: known.get(`${plan.flightNumber}/${plan.date}`) ?? null }));
+    if (databaseDown) return { airports, flights: fallback() };
     try {
-      flights = (await withStatuses(context, matched.map((f) => f.plan))).map((row) => ({ ...planOf(row), status: row.status }));
+      return { airports, flights: (await withStatuses(context, matched)).map((row) => ({ ...planOf(row), status: row.status })) };
     } catch (error) {
       // The database is down: the map's copy of the status (null unless in the air) still helps.
       if (!(error instanceof Error)) throw error;
-      flights = matched.map((f) => ({ ...f.plan, status: f.status }));
+      return { airports, flights: fallback() };
     }
-    return { airports, flights };
   }));
 }
 
@@ -140,6 +150,8 @@ function registerFlightRoutes(app: FastifyInstance, context: ApiContext): void {
         throw new FlightInputError(`flight ${plan.flightNumber} on ${plan.date} already exists`);
       }
       await context.store.addFlight(plan, { gate: randomGate(context.chance), nowMs: context.clock.nowMs(), initial: scheduledStatus(Math.round(context.feed.simNowMs()), 'operator') });
+      // Search finds it at once, not only after the feed's next re-read of the day's flights.
+      context.feed.noteFlight(plan);
       return reply.code(201).send({ flight: plan } satisfies AddFlightView);
     }));
 

@@ -71,6 +71,12 @@ export class LiveFeed {
     });
   }
 
+  /** A flight added through the web is searchable at once; the next re-read of the day's flights keeps it if its date is shown. */
+  noteFlight(plan: FlightPlan): void {
+    if (this.plans.some((known) => known.flightNumber === plan.flightNumber && known.date === plan.date)) return;
+    if (this.plans.length < planesOnMapMax) this.plans.push(plan);
+  }
+
   /** A status written through the web shows at once, before the simulator's next position carries it. */
   noteStatus(record: FlightStatusRecord): void {
     this.notedStatuses.set(`${record.flightNumber}/${record.date}`, { status: record.status, atMs: this.world.clock.nowMs() });

@@ -81,6 +81,9 @@ export function parseInput<Output>(schema: z.ZodType<Output>, value: unknown, wh
     throw new FlightInputError(`unknown ${where === 'query' ? 'query parameter' : 'field'} '${echo(issue.keys[0] ?? '')}'`);
   }
   const field = issue.path.map(String).join('.');
+  // ?q=a&q=b arrives as an array, which the schema refuses as "not text": say what is wrong.
+  const given: unknown = where === 'query' && typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[field] : undefined;
+  if (Array.isArray(given)) throw new FlightInputError(`${echo(field)}: given more than once`);
   throw new FlightInputError(`${field === '' ? where : echo(field)}: ${issue.message}`);
 }
 
