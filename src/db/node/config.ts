@@ -314,6 +314,9 @@ const fields = {
 
 type FieldName = keyof typeof fields;
 const fileSchema = z.object(fields).partial();
+
+/** Every configuration key the node reads (others are warned about and ignored). */
+export const configurationKeys: ReadonlySet<string> = new Set(Object.keys(fields));
 type RawConfig = z.infer<typeof fileSchema>;
 
 /** Flag name and the YAML key it overrides (--data-dir and --seeds are handled apart). */
