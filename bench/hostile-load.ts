@@ -155,8 +155,15 @@ async function main(): Promise<void> {
       }
     }));
 
+    // The well-behaved client's loaded phase begins once every connection is open (the others already run).
+    await work[0];
     send({ kind: 'started' });
     await stopped;
+    // Every kind has done something at least once (a short smoke run on a busy machine may not have yet); bounded.
+    const deadline = Date.now() + 30_000;
+    const c = counters;
+    while (Date.now() < deadline && (c.blobsWritten + c.blobErrors === 0 || c.partitionRowsWritten + c.partitionWriteErrors === 0
+      || c.partitionRowsPaged + c.partitionPageErrors === 0 || c.oversizedBatchesRefused + c.oversizedBatchesAccepted + c.batchOtherErrors === 0)) await sleep(50);
     stop.stopped = true;
     nonReading.destroy();
     await Promise.all(work);
