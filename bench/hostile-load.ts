@@ -82,10 +82,12 @@ async function main(): Promise<void> {
     })());
     // 2. The client that never reads.
     nonReading = await nonReader(endpoint.host, endpoint.port, stop, counters);
+    // Three driver clients for 3 to 5, each with its own connections, connected together.
+    const [batcher, blobber, wide] = [30_000, 60_000, 60_000].map((requestTimeoutMs) => driverClient([endpoint], { connectionsPerHost: 1, requestTimeoutMs })) as
+      [cassandra.Client, cassandra.Client, cassandra.Client];
+    clients.push(batcher, blobber, wide);
+    await Promise.all(clients.map((client) => client.connect()));
     // 3. Oversized batches: 60 rows of 1 KiB in 60 partitions, over the 50 KiB fail threshold.
-    const batcher = driverClient([endpoint], { connectionsPerHost: 1, requestTimeoutMs: 30_000 });
-    clients.push(batcher);
-    await batcher.connect();
     const row = 'x'.repeat(1024);
     const batch = Array.from({ length: 60 }, (_, i) => ({ query: 'INSERT INTO hostile.batched (k, v) VALUES (?, ?)', params: [i, row] }));
     for (let i = 0; i < 2; i++) {
@@ -100,9 +102,6 @@ async function main(): Promise<void> {
       }));
     }
     // 4. 10 MiB blobs, written and read back one after another.
-    const blobber = driverClient([endpoint], { connectionsPerHost: 1, requestTimeoutMs: 60_000 });
-    clients.push(blobber);
-    await blobber.connect();
     const blob = randomBytes(settings.blobBytes);
     let blobKey = 0;
     work.push(until(stop, async () => {
@@ -120,9 +119,6 @@ async function main(): Promise<void> {
       }
     }));
     // 5. The big partition: 32 writers, and a reader paging through it from the start.
-    const wide = driverClient([endpoint], { connectionsPerHost: 1, requestTimeoutMs: 60_000 });
-    clients.push(wide);
-    await wide.connect();
     let nextRow = 0;
     const value = 'v'.repeat(100);
     for (let i = 0; i < 32; i++) {
