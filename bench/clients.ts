@@ -28,12 +28,12 @@ export class LeanTarget implements LoadTarget {
     this.selectFrame = ExecuteTemplate.create(ids.select, { consistency, key: keyOf(templateKey), value: null });
   }
 
-  static async open(endpoints: Endpoint[], options: { connections: number; consistency: ConsistencyLevel }): Promise<LeanTarget> {
+  static async open(endpoints: Endpoint[], options: { connections: number; consistency: ConsistencyLevel; localAddress?: string }): Promise<LeanTarget> {
     const connections: LeanConnection[] = [];
     try {
       for (let i = 0; i < options.connections; i++) {
         const endpoint = endpoints[i % endpoints.length] as Endpoint;
-        connections.push(await LeanConnection.open(endpoint.host, endpoint.port));
+        connections.push(await LeanConnection.open(endpoint.host, endpoint.port, options.localAddress === undefined ? {} : { localAddress: options.localAddress }));
       }
       // Every node must know the statements: prepare on one connection per node.
       let ids: { insert: Buffer; select: Buffer } | null = null;

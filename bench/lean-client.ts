@@ -34,9 +34,10 @@ export class LeanConnection {
     socket.on('close', () => this.fail('connection closed'));
   }
 
-  static async open(host: string, port: number): Promise<LeanConnection> {
+  /** localAddress: the client's source address (a second client host on the loopback, 127.0.0.2). */
+  static async open(host: string, port: number, options: { localAddress?: string } = {}): Promise<LeanConnection> {
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host, port });
+      const s = connect({ host, port, ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }) });
       const timer = setTimeout(() => { s.destroy(); reject(new Error(`connect to ${host}:${port} timed out`)); }, connectTimeoutMs);
       s.once('connect', () => { clearTimeout(timer); resolve(s); });
       s.once('error', (error) => { clearTimeout(timer); reject(error); });

@@ -130,6 +130,8 @@ export async function startCeilingServer(options: ProfileOption = {}): Promise<S
 export interface NodeGroupOptions extends ProfileOption {
   nodes: number;
   memtableFlushBytes?: number;
+  /** More cassandra.yaml settings of every node (config-file.ts's `more`). */
+  more?: Readonly<Record<string, unknown>>;
   /** Node start and gossip agreement (ms). */
   startTimeoutMs: number;
 }
@@ -139,6 +141,7 @@ function nodeConfig(index: number, ports: { native: number; storage: number; adm
     clusterName: 'Bench Cluster', listenAddress: `127.0.0.${index}`, rpcAddress: `127.0.0.${index}`,
     nativeTransportPort: ports.native, storagePort: ports.storage, adminPort: ports.admin, logLevel: 'warn',
     ...(options.memtableFlushBytes === undefined ? {} : { memtableFlushBytes: options.memtableFlushBytes }),
+    ...(options.more === undefined ? {} : { more: options.more }),
     seeds: ['127.0.0.1'],
     // Created together, as ccm populates a cluster: no node streams from the others.
     autoBootstrap: false,

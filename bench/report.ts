@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { FlightStep } from './flights.js';
+import type { HostileResult } from './hostile.js';
 import type { Measurement } from './measure.js';
 import type { ProfileSummary } from './profile.js';
 import type { Settings } from './settings.js';
@@ -37,6 +38,8 @@ export interface BenchResults {
   curve: CurvePoint[];
   flights: FlightStep[];
   storage: StorageBenchResult | null;
+  /** The hostile-clients scenario (bench/hostile.ts). */
+  hostile: HostileResult | null;
   /** With --profile: each server process's top self-time functions, per server group. */
   profiles: Array<{ group: string; directory: string; processes: ProfileSummary[] }>;
 }
@@ -169,6 +172,22 @@ export function targetRows(results: BenchResults): TargetRow[] {
   ];
 }
 
+/** The hostile-clients scenario: the well-behaved client idle and under load, memory against the bound, what each hostile client did. */
+export function hostileTable(hostile: HostileResult | null | undefined): string[] {
+  if (hostile === null || hostile === undefined) return [];
+  const { probe, memory, hostile: h, settings } = hostile;
+  return ['', `**Hostile clients** (1 node; the well-behaved client: lean, ${settings.probeRate} ops/s, prepared point reads and writes, from 127.0.0.2):`, '',
+    '| idle p50 / p99 ms | loaded p50 / p99 ms | p99 ratio (goal <= 2) | probe ops / errors (loaded) | peak RSS MiB | bound MiB (at rest + configured) | node up |',
+    '|--:|--:|--:|--:|--:|--:|---|',
+    `| ${probe.idle.latencyMs.p50} / ${probe.idle.latencyMs.p99} | ${probe.loaded.latencyMs.p50} / ${probe.loaded.latencyMs.p99} | ${probe.p99Ratio}x | ${fmt(probe.loaded.ops)} / ${probe.loaded.errors} | ` +
+      `${memory.peakRssMiB} | ${memory.boundMiB} (${memory.restRssMiB} + ${memory.configuredMiB})${memory.withinBound ? '' : ' **exceeded**'} | ${hostile.nodeUp ? 'yes' : '**no**'} |`,
+    '', '| connections open (failed) | requests never read | oversized batches refused (accepted) | blobs written / read (errors) | partition rows written (errors) | rows paged (pages, errors) |',
+    '|--:|--:|--:|--:|--:|--:|',
+    `| ${fmt(h.connectionsOpened)} (${h.connectionsFailed}) | ${fmt(h.nonReaderRequestsSent)} | ${fmt(h.oversizedBatchesRefused)} (${h.oversizedBatchesAccepted}) | ${h.blobsWritten} / ${h.blobsRead} (${h.blobErrors}) | ` +
+      `${fmt(h.partitionRowsWritten)} (${h.partitionWriteErrors}) | ${fmt(h.partitionRowsPaged)} (${h.partitionPages}, ${h.partitionPageErrors}) |`,
+    ...(h.firstError === null && h.firstConnectionError === null ? [] : ['', `First error: ${h.firstError ?? h.firstConnectionError ?? ''}`])];
+}
+
 export function markdown(results: BenchResults): string {
   const header = [
     `All numbers below come from one run: \`npm run bench -- --${results.settings.mode}\` started ${results.startedAt}, commit \`${results.commit}\`${results.dirty ? ' (with uncommitted changes)' : ''},`,
@@ -183,7 +202,7 @@ export function markdown(results: BenchResults): string {
   const storage = results.storage === null ? [] : ['', '**Storage engine** (in-process, no network):', '',
     '| rows | writes/s | scan rows/s | point reads/s (cold) | hot reads/s: sstables / memtable (ratio) | peak RSS MiB | data MiB |', '|--:|--:|--:|--:|--:|--:|--:|',
     `| ${fmt(results.storage.rows)} | ${fmt(results.storage.writeRowsPerSecond)} | ${fmt(results.storage.scanRowsPerSecond)} | ${fmt(results.storage.pointReadsPerSecond)} | ${hotReads(results.storage)} | ${results.storage.peakRssMiB} | ${results.storage.dataMiB} |`];
-  return [...header, ...measurementTable(results), ...curveTable(results), ...flightTable(results), ...storage, ...targets, ...profileTables(results), ''].join('\n');
+  return [...header, ...measurementTable(results), ...curveTable(results), ...flightTable(results), ...storage, ...hostileTable(results.hostile), ...targets, ...profileTables(results), ''].join('\n');
 }
 
 export const readmeStart = '<!-- bench-results:start -->';

@@ -7,12 +7,14 @@
 //   npm run bench -- --scenario single --scenario cluster
 //   npm run bench -- --smoke --results-dir /tmp/x --no-readme     the CI smoke run
 //   npm run bench -- --profile --scenario flights   CPU profiles of every server process
+//   npm run bench -- --full --scenario hostile --no-readme   all hostile clients at once (bench/hostile.ts)
 
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConsistencyLevel } from '../src/db/common/consistency.js';
 import { driverClient, type ClientKind } from './clients.js';
 import { flightLadder, type FlightStep } from './flights.js';
+import { hostileScenario } from './hostile.js';
 import { shapeName, workloads, type Shape, type Workload } from './load.js';
 import { measure, type KeyState, type Measurement } from './measure.js';
 import { repositoryRoot, startCeilingServer, startNodes, type ServerGroup } from './nodes.js';
@@ -227,6 +229,11 @@ async function runAll(settings: Settings, selected: ReadonlySet<ScenarioName>, c
       }, log));
     results.flights.push(...steps);
   }
+  if (wants('hostile')) {
+    const h = settings.hostile;
+    log(`hostile: 1 node with bounded memory; a well-behaved client idle, then beside ${h.connections} connections, a client that never reads, oversized batches, ${h.blobBytes / 2 ** 20} MiB blobs and a partition growing towards ${h.partitionRows} rows`);
+    results.hostile = await hostileScenario(h, { startTimeoutMs: settings.startTimeoutMs, log });
+  }
   if (wants('storage')) {
     log(`storage: ${settings.storageRows} rows through the engine, restart, read back`);
     results.storage = await storageBenchmark({ rows: settings.storageRows });
@@ -259,7 +266,7 @@ async function main(argv: string[]): Promise<void> {
   const { commit, dirty } = gitCommit(repositoryRoot);
   const results: BenchResults = {
     startedAt: new Date().toISOString(), finishedAt: '', commit, dirty, machine: machineInfo(), node: process.version, settings,
-    scenarios: scenarioNames.filter((name) => selected.has(name)), measurements: [], curve: [], flights: [], storage: null, profiles: [],
+    scenarios: scenarioNames.filter((name) => selected.has(name)), measurements: [], curve: [], flights: [], storage: null, hostile: null, profiles: [],
   };
   const profileRoot = flags.profile === true ? join(flags.resultsDir, 'profiles', `${results.startedAt.replace(/[:.]/g, '-')}-${commit.split(' ')[0] ?? 'unknown'}`) : null;
   log(`bench ${settings.mode}: ${results.scenarios.join(', ')} (commit ${commit}${dirty ? ', dirty' : ''}, ${results.machine.cpus} CPUs, load ${results.machine.loadAverageAtStart.join(' ')})`);

@@ -1,6 +1,6 @@
 // The benchmark suite's smoke test (issue 7): `bench --smoke` starts the protocol-ceiling server,
 // one node, a small-memtable node and a 3-node cluster, drives every scenario for a fraction of a
-// second and writes its JSON. Asserts that every scenario ran, moved data and saw no error; no
+// second (the hostile-clients scenario too, with 50 connections) and writes its JSON. Asserts that every scenario ran, moved data and saw no error; no
 // speed is asserted (CI machines are shared). Needs the build (runs dist/bench/run.js).
 
 import test from 'node:test';
@@ -33,7 +33,7 @@ test('bench --smoke runs every scenario with throughput and without errors', { t
     const results = JSON.parse(readFileSync(join(directory, files[0] as string), 'utf8')) as BenchResults;
     assert.match(results.commit, /^[0-9a-f]{12}$/);
     assert.ok(results.machine.cpus > 0);
-    for (const scenario of ['ceiling', 'single', 'memtable', 'cluster', 'latency', 'flights']) assert.ok(results.scenarios.includes(scenario), `scenario ${scenario} missing`);
+    for (const scenario of ['ceiling', 'single', 'memtable', 'cluster', 'latency', 'flights', 'hostile']) assert.ok(results.scenarios.includes(scenario), `scenario ${scenario} missing`);
 
     for (const scenario of ['ceiling', 'single', 'memtable', 'cluster']) {
       const runs = results.measurements.filter((m) => m.scenario === scenario);
@@ -68,6 +68,21 @@ test('bench --smoke runs every scenario with throughput and without errors', { t
       assert.ok(f.throughput > 0 && f.mapReads.ops > 0, `flights ${f.shape} N=${f.flights}: no traffic`);
       assert.equal(f.errors + f.mapReads.errors, 0, `flights ${f.shape} N=${f.flights}: ${f.firstError ?? f.mapReads.firstError}`);
     }
+
+    // Hostile clients: every kind ran and the node stayed up; the p99 ratio and the memory bound are figures, not asserted.
+    const hostile = results.hostile;
+    assert.ok(hostile !== null, 'no hostile-clients result');
+    assert.equal(hostile.nodeUp, true, 'the node went down under the hostile clients');
+    assert.ok(hostile.probe.idle.ops > 0 && hostile.probe.loaded.ops > 0, `well-behaved client: ${JSON.stringify(hostile.probe)}`);
+    assert.equal(hostile.probe.idle.errors + hostile.probe.loaded.errors, 0, `well-behaved client errors: ${hostile.probe.loaded.firstError}`);
+    assert.ok(hostile.probe.p99Ratio > 0 && hostile.memory.peakRssMiB > 0 && hostile.memory.boundMiB > hostile.memory.restRssMiB, JSON.stringify(hostile.memory));
+    const h = hostile.hostile;
+    assert.equal(h.connectionsOpened, hostile.settings.connections, `connections: ${h.firstConnectionError}`);
+    assert.ok(h.nonReaderRequestsSent > 0, 'the non-reading client sent nothing');
+    assert.ok(h.oversizedBatchesRefused > 0 && h.oversizedBatchesAccepted === 0, `oversized batches: ${JSON.stringify(h)}`);
+    assert.ok(h.blobsWritten > 0 && h.partitionRowsWritten > 0 && h.partitionRowsPaged > 0, `hostile clients: ${JSON.stringify(h)}`);
+    assert.equal(h.blobErrors + h.partitionWriteErrors + h.partitionPageErrors + h.batchOtherErrors, 0, `hostile clients' errors: ${h.firstError}`);
+    assert.match(output, /\*\*Hostile clients\*\*/, 'the hostile-clients table is printed');
     assert.match(output, /\| scenario \| workload \| client \| shape \|/, 'the Markdown table is printed');
   } finally {
     rmSync(directory, { recursive: true, force: true });

@@ -204,6 +204,23 @@ test('aero cluster start: a node that fails to start is named with its log, and 
   }
 });
 
+test('aero cluster start --set: a setting the node would refuse is named before anything starts', { timeout: 30_000 }, async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'aero-cluster-'));
+  try {
+    const ports = ['--base-port', String(await freePort()), '--storage-port', String(await freePort()), '--admin-port', String(await freePort())];
+    const bad = await aero(['cluster', 'start', '--nodes', '2', '--dir', directory, ...ports, '--set', 'write_request_timeout=10s', '--set', 'read_request_timeout=soon']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^aero cluster: --set read_request_timeout: configuration error in 'read_request_timeout': expected a duration such as 2000ms, 2s or 1m, .*got 'soon'\n$/);
+    const unknown = await aero(['cluster', 'start', '--nodes', '2', '--dir', directory, ...ports, '--set', 'write_timeout=10s']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /--set write_timeout: not a setting the node reads/);
+    assert.equal(existsSync(join(directory, 'cluster.json')), false);
+    assert.equal(existsSync(join(directory, 'node1')), false);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
 test('startLocalCluster gives `aero start` a LocalDatabase over the cluster', { timeout: 60_000 }, async () => {
   const directory = mkdtempSync(join(tmpdir(), 'aero-cluster-'));
   const nativePort = await freePort();
@@ -230,7 +247,7 @@ test('aero cluster start --auth: every node requires a login, and the cluster ke
   const options = { contactPoints: [`127.0.0.1:${nativePort}`], localDataCenter: 'datacenter1', protocolOptions: { port: nativePort } };
   try {
     const args = ['--base-port', String(nativePort), '--storage-port', String(await freePort()), '--admin-port', String(await freePort())];
-    const start = await aero(['cluster', 'start', '--auth', '--nodes', '1', ...dir, ...args]);
+    const start = await aero(['cluster', 'start', '--auth', '--nodes', '1', ...dir, ...args, '--set', 'write_request_timeout=30s', '--set', 'max_hint_window_in_ms=2000']);
     assert.equal(start.code, 0, start.stderr);
     assert.match(start.stdout, /logins required \(PasswordAuthenticator, CassandraAuthorizer\)/);
     const anonymous = new cassandra.Client(options);
@@ -256,6 +273,16 @@ test('aero cluster start --auth: every node requires a login, and the cluster ke
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /logins required/);
     assert.match(readFileSync(join(directory, 'node1', 'conf', 'aero.yaml'), 'utf8'), /^authenticator: PasswordAuthenticator\nauthorizer: CassandraAuthorizer$/m);
+    // --set is kept too, and changed on an existing cluster for the nodes started from then on.
+    assert.match(readFileSync(join(directory, 'node1', 'conf', 'aero.yaml'), 'utf8'), /^write_request_timeout: 30s\nmax_hint_window_in_ms: 2000$/m);
+    const changed = await aero(['cluster', 'start', ...dir, '--set', 'max_hint_window_in_ms=', '--set', 'write_request_timeout=45s']);
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.match(changed.stdout, /recorded --set .*running nodes take it when restarted \(aero cluster restart --node 1\)/);
+    const restart = await aero(['cluster', 'restart', '--node', '1', ...dir]);
+    assert.equal(restart.code, 0, restart.stderr);
+    const yaml = readFileSync(join(directory, 'node1', 'conf', 'aero.yaml'), 'utf8');
+    assert.match(yaml, /^write_request_timeout: 45s$/m);
+    assert.doesNotMatch(yaml, /max_hint_window_in_ms/);
   } finally {
     await aero(['cluster', 'stop', ...dir, '--timeout', '10']);
     rmSync(directory, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { localClusterNodesMax, numTokensMax, startTimeoutSecondsMax } from '../db/common/limits.js';
 import { ManifestError } from './cluster/manifest.js';
 import { addNode, ClusterError, clusterDefaults, clusterStatus, decommissionNode, killNode, restartNode, startCluster, stopCluster, stopTimeoutMsDefault, type StartClusterOptions } from './cluster/operations.js';
+import { NodeSettingError, parseNodeSetting } from './cluster/node-settings.js';
 import type { CommandContext } from './console.js';
 
 interface StartFlags {
@@ -19,6 +20,7 @@ interface StartFlags {
   tls?: boolean;
   auth?: boolean;
   ringDelay?: string;
+  set: string[];
   startTimeout: string;
 }
 
@@ -39,7 +41,7 @@ async function run(context: CommandContext, operation: () => Promise<number>): P
   try {
     context.setExitCode(await operation());
   } catch (error) {
-    if (!(error instanceof ClusterError || error instanceof ManifestError || error instanceof UsageError)) throw error;
+    if (!(error instanceof ClusterError || error instanceof ManifestError || error instanceof UsageError || error instanceof NodeSettingError)) throw error;
     context.io.err(`aero cluster: ${error.message}\n`);
     context.setExitCode(1);
   }
@@ -58,6 +60,7 @@ function startOptions(flags: StartFlags): StartClusterOptions {
   if (flags.adminPort !== undefined) options.adminPort = port(flags.adminPort, '--admin-port');
   if (flags.numTokens !== undefined) options.numTokens = integerFlag(flags.numTokens, { name: '--num-tokens', min: 1, max: numTokensMax });
   if (flags.ringDelay !== undefined) options.ringDelayMs = integerFlag(flags.ringDelay, { name: '--ring-delay', min: 0, max: 600_000 });
+  if (flags.set.length > 0) options.settingChanges = flags.set.map(parseNodeSetting);
   if (flags.tls === true) options.tls = true;
   if (flags.auth === true) options.auth = true;
   if (flags.clusterName !== undefined) {
@@ -82,9 +85,13 @@ export function registerClusterCommand(program: Command, context: CommandContext
     .option('--tls', 'TLS on every native and storage port, with a cluster CA and certificates made under DIR/certs (as `aero certs create`)')
     .option('--auth', 'logins and permissions on every node (authenticator: PasswordAuthenticator, authorizer: CassandraAuthorizer); the first login is cassandra/cassandra')
     .option('--ring-delay <ms>', 'ring_delay_ms of every node: how long a joining or leaving node lets gossip spread (default 30000)')
+    .option('--set <name=value>', 'a cassandra.yaml setting of every node, the value in YAML (e.g. write_request_timeout=10s); repeatable; name= removes one',
+      (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--start-timeout <seconds>', 'how long to wait for every node to be up', '60')
     .addHelpText('after', [
       '\nA cluster that exists in DIR keeps the settings it was created with; start restarts its stopped nodes.',
+      'Settings of --set are checked as the node reads them before anything starts, and kept: start, restart and add write them',
+      'into every node\'s conf/aero.yaml; --set on an existing cluster changes them for the nodes started from then on.',
       'With --tls, clients connect over TLS trusting DIR/certs/ca.pem (client certificates are optional: DIR/certs/client.pem);',
       'nodes authenticate each other with their certificates (mutual TLS, internode_encryption: all).',
       'With --auth, log in as cassandra/cassandra first, create your own superuser and drop (or change) cassandra.',

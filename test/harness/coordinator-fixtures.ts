@@ -5,7 +5,7 @@
 import type { Endpoint } from '../../src/db/cluster/endpoint.js';
 import { silentLogger, type Clock } from '../../src/db/common/world.js';
 import type { HintStore } from '../../src/db/coordinator/hints.js';
-import { StorageProxy } from '../../src/db/coordinator/storage-proxy.js';
+import { StorageProxy, type StorageProxyOptions } from '../../src/db/coordinator/storage-proxy.js';
 import { murmur3Token } from '../../src/db/dht/murmur3.js';
 import { CLUSTERING_RANGE_END, CLUSTERING_RANGE_START, EMPTY_CLUSTERING } from '../../src/db/schema/clustering-key.js';
 import { MIN_TOKEN, NO_DELETION_TIME, type Cell, type Mutation, type ReadCommand, type ReadResult } from '../../src/db/storage/types.js';
@@ -41,12 +41,12 @@ export function scan(nowSeconds: number, rowLimit: number): ReadCommand {
   };
 }
 
-export function proxyFor(node: StorageNode, clock: Clock, hints?: HintStore): StorageProxy {
+export function proxyFor(node: StorageNode, clock: Clock, hints?: HintStore, timeouts: Pick<StorageProxyOptions, 'truncateTimeoutMs'> = {}): StorageProxy {
   return new StorageProxy({
     clock, logger: silentLogger, messaging: node.messaging, ring: node.ring,
     isAlive: (endpoint: Endpoint) => node.gossiper.isAlive(endpoint), store: node.engine,
     replicationOf: () => replication, keyspaceOfTable: () => table.keyspace, localDataCenter: 'datacenter1',
-    ...(hints === undefined ? {} : { hints }),
+    ...(hints === undefined ? {} : { hints }), ...timeouts,
   });
 }
 

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { localClusterNodesMax, numTokensMax } from '../../db/common/limits.js';
 import { nodeConfigYaml as configYaml, type NodeConfigFileSettings } from '../../db/node/config-file.js';
 import { caFileName, nodeKeystoreFileName } from '../certs/files.js';
+import { nodeSettingsMax, type NodeSettings } from './node-settings.js';
 
 export interface ClusterNode {
   /** 1-based; node i listens on 127.0.0.i. */
@@ -39,6 +40,8 @@ export interface ClusterManifest {
   auth?: boolean;
   /** ring_delay_ms of every node (`aero cluster start --ring-delay`); absent: the node's default. */
   ringDelayMs?: number;
+  /** More cassandra.yaml settings of every node (`aero cluster start --set`, ./node-settings.ts); absent: none. */
+  settings?: NodeSettings;
   nodes: ClusterNode[];
 }
 
@@ -65,6 +68,7 @@ export interface ClusterPlanOptions {
   /** Logins and permissions (PasswordAuthenticator, CassandraAuthorizer). */
   auth?: boolean;
   ringDelayMs?: number;
+  settings?: NodeSettings;
 }
 
 export const manifestFileName = 'cluster.json';
@@ -91,6 +95,7 @@ export function planCluster(options: ClusterPlanOptions): ClusterManifest {
     ...(options.tls === true ? { tls: { certificatesDirectory, caFile: join(certificatesDirectory, caFileName), requireClientAuth: false } } : {}),
     ...(options.auth === true ? { auth: true } : {}),
     ...(options.ringDelayMs === undefined ? {} : { ringDelayMs: options.ringDelayMs }),
+    ...(options.settings === undefined || Object.keys(options.settings).length === 0 ? {} : { settings: options.settings }),
     nodes,
   };
 }
@@ -120,6 +125,7 @@ export function nodeConfigYaml(manifest: ClusterManifest, node: ClusterNode): st
     ...(manifest.ringDelayMs === undefined ? {} : { ringDelayMs: manifest.ringDelayMs }),
     ...(manifest.tls === undefined ? {} : tlsSettings(manifest.tls, node)),
     ...(manifest.auth === true ? { authenticator: 'PasswordAuthenticator', authorizer: 'CassandraAuthorizer' } : {}),
+    ...(manifest.settings === undefined ? {} : { more: manifest.settings }),
   }, 'Written by `aero cluster start`; rewritten at every start of this node.');
 }
 
@@ -150,6 +156,7 @@ const manifestSchema = z.object({
   tls: z.object({ certificatesDirectory: z.string().min(1), caFile: z.string().min(1), requireClientAuth: z.boolean() }).optional(),
   auth: z.boolean().optional(),
   ringDelayMs: z.number().int().min(0).max(600_000).optional(),
+  settings: z.record(z.string(), z.unknown()).refine((settings) => Object.keys(settings).length <= nodeSettingsMax).optional(),
   nodes: z.array(z.object({
     index: z.number().int().min(1).max(localClusterNodesMax),
     address: z.string().min(1).max(64),
@@ -185,9 +192,10 @@ export function readManifest(directory: string): ClusterManifest | null {
     const issue = result.error.issues[0];
     throw new ManifestError(`${file} is not a cluster manifest: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
   }
-  const { tls, auth, ringDelayMs, nodes, ...manifest } = result.data;
+  const { tls, auth, ringDelayMs, settings, nodes, ...manifest } = result.data;
   return {
     ...manifest, ...(tls === undefined ? {} : { tls }), ...(auth === true ? { auth } : {}), ...(ringDelayMs === undefined ? {} : { ringDelayMs }),
+    ...(settings === undefined ? {} : { settings }),
     nodes: nodes.map(({ joins, decommissioned, ...node }) => ({ ...node, ...(joins === true ? { joins } : {}), ...(decommissioned === true ? { decommissioned } : {}) })),
   };
 }

@@ -7,12 +7,17 @@ import type { CliConsole } from '../console.js';
 import { join } from 'node:path';
 import { localClusterNodesMax } from '../../db/common/limits.js';
 import { findNode, nodeAddress, planCluster, readManifest, writeManifest, type ClusterManifest, type ClusterNode, type ClusterPlanOptions } from './manifest.js';
-import { bindProblem, isNodeRunning, signalNode, spawnNode, waitForExit } from './processes.js';
+import { mergeNodeSettings, type NodeSettingChange } from './node-settings.js';
+import { bindProblem, isNodeRunning, nodeConfigProblem, signalNode, spawnNode, waitForExit } from './processes.js';
 import { ClusterStartError, nodeReadiness, probeNode, waitUntilReady } from './readiness.js';
 import { formatClusterStatus, type ClusterStatusRow } from './status-table.js';
 
-/** What `start` was asked for; settings left out take clusterDefaults (new cluster) or the recorded ones. */
-export type StartClusterOptions = { directory: string; startTimeoutMs: number } & Partial<Omit<ClusterPlanOptions, 'directory'>>;
+/**
+ * What `start` was asked for; settings left out take clusterDefaults (new cluster) or the recorded
+ * ones. settingChanges (`--set`) are applied to the recorded node settings, in a new cluster or not.
+ */
+export type StartClusterOptions = { directory: string; startTimeoutMs: number; settingChanges?: readonly NodeSettingChange[] }
+  & Partial<Omit<ClusterPlanOptions, 'directory' | 'settings'>>;
 
 export const clusterDefaults = {
   nodeCount: 3, nativePort: 9042, storagePort: 7000, adminPort: 7199, numTokens: 16, clusterName: 'Test Cluster',
@@ -48,11 +53,26 @@ export async function startCluster(options: StartClusterOptions, io: CliConsole)
   if (existing !== null && options.nodeCount !== undefined && existing.nodes.length !== options.nodeCount) {
     throw new ClusterError(`${existing.directory} holds a cluster of ${existing.nodes.length} nodes, not ${options.nodeCount}; use --nodes ${existing.nodes.length}, or stop it and use another --dir`);
   }
-  const manifest = existing ?? planCluster({ ...clusterDefaults, ...options });
-  if (existing !== null) noteRecordedSettings(existing, options, { io });
-  ensureCertificates(manifest, io);
+  const changes = options.settingChanges ?? [];
+  const settings = mergeNodeSettings(existing?.settings ?? {}, changes);
+  const manifest = existing ?? planCluster({ ...clusterDefaults, ...options, settings });
   const active = activeNodes(manifest);
   const stopped = active.filter((node) => !isNodeRunning(node.pid, node));
+  if (existing !== null) {
+    noteRecordedSettings(existing, options, { io });
+    if (changes.length > 0) {
+      if (Object.keys(settings).length === 0) delete existing.settings;
+      else existing.settings = settings;
+    }
+  }
+  checkNodeConfigs(manifest, changes.length > 0 ? active : stopped);
+  if (existing !== null && changes.length > 0) {
+    writeManifest(existing);
+    const running = active.filter((node) => !stopped.includes(node));
+    io.out(`recorded --set for every node of the cluster in ${existing.directory}${running.length === 0 ? ''
+      : `; running nodes take it when restarted (aero cluster restart --node ${running.map((node) => node.index).join('|')})`}\n`);
+  }
+  ensureCertificates(manifest, io);
   if (stopped.length === 0) {
     io.out(`the cluster in ${manifest.directory} is already running (${manifest.nodes.length} nodes)\n`);
     return 0;
@@ -99,6 +119,15 @@ function ensureCertificates(manifest: ClusterManifest, io: CliConsole): void {
   });
   const created = reports.filter((report) => report.action === 'created');
   if (created.length > 0) io.out(`created ${created.length} certificate file(s) in ${manifest.tls.certificatesDirectory}\n`);
+}
+
+/** Every node about to start accepts its configuration (the --set settings with conf/extra.yaml), checked before any starts. */
+function checkNodeConfigs(manifest: ClusterManifest, nodes: readonly ClusterNode[]): void {
+  const problems = nodes.flatMap((node) => {
+    const problem = nodeConfigProblem(manifest, node);
+    return problem === null ? [] : [`node${node.index}: ${problem}`];
+  });
+  if (problems.length > 0) throw new ClusterError(`a node would refuse its configuration (the cluster's --set settings and DIR/node<i>/conf/extra.yaml); nothing was started:\n  ${problems.join('\n  ')}`);
 }
 
 /** Every address and port a node will bind must be free, and 127.0.0.i must exist. */
@@ -164,6 +193,7 @@ export async function restartNode(directory: string, index: number, { io, startT
   const manifest = requireManifest(directory);
   const node = requireNode(manifest, index);
   if (node.decommissioned === true) throw new ClusterError(`node${index} was decommissioned; it does not start again (add a new node with \`aero cluster add\`)`);
+  checkNodeConfigs(manifest, [node]);
   if (isNodeRunning(node.pid, node)) await stopNodes(manifest, [node], { io });
   await checkBindable(manifest, [node]);
   node.pid = spawnNode(manifest, node);
@@ -215,6 +245,7 @@ export async function addNode(directory: string, { io, startTimeoutMs }: { io: C
   const index = Math.max(...manifest.nodes.map((node) => node.index)) + 1;
   if (index > localClusterNodesMax) throw new ClusterError(`a local cluster has at most ${localClusterNodesMax} nodes`);
   const node: ClusterNode = { index, address: nodeAddress(index), directory: join(manifest.directory, `node${index}`), pid: null, joins: true };
+  checkNodeConfigs(manifest, [node]);
   await checkBindable(manifest, [node]);
   manifest.nodes.push(node);
   ensureCertificates(manifest, io);

@@ -8,7 +8,9 @@ import { createServer, connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { ConfigurationError } from '../../db/common/errors.js';
 import { logTailBytesMax } from '../../db/common/limits.js';
+import { parseConfigText, resolveNodeConfig } from '../../db/node/config.js';
 import { nodeRuntimeFlags } from '../../db/node/runtime-flags.js';
 import { nodeArguments, nodeConfigFile, nodeConfigYaml, nodeStdoutFile, type ClusterManifest, type ClusterNode } from './manifest.js';
 
@@ -32,13 +34,31 @@ export function extraConfigFile(node: ClusterNode): string {
   return join(node.directory, 'conf', 'extra.yaml');
 }
 
+/** The node's configuration file as it is written at every start: the cluster's settings, then conf/extra.yaml. */
+export function nodeConfigText(manifest: ClusterManifest, node: ClusterNode): string {
+  const extra = extraConfigFile(node);
+  const kept = existsSync(extra) ? `\n# From conf/extra.yaml (kept across starts):\n${readFileSync(extra, 'utf8')}\n` : '';
+  return nodeConfigYaml(manifest, node) + kept;
+}
+
+/** Null when the node will accept the configuration it is about to be given; otherwise the node's own complaint. */
+export function nodeConfigProblem(manifest: ClusterManifest, node: ClusterNode): string | null {
+  try {
+    resolveNodeConfig(parseConfigText(nodeConfigText(manifest, node), nodeConfigFile(node)), {
+      flags: { dataDir: node.directory }, cwd: node.directory, onWarning: () => undefined,
+    });
+    return null;
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.message;
+    throw error;
+  }
+}
+
 /** Writes the node's configuration and starts it in the background; returns its pid. */
 export function spawnNode(manifest: ClusterManifest, node: ClusterNode): number {
   mkdirSync(join(node.directory, 'conf'), { recursive: true });
   mkdirSync(join(node.directory, 'logs'), { recursive: true });
-  const extra = extraConfigFile(node);
-  const kept = existsSync(extra) ? `\n# From conf/extra.yaml (kept across starts):\n${readFileSync(extra, 'utf8')}\n` : '';
-  writeFileSync(nodeConfigFile(node), nodeConfigYaml(manifest, node) + kept);
+  writeFileSync(nodeConfigFile(node), nodeConfigText(manifest, node));
   const output = openSync(nodeStdoutFile(node), 'a');
   try {
     const child = spawn(process.execPath, [...nodeRuntimeFlags, aeroExecutable(), ...nodeArguments(node)], {

@@ -62,6 +62,8 @@ export interface StorageProxyOptions {
   rangeTimeoutMs?: number;
   /** Cassandra's counter_write_request_timeout: the leader reads, writes and replicates (5 s). */
   counterWriteTimeoutMs?: number;
+  /** Cassandra's truncate_request_timeout: how long TRUNCATE waits for each node to confirm (60 s). */
+  truncateTimeoutMs?: number;
   /** Time-UUIDs for logged batches' batchlog entries. */
   batchIds?: () => Buffer;
   /** This node's batchlog: a logged batch is stored there when no other node is live. */
@@ -311,7 +313,9 @@ export class StorageProxy {
     if (down.length > 0) throw unavailable(ConsistencyLevel.ALL, endpoints.length, endpoints.length - down.length);
     await Promise.all(endpoints.map(async (endpoint) => {
       if (endpoint === this.localEndpoint) await this.options.store.truncate(tableId);
-      else await this.options.messaging.sendRequest(endpoint, 'TRUNCATE', encodeTruncateRequest({ keyspace, tableId })).catch((error: unknown) => {
+      else await this.options.messaging.sendRequest(endpoint, 'TRUNCATE', encodeTruncateRequest({ keyspace, tableId }), {
+        timeoutMs: this.options.truncateTimeoutMs ?? 60_000,
+      }).catch((error: unknown) => {
         // Cassandra's TruncateException: a replica that did not truncate is TRUNCATE_ERROR (0x1003), not a server fault.
         throw error instanceof InternodeError ? truncateError(`Error during truncate: ${error.message}`) : error;
       });

@@ -108,6 +108,7 @@ export class ClusterNode {
       localDataCenter: config.dc,
       writeTimeoutMs: config.requestTimeouts.writeMs, readTimeoutMs: config.requestTimeouts.readMs,
       rangeTimeoutMs: config.requestTimeouts.rangeMs, counterWriteTimeoutMs: config.requestTimeouts.counterWriteMs,
+      truncateTimeoutMs: config.requestTimeouts.truncateMs,
       batchIds: () => timeUuid(world), hints: this.hints, localBatchlog: this.batchlog,
       ...(options.requests === undefined ? {} : { requests: options.requests }),
       paxos: { replica: this.paxos, random: world.random, casContentionTimeoutMs: config.casContentionTimeoutMs },

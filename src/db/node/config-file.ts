@@ -32,10 +32,16 @@ export interface NodeConfigFileSettings {
   authorizer?: NodeConfig['authorizer'];
   clientEncryptionOptions?: EncryptionSettings;
   serverEncryptionOptions?: EncryptionSettings;
+  /**
+   * Any other cassandra.yaml keys, values as YAML gives them (`aero cluster start --set`), written
+   * after the typed settings. Validated by whoever asks for them (config.ts reads them back); a key
+   * the typed settings already write is refused here, as the node would refuse a repeated key.
+   */
+  more?: Readonly<Record<string, unknown>>;
 }
 
 /** Each setting and its cassandra.yaml key, in the order they are written (system_views.settings lists them too). */
-export const keyTable: ReadonlyArray<readonly [Exclude<keyof NodeConfigFileSettings, 'seeds'>, string]> = [
+export const keyTable: ReadonlyArray<readonly [Exclude<keyof NodeConfigFileSettings, 'seeds' | 'more'>, string]> = [
   ['clusterName', 'cluster_name'],
   ['listenAddress', 'listen_address'],
   ['rpcAddress', 'rpc_address'],
@@ -63,6 +69,10 @@ export function nodeConfigYaml(settings: NodeConfigFileSettings, header?: string
   if (settings.seeds !== undefined) {
     if (!(settings.seeds.length >= 1 && settings.seeds.length <= seedsMax)) fail(`expected 1 to ${seedsMax} seeds, got ${settings.seeds.length}`);
     mapping['seed_provider'] = [{ class_name: 'org.apache.cassandra.locator.SimpleSeedProvider', parameters: [{ seeds: settings.seeds.join(',') }] }];
+  }
+  for (const [key, value] of Object.entries(settings.more ?? {})) {
+    if (key in mapping) fail(`configuration key ${key} is written twice`);
+    mapping[key] = value;
   }
   const document = new Document(mapping);
   if (header !== undefined) document.commentBefore = ` ${header}`;

@@ -238,18 +238,21 @@ test('memory bounds: frame size, request data in flight and memtable space take 
 
 test('request timeouts: Cassandra 4.1 durations, 4.0 *_in_ms names, defaults, and bad values refused', () => {
   const defaults = resolveNodeConfig({}, { cwd });
-  assert.deepEqual(defaults.requestTimeouts, { writeMs: 2_000, readMs: 5_000, rangeMs: 10_000, counterWriteMs: 5_000 });
+  assert.deepEqual(defaults.requestTimeouts, { writeMs: 2_000, readMs: 5_000, rangeMs: 10_000, counterWriteMs: 5_000, truncateMs: 60_000 });
   assert.equal(defaults.casContentionTimeoutMs, 1_000);
   const durations = resolveNodeConfig({
     write_request_timeout: '30s', read_request_timeout: '7000ms', range_request_timeout: '1m', counter_write_request_timeout: 9000, cas_contention_timeout: '3s',
+    truncate_request_timeout: '2m', truncate_request_timeout_in_ms: 1_000,
   }, { cwd });
-  assert.deepEqual(durations.requestTimeouts, { writeMs: 30_000, readMs: 7_000, rangeMs: 60_000, counterWriteMs: 9_000 });
+  assert.deepEqual(durations.requestTimeouts, { writeMs: 30_000, readMs: 7_000, rangeMs: 60_000, counterWriteMs: 9_000, truncateMs: 120_000 });
   assert.equal(durations.casContentionTimeoutMs, 3_000);
   const old = resolveNodeConfig({
     write_request_timeout_in_ms: 4_000, read_request_timeout_in_ms: 6_000, range_request_timeout_in_ms: 12_000, counter_write_request_timeout_in_ms: 8_000,
+    truncate_request_timeout_in_ms: 30_000,
   }, { cwd });
-  assert.deepEqual(old.requestTimeouts, { writeMs: 4_000, readMs: 6_000, rangeMs: 12_000, counterWriteMs: 8_000 });
+  assert.deepEqual(old.requestTimeouts, { writeMs: 4_000, readMs: 6_000, rangeMs: 12_000, counterWriteMs: 8_000, truncateMs: 30_000 });
   assert.throws(() => resolveNodeConfig({ write_request_timeout: 'soon' }, { cwd }), /'write_request_timeout': expected a duration such as 2000ms/);
   assert.throws(() => resolveNodeConfig({ read_request_timeout: '0s' }, { cwd }), /'read_request_timeout': expected a duration/);
   assert.throws(() => resolveNodeConfig({ range_request_timeout_in_ms: -5 }, { cwd }), /'range_request_timeout_in_ms': expected an integer/);
+  assert.throws(() => resolveNodeConfig({ truncate_request_timeout: '1h' }, { cwd }), /'truncate_request_timeout': expected a duration/);
 });

@@ -79,8 +79,8 @@ export interface NodeConfig {
   streamThroughputOutboundBytesPerSecond: number;
   /** cas_contention_timeout_in_ms: how long a lightweight transaction retries under contention. */
   casContentionTimeoutMs: number;
-  /** write_, read_, range_ and counter_write_request_timeout (4.1 durations or 4.0 *_in_ms): the coordinator's waits for replicas. */
-  requestTimeouts: { writeMs: number; readMs: number; rangeMs: number; counterWriteMs: number };
+  /** write_, read_, range_, counter_write_ and truncate_request_timeout (4.1 durations or 4.0 *_in_ms): the coordinator's waits for replicas. */
+  requestTimeouts: { writeMs: number; readMs: number; rangeMs: number; counterWriteMs: number; truncateMs: number };
   /**
    * enable_user_defined_functions (off by default), enable_scripted_user_defined_functions (on
    * unless set false: JavaScript is the only UDF language here) and
@@ -306,6 +306,8 @@ const fields = {
   range_request_timeout: duration(1, 2_147_483_647),
   counter_write_request_timeout_in_ms: integer(1, 2_147_483_647),
   counter_write_request_timeout: duration(1, 2_147_483_647),
+  truncate_request_timeout_in_ms: integer(1, 2_147_483_647),
+  truncate_request_timeout: duration(1, 2_147_483_647),
   enable_user_defined_functions: boolean,
   user_defined_functions_enabled: boolean,
   enable_scripted_user_defined_functions: boolean,
@@ -326,6 +328,9 @@ const fields = {
 
 type FieldName = keyof typeof fields;
 const fileSchema = z.object(fields).partial();
+
+/** Every configuration key the node reads (others are warned about and ignored). */
+export const configurationKeys: ReadonlySet<string> = new Set(Object.keys(fields));
 type RawConfig = z.infer<typeof fileSchema>;
 
 /** Flag name and the YAML key it overrides (--data-dir and --seeds are handled apart). */
@@ -545,6 +550,7 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
       readMs: raw.read_request_timeout ?? raw.read_request_timeout_in_ms ?? 5_000,
       rangeMs: raw.range_request_timeout ?? raw.range_request_timeout_in_ms ?? 10_000,
       counterWriteMs: raw.counter_write_request_timeout ?? raw.counter_write_request_timeout_in_ms ?? 5_000,
+      truncateMs: raw.truncate_request_timeout ?? raw.truncate_request_timeout_in_ms ?? 60_000,
     },
     // Cassandra 4.0's names, and 4.1's (`*_enabled`).
     userDefinedFunctions: {
