@@ -7,6 +7,7 @@
 import { registerRepairVerbs, type RepairStore } from '../cluster/repair/repair-verbs.js';
 import { registerReplicaVerbs, type ReplicaStore } from '../cluster/replica-verbs.js';
 import type { SecondaryIndexes } from './secondary-indexes.js';
+import type { MaterializedViews } from './materialized-views.js';
 import type { TraceContext, TraceWriter } from '../cluster/tracing/trace-state.js';
 import { registerTracedVerbs, tracedMessaging, tracedStore } from '../cluster/tracing/traced-verbs.js';
 import { startClusterServices, type ClusterServices } from '../cluster/cluster-services.js';
@@ -50,13 +51,15 @@ export interface ClusterNodeOptions {
   requests?: ClientRequestObserver;
   /** The node's secondary indexes, wrapping storage for the replica paths; storage alone without. */
   indexes?: SecondaryIndexes;
+  /** The node's materialized views, wrapping the indexes (or storage) for the replica paths. */
+  views?: MaterializedViews;
 }
 
 /** The store the coordinator and the replica verbs use: recording storage events while a trace session is current. */
 function replicaStore(options: ClusterNodeOptions): ReplicaStore {
   const { schema, tracing } = options;
   // Writes, reads and truncations go through the secondary indexes, which keep their tables in step.
-  const storage = options.indexes ?? options.storage;
+  const storage = options.views ?? options.indexes ?? options.storage;
   if (tracing === undefined) return storage;
   return tracedStore(storage, { context: tracing.context, tableName: (tableId) => schema.findTableById(tableId)?.name ?? tableId });
 }
