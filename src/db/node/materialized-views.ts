@@ -33,7 +33,7 @@ export interface BuiltViewsFile {
 }
 
 /** Sends view mutations made for a base partition to where they belong (without it: applied here). */
-export type ViewDelivery = (mutations: Mutation[], base: { keyspace: string; token: bigint }) => Promise<void>;
+export type ViewDelivery = (mutations: Mutation[], base: { keyspace: string; token: bigint }, applyLocal: (mutations: Mutation[]) => Promise<void>) => Promise<void>;
 
 export class MaterializedViews implements ReplicaStore {
   private readonly partitions = new KeyedQueue();
@@ -115,7 +115,7 @@ export class MaterializedViews implements ReplicaStore {
 
   private async send(mutations: Mutation[], base: { keyspace: string; token: bigint }): Promise<void> {
     if (this.deliver === undefined) await this.options.store.apply(mutations);
-    else await this.deliver(mutations, base);
+    else await this.deliver(mutations, base, (local) => this.options.store.apply(local));
   }
 
   private async readBase(mutation: Mutation, slices: ClusteringSlice[]): Promise<Partition | undefined> {
