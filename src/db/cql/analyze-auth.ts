@@ -149,6 +149,8 @@ export function schemaAccessOf(statement: Statement, sessionKeyspace: string | n
       const keyspace = keyspaceOf({ ...statement.table, keyspace: statement.table.keyspace ?? statement.index?.keyspace ?? null }, sessionKeyspace);
       return { access: on('ALTER', keyspace, { table: statement.table.name }) };
     }
+    // The view's base table is found at execution; ALTER on the keyspace covers it (Cassandra asks ALTER on the base table).
+    case 'dropView': case 'alterView': return { access: on('ALTER', keyspaceOf(statement.view, sessionKeyspace)) };
     // The indexed table is found at execution; ALTER on its keyspace covers it.
     case 'dropIndex': return { access: on('ALTER', keyspaceOf(statement.index, sessionKeyspace)) };
     case 'createType': return { access: on('CREATE', keyspaceOf(statement.type, sessionKeyspace)) };

@@ -33,7 +33,7 @@ export function keyspaceOf(name: QualifiedName, sessionKeyspace: string | null):
   return keyspace;
 }
 
-function propertiesToOptions(properties: Property[]): Record<string, string | Record<string, string>> {
+export function propertiesToOptions(properties: Property[]): Record<string, string | Record<string, string>> {
   const out: Record<string, string | Record<string, string>> = {};
   for (const property of properties) {
     if (property.name in out) throw invalidRequest(`Multiple definitions for property ${property.name}`);

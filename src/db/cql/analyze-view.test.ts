@@ -63,8 +63,47 @@ test('CREATE MATERIALIZED VIEW definitions are validated with CreateViewStatemen
       'Clustering key columns must exactly match columns in CLUSTERING ORDER BY directive'],
     ['CREATE MATERIALIZED VIEW mv AS SELECT k, c, v, w FROM t WHERE k IS NOT NULL AND c IS NOT NULL PRIMARY KEY (k, c) WITH default_time_to_live = 5',
       'Cannot set default_time_to_live for a materialized view. Data in a materialized view always expire at the same time than the corresponding data in the parent table.'],
-    // A valid definition passes validation; maintenance is not built yet, so it is still refused.
-    [good, 'CREATE MATERIALIZED VIEW is not supported'],
+    // Restrictions on primary key columns other than IS NOT NULL filter views in Cassandra; not kept here.
+    ['CREATE MATERIALIZED VIEW mv AS SELECT k, c FROM t WHERE k IS NOT NULL AND c = 1 PRIMARY KEY (k, c)', 'Materialized views restricted by anything other than IS NOT NULL are not supported'],
   ];
   for (const [query, message] of cases) assert.throws(() => analyze(query), refusedWith(message), query);
+  assert.equal(analyze(good).plan.kind, 'schema');
+});
+
+test('a created view is a table marked with its base; views refuse writes, TRUNCATE, ALTER TABLE, and hold their base', async () => {
+  const analyze = await context(true);
+  const apply = async (query: string) => {
+    const prepared = analyze(query);
+    assert.equal(prepared.plan.kind, 'schema');
+    return prepared.plan.kind === 'schema' ? prepared.plan.apply() : null;
+  };
+  const created = await apply(`${good} WITH CLUSTERING ORDER BY (k DESC, c ASC) AND comment = 'by v'`);
+  assert.deepEqual(created, { change: 'CREATED', target: 'TABLE', keyspace: 'ks', name: 'mv' });
+  assert.equal(await apply(good.replace('VIEW mv', 'VIEW IF NOT EXISTS mv')), null);
+  assert.throws(() => analyze(good), (error: unknown) => error instanceof CqlError && error.code === 0x2400);
+  const schemaOf = analyze('SELECT * FROM mv').plan;
+  assert.equal(schemaOf.kind, 'select');
+  const view = schemaOf.kind === 'select' ? schemaOf.table : undefined;
+  assert.deepEqual(view?.view, { baseTableId: view?.view?.baseTableId, baseTableName: 't', includeAllColumns: false, whereClause: 'k IS NOT NULL AND c IS NOT NULL AND v IS NOT NULL' });
+  assert.deepEqual([...view!.columns.values()].map((c) => [c.name, c.kind, c.order]), [['v', 'partition_key', 'none'], ['k', 'clustering', 'desc'], ['c', 'clustering', 'asc'], ['w', 'regular', 'none']]);
+  assert.equal(view?.options.comment, 'by v');
+  for (const [query, message] of [
+    ['INSERT INTO mv (v, k, c) VALUES (1, 1, 1)', 'Cannot directly modify a materialized view'],
+    ['DELETE FROM mv WHERE v = 1', 'Cannot directly modify a materialized view'],
+    ['TRUNCATE mv', 'Cannot TRUNCATE materialized view directly; must truncate base table instead'],
+  ] as const) assert.throws(() => analyze(query), refusedWith(message), query);
+  for (const [query, message] of [
+    ['ALTER TABLE mv ADD x int', 'Cannot use ALTER TABLE on a materialized view; use ALTER MATERIALIZED VIEW instead'],
+    ['DROP TABLE mv', 'Cannot use DROP TABLE on a materialized view. Please use DROP MATERIALIZED VIEW instead.'],
+    ['DROP TABLE t', 'Cannot drop table when materialized views still depend on it (ks.{mv})'],
+    ['ALTER TABLE t DROP w', 'Cannot drop column w on base table t with materialized views'],
+    ['CREATE INDEX ON mv (w)', 'Secondary indexes are not supported on materialized views'],
+    ['ALTER MATERIALIZED VIEW mv WITH default_time_to_live = 3',
+      'Cannot set or alter default_time_to_live for a materialized view. Data in a materialized view always expire at the same time than the corresponding data in the parent table.'],
+    ['DROP MATERIALIZED VIEW t', "Materialized view 'ks.t' doesn't exist"],
+  ] as const) await assert.rejects(async () => apply(query), refusedWith(message), query);
+  assert.deepEqual(await apply("ALTER MATERIALIZED VIEW mv WITH comment = 'again'"), { change: 'UPDATED', target: 'TABLE', keyspace: 'ks', name: 'mv' });
+  assert.deepEqual(await apply('DROP MATERIALIZED VIEW mv'), { change: 'DROPPED', target: 'TABLE', keyspace: 'ks', name: 'mv' });
+  assert.equal(await apply('DROP MATERIALIZED VIEW IF EXISTS mv'), null);
+  assert.deepEqual(await apply('DROP TABLE t'), { change: 'DROPPED', target: 'TABLE', keyspace: 'ks', name: 't' });
 });

@@ -1,14 +1,15 @@
 // Semantic analysis: a parsed Statement plus the schema and the session's keyspace become a
 // PreparedStatement (plan, bind variable types, result columns).
 
-import { validateCreateView } from './analyze-view.js';
+import { createViewPlan } from './analyze-view.js';
 import { invalidRequest } from '../common/errors.js';
 import type { ColumnSpec } from '../protocol/messages.js';
 import type { TableMetadata } from '../schema/metadata.js';
 import type { Schema } from '../schema/schema.js';
 import { VIEWS_KEYSPACE } from '../schema/system-views-tables.js';
 import type { ModificationStatement, QualifiedName, Statement } from './ast.js';
-import { analyzeDdl, keyspaceOf } from './analyze-ddl.js';
+import { analyzeDdl, keyspaceOf, plan as schemaPlan, propertiesToOptions } from './analyze-ddl.js';
+import type { OptionInput } from '../schema/table-options.js';
 import { analyzeDelete, analyzeInsert, analyzeUpdate } from './analyze-modification.js';
 import { analyzeSelect } from './analyze-select.js';
 import { analyzeFunctionDdl } from './analyze-functions.js';
@@ -44,6 +45,7 @@ function analyzeModification(statement: ModificationStatement, context: Analysis
   // Cassandra's answers: its read-only virtual tables (system_views) and its local system tables.
   if (table.virtual && table.keyspace === VIEWS_KEYSPACE) throw invalidRequest(`Modification is not supported by table ${table.keyspace}.${table.name}`);
   if (table.virtual) throw invalidRequest(`Modification of system table ${table.keyspace}.${table.name} is not supported`);
+  if (table.view !== undefined) throw invalidRequest('Cannot directly modify a materialized view');
   switch (statement.kind) {
     case 'insert': return analyzeInsert(statement, table, { variables });
     case 'update': return analyzeUpdate(statement, table, { variables });
@@ -116,6 +118,7 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
     case 'truncate': {
       table = tableOf(context.schema, statement.table, { sessionKeyspace: context.keyspace });
       if (table.virtual) throw invalidRequest(`Cannot truncate system table ${table.keyspace}.${table.name}`);
+      if (table.view !== undefined) throw invalidRequest('Cannot TRUNCATE materialized view directly; must truncate base table instead');
       plan = { kind: 'truncate', table };
       break;
     }
@@ -131,8 +134,19 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
       if (statement.target.kind !== 'cluster') resultColumns = elementColumns(statement.target);
       break;
     case 'createView':
-      validateCreateView(statement, { schema: context.schema, keyspace: context.keyspace, enabled: context.materializedViews === true });
-      throw invalidRequest('CREATE MATERIALIZED VIEW is not supported');
+      plan = createViewPlan(statement, { schema: context.schema, keyspace: context.keyspace, enabled: context.materializedViews === true });
+      break;
+    case 'dropView': {
+      const keyspace = keyspaceOf(statement.view, context.keyspace);
+      plan = schemaPlan(() => context.schema.dropView(keyspace, statement.view.name, { ifExists: statement.ifExists }), context.schema);
+      break;
+    }
+    case 'alterView': {
+      const keyspace = keyspaceOf(statement.view, context.keyspace);
+      const options = propertiesToOptions(statement.properties) as OptionInput;
+      plan = schemaPlan(() => context.schema.alterView(keyspace, statement.view.name, { options }), context.schema);
+      break;
+    }
     case 'unsupported':
       throw invalidRequest(`${statement.feature} is not supported`);
     default:

@@ -420,6 +420,20 @@ export interface CreateIndexStatement extends StatementBase {
   target: { column: ColumnRef; type: 'simple' | 'values' | 'keys' | 'entries' | 'full' };
 }
 
+/** DROP MATERIALIZED VIEW [IF EXISTS] v. */
+export interface DropViewStatement extends StatementBase {
+  kind: 'dropView';
+  view: QualifiedName;
+  ifExists: boolean;
+}
+
+/** ALTER MATERIALIZED VIEW v WITH options. */
+export interface AlterViewStatement extends StatementBase {
+  kind: 'alterView';
+  view: QualifiedName;
+  properties: Property[];
+}
+
 export interface DropIndexStatement extends StatementBase {
   kind: 'dropIndex';
   index: QualifiedName;
@@ -649,6 +663,8 @@ export type Statement =
   | DropKeyspaceStatement
   | CreateTableStatement
   | CreateViewStatement
+  | DropViewStatement
+  | AlterViewStatement
   | AlterTableStatement
   | DropTableStatement
   | CreateIndexStatement

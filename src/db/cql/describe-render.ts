@@ -193,3 +193,27 @@ export function tableCql(table: TableMetadata, { internals }: TableCqlOptions): 
   }
   return [create, ...alters].join('\n');
 }
+
+/**
+ * A materialized view's CREATE statement (Cassandra 4.0's ViewMetadata.toCqlString): the
+ * SELECT over its base table, its WHERE clause and primary key, then its options.
+ */
+export function viewCql(table: TableMetadata, { internals }: TableCqlOptions): string {
+  const view = table.view;
+  if (view === undefined) return tableCql(table, { internals });
+  const selected = view.includeAllColumns ? '*' : columnsInCreateOrder(table).map((c) => maybeQuote(c.name)).join(', ');
+  const options: string[] = [];
+  if (internals) options.push(`ID = ${table.id}`);
+  if (table.clustering.length > 0) {
+    options.push(`CLUSTERING ORDER BY (${table.clustering.map((c) => `${maybeQuote(c.name)} ${c.order === 'desc' ? 'DESC' : 'ASC'}`).join(', ')})`);
+  }
+  options.push(...tableOptionLines(table.options));
+  return [
+    `CREATE MATERIALIZED VIEW ${qualifiedName(table.keyspace, table.name)} AS`,
+    `${INDENT}SELECT ${selected}`,
+    `${INDENT}FROM ${qualifiedName(table.keyspace, view.baseTableName)}`,
+    `${INDENT}WHERE ${view.whereClause}`,
+    `${INDENT}${primaryKeyCql(table)}`,
+    ` WITH ${options.join(`\n${INDENT}AND `)};`,
+  ].join('\n');
+}

@@ -11,7 +11,7 @@ import type { KeyspaceMetadata, TableMetadata, UserAggregateMetadata, UserFuncti
 import { isSystemKeyspace } from '../schema/system-keyspaces.js';
 import type { DescribeTarget, QualifiedName } from './ast.js';
 import {
-  aggregateCql, compareNames, functionCql, keyspaceCql, maybeQuote, singleQuoted, tableCql, userTypeCql,
+  aggregateCql, compareNames, functionCql, keyspaceCql, maybeQuote, singleQuoted, tableCql, userTypeCql, viewCql,
 } from './describe-render.js';
 
 export type ElementType = 'keyspace' | 'type' | 'function' | 'aggregate' | 'table' | 'index' | 'materialized_view';
@@ -63,6 +63,8 @@ const typeElement = (type: UserTypeMetadata): SchemaElement =>
   ({ keyspace: type.keyspace, type: 'type', name: type.name, cql: () => userTypeCql(type) });
 const tableElement = (table: TableMetadata): SchemaElement =>
   ({ keyspace: table.keyspace, type: 'table', name: table.name, cql: (internals) => tableCql(table, { internals }) });
+const viewElement = (view: TableMetadata): SchemaElement =>
+  ({ keyspace: view.keyspace, type: 'materialized_view', name: view.name, cql: (internals) => viewCql(view, { internals }) });
 const indexElement = (table: TableMetadata, index: IndexDescription): SchemaElement =>
   ({ keyspace: table.keyspace, type: 'index', name: index.name, cql: () => indexCql(table, index) });
 
@@ -103,8 +105,11 @@ export function typesInDependencyOrder(keyspace: KeyspaceMetadata): UserTypeMeta
   return [...ordered.values()];
 }
 
-function tableElements(table: TableMetadata): SchemaElement[] {
-  return [tableElement(table), ...tableIndexes(table).map((index) => indexElement(table, index))];
+/** A table, its indexes, then its materialized views (a view alone when given one). */
+function tableElements(table: TableMetadata, keyspace?: KeyspaceMetadata): SchemaElement[] {
+  if (table.view !== undefined) return [viewElement(table)];
+  const views = keyspace === undefined ? [] : byName([...keyspace.tables.values()].filter((t) => t.view?.baseTableId === table.id));
+  return [tableElement(table), ...tableIndexes(table).map((index) => indexElement(table, index)), ...views.map(viewElement)];
 }
 
 /** A keyspace, then its types, functions, aggregates, and its tables each with its indexes. */
@@ -115,7 +120,7 @@ function keyspaceElements(keyspace: KeyspaceMetadata, { only }: { only: boolean 
     ...typesInDependencyOrder(keyspace).map(typeElement),
     ...functionsOf(keyspace),
     ...aggregatesOf(keyspace),
-    ...byName(keyspace.tables.values()).flatMap(tableElements),
+    ...byName([...keyspace.tables.values()].filter((t) => t.view === undefined)).flatMap((table) => tableElements(table, keyspace)),
   ];
 }
 
@@ -156,8 +161,8 @@ function oneElement(context: DescribeContext, target: Extract<DescribeTarget, { 
   switch (target.kind) {
     case 'table': {
       const table = keyspace.tables.get(name);
-      if (table === undefined) throw invalidRequest(`Table '${name}' not found in keyspace '${keyspace.name}'`);
-      return tableElements(table);
+      if (table === undefined || table.view !== undefined) throw invalidRequest(`Table '${name}' not found in keyspace '${keyspace.name}'`);
+      return tableElements(table, keyspace);
     }
     case 'type': {
       const type = keyspace.types.get(name);
@@ -169,7 +174,11 @@ function oneElement(context: DescribeContext, target: Extract<DescribeTarget, { 
       if (index === null) throw invalidRequest(`Table for existing index '${name}' not found in '${keyspace.name}'`);
       return [index];
     }
-    case 'view': throw invalidRequest(`Materialized view '${name}' not found in '${keyspace.name}'`);
+    case 'view': {
+      const view = keyspace.tables.get(name);
+      if (view?.view === undefined) throw invalidRequest(`Materialized view '${name}' not found in '${keyspace.name}'`);
+      return [viewElement(view)];
+    }
     case 'function': {
       const found = functionsOf(keyspace).filter((element) => element.name === name);
       if (found.length === 0) throw invalidRequest(`User defined function '${name}' not found in '${keyspace.name}'`);
@@ -191,7 +200,7 @@ function genericElement(context: DescribeContext, name: QualifiedName): SchemaEl
   }
   const keyspace = findKeyspace(context, name.keyspace ?? context.sessionKeyspace ?? name.name);
   const table = keyspace.tables.get(name.name);
-  if (table !== undefined) return tableElements(table);
+  if (table !== undefined) return tableElements(table, keyspace);
   const index = findIndexed(keyspace, name.name);
   if (index !== null) return [index];
   throw invalidRequest(`'${name.name}' not found in keyspace '${keyspace.name}'`);
@@ -202,7 +211,7 @@ export function describedElements(target: DescribeTarget, context: DescribeConte
   switch (target.kind) {
     case 'cluster': return null;
     case 'keyspaces': return byName(context.keyspaces).map(keyspaceElement);
-    case 'tables': return listing(context, (k) => [...k.tables.values()].map(tableElement));
+    case 'tables': return listing(context, (k) => [...k.tables.values()].filter((t) => t.view === undefined).map(tableElement));
     case 'types': return listing(context, (k) => [...k.types.values()].map(typeElement));
     case 'functions': return listing(context, functionsOf);
     case 'aggregates': return listing(context, aggregatesOf);

@@ -6,7 +6,7 @@ import { invalidRequest } from '../common/errors.js';
 import type {
   AlterKeyspaceStatement, AlterTableAction, AlterTableStatement, AlterTypeAction, AlterTypeStatement,
   ColumnDefinition, ColumnRef, CreateKeyspaceStatement, CreateTableStatement, CreateTypeStatement, CreateViewStatement,
-  CreateIndexStatement, DropIndexStatement, DropKeyspaceStatement, DropTableStatement, DropTypeStatement, Ordering, Position, Property,
+  AlterViewStatement, CreateIndexStatement, DropIndexStatement, DropViewStatement, DropKeyspaceStatement, DropTableStatement, DropTypeStatement, Ordering, Position, Property,
   TruncateStatement, TypeNode, UnsupportedStatement, UseStatement,
 } from './ast.js';
 import type { Parsed, Parser } from './parser-base.js';
@@ -226,6 +226,19 @@ export function parseCreateIndex(p: Parser, position: Position): Parsed<CreateIn
 export function parseDropIndex(p: Parser, position: Position): Parsed<DropIndexStatement> {
   const ifExists = p.acceptKeywords('if', 'exists');
   return { kind: 'dropIndex', position, index: p.qualifiedName(), ifExists };
+}
+
+/** After DROP MATERIALIZED VIEW. */
+export function parseDropView(p: Parser, position: Position): Parsed<DropViewStatement> {
+  const ifExists = p.acceptKeywords('if', 'exists');
+  return { kind: 'dropView', position, view: p.qualifiedName(), ifExists };
+}
+
+/** After ALTER MATERIALIZED VIEW: `v WITH options`. */
+export function parseAlterView(p: Parser, position: Position): Parsed<AlterViewStatement> {
+  const view = p.qualifiedName();
+  if (!p.isKeyword('with')) throw p.noViableAlternative();
+  return { kind: 'alterView', position, view, properties: parseProperties(p) };
 }
 
 export function parseDropTable(p: Parser, position: Position): Parsed<DropTableStatement> {

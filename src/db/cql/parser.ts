@@ -83,7 +83,7 @@ function parseAlter(p: Parser, position: Position): Parsed<Statement> {
     case 'type': p.next(); return ddl.parseAlterType(p, position);
     case 'role': p.next(); return auth.parseAlterRole(p, position);
     case 'user': p.next(); return auth.parseAlterUser(p, position);
-    case 'materialized': return unsupported(p, { position, verb: 'ALTER', words: ['materialized', 'view'] });
+    case 'materialized': p.next(); p.expectKeyword('view'); return ddl.parseAlterView(p, position);
     default: throw p.noViableAlternative();
   }
 }
@@ -97,7 +97,7 @@ function parseDrop(p: Parser, position: Position): Parsed<Statement> {
     case 'role': p.next(); return auth.parseDropRole(p, position);
     case 'user': p.next(); return auth.parseDropUser(p, position);
     case 'index': p.next(); return ddl.parseDropIndex(p, position);
-    case 'materialized': return unsupported(p, { position, verb: 'DROP', words: ['materialized', 'view'] });
+    case 'materialized': p.next(); p.expectKeyword('view'); return ddl.parseDropView(p, position);
     case 'function': case 'aggregate': return parseDropFunction(p, position);
     case 'trigger': return unsupported(p, { position, verb: 'DROP', words: ['trigger'] });
     default: throw p.noViableAlternative();

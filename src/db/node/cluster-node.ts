@@ -7,6 +7,8 @@
 import { registerRepairVerbs, type RepairStore } from '../cluster/repair/repair-verbs.js';
 import { registerReplicaVerbs, type ReplicaStore } from '../cluster/replica-verbs.js';
 import type { SecondaryIndexes } from './secondary-indexes.js';
+import type { MaterializedViews } from './materialized-views.js';
+import { viewDelivery } from './view-delivery.js';
 import type { TraceContext, TraceWriter } from '../cluster/tracing/trace-state.js';
 import { registerTracedVerbs, tracedMessaging, tracedStore } from '../cluster/tracing/traced-verbs.js';
 import { startClusterServices, type ClusterServices } from '../cluster/cluster-services.js';
@@ -50,13 +52,15 @@ export interface ClusterNodeOptions {
   requests?: ClientRequestObserver;
   /** The node's secondary indexes, wrapping storage for the replica paths; storage alone without. */
   indexes?: SecondaryIndexes;
+  /** The node's materialized views, wrapping the indexes (or storage) for the replica paths. */
+  views?: MaterializedViews;
 }
 
 /** The store the coordinator and the replica verbs use: recording storage events while a trace session is current. */
 function replicaStore(options: ClusterNodeOptions): ReplicaStore {
   const { schema, tracing } = options;
   // Writes, reads and truncations go through the secondary indexes, which keep their tables in step.
-  const storage = options.indexes ?? options.storage;
+  const storage = options.views ?? options.indexes ?? options.storage;
   if (tracing === undefined) return storage;
   return tracedStore(storage, { context: tracing.context, tableName: (tableId) => schema.findTableById(tableId)?.name ?? tableId });
 }
@@ -114,6 +118,13 @@ export class ClusterNode {
       paxos: { replica: this.paxos, random: world.random, casContentionTimeoutMs: config.casContentionTimeoutMs },
       counterId: options.identity.hostId,
     });
+    // View mutations go from each base replica to its paired view replica (view-delivery.ts).
+    options.views?.setDelivery(viewDelivery({
+      localEndpoint: services.messaging.localEndpoint, replicasFor: (replication, token) => services.ring.replicasFor(replication, token),
+      replicationOf: (keyspace) => schema.findKeyspace(keyspace)?.replication, isAlive: (endpoint) => services.gossiper.isAlive(endpoint),
+      messaging: services.messaging, hint: (endpoint, mutation) => this.proxy.hintMutation(endpoint, mutation),
+      logger: world.logger.child({ component: 'view' }), timeoutMs: config.requestTimeouts.writeMs,
+    }));
     // Hints already stored are still delivered when handoff is off; only new ones stop.
     this.proxy.hintedHandoffEnabled = config.hintedHandoffEnabled;
     this.dataStore = options.indexes ?? storage;

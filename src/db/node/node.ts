@@ -9,6 +9,8 @@
 import { AuditLogger } from './audit-log.js';
 import { indexTableId, tableIndexList } from '../schema/indexes.js';
 import { SecondaryIndexes } from './secondary-indexes.js';
+import { MaterializedViews, type BuiltViewsFile } from './materialized-views.js';
+import { writeSmallFile } from './small-file.js';
 import { join, relative, sep } from 'node:path';
 import { ConfigurationError } from '../common/errors.js';
 import type { Logger, World } from '../common/world.js';
@@ -157,7 +159,13 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const tracing = { context: asyncContext<TraceState>(), writer: new CqlTraceWriter((query, values, consistency): Promise<unknown> => processor.internalQuery(query, values, consistency)) };
   const metrics = new NodeMetrics({ defaultMetrics: context.processMetrics });
   const indexes = new SecondaryIndexes({ storage, schema, logger: logger.child({ component: 'index' }), nowSeconds: () => Math.floor(world.clock.nowMs() / 1000) });
-  const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, indexes, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory, tracing, bootstrap, requests: metrics });
+  const views = new MaterializedViews({
+    store: { apply: (m, e) => indexes.apply(m, e), read: (c) => indexes.read(c), truncate: (id) => indexes.truncate(id), hasTable: (id) => storage.hasTable(id) },
+    schema, logger: logger.child({ component: 'view' }), nowSeconds: () => Math.floor(world.clock.nowMs() / 1000),
+    builtFile: builtViewsFile(world, layout.dataDirectory),
+  });
+  await views.start();
+  const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, indexes, views, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory, tracing, bootstrap, requests: metrics });
   // A bootstrap that fails stops without announcing a shutdown: peers must not take a joining node's tokens as owned.
   let clusterStopped: Promise<void> | undefined;
   const stopCluster = () => (clusterStopped ??= cluster.stop());
@@ -168,7 +176,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const processor = new QueryProcessor({
     world, schema, storage, coordinator: cluster.proxy, auth: security.auth,
     virtualRows: systemRows({
-      schema, local: () => local, peers: () => cluster.peers(), builtIndexes: () => indexes.builtIndexes(),
+      schema, local: () => local, peers: () => cluster.peers(), builtIndexes: () => indexes.builtIndexes(), builtViews: () => views.builtViews(),
       views: systemViewRows({
         config, schema, storage, messaging: cluster.services.messaging.stats, coordinatorTables: metrics.coordinatorTables,
         clients: () => native?.clients() ?? [],
@@ -190,7 +198,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
       runtime: vmScriptRuntime({ timeoutMs: config.userDefinedFunctions.failTimeoutMs }),
     },
     materializedViews: config.materializedViewsEnabled,
-    storageSynced: () => indexes.buildMissing(),
+    storageSynced: () => { indexes.buildMissing(); views.buildMissing(); },
   });
   cluster.attach({ emit: (event) => processor.emitNodeEvent(event), schemaImported: () => processor.schemaImported() });
   await processor.start();
@@ -284,6 +292,19 @@ function metricSources(parts: { schema: Schema; storage: StorageEngine; cluster:
     droppedMessages: () => messaging.droppedMessages(),
     endpoints: () => gossiper.endpoints().map((endpoint) => ({ endpoint, alive: endpoint === messaging.localEndpoint || gossiper.isAlive(endpoint) })),
     nativeClients: () => native()?.connectionCount() ?? 0,
+  };
+}
+
+/** views-built.json in the data directory: the ids of the views this node has built. */
+function builtViewsFile(world: World, directory: string): BuiltViewsFile {
+  const path = `${directory}/views-built.json`;
+  return {
+    load: async () => {
+      if (!(await world.disk.exists(path))) return [];
+      const parsed: unknown = JSON.parse((await world.disk.readFile(path)).toString('utf8'));
+      return Array.isArray(parsed) ? parsed.filter((id): id is string => typeof id === 'string') : [];
+    },
+    save: (ids) => writeSmallFile(world, path, JSON.stringify(ids), directory),
   };
 }
 

@@ -39,13 +39,14 @@ export function localNodeInfo(config: NodeConfig, identity: NodeIdentity, gossip
 export function systemRows(options: {
   schema: Schema; local: () => LocalNodeInfo; peers: () => readonly PeerInfo[]; views?: (table: string) => SystemRow[];
   builtIndexes?: () => ReadonlyArray<{ keyspace: string; index: string }>;
+  builtViews?: () => ReadonlyArray<{ keyspace: string; view: string }>;
 }): (table: TableMetadata) => SystemRow[] {
   const tables = virtualTables();
   return (table) => {
     if (table.keyspace === VIEWS_KEYSPACE) return options.views?.(table.name) ?? [];
     const virtual = tables.get(`${table.keyspace}.${table.name}`);
     if (virtual === undefined) return [];
-    return virtual.rows({ schema: options.schema, local: options.local(), peers: options.peers(), ...(options.builtIndexes === undefined ? {} : { builtIndexes: options.builtIndexes() }) });
+    return virtual.rows({ schema: options.schema, local: options.local(), peers: options.peers(), ...(options.builtIndexes === undefined ? {} : { builtIndexes: options.builtIndexes() }), ...(options.builtViews === undefined ? {} : { builtViews: options.builtViews() }) });
   };
 }
 

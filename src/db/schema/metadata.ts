@@ -54,6 +54,26 @@ export interface TableMetadata {
   virtual: boolean;
   /** Secondary indexes by name (absent or empty: none), as system_schema.indexes lists them. */
   indexes?: ReadonlyMap<string, IndexMetadata>;
+  /** Set on a materialized view (a table kept from its base table's writes); absent on tables. */
+  view?: ViewMetadata;
+}
+
+/**
+ * What makes a table a materialized view (Cassandra's ViewMetadata), as system_schema.views
+ * lists it. The view's own columns are a subset of the base table's, with the same names.
+ */
+export interface ViewMetadata {
+  baseTableId: string;
+  baseTableName: string;
+  /** SELECT *: columns added to the base table later are added to the view too. */
+  includeAllColumns: boolean;
+  /** The WHERE clause as CQL text (every relation is `col IS NOT NULL`). */
+  whereClause: string;
+}
+
+/** Whether a table is a materialized view. */
+export function isView(table: TableMetadata): table is TableMetadata & { view: ViewMetadata } {
+  return table.view !== undefined;
 }
 
 /** What a native secondary index covers of its column (Cassandra's IndexTarget.Type). */

@@ -7,7 +7,7 @@ import { CorruptionError } from '../common/errors.js';
 import type { DataType } from '../protocol/data-type.js';
 import { parseIndexTarget } from './indexes.js';
 import type {
-  ColumnMetadata, IndexMetadata, KeyspaceMetadata, ReplicationOptions, TableMetadata, TableOptions, UserAggregateMetadata, UserFunctionMetadata, UserTypeMetadata,
+  ColumnMetadata, IndexMetadata, KeyspaceMetadata, ReplicationOptions, TableMetadata, TableOptions, UserAggregateMetadata, UserFunctionMetadata, UserTypeMetadata, ViewMetadata,
 } from './metadata.js';
 import { withColumns } from './table-builder.js';
 
@@ -23,6 +23,8 @@ interface TableDocument {
   droppedColumns: Array<[string, { type: DataType; droppedAtMicros: number }]>;
   /** Secondary indexes, sorted by name; absent when there are none (so older documents hash the same). */
   indexes?: Array<{ name: string; kind: IndexMetadata['kind']; options: Record<string, string> }>;
+  /** Present on materialized views only (so older documents hash the same). */
+  view?: ViewMetadata;
 }
 
 interface KeyspaceDocument {
@@ -52,6 +54,7 @@ function tableDocument(table: TableMetadata): TableDocument {
     ...(table.indexes === undefined || table.indexes.size === 0 ? {} : {
       indexes: [...table.indexes.values()].map((index) => ({ name: index.name, kind: index.kind, options: sortedRecord({ ...index.options }) })).sort(byName),
     }),
+    ...(table.view === undefined ? {} : { view: { ...table.view } }),
   };
 }
 
@@ -100,6 +103,7 @@ export function fromDocument(document: SchemaDocument): KeyspaceMetadata[] {
         ...(table.indexes === undefined || table.indexes.length === 0 ? {} : {
           indexes: new Map(table.indexes.map((index) => [index.name, { ...index, ...parseIndexTarget(index.options['target'] ?? '') }])),
         }),
+        ...(table.view === undefined ? {} : { view: { ...table.view } }),
       };
       return [table.name, withColumns(base, table.partitionKey, { clustering: table.clustering, regular: table.regular })];
     }));

@@ -9,7 +9,7 @@
 // [ks, 'function', signature], [ks, 'aggregate', signature],
 // [ks, 'table', name] (exists, with its id), [ks, 'table', name, 'options'],
 // [ks, 'table', name, 'column', column], [ks, 'table', name, 'dropped', column],
-// [ks, 'table', name, 'index', index].
+// [ks, 'table', name, 'index', index], [ks, 'table', name, 'view'] (a materialized view's definition).
 //
 // Merge of one path: the later write wins; at equal times a tombstone wins, then the greater
 // value (Cassandra's reconciliation). A tombstone of a keyspace or table also hides every row
@@ -58,6 +58,7 @@ export function rowsOfDocument(document: SchemaDocument): Map<string, string> {
       }
       for (const [name, dropped] of table.droppedColumns) rows.set(key([ks, 'table', t, 'dropped', name]), JSON.stringify(dropped));
       for (const index of table.indexes ?? []) rows.set(key([ks, 'table', t, 'index', index.name]), JSON.stringify(index));
+      if (table.view !== undefined) rows.set(key([ks, 'table', t, 'view']), JSON.stringify(table.view));
     }
   }
   return rows;
@@ -180,6 +181,7 @@ export function documentOfCells(cells: SchemaCells): SchemaDocument {
       const table = tables.get(key(path.slice(0, 3)));
       if (table === undefined) continue;
       if (path[3] === 'options') table.options = value as TableDocument['options'];
+      else if (path[3] === 'view') table.view = value as NonNullable<TableDocument['view']>;
       else if (path[3] === 'dropped') table.droppedColumns.push([path[4] as string, value as TableDocument['droppedColumns'][number][1]]);
       else if (path[3] === 'index') (table.indexes ??= []).push(value as NonNullable<TableDocument['indexes']>[number]);
       else if (path[3] === 'column') {
@@ -231,7 +233,7 @@ export function importCells(value: unknown, source: string): SchemaCells {
   return cells;
 }
 
-const shapes = new Set(['1', '2:params', '3:type', '3:function', '3:aggregate', '3:table', '4:options', '5:column', '5:dropped', '5:index']);
+const shapes = new Set(['1', '2:params', '3:type', '3:function', '3:aggregate', '3:table', '4:options', '4:view', '5:column', '5:dropped', '5:index']);
 
 function checkRow({ path, value }: { path: string; value: string | null }, source: string): void {
   let parsed: unknown;

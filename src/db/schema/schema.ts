@@ -28,9 +28,11 @@ import {
 import { builtInKeyspaces, isSystemKeyspace, REPLICATED_SYSTEM_KEYSPACES } from './system-keyspaces.js';
 import { buildTable, checkColumnName, checkSchemaName, type CreateTableInput } from './table-builder.js';
 import { applyTableOptions, defaultTableOptions, ID_OPTION, type OptionInput } from './table-options.js';
+import { buildView, checkAlterWithViews, checkNoDependentViews, viewsOf, viewsWithAddedColumns, type CreateViewInput } from './views.js';
 
 export type { AlterTableChange, AlterTypeChange } from './schema-alter.js';
 export type { CreateTableInput, ColumnInput } from './table-builder.js';
+export type { CreateViewInput } from './views.js';
 export type { OptionInput, OptionValue } from './table-options.js';
 
 export type SchemaListener = (change: SchemaChange) => void;
@@ -297,10 +299,18 @@ export class Schema {
     const keyspace = this.userKeyspace(keyspaceName);
     const table = keyspace.tables.get(name);
     if (table === undefined) throw invalidRequest(`Table '${keyspaceName}.${name}' doesn't exist`);
+    checkAlterWithViews(keyspace, table, change);
     if (change.kind === 'addColumns') for (const column of change.columns) this.checkUserTypes(keyspace, column.type);
     if (change.kind === 'dropColumns') for (const column of change.columns) checkNoDependentIndexes(table, column, { verb: 'drop' });
     if (change.kind === 'renameColumns') for (const { from } of change.renames) checkNoDependentIndexes(table, from, { verb: 'rename' });
-    this.putTable(keyspace, alterTableMetadata(table, change));
+    if (change.kind === 'renameColumns' && viewsOf(keyspace, table.id).length > 0) {
+      throw invalidRequest(`Cannot rename column ${change.renames[0]?.from ?? ''} on base table ${table.name} with materialized views`);
+    }
+    const altered = alterTableMetadata(table, change);
+    this.putTable(keyspace, altered);
+    if (change.kind === 'addColumns') {
+      for (const view of viewsWithAddedColumns(this.keyspaces.get(keyspaceName)!, altered)) this.putTable(this.keyspaces.get(keyspaceName)!, view);
+    }
     return this.changed({ change: 'UPDATED', target: 'TABLE', keyspace: keyspaceName, name });
   }
 
@@ -312,10 +322,53 @@ export class Schema {
       if (keyspace === undefined) throw invalidRequest(`Keyspace '${keyspaceName}' doesn't exist`);
       throw invalidRequest(`Table '${keyspaceName}.${name}' doesn't exist`);
     }
+    checkNoDependentViews(keyspace, keyspace.tables.get(name)!);
     const tables = new Map(keyspace.tables);
     tables.delete(name);
     this.keyspaces.set(keyspaceName, { ...keyspace, tables });
     return this.changed({ change: 'DROPPED', target: 'TABLE', keyspace: keyspaceName, name });
+  }
+
+  // ---- materialized views (views.ts) ----
+
+  /** CREATE MATERIALIZED VIEW once validated (analyze-view.ts): the view is a table marked with its base. */
+  createView(input: CreateViewInput & { options?: OptionInput }, options: { ifNotExists?: boolean } = {}): SchemaChange | null {
+    const keyspace = this.userKeyspace(input.keyspace);
+    checkSchemaName('Table', input.name);
+    if (keyspace.tables.has(input.name)) {
+      if (options.ifNotExists === true) return null;
+      throw alreadyExists(input.keyspace, input.name);
+    }
+    const base = keyspace.tables.get(input.baseTable);
+    if (base === undefined || base.view !== undefined) throw invalidRequest(`Base table '${input.baseTable}' doesn't exist`);
+    const view = buildView(base, input, { id: this.tableId(undefined), options: applyTableOptions(defaultTableOptions(), input.options ?? {}, { allowId: false }) });
+    this.putTable(keyspace, view);
+    return this.changed({ change: 'CREATED', target: 'TABLE', keyspace: input.keyspace, name: input.name });
+  }
+
+  dropView(keyspaceName: string, name: string, { ifExists = false }: { ifExists?: boolean } = {}): SchemaChange | null {
+    const keyspace = this.keyspaces.get(keyspaceName);
+    const view = keyspace?.tables.get(name);
+    if (keyspace === undefined || view?.view === undefined) {
+      if (ifExists) return null;
+      throw invalidRequest(`Materialized view '${keyspaceName}.${name}' doesn't exist`);
+    }
+    const tables = new Map(keyspace.tables);
+    tables.delete(name);
+    this.keyspaces.set(keyspaceName, { ...keyspace, tables });
+    return this.changed({ change: 'DROPPED', target: 'TABLE', keyspace: keyspaceName, name });
+  }
+
+  alterView(keyspaceName: string, name: string, { options }: { options: OptionInput }): SchemaChange {
+    const keyspace = this.userKeyspace(keyspaceName);
+    const view = keyspace.tables.get(name);
+    if (view?.view === undefined) throw invalidRequest(`Materialized view '${keyspaceName}.${name}' doesn't exist`);
+    const tableOptions = applyTableOptions(view.options, options, { allowId: false });
+    if (tableOptions.defaultTimeToLive > 0) {
+      throw invalidRequest('Cannot set or alter default_time_to_live for a materialized view. Data in a materialized view always expire at the same time than the corresponding data in the parent table.');
+    }
+    this.putTable(keyspace, { ...view, options: tableOptions });
+    return this.changed({ change: 'UPDATED', target: 'TABLE', keyspace: keyspaceName, name });
   }
 
   // ---- secondary indexes ----
@@ -326,6 +379,7 @@ export class Schema {
     const table = keyspace.tables.get(tableName);
     if (table === undefined) throw invalidRequest(`Table '${tableName}' doesn't exist`);
     if (isSystemKeyspace(keyspaceName)) throw notModifiable(keyspaceName);
+    if (table.view !== undefined) throw invalidRequest('Secondary indexes are not supported on materialized views');
     const indexed = addIndex(keyspace, table, { input, ifNotExists });
     if (indexed === null) return null;
     this.putTable(keyspace, indexed);

@@ -86,6 +86,10 @@ const SYSTEM_TABLES: Record<string, TableSpec> = {
       ['native_address', t('inet')], ['native_port', t('int')], ['preferred_ip', t('inet')], ['preferred_port', t('int')],
       ['rack', t('text')], ['release_version', t('text')], ['schema_version', t('uuid')], ['tokens', set(t('text'))]],
   },
+  built_views: {
+    comment: 'built views', partitionKey: ['keyspace_name'], clustering: ['view_name'],
+    columns: [['keyspace_name', t('text')], ['view_name', t('text')], ['status_replicated', t('boolean')]],
+  },
   // Cassandra's BUILT_INDEXES: table_name holds the keyspace's name, value is never set.
   IndexInfo: {
     comment: 'built column indexes',

@@ -65,6 +65,8 @@ export interface SystemContext {
   peers: readonly PeerInfo[];
   /** The secondary indexes built on this node (system."IndexInfo"). */
   builtIndexes?: ReadonlyArray<{ keyspace: string; index: string }>;
+  /** The materialized views built on this node (system.built_views). */
+  builtViews?: ReadonlyArray<{ keyspace: string; view: string }>;
 }
 
 export type SystemRow = Map<string, unknown>;
@@ -107,6 +109,12 @@ function peersRows(context: SystemContext): SystemRow[] {
 function indexInfoRows(context: SystemContext): SystemRow[] {
   const built = [...(context.builtIndexes ?? [])].sort((a, b) => Buffer.compare(Buffer.from(a.keyspace), Buffer.from(b.keyspace)) || Buffer.compare(Buffer.from(a.index), Buffer.from(b.index)));
   return built.map(({ keyspace, index }) => row({ table_name: keyspace, index_name: index, value: null }));
+}
+
+/** system.built_views: one row per materialized view built on this node. */
+function builtViewRows(context: SystemContext): SystemRow[] {
+  const built = [...(context.builtViews ?? [])].sort((a, b) => Buffer.compare(Buffer.from(a.keyspace), Buffer.from(b.keyspace)) || Buffer.compare(Buffer.from(a.view), Buffer.from(b.view)));
+  return built.map(({ keyspace, view }) => row({ keyspace_name: keyspace, view_name: view, status_replicated: false }));
 }
 
 function peersV2Rows(context: SystemContext): SystemRow[] {
@@ -153,6 +161,7 @@ function tableRows(context: SystemContext): SystemRow[] {
   const rows: SystemRow[] = [];
   for (const keyspace of schemaListed(context)) {
     for (const table of keyspace.tables.values()) {
+      if (table.view !== undefined) continue; // listed by system_schema.views
       // Every CQL table is 'compound'; the python driver reads a table without it as COMPACT STORAGE.
       const flags = isCounterTable(table) ? ['compound', 'counter'] : ['compound'];
       rows.push(row({ keyspace_name: keyspace.name, table_name: table.name, flags, ...tableParameters(table) }));
@@ -172,6 +181,20 @@ function columnRowsOf(keyspaces: readonly KeyspaceMetadata[]): SystemRow[] {
           type: dataTypeToCql(column.type),
         }));
       }
+    }
+  }
+  return rows;
+}
+
+function viewRows(context: SystemContext): SystemRow[] {
+  const rows: SystemRow[] = [];
+  for (const keyspace of schemaListed(context)) {
+    for (const table of keyspace.tables.values()) {
+      if (table.view === undefined) continue;
+      rows.push(row({
+        keyspace_name: keyspace.name, view_name: table.name, base_table_id: table.view.baseTableId, base_table_name: table.view.baseTableName,
+        where_clause: table.view.whereClause, include_all_columns: table.view.includeAllColumns, ...tableParameters(table),
+      }));
     }
   }
   return rows;
@@ -248,13 +271,14 @@ const GENERATORS: ReadonlyMap<string, RowGenerator> = new Map<string, RowGenerat
   [`${SYSTEM_KEYSPACE}.peers`, peersRows],
   [`${SYSTEM_KEYSPACE}.peers_v2`, peersV2Rows],
   [`${SYSTEM_KEYSPACE}.IndexInfo`, indexInfoRows],
+  [`${SYSTEM_KEYSPACE}.built_views`, builtViewRows],
   [`${SCHEMA_KEYSPACE}.keyspaces`, keyspaceRows],
   [`${SCHEMA_KEYSPACE}.tables`, tableRows],
   [`${SCHEMA_KEYSPACE}.columns`, (context) => columnRowsOf(schemaListed(context))],
   [`${SCHEMA_KEYSPACE}.dropped_columns`, droppedColumnRows],
   [`${SCHEMA_KEYSPACE}.types`, typeRows],
   [`${SCHEMA_KEYSPACE}.triggers`, noRows],
-  [`${SCHEMA_KEYSPACE}.views`, noRows],
+  [`${SCHEMA_KEYSPACE}.views`, viewRows],
   [`${SCHEMA_KEYSPACE}.functions`, functionRows],
   [`${SCHEMA_KEYSPACE}.aggregates`, aggregateRows],
   [`${SCHEMA_KEYSPACE}.indexes`, indexRows],

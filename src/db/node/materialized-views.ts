@@ -1,0 +1,200 @@
+// Materialized views on a node (Cassandra's ViewManager and TableViews): the replica store
+// every write goes through. A write to a base table with views is applied with, per partition
+// and one at a time, a local read of the rows it touches before and after it (tombstones
+// included); view-updates.ts turns the two into the view's rows, which are then delivered:
+// applied locally on a single node, or sent to the paired view replica in a cluster
+// (view-delivery.ts). Reads of a view table show only rows with live liveness (Cassandra's
+// strict liveness for views).
+//
+// Building: a view created on a table with data is built in the background from the local
+// base table (each node builds from its own replicas of the base, as Cassandra's
+// ViewBuilder). Built views are recorded in a small file of the data directory, so a restart
+// does not build again; system.built_views lists them.
+
+import { KeyedQueue } from '../common/keyed-queue.js';
+import type { Logger } from '../common/world.js';
+import type { ReplicaStore } from '../cluster/replica-verbs.js';
+import { MIN_TOKEN } from '../dht/token.js';
+import { CLUSTERING_RANGE_END, CLUSTERING_RANGE_START, isRowClustering, rowSlice } from '../schema/clustering-key.js';
+import type { TableMetadata } from '../schema/metadata.js';
+import type { Schema } from '../schema/schema.js';
+import { viewsOf } from '../schema/views.js';
+import type { ClusteringSlice, Mutation, Partition, PartitionPosition, ReadCommand, ReadResult } from '../storage/types.js';
+import { coveringDeletion, deletedState, rowStates, viewMutations, viewRowsFor, type View } from './view-updates.js';
+
+const FULL_SLICE: ClusteringSlice[] = [{ start: CLUSTERING_RANGE_START, end: CLUSTERING_RANGE_END }];
+/** Base partitions read per step while building a view. */
+const buildPagePartitions = 128;
+
+/** Where built views are remembered (ids), across restarts. */
+export interface BuiltViewsFile {
+  load(): Promise<string[]>;
+  save(ids: readonly string[]): Promise<void>;
+}
+
+/** Sends view mutations made for a base partition to where they belong (without it: applied here). */
+export type ViewDelivery = (mutations: Mutation[], base: { keyspace: string; token: bigint }, applyLocal: (mutations: Mutation[]) => Promise<void>) => Promise<void>;
+
+export class MaterializedViews implements ReplicaStore {
+  private readonly partitions = new KeyedQueue();
+  private readonly built = new Set<string>();
+  private readonly building = new Map<string, Promise<void>>();
+  private deliver: ViewDelivery | undefined;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: {
+    store: ReplicaStore & { hasTable(tableId: string): boolean }; schema: Schema; logger: Logger; nowSeconds: () => number; builtFile?: BuiltViewsFile;
+  }) {}
+
+  /** Reads which views were built before a restart. */
+  async start(): Promise<void> {
+    for (const id of (await this.options.builtFile?.load()) ?? []) this.built.add(id);
+  }
+
+  /** The cluster's delivery of view mutations to their paired replicas (set once messaging exists). */
+  setDelivery(deliver: ViewDelivery): void {
+    this.deliver = deliver;
+  }
+
+  async apply(mutations: Mutation[], encoded?: Buffer): Promise<void> {
+    const plain: Mutation[] = [];
+    const viewed: Array<{ mutation: Mutation; base: TableMetadata; views: View[] }> = [];
+    for (const mutation of mutations) {
+      const base = this.options.schema.findTableById(mutation.tableId);
+      const keyspace = base === undefined ? undefined : this.options.schema.findKeyspace(base.keyspace);
+      const views = base === undefined || keyspace === undefined ? [] : viewsOf(keyspace, base.id).filter((view) => this.options.store.hasTable(view.id));
+      if (views.length === 0) plain.push(mutation);
+      else viewed.push({ mutation, base: base!, views });
+    }
+    if (viewed.length === 0) return this.options.store.apply(mutations, encoded);
+    if (plain.length > 0) await this.options.store.apply(plain);
+    for (const { mutation, base, views } of viewed) await this.applyWithViews(mutation, { base, views });
+  }
+
+  async read(command: ReadCommand): Promise<ReadResult> {
+    const result = await this.options.store.read(command);
+    if (command.includeTombstones || this.options.schema.findTableById(command.tableId)?.view === undefined) return result;
+    // Strict liveness: a view row is shown only while its liveness is (readers get only live liveness).
+    return { partitions: result.partitions.map((partition) => ({ ...partition, rows: partition.rows.filter((row) => row.liveness !== null) })).filter((p) => p.rows.length > 0) };
+  }
+
+  /** TRUNCATE of a base table truncates its views too (each replica its own), as Cassandra's. */
+  async truncate(tableId: string): Promise<void> {
+    await this.options.store.truncate(tableId);
+    const base = this.options.schema.findTableById(tableId);
+    const keyspace = base === undefined ? undefined : this.options.schema.findKeyspace(base.keyspace);
+    for (const view of keyspace === undefined ? [] : viewsOf(keyspace, tableId)) {
+      if (this.options.store.hasTable(view.id)) await this.options.store.truncate(view.id);
+    }
+  }
+
+  private applyWithViews(mutation: Mutation, { base, views }: { base: TableMetadata; views: View[] }): Promise<void> {
+    return this.partitions.run(`${mutation.tableId}:${mutation.key.toString('hex')}`, async () => {
+      const slices = affectedSlices(mutation);
+      if (slices.length === 0) return this.options.store.apply([mutation]);
+      const before = await this.readBase(mutation, slices);
+      await this.options.store.apply([mutation]);
+      const after = await this.readBase(mutation, slices);
+      const existing = rowStates(before);
+      const merged = rowStates(after);
+      const clusterings = new Set([...existing.keys(), ...merged.keys(), ...mutation.rows.filter((r) => isRowClustering(r.clustering)).map((r) => r.clustering.toString('hex'))]);
+      const nowSeconds = this.options.nowSeconds();
+      const out: Mutation[] = [];
+      for (const view of views) {
+        const context = { base, view, key: mutation.key, nowSeconds };
+        const rows = [...clusterings].flatMap((hex) => {
+          const clustering = Buffer.from(hex, 'hex');
+          const after_ = merged.get(hex) ?? deletedState(clustering, after === undefined ? null : coveringDeletion(after, { clustering, deletion: null }));
+          return viewRowsFor(existing.get(hex), after_, context);
+        });
+        out.push(...viewMutations(view, rows));
+      }
+      if (out.length > 0) await this.send(out, { keyspace: mutation.keyspace, token: mutation.token });
+    });
+  }
+
+  private async send(mutations: Mutation[], base: { keyspace: string; token: bigint }): Promise<void> {
+    if (this.deliver === undefined) await this.options.store.apply(mutations);
+    else await this.deliver(mutations, base, (local) => this.options.store.apply(local));
+  }
+
+  private async readBase(mutation: Mutation, slices: ClusteringSlice[]): Promise<Partition | undefined> {
+    const result = await this.options.store.read({
+      kind: 'single', tableId: mutation.tableId, key: mutation.key, token: mutation.token, slices, reversed: false, columns: 'all',
+      rowLimit: Number.MAX_SAFE_INTEGER, perPartitionRowLimit: Number.MAX_SAFE_INTEGER, nowSeconds: this.options.nowSeconds(), includeTombstones: true,
+    });
+    return result.partitions[0];
+  }
+
+  // ---- building ----
+
+  /** Starts building every view whose tables exist and that is not built yet (after schema changes and at start). */
+  buildMissing(): void {
+    for (const keyspace of this.options.schema.allKeyspaces()) {
+      if (keyspace.virtual) continue;
+      for (const table of keyspace.tables.values()) {
+        if (table.view !== undefined) continue;
+        for (const view of viewsOf(keyspace, table.id)) {
+          if (this.built.has(view.id) || this.building.has(view.id) || !this.options.store.hasTable(view.id)) continue;
+          const work = this.build(table, view).catch((error: unknown) => {
+            this.options.logger.warn('materialized view build failed; it is built again at the next schema change or start', { view: view.name, error: String(error) });
+          }).finally(() => this.building.delete(view.id));
+          this.building.set(view.id, work);
+        }
+      }
+    }
+  }
+
+  /** The views built on this node (system.built_views). */
+  builtViews(): Array<{ keyspace: string; view: string }> {
+    const out: Array<{ keyspace: string; view: string }> = [];
+    for (const keyspace of this.options.schema.allKeyspaces()) {
+      for (const table of keyspace.virtual ? [] : keyspace.tables.values()) if (table.view !== undefined && this.built.has(table.id)) out.push({ keyspace: keyspace.name, view: table.name });
+    }
+    return out;
+  }
+
+  /** Resolves when every build under way has ended. */
+  async idle(): Promise<void> {
+    while (this.building.size > 0) await Promise.all([...this.building.values()]);
+  }
+
+  private async build(base: TableMetadata, view: View): Promise<void> {
+    this.options.logger.info('building materialized view', { keyspace: view.keyspace, view: view.name });
+    let start: PartitionPosition = { token: MIN_TOKEN };
+    for (;;) {
+      const current = this.options.schema.findTableById(view.id);
+      if (current?.view === undefined || !this.options.store.hasTable(view.id)) return; // dropped meanwhile
+      const result = await this.options.store.read({
+        kind: 'range', tableId: base.id, start, end: { token: MIN_TOKEN }, partitionLimit: buildPagePartitions,
+        slices: FULL_SLICE, reversed: false, columns: 'all', rowLimit: Number.MAX_SAFE_INTEGER, perPartitionRowLimit: Number.MAX_SAFE_INTEGER,
+        nowSeconds: this.options.nowSeconds(), includeTombstones: true,
+      });
+      for (const partition of result.partitions) await this.buildPartition(base, current as View, partition);
+      const last = result.partitions[result.partitions.length - 1];
+      if (last === undefined || result.partitions.length < buildPagePartitions) break;
+      start = { token: last.token, key: last.key };
+    }
+    this.built.add(view.id);
+    // One save at a time (they share a temporary file); each writes the set as it then is.
+    const file = this.options.builtFile;
+    if (file !== undefined) await (this.saving = this.saving.catch(() => undefined).then(() => file.save([...this.built])));
+    this.options.logger.info('materialized view built', { keyspace: view.keyspace, view: view.name });
+  }
+
+  /** One base partition's entries, under the partition's lock so that a concurrent write's read-before-write sees them in order. */
+  private buildPartition(base: TableMetadata, view: View, partition: Partition): Promise<void> {
+    return this.partitions.run(`${base.id}:${partition.key.toString('hex')}`, async () => {
+      const context = { base, view, key: partition.key, nowSeconds: this.options.nowSeconds() };
+      const rows = [...rowStates(partition).values()].flatMap((state) => viewRowsFor(undefined, state, context));
+      const mutations = viewMutations(view, rows);
+      if (mutations.length > 0) await this.send(mutations, { keyspace: base.keyspace, token: partition.token });
+    });
+  }
+}
+
+/** The base rows a write may change: its rows, or the whole partition when it deletes ranges. */
+function affectedSlices(mutation: Mutation): ClusteringSlice[] {
+  if (mutation.partitionDeletion !== null || mutation.rangeTombstones.length > 0) return FULL_SLICE;
+  return mutation.rows.filter((row) => isRowClustering(row.clustering)).map((row) => rowSlice(row.clustering));
+}
