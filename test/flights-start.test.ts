@@ -4,6 +4,7 @@
 // and drained, with exit code 0; a second start restarts the same nodes on their data.
 // --nodes 1 runs one node the same way. Secured by default: the nodes require TLS and logins,
 // and the app runs as flights_app, which may only read and write its own keyspace.
+// run-tests: two at a time
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
