@@ -53,7 +53,10 @@ async function startPipedAndStop(stop: Stop): Promise<void> {
   const group = shell.pid!;
   let nodePids: number[] = [];
   try {
-    await waitUntil('aero start serves the map', () => existsSync(log) && readFileSync(log, 'utf8').includes('map at '), 150_000);
+    await waitUntil('aero start serves the map', () => existsSync(log) && readFileSync(log, 'utf8').includes('map at '), 150_000).catch((error: unknown) => {
+      // What aero start printed says where it stopped (the data directory goes in `finally`).
+      throw new Error(`${String(error)}; aero start printed:\n${existsSync(log) ? readFileSync(log, 'utf8').slice(-3000) : '(nothing)'}`);
+    });
     const manifest = JSON.parse(readFileSync(join(dataDir, 'cluster', 'cluster.json'), 'utf8')) as { nodes: { pid: number | null }[] };
     nodePids = manifest.nodes.map((node) => node.pid).filter((pid): pid is number => pid !== null);
     assert.equal(nodePids.filter(isRunning).length, 2, 'both nodes run');
