@@ -50,8 +50,12 @@ export interface ClusterServicesOptions {
   schemaVersion: string;
   phiConvictThreshold?: number;
   gossipIntervalMs?: number;
-  /** BOOT for a node that must stream its ranges before serving them; NORMAL otherwise (default). */
-  initialStatus?: 'BOOT' | 'NORMAL';
+  /**
+   * The STATUS gossiped from the start: NORMAL (default); none for a node that will bootstrap,
+   * which gossips without a STATUS (no ring member, like Cassandra's joining node before it has
+   * the schema) until Membership announces BOOT; BOOT directly (the in-process harness).
+   */
+  initialStatus?: 'BOOT' | 'NORMAL' | 'none';
   /** The ring as this node last saved it (ring/saved-ring.ts): replicas are right before gossip catches up. */
   savedPeers?: readonly SavedPeer[];
   /** Replaces the TCP transport (the in-process harness passes an in-memory one). */
@@ -97,7 +101,7 @@ export async function startClusterServices(options: ClusterServicesOptions): Pro
       SCHEMA: options.schemaVersion,
       LOAD: '0',
       TOKENS: formatTokens(tokens),
-      STATUS: formatStatus(options.initialStatus ?? 'NORMAL', tokens),
+      ...(options.initialStatus === 'none' ? {} : { STATUS: formatStatus(options.initialStatus ?? 'NORMAL', tokens) }),
     },
   });
   const ring = new TokenMetadata({ localEndpoint: options.localEndpoint });

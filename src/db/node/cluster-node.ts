@@ -44,7 +44,7 @@ export interface ClusterNodeOptions {
   storage: StorageEngine;
   dataDirectory: string;
   hintsDirectory: string;
-  /** Start gossiping BOOT (a joining node that streams its ranges before it turns NORMAL). */
+  /** A joining node: it gossips no STATUS until Membership.bootstrap has the schema and announces BOOT. */
   bootstrap?: boolean;
   /** Query tracing: traced requests' replica work is recorded (cluster/tracing). */
   tracing?: { context: TraceContext; writer: TraceWriter };
@@ -153,7 +153,7 @@ export class ClusterNode {
       dataCenter: config.dc, rack: config.rack, hostId: identity.hostId,
       rpcAddress: config.broadcastRpcAddress, nativePort: config.nativeTransportPort,
       releaseVersion: RELEASE_VERSION, schemaVersion: schema.schemaVersion(),
-      initialStatus: options.bootstrap === true ? 'BOOT' : 'NORMAL',
+      initialStatus: options.bootstrap === true ? 'none' : 'NORMAL',
     });
     let batchlogStore: StorageEngine | undefined;
     try {
@@ -243,8 +243,9 @@ export class ClusterNode {
   }
 
   private peerUp(endpoint: Endpoint, state: EndpointState): void {
-    // A joining node is UP for clients once it has joined (turnedNormal), as in Cassandra.
-    if (statusOf(state) !== 'BOOT') this.statusEvent('UP', endpoint, state);
+    // A joining node (no STATUS yet, or BOOT) is UP for clients once it has joined (turnedNormal), as in Cassandra.
+    const status = statusOf(state);
+    if (status !== undefined && status !== 'BOOT') this.statusEvent('UP', endpoint, state);
     this.proxy.replayHints(endpoint).catch((error: unknown) => this.options.world.logger.info('hint replay failed', { endpoint, error }));
   }
 

@@ -1,7 +1,8 @@
 // Joining and leaving the ring (Cassandra's StorageService.joinTokenRing, decommission,
 // removeNode and CompactionManager.performCleanup), on top of gossip's STATUS and streaming:
-// - bootstrap: a new non-seed node announces BOOT with its tokens, waits ring_delay for every
-//   node to count it as a pending replica (writes reach it from then on), fetches each range it
+// - bootstrap: a new non-seed node gossips without a STATUS until it has the cluster's schema,
+//   then announces BOOT with its tokens, waits ring_delay for every node to count it as a
+//   pending replica (writes reach it from then on), fetches each range it
 //   gains from a current replica, then announces NORMAL. bootstrap-state in the data directory
 //   says IN_PROGRESS until then, so a restart after a failure joins again (streams rewrite
 //   nothing newer: last write wins).
@@ -127,13 +128,21 @@ export class Membership {
     this.parts.cluster.services.gossiper.setApplicationState('STATUS', formatStatus(status, this.parts.tokens));
   }
 
-  /** Joins the ring: BOOT was gossiped from the start; streams what this node gains, then NORMAL. */
+  /**
+   * Joins the ring, in Cassandra's order (StorageService.joinTokenRing): gossip without a STATUS
+   * until a peer is seen and the schema agrees (a node that announced BOOT earlier would be a
+   * pending replica refusing writes to tables it does not know yet), then BOOT, ring_delay for
+   * every node to count it as a pending replica, the streams, and NORMAL.
+   */
   async bootstrap(): Promise<void> {
     const { world, config } = this.parts;
     this.mode = 'JOINING';
-    this.logger.info('bootstrap: announced BOOT, waiting ring_delay for the ring and for peers to see this node', { ringDelayMs: config.ringDelayMs });
-    await world.clock.sleep(config.ringDelayMs);
+    this.logger.info('bootstrap: waiting for the ring and the schema before announcing BOOT', { ringDelayMs: config.ringDelayMs });
+    await this.awaitAnyPeer();
     await this.awaitSchemaAgreement();
+    this.status('BOOT');
+    this.logger.info('bootstrap: announced BOOT, waiting ring_delay for peers to count this node as a pending replica', { ringDelayMs: config.ringDelayMs });
+    await world.clock.sleep(config.ringDelayMs);
     const ring = this.parts.cluster.services.ring.clone();
     const others = ring.endpoints().filter((endpoint) => endpoint !== this.local);
     // One range movement at a time (Cassandra's consistent range movement): streams planned
@@ -141,10 +150,6 @@ export class Membership {
     const moving = [...ring.bootstrappingEndpoints(), ...ring.leavingEndpoints()].filter((endpoint) => endpoint !== this.local);
     if (moving.length > 0) {
       throw new MembershipError(`Other bootstrapping/leaving nodes detected (${moving.join(', ')}), cannot bootstrap while another node joins or leaves; start this node again once they are done`);
-    }
-    if (this.parts.cluster.services.gossiper.endpoints().every((endpoint) => endpoint === this.local)) {
-      // Cassandra's "Unable to contact any seeds": joining nothing would claim ranges without their data.
-      throw new MembershipError(`bootstrap: no seed answered within ring_delay_ms (${config.ringDelayMs} ms); seeds: ${config.seeds.map((seed) => `${seed.host}:${seed.port}`).join(', ')}`);
     }
     if (others.length === 0) {
       this.logger.warn('bootstrap: the nodes gossip knows own no tokens yet (a new cluster); nothing to stream');
@@ -164,6 +169,22 @@ export class Membership {
     await writeBootstrapState(world, this.parts.dataDirectory, 'COMPLETED');
     this.mode = 'NORMAL';
     this.logger.info('bootstrap complete: NORMAL', { tokens: this.parts.tokens.length });
+  }
+
+  /**
+   * Waits (at most ring_delay) until gossip has a live peer, whose schema the node can then
+   * agree with. Cassandra's "Unable to contact any seeds" when none answered: joining nothing
+   * would claim ranges without their data.
+   */
+  private async awaitAnyPeer(): Promise<void> {
+    const { world, config } = this.parts;
+    const gossiper = this.parts.cluster.services.gossiper;
+    const startedMs = world.clock.monotonicMs();
+    const seen = () => gossiper.liveEndpoints().some((endpoint) => endpoint !== this.local);
+    while (!seen() && world.clock.monotonicMs() - startedMs < config.ringDelayMs) await world.clock.sleep(200);
+    if (!seen()) {
+      throw new MembershipError(`bootstrap: no seed answered within ring_delay_ms (${config.ringDelayMs} ms); seeds: ${config.seeds.map((seed) => `${seed.host}:${seed.port}`).join(', ')}`);
+    }
   }
 
   /** Records a start that needs no bootstrap (a seed, auto_bootstrap off, or a restart). */
