@@ -8,7 +8,7 @@ import { type CorruptionError, DiskError, invalidRequest } from '../common/error
 import { commitLogEntryBytesMax as entryPayloadBytesMax, compactionConcurrencyMax, commitLogSegmentBytesDefault, memtablesFlushingMax, mutationBytesMax } from '../common/limits.js';
 import type { Clock, Disk, Logger } from '../common/world.js';
 import {
-  CommitLog, type CommitLogPosition, type ReplayedSegment, type SyncMode, commitLogStart, compareCommitLogPositions, furthestPosition,
+  CommitLog, type CommitLogPosition, type SegmentToReplay, type SyncMode, commitLogStart, compareCommitLogPositions, furthestPosition,
 } from './commitlog/commit-log.js';
 import { effectiveSlices, shapePartition } from './engine-read.js';
 import { type SizeTieredOptions, chooseSizeTieredCompaction, compact, sizeTieredDefaults } from './compaction.js';
@@ -61,6 +61,8 @@ export interface StorageEngineOptions {
 }
 
 const ringStart = { token: MIN_TOKEN };
+/** The commit log holder that pins the segment replay is applying. */
+const replayingHolder = 'replaying';
 
 /** Cassandra's OperationType names for what sstable_tasks lists. */
 export type SSTableTaskKind = 'compaction' | 'flush' | 'cleanup';
@@ -127,6 +129,11 @@ export class StorageEngine {
   readonly replayIssues: CorruptionError[] = [];
 
   private log: CommitLog | null = null;
+  /**
+   * While replay runs: the position after the last entry applied, the replay bound of a
+   * memtable flushed then (the log's own replayPosition is past every replayed segment).
+   */
+  private replayBound: CommitLogPosition | null = null;
 
   private constructor(private readonly options: StorageEngineOptions) {
     this.caches = {
@@ -172,7 +179,7 @@ export class StorageEngine {
       onOverTotalSpace: (holders) => engine.flushHolders(holders),
     });
     engine.log = log;
-    const skipped = engine.replay(replay, { truncations, flushedUpTo });
+    const skipped = await engine.replay(replay, { truncations, flushedUpTo });
     await log.collect();
     logger.info('commit log replayed', { segments: replay.length, skippedMutations: skipped, issues: engine.replayIssues.length });
     for (const state of engine.tables.values()) engine.maybeFlush(state);
@@ -180,13 +187,23 @@ export class StorageEngine {
     return engine;
   }
 
-  /** Applies replayed mutations to memtables, except those truncated or already in sstables; returns how many were skipped. */
-  private replay(segments: ReplayedSegment[], bounds: { truncations: Map<string, TruncationRecord>; flushedUpTo: Map<string, CommitLogPosition> }): number {
+  /**
+   * Applies the log's segments to memtables, one segment at a time, except mutations truncated
+   * or already in sstables; returns how many were skipped. A memtable that fills up on the way
+   * (memtable_flush_bytes, memtable_heap_space) is flushed then, with the position after the
+   * last entry applied as its replay bound: replay holds one segment and the memtables, so a
+   * node that went down with its whole commitlog_total_space written starts again. The segment
+   * being applied is pinned: a flush must not delete it before its later entries are applied.
+   */
+  private async replay(segments: SegmentToReplay[], bounds: { truncations: Map<string, TruncationRecord>; flushedUpTo: Map<string, CommitLogPosition> }): Promise<number> {
     let skipped = 0;
-    for (const segment of segments) {
+    for (const toReplay of segments) {
+      const segment = await toReplay.read();
       if (segment.corruption !== null) this.replayIssues.push(segment.corruption);
-      segment.batches.forEach((batch, index) => {
+      this.commitLog.reference(segment.id, replayingHolder);
+      for (const [index, batch] of segment.batches.entries()) {
         const position = { segmentId: segment.id, offset: segment.offsets[index] as number };
+        const touched = new Set<TableState>();
         for (const mutation of batch) {
           const state = this.tables.get(mutation.tableId);
           const truncated = segment.id < (bounds.truncations.get(mutation.tableId)?.segmentId ?? 0);
@@ -196,9 +213,20 @@ export class StorageEngine {
           }
           state.memtable.apply(mutation);
           this.commitLog.reference(segment.id, state.memtable.id);
+          touched.add(state);
         }
-      });
+        // Entries start after the segment header, so (next id, 0) is below every later entry.
+        const next = segment.offsets[index + 1];
+        this.replayBound = next === undefined ? { segmentId: segment.id + 1, offset: 0 } : { segmentId: segment.id, offset: next };
+        for (const state of touched) {
+          if (state.memtable.sizeBytes >= this.options.memtableFlushBytes) await this.flushTable(state);
+        }
+        const largest = this.largestOverSpace();
+        if (largest !== undefined) await this.flushTable(largest);
+      }
+      await this.commitLog.release(replayingHolder);
     }
+    this.replayBound = null;
     return skipped;
   }
 
@@ -372,16 +400,22 @@ export class StorageEngine {
 
   /** Over memtable_heap_space, the largest memtable goes to disk (Cassandra's MemtableCleaner picks the largest too). */
   private flushLargestOverSpace(): void {
+    const largest = this.largestOverSpace();
+    if (largest !== undefined) this.track(this.flushTable(largest));
+  }
+
+  /** The table whose memtable to flush when all memtables together are over memtable_heap_space. */
+  private largestOverSpace(): TableState | undefined {
     const spaceBytes = this.options.memtableSpaceBytes;
-    if (spaceBytes === undefined) return;
+    if (spaceBytes === undefined) return undefined;
     let total = 0;
     let largest: TableState | undefined;
     for (const state of this.tables.values()) {
       total += state.memtable.sizeBytes;
       if (largest === undefined || state.memtable.sizeBytes > largest.memtable.sizeBytes) largest = state;
     }
-    if (total <= spaceBytes || largest === undefined || largest.memtable.sizeBytes === 0) return;
-    this.track(this.flushTable(largest));
+    if (total <= spaceBytes || largest === undefined || largest.memtable.sizeBytes === 0) return undefined;
+    return largest;
   }
 
   /**
@@ -412,7 +446,7 @@ export class StorageEngine {
   /** Switches the memtable and writes it (and any earlier failed flush) to an sstable. */
   private flushTable(state: TableState): Promise<void> {
     if (!state.memtable.isEmpty()) {
-      state.memtable.commitLogUpperBound = this.commitLog.replayPosition();
+      state.memtable.commitLogUpperBound = this.replayBound ?? this.commitLog.replayPosition();
       state.flushing.push(state.memtable);
       state.memtable = this.newMemtable(state.options.tableId);
       this.tableMetrics(state.options.tableId).memtableSwitches++;

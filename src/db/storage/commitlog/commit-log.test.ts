@@ -5,7 +5,7 @@ import { DiskError } from '../../common/errors.js';
 import { silentLogger, type Clock, type Logger } from '../../common/world.js';
 import { encodeMutationBatch } from '../mutation-serializer.js';
 import type { Mutation } from '../types.js';
-import { CommitLog, type CommitLogOptions } from './commit-log.js';
+import { CommitLog, readAllForReplay, type CommitLogOptions } from './commit-log.js';
 import { segmentFileName } from './segment-format.js';
 
 const clock: Clock = {
@@ -40,7 +40,7 @@ test('entries survive close and reopen, in order; group commit shares one sync',
   for (const id of ids) await log.settle(id);
   await log.close();
   disk.crash();
-  const { replay } = await CommitLog.open(options(disk));
+  const replay = await readAllForReplay((await CommitLog.open(options(disk))).replay);
   assert.deepEqual(replay.flatMap((s) => s.batches.map((b) => b[0]?.token)), [1n, 2n, 3n, 4n, 5n]);
   assert.equal(replay[0]?.corruption, null);
 });
@@ -77,7 +77,7 @@ test('a torn last entry is detected at every byte offset and reported with file 
     await f.append(full.subarray(0, cut));
     const warnings: Array<Record<string, unknown> | undefined> = [];
     const logger: Logger = { ...silentLogger, warn: (_m, fields) => warnings.push(fields) };
-    const { replay } = await CommitLog.open({ ...options(torn), logger });
+    const replay = await readAllForReplay((await CommitLog.open({ ...options(torn), logger })).replay);
     assert.equal(replay[0]?.batches.length, 1, `cut ${cut}`);
     if (cut === sizeBefore) {
       assert.equal(replay[0]?.corruption, null);
@@ -96,7 +96,7 @@ test('a flipped byte in the last entry stops replay there', async () => {
   await log.close();
   const path = `commitlog/${segmentFileName(id.segmentId)}`;
   disk.corrupt(path, disk.contents(path).length - 3, (b) => b ^ 0x10);
-  const { replay } = await CommitLog.open(options(disk));
+  const replay = await readAllForReplay((await CommitLog.open(options(disk))).replay);
   assert.equal(replay[0]?.batches.length, 1);
   assert.match(replay[0]?.corruption?.message ?? '', /checksum/);
 });
@@ -111,7 +111,7 @@ test('ENOSPC fails the add; later writes go to a new segment and replay keeps th
   await log.add(encodeMutationBatch([mutation(3)]), 1);
   await log.close();
   disk.crash();
-  const { replay } = await CommitLog.open(options(disk));
+  const replay = await readAllForReplay((await CommitLog.open(options(disk))).replay);
   assert.deepEqual(replay.flatMap((s) => s.batches.map((b) => b[0]?.token)), [1n, 3n]);
 });
 
@@ -145,6 +145,6 @@ test('periodic mode appends what one turn queued in one write, even when the add
   assert.deepEqual(offsets, [...offsets].sort((a, b) => a - b), 'entries lie in the order they were added');
   for (const position of positions) await log.settle(position);
   await log.close();
-  const { replay } = await CommitLog.open(options(disk, { syncMode: 'periodic' }));
+  const replay = await readAllForReplay((await CommitLog.open(options(disk, { syncMode: 'periodic' }))).replay);
   assert.equal(replay.flatMap((segment) => segment.batches).length, 7);
 });

@@ -67,6 +67,13 @@ export interface CommitLogOptions {
   onOverTotalSpace?: (holders: string[]) => void;
 }
 
+/** A segment found at open, to be read for replay. */
+export interface SegmentToReplay {
+  id: number;
+  path: string;
+  read(): Promise<ReplayedSegment>;
+}
+
 /** What replay found in one segment. */
 export interface ReplayedSegment {
   id: number;
@@ -126,8 +133,12 @@ export class CommitLog {
     assert(options.segmentBytes > SEGMENT_HEADER_BYTES, 'commit log segments too small');
   }
 
-  /** Opens the log directory and reads every segment in it for replay; new writes go to a new segment. */
-  static async open(options: CommitLogOptions): Promise<{ log: CommitLog; replay: ReplayedSegment[] }> {
+  /**
+   * Opens the log directory; new writes go to a new segment. The segments found are returned
+   * unread, oldest first: replay reads and applies them one at a time (read()), so that memory
+   * holds one segment's mutations, not the whole log's.
+   */
+  static async open(options: CommitLogOptions): Promise<{ log: CommitLog; replay: SegmentToReplay[] }> {
     await options.disk.makeDirectory(options.directory);
     const ids: number[] = [];
     for (const name of await options.disk.list(options.directory)) {
@@ -136,10 +147,10 @@ export class CommitLog {
     }
     ids.sort((a, b) => a - b);
     const log = new CommitLog(options, Math.max((ids[ids.length - 1] ?? 0) + 1, options.firstSegmentId ?? 1));
-    const replay: ReplayedSegment[] = [];
+    const replay: SegmentToReplay[] = [];
     for (const id of ids) {
       const path = pathOf(options.directory, segmentFileName(id));
-      replay.push(await log.readForReplay(id, path));
+      replay.push({ id, path, read: () => log.readForReplay(id, path) });
       log.segments.set(id, { id, path, file: null, current: false, broken: true, pending: 0, holders: new Set() });
     }
     if (options.syncMode === 'periodic') log.scheduleSync();
@@ -459,4 +470,11 @@ export class CommitLog {
       current.file = null;
     }
   }
+}
+
+/** Reads every segment found at open, in order (tests and tools; replay reads one at a time). */
+export async function readAllForReplay(segments: readonly SegmentToReplay[]): Promise<ReplayedSegment[]> {
+  const read: ReplayedSegment[] = [];
+  for (const segment of segments) read.push(await segment.read());
+  return read;
 }
