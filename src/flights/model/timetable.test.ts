@@ -4,7 +4,7 @@ import { bundledAirports } from './airports.js';
 import { isFlightNumber, type FlightStatus } from './flight.js';
 import { distanceKm } from './geo.js';
 import { busiestAirports } from './hubs.js';
-import { defaultFlightsInAir, distancePreference, flightsOfDay, generateTimetable, SmoothRoundRobin, timetableRouteKmMin, WeightedPicker } from './timetable.js';
+import { coveragePairs, defaultFlightsInAir, distancePreference, flightsOfDay, generateTimetable, SmoothRoundRobin, timetableRouteKmMin, WeightedPicker } from './timetable.js';
 import { seededChance } from './world.js';
 
 const airports = bundledAirports();
@@ -76,6 +76,51 @@ test('flights run between real airports, large ones dominate, and every big hub 
   assert.ok(kms.filter((km) => km > 5_000).length > timetable.length * 0.02, 'some long-haul');
   assert.equal(distancePreference(100), 0);
   assert.ok(distancePreference(500) > distancePreference(5_000));
+});
+
+test('every large airport has departures and arrivals of its own through its day', () => {
+  const large = airports.filter((airport) => airport.type === 'large_airport');
+  const pairs = coveragePairs(defaultFlightsInAir, large.filter((airport) => !busiestAirports.includes(airport.iata)).length);
+  assert.ok(pairs >= 3, `${pairs} coverage pairs per large airport`);
+  assert.equal(coveragePairs(3, large.length), 0, 'a tiny timetable leaves coverage out: the hubs come first');
+  const localHour = (iata: string, utcMinute: number) => Math.floor(((((utcMinute + Math.round(byCode.get(iata)!.longitude * 4)) % dayMinutes) + dayMinutes) % dayMinutes) / 60);
+  const departures = new Map<string, Set<number>>();
+  const arrivals = new Map<string, Set<number>>();
+  const counts = new Map<string, { out: number; in: number }>();
+  for (const entry of timetable) {
+    const out = counts.get(entry.origin) ?? { out: 0, in: 0 };
+    out.out++;
+    counts.set(entry.origin, out);
+    const back = counts.get(entry.destination) ?? { out: 0, in: 0 };
+    back.in++;
+    counts.set(entry.destination, back);
+    departures.set(entry.origin, (departures.get(entry.origin) ?? new Set()).add(localHour(entry.origin, entry.departureMinute)));
+    arrivals.set(entry.destination, (arrivals.get(entry.destination) ?? new Set()).add(localHour(entry.destination, entry.departureMinute + entry.blockMinutes)));
+  }
+  const thin: string[] = [];
+  for (const airport of large) {
+    const count = counts.get(airport.iata) ?? { out: 0, in: 0 };
+    const hours = { out: departures.get(airport.iata)?.size ?? 0, in: arrivals.get(airport.iata)?.size ?? 0 };
+    // Departures leave in separate bands of the local day; two returns may land within one hour.
+    if (count.out < pairs || count.in < pairs || hours.out < pairs || hours.in < pairs - 1) thin.push(`${airport.iata} ${count.out}/${count.in} in ${hours.out}/${hours.in} hours`);
+  }
+  assert.deepEqual(thin, [], `every one of the ${large.length} large airports has at least ${pairs} departures and arrivals, spread over its day`);
+});
+
+test('a hub\'s boards change all day: at every hour from 07:00 to 22:00 local they hold flights in several statuses, and over the day in every status', () => {
+  const date = '2026-07-01';
+  for (const hub of ['MAD', 'ATL', 'HND', 'SYD']) {
+    const seen = new Set<FlightStatus>();
+    for (let hour = 7; hour <= 22; hour++) {
+      const nowMs = Date.parse(`${date}T00:00:00Z`) + (hour * 60 - Math.round(byCode.get(hub)!.longitude * 4)) * 60_000;
+      const day = [date, '2026-06-30', '2026-07-02'].flatMap((d) => flightsOfDay(timetable, byCode, { date: d, simNowMs: nowMs, chance: seededChance(hour), delayProbability: 0.15, cancelProbability: 0.02 }));
+      const board = day.filter((flight) => flight.plan.origin === hub || flight.plan.destination === hub);
+      const statuses = new Set(board.map((flight) => flight.status));
+      for (const status of statuses) seen.add(status);
+      assert.ok(statuses.size >= 3, `${hub} at ${hour}:00 local: ${[...statuses].join(', ')}`);
+    }
+    for (const status of ['scheduled', 'boarding', 'departed', 'en_route', 'delayed', 'landed', 'cancelled'] as const) assert.ok(seen.has(status), `${hub} shows ${status} at some hour: ${[...seen].join(', ')}`);
+  }
 });
 
 test('departures follow the local day: few leave in the small hours', () => {

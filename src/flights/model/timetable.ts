@@ -13,14 +13,18 @@
 
 import { airlines, type Airport, type FlightPlan, type FlightStatus, type StatusChange } from './flight.js';
 import { distanceKm } from './geo.js';
-import { airportWeight } from './hubs.js';
+import { airportWeight, isHub } from './hubs.js';
 import { planFlight, randomGate } from './schedule.js';
 import { boardingBeforeDepartureMs, buildProfile, type FlightProfile } from '../sim/physics.js';
 import { seededChance, type Chance } from './world.js';
 
 export const timetableFlightsMax = 20_000;
-/** In the air at once by default: 40 % of the 500 flights the local 5-node cluster held with p99 writes under 50 ms (bench/README.md). */
-export const defaultFlightsInAir = 200;
+/**
+ * In the air at once by default: 30 to 60 % of the 500 to 1,000 flights the local 5-node
+ * cluster held with p99 writes under 50 ms (bench/README.md), and enough for every large
+ * airport to get 3 coverage pairs (coveragePairs) besides the hubs' traffic.
+ */
+export const defaultFlightsInAir = 300;
 /** At most (20,000 flights a day of about 3 h each). */
 export const flightsInAirMax = 2_500;
 /** One timetable for every start, so that a restart finds its flights and adds none. */
@@ -106,20 +110,30 @@ export function distancePreference(km: number): number {
   return 1 / (1 + (km / 600) ** 2);
 }
 
-function pickRoute(origin: Airport, picker: WeightedPicker<Airport>, chance: Chance): { origin: Airport; destination: Airport; km: number } {
+/** How likely a coverage hop (a large airport's own out-and-back) is this long: short hops, within 1,500 km. */
+export function shortHopPreference(km: number): number {
+  if (km < timetableRouteKmMin || km > 1_500) return 0;
+  return 1 / (1 + (km / 400) ** 2);
+}
+
+function pickRoute(origin: Airport, picker: WeightedPicker<Airport>, chance: Chance, preference: (km: number) => number = distancePreference): { origin: Airport; destination: Airport; km: number } {
   for (let attempt = 0; attempt < 1_000; attempt++) {
     const destination = picker.pick(chance);
     const km = distanceKm(origin, destination);
-    if (destination.iata !== origin.iata && chance.next() < distancePreference(km)) return { origin, destination, km };
+    if (destination.iata !== origin.iata && chance.next() < preference(km)) return { origin, destination, km };
   }
   // A remote origin with nothing near enough: the caller moves on to the next origin.
   return { origin, destination: origin, km: 0 };
 }
 
-function pickDepartureMinute(origin: Airport, chance: Chance, hourPicker: WeightedPicker<number>): number {
-  const localMinute = hourPicker.pick(chance) * 60 + Math.floor(chance.next() * 12) * 5;
-  const offsetMinutes = Math.round((origin.longitude / 15) * 60);
+/** The UTC minute of the day of a local minute at the airport (solar time from its longitude). */
+function utcMinuteOf(airport: Airport, localMinute: number): number {
+  const offsetMinutes = Math.round((airport.longitude / 15) * 60);
   return (((localMinute - offsetMinutes) % dayMinutes) + dayMinutes) % dayMinutes;
+}
+
+function pickDepartureMinute(origin: Airport, chance: Chance, hourPicker: WeightedPicker<number>): number {
+  return utcMinuteOf(origin, hourPicker.pick(chance) * 60 + Math.floor(chance.next() * 12) * 5);
 }
 
 /** A departure in the small hours of the airport's local night waits for the morning (06:00 to 07:55). */
@@ -136,9 +150,30 @@ function cruiseSpeedKmh(km: number, chance: Chance): number {
   return km < 700 ? 520 + Math.floor(chance.next() * 80) : 800 + Math.floor(chance.next() * 100);
 }
 
+/** Share of the day's block time that goes to the large airports' own out-and-back hops, at most. */
+const coverageShare = 0.42;
+/** Block minutes of one coverage pair (two short hops), as planned; the real ones are measured. */
+const coveragePairMinutesEstimate = 150;
+/** Coverage pairs per large airport, at most (each gives it a departure and an arrival). */
+export const coveragePairsMax = 6;
+
+/**
+ * How many out-and-back pairs each large airport gets of its own (coverage), so that every
+ * large airport's boards hold flights through its day: as many as fit coverageShare of the
+ * day's block time, 0 when the timetable is too small (then the hubs come first).
+ */
+export function coveragePairs(flightsInAir: number, largeAirports: number): number {
+  if (largeAirports === 0) return 0;
+  const fit = Math.floor((coverageShare * flightsInAir * dayMinutes) / (largeAirports * coveragePairMinutesEstimate));
+  return Math.max(0, Math.min(coveragePairsMax, fit));
+}
+
 /**
  * A day's timetable with about `flightsInAir` flights in the air on average (their block
- * times add up to flightsInAir x 24 h), reproducible from the seed.
+ * times add up to flightsInAir x 24 h), reproducible from the seed. First every large airport
+ * that is not a ranked hub gets its coverage pairs: short hops out and back, their departures
+ * spread over its local day from 06:00 to 21:00; then the rest of the block time goes to
+ * routes drawn by weight, which the hubs dominate.
  */
 export function generateTimetable(airports: readonly Airport[], options: { flightsInAir: number; seed: number }): TimetableEntry[] {
   if (!(options.flightsInAir > 0)) return [];
@@ -150,17 +185,31 @@ export function generateTimetable(airports: readonly Airport[], options: { fligh
   const blockMinutesWanted = options.flightsInAir * dayMinutes;
   const routes: Omit<TimetableEntry, 'flightNumber'>[] = [];
   let blockMinutes = 0;
-  for (let attempt = 0; blockMinutes < blockMinutesWanted && routes.length < timetableFlightsMax - 1 && attempt < timetableFlightsMax * 4; attempt++) {
-    const route = pickRoute(origins.next(), picker, chance);
-    if (route.km < timetableRouteKmMin) continue;
+  const addPair = (route: { origin: Airport; destination: Airport; km: number }, departure: () => number) => {
     const speedKmh = cruiseSpeedKmh(route.km, chance);
     const block = Math.round(buildProfile(route, { departureAtMs: 0, speedKmh }).arrivedAtMs / minuteMs);
-    const out = pickDepartureMinute(route.origin, chance, hourPicker);
+    const out = departure();
     // The aircraft flies back after a turnaround of 45 to 120 minutes, as airlines rotate them.
     const back = awake(route.destination, (out + block + 45 + Math.floor(chance.next() * 16) * 5) % dayMinutes, chance);
     routes.push({ origin: route.origin.iata, destination: route.destination.iata, departureMinute: out, speedKmh, blockMinutes: block });
     routes.push({ origin: route.destination.iata, destination: route.origin.iata, departureMinute: back, speedKmh, blockMinutes: block });
     blockMinutes += 2 * block;
+  };
+  const covered = sorted.filter((airport) => airport.type === 'large_airport' && !isHub(airport.iata));
+  const pairs = coveragePairs(options.flightsInAir, covered.length);
+  for (let pair = 0; pair < pairs; pair++) {
+    for (const origin of covered) {
+      let route = pickRoute(origin, picker, chance, shortHopPreference);
+      if (route.km < timetableRouteKmMin) route = pickRoute(origin, picker, chance);
+      if (route.km < timetableRouteKmMin) continue;
+      // Pair n of N leaves in the n-th of N equal bands of the local day, 06:00 to 21:00.
+      addPair(route, () => utcMinuteOf(origin, Math.round((6 * 60 + ((pair + chance.next()) * 15 * 60) / pairs) / 5) * 5));
+    }
+  }
+  for (let attempt = 0; blockMinutes < blockMinutesWanted && routes.length < timetableFlightsMax - 1 && attempt < timetableFlightsMax * 4; attempt++) {
+    const route = pickRoute(origins.next(), picker, chance);
+    if (route.km < timetableRouteKmMin) continue;
+    addPair(route, () => pickDepartureMinute(route.origin, chance, hourPicker));
   }
   return numberFlights(routes, chance).sort((a, b) => a.departureMinute - b.departureMinute || a.flightNumber.localeCompare(b.flightNumber));
 }
