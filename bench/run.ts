@@ -138,17 +138,17 @@ async function runKv(group: ServerGroup, plan: KvPlan, context: { settings: Sett
  * p99 at fractions of the closed-loop maximum (mixed workload, lean client), open loop, for each
  * shape at fractions of that shape's own maximum: 64 connections with one request in flight
  * carry far less than 8 with 32, so a rate taken from the 8x32 maximum overloads 64x1 and its
- * "latency" is only queueing.
+ * "latency" is only queueing. The maximum is measured again right before the ladder, on the data
+ * the node holds by then: the scenario's earlier runs have added keys since its own mixed run
+ * (reads miss the caches more), and a maximum from then overloaded the single node at "50 %"
+ * (the 2026-12-04 evening full run: p99 7 s, thousands of client timeouts).
  */
-async function runCurve(group: ServerGroup, scenario: string, context: { settings: Settings; keys: KeyState; measurements: Measurement[]; consistency: ConsistencyLevel; out: CurvePoint[] }): Promise<void> {
+async function runCurve(group: ServerGroup, scenario: string, context: { settings: Settings; keys: KeyState; consistency: ConsistencyLevel; out: CurvePoint[] }): Promise<void> {
   const { settings } = context;
   const base = { scenario, client: 'lean' as const, workload: 'mixed' as const, threads: settings.clientThreads, consistency: context.consistency, warmupMs: settings.warmupMs, durationMs: settings.durationMs };
   for (const shape of settings.shapes) {
-    let max = context.measurements.find((m) => m.scenario === scenario && m.workload === 'mixed' && m.client === 'lean' && m.shape === shapeName(shape));
-    if (max === undefined) {
-      max = await measure(group, { ...base, shape, rate: null }, context.keys);
-      log(`  ${scenario} maximum (mixed, ${max.shape}): ${max.throughput} ops/s`);
-    }
+    const max = await measure(group, { ...base, shape, rate: null }, context.keys);
+    log(`  ${scenario} maximum just before the ladder (mixed, ${max.shape}): ${max.throughput} ops/s`);
     for (const fraction of settings.curveFractions) {
       const rate = Math.max(1, Math.round(max.throughput * fraction));
       const point = { ...(await measure(group, { ...base, shape, rate }, context.keys)), fraction, maxThroughput: max.throughput };
@@ -199,7 +199,7 @@ async function runAll(settings: Settings, selected: ReadonlySet<ScenarioName>, c
       await setupSchema(group, 1);
       const keys = { keySpace: settings.keySpace, readable: 0 };
       if (wants('single')) await runKv(group, { scenario: 'single', workloads, clients: clientsFor('single'), consistency: ConsistencyLevel.ONE }, { settings, keys, out });
-      if (wants('latency')) await runCurve(group, 'single', { settings, keys, measurements: out, consistency: ConsistencyLevel.ONE, out: results.curve });
+      if (wants('latency')) await runCurve(group, 'single', { settings, keys, consistency: ConsistencyLevel.ONE, out: results.curve });
     });
   }
   if (wants('memtable')) {
@@ -215,7 +215,7 @@ async function runAll(settings: Settings, selected: ReadonlySet<ScenarioName>, c
       await setupSchema(group, Math.min(3, settings.clusterNodes));
       const keys = { keySpace: settings.keySpace, readable: 0 };
       if (wants('cluster')) await runKv(group, { scenario: 'cluster', workloads, clients: clientsFor('cluster'), consistency: ConsistencyLevel.QUORUM }, { settings, keys, out });
-      if (wants('latency')) await runCurve(group, 'cluster', { settings, keys, measurements: out, consistency: ConsistencyLevel.QUORUM, out: results.curve });
+      if (wants('latency')) await runCurve(group, 'cluster', { settings, keys, consistency: ConsistencyLevel.QUORUM, out: results.curve });
     });
   }
   if (wants('flights')) {
