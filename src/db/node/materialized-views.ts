@@ -62,7 +62,8 @@ export class MaterializedViews implements ReplicaStore {
     for (const mutation of mutations) {
       const base = this.options.schema.findTableById(mutation.tableId);
       const keyspace = base === undefined ? undefined : this.options.schema.findKeyspace(base.keyspace);
-      const views = base === undefined || keyspace === undefined ? [] : viewsOf(keyspace, base.id).filter((view) => this.options.store.hasTable(view.id));
+      const all = base === undefined || keyspace === undefined ? [] : viewsOf(keyspace, base.id);
+      const views = all.length === 0 ? [] : all.filter((view) => this.options.store.hasTable(view.id));
       if (views.length === 0) plain.push(mutation);
       else viewed.push({ mutation, base: base!, views });
     }

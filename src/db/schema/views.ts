@@ -18,11 +18,29 @@ export interface CreateViewInput {
   whereClause: string;
 }
 
-/** The views of a base table in its keyspace, sorted by name. */
-export function viewsOf(keyspace: KeyspaceMetadata, baseTableId: string): Array<TableMetadata & { view: ViewMetadata }> {
-  const views: Array<TableMetadata & { view: ViewMetadata }> = [];
-  for (const table of keyspace.tables.values()) if (isView(table) && table.view.baseTableId === baseTableId) views.push(table);
-  return views.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+type ViewTable = TableMetadata & { view: ViewMetadata };
+const noViews: readonly ViewTable[] = Object.freeze([]);
+/**
+ * The views of each keyspace's tables by base table id. Every write asks for its table's views,
+ * so they are indexed once per tables map (schema changes replace the map, never change it).
+ */
+const viewsByTables = new WeakMap<ReadonlyMap<string, TableMetadata>, Map<string, ViewTable[]>>();
+
+/** The views of a base table in its keyspace, sorted by name (shared: not to be changed). */
+export function viewsOf(keyspace: KeyspaceMetadata, baseTableId: string): readonly ViewTable[] {
+  let byBase = viewsByTables.get(keyspace.tables);
+  if (byBase === undefined) {
+    byBase = new Map();
+    for (const table of keyspace.tables.values()) {
+      if (!isView(table)) continue;
+      const views = byBase.get(table.view.baseTableId);
+      if (views === undefined) byBase.set(table.view.baseTableId, [table]);
+      else views.push(table);
+    }
+    for (const views of byBase.values()) views.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    viewsByTables.set(keyspace.tables, byBase);
+  }
+  return byBase.get(baseTableId) ?? noViews;
 }
 
 /** The view's table: the selected base columns with their types, keyed as the view says. */
