@@ -22,7 +22,11 @@ export interface ProbeWindow {
   gcPauseMs: number;
   gcPauseMaxMs: number;
   gcCount: number;
+  /** The same per kind of collection (scavenge, mark-compact, incremental marking step, weak callbacks). */
+  gcByKind: Record<string, { pauseMs: number; maxMs: number; count: number }>;
 }
+
+const gcKindNames: Record<number, string> = { 1: 'scavenge', 2: 'minor-mark-sweep', 4: 'mark-compact', 8: 'incremental', 16: 'weak-callbacks' };
 
 const resolutionMs = 10;
 
@@ -32,11 +36,17 @@ function installProbe(): void {
   const loop = monitorEventLoopDelay({ resolution: resolutionMs });
   loop.enable();
   let gc = { pauseMs: 0, maxMs: 0, count: 0 };
+  let byKind: ProbeWindow['gcByKind'] = {};
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       gc.pauseMs += entry.duration;
       gc.maxMs = Math.max(gc.maxMs, entry.duration);
       gc.count++;
+      const code = ((entry as { detail?: { kind?: number } }).detail)?.kind ?? 0;
+      const kind = (byKind[gcKindNames[code] ?? String(code)] ??= { pauseMs: 0, maxMs: 0, count: 0 });
+      kind.pauseMs += entry.duration;
+      kind.maxMs = Math.max(kind.maxMs, entry.duration);
+      kind.count++;
     }
   });
   observer.observe({ entryTypes: ['gc'] });
@@ -49,10 +59,12 @@ function installProbe(): void {
     if (command.probe === 'start') {
       loop.reset();
       gc = { pauseMs: 0, maxMs: 0, count: 0 };
+      byKind = {};
     } else if (command.probe === 'stop') {
       const answer: ProbeWindow = {
         probe: 'window', window: command.window, loopDelayP99Ms: Number(lateMs(loop.percentile(99)).toFixed(2)), loopDelayMaxMs: Number(lateMs(loop.max).toFixed(2)),
         gcPauseMs: Number(gc.pauseMs.toFixed(2)), gcPauseMaxMs: Number(gc.maxMs.toFixed(2)), gcCount: gc.count,
+        gcByKind: Object.fromEntries(Object.entries(byKind).map(([kind, k]) => [kind, { pauseMs: Number(k.pauseMs.toFixed(2)), maxMs: Number(k.maxMs.toFixed(2)), count: k.count }])),
       };
       send(answer);
     }
