@@ -89,29 +89,12 @@ export function socketConnection(socket: Socket, extra: { peerCertificateNames?:
       else listener(closeError);
     }
   });
-  // The writes of one event-loop turn leave in one system call: the socket is corked at the
-  // turn's first write and uncorked after the poll phase (setImmediate), when every connection
-  // that had bytes to read has answered. A write per answer (or per peer message) cost more CPU
-  // than the answer itself.
-  let corked = false;
-  const uncork = (): void => {
-    corked = false;
-    socket.uncork();
-  };
   return {
     remoteAddress: socket.remoteAddress ?? '',
     remotePort: socket.remotePort ?? 0,
     localAddress: socket.localAddress ?? '',
     ...extra,
-    write: (data) => {
-      if (socket.destroyed) return false;
-      if (!corked) {
-        corked = true;
-        socket.cork();
-        setImmediate(uncork);
-      }
-      return socket.write(data);
-    },
+    write: (data) => (socket.destroyed ? false : socket.write(data)),
     onData: (listener) => {
       socket.on('data', listener);
     },
@@ -137,8 +120,6 @@ export function socketConnection(socket: Socket, extra: { peerCertificateNames?:
       socket.end();
     },
     destroy: () => {
-      // What this turn wrote still goes out first, as it did when every write was sent at once.
-      if (corked) uncork();
       socket.destroy();
     },
   };
