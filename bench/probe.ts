@@ -6,6 +6,7 @@
 // the numbers cover a scenario's measured window, not startup or warm-up. Without an IPC channel
 // (the process was started some other way) the probe does nothing.
 
+import { Socket } from 'node:net';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 /** What the bench sends. */
@@ -24,6 +25,8 @@ export interface ProbeWindow {
   gcCount: number;
   /** The same per kind of collection (scavenge, mark-compact, incremental marking step, weak callbacks). */
   gcByKind: Record<string, { pauseMs: number; maxMs: number; count: number }>;
+  /** Socket writes handed to the system (one per write, or one per writev of a corked socket), all sockets. */
+  socketWrites: number;
 }
 
 const gcKindNames: Record<number, string> = { 1: 'scavenge', 2: 'minor-mark-sweep', 4: 'mark-compact', 8: 'incremental', 16: 'weak-callbacks' };
@@ -50,6 +53,16 @@ function installProbe(): void {
     }
   });
   observer.observe({ entryTypes: ['gc'] });
+  // Counts what reaches the system: Writable calls _write per chunk and _writev per batch.
+  let socketWrites = 0;
+  const prototype = Socket.prototype as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+  for (const method of ['_write', '_writev'] as const) {
+    const original = prototype[method];
+    prototype[method] = function counted(this: unknown, ...args: unknown[]) {
+      socketWrites++;
+      return original.apply(this, args);
+    };
+  }
   const ms = (nanoseconds: number) => Number((nanoseconds / 1e6).toFixed(2));
   // The monitor records the time between its timer's firings, the resolution included.
   const lateMs = (nanoseconds: number) => Math.max(0, ms(nanoseconds) - resolutionMs);
@@ -60,11 +73,13 @@ function installProbe(): void {
       loop.reset();
       gc = { pauseMs: 0, maxMs: 0, count: 0 };
       byKind = {};
+      socketWrites = 0;
     } else if (command.probe === 'stop') {
       const answer: ProbeWindow = {
         probe: 'window', window: command.window, loopDelayP99Ms: Number(lateMs(loop.percentile(99)).toFixed(2)), loopDelayMaxMs: Number(lateMs(loop.max).toFixed(2)),
         gcPauseMs: Number(gc.pauseMs.toFixed(2)), gcPauseMaxMs: Number(gc.maxMs.toFixed(2)), gcCount: gc.count,
         gcByKind: Object.fromEntries(Object.entries(byKind).map(([kind, k]) => [kind, { pauseMs: Number(k.pauseMs.toFixed(2)), maxMs: Number(k.maxMs.toFixed(2)), count: k.count }])),
+        socketWrites,
       };
       send(answer);
     }
