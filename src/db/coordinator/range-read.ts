@@ -57,6 +57,7 @@ export async function readRange(proxy: RangeReadHost, request: RangeReadRequest)
       kind: 'single', tableId: command.tableId, key: command.start.key, token: command.start.token, slices: command.slices,
       reversed: command.reversed, columns: command.columns, rowLimit: rowsLeft, perPartitionRowLimit: command.perPartitionRowLimit,
       nowSeconds: command.nowSeconds, includeTombstones: false, afterClustering: command.afterClustering,
+      ...(command.strictLiveness === true ? { strictLiveness: true } : {}),
     };
     take(await proxy.read(single, level));
   }
@@ -96,6 +97,7 @@ async function completeIndexAnswers(proxy: RangeReadHost, command: PartitionRang
       const result = await proxy.dataFrom(answer.endpoint, {
         kind: 'single', tableId: command.tableId, key, token, slices: command.slices, reversed: command.reversed, columns: command.columns,
         rowLimit: Number.MAX_SAFE_INTEGER, perPartitionRowLimit: command.perPartitionRowLimit, nowSeconds: command.nowSeconds, includeTombstones: true,
+        ...(command.strictLiveness === true ? { strictLiveness: true } : {}),
       });
       partitions.push(...result.partitions);
     }

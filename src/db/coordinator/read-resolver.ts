@@ -30,8 +30,8 @@ function ascending(partition: Partition, reversed: boolean): Partition {
   return reversed ? { ...partition, rows: [...partition.rows].reverse() } : partition;
 }
 
-function liveRowCount(partition: Partition, nowSeconds: number): number {
-  return partition.rows.filter((row) => isLiveRow(row, nowSeconds)).length;
+function liveRowCount(partition: Partition, { nowSeconds, strictLiveness = false }: Pick<ReadCommand, 'nowSeconds' | 'strictLiveness'>): number {
+  return partition.rows.filter((row) => isLiveRow(row, nowSeconds, { strict: strictLiveness })).length;
 }
 
 /** Whether a replica's answer was cut by the row or partition limit (it may hold more). */
@@ -39,7 +39,7 @@ function stoppedOnLimit(result: ReadResult, command: ReadCommand): boolean {
   let rows = 0;
   let partitions = 0;
   for (const partition of result.partitions) {
-    const live = liveRowCount(partition, command.nowSeconds);
+    const live = liveRowCount(partition, command);
     rows += live;
     if (live > 0) partitions++;
     if (live >= command.perPartitionRowLimit) return true;
@@ -121,7 +121,7 @@ class LiveView {
   add(merged: Partition): void {
     const { command } = this;
     if (this.rowsLeft <= 0 || this.partitionsLeft <= 0) return;
-    const live = filterLive(merged, { nowSeconds: command.nowSeconds, columns: command.columns });
+    const live = filterLive(merged, { nowSeconds: command.nowSeconds, columns: command.columns, strictLiveness: command.strictLiveness === true });
     const limit = Math.min(this.rowsLeft, command.perPartitionRowLimit);
     const rows = command.reversed ? live.rows.slice(-limit).reverse() : live.rows.slice(0, limit);
     if (rows.length === 0) return;

@@ -158,6 +158,7 @@ export class SelectExecution {
       perPartitionRowLimit: filtering ? Number.MAX_SAFE_INTEGER : want,
       nowSeconds: this.context.nowSeconds,
       includeTombstones: false,
+      ...(this.plan.strictLiveness === true ? { strictLiveness: true } : {}),
     };
   }
 

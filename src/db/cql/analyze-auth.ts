@@ -125,7 +125,7 @@ function functionAccess(permission: 'CREATE' | 'DROP', keyspace: string): Access
  * (CREATE KEYSPACE: CREATE on ALL KEYSPACES; CREATE TABLE/TYPE: CREATE on the keyspace; ALTER
  * and DROP on what they change). SELECT and modifications are derived from their plans.
  */
-export function schemaAccessOf(statement: Statement, sessionKeyspace: string | null): AccessFields {
+export function schemaAccessOf(statement: Statement, sessionKeyspace: string | null, schema?: Pick<Schema, 'findTable'>): AccessFields {
   const on = (permission: DataAccess['permission'], keyspace: string | null, { table = null }: { table?: string | null } = {}): DataAccess[] => [{ permission, keyspace, table }];
   switch (statement.kind) {
     case 'createKeyspace':
@@ -149,8 +149,14 @@ export function schemaAccessOf(statement: Statement, sessionKeyspace: string | n
       const keyspace = keyspaceOf({ ...statement.table, keyspace: statement.table.keyspace ?? statement.index?.keyspace ?? null }, sessionKeyspace);
       return { access: on('ALTER', keyspace, { table: statement.table.name }) };
     }
-    // The view's base table is found at execution; ALTER on the keyspace covers it (Cassandra asks ALTER on the base table).
-    case 'dropView': case 'alterView': return { access: on('ALTER', keyspaceOf(statement.view, sessionKeyspace)) };
+    // Cassandra's DropViewStatement and AlterViewStatement ask ALTER on the view's base table, and
+    // nothing when there is no such view (the statement then fails, or does nothing with IF EXISTS).
+    case 'dropView': case 'alterView': {
+      const keyspace = keyspaceOf(statement.view, sessionKeyspace);
+      const view = schema === undefined ? undefined : schema.findTable(keyspace, statement.view.name)?.view;
+      if (schema !== undefined && view === undefined) return { access: [] };
+      return { access: on('ALTER', keyspace, { table: view?.baseTableName ?? null }) };
+    }
     // The indexed table is found at execution; ALTER on its keyspace covers it.
     case 'dropIndex': return { access: on('ALTER', keyspaceOf(statement.index, sessionKeyspace)) };
     case 'createType': return { access: on('CREATE', keyspaceOf(statement.type, sessionKeyspace)) };

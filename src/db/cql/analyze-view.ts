@@ -6,11 +6,11 @@
 import { alreadyExists, invalidRequest } from '../common/errors.js';
 import type { OptionInput } from '../schema/table-options.js';
 import { plan, propertiesToOptions } from './analyze-ddl.js';
-import { maybeQuote } from './describe-render.js';
 import type { SchemaPlan } from './plan.js';
 import { dataTypeToCql, type DataType } from '../protocol/data-type.js';
 import type { Schema } from '../schema/schema.js';
 import type { CreateViewStatement } from './ast.js';
+import { analyzeViewRestrictions, relationText } from './view-filter.js';
 
 export const MATERIALIZED_VIEWS_DISABLED = 'Materialized views are disabled. Enable in cassandra.yaml to use.';
 
@@ -32,7 +32,7 @@ export function createViewPlan(statement: CreateViewStatement, context: ViewCont
       partitionKey: statement.partitionKey.map((c) => c.name),
       clustering: statement.clustering.map((c) => ({ name: c.name, order: order.get(c.name) ?? 'asc' })),
       includeAllColumns: statement.selectors === null,
-      whereClause: statement.where.map((r) => `${maybeQuote((r as { column: { name: string } }).column.name)} IS NOT NULL`).join(' AND '),
+      whereClause: statement.where.map(relationText).join(' AND '),
       options: propertiesToOptions(statement.properties) as OptionInput,
     }, { ifNotExists: statement.ifNotExists });
   }, context.schema);
@@ -118,11 +118,13 @@ export function validateCreateView(statement: CreateViewStatement, context: View
       if (relation.kind !== 'isNotNull' && (kind === 'regular' || kind === 'static') && !illegal.includes(name)) illegal.push(name);
     }
   }
+  // Restrictions beyond IS NOT NULL are those of a SELECT with ALLOW FILTERING (StatementRestrictions with forView).
+  analyzeViewRestrictions(table, statement.where);
   const unrestricted = [...keyColumns].filter((name) => !restricted.has(name));
   if (unrestricted.length > 0) throw invalidRequest(`Primary key columns ${unrestricted.join(', ')} must be restricted with 'IS NOT NULL' or otherwise`);
+  // Cassandra 4.0 allows these only with -Dcassandra.mv.allow_filtering_nonkey_columns_unsafe (CASSANDRA-13798:
+  // an entry that left the view cannot come back correctly); there is no such switch here.
   if (illegal.length > 0) throw invalidRequest(`Non-primary key columns can only be restricted with 'IS NOT NULL' (got: ${illegal.join(',')} restricted illegally)`);
-  // Cassandra also filters views by restrictions on primary key columns (WHERE c = 1); not kept here yet.
-  if (statement.where.some((r) => r.kind !== 'isNotNull')) throw invalidRequest('Materialized views restricted by anything other than IS NOT NULL are not supported');
 
   // Options
   if (statement.properties.some((p) => p.name === 'id')) throw invalidRequest('Cannot set id for a materialized view');

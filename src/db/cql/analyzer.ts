@@ -2,6 +2,7 @@
 // PreparedStatement (plan, bind variable types, result columns).
 
 import { createViewPlan } from './analyze-view.js';
+import { enforcesStrictLiveness } from '../schema/views.js';
 import { invalidRequest } from '../common/errors.js';
 import type { ColumnSpec } from '../protocol/messages.js';
 import type { TableMetadata } from '../schema/metadata.js';
@@ -79,7 +80,7 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
       table = tableOf(context.schema, statement.table, { sessionKeyspace: context.keyspace });
       const select = analyzeSelect(statement, table, { variables, functions: variables.functions });
       resultColumns = select.selection.columns;
-      plan = select;
+      plan = enforcesStrictLiveness(context.schema, table) ? { ...select, strictLiveness: true } : select;
       break;
     }
     case 'insert': case 'update': case 'delete': {
@@ -162,7 +163,7 @@ export function analyzeStatement(statement: Statement, context: AnalysisContext)
     resultColumns,
     keyspace: table?.keyspace ?? null,
     fullyQualified: qualified(statement),
-    ...withExecute(accessOf(plan, statement, { sessionKeyspace: context.keyspace }), used),
+    ...withExecute(accessOf(plan, statement, { sessionKeyspace: context.keyspace, schema: context.schema }), used),
   };
 }
 
@@ -174,13 +175,13 @@ function withExecute(fields: Pick<PreparedStatement, 'access' | 'created' | 'dro
 }
 
 /** What the authorizer checks before execution: SELECT to read, MODIFY to write, DDL per schemaAccessOf. */
-function accessOf(plan: Plan, statement: Statement, { sessionKeyspace }: { sessionKeyspace: string | null }): Pick<PreparedStatement, 'access' | 'created' | 'dropped' | 'functionsOf'> {
+function accessOf(plan: Plan, statement: Statement, { sessionKeyspace, schema }: { sessionKeyspace: string | null; schema: Schema }): Pick<PreparedStatement, 'access' | 'created' | 'dropped' | 'functionsOf'> {
   const on = (permission: DataAccess['permission'], table: TableMetadata): DataAccess => ({ permission, keyspace: table.keyspace, table: table.name });
   switch (plan.kind) {
     case 'select': return { access: [on('SELECT', plan.table)] };
     // A condition reads the table: Cassandra asks SELECT too.
     case 'modification': return { access: [on('MODIFY', plan.table), ...(plan.condition === undefined ? [] : [on('SELECT', plan.table)])] };
     case 'batch': return { access: plan.statements.flatMap((s) => [on('MODIFY', s.table), ...(s.condition === undefined ? [] : [on('SELECT', s.table)])]) };
-    default: return schemaAccessOf(statement, sessionKeyspace);
+    default: return schemaAccessOf(statement, sessionKeyspace, schema);
   }
 }

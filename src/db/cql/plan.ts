@@ -64,6 +64,8 @@ export interface SelectPlan {
   slices: (context: EvaluationContext) => ClusteringSlice[];
   /** Row filters (ALLOW FILTERING, or restrictions the slices cannot express). */
   filters: Array<(row: DecodedRow, context: EvaluationContext) => boolean>;
+  /** A view keyed by a regular base column: its rows live only by their liveness (Cassandra's enforceStrictLiveness). */
+  strictLiveness?: boolean;
   /** The secondary index that narrows a range read to the partitions holding a value (the filters still apply). */
   index?: IndexUse;
   selection: Selection;

@@ -3,14 +3,17 @@
 // and one at a time, a local read of the rows it touches before and after it (tombstones
 // included); view-updates.ts turns the two into the view's rows, which are then delivered:
 // applied locally on a single node, or sent to the paired view replica in a cluster
-// (view-delivery.ts). Reads of a view table show only rows with live liveness (Cassandra's
-// strict liveness for views).
+// (view-delivery.ts). A view's WHERE restrictions beyond IS NOT NULL (cql/view-filter.ts) decide
+// which base rows have entries. Reads of a view keyed by a regular base column count and show
+// only rows with live liveness (Cassandra's enforceStrictLiveness); other views' rows live by
+// their liveness or any live cell, as tables'.
 //
 // Building: a view created on a table with data is built in the background from the local
 // base table (each node builds from its own replicas of the base, as Cassandra's
 // ViewBuilder). Built views are recorded in a small file of the data directory, so a restart
 // does not build again; system.built_views lists them.
 
+import { viewFilter, type ViewRowFilter } from '../cql/view-filter.js';
 import { KeyedQueue } from '../common/keyed-queue.js';
 import type { Logger } from '../common/world.js';
 import type { ReplicaStore } from '../cluster/replica-verbs.js';
@@ -18,7 +21,7 @@ import { MIN_TOKEN } from '../dht/token.js';
 import { CLUSTERING_RANGE_END, CLUSTERING_RANGE_START, isRowClustering, rowSlice } from '../schema/clustering-key.js';
 import type { TableMetadata } from '../schema/metadata.js';
 import type { Schema } from '../schema/schema.js';
-import { viewsOf } from '../schema/views.js';
+import { enforcesStrictLiveness, viewsOf } from '../schema/views.js';
 import type { ClusteringSlice, Mutation, Partition, PartitionPosition, ReadCommand, ReadResult } from '../storage/types.js';
 import { coveringDeletion, deletedState, rowStates, viewMutations, viewRowsFor, type View } from './view-updates.js';
 
@@ -41,6 +44,7 @@ export class MaterializedViews implements ReplicaStore {
   private readonly building = new Map<string, Promise<void>>();
   private deliver: ViewDelivery | undefined;
   private saving: Promise<void> = Promise.resolve();
+  private readonly filters = new Map<string, { whereClause: string; filter: ViewRowFilter | null }>();
 
   constructor(private readonly options: {
     store: ReplicaStore & { hasTable(tableId: string): boolean }; schema: Schema; logger: Logger; nowSeconds: () => number; builtFile?: BuiltViewsFile;
@@ -72,11 +76,11 @@ export class MaterializedViews implements ReplicaStore {
     for (const { mutation, base, views } of viewed) await this.applyWithViews(mutation, { base, views });
   }
 
-  async read(command: ReadCommand): Promise<ReadResult> {
-    const result = await this.options.store.read(command);
-    if (command.includeTombstones || this.options.schema.findTableById(command.tableId)?.view === undefined) return result;
-    // Strict liveness: a view row is shown only while its liveness is (readers get only live liveness).
-    return { partitions: result.partitions.map((partition) => ({ ...partition, rows: partition.rows.filter((row) => row.liveness !== null) })).filter((p) => p.rows.length > 0) };
+  /** Reads; a view keyed by a regular base column is read with strict liveness (its limits count only rows with live liveness). */
+  read(command: ReadCommand): Promise<ReadResult> {
+    const table = this.options.schema.findTableById(command.tableId);
+    if (table?.view === undefined || command.strictLiveness === true || !enforcesStrictLiveness(this.options.schema, table)) return this.options.store.read(command);
+    return this.options.store.read({ ...command, strictLiveness: true });
   }
 
   /** TRUNCATE of a base table truncates its views too (each replica its own), as Cassandra's. */
@@ -102,7 +106,7 @@ export class MaterializedViews implements ReplicaStore {
       const nowSeconds = this.options.nowSeconds();
       const out: Mutation[] = [];
       for (const view of views) {
-        const context = { base, view, key: mutation.key, nowSeconds };
+        const context = { base, view, key: mutation.key, nowSeconds, filter: this.filterOf(base, view) };
         const rows = [...clusterings].flatMap((hex) => {
           const clustering = Buffer.from(hex, 'hex');
           const after_ = merged.get(hex) ?? deletedState(clustering, after === undefined ? null : coveringDeletion(after, { clustering, deletion: null }));
@@ -112,6 +116,15 @@ export class MaterializedViews implements ReplicaStore {
       }
       if (out.length > 0) await this.send(out, { keyspace: mutation.keyspace, token: mutation.token });
     });
+  }
+
+  /** The view's WHERE filter, analysed once per where_clause. */
+  private filterOf(base: TableMetadata, view: View): ViewRowFilter | null {
+    const cached = this.filters.get(view.id);
+    if (cached?.whereClause === view.view.whereClause) return cached.filter;
+    const filter = viewFilter(base, view.view.whereClause);
+    this.filters.set(view.id, { whereClause: view.view.whereClause, filter });
+    return filter;
   }
 
   private async send(mutations: Mutation[], base: { keyspace: string; token: bigint }): Promise<void> {
@@ -186,7 +199,7 @@ export class MaterializedViews implements ReplicaStore {
   /** One base partition's entries, under the partition's lock so that a concurrent write's read-before-write sees them in order. */
   private buildPartition(base: TableMetadata, view: View, partition: Partition): Promise<void> {
     return this.partitions.run(`${base.id}:${partition.key.toString('hex')}`, async () => {
-      const context = { base, view, key: partition.key, nowSeconds: this.options.nowSeconds() };
+      const context = { base, view, key: partition.key, nowSeconds: this.options.nowSeconds(), filter: this.filterOf(base, view) };
       const rows = [...rowStates(partition).values()].flatMap((state) => viewRowsFor(undefined, state, context));
       const mutations = viewMutations(view, rows);
       if (mutations.length > 0) await this.send(mutations, { keyspace: base.keyspace, token: partition.token });

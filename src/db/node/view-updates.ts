@@ -9,9 +9,12 @@
 //   (or of an unselected column), an *expired* liveness at the timestamp of what made the entry
 //   live. It shadows that liveness only, so a concurrent write with a later timestamp brings
 //   the entry back, whatever the order replicas receive them in.
-// - View tables are read with strict liveness (materialized-views.ts): a row without live
+// - Views keyed by V are read with strict liveness (materialized-views.ts): a row without live
 //   liveness is not shown, whatever cells it holds.
+// - The view's WHERE filter (cql/view-filter.ts): entries are made only for base rows matching
+//   it, and removed only where one was (Cassandra's createEntry, updateEntry, deleteOldEntry).
 
+import type { FilteredBaseRow, ViewRowFilter } from '../cql/view-filter.js';
 import { murmur3Token } from '../dht/murmur3.js';
 import { compareCellPosition } from '../storage/partition.js';
 import { decodeClustering, encodeClustering, isRowClustering } from '../schema/clustering-key.js';
@@ -102,6 +105,8 @@ export interface ViewContext {
   /** The base partition key (serialized). */
   key: Buffer;
   nowSeconds: number;
+  /** The view's WHERE filter beyond IS NOT NULL (view-filter.ts); none: every row with its view key has an entry. */
+  filter?: ViewRowFilter | null;
 }
 
 /** Whether the base row has a view entry: V is live (views keyed by V), else the row is live. */
@@ -198,18 +203,39 @@ export function viewRowsFor(existing: BaseRowState | undefined, merged: BaseRowS
   const had = hasEntry(existing, context);
   const has = hasEntry(merged, context);
   const out: Array<{ key: Buffer; row: Row }> = [];
-  const create = () => out.push(entry(merged, context, { liveness: entryLiveness(merged, context), deletion: merged.deletion, cells: viewCells(merged, context.view) }));
-  if (has) create();
-  if (had) {
-    const same = has && samePosition(existing, merged, context);
-    if (!same) {
-      const timestamp = removalTimestamp(existing, merged, context);
-      const deletedAt = merged.deletion?.markedForDeleteAtMicros ?? NOT_DELETED_AT;
-      const liveness = timestamp > deletedAt ? { timestampMicros: timestamp, ttlSeconds: EXPIRED_LIVENESS_TTL, localExpirationTime: context.nowSeconds } : null;
-      out.push(entry(existing, context, { liveness, deletion: merged.deletion, cells: viewCells(merged, context.view) }));
+  const matches = (state: BaseRowState) => context.filter == null || context.filter(filteredRow(state, context));
+  const write = () => out.push(entry(merged, context, { liveness: entryLiveness(merged, context), deletion: merged.deletion, cells: viewCells(merged, context.view) }));
+  const remove = (old: BaseRowState) => {
+    const timestamp = removalTimestamp(old, merged, context);
+    const deletedAt = merged.deletion?.markedForDeleteAtMicros ?? NOT_DELETED_AT;
+    const liveness = timestamp > deletedAt ? { timestampMicros: timestamp, ttlSeconds: EXPIRED_LIVENESS_TTL, localExpirationTime: context.nowSeconds } : null;
+    out.push(entry(old, context, { liveness, deletion: merged.deletion, cells: viewCells(merged, context.view) }));
+  };
+  // Entries are created only for rows matching the view's filter, and removed only where one was (createEntry, deleteOldEntry).
+  if (had && has && samePosition(existing, merged, context)) {
+    // updateEntry: the filter decides whether the row enters, leaves or stays.
+    if (!matches(existing)) {
+      if (matches(merged)) write();
+    } else if (!matches(merged)) {
+      remove(existing);
+    } else {
+      write();
     }
+    return out;
   }
+  if (has && matches(merged)) write();
+  if (had && matches(existing)) remove(existing);
   return out;
+}
+
+/** A base row as the view filter reads it: key values and live simple cells. */
+function filteredRow(state: BaseRowState, context: ViewContext): FilteredBaseRow {
+  const cells = new Map<string, Cell>();
+  for (const cell of state.cells) if (cell.path === undefined && isLiveCell(cell, context.nowSeconds)) cells.set(cell.column, cell);
+  return {
+    partitionKey: context.key, token: murmur3Token(context.key), partitionKeyValues: splitPartitionKey(context.key, context.base.partitionKey.length),
+    clustering: state.clustering, clusteringValues: decodeClustering(context.base, state.clustering), cells,
+  };
 }
 
 function samePosition(a: BaseRowState, b: BaseRowState, context: ViewContext): boolean {

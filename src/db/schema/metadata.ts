@@ -67,7 +67,7 @@ export interface ViewMetadata {
   baseTableName: string;
   /** SELECT *: columns added to the base table later are added to the view too. */
   includeAllColumns: boolean;
-  /** The WHERE clause as CQL text (every relation is `col IS NOT NULL`). */
+  /** The WHERE clause as CQL text (Cassandra's WhereClause.toCQLString): IS NOT NULL and restrictions on base primary key columns. */
   whereClause: string;
 }
 

@@ -5,6 +5,7 @@
 import { invalidRequest } from '../common/errors.js';
 import { isView, type KeyspaceMetadata, type TableMetadata, type TableOptions, type ViewMetadata } from './metadata.js';
 import { buildTable, type CreateTableInput } from './table-builder.js';
+import type { Schema } from './schema.js';
 
 export interface CreateViewInput {
   keyspace: string;
@@ -41,6 +42,17 @@ export function viewsOf(keyspace: KeyspaceMetadata, baseTableId: string): readon
     viewsByTables.set(keyspace.tables, byBase);
   }
   return byBase.get(baseTableId) ?? noViews;
+}
+
+/**
+ * Whether a view's rows live only by their liveness (Cassandra's View.enforceStrictLiveness):
+ * views whose primary key holds a regular base column, whose entry lives and dies with it.
+ */
+export function enforcesStrictLiveness(schema: Pick<Schema, 'findTableById'>, table: TableMetadata): boolean {
+  if (table.view === undefined) return false;
+  const base = schema.findTableById(table.view.baseTableId);
+  if (base === undefined) return false;
+  return [...table.partitionKey, ...table.clustering].some((column) => base.columns.get(column.name)?.kind === 'regular');
 }
 
 /** The view's table: the selected base columns with their types, keyed as the view says. */

@@ -60,9 +60,9 @@ export function shapePartition(merged: Partition, options: { command: ReadComman
       // Every column's cells are returned: whether a row is live depends on all of them, and
       // the coordinator resolving replicas must decide that the way this read did.
       rows.push(row);
-      if (isLiveRow(row, command.nowSeconds)) liveRows++;
+      if (isLiveRow(row, command.nowSeconds, { strict: command.strictLiveness === true })) liveRows++;
     } else {
-      const live = filterLiveRow(row, { nowSeconds: command.nowSeconds, columns: command.columns });
+      const live = filterLiveRow(row, { nowSeconds: command.nowSeconds, columns: command.columns, strictLiveness: command.strictLiveness === true });
       if (live === null) continue;
       rows.push(live);
       liveRows++;

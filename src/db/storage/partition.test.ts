@@ -199,3 +199,12 @@ test('collection cells: an expired element becomes a tombstone and is purged aft
   const gone = purgePartition(partition([row(1, [expiringElement, element(5, 'b')])]), { nowSeconds: 30, gcBeforeSeconds: 100 });
   assert.deepEqual(gone.rows[0]!.cells.map((c) => c.path?.toString()), ['b']);
 });
+
+test('filterLive with strict liveness (views keyed by a regular base column): only a live liveness keeps a row', () => {
+  const marker = { timestampMicros: 5, ttlSeconds: 0, localExpirationTime: NO_DELETION_TIME };
+  const expired = { timestampMicros: 6, ttlSeconds: 0x7fffffff, localExpirationTime: 100 };
+  const p = partition([row(1, [live(1, 'a')]), row(2, [live(1, 'b')], { liveness: marker }), row(3, [live(7, 'c')], { liveness: expired })]);
+  const rows = (strictLiveness: boolean) => filterLive(p, { nowSeconds: 200, columns: 'all', strictLiveness }).rows.map((r) => r.clustering[0]);
+  assert.deepEqual(rows(false), [1, 2, 3]);
+  assert.deepEqual(rows(true), [2]);
+});

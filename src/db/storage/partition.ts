@@ -347,20 +347,22 @@ export function isLiveLiveness(liveness: LivenessInfo | null, nowSeconds: number
 }
 
 /** Whether a row (already cleared of shadowed data) is live: a live marker or any live cell. */
-export function isLiveRow(row: Row, nowSeconds: number): boolean {
-  return isLiveLiveness(row.liveness, nowSeconds) || row.cells.some((c) => isLiveCell(c, nowSeconds));
+export function isLiveRow(row: Row, nowSeconds: number, { strict = false }: { strict?: boolean } = {}): boolean {
+  return isLiveLiveness(row.liveness, nowSeconds) || (!strict && row.cells.some((c) => isLiveCell(c, nowSeconds)));
 }
 
 export interface FilterLiveOptions {
   nowSeconds: number;
   columns: string[] | 'all';
+  /** Strict liveness (views keyed by a regular base column): only the row's liveness makes it live. */
+  strictLiveness?: boolean;
 }
 
 /** The live view of a row: only live cells of the selected columns; null when the row is dead. */
 export function filterLiveRow(row: Row, options: FilterLiveOptions): Row | null {
   // Row existence counts every column (Cassandra fetches all columns for liveness), while
   // only the selected columns' cells are returned.
-  if (!isLiveRow(row, options.nowSeconds)) return null;
+  if (!isLiveRow(row, options.nowSeconds, { strict: options.strictLiveness === true })) return null;
   const columns = options.columns;
   const cells = row.cells.filter((c) => isLiveCell(c, options.nowSeconds) && (columns === 'all' || columns.includes(c.column)));
   const liveness = isLiveLiveness(row.liveness, options.nowSeconds) ? row.liveness : null;

@@ -126,6 +126,12 @@ interface ReadCommandBase {
    * still counted against limits by live rows only.
    */
   includeTombstones: boolean;
+  /**
+   * Cassandra's enforceStrictLiveness (views keyed by a regular base column): a row is live only
+   * while its liveness is, whatever cells it holds. Not sent between nodes: a replica sets it
+   * from its schema (materialized-views.ts), the coordinator from its plan.
+   */
+  strictLiveness?: boolean;
 }
 
 export interface SinglePartitionReadCommand extends ReadCommandBase {
