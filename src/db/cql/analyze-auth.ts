@@ -125,7 +125,7 @@ function functionAccess(permission: 'CREATE' | 'DROP', keyspace: string): Access
  * (CREATE KEYSPACE: CREATE on ALL KEYSPACES; CREATE TABLE/TYPE: CREATE on the keyspace; ALTER
  * and DROP on what they change). SELECT and modifications are derived from their plans.
  */
-export function schemaAccessOf(statement: Statement, sessionKeyspace: string | null, schema?: Pick<Schema, 'findTable'>): AccessFields {
+export function schemaAccessOf(statement: Statement, { sessionKeyspace, schema }: { sessionKeyspace: string | null; schema?: Pick<Schema, 'findTable'> }): AccessFields {
   const on = (permission: DataAccess['permission'], keyspace: string | null, { table = null }: { table?: string | null } = {}): DataAccess[] => [{ permission, keyspace, table }];
   switch (statement.kind) {
     case 'createKeyspace':

@@ -182,6 +182,6 @@ function accessOf(plan: Plan, statement: Statement, { sessionKeyspace, schema }:
     // A condition reads the table: Cassandra asks SELECT too.
     case 'modification': return { access: [on('MODIFY', plan.table), ...(plan.condition === undefined ? [] : [on('SELECT', plan.table)])] };
     case 'batch': return { access: plan.statements.flatMap((s) => [on('MODIFY', s.table), ...(s.condition === undefined ? [] : [on('SELECT', s.table)])]) };
-    default: return schemaAccessOf(statement, sessionKeyspace, schema);
+    default: return schemaAccessOf(statement, { sessionKeyspace, schema });
   }
 }

@@ -27,7 +27,8 @@ export interface FilteredBaseRow {
   cells: Map<string, Cell>;
 }
 
-export type ViewRowFilter = (row: FilteredBaseRow) => boolean;
+/** Whether a base row matches; nowMs for the terms (such as now()) the restrictions evaluate. */
+export type ViewRowFilter = (row: FilteredBaseRow, time: { nowMs: number }) => boolean;
 
 /** The relations of a view's WHERE clause that filter rows (all but IS NOT NULL). */
 export function filteringRelations(relations: readonly Relation[]): Relation[] {
@@ -67,8 +68,8 @@ export function viewFilter(base: TableMetadata, whereClause: string): ViewRowFil
   if (statement.kind !== 'select') return null;
   const restrictions = analyzeViewRestrictions(base, statement.where);
   if (restrictions === null) return null;
-  return (row) => {
-    const context: EvaluationContext = { values: [], nowMs: Date.now(), randomBytes: (n) => randomBytes(n) };
+  return (row, { nowMs }) => {
+    const context: EvaluationContext = { values: [], nowMs, randomBytes: (n) => randomBytes(n) };
     if (restrictions.partitionKeys !== null) {
       for (let i = 0; i < base.partitionKey.length; i++) {
         const column = base.partitionKey[i]!;

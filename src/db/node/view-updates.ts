@@ -203,7 +203,7 @@ export function viewRowsFor(existing: BaseRowState | undefined, merged: BaseRowS
   const had = hasEntry(existing, context);
   const has = hasEntry(merged, context);
   const out: Array<{ key: Buffer; row: Row }> = [];
-  const matches = (state: BaseRowState) => context.filter == null || context.filter(filteredRow(state, context));
+  const matches = (state: BaseRowState) => context.filter == null || context.filter(filteredRow(state, context), { nowMs: context.nowSeconds * 1000 });
   const write = () => out.push(entry(merged, context, { liveness: entryLiveness(merged, context), deletion: merged.deletion, cells: viewCells(merged, context.view) }));
   const remove = (old: BaseRowState) => {
     const timestamp = removalTimestamp(old, merged, context);
