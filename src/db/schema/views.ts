@@ -5,7 +5,6 @@
 import { invalidRequest } from '../common/errors.js';
 import { isView, type KeyspaceMetadata, type TableMetadata, type TableOptions, type ViewMetadata } from './metadata.js';
 import { buildTable, type CreateTableInput } from './table-builder.js';
-import type { Schema } from './schema.js';
 
 export interface CreateViewInput {
   keyspace: string;
@@ -48,7 +47,7 @@ export function viewsOf(keyspace: KeyspaceMetadata, baseTableId: string): readon
  * Whether a view's rows live only by their liveness (Cassandra's View.enforceStrictLiveness):
  * views whose primary key holds a regular base column, whose entry lives and dies with it.
  */
-export function enforcesStrictLiveness(schema: Pick<Schema, 'findTableById'>, table: TableMetadata): boolean {
+export function enforcesStrictLiveness(schema: { findTableById(id: string): TableMetadata | undefined }, table: TableMetadata): boolean {
   if (table.view === undefined) return false;
   const base = schema.findTableById(table.view.baseTableId);
   if (base === undefined) return false;
