@@ -65,6 +65,19 @@ function replicaStore(options: ClusterNodeOptions): ReplicaStore {
   return tracedStore(storage, { context: tracing.context, tableName: (tableId) => schema.findTableById(tableId)?.name ?? tableId });
 }
 
+/**
+ * Where repaired partitions land: through the materialized views when the node has them, so a
+ * base table's repaired rows update its views (Cassandra's REPAIR stream operation requires a
+ * view build: CassandraStreamReceiver sends such tables through the write path), else the
+ * secondary indexes, else storage.
+ */
+function repairStoreOf(options: ClusterNodeOptions): RepairStore {
+  const data = options.indexes ?? options.storage;
+  const views = options.views;
+  if (views === undefined) return data;
+  return { scan: (tableId, start, end) => data.scan(tableId, start, end), apply: (mutations) => views.apply(mutations) };
+}
+
 /** What the node learns from the rest of the process once the query processor exists. */
 export interface ClusterNodeHooks {
   emit(event: EventMessage): void;
@@ -82,8 +95,14 @@ export class ClusterNode {
   readonly paxos: PaxosReplica;
   readonly schemaSync: SchemaSync;
   readonly streams: StreamManager;
-  /** Where streamed and repaired partitions land: through the secondary indexes when the node has them. */
+  /**
+   * Where streamed partitions land: through the secondary indexes when the node has them, not the
+   * views. Bootstrap, decommission and removenode move every table of a keyspace, views' tables
+   * too, as Cassandra's BOOTSTRAP, DECOMMISSION and RESTORE_REPLICA_COUNT streams (no view build).
+   */
   readonly dataStore: RepairStore;
+  /** Where repaired partitions land (repairStoreOf): through the views. */
+  readonly repairStore: RepairStore;
   /**
    * Whether stopping announces a shutdown in gossip. A joining node must not (peers would take
    * its TOKENS as owned), nor a node that left (it would look like an owner that stopped).
@@ -128,6 +147,7 @@ export class ClusterNode {
     // Hints already stored are still delivered when handoff is off; only new ones stop.
     this.proxy.hintedHandoffEnabled = config.hintedHandoffEnabled;
     this.dataStore = options.indexes ?? storage;
+    this.repairStore = repairStoreOf(options);
     this.streams = new StreamManager({
       messaging: services.messaging, store: this.dataStore, clock: world.clock, logger: world.logger.child({ component: 'streaming' }),
       throughputBytesPerSecond: config.streamThroughputOutboundBytesPerSecond, isAlive: (endpoint) => services.gossiper.isAlive(endpoint),
@@ -173,7 +193,7 @@ export class ClusterNode {
     if (options.tracing !== undefined) {
       registerTracedVerbs(services.messaging, { ...options.tracing, clock: world.clock, random: world.random, logger: world.logger.child({ component: 'tracing' }) });
     }
-    registerRepairVerbs(services.messaging, { store: options.indexes ?? storage, logger: world.logger.child({ component: 'repair' }) });
+    registerRepairVerbs(services.messaging, { store: repairStoreOf(options), logger: world.logger.child({ component: 'repair' }) });
     const node = new ClusterNode(services, options, parts.batchlogStore);
     node.streams.register();
     await node.batchlog.load();

@@ -18,7 +18,7 @@ export async function repairNode(parts: { schema: Schema; storage: StorageEngine
     ? schema.allKeyspaces().filter((keyspace) => !keyspace.virtual && !keyspace.replication.class.endsWith('LocalStrategy'))
     : [schema.getKeyspace(target.keyspace)];
   const totals: RepairResult & { ranges: number; tables: number } = { ranges: 0, tables: 0, differingRanges: 0, partitionsPulled: 0, partitionsPushed: 0 };
-  const context = { messaging: services.messaging, store: cluster.dataStore, logger };
+  const context = { messaging: services.messaging, store: cluster.repairStore, logger };
   for (const keyspace of keyspaces) {
     const tables = [...keyspace.tables.values()].filter((table) => !table.virtual && (target.table === undefined || table.name === target.table));
     if (target.table !== undefined && tables.length === 0) schema.getTable(keyspace.name, target.table);
