@@ -17,6 +17,8 @@ export const requestDataInFlightBytesConfigurableMax = 64 * 1024 * 1024 * 1024;
 export const streamIdMax = 32767;
 /** Requests a single connection may have in flight before the server stops reading from it. */
 export const connectionRequestsInFlightMax = 2048;
+/** Client requests a node runs at once, all connections together (Cassandra's native_transport_max_threads); the rest wait their turn (transport/request-scheduler.ts). */
+export const clientRequestsRunningMax = 128;
 /** Longest CQL statement text accepted, in bytes. */
 export const queryTextBytesMax = 16 * 1024 * 1024;
 /** Parser nesting depth (parentheses, collection literals, nested types). */
