@@ -119,9 +119,9 @@ function isRunning(pid: number): boolean {
   return !/\) [ZX] /.test(readFileSync(stat, 'utf8'));
 }
 
-export async function hostileScenario(settings: HostileSettings, options: { startTimeoutMs: number; log: Log }): Promise<HostileResult> {
+export async function hostileScenario(settings: HostileSettings, options: { startTimeoutMs: number; log: Log; profileDir?: string | null }): Promise<HostileResult> {
   const { log } = options;
-  const group: ServerGroup = await startNodes({ nodes: 1, startTimeoutMs: options.startTimeoutMs, memtableFlushBytes, more: hostileNodeSettings });
+  const group: ServerGroup = await startNodes({ nodes: 1, startTimeoutMs: options.startTimeoutMs, memtableFlushBytes, more: hostileNodeSettings, profileDir: options.profileDir ?? null });
   const node = group.processes[0];
   const endpoint = group.endpoints[0];
   if (node === undefined || endpoint === undefined) throw new Error('no node started');
