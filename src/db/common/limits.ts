@@ -72,6 +72,8 @@ export const tableColumnsMax = 1024;
 export const ttlSecondsMax = 20 * 365 * 24 * 60 * 60;
 /** Mutations applied in one commit-log group commit. */
 export const commitLogGroupMutationsMax = 1024;
+/** A commit-log group larger than this is appended through the thread pool, not on the event loop (periodic mode): the loop serves other clients meanwhile. */
+export const commitLogInlineAppendBytesMax = 256 * 1024;
 /** Size of one commit log segment file. */
 export const commitLogSegmentBytesDefault = 32 * 1024 * 1024;
 /** Largest single mutation accepted (Cassandra: half a commit log segment). */
