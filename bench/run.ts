@@ -166,20 +166,27 @@ interface Profiling {
 }
 
 async function withGroup<T>(profiling: Profiling, start: (profileDir: string | null) => Promise<ServerGroup>, body: (group: ServerGroup, profileDir: string | null) => Promise<T>): Promise<T> {
-  const profileDir = profiling.root === null ? null : join(profiling.root, `group${++profiling.groups}`);
+  const profileDir = nextProfileDir(profiling);
   const group = await start(profileDir);
   try {
     return await body(group, profileDir);
   } finally {
     await group.stop();
-    // Each process writes its profile as it exits, so the group is summarised after stopping.
-    if (profileDir !== null) {
-      const processes = summarizeProfiles(profileDir, { root: repositoryRoot });
-      profiling.results.profiles.push({ group: group.name, directory: profileDir, processes });
-      log(`CPU profiles of ${group.name} (top ${processes[0]?.top.length ?? 0} by self time, whole process life):`);
-      for (const summary of processes) for (const line of profileLines(summary)) log(line);
-    }
+    summarizeGroup(profiling, group.name, profileDir);
   }
+}
+
+function nextProfileDir(profiling: Profiling): string | null {
+  return profiling.root === null ? null : join(profiling.root, `group${++profiling.groups}`);
+}
+
+/** Each process writes its profile as it exits, so a group is summarised after stopping. */
+function summarizeGroup(profiling: Profiling, name: string, profileDir: string | null): void {
+  if (profileDir === null) return;
+  const processes = summarizeProfiles(profileDir, { root: repositoryRoot });
+  profiling.results.profiles.push({ group: name, directory: profileDir, processes });
+  log(`CPU profiles of ${name} (top ${processes[0]?.top.length ?? 0} by self time, whole process life):`);
+  for (const summary of processes) for (const line of profileLines(summary)) log(line);
 }
 
 async function runAll(settings: Settings, selected: ReadonlySet<ScenarioName>, context: { results: BenchResults; profileRoot: string | null }): Promise<void> {
@@ -232,7 +239,9 @@ async function runAll(settings: Settings, selected: ReadonlySet<ScenarioName>, c
   if (wants('hostile')) {
     const h = settings.hostile;
     log(`hostile: 1 node with bounded memory; a well-behaved client idle, then beside ${h.connections} connections, a client that never reads, oversized batches, ${h.blobBytes / 2 ** 20} MiB blobs and a partition growing towards ${h.partitionRows} rows`);
-    results.hostile = await hostileScenario(h, { startTimeoutMs: settings.startTimeoutMs, log });
+    const profileDir = nextProfileDir(profiling);
+    results.hostile = await hostileScenario(h, { startTimeoutMs: settings.startTimeoutMs, log, profileDir });
+    summarizeGroup(profiling, 'hostile', profileDir);
   }
   if (wants('storage')) {
     log(`storage: ${settings.storageRows} rows through the engine, restart, read back`);

@@ -17,6 +17,8 @@ export const requestDataInFlightBytesConfigurableMax = 64 * 1024 * 1024 * 1024;
 export const streamIdMax = 32767;
 /** Requests a single connection may have in flight before the server stops reading from it. */
 export const connectionRequestsInFlightMax = 2048;
+/** Client requests a node runs at once, all connections together (Cassandra's native_transport_max_threads); the rest wait their turn (transport/request-scheduler.ts). */
+export const clientRequestsRunningMax = 128;
 /** Longest CQL statement text accepted, in bytes. */
 export const queryTextBytesMax = 16 * 1024 * 1024;
 /** Parser nesting depth (parentheses, collection literals, nested types). */
@@ -70,6 +72,8 @@ export const tableColumnsMax = 1024;
 export const ttlSecondsMax = 20 * 365 * 24 * 60 * 60;
 /** Mutations applied in one commit-log group commit. */
 export const commitLogGroupMutationsMax = 1024;
+/** A commit-log group larger than this is appended through the thread pool, not on the event loop (periodic mode): the loop serves other clients meanwhile. */
+export const commitLogInlineAppendBytesMax = 256 * 1024;
 /** Size of one commit log segment file. */
 export const commitLogSegmentBytesDefault = 32 * 1024 * 1024;
 /** Largest single mutation accepted (Cassandra: half a commit log segment). */

@@ -70,6 +70,12 @@ test('cassandra.yaml keys, fully qualified class names, blank keys default', () 
   assert.equal(config.nativeTransportMaxConcurrentConnections, 2000);
 });
 
+test('native_transport_max_threads: requests running at once, 128 unless set', () => {
+  assert.equal(resolveNodeConfig({}, { cwd }).nativeTransportMaxThreads, 128);
+  assert.equal(resolveNodeConfig({ native_transport_max_threads: 16 }, { cwd }).nativeTransportMaxThreads, 16);
+  assert.throws(() => resolveNodeConfig({ native_transport_max_threads: 0 }, { cwd }), /native_transport_max_threads/);
+});
+
 test('native_transport_max_concurrent_connections: -1 (Cassandra\'s unlimited) and absent take the built-in bound; 0 and too many are refused', () => {
   assert.equal(resolveNodeConfig({}, { cwd }).nativeTransportMaxConcurrentConnections, 1024);
   assert.equal(resolveNodeConfig({ native_transport_max_concurrent_connections: -1 }, { cwd }).nativeTransportMaxConcurrentConnections, 1024);

@@ -13,7 +13,7 @@ import { parseAuditLogOptions, type AuditLogSettings } from './audit-log.js';
 import type { BatchGuardSettings } from '../query/batch-guard.js';
 import { rolesValidityMsDefault, type AuthCacheSettings, type CacheValidity } from '../auth/auth-service.js';
 import {
-  clientConnectionsConfigurableMax, clientConnectionsMax, frameBodyBytesDefault, frameBodyBytesMax, memtableFlushBytesDefault, memtableFlushBytesMax, numTokensMax,
+  clientConnectionsConfigurableMax, clientConnectionsMax, clientRequestsRunningMax, frameBodyBytesDefault, frameBodyBytesMax, memtableFlushBytesDefault, memtableFlushBytesMax, numTokensMax,
   requestDataInFlightBytesConfigurableMax, requestDataInFlightBytesDefault, requestDataInFlightPerAddressBytesDefault, seedsMax,
 } from '../common/limits.js';
 
@@ -58,6 +58,8 @@ export interface NodeConfig {
   memtableSpaceBytes: number | undefined;
   /** Client connections accepted at once (native_transport_max_concurrent_connections); more are hung up on. */
   nativeTransportMaxConcurrentConnections: number;
+  /** Client requests running at once (native_transport_max_threads); the rest wait their turn. */
+  nativeTransportMaxThreads: number;
   /** Batch guards, Cassandra's settings (query/batch-guard.ts). */
   batchGuard: BatchGuardSettings;
   authenticator: 'AllowAllAuthenticator' | 'PasswordAuthenticator';
@@ -281,6 +283,7 @@ const fields = {
     (value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value),
     z.number({ error: connectionsProblem }).int({ error: connectionsProblem }).refine((n) => n === -1 || (n >= 1 && n <= clientConnectionsConfigurableMax), { error: connectionsProblem }),
   ),
+  native_transport_max_threads: integer(1, 65536),
   batch_size_warn_threshold_in_kb: integer(0, 1024 * 1024),
   batch_size_fail_threshold_in_kb: integer(0, 1024 * 1024),
   unlogged_batch_across_partitions_warn_threshold: integer(0, 1_000_000),
@@ -524,6 +527,7 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
     memtableSpaceBytes: raw.memtable_heap_space ?? (raw.memtable_heap_space_in_mb === undefined ? undefined : raw.memtable_heap_space_in_mb * MiB),
     nativeTransportMaxConcurrentConnections: raw.native_transport_max_concurrent_connections === undefined || raw.native_transport_max_concurrent_connections === -1
       ? clientConnectionsMax : raw.native_transport_max_concurrent_connections,
+    nativeTransportMaxThreads: raw.native_transport_max_threads ?? clientRequestsRunningMax,
     batchGuard: {
       warnBytes: (raw.batch_size_warn_threshold_in_kb ?? 5) * 1024,
       failBytes: (raw.batch_size_fail_threshold_in_kb ?? 50) * 1024,

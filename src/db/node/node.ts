@@ -263,6 +263,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   native = await startNativeServer({
     network: networks.native, host: config.rpcAddress, port: config.nativeTransportPort, handler: processor, logger, clock: world.clock,
     frameBodyBytesMax: config.nativeTransportMaxFrameSizeBytes, connectionsMax: config.nativeTransportMaxConcurrentConnections,
+    requestsRunningMax: config.nativeTransportMaxThreads,
     requestData: config.nativeTransportRequestData, ...(security.authenticator === undefined ? {} : { authenticator: security.authenticator }),
     audit: { logger: audit, host: config.broadcastRpcAddress, nowMs: () => world.clock.nowMs() },
   });

@@ -125,6 +125,11 @@ export class FrameDecoder {
     return this.header !== null || this.bufferedBytes > 0;
   }
 
+  /** Header and body bytes of the frame being read, once its header is in (0 otherwise, and while a refused body is skipped). */
+  get partialFrameBytes(): number {
+    return this.header === null ? 0 : HEADER_BYTES + this.header.bodyLength;
+  }
+
   /** The version of the STARTUP the last push() stopped after, until pin() or detach(). */
   get startupVersion(): number | null {
     return this.startup;

@@ -155,6 +155,11 @@ export class SegmentDecoder {
     return this.buffer.length + this.envelopes.bufferedByteCount;
   }
 
+  /** Header and body bytes of the large envelope being gathered across segments, once its header is in. */
+  get partialFrameBytes(): number {
+    return this.envelopes.partialFrameBytes;
+  }
+
   push(chunk: Buffer): FrameDecodeResult[] {
     const results: FrameDecodeResult[] = [];
     if (this.stopped) return results;

@@ -11,6 +11,7 @@ import { ClientConnection } from './connection.js';
 import { EventHub } from './events.js';
 import type { ClientState, QueryHandler } from './query-handler.js';
 import { RequestLimiter } from './request-limiter.js';
+import { RequestScheduler } from './request-scheduler.js';
 import { frameBytes, op, queryBody, readError, readString, stringMapBytes, type RawFrame } from './raw-client.test.js';
 
 class MemoryConnection implements Connection {
@@ -49,6 +50,10 @@ class MemoryConnection implements Connection {
   deliver(frame: Parameters<typeof frameBytes>[0]): void {
     this.dataListener(frameBytes(frame));
   }
+  /** Delivers raw bytes (part of a frame). */
+  deliverBytes(bytes: Buffer): void {
+    this.dataListener(bytes);
+  }
   drain(): void {
     this.acceptWrites = true;
     this.drainListener();
@@ -74,11 +79,11 @@ function handlerWith(query: (text: string, state: ClientState) => Promise<Result
   return { query: (text, _parameters, state) => query(text, state), prepare: none, execute: none, batch: none, onEvent: (_listener: (event: EventMessage) => void) => () => undefined };
 }
 
-function open(handler: QueryHandler, authenticator?: Authenticator, limiter?: RequestLimiter): { socket: MemoryConnection; connection: ClientConnection } {
+function open(handler: QueryHandler, authenticator?: Authenticator, limiter?: RequestLimiter, scheduler?: RequestScheduler): { socket: MemoryConnection; connection: ClientConnection } {
   const socket = new MemoryConnection();
   const connection = new ClientConnection(socket, {
     handler, events: new EventHub(handler), logger: silentLogger, frameBodyBytesMax: 1 << 20, requestsInFlightMax: 4, authenticator, onClosed: () => undefined,
-    ...(limiter === undefined ? {} : { limiter }),
+    ...(limiter === undefined ? {} : { limiter }), ...(scheduler === undefined ? {} : { scheduler }),
   });
   return { socket, connection };
 }
@@ -259,4 +264,64 @@ test('request data in flight: one request larger than the bound still runs, alon
   held.finish();
   await tick();
   assert.equal(limiter.held(), 0);
+});
+
+test('request data in flight: a frame is reserved from its header on, and a connection whose next frame does not fit stops reading it', async () => {
+  const limiter = new RequestLimiter({ bytesMax: 1 << 20, bytesPerAddressMax: 5000 });
+  const held = heldHandler();
+  const first = open(held.handler, undefined, limiter);
+  const second = open(held.handler, undefined, limiter);
+  for (const { socket } of [first, second]) socket.deliver({ stream: 0, opcode: op.STARTUP, body: stringMapBytes({ CQL_VERSION: '3.0.0' }) });
+  await tick();
+  const frame = frameBytes({ stream: 1, opcode: op.QUERY, body: queryBody('x'.repeat(3000)) });
+  // The header and a little of the body: the whole frame is held against the bound already.
+  first.socket.deliverBytes(frame.subarray(0, 100));
+  assert.equal(limiter.held('127.0.0.9'), frame.length);
+  // The second connection's frame does not fit beside it: it stops reading in the middle.
+  second.socket.deliverBytes(frame.subarray(0, 100));
+  assert.equal(second.socket.paused, true);
+  assert.equal(limiter.held('127.0.0.9'), frame.length);
+  first.socket.deliverBytes(frame.subarray(100));
+  await tick();
+  assert.equal(held.started.length, 1);
+  assert.equal(limiter.held('127.0.0.9'), frame.length);
+  held.finish();
+  await tick();
+  // Bytes came back: the second frame is reserved and reading resumes.
+  assert.equal(second.socket.paused, false);
+  assert.equal(limiter.held('127.0.0.9'), frame.length);
+  second.socket.deliverBytes(frame.subarray(100));
+  await tick();
+  assert.equal(held.started.length, 2);
+  held.finish();
+  await tick();
+  assert.equal(limiter.held(), 0);
+});
+
+test('scheduling: a connection whose answers cannot be written starts nothing, and its place goes to another client', async () => {
+  const scheduler = new RequestScheduler(1);
+  const held = heldHandler();
+  const stuck = open(held.handler, undefined, undefined, scheduler);
+  stuck.socket.deliver({ stream: 0, opcode: op.STARTUP, body: stringMapBytes({ CQL_VERSION: '3.0.0' }) });
+  await tick();
+  stuck.socket.acceptWrites = false;
+  stuck.socket.deliver({ stream: 1, opcode: op.QUERY, body: queryBody('first') });
+  held.finish(); // its answer fills the write buffer
+  await tick();
+  stuck.socket.deliver({ stream: 2, opcode: op.QUERY, body: queryBody('second') });
+  await tick();
+  assert.deepEqual(held.started, ['first']);
+  assert.equal(scheduler.runningCount, 0);
+  const other = open(held.handler, undefined, undefined, scheduler);
+  other.socket.deliver({ stream: 0, opcode: op.STARTUP, body: stringMapBytes({ CQL_VERSION: '3.0.0' }) });
+  other.socket.deliver({ stream: 1, opcode: op.QUERY, body: queryBody('polite') });
+  await tick();
+  assert.deepEqual(held.started, ['first', 'polite']);
+  held.finish();
+  stuck.socket.drain();
+  await tick();
+  assert.deepEqual(held.started, ['first', 'polite', 'second']);
+  held.finish();
+  await tick();
+  assert.equal(scheduler.runningCount, 0);
 });

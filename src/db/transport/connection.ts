@@ -11,6 +11,7 @@
 // ways, is a checksummed segment (protocol/segment.ts) holding the frames, LZ4-compressed as a
 // whole when STARTUP asked for it. v4 compresses each frame's body instead.
 
+import { fail } from '../common/assert.js';
 import { CqlError, overloaded, protocolError, serverError, toCqlError } from '../common/errors.js';
 import { connectionEventBacklogMax, responseCoalesceBytesMax, responseFlushHopsMax as flushHopsMax } from '../common/limits.js';
 import type { Connection, Logger } from '../common/world.js';
@@ -26,6 +27,7 @@ import type { Authenticator, SaslNegotiator } from './authenticator.js';
 import { parseEventTypes, type EventHub, type EventSubscriber } from './events.js';
 import { ClientFrameReader } from './frame-reader.js';
 import type { LimiterWaiter, RequestLimiter } from './request-limiter.js';
+import { RequestScheduler, type ScheduledClient } from './request-scheduler.js';
 import { auditRequest, auditLogin } from './audit-hooks.js';
 import type { AuditTarget } from './audit-hooks.js';
 import { opcodeName, summarizeRequest, summarizeResponse } from './message-log.js';
@@ -46,6 +48,8 @@ export interface ClientConnectionOptions {
   requestsInFlightMax: number;
   /** The node's bound on request bytes in flight (native_transport_max_request_data_in_flight); none in unit tests. */
   limiter?: RequestLimiter;
+  /** The node's turn-taking among connections (request-scheduler.ts); without one (unit tests) requests start at once. */
+  scheduler?: RequestScheduler;
   /** Undefined: every client is admitted without credentials (AllowAllAuthenticator). */
   authenticator: Authenticator | undefined;
   /** Called once the connection has closed, for the server's bookkeeping. */
@@ -74,7 +78,13 @@ export interface ClientDescription {
 /** A frame's size as the in-flight bound counts it: header and body as received. */
 const frameHeaderBytes = 9;
 
-export class ClientConnection implements EventSubscriber, LimiterWaiter {
+/** A frame read and not yet started, with the request-data bytes it already holds (reserved while it was read), or 0. */
+interface PendingFrame {
+  frame: Frame;
+  reserved: number;
+}
+
+export class ClientConnection implements EventSubscriber, LimiterWaiter, ScheduledClient {
   readonly state: ClientState;
   private readonly reader: ClientFrameReader;
   /** The version answers are encoded in: the request's before STARTUP, then the connection's. */
@@ -84,7 +94,12 @@ export class ClientConnection implements EventSubscriber, LimiterWaiter {
   private segmentsCompressed = false;
   /** A v5 STARTUP was accepted: segments start after its reply. */
   private frameAfterReply = false;
-  private readonly pending: Frame[] = [];
+  private readonly pending: PendingFrame[] = [];
+  /** Request-data bytes reserved for the frame being read (its header is in, its body is coming). */
+  private partialReserved = 0;
+  /** Reading stopped until the frame being read fits the request-data bound. */
+  private partialWaiting = false;
+  private readonly scheduler: RequestScheduler;
   private phase: Phase = 'startup';
   /** v4: frame bodies are LZ4-compressed. */
   private compressed = false;
@@ -118,9 +133,14 @@ export class ClientConnection implements EventSubscriber, LimiterWaiter {
   constructor(private readonly connection: Connection, private readonly options: ClientConnectionOptions) {
     this.state = { keyspace: null, user: null, remoteAddress: connection.remoteAddress, remotePort: connection.remotePort };
     this.reader = new ClientFrameReader({ bodyBytesMax: options.frameBodyBytesMax });
+    this.scheduler = options.scheduler ?? new RequestScheduler(Number.MAX_SAFE_INTEGER);
     connection.onData((chunk) => this.onData(chunk));
     connection.onDrain(() => this.onDrain());
     connection.onClose((error) => this.onClose(error));
+  }
+
+  get schedulingAddress(): string {
+    return this.state.remoteAddress;
   }
 
   get requestsInFlight(): number {
@@ -156,7 +176,7 @@ export class ClientConnection implements EventSubscriber, LimiterWaiter {
   /** Flushes what is queued and closes, whether or not requests are in flight. */
   end(): void {
     this.closing = true;
-    this.pending.length = 0;
+    this.dropPending();
     this.endSocket();
   }
 
@@ -183,12 +203,39 @@ export class ClientConnection implements EventSubscriber, LimiterWaiter {
 
   private onData(chunk: Buffer): void {
     this.takeFrames(this.reader.push(chunk));
+    this.reservePartialFrame();
     this.processPending();
+  }
+
+  /**
+   * Reserves the bytes of the frame being read as soon as its header says how long it is, as
+   * Cassandra does: without it, every connection could hold most of a maximal frame outside the
+   * bound. When they do not fit, the connection stops reading until they do (whatever
+   * THROW_ON_OVERLOAD says: the frame cannot be answered before it has been read).
+   */
+  private reservePartialFrame(): void {
+    const limiter = this.options.limiter;
+    if (limiter === undefined || this.closed || this.partialReserved > 0) return;
+    const bytes = this.reader.partialFrameBytes;
+    if (bytes === 0) return;
+    if (limiter.tryReserve(this.state.remoteAddress, bytes)) {
+      this.partialReserved = bytes;
+      this.partialWaiting = false;
+      return;
+    }
+    this.partialWaiting = true;
+    limiter.wait(this);
   }
 
   private takeFrames(results: FrameDecodeResult[]): void {
     for (const result of results) {
-      if (result.kind === 'frame') this.pending.push(result.frame);
+      if (result.kind === 'frame') {
+        // The first frame cut is the one whose header came in an earlier chunk, if bytes were reserved for it.
+        const reserved = this.partialReserved;
+        this.partialReserved = 0;
+        if (reserved > 0 && reserved !== frameHeaderBytes + result.frame.body.length) fail('reserved bytes do not match the frame read');
+        this.pending.push({ frame: result.frame, reserved });
+      }
       else if (result.kind === 'refused') this.sendError(result.stream, result.error);
       else this.rejectStream(result);
     }
@@ -207,17 +254,40 @@ export class ClientConnection implements EventSubscriber, LimiterWaiter {
     return protocolError(`Invalid message version. Got ${version} but previous messages on this connection had version ${this.version}`);
   }
 
+  /** A request could start now: not over the connection's bounds, and its answers can be written. */
+  private canStart(): boolean {
+    return this.pending.length > 0 && this.inFlight < this.options.requestsInFlightMax && !this.closed && !this.throttled && this.writable;
+  }
+
   private processPending(): void {
-    while (this.pending.length > 0 && this.inFlight < this.options.requestsInFlightMax && !this.closed && !this.throttled) {
-      const frame = this.pending[0] as Frame;
-      const bytes = frameHeaderBytes + frame.body.length;
-      const admitted = this.admit(frame, bytes);
-      if (admitted === 'wait') break;
-      this.pending.shift();
-      if (admitted === 'run') this.handleFrame(frame, bytes);
-    }
+    if (this.canStart()) this.scheduler.ready(this);
     this.updateReading();
     if (this.closing && this.pending.length === 0 && this.inFlight === 0) this.endSocket();
+  }
+
+  /**
+   * The scheduler's turn: starts the next frame and returns true (then calls scheduler.done()
+   * once it is answered), or returns false when none can start now.
+   */
+  startNext(): boolean {
+    if (!this.canStart()) return false;
+    const { frame, reserved } = this.pending[0] as PendingFrame;
+    const bytes = frameHeaderBytes + frame.body.length;
+    const admitted = reserved > 0 ? 'run' : this.admit(frame, bytes);
+    if (admitted === 'wait') {
+      this.updateReading();
+      return false;
+    }
+    this.pending.shift();
+    if (admitted === 'run') this.handleFrame(frame, bytes);
+    else this.scheduler.done();
+    if (this.closing && this.pending.length === 0 && this.inFlight === 0) this.endSocket();
+    return true;
+  }
+
+  /** Frames read and not started are dropped, and the bytes they hold given back. */
+  private dropPending(): void {
+    for (const { reserved } of this.pending.splice(0)) if (reserved > 0) this.releaseBytes(reserved);
   }
 
   /**
@@ -240,10 +310,12 @@ export class ClientConnection implements EventSubscriber, LimiterWaiter {
     return 'wait';
   }
 
-  /** The limiter has bytes again: try the waiting frame. */
+  /** The limiter has bytes again: try the waiting frame, and the frame being read. */
   wake(): void {
     this.throttled = false;
-    if (!this.closed) this.processPending();
+    if (this.closed) return;
+    if (this.partialWaiting) this.reservePartialFrame();
+    this.processPending();
   }
 
   private releaseBytes(bytes: number): void {
@@ -261,6 +333,7 @@ export class ClientConnection implements EventSubscriber, LimiterWaiter {
       // The length was valid, so the next frame starts where this one ended: keep the connection.
       this.releaseBytes(bytes);
       this.sendError(stream, toCqlError(error));
+      this.scheduler.done();
       return;
     }
     if (this.options.logger.isDebugEnabled()) {
@@ -302,6 +375,7 @@ export class ClientConnection implements EventSubscriber, LimiterWaiter {
       for (const resolve of waiters) resolve();
     }
     this.releaseBytes(bytes);
+    this.scheduler.done();
     this.processPending();
   }
 
@@ -510,7 +584,7 @@ export class ClientConnection implements EventSubscriber, LimiterWaiter {
 
   /** Reads only while answers can be written and the in-flight bound has room. */
   private updateReading(): void {
-    const shouldRead = this.writable && !this.closing && !this.throttled && this.inFlight < this.options.requestsInFlightMax;
+    const shouldRead = this.writable && !this.closing && !this.throttled && !this.partialWaiting && this.inFlight < this.options.requestsInFlightMax;
     if (shouldRead && this.paused) {
       this.paused = false;
       this.connection.resume();
@@ -529,8 +603,12 @@ export class ClientConnection implements EventSubscriber, LimiterWaiter {
   private onClose(error?: Error): void {
     if (this.closed) return;
     this.closed = true;
-    this.pending.length = 0;
+    this.dropPending();
+    if (this.partialReserved > 0) this.releaseBytes(this.partialReserved);
+    this.partialReserved = 0;
+    this.partialWaiting = false;
     this.options.limiter?.forget(this);
+    this.scheduler.forget(this);
     this.throttled = false;
     this.options.events.remove(this);
     if (error !== undefined && (error as NodeJS.ErrnoException).code !== 'ECONNRESET') {

@@ -32,6 +32,16 @@ export class ClientFrameReader {
     return this.backlog !== null;
   }
 
+  /**
+   * Bytes of the frame being read, known from its header before its body has arrived, so that
+   * the connection can reserve them while it reads (0 between frames, and while the bytes
+   * behind a v5 STARTUP are held: that hold has its own small bound).
+   */
+  get partialFrameBytes(): number {
+    if (this.segments !== null) return this.segments.partialFrameBytes;
+    return this.backlog === null ? this.decoder.partialFrameBytes : 0;
+  }
+
   push(chunk: Buffer): FrameDecodeResult[] {
     if (this.segments !== null) return this.segments.push(chunk);
     if (this.backlog !== null) return this.hold(chunk);

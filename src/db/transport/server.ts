@@ -4,7 +4,7 @@
 
 import { assert } from '../common/assert.js';
 import {
-  clientConnectionsMax, connectionRequestsInFlightMax, frameBodyBytesMax, requestDataInFlightBytesDefault, requestDataInFlightPerAddressBytesDefault,
+  clientConnectionsMax, clientRequestsRunningMax, connectionRequestsInFlightMax, frameBodyBytesMax, requestDataInFlightBytesDefault, requestDataInFlightPerAddressBytesDefault,
 } from '../common/limits.js';
 import type { Clock, Connection, Logger, Network } from '../common/world.js';
 import type { Authenticator } from './authenticator.js';
@@ -13,6 +13,7 @@ import { ClientConnection, type ClientDescription } from './connection.js';
 import { EventHub } from './events.js';
 import type { QueryHandler } from './query-handler.js';
 import { RequestLimiter, type RequestLimits } from './request-limiter.js';
+import { RequestScheduler } from './request-scheduler.js';
 
 export interface NativeServerOptions {
   network: Network;
@@ -25,6 +26,8 @@ export interface NativeServerOptions {
   frameBodyBytesMax?: number;
   connectionsMax?: number;
   requestsInFlightMax?: number;
+  /** Client requests running at once, all connections together (Cassandra's native_transport_max_threads). */
+  requestsRunningMax?: number;
   /** Bytes of requests in flight, all clients and per client address (Cassandra's native_transport_max_request_data_in_flight[_per_ip]). */
   requestData?: RequestLimits;
   /** Undefined admits every client without credentials (AllowAllAuthenticator). */
@@ -63,6 +66,7 @@ export async function startNativeServer(options: NativeServerOptions): Promise<N
   const logger = options.logger.child({ component: 'native-transport' });
   const events = new EventHub(options.handler);
   const limiter = new RequestLimiter(options.requestData ?? { bytesMax: requestDataInFlightBytesDefault, bytesPerAddressMax: requestDataInFlightPerAddressBytesDefault });
+  const scheduler = new RequestScheduler(options.requestsRunningMax ?? clientRequestsRunningMax);
   const connections = new Set<ClientConnection>();
   let nextConnectionId = 1;
   /** Requests answered on connections since closed. */
@@ -85,6 +89,7 @@ export async function startNativeServer(options: NativeServerOptions): Promise<N
       frameBodyBytesMax: bodyBytesMax,
       requestsInFlightMax: options.requestsInFlightMax ?? connectionRequestsInFlightMax,
       limiter,
+      scheduler,
       authenticator: options.authenticator,
       ...(options.audit === undefined ? {} : { audit: options.audit }),
       onClosed: (closed) => {

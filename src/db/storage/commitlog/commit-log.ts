@@ -5,6 +5,7 @@
 // the end of the turn), appended on the event loop into the page cache
 // (DiskFile.appendNow): a thread-pool round trip per group cost more CPU than the write, and
 // what a process crash keeps is the same (Cassandra's periodic mode writes to a mapped segment).
+// Only a group larger than commitLogInlineAppendBytesMax goes through the thread pool.
 //
 // Segment lifetime: a segment is "held" by each memtable that holds one of its mutations
 // (reference) and by writes appended but not yet in a memtable (pending). Once it is no
@@ -12,7 +13,7 @@
 
 import { assert, fail } from '../../common/assert.js';
 import type { CorruptionError } from '../../common/errors.js';
-import { commitLogGroupMutationsMax } from '../../common/limits.js';
+import { commitLogGroupMutationsMax, commitLogInlineAppendBytesMax } from '../../common/limits.js';
 import type { Clock, Disk, DiskFile, Logger, TimerHandle } from '../../common/world.js';
 import { decodeMutationBatch } from '../mutation-serializer.js';
 import type { Mutation } from '../types.js';
@@ -281,7 +282,10 @@ export class CommitLog {
           await file.append(bytes);
           await file.sync();
         } else {
-          file.appendNow(bytes);
+          // A large group (a 10 MiB blob) goes through the thread pool: written on the event loop
+          // it held every other client for as long as the page cache took to accept it.
+          if (bytes.length > commitLogInlineAppendBytesMax) await file.append(bytes);
+          else file.appendNow(bytes);
           this.unsynced = true;
         }
       } catch (error) {

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RequestScheduler, type ScheduledClient } from './request-scheduler.js';
+
+/** A connection with `queued` requests; each started one stays running until finish() is called. */
+class FakeClient implements ScheduledClient {
+  running = 0;
+  constructor(readonly schedulingAddress: string, readonly name: string, public queued: number, private readonly log: string[]) {}
+  startNext(): boolean {
+    if (this.queued === 0) return false;
+    this.queued--;
+    this.running++;
+    this.log.push(this.name);
+    return true;
+  }
+}
+
+test('a free place goes round-robin across addresses, then across the connections of an address', () => {
+  const log: string[] = [];
+  const scheduler = new RequestScheduler(2);
+  // One address with a thousand connections, each with many requests; another with one request.
+  const hostile = Array.from({ length: 1000 }, (_, i) => new FakeClient('10.0.0.1', `h${i}`, 50, log));
+  for (const client of hostile) scheduler.ready(client);
+  assert.deepEqual(log, ['h0', 'h0']); // h0 said it was ready first, and took both places
+  const polite = new FakeClient('10.0.0.2', 'p', 1, log);
+  scheduler.ready(polite);
+  scheduler.done();
+  // The polite client's request is the next to start, ahead of 998 hostile connections.
+  assert.deepEqual(log, ['h0', 'h0', 'p']);
+  for (let i = 0; i < 1000; i++) scheduler.done();
+  // The hostile connections then take turns: each of the thousand once before any goes again.
+  assert.equal(new Set(log.slice(3, 1003)).size, 1000);
+  assert.equal(scheduler.runningCount, 2);
+});
+
+test('a connection that cannot start leaves the rotation until it is ready again', () => {
+  const log: string[] = [];
+  const scheduler = new RequestScheduler(1);
+  const a = new FakeClient('a', 'a', 0, log);
+  scheduler.ready(a);
+  assert.equal(scheduler.runningCount, 0);
+  a.queued = 1;
+  scheduler.ready(a);
+  assert.deepEqual(log, ['a']);
+  scheduler.forget(a);
+  scheduler.done();
+  assert.equal(scheduler.runningCount, 0);
+});
+
+test('a request that finishes inside startNext frees its place at once', () => {
+  const scheduler = new RequestScheduler(1);
+  let started = 0;
+  const client: ScheduledClient = {
+    schedulingAddress: 'a',
+    startNext: () => {
+      if (started === 3) return false;
+      started++;
+      scheduler.done(); // answered at once (an Overloaded refusal, a frame that does not decode)
+      return true;
+    },
+  };
+  scheduler.ready(client);
+  assert.equal(started, 3);
+  assert.equal(scheduler.runningCount, 0);
+});

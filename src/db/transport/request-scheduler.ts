@@ -1,0 +1,110 @@
+// Which client request runs next on a node: a bounded number run at once (Cassandra's
+// native_transport_max_threads, 128), and a free place goes round-robin across client
+// addresses, then across the connections of that address, one request at a time. An address
+// that had nothing waiting goes first (as a new flow does in FQ-CoDel), so a client with one
+// request waiting gets the next free place even while another address has thousands queued on
+// a thousand connections, or one connection pipelines without reading its answers.
+//
+// The scheduler holds no requests: a connection that has one ready to start says so (ready),
+// and when its turn comes is asked to start it (startNext). A connection that cannot start one
+// then (its queue is empty, it waits for request-data bytes, its socket's write buffer is full)
+// answers false and leaves the rotation until it calls ready again.
+
+import { assert } from '../common/assert.js';
+
+export interface ScheduledClient {
+  /** The client's address: the first level of the rotation. */
+  readonly schedulingAddress: string;
+  /** Starts one request and returns true (it then calls done() once), or returns false. */
+  startNext(): boolean;
+}
+
+export class RequestScheduler {
+  private running = 0;
+  /** Addresses with a connection that has a request ready, in turn order (Map keeps insertion order). */
+  private readonly turns = new Map<string, Set<ScheduledClient>>();
+  /** Addresses that had nothing ready when they became ready: they take the next turn. */
+  private readonly newcomers = new Set<string>();
+  private pumping = false;
+
+  constructor(readonly runningMax: number) {
+    assert(runningMax > 0, 'the scheduler must let at least one request run');
+  }
+
+  /** Requests started and not yet done. */
+  get runningCount(): number {
+    return this.running;
+  }
+
+  /** `client` has a request it could start. */
+  ready(client: ScheduledClient): void {
+    const address = client.schedulingAddress;
+    let clients = this.turns.get(address);
+    if (clients === undefined) {
+      clients = new Set();
+      this.turns.set(address, clients);
+      this.newcomers.add(address);
+    }
+    clients.add(client);
+    this.pump();
+  }
+
+  /** `client` is gone (closed): it is no longer asked. */
+  forget(client: ScheduledClient): void {
+    const clients = this.turns.get(client.schedulingAddress);
+    if (clients === undefined) return;
+    clients.delete(client);
+    if (clients.size > 0) return;
+    this.turns.delete(client.schedulingAddress);
+    this.newcomers.delete(client.schedulingAddress);
+  }
+
+  /** A request started by startNext has finished. */
+  done(): void {
+    assert(this.running > 0, 'a request finished that the scheduler did not start');
+    this.running--;
+    this.pump();
+  }
+
+  private pump(): void {
+    // startNext may call ready or done again (a request refused at once): one loop does the work.
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.running < this.runningMax) {
+        const client = this.nextTurn();
+        if (client === undefined) break;
+        // Count the place first: a request may finish (and call done) before startNext returns.
+        this.running++;
+        if (!client.startNext()) {
+          this.running--;
+          this.forget(client);
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** The first connection of the first newcomer, or else of the first address; both go to the back of their rotation. */
+  private nextTurn(): ScheduledClient | undefined {
+    for (const address of this.newcomers) {
+      this.newcomers.delete(address);
+      const clients = this.turns.get(address);
+      if (clients !== undefined) return this.take(address, clients);
+    }
+    for (const [address, clients] of this.turns) return this.take(address, clients);
+    return undefined;
+  }
+
+  private take(address: string, clients: Set<ScheduledClient>): ScheduledClient | undefined {
+    this.turns.delete(address);
+    for (const client of clients) {
+      clients.delete(client);
+      clients.add(client);
+      this.turns.set(address, clients);
+      return client;
+    }
+    return undefined;
+  }
+}
