@@ -131,6 +131,10 @@ async function bootSeenOnlyWithSchema(cluster: NodeCluster, options: { observer:
     const status = stateOf(joining, 'STATUS');
     if (status === undefined) {
       seenWithoutStatus = true;
+      // Asked a moment later, the node may have announced BOOT meanwhile; NORMAL it is not.
+      const ring = await cluster.admin(options.observer, 'GET /status') as Status;
+      const listed = ring.peers?.find((peer) => peer.address === joining);
+      assert.ok(listed === undefined || listed.state === 'BOOT', `nodetool status lists no node before its BOOT (a script waiting for UN would take it as joined): ${JSON.stringify(listed)}`);
       return false;
     }
     assert.match(status, /^BOOT,/, 'the first STATUS of a joining node is BOOT');

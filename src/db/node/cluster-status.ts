@@ -14,12 +14,15 @@ export function clusterStatus(cluster: ClusterNode, options: { schema: Schema; t
   const replication = options.keyspace === undefined ? undefined : options.schema.findKeyspace(options.keyspace)?.replication;
   const owns = replication === undefined ? primaryOwnership(ring) : effectiveOwnership(ring, replication);
   const local = messaging.localEndpoint;
-  // A node that left (decommission, removenode) is no longer part of the cluster nodetool shows.
-  const left = (endpoint: Endpoint) => {
+  // Nodetool shows the ring's nodes, as Cassandra's (its normal and bootstrapping tokens): not a
+  // node that left (decommission, removenode), nor one that gossips no STATUS yet (a joining node
+  // that waits for the schema before it announces BOOT; it is no member yet, and counting it as
+  // UN would tell a script waiting for the join that it is done).
+  const inRing = (endpoint: Endpoint) => {
     const status = gossiper.endpointState(endpoint)?.states.get('STATUS')?.value;
-    return status !== undefined && isGoneStatus(parseStatus(status));
+    return status !== undefined && !isGoneStatus(parseStatus(status));
   };
-  const peers = gossiper.endpoints().filter((endpoint) => endpoint !== local && !left(endpoint)).map((endpoint) => peerStatus(cluster, endpoint, owns));
+  const peers = gossiper.endpoints().filter((endpoint) => endpoint !== local && inRing(endpoint)).map((endpoint) => peerStatus(cluster, endpoint, owns));
   return {
     endpoint: local,
     generation: gossiper.generation,
@@ -43,7 +46,7 @@ function peerStatus(cluster: ClusterNode, endpoint: Endpoint, owns: Map<Endpoint
     dataCenter: value('DC') ?? 'datacenter1',
     rack: value('RACK') ?? 'rack1',
     status: gossiper.isAlive(endpoint) ? 'UP' : 'DOWN',
-    state: status === undefined ? 'NORMAL' : parseStatus(status) ?? 'NORMAL',
+    state: parseStatus(status ?? '') ?? 'NORMAL',
     loadBytes: Number.isSafeInteger(load) && load >= 0 ? load : null,
     tokens: (parseTokens(value('TOKENS') ?? '') ?? []).map(String),
     schemaVersion: value('SCHEMA') ?? null,

@@ -131,8 +131,9 @@ export class Membership {
   /**
    * Joins the ring, in Cassandra's order (StorageService.joinTokenRing): gossip without a STATUS
    * until a peer is seen and the schema agrees (a node that announced BOOT earlier would be a
-   * pending replica refusing writes to tables it does not know yet), then BOOT, ring_delay for
-   * every node to count it as a pending replica, the streams, and NORMAL.
+   * pending replica refusing writes to tables it does not know yet), the check that no other
+   * node joins or leaves, then BOOT, ring_delay for every node to count it as a pending
+   * replica, the streams, and NORMAL.
    */
   async bootstrap(): Promise<void> {
     const { world, config } = this.parts;
@@ -140,17 +141,12 @@ export class Membership {
     this.logger.info('bootstrap: waiting for the ring and the schema before announcing BOOT', { ringDelayMs: config.ringDelayMs });
     await this.awaitAnyPeer();
     await this.awaitSchemaAgreement();
+    this.refuseConcurrentMovement();
     this.status('BOOT');
     this.logger.info('bootstrap: announced BOOT, waiting ring_delay for peers to count this node as a pending replica', { ringDelayMs: config.ringDelayMs });
     await world.clock.sleep(config.ringDelayMs);
     const ring = this.parts.cluster.services.ring.clone();
     const others = ring.endpoints().filter((endpoint) => endpoint !== this.local);
-    // One range movement at a time (Cassandra's consistent range movement): streams planned
-    // against a ring that another join or leave changes meanwhile would miss data.
-    const moving = [...ring.bootstrappingEndpoints(), ...ring.leavingEndpoints()].filter((endpoint) => endpoint !== this.local);
-    if (moving.length > 0) {
-      throw new MembershipError(`Other bootstrapping/leaving nodes detected (${moving.join(', ')}), cannot bootstrap while another node joins or leaves; start this node again once they are done`);
-    }
     if (others.length === 0) {
       this.logger.warn('bootstrap: the nodes gossip knows own no tokens yet (a new cluster); nothing to stream');
     } else {
@@ -169,6 +165,21 @@ export class Membership {
     await writeBootstrapState(world, this.parts.dataDirectory, 'COMPLETED');
     this.mode = 'NORMAL';
     this.logger.info('bootstrap complete: NORMAL', { tokens: this.parts.tokens.length });
+  }
+
+  /**
+   * One range movement at a time (Cassandra's consistent range movement): streams planned
+   * against a ring that another join or leave changes meanwhile would miss data. Checked before
+   * BOOT, as Cassandra's joinTokenRing does: a node that announced BOOT and then gave up would
+   * be a pending replica in the others' rings, and two nodes that checked after their own BOOT
+   * would refuse each other, again at every restart.
+   */
+  private refuseConcurrentMovement(): void {
+    const ring = this.parts.cluster.services.ring;
+    const moving = [...ring.bootstrappingEndpoints(), ...ring.leavingEndpoints()].filter((endpoint) => endpoint !== this.local);
+    if (moving.length > 0) {
+      throw new MembershipError(`Other bootstrapping/leaving nodes detected (${moving.join(', ')}), cannot bootstrap while another node joins or leaves; start this node again once they are done`);
+    }
   }
 
   /**

@@ -50,6 +50,23 @@ test('RingMembership follows gossip events', () => {
   assert.deepEqual(ring.sortedTokens(), [30n]);
 });
 
+test('a joining node that restarts (a new generation without STATUS) is no pending replica until its next BOOT; an owner without STATUS keeps its tokens', () => {
+  const states = new Map<string, EndpointState>([['a', state({ STATUS: 'NORMAL', TOKENS: '10,20' })], ['b', state({ STATUS: 'BOOT', TOKENS: '30' })]]);
+  const ring = new TokenMetadata();
+  const membership = new RingMembership(ring, { endpointState: (e) => states.get(e), endpoints: () => [...states.keys()] }, silentLogger);
+  membership.syncAll();
+  assert.deepEqual(ring.bootstrappingEndpoints(), ['b']);
+  states.set('b', state({ TOKENS: '30' }));
+  membership.onRestart('b');
+  assert.deepEqual(ring.bootstrappingEndpoints(), [], 'another join need not wait for a restarted one');
+  states.set('b', state({ STATUS: 'BOOT', TOKENS: '30' }));
+  membership.onChange('b', 'STATUS');
+  assert.deepEqual(ring.bootstrappingEndpoints(), ['b'], 'pending again with its BOOT');
+  states.set('a', state({ TOKENS: '10,20' }));
+  membership.onRestart('a');
+  assert.deepEqual(ring.endpoints(), ['a'], 'an owner is not dropped for a missing STATUS');
+});
+
 test('a joining node down past abandonedJoinMs stops being pending; back up, it is pending again; an owner going down changes nothing', () => {
   const states = new Map<string, EndpointState>([['a', state({ STATUS: 'NORMAL', TOKENS: '10,20' })], ['b', state({ STATUS: 'BOOT', TOKENS: '30' })]]);
   const ring = new TokenMetadata();

@@ -18,6 +18,9 @@ export type RingEntry =
   | { kind: 'remove' }
   | { kind: 'ignore'; reason: string };
 
+/** The reason of an endpoint that gossips no STATUS: a node that has not (yet) joined the ring. */
+const noStatus = 'no STATUS';
+
 const ringStates: ReadonlySet<ApplicationState> = new Set(['STATUS', 'TOKENS', 'DC', 'RACK']);
 
 /** TOKENS as the ring can take them, or why not (the value comes from a peer: check it). */
@@ -34,7 +37,7 @@ function ringTokens(state: EndpointState): Token[] | string {
 export function ringEntryFor(state: EndpointState): RingEntry {
   const status = statusOf(state);
   if (isGoneStatus(status)) return { kind: 'remove' };
-  if (status === undefined) return { kind: 'ignore', reason: 'no STATUS' };
+  if (status === undefined) return { kind: 'ignore', reason: noStatus };
   const tokens = ringTokens(state);
   if (typeof tokens === 'string') return { kind: 'ignore', reason: tokens };
   const location = {
@@ -111,6 +114,11 @@ export class RingMembership implements GossipListener {
     } else if (entry.kind === 'bootstrap') {
       this.ring.updateLocation(endpoint, entry.location);
       this.ring.addBootstrapTokens(endpoint, entry.tokens);
+    } else if (entry.reason === noStatus && this.ring.bootstrappingEndpoints().includes(endpoint)) {
+      // A joining node that restarted gossips no STATUS until it announces BOOT again (it streams
+      // anew then): until that, it is nobody's pending replica, and no other join waits for it.
+      this.logger.info('a joining node restarted: not a pending replica until it announces BOOT again', { endpoint });
+      this.ring.removeEndpoint(endpoint);
     } else {
       this.logger.debug('gossip state not in the ring', { endpoint, reason: entry.reason });
     }
