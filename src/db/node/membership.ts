@@ -188,12 +188,10 @@ export class Membership {
    * would claim ranges without their data.
    */
   private async awaitAnyPeer(): Promise<void> {
-    const { world, config } = this.parts;
+    const { config } = this.parts;
     const gossiper = this.parts.cluster.services.gossiper;
-    const startedMs = world.clock.monotonicMs();
     const seen = () => gossiper.liveEndpoints().some((endpoint) => endpoint !== this.local);
-    while (!seen() && world.clock.monotonicMs() - startedMs < config.ringDelayMs) await world.clock.sleep(200);
-    if (!seen()) {
+    if (!(await this.pollUntil(seen, config.ringDelayMs, 200))) {
       throw new MembershipError(`bootstrap: no seed answered within ring_delay_ms (${config.ringDelayMs} ms); seeds: ${config.seeds.map((seed) => `${seed.host}:${seed.port}`).join(', ')}`);
     }
   }
@@ -212,12 +210,10 @@ export class Membership {
    * a few rounds, which ring_delay need not cover. fetchPlan then names what is still missing.
    */
   private async awaitLiveSources(ring: TokenMetadata, future: TokenMetadata): Promise<void> {
-    const { world } = this.parts;
     const isAlive = (endpoint: Endpoint) => this.parts.cluster.services.gossiper.isAlive(endpoint);
-    const startedMs = world.clock.monotonicMs();
     const sourceless = () => replicatedKeyspaces(this.parts.schema).some((keyspace) => rangeMovements(ring, future, keyspace.replication)
       .some((movement) => movement.gainers.includes(this.local) && chooseSource(movement, { gainer: this.local, isAlive }) === undefined));
-    while (sourceless() && world.clock.monotonicMs() - startedMs < liveSourcesWaitMs) await world.clock.sleep(250);
+    await this.pollUntil(() => !sourceless(), liveSourcesWaitMs, 250);
   }
 
   /** For each range this node gains: the live replica it fetches it from. */
@@ -235,17 +231,23 @@ export class Membership {
 
   /** Waits until every live peer announces this node's schema version (the tables must exist here before data streams in). */
   private async awaitSchemaAgreement(): Promise<void> {
-    const { world, schema, cluster } = this.parts;
+    const { schema, cluster } = this.parts;
     const gossiper = cluster.services.gossiper;
-    const startedMs = world.clock.monotonicMs();
-    for (;;) {
-      const disagreeing = gossiper.liveEndpoints().filter((peer) => gossiper.endpointState(peer)?.states.get('SCHEMA')?.value !== schema.schemaVersion());
-      if (disagreeing.length === 0) return;
-      if (world.clock.monotonicMs() - startedMs > schemaWaitMs) {
-        throw new MembershipError(`the schema of ${disagreeing.join(', ')} did not reach this node within ${schemaWaitMs / 1000} s`);
-      }
-      await world.clock.sleep(200);
+    const disagreeing = () => gossiper.liveEndpoints().filter((peer) => gossiper.endpointState(peer)?.states.get('SCHEMA')?.value !== schema.schemaVersion());
+    if (!(await this.pollUntil(() => disagreeing().length === 0, schemaWaitMs, 200))) {
+      throw new MembershipError(`the schema of ${disagreeing().join(', ')} did not reach this node within ${schemaWaitMs / 1000} s`);
     }
+  }
+
+  /** Checks done() every everyMs of the node's clock until it holds (true) or limitMs have passed (false). */
+  private async pollUntil(done: () => boolean, limitMs: number, everyMs: number): Promise<boolean> {
+    const clock = this.parts.world.clock;
+    const startedMs = clock.monotonicMs();
+    while (!done()) {
+      if (clock.monotonicMs() - startedMs >= limitMs) return false;
+      await clock.sleep(everyMs);
+    }
+    return true;
   }
 
   /** nodetool decommission: streams this node's ranges away and leaves the ring. */
