@@ -137,7 +137,7 @@ test('random flights use real airports and distinct numbers; bad input is reject
   await assert.rejects(simulator.addFlight({ flightNumber: 'bad number!', origin: 'MAD', destination: 'BCN', departureAtMs: start, speedKmh: 800 }), /flight number/);
 });
 
-test('some flights are delayed or cancelled as boarding would start', async () => {
+test('some flights are delayed or cancelled, announced two hours before departure', async () => {
   const store = new MemoryStore();
   const clock = new FakeClock(start);
   const simulator = new Simulator(store, {
