@@ -287,7 +287,9 @@ export class Simulator {
       this.keepSchedule();
     }
     const simNow = this.simNowMs();
-    const moving = this.list().filter((flight) => !flight.finished && flight.status !== 'cancelled');
+    // Flights more than the disruption notice from departure have nothing to write yet (most of
+    // today's and tomorrow's thousands): skipped, unsorted.
+    const moving = [...this.flights.values()].filter((flight) => !flight.finished && flight.status !== 'cancelled' && simNow >= flight.profile.pushbackAtMs - disruptionNoticeMs);
     const flying: Array<{ flight: SimulatedFlight; position: PlanePosition }> = [];
     await runBounded(moving, {
       concurrency: this.world.options.writeConcurrency,
