@@ -185,9 +185,16 @@ export class Simulator {
     await Promise.all(dates.map(async (date) => {
       const statusesOfDate = await this.store.statusesOfDate(date);
       for (const [flightNumber, status] of statusesOfDate) statuses.set(`${flightNumber}/${date}`, status);
-      const known = this.knownPlans(date);
-      const complete = !full && [...statusesOfDate.keys()].every((flightNumber) => known.has(flightNumber));
-      plans.push(...(complete ? [...statusesOfDate.keys()].map((flightNumber) => known.get(flightNumber) as FlightPlan) : await this.store.flightsOfDate(date)));
+      // The plans of the date's flights the simulator flies already, looked up by key (not a scan of every flight per date).
+      const known: FlightPlan[] = [];
+      if (!full) {
+        for (const flightNumber of statusesOfDate.keys()) {
+          const plan = this.flights.get(flightKey({ flightNumber, date }))?.plan;
+          if (plan === undefined) break;
+          known.push(plan);
+        }
+      }
+      plans.push(...(known.length === statusesOfDate.size && !full ? known : await this.store.flightsOfDate(date)));
     }));
     if (full) {
       const current = new Set(plans.map(flightKey));
@@ -209,13 +216,6 @@ export class Simulator {
       job: async (plan) => this.adoptStatus(plan, await this.store.getStatus(plan.flightNumber, plan.date)),
       onError: (plan, error) => this.reportFailure(`reading status of ${plan.flightNumber}`, error),
     });
-  }
-
-  /** The plans of a date the simulator flies, by flight number. */
-  private knownPlans(date: string): Map<string, FlightPlan> {
-    const known = new Map<string, FlightPlan>();
-    for (const flight of this.flights.values()) if (flight.plan.date === date) known.set(flight.plan.flightNumber, flight.plan);
-    return known;
   }
 
   private adoptStatus(plan: FlightPlan, record: DayStatus | null): void {
@@ -314,7 +314,8 @@ export class Simulator {
 
   /** Moves the flight to the clock's time and writes its status changes; its sample to write, or null when parked. */
   private async advance(flight: SimulatedFlight, simNow: number): Promise<PlanePosition | null> {
-    flight.state = stateAt(flight.profile, simNow);
+    // Parked at the gate before pushback, a flight's state does not change: not computed again.
+    if (simNow >= flight.profile.pushbackAtMs || flight.state.phase !== 'parked') flight.state = stateAt(flight.profile, simNow);
     await this.advanceStatus(flight, simNow);
     if (flight.state.phase === 'parked') return null;
     const sample: TrackingSample = { flightNumber: flight.plan.flightNumber, date: flight.plan.date, recordedAtMs: Math.round(simNow), ...flight.state };
