@@ -125,7 +125,7 @@ async function checkSecured(directory: string, ports: Ports): Promise<void> {
   const read = await fetch(`http://127.0.0.1:${ports.web}/api/flights/SEC100/${flight.date}`);
   assert.equal(read.status, 200, await read.clone().text());
   assert.deepEqual(await (await fetch(`http://127.0.0.1:${ports.web}/api/health`)).json(), { ok: true, error: null });
-  // Even the small timetable of --flights 3 (40 a day) fills Madrid's boards for today (the default's 3,200 are in timetable.test.ts).
+  // Even the small timetable of --flights 3 (40 a day) fills Madrid's boards for today (the default's 9,320 are in timetable.test.ts).
   const board = await (await fetch(`http://127.0.0.1:${ports.web}/api/airports/MAD/flights`)).json() as { departures: { status: string | null }[]; arrivals: unknown[] };
   assert.ok(board.departures.length >= 1 && board.arrivals.length >= 1, `MAD's boards: ${board.departures.length} departures, ${board.arrivals.length} arrivals`);
   assert.ok(board.departures.every((row) => row.status !== null), 'every departure has a status');

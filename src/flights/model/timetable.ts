@@ -13,18 +13,19 @@
 
 import { airlines, type Airport, type FlightPlan, type FlightStatus, type StatusChange } from './flight.js';
 import { distanceKm } from './geo.js';
-import { airportWeight, isHub } from './hubs.js';
+import { airportWeight, largeAirportWeight } from './hubs.js';
 import { planFlight, randomGate } from './schedule.js';
-import { boardingBeforeDepartureMs, buildProfile, type FlightProfile } from '../sim/physics.js';
+import { boardingBeforeDepartureMs, buildProfile, disruptionNoticeMs, type FlightProfile } from '../sim/physics.js';
 import { seededChance, type Chance } from './world.js';
 
 export const timetableFlightsMax = 20_000;
 /**
- * In the air at once by default: 30 to 60 % of the 500 to 1,000 flights the local 5-node
- * cluster held with p99 writes under 50 ms (bench/README.md), and enough for every large
- * airport to get 3 coverage pairs (coveragePairs) besides the hubs' traffic.
+ * In the air at once by default: enough for the floor (every large airport with a dozen
+ * departures and arrivals through its day: some 9,000 short hops, about 460 in the air) and a
+ * weighted network on top. The 5-node local cluster held 500 with p99 writes under 50 ms
+ * (bench/README.md).
  */
-export const defaultFlightsInAir = 300;
+export const defaultFlightsInAir = 500;
 /** At most (20,000 flights a day of about 3 h each). */
 export const flightsInAirMax = 2_500;
 /** One timetable for every start, so that a restart finds its flights and adds none. */
@@ -110,35 +111,25 @@ export function distancePreference(km: number): number {
   return 1 / (1 + (km / 600) ** 2);
 }
 
-/** How likely a coverage hop (a large airport's own out-and-back) is this long: short hops, within 1,500 km. */
-export function shortHopPreference(km: number): number {
-  if (km < timetableRouteKmMin || km > 1_500) return 0;
-  return 1 / (1 + (km / 400) ** 2);
-}
-
-function pickRoute(origin: Airport, picker: WeightedPicker<Airport>, chance: Chance, preference: (km: number) => number = distancePreference): { origin: Airport; destination: Airport; km: number } {
+function pickRoute(origin: Airport, picker: WeightedPicker<Airport>, chance: Chance): { origin: Airport; destination: Airport; km: number } {
   for (let attempt = 0; attempt < 1_000; attempt++) {
     const destination = picker.pick(chance);
     const km = distanceKm(origin, destination);
-    if (destination.iata !== origin.iata && chance.next() < preference(km)) return { origin, destination, km };
+    if (destination.iata !== origin.iata && chance.next() < distancePreference(km)) return { origin, destination, km };
   }
   // A remote origin with nothing near enough: the caller moves on to the next origin.
   return { origin, destination: origin, km: 0 };
 }
 
-/** The UTC minute of the day of a local minute at the airport (solar time from its longitude). */
-function utcMinuteOf(airport: Airport, localMinute: number): number {
-  const offsetMinutes = Math.round((airport.longitude / 15) * 60);
-  return (((localMinute - offsetMinutes) % dayMinutes) + dayMinutes) % dayMinutes;
-}
-
 function pickDepartureMinute(origin: Airport, chance: Chance, hourPicker: WeightedPicker<number>): number {
-  return utcMinuteOf(origin, hourPicker.pick(chance) * 60 + Math.floor(chance.next() * 12) * 5);
+  const localMinute = hourPicker.pick(chance) * 60 + Math.floor(chance.next() * 12) * 5;
+  const offsetMinutes = localOffsetMinutes(origin);
+  return (((localMinute - offsetMinutes) % dayMinutes) + dayMinutes) % dayMinutes;
 }
 
 /** A departure in the small hours of the airport's local night waits for the morning (06:00 to 07:55). */
 function awake(airport: Airport, utcMinute: number, chance: Chance): number {
-  const offsetMinutes = Math.round((airport.longitude / 15) * 60);
+  const offsetMinutes = localOffsetMinutes(airport);
   const localMinute = (((utcMinute + offsetMinutes) % dayMinutes) + dayMinutes) % dayMinutes;
   if (localMinute >= 5 * 60) return utcMinute;
   const morning = 6 * 60 + Math.floor(chance.next() * 24) * 5;
@@ -150,66 +141,111 @@ function cruiseSpeedKmh(km: number, chance: Chance): number {
   return km < 700 ? 520 + Math.floor(chance.next() * 80) : 800 + Math.floor(chance.next() * 100);
 }
 
-/** Share of the day's block time that goes to the large airports' own out-and-back hops, at most. */
-const coverageShare = 0.42;
-/** Block minutes of one coverage pair (two short hops), as planned; the real ones are measured. */
-const coveragePairMinutesEstimate = 150;
-/** Coverage pairs per large airport, at most (each gives it a departure and an arrival). */
-export const coveragePairsMax = 6;
+/** Local hours a large airport's own rotations leave at, in this order: the day first, then the gaps. */
+const floorLocalHours = [7, 9, 11, 13, 15, 17, 19, 21, 6, 8, 10, 12, 14, 16, 18, 20, 22, 23];
+/** The floor's rotations are short hops: a regional partner 200 to 1,000 km away, the nearer the likelier. */
+const floorRouteKmMax = 1_000;
+function floorPreference(km: number): number {
+  return km < timetableRouteKmMin || km > floorRouteKmMax ? 0 : 1 / (1 + (km / 250) ** 2);
+}
 
-/**
- * How many out-and-back pairs each large airport gets of its own (coverage), so that every
- * large airport's boards hold flights through its day: as many as fit coverageShare of the
- * day's block time, 0 when the timetable is too small (then the hubs come first).
- */
-export function coveragePairs(flightsInAir: number, largeAirports: number): number {
-  if (largeAirports === 0) return 0;
-  const fit = Math.floor((coverageShare * flightsInAir * dayMinutes) / (largeAirports * coveragePairMinutesEstimate));
-  return Math.max(0, Math.min(coveragePairsMax, fit));
+function localOffsetMinutes(airport: Airport): number {
+  return Math.round((airport.longitude / 15) * 60);
+}
+
+function localHour(airport: Airport, utcMinute: number): number {
+  return Math.floor(((((utcMinute + localOffsetMinutes(airport)) % dayMinutes) + dayMinutes) % dayMinutes) / 60);
+}
+
+type Route = Omit<TimetableEntry, 'flightNumber'>;
+
+/** The aircraft flies back after a turnaround of 45 to 120 minutes, as airlines rotate them. */
+function rotation(route: { origin: Airport; destination: Airport; km: number }, out: number, chance: Chance): [Route, Route] {
+  const speedKmh = cruiseSpeedKmh(route.km, chance);
+  const block = Math.round(buildProfile(route, { departureAtMs: 0, speedKmh }).arrivedAtMs / minuteMs);
+  const back = awake(route.destination, (out + block + 45 + Math.floor(chance.next() * 16) * 5) % dayMinutes, chance);
+  return [
+    { origin: route.origin.iata, destination: route.destination.iata, departureMinute: out, speedKmh, blockMinutes: block },
+    { origin: route.destination.iata, destination: route.origin.iata, departureMinute: back, speedKmh, blockMinutes: block },
+  ];
 }
 
 /**
+ * The floor under the network: every large airport gets at least `departures` departures
+ * (and as many arrivals), leaving and arriving in at least `hours` different local hours, from short
+ * rotations to regional partners (a rotation also counts for its partner, so airports taken
+ * later need fewer of their own).
+ */
+function floorRotations(sorted: readonly Airport[], minimum: { departures: number; hours: number }, chance: Chance): Route[] {
+  const routes: Route[] = [];
+  if (minimum.departures <= 0) return routes;
+  const departures = new Map<string, number>();
+  const hours = new Map<string, Set<number>>();
+  const arrivalHours = new Map<string, Set<number>>();
+  const note = (hoursOf: Map<string, Set<number>>, airport: Airport, utcMinute: number) => hoursOf.set(airport.iata, (hoursOf.get(airport.iata) ?? new Set()).add(localHour(airport, utcMinute)));
+  const count = (flight: Route, from: Airport, to: Airport) => {
+    departures.set(from.iata, (departures.get(from.iata) ?? 0) + 1);
+    note(hours, from, flight.departureMinute);
+    // The minute the board shows (planFlight keeps the arrival to the second), not the rounded block.
+    const blockSeconds = Math.round(buildProfile({ origin: from, destination: to }, { departureAtMs: 0, speedKmh: flight.speedKmh }).arrivedAtMs / 1_000);
+    note(arrivalHours, to, flight.departureMinute + Math.floor(blockSeconds / 60));
+  };
+  const candidates = sorted.filter((airport) => airport.type === 'large_airport' || airport.type === 'medium_airport');
+  // The busiest first, with a floor that grows with their weight: their hops serve the smaller airports around them.
+  const large = sorted.filter((airport) => airport.type === 'large_airport').sort((a, b) => airportWeight(b) - airportWeight(a));
+  for (const origin of large) {
+    const wanted = Math.round(minimum.departures * (airportWeight(origin) / largeAirportWeight) ** 0.4);
+    const near = candidates.map((airport) => ({ airport, km: distanceKm(origin, airport) })).filter((c) => floorPreference(c.km) > 0);
+    // A remote airport (an island far from anything) flies its rotations as far as it must.
+    const partners = near.length > 0 ? near : candidates.map((airport) => ({ airport, km: distanceKm(origin, airport) })).filter((c) => distancePreference(c.km) > 0);
+    if (partners.length === 0) continue;
+    // A large partner that still needs departures is preferred: the rotation serves both.
+    const needs = (airport: Airport) => (airport.type === 'large_airport' && (departures.get(airport.iata) ?? 0) < minimum.departures ? 20 : 1);
+    const picker = new WeightedPicker(partners, (c) => needs(c.airport) * airportWeight(c.airport) * (near.length > 0 ? floorPreference(c.km) : distancePreference(c.km)));
+    for (let i = 0; i < wanted + floorLocalHours.length; i++) {
+      const taken = hours.get(origin.iata) ?? new Set<number>();
+      if ((departures.get(origin.iata) ?? 0) >= wanted && taken.size >= minimum.hours && (arrivalHours.get(origin.iata)?.size ?? 0) >= minimum.hours) break;
+      const hour = floorLocalHours.find((h) => !taken.has(h)) ?? floorLocalHours[i % floorLocalHours.length] ?? 12;
+      const out = (((hour * 60 + Math.floor(chance.next() * 12) * 5 - localOffsetMinutes(origin)) % dayMinutes) + dayMinutes) % dayMinutes;
+      const partner = picker.pick(chance);
+      const [there, back] = rotation({ origin, destination: partner.airport, km: partner.km }, out, chance);
+      routes.push(there, back);
+      count(there, origin, partner.airport);
+      count(back, partner.airport, origin);
+    }
+  }
+  return routes;
+}
+
+/** Departures every large airport has a day under the default sizing (and their spread over its local day). */
+export const largeAirportDeparturesMin = 12;
+export const largeAirportDepartureHoursMin = 8;
+
+/**
  * A day's timetable with about `flightsInAir` flights in the air on average (their block
- * times add up to flightsInAir x 24 h), reproducible from the seed. First every large airport
- * that is not a ranked hub gets its coverage pairs: short hops out and back, their departures
- * spread over its local day from 06:00 to 21:00; then the rest of the block time goes to
- * routes drawn by weight, which the hubs dominate.
+ * times add up to flightsInAir x 24 h), reproducible from the seed: first the floor (every
+ * large airport busy all day, both ways), then the weighted network with the rest of the
+ * block time. Sized below the default, the floor shrinks in proportion.
  */
 export function generateTimetable(airports: readonly Airport[], options: { flightsInAir: number; seed: number }): TimetableEntry[] {
   if (!(options.flightsInAir > 0)) return [];
   const chance = seededChance(options.seed);
   const sorted = [...airports].sort((a, b) => a.iata.localeCompare(b.iata));
+  const scale = Math.min(1, options.flightsInAir / defaultFlightsInAir);
+  const routes = floorRotations(sorted, {
+    departures: Math.floor(largeAirportDeparturesMin * scale), hours: Math.floor(largeAirportDepartureHoursMin * scale),
+  }, chance);
   const picker = new WeightedPicker(sorted, airportWeight);
   const origins = new SmoothRoundRobin(sorted, airportWeight);
   const hourPicker = new WeightedPicker(departuresByLocalHour.map((_, hour) => hour), (hour) => departuresByLocalHour[hour] ?? 0);
   const blockMinutesWanted = options.flightsInAir * dayMinutes;
-  const routes: Omit<TimetableEntry, 'flightNumber'>[] = [];
-  let blockMinutes = 0;
-  const addPair = (route: { origin: Airport; destination: Airport; km: number }, departure: () => number) => {
-    const speedKmh = cruiseSpeedKmh(route.km, chance);
-    const block = Math.round(buildProfile(route, { departureAtMs: 0, speedKmh }).arrivedAtMs / minuteMs);
-    const out = departure();
-    // The aircraft flies back after a turnaround of 45 to 120 minutes, as airlines rotate them.
-    const back = awake(route.destination, (out + block + 45 + Math.floor(chance.next() * 16) * 5) % dayMinutes, chance);
-    routes.push({ origin: route.origin.iata, destination: route.destination.iata, departureMinute: out, speedKmh, blockMinutes: block });
-    routes.push({ origin: route.destination.iata, destination: route.origin.iata, departureMinute: back, speedKmh, blockMinutes: block });
-    blockMinutes += 2 * block;
-  };
-  const covered = sorted.filter((airport) => airport.type === 'large_airport' && !isHub(airport.iata));
-  const pairs = coveragePairs(options.flightsInAir, covered.length);
-  for (let pair = 0; pair < pairs; pair++) {
-    for (const origin of covered) {
-      let route = pickRoute(origin, picker, chance, shortHopPreference);
-      if (route.km < timetableRouteKmMin) route = pickRoute(origin, picker, chance);
-      if (route.km < timetableRouteKmMin) continue;
-      // Pair n of N leaves in the n-th of N equal bands of the local day, 06:00 to 21:00.
-      addPair(route, () => utcMinuteOf(origin, Math.round((6 * 60 + ((pair + chance.next()) * 15 * 60) / pairs) / 5) * 5));
-    }
-  }
+  let blockMinutes = routes.reduce((sum, route) => sum + route.blockMinutes, 0);
   for (let attempt = 0; blockMinutes < blockMinutesWanted && routes.length < timetableFlightsMax - 1 && attempt < timetableFlightsMax * 4; attempt++) {
     const route = pickRoute(origins.next(), picker, chance);
     if (route.km < timetableRouteKmMin) continue;
-    addPair(route, () => pickDepartureMinute(route.origin, chance, hourPicker));
+    const pair = rotation(route, pickDepartureMinute(route.origin, chance, hourPicker), chance);
+    routes.push(...pair);
+    blockMinutes += pair[0].blockMinutes + pair[1].blockMinutes;
   }
   return numberFlights(routes, chance).sort((a, b) => a.departureMinute - b.departureMinute || a.flightNumber.localeCompare(b.flightNumber));
 }
@@ -220,7 +256,7 @@ const airlineShares: Readonly<Record<string, number>> = { AR: 0.3, AU: 0.2, RU: 
  * Flight numbers per airline: an outbound flight gets an even number and its return the next
  * odd one (AR1234 out, AR1235 back), rising from 100 in steps that keep them under 10,000.
  */
-function numberFlights(routes: Omit<TimetableEntry, 'flightNumber'>[], chance: Chance): TimetableEntry[] {
+function numberFlights(routes: Route[], chance: Chance): TimetableEntry[] {
   const designators = Object.keys(airlines);
   const airlinePicker = new WeightedPicker(designators, (code) => airlineShares[code] ?? 0.1);
   const pairs = Math.ceil(routes.length / 2);
@@ -266,8 +302,8 @@ export interface DayOptions {
 }
 
 /**
- * The timetable's flights on a date. A flight whose boarding time has passed has had its
- * delay or cancellation rolled (as the simulator rolls them when boarding is due) and walked
+ * The timetable's flights on a date. A flight within two hours of its departure has had its
+ * delay or cancellation rolled (as the simulator rolls them, announced that early) and walked
  * the statuses its clock gives; later flights are scheduled, and the simulator takes over.
  */
 export function flightsOfDay(timetable: readonly TimetableEntry[], airports: ReadonlyMap<string, Airport>, options: DayOptions): DayFlight[] {
@@ -287,22 +323,22 @@ function statusAt(plan: FlightPlan, airports: ReadonlyMap<string, Airport>, opti
     plan, gate: randomGate(options.chance), status: 'scheduled', estimatedDepartureAtMs: null, actualDepartureAtMs: null, actualArrivalAtMs: null,
     history: [{ changedAtMs: Math.min(now, plan.departureAtMs - 2 * 3_600_000), status: 'scheduled', source: 'schedule', note: '' }],
   };
-  const boardingAtMs = plan.departureAtMs - boardingBeforeDepartureMs;
-  if (now < boardingAtMs) return flight;
+  const noticeAtMs = plan.departureAtMs - disruptionNoticeMs;
+  if (now < noticeAtMs) return flight;
   const change = (status: FlightStatus, changedAtMs: number, source: StatusChange['source'], note = '') => {
     flight.status = status;
     flight.history.push({ changedAtMs, status, source, note });
   };
   const roll = options.chance.next();
   if (roll < options.cancelProbability) {
-    change('cancelled', boardingAtMs, 'simulator');
+    change('cancelled', noticeAtMs, 'simulator');
     return flight;
   }
   let departureAtMs = plan.departureAtMs;
   if (roll < options.cancelProbability + options.delayProbability) {
     departureAtMs += (15 + Math.floor(options.chance.next() * 76)) * minuteMs;
     flight.estimatedDepartureAtMs = departureAtMs;
-    change('delayed', boardingAtMs, 'simulator', `new departure ${new Date(departureAtMs).toISOString().slice(11, 16)} UTC`);
+    change('delayed', noticeAtMs, 'simulator', `new departure ${new Date(departureAtMs).toISOString().slice(11, 16)} UTC`);
   }
   const profile = profileOf(plan, airports, departureAtMs);
   const steps: [FlightStatus, number][] = [

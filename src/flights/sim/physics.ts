@@ -15,6 +15,8 @@ const hourMs = 3_600_000;
 export const taxiOutMs = 10 * minuteMs;
 export const taxiInMs = 6 * minuteMs;
 export const boardingBeforeDepartureMs = 30 * minuteMs;
+/** Delays and cancellations are announced this long before the scheduled departure, as airlines do. */
+export const disruptionNoticeMs = 2 * hourMs;
 const takeoffSpeedKmh = 300;
 const landingSpeedKmh = 260;
 const taxiSpeedKmh = 25;

@@ -124,6 +124,10 @@ test('flights scheduled elsewhere are picked up; an operator delay holds the dep
   assert.equal(simulator.find('AR3')?.status, 'delayed', 'still delayed an hour later');
   for (let i = 0; i < 100; i++) { await simulator.tick(); clock.now += 1_000; }
   assert.ok(['boarding', 'departed', 'en_route'].includes(simulator.find('AR3')?.status ?? ''));
+  // A flight added later is picked up by a refresh that reads only the statuses of the dates in play.
+  await other.addFlight({ flightNumber: 'AR5', origin: 'BCN', destination: 'MAD', departureAtMs: simulator.simNowMs() + 20 * 60_000, speedKmh: 800 });
+  for (let i = 0; i < 6; i++) { await simulator.tick(); clock.now += 1_000; }
+  assert.ok(simulator.find('AR5') !== undefined, 'AR5 picked up');
 });
 
 test('random flights use real airports and distinct numbers; bad input is rejected', async () => {
@@ -137,7 +141,7 @@ test('random flights use real airports and distinct numbers; bad input is reject
   await assert.rejects(simulator.addFlight({ flightNumber: 'bad number!', origin: 'MAD', destination: 'BCN', departureAtMs: start, speedKmh: 800 }), /flight number/);
 });
 
-test('some flights are delayed or cancelled as boarding would start', async () => {
+test('some flights are delayed or cancelled, announced two hours before departure', async () => {
   const store = new MemoryStore();
   const clock = new FakeClock(start);
   const simulator = new Simulator(store, {

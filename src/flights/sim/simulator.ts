@@ -11,7 +11,7 @@ import {
 import type { PlanePosition } from '../model/positions.js';
 import type { SimulationClockRecord, StatusWrite } from '../model/store.js';
 import { flightsOfDay, type TimetableEntry } from '../model/timetable.js';
-import { buildProfile, scheduledStatusAt, stateAt, type FlightProfile, type FlightState } from './physics.js';
+import { buildProfile, disruptionNoticeMs, scheduledStatusAt, stateAt, type FlightProfile, type FlightState } from './physics.js';
 import { RateLimitedLog, runBounded } from '../model/pool.js';
 import { FlightInputError, planFlight, randomFlight, randomFlightsMax, randomGate, type NewFlight } from '../model/schedule.js';
 import type { AppLogger, Chance, WallClock } from '../model/world.js';
@@ -20,6 +20,9 @@ import type { AppLogger, Chance, WallClock } from '../model/world.js';
 export const simulatedFlightsMax = 60_000;
 export const writeConcurrencyMax = 256;
 const dayMs = 86_400_000;
+const hourMs = 3_600_000;
+/** Every this many refreshes, one reads yesterday to tomorrow whole (about every 30 s by default). */
+const fullRefreshEvery = 6;
 
 export interface SimulatorStore {
   addFlight(plan: FlightPlan, options: { gate: string; nowMs: number; initial: InitialStatus }): Promise<void>;
@@ -44,9 +47,9 @@ export interface SimulatorOptions {
   /** Sim time at start; defaults to the wall clock. */
   simStartMs?: number;
   clockName: string;
-  /** Chance that a flight is delayed (15 to 90 min) when boarding would start. */
+  /** Chance that a flight is delayed (15 to 90 min), announced two hours before departure. */
   delayProbability: number;
-  /** Chance that a flight is cancelled when boarding would start. */
+  /** Chance that a flight is cancelled, announced two hours before departure. */
   cancelProbability: number;
 }
 
@@ -81,6 +84,7 @@ export class Simulator {
   private readonly realEpochMs: number;
   private readonly simEpochMs: number;
   private lastRefreshMs = -Infinity;
+  private refreshes = 0;
   private running = false;
   private stopped: Promise<void> = Promise.resolve();
   private readonly errorLog: RateLimitedLog;
@@ -165,20 +169,38 @@ export class Simulator {
     return flight;
   }
 
-  /** Picks up flights scheduled elsewhere and status changes made by operators. */
+  /**
+   * Picks up flights scheduled elsewhere and status changes made by operators. A day of the
+   * default timetable holds thousands of flights, so most refreshes read only the statuses of
+   * the dates in play (from 4 h ago to 2 h ahead), and the plans of a date only when a flight
+   * number there is new; every `fullRefreshEvery`th refresh reads yesterday to tomorrow whole
+   * (plans and statuses, and the status of any flight without a flight_status_by_date row).
+   */
   async refresh(): Promise<void> {
     const now = this.simNowMs();
-    const dates = [utcDate(now - dayMs), utcDate(now), utcDate(now + dayMs)];
+    const full = this.refreshes++ % fullRefreshEvery === 0;
+    const dates = full ? [utcDate(now - dayMs), utcDate(now), utcDate(now + dayMs)] : [...new Set([utcDate(now - 4 * hourMs), utcDate(now), utcDate(now + 2 * hourMs)])];
     const plans: FlightPlan[] = [];
     const statuses = new Map<string, DayStatus>();
-    for (const date of dates) {
-      const [ofDate, statusesOfDate] = await Promise.all([this.store.flightsOfDate(date), this.store.statusesOfDate(date)]);
-      plans.push(...ofDate);
+    await Promise.all(dates.map(async (date) => {
+      const statusesOfDate = await this.store.statusesOfDate(date);
       for (const [flightNumber, status] of statusesOfDate) statuses.set(`${flightNumber}/${date}`, status);
-    }
-    const current = new Set(plans.map(flightKey));
-    for (const [key, flight] of this.flights) {
-      if (!current.has(key) && flight.plan.date < (dates[0] ?? '')) this.flights.delete(key);
+      // The plans of the date's flights the simulator flies already, looked up by key (not a scan of every flight per date).
+      const known: FlightPlan[] = [];
+      if (!full) {
+        for (const flightNumber of statusesOfDate.keys()) {
+          const plan = this.flights.get(flightKey({ flightNumber, date }))?.plan;
+          if (plan === undefined) break;
+          known.push(plan);
+        }
+      }
+      plans.push(...(known.length === statusesOfDate.size && !full ? known : await this.store.flightsOfDate(date)));
+    }));
+    if (full) {
+      const current = new Set(plans.map(flightKey));
+      for (const [key, flight] of this.flights) {
+        if (!current.has(key) && flight.plan.date < (dates[0] ?? '')) this.flights.delete(key);
+      }
     }
     const unread: FlightPlan[] = [];
     for (const plan of plans.slice(0, simulatedFlightsMax)) {
@@ -265,7 +287,9 @@ export class Simulator {
       this.keepSchedule();
     }
     const simNow = this.simNowMs();
-    const moving = this.list().filter((flight) => !flight.finished && flight.status !== 'cancelled');
+    // Flights more than the disruption notice from departure have nothing to write yet (most of
+    // today's and tomorrow's thousands): skipped, unsorted.
+    const moving = [...this.flights.values()].filter((flight) => !flight.finished && flight.status !== 'cancelled' && simNow >= flight.profile.pushbackAtMs - disruptionNoticeMs);
     const flying: Array<{ flight: SimulatedFlight; position: PlanePosition }> = [];
     await runBounded(moving, {
       concurrency: this.world.options.writeConcurrency,
@@ -290,7 +314,8 @@ export class Simulator {
 
   /** Moves the flight to the clock's time and writes its status changes; its sample to write, or null when parked. */
   private async advance(flight: SimulatedFlight, simNow: number): Promise<PlanePosition | null> {
-    flight.state = stateAt(flight.profile, simNow);
+    // Parked at the gate before pushback, a flight's state does not change: not computed again.
+    if (simNow >= flight.profile.pushbackAtMs || flight.state.phase !== 'parked') flight.state = stateAt(flight.profile, simNow);
     await this.advanceStatus(flight, simNow);
     if (flight.state.phase === 'parked') return null;
     const sample: TrackingSample = { flightNumber: flight.plan.flightNumber, date: flight.plan.date, recordedAtMs: Math.round(simNow), ...flight.state };
@@ -301,11 +326,11 @@ export class Simulator {
   private async advanceStatus(flight: SimulatedFlight, simNow: number): Promise<void> {
     let target = scheduledStatusAt(flight.profile, simNow);
     if (flight.status === 'delayed' && target === 'scheduled') return;
-    if (target === 'scheduled' && flight.status === 'scheduled') return;
-    if (flight.status === 'scheduled' && !flight.disruptionRolled && simNow < flight.profile.pushbackAtMs) {
+    if (flight.status === 'scheduled' && !flight.disruptionRolled && simNow >= flight.profile.pushbackAtMs - disruptionNoticeMs && simNow < flight.profile.pushbackAtMs) {
       flight.disruptionRolled = true;
       if (await this.disrupt(flight)) return;
     }
+    if (target === 'scheduled' && flight.status === 'scheduled') return;
     const from = flight.status === 'delayed' ? 0 : statusChain.indexOf(flight.status);
     const to = statusChain.indexOf(target);
     for (let i = Math.max(0, from) + 1; i <= to; i++) {
@@ -318,7 +343,7 @@ export class Simulator {
     }
   }
 
-  /** Sometimes delays or cancels a flight as boarding would start, as real operations do. */
+  /** Sometimes delays or cancels a flight, announced two hours before its departure, as real operations do. */
   private async disrupt(flight: SimulatedFlight): Promise<boolean> {
     const roll = this.world.chance.next();
     const o = this.world.options;
