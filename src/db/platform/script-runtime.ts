@@ -67,6 +67,9 @@ class VmScriptFunction implements ScriptFunction {
   }
 }
 
+/** Wall-time limit of the steps that set a function's context up (no user code runs in them). */
+const scriptSetupTimeoutMs = 10_000;
+
 export function vmScriptRuntime({ timeoutMs }: { timeoutMs: number }): ScriptRuntime {
   return {
     timeoutMs,
@@ -90,12 +93,15 @@ export function vmScriptRuntime({ timeoutMs }: { timeoutMs: number }): ScriptRun
       const context = createContext(Object.create(null) as object, {
         name: label, codeGeneration: { strings: false, wasm: false }, microtaskMode: 'afterEvaluate',
       });
-      new Script(REMOVE_ASYNC_GLOBALS).runInContext(context, { timeout: timeoutMs });
-      // Defining the wrapper runs no user code, but bound it all the same.
-      const call: unknown = script.runInContext(context, { timeout: timeoutMs });
+      // These steps run no user code (defining the wrapper only defines it), but bound them all the
+      // same: with the setup limit, as the function's own limit is wall time that a loaded
+      // machine can spend on a step this small (a 200 ms limit failed CREATE FUNCTION at load 30).
+      const setupTimeoutMs = Math.max(timeoutMs, scriptSetupTimeoutMs);
+      new Script(REMOVE_ASYNC_GLOBALS).runInContext(context, { timeout: setupTimeoutMs });
+      const call: unknown = script.runInContext(context, { timeout: setupTimeoutMs });
       if (typeof call !== 'function') throw new ScriptCompileError('the function body did not compile to a function');
       new Script('(function (call) { Object.defineProperty(globalThis, "__call", { value: call, writable: false, configurable: false }); })')
-        .runInContext(context, { timeout: timeoutMs })(call);
+        .runInContext(context, { timeout: setupTimeoutMs })(call);
       return new VmScriptFunction(context, timeoutMs, label);
     },
   };
