@@ -1,0 +1,156 @@
+// CQL across one real 3-node cluster at replication factor 3 (issue 13), with the DataStax
+// Node.js driver, each client pinned to its own coordinator. The cluster is started once, with
+// logins required, and every case works in a keyspace of its own:
+//  - concurrent element updates: two clients add set elements, map entries and list elements to
+//    the same rows at once, at ONE; every element is there when read at ALL. Then concurrent
+//    GRANTs of permissions and roles to one role through the two coordinators: every grant
+//    survives, because role_permissions.permissions and roles.member_of change by set element,
+//    as in Cassandra;
+//  - secondary-index queries: each node keeps its own local index, the coordinator asks the
+//    replicas of each token range at the requested consistency and pages through the matches;
+//    an update made at ONE through one coordinator is seen by an index query at ALL through
+//    another (the replicas whose index misses the row are asked for it: replica filtering
+//    protection), with no stale match. Real processes, because the index lives in each node's
+//    storage and the query crosses the internode messaging.
+// Needs the build (bin/aero.js runs dist/). The nodes this file started are stopped whatever
+// happens.
+// run-tests: two at a time
+
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import cassandra from 'cassandra-driver';
+import { aero, freePort, seenBy, waitFor } from './harness/local-cluster.js';
+
+const { consistencies } = cassandra.types;
+
+let directory: string | undefined;
+let nativePort = 0;
+const clients = new Map<number, cassandra.Client>();
+/** The logged-in client whose requests all go to node `node`, which coordinates them. */
+const client = (node: number) => clients.get(node) ?? assert.fail(`no client of node ${node}`);
+
+function clientOf(node: number): cassandra.Client {
+  const host = `127.0.0.${node}:${nativePort}`;
+  const { loadBalancing } = cassandra.policies;
+  return new cassandra.Client({
+    contactPoints: [host], localDataCenter: 'datacenter1', protocolOptions: { port: nativePort },
+    authProvider: new cassandra.auth.PlainTextAuthProvider('cassandra', 'cassandra'),
+    policies: { loadBalancing: new loadBalancing.AllowListPolicy(new loadBalancing.DCAwareRoundRobinPolicy('datacenter1'), [host]) },
+    socketOptions: { readTimeout: 20_000 },
+  });
+}
+
+before(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'aero-cql-cluster-'));
+  nativePort = await freePort();
+  const [storagePort, adminPort] = [await freePort(), await freePort()];
+  const start = await aero(['cluster', 'start', '--auth', '--nodes', '3', '--dir', directory, '--base-port', String(nativePort),
+    '--storage-port', String(storagePort), '--admin-port', String(adminPort), '--num-tokens', '8']);
+  assert.equal(start.code, 0, start.stderr + start.stdout);
+  const all = [1, 2, 3];
+  const upEverywhere = (node: number) => seenBy(all.filter((o) => o !== node), node, 'UP', adminPort);
+  await waitFor('every node up', async () => (await Promise.all(all.map(upEverywhere))).every(Boolean), 30_000);
+  await waitFor('logins on nodes 1 and 2', async () => {
+    for (const node of [1, 2]) {
+      if (clients.has(node)) continue;
+      const candidate = clientOf(node);
+      if (await candidate.connect().then(() => true, async () => { await candidate.shutdown().catch(() => undefined); return false; })) clients.set(node, candidate);
+    }
+    return clients.size === 2;
+  }, 60_000);
+  await client(1).execute("ALTER KEYSPACE system_auth WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}");
+}, { timeout: 120_000 });
+
+after(async () => {
+  await Promise.all([...clients.values()].map((c) => c.shutdown().catch(() => undefined)));
+  if (directory === undefined) return;
+  await aero(['cluster', 'stop', '--dir', directory, '--timeout', '20']);
+  rmSync(directory, { recursive: true, force: true });
+});
+
+const rows = 4;
+const perClient = 15;
+const grantedTables = 8;
+
+/** One client's additions: `perClient` elements to every row, each statement at ONE. */
+async function addElements(coordinator: cassandra.Client, name: string): Promise<void> {
+  for (let index = 0; index < perClient; index++) {
+    await Promise.all(Array.from({ length: rows }, (_, k) => coordinator.execute(
+      'UPDATE cells.bag SET tags = tags + ?, scores[?] = ?, events = events + ? WHERE k = ?',
+      [[`${name}-${index}`], `${name}-${index}`, index, [`${name}-${index}`], k],
+      { prepare: true, consistency: consistencies.one },
+    )));
+  }
+}
+
+async function grantAll(coordinator: cassandra.Client, permission: string, role: string): Promise<void> {
+  for (let table = 0; table < grantedTables; table++) await coordinator.execute(`GRANT ${permission} ON TABLE cells.g${table} TO app`);
+  await coordinator.execute(`GRANT ${role} TO app`);
+}
+
+test('three nodes, RF 3: concurrent element updates and GRANTs through two coordinators all survive', { timeout: 240_000 }, async () => {
+  await client(1).execute("CREATE KEYSPACE cells WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}");
+  await client(1).execute('CREATE TABLE cells.bag (k int PRIMARY KEY, tags set<text>, scores map<text, int>, events list<text>)');
+  for (let table = 0; table < grantedTables; table++) await client(1).execute(`CREATE TABLE cells.g${table} (k int PRIMARY KEY)`);
+  await client(1).execute("CREATE ROLE app WITH PASSWORD = 'app' AND LOGIN = true");
+  await client(1).execute('CREATE ROLE readers');
+  await client(1).execute('CREATE ROLE writers');
+  await waitFor('schema everywhere', async () => {
+    const answers = await Promise.all([1, 2].map((n) => client(n).execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = 'cells'").then((r) => r.rowLength, () => 0)));
+    return answers.every((n) => n === grantedTables + 1);
+  }, 30_000);
+  // The roles, written at LOCAL_ONE, on every replica before the grants.
+  await client(1).execute('SELECT role FROM system_auth.roles', [], { consistency: consistencies.all });
+
+  await Promise.all([addElements(client(1), 'one'), addElements(client(2), 'two')]);
+  const expected = ['one', 'two'].flatMap((name) => Array.from({ length: perClient }, (_, index) => `${name}-${index}`)).sort();
+  for (let k = 0; k < rows; k++) {
+    const row = (await client(2).execute('SELECT tags, scores, events FROM cells.bag WHERE k = ?', [k], { prepare: true, consistency: consistencies.all })).first();
+    assert.deepEqual(row['tags'], expected, `set of row ${k}`);
+    assert.deepEqual(Object.keys(row['scores']).sort(), expected, `map of row ${k}`);
+    assert.deepEqual([...row['events']].sort(), expected, `list of row ${k}`);
+    // Each client's appends stay in its own order within the list.
+    const ones = (row['events'] as string[]).filter((e) => e.startsWith('one-'));
+    assert.deepEqual(ones, Array.from({ length: perClient }, (_, index) => `one-${index}`), `list order of row ${k}`);
+  }
+
+  await Promise.all([grantAll(client(1), 'SELECT', 'readers'), grantAll(client(2), 'MODIFY', 'writers')]);
+  const permissions = await client(1).execute("SELECT resource, permissions FROM system_auth.role_permissions WHERE role = 'app'", [], { consistency: consistencies.all });
+  assert.equal(permissions.rowLength, grantedTables);
+  for (const row of permissions.rows) assert.deepEqual(row['permissions'], ['MODIFY', 'SELECT'], `grants on ${row['resource']}`);
+  const role = (await client(2).execute("SELECT member_of FROM system_auth.roles WHERE role = 'app'", [], { consistency: consistencies.all })).first();
+  assert.deepEqual(role['member_of'], ['readers', 'writers']);
+});
+
+async function matches(coordinator: cassandra.Client, value: number, consistency: number): Promise<number[]> {
+  const keys: number[] = [];
+  let pageState: string | undefined;
+  do {
+    const result = await coordinator.execute('SELECT k FROM ix.t WHERE g = ?', [value], { prepare: true, consistency, fetchSize: 13, ...(pageState === undefined ? {} : { pageState }) });
+    keys.push(...result.rows.map((r) => r['k'] as number));
+    pageState = result.pageState ?? undefined;
+  } while (pageState !== undefined);
+  return keys.sort((a, b) => a - b);
+}
+
+test('three nodes, RF 3: index queries at every level page through the matches and see updates', { timeout: 120_000 }, async () => {
+  const [one, two] = [client(1), client(2)];
+  await one.execute("CREATE KEYSPACE ix WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}");
+  await one.execute('CREATE TABLE ix.t (k int PRIMARY KEY, g int)');
+  for (let k = 0; k < 60; k++) await one.execute('INSERT INTO ix.t (k, g) VALUES (?, ?)', [k, k % 3], { prepare: true, consistency: consistencies.all });
+  // Created after the data: every node builds its index in the background.
+  await one.execute('CREATE INDEX t_g ON ix.t (g)');
+  await waitFor('index known on node 2', async () => (await two.execute("SELECT index_name FROM system_schema.indexes WHERE keyspace_name = 'ix'")).rowLength === 1, 30_000);
+  const expected = Array.from({ length: 20 }, (_, i) => i * 3 + 1);
+  for (const level of [consistencies.one, consistencies.quorum, consistencies.all]) {
+    assert.deepEqual(await matches(two, 1, level), expected, `level ${level}`);
+  }
+  // Moved at ONE through node 1, read at ALL through node 2: the new match and no stale one.
+  await one.execute('UPDATE ix.t SET g = 5 WHERE k = 1', [], { consistency: consistencies.one });
+  await one.execute('DELETE FROM ix.t WHERE k = 4', [], { consistency: consistencies.one });
+  assert.deepEqual(await matches(two, 1, consistencies.all), expected.filter((k) => k !== 1 && k !== 4));
+  assert.deepEqual(await matches(two, 5, consistencies.all), [1]);
+});
