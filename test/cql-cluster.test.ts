@@ -11,7 +11,13 @@
 //    an update made at ONE through one coordinator is seen by an index query at ALL through
 //    another (the replicas whose index misses the row are asked for it: replica filtering
 //    protection), with no stale match. Real processes, because the index lives in each node's
-//    storage and the query crosses the internode messaging.
+//    storage and the query crosses the internode messaging;
+//  - lightweight transactions: clients racing compare-and-set increments of one register
+//    through different coordinators. Every increment writes a value only it can write
+//    (old + 1 where v = old), so the history checks itself: no value is reported applied twice
+//    (no duplicated or lost CAS), and the final value counts exactly the applied increments
+//    (plus those whose outcome a CAS timeout left unknown, if any). (test/cql-lwt.test.ts has
+//    the conditions and their refusals on one node.)
 // Needs the build (bin/aero.js runs dist/). The nodes this file started are stopped whatever
 // happens.
 // run-tests: two at a time
@@ -22,12 +28,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
-import { aero, freePort, seenBy, waitFor } from './harness/local-cluster.js';
+import { adminStatus, aero, freePort, seenBy, waitFor } from './harness/local-cluster.js';
 
 const { consistencies } = cassandra.types;
 
 let directory: string | undefined;
 let nativePort = 0;
+let adminPort = 0;
 const clients = new Map<number, cassandra.Client>();
 /** The logged-in client whose requests all go to node `node`, which coordinates them. */
 const client = (node: number) => clients.get(node) ?? assert.fail(`no client of node ${node}`);
@@ -46,20 +53,21 @@ function clientOf(node: number): cassandra.Client {
 before(async () => {
   directory = mkdtempSync(join(tmpdir(), 'aero-cql-cluster-'));
   nativePort = await freePort();
-  const [storagePort, adminPort] = [await freePort(), await freePort()];
+  const storagePort = await freePort();
+  adminPort = await freePort();
   const start = await aero(['cluster', 'start', '--auth', '--nodes', '3', '--dir', directory, '--base-port', String(nativePort),
     '--storage-port', String(storagePort), '--admin-port', String(adminPort), '--num-tokens', '8']);
   assert.equal(start.code, 0, start.stderr + start.stdout);
   const all = [1, 2, 3];
   const upEverywhere = (node: number) => seenBy(all.filter((o) => o !== node), node, 'UP', adminPort);
   await waitFor('every node up', async () => (await Promise.all(all.map(upEverywhere))).every(Boolean), 30_000);
-  await waitFor('logins on nodes 1 and 2', async () => {
-    for (const node of [1, 2]) {
+  await waitFor('logins on every node', async () => {
+    for (const node of all) {
       if (clients.has(node)) continue;
       const candidate = clientOf(node);
       if (await candidate.connect().then(() => true, async () => { await candidate.shutdown().catch(() => undefined); return false; })) clients.set(node, candidate);
     }
-    return clients.size === 2;
+    return clients.size === all.length;
   }, 60_000);
   await client(1).execute("ALTER KEYSPACE system_auth WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}");
 }, { timeout: 120_000 });
@@ -153,4 +161,87 @@ test('three nodes, RF 3: index queries at every level page through the matches a
   await one.execute('DELETE FROM ix.t WHERE k = 4', [], { consistency: consistencies.one });
   assert.deepEqual(await matches(two, 1, consistencies.all), expected.filter((k) => k !== 1 && k !== 4));
   assert.deepEqual(await matches(two, 5, consistencies.all), [1]);
+});
+
+interface History {
+  /** The values increments were told they wrote. */
+  applied: number[];
+  /** Increments that ended in a CAS write timeout: applied or not, nobody knows. */
+  unknown: number;
+  notApplied: number;
+  /** SERIAL reads that timed out under contention (and were asked again). */
+  readTimeouts: number;
+}
+
+/** The register read at SERIAL; a read that times out under contention (ReadTimeout) is asked again. */
+async function serialRead(driver: cassandra.Client, history: History): Promise<number> {
+  for (;;) {
+    try {
+      return (await driver.execute('SELECT v FROM race.register WHERE k = 0', [], { consistency: consistencies.serial })).first()?.['v'] as number;
+    } catch (error) {
+      if ((error as { code?: number }).code !== 0x1200) throw error;
+      history.readTimeouts++;
+    }
+  }
+}
+
+/** One client's increments: read at SERIAL, then CAS from what it read; a failed CAS tells the current value. */
+async function incrementer(driver: cassandra.Client, attempts: number, history: History): Promise<void> {
+  const cas = 'UPDATE race.register SET v = ? WHERE k = 0 IF v = ?';
+  let current = await serialRead(driver, history);
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    try {
+      const result = await driver.execute(cas, [current + 1, current], { prepare: true, consistency: consistencies.quorum, serialConsistency: consistencies.serial });
+      if (result.wasApplied()) {
+        history.applied.push(current + 1);
+        current += 1;
+      } else {
+        history.notApplied++;
+        current = result.first()?.['v'] as number;
+      }
+    } catch (error) {
+      const details = error as { code?: number; writeType?: string };
+      if (details.code !== 0x1100 || details.writeType !== 'CAS') throw error;
+      history.unknown++;
+      current = await serialRead(driver, history);
+    }
+  }
+}
+
+test('three nodes, RF 3: racing CAS increments through every coordinator lose and duplicate nothing', { timeout: 240_000 }, async () => {
+  const all = [1, 2, 3];
+  // Two clients per coordinator, each with its own connection.
+  const racers = [1, 2, 3, 1, 2, 3].map((node) => clientOf(node));
+  try {
+    await Promise.all(racers.map((racer) => racer.connect()));
+    await racers[0]!.execute("CREATE KEYSPACE race WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}");
+    await racers[0]!.execute('CREATE TABLE race.register (k int PRIMARY KEY, v int)');
+    await waitFor('schema everywhere', async () => {
+      const answers = await Promise.all(racers.slice(0, 3).map((c) => c.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = 'race'").then((r) => r.rowLength, () => 0)));
+      return answers.every((n) => n === 1);
+    }, 20_000);
+    const created = await racers[1]!.execute('INSERT INTO race.register (k, v) VALUES (0, 0) IF NOT EXISTS', [], { consistency: consistencies.quorum });
+    assert.equal(created.wasApplied(), true);
+
+    const history: History = { applied: [], unknown: 0, notApplied: 0, readTimeouts: 0 };
+    const startedMs = Date.now();
+    await Promise.all(racers.map((racer) => incrementer(racer, 25, history)));
+    const elapsedMs = Date.now() - startedMs;
+    const final = await serialRead(racers[2]!, history);
+    const quorumRead = (await racers[0]!.execute('SELECT v FROM race.register WHERE k = 0', [], { consistency: consistencies.quorum })).first()?.['v'] as number;
+    const applied = [...history.applied].sort((a, b) => a - b);
+    const paxos = await Promise.all(all.map(async (i) => (await adminStatus<{ coordinator?: { paxos?: { contentions: number; unfinishedCommits: number } } }>(i, adminPort))?.coordinator?.paxos));
+    const contentions = paxos.reduce((sum, stats) => sum + (stats?.contentions ?? 0), 0);
+    const repaired = paxos.reduce((sum, stats) => sum + (stats?.unfinishedCommits ?? 0), 0);
+    console.log(`lwt race: ${applied.length} applied, ${history.notApplied} not applied, ${history.unknown} unknown, ${history.readTimeouts} SERIAL read timeouts, `
+      + `final ${final}, ${elapsedMs} ms; coordinators saw ${contentions} contended rounds and finished ${repaired} proposals of others`);
+    assert.equal(new Set(applied).size, applied.length, 'no value was written by two increments');
+    assert.ok(applied.every((value) => value >= 1 && value <= final), 'every applied value is part of the final history');
+    assert.ok(final >= applied.length && final <= applied.length + history.unknown, `final ${final} counts the applied increments (${applied.length}) and at most the unknown ones (${history.unknown})`);
+    if (history.unknown === 0) assert.equal(final, applied.length);
+    assert.equal(quorumRead, final, 'a QUORUM read after the SERIAL read sees the same value');
+    assert.ok(applied.length > 0);
+  } finally {
+    await Promise.all(racers.map((racer) => racer.shutdown().catch(() => undefined)));
+  }
 });
