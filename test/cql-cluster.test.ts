@@ -17,14 +17,18 @@
 //    (old + 1 where v = old), so the history checks itself: no value is reported applied twice
 //    (no duplicated or lost CAS), and the final value counts exactly the applied increments
 //    (plus those whose outcome a CAS timeout left unknown, if any). (test/cql-lwt.test.ts has
-//    the conditions and their refusals on one node.)
+//    the conditions and their refusals on one node.);
+//  - query tracing: a QUORUM write's trace holds events from every replica, and a QUORUM
+//    read's from the coordinator and the replicas it asked, through the Node.js driver's
+//    getTrace and the Python driver's get_query_trace (what cqlsh's TRACING ON uses).
 // Needs the build (bin/aero.js runs dist/). The nodes this file started are stopped whatever
 // happens.
 // run-tests: two at a time
 
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
@@ -34,6 +38,7 @@ const { consistencies } = cassandra.types;
 
 let directory: string | undefined;
 let nativePort = 0;
+let storagePort = 0;
 let adminPort = 0;
 const clients = new Map<number, cassandra.Client>();
 /** The logged-in client whose requests all go to node `node`, which coordinates them. */
@@ -53,7 +58,7 @@ function clientOf(node: number): cassandra.Client {
 before(async () => {
   directory = mkdtempSync(join(tmpdir(), 'aero-cql-cluster-'));
   nativePort = await freePort();
-  const storagePort = await freePort();
+  storagePort = await freePort();
   adminPort = await freePort();
   const start = await aero(['cluster', 'start', '--auth', '--nodes', '3', '--dir', directory, '--base-port', String(nativePort),
     '--storage-port', String(storagePort), '--admin-port', String(adminPort), '--num-tokens', '8']);
@@ -244,4 +249,54 @@ test('three nodes, RF 3: racing CAS increments through every coordinator lose an
   } finally {
     await Promise.all(racers.map((racer) => racer.shutdown().catch(() => undefined)));
   }
+});
+
+// Debian's package installs for Debian's interpreter, which may not be the first python3 on PATH.
+const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const hasPythonDriver = spawnSync(python, ['-c', 'import cassandra'], { encoding: 'utf8' }).status === 0;
+
+type Trace = Awaited<ReturnType<cassandra.metadata.Metadata['getTrace']>>;
+
+async function traceOf(driver: cassandra.Client, result: cassandra.types.ResultSet): Promise<Trace> {
+  const id = result.info.traceId;
+  assert.ok(id !== undefined && id !== null, 'the response carries a tracing session id');
+  return driver.metadata.getTrace(id);
+}
+
+const sourcesOf = (trace: Trace) => new Set(trace.events.map((event) => String(event.source)));
+
+test('three nodes, RF 3: a QUORUM write is traced on every replica, a QUORUM read on those it asked (Node.js and Python drivers)', { timeout: 120_000 }, async () => {
+  // Node 1 coordinates every request.
+  const coordinator = client(1);
+  await coordinator.execute("CREATE KEYSPACE tracing3 WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}");
+  await coordinator.execute('CREATE TABLE tracing3.kv (k int PRIMARY KEY, v text)');
+  const quorum = cassandra.types.consistencies.quorum;
+  const replicas = [1, 2, 3].map((i) => `127.0.0.${i}`);
+
+  const write = await coordinator.execute('INSERT INTO tracing3.kv (k, v) VALUES (?, ?)', [7, 'seven'], { prepare: true, consistency: quorum, traceQuery: true });
+  // The write reaches all three replicas; the one the coordinator did not wait for may store its events a moment later.
+  let writeTrace = await traceOf(coordinator, write);
+  await waitFor('events of every replica', async () => {
+    writeTrace = await traceOf(coordinator, write);
+    return replicas.every((replica) => sourcesOf(writeTrace).has(replica));
+  }, 10_000);
+  for (const replica of replicas.filter((r) => r !== '127.0.0.1')) {
+    const events = writeTrace.events.filter((event) => String(event.source) === replica).map((event) => event.activity);
+    assert.ok(events.includes('MUTATION message received from /127.0.0.1:' + String(storagePort)), `${replica}: ${events.join(' | ')}`);
+    assert.ok(events.includes('Adding to kv memtable') && events.some((a) => a.startsWith('Enqueuing response to /127.0.0.1')), `${replica}: ${events.join(' | ')}`);
+  }
+
+  const read = await coordinator.execute('SELECT v FROM tracing3.kv WHERE k = ?', [7], { prepare: true, consistency: quorum, traceQuery: true });
+  assert.equal(read.rows[0]?.get('v'), 'seven');
+  const readTrace = await traceOf(coordinator, read);
+  const readSources = sourcesOf(readTrace);
+  assert.ok(readSources.size >= 2, `a QUORUM read hears from two replicas: ${[...readSources].join(', ')}`);
+  const remote = readTrace.events.filter((event) => String(event.source) !== '127.0.0.1');
+  assert.ok(remote.some((event) => event.activity === 'Executing single-partition query on kv'), remote.map((e) => e.activity).join(' | '));
+  assert.ok(readTrace.events.some((event) => String(event.source) === '127.0.0.1' && event.activity.startsWith('Sending READ message to /127.0.0.')));
+
+  // The Python driver's get_query_trace (what cqlsh's TRACING ON uses) on the same cluster.
+  assert.ok(hasPythonDriver, `python3-cassandra is not installed for ${python} (apt-get install python3-cassandra)`);
+  const check = spawnSync(python, ['test/python/trace_cluster_check.py', '127.0.0.1', String(nativePort), 'tracing3', 'cassandra', 'cassandra'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(check.status, 0, `python tracing checks failed:\n${check.stdout}\n${check.stderr}`);
 });
