@@ -576,9 +576,10 @@ function registerTrackerTests(viewport: { width: number; height: number }): void
      * Zooms so that TS7 and TS8 are drawn about 6 px apart, and clicks just beyond `near`, on the
      * side away from the other: nearest `near` and within reach of both. The planes move every
      * frame, so the click is measured and made in one turn of the page, after a drawn frame: the
-     * points read are the ones the click is tested against (clicking from here, a few frames
-     * later, sometimes hit where they had flown on to). The events go where a real click would:
-     * to the element at that point, which must be the map's, not a control over it.
+     * points read are the ones the click is tested against. The events go where a real click
+     * would: to the element at that point, which must be the map's, not a control over it. Where
+     * they fly over an airport, the click lands on its marker too (which used to move the click
+     * to the airport's centre, so the other plane could be the nearer one).
      */
     const clickNear = async (near: 'TS7' | 'TS8') => {
       // The previous chooser fades out before it is removed; until then it would take the click.
