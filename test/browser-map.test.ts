@@ -574,34 +574,58 @@ function registerTrackerTests(viewport: { width: number; height: number }): void
     assert.equal(await page.evaluate('document.getElementById("legend").open'), !phone, 'the legend folded on a phone (it would take the click)');
     /**
      * Zooms so that TS7 and TS8 are drawn about 6 px apart, and clicks just beyond `near`, on the
-     * side away from the other. They fly on while the click travels: the leading one moves away
-     * from the click point and the trailing one towards it, so the click stays nearest `near` and
-     * within reach of both for seconds.
+     * side away from the other: nearest `near` and within reach of both. The planes move every
+     * frame, so the click is measured and made in one turn of the page, after a drawn frame: the
+     * points read are the ones the click is tested against. The events go where a real click
+     * would: to the element at that point, which must be the map's, not a control over it. Where
+     * they fly over an airport, the click lands on its marker too (which used to move the click
+     * to the airport's centre, so the other plane could be the nearer one).
      */
     const clickNear = async (near: 'TS7' | 'TS8') => {
+      // The previous chooser fades out before it is removed; until then it would take the click.
       await page.evaluate('void window.aero.map.closePopup()');
-      await page.evaluate(`(() => {
+      await waitForExpression(page, 'document.querySelector(".leaflet-popup") === null', 10_000);
+      const other = near === 'TS7' ? 'TS8' : 'TS7';
+      const clicked = await page.evaluate(`(async () => {
         const map = window.aero.map; const a = window.aero.planePosition('TS7'); const b = window.aero.planePosition('TS8');
         const middle = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
         map.setView(middle, 9, { animate: false });
         const apart = map.latLngToContainerPoint(a).distanceTo(map.latLngToContainerPoint(b));
         map.setView(middle, Math.max(2, Math.min(12, Math.floor((9 + Math.log2(6 / apart)) * 2) / 2)), { animate: false });
-      })()`);
-      await page.waitForTimeout(50); // a frame, so that the points are where they are drawn now
-      const other = near === 'TS7' ? 'TS8' : 'TS7';
-      const [a, b, left, top] = await page.evaluate(`(() => { const r = document.getElementById('map').getBoundingClientRect();
-        return [window.aero.planePoint(${JSON.stringify(near)}), window.aero.planePoint(${JSON.stringify(other)}), r.left, r.top]; })()`) as [[number, number], [number, number], number, number];
+        // Two frames: the map draws (and records where) in the first frame after the view moved.
+        await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+        const near = window.aero.planePoint(${JSON.stringify(near)}); const other = window.aero.planePoint(${JSON.stringify(other)});
+        if (near === null || other === null) return { a: near, b: other, target: null };
+        const box = map.getContainer().getBoundingClientRect();
+        const x = box.left + near[0] + (near[0] - other[0]) * 0.2; const y = box.top + near[1] + (near[1] - other[1]) * 0.2;
+        const target = document.elementFromPoint(x, y);
+        const onMap = target !== null && map.getContainer().contains(target) && target.closest('.leaflet-control-container, .leaflet-popup') === null;
+        if (onMap) {
+          const at = { bubbles: true, cancelable: true, composed: true, view: window, clientX: x, clientY: y, button: 0 };
+          const pointer = { ...at, pointerId: 1, pointerType: 'mouse', isPrimary: true };
+          target.dispatchEvent(new PointerEvent('pointermove', pointer));
+          target.dispatchEvent(new MouseEvent('mousemove', at));
+          target.dispatchEvent(new PointerEvent('pointerdown', { ...pointer, buttons: 1 }));
+          target.dispatchEvent(new MouseEvent('mousedown', { ...at, buttons: 1 }));
+          target.dispatchEvent(new PointerEvent('pointerup', pointer));
+          target.dispatchEvent(new MouseEvent('mouseup', at));
+          target.dispatchEvent(new MouseEvent('click', { ...at, detail: 1 }));
+        }
+        return { a: near, b: other, target: target === null ? null : (target.id || target.getAttribute('class') || target.tagName) + (onMap ? '' : ' (not the map)') };
+      })()`) as { a: [number, number] | null; b: [number, number] | null; target: string | null };
+      const { a, b, target } = clicked;
+      if (a === null || b === null) fail(`TS7 and TS8 not both in view: ${JSON.stringify(clicked)}`);
       const apart = Math.hypot(a[0] - b[0], a[1] - b[1]);
       if (!(apart >= 2 && apart <= 9)) fail(`TS7 and TS8 drawn ${apart} px apart`);
-      await page.mouse.click(left + a[0] + (a[0] - b[0]) * 0.2, top + a[1] + (a[1] - b[1]) * 0.2);
-      return { a, b };
+      if (target === null || target.endsWith('(not the map)')) fail(`the click would land on ${target}, not the map`);
+      return clicked;
     };
     for (const near of ['TS7', 'TS8'] as const) {
       const drawn = await clickNear(near);
       await waitForExpression(page, `window.aero.selectedPlane() === ${JSON.stringify(near)}`, 10_000).catch(async (error: unknown) => {
         throw new Error(`${String(error)}: drawn at ${JSON.stringify(drawn)}, selected ${await aero<string | null>('selectedPlane()')}`);
       });
-      // The previous click's chooser fades out for a moment: read the new one alone.
+      // The chooser this click opened, alone (the previous one was gone before the click).
       await waitForExpression(page, 'document.querySelectorAll("#plane-chooser").length === 1', 10_000);
       const offered = await page.locator('#plane-chooser button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-flight')));
       assert.equal(offered[0], near, 'the nearest first');

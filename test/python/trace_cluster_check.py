@@ -1,22 +1,25 @@
 """Query tracing on a 3-node cluster through the DataStax Python driver (python3-cassandra).
 
-Usage: trace_cluster_check.py HOST PORT KEYSPACE. The keyspace exists at RF 3 with a table
-kv (k int PRIMARY KEY, v text). Requests go only to HOST (the coordinator); get_query_trace
-reads system_traces, as cqlsh's TRACING ON does. A QUORUM write and a prepared QUORUM read
-must show events from the coordinator and from at least one other replica, with Cassandra's
-activities. Exits 0 when every check passes.
+Usage: trace_cluster_check.py HOST PORT KEYSPACE [USER PASSWORD]. The keyspace exists at RF 3
+with a table kv (k int PRIMARY KEY, v text). Requests go only to HOST (the coordinator);
+get_query_trace reads system_traces, as cqlsh's TRACING ON does. A QUORUM write and a prepared
+QUORUM read must show events from the coordinator and from at least one other replica, with
+Cassandra's activities. With USER and PASSWORD it logs in (a cluster that requires logins).
+Exits 0 when every check passes.
 """
 import sys
 import time
 
 from cassandra import ConsistencyLevel
+from cassandra.auth import PlainTextAuthProvider
 from cassandra.cluster import Cluster
 from cassandra.policies import WhiteListRoundRobinPolicy
 from cassandra.query import SimpleStatement
 
 host, port, keyspace = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+login = {"auth_provider": PlainTextAuthProvider(sys.argv[4], sys.argv[5])} if len(sys.argv) > 5 else {}
 cluster = Cluster([host], port=port, load_balancing_policy=WhiteListRoundRobinPolicy([host]),
-                  connect_timeout=20, control_connection_timeout=20)
+                  connect_timeout=20, control_connection_timeout=20, **login)
 session = cluster.connect()
 
 

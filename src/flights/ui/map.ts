@@ -107,7 +107,8 @@ export class FlightMap {
     this.airports = airports.map((info) => {
       const marker = L.circleMarker([info.latitude, info.longitude], { renderer: this.renderer, weight: 1, color: '#fff', fillColor: info.large ? '#b4232a' : '#6b7785', fillOpacity: 0.9 });
       marker.bindTooltip(`${info.iata} — ${info.name}, ${info.city} (${info.country})`);
-      marker.on('click', () => this.handlers.onAirport(info.iata));
+      // A plane drawn over the airport takes the click (the plane layer selects it).
+      marker.on('click', (event: L.LeafletMouseEvent) => { if (this.planes.within(this.planes.pointer(event)).length === 0) this.handlers.onAirport(info.iata); });
       return { info, marker };
     });
     for (const { marker } of this.airports) marker.addTo(this.airportLayer);

@@ -92,8 +92,17 @@ export class PlaneLayer {
     pane.style.pointerEvents = 'none';
     this.canvas.className = 'plane-canvas';
     pane.appendChild(this.canvas);
-    map.on('click', (event: L.LeafletMouseEvent) => this.click(event.containerPoint));
-    map.on('mousemove', (event: L.LeafletMouseEvent) => this.hover(event.containerPoint));
+    map.on('click', (event: L.LeafletMouseEvent) => this.click(this.pointer(event)));
+    map.on('mousemove', (event: L.LeafletMouseEvent) => this.hover(this.pointer(event)));
+  }
+
+  /**
+   * Where the pointer is (container px). Not the event's containerPoint: over a small circle
+   * marker (an airport) Leaflet gives that marker's centre instead, so a click on a plane flying
+   * over an airport looked for planes around the airport and could pick another one.
+   */
+  pointer(event: L.LeafletMouseEvent): L.Point {
+    return this.map.mouseEventToContainerPoint(event.originalEvent);
   }
 
   /** Applies a feed snapshot: new targets for every plane, removing those gone. */
