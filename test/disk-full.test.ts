@@ -14,6 +14,7 @@ import { closeSync, copyFileSync, openSync, readdirSync, rmSync, statSync, trunc
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { startNodeProcess, type NodeProcess } from './harness/node-process.js';
+import { waitFor } from './harness/local-cluster.js';
 import { createLoopFilesystem, loopFilesystemUnavailable, type LoopFilesystem } from './harness/loop-filesystem.js';
 
 const unavailable = loopFilesystemUnavailable();
@@ -173,7 +174,9 @@ test('a full disk fails writes clearly, keeps reads and every acknowledged write
       }
     }
     console.log(`writes resumed ${Date.now() - freedAt} ms after the filler was deleted`);
-    assert.match(node.output(), /disk space available again: writes resumed/);
+    // The node logs it before it answers that write, but its output reaches this process through a pipe, maybe later.
+    const running = node;
+    await waitFor('the node logs that writes resumed', () => Promise.resolve(/disk space available again: writes resumed/.test(running.output())), 10_000);
     for (let i = 0; i < 2000; i++, nextKey++) {
       await client.execute('INSERT INTO d.t (k, v) VALUES (?, ?)', [nextKey, valueOf(nextKey)], { prepare: true });
       acknowledged.set(nextKey, valueOf(nextKey));

@@ -146,9 +146,14 @@ export class ConfigurationError extends Error {
 }
 
 /** Maps any thrown value to the CqlError a client should see. */
+/** A write that met a full disk: expected while the disk is full (the storage engine logs the episode once), not a bug. */
+export function isDiskFull(error: unknown): error is DiskError {
+  return error instanceof DiskError && error.systemCode === 'ENOSPC';
+}
+
 export function toCqlError(error: unknown): CqlError {
   if (error instanceof CqlError) return error;
-  if (error instanceof DiskError && error.systemCode === 'ENOSPC') return serverError(`Disk full: No space left on device (${error.operation} ${error.path})`);
+  if (isDiskFull(error)) return serverError(`Disk full: No space left on device (${error.operation} ${error.path})`);
   if (error instanceof CorruptionError || error instanceof DiskError) return serverError(error.message);
   if (error instanceof Error) return serverError(`${error.name}: ${error.message}`);
   return serverError(String(error));

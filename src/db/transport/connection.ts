@@ -12,7 +12,7 @@
 // whole when STARTUP asked for it. v4 compresses each frame's body instead.
 
 import { fail } from '../common/assert.js';
-import { CqlError, overloaded, protocolError, serverError, toCqlError } from '../common/errors.js';
+import { CqlError, isDiskFull, overloaded, protocolError, serverError, toCqlError } from '../common/errors.js';
 import { connectionEventBacklogMax, responseCoalesceBytesMax, responseFlushHopsMax as flushHopsMax } from '../common/limits.js';
 import type { Connection, Logger } from '../common/world.js';
 import type { Frame, FrameDecodeResult } from '../protocol/frame.js';
@@ -475,8 +475,8 @@ export class ClientConnection implements EventSubscriber, LimiterWaiter, Schedul
   }
 
   private errorResponse(error: unknown): ResponseMessage {
-    if (!(error instanceof CqlError)) {
-      // Anything but a CqlError escaping the handler is a bug in this program.
+    if (!(error instanceof CqlError) && !isDiskFull(error)) {
+      // Anything but a CqlError (or a full disk) escaping the handler is a bug in this program.
       const stack = error instanceof Error ? error.stack : String(error);
       this.options.logger.error('request failed with an unexpected error', { stack });
     }
