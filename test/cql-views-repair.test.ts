@@ -1,9 +1,11 @@
 // Materialized views and repair across a real 3-node cluster at replication factor 3, hinted
-// handoff off: rows written at ONE through node 1 while nodes 2 and 3 are down reach only the
-// view replicas node 1 is paired with that are up, so some view rows are on no replica. A
-// repair sends the base rows it brings to nodes 2 and 3 through their write path (Cassandra's
-// REPAIR streams require a view build), and their view updates bring every view row back.
-// Needs the build. The nodes this test started are stopped whatever happens.
+// handoff off: rows written at ONE through node 1 while nodes 2 and 3 are down reach neither
+// their base table nor, for the rows whose view replica node 1 itself is paired with, their
+// view (node 1 applies those view updates locally and nothing else sends them; the others wait
+// in node 1's batchlog, whose replay hints nodes 2 and 3 whatever the hint settings, as
+// Cassandra's). A repair sends the base rows it brings to nodes 2 and 3 through their write
+// path (Cassandra's REPAIR streams require a view build), and their view updates bring every
+// view row to both. Needs the build. The nodes this test started are stopped whatever happens.
 // run-tests: two at a time
 
 import test from 'node:test';
@@ -43,17 +45,28 @@ test('three nodes, RF 3: a repair of the base table rebuilds the view rows two r
     for (const node of [2, 3]) assert.equal((await aero(['cluster', 'restart', '--node', String(node), '--dir', directory])).code, 0);
     await upEverywhere();
 
-    const view = async () => {
-      const result = await front.execute('SELECT k FROM mvr.by_g WHERE g = 1', [], { consistency: all });
+    // Each node's own view replica, read at ONE through that node (its own replica first).
+    for (const node of [2, 3]) {
+      const client = pinnedClient([node], nativePort);
+      clients.push(client);
+      await client.connect();
+    }
+    const view = async (client: cassandra.Client, consistency: number) => {
+      const result = await client.execute('SELECT k FROM mvr.by_g WHERE g = 1', [], { consistency });
       return result.rows.map((r) => Number(r['k'])).sort((a, b) => a - b);
     };
-    const before = await waitFor('node 1 reads at ALL', async () => view().then(() => true, () => false), 30_000).then(view);
-    console.log(`before the repair the view holds ${before.length} of ${rows} rows on any replica`);
-    assert.ok(before.length < rows, 'node 1 delivered every view row to itself: the test shows nothing');
+    const [second, third] = [clients[1]!, clients[2]!];
+    const before = await waitFor('node 2 reads its view', async () => view(second, one).then(() => true, () => false), 30_000).then(() => view(second, one));
+    console.log(`before the repair node 2's view holds ${before.length} of ${rows} rows`);
+    assert.ok(before.length < rows, 'node 2 has every view row before the repair: the test shows nothing');
 
     const repair = await aero(['nodetool', '--host', '127.0.0.1', '--port', String(adminPort), 'repair', 'mvr', 't'], 120_000);
     assert.equal(repair.code, 0, repair.stderr + repair.stdout);
-    assert.deepEqual(await view(), Array.from({ length: rows }, (_, k) => k));
+    const everyRow = JSON.stringify(Array.from({ length: rows }, (_, k) => k));
+    for (const [name, client] of [['node 2', second], ['node 3', third]] as const) {
+      await waitFor(`every view row on ${name}`, async () => JSON.stringify(await view(client, one)) === everyRow, 20_000);
+    }
+    assert.deepEqual(await view(front, all), Array.from({ length: rows }, (_, k) => k));
   } finally {
     await Promise.all(clients.map((c) => c.shutdown().catch(() => undefined)));
     await aero(['cluster', 'stop', '--dir', directory, '--timeout', '20']);

@@ -47,12 +47,17 @@ export class HintStore {
     }
   }
 
-  /** Stores a hint unless the replica has been down past the window; false when it was not stored. */
-  async add(endpoint: Endpoint, payload: Buffer): Promise<boolean> {
+  /**
+   * Stores a hint unless the replica has been down past the window (a batchlog replay's hints
+   * skip that test, as Cassandra's BatchlogManager writes them whatever the window) or holds
+   * hintsPerEndpointMax already; false when it was not stored.
+   */
+  async add(endpoint: Endpoint, payload: Buffer, { ignoreWindow = false }: { ignoreWindow?: boolean } = {}): Promise<boolean> {
     const list = this.hints.get(endpoint) ?? [];
     const now = this.options.clock.nowMs();
     const oldest = list[0];
-    if ((oldest !== undefined && now - oldest.createdMs > this.options.hintWindowMs) || list.length >= hintsPerEndpointMax) {
+    const pastWindow = !ignoreWindow && oldest !== undefined && now - oldest.createdMs > this.options.hintWindowMs;
+    if (pastWindow || list.length >= hintsPerEndpointMax) {
       this.dropped++;
       return false;
     }

@@ -460,11 +460,43 @@ export class StorageProxy {
     return this.hint(endpoint, () => encodeMutationPayload(mutation));
   }
 
-  private async hint(endpoint: Endpoint, payload: () => Buffer): Promise<boolean> {
+  /**
+   * A batchlog entry's mutations, replayed as Cassandra's BatchlogManager replays them: each to
+   * every replica of its token (pending ones included), this node's share applied here, live
+   * replicas sent a MUTATION, and a replica that is down or does not answer in time given a
+   * hint, whatever hinted_handoff_enabled and the hint window say (the entry is removed after
+   * the replay, so the hint then carries its promise). A mutation whose keyspace was dropped is
+   * skipped. Throws, so that the entry stays for the next replay, when a hint was not stored.
+   */
+  async replayBatch(mutations: readonly Mutation[]): Promise<void> {
+    const missed: Endpoint[] = [];
+    await Promise.all(mutations.map(async (mutation) => {
+      const replication = this.options.replicationOf(mutation.keyspace);
+      if (replication === undefined) return;
+      const targets = new Set([...this.options.ring.replicasFor(replication, mutation.token), ...this.options.ring.pendingReplicasFor(replication, mutation.token)]);
+      let encoded: Buffer | undefined;
+      const payload = () => (encoded ??= encodeMutationPayload(mutation));
+      await Promise.all([...targets].map(async (endpoint) => {
+        if (endpoint === this.localEndpoint) return this.options.store.apply([mutation]);
+        if (this.isAlive(endpoint)) {
+          try {
+            await this.options.messaging.sendRequest(endpoint, 'MUTATION', payload(), { timeoutMs: this.writeTimeoutMs });
+            return;
+          } catch (error) {
+            if (!(error instanceof InternodeError)) throw error;
+          }
+        }
+        if (!(await this.hint(endpoint, payload, { replay: true }))) missed.push(endpoint);
+      }));
+    }));
+    if (missed.length > 0) throw writeTimeout(ConsistencyLevel.ONE, 0, 1, 'BATCH');
+  }
+
+  private async hint(endpoint: Endpoint, payload: () => Buffer, { replay = false }: { replay?: boolean } = {}): Promise<boolean> {
     const hints = this.options.hints;
-    if (hints === undefined || !this.hintedHandoffEnabled || endpoint === this.localEndpoint) return false;
+    if (hints === undefined || (!this.hintedHandoffEnabled && !replay) || endpoint === this.localEndpoint) return false;
     try {
-      const stored = await hints.add(endpoint, payload());
+      const stored = await hints.add(endpoint, payload(), { ignoreWindow: replay });
       if (stored) this.stats.hintsWritten++;
       return stored;
     } catch (error) {

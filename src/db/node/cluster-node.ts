@@ -18,7 +18,6 @@ import { isGoneStatus, parseStatus, statusOf } from '../cluster/gossip/endpoint-
 import { StreamManager } from '../cluster/streaming/stream-manager.js';
 import { peersFromGossip } from '../cluster/gossip/peer-info.js';
 import { loadSavedRing, RingSaver } from '../cluster/ring/saved-ring.js';
-import { ConsistencyLevel } from '../common/consistency.js';
 import { gossipEndpointsMax } from '../common/limits.js';
 import type { TimerHandle, World } from '../common/world.js';
 import { Batchlog, openBatchlogEngine } from '../coordinator/batchlog.js';
@@ -143,6 +142,7 @@ export class ClusterNode {
       replicationOf: (keyspace) => schema.findKeyspace(keyspace)?.replication, isAlive: (endpoint) => services.gossiper.isAlive(endpoint),
       messaging: services.messaging, hint: (endpoint, mutation) => this.proxy.hintMutation(endpoint, mutation),
       logger: world.logger.child({ component: 'view' }), timeoutMs: config.requestTimeouts.writeMs,
+      batchlog: this.batchlog, batchIds: () => timeUuid(world), clock: world.clock,
     }));
     // Hints already stored are still delivered when handoff is off; only new ones stop.
     this.proxy.hintedHandoffEnabled = config.hintedHandoffEnabled;
@@ -259,7 +259,7 @@ export class ClusterNode {
     for (const endpoint of this.hints.endpointsWithHints()) {
       if (this.services.gossiper.isAlive(endpoint)) await this.proxy.replayHints(endpoint);
     }
-    await this.batchlog.replayOrphans((mutations) => this.proxy.mutate(mutations, ConsistencyLevel.ONE, { writeType: 'BATCH' }));
+    await this.batchlog.replayOrphans((mutations) => this.proxy.replayBatch(mutations));
   }
 
   private peerUp(endpoint: Endpoint, state: EndpointState): void {

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { pairedViewReplicas } from './view-delivery.js';
+import { pairedViewReplicas, viewDelivery } from './view-delivery.js';
 
 test('the i-th base replica pairs with the i-th view replica; a non-replica sends to every view replica', () => {
   const base = ['a', 'b', 'c'];
@@ -12,4 +12,32 @@ test('the i-th base replica pairs with the i-th view replica; a non-replica send
   assert.deepEqual(base.flatMap((endpoint) => pairedViewReplicas(base, view, endpoint)).sort(), ['a', 'b', 'c']);
   assert.deepEqual(pairedViewReplicas(base, view, 'd'), ['c', 'a', 'b']);
   assert.deepEqual(pairedViewReplicas(['a', 'b'], ['b'], 'b'), ['b']);
+});
+
+function deliveryWith(peers: { alive: boolean; answers: boolean }) {
+  const events: string[] = [];
+  const deliver = viewDelivery({
+    localEndpoint: 'a', replicasFor: (_replication, token) => (token === 1n ? ['a', 'b'] : ['b', 'a']), replicationOf: () => ({ class: 'SimpleStrategy', replicationFactor: 2 }) as never,
+    isAlive: () => peers.alive,
+    messaging: { sendRequest: async (endpoint: string) => { events.push(`send ${endpoint}`); if (!peers.answers) throw new Error('timed out'); return Buffer.alloc(0); } } as never,
+    hint: async (endpoint) => { events.push(`hint ${endpoint}`); return false; },
+    logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } } as never, timeoutMs: 10,
+    batchlog: { store: async () => { events.push('store'); }, remove: async () => { events.push('remove'); } },
+    batchIds: () => Buffer.alloc(16, 1), clock: { nowMicros: () => 1 },
+  });
+  const mutation = { keyspace: 'ks', tableId: 'view', key: Buffer.from('k'), token: 2n, partitionDeletion: null, rangeTombstones: [], rows: [] };
+  return { events, run: () => deliver([mutation], { keyspace: 'ks', token: 1n }, async () => { events.push('local'); }) };
+}
+
+test('view mutations for another node are in the local batchlog before they are sent, and leave it once acknowledged', async () => {
+  const acknowledged = deliveryWith({ alive: true, answers: true });
+  await acknowledged.run();
+  assert.deepEqual(acknowledged.events, ['store', 'send b', 'remove']);
+  // Down, or not answering, with no hint stored: the entry stays for the batchlog replay.
+  const down = deliveryWith({ alive: false, answers: false });
+  await down.run();
+  assert.deepEqual(down.events, ['store', 'hint b']);
+  const silent = deliveryWith({ alive: true, answers: false });
+  await silent.run();
+  assert.deepEqual(silent.events, ['store', 'send b', 'hint b']);
 });

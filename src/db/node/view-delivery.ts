@@ -3,11 +3,20 @@
 // view partition. A node that is not (or no longer) a natural replica of the base partition
 // sends to every view replica. The paired replica is this node: applied here; a live peer:
 // sent as a MUTATION; a peer that is down or does not answer: kept as a hint for it.
+//
+// Mutations for other nodes are first stored in this node's own batchlog, as Cassandra's
+// StorageProxy.mutateMV stores them (a local batchlog entry, since base and view replicas pair
+// one to one), and the entry is removed once every paired replica acknowledged. A paired
+// replica that is down, slow, or was refused a hint (hinted handoff off, the hint window
+// passed) leaves the entry, which the batchlog replay (cluster-node.ts, every few seconds for
+// entries older than its delay) sends to every view replica of the mutation, hinting those
+// down whatever the hint settings, so the view converges.
 
 import type { Endpoint } from '../cluster/endpoint.js';
-import { encodeMutationPayload } from '../cluster/messaging/payloads.js';
+import { encodeBatchStoreRequest, encodeMutationPayload } from '../cluster/messaging/payloads.js';
 import type { MessagingService } from '../cluster/messaging/messaging-service.js';
-import type { Logger } from '../common/world.js';
+import type { Clock, Logger } from '../common/world.js';
+import type { LocalBatchlog } from '../coordinator/batchlog.js';
 import type { ReplicationOptions } from '../schema/metadata.js';
 import type { Mutation } from '../storage/types.js';
 import type { ViewDelivery } from './materialized-views.js';
@@ -28,6 +37,11 @@ export interface ViewDeliveryOptions {
   hint(endpoint: Endpoint, mutation: Mutation): Promise<boolean>;
   logger: Logger;
   timeoutMs: number;
+  /** This node's batchlog, where mutations for other nodes wait until they are acknowledged. */
+  batchlog: LocalBatchlog;
+  /** Time-UUIDs for the batchlog entries. */
+  batchIds: () => Buffer;
+  clock: Pick<Clock, 'nowMicros'>;
 }
 
 export function viewDelivery(options: ViewDeliveryOptions): ViewDelivery {
@@ -36,26 +50,45 @@ export function viewDelivery(options: ViewDeliveryOptions): ViewDelivery {
     if (replication === undefined) return applyLocal(mutations);
     const baseReplicas = options.replicasFor(replication, base.token);
     const local: Mutation[] = [];
-    const remote: Array<Promise<void>> = [];
+    const remote: Array<{ endpoint: Endpoint; mutation: Mutation }> = [];
     for (const mutation of mutations) {
       for (const endpoint of pairedViewReplicas(baseReplicas, options.replicasFor(replication, mutation.token), options.localEndpoint)) {
         if (endpoint === options.localEndpoint) local.push(mutation);
-        else remote.push(send(endpoint, mutation, options));
+        else remote.push({ endpoint, mutation });
       }
     }
+    const batchId = remote.length === 0 ? undefined : await storeEntry([...new Set(remote.map((r) => r.mutation))], options);
     if (local.length > 0) await applyLocal(local);
-    await Promise.all(remote);
+    const acknowledged = await Promise.all(remote.map(({ endpoint, mutation }) => send(endpoint, mutation, options)));
+    if (batchId === undefined || !acknowledged.every(Boolean)) return;
+    await options.batchlog.remove(batchId).catch((error: unknown) => {
+      options.logger.warn('view batchlog entry not removed; it will be replayed', { reason: String(error) });
+    });
   };
 }
 
-async function send(endpoint: Endpoint, mutation: Mutation, options: ViewDeliveryOptions): Promise<void> {
+/** Stores the mutations for other nodes in the local batchlog; undefined when it refused them (full), the sends then relying on hints alone. */
+async function storeEntry(mutations: Mutation[], options: ViewDeliveryOptions): Promise<Buffer | undefined> {
+  const batchId = options.batchIds();
+  try {
+    await options.batchlog.store(encodeBatchStoreRequest({ batchId, creationMicros: options.clock.nowMicros(), mutations }));
+    return batchId;
+  } catch (error) {
+    options.logger.warn('view updates not stored in the batchlog; sent without it', { reason: String(error) });
+    return undefined;
+  }
+}
+
+/** Sends one view mutation to its paired replica; true once that replica acknowledged it (a hint is not an acknowledgement). */
+async function send(endpoint: Endpoint, mutation: Mutation, options: ViewDeliveryOptions): Promise<boolean> {
   if (options.isAlive(endpoint)) {
     try {
       await options.messaging.sendRequest(endpoint, 'MUTATION', encodeMutationPayload(mutation), { timeoutMs: options.timeoutMs });
-      return;
+      return true;
     } catch (error) {
       options.logger.warn('view update not delivered; keeping a hint', { endpoint, reason: String(error) });
     }
   }
-  if (!(await options.hint(endpoint, mutation))) options.logger.warn('view update dropped: no hint stored', { endpoint });
+  if (!(await options.hint(endpoint, mutation))) options.logger.info('view update not hinted; the batchlog replays it', { endpoint });
+  return false;
 }
