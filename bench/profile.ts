@@ -70,7 +70,8 @@ export function summarizeProfile(file: string, options: { root: string; limit?: 
   const top = [...selfMicros.entries()].sort((a, b) => b[1] - a[1]).slice(0, options.limit ?? profileTopMax).map(([frame, micros]) => ({
     frame, selfMs: Number((micros / 1000).toFixed(1)), share: busyMicros > 0 ? Number((micros / busyMicros).toFixed(4)) : 0,
   }));
-  return { process: basename(file, '.cpuprofile'), file, busyMs: Math.round(busyMicros / 1000), idleMs: Math.round(idleMicros / 1000), top };
+  // Relative to the repository: results files are committed, and name no path of the machine that ran them.
+  return { process: basename(file, '.cpuprofile'), file: relative(options.root, file), busyMs: Math.round(busyMicros / 1000), idleMs: Math.round(idleMicros / 1000), top };
 }
 
 /** Summaries of every .cpuprofile in a directory (one per process), by process name. */

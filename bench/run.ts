@@ -9,7 +9,7 @@
 //   npm run bench -- --profile --scenario flights   CPU profiles of every server process
 //   npm run bench -- --full --scenario hostile --no-readme   all hostile clients at once (bench/hostile.ts)
 
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConsistencyLevel } from '../src/db/common/consistency.js';
 import { driverClient, type ClientKind } from './clients.js';
@@ -184,7 +184,7 @@ function nextProfileDir(profiling: Profiling): string | null {
 function summarizeGroup(profiling: Profiling, name: string, profileDir: string | null): void {
   if (profileDir === null) return;
   const processes = summarizeProfiles(profileDir, { root: repositoryRoot });
-  profiling.results.profiles.push({ group: name, directory: profileDir, processes });
+  profiling.results.profiles.push({ group: name, directory: relative(repositoryRoot, profileDir), processes });
   log(`CPU profiles of ${name} (top ${processes[0]?.top.length ?? 0} by self time, whole process life):`);
   for (const summary of processes) for (const line of profileLines(summary)) log(line);
 }
