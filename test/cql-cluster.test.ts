@@ -32,7 +32,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
-import { adminStatus, aero, freePort, seenBy, waitFor } from './harness/local-cluster.js';
+import { adminStatus, aero, freePort, seenBy, waitFor, waitForTables } from './harness/local-cluster.js';
 
 const { consistencies } = cassandra.types;
 
@@ -111,10 +111,7 @@ test('three nodes, RF 3: concurrent element updates and GRANTs through two coord
   await client(1).execute("CREATE ROLE app WITH PASSWORD = 'app' AND LOGIN = true");
   await client(1).execute('CREATE ROLE readers');
   await client(1).execute('CREATE ROLE writers');
-  await waitFor('schema everywhere', async () => {
-    const answers = await Promise.all([1, 2].map((n) => client(n).execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = 'cells'").then((r) => r.rowLength, () => 0)));
-    return answers.every((n) => n === grantedTables + 1);
-  }, 30_000);
+  await waitForTables([client(1), client(2)], 'cells', grantedTables + 1, 30_000);
   // The roles, written at LOCAL_ONE, on every replica before the grants.
   await client(1).execute('SELECT role FROM system_auth.roles', [], { consistency: consistencies.all });
 
@@ -221,10 +218,7 @@ test('three nodes, RF 3: racing CAS increments through every coordinator lose an
     await Promise.all(racers.map((racer) => racer.connect()));
     await racers[0]!.execute("CREATE KEYSPACE race WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}");
     await racers[0]!.execute('CREATE TABLE race.register (k int PRIMARY KEY, v int)');
-    await waitFor('schema everywhere', async () => {
-      const answers = await Promise.all(racers.slice(0, 3).map((c) => c.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = 'race'").then((r) => r.rowLength, () => 0)));
-      return answers.every((n) => n === 1);
-    }, 20_000);
+    await waitForTables(racers.slice(0, 3), 'race', 1, 20_000);
     const created = await racers[1]!.execute('INSERT INTO race.register (k, v) VALUES (0, 0) IF NOT EXISTS', [], { consistency: consistencies.quorum });
     assert.equal(created.wasApplied(), true);
 

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { checkCasRegisters, type RecordedOperation } from '../src/db/coordinator/linearizability.js';
-import { aero, freePort, seenBy, waitFor } from './harness/local-cluster.js';
+import { aero, freePort, seenBy, waitFor, waitForTables } from './harness/local-cluster.js';
 
 const { consistencies } = cassandra.types;
 const registers = 3;
@@ -119,10 +119,7 @@ test('three nodes, RF 3: conditional updates of three registers through every co
     await Promise.all(clients.map((client) => client.connect()));
     await clients[0]!.execute("CREATE KEYSPACE lin WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}");
     await clients[0]!.execute('CREATE TABLE lin.registers (k int PRIMARY KEY, v text)');
-    await waitFor('schema everywhere', async () => {
-      const answers = await Promise.all(clients.slice(0, 3).map((c) => c.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = 'lin'").then((r) => r.rowLength, () => 0)));
-      return answers.every((n) => n === 1);
-    }, 20_000);
+    await waitForTables(clients.slice(0, 3), 'lin', 1, 20_000);
 
     let stopping = false;
     const startedMs = Date.now();

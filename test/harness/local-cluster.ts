@@ -37,6 +37,14 @@ export async function waitFor(what: string, condition: () => Promise<boolean>, l
   throw new Error(`${what}: not within ${limitMs} ms`);
 }
 
+/** Waits until every client's node lists `tables` tables in `keyspace` (a failed query counts as none). */
+export async function waitForTables(clients: readonly cassandra.Client[], keyspace: string, tables: number, limitMs: number): Promise<void> {
+  await waitFor(`the ${tables} tables of ${keyspace} on every node`, async () => {
+    const answers = await Promise.all(clients.map((c) => c.execute('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?', [keyspace]).then((r) => r.rowLength, () => 0)));
+    return answers.every((n) => n === tables);
+  }, limitMs);
+}
+
 /** Whether every observer's gossip shows node `index` with status `wanted` ('UP' or 'DOWN'). */
 export async function seenBy(observers: number[], index: number, wanted: string, adminPort: number): Promise<boolean> {
   const views = await Promise.all(observers.map(async (observer) => {
