@@ -1,13 +1,23 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificates, splitPem } from './files.js';
 
-test('creates a CA, node keystores with their addresses and a client certificate; reuses them next time', () => {
+const directories: string[] = [];
+after(() => { for (const directory of directories) rmSync(directory, { recursive: true, force: true }); });
+
+/** A new empty directory, removed when the file's tests end. */
+function temporaryDirectory(): string {
   const directory = mkdtempSync(join(tmpdir(), 'aero-certs-'));
+  directories.push(directory);
+  return directory;
+}
+
+test('creates a CA, node keystores with their addresses and a client certificate; reuses them next time', () => {
+  const directory = temporaryDirectory();
   const plan = { directory, nodes: [{ index: 1, addresses: ['127.0.0.1'] }, { index: 2, addresses: ['127.0.0.2'] }], clients: ['client'], extraNames: ['localhost'] };
   const first = createCertificates(plan);
   assert.deepEqual(first.map((report) => report.action), ['created', 'created', 'created', 'created']);
@@ -35,6 +45,6 @@ test('creates a CA, node keystores with their addresses and a client certificate
 });
 
 test('a bad client name is refused before anything is written', () => {
-  const directory = mkdtempSync(join(tmpdir(), 'aero-certs-'));
+  const directory = temporaryDirectory();
   assert.throws(() => createCertificates({ directory, nodes: [], clients: ['../evil'] }), /bad client name/);
 });

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuthority, issueCertificate } from '../../cli/certs/authority.js';
@@ -9,6 +9,7 @@ import { ConfigurationError } from '../common/errors.js';
 import { loadTlsSettings, parseClientEncryption, parseServerEncryption } from './encryption.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'aero-encryption-'));
+after(() => rmSync(directory, { recursive: true, force: true }));
 const authority = createAuthority({ commonName: 'test CA' });
 const node = issueCertificate(authority, { commonName: 'node1', use: 'node', alternativeNames: ['127.0.0.1'] });
 const other = issueCertificate(authority, { commonName: 'node2', use: 'node' });
