@@ -16,7 +16,8 @@ import type { StorageBenchResult } from './storage.js';
 /** Hot point reads from sstables and from the memtable, and how many times slower the sstables are (issue 11: at most 2x). */
 function hotReads(storage: StorageBenchResult): string {
   if (storage.hotSSTableReadsPerSecond === undefined) return 'n/a';
-  return `${fmt(storage.hotSSTableReadsPerSecond)} / ${fmt(storage.hotMemtableReadsPerSecond)} (${(storage.hotMemtableReadsPerSecond / storage.hotSSTableReadsPerSecond).toFixed(2)}x)`;
+  const fit = storage.hotBlockCacheHitRatio === undefined ? '' : `; ${fmt(storage.hotKeys)} keys, block cache hits ${(storage.hotBlockCacheHitRatio * 100).toFixed(1)}%`;
+  return `${fmt(storage.hotSSTableReadsPerSecond)} / ${fmt(storage.hotMemtableReadsPerSecond)} (${(storage.hotMemtableReadsPerSecond / storage.hotSSTableReadsPerSecond).toFixed(2)}x${fit})`;
 }
 
 export interface CurvePoint extends Measurement {
