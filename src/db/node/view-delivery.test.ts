@@ -14,12 +14,12 @@ test('the i-th base replica pairs with the i-th view replica; a non-replica send
   assert.deepEqual(pairedViewReplicas(['a', 'b'], ['b'], 'b'), ['b']);
 });
 
-function deliveryWith(peers: { alive: boolean; answers: boolean }) {
+function deliveryWith(peers: { alive: boolean; answers: boolean; answer?: Promise<void> }) {
   const events: string[] = [];
   const deliver = viewDelivery({
     localEndpoint: 'a', replicasFor: (_replication, token) => (token === 1n ? ['a', 'b'] : ['b', 'a']), replicationOf: () => ({ class: 'SimpleStrategy', replicationFactor: 2 }) as never,
     isAlive: () => peers.alive,
-    messaging: { sendRequest: async (endpoint: string) => { events.push(`send ${endpoint}`); if (!peers.answers) throw new Error('timed out'); return Buffer.alloc(0); } } as never,
+    messaging: { sendRequest: async (endpoint: string) => { events.push(`send ${endpoint}`); await peers.answer; if (!peers.answers) throw new Error('timed out'); return Buffer.alloc(0); } } as never,
     hint: async (endpoint) => { events.push(`hint ${endpoint}`); return false; },
     logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } } as never, timeoutMs: 10,
     batchlog: { store: async () => { events.push('store'); }, remove: async () => { events.push('remove'); } },
@@ -29,15 +29,31 @@ function deliveryWith(peers: { alive: boolean; answers: boolean }) {
   return { events, run: () => deliver([mutation], { keyspace: 'ks', token: 1n }, async () => { events.push('local'); }) };
 }
 
+/** Lets the deliveries still running in the background (promises only, no timers) finish. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
 test('view mutations for another node are in the local batchlog before they are sent, and leave it once acknowledged', async () => {
   const acknowledged = deliveryWith({ alive: true, answers: true });
   await acknowledged.run();
+  await settle();
   assert.deepEqual(acknowledged.events, ['store', 'send b', 'remove']);
   // Down, or not answering, with no hint stored: the entry stays for the batchlog replay.
   const down = deliveryWith({ alive: false, answers: false });
   await down.run();
+  await settle();
   assert.deepEqual(down.events, ['store', 'hint b']);
   const silent = deliveryWith({ alive: true, answers: false });
   await silent.run();
+  await settle();
   assert.deepEqual(silent.events, ['store', 'send b', 'hint b']);
+});
+
+test('the base write does not wait for the paired view replica (the batchlog entry covers it)', async () => {
+  let answer = () => {};
+  const slow = deliveryWith({ alive: true, answers: true, answer: new Promise<void>((resolve) => { answer = resolve; }) });
+  await slow.run();
+  assert.deepEqual(slow.events, ['store', 'send b'], 'resolved with the entry stored and the send under way');
+  answer();
+  await settle();
+  assert.deepEqual(slow.events, ['store', 'send b', 'remove']);
 });

@@ -6,7 +6,8 @@
 //
 // Mutations for other nodes are first stored in this node's own batchlog, as Cassandra's
 // StorageProxy.mutateMV stores them (a local batchlog entry, since base and view replicas pair
-// one to one), and the entry is removed once every paired replica acknowledged. A paired
+// one to one), then sent without the base write waiting for them, and the entry is removed once
+// every paired replica acknowledged. A paired
 // replica that is down, slow, or was refused a hint (hinted handoff off, the hint window
 // passed) leaves the entry, which the batchlog replay (cluster-node.ts, every few seconds for
 // entries older than its delay) sends to every view replica of the mutation, hinting those
@@ -59,12 +60,21 @@ export function viewDelivery(options: ViewDeliveryOptions): ViewDelivery {
     }
     const batchId = remote.length === 0 ? undefined : await storeEntry([...new Set(remote.map((r) => r.mutation))], options);
     if (local.length > 0) await applyLocal(local);
+    // The base write does not wait for the other nodes (Cassandra's mutateMV sends
+    // asynchronously): the batchlog entry stored above delivers them if these sends fail.
+    if (remote.length > 0) void deliverRemote(remote, batchId, options);
+  };
+}
+
+/** Sends the mutations for other nodes; removes the batchlog entry once every one was acknowledged. */
+async function deliverRemote(remote: Array<{ endpoint: Endpoint; mutation: Mutation }>, batchId: Buffer | undefined, options: ViewDeliveryOptions): Promise<void> {
+  try {
     const acknowledged = await Promise.all(remote.map(({ endpoint, mutation }) => send(endpoint, mutation, options)));
     if (batchId === undefined || !acknowledged.every(Boolean)) return;
-    await options.batchlog.remove(batchId).catch((error: unknown) => {
-      options.logger.warn('view batchlog entry not removed; it will be replayed', { reason: String(error) });
-    });
-  };
+    await options.batchlog.remove(batchId);
+  } catch (error) {
+    options.logger.warn('view updates not all delivered or their batchlog entry not removed; the batchlog replays it', { reason: String(error) });
+  }
 }
 
 /** Stores the mutations for other nodes in the local batchlog; undefined when it refused them (full), the sends then relying on hints alone. */
