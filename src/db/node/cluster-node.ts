@@ -139,6 +139,7 @@ export class ClusterNode {
     // View mutations go from each base replica to its paired view replica (view-delivery.ts).
     options.views?.setDelivery(viewDelivery({
       localEndpoint: services.messaging.localEndpoint, replicasFor: (replication, token) => services.ring.replicasFor(replication, token),
+      pendingReplicasFor: (replication, token) => services.ring.pendingReplicasFor(replication, token),
       replicationOf: (keyspace) => schema.findKeyspace(keyspace)?.replication, isAlive: (endpoint) => services.gossiper.isAlive(endpoint),
       messaging: services.messaging, hint: (endpoint, mutation) => this.proxy.hintMutation(endpoint, mutation),
       logger: world.logger.child({ component: 'view' }), timeoutMs: config.requestTimeouts.writeMs,

@@ -14,10 +14,11 @@ test('the i-th base replica pairs with the i-th view replica; a non-replica send
   assert.deepEqual(pairedViewReplicas(['a', 'b'], ['b'], 'b'), ['b']);
 });
 
-function deliveryWith(peers: { alive: boolean; answers: boolean; answer?: Promise<void> }) {
+function deliveryWith(peers: { alive: boolean; answers: boolean; answer?: Promise<void>; pending?: string[] }) {
   const events: string[] = [];
   const deliver = viewDelivery({
-    localEndpoint: 'a', replicasFor: (_replication, token) => (token === 1n ? ['a', 'b'] : ['b', 'a']), replicationOf: () => ({ class: 'SimpleStrategy', replicationFactor: 2 }) as never,
+    localEndpoint: 'a', replicasFor: (_replication, token) => (token === 1n ? ['a', 'b'] : ['b', 'a']),
+    pendingReplicasFor: (_replication, token) => (token === 2n ? peers.pending ?? [] : []), replicationOf: () => ({ class: 'SimpleStrategy', replicationFactor: 2 }) as never,
     isAlive: () => peers.alive,
     messaging: { sendRequest: async (endpoint: string) => { events.push(`send ${endpoint}`); await peers.answer; if (!peers.answers) throw new Error('timed out'); return Buffer.alloc(0); } } as never,
     hint: async (endpoint) => { events.push(`hint ${endpoint}`); return false; },
@@ -56,4 +57,15 @@ test('the base write does not wait for the paired view replica (the batchlog ent
   answer();
   await settle();
   assert.deepEqual(slow.events, ['store', 'send b', 'remove']);
+});
+
+test('a pending view replica of a range movement gets the update too, as does this node when it is the pending one', async () => {
+  const joining = deliveryWith({ alive: true, answers: true, pending: ['c'] });
+  await joining.run();
+  await settle();
+  assert.deepEqual(joining.events, ['store', 'send b', 'send c', 'remove']);
+  const self = deliveryWith({ alive: true, answers: true, pending: ['a'] });
+  await self.run();
+  await settle();
+  assert.deepEqual(self.events, ['store', 'local', 'send b', 'remove']);
 });

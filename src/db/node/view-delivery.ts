@@ -1,8 +1,9 @@
 // Where a base replica sends the view mutations it made (Cassandra's ViewUtils.getViewNaturalEndpoint):
 // the i-th replica of the base partition, in ring order, pairs with the i-th replica of the
 // view partition. A node that is not (or no longer) a natural replica of the base partition
-// sends to every view replica. The paired replica is this node: applied here; a live peer:
-// sent as a MUTATION; a peer that is down or does not answer: kept as a hint for it.
+// sends to every view replica. Pending view replicas of a range movement get the update as well.
+// A target that is this node: applied here; a live peer: sent as a MUTATION; a peer that is
+// down or does not answer: kept as a hint for it.
 //
 // Mutations for other nodes are first stored in this node's own batchlog, as Cassandra's
 // StorageProxy.mutateMV stores them (a local batchlog entry, since base and view replicas pair
@@ -32,6 +33,8 @@ export function pairedViewReplicas(base: readonly Endpoint[], view: readonly End
 export interface ViewDeliveryOptions {
   localEndpoint: Endpoint;
   replicasFor(replication: ReplicationOptions, token: bigint): readonly Endpoint[];
+  /** Replicas a range movement is adding for the token (a joining node, or the new owner of a leaving one's range). */
+  pendingReplicasFor(replication: ReplicationOptions, token: bigint): readonly Endpoint[];
   replicationOf(keyspace: string): ReplicationOptions | undefined;
   isAlive(endpoint: Endpoint): boolean;
   messaging: Pick<MessagingService, 'sendRequest'>;
@@ -53,7 +56,10 @@ export function viewDelivery(options: ViewDeliveryOptions): ViewDelivery {
     const local: Mutation[] = [];
     const remote: Array<{ endpoint: Endpoint; mutation: Mutation }> = [];
     for (const mutation of mutations) {
-      for (const endpoint of pairedViewReplicas(baseReplicas, options.replicasFor(replication, mutation.token), options.localEndpoint)) {
+      // Pending view replicas get every update too, as Cassandra's mutateMV sends them, so a view
+      // range that is moving does not miss the writes made while its data streams.
+      const paired = pairedViewReplicas(baseReplicas, options.replicasFor(replication, mutation.token), options.localEndpoint);
+      for (const endpoint of new Set([...paired, ...options.pendingReplicasFor(replication, mutation.token)])) {
         if (endpoint === options.localEndpoint) local.push(mutation);
         else remote.push({ endpoint, mutation });
       }
