@@ -1,6 +1,7 @@
 // Materialized views on a node (Cassandra's ViewManager and TableViews): the replica store
-// every write goes through. A write to a base table with views is applied with, per partition
-// and one at a time, a local read of the rows it touches before and after it (tombstones
+// every write goes through. A write to a base table with views is applied as one write with
+// whatever else its mutation holds, under the locks of its viewed partitions (one write at a time
+// per partition), with a local read of the rows it touches before and after it (tombstones
 // included); view-updates.ts turns the two into the view's rows, which are then delivered:
 // applied locally on a single node, or sent to the paired view replica in a cluster
 // (view-delivery.ts). A view's WHERE restrictions beyond IS NOT NULL (cql/view-filter.ts) decide
@@ -72,8 +73,7 @@ export class MaterializedViews implements ReplicaStore {
       else viewed.push({ mutation, base: base!, views });
     }
     if (viewed.length === 0) return this.options.store.apply(mutations, encoded);
-    if (plain.length > 0) await this.options.store.apply(plain);
-    for (const { mutation, base, views } of viewed) await this.applyWithViews(mutation, { base, views });
+    await this.applyWithViews(mutations, viewed, encoded);
   }
 
   /** Reads; a view keyed by a regular base column is read with strict liveness (its limits count only rows with live liveness). */
@@ -93,29 +93,49 @@ export class MaterializedViews implements ReplicaStore {
     }
   }
 
-  private applyWithViews(mutation: Mutation, { base, views }: { base: TableMetadata; views: View[] }): Promise<void> {
-    return this.partitions.run(`${mutation.tableId}:${mutation.key.toString('hex')}`, async () => {
-      const slices = affectedSlices(mutation);
-      if (slices.length === 0) return this.options.store.apply([mutation]);
-      const before = await this.readBase(mutation, slices);
-      await this.options.store.apply([mutation]);
-      const after = await this.readBase(mutation, slices);
-      const existing = rowStates(before);
-      const merged = rowStates(after);
-      const clusterings = new Set([...existing.keys(), ...merged.keys(), ...mutation.rows.filter((r) => isRowClustering(r.clustering)).map((r) => r.clustering.toString('hex'))]);
-      const nowSeconds = this.options.nowSeconds();
-      const out: Mutation[] = [];
-      for (const view of views) {
-        const context = { base, view, key: mutation.key, nowSeconds, filter: this.filterOf(base, view) };
-        const rows = [...clusterings].flatMap((hex) => {
-          const clustering = Buffer.from(hex, 'hex');
-          const after_ = merged.get(hex) ?? deletedState(clustering, after === undefined ? null : coveringDeletion(after, { clustering, deletion: null }));
-          return viewRowsFor(existing.get(hex), after_, context);
-        });
-        out.push(...viewMutations(view, rows));
+  /**
+   * Applies `mutations` as one write (one commit-log entry, as Cassandra applies a mutation of
+   * several tables), with a read of each viewed partition before and after it, under the locks
+   * of every viewed partition (taken in key order, so two writes never wait on each other), then
+   * delivers the view mutations those reads imply.
+   */
+  private applyWithViews(mutations: Mutation[], viewed: Array<{ mutation: Mutation; base: TableMetadata; views: View[] }>, encoded: Buffer | undefined): Promise<void> {
+    const lockKeys = [...new Set(viewed.map(({ mutation }) => `${mutation.tableId}:${mutation.key.toString('hex')}`))].sort();
+    return this.withLocks(lockKeys, async () => {
+      const reads = viewed.map((entry) => ({ ...entry, slices: affectedSlices(entry.mutation) })).filter((entry) => entry.slices.length > 0);
+      const befores = await Promise.all(reads.map(({ mutation, slices }) => this.readBase(mutation, slices)));
+      await this.options.store.apply(mutations, encoded);
+      for (const [index, { mutation, base, views, slices }] of reads.entries()) {
+        const out = this.viewMutationsFor(mutation, { base, views }, befores[index], await this.readBase(mutation, slices));
+        if (out.length > 0) await this.send(out, { keyspace: mutation.keyspace, token: mutation.token });
       }
-      if (out.length > 0) await this.send(out, { keyspace: mutation.keyspace, token: mutation.token });
     });
+  }
+
+  /** Runs `body` holding the partition locks of `keys` (sorted, distinct). */
+  private withLocks<T>(keys: readonly string[], body: () => Promise<T>): Promise<T> {
+    const [first, ...rest] = keys;
+    if (first === undefined) return body();
+    return this.partitions.run(first, () => this.withLocks(rest, body));
+  }
+
+  /** The view mutations a write of `mutation` makes, from its partition's rows before and after it. */
+  private viewMutationsFor(mutation: Mutation, { base, views }: { base: TableMetadata; views: View[] }, before: Partition | undefined, after: Partition | undefined): Mutation[] {
+    const existing = rowStates(before);
+    const merged = rowStates(after);
+    const clusterings = new Set([...existing.keys(), ...merged.keys(), ...mutation.rows.filter((r) => isRowClustering(r.clustering)).map((r) => r.clustering.toString('hex'))]);
+    const nowSeconds = this.options.nowSeconds();
+    const out: Mutation[] = [];
+    for (const view of views) {
+      const context = { base, view, key: mutation.key, nowSeconds, filter: this.filterOf(base, view) };
+      const rows = [...clusterings].flatMap((hex) => {
+        const clustering = Buffer.from(hex, 'hex');
+        const after_ = merged.get(hex) ?? deletedState(clustering, after === undefined ? null : coveringDeletion(after, { clustering, deletion: null }));
+        return viewRowsFor(existing.get(hex), after_, context);
+      });
+      out.push(...viewMutations(view, rows));
+    }
+    return out;
   }
 
   /** The view's WHERE filter, analysed once per where_clause. */
