@@ -23,7 +23,7 @@ import { mergePartitionStreams, mergePartitions, purgePartition } from './partit
 import { measuredPartitions, TableMetrics } from './table-metrics.js';
 import { BlockCache, SSTableReader, blockCacheBytesDefault, keyCacheBytesDefault, type SSTableDescriptor, listSSTables, nextSSTableGeneration, removeTemporarySSTableFiles, sstableFileName, writeSSTable } from './sstable/index.js';
 import {
-  MIN_TOKEN, type Mutation, type Partition, type PartitionPosition, type PartitionRangeReadCommand, type ReadCommand, type ReadResult, type Row, type SinglePartitionReadCommand,
+  MIN_TOKEN, type ClusteringSlice, type Mutation, type Partition, type PartitionPosition, type PartitionRangeReadCommand, type ReadCommand, type ReadResult, type Row, type SinglePartitionReadCommand,
 } from './types.js';
 
 export type { EngineTableOptions } from './engine-table.js';
@@ -106,6 +106,11 @@ export interface TableStats {
   /** Partitions in the live memtable plus in each sstable (a partition in several counts once per source, as Cassandra estimates). */
   partitionsEstimate: number;
 }
+
+/** Ascending single-partition reads with a row limit up to this many read each source only as far as the page needs (mergedPartitionHead). */
+const headReadRowsMax = 100_000;
+/** The first number of rows read from each source for such a read. */
+const headReadRowsMin = 256;
 
 export class StorageEngine {
   private readonly tables = new Map<string, TableState>();
@@ -667,16 +672,73 @@ export class StorageEngine {
   }
 
   private async readSingle(state: TableState, command: SinglePartitionReadCommand): Promise<ReadResult> {
-    const merged = await this.mergedPartition(state, command.key, command.token, effectiveSlices(command, command.afterClustering), this.tableMetrics(command.tableId));
     const metrics = this.tableMetrics(command.tableId);
+    const slices = effectiveSlices(command, command.afterClustering);
+    const rowsMax = Math.min(command.rowLimit, command.perPartitionRowLimit);
+    const merged = command.reversed || rowsMax > headReadRowsMax
+      ? await this.mergedPartition(state, command.key, command.token, slices, metrics)
+      : await this.mergedPartitionHead(state, command, slices, rowsMax, metrics);
     if (merged === null) {
       metrics.read(null, 0);
       return { partitions: [] };
     }
-    const rowsMax = Math.min(command.rowLimit, command.perPartitionRowLimit);
-    const shaped = shapePartition(merged, { command, slices: effectiveSlices(command, command.afterClustering), rowsMax });
+    const shaped = shapePartition(merged, { command, slices, rowsMax });
     metrics.read(merged, shaped.liveRows);
     return { partitions: shaped.partition === null ? [] : [shaped.partition] };
+  }
+
+  /**
+   * The merged partition as far as its first `rowsMax` live rows (ascending reads with a row
+   * limit: a page). Each source gives at most `cap` rows in clustering order; where a source
+   * stopped early, merged rows after its last one are not final (another source's row there
+   * may be shadowed by, or shadow, one it did not give), so the merge is cut there. If the rows
+   * before the cut hold `rowsMax` live ones, they are the answer; otherwise the cap grows and
+   * the sources are read again. Without it, each page of a big partition merged the whole rest
+   * of the partition before its limit applied (a million rows paged in 306 s, 100,000 in 2.5 s).
+   */
+  private async mergedPartitionHead(state: TableState, command: SinglePartitionReadCommand, slices: ClusteringSlice[], rowsMax: number, metrics: TableMetrics): Promise<Partition | null> {
+    for (let cap = Math.max(headReadRowsMin, 2 * rowsMax), firstRound = true; ; cap *= 4, firstRound = false) {
+      const sources: Partition[] = [];
+      let cut: Buffer | null = null;
+      const stoppedAt = (rows: Row[]) => {
+        const last = rows[rows.length - 1];
+        if (last !== undefined && (cut === null || Buffer.compare(last.clustering, cut) < 0)) cut = last.clustering;
+      };
+      for (const memtable of [state.memtable, ...state.flushing]) {
+        const found = memtable.readPartition(command.key, command.token, slices, cap);
+        if (found === null) continue;
+        if (found.rows.length >= cap) stoppedAt(found.rows);
+        sources.push(found);
+      }
+      let sstablesRead = 0;
+      for (const reader of [...state.sstables]) {
+        if (!reader.mayContain(command.key, command.token)) continue;
+        sstablesRead++;
+        const found = await reader.readPartitionHead(command.key, command.token, slices, cap);
+        if (firstRound) {
+          if (found === null) metrics.bloomFalsePositives++;
+          else metrics.bloomTruePositives++;
+        }
+        if (found === null) continue;
+        if (found.truncated) stoppedAt(found.partition.rows);
+        sources.push(found.partition);
+      }
+      if (sources.length === 0) {
+        metrics.sstablesPerRead.add(sstablesRead);
+        return null;
+      }
+      const merged = mergePartitions(sources);
+      const limit: Buffer | null = cut;
+      if (limit === null) {
+        metrics.sstablesPerRead.add(sstablesRead);
+        return merged;
+      }
+      const certain = { ...merged, rows: merged.rows.filter((row) => Buffer.compare(row.clustering, limit) <= 0) };
+      if (shapePartition(certain, { command, slices, rowsMax }).liveRows >= rowsMax) {
+        metrics.sstablesPerRead.add(sstablesRead);
+        return certain;
+      }
+    }
   }
 
   private async mergedPartition(state: TableState, key: Buffer, token: bigint, slices: ReadCommand['slices'], metrics?: TableMetrics): Promise<Partition | null> {

@@ -247,16 +247,18 @@ export class Memtable {
     return entry;
   }
 
-  /** The partition's unmerged contents within the slices (rows ascending), or null when absent. */
-  readPartition(key: Buffer, token: bigint, slices: ClusteringSlice[]): Partition | null {
+  /** The partition's unmerged contents within the slices (rows ascending; the first `rowsMax` of them), or null when absent. */
+  readPartition(key: Buffer, token: bigint, slices: ClusteringSlice[], rowsMax = Number.POSITIVE_INFINITY): Partition | null {
     const entry = this.find(token, key);
     if (entry === undefined) return null;
     const rows: Row[] = [];
     for (const slice of slices) {
+      if (rows.length >= rowsMax) break;
       if (Buffer.compare(slice.start, slice.end) >= 0) continue;
       if (entry.rows !== null) {
         entry.rows.forRange(slice.start, slice.end, false, (_clustering, row) => {
           rows.push(row);
+          return rows.length >= rowsMax ? { break: true } : undefined;
         });
       } else if (entry.row !== null) {
         const clustering = clusteringOfPacked(entry.row);

@@ -317,6 +317,31 @@ export class SSTableReader {
     };
   }
 
+  /**
+   * The partition within ascending slices, with at most about `rowsMax` rows: the rows are read
+   * block by block in clustering order and the read stops once it has that many. `truncated`
+   * says whether it stopped early (there may be rows after the last one returned). A page of a
+   * big partition reads its own rows, not the rest of the partition. Null when absent.
+   */
+  async readPartitionHead(key: Buffer, token: bigint, slices: ClusteringSlice[], rowsMax: number): Promise<{ partition: Partition; truncated: boolean } | null> {
+    const found = await this.openPartition(key, token);
+    if (found === null) return null;
+    const rows: Row[] = [];
+    let truncated = false;
+    for await (const batch of found.rowBatches({ slices, reversed: false })) {
+      rows.push(...batch);
+      if (rows.length >= rowsMax) {
+        truncated = true;
+        break;
+      }
+    }
+    const { header } = found;
+    return {
+      partition: { key: header.key, token: header.token, partitionDeletion: header.partitionDeletion, rangeTombstones: tombstonesOverlapping(header.rangeTombstones, slices), rows },
+      truncated,
+    };
+  }
+
   /** The first partition index entry after `start` (start < entry), or null. */
   private async firstEntryAfter(start: PartitionPosition): Promise<PartitionIndexEntry | null> {
     const summary = this.state.summary;
