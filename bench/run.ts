@@ -11,6 +11,7 @@
 
 import { join, relative } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { ConsistencyLevel } from '../src/db/common/consistency.js';
 import { driverClient, type ClientKind } from './clients.js';
 import { flightLadder, type FlightStep } from './flights.js';
@@ -39,6 +40,7 @@ interface Flags {
   workload?: Workload[];
   client?: ClientKind[];
   shape?: Shape[];
+  nodeSetting: Record<string, unknown>;
 }
 
 const log = (line: string) => console.log(line);
@@ -49,6 +51,13 @@ function parseScenario(value: string, previous: ScenarioName[]): ScenarioName[] 
     if (!(scenarioNames as readonly string[]).includes(name)) throw new InvalidArgumentError(`unknown scenario '${name}' (one of ${scenarioNames.join(', ')})`);
   }
   return [...previous, ...(names as ScenarioName[])];
+}
+
+/** `key=value`, the value read as YAML (so 64 is a number and auto a string), into the settings so far. */
+function nodeSetting(text: string, previous: Record<string, unknown>): Record<string, unknown> {
+  const at = text.indexOf('=');
+  if (at < 1) throw new InvalidArgumentError(`expected key=value, got '${text}'`);
+  return { ...previous, [text.slice(0, at).trim()]: parseYaml(text.slice(at + 1)) as unknown };
 }
 
 function positiveInteger(max: number) {
@@ -94,6 +103,7 @@ function settingsOf(flags: Flags): Settings {
   if (flags.workload !== undefined) settings.workloads = flags.workload;
   if (flags.client !== undefined) settings.clients = flags.client;
   if (flags.shape !== undefined) settings.shapes = flags.shape;
+  settings.nodeSettings = flags.nodeSetting;
   return settings;
 }
 
@@ -202,7 +212,7 @@ async function runAll(settings: Settings, selected: ReadonlySet<ScenarioName>, c
   }
   if (wants('single') || (wants('latency'))) {
     log('single: 1 node, RF=1, ONE');
-    await withGroup(profiling, (profileDir) => startNodes({ nodes: 1, startTimeoutMs: settings.startTimeoutMs, profileDir }), async (group) => {
+    await withGroup(profiling, (profileDir) => startNodes({ nodes: 1, startTimeoutMs: settings.startTimeoutMs, profileDir, more: settings.nodeSettings }), async (group) => {
       await setupSchema(group, 1);
       const keys = { keySpace: settings.keySpace, readable: 0 };
       if (wants('single')) await runKv(group, { scenario: 'single', workloads, clients: clientsFor('single'), consistency: ConsistencyLevel.ONE }, { settings, keys, out });
@@ -211,14 +221,14 @@ async function runAll(settings: Settings, selected: ReadonlySet<ScenarioName>, c
   }
   if (wants('memtable')) {
     log(`memtable: 1 node, memtable flushed every ${settings.memtableFlushBytes} bytes`);
-    await withGroup(profiling, (profileDir) => startNodes({ nodes: 1, memtableFlushBytes: settings.memtableFlushBytes, startTimeoutMs: settings.startTimeoutMs, profileDir }), async (group) => {
+    await withGroup(profiling, (profileDir) => startNodes({ nodes: 1, memtableFlushBytes: settings.memtableFlushBytes, startTimeoutMs: settings.startTimeoutMs, profileDir, more: settings.nodeSettings }), async (group) => {
       await setupSchema(group, 1);
       await runKv(group, { scenario: 'memtable', workloads: ['insert', 'select'], clients: clientsFor('memtable'), consistency: ConsistencyLevel.ONE }, { settings, keys: { keySpace: settings.keySpace * 10, readable: 0 }, out });
     });
   }
   if (wants('cluster') || wants('latency')) {
     log(`cluster: ${settings.clusterNodes} nodes, RF=3, QUORUM`);
-    await withGroup(profiling, (profileDir) => startNodes({ nodes: settings.clusterNodes, startTimeoutMs: settings.startTimeoutMs, profileDir }), async (group) => {
+    await withGroup(profiling, (profileDir) => startNodes({ nodes: settings.clusterNodes, startTimeoutMs: settings.startTimeoutMs, profileDir, more: settings.nodeSettings }), async (group) => {
       await setupSchema(group, Math.min(3, settings.clusterNodes));
       const keys = { keySpace: settings.keySpace, readable: 0 };
       if (wants('cluster')) await runKv(group, { scenario: 'cluster', workloads, clients: clientsFor('cluster'), consistency: ConsistencyLevel.QUORUM }, { settings, keys, out });
@@ -227,7 +237,7 @@ async function runAll(settings: Settings, selected: ReadonlySet<ScenarioName>, c
   }
   if (wants('flights')) {
     log(`flights: ${settings.flightNodes} node(s), ladder ${settings.flightLadder.join(', ')}`);
-    const steps: FlightStep[] = await withGroup(profiling, (profileDir) => startNodes({ nodes: settings.flightNodes, startTimeoutMs: settings.startTimeoutMs, profileDir }), (group, profileDir) =>
+    const steps: FlightStep[] = await withGroup(profiling, (profileDir) => startNodes({ nodes: settings.flightNodes, startTimeoutMs: settings.startTimeoutMs, profileDir, more: settings.nodeSettings }), (group, profileDir) =>
       flightLadder(group, {
         // Flights write once a second and the map snapshots once a second: a step shorter than
         // a second may see no snapshot, so the smoke run's short windows do not apply here.
@@ -245,7 +255,7 @@ async function runAll(settings: Settings, selected: ReadonlySet<ScenarioName>, c
   }
   if (wants('storage')) {
     log(`storage: ${settings.storageRows} rows through the engine, restart, read back`);
-    results.storage = await storageBenchmark({ rows: settings.storageRows });
+    results.storage = await storageBenchmark({ rows: settings.storageRows, diskAccessMode: settings.nodeSettings['disk_access_mode'] === 'standard' ? 'standard' : 'auto' });
   }
 }
 
@@ -263,6 +273,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--workload <names>', `workloads of the closed-loop scenarios, comma-separated: ${workloads.join(', ')}`, listOf(workloads, 'workload'))
     .option('--client <names>', 'clients of the closed-loop scenarios, comma-separated: lean, driver', listOf(['lean', 'driver'] as const, 'client'))
     .option('--shape <list>', 'shapes, comma-separated CONNECTIONSxINFLIGHT (default 8x32,64x1)', shapesOf)
+    .option('--node-setting <key=value>', 'a cassandra.yaml setting for every node of the kv and flights scenarios, repeatable (to compare runs: disk_access_mode=standard, which the storage scenario also takes)', nodeSetting, {})
     .option('--results-dir <dir>', 'where the JSON results go', join(repositoryRoot, 'bench', 'results'))
     .option('--no-readme', 'do not write the table into bench/README.md')
     .option('--profile', 'write a CPU profile of every server process (node --cpu-prof) under <results-dir>/profiles/ and print each one\'s top functions by self time')

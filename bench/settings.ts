@@ -38,6 +38,8 @@ export interface Settings {
   hostile: HostileSettings;
   /** Scenarios run when none is named. */
   defaultScenarios: ScenarioName[];
+  /** cassandra.yaml settings given to every node of the kv and flights scenarios (--node-setting; none by default). */
+  nodeSettings: Readonly<Record<string, unknown>>;
 }
 
 const driverLike: Shape = { connections: 8, inflight: 32 };
@@ -49,13 +51,13 @@ export const modes: Readonly<Record<Mode, Settings>> = {
   smoke: {
     mode: 'smoke', workloads, clients: allClients, warmupMs: 250, durationMs: 500, shapes: [driverLike, latencyLike], driverScenarios: ['single'],
     clientThreads: 1, keySpace: 10_000, memtableFlushBytes: 256 * 1024, clusterNodes: 3, curveFractions: [0.5], flightLadder: [20],
-    flightNodes: 1, storageRows: 20_000, startTimeoutMs: 60_000, defaultScenarios: allButStorage,
+    flightNodes: 1, storageRows: 20_000, startTimeoutMs: 60_000, defaultScenarios: allButStorage, nodeSettings: {},
     hostile: { connections: 50, probeRate: 200, warmupMs: 200, durationMs: 500, partitionRows: 2_000, blobBytes: 2 * 1024 * 1024 },
   },
   quick: {
     mode: 'quick', workloads, clients: allClients, warmupMs: 500, durationMs: 1_500, shapes: [driverLike, latencyLike], driverScenarios: ['ceiling', 'single'],
     clientThreads: 1, keySpace: 200_000, memtableFlushBytes: 1024 * 1024, clusterNodes: 3, curveFractions: [0.25, 0.5, 0.75],
-    flightLadder: [100, 400, 1_600], flightNodes: 1, storageRows: 200_000, startTimeoutMs: 60_000, defaultScenarios: allButStorage,
+    flightLadder: [100, 400, 1_600], flightNodes: 1, storageRows: 200_000, startTimeoutMs: 60_000, defaultScenarios: allButStorage, nodeSettings: {},
     hostile: { connections: 1_000, probeRate: 200, warmupMs: 2_000, durationMs: 10_000, partitionRows: 100_000, blobBytes: 10 * 1024 * 1024 },
   },
   full: {
@@ -63,6 +65,6 @@ export const modes: Readonly<Record<Mode, Settings>> = {
     clientThreads: 1, keySpace: 2_000_000, memtableFlushBytes: 4 * 1024 * 1024, clusterNodes: 3, curveFractions: [0.25, 0.5, 0.75],
     flightLadder: [500, 1_000, 2_000, 4_000, 7_000, 10_000, 14_000], flightNodes: 5, storageRows: 2_000_000, startTimeoutMs: 120_000,
     hostile: { connections: 1_000, probeRate: 200, warmupMs: 5_000, durationMs: 90_000, partitionRows: 1_000_000, blobBytes: 10 * 1024 * 1024 },
-    defaultScenarios: [...scenarioNames],
+    defaultScenarios: [...scenarioNames], nodeSettings: {},
   },
 };

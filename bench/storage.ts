@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { murmur3Token } from '../src/db/dht/murmur3.js';
 import { systemClock } from '../src/db/platform/clock.js';
-import { realDisk } from '../src/db/platform/disk.js';
+import { realDisk, type DiskAccessMode } from '../src/db/platform/disk.js';
 import { silentLogger } from '../src/db/common/world.js';
 import { resolveNodeConfig } from '../src/db/node/config.js';
 import { EMPTY_CLUSTERING } from '../src/db/schema/clustering-key.js';
@@ -63,8 +63,8 @@ function mutationOf(i: number, timestampMicros: number): Mutation {
 /** The key and block caches a node has with no configuration (key_cache_size_in_mb, file_cache_size_in_mb). */
 const nodeCaches = resolveNodeConfig({}, { cwd: tmpdir() }).storageTuning;
 
-async function open(directory: string, memtableFlushBytes: number): Promise<StorageEngine> {
-  const disk = realDisk(directory);
+async function open(directory: string, memtableFlushBytes: number, accessMode: DiskAccessMode): Promise<StorageEngine> {
+  const disk = realDisk(directory, { accessMode });
   await disk.makeDirectory('data');
   await disk.makeDirectory('commitlog');
   return StorageEngine.open({
@@ -74,12 +74,14 @@ async function open(directory: string, memtableFlushBytes: number): Promise<Stor
   });
 }
 
-export async function storageBenchmark(options: { rows: number; memtableFlushBytes?: number }): Promise<StorageBenchResult> {
+/** `diskAccessMode`: as a node's disk_access_mode (--node-setting disk_access_mode=standard compares). */
+export async function storageBenchmark(options: { rows: number; memtableFlushBytes?: number; diskAccessMode?: DiskAccessMode }): Promise<StorageBenchResult> {
+  const accessMode = options.diskAccessMode ?? 'auto';
   const directory = mkdtempSync(join(tmpdir(), 'aero-bench-'));
   let peakRss = process.memoryUsage().rss;
   const sample = () => { peakRss = Math.max(peakRss, process.memoryUsage().rss); };
   try {
-    let engine = await open(directory, options.memtableFlushBytes ?? 64 * 1024 * 1024);
+    let engine = await open(directory, options.memtableFlushBytes ?? 64 * 1024 * 1024, accessMode);
     const batch = 1000;
     const concurrent = 8;
     const writeStart = performance.now();
@@ -100,7 +102,7 @@ export async function storageBenchmark(options: { rows: number; memtableFlushByt
     const writeSeconds = (performance.now() - writeStart) / 1000;
     await engine.idle();
     await engine.close();
-    engine = await open(directory, options.memtableFlushBytes ?? 64 * 1024 * 1024);
+    engine = await open(directory, options.memtableFlushBytes ?? 64 * 1024 * 1024, accessMode);
     const scanStart = performance.now();
     const seen = await scanAll(engine, options.rows, sample);
     const scanSeconds = (performance.now() - scanStart) / 1000;

@@ -151,6 +151,7 @@ export class SimulatedDisk implements Disk {
         if (!writable) throw new DiskError(path, 'append', 'EBADF', 'opened for reading');
         this.appendWithinCapacity(path, inode, data);
       },
+      readNow: () => undefined,
       read: async (position: number, length: number) => {
         check('read');
         if (position < 0 || length < 0 || position + length > inode.length) {

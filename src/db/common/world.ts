@@ -58,6 +58,12 @@ export interface DiskFile {
   appendNow(data: Uint8Array): void;
   /** Reads exactly `length` bytes at `position`; throws if the file is shorter. */
   read(position: number, length: number): Promise<Buffer>;
+  /**
+   * The same read on the calling thread, when the disk expects it to be fast (the bytes in the
+   * OS page cache, `disk_access_mode`); undefined when it declines, and then the caller uses
+   * read. For one block of a point read; a loop must not rely on it, as it never yields.
+   */
+  readNow(position: number, length: number): Buffer | undefined;
   /** Makes every appended byte durable (fdatasync). */
   sync(): Promise<void>;
   close(): Promise<void>;

@@ -117,6 +117,7 @@ test('bad values name the key, the problem and the value', () => {
   assert.throws(() => resolveNodeConfig({ storage_port: 70000 }, { cwd }), /'storage_port': expected an integer between 1 and 65535, got 70000/);
   assert.throws(() => resolveNodeConfig({ listen_address: 'nowhere' }, { cwd }), /'listen_address': expected an IP address/);
   assert.throws(() => resolveNodeConfig({ commitlog_sync: 'group' }, { cwd }), /'commitlog_sync': expected batch or periodic, got 'group'/);
+  assert.throws(() => resolveNodeConfig({ disk_access_mode: 'direct' }, { cwd }), /'disk_access_mode': expected auto, mmap, mmap_index_only or standard, got 'direct'/);
   assert.throws(() => resolveNodeConfig({ endpoint_snitch: 'Ec2Snitch' }, { cwd }), /'endpoint_snitch': expected one of SimpleSnitch, GossipingPropertyFileSnitch/);
   assert.throws(() => resolveNodeConfig({ num_tokens: 0 }, { cwd }), /'num_tokens': expected an integer between 1 and 1536, got 0/);
   assert.throws(() => resolveNodeConfig({ hinted_handoff_enabled: 'yes' }, { cwd }), /'hinted_handoff_enabled': expected true or false/);
@@ -261,4 +262,11 @@ test('request timeouts: Cassandra 4.1 durations, 4.0 *_in_ms names, defaults, an
   assert.throws(() => resolveNodeConfig({ read_request_timeout: '0s' }, { cwd }), /'read_request_timeout': expected a duration/);
   assert.throws(() => resolveNodeConfig({ range_request_timeout_in_ms: -5 }, { cwd }), /'range_request_timeout_in_ms': expected an integer/);
   assert.throws(() => resolveNodeConfig({ truncate_request_timeout: '1h' }, { cwd }), /'truncate_request_timeout': expected a duration/);
+});
+
+test('disk_access_mode: auto by default, Cassandra\'s mmap modes read as auto, standard uses the thread pool', () => {
+  assert.equal(resolveNodeConfig({}, { cwd }).diskAccessMode, 'auto');
+  assert.equal(resolveNodeConfig({ disk_access_mode: 'mmap' }, { cwd }).diskAccessMode, 'auto');
+  assert.equal(resolveNodeConfig({ disk_access_mode: 'mmap_index_only' }, { cwd }).diskAccessMode, 'auto');
+  assert.equal(resolveNodeConfig({ disk_access_mode: 'standard' }, { cwd }).diskAccessMode, 'standard');
 });

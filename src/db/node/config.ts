@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ConfigurationError } from '../common/errors.js';
 import { parseAuditLogOptions, type AuditLogSettings } from './audit-log.js';
 import type { BatchGuardSettings } from '../query/batch-guard.js';
+import type { DiskAccessMode } from '../platform/disk.js';
 import { rolesValidityMsDefault, type AuthCacheSettings, type CacheValidity } from '../auth/auth-service.js';
 import {
   clientConnectionsConfigurableMax, clientConnectionsMax, clientRequestsRunningMax, frameBodyBytesDefault, frameBodyBytesMax, memtableFlushBytesDefault, memtableFlushBytesMax, numTokensMax,
@@ -48,6 +49,8 @@ export interface NodeConfig {
   rack: string;
   commitlogSync: CommitLogSync;
   commitlogSyncPeriodMs: number;
+  /** disk_access_mode: point reads of sstable blocks on the event loop while the page cache answers them (auto), or always in the thread pool (standard); platform/disk.ts. */
+  diskAccessMode: DiskAccessMode;
   memtableFlushBytes: number;
   /** The storage engine's caches and compaction rate, named as StorageEngine.open takes them. */
   storageTuning: StorageTuning;
@@ -255,6 +258,7 @@ const fields = {
   rack: nonEmptyText('a rack name'),
   commitlog_sync: z.enum(['batch', 'periodic'], { error: 'expected batch or periodic' }),
   commitlog_sync_period_in_ms: integer(1, 3_600_000),
+  disk_access_mode: z.enum(['auto', 'mmap', 'mmap_index_only', 'standard'], { error: 'expected auto, mmap, mmap_index_only or standard' }),
   memtable_flush_bytes: integer(64 * 1024, memtableFlushBytesMax),
   key_cache_size_in_mb: integer(0, 64 * 1024),
   file_cache_size_in_mb: integer(0, 64 * 1024),
@@ -510,6 +514,8 @@ function applyDefaults(raw: RawConfig, context: { cwd: string; warn: (message: s
     rack,
     commitlogSync: raw.commitlog_sync ?? 'periodic',
     commitlogSyncPeriodMs: raw.commitlog_sync_period_in_ms ?? 10_000,
+    // Cassandra's mmap modes read on the requesting thread, as auto does here.
+    diskAccessMode: raw.disk_access_mode === 'standard' ? 'standard' : 'auto',
     memtableFlushBytes: raw.memtable_flush_bytes ?? memtableFlushBytesDefault,
     storageTuning: {
       keyCacheBytes: (raw.key_cache_size_in_mb ?? 32) * MiB,

@@ -102,7 +102,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   const logger = createLogger({ level: config.logLevel, file: join(config.logDirectory, 'system.log'), stdout: options.stdout ?? false });
   for (const warning of options.warnings ?? []) logger.warn(warning);
   const layout = diskLayout(config);
-  const world: World = { clock: systemClock(), random: systemRandom(), disk: realDisk(layout.root), network: systemNetwork(), logger };
+  const world: World = { clock: systemClock(), random: systemRandom(), disk: realDisk(layout.root, { accessMode: config.diskAccessMode }), network: systemNetwork(), logger };
   logger.info('starting node', { clusterName: config.clusterName, listenAddress: config.listenAddress, dataRoot: layout.root });
   return buildNode(world, config, { layout, flushLog: () => logger.flush(), processMetrics: true, logLevel: logger });
 }

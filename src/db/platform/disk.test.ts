@@ -35,3 +35,37 @@ test('real disk: append, read, sync, rename, list, remove', async () => {
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('real disk: readNow reads a block on the calling thread, and declines after a slow read, for large reads and in standard mode', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'aero-disk-'));
+  try {
+    let clock = 1_000;
+    let slow = false;
+    // Each clock reading during a "slow" read moves time 3 ms, as if the read waited for the device.
+    const disk = realDisk(root, { now: () => (slow ? (clock += 3) : clock) });
+    const writer = await disk.openAppend('f');
+    await writer.append(Buffer.alloc(128 * 1024, 7));
+    await writer.append(Buffer.from('tail'));
+    await writer.close();
+    const file = await disk.openRead('f');
+    assert.equal(file.readNow(128 * 1024, 4)?.toString(), 'tail');
+    assert.equal(file.readNow(0, 128 * 1024), undefined, 'reads over 64 KiB go to the thread pool');
+    assert.throws(() => file.readNow(128 * 1024, 8), (e: unknown) => e instanceof DiskError && e.systemCode === 'EOF');
+    slow = true;
+    assert.equal(file.readNow(0, 4)?.length, 4);
+    slow = false;
+    assert.equal(file.readNow(0, 4), undefined, 'a slow read sends the next reads to the thread pool');
+    assert.equal((await file.read(0, 4)).length, 4);
+    clock += 999;
+    assert.equal(file.readNow(0, 4), undefined);
+    clock += 1;
+    assert.deepEqual(file.readNow(0, 4), Buffer.alloc(4, 7), 'and on this thread again a second later');
+    await file.close();
+    const standard = await realDisk(root, { accessMode: 'standard' }).openRead('f');
+    assert.equal(standard.readNow(0, 4), undefined);
+    assert.equal((await standard.read(128 * 1024, 4)).toString(), 'tail');
+    await standard.close();
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

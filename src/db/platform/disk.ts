@@ -2,7 +2,7 @@
 // directory; every failure becomes a DiskError carrying the system code (ENOSPC, EIO, ...),
 // so the storage engine can fail a write without acknowledging it.
 
-import { writeSync } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
 import { constants, type FileHandle, mkdir, open, readFile, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DiskError } from '../common/errors.js';
@@ -23,7 +23,57 @@ async function wrap<T>(path: string, operation: string, fn: () => Promise<T>): P
   }
 }
 
-function diskFile(path: string, handle: FileHandle, initialSize: number): DiskFile {
+/**
+ * How point reads reach sstable blocks (`disk_access_mode`, DiskFile.readNow). `auto` (Cassandra's
+ * mmap modes map to it): a read of at most readNowBytesMax runs on the calling thread as a
+ * `pread`, which the OS page cache answers in microseconds; a thread-pool read cost more
+ * main-thread CPU than the rest of a block-cache miss (bench/README, findings of 2026-12-05). A
+ * synchronous read slower than slowReadMs went to the device, so the disk's readNow declines for
+ * the next asyncAfterSlowReadMs: the event loop waits for a device read at most once per that
+ * period. `standard`: readNow always declines. Scans and compaction always use `read`: a loop
+ * whose reads all complete synchronously would never yield to the event loop.
+ */
+export type DiskAccessMode = 'auto' | 'standard';
+
+export interface RealDiskOptions {
+  accessMode?: DiskAccessMode;
+  /** Milliseconds for timing synchronous reads (performance.now; tests pass their own). */
+  now?: () => number;
+}
+
+const readNowBytesMax = 64 * 1024;
+const slowReadMs = 2;
+const asyncAfterSlowReadMs = 1_000;
+
+/** The read policy shared by every file of one Disk. */
+interface ReadPolicy {
+  readonly onThread: boolean;
+  readonly clock: () => number;
+  /** performance.now() before which reads use the thread pool (a recent synchronous read was slow). */
+  asyncUntil: number;
+}
+
+function readOnThread(path: string, handle: FileHandle, position: number, length: number, policy: ReadPolicy): Buffer {
+  const started = policy.clock();
+  // Not zero-filled: either every byte is read or the read throws. Not from the shared pool
+  // either, since cached blocks would pin a pool slab each.
+  const buffer = Buffer.allocUnsafeSlow(length);
+  try {
+    let done = 0;
+    while (done < length) {
+      const bytes = readSync(handle.fd, buffer, done, length - done, position + done);
+      if (bytes === 0) throw new DiskError(path, 'read', 'EOF', `read of ${length} bytes at ${position} past the end`);
+      done += bytes;
+    }
+  } catch (error) {
+    throw toDiskError(error, path, 'read');
+  }
+  const finished = policy.clock();
+  if (finished - started > slowReadMs) policy.asyncUntil = finished + asyncAfterSlowReadMs;
+  return buffer;
+}
+
+function diskFile(path: string, handle: FileHandle, initialSize: number, policy: ReadPolicy): DiskFile {
   let size = initialSize;
   return {
     path,
@@ -53,9 +103,11 @@ function diskFile(path: string, handle: FileHandle, initialSize: number): DiskFi
         size += written;
       }
     },
+    readNow: (position: number, length: number) =>
+      policy.onThread && length <= readNowBytesMax && policy.clock() >= policy.asyncUntil ? readOnThread(path, handle, position, length, policy) : undefined,
     read: (position: number, length: number) =>
       wrap(path, 'read', async () => {
-        const buffer = Buffer.alloc(length);
+        const buffer = Buffer.allocUnsafeSlow(length);
         let done = 0;
         while (done < length) {
           const result = await handle.read(buffer, done, length - done, position + done);
@@ -70,20 +122,21 @@ function diskFile(path: string, handle: FileHandle, initialSize: number): DiskFi
 }
 
 /** A Disk rooted at `rootDirectory` (an absolute or process-relative path). */
-export function realDisk(rootDirectory: string): Disk {
+export function realDisk(rootDirectory: string, options: RealDiskOptions = {}): Disk {
   const resolve = (path: string) => join(rootDirectory, path);
+  const policy: ReadPolicy = { onThread: (options.accessMode ?? 'auto') === 'auto', clock: options.now ?? (() => performance.now()), asyncUntil: 0 };
   return {
     openAppend: (path) =>
       wrap(path, 'open', async () => {
         const handle = await open(resolve(path), constants.O_RDWR | constants.O_CREAT | constants.O_APPEND, 0o644);
         const info = await handle.stat();
-        return diskFile(path, handle, info.size);
+        return diskFile(path, handle, info.size, policy);
       }),
     openRead: (path) =>
       wrap(path, 'open', async () => {
         const handle = await open(resolve(path), 'r');
         const info = await handle.stat();
-        return diskFile(path, handle, info.size);
+        return diskFile(path, handle, info.size, policy);
       }),
     readFile: (path) => wrap(path, 'read', () => readFile(resolve(path))),
     exists: async (path) => {

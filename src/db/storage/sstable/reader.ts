@@ -150,18 +150,29 @@ export class SSTableReader {
     return this.state.bloom.mayContain(token);
   }
 
-  private async readBlock(position: BlockPosition, kind: BlockKind): Promise<Buffer> {
+  private checkBlock(position: BlockPosition): void {
     if (!(!this.closed)) fail(`read from closed sstable ${this.path}`);
     if (position.offset + position.length > this.dataEnd) {
       throw new CorruptionError(this.path, position.offset, `block of ${position.length} bytes beyond the data region`);
     }
+  }
+
+  private async readBlock(position: BlockPosition, kind: BlockKind): Promise<Buffer> {
+    this.checkBlock(position);
     return readVerified(this.file, { ...position, kind });
+  }
+
+  /** The block read on this thread when the disk allows it (DiskFile.readNow), else undefined. */
+  private readBlockNow(position: BlockPosition, kind: BlockKind): Buffer | undefined {
+    this.checkBlock(position);
+    const block = this.file.readNow(position.offset, position.length);
+    return block === undefined ? undefined : decodeBlock(block, kind, { path: this.path, offset: position.offset });
   }
 
   private async cached<T>(position: BlockPosition, how: { kind: BlockKind; decode: (payload: Buffer) => { value: T; bytes: number } }): Promise<T> {
     const hit = this.blocks.get(position.offset);
     if (hit !== undefined) return hit as T;
-    const decoded = how.decode(await this.readBlock(position, how.kind));
+    const decoded = how.decode(this.readBlockNow(position, how.kind) ?? await this.readBlock(position, how.kind));
     if (!this.closed) this.blocks.set(position.offset, decoded);
     return decoded.value;
   }
