@@ -49,7 +49,7 @@ const asyncAfterSlowReadMs = 1_000;
 interface ReadPolicy {
   readonly onThread: boolean;
   readonly clock: () => number;
-  /** performance.now() before which reads use the thread pool (a recent synchronous read was slow). */
+  /** Clock time (policy.clock) before which readNow declines: a recent synchronous read was slow. */
   asyncUntil: number;
 }
 
