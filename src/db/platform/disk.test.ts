@@ -36,6 +36,40 @@ test('real disk: append, read, sync, rename, list, remove', async () => {
   }
 });
 
+test('real disk: synchronous reads stop 2 ms after the first one of an event-loop turn; the next turn reads on the thread again', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'aero-disk-'));
+  try {
+    let clock = 0;
+    const disk = realDisk(root, { now: () => clock });
+    const writer = await disk.openAppend('f');
+    await writer.append(Buffer.alloc(4096, 3));
+    await writer.close();
+    const a = await disk.openRead('f');
+    const b = await disk.openRead('f');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(a.readNow(0, 4)?.length, 4);
+    clock = 1.9;
+    // The budget belongs to the disk, not to one file.
+    assert.equal(b.readNow(0, 4)?.length, 4, 'within 2 ms of the turn\'s first read');
+    clock = 2;
+    assert.equal(a.readNow(0, 4), undefined, '2 ms into the turn a read goes to the thread pool');
+    assert.equal(b.readNow(0, 4), undefined);
+    // Promise continuations are the same turn: a loop of awaits must still reach the thread pool.
+    await Promise.resolve();
+    assert.equal(a.readNow(0, 4), undefined);
+    assert.deepEqual(await a.read(0, 4), Buffer.alloc(4, 3));
+    await new Promise((resolve) => setImmediate(resolve));
+    clock = 50;
+    assert.deepEqual(a.readNow(0, 4), Buffer.alloc(4, 3), 'a later turn reads on the thread again');
+    clock = 51;
+    assert.deepEqual(b.readNow(0, 4), Buffer.alloc(4, 3));
+    await a.close();
+    await b.close();
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
 test('real disk: readNow reads a block on the calling thread, and declines after a slow read, for large reads and in standard mode', async () => {
   const root = await mkdtemp(join(tmpdir(), 'aero-disk-'));
   try {
@@ -51,14 +85,19 @@ test('real disk: readNow reads a block on the calling thread, and declines after
     assert.equal(file.readNow(128 * 1024, 4)?.toString(), 'tail');
     assert.equal(file.readNow(0, 128 * 1024), undefined, 'reads over 64 KiB go to the thread pool');
     assert.throws(() => file.readNow(128 * 1024, 8), (e: unknown) => e instanceof DiskError && e.systemCode === 'EOF');
+    // Each step in a new event-loop turn, so that only the slow-read rule is tested here.
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     slow = true;
     assert.equal(file.readNow(0, 4)?.length, 4);
     slow = false;
     assert.equal(file.readNow(0, 4), undefined, 'a slow read sends the next reads to the thread pool');
     assert.equal((await file.read(0, 4)).length, 4);
     clock += 999;
+    await nextTurn();
     assert.equal(file.readNow(0, 4), undefined);
     clock += 1;
+    await nextTurn();
     assert.deepEqual(file.readNow(0, 4), Buffer.alloc(4, 7), 'and on this thread again a second later');
     await file.close();
     const standard = await realDisk(root, { accessMode: 'standard' }).openRead('f');

@@ -30,8 +30,13 @@ async function wrap<T>(path: string, operation: string, fn: () => Promise<T>): P
  * main-thread CPU than the rest of a block-cache miss (bench/README, findings of 2026-12-05). A
  * synchronous read slower than slowReadMs went to the device, so the disk's readNow declines for
  * the next asyncAfterSlowReadMs: the event loop waits for a device read at most once per that
- * period. `standard`: readNow always declines. Scans and compaction always use `read`: a loop
- * whose reads all complete synchronously would never yield to the event loop.
+ * period. Synchronous reads start at most readTurnMs after the first one of the same event-loop
+ * turn (a setImmediate, which runs once the loop has polled for I/O, starts a new turn), so the
+ * decoding between them counts too: a read of many blocks
+ * through the point-read path, such as an unpaged SELECT of a huge partition, then continues on
+ * the thread pool and lets other requests in, instead of holding the loop for all its blocks.
+ * `standard`: readNow always declines. Scans and compaction always use `read`: a loop whose reads
+ * all complete synchronously would never yield to the event loop.
  */
 export type DiskAccessMode = 'auto' | 'standard';
 
@@ -44,6 +49,7 @@ export interface RealDiskOptions {
 const readNowBytesMax = 64 * 1024;
 const slowReadMs = 2;
 const asyncAfterSlowReadMs = 1_000;
+const readTurnMs = 2;
 
 /** The read policy shared by every file of one Disk. */
 interface ReadPolicy {
@@ -51,6 +57,20 @@ interface ReadPolicy {
   readonly clock: () => number;
   /** Clock time (policy.clock) before which readNow declines: a recent synchronous read was slow. */
   asyncUntil: number;
+  /** Clock time of this event-loop turn's first synchronous read; undefined until there is one. */
+  turnStartedAt: number | undefined;
+}
+
+function mayReadNow(policy: ReadPolicy, length: number): boolean {
+  if (!policy.onThread || length > readNowBytesMax) return false;
+  const now = policy.clock();
+  if (now < policy.asyncUntil) return false;
+  if (policy.turnStartedAt === undefined) {
+    policy.turnStartedAt = now;
+    setImmediate(() => (policy.turnStartedAt = undefined));
+    return true;
+  }
+  return now - policy.turnStartedAt < readTurnMs;
 }
 
 function readOnThread(path: string, handle: FileHandle, position: number, length: number, policy: ReadPolicy): Buffer {
@@ -104,7 +124,7 @@ function diskFile(path: string, handle: FileHandle, initialSize: number, policy:
       }
     },
     readNow: (position: number, length: number) =>
-      policy.onThread && length <= readNowBytesMax && policy.clock() >= policy.asyncUntil ? readOnThread(path, handle, position, length, policy) : undefined,
+      mayReadNow(policy, length) ? readOnThread(path, handle, position, length, policy) : undefined,
     read: (position: number, length: number) =>
       wrap(path, 'read', async () => {
         const buffer = Buffer.allocUnsafeSlow(length);
@@ -124,7 +144,7 @@ function diskFile(path: string, handle: FileHandle, initialSize: number, policy:
 /** A Disk rooted at `rootDirectory` (an absolute or process-relative path). */
 export function realDisk(rootDirectory: string, options: RealDiskOptions = {}): Disk {
   const resolve = (path: string) => join(rootDirectory, path);
-  const policy: ReadPolicy = { onThread: (options.accessMode ?? 'auto') === 'auto', clock: options.now ?? (() => performance.now()), asyncUntil: 0 };
+  const policy: ReadPolicy = { onThread: (options.accessMode ?? 'auto') === 'auto', clock: options.now ?? (() => performance.now()), asyncUntil: 0, turnStartedAt: undefined };
   return {
     openAppend: (path) =>
       wrap(path, 'open', async () => {
