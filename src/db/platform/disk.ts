@@ -32,9 +32,9 @@ async function wrap<T>(path: string, operation: string, fn: () => Promise<T>): P
  * the next asyncAfterSlowReadMs: the event loop waits for a device read at most once per that
  * period. Synchronous reads start at most readTurnMs after the first one of the same event-loop
  * turn (a setImmediate, which runs once the loop has polled for I/O, starts a new turn), so the
- * decoding between them counts too: a read of many blocks
- * through the point-read path, such as an unpaged SELECT of a huge partition, then continues on
- * the thread pool and lets other requests in, instead of holding the loop for all its blocks.
+ * decoding between them counts too: a read of many blocks through the point-read path, such as
+ * an unpaged SELECT of a huge partition, then continues on the thread pool and lets other
+ * requests in, instead of holding the loop for all its blocks.
  * `standard`: readNow always declines. Scans and compaction always use `read`: a loop whose reads
  * all complete synchronously would never yield to the event loop.
  */
