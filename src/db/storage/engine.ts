@@ -677,7 +677,7 @@ export class StorageEngine {
     const rowsMax = Math.min(command.rowLimit, command.perPartitionRowLimit);
     const merged = command.reversed || rowsMax > headReadRowsMax
       ? await this.mergedPartition(state, command.key, command.token, slices, metrics)
-      : await this.mergedPartitionHead(state, command, slices, rowsMax, metrics);
+      : await this.mergedPartitionHead(state, command.key, command.token, { command, slices, rowsMax }, metrics);
     if (merged === null) {
       metrics.read(null, 0);
       return { partitions: [] };
@@ -696,7 +696,8 @@ export class StorageEngine {
    * the sources are read again. Without it, each page of a big partition merged the whole rest
    * of the partition before its limit applied (a million rows paged in 306 s, 100,000 in 2.5 s).
    */
-  private async mergedPartitionHead(state: TableState, command: SinglePartitionReadCommand, slices: ClusteringSlice[], rowsMax: number, metrics: TableMetrics): Promise<Partition | null> {
+  private async mergedPartitionHead(state: TableState, key: Buffer, token: bigint, shape: { command: ReadCommand; slices: ClusteringSlice[]; rowsMax: number }, metrics?: TableMetrics): Promise<Partition | null> {
+    const { slices, rowsMax } = shape;
     for (let cap = Math.max(headReadRowsMin, 2 * rowsMax), firstRound = true; ; cap *= 4, firstRound = false) {
       const sources: Partition[] = [];
       let cut: Buffer | null = null;
@@ -705,17 +706,17 @@ export class StorageEngine {
         if (last !== undefined && (cut === null || Buffer.compare(last.clustering, cut) < 0)) cut = last.clustering;
       };
       for (const memtable of [state.memtable, ...state.flushing]) {
-        const found = memtable.readPartition(command.key, command.token, slices, cap);
+        const found = memtable.readPartition(key, token, slices, cap);
         if (found === null) continue;
         if (found.rows.length >= cap) stoppedAt(found.rows);
         sources.push(found);
       }
       let sstablesRead = 0;
       for (const reader of [...state.sstables]) {
-        if (!reader.mayContain(command.key, command.token)) continue;
+        if (!reader.mayContain(key, token)) continue;
         sstablesRead++;
-        const found = await reader.readPartitionHead(command.key, command.token, slices, cap);
-        if (firstRound) {
+        const found = await reader.readPartitionHead(key, token, slices, cap);
+        if (firstRound && metrics !== undefined) {
           if (found === null) metrics.bloomFalsePositives++;
           else metrics.bloomTruePositives++;
         }
@@ -724,18 +725,18 @@ export class StorageEngine {
         sources.push(found.partition);
       }
       if (sources.length === 0) {
-        metrics.sstablesPerRead.add(sstablesRead);
+        metrics?.sstablesPerRead.add(sstablesRead);
         return null;
       }
       const merged = mergePartitions(sources);
       const limit: Buffer | null = cut;
       if (limit === null) {
-        metrics.sstablesPerRead.add(sstablesRead);
+        metrics?.sstablesPerRead.add(sstablesRead);
         return merged;
       }
       const certain = { ...merged, rows: merged.rows.filter((row) => Buffer.compare(row.clustering, limit) <= 0) };
-      if (shapePartition(certain, { command, slices, rowsMax }).liveRows >= rowsMax) {
-        metrics.sstablesPerRead.add(sstablesRead);
+      if (shapePartition(certain, shape).liveRows >= rowsMax) {
+        metrics?.sstablesPerRead.add(sstablesRead);
         return certain;
       }
     }
@@ -776,9 +777,16 @@ export class StorageEngine {
       rowsLeft -= shaped.liveRows;
       if (shaped.liveRows > 0) partitionsLeft--;
     };
-    // Paging: with afterClustering, the partition at `start` is resumed (Cassandra's inclusive paging start).
+    // Paging: with afterClustering, the partition at `start` is resumed (Cassandra's inclusive
+    // paging start), read only as far as the page needs: merging the whole rest of a big
+    // partition on every page made paging through it quadratic.
     if (command.afterClustering !== undefined && command.start.key !== undefined) {
-      const merged = await this.mergedPartition(state, command.start.key, command.start.token, command.slices);
+      const { key, token } = command.start;
+      const slices = effectiveSlices(command, command.afterClustering);
+      const rowsMax = Math.min(rowsLeft, command.perPartitionRowLimit);
+      const merged = command.reversed || rowsMax > headReadRowsMax
+        ? await this.mergedPartition(state, key, token, command.slices)
+        : await this.mergedPartitionHead(state, key, token, { command, slices, rowsMax });
       if (merged !== null) add(merged, command.afterClustering);
     }
     if (rowsLeft <= 0 || partitionsLeft <= 0) return { partitions };
