@@ -6,6 +6,10 @@
 //   node dist/bench/disk-reads.js build DIR
 //   node dist/bench/disk-reads.js point DIR auto|standard
 //   node dist/bench/disk-reads.js wide DIR auto|standard
+//   node dist/bench/disk-reads.js range-pages DIR auto|standard
+//
+// range-pages pages through the wide partition with range reads of 5,000 rows that resume
+// inside it (afterClustering), as a driver paging `SELECT * FROM t` does (issue 14).
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { silentLogger } from '../src/db/common/world.js';
@@ -14,7 +18,7 @@ import { systemClock } from '../src/db/platform/clock.js';
 import { realDisk, type DiskAccessMode } from '../src/db/platform/disk.js';
 import { EMPTY_CLUSTERING } from '../src/db/schema/clustering-key.js';
 import { StorageEngine } from '../src/db/storage/engine.js';
-import { NO_DELETION_TIME, type Mutation, type Row } from '../src/db/storage/types.js';
+import { MIN_TOKEN, NO_DELETION_TIME, type Mutation, type Row } from '../src/db/storage/types.js';
 
 const POINTS = { keyspace: 'bench', tableId: '00000000-0000-4000-8000-00000000b001', gcGraceSeconds: 864000 };
 const WIDE = { keyspace: 'bench', tableId: '00000000-0000-4000-8000-00000000b002', gcGraceSeconds: 864000 };
@@ -117,15 +121,43 @@ async function wide(engine: StorageEngine): Promise<object> {
   return { readMs: Math.round(readMs), longestTimerGapMs: Number(longestGap.toFixed(1)), eventLoopDelayMaxMs: Number((delay.max / 1e6).toFixed(1)) };
 }
 
+async function rangePages(engine: StorageEngine): Promise<object> {
+  const pageRows = 5000;
+  const key = keyOf(-1);
+  const token = murmur3Token(key);
+  const started = performance.now();
+  let rows = 0;
+  let pages = 0;
+  let after: Buffer | undefined;
+  for (;;) {
+    const result = await engine.read({
+      ...readOf(WIDE.tableId, key, pageRows), kind: 'range', partitionLimit: pageRows,
+      start: after === undefined ? { token: MIN_TOKEN } : { token, key }, end: { token: MIN_TOKEN },
+      ...(after === undefined ? {} : { afterClustering: after }),
+    });
+    pages++;
+    const page = result.partitions[0]?.rows ?? [];
+    rows += page.length;
+    const last = page[page.length - 1];
+    if (page.length < pageRows || last === undefined) break;
+    after = last.clustering;
+  }
+  if (rows !== wideRows) throw new Error(`paging read ${rows} rows, expected ${wideRows}`);
+  return { pages, totalMs: Math.round(performance.now() - started) };
+}
+
 const [phase, directory, mode = 'auto'] = process.argv.slice(2);
-if (directory === undefined || !['build', 'point', 'wide'].includes(phase ?? '') || !['auto', 'standard'].includes(mode)) {
-  console.error('usage: node dist/bench/disk-reads.js build|point|wide DIR [auto|standard]');
+if (directory === undefined || !['build', 'point', 'wide', 'range-pages'].includes(phase ?? '') || !['auto', 'standard'].includes(mode)) {
+  console.error('usage: node dist/bench/disk-reads.js build|point|wide|range-pages DIR [auto|standard]');
   process.exit(2);
 }
 const engine = await open(directory, mode as DiskAccessMode);
 try {
   if (phase === 'build') await build(engine);
-  else console.log(JSON.stringify({ phase, mode, ...(phase === 'point' ? await points(engine) : await wide(engine)) }));
+  else {
+    const measure = phase === 'point' ? points : phase === 'wide' ? wide : rangePages;
+    console.log(JSON.stringify({ phase, mode, ...(await measure(engine)) }));
+  }
 } finally {
   await engine.close();
 }
