@@ -53,6 +53,11 @@ export interface ClusterNodeOptions {
   indexes?: SecondaryIndexes;
   /** The node's materialized views, wrapping the indexes (or storage) for the replica paths. */
   views?: MaterializedViews;
+  /**
+   * The batchlog's engine (openBatchlogEngine), when the node opened it before its storage
+   * (commit-log replay stores view updates there); opened here otherwise. Closed when this stops.
+   */
+  batchlogStore?: StorageEngine;
 }
 
 /** The store the coordinator and the replica verbs use: recording storage events while a trace session is current. */
@@ -178,7 +183,7 @@ export class ClusterNode {
     });
     let batchlogStore: StorageEngine | undefined;
     try {
-      batchlogStore = await openBatchlogEngine(world, `${options.dataDirectory}/batchlog`, { syncMode: config.commitlogSync, syncPeriodMs: config.commitlogSyncPeriodMs });
+      batchlogStore = options.batchlogStore ?? await openBatchlogEngine(world, batchlogDirectory(options.dataDirectory), { syncMode: config.commitlogSync, syncPeriodMs: config.commitlogSyncPeriodMs });
       return await ClusterNode.wire(services, options, { generationPath, batchlogStore });
     } catch (error) {
       await services.stop({ announce: false });
@@ -317,8 +322,13 @@ export class ClusterNode {
   }
 }
 
+/** Where the batchlog's engine keeps its data and commit log, under the data directory. */
+export function batchlogDirectory(dataDirectory: string): string {
+  return `${dataDirectory}/batchlog`;
+}
+
 /** A version-1 (time-based) UUID's bytes for batchlog ids. */
-function timeUuid(world: World): Buffer {
+export function timeUuid(world: Pick<World, 'clock' | 'random'>): Buffer {
   const bytes = world.random.bytes(16);
   const ticks = BigInt(world.clock.nowMs()) * 10_000n + 0x01b21dd213814000n;
   bytes.writeUInt32BE(Number(ticks & 0xffffffffn), 0);

@@ -23,10 +23,13 @@ import { CLUSTERING_RANGE_END, CLUSTERING_RANGE_START, isRowClustering, rowSlice
 import type { TableMetadata } from '../schema/metadata.js';
 import type { Schema } from '../schema/schema.js';
 import { enforcesStrictLiveness, viewsOf } from '../schema/views.js';
+import type { ReplayObserver } from '../storage/engine.js';
 import type { ClusteringSlice, Mutation, Partition, PartitionPosition, ReadCommand, ReadResult } from '../storage/types.js';
 import { coveringDeletion, deletedState, rowStates, viewMutations, viewRowsFor, type View } from './view-updates.js';
 
 const FULL_SLICE: ClusteringSlice[] = [{ start: CLUSTERING_RANGE_START, end: CLUSTERING_RANGE_END }];
+/** View mutations of replayed base writes stored per batchlog entry (viewReplayObserver). */
+const replayViewMutationsPerEntry = 1000;
 /** Base partitions read per step while building a view. */
 const buildPagePartitions = 128;
 
@@ -225,6 +228,50 @@ export class MaterializedViews implements ReplicaStore {
       if (mutations.length > 0) await this.send(mutations, { keyspace: base.keyspace, token: partition.token });
     });
   }
+}
+
+/**
+ * Commit-log replay of base tables with views (StorageEngine's replayObserver). A base write
+ * reaches the commit log before its view updates are made and delivered; a crash between the two
+ * lost them. Replay now applies each replayed base mutation between reads of its rows before and
+ * after, as a live write is applied, and stores the view mutations this implies in the batchlog
+ * (`storeInBatchlog`), whose replay delivers them to every view replica once the node is up.
+ * Replaying a write whose view updates did arrive sends them again, which changes nothing: they
+ * carry the base write's timestamps.
+ */
+export function viewReplayObserver(options: {
+  schema: Schema; logger: Logger; nowSeconds: () => number; storeInBatchlog: (mutations: Mutation[]) => Promise<void>;
+}): ReplayObserver {
+  const { schema } = options;
+  // View mutations wait here until replayViewMutationsPerEntry gather (one batchlog entry for many
+  // replayed writes: a long replay would otherwise fill the batchlog) or the engine settles.
+  let pending: Mutation[] = [];
+  const settle = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const entry = pending;
+    pending = [];
+    await options.storeInBatchlog(entry);
+  };
+  return {
+    observes: (tableId) => {
+      const base = schema.findTableById(tableId);
+      const keyspace = base === undefined || base.view !== undefined ? undefined : schema.findKeyspace(base.keyspace);
+      return keyspace !== undefined && viewsOf(keyspace, tableId).length > 0;
+    },
+    replay: async (mutation, access) => {
+      const views = new MaterializedViews({
+        store: {
+          apply: () => Promise.resolve(access.apply()), read: (command) => access.read(command), hasTable: (tableId) => access.hasTable(tableId),
+          truncate: () => Promise.reject(new Error('no truncation during commit-log replay')),
+        },
+        schema, logger: options.logger, nowSeconds: options.nowSeconds,
+      });
+      views.setDelivery(async (mutations) => { pending.push(...mutations); });
+      await views.apply([mutation]);
+      if (pending.length >= replayViewMutationsPerEntry) await settle();
+    },
+    settle,
+  };
 }
 
 /** The base rows a write may change: its rows, or the whole partition when it deletes ranges. */

@@ -9,7 +9,9 @@
 import { AuditLogger } from './audit-log.js';
 import { indexTableId, tableIndexList } from '../schema/indexes.js';
 import { SecondaryIndexes } from './secondary-indexes.js';
-import { MaterializedViews, type BuiltViewsFile } from './materialized-views.js';
+import { MaterializedViews, viewReplayObserver, type BuiltViewsFile } from './materialized-views.js';
+import { Batchlog, openBatchlogEngine } from '../coordinator/batchlog.js';
+import { encodeBatchStoreRequest } from '../cluster/messaging/payloads.js';
 import { writeSmallFile } from './small-file.js';
 import { join, relative, sep } from 'node:path';
 import { ConfigurationError } from '../common/errors.js';
@@ -32,7 +34,7 @@ import { loadOrCreateIdentity } from './identity.js';
 import { createLogger } from './logging.js';
 import { nodeNetworks } from './encryption.js';
 import { clusterDescription, localNodeInfo, systemRows } from './system-info.js';
-import { ClusterNode } from './cluster-node.js';
+import { ClusterNode, batchlogDirectory, timeUuid } from './cluster-node.js';
 import { clusterStatus } from './cluster-status.js';
 import { repairNode } from './repair-operation.js';
 import { statsReports, threadPools } from './nodetool-stats-reports.js';
@@ -146,12 +148,22 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   // Recorded before the identity exists: a crash from here on still joins again at the next start.
   if (bootstrap) await writeBootstrapState(world, layout.dataDirectory, 'IN_PROGRESS');
   const identity = await loadOrCreateIdentity(world.disk, layout.dataDirectory, { random: world.random, numTokens: config.numTokens, initialTokens: config.initialTokens });
+  // The batchlog opens first: replaying a base table's commit log stores its view updates there
+  // (viewReplayObserver). ClusterNode takes it over and closes it when it stops.
+  const batchlogStore = await openBatchlogEngine(world, batchlogDirectory(layout.dataDirectory), { syncMode: config.commitlogSync, syncPeriodMs: config.commitlogSyncPeriodMs });
+  cleanups.push(() => batchlogStore.close());
+  const nowSeconds = () => Math.floor(world.clock.nowMs() / 1000);
+  const replayedViewUpdates = new Batchlog({ clock: world.clock, logger, store: batchlogStore, replayAfterMs: 0 });
   // Every table must be open before the commit log replays, or its mutations would be skipped.
   const storage = await StorageEngine.open({
     world, dataDirectory: layout.dataDirectory, commitLogDirectory: layout.commitLogDirectory,
     syncMode: config.commitlogSync, syncPeriodMs: config.commitlogSyncPeriodMs, memtableFlushBytes: config.memtableFlushBytes, ...config.storageTuning,
     ...(config.memtableSpaceBytes === undefined ? {} : { memtableSpaceBytes: config.memtableSpaceBytes }),
     tables: storageTables(schema),
+    replayObserver: viewReplayObserver({
+      schema, logger: logger.child({ component: 'view' }), nowSeconds,
+      storeInBatchlog: (mutations) => replayedViewUpdates.store(encodeBatchStoreRequest({ batchId: timeUuid(world), creationMicros: world.clock.nowMicros(), mutations })),
+    }),
   });
   cleanups.push(() => storage.close());
   // Internode traffic, gossip included, goes over server_encryption_options' network.
@@ -165,7 +177,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
     builtFile: builtViewsFile(world, layout.dataDirectory),
   });
   await views.start();
-  const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, indexes, views, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory, tracing, bootstrap, requests: metrics });
+  const cluster = await ClusterNode.start({ config, world: { ...world, network: networks.internode }, identity, schema, storage, indexes, views, batchlogStore, dataDirectory: layout.dataDirectory, hintsDirectory: layout.hintsDirectory, tracing, bootstrap, requests: metrics });
   // A bootstrap that fails stops without announcing a shutdown: peers must not take a joining node's tokens as owned.
   let clusterStopped: Promise<void> | undefined;
   const stopCluster = () => (clusterStopped ??= cluster.stop());
@@ -310,7 +322,7 @@ function builtViewsFile(world: World, directory: string): BuiltViewsFile {
 }
 
 /** The tables the storage engine holds: every non-virtual table of the schema. */
-function storageTables(schema: Schema): EngineTableOptions[] {
+export function storageTables(schema: Schema): EngineTableOptions[] {
   return schema.allKeyspaces()
     .filter((keyspace) => !keyspace.virtual)
     .flatMap((keyspace) => [...keyspace.tables.values()].filter((table) => !table.virtual)

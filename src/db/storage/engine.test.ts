@@ -4,7 +4,7 @@ import { SimulatedDisk } from '../../../test/harness/simulated-disk.js';
 import { CorruptionError, DiskError, toCqlError } from '../common/errors.js';
 import { silentLogger, type Clock } from '../common/world.js';
 import { digestReadResult } from './digest.js';
-import { StorageEngine, type StorageEngineOptions } from './engine.js';
+import { StorageEngine, type ReplayObserver, type StorageEngineOptions } from './engine.js';
 import { SSTableReader } from './sstable/index.js';
 import { MIN_TOKEN, NO_DELETION_TIME, type Mutation, type ReadCommand, type Row } from './types.js';
 
@@ -441,4 +441,36 @@ test('a range read resuming inside a big partition pages through it exactly, acr
     after = last.clustering;
   }
   assert.deepEqual(paged.filter((r) => r.startsWith('5/')), expected.filter((r) => r.startsWith('5/')));
+});
+
+test('a replay observer applies each replayed mutation of its tables between reads, and settles before replay flushes and at its end', async () => {
+  const disk = new SimulatedDisk();
+  let engine = await StorageEngine.open(options(disk, { memtableFlushBytes: 1 << 30 }));
+  await engine.apply([write(1, 1, 'a', 10)]);
+  await engine.apply([write(1, 1, 'b', 20), write(2, 1, 'c', 20)]);
+  disk.crash();
+  const events: string[] = [];
+  const seen = (result: Awaited<ReturnType<StorageEngine['read']>>) => values(result).join(',') || '-';
+  const observer: ReplayObserver = {
+    observes: (tableId) => tableId === 't1',
+    replay: async (mutation, access) => {
+      const read = () => access.read(single(mutation.key[0] as number));
+      const before = seen(await read());
+      access.apply();
+      access.apply(); // a second call changes nothing
+      events.push(`${before}->${seen(await read())}`);
+    },
+    settle: async () => { events.push('settle'); },
+  };
+  // A memtable as small as one write: replay flushes after each entry, each time after a settle.
+  engine = await StorageEngine.open(options(disk, { memtableFlushBytes: 1, replayObserver: observer }));
+  assert.deepEqual(events, ['-->1/1=a', 'settle', '1/1=a->1/1=b', '-->2/1=c', 'settle', 'settle']);
+  assert.deepEqual(values(await engine.read(single(1))), ['1/1=b']);
+  // An observer that fails does not lose the mutation: it is replayed all the same.
+  await engine.apply([write(1, 1, 'd', 30)]);
+  disk.crash();
+  const failing: ReplayObserver = { observes: () => true, replay: async () => { throw new Error('view store full'); }, settle: async () => {} };
+  engine = await StorageEngine.open(options(disk, { replayObserver: failing }));
+  assert.deepEqual(values(await engine.read(single(1))), ['1/1=d']);
+  await engine.close();
 });

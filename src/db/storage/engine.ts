@@ -58,6 +58,31 @@ export interface StorageEngineOptions {
   /** Compaction's write rate limit (compaction_throughput); 0 or absent: unthrottled. */
   compactionThroughputBytesPerSecond?: number;
   tables: EngineTableOptions[];
+  /** Sees the replayed mutations of the tables it observes (a base table's views: node/materialized-views.ts). */
+  replayObserver?: ReplayObserver;
+}
+
+/**
+ * Commit-log replay of a table whose writes have consequences beyond the table (a base table
+ * with materialized views): the observer applies each replayed mutation itself, with reads of
+ * the table before and after it, as a live write is applied. Cassandra's commit-log replay also
+ * applies mutations through their view updates.
+ */
+export interface ReplayObserver {
+  observes(tableId: string): boolean;
+  replay(mutation: Mutation, access: ReplayAccess): Promise<void>;
+  /**
+   * Makes durable what the observer holds back. Called before replay flushes a memtable (the
+   * flushed mutations are not replayed again) and when replay ends.
+   */
+  settle(): Promise<void>;
+}
+
+/** What an observer may do while replay runs: apply the replayed mutation (once), read, and ask which tables are open. */
+export interface ReplayAccess {
+  apply(): void;
+  read(command: ReadCommand): Promise<ReadResult>;
+  hasTable(tableId: string): boolean;
 }
 
 const ringStart = { token: MIN_TOKEN };
@@ -216,7 +241,23 @@ export class StorageEngine {
             skipped++;
             continue;
           }
-          state.memtable.apply(mutation);
+          const observer = this.options.replayObserver;
+          if (observer?.observes(mutation.tableId) === true) {
+            let applied = false;
+            try {
+              await observer.replay(mutation, {
+                apply: () => { if (!applied) state.memtable.apply(mutation); applied = true; },
+                read: (command) => this.read(command),
+                hasTable: (tableId) => this.hasTable(tableId),
+              });
+            } catch (error) {
+              this.logger.error('the consequences of a replayed mutation (view updates) failed; the mutation itself is replayed', { tableId: mutation.tableId, error });
+            }
+            // The mutation is in the memtable whatever the observer did: it was acknowledged.
+            if (!applied) state.memtable.apply(mutation);
+          } else {
+            state.memtable.apply(mutation);
+          }
           this.commitLog.reference(segment.id, state.memtable.id);
           touched.add(state);
         }
@@ -224,15 +265,29 @@ export class StorageEngine {
         const next = segment.offsets[index + 1];
         this.replayBound = next === undefined ? { segmentId: segment.id + 1, offset: 0 } : { segmentId: segment.id, offset: next };
         for (const state of touched) {
-          if (state.memtable.sizeBytes >= this.options.memtableFlushBytes) await this.flushTable(state);
+          if (state.memtable.sizeBytes < this.options.memtableFlushBytes) continue;
+          await this.settleReplayObserver();
+          await this.flushTable(state);
         }
         const largest = this.largestOverSpace();
-        if (largest !== undefined) await this.flushTable(largest);
+        if (largest !== undefined) {
+          await this.settleReplayObserver();
+          await this.flushTable(largest);
+        }
       }
       await this.commitLog.release(replayingHolder);
     }
+    await this.settleReplayObserver();
     this.replayBound = null;
     return skipped;
+  }
+
+  private async settleReplayObserver(): Promise<void> {
+    try {
+      await this.options.replayObserver?.settle();
+    } catch (error) {
+      this.logger.error('the consequences of replayed mutations (view updates) could not be stored', { error });
+    }
   }
 
   private newMemtable(tableId: string): Memtable {
