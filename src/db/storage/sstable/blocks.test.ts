@@ -43,6 +43,36 @@ describe('indexed sstable blocks', () => {
     assert.equal(block.kindAt(units.length), undefined);
   });
 
+  it('blocks larger than the shared scratch space, and blocks indexed one after another, keep their own unit tables', () => {
+    // Over 64 KiB of units (the scratch size) and over 1,024 of them (a grown table's first size).
+    const many = Array.from({ length: 12 }, () => makePartition(random, { rowsMax: 200 }));
+    const writer = new ByteWriter(16);
+    for (const partition of many) {
+      writePartitionStart(writer, partition);
+      for (const row of partition.rows) writeRow(writer, { ...row, cells: row.cells.map((cell) => ({ ...cell, value: cell.value === null ? null : Buffer.alloc(40, 7) })) });
+      writePartitionEnd(writer);
+    }
+    const big = Buffer.from(writer.view());
+    const bigUnits = readUnits(new ByteReader(big, where));
+    assert.ok(big.length > 64 * 1024 && bigUnits.length > 1024, `${big.length} bytes, ${bigUnits.length} units`);
+    const small = DataBlock.index(bytes, where);
+    const large = DataBlock.index(big, where);
+    const again = DataBlock.index(bytes, where);
+    assert.equal(large.length, bigUnits.length);
+    bigUnits.forEach((unit, index) => {
+      assert.equal(large.kindAt(index), unit.kind);
+      if (unit.kind === UnitKind.Row) assert.deepEqual(large.rowAt(index), unit.row);
+    });
+    const units = readUnits(new ByteReader(bytes, where));
+    for (const block of [small, again]) {
+      assert.equal(block.length, units.length);
+      units.forEach((unit, index) => {
+        assert.equal(block.kindAt(index), unit.kind);
+        if (unit.kind === UnitKind.Row) assert.deepEqual(block.rowAt(index), unit.row);
+      });
+    }
+  });
+
   it('a data block cut short or with a bad unit kind is corrupt', () => {
     for (let length = 1; length < bytes.length; length++) {
       try {
