@@ -43,8 +43,8 @@ describe('indexed sstable blocks', () => {
     assert.equal(block.kindAt(units.length), undefined);
   });
 
-  it('blocks larger than the shared scratch space, and blocks indexed one after another, keep their own unit tables', () => {
-    // Over 64 KiB of units (the scratch size) and over 1,024 of them (a grown table's first size).
+  it('blocks of many units, and blocks indexed one after another, keep their own unit tables', () => {
+    // Over 64 KiB and over 1,024 units: the unit tables grow as the walk goes.
     const many = Array.from({ length: 12 }, () => makePartition(random, { rowsMax: 200 }));
     const writer = new ByteWriter(16);
     for (const partition of many) {
@@ -76,7 +76,7 @@ describe('indexed sstable blocks', () => {
   it('a data block cut short or with a bad unit kind is corrupt', () => {
     for (let length = 1; length < bytes.length; length++) {
       try {
-        DataBlock.index(bytes.subarray(0, length), where);
+        void DataBlock.index(bytes.subarray(0, length), where).length;
       } catch (error) {
         assert.ok(error instanceof CorruptionError, String(error));
         continue;
@@ -85,7 +85,13 @@ describe('indexed sstable blocks', () => {
       const units = readUnits(new ByteReader(bytes.subarray(0, length), where));
       assert.equal(DataBlock.index(bytes.subarray(0, length), where).length, units.length);
     }
-    assert.throws(() => DataBlock.index(Buffer.from([9]), where), CorruptionError);
+    assert.throws(() => DataBlock.index(Buffer.from([9]), where).length, CorruptionError);
+    // Indexing is lazy: a unit before the malformed one reads, the malformed one throws when reached.
+    const tail = Buffer.concat([bytes, Buffer.from([9])]);
+    const lazy = DataBlock.index(tail, where);
+    const units = readUnits(new ByteReader(bytes, where));
+    assert.equal(lazy.kindAt(0), units[0]?.kind);
+    assert.throws(() => lazy.kindAt(units.length), CorruptionError);
   });
 
   it('a partition index block finds entries by (token, key) in place', () => {

@@ -98,26 +98,79 @@ function skipPartitionHeaderBody(walk: Walker): void {
 }
 
 /**
- * Unit offsets and kinds gathered by a walk. Blocks of the usual size (sstable_block_bytes, 16
- * KiB) use one reused scratch pair sized so that it never fills (a unit takes at least one
- * byte); a larger block (one big row) grows its own arrays. Pushing to number arrays and copying
- * them (Uint32Array.from) took a quarter of an uncached point read's indexing.
+ * Entry offsets gathered by a walk. Blocks of the usual size (sstable_block_bytes, 16 KiB) use
+ * one reused scratch array sized so that it never fills (an entry takes at least one byte); a
+ * larger block grows its own. Pushing to a number array and copying it (Uint32Array.from) took a
+ * quarter of the indexing.
  */
-class UnitTable {
+class OffsetTable {
   private static readonly scratchBytes = 64 * 1024;
-  private static readonly scratchStarts = new Uint32Array(UnitTable.scratchBytes);
-  private static readonly scratchKinds = new Uint8Array(UnitTable.scratchBytes);
-  count = 0;
+  private static readonly scratch = new Uint32Array(OffsetTable.scratchBytes);
+  private count = 0;
   private starts: Uint32Array;
-  private kinds: Uint8Array;
 
   constructor(payloadBytes: number) {
-    const scratch = payloadBytes <= UnitTable.scratchBytes;
-    this.starts = scratch ? UnitTable.scratchStarts : new Uint32Array(1024);
-    this.kinds = scratch ? UnitTable.scratchKinds : new Uint8Array(1024);
+    this.starts = payloadBytes <= OffsetTable.scratchBytes ? OffsetTable.scratch : new Uint32Array(1024);
   }
 
-  add(start: number, kind: number): void {
+  add(start: number): void {
+    if (this.count === this.starts.length) {
+      const starts = new Uint32Array(this.count * 2);
+      starts.set(this.starts);
+      this.starts = starts;
+    }
+    this.starts[this.count++] = start;
+  }
+
+  /** A copy of what was gathered (the scratch array is reused by the next walk). */
+  copy(): Uint32Array {
+    return this.starts.slice(0, this.count);
+  }
+}
+
+/**
+ * A data block: its payload and where each unit starts, found by a walk that goes only as far
+ * as a read asks (a point read needs the units up to its partition's, half the block on
+ * average); units decode on demand. The walk checks the framing as it goes, so a malformed unit
+ * is reported by the read that reaches it.
+ */
+export class DataBlock {
+  private starts: Uint32Array;
+  private kinds: Uint8Array;
+  private count = 0;
+  private readonly walk: Walker;
+
+  private constructor(
+    private readonly payload: Buffer,
+    private readonly where: Where,
+  ) {
+    this.walk = new Walker(payload, where);
+    // Units of ~20 bytes or more are usual: sized so that most blocks never grow the tables.
+    const capacity = Math.max(16, payload.length >>> 4);
+    this.starts = new Uint32Array(capacity);
+    this.kinds = new Uint8Array(capacity);
+  }
+
+  /** A verified data block payload, indexed lazily; CorruptionError comes from the read that meets malformed framing. */
+  static index(payload: Buffer, where: Where): DataBlock {
+    return new DataBlock(payload, where);
+  }
+
+  /** The number of units (walks the whole block). */
+  get length(): number {
+    while (this.walkOne());
+    return this.count;
+  }
+
+  /** About what the block costs in memory. */
+  get costBytes(): number {
+    return this.payload.length + this.starts.length * 5 + 128;
+  }
+
+  /** Walks one more unit; false at the end of the payload. */
+  private walkOne(): boolean {
+    const walk = this.walk;
+    if (walk.done) return false;
     if (this.count === this.starts.length) {
       const starts = new Uint32Array(this.count * 2);
       starts.set(this.starts);
@@ -126,60 +179,29 @@ class UnitTable {
       kinds.set(this.kinds);
       this.kinds = kinds;
     }
+    const start = walk.at;
+    const kind = walk.u8();
+    if (kind === UnitKind.Row) skipRowBody(walk);
+    else if (kind === UnitKind.PartitionStart) skipPartitionHeaderBody(walk);
+    else if (kind !== UnitKind.PartitionEnd) throw walk.corrupt(`unknown unit kind ${kind}`);
     this.starts[this.count] = start;
     this.kinds[this.count++] = kind;
+    return true;
   }
 
-  /** Copies of what was gathered (the scratch arrays are reused by the next walk). */
-  startsCopy(): Uint32Array {
-    return this.starts.slice(0, this.count);
-  }
-
-  kindsCopy(): Uint8Array {
-    return this.kinds.slice(0, this.count);
-  }
-}
-
-/** A data block: its payload and where each unit starts; units decode on demand. */
-export class DataBlock {
-  private constructor(
-    private readonly payload: Buffer,
-    private readonly starts: Uint32Array,
-    private readonly kinds: Uint8Array,
-    private readonly where: Where,
-  ) {}
-
-  /** Indexes a verified data block payload; throws CorruptionError on malformed framing. */
-  static index(payload: Buffer, where: Where): DataBlock {
-    const units = new UnitTable(payload.length);
-    const walk = new Walker(payload, where);
-    while (!walk.done) {
-      const start = walk.at;
-      const kind = walk.u8();
-      units.add(start, kind);
-      if (kind === UnitKind.Row) skipRowBody(walk);
-      else if (kind === UnitKind.PartitionStart) skipPartitionHeaderBody(walk);
-      else if (kind !== UnitKind.PartitionEnd) throw walk.corrupt(`unknown unit kind ${kind}`);
-    }
-    return new DataBlock(payload, units.startsCopy(), units.kindsCopy(), where);
-  }
-
-  get length(): number {
-    return this.starts.length;
-  }
-
-  /** About what the block costs in memory. */
-  get costBytes(): number {
-    return this.payload.length + this.starts.length * 5 + 128;
+  /** Whether unit `index` exists, walking as far as it. */
+  private reach(index: number): boolean {
+    while (this.count <= index) if (!this.walkOne()) return false;
+    return true;
   }
 
   /** The kind of unit `index`, or undefined past the end. */
   kindAt(index: number): number | undefined {
-    return this.kinds[index];
+    return this.reach(index) ? this.kinds[index] : undefined;
   }
 
   private readerAt(index: number, what: number): ByteReader {
-    const start = this.starts[index];
+    const start = this.reach(index) ? this.starts[index] : undefined;
     if (start === undefined || this.kinds[index] !== what) {
       throw new CorruptionError(this.where.path, this.where.offset, `unit ${index} is not of kind ${what}`);
     }
@@ -199,7 +221,7 @@ export class DataBlock {
 
   /** The clustering of the ROW unit at `index`: a view into the cached payload, for comparing only. */
   clusteringViewAt(index: number): Buffer {
-    const start = this.starts[index];
+    const start = this.reach(index) ? this.starts[index] : undefined;
     if (start === undefined || this.kinds[index] !== UnitKind.Row) {
       throw new CorruptionError(this.where.path, this.where.offset, `unit ${index} is not a row`);
     }
@@ -218,17 +240,17 @@ export class PartitionIndexBlock {
   ) {}
 
   static index(payload: Buffer, where: Where): PartitionIndexBlock {
-    const entries = new UnitTable(payload.length);
+    const entries = new OffsetTable(payload.length);
     const walk = new Walker(payload, where);
     while (!walk.done) {
-      entries.add(walk.at, 0);
+      entries.add(walk.at);
       walk.skip(walk.u16());
       walk.skip(8 + 10 + 4);
       const flag = walk.u8();
       if (flag > 1) throw walk.corrupt(`bad row index flag ${flag}`);
       if (flag === 1) walk.skip(10);
     }
-    return new PartitionIndexBlock(payload, entries.startsCopy(), where);
+    return new PartitionIndexBlock(payload, entries.copy(), where);
   }
 
   get length(): number {

@@ -15,7 +15,7 @@ export type LoadDataBlock = (position: BlockPosition) => Promise<DataBlock>;
 /** The end (exclusive) of the run of ROW units starting at `from`; checks what ends it. */
 export function rowRunEnd(units: DataBlock, from: number, context: { path: string; block: BlockPosition }): number {
   let to = from;
-  while (to < units.length && units.kindAt(to) === UnitKind.Row) to++;
+  while (units.kindAt(to) === UnitKind.Row) to++;
   const next = units.kindAt(to);
   if (next !== undefined && next !== UnitKind.PartitionEnd) {
     throw new CorruptionError(context.path, context.block.offset, `partition start inside a partition (unit ${to})`);
@@ -76,7 +76,7 @@ function ascendingInBlock(units: DataBlock, start: { block: BlockPosition; unitI
   const to = rowRunEnd(units, unitIndex, { path, block });
   const low = searchRows(units, { from: unitIndex, to, key: slice.start, strict: true });
   const high = searchRows(units, { from: low, to, key: slice.end, strict: false });
-  return { rows: low < high ? rowsBetween(units, low, high) : null, more: !(high < to || to < units.length) };
+  return { rows: low < high ? rowsBetween(units, low, high) : null, more: !(high < to || units.kindAt(to) !== undefined) };
 }
 
 /** As ascendingInBlock, walking down: the rows come reversed. */
