@@ -13,6 +13,12 @@
 // passed) leaves the entry, which the batchlog replay (cluster-node.ts, every few seconds for
 // entries older than its delay) sends to every view replica of the mutation, hinting those
 // down whatever the hint settings, so the view converges.
+//
+// The background sends are bounded (viewSendsInFlightMax): past the bound, a delivery whose
+// mutations are in the batchlog sends nothing now and leaves them to the batchlog replay, and
+// one whose mutations the batchlog refused (full) waits for its own sends, which holds back the
+// base write: a slow or partitioned view replica can no longer make the base replica queue
+// sends without limit.
 
 import type { Endpoint } from '../cluster/endpoint.js';
 import { encodeBatchStoreRequest, encodeMutationPayload } from '../cluster/messaging/payloads.js';
@@ -30,6 +36,9 @@ export function pairedViewReplicas(base: readonly Endpoint[], view: readonly End
   return [view[index]!];
 }
 
+/** View mutation sends a node keeps in flight in the background (deliveries past it wait or defer). */
+export const viewSendsInFlightMax = 1024;
+
 export interface ViewDeliveryOptions {
   localEndpoint: Endpoint;
   replicasFor(replication: ReplicationOptions, token: bigint): readonly Endpoint[];
@@ -46,10 +55,25 @@ export interface ViewDeliveryOptions {
   /** Time-UUIDs for the batchlog entries. */
   batchIds: () => Buffer;
   clock: Pick<Clock, 'nowMicros'>;
+  /** viewSendsInFlightMax unless a test sets fewer. */
+  sendsInFlightMax?: number;
 }
 
-export function viewDelivery(options: ViewDeliveryOptions): ViewDelivery {
-  return async (mutations, base, applyLocal) => {
+/** A view delivery and its figures: sends in flight, deliveries left to the batchlog replay. */
+export type BoundedViewDelivery = ViewDelivery & { readonly stats: { inFlight: number; deferred: number } };
+
+export function viewDelivery(options: ViewDeliveryOptions): BoundedViewDelivery {
+  const sendsMax = options.sendsInFlightMax ?? viewSendsInFlightMax;
+  const stats = { inFlight: 0, deferred: 0 };
+  const sendAll = async (remote: Array<{ endpoint: Endpoint; mutation: Mutation }>, batchId: Buffer | undefined): Promise<void> => {
+    stats.inFlight += remote.length;
+    try {
+      await deliverRemote(remote, batchId, options);
+    } finally {
+      stats.inFlight -= remote.length;
+    }
+  };
+  const deliver = async (mutations: Mutation[], base: { keyspace: string; token: bigint }, applyLocal: (mutations: Mutation[]) => Promise<void>): Promise<void> => {
     const replication = options.replicationOf(base.keyspace);
     if (replication === undefined) return applyLocal(mutations);
     const baseReplicas = options.replicasFor(replication, base.token);
@@ -66,10 +90,18 @@ export function viewDelivery(options: ViewDeliveryOptions): ViewDelivery {
     }
     const batchId = remote.length === 0 ? undefined : await storeEntry([...new Set(remote.map((r) => r.mutation))], options);
     if (local.length > 0) await applyLocal(local);
-    // The base write does not wait for the other nodes (Cassandra's mutateMV sends
-    // asynchronously): the batchlog entry stored above delivers them if these sends fail.
-    if (remote.length > 0) void deliverRemote(remote, batchId, options);
+    if (remote.length === 0) return;
+    if (stats.inFlight < sendsMax) {
+      // The base write does not wait for the other nodes (Cassandra's mutateMV sends
+      // asynchronously): the batchlog entry stored above delivers them if these sends fail.
+      void sendAll(remote, batchId);
+    } else if (batchId !== undefined) {
+      if (stats.deferred++ % 1000 === 0) options.logger.info('view sends at their bound; the batchlog replay delivers the updates', { inFlight: stats.inFlight, deferred: stats.deferred });
+    } else {
+      await sendAll(remote, undefined);
+    }
   };
+  return Object.assign(deliver, { stats });
 }
 
 /** Sends the mutations for other nodes; removes the batchlog entry once every one was acknowledged. */
