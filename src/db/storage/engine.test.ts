@@ -406,7 +406,7 @@ test('commitlog_total_space: a table written too little to fill its memtable doe
   await reopened.close();
 });
 
-test('a range read resuming inside a big partition pages through it exactly, across sources and deletions', async () => {
+test('range reads meeting a big partition in a scan, then resuming inside it, page through it exactly, across sources and deletions', async () => {
   const disk = new SimulatedDisk();
   const engine = await StorageEngine.open(options(disk));
   const clustering = (c: number) => Buffer.from([c >> 8, c & 0xff]);

@@ -845,8 +845,22 @@ export class StorageEngine {
       if (merged !== null) add(merged, command.afterClustering);
     }
     if (rowsLeft <= 0 || partitionsLeft <= 0) return { partitions };
-    for await (const merged of mergePartitionStreams(sourceStreams(state, command.start, command.end))) {
-      add(merged, undefined);
+    // A partition met by the scan is read only as far as the page can need: sstable scans keep
+    // its first rows (twice the page, as mergedPartitionHead's first round) and name those they
+    // cut, which are then read again through mergedPartitionHead (merged rows past a source's
+    // cut are not final). A partition of millions of rows was otherwise merged whole.
+    const pageRows = Math.min(command.rowLimit, command.perPartitionRowLimit);
+    const bounded = !command.reversed && pageRows <= headReadRowsMax;
+    const cut = new Set<string>();
+    const bound = bounded ? { rowsMax: Math.max(headReadRowsMin, 2 * pageRows), truncated: (partition: Partition) => cut.add(partition.key.toString('hex')) } : {};
+    for await (const merged of mergePartitionStreams(sourceStreams(state, command.start, command.end, bound))) {
+      if (cut.size > 0 && cut.has(merged.key.toString('hex'))) {
+        const rowsMax = Math.min(rowsLeft, command.perPartitionRowLimit);
+        const head = await this.mergedPartitionHead(state, merged.key, merged.token, { command, slices: command.slices, rowsMax });
+        if (head !== null) add(head, undefined);
+      } else {
+        add(merged, undefined);
+      }
       if (rowsLeft <= 0 || partitionsLeft <= 0) break;
     }
     return { partitions };
@@ -952,17 +966,20 @@ export class StorageEngine {
   }
 }
 
-/** A memtable's partitions with shadowed data removed (the memtable keeps updates unmerged). */
-/** The memtables' and the overlapping sstables' scans of (start, end]. */
-function sourceStreams(state: TableState, start: PartitionPosition, end: PartitionPosition): AsyncIterable<Partition>[] {
+/**
+ * The memtables' and the overlapping sstables' scans of (start, end]. With `bound`, sstable
+ * scans keep only the first rowsMax rows of each partition and name the partitions they cut.
+ */
+function sourceStreams(state: TableState, start: PartitionPosition, end: PartitionPosition, bound: { rowsMax?: number; truncated?: (partition: Partition) => void } = {}): AsyncIterable<Partition>[] {
   const endOfRing = end.token === MIN_TOKEN && end.key === undefined;
   const streams: AsyncIterable<Partition>[] = [state.memtable, ...state.flushing].map((m) => m.scan(start, end));
   for (const reader of [...state.sstables]) {
-    if (reader.maxToken >= start.token && (endOfRing || reader.minToken <= end.token)) streams.push(reader.scan(start, end));
+    if (reader.maxToken >= start.token && (endOfRing || reader.minToken <= end.token)) streams.push(reader.scan(start, end, bound));
   }
   return streams;
 }
 
+/** A memtable's partitions with shadowed data removed (the memtable keeps updates unmerged). */
 async function* cleaned(partitions: AsyncIterable<Partition>): AsyncGenerator<Partition> {
   for await (const partition of partitions) yield mergePartitions([partition]);
 }

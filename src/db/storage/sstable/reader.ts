@@ -23,7 +23,7 @@ import {
 } from './format.js';
 import { type SSTableMetadata, decodeMetadata } from './metadata.js';
 import { sliceRows, sliceRowsCached, tombstonesOverlapping } from './rows.js';
-import { scanPartitions } from './scan.js';
+import { type ScanOptions, scanPartitions } from './scan.js';
 import type { SSTableDescriptor } from './writer.js';
 
 export interface ReadPartitionOptions {
@@ -376,12 +376,13 @@ export class SSTableReader {
    * Partitions with start < position <= end in (token, key) order, rows ascending and
    * unfiltered. A position without a key sorts before every key of its token; an `end` of
    * MIN_TOKEN without a key means the end of the ring (Cassandra's convention for (x, min]).
-   * Scans bypass the block cache (they would only flush it).
+   * Scans bypass the block cache (they would only flush it). With `bound.rowsMax`, partitions
+   * come with their first rows only and `bound.truncated` names those cut (scanPartitions).
    */
-  async *scan(start: PartitionPosition, end: PartitionPosition): AsyncGenerator<Partition> {
+  async *scan(start: PartitionPosition, end: PartitionPosition, bound: Pick<ScanOptions, 'rowsMax' | 'truncated'> = {}): AsyncGenerator<Partition> {
     const first = await this.firstEntryAfter(start);
     if (first === null) return;
-    yield* scanPartitions({ path: this.path, file: this.file, dataEnd: this.dataEnd, from: first.start, end, isClosed: () => this.closed });
+    yield* scanPartitions({ path: this.path, file: this.file, dataEnd: this.dataEnd, from: first.start, end, isClosed: () => this.closed, ...bound });
   }
 
   async close(): Promise<void> {

@@ -19,6 +19,13 @@ export interface ScanOptions {
   from: UnitPosition;
   end: PartitionPosition;
   isClosed: () => boolean;
+  /**
+   * Rows kept per partition (a range read's page): rows after them are decoded but dropped, and
+   * `truncated` is told of the partition, so that a partition of millions of rows met by a range
+   * read is not held whole. Absent: whole partitions (compaction, streaming, repair).
+   */
+  rowsMax?: number;
+  truncated?: (partition: Partition) => void;
 }
 
 function beyondEnd(partition: { token: bigint; key: Buffer }, end: PartitionPosition): boolean {
@@ -66,9 +73,11 @@ async function* dataBlocks(options: ScanOptions, offset: number): AsyncGenerator
   }
 }
 
-/** Whole partitions from options.from up to options.end (inclusive), in file order. */
+/** Whole partitions (or their first options.rowsMax rows) from options.from up to options.end (inclusive), in file order. */
 export async function* scanPartitions(options: ScanOptions): AsyncGenerator<Partition> {
   let current: Partition | null = null;
+  let dropped = false;
+  const rowsMax = options.rowsMax ?? Number.POSITIVE_INFINITY;
   let skip = options.from.unitIndex;
   for await (const block of dataBlocks(options, options.from.block.offset)) {
     const corrupt = (detail: string) => new CorruptionError(options.path, block.offset, detail);
@@ -78,11 +87,14 @@ export async function* scanPartitions(options: ScanOptions): AsyncGenerator<Part
         if (current !== null) throw corrupt(`partition start inside a partition (unit ${index})`);
         if (beyondEnd(unit.header, options.end)) return;
         current = { ...unit.header, rows: [] };
+        dropped = false;
       } else if (unit.kind === UnitKind.Row) {
         if (current === null) throw corrupt(`row outside a partition (unit ${index})`);
-        current.rows.push(unit.row);
+        if (current.rows.length < rowsMax) current.rows.push(unit.row);
+        else dropped = true;
       } else {
         if (current === null) throw corrupt(`partition end outside a partition (unit ${index})`);
+        if (dropped) options.truncated?.(current);
         yield current;
         current = null;
       }
