@@ -5,7 +5,7 @@
 
 import type { Logger } from '../common/world.js';
 import { digestReadResult } from '../storage/digest.js';
-import type { Mutation, ReadCommand, ReadResult } from '../storage/types.js';
+import type { FlushHold, Mutation, ReadCommand, ReadResult } from '../storage/types.js';
 import type { InboundMessage, MessagingService } from './messaging/messaging-service.js';
 import {
   decodeMutationBatchPayload,
@@ -18,8 +18,11 @@ import {
 
 /** What a replica needs from its storage (the StorageEngine provides all three). */
 export interface ReplicaStore {
-  /** `encoded`: the same mutations in the commit log's batch layout, when the caller holds them so. */
-  apply(mutations: Mutation[], encoded?: Buffer): Promise<void>;
+  /**
+   * `encoded`: the same mutations in the commit log's batch layout, when the caller holds them so.
+   * `flushHold`: storage's (StorageEngine.apply), for a write whose view updates follow it.
+   */
+  apply(mutations: Mutation[], encoded?: Buffer, flushHold?: FlushHold): Promise<void>;
   read(command: ReadCommand): Promise<ReadResult>;
   truncate(tableId: string): Promise<void>;
 }

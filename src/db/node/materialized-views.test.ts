@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { murmur3Token } from '../dht/murmur3.js';
 import { Schema } from '../schema/schema.js';
 import { EMPTY_CLUSTERING } from '../schema/clustering-key.js';
-import { NO_DELETION_TIME, type Mutation, type ReadResult } from '../storage/types.js';
+import { NO_DELETION_TIME, type FlushHold, type Mutation, type ReadResult } from '../storage/types.js';
 import { MaterializedViews } from './materialized-views.js';
 
 const int4 = (n: number) => { const b = Buffer.alloc(4); b.writeInt32BE(n); return b; };
@@ -25,8 +25,14 @@ function fixture() {
   const applied: string[][] = [];
   const partitions = new Map<string, Mutation>();
   const name = (tableId: string) => schema.findTableById(tableId)?.name ?? tableId;
+  const holds: Array<{ tables: string[]; settled: boolean }> = [];
   const store = {
-    apply: async (mutations: Mutation[]) => {
+    apply: async (mutations: Mutation[], _encoded?: Buffer, flushHold?: FlushHold) => {
+      if (flushHold !== undefined) {
+        const hold = { tables: [...flushHold.tableIds].map(name), settled: false };
+        holds.push(hold);
+        void flushHold.until.then(() => { hold.settled = true; applied.push([`settled ${hold.tables.join(',')}`]); });
+      }
       applied.push(mutations.map((m) => name(m.tableId)));
       for (const m of mutations) partitions.set(`${m.tableId}:${m.key.toString('hex')}`, m);
     },
@@ -46,13 +52,16 @@ function fixture() {
         cells: [{ column, timestampMicros: 5, ttlSeconds: 0, localDeletionTime: NO_DELETION_TIME, value: int4(value) }] }],
     };
   };
-  return { views, applied, write };
+  return { views, applied, write, holds };
 }
+
+/** The store's record without the flush holds' settlements. */
+const writesOnly = (entry: string[]) => !(entry[0] ?? '').startsWith('settled');
 
 test('a mutation of a base table with views and of another table is applied as one write, then its view update', async () => {
   const { views, applied, write } = fixture();
   await views.apply([write('u', 'w', 7), write('t', 'v', 3)]);
-  assert.deepEqual(applied, [['u', 't'], ['by_v']]);
+  assert.deepEqual(applied.filter(writesOnly), [['u', 't'], ['by_v']]);
 });
 
 test('two writes of the same two viewed partitions, listed in opposite orders, run one after the other without deadlock', { timeout: 5_000 }, async () => {
@@ -62,5 +71,17 @@ test('two writes of the same two viewed partitions, listed in opposite orders, r
   other.token = murmur3Token(other.key);
   await Promise.all([views.apply([write('t', 'v', 3), other]), views.apply([other, write('t', 'v', 5)])]);
   // Each write: one apply of both base rows, then the view update of each (the second moves key 1's view row from v 3 to v 5: a delete and an insert).
-  assert.deepEqual(applied, [['t', 't'], ['by_v'], ['by_v'], ['t', 't'], ['by_v'], ['by_v', 'by_v']]);
+  assert.deepEqual(applied.filter(writesOnly), [['t', 't'], ['by_v'], ['by_v'], ['t', 't'], ['by_v'], ['by_v', 'by_v']]);
+});
+
+test('a base write holds the flushes of its base table until its view updates are delivered', async () => {
+  const { views, applied, write, holds } = fixture();
+  await views.apply([write('u', 'w', 7), write('t', 'v', 3)]);
+  await new Promise((resolve) => setImmediate(resolve));
+  // The hold names the base table only (not u, not the view), and settles after the view update.
+  assert.deepEqual(holds, [{ tables: ['t'], settled: true }]);
+  assert.deepEqual(applied, [['u', 't'], ['by_v'], ['settled t']]);
+  // A write of a table without views holds nothing.
+  await views.apply([write('u', 'w', 8)]);
+  assert.equal(holds.length, 1);
 });

@@ -107,10 +107,19 @@ export class MaterializedViews implements ReplicaStore {
     return this.withLocks(lockKeys, async () => {
       const reads = viewed.map((entry) => ({ ...entry, slices: affectedSlices(entry.mutation) })).filter((entry) => entry.slices.length > 0);
       const befores = await Promise.all(reads.map(({ mutation, slices }) => this.readBase(mutation, slices)));
-      await this.options.store.apply(mutations, encoded);
-      for (const [index, { mutation, base, views, slices }] of reads.entries()) {
-        const out = this.viewMutationsFor(mutation, { base, views }, befores[index], await this.readBase(mutation, slices));
-        if (out.length > 0) await this.send(out, { keyspace: mutation.keyspace, token: mutation.token });
+      // The base memtable is not flushed before the view updates are delivered (stored in the
+      // batchlog or applied): a flush in between, then a crash, would let commit-log replay
+      // skip the base write, and viewReplayObserver would never make its view updates.
+      let delivered = (): void => {};
+      const until = new Promise<void>((resolve) => { delivered = resolve; });
+      try {
+        await this.options.store.apply(mutations, encoded, { tableIds: new Set(viewed.map(({ base }) => base.id)), until });
+        for (const [index, { mutation, base, views, slices }] of reads.entries()) {
+          const out = this.viewMutationsFor(mutation, { base, views }, befores[index], await this.readBase(mutation, slices));
+          if (out.length > 0) await this.send(out, { keyspace: mutation.keyspace, token: mutation.token });
+        }
+      } finally {
+        delivered();
       }
     });
   }

@@ -172,7 +172,7 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   const metrics = new NodeMetrics({ defaultMetrics: context.processMetrics });
   const indexes = new SecondaryIndexes({ storage, schema, logger: logger.child({ component: 'index' }), nowSeconds: () => Math.floor(world.clock.nowMs() / 1000) });
   const views = new MaterializedViews({
-    store: { apply: (m, e) => indexes.apply(m, e), read: (c) => indexes.read(c), truncate: (id) => indexes.truncate(id), hasTable: (id) => storage.hasTable(id) },
+    store: { apply: (m, e, h) => indexes.apply(m, e, h), read: (c) => indexes.read(c), truncate: (id) => indexes.truncate(id), hasTable: (id) => storage.hasTable(id) },
     schema, logger: logger.child({ component: 'view' }), nowSeconds: () => Math.floor(world.clock.nowMs() / 1000),
     builtFile: builtViewsFile(world, layout.dataDirectory),
   });

@@ -26,7 +26,7 @@ import { splitPartitionKey } from '../schema/partition-key.js';
 import type { Schema } from '../schema/schema.js';
 import type { StorageEngine } from '../storage/engine.js';
 import {
-  NO_DELETION_TIME, type Cell, type LivenessInfo, type Mutation, type Partition, type PartitionPosition, type PartitionRangeReadCommand,
+  NO_DELETION_TIME, type Cell, type FlushHold, type LivenessInfo, type Mutation, type Partition, type PartitionPosition, type PartitionRangeReadCommand,
   type ReadCommand, type ReadResult, type Row,
 } from '../storage/types.js';
 
@@ -55,14 +55,14 @@ export class SecondaryIndexes implements ReplicaStore {
 
   constructor(private readonly options: { storage: Store; schema: Schema; logger: Logger; nowSeconds: () => number }) {}
 
-  async apply(mutations: Mutation[], encoded?: Buffer): Promise<void> {
+  async apply(mutations: Mutation[], encoded?: Buffer, flushHold?: FlushHold): Promise<void> {
     const entries: Mutation[] = [];
     for (const mutation of mutations) {
       const table = this.options.schema.findTableById(mutation.tableId);
       if (table?.indexes !== undefined && table.indexes.size > 0) entries.push(...this.indexMutations(table, mutation));
     }
     if (entries.length > 0) await this.options.storage.apply(entries);
-    await this.options.storage.apply(mutations, encoded);
+    await this.options.storage.apply(mutations, encoded, flushHold);
   }
 
   /** The base table's partitions as stored (repair and streaming read through here). */

@@ -28,6 +28,12 @@ export interface TableState {
   /** Bumped by truncate and drop: flushes and compactions started before discard their output. */
   epoch: number;
   dropped: boolean;
+  /**
+   * Flush holds of writes applied to this table and not yet done with what follows them (a base
+   * write's view updates): a memtable switched out while a hold is here is not written to an
+   * sstable before the hold settles (StorageEngine.apply's flushHold).
+   */
+  holds: Set<Promise<unknown>>;
 }
 
 export function tableDirectory(dataDirectory: string, options: EngineTableOptions): string {

@@ -474,3 +474,30 @@ test('a replay observer applies each replayed mutation of its tables between rea
   assert.deepEqual(values(await engine.read(single(1))), ['1/1=d']);
   await engine.close();
 });
+
+test('a flush hold keeps the memtables a write landed in from being written until it settles, for the hold\'s tables only', async () => {
+  const disk = new SimulatedDisk();
+  const other = { keyspace: 'ks', tableId: 't2', gcGraceSeconds: 864000 };
+  const engine = await StorageEngine.open(options(disk, { tables: [table, other] }));
+  let release = (): void => {};
+  const until = new Promise<void>((resolve) => { release = resolve; });
+  await engine.apply([write(1, 1, 'a', 10), { ...write(2, 1, 'b', 10), tableId: 't2' }], undefined, { tableIds: new Set(['t1']), until });
+  await engine.apply([write(3, 1, 'c', 10)]);
+  let flushed = false;
+  const flushing = engine.flush().then(() => { flushed = true; });
+  for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+  const count = (tableId: string) => engine.tableStats().find((t) => t.tableId === tableId)?.sstableCount;
+  assert.equal(flushed, false, 'the flush waits for the hold');
+  assert.equal(count('t1'), 0);
+  assert.equal(count('t2'), 1, 'a table the hold does not name flushes at once');
+  // Reads see the held memtable all along.
+  assert.deepEqual(values(await engine.read(single(1))), ['1/1=a']);
+  // A write after the switch is not held by it: its memtable flushes once the hold is gone.
+  release();
+  await flushing;
+  assert.equal(count('t1'), 1);
+  await engine.apply([write(1, 2, 'd', 10)]);
+  await engine.flush();
+  assert.equal(count('t1'), 2);
+  await engine.close();
+});

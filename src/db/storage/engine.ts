@@ -23,7 +23,7 @@ import { mergePartitionStreams, mergePartitions, purgePartition } from './partit
 import { measuredPartitions, TableMetrics } from './table-metrics.js';
 import { BlockCache, SSTableReader, blockCacheBytesDefault, keyCacheBytesDefault, type SSTableDescriptor, listSSTables, nextSSTableGeneration, removeTemporarySSTableFiles, sstableFileName, writeSSTable } from './sstable/index.js';
 import {
-  MIN_TOKEN, type ClusteringSlice, type Mutation, type Partition, type PartitionPosition, type PartitionRangeReadCommand, type ReadCommand, type ReadResult, type Row, type SinglePartitionReadCommand,
+  MIN_TOKEN, type ClusteringSlice, type FlushHold, type Mutation, type Partition, type PartitionPosition, type PartitionRangeReadCommand, type ReadCommand, type ReadResult, type Row, type SinglePartitionReadCommand,
 } from './types.js';
 
 export type { EngineTableOptions } from './engine-table.js';
@@ -313,7 +313,7 @@ export class StorageEngine {
     }
     const state: TableState = {
       options, directory, memtable: this.newMemtable(options.tableId), flushing: [], sstables, compacting: new Set(),
-      nextGeneration: Math.max(truncation.generation, await nextSSTableGeneration(this.disk, directory)), flushQueue: Promise.resolve(), reads: new Set(), epoch: 0, dropped: false,
+      nextGeneration: Math.max(truncation.generation, await nextSSTableGeneration(this.disk, directory)), flushQueue: Promise.resolve(), reads: new Set(), epoch: 0, dropped: false, holds: new Set(),
     };
     this.tables.set(options.tableId, state);
     return state;
@@ -385,11 +385,11 @@ export class StorageEngine {
    * (a replica receives them so in a MUTATION_BATCH, checked by its decoder): it is appended as
    * is instead of encoding them again.
    */
-  async apply(mutations: Mutation[], encoded?: Buffer): Promise<void> {
+  async apply(mutations: Mutation[], encoded?: Buffer, flushHold?: FlushHold): Promise<void> {
     assert(!this.closed, 'apply on a closed storage engine');
     if (mutations.length === 0) return;
     const startedMs = this.options.world.clock.monotonicMs();
-    await this.applyNow(mutations, encoded);
+    await this.applyNow(mutations, encoded, flushHold);
     const micros = (this.options.world.clock.monotonicMs() - startedMs) * 1000;
     if (mutations.length === 1) this.tableMetrics((mutations[0] as Mutation).tableId).writeLatency.add(micros);
     else for (const tableId of new Set(mutations.map((mutation) => mutation.tableId))) this.tableMetrics(tableId).writeLatency.add(micros);
@@ -405,7 +405,14 @@ export class StorageEngine {
     return metrics;
   }
 
-  private async applyNow(mutations: Mutation[], encoded: Buffer | undefined): Promise<void> {
+  /**
+   * `flushHold`: the memtables this write lands in, of the hold's tables, are not written to
+   * sstables before it settles. A base write with views holds its memtable until its view updates are stored: a
+   * flush in between, then a crash, skipped the write at replay and lost its view updates. The
+   * hold is taken in the same synchronous step as the memtable write, after every wait of the
+   * write (back-pressure, commit log), so a write never waits on a flush its own hold blocks.
+   */
+  private async applyNow(mutations: Mutation[], encoded: Buffer | undefined, flushHold?: FlushHold): Promise<void> {
     for (const mutation of mutations) {
       const state = this.table(mutation.tableId);
       // Back-pressure: when flushes fall behind, writes wait for them (or fail with their error) rather than fill memory.
@@ -429,6 +436,7 @@ export class StorageEngine {
         this.commitLog.reference(position.segmentId, state.memtable.id);
         touched.add(state);
       }
+      if (flushHold !== undefined) for (const state of touched) if (flushHold.tableIds.has(state.options.tableId)) holdFlushes(state, flushHold.until);
     } finally {
       await this.commitLog.settle(position);
     }
@@ -507,6 +515,7 @@ export class StorageEngine {
   private flushTable(state: TableState): Promise<void> {
     if (!state.memtable.isEmpty()) {
       state.memtable.commitLogUpperBound = this.replayBound ?? this.commitLog.replayPosition();
+      state.memtable.flushHolds = [...state.holds];
       state.flushing.push(state.memtable);
       state.memtable = this.newMemtable(state.options.tableId);
       this.tableMetrics(state.options.tableId).memtableSwitches++;
@@ -523,6 +532,9 @@ export class StorageEngine {
     const epoch = state.epoch;
     const bound = memtable.commitLogUpperBound;
     assert(bound !== null, 'flushing a memtable that was not switched out');
+    // Writes in this memtable whose follow-up (view updates) is not stored yet: the sstable
+    // would let replay skip them (a hold's failure is its writer's to report).
+    if (memtable.flushHolds.length > 0) await Promise.all(memtable.flushHolds.map((hold) => hold.catch(() => undefined)));
     const reader = await this.writeSSTableFrom(state, measuredPartitions(cleaned(memtable.scan(ringStart, ringStart)), this.tableMetrics(state.options.tableId)), bound, memtable.sizeBytes);
     if (state.epoch !== epoch) {
       await reader?.delete();
@@ -977,6 +989,14 @@ function sourceStreams(state: TableState, start: PartitionPosition, end: Partiti
     if (reader.maxToken >= start.token && (endOfRing || reader.minToken <= end.token)) streams.push(reader.scan(start, end, bound));
   }
   return streams;
+}
+
+/** Holds the table's flushes (of memtables switched from now on) until `hold` settles. */
+function holdFlushes(state: TableState, hold: Promise<unknown>): void {
+  if (state.holds.has(hold)) return;
+  state.holds.add(hold);
+  const release = () => { state.holds.delete(hold); };
+  hold.then(release, release);
 }
 
 /** A memtable's partitions with shadowed data removed (the memtable keeps updates unmerged). */

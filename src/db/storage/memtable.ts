@@ -180,6 +180,8 @@ export class Memtable {
    * it holds every commit log entry below this position (its sstable records it for replay).
    */
   commitLogUpperBound: CommitLogPosition | null = null;
+  /** Set when switched out: the flush holds of writes it may hold (TableState.holds), awaited before it is written. */
+  flushHolds: Promise<unknown>[] = [];
 
   /** `id` names the memtable as a commit log segment holder. */
   constructor(readonly id: string) {}

@@ -174,3 +174,9 @@ export interface ReadResult {
 /** Token bounds of the ring: Murmur3 tokens are in [-2^63, 2^63 - 1]; MIN_TOKEN is the ring's start, owned by nobody. */
 export const MIN_TOKEN = -(2n ** 63n);
 export const MAX_TOKEN = 2n ** 63n - 1n;
+
+/** Holds the flushes of a write's memtables of these tables until `until` settles (StorageEngine.apply). */
+export interface FlushHold {
+  tableIds: ReadonlySet<string>;
+  until: Promise<unknown>;
+}
