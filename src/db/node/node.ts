@@ -170,10 +170,10 @@ async function assemble(config: NodeConfig, context: AssemblyContext): Promise<R
   // Trace rows are written with CQL through this node's own coordinator (processor, below).
   const tracing = { context: asyncContext<TraceState>(), writer: new CqlTraceWriter((query, values, consistency): Promise<unknown> => processor.internalQuery(query, values, consistency)) };
   const metrics = new NodeMetrics({ defaultMetrics: context.processMetrics });
-  const indexes = new SecondaryIndexes({ storage, schema, logger: logger.child({ component: 'index' }), nowSeconds: () => Math.floor(world.clock.nowMs() / 1000) });
+  const indexes = new SecondaryIndexes({ storage, schema, logger: logger.child({ component: 'index' }), nowSeconds });
   const views = new MaterializedViews({
     store: { apply: (m, e, h) => indexes.apply(m, e, h), read: (c) => indexes.read(c), truncate: (id) => indexes.truncate(id), hasTable: (id) => storage.hasTable(id) },
-    schema, logger: logger.child({ component: 'view' }), nowSeconds: () => Math.floor(world.clock.nowMs() / 1000),
+    schema, logger: logger.child({ component: 'view' }), nowSeconds,
     builtFile: builtViewsFile(world, layout.dataDirectory),
   });
   await views.start();
