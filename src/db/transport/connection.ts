@@ -14,7 +14,7 @@
 import { fail } from '../common/assert.js';
 import { CqlError, isDiskFull, overloaded, protocolError, serverError, toCqlError } from '../common/errors.js';
 import { connectionEventBacklogMax, responseCoalesceBytesMax, responseFlushHopsMax as flushHopsMax } from '../common/limits.js';
-import type { Connection, Logger } from '../common/world.js';
+import type { Clock, Connection, Logger } from '../common/world.js';
 import type { Frame, FrameDecodeResult } from '../protocol/frame.js';
 import {
   FrameFlag, Opcode, PROTOCOL_V5, PROTOCOL_VERSION, PROTOCOL_VERSIONS, PROTOCOL_VERSIONS_TEXT,
@@ -42,6 +42,8 @@ export const supportedOptions: ReadonlyMap<string, string[]> = new Map([
 
 export interface ClientConnectionOptions {
   handler: QueryHandler;
+  /** The node's clock: answers are written at the end of an event-loop turn (queueFrame). */
+  clock: Clock;
   events: EventHub;
   logger: Logger;
   frameBodyBytesMax: number;
@@ -509,10 +511,14 @@ export class ClientConnection implements EventSubscriber, LimiterWaiter, Schedul
   }
 
   /**
-   * Answers completed in one turn (a group commit releases hundreds) are written together: a
-   * socket write per answer cost more CPU than the answer itself. The flush runs as a microtask,
-   * after the completions already queued; it waits a few more microtasks while answers keep
-   * arriving, and a full batch goes out at once.
+   * Answers completed in one event-loop turn are written together: a socket write per answer
+   * cost more CPU than the answer itself. The flush runs at the end of the turn (the clock's
+   * yieldToEventLoop: once the loop has run every I/O callback that was ready, such as request
+   * bytes of other connections, thread-pool reads, a group commit's release of hundreds of
+   * writes), as Netty's flush consolidation does. A flush as a microtask wrote once per
+   * thread-pool read, since each completion drains the microtask queue (bench/README, findings
+   * of 2026-12-05, fifth session). A clock without it (simulations) flushes once the answers stop
+   * arriving across a few microtasks. A full batch goes out at once.
    */
   private queueFrame(frame: Buffer): void {
     this.outgoing.push(frame);
@@ -523,6 +529,13 @@ export class ClientConnection implements EventSubscriber, LimiterWaiter, Schedul
     }
     if (this.flushQueued) return;
     this.flushQueued = true;
+    const endOfTurn = this.options.clock.yieldToEventLoop?.();
+    if (endOfTurn !== undefined) {
+      void endOfTurn.then(() => {
+        if (this.flushQueued) this.flush();
+      });
+      return;
+    }
     this.flushHops = 0;
     queueMicrotask(() => this.flushWhenQuiet(this.outgoing.length));
   }

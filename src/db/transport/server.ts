@@ -84,6 +84,7 @@ export async function startNativeServer(options: NativeServerOptions): Promise<N
     const id = nextConnectionId++;
     const client = new ClientConnection(connection, {
       handler: options.handler,
+      clock: options.clock,
       events,
       logger: logger.child({ connection: id, remote }),
       frameBodyBytesMax: bodyBytesMax,

@@ -221,8 +221,11 @@ class OutboundConnection {
   }
 
   /**
-   * Flushes on a microtask, after the work already queued in this turn; it waits a few more
-   * microtasks while frames keep arriving. A full batch goes out at once.
+   * Flushes at the end of the event-loop turn (the clock's yieldToEventLoop, once the loop has
+   * run every I/O callback that was ready), so the answers of one turn leave in one write even
+   * when each comes from its own thread-pool read, as client connections do
+   * (transport/connection.ts, queueFrame). A clock without it (simulations) flushes once frames
+   * stop arriving across a few microtasks. A full batch goes out at once.
    */
   private scheduleFlush(): void {
     if (this.queuedBytes >= internodeCoalesceBytesMax) {
@@ -231,6 +234,13 @@ class OutboundConnection {
     }
     if (this.flushQueued) return;
     this.flushQueued = true;
+    const endOfTurn = this.options.clock.yieldToEventLoop?.();
+    if (endOfTurn !== undefined) {
+      void endOfTurn.then(() => {
+        if (this.flushQueued) this.flush();
+      });
+      return;
+    }
     this.flushHops = 0;
     const seen = this.queuedFrames;
     queueMicrotask(() => this.flushWhenQuiet(seen));
