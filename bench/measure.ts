@@ -9,6 +9,7 @@ import { DriverTarget, LeanTarget, type ClientKind } from './clients.js';
 import { newHistogram, runLoad, shapeName, sleep, type LoadResult, type LoadSpec, type Shape, type Workload } from './load.js';
 import type { ServerGroup } from './nodes.js';
 import { openWindow, type ProbeNumbers } from './probe-client.js';
+import { openStorageWindow, type StorageWindow } from './storage-state.js';
 import { cpuSeconds, peakRssMiB, resetPeakRss } from './proc.js';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 
@@ -41,6 +42,8 @@ export interface Measurement {
   peakRssMiB: Record<string, number | null>;
   /** Per server process over the measured window: event-loop delay and GC pauses (bench/probe.ts); null when it did not answer. */
   serverProbes: Record<string, ProbeNumbers | null>;
+  /** Per node: cache hits in the window, sstables and compactions at its end (storage-state.ts); absent in older results. */
+  storage?: Record<string, StorageWindow | null>;
 }
 
 /** Which keys exist, carried from one run to the next on the same servers. */
@@ -85,9 +88,16 @@ export async function measure(group: ServerGroup, request: RunRequest, keys: Key
   let clientCpu = { user: 0, system: 0 };
   let closeWindow = () => Promise.resolve({} as Record<string, ProbeNumbers | null>);
   let probes: Promise<Record<string, ProbeNumbers | null>> = Promise.resolve({});
+  let closeStorage = () => Promise.resolve({} as Record<string, StorageWindow | null>);
+  let storage: Promise<Record<string, StorageWindow | null>> = Promise.resolve({});
   const hooks = {
-    onMeasureStart: () => { cpuAtStart = cpuSeconds(pids); clientAtStart = process.cpuUsage(); closeWindow = openWindow(group.processes); },
-    onMeasureEnd: () => { cpuAtEnd = cpuSeconds(pids); clientCpu = process.cpuUsage(clientAtStart); probes = closeWindow(); },
+    onMeasureStart: () => {
+      cpuAtStart = cpuSeconds(pids);
+      clientAtStart = process.cpuUsage();
+      closeWindow = openWindow(group.processes);
+      closeStorage = openStorageWindow(group.processes);
+    },
+    onMeasureEnd: () => { cpuAtEnd = cpuSeconds(pids); clientCpu = process.cpuUsage(clientAtStart); probes = closeWindow(); storage = closeStorage(); },
   };
   const result = request.client === 'lean' && request.threads > 1
     ? await runThreaded(group, request, spec, hooks)
@@ -103,6 +113,7 @@ export async function measure(group: ServerGroup, request: RunRequest, keys: Key
     clientCpuSeconds: round((clientCpu.user + clientCpu.system) / 1e6, 2),
     peakRssMiB: Object.fromEntries(group.processes.map((p) => [p.name, peakRssMiB(p.pid)])),
     serverProbes: await probes,
+    storage: await storage,
   };
 }
 

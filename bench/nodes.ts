@@ -45,6 +45,8 @@ export interface ServerProcess {
   endpoint: Endpoint;
   /** The bench probe inside the process (event-loop delay, GC) over measured windows. */
   probe: ProbeClient | null;
+  /** A database node's admin port (GET /metrics, on the endpoint's host); none for the ceiling server. */
+  adminPort?: number;
   output(): string;
 }
 
@@ -81,7 +83,7 @@ export interface ProfileOption {
 }
 
 /** Starts a server process with the bench probe (and --cpu-prof with a profile directory). */
-export function launch(name: string, args: string[], options: { endpoint: Endpoint; profileDir?: string | null }): { process: ServerProcess; child: ChildProcess } {
+export function launch(name: string, args: string[], options: { endpoint: Endpoint; profileDir?: string | null; adminPort?: number }): { process: ServerProcess; child: ChildProcess } {
   installCleanup();
   const endpoint = options.endpoint;
   const flags = probeFlags(join(repositoryRoot, 'dist', 'bench'), { name, profileDir: options.profileDir ?? null });
@@ -93,7 +95,8 @@ export function launch(name: string, args: string[], options: { endpoint: Endpoi
   const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-20_000); };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  return { child, process: { name, pid: child.pid, endpoint, probe: new ProbeClient(child), output: () => output } };
+  const adminPort = options.adminPort === undefined ? {} : { adminPort: options.adminPort };
+  return { child, process: { name, pid: child.pid, endpoint, probe: new ProbeClient(child), ...adminPort, output: () => output } };
 }
 
 export async function waitListening(server: { process: ServerProcess; child: ChildProcess }, timeoutMs: number): Promise<void> {
@@ -165,7 +168,7 @@ export async function startNodes(options: NodeGroupOptions): Promise<ServerGroup
       const configFile = join(root, `node${index}.yaml`);
       writeNodeConfigFile(configFile, nodeConfig(index, ports, options));
       const endpoint = { host: `127.0.0.${index}`, port: ports.native };
-      const server = launch(`node${index}`, [...nodeRuntimeFlags, join(repositoryRoot, 'bin', 'aero.js'), 'node', '--config', configFile, '--data-dir', directory], { endpoint, profileDir: options.profileDir ?? null });
+      const server = launch(`node${index}`, [...nodeRuntimeFlags, join(repositoryRoot, 'bin', 'aero.js'), 'node', '--config', configFile, '--data-dir', directory], { endpoint, profileDir: options.profileDir ?? null, adminPort: ports.admin });
       started.push(server);
       // One at a time, as a cluster is started: a joining node finds its seed up.
       await waitListening(server, options.startTimeoutMs);

@@ -12,6 +12,7 @@ import type { Measurement } from './measure.js';
 import type { ProfileSummary } from './profile.js';
 import type { Settings } from './settings.js';
 import type { StorageBenchResult } from './storage.js';
+import { storageCell } from './storage-state.js';
 
 /** Hot point reads from sstables and from the memtable, and how many times slower the sstables are (issue 11: at most 2x). */
 function hotReads(storage: StorageBenchResult): string {
@@ -85,12 +86,12 @@ function ratio(value: number, base: number | undefined): string {
 
 function measurementTable(results: BenchResults): string[] {
   const lines = [
-    '| scenario | workload | client | shape | ops/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | server CPU s | client CPU s | ops per server CPU-s | efficiency vs ceiling | ops/s vs ceiling | peak RSS MiB | loop delay p99/max ms, GC ms |',
-    '|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
+    '| scenario | workload | client | shape | ops/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | server CPU s | client CPU s | ops per server CPU-s | efficiency vs ceiling | ops/s vs ceiling | peak RSS MiB | loop delay p99/max ms, GC ms | storage: chunk/key cache hits, sstables, compactions pending |',
+    '|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|---|',
   ];
   for (const m of results.measurements) {
     const ceiling = m.scenario === 'ceiling' ? undefined : ceilingOf(results, m);
-    lines.push(`| ${m.scenario} | ${m.workload} | ${m.client} | ${m.shape} | ${fmt(m.throughput)} | ${m.latencyMs.p50} | ${m.latencyMs.p99} | ${m.latencyMs.p999} | ${m.latencyMs.max} | ${m.errors} | ${m.serverCpuSeconds} | ${m.clientCpuSeconds} | ${fmt(m.opsPerServerCpuSecond)} | ${ratio(m.opsPerServerCpuSecond, ceiling?.opsPerServerCpuSecond)} | ${ratio(m.throughput, ceiling?.throughput)} | ${rss(m)} | ${loopAndGc(m)} |`);
+    lines.push(`| ${m.scenario} | ${m.workload} | ${m.client} | ${m.shape} | ${fmt(m.throughput)} | ${m.latencyMs.p50} | ${m.latencyMs.p99} | ${m.latencyMs.p999} | ${m.latencyMs.max} | ${m.errors} | ${m.serverCpuSeconds} | ${m.clientCpuSeconds} | ${fmt(m.opsPerServerCpuSecond)} | ${ratio(m.opsPerServerCpuSecond, ceiling?.opsPerServerCpuSecond)} | ${ratio(m.throughput, ceiling?.throughput)} | ${rss(m)} | ${loopAndGc(m)} | ${storageCell(m.storage)} |`);
   }
   return lines;
 }
@@ -98,11 +99,11 @@ function measurementTable(results: BenchResults): string[] {
 function curveTable(results: BenchResults): string[] {
   if (results.curve.length === 0) return [];
   const lines = ['', '**Latency curve** (open loop, lean client; latency from each request\'s intended start):', '',
-    '| server | shape | % of max | max ops/s | target ops/s | achieved ops/s | p50 ms | p99 ms | p99.9 ms | errors | server CPU us/op | loop delay p99/max ms, GC ms |', '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|'];
+    '| server | shape | % of max | max ops/s | target ops/s | achieved ops/s | p50 ms | p99 ms | p99.9 ms | errors | server CPU us/op | loop delay p99/max ms, GC ms | storage: chunk/key cache hits, sstables, compactions pending |', '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|'];
   for (const c of results.curve) {
     // CPU per operation rises as the rate falls: fewer answers share a socket write (report in the bench README).
     const cpuMicrosPerOp = c.ops > 0 ? fmt(Math.round((c.serverCpuSeconds * 1e6) / c.ops)) : 'n/a';
-    lines.push(`| ${c.scenario} | ${c.shape} | ${Math.round(c.fraction * 100)}% | ${fmt(c.maxThroughput)} | ${fmt(c.rateTarget ?? 0)} | ${fmt(c.throughput)} | ${c.latencyMs.p50} | ${c.latencyMs.p99} | ${c.latencyMs.p999} | ${c.errors} | ${cpuMicrosPerOp} | ${loopAndGc(c)} |`);
+    lines.push(`| ${c.scenario} | ${c.shape} | ${Math.round(c.fraction * 100)}% | ${fmt(c.maxThroughput)} | ${fmt(c.rateTarget ?? 0)} | ${fmt(c.throughput)} | ${c.latencyMs.p50} | ${c.latencyMs.p99} | ${c.latencyMs.p999} | ${c.errors} | ${cpuMicrosPerOp} | ${loopAndGc(c)} | ${storageCell(c.storage)} |`);
   }
   return lines;
 }

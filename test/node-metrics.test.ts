@@ -15,20 +15,13 @@ import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { aero, freePort, pinnedClient, seenBy, waitFor } from './harness/local-cluster.js';
 import { startNodeProcess } from './harness/node-process.js';
+import { metricSample } from '../bench/storage-state.js';
 
 const { consistencies } = cassandra.types;
 
 /** Prometheus text: the sum of the samples named `name` whose labels include `labels`. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (match === null || match[1] !== name) continue;
-    const present = new Map([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([key, value]) => present.get(key) === value)) sum += Number(match[3]);
-  }
-  return sum;
-}
+/** The sum of a metric's samples with these labels, as the bench reads them. */
+const sample = metricSample;
 
 async function scrape(host: string, adminPort: number): Promise<string> {
   const response = await fetch(`http://${host}:${adminPort}/metrics`, { signal: AbortSignal.timeout(5_000) });
@@ -89,6 +82,18 @@ test('one node: /metrics counts the requests by operation and consistency level,
     assert.ok(sample(compacted, 'cassandra_compaction_completed_tasks_total') - sample(flushed, 'cassandra_compaction_completed_tasks_total') >= 1);
     assert.ok(sample(compacted, 'cassandra_compaction_bytes_compacted_total') - sample(flushed, 'cassandra_compaction_bytes_compacted_total') >= sample(flushed, 'cassandra_table_live_disk_space_used_bytes', table));
     assert.equal(sample(compacted, 'cassandra_compaction_active_tasks'), 0);
+
+    // Reads of the flushed rows go through the caches: requests rise, and a second read of a row hits.
+    for (let k = 100; k < 110; k++) await client.execute('SELECT v FROM metrics_test.kv WHERE k = ?', [k], { consistency: consistencies.one });
+    const read = await scrape(node.host, node.adminPort);
+    for (const cache of ['chunks', 'keys']) {
+      assert.ok(sample(read, 'cassandra_cache_requests_total', { cache }) > sample(compacted, 'cassandra_cache_requests_total', { cache }), `${cache} cache requests rise`);
+      assert.ok(sample(read, 'cassandra_cache_capacity_bytes', { cache }) > 0);
+    }
+    for (let k = 100; k < 110; k++) await client.execute('SELECT v FROM metrics_test.kv WHERE k = ?', [k], { consistency: consistencies.one });
+    const reread = await scrape(node.host, node.adminPort);
+    assert.ok(sample(reread, 'cassandra_cache_hits_total', { cache: 'chunks' }) - sample(read, 'cassandra_cache_hits_total', { cache: 'chunks' }) >= 1, 'a block read again is a chunk cache hit');
+    assert.ok(sample(reread, 'cassandra_cache_size_bytes', { cache: 'chunks' }) > 0);
 
     // Every series the Grafana dashboard plots is one the node serves.
     const dashboard = readFileSync('docs/grafana-dashboard.json', 'utf8');

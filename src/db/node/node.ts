@@ -305,6 +305,7 @@ function metricSources(parts: { schema: Schema; storage: StorageEngine; cluster:
     droppedMessages: () => messaging.droppedMessages(),
     endpoints: () => gossiper.endpoints().map((endpoint) => ({ endpoint, alive: endpoint === messaging.localEndpoint || gossiper.isAlive(endpoint) })),
     nativeClients: () => native()?.connectionCount() ?? 0,
+    caches: () => storage.cacheStats(),
   };
 }
 

@@ -5,7 +5,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { badCredentials } from '../common/errors.js';
 import { silentLogger, type Connection } from '../common/world.js';
-import { systemClock } from '../platform/clock.js';
 import type { EventMessage, ResultMessage } from '../protocol/messages.js';
 import type { Authenticator } from './authenticator.js';
 import { ClientConnection } from './connection.js';
@@ -13,7 +12,7 @@ import { EventHub } from './events.js';
 import type { ClientState, QueryHandler } from './query-handler.js';
 import { RequestLimiter } from './request-limiter.js';
 import { RequestScheduler } from './request-scheduler.js';
-import { frameBytes, op, queryBody, readError, readString, stringMapBytes, type RawFrame } from './raw-client.test.js';
+import { frameBytes, op, queryBody, readError, readString, stringMapBytes, testClock, type RawFrame } from './raw-client.test.js';
 
 class MemoryConnection implements Connection {
   readonly remoteAddress = '127.0.0.9';
@@ -83,7 +82,7 @@ function handlerWith(query: (text: string, state: ClientState) => Promise<Result
 function open(handler: QueryHandler, authenticator?: Authenticator, limiter?: RequestLimiter, scheduler?: RequestScheduler): { socket: MemoryConnection; connection: ClientConnection } {
   const socket = new MemoryConnection();
   const connection = new ClientConnection(socket, {
-    handler, clock: systemClock(), events: new EventHub(handler), logger: silentLogger, frameBodyBytesMax: 1 << 20, requestsInFlightMax: 4, authenticator, onClosed: () => undefined,
+    handler, clock: testClock, events: new EventHub(handler), logger: silentLogger, frameBodyBytesMax: 1 << 20, requestsInFlightMax: 4, authenticator, onClosed: () => undefined,
     ...(limiter === undefined ? {} : { limiter }), ...(scheduler === undefined ? {} : { scheduler }),
   });
   return { socket, connection };

@@ -199,6 +199,7 @@ export const testClock: Clock = {
     return { cancel: () => clearTimeout(timer) };
   },
   sleep: (delayMs) => new Promise((resolve) => setTimeout(resolve, delayMs)),
+  yieldToEventLoop: () => new Promise((resolve) => setImmediate(resolve)),
 };
 
 function socketConnection(socket: Socket): Connection {
