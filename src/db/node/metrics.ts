@@ -117,23 +117,24 @@ export class NodeMetrics implements ClientRequestObserver {
     gauge('cassandra_client_connected_native_clients', 'Open native-protocol client connections (Client.connectedNativeClients)', (s) => s.nativeClients());
 
     // Cassandra's Cache metrics (ChunkCache, KeyCache): Hits and Requests as counters, Size and Capacity as gauges.
-    const perCache = (kind: 'counter' | 'gauge', name: string, help: string, read: (c: ReturnType<MetricSources['caches']>[number]) => number) => {
-      const collect = function (this: Counter<'cache'> | Gauge<'cache'>): void {
+    type CacheStats = ReturnType<MetricSources['caches']>[number];
+    const cacheTotal = (name: string, help: string, read: (c: CacheStats) => number) =>
+      new Counter({ name, help, labelNames: ['cache'], registers, collect() {
         const s = source();
         if (s === undefined) return;
         this.reset();
-        for (const cache of s.caches()) {
-          if (this instanceof Counter) this.inc({ cache: cache.name }, read(cache));
-          else this.set({ cache: cache.name }, read(cache));
-        }
-      };
-      if (kind === 'counter') new Counter({ name, help, labelNames: ['cache'], registers, collect });
-      else new Gauge({ name, help, labelNames: ['cache'], registers, collect });
-    };
-    perCache('counter', 'cassandra_cache_hits_total', 'Lookups the cache answered (Cache.Hits), by cache: chunks (sstable blocks, file_cache_size_in_mb) and keys (partition index entries, key_cache_size_in_mb)', (c) => c.hits);
-    perCache('counter', 'cassandra_cache_requests_total', 'Lookups of the cache (Cache.Requests), by cache', (c) => c.hits + c.misses);
-    perCache('gauge', 'cassandra_cache_size_bytes', 'Bytes the cache holds (Cache.Size), by cache', (c) => c.sizeBytes);
-    perCache('gauge', 'cassandra_cache_capacity_bytes', 'Bytes the cache may hold (Cache.Capacity), by cache', (c) => c.capacityBytes);
+        for (const cache of s.caches()) this.inc({ cache: cache.name }, read(cache));
+      } });
+    const cacheGauge = (name: string, help: string, read: (c: CacheStats) => number) =>
+      new Gauge({ name, help, labelNames: ['cache'], registers, collect() {
+        const s = source();
+        if (s === undefined) return;
+        for (const cache of s.caches()) this.set({ cache: cache.name }, read(cache));
+      } });
+    cacheTotal('cassandra_cache_hits_total', 'Lookups the cache answered (Cache.Hits), by cache: chunks (sstable blocks, file_cache_size_in_mb) and keys (partition index entries, key_cache_size_in_mb)', (c) => c.hits);
+    cacheTotal('cassandra_cache_requests_total', 'Lookups of the cache (Cache.Requests), by cache', (c) => c.hits + c.misses);
+    cacheGauge('cassandra_cache_size_bytes', 'Bytes the cache holds (Cache.Size), by cache', (c) => c.sizeBytes);
+    cacheGauge('cassandra_cache_capacity_bytes', 'Bytes the cache may hold (Cache.Capacity), by cache', (c) => c.capacityBytes);
 
     const tableLabels = ['keyspace', 'table'] as const;
     const perTable = (name: string, help: string, read: (t: ReturnType<MetricSources['tables']>[number]) => number) =>
