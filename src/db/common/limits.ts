@@ -19,6 +19,12 @@ export const streamIdMax = 32767;
 export const connectionRequestsInFlightMax = 2048;
 /** Client requests a node runs at once, all connections together (Cassandra's native_transport_max_threads); the rest wait their turn (transport/request-scheduler.ts). */
 export const clientRequestsRunningMax = 128;
+/**
+ * Milliseconds of one event-loop turn during which the scheduler starts client requests; the
+ * rest start in the next turn (transport/request-scheduler.ts), so timers, gossip and socket
+ * reads are never held behind a backlog of requests that finish synchronously.
+ */
+export const clientRequestsTurnMs = 2;
 /** Longest CQL statement text accepted, in bytes. */
 export const queryTextBytesMax = 16 * 1024 * 1024;
 /** Parser nesting depth (parentheses, collection literals, nested types). */

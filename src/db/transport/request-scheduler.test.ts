@@ -63,3 +63,68 @@ test('a request that finishes inside startNext frees its place at once', () => {
   assert.equal(started, 3);
   assert.equal(scheduler.runningCount, 0);
 });
+
+/** A clock whose time the test moves, and whose event-loop turns end when the test says so. */
+function turnClock(): { clock: { monotonicMs(): number; yieldToEventLoop(): Promise<void> }; advance(ms: number): void; endTurn(): Promise<void>; turnsWaiting(): number } {
+  let now = 0;
+  let waiting: Array<() => void> = [];
+  return {
+    clock: {
+      monotonicMs: () => now,
+      yieldToEventLoop: () => new Promise<void>((resolve) => waiting.push(resolve)),
+    },
+    advance: (ms) => { now += ms; },
+    async endTurn() {
+      const ending = waiting;
+      waiting = [];
+      for (const resolve of ending) resolve();
+      // Let the continuations (the scheduler's new turn) run.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    },
+    turnsWaiting: () => waiting.length,
+  };
+}
+
+test('requests that finish synchronously start for turnMs of an event-loop turn, and the rest in the next turns', async () => {
+  const time = turnClock();
+  const scheduler = new RequestScheduler(128, { clock: time.clock, turnMs: 2 });
+  let started = 0;
+  const client: ScheduledClient = {
+    schedulingAddress: 'a',
+    startNext: () => {
+      if (started === 10) return false;
+      started++;
+      time.advance(0.75); // each request runs for 0.75 ms and is answered at once (a cached read)
+      scheduler.done();
+      return true;
+    },
+  };
+  scheduler.ready(client);
+  // Starts at 0, 0.75 and 1.5 ms; at 2.25 ms the turn's time is spent.
+  assert.equal(started, 3);
+  assert.equal(time.turnsWaiting(), 1);
+  // New requests arriving in the same turn wait too (a socket read after the budget ran out).
+  scheduler.ready(client);
+  assert.equal(started, 3);
+  await time.endTurn();
+  assert.equal(started, 6, 'the next turn starts the next three');
+  await time.endTurn();
+  assert.equal(started, 9);
+  await time.endTurn();
+  assert.equal(started, 10);
+  assert.equal(scheduler.runningCount, 0);
+});
+
+test('requests that stay running cost the turn no time; without yieldToEventLoop only the running bound counts', async () => {
+  const time = turnClock();
+  const scheduler = new RequestScheduler(128, { clock: time.clock, turnMs: 2 });
+  const log: string[] = [];
+  const client = new FakeClient('a', 'a', 100, log);
+  scheduler.ready(client);
+  // Requests that stay running cost no time here: all start, up to the running bound's 128.
+  assert.equal(log.length, 100);
+  const untimed = new RequestScheduler(128, { clock: { monotonicMs: () => 0 }, turnMs: 2 });
+  let started = 0;
+  untimed.ready({ schedulingAddress: 'b', startNext: () => (started < 500 ? (started++, untimed.done(), true) : false) });
+  assert.equal(started, 500);
+});

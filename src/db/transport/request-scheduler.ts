@@ -9,8 +9,22 @@
 // and when its turn comes is asked to start it (startNext). A connection that cannot start one
 // then (its queue is empty, it waits for request-data bytes, its socket's write buffer is full)
 // answers false and leaves the rotation until it calls ready again.
+//
+// With an event-loop clock, starts are also bounded in time: the scheduler starts requests for
+// turnMs of an event-loop turn and leaves the rest to the next turn. Requests that finish
+// synchronously (a cached read) free their place at once, so without this bound one socket
+// read could start, run and answer a whole backlog in one go, and the loop would run no timer
+// (gossip, timeouts, the event-loop delay probe) and read no socket until it was done.
 
 import { assert } from '../common/assert.js';
+import type { Clock } from '../common/world.js';
+
+/** The clock that bounds the starts of one event-loop turn; without yieldToEventLoop, starts are bounded by count only. */
+export interface SchedulerTurns {
+  clock: Pick<Clock, 'monotonicMs' | 'yieldToEventLoop'>;
+  /** Milliseconds of a turn during which requests start (limits.ts, clientRequestsTurnMs). */
+  turnMs: number;
+}
 
 export interface ScheduledClient {
   /** The client's address: the first level of the rotation. */
@@ -26,9 +40,17 @@ export class RequestScheduler {
   /** Addresses that had nothing ready when they became ready: they take the next turn. */
   private readonly newcomers = new Set<string>();
   private pumping = false;
+  /** When this event-loop turn's first start happened (the clock's monotonicMs); undefined until one does. */
+  private turnStartedAt: number | undefined = undefined;
+  /** This turn's time for starts ran out: the next turn pumps. */
+  private deferred = false;
 
-  constructor(readonly runningMax: number) {
+  constructor(
+    readonly runningMax: number,
+    private readonly loopTurns?: SchedulerTurns,
+  ) {
     assert(runningMax > 0, 'the scheduler must let at least one request run');
+    assert(loopTurns === undefined || loopTurns.turnMs > 0, 'the scheduler must have time to start requests');
   }
 
   /** Requests started and not yet done. */
@@ -68,10 +90,11 @@ export class RequestScheduler {
 
   private pump(): void {
     // startNext may call ready or done again (a request refused at once): one loop does the work.
-    if (this.pumping) return;
+    if (this.pumping || this.deferred) return;
     this.pumping = true;
     try {
       while (this.running < this.runningMax) {
+        if (!this.turnHasTime()) break;
         const client = this.nextTurn();
         if (client === undefined) break;
         // Count the place first: a request may finish (and call done) before startNext returns.
@@ -84,6 +107,33 @@ export class RequestScheduler {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /**
+   * Whether this event-loop turn may start another request. The turn's first start schedules
+   * its end (yieldToEventLoop: once the loop has run the I/O callbacks that were ready); past
+   * turnMs, the starts wait for that end, which begins a new turn and pumps.
+   */
+  private turnHasTime(): boolean {
+    const turns = this.loopTurns;
+    const endOfTurn = turns?.clock.yieldToEventLoop;
+    if (turns === undefined || endOfTurn === undefined) return true;
+    const now = turns.clock.monotonicMs();
+    if (this.turnStartedAt === undefined) {
+      this.turnStartedAt = now;
+      void endOfTurn.call(turns.clock).then(() => this.endTurn());
+      return true;
+    }
+    if (now - this.turnStartedAt < turns.turnMs) return true;
+    this.deferred = true;
+    return false;
+  }
+
+  private endTurn(): void {
+    this.turnStartedAt = undefined;
+    if (!this.deferred) return;
+    this.deferred = false;
+    this.pump();
   }
 
   /** The first connection of the first newcomer, or else of the first address; both go to the back of their rotation. */

@@ -4,7 +4,7 @@
 
 import { assert } from '../common/assert.js';
 import {
-  clientConnectionsMax, clientRequestsRunningMax, connectionRequestsInFlightMax, frameBodyBytesMax, requestDataInFlightBytesDefault, requestDataInFlightPerAddressBytesDefault,
+  clientConnectionsMax, clientRequestsRunningMax, clientRequestsTurnMs, connectionRequestsInFlightMax, frameBodyBytesMax, requestDataInFlightBytesDefault, requestDataInFlightPerAddressBytesDefault,
 } from '../common/limits.js';
 import type { Clock, Connection, Logger, Network } from '../common/world.js';
 import type { Authenticator } from './authenticator.js';
@@ -66,7 +66,7 @@ export async function startNativeServer(options: NativeServerOptions): Promise<N
   const logger = options.logger.child({ component: 'native-transport' });
   const events = new EventHub(options.handler);
   const limiter = new RequestLimiter(options.requestData ?? { bytesMax: requestDataInFlightBytesDefault, bytesPerAddressMax: requestDataInFlightPerAddressBytesDefault });
-  const scheduler = new RequestScheduler(options.requestsRunningMax ?? clientRequestsRunningMax);
+  const scheduler = new RequestScheduler(options.requestsRunningMax ?? clientRequestsRunningMax, { clock: options.clock, turnMs: clientRequestsTurnMs });
   const connections = new Set<ClientConnection>();
   let nextConnectionId = 1;
   /** Requests answered on connections since closed. */
