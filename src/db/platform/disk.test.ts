@@ -108,3 +108,28 @@ test('real disk: readNow reads a block on the calling thread, and declines after
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('real disk: thread-pool reads in flight when the file closes each get their own bytes, and a read after close fails as a DiskError', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'aero-disk-'));
+  try {
+    const disk = realDisk(root, { accessMode: 'standard' });
+    const writer = await disk.openAppend('blocks');
+    const block = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < 64; i++) {
+      block.fill(i);
+      await writer.append(block);
+    }
+    await writer.close();
+    const file = await disk.openRead('blocks');
+    // Many reads in flight, then close at once: every read gets its own bytes (reads use the
+    // descriptor, and close waits for them: a descriptor closed under a read could be reused).
+    const reads = Array.from({ length: 64 }, (_, i) => file.read(i * block.length, block.length));
+    const closed = file.close();
+    const blocks = await Promise.all(reads);
+    await closed;
+    blocks.forEach((read, i) => assert.deepEqual(read, Buffer.alloc(block.length, i), `block ${i}`));
+    await assert.rejects(file.read(0, 4), (e: unknown) => e instanceof DiskError);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

@@ -2,7 +2,7 @@
 // directory; every failure becomes a DiskError carrying the system code (ENOSPC, EIO, ...),
 // so the storage engine can fail a write without acknowledging it.
 
-import { readSync, writeSync } from 'node:fs';
+import { read, readSync, writeSync } from 'node:fs';
 import { constants, type FileHandle, mkdir, open, readFile, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DiskError } from '../common/errors.js';
@@ -95,6 +95,9 @@ function readOnThread(path: string, handle: FileHandle, position: number, length
 
 function diskFile(path: string, handle: FileHandle, initialSize: number, policy: ReadPolicy): DiskFile {
   let size = initialSize;
+  /** Thread-pool reads in flight, and close()s waiting for them to end. */
+  let reading = 0;
+  const idle: Array<() => void> = [];
   return {
     path,
     size: () => size,
@@ -125,20 +128,50 @@ function diskFile(path: string, handle: FileHandle, initialSize: number, policy:
     },
     readNow: (position: number, length: number) =>
       mayReadNow(policy, length) ? readOnThread(path, handle, position, length, policy) : undefined,
-    read: (position: number, length: number) =>
-      wrap(path, 'read', async () => {
-        const buffer = Buffer.allocUnsafeSlow(length);
-        let done = 0;
-        while (done < length) {
-          const result = await handle.read(buffer, done, length - done, position + done);
-          if (result.bytesRead === 0) throw new DiskError(path, 'read', 'EOF', `read of ${length} bytes at ${position} past the end`);
-          done += result.bytesRead;
-        }
-        return buffer;
-      }),
+    read: async (position: number, length: number) => {
+      reading++;
+      try {
+        return await readOnPool(path, handle.fd, position, length);
+      } finally {
+        if (--reading === 0) for (const resolve of idle.splice(0)) resolve();
+      }
+    },
     sync: () => wrap(path, 'sync', () => handle.datasync()),
-    close: () => wrap(path, 'close', () => handle.close()),
+    close: () => wrap(path, 'close', async () => {
+      // Thread-pool reads use the descriptor, not the handle, so the handle does not wait for them
+      // (a read that continues after a short read would otherwise be queued behind the close).
+      while (reading > 0) await new Promise<void>((resolve) => idle.push(resolve));
+      await handle.close();
+    }),
   };
+}
+
+/**
+ * A read on the thread pool through the callback API, on the file's descriptor: FileHandle.read
+ * cost about a third more main-thread CPU per read (its promise and handle bookkeeping), and
+ * past the turn's synchronous budget every block-cache miss takes this path (bench/README,
+ * sixth session of 2026-12-05). The caller keeps the descriptor open until it settles.
+ */
+function readOnPool(path: string, fd: number, position: number, length: number): Promise<Buffer> {
+  // Not zero-filled (every byte is read or the read fails), and not from the shared pool (see readOnThread).
+  const buffer = Buffer.allocUnsafeSlow(length);
+  return new Promise((resolve, reject) => {
+    let done = 0;
+    const next = () => {
+      try {
+        read(fd, buffer, done, length - done, position + done, (error, bytes) => {
+          if (error !== null) reject(toDiskError(error, path, 'read'));
+          else if (bytes === 0) reject(new DiskError(path, 'read', 'EOF', `read of ${length} bytes at ${position} past the end`));
+          else if ((done += bytes) < length) next();
+          else resolve(buffer);
+        });
+      } catch (error) {
+        // A closed file's descriptor is refused before any read starts.
+        reject(toDiskError(error, path, 'read'));
+      }
+    };
+    next();
+  });
 }
 
 /** A Disk rooted at `rootDirectory` (an absolute or process-relative path). */

@@ -128,6 +128,15 @@ class OffsetTable {
   }
 }
 
+/** The three unit kinds as two-bit codes (DataBlock packs them beside each unit's start). */
+function unitKindCode(kind: number): number {
+  return kind === UnitKind.Row ? 0 : kind === UnitKind.PartitionStart ? 1 : 2;
+}
+
+function unitKindOfCode(code: number): number {
+  return code === 0 ? UnitKind.Row : code === 1 ? UnitKind.PartitionStart : UnitKind.PartitionEnd;
+}
+
 /**
  * A data block: its payload and where each unit starts, found by a walk that goes only as far
  * as a read asks (a point read needs the units up to its partition's, half the block on
@@ -135,8 +144,12 @@ class OffsetTable {
  * is reported by the read that reaches it.
  */
 export class DataBlock {
-  private starts: Uint32Array;
-  private kinds: Uint8Array;
+  /**
+   * Each walked unit's start offset shifted left by 2, with its kind's code (unitKindCodes) in the
+   * low bits: one typed array per cached block, not two. An array buffer costs about as much to
+   * allocate as the block's payload read (bench/README, sixth session of 2026-12-05).
+   */
+  private units: Uint32Array;
   private count = 0;
   private readonly walk: Walker;
 
@@ -145,10 +158,9 @@ export class DataBlock {
     private readonly where: Where,
   ) {
     this.walk = new Walker(payload, where);
-    // Units of ~20 bytes or more are usual: sized so that most blocks never grow the tables.
-    const capacity = Math.max(16, payload.length >>> 4);
-    this.starts = new Uint32Array(capacity);
-    this.kinds = new Uint8Array(capacity);
+    if (payload.length >= 2 ** 30) throw new CorruptionError(where.path, where.offset, `data block of ${payload.length} bytes`);
+    // Units of ~20 bytes or more are usual: sized so that most blocks never grow the table.
+    this.units = new Uint32Array(Math.max(16, payload.length >>> 4));
   }
 
   /** A verified data block payload, indexed lazily; CorruptionError comes from the read that meets malformed framing. */
@@ -164,29 +176,34 @@ export class DataBlock {
 
   /** About what the block costs in memory. */
   get costBytes(): number {
-    return this.payload.length + this.starts.length * 5 + 128;
+    return this.payload.length + this.units.length * 4 + 128;
   }
 
   /** Walks one more unit; false at the end of the payload. */
   private walkOne(): boolean {
     const walk = this.walk;
     if (walk.done) return false;
-    if (this.count === this.starts.length) {
-      const starts = new Uint32Array(this.count * 2);
-      starts.set(this.starts);
-      this.starts = starts;
-      const kinds = new Uint8Array(this.count * 2);
-      kinds.set(this.kinds);
-      this.kinds = kinds;
+    if (this.count === this.units.length) {
+      const units = new Uint32Array(this.count * 2);
+      units.set(this.units);
+      this.units = units;
     }
     const start = walk.at;
     const kind = walk.u8();
     if (kind === UnitKind.Row) skipRowBody(walk);
     else if (kind === UnitKind.PartitionStart) skipPartitionHeaderBody(walk);
     else if (kind !== UnitKind.PartitionEnd) throw walk.corrupt(`unknown unit kind ${kind}`);
-    this.starts[this.count] = start;
-    this.kinds[this.count++] = kind;
+    // Starts are below 2^30 (the constructor refuses larger payloads).
+    this.units[this.count++] = ((start << 2) | unitKindCode(kind)) >>> 0;
     return true;
+  }
+
+  private startAt(index: number): number {
+    return (this.units[index] as number) >>> 2;
+  }
+
+  private kindCodeAt(index: number): number {
+    return (this.units[index] as number) & 3;
   }
 
   /** Whether unit `index` exists, walking as far as it. */
@@ -197,12 +214,17 @@ export class DataBlock {
 
   /** The kind of unit `index`, or undefined past the end. */
   kindAt(index: number): number | undefined {
-    return this.reach(index) ? this.kinds[index] : undefined;
+    return this.reach(index) ? unitKindOfCode(this.kindCodeAt(index)) : undefined;
+  }
+
+  /** Unit `index`'s start if it exists and is of kind `what`, else undefined. */
+  private startOf(index: number, what: number): number | undefined {
+    return this.reach(index) && this.kindCodeAt(index) === unitKindCode(what) ? this.startAt(index) : undefined;
   }
 
   private readerAt(index: number, what: number): ByteReader {
-    const start = this.reach(index) ? this.starts[index] : undefined;
-    if (start === undefined || this.kinds[index] !== what) {
+    const start = this.startOf(index, what);
+    if (start === undefined) {
       throw new CorruptionError(this.where.path, this.where.offset, `unit ${index} is not of kind ${what}`);
     }
     // Past the kind byte; the reader's offsets stay absolute for error messages.
@@ -221,8 +243,8 @@ export class DataBlock {
 
   /** The clustering of the ROW unit at `index`: a view into the cached payload, for comparing only. */
   clusteringViewAt(index: number): Buffer {
-    const start = this.reach(index) ? this.starts[index] : undefined;
-    if (start === undefined || this.kinds[index] !== UnitKind.Row) {
+    const start = this.startOf(index, UnitKind.Row);
+    if (start === undefined) {
       throw new CorruptionError(this.where.path, this.where.offset, `unit ${index} is not a row`);
     }
     // The walk checked that the length and bytes lie within the payload.
