@@ -128,3 +128,25 @@ test('requests that stay running cost the turn no time; without yieldToEventLoop
   untimed.ready({ schedulingAddress: 'b', startNext: () => (started < 500 ? (started++, untimed.done(), true) : false) });
   assert.equal(started, 500);
 });
+
+test('past the turn\'s time, an address with nothing waiting before still starts its request (a well-behaved client beside a flood)', async () => {
+  const time = turnClock();
+  const scheduler = new RequestScheduler(128, { clock: time.clock, turnMs: 2 });
+  const log: string[] = [];
+  const flood: ScheduledClient = {
+    schedulingAddress: 'flood',
+    startNext: () => {
+      log.push('flood');
+      time.advance(1);
+      scheduler.done();
+      return true;
+    },
+  };
+  scheduler.ready(flood);
+  assert.deepEqual(log, ['flood', 'flood']);
+  const polite = new FakeClient('polite', 'polite', 1, log);
+  scheduler.ready(polite);
+  assert.deepEqual(log, ['flood', 'flood', 'polite'], 'the newcomer starts in this turn');
+  await time.endTurn();
+  assert.deepEqual(log.slice(3), ['flood', 'flood'], 'the flood waits for the next turn');
+});

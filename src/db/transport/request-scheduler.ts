@@ -90,12 +90,13 @@ export class RequestScheduler {
 
   private pump(): void {
     // startNext may call ready or done again (a request refused at once): one loop does the work.
-    if (this.pumping || this.deferred) return;
+    if (this.pumping || (this.deferred && this.newcomers.size === 0)) return;
     this.pumping = true;
     try {
       while (this.running < this.runningMax) {
-        if (!this.turnHasTime()) break;
-        const client = this.nextTurn();
+        // Past the turn's time only newcomers start: an address with one request waiting (a
+        // well-behaved client beside a flood) is not held a turn behind the flood's backlog.
+        const client = this.turnHasTime() ? this.nextTurn() : this.nextNewcomer();
         if (client === undefined) break;
         // Count the place first: a request may finish (and call done) before startNext returns.
         this.running++;
@@ -138,12 +139,19 @@ export class RequestScheduler {
 
   /** The first connection of the first newcomer, or else of the first address; both go to the back of their rotation. */
   private nextTurn(): ScheduledClient | undefined {
+    const newcomer = this.nextNewcomer();
+    if (newcomer !== undefined) return newcomer;
+    for (const [address, clients] of this.turns) return this.take(address, clients);
+    return undefined;
+  }
+
+  /** The first connection of the first newcomer, if any. */
+  private nextNewcomer(): ScheduledClient | undefined {
     for (const address of this.newcomers) {
       this.newcomers.delete(address);
       const clients = this.turns.get(address);
       if (clients !== undefined) return this.take(address, clients);
     }
-    for (const [address, clients] of this.turns) return this.take(address, clients);
     return undefined;
   }
 
