@@ -41,8 +41,8 @@ export class RequestScheduler {
   private readonly newcomers = new Set<string>();
   private pumping = false;
   /** When this event-loop turn's first start happened (the clock's monotonicMs); undefined until one does. */
-  private turnStartedAt: number | undefined = undefined;
-  /** This turn's time for starts ran out: the next turn pumps. */
+  private loopTurnStartedAt: number | undefined = undefined;
+  /** This event-loop turn's time for starts ran out: the next one pumps. */
   private deferred = false;
 
   constructor(
@@ -96,7 +96,7 @@ export class RequestScheduler {
       while (this.running < this.runningMax) {
         // Past the turn's time only newcomers start: an address with one request waiting (a
         // well-behaved client beside a flood) is not held a turn behind the flood's backlog.
-        const client = this.turnHasTime() ? this.nextTurn() : this.nextNewcomer();
+        const client = this.loopTurnHasTime() ? this.nextTurn() : this.nextNewcomer();
         if (client === undefined) break;
         // Count the place first: a request may finish (and call done) before startNext returns.
         this.running++;
@@ -115,23 +115,22 @@ export class RequestScheduler {
    * its end (yieldToEventLoop: once the loop has run the I/O callbacks that were ready); past
    * turnMs, the starts wait for that end, which begins a new turn and pumps.
    */
-  private turnHasTime(): boolean {
-    const turns = this.loopTurns;
-    const endOfTurn = turns?.clock.yieldToEventLoop;
-    if (turns === undefined || endOfTurn === undefined) return true;
-    const now = turns.clock.monotonicMs();
-    if (this.turnStartedAt === undefined) {
-      this.turnStartedAt = now;
-      void endOfTurn.call(turns.clock).then(() => this.endTurn());
+  private loopTurnHasTime(): boolean {
+    const clock = this.loopTurns?.clock;
+    if (this.loopTurns === undefined || clock?.yieldToEventLoop === undefined) return true;
+    const now = clock.monotonicMs();
+    if (this.loopTurnStartedAt === undefined) {
+      this.loopTurnStartedAt = now;
+      void clock.yieldToEventLoop().then(() => this.endLoopTurn());
       return true;
     }
-    if (now - this.turnStartedAt < turns.turnMs) return true;
+    if (now - this.loopTurnStartedAt < this.loopTurns.turnMs) return true;
     this.deferred = true;
     return false;
   }
 
-  private endTurn(): void {
-    this.turnStartedAt = undefined;
+  private endLoopTurn(): void {
+    this.loopTurnStartedAt = undefined;
     if (!this.deferred) return;
     this.deferred = false;
     this.pump();
